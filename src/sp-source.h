@@ -1,0 +1,142 @@
+/* sp-source.h
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include <gio/gio.h>
+
+#include "sp-call-event.h"
+
+G_BEGIN_DECLS
+
+typedef struct _SpAccount SpAccount;
+
+/**
+ * SpSourceState:
+ * @SP_SOURCE_STATE_DISCONNECTED: stopped (disabled, or not started)
+ * @SP_SOURCE_STATE_CONNECTING: an attempt is under way
+ * @SP_SOURCE_STATE_CONNECTED: live
+ * @SP_SOURCE_STATE_RECONNECTING: waiting for the next attempt (see #SpSource:retry-time)
+ * @SP_SOURCE_STATE_FAILED: gave up; only a settings change or the user starts it again
+ * @SP_SOURCE_STATE_AUTH_FAILED: the server rejected the credentials; no retry until the
+ *   settings change or the user asks
+ */
+typedef enum
+{
+  SP_SOURCE_STATE_DISCONNECTED,
+  SP_SOURCE_STATE_CONNECTING,
+  SP_SOURCE_STATE_CONNECTED,
+  SP_SOURCE_STATE_RECONNECTING,
+  SP_SOURCE_STATE_FAILED,
+  SP_SOURCE_STATE_AUTH_FAILED,
+} SpSourceState;
+
+#define SP_SOURCE_ERROR (sp_source_error_quark ())
+
+/**
+ * SpSourceError:
+ * @SP_SOURCE_ERROR_FAILED: a network or protocol failure; retried with back-off
+ * @SP_SOURCE_ERROR_AUTH: the credentials were rejected; not retried
+ * @SP_SOURCE_ERROR_REFUSED: the server refuses us for now (address list, connection limit);
+ *   retried slowly
+ * @SP_SOURCE_ERROR_FATAL: the server told us to stop (e.g. the connection was taken over);
+ *   not retried
+ * @SP_SOURCE_ERROR_CONFIG: the account's settings cannot work; not retried
+ * @SP_SOURCE_ERROR_TIMEOUT: the server went silent; retried with back-off
+ * @SP_SOURCE_ERROR_UNSUPPORTED: the source cannot perform this action
+ */
+typedef enum
+{
+  SP_SOURCE_ERROR_FAILED,
+  SP_SOURCE_ERROR_AUTH,
+  SP_SOURCE_ERROR_REFUSED,
+  SP_SOURCE_ERROR_FATAL,
+  SP_SOURCE_ERROR_CONFIG,
+  SP_SOURCE_ERROR_TIMEOUT,
+  SP_SOURCE_ERROR_UNSUPPORTED,
+} SpSourceError;
+
+#define SP_TYPE_SOURCE (sp_source_get_type ())
+
+G_DECLARE_DERIVABLE_TYPE (SpSource, sp_source, SP, SOURCE, GObject)
+
+/**
+ * SpSourceClass:
+ * @connect_async: open the connection; complete once it is live (or failed). The base
+ *   class passes one #GCancellable per attempt and cancels it on stop.
+ * @connect_finish: finish @connect_async
+ * @disconnect: drop the connection and everything that belongs to it; called before every
+ *   new attempt and on stop. Must not emit anything.
+ * @can_perform: whether @action ("answer", "hangup", "dial", ...) is possible now
+ * @perform_async: perform @action on the call @call_id (may be %NULL) with @param
+ * @perform_finish: finish @perform_async
+ */
+struct _SpSourceClass
+{
+  GObjectClass parent_class;
+
+  void     (*connect_async)  (SpSource            *self,
+                              GCancellable        *cancellable,
+                              GAsyncReadyCallback  callback,
+                              gpointer             user_data);
+  gboolean (*connect_finish) (SpSource            *self,
+                              GAsyncResult        *result,
+                              GError             **error);
+  void     (*disconnect)     (SpSource            *self);
+  gboolean (*can_perform)    (SpSource            *self,
+                              const char          *action);
+  void     (*perform_async)  (SpSource            *self,
+                              const char          *action,
+                              const char          *call_id,
+                              GVariant            *param,
+                              GCancellable        *cancellable,
+                              GAsyncReadyCallback  callback,
+                              gpointer             user_data);
+  gboolean (*perform_finish) (SpSource            *self,
+                              GAsyncResult        *result,
+                              GError             **error);
+
+  /*< private >*/
+  gpointer padding[8];
+};
+
+GQuark         sp_source_error_quark       (void);
+SpAccount     *sp_source_get_account       (SpSource        *self);
+const char    *sp_source_get_account_id    (SpSource        *self);
+SpSourceState  sp_source_get_state         (SpSource        *self);
+const char    *sp_source_get_error_message (SpSource        *self);
+gint64         sp_source_get_retry_time    (SpSource        *self);
+guint          sp_source_get_attempt       (SpSource        *self);
+void           sp_source_start             (SpSource        *self);
+void           sp_source_stop              (SpSource        *self);
+void           sp_source_retry_now         (SpSource        *self);
+gboolean       sp_source_can_perform       (SpSource        *self,
+                                            const char      *action);
+void           sp_source_perform_async     (SpSource        *self,
+                                            const char      *action,
+                                            const char      *call_id,
+                                            GVariant        *param,
+                                            GCancellable    *cancellable,
+                                            GAsyncReadyCallback callback,
+                                            gpointer         user_data);
+gboolean       sp_source_perform_finish    (SpSource        *self,
+                                            GAsyncResult    *result,
+                                            GError         **error);
+const char    *sp_source_state_to_string   (SpSourceState    state);
+
+/* For subclasses. */
+SpCallEvent   *sp_source_new_call_event    (SpSource        *self,
+                                            const char      *call_id,
+                                            SpCallEventKind  kind);
+void           sp_source_emit_call_event   (SpSource        *self,
+                                            SpCallEvent     *event);
+void           sp_source_connection_lost   (SpSource        *self,
+                                            const GError    *error);
+void           sp_source_touch             (SpSource        *self);
+void           sp_source_set_liveness_timeout (SpSource     *self,
+                                            guint            msec);
+GCancellable  *sp_source_get_cancellable   (SpSource        *self);
+
+G_END_DECLS
