@@ -12,6 +12,8 @@ SP_DEBIAN_PACKAGES=(
   # libraries
   libgtk-4-dev libadwaita-1-dev libsoup-3.0-dev libjson-glib-dev libnotify-dev
   libsecret-1-dev libgsound-dev libsqlite3-dev zlib1g-dev
+  # so that settings persist between runs of build-aux/run (tests use the memory backend)
+  dconf-gsettings-backend
   # data validation and post-install tools
   appstream desktop-file-utils libglib2.0-bin libglib2.0-dev-bin
   # the headless test session: X server, private D-Bus, notification daemon, keyring
