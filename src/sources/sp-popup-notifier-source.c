@@ -1,0 +1,431 @@
+/* sp-popup-notifier-source.c
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#define G_LOG_DOMAIN "sp-popup-notifier"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+#include <libsoup/soup.h>
+
+#include "sp-account.h"
+#include "sp-popup-notifier.h"
+#include "sp-popup-notifier-source.h"
+
+/*
+ * popup-notifier (see protocols/popup_notifier.md): a WebSocket at /crmws that broadcasts
+ * {"type":"CALL_IN","data":{"phone","exten"}} to everybody. The daemon never reads from
+ * its sockets, so no ping of ours would ever be answered: there is no liveness timeout,
+ * silence is normal, TCP keepalive and the close of the socket tell us when it is gone.
+ * There is no call id and no end of call: each ring gets a local id, and expires after
+ * the account's ring timeout or when a newer ring for the same extension replaces it.
+ */
+
+/* How long a connection attempt may take before it counts as failed. */
+#define CONNECT_TIMEOUT_SECONDS 15
+/* Big enough that an oversized frame is read and skipped rather than killing the link. */
+#define MAX_INCOMING_PAYLOAD (16 * 1024 * 1024)
+
+struct _SpPopupNotifierSource
+{
+  SpSource                 parent_instance;
+
+  SoupSession             *session;
+  SoupWebsocketConnection *connection;
+  GHashTable              *ringing;   /* exten → call id of its current ring */
+  guint64                  serial;
+};
+
+G_DEFINE_FINAL_TYPE (SpPopupNotifierSource, sp_popup_notifier_source, SP_TYPE_SOURCE)
+
+/**
+ * sp_popup_notifier_normalize_url:
+ * @url: what the user typed: ws://host:port/crmws, wss://…, or without the path
+ *
+ * Returns: (transfer full) (nullable): the http(s) URL libsoup upgrades, or %NULL with
+ *   @error set to something a person can fix
+ */
+char *
+sp_popup_notifier_normalize_url (const char  *url,
+                                 GError     **error)
+{
+  g_autoptr(GUri) uri = NULL;
+  const char *scheme;
+  const char *path;
+  const char *http_scheme;
+
+  uri = url && *url ? g_uri_parse (url, G_URI_FLAGS_NONE, NULL) : NULL;
+  if (uri == NULL || g_uri_get_host (uri) == NULL || *g_uri_get_host (uri) == '\0')
+    {
+      g_set_error (error, SP_SOURCE_ERROR, SP_SOURCE_ERROR_CONFIG,
+                   _("“%s” is not a server address; use ws://HOST:8990/crmws"),
+                   url ? url : "");
+      return NULL;
+    }
+
+  scheme = g_uri_get_scheme (uri);
+  if (g_ascii_strcasecmp (scheme, "ws") == 0 || g_ascii_strcasecmp (scheme, "http") == 0)
+    http_scheme = "http";
+  else if (g_ascii_strcasecmp (scheme, "wss") == 0 || g_ascii_strcasecmp (scheme, "https") == 0)
+    http_scheme = "https";
+  else
+    {
+      g_set_error (error, SP_SOURCE_ERROR, SP_SOURCE_ERROR_CONFIG,
+                   _("“%s” is not a WebSocket address; use ws:// or wss://"), url);
+      return NULL;
+    }
+
+  path = g_uri_get_path (uri);
+  if (path == NULL || *path == '\0' || g_str_equal (path, "/"))
+    path = "/crmws";
+
+  return g_uri_join (G_URI_FLAGS_NONE, http_scheme, NULL, g_uri_get_host (uri),
+                     g_uri_get_port (uri), path, g_uri_get_query (uri), NULL);
+}
+
+static void
+emit_ring (SpPopupNotifierSource *self,
+           SpPopupCallIn         *call_in)
+{
+  SpSource *source = SP_SOURCE (self);
+  SpAccount *account = sp_source_get_account (source);
+  g_autoptr(SpCallEvent) event = NULL;
+  g_autofree char *call_id = NULL;
+  const char *previous;
+
+  if (!sp_account_matches_extension (account, call_in->exten))
+    {
+      g_debug ("[%s] CALL_IN for extension “%s” is not ours", sp_source_get_account_id (source),
+               call_in->exten);
+      return;
+    }
+
+  /* A newer ring for the same extension replaces the older one: the phone cannot ring
+   * twice, so the first call is over, one way or another. */
+  previous = g_hash_table_lookup (self->ringing, call_in->exten);
+  if (previous != NULL)
+    {
+      g_autoptr(SpCallEvent) end = sp_source_new_call_event (source, previous, SP_CALL_EVENT_ENDED);
+
+      end->no_end = TRUE;
+      sp_source_emit_call_event (source, end);
+    }
+
+  /* No call id on the wire: the receive time and a serial make one. */
+  call_id = g_strdup_printf ("pn-%" G_GINT64_FORMAT "-%" G_GUINT64_FORMAT,
+                             g_get_real_time (), ++self->serial);
+  g_hash_table_insert (self->ringing, g_strdup (call_in->exten), g_strdup (call_id));
+
+  event = sp_source_new_call_event (source, call_id, SP_CALL_EVENT_RINGING);
+  event->number = g_strdup (call_in->phone);
+  event->exten = call_in->exten[0] ? g_strdup (call_in->exten) : NULL;
+  event->ring_timeout = sp_account_get_ring_timeout (account);
+  event->no_end = TRUE;
+
+  sp_source_emit_call_event (source, event);
+}
+
+static void
+message_cb (SpPopupNotifierSource   *self,
+            SoupWebsocketDataType    type,
+            GBytes                  *message,
+            SoupWebsocketConnection *connection)
+{
+  SpPopupCallIn call_in = { 0 };
+  g_autoptr(GError) error = NULL;
+  gsize length;
+  const char *data = g_bytes_get_data (message, &length);
+
+  sp_source_touch (SP_SOURCE (self));
+
+  if (type != SOUP_WEBSOCKET_DATA_TEXT)
+    {
+      g_message ("[%s] Skipped a binary frame of %" G_GSIZE_FORMAT " bytes",
+                 sp_source_get_account_id (SP_SOURCE (self)), length);
+      return;
+    }
+
+  if (!sp_popup_notifier_parse (data, length, &call_in, &error))
+    {
+      if (g_error_matches (error, SP_POPUP_NOTIFIER_ERROR, SP_POPUP_NOTIFIER_ERROR_UNKNOWN_TYPE))
+        g_debug ("[%s] Ignored a message: %s", sp_source_get_account_id (SP_SOURCE (self)),
+                 error->message);
+      else
+        g_message ("[%s] Skipped a malformed frame: %s",
+                   sp_source_get_account_id (SP_SOURCE (self)), error->message);
+      return;
+    }
+
+  emit_ring (self, &call_in);
+  sp_popup_call_in_clear (&call_in);
+}
+
+static void
+closed_cb (SpPopupNotifierSource   *self,
+           SoupWebsocketConnection *connection)
+{
+  g_autoptr(GError) error = NULL;
+
+  error = g_error_new (SP_SOURCE_ERROR, SP_SOURCE_ERROR_FAILED,
+                       _("The popup-notifier server closed the connection"));
+  sp_source_connection_lost (SP_SOURCE (self), error);
+}
+
+static void
+error_cb (SpPopupNotifierSource   *self,
+          GError                  *error,
+          SoupWebsocketConnection *connection)
+{
+  g_debug ("[%s] WebSocket error: %s", sp_source_get_account_id (SP_SOURCE (self)),
+           error->message);
+}
+
+static void
+enable_tcp_keepalive (SoupWebsocketConnection *connection)
+{
+  GIOStream *stream = soup_websocket_connection_get_io_stream (connection);
+
+  /* libsoup hands us a wrapper stream; the socket is underneath it. */
+  while (stream != NULL && !G_IS_SOCKET_CONNECTION (stream))
+    {
+      if (G_IS_TLS_CONNECTION (stream))
+        {
+          GIOStream *base = NULL;
+
+          g_object_get (stream, "base-io-stream", &base, NULL);
+          if (base != NULL)
+            g_object_unref (base);   /* still owned by the TLS stream */
+          stream = base;
+        }
+      else if (g_object_class_find_property (G_OBJECT_GET_CLASS (stream), "base-iostream"))
+        {
+          GIOStream *base = NULL;
+
+          g_object_get (stream, "base-iostream", &base, NULL);
+          if (base != NULL)
+            g_object_unref (base);
+          stream = base;
+        }
+      else
+        {
+          stream = NULL;
+        }
+    }
+
+  if (stream != NULL)
+    g_socket_set_keepalive (g_socket_connection_get_socket (G_SOCKET_CONNECTION (stream)), TRUE);
+}
+
+typedef struct
+{
+  SoupMessage  *msg;
+  GCancellable *cancellable;   /* ours: cancelled by the caller's, or by the deadline */
+  GCancellable *caller_cancellable;
+  gulong        caller_handler;
+  guint         timeout_id;
+  gboolean      timed_out;
+} ConnectData;
+
+static void
+connect_data_free (ConnectData *data)
+{
+  g_clear_handle_id (&data->timeout_id, g_source_remove);
+  g_cancellable_disconnect (data->caller_cancellable, data->caller_handler);
+  g_clear_object (&data->caller_cancellable);
+  g_clear_object (&data->cancellable);
+  g_clear_object (&data->msg);
+  g_free (data);
+}
+
+static void
+connect_cb (GObject      *object,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  SpPopupNotifierSource *self = g_task_get_source_object (task);
+  ConnectData *data = g_task_get_task_data (task);
+  g_autoptr(SoupWebsocketConnection) connection = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *url = NULL;
+  guint status;
+
+  connection = soup_session_websocket_connect_finish (SOUP_SESSION (object), result, &error);
+
+  if (g_task_return_error_if_cancelled (task))
+    return;
+
+  g_clear_handle_id (&data->timeout_id, g_source_remove);
+  url = g_uri_to_string_partial (soup_message_get_uri (data->msg), G_URI_HIDE_PASSWORD);
+
+  if (connection == NULL)
+    {
+      status = soup_message_get_status (data->msg);
+      if (data->timed_out)
+        g_task_return_new_error (task, SP_SOURCE_ERROR, SP_SOURCE_ERROR_TIMEOUT,
+                                 _("%s did not answer within %u seconds"),
+                                 url, CONNECT_TIMEOUT_SECONDS);
+      else if (status == SOUP_STATUS_FORBIDDEN)
+        g_task_return_new_error (task, SP_SOURCE_ERROR, SP_SOURCE_ERROR_REFUSED,
+                                 _("The server’s address list does not allow this computer (HTTP 403 from %s)"),
+                                 url);
+      else if (status >= 300)
+        g_task_return_new_error (task, SP_SOURCE_ERROR, SP_SOURCE_ERROR_FAILED,
+                                 _("%s is not a popup-notifier WebSocket (HTTP %u %s)"),
+                                 url, status, soup_message_get_reason_phrase (data->msg));
+      else
+        g_task_return_new_error (task, SP_SOURCE_ERROR, SP_SOURCE_ERROR_FAILED,
+                                 _("Could not connect to %s: %s"), url, error->message);
+      return;
+    }
+
+  g_debug ("[%s] Connected to %s", sp_source_get_account_id (SP_SOURCE (self)), url);
+
+  self->connection = g_steal_pointer (&connection);
+  soup_websocket_connection_set_max_incoming_payload_size (self->connection, MAX_INCOMING_PAYLOAD);
+  soup_websocket_connection_set_keepalive_interval (self->connection, 0);
+  enable_tcp_keepalive (self->connection);
+
+  g_signal_connect_object (self->connection, "message", G_CALLBACK (message_cb), self,
+                           G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->connection, "closed", G_CALLBACK (closed_cb), self,
+                           G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->connection, "error", G_CALLBACK (error_cb), self,
+                           G_CONNECT_SWAPPED);
+
+  g_task_return_boolean (task, TRUE);
+}
+
+static gboolean
+connect_timeout_cb (gpointer user_data)
+{
+  ConnectData *data = user_data;
+
+  data->timeout_id = 0;
+  data->timed_out = TRUE;
+  g_cancellable_cancel (data->cancellable);
+
+  return G_SOURCE_REMOVE;
+}
+
+static void
+caller_cancelled_cb (GCancellable *caller_cancellable,
+                     GCancellable *cancellable)
+{
+  g_cancellable_cancel (cancellable);
+}
+
+static void
+sp_popup_notifier_source_connect_async (SpSource            *source,
+                                        GCancellable        *cancellable,
+                                        GAsyncReadyCallback  callback,
+                                        gpointer             user_data)
+{
+  SpPopupNotifierSource *self = SP_POPUP_NOTIFIER_SOURCE (source);
+  g_autoptr(GTask) task = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *configured = sp_account_dup_url (sp_source_get_account (source));
+  g_autofree char *url = NULL;
+  ConnectData *data;
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, sp_popup_notifier_source_connect_async);
+
+  url = sp_popup_notifier_normalize_url (configured, &error);
+  if (url == NULL)
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+
+  data = g_new0 (ConnectData, 1);
+  data->msg = soup_message_new (SOUP_METHOD_GET, url);
+  g_task_set_task_data (task, data, (GDestroyNotify) connect_data_free);
+  if (data->msg == NULL)
+    {
+      g_task_return_new_error (task, SP_SOURCE_ERROR, SP_SOURCE_ERROR_CONFIG,
+                               _("“%s” is not a server address"), configured);
+      return;
+    }
+
+  if (self->session == NULL)
+    self->session = soup_session_new ();
+
+  g_debug ("[%s] Connecting to %s", sp_source_get_account_id (source), url);
+
+  data->cancellable = g_cancellable_new ();
+  if (cancellable != NULL)
+    {
+      data->caller_cancellable = g_object_ref (cancellable);
+      data->caller_handler = g_cancellable_connect (cancellable, G_CALLBACK (caller_cancelled_cb),
+                                                    g_object_ref (data->cancellable),
+                                                    g_object_unref);
+    }
+  data->timeout_id = g_timeout_add_seconds (CONNECT_TIMEOUT_SECONDS, connect_timeout_cb, data);
+
+  soup_session_websocket_connect_async (self->session, data->msg, NULL, NULL, G_PRIORITY_DEFAULT,
+                                        data->cancellable, connect_cb, g_steal_pointer (&task));
+}
+
+static gboolean
+sp_popup_notifier_source_connect_finish (SpSource      *source,
+                                         GAsyncResult  *result,
+                                         GError       **error)
+{
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+static void
+sp_popup_notifier_source_disconnect (SpSource *source)
+{
+  SpPopupNotifierSource *self = SP_POPUP_NOTIFIER_SOURCE (source);
+
+  if (self->connection != NULL)
+    {
+      g_signal_handlers_disconnect_by_data (self->connection, self);
+      if (soup_websocket_connection_get_state (self->connection) == SOUP_WEBSOCKET_STATE_OPEN)
+        soup_websocket_connection_close (self->connection, SOUP_WEBSOCKET_CLOSE_NORMAL, NULL);
+      g_clear_object (&self->connection);
+    }
+
+  g_hash_table_remove_all (self->ringing);
+}
+
+static void
+sp_popup_notifier_source_dispose (GObject *object)
+{
+  SpPopupNotifierSource *self = (SpPopupNotifierSource *)object;
+
+  sp_popup_notifier_source_disconnect (SP_SOURCE (self));
+  g_clear_object (&self->session);
+  g_clear_pointer (&self->ringing, g_hash_table_unref);
+
+  G_OBJECT_CLASS (sp_popup_notifier_source_parent_class)->dispose (object);
+}
+
+static void
+sp_popup_notifier_source_class_init (SpPopupNotifierSourceClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  SpSourceClass *source_class = SP_SOURCE_CLASS (klass);
+
+  object_class->dispose = sp_popup_notifier_source_dispose;
+
+  source_class->connect_async = sp_popup_notifier_source_connect_async;
+  source_class->connect_finish = sp_popup_notifier_source_connect_finish;
+  source_class->disconnect = sp_popup_notifier_source_disconnect;
+}
+
+static void
+sp_popup_notifier_source_init (SpPopupNotifierSource *self)
+{
+  self->ringing = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+}
+
+SpSource *
+sp_popup_notifier_source_new (SpAccount *account)
+{
+  return g_object_new (SP_TYPE_POPUP_NOTIFIER_SOURCE, "account", account, NULL);
+}

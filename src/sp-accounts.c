@@ -1,0 +1,461 @@
+/* sp-accounts.c
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#define G_LOG_DOMAIN "sp-accounts"
+
+#include "config.h"
+
+#include "sp-accounts.h"
+#include "sp-sources.h"
+
+/*
+ * SpAccounts is the list of accounts (a GListModel for the window) and their life: it
+ * follows the app's "accounts" key, creates each account's source, feeds the source's call
+ * events to the tracker, and starts, stops or restarts sources as their settings change.
+ */
+
+struct _SpAccounts
+{
+  GObject        parent_instance;
+
+  GSettings     *settings;
+  SpCallTracker *tracker;
+  GPtrArray     *accounts;    /* (element-type SpAccount) configured, then transient */
+  GPtrArray     *transient;   /* (element-type SpAccount) */
+};
+
+static void list_model_iface_init (GListModelInterface *iface);
+
+G_DEFINE_FINAL_TYPE_WITH_CODE (SpAccounts, sp_accounts, G_TYPE_OBJECT,
+                               G_IMPLEMENT_INTERFACE (G_TYPE_LIST_MODEL, list_model_iface_init))
+
+/* The keys that change where or how a source connects: a change restarts it. */
+static const char * const connection_keys[] = {
+  "url", "login", "options", "channels", NULL
+};
+
+static GType
+sp_accounts_get_item_type (GListModel *model)
+{
+  return SP_TYPE_ACCOUNT;
+}
+
+static guint
+sp_accounts_get_n_items (GListModel *model)
+{
+  return SP_ACCOUNTS (model)->accounts->len;
+}
+
+static gpointer
+sp_accounts_get_item (GListModel *model,
+                      guint       position)
+{
+  SpAccounts *self = SP_ACCOUNTS (model);
+
+  if (position >= self->accounts->len)
+    return NULL;
+
+  return g_object_ref (g_ptr_array_index (self->accounts, position));
+}
+
+static void
+list_model_iface_init (GListModelInterface *iface)
+{
+  iface->get_item_type = sp_accounts_get_item_type;
+  iface->get_n_items = sp_accounts_get_n_items;
+  iface->get_item = sp_accounts_get_item;
+}
+
+static void
+call_event_cb (SpAccounts  *self,
+               SpCallEvent *event,
+               SpSource    *source)
+{
+  sp_call_tracker_push (self->tracker, event);
+}
+
+static void
+update_source (SpAccounts *self,
+               SpAccount  *account,
+               gboolean    recreate)
+{
+  SpSource *source = sp_account_get_source (account);
+
+  if (recreate || source == NULL)
+    {
+      g_autoptr(SpSource) new_source = NULL;
+      g_autoptr(GError) error = NULL;
+
+      sp_call_tracker_end_account (self->tracker, sp_account_get_id (account));
+
+      new_source = sp_sources_create (account, &error);
+      if (new_source == NULL)
+        g_message ("[%s] %s", sp_account_get_id (account), error->message);
+      else
+        g_signal_connect_object (new_source, "call-event",
+                                 G_CALLBACK (call_event_cb), self, G_CONNECT_SWAPPED);
+
+      sp_account_set_source (account, new_source);
+      source = new_source;
+    }
+
+  if (source == NULL)
+    return;
+
+  if (sp_account_get_enabled (account))
+    {
+      sp_source_start (source);
+    }
+  else
+    {
+      sp_source_stop (source);
+      sp_call_tracker_end_account (self->tracker, sp_account_get_id (account));
+    }
+}
+
+static void
+account_changed_cb (SpAccounts *self,
+                    const char *key,
+                    GSettings  *settings)
+{
+  SpAccount *account = NULL;
+
+  for (guint i = 0; i < self->accounts->len; i++)
+    {
+      SpAccount *candidate = g_ptr_array_index (self->accounts, i);
+
+      if (sp_account_get_settings (candidate) == settings)
+        account = candidate;
+    }
+
+  if (account == NULL)
+    return;
+
+  if (g_strcmp0 (key, "kind") == 0)
+    {
+      update_source (self, account, TRUE);
+    }
+  else if (g_strcmp0 (key, "enabled") == 0)
+    {
+      update_source (self, account, FALSE);
+    }
+  else if (g_strv_contains (connection_keys, key))
+    {
+      SpSource *source = sp_account_get_source (account);
+
+      /* Settings that changed where to connect deserve a fresh attempt, also after an
+       * authentication failure: that is what the user was fixing. */
+      if (source != NULL && sp_account_get_enabled (account))
+        sp_source_retry_now (source);
+    }
+}
+
+static SpAccount *
+find_account (GPtrArray  *accounts,
+              const char *id)
+{
+  for (guint i = 0; i < accounts->len; i++)
+    {
+      SpAccount *account = g_ptr_array_index (accounts, i);
+
+      if (g_strcmp0 (sp_account_get_id (account), id) == 0)
+        return account;
+    }
+
+  return NULL;
+}
+
+static void
+setup_account (SpAccounts *self,
+               SpAccount  *account)
+{
+  g_signal_connect_object (sp_account_get_settings (account), "changed",
+                           G_CALLBACK (account_changed_cb), self, G_CONNECT_SWAPPED);
+  update_source (self, account, TRUE);
+}
+
+static void
+teardown_account (SpAccounts *self,
+                  SpAccount  *account)
+{
+  g_signal_handlers_disconnect_by_data (sp_account_get_settings (account), self);
+  sp_account_set_source (account, NULL);
+  sp_call_tracker_end_account (self->tracker, sp_account_get_id (account));
+}
+
+static void
+reload (SpAccounts *self)
+{
+  g_auto(GStrv) ids = g_settings_get_strv (self->settings, "accounts");
+  g_autoptr(GPtrArray) old = NULL;
+  guint old_len = self->accounts->len;
+
+  old = g_steal_pointer (&self->accounts);
+  self->accounts = g_ptr_array_new_with_free_func (g_object_unref);
+
+  for (guint i = 0; ids[i] != NULL; i++)
+    {
+      SpAccount *account;
+
+      if (ids[i][0] == '\0' || find_account (self->accounts, ids[i]) != NULL)
+        continue;
+
+      account = find_account (old, ids[i]);
+      if (account != NULL)
+        {
+          g_ptr_array_add (self->accounts, g_object_ref (account));
+        }
+      else
+        {
+          account = sp_account_new (ids[i]);
+          g_ptr_array_add (self->accounts, account);
+          setup_account (self, account);
+        }
+    }
+
+  for (guint i = 0; i < old->len; i++)
+    {
+      SpAccount *account = g_ptr_array_index (old, i);
+
+      if (!sp_account_is_transient (account) &&
+          find_account (self->accounts, sp_account_get_id (account)) == NULL)
+        teardown_account (self, account);
+    }
+
+  for (guint i = 0; i < self->transient->len; i++)
+    g_ptr_array_add (self->accounts, g_object_ref (g_ptr_array_index (self->transient, i)));
+
+  g_list_model_items_changed (G_LIST_MODEL (self), 0, old_len, self->accounts->len);
+}
+
+static void
+sp_accounts_dispose (GObject *object)
+{
+  SpAccounts *self = (SpAccounts *)object;
+
+  if (self->accounts != NULL)
+    {
+      for (guint i = 0; i < self->accounts->len; i++)
+        teardown_account (self, g_ptr_array_index (self->accounts, i));
+    }
+
+  g_clear_pointer (&self->accounts, g_ptr_array_unref);
+  g_clear_pointer (&self->transient, g_ptr_array_unref);
+  g_clear_object (&self->settings);
+  g_clear_object (&self->tracker);
+
+  G_OBJECT_CLASS (sp_accounts_parent_class)->dispose (object);
+}
+
+static void
+sp_accounts_class_init (SpAccountsClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->dispose = sp_accounts_dispose;
+}
+
+static void
+sp_accounts_init (SpAccounts *self)
+{
+  self->accounts = g_ptr_array_new_with_free_func (g_object_unref);
+  self->transient = g_ptr_array_new_with_free_func (g_object_unref);
+}
+
+/**
+ * sp_accounts_new:
+ * @settings: the app's settings (schema io.github.screenpop.Screenpop)
+ * @tracker: where the accounts' call events go
+ *
+ * Creates the configured accounts and starts the enabled ones.
+ *
+ * Returns: (transfer full): the accounts
+ */
+SpAccounts *
+sp_accounts_new (GSettings     *settings,
+                 SpCallTracker *tracker)
+{
+  SpAccounts *self;
+
+  g_return_val_if_fail (G_IS_SETTINGS (settings), NULL);
+  g_return_val_if_fail (SP_IS_CALL_TRACKER (tracker), NULL);
+
+  self = g_object_new (SP_TYPE_ACCOUNTS, NULL);
+  self->settings = g_object_ref (settings);
+  self->tracker = g_object_ref (tracker);
+
+  g_signal_connect_object (settings, "changed::accounts",
+                           G_CALLBACK (reload), self, G_CONNECT_SWAPPED);
+  reload (self);
+
+  return self;
+}
+
+/**
+ * sp_accounts_lookup:
+ *
+ * Returns: (transfer none) (nullable): the account with @id
+ */
+SpAccount *
+sp_accounts_lookup (SpAccounts *self,
+                    const char *id)
+{
+  g_return_val_if_fail (SP_IS_ACCOUNTS (self), NULL);
+
+  return find_account (self->accounts, id);
+}
+
+/**
+ * sp_accounts_create:
+ * @kind: the account kind
+ * @display_name: the name to show
+ *
+ * Adds a new, enabled account with default settings. Set its other keys on
+ * sp_account_get_settings() right after: the source restarts on connection changes.
+ *
+ * Returns: (transfer none): the new account
+ */
+SpAccount *
+sp_accounts_create (SpAccounts *self,
+                    const char *kind,
+                    const char *display_name)
+{
+  g_auto(GStrv) ids = NULL;
+  g_autofree char *id = NULL;
+  g_autofree char *path = NULL;
+  g_autoptr(GSettings) settings = NULL;
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+  g_auto(GStrv) new_ids = NULL;
+
+  g_return_val_if_fail (SP_IS_ACCOUNTS (self), NULL);
+  g_return_val_if_fail (kind != NULL, NULL);
+
+  ids = g_settings_get_strv (self->settings, "accounts");
+  do
+    {
+      g_free (id);
+      id = g_strdup_printf ("%s-%08x", kind, g_random_int ());
+    }
+  while (g_strv_contains ((const char * const *) ids, id));
+
+  /* Written before the id is listed, so that the source starts with the right kind. */
+  path = g_strconcat (SP_ACCOUNT_PATH_PREFIX, id, "/", NULL);
+  settings = g_settings_new_with_path (SP_ACCOUNT_SCHEMA_ID, path);
+  g_settings_set_string (settings, "kind", kind);
+  g_settings_set_string (settings, "display-name", display_name ? display_name : "");
+
+  g_strv_builder_addv (builder, (const char **) ids);
+  g_strv_builder_add (builder, id);
+  new_ids = g_strv_builder_end (builder);
+  g_settings_set_strv (self->settings, "accounts", (const char * const *) new_ids);
+
+  return find_account (self->accounts, id);
+}
+
+/**
+ * sp_accounts_add_transient:
+ *
+ * Adds an account for this run only (see sp_account_new_transient()) and starts it.
+ */
+void
+sp_accounts_add_transient (SpAccounts *self,
+                           SpAccount  *account)
+{
+  g_return_if_fail (SP_IS_ACCOUNTS (self));
+  g_return_if_fail (SP_IS_ACCOUNT (account));
+
+  if (find_account (self->accounts, sp_account_get_id (account)) != NULL)
+    return;
+
+  g_ptr_array_add (self->transient, g_object_ref (account));
+  g_ptr_array_add (self->accounts, g_object_ref (account));
+  setup_account (self, account);
+  g_list_model_items_changed (G_LIST_MODEL (self), self->accounts->len - 1, 0, 1);
+}
+
+/**
+ * sp_accounts_remove:
+ *
+ * Removes the account and forgets its settings.
+ */
+void
+sp_accounts_remove (SpAccounts *self,
+                    const char *id)
+{
+  g_auto(GStrv) ids = NULL;
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+  g_auto(GStrv) new_ids = NULL;
+  SpAccount *account;
+
+  g_return_if_fail (SP_IS_ACCOUNTS (self));
+
+  account = find_account (self->accounts, id);
+  if (account == NULL)
+    return;
+
+  if (sp_account_is_transient (account))
+    {
+      guint position;
+
+      teardown_account (self, account);
+      g_ptr_array_remove (self->transient, account);
+      if (g_ptr_array_find (self->accounts, account, &position))
+        {
+          g_ptr_array_remove_index (self->accounts, position);
+          g_list_model_items_changed (G_LIST_MODEL (self), position, 1, 0);
+        }
+      return;
+    }
+
+  ids = g_settings_get_strv (self->settings, "accounts");
+  for (guint i = 0; ids[i] != NULL; i++)
+    {
+      if (g_strcmp0 (ids[i], id) != 0)
+        g_strv_builder_add (builder, ids[i]);
+    }
+  new_ids = g_strv_builder_end (builder);
+
+  {
+    g_autoptr(SpAccount) removed = g_object_ref (account);
+    GSettings *settings = sp_account_get_settings (removed);
+    g_autoptr(GSettingsSchema) schema = NULL;
+    g_auto(GStrv) keys = NULL;
+
+    g_settings_set_strv (self->settings, "accounts", (const char * const *) new_ids);
+
+    g_object_get (settings, "settings-schema", &schema, NULL);
+    keys = g_settings_schema_list_keys (schema);
+    for (guint i = 0; keys[i] != NULL; i++)
+      g_settings_reset (settings, keys[i]);
+  }
+}
+
+gboolean
+sp_accounts_any_enabled (SpAccounts *self)
+{
+  g_return_val_if_fail (SP_IS_ACCOUNTS (self), FALSE);
+
+  for (guint i = 0; i < self->accounts->len; i++)
+    {
+      if (sp_account_get_enabled (g_ptr_array_index (self->accounts, i)))
+        return TRUE;
+    }
+
+  return FALSE;
+}
+
+void
+sp_accounts_stop_all (SpAccounts *self)
+{
+  g_return_if_fail (SP_IS_ACCOUNTS (self));
+
+  for (guint i = 0; i < self->accounts->len; i++)
+    {
+      SpSource *source = sp_account_get_source (g_ptr_array_index (self->accounts, i));
+
+      if (source != NULL)
+        sp_source_stop (source);
+    }
+}

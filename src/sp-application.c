@@ -1,0 +1,372 @@
+/* sp-application.c
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#define G_LOG_DOMAIN "sp-application"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "screenpop-resources.h"
+#include "sp-add-account-dialog.h"
+#include "sp-application.h"
+#include "sp-window.h"
+
+/*
+ * SpApplication owns the pipeline (accounts → tracker → screenpop → notifier) and the
+ * window. A call-centre agent's Screenpop runs all day: with any account enabled it stays
+ * in the background when the window closes, and `--background` (what autostart runs)
+ * starts it with no window at all.
+ */
+
+struct _SpApplication
+{
+  AdwApplication  parent_instance;
+
+  GSettings      *settings;
+  SpCallTracker  *tracker;
+  SpAccounts     *accounts;
+  SpNotifier     *notifier;
+  SpScreenpop    *screenpop;
+
+  gboolean        held;
+};
+
+G_DEFINE_FINAL_TYPE (SpApplication, sp_application, ADW_TYPE_APPLICATION)
+
+static const GOptionEntry options[] = {
+  { "background", 'b', 0, G_OPTION_ARG_NONE, NULL,
+    N_("Run in the background, without a window"), NULL },
+  { "demo", 0, 0, G_OPTION_ARG_NONE, NULL,
+    N_("Add the demo account, which rings simulated calls, for this run"), NULL },
+  { "quit", 'q', 0, G_OPTION_ARG_NONE, NULL,
+    N_("Quit the running instance"), NULL },
+  { "version", 0, 0, G_OPTION_ARG_NONE, NULL,
+    N_("Show the version and exit"), NULL },
+  { NULL }
+};
+
+/* Keeps the app alive with no window: calls must keep popping up. */
+static void
+hold_in_background (SpApplication *self)
+{
+  if (self->held)
+    return;
+
+  self->held = TRUE;
+  g_application_hold (G_APPLICATION (self));
+}
+
+static void
+release_from_background (SpApplication *self)
+{
+  if (!self->held)
+    return;
+
+  self->held = FALSE;
+  g_application_release (G_APPLICATION (self));
+}
+
+static void
+add_demo_account (SpApplication *self)
+{
+  g_autoptr(SpAccount) account = NULL;
+
+  if (sp_accounts_lookup (self->accounts, "demo") != NULL)
+    return;
+
+  account = sp_account_new_transient ("demo", "demo", _("Demo call centre"));
+  g_settings_set_string (sp_account_get_settings (account), "url-template",
+                         "https://crm.example.com/customers?phone={number}&name={name}");
+  sp_accounts_add_transient (self->accounts, account);
+}
+
+static gboolean
+window_close_request_cb (SpApplication *self,
+                         GtkWindow     *window)
+{
+  if (!sp_accounts_any_enabled (self->accounts))
+    {
+      release_from_background (self);
+      return FALSE;
+    }
+
+  hold_in_background (self);
+
+  if (!g_settings_get_boolean (self->settings, "background-explained"))
+    {
+      sp_notifier_show (self->notifier, "background", _("Screenpop is still running"),
+                        _("Calls will keep popping up while the window is closed. Open Screenpop again to see your accounts and calls, or quit it from its menu."),
+                        APP_ID APP_ID_SUFFIX, SP_NOTIFY_NONE, NULL, 0);
+      g_settings_set_boolean (self->settings, "background-explained", TRUE);
+    }
+
+  return FALSE;
+}
+
+static GtkWindow *
+ensure_window (SpApplication *self)
+{
+  GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (self));
+
+  if (window == NULL)
+    {
+      window = GTK_WINDOW (sp_window_new (self));
+      g_signal_connect_object (window, "close-request",
+                               G_CALLBACK (window_close_request_cb), self, G_CONNECT_SWAPPED);
+    }
+
+  return window;
+}
+
+static void
+sp_application_activate (GApplication *app)
+{
+  gtk_window_present (ensure_window (SP_APPLICATION (app)));
+}
+
+static gint
+sp_application_handle_local_options (GApplication *app,
+                                     GVariantDict *dict)
+{
+  if (g_variant_dict_contains (dict, "version"))
+    {
+      g_print ("screenpop %s\n", PACKAGE_VERSION);
+      return 0;
+    }
+
+  return G_APPLICATION_CLASS (sp_application_parent_class)->handle_local_options (app, dict);
+}
+
+static gint
+sp_application_command_line (GApplication            *app,
+                             GApplicationCommandLine *command_line)
+{
+  SpApplication *self = SP_APPLICATION (app);
+  GVariantDict *dict = g_application_command_line_get_options_dict (command_line);
+
+  if (g_variant_dict_contains (dict, "quit"))
+    {
+      g_application_quit (app);
+      return 0;
+    }
+
+  if (g_variant_dict_contains (dict, "demo"))
+    add_demo_account (self);
+
+  if (g_variant_dict_contains (dict, "background"))
+    {
+      /* A second `--background` (autostart racing a manual start) changes nothing. */
+      hold_in_background (self);
+      return 0;
+    }
+
+  g_application_activate (app);
+
+  return 0;
+}
+
+static void
+quit_action (GSimpleAction *action,
+             GVariant      *param,
+             gpointer       user_data)
+{
+  g_application_quit (G_APPLICATION (user_data));
+}
+
+static void
+show_window_action (GSimpleAction *action,
+                    GVariant      *param,
+                    gpointer       user_data)
+{
+  g_application_activate (G_APPLICATION (user_data));
+}
+
+static void
+add_account_action (GSimpleAction *action,
+                    GVariant      *param,
+                    gpointer       user_data)
+{
+  SpApplication *self = user_data;
+  GtkWindow *window = ensure_window (self);
+  GtkWindow *dialog;
+
+  gtk_window_present (window);
+  dialog = GTK_WINDOW (sp_add_account_dialog_new (self->accounts));
+  gtk_window_set_transient_for (dialog, window);
+  gtk_window_present (dialog);
+}
+
+static void
+about_action (GSimpleAction *action,
+              GVariant      *param,
+              gpointer       user_data)
+{
+  SpApplication *self = user_data;
+  static const char *developers[] = { "The Screenpop developers", NULL };
+
+  adw_show_about_window (ensure_window (self),
+                         "application-name", _("Screenpop"),
+                         "application-icon", APP_ID APP_ID_SUFFIX,
+                         "version", PACKAGE_VERSION,
+                         "comments", _("See who is calling, and open their page, the moment the phone rings"),
+                         "developers", developers,
+                         "license-type", GTK_LICENSE_GPL_3_0,
+                         "translator-credits", _("translator-credits"),
+                         NULL);
+}
+
+static const GActionEntry app_actions[] = {
+  { "quit", quit_action },
+  { "show-window", show_window_action },
+  { "add-account", add_account_action },
+  { "about", about_action },
+};
+
+static void
+play_sound_changed_cb (SpApplication *self)
+{
+  sp_notifier_set_sound_enabled (self->notifier,
+                                 g_settings_get_boolean (self->settings, "play-sound"));
+}
+
+static void
+sp_application_startup (GApplication *app)
+{
+  SpApplication *self = SP_APPLICATION (app);
+  static const char *quit_accels[] = { "<Control>q", NULL };
+  static const char *add_accels[] = { "<Control>n", NULL };
+
+  G_APPLICATION_CLASS (sp_application_parent_class)->startup (app);
+
+  g_action_map_add_action_entries (G_ACTION_MAP (self), app_actions,
+                                   G_N_ELEMENTS (app_actions), self);
+  gtk_application_set_accels_for_action (GTK_APPLICATION (self), "app.quit", quit_accels);
+  gtk_application_set_accels_for_action (GTK_APPLICATION (self), "app.add-account", add_accels);
+
+  self->settings = g_settings_new ("io.github.screenpop.Screenpop");
+  self->tracker = sp_call_tracker_new ();
+  self->notifier = sp_notifier_new ();
+  self->accounts = sp_accounts_new (self->settings, self->tracker);
+  self->screenpop = sp_screenpop_new (self->accounts, self->tracker, self->notifier, self->settings);
+
+  g_signal_connect_object (self->settings, "changed::play-sound",
+                           G_CALLBACK (play_sound_changed_cb), self, G_CONNECT_SWAPPED);
+  play_sound_changed_cb (self);
+}
+
+static void
+sp_application_shutdown (GApplication *app)
+{
+  SpApplication *self = SP_APPLICATION (app);
+
+  /* No notification may outlive us with buttons nobody listens to. */
+  if (self->accounts != NULL)
+    sp_accounts_stop_all (self->accounts);
+  if (self->notifier != NULL)
+    sp_notifier_withdraw_all (self->notifier);
+
+  G_APPLICATION_CLASS (sp_application_parent_class)->shutdown (app);
+}
+
+static void
+sp_application_dispose (GObject *object)
+{
+  SpApplication *self = (SpApplication *)object;
+
+  g_clear_object (&self->screenpop);
+  g_clear_object (&self->accounts);
+  g_clear_object (&self->notifier);
+  g_clear_object (&self->tracker);
+  g_clear_object (&self->settings);
+
+  G_OBJECT_CLASS (sp_application_parent_class)->dispose (object);
+}
+
+static void
+sp_application_class_init (SpApplicationClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GApplicationClass *app_class = G_APPLICATION_CLASS (klass);
+
+  object_class->dispose = sp_application_dispose;
+
+  app_class->activate = sp_application_activate;
+  app_class->startup = sp_application_startup;
+  app_class->shutdown = sp_application_shutdown;
+  app_class->command_line = sp_application_command_line;
+  app_class->handle_local_options = sp_application_handle_local_options;
+
+  sp_application_ensure_resources ();
+}
+
+/**
+ * sp_application_ensure_resources:
+ *
+ * Registers the app's GResource (UI templates) once; every class that loads a template
+ * calls this first, so that the tests, which link no main(), find them too.
+ */
+void
+sp_application_ensure_resources (void)
+{
+  static gsize registered = 0;
+
+  if (g_once_init_enter (&registered))
+    {
+      screenpop_register_resource ();
+      g_once_init_leave (&registered, 1);
+    }
+}
+
+static void
+sp_application_init (SpApplication *self)
+{
+  g_application_add_main_option_entries (G_APPLICATION (self), options);
+}
+
+SpApplication *
+sp_application_new (void)
+{
+  return g_object_new (SP_TYPE_APPLICATION,
+                       "application-id", APP_ID APP_ID_SUFFIX,
+                       "flags", G_APPLICATION_HANDLES_COMMAND_LINE,
+                       "resource-base-path", "/io/github/screenpop/Screenpop",
+                       NULL);
+}
+
+SpAccounts *
+sp_application_get_accounts (SpApplication *self)
+{
+  g_return_val_if_fail (SP_IS_APPLICATION (self), NULL);
+  return self->accounts;
+}
+
+SpCallTracker *
+sp_application_get_tracker (SpApplication *self)
+{
+  g_return_val_if_fail (SP_IS_APPLICATION (self), NULL);
+  return self->tracker;
+}
+
+SpNotifier *
+sp_application_get_notifier (SpApplication *self)
+{
+  g_return_val_if_fail (SP_IS_APPLICATION (self), NULL);
+  return self->notifier;
+}
+
+SpScreenpop *
+sp_application_get_screenpop (SpApplication *self)
+{
+  g_return_val_if_fail (SP_IS_APPLICATION (self), NULL);
+  return self->screenpop;
+}
+
+GSettings *
+sp_application_get_settings (SpApplication *self)
+{
+  g_return_val_if_fail (SP_IS_APPLICATION (self), NULL);
+  return self->settings;
+}

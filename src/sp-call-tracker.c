@@ -1,0 +1,368 @@
+/* sp-call-tracker.c
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#define G_LOG_DOMAIN "sp-call-tracker"
+
+#include "config.h"
+
+#include "sp-call-tracker.h"
+
+/* How many finished calls of this run the tracker keeps for the window. */
+#define RECENT_MAX 200
+/* How long a finished call's id is remembered, so that a late or repeated event of it
+ * does not ring again. */
+#define TOMBSTONE_USEC (10 * G_TIME_SPAN_MINUTE)
+#define TOMBSTONE_PRUNE_AT 1024
+#define DEFAULT_RING_TIMEOUT 120
+
+typedef struct
+{
+  SpCallTracker *self;   /* unowned */
+  SpCall        *call;
+  char          *key;
+  guint          expire_id;
+} Entry;
+
+struct _SpCallTracker
+{
+  GObject     parent_instance;
+
+  GPtrArray  *live;        /* (element-type Entry) in arrival order */
+  GHashTable *by_key;      /* key → Entry (unowned) */
+  GHashTable *tombstones;  /* key → gint64* monotonic time of the end */
+  GListStore *recent;      /* finished calls, newest first */
+  guint       default_ring_timeout;
+};
+
+enum {
+  CALL_CHANGED,
+  N_SIGNALS
+};
+
+static guint signals [N_SIGNALS];
+
+static void list_model_iface_init (GListModelInterface *iface);
+
+G_DEFINE_FINAL_TYPE_WITH_CODE (SpCallTracker, sp_call_tracker, G_TYPE_OBJECT,
+                               G_IMPLEMENT_INTERFACE (G_TYPE_LIST_MODEL, list_model_iface_init))
+
+static char *
+make_key (const char *account_id,
+          const char *call_id)
+{
+  /* The unit separator cannot come from a sane id and keeps the two parts apart. */
+  return g_strconcat (account_id, "\x1f", call_id, NULL);
+}
+
+static void
+entry_free (Entry *entry)
+{
+  g_clear_handle_id (&entry->expire_id, g_source_remove);
+  g_clear_object (&entry->call);
+  g_free (entry->key);
+  g_free (entry);
+}
+
+static GType
+sp_call_tracker_get_item_type (GListModel *model)
+{
+  return SP_TYPE_CALL;
+}
+
+static guint
+sp_call_tracker_get_n_items (GListModel *model)
+{
+  return SP_CALL_TRACKER (model)->live->len;
+}
+
+static gpointer
+sp_call_tracker_get_item (GListModel *model,
+                          guint       position)
+{
+  SpCallTracker *self = SP_CALL_TRACKER (model);
+  Entry *entry;
+
+  if (position >= self->live->len)
+    return NULL;
+
+  entry = g_ptr_array_index (self->live, position);
+  return g_object_ref (entry->call);
+}
+
+static void
+list_model_iface_init (GListModelInterface *iface)
+{
+  iface->get_item_type = sp_call_tracker_get_item_type;
+  iface->get_n_items = sp_call_tracker_get_n_items;
+  iface->get_item = sp_call_tracker_get_item;
+}
+
+static void
+prune_tombstones (SpCallTracker *self)
+{
+  GHashTableIter iter;
+  gpointer value;
+  gint64 now = g_get_monotonic_time ();
+
+  if (g_hash_table_size (self->tombstones) < TOMBSTONE_PRUNE_AT)
+    return;
+
+  g_hash_table_iter_init (&iter, self->tombstones);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
+    {
+      if (now - *(gint64 *) value > TOMBSTONE_USEC)
+        g_hash_table_iter_remove (&iter);
+    }
+}
+
+/* Moves a finished call from the live list to the recent calls. */
+static void
+retire (SpCallTracker *self,
+        Entry         *entry)
+{
+  guint position;
+  gint64 *when;
+
+  if (!g_ptr_array_find (self->live, entry, &position))
+    g_return_if_reached ();
+
+  prune_tombstones (self);
+  when = g_new (gint64, 1);
+  *when = g_get_monotonic_time ();
+  g_hash_table_insert (self->tombstones, g_strdup (entry->key), when);
+
+  g_list_store_insert (self->recent, 0, entry->call);
+  if (g_list_model_get_n_items (G_LIST_MODEL (self->recent)) > RECENT_MAX)
+    g_list_store_remove (self->recent, RECENT_MAX);
+
+  g_hash_table_remove (self->by_key, entry->key);
+  g_ptr_array_remove_index (self->live, position);
+  g_list_model_items_changed (G_LIST_MODEL (self), position, 1, 0);
+}
+
+static void
+emit_changed (SpCallTracker *self,
+              Entry         *entry,
+              gboolean       state_changed)
+{
+  g_autoptr(SpCall) call = g_object_ref (entry->call);
+
+  g_signal_emit (self, signals[CALL_CHANGED], 0, call, state_changed);
+
+  if (sp_call_is_finished (call))
+    retire (self, entry);
+}
+
+static gboolean
+expire_cb (gpointer data)
+{
+  Entry *entry = data;
+  SpCallTracker *self = entry->self;
+
+  entry->expire_id = 0;
+
+  g_debug ("Call %s of %s rang out without an end; expiring it",
+           sp_call_get_call_id (entry->call), sp_call_get_account_id (entry->call));
+
+  sp_call_expire (entry->call);
+  emit_changed (self, entry, TRUE);
+
+  return G_SOURCE_REMOVE;
+}
+
+static void
+sp_call_tracker_dispose (GObject *object)
+{
+  SpCallTracker *self = (SpCallTracker *)object;
+
+  g_clear_pointer (&self->by_key, g_hash_table_unref);
+  g_clear_pointer (&self->live, g_ptr_array_unref);
+  g_clear_pointer (&self->tombstones, g_hash_table_unref);
+  g_clear_object (&self->recent);
+
+  G_OBJECT_CLASS (sp_call_tracker_parent_class)->dispose (object);
+}
+
+static void
+sp_call_tracker_class_init (SpCallTrackerClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->dispose = sp_call_tracker_dispose;
+
+  /**
+   * SpCallTracker::call-changed:
+   * @self: the tracker
+   * @call: the call
+   * @state_changed: whether the call is new or its state changed (else only details did)
+   *
+   * Emitted for a new call and for every change of a live call. A call that reaches a
+   * finished state is announced once more, then moves to the recent calls.
+   */
+  signals[CALL_CHANGED] =
+    g_signal_new ("call-changed",
+                  G_TYPE_FROM_CLASS (klass),
+                  G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL,
+                  G_TYPE_NONE, 2, SP_TYPE_CALL, G_TYPE_BOOLEAN);
+}
+
+static void
+sp_call_tracker_init (SpCallTracker *self)
+{
+  self->live = g_ptr_array_new_with_free_func ((GDestroyNotify) entry_free);
+  self->by_key = g_hash_table_new (g_str_hash, g_str_equal);
+  self->tombstones = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  self->recent = g_list_store_new (SP_TYPE_CALL);
+  self->default_ring_timeout = DEFAULT_RING_TIMEOUT;
+}
+
+SpCallTracker *
+sp_call_tracker_new (void)
+{
+  return g_object_new (SP_TYPE_CALL_TRACKER, NULL);
+}
+
+/**
+ * sp_call_tracker_push:
+ * @self: a tracker
+ * @event: an event from a source
+ *
+ * Merges @event into its call, creating the call when it is new. Repeated events change
+ * nothing and emit nothing; events of a call that finished a short while ago are dropped.
+ */
+void
+sp_call_tracker_push (SpCallTracker *self,
+                      SpCallEvent   *event)
+{
+  g_autofree char *key = NULL;
+  gboolean state_changed = FALSE;
+  Entry *entry;
+
+  g_return_if_fail (SP_IS_CALL_TRACKER (self));
+  g_return_if_fail (event != NULL);
+
+  key = make_key (event->account_id, event->call_id);
+  entry = g_hash_table_lookup (self->by_key, key);
+
+  if (entry == NULL)
+    {
+      if (g_hash_table_contains (self->tombstones, key))
+        {
+          g_debug ("Dropping a late %s event of finished call %s",
+                   sp_call_event_kind_to_string (event->kind), event->call_id);
+          return;
+        }
+
+      entry = g_new0 (Entry, 1);
+      entry->self = self;
+      entry->key = g_steal_pointer (&key);
+      entry->call = sp_call_new_from_event (event);
+
+      g_ptr_array_add (self->live, entry);
+      g_hash_table_insert (self->by_key, entry->key, entry);
+      g_list_model_items_changed (G_LIST_MODEL (self), self->live->len - 1, 0, 1);
+
+      state_changed = TRUE;
+    }
+  else if (!sp_call_apply_event (entry->call, event, &state_changed))
+    {
+      return;
+    }
+
+  /* A ring that is never followed by anything must not stay on screen forever: some
+   * sources have no end of call at all, and any source can lose one. */
+  if (sp_call_get_state (entry->call) == SP_CALL_STATE_RINGING)
+    {
+      if (entry->expire_id == 0 || event->kind == SP_CALL_EVENT_RINGING)
+        {
+          guint timeout = event->ring_timeout ? event->ring_timeout : self->default_ring_timeout;
+
+          g_clear_handle_id (&entry->expire_id, g_source_remove);
+          entry->expire_id = g_timeout_add_seconds (timeout, expire_cb, entry);
+        }
+    }
+  else
+    {
+      g_clear_handle_id (&entry->expire_id, g_source_remove);
+    }
+
+  emit_changed (self, entry, state_changed);
+}
+
+/**
+ * sp_call_tracker_lookup:
+ *
+ * Returns: (transfer none) (nullable): the live call, if any
+ */
+SpCall *
+sp_call_tracker_lookup (SpCallTracker *self,
+                        const char    *account_id,
+                        const char    *call_id)
+{
+  g_autofree char *key = NULL;
+  Entry *entry;
+
+  g_return_val_if_fail (SP_IS_CALL_TRACKER (self), NULL);
+
+  key = make_key (account_id, call_id);
+  entry = g_hash_table_lookup (self->by_key, key);
+
+  return entry ? entry->call : NULL;
+}
+
+/**
+ * sp_call_tracker_get_recent:
+ *
+ * Returns: (transfer none): the finished calls of this run, newest first
+ */
+GListModel *
+sp_call_tracker_get_recent (SpCallTracker *self)
+{
+  g_return_val_if_fail (SP_IS_CALL_TRACKER (self), NULL);
+  return G_LIST_MODEL (self->recent);
+}
+
+/**
+ * sp_call_tracker_end_account:
+ *
+ * Expires every live call of @account_id: the account was removed or disabled, so
+ * nothing will ever end its calls.
+ */
+void
+sp_call_tracker_end_account (SpCallTracker *self,
+                             const char    *account_id)
+{
+  g_return_if_fail (SP_IS_CALL_TRACKER (self));
+
+  for (guint i = self->live->len; i > 0; i--)
+    {
+      Entry *entry = g_ptr_array_index (self->live, i - 1);
+
+      if (g_strcmp0 (sp_call_get_account_id (entry->call), account_id) == 0)
+        {
+          g_clear_handle_id (&entry->expire_id, g_source_remove);
+          sp_call_expire (entry->call);
+          emit_changed (self, entry, TRUE);
+        }
+    }
+}
+
+void
+sp_call_tracker_set_default_ring_timeout (SpCallTracker *self,
+                                          guint          seconds)
+{
+  g_return_if_fail (SP_IS_CALL_TRACKER (self));
+  g_return_if_fail (seconds > 0);
+
+  self->default_ring_timeout = seconds;
+}
+
+guint
+sp_call_tracker_get_default_ring_timeout (SpCallTracker *self)
+{
+  g_return_val_if_fail (SP_IS_CALL_TRACKER (self), 0);
+  return self->default_ring_timeout;
+}

@@ -1,0 +1,542 @@
+/* sp-screenpop.c
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#define G_LOG_DOMAIN "sp-screenpop"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "sp-screenpop.h"
+#include "sp-template.h"
+#include "sp-url-policy.h"
+
+/*
+ * SpScreenpop decides what a call does on the desktop: which notification, which buttons,
+ * and which CRM page opens on which trigger. It is also the one door through which any URL
+ * is opened (sp_screenpop_open_url()), so every URL passes the same policy.
+ */
+
+/* The same URL asked for twice within this long opens once (redmine_rt sends repeats). */
+#define REPEAT_USEC (2 * G_USEC_PER_SEC)
+/* Bound on remembered call notifications whose buttons may still be clicked. */
+#define MAX_TAGS 256
+
+struct _SpScreenpop
+{
+  GObject         parent_instance;
+
+  SpAccounts     *accounts;
+  SpCallTracker  *tracker;
+  SpNotifier     *notifier;
+  GSettings      *settings;
+
+  GHashTable     *calls_by_tag;   /* tag → SpCall whose notification may be clicked */
+  GQueue          tag_order;      /* (element-type utf8) oldest first, for the bound */
+
+  SpUrlHandler    handler;
+  gpointer        handler_data;
+  GDestroyNotify  handler_destroy;
+
+  char           *last_url;
+  gint64          last_url_time;
+};
+
+G_DEFINE_FINAL_TYPE (SpScreenpop, sp_screenpop, G_TYPE_OBJECT)
+
+static char *
+call_tag (SpCall *call)
+{
+  return g_strdup_printf ("call:%s:%s", sp_call_get_account_id (call), sp_call_get_call_id (call));
+}
+
+static void
+remember_tag (SpScreenpop *self,
+              const char  *tag,
+              SpCall      *call)
+{
+  if (!g_hash_table_contains (self->calls_by_tag, tag))
+    g_queue_push_tail (&self->tag_order, g_strdup (tag));
+
+  g_hash_table_insert (self->calls_by_tag, g_strdup (tag), g_object_ref (call));
+
+  while (g_queue_get_length (&self->tag_order) > MAX_TAGS)
+    {
+      g_autofree char *oldest = g_queue_pop_head (&self->tag_order);
+
+      g_hash_table_remove (self->calls_by_tag, oldest);
+    }
+}
+
+static void
+forget_tag (SpScreenpop *self,
+            const char  *tag)
+{
+  GList *link = g_queue_find_custom (&self->tag_order, tag, (GCompareFunc) g_strcmp0);
+
+  if (link != NULL)
+    {
+      g_free (link->data);
+      g_queue_delete_link (&self->tag_order, link);
+    }
+
+  g_hash_table_remove (self->calls_by_tag, tag);
+}
+
+static void
+default_handler (const char *uri,
+                 gpointer    user_data)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (!g_app_info_launch_default_for_uri (uri, NULL, &error))
+    g_warning ("Could not open %s: %s", uri, error->message);
+}
+
+static char *
+dup_body (SpScreenpop *self,
+          SpCall      *call,
+          SpAccount   *account)
+{
+  g_autoptr(GString) body = g_string_new (NULL);
+  g_autofree char *account_name = account ? sp_account_dup_display_name (account) : NULL;
+
+  if (sp_call_get_queue (call) != NULL)
+    g_string_append_printf (body, _("Queue: %s"), sp_call_get_queue (call));
+
+  if (sp_call_get_exten (call) != NULL)
+    {
+      if (body->len > 0)
+        g_string_append_c (body, '\n');
+      g_string_append_printf (body, _("Extension: %s"), sp_call_get_exten (call));
+    }
+
+  if (account_name != NULL)
+    {
+      if (body->len > 0)
+        g_string_append_c (body, '\n');
+      g_string_append_printf (body, _("Account: %s"), account_name);
+    }
+
+  return g_string_free (g_steal_pointer (&body), FALSE);
+}
+
+static gboolean
+has_template (SpAccount *account)
+{
+  g_autofree char *template_str = account ? sp_account_dup_url_template (account) : NULL;
+
+  return template_str != NULL && template_str[0] != '\0';
+}
+
+static void
+show_call (SpScreenpop *self,
+           SpCall      *call,
+           SpAccount   *account)
+{
+  g_autofree char *tag = call_tag (call);
+  g_autofree char *summary = NULL;
+  g_autofree char *body = dup_body (self, call, account);
+  SpNotifyButton buttons[2];
+  guint n_buttons = 0;
+  SpNotifyFlags flags;
+
+  if (sp_call_get_state (call) == SP_CALL_STATE_RINGING)
+    {
+      summary = sp_call_dup_title (call);
+      flags = SP_NOTIFY_RINGING;
+
+      if (sp_screenpop_can_answer (self, call))
+        buttons[n_buttons++] = (SpNotifyButton) { "answer", _("Answer") };
+    }
+  else
+    {
+      g_autofree char *title = sp_call_dup_title (call);
+
+      /* Translators: the notification left behind by a call nobody answered */
+      summary = g_strdup_printf (_("Missed call from %s"), title);
+      flags = SP_NOTIFY_CALL;
+    }
+
+  if (has_template (account))
+    buttons[n_buttons++] = (SpNotifyButton) { "open", _("Open") };
+
+  sp_notifier_show (self->notifier, tag, summary, body, "call-start-symbolic", flags,
+                    buttons, n_buttons);
+  remember_tag (self, tag, call);
+}
+
+static void
+withdraw_call (SpScreenpop *self,
+               SpCall      *call)
+{
+  g_autofree char *tag = call_tag (call);
+
+  sp_notifier_withdraw (self->notifier, tag);
+  forget_tag (self, tag);
+}
+
+static SpTrigger
+trigger_of_state (SpCallState state)
+{
+  switch (state)
+    {
+    case SP_CALL_STATE_RINGING:
+      return SP_TRIGGER_RINGING;
+    case SP_CALL_STATE_ANSWERED:
+      return SP_TRIGGER_ANSWERED;
+    case SP_CALL_STATE_ENDED:
+    case SP_CALL_STATE_MISSED:
+    case SP_CALL_STATE_EXPIRED:
+      return SP_TRIGGER_ENDED;
+    default:
+      return SP_TRIGGER_NEVER;
+    }
+}
+
+static void
+call_changed_cb (SpScreenpop   *self,
+                 SpCall        *call,
+                 gboolean       state_changed,
+                 SpCallTracker *tracker)
+{
+  SpAccount *account = sp_accounts_lookup (self->accounts, sp_call_get_account_id (call));
+  SpCallState state = sp_call_get_state (call);
+
+  switch (state)
+    {
+    case SP_CALL_STATE_RINGING:
+    case SP_CALL_STATE_MISSED:
+      /* Also when only details changed: the number may arrive after the ring. */
+      show_call (self, call, account);
+      break;
+
+    case SP_CALL_STATE_ANSWERED:
+    case SP_CALL_STATE_ENDED:
+    case SP_CALL_STATE_EXPIRED:
+      withdraw_call (self, call);
+      break;
+
+    default:
+      g_return_if_reached ();
+    }
+
+  if (state_changed && account != NULL &&
+      sp_call_get_direction (call) == SP_CALL_DIRECTION_INCOMING &&
+      sp_account_get_url_trigger (account) == trigger_of_state (state))
+    {
+      g_autoptr(GError) error = NULL;
+
+      if (!sp_screenpop_open_call (self, call, &error))
+        g_message ("[%s] Not opening the CRM page: %s", sp_account_get_id (account), error->message);
+    }
+}
+
+static void
+answer_cb (GObject      *object,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  g_autoptr(SpScreenpop) self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!sp_source_perform_finish (SP_SOURCE (object), result, &error))
+    {
+      g_message ("[%s] Could not answer: %s", sp_source_get_account_id (SP_SOURCE (object)),
+                 error->message);
+      sp_notifier_show (self->notifier, "error:answer", _("Could not answer the call"),
+                        error->message, "dialog-warning-symbolic", SP_NOTIFY_NONE, NULL, 0);
+    }
+}
+
+static void
+action_invoked_cb (SpScreenpop *self,
+                   const char  *tag,
+                   const char  *action,
+                   SpNotifier  *notifier)
+{
+  SpCall *call = g_hash_table_lookup (self->calls_by_tag, tag);
+  g_autoptr(GError) error = NULL;
+
+  if (call == NULL)
+    return;
+
+  if (g_strcmp0 (action, "open") == 0)
+    {
+      if (!sp_screenpop_open_call (self, call, &error))
+        sp_notifier_show (self->notifier, "error:open", _("Could not open the CRM page"),
+                          error->message, "dialog-warning-symbolic", SP_NOTIFY_NONE, NULL, 0);
+    }
+  else if (g_strcmp0 (action, "answer") == 0)
+    {
+      sp_screenpop_answer_call (self, call);
+    }
+}
+
+static void
+sp_screenpop_dispose (GObject *object)
+{
+  SpScreenpop *self = (SpScreenpop *)object;
+
+  if (self->handler_destroy != NULL)
+    g_clear_pointer (&self->handler_data, self->handler_destroy);
+  self->handler_destroy = NULL;
+
+  g_clear_pointer (&self->calls_by_tag, g_hash_table_unref);
+  g_queue_clear_full (&self->tag_order, g_free);
+  g_clear_object (&self->accounts);
+  g_clear_object (&self->tracker);
+  g_clear_object (&self->notifier);
+  g_clear_object (&self->settings);
+  g_clear_pointer (&self->last_url, g_free);
+
+  G_OBJECT_CLASS (sp_screenpop_parent_class)->dispose (object);
+}
+
+static void
+sp_screenpop_class_init (SpScreenpopClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->dispose = sp_screenpop_dispose;
+}
+
+static void
+sp_screenpop_init (SpScreenpop *self)
+{
+  self->calls_by_tag = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
+  g_queue_init (&self->tag_order);
+  self->handler = default_handler;
+}
+
+/**
+ * sp_screenpop_new:
+ * @accounts: the accounts (for their templates, triggers and sources)
+ * @tracker: the calls to act on
+ * @notifier: where notifications go
+ * @settings: the app's settings (for the allowed hosts)
+ *
+ * Returns: (transfer full): a new screenpop
+ */
+SpScreenpop *
+sp_screenpop_new (SpAccounts    *accounts,
+                  SpCallTracker *tracker,
+                  SpNotifier    *notifier,
+                  GSettings     *settings)
+{
+  SpScreenpop *self;
+
+  g_return_val_if_fail (SP_IS_ACCOUNTS (accounts), NULL);
+  g_return_val_if_fail (SP_IS_CALL_TRACKER (tracker), NULL);
+  g_return_val_if_fail (SP_IS_NOTIFIER (notifier), NULL);
+  g_return_val_if_fail (G_IS_SETTINGS (settings), NULL);
+
+  self = g_object_new (SP_TYPE_SCREENPOP, NULL);
+  self->accounts = g_object_ref (accounts);
+  self->tracker = g_object_ref (tracker);
+  self->notifier = g_object_ref (notifier);
+  self->settings = g_object_ref (settings);
+
+  g_signal_connect_object (tracker, "call-changed",
+                           G_CALLBACK (call_changed_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (notifier, "action-invoked",
+                           G_CALLBACK (action_invoked_cb), self, G_CONNECT_SWAPPED);
+
+  return self;
+}
+
+/**
+ * sp_screenpop_set_url_handler:
+ * @handler: (nullable): what shows a URL to the user; %NULL restores the default, which
+ *   launches the desktop's handler for it
+ *
+ * The test seam of URL opening: the policy still applies before @handler is called.
+ */
+void
+sp_screenpop_set_url_handler (SpScreenpop    *self,
+                              SpUrlHandler    handler,
+                              gpointer        user_data,
+                              GDestroyNotify  destroy)
+{
+  g_return_if_fail (SP_IS_SCREENPOP (self));
+
+  if (self->handler_destroy != NULL)
+    self->handler_destroy (self->handler_data);
+
+  self->handler = handler ? handler : default_handler;
+  self->handler_data = handler ? user_data : NULL;
+  self->handler_destroy = handler ? destroy : NULL;
+}
+
+/**
+ * sp_screenpop_open_url:
+ * @account: (nullable): the account that asks, for its extra URL schemes
+ * @uri: the URL
+ * @error: why it was refused
+ *
+ * Opens @uri if the URL policy allows it. A refusal is also logged as a warning naming
+ * the URL's scheme or host. The same URL asked for again within two seconds opens once.
+ *
+ * Returns: whether @uri was allowed
+ */
+gboolean
+sp_screenpop_open_url (SpScreenpop  *self,
+                       SpAccount    *account,
+                       const char   *uri,
+                       GError      **error)
+{
+  g_auto(GStrv) schemes = NULL;
+  g_auto(GStrv) hosts = NULL;
+  g_autoptr(GError) local_error = NULL;
+  gint64 now = g_get_monotonic_time ();
+
+  g_return_val_if_fail (SP_IS_SCREENPOP (self), FALSE);
+
+  schemes = account ? sp_account_dup_allowed_schemes (account) : NULL;
+  hosts = g_settings_get_strv (self->settings, "allowed-hosts");
+
+  if (!sp_url_policy_check (uri, (const char * const *) schemes,
+                            (const char * const *) hosts, &local_error))
+    {
+      g_warning ("%s", local_error->message);
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return FALSE;
+    }
+
+  if (g_strcmp0 (uri, self->last_url) == 0 && now - self->last_url_time < REPEAT_USEC)
+    {
+      g_debug ("Not opening %s again so soon", uri);
+      return TRUE;
+    }
+
+  g_free (self->last_url);
+  self->last_url = g_strdup (uri);
+  self->last_url_time = now;
+
+  self->handler (uri, self->handler_data);
+
+  return TRUE;
+}
+
+/**
+ * sp_screenpop_dup_call_url:
+ *
+ * Returns: (transfer full) (nullable): the account's URL template expanded for @call, or
+ *   %NULL when the account has no template (or a broken one)
+ */
+char *
+sp_screenpop_dup_call_url (SpScreenpop *self,
+                           SpCall      *call)
+{
+  g_autoptr(GHashTable) values = NULL;
+  g_autofree char *template_str = NULL;
+  g_autoptr(GError) error = NULL;
+  GHashTableIter iter;
+  gpointer key, value;
+  char *url;
+  SpAccount *account;
+
+  g_return_val_if_fail (SP_IS_SCREENPOP (self), NULL);
+  g_return_val_if_fail (SP_IS_CALL (call), NULL);
+
+  account = sp_accounts_lookup (self->accounts, sp_call_get_account_id (call));
+  if (account == NULL)
+    return NULL;
+
+  template_str = sp_account_dup_url_template (account);
+  if (template_str[0] == '\0')
+    return NULL;
+
+  values = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_hash_table_insert (values, g_strdup ("number"), (gpointer) sp_call_get_number (call));
+  g_hash_table_insert (values, g_strdup ("name"), (gpointer) sp_call_get_name (call));
+  g_hash_table_insert (values, g_strdup ("exten"), (gpointer) sp_call_get_exten (call));
+  g_hash_table_insert (values, g_strdup ("queue"), (gpointer) sp_call_get_queue (call));
+  g_hash_table_insert (values, g_strdup ("call_id"), (gpointer) sp_call_get_call_id (call));
+  g_hash_table_insert (values, g_strdup ("account"), (gpointer) sp_account_get_id (account));
+
+  g_hash_table_iter_init (&iter, sp_call_get_vars (call));
+  while (g_hash_table_iter_next (&iter, &key, &value))
+    g_hash_table_insert (values, g_strconcat ("var:", key, NULL), value);
+
+  url = sp_template_expand (template_str, values, &error);
+  if (url == NULL)
+    g_message ("[%s] The URL template is broken: %s", sp_account_get_id (account), error->message);
+
+  return url;
+}
+
+/**
+ * sp_screenpop_open_call:
+ *
+ * Opens the CRM page of @call (the account's URL template) through the URL policy.
+ *
+ * Returns: whether a page was opened
+ */
+gboolean
+sp_screenpop_open_call (SpScreenpop  *self,
+                        SpCall       *call,
+                        GError      **error)
+{
+  g_autofree char *url = NULL;
+
+  g_return_val_if_fail (SP_IS_SCREENPOP (self), FALSE);
+  g_return_val_if_fail (SP_IS_CALL (call), FALSE);
+
+  url = sp_screenpop_dup_call_url (self, call);
+  if (url == NULL)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
+                   _("The account has no valid CRM URL template"));
+      return FALSE;
+    }
+
+  return sp_screenpop_open_url (self,
+                                sp_accounts_lookup (self->accounts, sp_call_get_account_id (call)),
+                                url, error);
+}
+
+gboolean
+sp_screenpop_can_answer (SpScreenpop *self,
+                         SpCall      *call)
+{
+  SpAccount *account;
+  SpSource *source;
+
+  g_return_val_if_fail (SP_IS_SCREENPOP (self), FALSE);
+  g_return_val_if_fail (SP_IS_CALL (call), FALSE);
+
+  if (sp_call_get_state (call) != SP_CALL_STATE_RINGING)
+    return FALSE;
+
+  account = sp_accounts_lookup (self->accounts, sp_call_get_account_id (call));
+  source = account ? sp_account_get_source (account) : NULL;
+
+  return source != NULL && sp_source_can_perform (source, "answer");
+}
+
+/**
+ * sp_screenpop_answer_call:
+ *
+ * Asks the call's source to answer it; a failure is shown to the user.
+ */
+void
+sp_screenpop_answer_call (SpScreenpop *self,
+                          SpCall      *call)
+{
+  SpAccount *account;
+  SpSource *source;
+
+  g_return_if_fail (SP_IS_SCREENPOP (self));
+  g_return_if_fail (SP_IS_CALL (call));
+
+  account = sp_accounts_lookup (self->accounts, sp_call_get_account_id (call));
+  source = account ? sp_account_get_source (account) : NULL;
+  if (source == NULL)
+    return;
+
+  sp_source_perform_async (source, "answer", sp_call_get_call_id (call), NULL, NULL,
+                           answer_cb, g_object_ref (self));
+}

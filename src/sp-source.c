@@ -1,0 +1,734 @@
+/* sp-source.c
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#define G_LOG_DOMAIN "sp-source"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "sp-account.h"
+#include "sp-backoff.h"
+#include "sp-enums.h"
+#include "sp-source.h"
+
+/*
+ * SpSource is what every backend has in common: one connection, and the life around it.
+ *
+ *   DISCONNECTED ──start──► CONNECTING ──ok──► CONNECTED
+ *                               │  ▲               │ lost / silent
+ *                        error  │  │ retry timer   ▼
+ *                               └─►RECONNECTING ◄──┘
+ *   an auth error → AUTH_FAILED, a fatal or config error → FAILED: both wait for the user
+ *
+ * Every attempt gets its own GCancellable, cancelled when a new attempt replaces it or the
+ * source stops, so that a late answer from an old attempt can never touch the new one.
+ */
+
+typedef struct
+{
+  SpAccount     *account;        /* unowned: the account owns its source */
+  char          *account_id;
+  SpSourceState  state;
+  char          *error_message;
+  guint          attempt;
+  gint64         retry_time;
+  guint          retry_id;
+  GCancellable  *cancellable;
+  gint64         connected_since;
+
+  guint          liveness_msec;
+  gint64         last_touch;
+  guint          liveness_id;
+
+  GNetworkMonitor *monitor;
+  gboolean         network_available;
+} SpSourcePrivate;
+
+enum {
+  PROP_0,
+  PROP_ACCOUNT,
+  PROP_STATE,
+  PROP_ERROR_MESSAGE,
+  PROP_RETRY_TIME,
+  N_PROPS
+};
+
+enum {
+  CALL_EVENT,
+  N_SIGNALS
+};
+
+G_DEFINE_ABSTRACT_TYPE_WITH_PRIVATE (SpSource, sp_source, G_TYPE_OBJECT)
+G_DEFINE_QUARK (sp-source-error-quark, sp_source_error)
+
+static GParamSpec *properties [N_PROPS];
+static guint signals [N_SIGNALS];
+
+static void begin_attempt (SpSource *self);
+
+static void
+set_state (SpSource      *self,
+           SpSourceState  state)
+{
+  SpSourcePrivate *priv = sp_source_get_instance_private (self);
+
+  if (priv->state == state)
+    return;
+
+  g_debug ("[%s] %s → %s", priv->account_id,
+           sp_source_state_to_string (priv->state), sp_source_state_to_string (state));
+
+  priv->state = state;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STATE]);
+}
+
+static void
+set_error_message (SpSource   *self,
+                   const char *message)
+{
+  SpSourcePrivate *priv = sp_source_get_instance_private (self);
+
+  if (g_strcmp0 (priv->error_message, message) == 0)
+    return;
+
+  g_free (priv->error_message);
+  priv->error_message = g_strdup (message);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ERROR_MESSAGE]);
+}
+
+static void
+set_retry_time (SpSource *self,
+                gint64    retry_time)
+{
+  SpSourcePrivate *priv = sp_source_get_instance_private (self);
+
+  if (priv->retry_time == retry_time)
+    return;
+
+  priv->retry_time = retry_time;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_RETRY_TIME]);
+}
+
+/* Drops everything that belongs to the current attempt, without any state change. */
+static void
+teardown (SpSource *self)
+{
+  SpSourcePrivate *priv = sp_source_get_instance_private (self);
+
+  g_cancellable_cancel (priv->cancellable);
+  g_clear_object (&priv->cancellable);
+  g_clear_handle_id (&priv->retry_id, g_source_remove);
+  g_clear_handle_id (&priv->liveness_id, g_source_remove);
+  set_retry_time (self, 0);
+
+  SP_SOURCE_GET_CLASS (self)->disconnect (self);
+}
+
+static gboolean
+retry_cb (gpointer data)
+{
+  SpSource *self = data;
+  SpSourcePrivate *priv = sp_source_get_instance_private (self);
+
+  priv->retry_id = 0;
+  begin_attempt (self);
+
+  return G_SOURCE_REMOVE;
+}
+
+static void
+handle_failure (SpSource     *self,
+                const GError *error)
+{
+  SpSourcePrivate *priv = sp_source_get_instance_private (self);
+  guint delay;
+
+  teardown (self);
+  set_error_message (self, error->message);
+
+  if (g_error_matches (error, SP_SOURCE_ERROR, SP_SOURCE_ERROR_AUTH))
+    {
+      g_message ("[%s] %s; not retrying until the settings change", priv->account_id,
+                 error->message);
+      set_state (self, SP_SOURCE_STATE_AUTH_FAILED);
+      return;
+    }
+
+  if (g_error_matches (error, SP_SOURCE_ERROR, SP_SOURCE_ERROR_FATAL) ||
+      g_error_matches (error, SP_SOURCE_ERROR, SP_SOURCE_ERROR_CONFIG))
+    {
+      g_message ("[%s] %s; giving up", priv->account_id, error->message);
+      set_state (self, SP_SOURCE_STATE_FAILED);
+      return;
+    }
+
+  /* A server that refuses us on purpose will not change its mind in a second. */
+  if (g_error_matches (error, SP_SOURCE_ERROR, SP_SOURCE_ERROR_REFUSED))
+    priv->attempt = MAX (priv->attempt, SP_BACKOFF_SLOW_ATTEMPT);
+
+  delay = sp_backoff_delay_ms (priv->attempt, g_random_double ());
+  priv->attempt++;
+
+  g_message ("[%s] %s; retrying in %u ms", priv->account_id, error->message, delay);
+
+  set_retry_time (self, g_get_monotonic_time () + (gint64) delay * 1000);
+  priv->retry_id = g_timeout_add (delay, retry_cb, self);
+  set_state (self, SP_SOURCE_STATE_RECONNECTING);
+}
+
+static gboolean
+liveness_cb (gpointer data)
+{
+  SpSource *self = data;
+  SpSourcePrivate *priv = sp_source_get_instance_private (self);
+  g_autoptr(GError) error = NULL;
+
+  if (g_get_monotonic_time () - priv->last_touch <= (gint64) priv->liveness_msec * 1000)
+    return G_SOURCE_CONTINUE;
+
+  priv->liveness_id = 0;
+  error = g_error_new (SP_SOURCE_ERROR, SP_SOURCE_ERROR_TIMEOUT,
+                       _("The server went silent for more than %u seconds"),
+                       (priv->liveness_msec + 999) / 1000);
+  sp_source_connection_lost (self, error);
+
+  return G_SOURCE_REMOVE;
+}
+
+static void
+start_liveness (SpSource *self)
+{
+  SpSourcePrivate *priv = sp_source_get_instance_private (self);
+
+  g_clear_handle_id (&priv->liveness_id, g_source_remove);
+
+  if (priv->liveness_msec == 0 || priv->state != SP_SOURCE_STATE_CONNECTED)
+    return;
+
+  priv->last_touch = g_get_monotonic_time ();
+  /* Checked four times per period, so silence is noticed at most a quarter late. */
+  priv->liveness_id = g_timeout_add (MAX (priv->liveness_msec / 4, 50), liveness_cb, self);
+}
+
+static void
+connect_cb (GObject      *object,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  SpSource *self = SP_SOURCE (object);
+  SpSourcePrivate *priv = sp_source_get_instance_private (self);
+  g_autoptr(GCancellable) cancellable = user_data;
+  g_autoptr(GError) error = NULL;
+  gboolean ok;
+
+  ok = SP_SOURCE_GET_CLASS (self)->connect_finish (self, result, &error);
+
+  /* An attempt that was replaced or stopped has nothing more to say. */
+  if (g_cancellable_is_cancelled (cancellable) || cancellable != priv->cancellable)
+    return;
+
+  if (!ok)
+    {
+      handle_failure (self, error);
+      return;
+    }
+
+  priv->connected_since = g_get_monotonic_time ();
+  set_error_message (self, NULL);
+  set_state (self, SP_SOURCE_STATE_CONNECTED);
+  start_liveness (self);
+}
+
+static void
+begin_attempt (SpSource *self)
+{
+  SpSourcePrivate *priv = sp_source_get_instance_private (self);
+
+  teardown (self);
+
+  priv->cancellable = g_cancellable_new ();
+  set_state (self, SP_SOURCE_STATE_CONNECTING);
+
+  SP_SOURCE_GET_CLASS (self)->connect_async (self, priv->cancellable, connect_cb,
+                                             g_object_ref (priv->cancellable));
+}
+
+static void
+network_changed_cb (SpSource        *self,
+                    gboolean         available,
+                    GNetworkMonitor *monitor)
+{
+  SpSourcePrivate *priv = sp_source_get_instance_private (self);
+  gboolean came_back = available && !priv->network_available;
+
+  priv->network_available = available;
+
+  if (!available)
+    return;
+
+  /* Waiting out a back-off is pointless once the network is back; and a connection that
+   * outlived a network outage is most likely dead without knowing it yet. */
+  if (priv->state == SP_SOURCE_STATE_RECONNECTING ||
+      (came_back && priv->state == SP_SOURCE_STATE_CONNECTED))
+    {
+      g_debug ("[%s] Network changed; reconnecting now", priv->account_id);
+      priv->attempt = 0;
+      begin_attempt (self);
+    }
+}
+
+static void
+sp_source_real_disconnect (SpSource *self)
+{
+}
+
+static gboolean
+sp_source_real_can_perform (SpSource   *self,
+                            const char *action)
+{
+  return FALSE;
+}
+
+static void
+sp_source_real_perform_async (SpSource            *self,
+                              const char          *action,
+                              const char          *call_id,
+                              GVariant            *param,
+                              GCancellable        *cancellable,
+                              GAsyncReadyCallback  callback,
+                              gpointer             user_data)
+{
+  g_task_report_new_error (self, callback, user_data, sp_source_real_perform_async,
+                           SP_SOURCE_ERROR, SP_SOURCE_ERROR_UNSUPPORTED,
+                           _("This account cannot “%s”"), action);
+}
+
+static gboolean
+sp_source_real_perform_finish (SpSource      *self,
+                               GAsyncResult  *result,
+                               GError       **error)
+{
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+static void
+sp_source_constructed (GObject *object)
+{
+  SpSource *self = SP_SOURCE (object);
+  SpSourcePrivate *priv = sp_source_get_instance_private (self);
+
+  G_OBJECT_CLASS (sp_source_parent_class)->constructed (object);
+
+  g_assert (priv->account != NULL);
+  priv->account_id = g_strdup (sp_account_get_id (priv->account));
+
+  priv->monitor = g_object_ref (g_network_monitor_get_default ());
+  priv->network_available = g_network_monitor_get_network_available (priv->monitor);
+  g_signal_connect_object (priv->monitor, "network-changed",
+                           G_CALLBACK (network_changed_cb), self, G_CONNECT_SWAPPED);
+}
+
+static void
+sp_source_dispose (GObject *object)
+{
+  SpSource *self = (SpSource *)object;
+  SpSourcePrivate *priv = sp_source_get_instance_private (self);
+
+  g_cancellable_cancel (priv->cancellable);
+  g_clear_object (&priv->cancellable);
+  g_clear_handle_id (&priv->retry_id, g_source_remove);
+  g_clear_handle_id (&priv->liveness_id, g_source_remove);
+  g_clear_object (&priv->monitor);
+
+  G_OBJECT_CLASS (sp_source_parent_class)->dispose (object);
+}
+
+static void
+sp_source_finalize (GObject *object)
+{
+  SpSource *self = (SpSource *)object;
+  SpSourcePrivate *priv = sp_source_get_instance_private (self);
+
+  g_free (priv->account_id);
+  g_free (priv->error_message);
+
+  G_OBJECT_CLASS (sp_source_parent_class)->finalize (object);
+}
+
+static void
+sp_source_get_property (GObject    *object,
+                        guint       prop_id,
+                        GValue     *value,
+                        GParamSpec *pspec)
+{
+  SpSource *self = SP_SOURCE (object);
+  SpSourcePrivate *priv = sp_source_get_instance_private (self);
+
+  switch (prop_id)
+    {
+    case PROP_ACCOUNT:
+      g_value_set_object (value, priv->account);
+      break;
+    case PROP_STATE:
+      g_value_set_enum (value, priv->state);
+      break;
+    case PROP_ERROR_MESSAGE:
+      g_value_set_string (value, priv->error_message);
+      break;
+    case PROP_RETRY_TIME:
+      g_value_set_int64 (value, priv->retry_time);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+sp_source_set_property (GObject      *object,
+                        guint         prop_id,
+                        const GValue *value,
+                        GParamSpec   *pspec)
+{
+  SpSource *self = SP_SOURCE (object);
+  SpSourcePrivate *priv = sp_source_get_instance_private (self);
+
+  switch (prop_id)
+    {
+    case PROP_ACCOUNT:
+      priv->account = g_value_get_object (value);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+sp_source_class_init (SpSourceClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->constructed = sp_source_constructed;
+  object_class->dispose = sp_source_dispose;
+  object_class->finalize = sp_source_finalize;
+  object_class->get_property = sp_source_get_property;
+  object_class->set_property = sp_source_set_property;
+
+  klass->disconnect = sp_source_real_disconnect;
+  klass->can_perform = sp_source_real_can_perform;
+  klass->perform_async = sp_source_real_perform_async;
+  klass->perform_finish = sp_source_real_perform_finish;
+
+  /* Unowned: the account owns the source, and outlives it. */
+  properties[PROP_ACCOUNT] =
+    g_param_spec_object ("account", NULL, NULL,
+                         SP_TYPE_ACCOUNT,
+                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_STATE] =
+    g_param_spec_enum ("state", NULL, NULL,
+                       SP_TYPE_SOURCE_STATE, SP_SOURCE_STATE_DISCONNECTED,
+                       G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+  properties[PROP_ERROR_MESSAGE] =
+    g_param_spec_string ("error-message", NULL, NULL, NULL,
+                         G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+  properties[PROP_RETRY_TIME] =
+    g_param_spec_int64 ("retry-time", NULL, NULL, 0, G_MAXINT64, 0,
+                        G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  /**
+   * SpSource::call-event:
+   * @self: the source
+   * @event: a normalized call event
+   */
+  signals[CALL_EVENT] =
+    g_signal_new ("call-event",
+                  G_TYPE_FROM_CLASS (klass),
+                  G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL,
+                  G_TYPE_NONE, 1, SP_TYPE_CALL_EVENT | G_SIGNAL_TYPE_STATIC_SCOPE);
+}
+
+static void
+sp_source_init (SpSource *self)
+{
+}
+
+/**
+ * sp_source_get_account:
+ *
+ * Returns: (transfer none): the account this source connects
+ */
+SpAccount *
+sp_source_get_account (SpSource *self)
+{
+  SpSourcePrivate *priv = sp_source_get_instance_private (self);
+
+  g_return_val_if_fail (SP_IS_SOURCE (self), NULL);
+  return priv->account;
+}
+
+const char *
+sp_source_get_account_id (SpSource *self)
+{
+  SpSourcePrivate *priv = sp_source_get_instance_private (self);
+
+  g_return_val_if_fail (SP_IS_SOURCE (self), NULL);
+  return priv->account_id;
+}
+
+SpSourceState
+sp_source_get_state (SpSource *self)
+{
+  SpSourcePrivate *priv = sp_source_get_instance_private (self);
+
+  g_return_val_if_fail (SP_IS_SOURCE (self), SP_SOURCE_STATE_DISCONNECTED);
+  return priv->state;
+}
+
+/**
+ * sp_source_get_error_message:
+ *
+ * Returns: (nullable): why the last attempt failed, in words a person can act on
+ */
+const char *
+sp_source_get_error_message (SpSource *self)
+{
+  SpSourcePrivate *priv = sp_source_get_instance_private (self);
+
+  g_return_val_if_fail (SP_IS_SOURCE (self), NULL);
+  return priv->error_message;
+}
+
+/**
+ * sp_source_get_retry_time:
+ *
+ * Returns: the monotonic time (µs) of the next attempt while reconnecting, else 0
+ */
+gint64
+sp_source_get_retry_time (SpSource *self)
+{
+  SpSourcePrivate *priv = sp_source_get_instance_private (self);
+
+  g_return_val_if_fail (SP_IS_SOURCE (self), 0);
+  return priv->retry_time;
+}
+
+guint
+sp_source_get_attempt (SpSource *self)
+{
+  SpSourcePrivate *priv = sp_source_get_instance_private (self);
+
+  g_return_val_if_fail (SP_IS_SOURCE (self), 0);
+  return priv->attempt;
+}
+
+/**
+ * sp_source_start:
+ *
+ * Connects, unless already connected or on the way there.
+ */
+void
+sp_source_start (SpSource *self)
+{
+  SpSourcePrivate *priv = sp_source_get_instance_private (self);
+
+  g_return_if_fail (SP_IS_SOURCE (self));
+
+  if (priv->state == SP_SOURCE_STATE_CONNECTING ||
+      priv->state == SP_SOURCE_STATE_CONNECTED ||
+      priv->state == SP_SOURCE_STATE_RECONNECTING)
+    return;
+
+  priv->attempt = 0;
+  begin_attempt (self);
+}
+
+void
+sp_source_stop (SpSource *self)
+{
+  SpSourcePrivate *priv = sp_source_get_instance_private (self);
+
+  g_return_if_fail (SP_IS_SOURCE (self));
+
+  teardown (self);
+  priv->attempt = 0;
+  set_error_message (self, NULL);
+  set_state (self, SP_SOURCE_STATE_DISCONNECTED);
+}
+
+/**
+ * sp_source_retry_now:
+ *
+ * The user asked: connect again at once, whatever the state and the back-off.
+ */
+void
+sp_source_retry_now (SpSource *self)
+{
+  SpSourcePrivate *priv = sp_source_get_instance_private (self);
+
+  g_return_if_fail (SP_IS_SOURCE (self));
+
+  priv->attempt = 0;
+  begin_attempt (self);
+}
+
+gboolean
+sp_source_can_perform (SpSource   *self,
+                       const char *action)
+{
+  g_return_val_if_fail (SP_IS_SOURCE (self), FALSE);
+  g_return_val_if_fail (action != NULL, FALSE);
+
+  return SP_SOURCE_GET_CLASS (self)->can_perform (self, action);
+}
+
+void
+sp_source_perform_async (SpSource            *self,
+                         const char          *action,
+                         const char          *call_id,
+                         GVariant            *param,
+                         GCancellable        *cancellable,
+                         GAsyncReadyCallback  callback,
+                         gpointer             user_data)
+{
+  g_return_if_fail (SP_IS_SOURCE (self));
+  g_return_if_fail (action != NULL);
+
+  SP_SOURCE_GET_CLASS (self)->perform_async (self, action, call_id, param, cancellable,
+                                             callback, user_data);
+}
+
+gboolean
+sp_source_perform_finish (SpSource      *self,
+                          GAsyncResult  *result,
+                          GError       **error)
+{
+  g_return_val_if_fail (SP_IS_SOURCE (self), FALSE);
+
+  return SP_SOURCE_GET_CLASS (self)->perform_finish (self, result, error);
+}
+
+const char *
+sp_source_state_to_string (SpSourceState state)
+{
+  switch (state)
+    {
+    case SP_SOURCE_STATE_DISCONNECTED:
+      return "disconnected";
+    case SP_SOURCE_STATE_CONNECTING:
+      return "connecting";
+    case SP_SOURCE_STATE_CONNECTED:
+      return "connected";
+    case SP_SOURCE_STATE_RECONNECTING:
+      return "reconnecting";
+    case SP_SOURCE_STATE_FAILED:
+      return "failed";
+    case SP_SOURCE_STATE_AUTH_FAILED:
+      return "auth-failed";
+    default:
+      g_return_val_if_reached ("unknown");
+    }
+}
+
+/**
+ * sp_source_new_call_event:
+ *
+ * Returns: (transfer full): an event of this source's account
+ */
+SpCallEvent *
+sp_source_new_call_event (SpSource        *self,
+                          const char      *call_id,
+                          SpCallEventKind  kind)
+{
+  SpSourcePrivate *priv = sp_source_get_instance_private (self);
+
+  g_return_val_if_fail (SP_IS_SOURCE (self), NULL);
+
+  return sp_call_event_new (priv->account_id, call_id, kind);
+}
+
+void
+sp_source_emit_call_event (SpSource    *self,
+                           SpCallEvent *event)
+{
+  g_return_if_fail (SP_IS_SOURCE (self));
+  g_return_if_fail (event != NULL);
+
+  g_signal_emit (self, signals[CALL_EVENT], 0, event);
+}
+
+/**
+ * sp_source_connection_lost:
+ * @self: a source
+ * @error: why, in words a person can act on
+ *
+ * For subclasses: the live connection dropped. The base class tears it down and
+ * schedules the next attempt (or gives up, for auth and fatal errors).
+ */
+void
+sp_source_connection_lost (SpSource     *self,
+                           const GError *error)
+{
+  SpSourcePrivate *priv = sp_source_get_instance_private (self);
+
+  g_return_if_fail (SP_IS_SOURCE (self));
+  g_return_if_fail (error != NULL);
+
+  if (priv->state != SP_SOURCE_STATE_CONNECTED)
+    return;
+
+  /* A connection that held for a good while was not part of a failing streak. */
+  if (g_get_monotonic_time () - priv->connected_since >= (gint64) SP_BACKOFF_RESET_MS * 1000)
+    priv->attempt = 0;
+
+  handle_failure (self, error);
+}
+
+/**
+ * sp_source_touch:
+ *
+ * For subclasses: the server showed a sign of life (any frame, a ping).
+ */
+void
+sp_source_touch (SpSource *self)
+{
+  SpSourcePrivate *priv = sp_source_get_instance_private (self);
+
+  priv->last_touch = g_get_monotonic_time ();
+}
+
+/**
+ * sp_source_set_liveness_timeout:
+ * @msec: how long the server may stay silent before the link counts as dead; 0 for
+ *   protocols where silence is normal
+ */
+void
+sp_source_set_liveness_timeout (SpSource *self,
+                                guint     msec)
+{
+  SpSourcePrivate *priv = sp_source_get_instance_private (self);
+
+  g_return_if_fail (SP_IS_SOURCE (self));
+
+  priv->liveness_msec = msec;
+  start_liveness (self);
+}
+
+/**
+ * sp_source_get_cancellable:
+ *
+ * Returns: (transfer none) (nullable): the current attempt's cancellable; everything a
+ *   subclass starts for this connection should use it
+ */
+GCancellable *
+sp_source_get_cancellable (SpSource *self)
+{
+  SpSourcePrivate *priv = sp_source_get_instance_private (self);
+
+  g_return_val_if_fail (SP_IS_SOURCE (self), NULL);
+  return priv->cancellable;
+}

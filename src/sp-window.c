@@ -1,0 +1,451 @@
+/* sp-window.c
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#define G_LOG_DOMAIN "sp-window"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "sp-enums.h"
+#include "sp-sources.h"
+#include "sp-window.h"
+
+/*
+ * The main window: every account with its live state (and why it is not connected, in
+ * words), the calls ringing or in progress now, and the calls of this run. Every action a
+ * notification button offers is here too, for notification servers that draw no buttons.
+ */
+
+struct _SpWindow
+{
+  AdwApplicationWindow  parent_instance;
+
+  SpApplication        *application;
+
+  AdwToastOverlay      *toast_overlay;
+  GtkListBox           *accounts_list;
+  GtkListBox           *active_list;
+  GtkListBox           *recent_list;
+
+  guint                 tick_id;
+};
+
+G_DEFINE_FINAL_TYPE (SpWindow, sp_window, ADW_TYPE_APPLICATION_WINDOW)
+
+static GtkWidget *
+placeholder (const char *text)
+{
+  GtkWidget *label = gtk_label_new (text);
+
+  gtk_widget_add_css_class (label, "dim-label");
+  gtk_widget_set_margin_top (label, 18);
+  gtk_widget_set_margin_bottom (label, 18);
+  gtk_label_set_wrap (GTK_LABEL (label), TRUE);
+
+  return label;
+}
+
+static void
+show_toast (SpWindow   *self,
+            const char *text)
+{
+  adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (text));
+}
+
+/* Accounts */
+
+static char *
+dup_account_status (SpAccount *account,
+                    SpSource  *source)
+{
+  const char *error;
+
+  if (source == NULL)
+    return g_strdup_printf (_("Unknown account kind; this version of Screenpop cannot connect it"));
+
+  error = sp_source_get_error_message (source);
+
+  switch (sp_source_get_state (source))
+    {
+    case SP_SOURCE_STATE_CONNECTED:
+      return g_strdup (_("Connected"));
+
+    case SP_SOURCE_STATE_CONNECTING:
+      return g_strdup (_("Connecting…"));
+
+    case SP_SOURCE_STATE_RECONNECTING:
+      {
+        gint64 left = sp_source_get_retry_time (source) - g_get_monotonic_time ();
+        int seconds = (int) MAX (0, (left + G_USEC_PER_SEC - 1) / G_USEC_PER_SEC);
+
+        return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                             "Reconnecting in %d second — %s",
+                                             "Reconnecting in %d seconds — %s",
+                                             seconds),
+                                seconds, error ? error : "");
+      }
+
+    case SP_SOURCE_STATE_FAILED:
+      return g_strdup_printf (_("Stopped: %s"), error ? error : "");
+
+    case SP_SOURCE_STATE_AUTH_FAILED:
+      return g_strdup_printf (_("Sign-in failed: %s"), error ? error : "");
+
+    case SP_SOURCE_STATE_DISCONNECTED:
+    default:
+      return g_strdup (sp_account_get_enabled (account) ? _("Not connected") : _("Disabled"));
+    }
+}
+
+static const char *
+account_icon (SpSource *source)
+{
+  if (source == NULL)
+    return "screenpop-disconnected-symbolic";
+
+  switch (sp_source_get_state (source))
+    {
+    case SP_SOURCE_STATE_CONNECTED:
+      return "screenpop-connected-symbolic";
+    case SP_SOURCE_STATE_CONNECTING:
+    case SP_SOURCE_STATE_RECONNECTING:
+    case SP_SOURCE_STATE_FAILED:
+    case SP_SOURCE_STATE_AUTH_FAILED:
+    case SP_SOURCE_STATE_DISCONNECTED:
+    default:
+      return "screenpop-disconnected-symbolic";
+    }
+}
+
+static void
+update_account_row (GtkWidget *row)
+{
+  SpAccount *account = g_object_get_data (G_OBJECT (row), "account");
+  SpSource *source = sp_account_get_source (account);
+  GtkWidget *icon = g_object_get_data (G_OBJECT (row), "icon");
+  GtkWidget *retry = g_object_get_data (G_OBJECT (row), "retry");
+  g_autofree char *status = dup_account_status (account, source);
+  g_autofree char *name = sp_account_dup_display_name (account);
+  g_autofree char *kind = sp_account_dup_kind (account);
+  g_autofree char *title = g_strdup_printf ("%s  ·  %s", name, sp_sources_kind_label (kind));
+  SpSourceState state = source ? sp_source_get_state (source) : SP_SOURCE_STATE_FAILED;
+
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
+  adw_action_row_set_subtitle (ADW_ACTION_ROW (row), status);
+  gtk_image_set_from_icon_name (GTK_IMAGE (icon), account_icon (source));
+  gtk_widget_set_visible (retry, source != NULL && sp_account_get_enabled (account) &&
+                          (state == SP_SOURCE_STATE_RECONNECTING ||
+                           state == SP_SOURCE_STATE_FAILED ||
+                           state == SP_SOURCE_STATE_AUTH_FAILED));
+
+  if (state == SP_SOURCE_STATE_CONNECTED)
+    gtk_widget_remove_css_class (icon, "error");
+  else
+    gtk_widget_add_css_class (icon, "error");
+}
+
+static void
+watch_source (GtkWidget *row)
+{
+  SpAccount *account = g_object_get_data (G_OBJECT (row), "account");
+  SpSource *source = sp_account_get_source (account);
+
+  if (source != NULL)
+    {
+      g_signal_connect_object (source, "notify::state", G_CALLBACK (update_account_row), row,
+                               G_CONNECT_SWAPPED);
+      g_signal_connect_object (source, "notify::error-message", G_CALLBACK (update_account_row),
+                               row, G_CONNECT_SWAPPED);
+      g_signal_connect_object (source, "notify::retry-time", G_CALLBACK (update_account_row),
+                               row, G_CONNECT_SWAPPED);
+    }
+
+  update_account_row (row);
+}
+
+static void
+retry_clicked_cb (GtkWidget *row)
+{
+  SpAccount *account = g_object_get_data (G_OBJECT (row), "account");
+  SpSource *source = sp_account_get_source (account);
+
+  if (source != NULL)
+    sp_source_retry_now (source);
+}
+
+static void
+remove_response_cb (AdwMessageDialog *dialog,
+                    const char       *response,
+                    SpWindow         *self)
+{
+  const char *id = g_object_get_data (G_OBJECT (dialog), "account-id");
+
+  if (g_strcmp0 (response, "remove") == 0)
+    sp_accounts_remove (sp_application_get_accounts (self->application), id);
+}
+
+static void
+remove_clicked_cb (GtkWidget *row)
+{
+  SpAccount *account = g_object_get_data (G_OBJECT (row), "account");
+  SpWindow *self = SP_WINDOW (gtk_widget_get_root (row));
+  g_autofree char *name = sp_account_dup_display_name (account);
+  AdwMessageDialog *dialog;
+
+  dialog = ADW_MESSAGE_DIALOG (adw_message_dialog_new (GTK_WINDOW (self),
+                                                       _("Remove Account?"), NULL));
+  adw_message_dialog_format_body (dialog,
+                                  _("“%s” and its settings will be removed. Calls from it will no longer pop up."),
+                                  name);
+  adw_message_dialog_add_responses (dialog,
+                                    "cancel", _("_Cancel"),
+                                    "remove", _("_Remove"),
+                                    NULL);
+  adw_message_dialog_set_response_appearance (dialog, "remove", ADW_RESPONSE_DESTRUCTIVE);
+  adw_message_dialog_set_default_response (dialog, "cancel");
+  adw_message_dialog_set_close_response (dialog, "cancel");
+  g_object_set_data_full (G_OBJECT (dialog), "account-id",
+                          g_strdup (sp_account_get_id (account)), g_free);
+  g_signal_connect_object (dialog, "response", G_CALLBACK (remove_response_cb), self, 0);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+static GtkWidget *
+create_account_row (gpointer item,
+                    gpointer user_data)
+{
+  SpAccount *account = item;
+  GtkWidget *row = adw_action_row_new ();
+  GtkWidget *icon = gtk_image_new ();
+  GtkWidget *retry = gtk_button_new_from_icon_name ("view-refresh-symbolic");
+  GtkWidget *remove = gtk_button_new_from_icon_name ("user-trash-symbolic");
+  GtkWidget *toggle = gtk_switch_new ();
+
+  g_object_set_data_full (G_OBJECT (row), "account", g_object_ref (account), g_object_unref);
+  g_object_set_data (G_OBJECT (row), "icon", icon);
+  g_object_set_data (G_OBJECT (row), "retry", retry);
+
+  adw_action_row_set_subtitle_lines (ADW_ACTION_ROW (row), 3);
+  adw_action_row_add_prefix (ADW_ACTION_ROW (row), icon);
+
+  gtk_widget_set_valign (retry, GTK_ALIGN_CENTER);
+  gtk_widget_set_tooltip_text (retry, _("Connect Now"));
+  gtk_widget_add_css_class (retry, "flat");
+  g_signal_connect_swapped (retry, "clicked", G_CALLBACK (retry_clicked_cb), row);
+  adw_action_row_add_suffix (ADW_ACTION_ROW (row), retry);
+
+  gtk_widget_set_valign (remove, GTK_ALIGN_CENTER);
+  gtk_widget_set_tooltip_text (remove, _("Remove Account"));
+  gtk_widget_add_css_class (remove, "flat");
+  g_signal_connect_swapped (remove, "clicked", G_CALLBACK (remove_clicked_cb), row);
+  adw_action_row_add_suffix (ADW_ACTION_ROW (row), remove);
+
+  gtk_widget_set_valign (toggle, GTK_ALIGN_CENTER);
+  gtk_widget_set_tooltip_text (toggle, _("Enabled"));
+  g_settings_bind (sp_account_get_settings (account), "enabled", toggle, "active",
+                   G_SETTINGS_BIND_DEFAULT);
+  adw_action_row_add_suffix (ADW_ACTION_ROW (row), toggle);
+
+  g_signal_connect_object (account, "notify::source", G_CALLBACK (watch_source), row,
+                           G_CONNECT_SWAPPED);
+  g_signal_connect_object (sp_account_get_settings (account), "changed",
+                           G_CALLBACK (update_account_row), row, G_CONNECT_SWAPPED);
+  watch_source (row);
+
+  return row;
+}
+
+static gboolean
+tick_cb (gpointer data)
+{
+  SpWindow *self = data;
+
+  /* Keeps "reconnecting in N seconds" counting down. */
+  for (GtkWidget *child = gtk_widget_get_first_child (GTK_WIDGET (self->accounts_list));
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      if (ADW_IS_ACTION_ROW (child) && g_object_get_data (G_OBJECT (child), "account"))
+        update_account_row (child);
+    }
+
+  return G_SOURCE_CONTINUE;
+}
+
+/* Calls */
+
+static const char *
+call_state_label (SpCallState state)
+{
+  switch (state)
+    {
+    case SP_CALL_STATE_RINGING:
+      return _("Ringing");
+    case SP_CALL_STATE_ANSWERED:
+      return _("In call");
+    case SP_CALL_STATE_ENDED:
+      return _("Answered");
+    case SP_CALL_STATE_MISSED:
+      return _("Missed");
+    case SP_CALL_STATE_EXPIRED:
+      return _("Rang");
+    default:
+      return "";
+    }
+}
+
+static void
+update_call_row (GtkWidget *row)
+{
+  SpCall *call = g_object_get_data (G_OBJECT (row), "call");
+  SpWindow *self = g_object_get_data (G_OBJECT (row), "window");
+  SpScreenpop *screenpop = sp_application_get_screenpop (self->application);
+  SpAccount *account = sp_accounts_lookup (sp_application_get_accounts (self->application),
+                                           sp_call_get_account_id (call));
+  GtkWidget *answer = g_object_get_data (G_OBJECT (row), "answer");
+  GtkWidget *open = g_object_get_data (G_OBJECT (row), "open");
+  g_autofree char *title = sp_call_dup_title (call);
+  g_autofree char *account_name = account ? sp_account_dup_display_name (account) : NULL;
+  g_autofree char *url = sp_screenpop_dup_call_url (screenpop, call);
+  g_autoptr(GDateTime) started = g_date_time_new_from_unix_local (sp_call_get_started (call) / G_USEC_PER_SEC);
+  g_autofree char *time = g_date_time_format (started, "%X");
+  g_autoptr(GString) subtitle = g_string_new (call_state_label (sp_call_get_state (call)));
+
+  g_string_append_printf (subtitle, " · %s", time);
+  if (sp_call_get_queue (call))
+    g_string_append_printf (subtitle, " · %s", sp_call_get_queue (call));
+  if (account_name)
+    g_string_append_printf (subtitle, " · %s", account_name);
+
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
+  adw_action_row_set_subtitle (ADW_ACTION_ROW (row), subtitle->str);
+  gtk_widget_set_visible (answer, sp_screenpop_can_answer (screenpop, call));
+  gtk_widget_set_visible (open, url != NULL);
+
+  if (sp_call_get_state (call) == SP_CALL_STATE_MISSED)
+    gtk_widget_add_css_class (row, "error");
+}
+
+static void
+answer_clicked_cb (GtkWidget *row)
+{
+  SpWindow *self = g_object_get_data (G_OBJECT (row), "window");
+  SpCall *call = g_object_get_data (G_OBJECT (row), "call");
+
+  sp_screenpop_answer_call (sp_application_get_screenpop (self->application), call);
+}
+
+static void
+open_clicked_cb (GtkWidget *row)
+{
+  SpWindow *self = g_object_get_data (G_OBJECT (row), "window");
+  SpCall *call = g_object_get_data (G_OBJECT (row), "call");
+  g_autoptr(GError) error = NULL;
+
+  if (!sp_screenpop_open_call (sp_application_get_screenpop (self->application), call, &error))
+    show_toast (self, error->message);
+}
+
+static GtkWidget *
+create_call_row (gpointer item,
+                 gpointer user_data)
+{
+  SpWindow *self = user_data;
+  SpCall *call = item;
+  GtkWidget *row = adw_action_row_new ();
+  GtkWidget *answer = gtk_button_new_with_mnemonic (_("_Answer"));
+  GtkWidget *open = gtk_button_new_with_mnemonic (_("_Open"));
+  GtkWidget *icon = gtk_image_new_from_icon_name (sp_call_get_direction (call) == SP_CALL_DIRECTION_OUTGOING
+                                                  ? "call-outgoing-symbolic" : "call-incoming-symbolic");
+
+  g_object_set_data_full (G_OBJECT (row), "call", g_object_ref (call), g_object_unref);
+  g_object_set_data (G_OBJECT (row), "window", self);
+  g_object_set_data (G_OBJECT (row), "answer", answer);
+  g_object_set_data (G_OBJECT (row), "open", open);
+
+  adw_action_row_add_prefix (ADW_ACTION_ROW (row), icon);
+
+  gtk_widget_set_valign (answer, GTK_ALIGN_CENTER);
+  gtk_widget_add_css_class (answer, "suggested-action");
+  g_signal_connect_swapped (answer, "clicked", G_CALLBACK (answer_clicked_cb), row);
+  adw_action_row_add_suffix (ADW_ACTION_ROW (row), answer);
+
+  gtk_widget_set_valign (open, GTK_ALIGN_CENTER);
+  g_signal_connect_swapped (open, "clicked", G_CALLBACK (open_clicked_cb), row);
+  adw_action_row_add_suffix (ADW_ACTION_ROW (row), open);
+
+  g_signal_connect_object (call, "notify", G_CALLBACK (update_call_row), row, G_CONNECT_SWAPPED);
+  update_call_row (row);
+
+  return row;
+}
+
+static void
+sp_window_dispose (GObject *object)
+{
+  SpWindow *self = (SpWindow *)object;
+
+  g_clear_handle_id (&self->tick_id, g_source_remove);
+
+  gtk_widget_dispose_template (GTK_WIDGET (self), SP_TYPE_WINDOW);
+
+  G_OBJECT_CLASS (sp_window_parent_class)->dispose (object);
+}
+
+static void
+sp_window_class_init (SpWindowClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = sp_window_dispose;
+
+  sp_application_ensure_resources ();
+  gtk_widget_class_set_template_from_resource (widget_class, "/io/github/screenpop/Screenpop/sp-window.ui");
+  gtk_widget_class_bind_template_child (widget_class, SpWindow, toast_overlay);
+  gtk_widget_class_bind_template_child (widget_class, SpWindow, accounts_list);
+  gtk_widget_class_bind_template_child (widget_class, SpWindow, active_list);
+  gtk_widget_class_bind_template_child (widget_class, SpWindow, recent_list);
+}
+
+static void
+sp_window_init (SpWindow *self)
+{
+  gtk_widget_init_template (GTK_WIDGET (self));
+
+  gtk_list_box_set_placeholder (self->accounts_list,
+                                placeholder (_("No accounts yet. Add one to connect Screenpop to your phone system or CRM.")));
+  gtk_list_box_set_placeholder (self->active_list, placeholder (_("No calls right now")));
+  gtk_list_box_set_placeholder (self->recent_list, placeholder (_("No calls yet")));
+}
+
+SpWindow *
+sp_window_new (SpApplication *application)
+{
+  SpWindow *self;
+
+  g_return_val_if_fail (SP_IS_APPLICATION (application), NULL);
+
+  self = g_object_new (SP_TYPE_WINDOW, "application", application, NULL);
+  self->application = application;
+
+  if (g_strcmp0 (APP_ID_SUFFIX, "") != 0)
+    gtk_widget_add_css_class (GTK_WIDGET (self), "devel");
+
+  gtk_list_box_bind_model (self->accounts_list,
+                           G_LIST_MODEL (sp_application_get_accounts (application)),
+                           create_account_row, self, NULL);
+  gtk_list_box_bind_model (self->active_list,
+                           G_LIST_MODEL (sp_application_get_tracker (application)),
+                           create_call_row, self, NULL);
+  gtk_list_box_bind_model (self->recent_list,
+                           sp_call_tracker_get_recent (sp_application_get_tracker (application)),
+                           create_call_row, self, NULL);
+
+  self->tick_id = g_timeout_add_seconds (1, tick_cb, self);
+
+  return self;
+}

@@ -1,0 +1,365 @@
+/* test-source.c
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * The SpSource state machine, driven through a scripted subclass: each connect attempt
+ * takes the next outcome from a script.
+ */
+
+#include "config.h"
+
+#include <string.h>
+
+#include "sp-account.h"
+#include "sp-backoff.h"
+#include "sp-enums.h"
+#include "sp-source.h"
+#include "sp-test-util.h"
+
+typedef enum
+{
+  OUTCOME_OK,
+  OUTCOME_FAIL,
+  OUTCOME_AUTH,
+  OUTCOME_FATAL,
+  OUTCOME_REFUSED,
+  OUTCOME_HANG,      /* never completes until cancelled */
+} Outcome;
+
+#define TEST_TYPE_SOURCE (test_source_get_type ())
+G_DECLARE_FINAL_TYPE (TestSource, test_source, TEST, SOURCE, SpSource)
+
+struct _TestSource
+{
+  SpSource  parent_instance;
+
+  GArray   *script;        /* (element-type Outcome) */
+  guint     attempts;
+  guint     disconnects;
+  gint64    last_attempt;  /* monotonic */
+  GTask    *hanging;
+};
+
+G_DEFINE_FINAL_TYPE (TestSource, test_source, SP_TYPE_SOURCE)
+
+static gboolean
+complete_hanging_cb (gpointer data)
+{
+  g_autoptr(GTask) task = data;
+
+  g_task_return_error_if_cancelled (task);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+test_source_connect_async (SpSource            *source,
+                           GCancellable        *cancellable,
+                           GAsyncReadyCallback  callback,
+                           gpointer             user_data)
+{
+  TestSource *self = TEST_SOURCE (source);
+  g_autoptr(GTask) task = g_task_new (self, cancellable, callback, user_data);
+  Outcome outcome = self->attempts < self->script->len
+    ? g_array_index (self->script, Outcome, self->attempts) : OUTCOME_OK;
+
+  self->attempts++;
+  self->last_attempt = g_get_monotonic_time ();
+
+  switch (outcome)
+    {
+    case OUTCOME_OK:
+      g_task_return_boolean (task, TRUE);
+      break;
+    case OUTCOME_FAIL:
+      g_task_return_new_error (task, SP_SOURCE_ERROR, SP_SOURCE_ERROR_FAILED, "Connection refused");
+      break;
+    case OUTCOME_AUTH:
+      g_task_return_new_error (task, SP_SOURCE_ERROR, SP_SOURCE_ERROR_AUTH, "The server rejected the API key (HTTP 401)");
+      break;
+    case OUTCOME_FATAL:
+      g_task_return_new_error (task, SP_SOURCE_ERROR, SP_SOURCE_ERROR_FATAL, "Another client took over");
+      break;
+    case OUTCOME_REFUSED:
+      g_task_return_new_error (task, SP_SOURCE_ERROR, SP_SOURCE_ERROR_REFUSED, "Connection limit reached");
+      break;
+    case OUTCOME_HANG:
+      /* Completes, as cancelled, only once the base class disconnects this attempt. */
+      self->hanging = g_steal_pointer (&task);
+      break;
+    default:
+      g_assert_not_reached ();
+    }
+}
+
+static gboolean
+test_source_connect_finish (SpSource      *source,
+                            GAsyncResult  *result,
+                            GError       **error)
+{
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+static void
+test_source_disconnect (SpSource *source)
+{
+  TestSource *self = TEST_SOURCE (source);
+
+  self->disconnects++;
+  if (self->hanging != NULL)
+    g_idle_add (complete_hanging_cb, g_steal_pointer (&self->hanging));
+}
+
+static void
+test_source_finalize (GObject *object)
+{
+  TestSource *self = TEST_SOURCE (object);
+
+  g_array_unref (self->script);
+  g_clear_object (&self->hanging);
+
+  G_OBJECT_CLASS (test_source_parent_class)->finalize (object);
+}
+
+static void
+test_source_class_init (TestSourceClass *klass)
+{
+  G_OBJECT_CLASS (klass)->finalize = test_source_finalize;
+  SP_SOURCE_CLASS (klass)->connect_async = test_source_connect_async;
+  SP_SOURCE_CLASS (klass)->connect_finish = test_source_connect_finish;
+  SP_SOURCE_CLASS (klass)->disconnect = test_source_disconnect;
+}
+
+static void
+test_source_init (TestSource *self)
+{
+  self->script = g_array_new (FALSE, FALSE, sizeof (Outcome));
+}
+
+typedef struct
+{
+  SpAccount  *account;
+  TestSource *source;
+} Fixture;
+
+static void
+fixture_set_up (Fixture       *fixture,
+                gconstpointer  data)
+{
+  const Outcome *script = data;
+
+  fixture->account = sp_account_new_transient ("test", "test", "Test");
+  fixture->source = g_object_new (TEST_TYPE_SOURCE, "account", fixture->account, NULL);
+  for (guint i = 0; script != NULL && script[i] != (Outcome) -1; i++)
+    g_array_append_val (fixture->source->script, script[i]);
+}
+
+static void
+fixture_tear_down (Fixture       *fixture,
+                   gconstpointer  data)
+{
+  sp_source_stop (SP_SOURCE (fixture->source));
+  /* A cancelled attempt holds its source until it has said so. */
+  sp_test_run_for (50);
+  g_assert_finalize_object (fixture->source);
+  g_assert_finalize_object (fixture->account);
+}
+
+static gboolean
+state_is (gpointer data)
+{
+  gpointer *pair = data;
+
+  return sp_source_get_state (pair[0]) == (SpSourceState) GPOINTER_TO_INT (pair[1]);
+}
+
+static gboolean
+wait_state (gpointer      source,
+            SpSourceState state,
+            guint         timeout_ms)
+{
+  gpointer pair[2] = { source, GINT_TO_POINTER (state) };
+
+  return sp_test_wait_until (state_is, pair, timeout_ms);
+}
+
+static const Outcome script_fail_then_ok[] = { OUTCOME_FAIL, OUTCOME_FAIL, OUTCOME_OK, -1 };
+
+static void
+test_source_retries_with_backoff (Fixture       *fixture,
+                                  gconstpointer  data)
+{
+  SpSource *source = SP_SOURCE (fixture->source);
+  gint64 start = g_get_monotonic_time ();
+  gint64 retry_in;
+
+  sp_source_start (source);
+  g_assert_cmpint (sp_source_get_state (source), ==, SP_SOURCE_STATE_CONNECTING);
+
+  /* The first failure schedules a retry within a second, with the reason kept. */
+  g_assert_true (wait_state (source, SP_SOURCE_STATE_RECONNECTING, 1000));
+  g_assert_cmpstr (sp_source_get_error_message (source), ==, "Connection refused");
+  retry_in = sp_source_get_retry_time (source) - start;
+  g_assert_cmpint (retry_in, >=, 500 * 1000 - 50 * 1000);
+  g_assert_cmpint (retry_in, <=, 1000 * 1000 + 50 * 1000);
+  g_assert_cmpuint (sp_source_get_attempt (source), ==, 1);
+
+  /* The second retry waits between 1 and 2 s; then it connects. */
+  g_assert_true (wait_state (source, SP_SOURCE_STATE_CONNECTED, 5000));
+  g_assert_cmpuint (fixture->source->attempts, ==, 3);
+  g_assert_cmpint (g_get_monotonic_time () - start, >=, 1500 * 1000 - 100 * 1000);
+  g_assert_null (sp_source_get_error_message (source));
+  g_assert_cmpint (sp_source_get_retry_time (source), ==, 0);
+}
+
+static const Outcome script_auth[] = { OUTCOME_AUTH, -1 };
+
+static void
+test_source_auth_failure_does_not_retry (Fixture       *fixture,
+                                         gconstpointer  data)
+{
+  SpSource *source = SP_SOURCE (fixture->source);
+
+  sp_source_start (source);
+  g_assert_true (wait_state (source, SP_SOURCE_STATE_AUTH_FAILED, 1000));
+  g_assert_cmpstr (sp_source_get_error_message (source), ==, "The server rejected the API key (HTTP 401)");
+
+  /* No hammering: nothing happens on its own ... */
+  sp_test_run_for (2500);
+  g_assert_cmpuint (fixture->source->attempts, ==, 1);
+
+  /* ... only when the user asks. */
+  sp_source_retry_now (source);
+  g_assert_cmpuint (fixture->source->attempts, ==, 2);
+  g_assert_true (wait_state (source, SP_SOURCE_STATE_CONNECTED, 1000));
+}
+
+static const Outcome script_fatal[] = { OUTCOME_FATAL, -1 };
+
+static void
+test_source_fatal_stops (Fixture       *fixture,
+                         gconstpointer  data)
+{
+  SpSource *source = SP_SOURCE (fixture->source);
+
+  sp_source_start (source);
+  g_assert_true (wait_state (source, SP_SOURCE_STATE_FAILED, 1000));
+  sp_test_run_for (1500);
+  g_assert_cmpuint (fixture->source->attempts, ==, 1);
+}
+
+static const Outcome script_refused[] = { OUTCOME_REFUSED, -1 };
+
+static void
+test_source_refused_backs_off_long (Fixture       *fixture,
+                                    gconstpointer  data)
+{
+  SpSource *source = SP_SOURCE (fixture->source);
+  gint64 retry_in;
+
+  sp_source_start (source);
+  g_assert_true (wait_state (source, SP_SOURCE_STATE_RECONNECTING, 1000));
+  retry_in = sp_source_get_retry_time (source) - g_get_monotonic_time ();
+  g_assert_cmpint (retry_in, >=, (gint64) sp_backoff_delay_ms (SP_BACKOFF_SLOW_ATTEMPT, 0.0) * 1000 - 100 * 1000);
+}
+
+static void
+test_source_connection_lost_and_liveness (Fixture       *fixture,
+                                          gconstpointer  data)
+{
+  SpSource *source = SP_SOURCE (fixture->source);
+  g_autoptr(GError) error = g_error_new_literal (SP_SOURCE_ERROR, SP_SOURCE_ERROR_FAILED, "Gone");
+
+  sp_source_start (source);
+  g_assert_true (wait_state (source, SP_SOURCE_STATE_CONNECTED, 1000));
+
+  sp_source_connection_lost (source, error);
+  g_assert_cmpint (sp_source_get_state (source), ==, SP_SOURCE_STATE_RECONNECTING);
+  g_assert_cmpstr (sp_source_get_error_message (source), ==, "Gone");
+  g_assert_true (wait_state (source, SP_SOURCE_STATE_CONNECTED, 2000));
+  g_assert_cmpuint (fixture->source->attempts, ==, 2);
+
+  /* A server silent past the liveness timeout counts as lost. */
+  sp_source_set_liveness_timeout (source, 400);
+  sp_test_run_for (250);
+  sp_source_touch (source);
+  sp_test_run_for (250);
+  g_assert_cmpint (sp_source_get_state (source), ==, SP_SOURCE_STATE_CONNECTED);
+  g_assert_true (wait_state (source, SP_SOURCE_STATE_RECONNECTING, 2000));
+  g_assert_nonnull (strstr (sp_source_get_error_message (source), "silent"));
+  g_assert_true (wait_state (source, SP_SOURCE_STATE_CONNECTED, 3000));
+}
+
+static const Outcome script_hang[] = { OUTCOME_HANG, OUTCOME_OK, -1 };
+
+static void
+test_source_stop_cancels_attempt (Fixture       *fixture,
+                                  gconstpointer  data)
+{
+  SpSource *source = SP_SOURCE (fixture->source);
+
+  sp_source_start (source);
+  g_assert_cmpint (sp_source_get_state (source), ==, SP_SOURCE_STATE_CONNECTING);
+
+  /* The late "cancelled" answer of the replaced attempt must not disturb the new one. */
+  sp_source_retry_now (source);
+  g_assert_true (wait_state (source, SP_SOURCE_STATE_CONNECTED, 1000));
+  sp_test_run_for (100);
+  g_assert_cmpint (sp_source_get_state (source), ==, SP_SOURCE_STATE_CONNECTED);
+  g_assert_null (sp_source_get_error_message (source));
+
+  sp_source_stop (source);
+  g_assert_cmpint (sp_source_get_state (source), ==, SP_SOURCE_STATE_DISCONNECTED);
+  g_assert_cmpuint (fixture->source->disconnects, >=, 3);
+}
+
+static void
+perform_cb (GObject      *object,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  GError **error = user_data;
+
+  g_assert_false (sp_source_perform_finish (SP_SOURCE (object), result, error));
+}
+
+static gboolean
+error_is_set (gpointer data)
+{
+  GError **error = data;
+
+  return *error != NULL;
+}
+
+static void
+test_source_unsupported_action (Fixture       *fixture,
+                                gconstpointer  data)
+{
+  SpSource *source = SP_SOURCE (fixture->source);
+  GError *error = NULL;
+
+  g_assert_false (sp_source_can_perform (source, "answer"));
+  sp_source_perform_async (source, "answer", "c1", NULL, NULL, perform_cb, &error);
+  g_assert_true (sp_test_wait_until (error_is_set, &error, 1000));
+  g_assert_error (error, SP_SOURCE_ERROR, SP_SOURCE_ERROR_UNSUPPORTED);
+  g_clear_error (&error);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+
+#define ADD(path, script, func) \
+  g_test_add (path, Fixture, script, fixture_set_up, func, fixture_tear_down)
+
+  ADD ("/source/retries-with-backoff", script_fail_then_ok, test_source_retries_with_backoff);
+  ADD ("/source/auth-failure-does-not-retry", script_auth, test_source_auth_failure_does_not_retry);
+  ADD ("/source/fatal-stops", script_fatal, test_source_fatal_stops);
+  ADD ("/source/refused-backs-off-long", script_refused, test_source_refused_backs_off_long);
+  ADD ("/source/connection-lost-and-liveness", NULL, test_source_connection_lost_and_liveness);
+  ADD ("/source/stop-cancels-attempt", script_hang, test_source_stop_cancels_attempt);
+  ADD ("/source/unsupported-action", NULL, test_source_unsupported_action);
+
+  return g_test_run ();
+}

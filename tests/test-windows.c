@@ -1,0 +1,70 @@
+/* test-windows.c
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * The windows open and close under Xvfb with fatal warnings, and are finalized.
+ */
+
+#include "config.h"
+
+#include <gtk/gtk.h>
+
+#include "sp-add-account-dialog.h"
+#include "sp-application.h"
+#include "sp-test-notify.h"
+#include "sp-test-util.h"
+#include "sp-window.h"
+
+static SpApplication *app;
+
+static void
+test_windows_main_window (void)
+{
+  SpWindow *window = g_object_ref (sp_window_new (app));
+
+  gtk_window_present (GTK_WINDOW (window));
+  sp_test_run_for (200);
+  gtk_window_destroy (GTK_WINDOW (window));
+  g_assert_finalize_object (window);
+}
+
+static void
+test_windows_add_account_dialog (void)
+{
+  SpAddAccountDialog *dialog;
+
+  dialog = g_object_ref (sp_add_account_dialog_new (sp_application_get_accounts (app)));
+  gtk_window_present (GTK_WINDOW (dialog));
+  sp_test_run_for (200);
+  gtk_window_destroy (GTK_WINDOW (dialog));
+  g_assert_finalize_object (dialog);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  int ret;
+
+  g_test_init (&argc, &argv, NULL);
+
+  /* GTK and libadwaita keep proxies on the session bus for the life of the process, so
+   * this private bus is never taken down here: GTestDBus's watcher ends it (and the mock
+   * notification server with it) when we exit. */
+  sp_test_notify_start (NULL);
+
+  if (!gtk_init_check ())
+    g_error ("No display: run this under Xvfb, as build-aux/test does");
+
+  app = sp_application_new ();
+  g_assert_true (g_application_register (G_APPLICATION (app), NULL, NULL));
+
+  g_test_add_func ("/windows/main-window", test_windows_main_window);
+  g_test_add_func ("/windows/add-account-dialog", test_windows_add_account_dialog);
+
+  ret = g_test_run ();
+
+  g_object_unref (app);
+
+  return ret;
+}
