@@ -8,6 +8,7 @@
 #include "config.h"
 
 #include "sp-accounts.h"
+#include "sp-secret.h"
 #include "sp-sources.h"
 
 /*
@@ -424,6 +425,8 @@ sp_accounts_remove (SpAccounts *self,
     g_auto(GStrv) keys = NULL;
 
     g_settings_set_strv (self->settings, "accounts", (const char * const *) new_ids);
+    /* A removed account leaves no token behind in the keyring. */
+    sp_secret_clear_async (id, NULL, NULL, NULL);
 
     g_object_get (settings, "settings-schema", &schema, NULL);
     keys = g_settings_schema_list_keys (schema);
