@@ -1,0 +1,551 @@
+/* sp-history.c
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#define G_LOG_DOMAIN "sp-history"
+
+#include "config.h"
+
+#include <errno.h>
+#include <glib/gi18n.h>
+#include <glib/gstdio.h>
+#include <sqlite3.h>
+
+#include "sp-history.h"
+
+/*
+ * The call history: every finished call, in SQLite in the user data directory. The schema
+ * is versioned with PRAGMA user_version and migrated forward step by step; a file from a
+ * newer Screenpop is left alone. History is a convenience: when the database cannot be
+ * opened or written, the error is kept for the window to show and calls keep popping up.
+ */
+
+#define SCHEMA_VERSION 1
+
+struct _SpHistory
+{
+  GObject  parent_instance;
+
+  char    *path;
+  sqlite3 *db;
+  char    *last_error;
+};
+
+enum {
+  PROP_0,
+  PROP_LAST_ERROR,
+  N_PROPS
+};
+
+G_DEFINE_FINAL_TYPE (SpHistory, sp_history, G_TYPE_OBJECT)
+G_DEFINE_QUARK (sp-history-error-quark, sp_history_error)
+
+static GParamSpec *properties [N_PROPS];
+
+/* Each step brings the schema from version i to i + 1. */
+static const char * const migrations[SCHEMA_VERSION] = {
+  "CREATE TABLE calls ("
+  "  id INTEGER PRIMARY KEY,"
+  "  account TEXT NOT NULL,"
+  "  call_id TEXT NOT NULL,"
+  "  outgoing INTEGER NOT NULL DEFAULT 0,"
+  "  number TEXT, name TEXT, exten TEXT, queue TEXT,"
+  "  started INTEGER NOT NULL, answered INTEGER NOT NULL DEFAULT 0,"
+  "  ended INTEGER NOT NULL DEFAULT 0,"
+  "  outcome TEXT NOT NULL,"
+  "  talk_seconds INTEGER NOT NULL DEFAULT 0,"
+  "  url TEXT,"
+  "  UNIQUE (account, call_id));"
+  "CREATE INDEX calls_started ON calls (started);",
+};
+
+static void
+set_last_error (SpHistory  *self,
+                const char *message)
+{
+  if (g_strcmp0 (self->last_error, message) == 0)
+    return;
+
+  g_free (self->last_error);
+  self->last_error = g_strdup (message);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LAST_ERROR]);
+}
+
+static gboolean
+fail (SpHistory  *self,
+      int         code,
+      GError    **error,
+      const char *what)
+{
+  int rc = sqlite3_errcode (self->db);
+
+  if (rc == SQLITE_NOTADB || rc == SQLITE_CORRUPT)
+    g_set_error (error, SP_HISTORY_ERROR, SP_HISTORY_ERROR_CORRUPT,
+                 _("The call history in %s is damaged (%s). Move the file away to start a new history."),
+                 self->path, sqlite3_errmsg (self->db));
+  else
+    g_set_error (error, SP_HISTORY_ERROR, code, _("Could not %s the call history in %s: %s"),
+                 what, self->path, sqlite3_errmsg (self->db));
+
+  return FALSE;
+}
+
+static gboolean
+migrate (SpHistory  *self,
+         GError    **error)
+{
+  sqlite3_stmt *stmt = NULL;
+  int version;
+
+  if (sqlite3_prepare_v2 (self->db, "PRAGMA user_version", -1, &stmt, NULL) != SQLITE_OK ||
+      sqlite3_step (stmt) != SQLITE_ROW)
+    {
+      sqlite3_finalize (stmt);
+      return fail (self, SP_HISTORY_ERROR_OPEN, error, _("read"));
+    }
+  version = sqlite3_column_int (stmt, 0);
+  sqlite3_finalize (stmt);
+
+  if (version > SCHEMA_VERSION)
+    {
+      g_set_error (error, SP_HISTORY_ERROR, SP_HISTORY_ERROR_TOO_NEW,
+                   _("The call history in %s was written by a newer Screenpop (schema %d); it is left as it is"),
+                   self->path, version);
+      return FALSE;
+    }
+
+  for (; version < SCHEMA_VERSION; version++)
+    {
+      g_autofree char *sql = g_strdup_printf ("BEGIN; %s PRAGMA user_version = %d; COMMIT;",
+                                              migrations[version], version + 1);
+
+      if (sqlite3_exec (self->db, sql, NULL, NULL, NULL) != SQLITE_OK)
+        {
+          fail (self, SP_HISTORY_ERROR_WRITE, error, _("update"));
+          sqlite3_exec (self->db, "ROLLBACK", NULL, NULL, NULL);
+          return FALSE;
+        }
+    }
+
+  return TRUE;
+}
+
+static const char *
+outcome_of (SpCall *call)
+{
+  switch (sp_call_get_state (call))
+    {
+    case SP_CALL_STATE_ANSWERED:
+    case SP_CALL_STATE_ENDED:
+      return "answered";
+    case SP_CALL_STATE_MISSED:
+      return "missed";
+    case SP_CALL_STATE_RINGING:
+    case SP_CALL_STATE_EXPIRED:
+    default:
+      return "rang";
+    }
+}
+
+static void
+call_changed_cb (SpHistory     *self,
+                 SpCall        *call,
+                 gboolean       state_changed,
+                 SpCallTracker *tracker)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (!state_changed || !sp_call_is_finished (call))
+    return;
+
+  if (!sp_history_add_call (self, call, NULL, &error))
+    {
+      g_message ("Call %s not kept in the history: %s", sp_call_get_call_id (call), error->message);
+      set_last_error (self, error->message);
+    }
+}
+
+static void
+sp_history_finalize (GObject *object)
+{
+  SpHistory *self = (SpHistory *)object;
+
+  g_clear_pointer (&self->db, sqlite3_close);
+  g_free (self->path);
+  g_free (self->last_error);
+
+  G_OBJECT_CLASS (sp_history_parent_class)->finalize (object);
+}
+
+static void
+sp_history_get_property (GObject    *object,
+                         guint       prop_id,
+                         GValue     *value,
+                         GParamSpec *pspec)
+{
+  SpHistory *self = SP_HISTORY (object);
+
+  switch (prop_id)
+    {
+    case PROP_LAST_ERROR:
+      g_value_set_string (value, self->last_error);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+sp_history_class_init (SpHistoryClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->finalize = sp_history_finalize;
+  object_class->get_property = sp_history_get_property;
+
+  properties[PROP_LAST_ERROR] =
+    g_param_spec_string ("last-error", NULL, NULL, NULL,
+                         G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+}
+
+static void
+sp_history_init (SpHistory *self)
+{
+}
+
+/**
+ * sp_history_default_path:
+ *
+ * Returns: (transfer full): where the history lives: $XDG_DATA_HOME/screenpop/history.db
+ */
+char *
+sp_history_default_path (void)
+{
+  return g_build_filename (g_get_user_data_dir (), "screenpop", "history.db", NULL);
+}
+
+/**
+ * sp_history_new:
+ * @path: the database file; its folder is created if needed
+ * @error: why the history cannot be used, in words
+ *
+ * Returns: (transfer full) (nullable): the history, migrated to the current schema
+ */
+SpHistory *
+sp_history_new (const char  *path,
+                GError     **error)
+{
+  g_autoptr(SpHistory) self = NULL;
+  g_autofree char *dir = NULL;
+
+  g_return_val_if_fail (path != NULL, NULL);
+
+  self = g_object_new (SP_TYPE_HISTORY, NULL);
+  self->path = g_strdup (path);
+
+  dir = g_path_get_dirname (path);
+  if (g_mkdir_with_parents (dir, 0700) != 0)
+    {
+      int saved_errno = errno;
+
+      g_set_error (error, SP_HISTORY_ERROR, SP_HISTORY_ERROR_OPEN,
+                   _("Could not create the folder %s for the call history: %s"),
+                   dir, g_strerror (saved_errno));
+      return NULL;
+    }
+
+  if (sqlite3_open_v2 (path, &self->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) != SQLITE_OK)
+    {
+      fail (self, SP_HISTORY_ERROR_OPEN, error, _("open"));
+      return NULL;
+    }
+
+  /* One writer, the app itself: WAL keeps the writes off the main loop's back. */
+  sqlite3_busy_timeout (self->db, 500);
+  sqlite3_exec (self->db, "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;", NULL, NULL, NULL);
+
+  if (!migrate (self, error))
+    return NULL;
+
+  return g_steal_pointer (&self);
+}
+
+/**
+ * sp_history_attach:
+ *
+ * Keeps every call of @tracker in the history once it is finished.
+ */
+void
+sp_history_attach (SpHistory     *self,
+                   SpCallTracker *tracker)
+{
+  g_return_if_fail (SP_IS_HISTORY (self));
+  g_return_if_fail (SP_IS_CALL_TRACKER (tracker));
+
+  g_signal_connect_object (tracker, "call-changed", G_CALLBACK (call_changed_cb), self,
+                           G_CONNECT_SWAPPED);
+}
+
+/**
+ * sp_history_add_call:
+ * @call: a call
+ * @url: (nullable): the CRM page opened for it
+ *
+ * Adds @call, or updates it if the history has it already.
+ */
+gboolean
+sp_history_add_call (SpHistory   *self,
+                     SpCall      *call,
+                     const char  *url,
+                     GError     **error)
+{
+  sqlite3_stmt *stmt = NULL;
+  gint64 answered, ended;
+  gboolean ok;
+
+  g_return_val_if_fail (SP_IS_HISTORY (self), FALSE);
+  g_return_val_if_fail (SP_IS_CALL (call), FALSE);
+
+  if (sqlite3_prepare_v2 (self->db,
+                          "INSERT INTO calls (account, call_id, outgoing, number, name, exten, queue,"
+                          "  started, answered, ended, outcome, talk_seconds, url)"
+                          " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)"
+                          " ON CONFLICT (account, call_id) DO UPDATE SET"
+                          "  number = excluded.number, name = excluded.name, exten = excluded.exten,"
+                          "  queue = excluded.queue, answered = excluded.answered, ended = excluded.ended,"
+                          "  outcome = excluded.outcome, talk_seconds = excluded.talk_seconds,"
+                          "  url = COALESCE (excluded.url, calls.url)",
+                          -1, &stmt, NULL) != SQLITE_OK)
+    return fail (self, SP_HISTORY_ERROR_WRITE, error, _("write"));
+
+  answered = sp_call_get_answered (call);
+  ended = sp_call_get_ended (call);
+
+  sqlite3_bind_text (stmt, 1, sp_call_get_account_id (call), -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 2, sp_call_get_call_id (call), -1, SQLITE_TRANSIENT);
+  sqlite3_bind_int (stmt, 3, sp_call_get_direction (call) == SP_CALL_DIRECTION_OUTGOING);
+  sqlite3_bind_text (stmt, 4, sp_call_get_number (call), -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 5, sp_call_get_name (call), -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 6, sp_call_get_exten (call), -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 7, sp_call_get_queue (call), -1, SQLITE_TRANSIENT);
+  sqlite3_bind_int64 (stmt, 8, sp_call_get_started (call));
+  sqlite3_bind_int64 (stmt, 9, answered);
+  sqlite3_bind_int64 (stmt, 10, ended);
+  sqlite3_bind_text (stmt, 11, outcome_of (call), -1, SQLITE_STATIC);
+  sqlite3_bind_int64 (stmt, 12, answered > 0 && ended > answered ? (ended - answered) / G_USEC_PER_SEC : 0);
+  sqlite3_bind_text (stmt, 13, url, -1, SQLITE_TRANSIENT);
+
+  ok = sqlite3_step (stmt) == SQLITE_DONE;
+  sqlite3_finalize (stmt);
+
+  if (!ok)
+    return fail (self, SP_HISTORY_ERROR_WRITE, error, _("write"));
+
+  set_last_error (self, NULL);
+  return TRUE;
+}
+
+static char *
+dup_column (sqlite3_stmt *stmt,
+            int           column)
+{
+  const unsigned char *text = sqlite3_column_text (stmt, column);
+
+  return text ? g_strdup ((const char *) text) : NULL;
+}
+
+/**
+ * sp_history_search:
+ * @text: (nullable): matched against number, name and queue
+ * @filter: all calls, or only missed ones
+ * @account_id: (nullable): only this account's calls
+ * @limit: at most this many, newest first
+ *
+ * Returns: (transfer full) (element-type SpHistoryEntry) (nullable): the calls found
+ */
+GPtrArray *
+sp_history_search (SpHistory        *self,
+                   const char       *text,
+                   SpHistoryFilter   filter,
+                   const char       *account_id,
+                   guint             limit,
+                   GError          **error)
+{
+  g_autoptr(GPtrArray) entries = NULL;
+  g_autofree char *pattern = NULL;
+  sqlite3_stmt *stmt = NULL;
+  int rc;
+
+  g_return_val_if_fail (SP_IS_HISTORY (self), NULL);
+
+  if (sqlite3_prepare_v2 (self->db,
+                          "SELECT id, account, call_id, outgoing, number, name, exten, queue, started,"
+                          "  answered, ended, outcome, talk_seconds, url FROM calls"
+                          " WHERE (?1 IS NULL OR number LIKE ?1 ESCAPE '\\' OR name LIKE ?1 ESCAPE '\\'"
+                          "        OR queue LIKE ?1 ESCAPE '\\')"
+                          "   AND (?2 = 0 OR outcome = 'missed')"
+                          "   AND (?3 IS NULL OR account = ?3)"
+                          " ORDER BY started DESC, id DESC LIMIT ?4",
+                          -1, &stmt, NULL) != SQLITE_OK)
+    {
+      fail (self, SP_HISTORY_ERROR_OPEN, error, _("read"));
+      return NULL;
+    }
+
+  if (text != NULL && *text != '\0')
+    {
+      g_autoptr(GString) escaped = g_string_new ("%");
+
+      /* The user's text is literal: % and _ are not wildcards there. */
+      for (const char *p = text; *p; p++)
+        {
+          if (*p == '%' || *p == '_' || *p == '\\')
+            g_string_append_c (escaped, '\\');
+          g_string_append_c (escaped, *p);
+        }
+      g_string_append_c (escaped, '%');
+      pattern = g_string_free (g_steal_pointer (&escaped), FALSE);
+    }
+
+  sqlite3_bind_text (stmt, 1, pattern, -1, SQLITE_STATIC);
+  sqlite3_bind_int (stmt, 2, filter == SP_HISTORY_FILTER_MISSED);
+  sqlite3_bind_text (stmt, 3, account_id, -1, SQLITE_STATIC);
+  sqlite3_bind_int64 (stmt, 4, limit ? limit : G_MAXINT);
+
+  entries = g_ptr_array_new_with_free_func ((GDestroyNotify) sp_history_entry_free);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      SpHistoryEntry *entry = g_new0 (SpHistoryEntry, 1);
+
+      entry->row_id = sqlite3_column_int64 (stmt, 0);
+      entry->account_id = dup_column (stmt, 1);
+      entry->call_id = dup_column (stmt, 2);
+      entry->outgoing = sqlite3_column_int (stmt, 3) != 0;
+      entry->number = dup_column (stmt, 4);
+      entry->name = dup_column (stmt, 5);
+      entry->exten = dup_column (stmt, 6);
+      entry->queue = dup_column (stmt, 7);
+      entry->started = sqlite3_column_int64 (stmt, 8);
+      entry->answered = sqlite3_column_int64 (stmt, 9);
+      entry->ended = sqlite3_column_int64 (stmt, 10);
+      entry->outcome = dup_column (stmt, 11);
+      entry->talk_seconds = sqlite3_column_int64 (stmt, 12);
+      entry->url = dup_column (stmt, 13);
+      g_ptr_array_add (entries, entry);
+    }
+  sqlite3_finalize (stmt);
+
+  if (rc != SQLITE_DONE)
+    {
+      fail (self, SP_HISTORY_ERROR_OPEN, error, _("read"));
+      return NULL;
+    }
+
+  return g_steal_pointer (&entries);
+}
+
+/**
+ * sp_history_count_missed:
+ * @since: microseconds since the epoch
+ *
+ * Returns: how many calls were missed since @since (0 if the history cannot tell)
+ */
+guint
+sp_history_count_missed (SpHistory *self,
+                         gint64     since)
+{
+  sqlite3_stmt *stmt = NULL;
+  guint count = 0;
+
+  g_return_val_if_fail (SP_IS_HISTORY (self), 0);
+
+  if (sqlite3_prepare_v2 (self->db,
+                          "SELECT COUNT(*) FROM calls WHERE outcome = 'missed' AND started >= ?1",
+                          -1, &stmt, NULL) == SQLITE_OK)
+    {
+      sqlite3_bind_int64 (stmt, 1, since);
+      if (sqlite3_step (stmt) == SQLITE_ROW)
+        count = sqlite3_column_int (stmt, 0);
+    }
+  sqlite3_finalize (stmt);
+
+  return count;
+}
+
+static gboolean
+exec_delete (SpHistory   *self,
+             gint64       before,
+             GError     **error)
+{
+  sqlite3_stmt *stmt = NULL;
+  gboolean ok;
+
+  if (sqlite3_prepare_v2 (self->db, "DELETE FROM calls WHERE started < ?1", -1, &stmt, NULL) != SQLITE_OK)
+    return fail (self, SP_HISTORY_ERROR_WRITE, error, _("clean up"));
+
+  sqlite3_bind_int64 (stmt, 1, before);
+  ok = sqlite3_step (stmt) == SQLITE_DONE;
+  sqlite3_finalize (stmt);
+
+  if (!ok)
+    return fail (self, SP_HISTORY_ERROR_WRITE, error, _("clean up"));
+
+  return TRUE;
+}
+
+/**
+ * sp_history_prune:
+ * @days: how many days of history to keep
+ *
+ * Forgets calls older than @days.
+ */
+gboolean
+sp_history_prune (SpHistory  *self,
+                  guint       days,
+                  GError    **error)
+{
+  g_return_val_if_fail (SP_IS_HISTORY (self), FALSE);
+
+  return exec_delete (self, g_get_real_time () - (gint64) days * G_TIME_SPAN_DAY, error);
+}
+
+gboolean
+sp_history_clear (SpHistory  *self,
+                  GError    **error)
+{
+  g_return_val_if_fail (SP_IS_HISTORY (self), FALSE);
+
+  return exec_delete (self, G_MAXINT64, error);
+}
+
+/**
+ * sp_history_get_last_error:
+ *
+ * Returns: (nullable): why the last call could not be kept, or %NULL if it was
+ */
+const char *
+sp_history_get_last_error (SpHistory *self)
+{
+  g_return_val_if_fail (SP_IS_HISTORY (self), NULL);
+  return self->last_error;
+}
+
+void
+sp_history_entry_free (SpHistoryEntry *entry)
+{
+  if (entry == NULL)
+    return;
+
+  g_free (entry->account_id);
+  g_free (entry->call_id);
+  g_free (entry->number);
+  g_free (entry->name);
+  g_free (entry->exten);
+  g_free (entry->queue);
+  g_free (entry->outcome);
+  g_free (entry->url);
+  g_free (entry);
+}

@@ -1,0 +1,85 @@
+/* sp-history.h
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include <gio/gio.h>
+
+#include "sp-call-tracker.h"
+
+G_BEGIN_DECLS
+
+#define SP_HISTORY_ERROR (sp_history_error_quark ())
+
+typedef enum
+{
+  SP_HISTORY_ERROR_OPEN,
+  SP_HISTORY_ERROR_CORRUPT,
+  SP_HISTORY_ERROR_TOO_NEW,
+  SP_HISTORY_ERROR_WRITE,
+} SpHistoryError;
+
+/**
+ * SpHistoryEntry:
+ *
+ * One call as the history keeps it. Times are microseconds since the epoch (0: never).
+ */
+typedef struct
+{
+  gint64  row_id;
+  char   *account_id;
+  char   *call_id;
+  gboolean outgoing;
+  char   *number;
+  char   *name;
+  char   *exten;
+  char   *queue;
+  gint64  started;
+  gint64  answered;
+  gint64  ended;
+  char   *outcome;    /* "answered", "missed" or "rang" (a ring whose outcome is unknown) */
+  gint64  talk_seconds;
+  char   *url;
+} SpHistoryEntry;
+
+typedef enum
+{
+  SP_HISTORY_FILTER_ALL,
+  SP_HISTORY_FILTER_MISSED,
+} SpHistoryFilter;
+
+#define SP_TYPE_HISTORY (sp_history_get_type ())
+
+G_DECLARE_FINAL_TYPE (SpHistory, sp_history, SP, HISTORY, GObject)
+
+GQuark      sp_history_error_quark       (void);
+char       *sp_history_default_path      (void);
+SpHistory  *sp_history_new               (const char      *path,
+                                          GError         **error);
+void        sp_history_attach            (SpHistory       *self,
+                                          SpCallTracker   *tracker);
+gboolean    sp_history_add_call          (SpHistory       *self,
+                                          SpCall          *call,
+                                          const char      *url,
+                                          GError         **error);
+GPtrArray  *sp_history_search            (SpHistory       *self,
+                                          const char      *text,
+                                          SpHistoryFilter  filter,
+                                          const char      *account_id,
+                                          guint            limit,
+                                          GError         **error);
+guint       sp_history_count_missed      (SpHistory       *self,
+                                          gint64           since);
+gboolean    sp_history_prune             (SpHistory       *self,
+                                          guint            days,
+                                          GError         **error);
+gboolean    sp_history_clear             (SpHistory       *self,
+                                          GError         **error);
+const char *sp_history_get_last_error    (SpHistory       *self);
+void        sp_history_entry_free        (SpHistoryEntry  *entry);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (SpHistoryEntry, sp_history_entry_free)
+
+G_END_DECLS
