@@ -1,0 +1,459 @@
+/* test-tray.c
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * The tray item and menu against a StatusNotifierWatcher on a private bus, read and
+ * clicked over D-Bus as a panel would.
+ */
+
+#include "config.h"
+
+#include <libnotify/notify.h>
+#include <string.h>
+
+#include "sp-accounts.h"
+#include "sp-call-tracker.h"
+#include "sp-notifier.h"
+#include "sp-screenpop.h"
+#include "sp-test-notify.h"
+#include "sp-test-util.h"
+#include "sp-tray.h"
+
+static const char watcher_xml[] =
+  "<node><interface name='org.kde.StatusNotifierWatcher'>"
+  " <method name='RegisterStatusNotifierItem'><arg type='s' direction='in'/></method>"
+  "</interface></node>";
+
+typedef struct
+{
+  SpTestNotify       *notify;
+  GDBusConnection    *bus;         /* the app's connection */
+  GDBusConnection    *panel;       /* the watcher's and reader's */
+  guint               watcher_obj;
+  guint               watcher_name;
+  GPtrArray          *registrations;  /* "sender path" */
+  GPtrArray          *signals;        /* item signal names */
+  GSimpleActionGroup *actions;
+  GPtrArray          *activated;
+  GPtrArray          *opened;
+  GSettings          *settings;
+  SpCallTracker      *tracker;
+  SpNotifier         *notifier;
+  SpAccounts         *accounts;
+  SpScreenpop        *screenpop;
+  SpTray             *tray;
+} Fixture;
+
+static void
+watcher_call (GDBusConnection       *connection,
+              const char            *sender,
+              const char            *object_path,
+              const char            *interface_name,
+              const char            *method_name,
+              GVariant              *parameters,
+              GDBusMethodInvocation *invocation,
+              gpointer               user_data)
+{
+  Fixture *fixture = user_data;
+  const char *path;
+
+  g_variant_get (parameters, "(&s)", &path);
+  g_ptr_array_add (fixture->registrations, g_strdup_printf ("%s %s", sender, path));
+  g_dbus_method_invocation_return_value (invocation, NULL);
+}
+
+static const GDBusInterfaceVTable watcher_vtable = { watcher_call, NULL, NULL, { 0 } };
+
+static void
+start_watcher (Fixture *fixture)
+{
+  g_autoptr(GDBusNodeInfo) info = g_dbus_node_info_new_for_xml (watcher_xml, NULL);
+
+  fixture->watcher_obj = g_dbus_connection_register_object (fixture->panel, "/StatusNotifierWatcher",
+                                                            info->interfaces[0], &watcher_vtable,
+                                                            fixture, NULL, NULL);
+  fixture->watcher_name = g_bus_own_name_on_connection (fixture->panel, "org.kde.StatusNotifierWatcher",
+                                                        G_BUS_NAME_OWNER_FLAGS_NONE, NULL, NULL, NULL, NULL);
+}
+
+static void
+stop_watcher (Fixture *fixture)
+{
+  g_clear_handle_id (&fixture->watcher_name, g_bus_unown_name);
+  if (fixture->watcher_obj)
+    g_dbus_connection_unregister_object (fixture->panel, fixture->watcher_obj);
+  fixture->watcher_obj = 0;
+}
+
+static void
+item_signal_cb (GDBusConnection *connection,
+                const char      *sender,
+                const char      *path,
+                const char      *iface,
+                const char      *name,
+                GVariant        *params,
+                gpointer         user_data)
+{
+  Fixture *fixture = user_data;
+
+  g_ptr_array_add (fixture->signals, g_strdup (name));
+}
+
+static void
+action_cb (GSimpleAction *action,
+           GVariant      *param,
+           gpointer       user_data)
+{
+  Fixture *fixture = user_data;
+
+  g_ptr_array_add (fixture->activated, g_strdup (g_action_get_name (G_ACTION (action))));
+}
+
+static void
+opened_cb (const char *uri,
+           gpointer    user_data)
+{
+  Fixture *fixture = user_data;
+
+  g_ptr_array_add (fixture->opened, g_strdup (uri));
+}
+
+static void
+fixture_set_up (Fixture       *fixture,
+                gconstpointer  data)
+{
+  static const GActionEntry entries[] = {
+    { "show-window", action_cb },
+    { "quit", action_cb },
+  };
+  g_autoptr(GError) error = NULL;
+
+  fixture->notify = sp_test_notify_start (NULL);
+  fixture->bus = g_bus_get_sync (G_BUS_TYPE_SESSION, NULL, &error);
+  g_assert_no_error (error);
+  fixture->panel = g_dbus_connection_new_for_address_sync (sp_test_notify_get_address (fixture->notify),
+                                                           G_DBUS_CONNECTION_FLAGS_AUTHENTICATION_CLIENT |
+                                                           G_DBUS_CONNECTION_FLAGS_MESSAGE_BUS_CONNECTION,
+                                                           NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_dbus_connection_signal_subscribe (fixture->panel, NULL, "org.kde.StatusNotifierItem", NULL,
+                                      SP_TRAY_ITEM_PATH, NULL, G_DBUS_SIGNAL_FLAGS_NONE,
+                                      item_signal_cb, fixture, NULL);
+
+  fixture->registrations = g_ptr_array_new_with_free_func (g_free);
+  fixture->signals = g_ptr_array_new_with_free_func (g_free);
+  fixture->activated = g_ptr_array_new_with_free_func (g_free);
+  fixture->opened = g_ptr_array_new_with_free_func (g_free);
+  fixture->actions = g_simple_action_group_new ();
+  g_action_map_add_action_entries (G_ACTION_MAP (fixture->actions), entries, G_N_ELEMENTS (entries), fixture);
+
+  fixture->settings = g_settings_new ("io.github.screenpop.Screenpop");
+  g_settings_set_boolean (fixture->settings, "do-not-disturb", FALSE);
+  fixture->tracker = sp_call_tracker_new ();
+  fixture->notifier = sp_notifier_new ();
+  fixture->accounts = sp_accounts_new (fixture->settings, fixture->tracker);
+  fixture->screenpop = sp_screenpop_new (fixture->accounts, fixture->tracker, fixture->notifier, fixture->settings);
+  sp_screenpop_set_url_handler (fixture->screenpop, opened_cb, fixture, NULL);
+}
+
+static void
+fixture_tear_down (Fixture       *fixture,
+                   gconstpointer  data)
+{
+  stop_watcher (fixture);
+  g_clear_object (&fixture->tray);
+  g_clear_object (&fixture->screenpop);
+  g_clear_object (&fixture->accounts);
+  g_clear_object (&fixture->notifier);
+  g_clear_object (&fixture->tracker);
+  g_clear_object (&fixture->settings);
+  g_clear_object (&fixture->actions);
+  g_clear_pointer (&fixture->registrations, g_ptr_array_unref);
+  g_clear_pointer (&fixture->signals, g_ptr_array_unref);
+  g_clear_pointer (&fixture->activated, g_ptr_array_unref);
+  g_clear_pointer (&fixture->opened, g_ptr_array_unref);
+  g_dbus_connection_close_sync (fixture->panel, NULL, NULL);
+  g_clear_object (&fixture->panel);
+  g_clear_object (&fixture->bus);
+  sp_test_run_for (50);
+  notify_uninit ();
+  sp_test_notify_stop (fixture->notify);
+}
+
+typedef struct
+{
+  gboolean  done;
+  GVariant *reply;
+  GError   *error;
+} Call;
+
+static void
+call_done_cb (GObject      *object,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  Call *call = user_data;
+
+  call->reply = g_dbus_connection_call_finish (G_DBUS_CONNECTION (object), result, &call->error);
+  call->done = TRUE;
+}
+
+static gboolean
+call_is_done (gpointer data)
+{
+  return ((Call *) data)->done;
+}
+
+/* The tray answers from this thread's main loop: a panel's call must not block it. */
+static GVariant *
+panel_call (Fixture    *fixture,
+            const char *path,
+            const char *iface,
+            const char *method,
+            GVariant   *params)
+{
+  Call call = { 0 };
+
+  g_dbus_connection_call (fixture->panel, g_dbus_connection_get_unique_name (fixture->bus),
+                          path, iface, method, params, NULL, G_DBUS_CALL_FLAGS_NONE, 5000, NULL,
+                          call_done_cb, &call);
+  g_assert_true (sp_test_wait_until (call_is_done, &call, 6000));
+  g_assert_no_error (call.error);
+
+  return call.reply;
+}
+
+static GVariant *
+get_property (Fixture    *fixture,
+              const char *iface,
+              const char *path,
+              const char *name)
+{
+  g_autoptr(GVariant) reply = NULL;
+  GVariant *value;
+
+  reply = panel_call (fixture, path, "org.freedesktop.DBus.Properties", "Get",
+                      g_variant_new ("(ss)", iface, name));
+  g_variant_get (reply, "(v)", &value);
+  return value;
+}
+
+static char *
+item_string (Fixture    *fixture,
+             const char *name)
+{
+  g_autoptr(GVariant) value = get_property (fixture, "org.kde.StatusNotifierItem", SP_TRAY_ITEM_PATH, name);
+
+  if (g_variant_is_of_type (value, G_VARIANT_TYPE_STRING) ||
+      g_variant_is_of_type (value, G_VARIANT_TYPE_OBJECT_PATH))
+    return g_variant_dup_string (value, NULL);
+
+  return g_variant_print (value, FALSE);
+}
+
+static void
+menu_call (Fixture    *fixture,
+           const char *method,
+           GVariant   *params,
+           GVariant  **out)
+{
+  GVariant *reply = panel_call (fixture, SP_TRAY_MENU_PATH, "com.canonical.dbusmenu", method, params);
+
+  if (out)
+    *out = reply;
+  else
+    g_variant_unref (reply);
+}
+
+/* The menu's labels in order, with the item ids, as "id:label" joined by "|". */
+static char *
+menu_labels (Fixture *fixture)
+{
+  g_autoptr(GVariant) reply = NULL;
+  g_autoptr(GVariant) children = NULL;
+  g_autoptr(GString) out = g_string_new (NULL);
+  const char *names[] = { NULL };
+  guint revision;
+  GVariantIter iter;
+  GVariant *child;
+
+  menu_call (fixture, "GetLayout", g_variant_new ("(ii^as)", 0, -1, names), &reply);
+  g_variant_get (reply, "(u(ia{sv}@av))", &revision, NULL, NULL, &children);
+
+  g_variant_iter_init (&iter, children);
+  while (g_variant_iter_next (&iter, "v", &child))
+    {
+      g_autoptr(GVariant) props = NULL;
+      const char *label = NULL;
+      const char *type = NULL;
+      int id;
+
+      g_variant_get (child, "(i@a{sv}av)", &id, &props, NULL);
+      g_variant_lookup (props, "label", "&s", &label);
+      g_variant_lookup (props, "type", "&s", &type);
+      if (out->len)
+        g_string_append_c (out, '|');
+      g_string_append_printf (out, "%d:%s", id, type ? "---" : label);
+      g_variant_unref (child);
+    }
+
+  return g_string_free (g_steal_pointer (&out), FALSE);
+}
+
+static void
+click (Fixture *fixture,
+       int      id)
+{
+  menu_call (fixture, "Event", g_variant_new ("(isvu)", id, "clicked", g_variant_new_int32 (0), 0), NULL);
+  sp_test_run_for (50);
+}
+
+static gboolean
+registered_n (gpointer data)
+{
+  gpointer *pair = data;
+  Fixture *fixture = pair[0];
+
+  return fixture->registrations->len >= GPOINTER_TO_UINT (pair[1]);
+}
+
+static void
+wait_registered (Fixture *fixture,
+                 guint    n)
+{
+  gpointer pair[2] = { fixture, GUINT_TO_POINTER (n) };
+
+  g_assert_true (sp_test_wait_until (registered_n, pair, 5000));
+}
+
+static void
+push (Fixture         *fixture,
+      const char      *call_id,
+      SpCallEventKind  kind)
+{
+  g_autoptr(SpCallEvent) event = sp_call_event_new ("phone", call_id, kind);
+
+  event->number = g_strdup ("0312345678");
+  event->name = g_strdup ("山田 太郎");
+  sp_call_tracker_push (fixture->tracker, event);
+}
+
+static void
+test_tray_registration (Fixture       *fixture,
+                        gconstpointer  data)
+{
+  g_autofree char *expected = NULL;
+  g_autofree char *id = NULL;
+  g_autofree char *menu = NULL;
+  g_autofree char *category = NULL;
+
+  /* No watcher: nothing breaks and nothing is registered. */
+  fixture->tray = sp_tray_new (fixture->bus, G_ACTION_GROUP (fixture->actions), fixture->accounts,
+                               fixture->tracker, fixture->screenpop, fixture->settings);
+  sp_test_run_for (200);
+  g_assert_false (sp_tray_is_registered (fixture->tray));
+
+  /* A watcher appears: we register by object path, from our own connection. */
+  start_watcher (fixture);
+  wait_registered (fixture, 1);
+  expected = g_strdup_printf ("%s %s", g_dbus_connection_get_unique_name (fixture->bus), SP_TRAY_ITEM_PATH);
+  g_assert_cmpstr (g_ptr_array_index (fixture->registrations, 0), ==, expected);
+
+  /* The GNOME extension drops items whose Id or Menu cannot be read. */
+  id = item_string (fixture, "Id");
+  menu = item_string (fixture, "Menu");
+  category = item_string (fixture, "Category");
+  g_assert_cmpstr (id, ==, APP_ID APP_ID_SUFFIX);
+  g_assert_cmpstr (menu, ==, SP_TRAY_MENU_PATH);
+  g_assert_cmpstr (category, ==, "Communications");
+
+  /* The watcher restarts (a panel restart): we register again. */
+  stop_watcher (fixture);
+  sp_test_run_for (100);
+  start_watcher (fixture);
+  wait_registered (fixture, 2);
+}
+
+static void
+test_tray_state_and_menu (Fixture       *fixture,
+                          gconstpointer  data)
+{
+  g_autoptr(SpAccount) down = sp_account_new_transient ("phone", "popup-notifier", "Front desk");
+  g_autofree char *status = NULL;
+  g_autofree char *icon = NULL;
+  g_autofree char *labels = NULL;
+  g_autofree char *tooltip = NULL;
+
+  start_watcher (fixture);
+  fixture->tray = sp_tray_new (fixture->bus, G_ACTION_GROUP (fixture->actions), fixture->accounts,
+                               fixture->tracker, fixture->screenpop, fixture->settings);
+  wait_registered (fixture, 1);
+
+  /* A call rings: the item asks for attention; answered, it calms down. */
+  push (fixture, "c1", SP_CALL_EVENT_RINGING);
+  sp_test_run_for (50);
+  status = item_string (fixture, "Status");
+  g_assert_cmpstr (status, ==, "NeedsAttention");
+  g_assert_true (g_ptr_array_find_with_equal_func (fixture->signals, "NewStatus", g_str_equal, NULL));
+  push (fixture, "c1", SP_CALL_EVENT_ANSWERED);
+  push (fixture, "c1", SP_CALL_EVENT_ENDED);
+  push (fixture, "c2", SP_CALL_EVENT_RINGING);
+  push (fixture, "c2", SP_CALL_EVENT_MISSED);
+  sp_test_run_for (50);
+  g_clear_pointer (&status, g_free);
+  status = item_string (fixture, "Status");
+  g_assert_cmpstr (status, ==, "Active");
+
+  /* An account that cannot connect turns the icon to "disconnected" and is named in the
+   * tooltip, with the missed call. */
+  g_settings_set_string (sp_account_get_settings (down), "url", "ws://127.0.0.1:9/crmws");
+  g_settings_set_string (sp_account_get_settings (down), "url-template", "https://crm.example.com/?n={number}");
+  sp_accounts_add_transient (fixture->accounts, down);
+  sp_test_run_for (500);
+  icon = item_string (fixture, "IconName");
+  g_assert_cmpstr (icon, ==, "screenpop-disconnected-symbolic");
+  tooltip = item_string (fixture, "ToolTip");
+  g_assert_nonnull (strstr (tooltip, "1 missed call"));
+  g_assert_nonnull (strstr (tooltip, "Front desk"));
+
+  /* The menu: show, do not disturb, the account with its state, the recent calls, quit. */
+  labels = menu_labels (fixture);
+  g_assert_true (g_str_has_prefix (labels, "1:Show Screenpop|2:Do Not Disturb|4:---|100:Front desk — "));
+  g_assert_nonnull (strstr (labels, "|5:---|200:Missed: 山田 太郎 (0312345678)|201:山田 太郎 (0312345678)|6:---|3:Quit"));
+
+  /* Every item does its job when clicked. */
+  click (fixture, 1);
+  click (fixture, 3);
+  g_assert_cmpuint (fixture->activated->len, ==, 2);
+  g_assert_cmpstr (g_ptr_array_index (fixture->activated, 0), ==, "show-window");
+  g_assert_cmpstr (g_ptr_array_index (fixture->activated, 1), ==, "quit");
+
+  click (fixture, 200);
+  g_assert_cmpuint (fixture->opened->len, ==, 1);
+  g_assert_cmpstr (g_ptr_array_index (fixture->opened, 0), ==, "https://crm.example.com/?n=0312345678");
+
+  click (fixture, 2);
+  g_assert_true (g_settings_get_boolean (fixture->settings, "do-not-disturb"));
+  g_clear_pointer (&icon, g_free);
+  icon = item_string (fixture, "IconName");
+  g_assert_cmpstr (icon, ==, "notifications-disabled-symbolic");
+  click (fixture, 2);
+  g_assert_false (g_settings_get_boolean (fixture->settings, "do-not-disturb"));
+
+  /* A left click on the icon shows the window. */
+  g_variant_unref (panel_call (fixture, SP_TRAY_ITEM_PATH, "org.kde.StatusNotifierItem", "Activate",
+                               g_variant_new ("(ii)", 0, 0)));
+  g_assert_cmpuint (fixture->activated->len, ==, 3);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+
+  g_test_add ("/tray/registration", Fixture, NULL, fixture_set_up, test_tray_registration, fixture_tear_down);
+  g_test_add ("/tray/state-and-menu", Fixture, NULL, fixture_set_up, test_tray_state_and_menu, fixture_tear_down);
+
+  return g_test_run ();
+}
