@@ -11,7 +11,7 @@ SP_DEBIAN_PACKAGES=(
   meson ninja-build pkg-config gcc gettext
   # libraries
   libgtk-4-dev libadwaita-1-dev libsoup-3.0-dev libjson-glib-dev libnotify-dev
-  libsecret-1-dev libgsound-dev libsqlite3-dev zlib1g-dev
+  libsecret-1-dev libgsound-dev libsqlite3-dev zlib1g-dev libportal-dev
   # so that settings persist between runs of build-aux/run (tests use the memory backend)
   dconf-gsettings-backend
   # data validation and post-install tools
