@@ -1,0 +1,330 @@
+/* sp-test-util.c
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#define G_LOG_DOMAIN "sp-test-util"
+
+#include "config.h"
+
+#include "sp-test-util.h"
+
+/* Conditions are also re-checked this often, for those that look at state outside this
+ * process (a D-Bus service, a child) and so would not wake the main context by themselves. */
+#define TICK_MS 50
+
+static gboolean
+on_deadline (gpointer user_data)
+{
+  gboolean *expired = user_data;
+
+  *expired = TRUE;
+
+  return G_SOURCE_REMOVE;
+}
+
+static gboolean
+on_tick (gpointer user_data)
+{
+  return G_SOURCE_CONTINUE;
+}
+
+/**
+ * sp_test_wait_until:
+ * @condition: returns %TRUE once the awaited state is reached
+ * @user_data: passed to @condition
+ * @timeout_ms: how long to wait at most
+ *
+ * Iterates the default main context until @condition holds or @timeout_ms elapse. The
+ * code under test runs in this same thread, so this is how a test lets it work.
+ *
+ * Returns: %TRUE if @condition holds, %FALSE on timeout
+ */
+gboolean
+sp_test_wait_until (SpTestCondition condition,
+                    gpointer        user_data,
+                    guint           timeout_ms)
+{
+  gboolean expired = FALSE;
+  gboolean result;
+  guint deadline_id;
+  guint tick_id;
+
+  g_return_val_if_fail (condition != NULL, FALSE);
+
+  deadline_id = g_timeout_add (timeout_ms, on_deadline, &expired);
+  tick_id = g_timeout_add (TICK_MS, on_tick, NULL);
+
+  while (!(result = condition (user_data)) && !expired)
+    g_main_context_iteration (NULL, TRUE);
+
+  if (!expired)
+    g_source_remove (deadline_id);
+  g_source_remove (tick_id);
+
+  return result;
+}
+
+static gboolean
+never (gpointer user_data)
+{
+  return FALSE;
+}
+
+/**
+ * sp_test_run_for:
+ * @ms: how long
+ *
+ * Iterates the default main context for @ms milliseconds, to show that something does
+ * *not* happen within that time.
+ */
+void
+sp_test_run_for (guint ms)
+{
+  sp_test_wait_until (never, NULL, ms);
+}
+
+/**
+ * sp_test_find_free_port:
+ *
+ * Finds a TCP port on 127.0.0.1 that nothing listens on right now, for tests that must
+ * know a port before the server exists (a restart on the same port). Prefer port 0 where
+ * the server can pick its own.
+ *
+ * Returns: the port
+ */
+guint16
+sp_test_find_free_port (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GSocket) socket = NULL;
+  g_autoptr(GInetAddress) loopback = NULL;
+  g_autoptr(GSocketAddress) address = NULL;
+  g_autoptr(GSocketAddress) bound = NULL;
+  guint16 port;
+
+  socket = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP,
+                         &error);
+  g_assert_no_error (error);
+
+  loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+  address = g_inet_socket_address_new (loopback, 0);
+  g_socket_bind (socket, address, FALSE, &error);
+  g_assert_no_error (error);
+
+  bound = g_socket_get_local_address (socket, &error);
+  g_assert_no_error (error);
+  port = g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound));
+
+  g_socket_close (socket, &error);
+  g_assert_no_error (error);
+
+  return port;
+}
+
+/* Log capture. GLib allows one writer function per process, so one writer is installed
+ * the first time a capture is made and serves every capture after that. It forwards each
+ * message to the default writer, so output and fatality do not change. Messages logged
+ * with the old g_log() API reach the writer too (through g_log_default_handler), except
+ * those consumed by g_test_expect_message(). */
+
+typedef struct
+{
+  char           *domain;
+  GLogLevelFlags  level;
+  char           *message;
+} LogEntry;
+
+struct _SpTestLogCapture
+{
+  char      *domain;
+  GPtrArray *entries;
+};
+
+static GMutex log_lock;
+static GPtrArray *log_captures;
+
+static void
+log_entry_free (gpointer data)
+{
+  LogEntry *entry = data;
+
+  g_free (entry->domain);
+  g_free (entry->message);
+  g_free (entry);
+}
+
+static char *
+dup_field (const GLogField *field)
+{
+  if (field->length < 0)
+    return g_strdup (field->value);
+
+  return g_strndup (field->value, field->length);
+}
+
+static GLogWriterOutput
+capture_writer (GLogLevelFlags   log_level,
+                const GLogField *fields,
+                gsize            n_fields,
+                gpointer         user_data)
+{
+  g_autofree char *domain = NULL;
+  g_autofree char *message = NULL;
+
+  for (gsize i = 0; i < n_fields; i++)
+    {
+      if (g_strcmp0 (fields[i].key, "GLIB_DOMAIN") == 0)
+        domain = dup_field (&fields[i]);
+      else if (g_strcmp0 (fields[i].key, "MESSAGE") == 0)
+        message = dup_field (&fields[i]);
+    }
+
+  g_mutex_lock (&log_lock);
+  for (guint i = 0; log_captures != NULL && i < log_captures->len; i++)
+    {
+      SpTestLogCapture *capture = g_ptr_array_index (log_captures, i);
+      LogEntry *entry;
+
+      if (capture->domain != NULL && g_strcmp0 (capture->domain, domain) != 0)
+        continue;
+
+      entry = g_new0 (LogEntry, 1);
+      entry->domain = g_strdup (domain);
+      entry->level = log_level & G_LOG_LEVEL_MASK;
+      entry->message = g_strdup (message != NULL ? message : "");
+      g_ptr_array_add (capture->entries, entry);
+    }
+  g_mutex_unlock (&log_lock);
+
+  return g_log_writer_default (log_level, fields, n_fields, user_data);
+}
+
+/**
+ * sp_test_log_capture_new:
+ * @domain: (nullable): the log domain to record, or %NULL for all
+ *
+ * Returns: (transfer full): a capture recording from now on
+ */
+SpTestLogCapture *
+sp_test_log_capture_new (const char *domain)
+{
+  static gsize writer_installed;
+  SpTestLogCapture *capture;
+
+  if (g_once_init_enter (&writer_installed))
+    {
+      g_log_set_writer_func (capture_writer, NULL, NULL);
+      g_once_init_leave (&writer_installed, 1);
+    }
+
+  capture = g_new0 (SpTestLogCapture, 1);
+  capture->domain = g_strdup (domain);
+  capture->entries = g_ptr_array_new_with_free_func (log_entry_free);
+
+  g_mutex_lock (&log_lock);
+  if (log_captures == NULL)
+    log_captures = g_ptr_array_new ();
+  g_ptr_array_add (log_captures, capture);
+  g_mutex_unlock (&log_lock);
+
+  return capture;
+}
+
+/**
+ * sp_test_log_capture_count:
+ * @capture: a capture
+ * @levels: the levels to count (e.g. `G_LOG_LEVEL_DEBUG | G_LOG_LEVEL_MESSAGE`), or 0 for all
+ * @pattern: (nullable): a g_pattern_match_simple() pattern the message must match
+ *
+ * Returns: how many recorded messages match
+ */
+guint
+sp_test_log_capture_count (SpTestLogCapture *capture,
+                           GLogLevelFlags    levels,
+                           const char       *pattern)
+{
+  guint count = 0;
+
+  g_return_val_if_fail (capture != NULL, 0);
+
+  if (levels == 0)
+    levels = G_LOG_LEVEL_MASK;
+
+  g_mutex_lock (&log_lock);
+  for (guint i = 0; i < capture->entries->len; i++)
+    {
+      LogEntry *entry = g_ptr_array_index (capture->entries, i);
+
+      if ((entry->level & levels) == 0)
+        continue;
+      if (pattern != NULL && !g_pattern_match_simple (pattern, entry->message))
+        continue;
+      count++;
+    }
+  g_mutex_unlock (&log_lock);
+
+  return count;
+}
+
+typedef struct
+{
+  SpTestLogCapture *capture;
+  GLogLevelFlags    levels;
+  const char       *pattern;
+} CaptureWait;
+
+static gboolean
+capture_has (gpointer user_data)
+{
+  CaptureWait *wait = user_data;
+
+  return sp_test_log_capture_count (wait->capture, wait->levels, wait->pattern) > 0;
+}
+
+/**
+ * sp_test_log_capture_wait_for:
+ * @capture: a capture
+ * @levels: as for sp_test_log_capture_count()
+ * @pattern: (nullable): as for sp_test_log_capture_count()
+ * @timeout_ms: how long to wait at most
+ *
+ * Iterates the default main context until a matching message has been recorded.
+ *
+ * Returns: %TRUE if one was
+ */
+gboolean
+sp_test_log_capture_wait_for (SpTestLogCapture *capture,
+                              GLogLevelFlags    levels,
+                              const char       *pattern,
+                              guint             timeout_ms)
+{
+  CaptureWait wait = { capture, levels, pattern };
+
+  return sp_test_wait_until (capture_has, &wait, timeout_ms);
+}
+
+void
+sp_test_log_capture_clear (SpTestLogCapture *capture)
+{
+  g_return_if_fail (capture != NULL);
+
+  g_mutex_lock (&log_lock);
+  g_ptr_array_set_size (capture->entries, 0);
+  g_mutex_unlock (&log_lock);
+}
+
+void
+sp_test_log_capture_free (SpTestLogCapture *capture)
+{
+  if (capture == NULL)
+    return;
+
+  g_mutex_lock (&log_lock);
+  g_ptr_array_remove (log_captures, capture);
+  g_mutex_unlock (&log_lock);
+
+  g_ptr_array_unref (capture->entries);
+  g_free (capture->domain);
+  g_free (capture);
+}

@@ -1,0 +1,42 @@
+/* sp-test-util.h
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include <gio/gio.h>
+
+G_BEGIN_DECLS
+
+typedef gboolean (*SpTestCondition) (gpointer user_data);
+
+gboolean  sp_test_wait_until              (SpTestCondition  condition,
+                                           gpointer         user_data,
+                                           guint            timeout_ms);
+void      sp_test_run_for                 (guint            ms);
+guint16   sp_test_find_free_port          (void);
+
+/**
+ * SpTestLogCapture:
+ *
+ * Records log messages, structured or not, while it exists, without changing how they are
+ * printed or whether they are fatal. For asserting that something was logged at debug or
+ * message level; warnings are still best expected with g_test_expect_message().
+ */
+typedef struct _SpTestLogCapture SpTestLogCapture;
+
+SpTestLogCapture *sp_test_log_capture_new      (const char       *domain);
+guint             sp_test_log_capture_count    (SpTestLogCapture *capture,
+                                                GLogLevelFlags    levels,
+                                                const char       *pattern);
+gboolean          sp_test_log_capture_wait_for (SpTestLogCapture *capture,
+                                                GLogLevelFlags    levels,
+                                                const char       *pattern,
+                                                guint             timeout_ms);
+void              sp_test_log_capture_clear    (SpTestLogCapture *capture);
+void              sp_test_log_capture_free     (SpTestLogCapture *capture);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (SpTestLogCapture, sp_test_log_capture_free)
+
+G_END_DECLS
