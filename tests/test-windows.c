@@ -11,6 +11,7 @@
 
 #include "sp-add-account-dialog.h"
 #include "sp-application.h"
+#include "sp-preferences-window.h"
 #include "sp-test-notify.h"
 #include "sp-test-util.h"
 #include "sp-window.h"
@@ -40,6 +41,19 @@ test_windows_add_account_dialog (void)
   g_assert_finalize_object (dialog);
 }
 
+static void
+test_windows_preferences (void)
+{
+  SpPreferencesWindow *prefs;
+
+  prefs = g_object_ref (sp_preferences_window_new (sp_application_get_settings (app),
+                                                   sp_application_get_accounts (app), NULL));
+  gtk_window_present (GTK_WINDOW (prefs));
+  sp_test_run_for (200);
+  gtk_window_destroy (GTK_WINDOW (prefs));
+  g_assert_finalize_object (prefs);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -61,6 +75,7 @@ main (int   argc,
 
   g_test_add_func ("/windows/main-window", test_windows_main_window);
   g_test_add_func ("/windows/add-account-dialog", test_windows_add_account_dialog);
+  g_test_add_func ("/windows/preferences", test_windows_preferences);
 
   ret = g_test_run ();
 
