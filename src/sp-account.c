@@ -261,6 +261,13 @@ sp_account_get_enabled (SpAccount *self)
 }
 
 gboolean
+sp_account_get_muted (SpAccount *self)
+{
+  g_return_val_if_fail (SP_IS_ACCOUNT (self), FALSE);
+  return g_settings_get_boolean (self->settings, "muted");
+}
+
+gboolean
 sp_account_is_transient (SpAccount *self)
 {
   g_return_val_if_fail (SP_IS_ACCOUNT (self), FALSE);

@@ -37,6 +37,7 @@ GSettings    *sp_account_get_settings       (SpAccount   *self);
 char         *sp_account_dup_kind           (SpAccount   *self);
 char         *sp_account_dup_display_name   (SpAccount   *self);
 gboolean      sp_account_get_enabled        (SpAccount   *self);
+gboolean      sp_account_get_muted          (SpAccount   *self);
 gboolean      sp_account_is_transient       (SpAccount   *self);
 char         *sp_account_dup_url            (SpAccount   *self);
 char         *sp_account_dup_login          (SpAccount   *self);

@@ -204,13 +204,18 @@ call_changed_cb (SpScreenpop   *self,
 {
   SpAccount *account = sp_accounts_lookup (self->accounts, sp_call_get_account_id (call));
   SpCallState state = sp_call_get_state (call);
+  /* Do not disturb, or this account muted: no pop-up, no sound, no page opening by
+   * itself. The call is still tracked, kept in the history and shown in the window. */
+  gboolean quiet = g_settings_get_boolean (self->settings, "do-not-disturb") ||
+                   (account != NULL && sp_account_get_muted (account));
 
   switch (state)
     {
     case SP_CALL_STATE_RINGING:
     case SP_CALL_STATE_MISSED:
       /* Also when only details changed: the number may arrive after the ring. */
-      show_call (self, call, account);
+      if (!quiet)
+        show_call (self, call, account);
       break;
 
     case SP_CALL_STATE_ANSWERED:
@@ -223,7 +228,7 @@ call_changed_cb (SpScreenpop   *self,
       g_return_if_reached ();
     }
 
-  if (state_changed && account != NULL &&
+  if (state_changed && !quiet && account != NULL &&
       sp_call_get_direction (call) == SP_CALL_DIRECTION_INCOMING &&
       sp_account_get_url_trigger (account) == trigger_of_state (state))
     {

@@ -164,6 +164,31 @@ test_demo_answer_button (Fixture       *fixture,
   g_assert_true (wait_seen (fixture, "demo-1:ended", 4000));
 }
 
+static void
+test_demo_do_not_disturb_and_mute (Fixture       *fixture,
+                                   gconstpointer  data)
+{
+  SpAccount *demo = sp_accounts_lookup (fixture->accounts, "demo");
+
+  /* Quiet: the calls are there, the pop-ups are not. */
+  g_settings_set_boolean (fixture->settings, "do-not-disturb", TRUE);
+  g_assert_true (wait_seen (fixture, "demo-1:ringing", 3000));
+  g_assert_true (wait_seen (fixture, "demo-1:missed", 4000));
+  g_assert_cmpuint (sp_test_notify_count (fixture->notify, "Notify"), ==, 0);
+  g_assert_cmpuint (g_list_model_get_n_items (sp_call_tracker_get_recent (fixture->tracker)), ==, 1);
+
+  /* The account muted on its own is just as quiet. */
+  g_settings_set_boolean (fixture->settings, "do-not-disturb", FALSE);
+  g_settings_set_boolean (sp_account_get_settings (demo), "muted", TRUE);
+  g_assert_true (wait_seen (fixture, "demo-2:ringing", 4000));
+  g_assert_cmpuint (sp_test_notify_count (fixture->notify, "Notify"), ==, 0);
+
+  /* And heard again once unmuted. */
+  g_settings_set_boolean (sp_account_get_settings (demo), "muted", FALSE);
+  g_assert_true (wait_seen (fixture, "demo-3:ringing", 4000));
+  g_assert_true (sp_test_notify_wait_for (fixture->notify, "Notify", 1, 2000));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -173,6 +198,7 @@ main (int   argc,
   g_test_add ("/demo/answered-calls", Fixture, "100", fixture_set_up, test_demo_answered_calls, fixture_tear_down);
   g_test_add ("/demo/missed-calls", Fixture, "0", fixture_set_up, test_demo_missed_calls, fixture_tear_down);
   g_test_add ("/demo/answer-button", Fixture, "0", fixture_set_up, test_demo_answer_button, fixture_tear_down);
+  g_test_add ("/demo/do-not-disturb-and-mute", Fixture, "0", fixture_set_up, test_demo_do_not_disturb_and_mute, fixture_tear_down);
 
   return g_test_run ();
 }
