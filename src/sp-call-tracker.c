@@ -32,6 +32,7 @@ struct _SpCallTracker
   GPtrArray  *live;        /* (element-type Entry) in arrival order */
   GHashTable *by_key;      /* key → Entry (unowned) */
   GHashTable *tombstones;  /* key → gint64* monotonic time of the end */
+  guint       tombstone_prune_at;
   GListStore *recent;      /* finished calls, newest first */
   guint       default_ring_timeout;
 };
@@ -106,7 +107,7 @@ prune_tombstones (SpCallTracker *self)
   gpointer value;
   gint64 now = g_get_monotonic_time ();
 
-  if (g_hash_table_size (self->tombstones) < TOMBSTONE_PRUNE_AT)
+  if (g_hash_table_size (self->tombstones) < self->tombstone_prune_at)
     return;
 
   g_hash_table_iter_init (&iter, self->tombstones);
@@ -115,6 +116,10 @@ prune_tombstones (SpCallTracker *self)
       if (now - *(gint64 *) value > TOMBSTONE_USEC)
         g_hash_table_iter_remove (&iter);
     }
+
+  /* A prune walks the whole table. When a burst of calls keeps it big, walking it again
+   * on every call would make the burst quadratic: wait until it has doubled. */
+  self->tombstone_prune_at = MAX (TOMBSTONE_PRUNE_AT, 2 * g_hash_table_size (self->tombstones));
 }
 
 /* Moves a finished call from the live list to the recent calls. */
@@ -215,6 +220,7 @@ sp_call_tracker_init (SpCallTracker *self)
   self->live = g_ptr_array_new_with_free_func ((GDestroyNotify) entry_free);
   self->by_key = g_hash_table_new (g_str_hash, g_str_equal);
   self->tombstones = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  self->tombstone_prune_at = TOMBSTONE_PRUNE_AT;
   self->recent = g_list_store_new (SP_TYPE_CALL);
   self->default_ring_timeout = DEFAULT_RING_TIMEOUT;
 }
