@@ -7,10 +7,12 @@
 
 #include "config.h"
 
+#include <glib/gstdio.h>
 #include <gtk/gtk.h>
 
 #include "sp-add-account-dialog.h"
 #include "sp-application.h"
+#include "sp-history-window.h"
 #include "sp-preferences-window.h"
 #include "sp-test-notify.h"
 #include "sp-test-util.h"
@@ -54,6 +56,59 @@ test_windows_preferences (void)
   g_assert_finalize_object (prefs);
 }
 
+static void
+test_windows_history (void)
+{
+  g_autofree char *dir = g_dir_make_tmp ("screenpop-history-window-XXXXXX", NULL);
+  g_autofree char *path = g_build_filename (dir, "history.db", NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(SpHistory) history = sp_history_new (path, &error);
+  g_autoptr(SpCallTracker) tracker = sp_call_tracker_new ();
+  SpHistoryWindow *window;
+  const char *numbers[] = { "0312345678", "0698765432", "201" };
+
+  g_assert_no_error (error);
+  sp_history_attach (history, tracker);
+  for (guint i = 0; i < G_N_ELEMENTS (numbers); i++)
+    {
+      g_autoptr(SpCallEvent) ring = sp_call_event_new ("office", numbers[i], SP_CALL_EVENT_RINGING);
+      g_autoptr(SpCallEvent) end = sp_call_event_new ("office", numbers[i], SP_CALL_EVENT_MISSED);
+
+      ring->number = g_strdup (numbers[i]);
+      sp_call_tracker_push (tracker, ring);
+      sp_call_tracker_push (tracker, end);
+    }
+
+  window = g_object_ref (sp_history_window_new (history, NULL, sp_application_get_accounts (app),
+                                                sp_application_get_screenpop (app)));
+  gtk_window_present (GTK_WINDOW (window));
+  sp_test_run_for (200);
+  g_assert_cmpuint (sp_history_window_get_n_shown (window), ==, 3);
+  sp_history_window_set_search (window, "9876");
+  g_assert_cmpuint (sp_history_window_get_n_shown (window), ==, 1);
+  gtk_window_destroy (GTK_WINDOW (window));
+  g_assert_finalize_object (window);
+
+  /* Without a history, the window says why instead of failing. */
+  window = g_object_ref (sp_history_window_new (NULL, "The call history is damaged", sp_application_get_accounts (app),
+                                                sp_application_get_screenpop (app)));
+  gtk_window_present (GTK_WINDOW (window));
+  sp_test_run_for (100);
+  g_assert_cmpuint (sp_history_window_get_n_shown (window), ==, 0);
+  gtk_window_destroy (GTK_WINDOW (window));
+  g_assert_finalize_object (window);
+
+  g_clear_object (&history);
+  for (guint i = 0; i < 3; i++)
+    {
+      const char *suffixes[] = { "", "-wal", "-shm" };
+      g_autofree char *file = g_strconcat (path, suffixes[i], NULL);
+
+      g_unlink (file);
+    }
+  g_rmdir (dir);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -76,6 +131,7 @@ main (int   argc,
   g_test_add_func ("/windows/main-window", test_windows_main_window);
   g_test_add_func ("/windows/add-account-dialog", test_windows_add_account_dialog);
   g_test_add_func ("/windows/preferences", test_windows_preferences);
+  g_test_add_func ("/windows/history", test_windows_history);
 
   ret = g_test_run ();
 
