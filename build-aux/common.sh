@@ -22,6 +22,8 @@ SP_DEBIAN_PACKAGES=(
   erlang-base ruby-actioncable puma ruby-rack curl
   # fuzzing (libFuzzer) and screenshots
   clang libclang-rt-14-dev imagemagick dunst
+  # the Flatpak manifest is checked with flatpak-builder --show-manifest
+  flatpak-builder
 )
 
 # sp_install_deps: install whatever of SP_DEBIAN_PACKAGES is missing. Prints nothing when
