@@ -1,0 +1,2155 @@
+/* sp-test-pbxis-server.c
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#define G_LOG_DOMAIN "sp-test-pbxis-server"
+
+#include "config.h"
+
+#include <string.h>
+
+#include <libsoup/soup.h>
+
+#include "sp-test-pbxis-server.h"
+#include "sp-test-util.h"
+
+/*
+ * pbxis-ws (a Clojure service on aleph/lamina, see protocols/pbxis_ws.md) and the part of
+ * the pbxis library that turns Asterisk's AMI events into its own, reproduced in process.
+ * What a client can observe is kept, quirks included:
+ *
+ *  - Tickets: POST /ticket answers the ticket as a quoted JSON string. A ticket is a
+ *    channel filtered to its agents and queues; agents only match as JSON strings. It
+ *    dies `unsub-delay` after its last reader left (15 s on a real server, short here),
+ *    and with every ticket on a restart.
+ *  - An unknown or dead ticket: long-poll answers 404 with an empty body, SSE answers
+ *    `event: closed` / `data: {}` and ends, and the WebSocket handshake succeeds and the
+ *    socket then stays silent for ever.
+ *  - The snapshot (agent name, queue membership, calls, extension status, then the queue
+ *    counts, which are re-published to every ticket on the queue) is made when the ticket
+ *    is created and delivered on the first read; events are buffered while no reader is
+ *    attached.
+ *  - phoneNumber, extensionStatus, agentName and queueMemberStatus are only sent when
+ *    their value changes; queueCount is sent every time.
+ *  - Framing: one WebSocket text frame per event with its "type"; SSE `event: TYPE` and
+ *    `data: EVENT-WITHOUT-TYPE`, chunked; long-poll a JSON array, `[]` after the poll
+ *    timeout, and 100 ms of gathering after the first event.
+ *  - No heartbeats, ever.
+ *  - Actions answer HTTP 200 with Asterisk's response, also when it says "Error"; a
+ *    wrong method on a known path is 405 with Allow, an unknown path 404. JSON answers are
+ *    sent as text/plain, as aleph does without an explicit Content-Type.
+ *  - POST /stop (or sp_test_pbxis_server_shutdown()) sends `closed` to every ticket and
+ *    stops serving half a second later.
+ */
+
+#define DEFAULT_UNSUB_DELAY_MS   15000
+#define DEFAULT_POLL_TIMEOUT_MS  30000
+#define BURST_MS                 100
+#define SHUTDOWN_DELAY_MS        500
+#define TEXT_PLAIN               "text/plain; charset=utf-8"
+
+typedef struct _Ticket Ticket;
+
+typedef struct
+{
+  char     *id;
+  char     *agent;
+  char     *number;
+  char     *name;
+  char     *queue;           /* NULL for a direct call */
+  char     *ring_channel;    /* the caller's channel: unique-id of a queue ring */
+  char     *agent_channel;   /* the agent's channel: unique-id once bridged */
+  char     *unique_id1;
+  char     *unique_id2;
+  gboolean  answered;
+  gboolean  announced;       /* its number was published (direct calls: once answered) */
+} Call;
+
+typedef struct
+{
+  char *agent;
+  char *name;
+  char *extension_status;    /* NULL: the lookup failed */
+} Agent;
+
+typedef struct
+{
+  char       *queue;
+  gint64      count;
+  GHashTable *members;       /* agent → "active" | "paused" | "invalid" */
+} Queue;
+
+typedef struct
+{
+  SpTestPbxisServer       *server;
+  Ticket                  *ticket;        /* NULL once detached */
+  SpTestPbxisTransport     kind;
+  SoupWebsocketConnection *ws;
+  SoupServerMessage       *msg;
+  guint                    timeout_id;
+  guint                    burst_id;
+} Sink;
+
+struct _Ticket
+{
+  SpTestPbxisServer *server;
+  char              *id;
+  GPtrArray         *agents;      /* (element-type utf8) only the string ones */
+  GPtrArray         *queues;
+  gboolean           summary;
+  JsonObject        *params;
+  GQueue             buffer;      /* (element-type JsonObject) events not yet read */
+  GPtrArray         *sinks;       /* (element-type Sink) unowned */
+  guint              expiry_id;
+};
+
+struct _SpTestPbxisServer
+{
+  SoupServer *soup;
+  guint16     port;
+  gboolean    running;
+  guint       unsub_delay_ms;
+  guint       poll_timeout_ms;
+  guint       shutdown_id;
+
+  GHashTable *tickets;            /* id → Ticket, owned */
+  char       *last_ticket;
+  guint       n_tickets;
+  GPtrArray  *sinks;              /* (element-type Sink) every attached one, owned */
+  GPtrArray  *silent;             /* (element-type SoupWebsocketConnection) unknown tickets */
+  GPtrArray  *requests;           /* (element-type SpTestPbxisRequest) */
+
+  GHashTable *agents;             /* agent → Agent */
+  GHashTable *queues;             /* queue → Queue */
+  GPtrArray  *calls;              /* (element-type Call) live calls, oldest first */
+  GHashTable *last_sent;          /* dedup key → value */
+  guint       serial;
+  char       *fail_next_action;
+};
+
+static void sink_detach (Sink *sink);
+static void sink_close (Sink *sink);
+
+/* Data model */
+
+static void
+call_free (Call *call)
+{
+  g_free (call->id);
+  g_free (call->agent);
+  g_free (call->number);
+  g_free (call->name);
+  g_free (call->queue);
+  g_free (call->ring_channel);
+  g_free (call->agent_channel);
+  g_free (call->unique_id1);
+  g_free (call->unique_id2);
+  g_free (call);
+}
+
+static void
+agent_free (Agent *agent)
+{
+  g_free (agent->agent);
+  g_free (agent->name);
+  g_free (agent->extension_status);
+  g_free (agent);
+}
+
+static void
+queue_free (Queue *queue)
+{
+  g_free (queue->queue);
+  g_hash_table_unref (queue->members);
+  g_free (queue);
+}
+
+static Agent *
+ensure_agent (SpTestPbxisServer *self,
+              const char        *id)
+{
+  Agent *agent = g_hash_table_lookup (self->agents, id);
+
+  if (agent == NULL)
+    {
+      agent = g_new0 (Agent, 1);
+      agent->agent = g_strdup (id);
+      agent->extension_status = g_strdup ("not_inuse");
+      g_hash_table_insert (self->agents, agent->agent, agent);
+    }
+
+  return agent;
+}
+
+static Queue *
+ensure_queue (SpTestPbxisServer *self,
+              const char        *id)
+{
+  Queue *queue = g_hash_table_lookup (self->queues, id);
+
+  if (queue == NULL)
+    {
+      queue = g_new0 (Queue, 1);
+      queue->queue = g_strdup (id);
+      queue->members = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+      g_hash_table_insert (self->queues, queue->queue, queue);
+    }
+
+  return queue;
+}
+
+static Call *
+find_call (SpTestPbxisServer *self,
+           const char        *id)
+{
+  for (guint i = 0; i < self->calls->len; i++)
+    {
+      Call *call = g_ptr_array_index (self->calls, i);
+
+      if (g_strcmp0 (call->id, id) == 0)
+        return call;
+    }
+
+  return NULL;
+}
+
+/* The agent's current party, as pbxis tracks it: the newest announced call. */
+static Call *
+current_call (SpTestPbxisServer *self,
+              const char        *agent,
+              Call              *except)
+{
+  for (guint i = self->calls->len; i > 0; i--)
+    {
+      Call *call = g_ptr_array_index (self->calls, i - 1);
+
+      if (call != except && call->announced && g_strcmp0 (call->agent, agent) == 0)
+        return call;
+    }
+
+  return NULL;
+}
+
+static char *
+new_channel (SpTestPbxisServer *self,
+             const char        *peer)
+{
+  return g_strdup_printf ("SIP/%s-%08x", peer, ++self->serial);
+}
+
+/* Events, as cheshire writes them: keys in the order the Clojure map has them */
+
+static JsonObject *
+new_event (const char *type)
+{
+  JsonObject *event = json_object_new ();
+
+  json_object_set_string_member (event, "type", type);
+
+  return event;
+}
+
+static void
+set_nullable_string (JsonObject *object,
+                     const char *key,
+                     const char *value)
+{
+  if (value != NULL)
+    json_object_set_string_member (object, key, value);
+  else
+    json_object_set_null_member (object, key);
+}
+
+static char *
+object_to_string (JsonObject *object)
+{
+  g_autoptr(JsonNode) node = json_node_new (JSON_NODE_OBJECT);
+
+  json_node_set_object (node, object);
+
+  return json_to_string (node, FALSE);
+}
+
+static JsonObject *
+phone_number_event (Call       *call,
+                    const char *agent)
+{
+  JsonObject *event = new_event ("phoneNumber");
+
+  json_object_set_string_member (event, "agent", agent);
+
+  if (call == NULL)
+    {
+      json_object_set_null_member (event, "unique-id");
+      json_object_set_null_member (event, "number");
+    }
+  else if (!call->answered && call->queue != NULL)
+    {
+      /* AgentCalled: the caller's channel, the caller id, and the queue. */
+      json_object_set_string_member (event, "unique-id", call->ring_channel);
+      set_nullable_string (event, "number", call->number);
+      if (call->name != NULL)
+        json_object_set_string_member (event, "name", call->name);
+      json_object_set_string_member (event, "queue", call->queue);
+    }
+  else
+    {
+      /* Bridge: the agent's channel and both AMI unique ids for CDR correlation. */
+      json_object_set_string_member (event, "unique-id", call->agent_channel);
+      set_nullable_string (event, "number", call->number);
+      json_object_set_string_member (event, "unique-id1", call->unique_id1);
+      json_object_set_string_member (event, "unique-id2", call->unique_id2);
+      json_object_set_null_member (event, "systemName");
+    }
+
+  return event;
+}
+
+static JsonObject *
+extension_status_event (Agent *agent)
+{
+  JsonObject *event = new_event ("extensionStatus");
+
+  json_object_set_string_member (event, "agent", agent->agent);
+  set_nullable_string (event, "status", agent->extension_status);
+
+  return event;
+}
+
+static JsonObject *
+member_status_event (const char *agent,
+                     const char *queue,
+                     const char *status)
+{
+  JsonObject *event = new_event ("queueMemberStatus");
+
+  json_object_set_string_member (event, "agent", agent);
+  json_object_set_string_member (event, "queue", queue);
+  json_object_set_string_member (event, "status", status);
+
+  return event;
+}
+
+static JsonObject *
+queue_count_event (Queue *queue)
+{
+  JsonObject *event = new_event ("queueCount");
+
+  json_object_set_string_member (event, "queue", queue->queue);
+  json_object_set_int_member (event, "count", queue->count);
+
+  return event;
+}
+
+static JsonObject *
+agent_name_event (Agent *agent)
+{
+  JsonObject *event = new_event ("agentName");
+
+  json_object_set_string_member (event, "agent", agent->agent);
+  json_object_set_string_member (event, "name", agent->name);
+
+  return event;
+}
+
+/* Delivery */
+
+static gboolean
+ticket_has (GPtrArray  *list,
+            const char *value)
+{
+  for (guint i = 0; i < list->len; i++)
+    {
+      if (g_strcmp0 (g_ptr_array_index (list, i), value) == 0)
+        return TRUE;
+    }
+
+  return FALSE;
+}
+
+/* The scope filter: every scope key present must be in the ticket's lists. */
+static gboolean
+ticket_wants (Ticket     *ticket,
+              JsonObject *event)
+{
+  const char *type = json_object_get_string_member_with_default (event, "type", "");
+  JsonNode *agent = json_object_get_member (event, "agent");
+  JsonNode *queue = json_object_get_member (event, "queue");
+
+  if (agent != NULL &&
+      (!JSON_NODE_HOLDS_VALUE (agent) || json_node_get_value_type (agent) != G_TYPE_STRING ||
+       !ticket_has (ticket->agents, json_node_get_string (agent))))
+    return FALSE;
+
+  if (queue != NULL &&
+      (!JSON_NODE_HOLDS_VALUE (queue) || json_node_get_value_type (queue) != G_TYPE_STRING ||
+       !ticket_has (ticket->queues, json_node_get_string (queue))))
+    return FALSE;
+
+  if (g_str_has_suffix (type, "Summary") && !ticket->summary)
+    return FALSE;
+
+  return TRUE;
+}
+
+static char *
+sse_chunk (JsonObject *event)
+{
+  g_autoptr(JsonObject) data = json_object_new ();
+  g_autoptr(GList) members = json_object_get_members (event);
+  g_autofree char *text = NULL;
+
+  for (GList *l = members; l != NULL; l = l->next)
+    {
+      if (strcmp (l->data, "type") != 0)
+        json_object_set_member (data, l->data,
+                                json_node_copy (json_object_get_member (event, l->data)));
+    }
+
+  text = object_to_string (data);
+
+  return g_strdup_printf ("event: %s\ndata: %s\n\n",
+                          json_object_get_string_member (event, "type"), text);
+}
+
+static void
+sse_write (SoupServerMessage *msg,
+           char              *text)
+{
+  SoupMessageBody *body = soup_server_message_get_response_body (msg);
+
+  soup_message_body_append (body, SOUP_MEMORY_TAKE, text, strlen (text));
+  soup_server_message_unpause (msg);
+}
+
+static void
+sse_end (SoupServerMessage *msg)
+{
+  soup_message_body_complete (soup_server_message_get_response_body (msg));
+  soup_server_message_unpause (msg);
+}
+
+static void
+respond_text (SoupServerMessage *msg,
+              guint              status,
+              const char        *text)
+{
+  soup_server_message_set_status (msg, status, NULL);
+  if (text != NULL)
+    soup_server_message_set_response (msg, TEXT_PLAIN, SOUP_MEMORY_COPY, text, strlen (text));
+}
+
+static void
+respond_json_string (SoupServerMessage *msg,
+                     const char        *value)
+{
+  g_autoptr(JsonNode) node = json_node_init_string (json_node_alloc (), value);
+  g_autofree char *text = json_to_string (node, FALSE);
+
+  respond_text (msg, SOUP_STATUS_OK, text);
+}
+
+static void
+respond_object (SoupServerMessage *msg,
+                JsonObject        *object)
+{
+  g_autofree char *text = object_to_string (object);
+
+  respond_text (msg, SOUP_STATUS_OK, text);
+}
+
+/* Answers a waiting long-poll with everything buffered. */
+static void
+long_poll_respond (Sink *sink)
+{
+  Ticket *ticket = sink->ticket;
+  g_autoptr(JsonArray) array = json_array_new ();
+  g_autoptr(JsonNode) node = json_node_new (JSON_NODE_ARRAY);
+  g_autofree char *text = NULL;
+  JsonObject *event;
+  SoupServerMessage *msg = sink->msg;
+
+  while (ticket != NULL && (event = g_queue_pop_head (&ticket->buffer)) != NULL)
+    {
+      json_array_add_object_element (array, event);
+    }
+
+  json_node_set_array (node, array);
+  text = json_to_string (node, FALSE);
+
+  g_object_ref (msg);
+  sink_detach (sink);
+  respond_text (msg, SOUP_STATUS_OK, text);
+  soup_server_message_unpause (msg);
+  g_object_unref (msg);
+}
+
+static gboolean
+long_poll_burst_cb (gpointer data)
+{
+  Sink *sink = data;
+
+  sink->burst_id = 0;
+  long_poll_respond (sink);
+
+  return G_SOURCE_REMOVE;
+}
+
+static gboolean
+long_poll_timeout_cb (gpointer data)
+{
+  Sink *sink = data;
+
+  sink->timeout_id = 0;
+  long_poll_respond (sink);
+
+  return G_SOURCE_REMOVE;
+}
+
+/* Hands the buffered events to the attached readers, if any. */
+static void
+ticket_flush (Ticket *ticket)
+{
+  JsonObject *event;
+
+  if (ticket->sinks->len == 0 || g_queue_is_empty (&ticket->buffer))
+    return;
+
+  for (guint i = 0; i < ticket->sinks->len; i++)
+    {
+      Sink *sink = g_ptr_array_index (ticket->sinks, i);
+
+      /* A long-poll gathers the burst that follows the first event, then answers it all
+       * at once; the events stay in the buffer until then, so a poll abandoned by the
+       * client loses nothing. */
+      if (sink->kind == SP_TEST_PBXIS_LONG_POLL)
+        {
+          g_clear_handle_id (&sink->timeout_id, g_source_remove);
+          if (sink->burst_id == 0)
+            sink->burst_id = g_timeout_add (BURST_MS, long_poll_burst_cb, sink);
+          return;
+        }
+    }
+
+  while ((event = g_queue_pop_head (&ticket->buffer)) != NULL)
+    {
+      g_autofree char *text = NULL;
+
+      /* Lamina's channel hands each event to every attached reader. */
+      for (guint i = 0; i < ticket->sinks->len; i++)
+        {
+          Sink *sink = g_ptr_array_index (ticket->sinks, i);
+
+          if (sink->kind == SP_TEST_PBXIS_WEBSOCKET)
+            {
+              if (text == NULL)
+                text = object_to_string (event);
+              if (soup_websocket_connection_get_state (sink->ws) == SOUP_WEBSOCKET_STATE_OPEN)
+                soup_websocket_connection_send_text (sink->ws, text);
+            }
+          else if (sink->kind == SP_TEST_PBXIS_SSE)
+            {
+              sse_write (sink->msg, sse_chunk (event));
+            }
+        }
+
+      json_object_unref (event);
+    }
+}
+
+static void
+ticket_push (Ticket     *ticket,
+             JsonObject *event)
+{
+  g_queue_push_tail (&ticket->buffer, json_object_ref (event));
+  ticket_flush (ticket);
+}
+
+/* pbxis-event-filter: the agent-state events only go out when their value changed. */
+static gboolean
+is_repeat (SpTestPbxisServer *self,
+           JsonObject        *event)
+{
+  const char *type = json_object_get_string_member_with_default (event, "type", "");
+  const char *value_key;
+  g_autofree char *key = NULL;
+  g_autofree char *value = NULL;
+  JsonNode *node;
+  const char *last;
+
+  if (g_str_equal (type, "phoneNumber"))
+    value_key = "number";
+  else if (g_str_equal (type, "extensionStatus") || g_str_equal (type, "queueMemberStatus"))
+    value_key = "status";
+  else if (g_str_equal (type, "agentName"))
+    value_key = "name";
+  else
+    return FALSE;
+
+  /* Per agent, and per queue for the membership: a queue ring's phoneNumber names the
+   * queue, the Bridge's after it does not, and they are still the same party. */
+  key = g_strdup_printf ("%s\x1f%s\x1f%s", type,
+                         json_object_get_string_member_with_default (event, "agent", ""),
+                         g_str_equal (type, "queueMemberStatus")
+                           ? json_object_get_string_member_with_default (event, "queue", "") : "");
+  node = json_object_get_member (event, value_key);
+  value = node != NULL && !JSON_NODE_HOLDS_NULL (node) && JSON_NODE_HOLDS_VALUE (node)
+    ? g_strdup_printf ("s%s", json_node_get_string (node)) : g_strdup ("null");
+
+  last = g_hash_table_lookup (self->last_sent, key);
+
+  /* An agent nobody asked about yet has no call. */
+  if (last == NULL && g_str_equal (type, "phoneNumber"))
+    last = "null";
+
+  if (g_strcmp0 (last, value) == 0)
+    return TRUE;
+
+  g_hash_table_insert (self->last_sent, g_steal_pointer (&key), g_steal_pointer (&value));
+
+  return FALSE;
+}
+
+/* Takes @event: filters repeats, then gives it to every ticket that wants it. */
+static void
+publish (SpTestPbxisServer *self,
+         JsonObject        *event)
+{
+  GHashTableIter iter;
+  gpointer value;
+
+  if (!is_repeat (self, event))
+    {
+      g_hash_table_iter_init (&iter, self->tickets);
+      while (g_hash_table_iter_next (&iter, NULL, &value))
+        {
+          Ticket *ticket = value;
+
+          if (ticket_wants (ticket, event))
+            ticket_push (ticket, event);
+        }
+    }
+
+  json_object_unref (event);
+}
+
+/* Tickets */
+
+static void
+ticket_free (Ticket *ticket)
+{
+  /* The channel closes: whoever still reads it is cut off. */
+  while (ticket->sinks->len > 0)
+    {
+      Sink *sink = g_ptr_array_steal_index (ticket->sinks, 0);
+
+      sink->ticket = NULL;
+      sink_close (sink);
+    }
+
+  g_clear_handle_id (&ticket->expiry_id, g_source_remove);
+  g_queue_clear_full (&ticket->buffer, (GDestroyNotify) json_object_unref);
+  g_ptr_array_unref (ticket->sinks);
+  g_ptr_array_unref (ticket->agents);
+  g_ptr_array_unref (ticket->queues);
+  g_clear_pointer (&ticket->params, json_object_unref);
+  g_free (ticket->id);
+  g_free (ticket);
+}
+
+static gboolean
+ticket_expire_cb (gpointer data)
+{
+  Ticket *ticket = data;
+
+  ticket->expiry_id = 0;
+  g_debug ("Ticket %s expired", ticket->id);
+  g_hash_table_remove (ticket->server->tickets, ticket->id);
+
+  return G_SOURCE_REMOVE;
+}
+
+static void
+ticket_arm_expiry (Ticket *ticket)
+{
+  g_clear_handle_id (&ticket->expiry_id, g_source_remove);
+  ticket->expiry_id = g_timeout_add (ticket->server->unsub_delay_ms, ticket_expire_cb, ticket);
+}
+
+static GPtrArray *
+string_list (JsonObject *params,
+             const char *key)
+{
+  GPtrArray *list = g_ptr_array_new_with_free_func (g_free);
+  JsonNode *node = json_object_get_member (params, key);
+
+  /* A form value is one string, which Clojure's (set …) turns into a set of characters:
+   * nothing ever matches it. Numbers in a JSON array never match either. */
+  if (node != NULL && JSON_NODE_HOLDS_ARRAY (node))
+    {
+      JsonArray *array = json_node_get_array (node);
+
+      for (guint i = 0; i < json_array_get_length (array); i++)
+        {
+          JsonNode *element = json_array_get_element (array, i);
+
+          if (JSON_NODE_HOLDS_VALUE (element) && json_node_get_value_type (element) == G_TYPE_STRING)
+            g_ptr_array_add (list, g_strdup (json_node_get_string (element)));
+        }
+    }
+
+  return list;
+}
+
+static gboolean
+is_truthy (JsonNode *node)
+{
+  if (node == NULL || JSON_NODE_HOLDS_NULL (node))
+    return FALSE;
+
+  if (JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_BOOLEAN)
+    return json_node_get_boolean (node);
+
+  /* Clojure: everything but nil and false is true, the string "false" included. */
+  return TRUE;
+}
+
+static Ticket *
+ticket_new (SpTestPbxisServer *self,
+            JsonObject        *params)
+{
+  Ticket *ticket = g_new0 (Ticket, 1);
+  g_autofree char *uuid = g_uuid_string_random ();
+
+  ticket->server = self;
+  ticket->id = g_steal_pointer (&uuid);
+  ticket->agents = string_list (params, "agents");
+  ticket->queues = string_list (params, "queues");
+  ticket->summary = is_truthy (json_object_get_member (params, "summaryEvents"));
+  ticket->params = json_object_ref (params);
+  ticket->sinks = g_ptr_array_new ();
+  g_queue_init (&ticket->buffer);
+
+  g_hash_table_insert (self->tickets, ticket->id, ticket);
+  g_free (self->last_ticket);
+  self->last_ticket = g_strdup (ticket->id);
+  self->n_tickets++;
+
+  /* The snapshot, per agent: name, membership of each requested queue, the calls, the
+   * extension status. It waits in the buffer for the first read. */
+  for (guint i = 0; i < ticket->agents->len; i++)
+    {
+      Agent *agent = ensure_agent (self, g_ptr_array_index (ticket->agents, i));
+      g_autofree char *dedup_key = g_strdup_printf ("phoneNumber\x1f%s\x1f", agent->agent);
+
+      if (agent->name != NULL)
+        g_queue_push_tail (&ticket->buffer, agent_name_event (agent));
+
+      for (guint j = 0; j < ticket->queues->len; j++)
+        {
+          Queue *queue = ensure_queue (self, g_ptr_array_index (ticket->queues, j));
+          const char *status = g_hash_table_lookup (queue->members, agent->agent);
+
+          g_queue_push_tail (&ticket->buffer,
+                             member_status_event (agent->agent, queue->queue,
+                                                  status ? status : "loggedoff"));
+        }
+
+      for (guint j = 0; j < self->calls->len; j++)
+        {
+          Call *call = g_ptr_array_index (self->calls, j);
+
+          if (call->announced && g_str_equal (call->agent, agent->agent))
+            g_queue_push_tail (&ticket->buffer, phone_number_event (call, agent->agent));
+        }
+
+      /* The filter now knows this agent's party. */
+      if (!g_hash_table_contains (self->last_sent, dedup_key))
+        {
+          Call *call = current_call (self, agent->agent, NULL);
+
+          g_hash_table_insert (self->last_sent, g_steal_pointer (&dedup_key),
+                               call ? g_strdup_printf ("s%s", call->number) : g_strdup ("null"));
+        }
+
+      g_queue_push_tail (&ticket->buffer, extension_status_event (agent));
+    }
+
+  ticket_arm_expiry (ticket);
+
+  /* queueCount is not deduplicated: a new ticket re-publishes every count of its queues to
+   * every ticket on them, itself included. */
+  for (guint j = 0; j < ticket->queues->len; j++)
+    publish (self, queue_count_event (ensure_queue (self, g_ptr_array_index (ticket->queues, j))));
+
+  g_debug ("Ticket %s for %u agent(s), %u queue(s)", ticket->id, ticket->agents->len,
+           ticket->queues->len);
+
+  return ticket;
+}
+
+/* Readers */
+
+static void
+sink_free (Sink *sink)
+{
+  g_clear_handle_id (&sink->timeout_id, g_source_remove);
+  g_clear_handle_id (&sink->burst_id, g_source_remove);
+  if (sink->ws != NULL)
+    g_signal_handlers_disconnect_by_data (sink->ws, sink);
+  if (sink->msg != NULL)
+    g_signal_handlers_disconnect_by_data (sink->msg, sink);
+  g_clear_object (&sink->ws);
+  g_clear_object (&sink->msg);
+  g_free (sink);
+}
+
+/* The reader leaves (its connection closed, or a long-poll was answered): the ticket's
+ * expiry clock starts again. */
+static void
+sink_detach (Sink *sink)
+{
+  SpTestPbxisServer *self = sink->server;
+  Ticket *ticket = sink->ticket;
+
+  if (ticket != NULL)
+    {
+      g_ptr_array_remove (ticket->sinks, sink);
+      sink->ticket = NULL;
+      ticket_arm_expiry (ticket);
+    }
+
+  g_ptr_array_remove (self->sinks, sink);   /* frees it */
+}
+
+/* The server ends the reader's connection. */
+static void
+sink_close (Sink *sink)
+{
+  if (sink->kind == SP_TEST_PBXIS_WEBSOCKET)
+    {
+      g_autoptr(SoupWebsocketConnection) ws = g_object_ref (sink->ws);
+
+      sink_detach (sink);
+      if (soup_websocket_connection_get_state (ws) == SOUP_WEBSOCKET_STATE_OPEN)
+        soup_websocket_connection_close (ws, SOUP_WEBSOCKET_CLOSE_GOING_AWAY, NULL);
+    }
+  else if (sink->kind == SP_TEST_PBXIS_SSE)
+    {
+      g_autoptr(SoupServerMessage) msg = g_object_ref (sink->msg);
+
+      sink_detach (sink);
+      sse_end (msg);
+    }
+  else
+    {
+      long_poll_respond (sink);
+    }
+}
+
+static void
+ws_closed_cb (SoupWebsocketConnection *ws,
+              Sink                    *sink)
+{
+  g_debug ("WebSocket reader left");
+  sink_detach (sink);
+}
+
+static void
+msg_finished_cb (SoupServerMessage *msg,
+                 Sink              *sink)
+{
+  g_debug ("%s reader left", sink->kind == SP_TEST_PBXIS_SSE ? "SSE" : "Long-poll");
+  sink_detach (sink);
+}
+
+static Sink *
+sink_attach (Ticket               *ticket,
+             SpTestPbxisTransport  kind)
+{
+  SpTestPbxisServer *self = ticket->server;
+  Sink *sink = g_new0 (Sink, 1);
+
+  sink->server = self;
+  sink->ticket = ticket;
+  sink->kind = kind;
+  g_ptr_array_add (self->sinks, sink);
+  g_ptr_array_add (ticket->sinks, sink);
+  g_clear_handle_id (&ticket->expiry_id, g_source_remove);
+
+  return sink;
+}
+
+/* HTTP */
+
+static void
+record_request (SpTestPbxisServer *self,
+                SoupServerMessage *msg,
+                const char        *path,
+                JsonObject        *params,
+                guint              status)
+{
+  SpTestPbxisRequest *request = g_new0 (SpTestPbxisRequest, 1);
+  const char *content_type;
+
+  content_type = soup_message_headers_get_one (soup_server_message_get_request_headers (msg),
+                                               "Content-Type");
+  request->method = g_strdup (soup_server_message_get_method (msg));
+  request->path = g_strdup (path);
+  request->params = json_object_ref (params);
+  request->content_type = g_strdup (content_type);
+  request->status = status;
+  g_ptr_array_add (self->requests, request);
+}
+
+static void
+merge_form (JsonObject *params,
+            GHashTable *form)
+{
+  GHashTableIter iter;
+  gpointer key, value;
+
+  if (form == NULL)
+    return;
+
+  g_hash_table_iter_init (&iter, form);
+  while (g_hash_table_iter_next (&iter, &key, &value))
+    json_object_set_string_member (params, key, value);
+}
+
+/* Parameters as pbxis-ws's middleware merges them: query string, form body, and the top
+ * level of a JSON body when the Content-Type says JSON. */
+static JsonObject *
+read_params (SoupServerMessage *msg,
+             GHashTable        *query)
+{
+  JsonObject *params = json_object_new ();
+  SoupMessageHeaders *headers = soup_server_message_get_request_headers (msg);
+  SoupMessageBody *body = soup_server_message_get_request_body (msg);
+  const char *content_type = soup_message_headers_get_content_type (headers, NULL);
+  g_autoptr(GBytes) bytes = NULL;
+  gsize length = 0;
+  const char *data = NULL;
+
+  merge_form (params, query);
+
+  if (body != NULL && body->length > 0)
+    {
+      bytes = soup_message_body_flatten (body);
+      data = g_bytes_get_data (bytes, &length);
+    }
+
+  if (data == NULL || content_type == NULL)
+    return params;
+
+  if (g_regex_match_simple ("^application/(vnd.+)?json", content_type, G_REGEX_CASELESS, 0))
+    {
+      g_autoptr(JsonParser) parser = json_parser_new ();
+
+      if (json_parser_load_from_data (parser, data, length, NULL) &&
+          JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
+        {
+          JsonObject *object = json_node_get_object (json_parser_get_root (parser));
+          g_autoptr(GList) members = json_object_get_members (object);
+
+          for (GList *l = members; l != NULL; l = l->next)
+            json_object_set_member (params, l->data,
+                                    json_node_copy (json_object_get_member (object, l->data)));
+        }
+    }
+  else if (g_ascii_strcasecmp (content_type, "application/x-www-form-urlencoded") == 0)
+    {
+      g_autofree char *text = g_strndup (data, length);
+      g_autoptr(GHashTable) form = soup_form_decode (text);
+
+      merge_form (params, form);
+    }
+
+  return params;
+}
+
+static const char *
+param_string (JsonObject *params,
+              const char *key)
+{
+  JsonNode *node = json_object_get_member (params, key);
+
+  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_STRING)
+    return NULL;
+
+  return json_node_get_string (node);
+}
+
+/* A parameter that Clojure would (str …): strings as they are, numbers written out. */
+static char *
+param_str (JsonObject *params,
+           const char *key)
+{
+  JsonNode *node = json_object_get_member (params, key);
+
+  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node))
+    return NULL;
+
+  switch (json_node_get_value_type (node))
+    {
+    case G_TYPE_STRING:
+      return g_strdup (json_node_get_string (node));
+    case G_TYPE_INT64:
+      return g_strdup_printf ("%" G_GINT64_FORMAT, json_node_get_int (node));
+    default:
+      return NULL;
+    }
+}
+
+static void
+method_not_allowed (SoupServerMessage *msg,
+                    const char        *allow)
+{
+  soup_message_headers_replace (soup_server_message_get_response_headers (msg), "Allow", allow);
+  soup_server_message_set_status (msg, SOUP_STATUS_METHOD_NOT_ALLOWED, NULL);
+}
+
+static JsonObject *
+ami_response (gboolean    success,
+              const char *message)
+{
+  JsonObject *object = json_object_new ();
+
+  json_object_set_string_member (object, "message", message);
+  json_object_set_string_member (object, "response", success ? "Success" : "Error");
+
+  return object;
+}
+
+static void
+set_member (SpTestPbxisServer *self,
+            Queue             *queue,
+            const char        *agent,
+            const char        *status)
+{
+  if (status == NULL || g_str_equal (status, "loggedoff"))
+    g_hash_table_remove (queue->members, agent);
+  else
+    g_hash_table_insert (queue->members, g_strdup (agent), g_strdup (status));
+
+  publish (self, member_status_event (agent, queue->queue, status ? status : "loggedoff"));
+}
+
+static gboolean
+param_is_true (JsonObject *params,
+               const char *key)
+{
+  JsonNode *node = json_object_get_member (params, key);
+
+  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node))
+    return FALSE;
+  if (json_node_get_value_type (node) == G_TYPE_BOOLEAN)
+    return json_node_get_boolean (node);
+  if (json_node_get_value_type (node) == G_TYPE_STRING)
+    return g_ascii_strcasecmp (json_node_get_string (node), "true") == 0;
+
+  return FALSE;
+}
+
+/* POST /queue/ACTION: Asterisk's QueueAdd, QueueRemove, QueuePause, QueueReset. */
+static void
+handle_queue_action (SpTestPbxisServer *self,
+                     SoupServerMessage *msg,
+                     const char        *action,
+                     JsonObject        *params)
+{
+  const char *queue_name = param_string (params, "queue");
+  g_autofree char *agent = param_str (params, "agent");
+  g_autoptr(JsonObject) response = NULL;
+  Queue *queue;
+
+  if (self->fail_next_action != NULL)
+    {
+      g_autofree char *message = g_steal_pointer (&self->fail_next_action);
+
+      response = ami_response (FALSE, message);
+      respond_object (msg, response);
+      return;
+    }
+
+  if (g_str_equal (action, "reset"))
+    {
+      response = ami_response (TRUE, "Queue stats reset successfully");
+      respond_object (msg, response);
+      return;
+    }
+
+  if (!g_str_equal (action, "add") && !g_str_equal (action, "remove") &&
+      !g_str_equal (action, "pause"))
+    {
+      /* pbxis-ws looks up Queue<Action>Action by reflection; it does not exist. */
+      respond_text (msg, SOUP_STATUS_INTERNAL_SERVER_ERROR, NULL);
+      return;
+    }
+
+  if (agent == NULL || (queue_name == NULL && !g_str_equal (action, "pause")))
+    {
+      response = ami_response (FALSE, "'Queue' and 'Interface' not set.");
+      respond_object (msg, response);
+      return;
+    }
+
+  if (g_str_equal (action, "pause"))
+    {
+      gboolean paused = param_is_true (params, "paused");
+      gboolean found = FALSE;
+      GHashTableIter iter;
+      gpointer value;
+
+      g_hash_table_iter_init (&iter, self->queues);
+      while (g_hash_table_iter_next (&iter, NULL, &value))
+        {
+          queue = value;
+
+          if ((queue_name == NULL || g_str_equal (queue->queue, queue_name)) &&
+              g_hash_table_contains (queue->members, agent))
+            {
+              set_member (self, queue, agent, paused ? "paused" : "active");
+              found = TRUE;
+            }
+        }
+
+      response = found
+        ? ami_response (TRUE, paused ? "Interface paused successfully" : "Interface unpaused successfully")
+        : ami_response (FALSE, "Interface not found");
+      respond_object (msg, response);
+      return;
+    }
+
+  queue = ensure_queue (self, queue_name);
+
+  if (g_str_equal (action, "add"))
+    {
+      const char *member_name = param_string (params, "memberName");
+
+      if (g_hash_table_contains (queue->members, agent))
+        {
+          response = ami_response (FALSE, "Unable to add interface: Already there");
+        }
+      else
+        {
+          if (member_name != NULL)
+            sp_test_pbxis_server_set_agent_name (self, agent, member_name);
+          set_member (self, queue, agent, param_is_true (params, "paused") ? "paused" : "active");
+          response = ami_response (TRUE, "Added interface to queue");
+        }
+    }
+  else
+    {
+      if (!g_hash_table_contains (queue->members, agent))
+        {
+          response = ami_response (FALSE, "Unable to remove interface: Not there");
+        }
+      else
+        {
+          set_member (self, queue, agent, "loggedoff");
+          response = ami_response (TRUE, "Removed interface from queue");
+        }
+    }
+
+  respond_object (msg, response);
+}
+
+static void
+handle_queue_status (SpTestPbxisServer *self,
+                     SoupServerMessage *msg,
+                     JsonObject        *params)
+{
+  const char *only = param_string (params, "queue");
+  g_autoptr(JsonArray) array = json_array_new ();
+  g_autoptr(JsonNode) node = json_node_new (JSON_NODE_ARRAY);
+  g_autofree char *text = NULL;
+  GHashTableIter iter;
+  gpointer value;
+
+  g_hash_table_iter_init (&iter, self->queues);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
+    {
+      Queue *queue = value;
+      JsonObject *object;
+      JsonArray *members;
+      GHashTableIter members_iter;
+      gpointer agent, status;
+
+      if (only != NULL && !g_str_equal (only, queue->queue))
+        continue;
+
+      object = json_object_new ();
+      members = json_array_new ();
+      json_object_set_string_member (object, "queue", queue->queue);
+      json_object_set_int_member (object, "calls", queue->count);
+      json_object_set_null_member (object, "holdTime");
+
+      g_hash_table_iter_init (&members_iter, queue->members);
+      while (g_hash_table_iter_next (&members_iter, &agent, &status))
+        {
+          JsonObject *member = json_object_new ();
+          Agent *info = g_hash_table_lookup (self->agents, agent);
+          g_autofree char *location = g_strdup_printf ("SIP/%s", (char *) agent);
+
+          json_object_set_string_member (member, "location", location);
+          set_nullable_string (member, "memberName", info ? info->name : NULL);
+          json_object_set_int_member (member, "callsTaken", 0);
+          json_object_set_boolean_member (member, "paused", g_str_equal (status, "paused"));
+          json_object_set_string_member (member, "status", status);
+          json_object_set_string_member (member, "agent", agent);
+          json_array_add_object_element (members, member);
+        }
+      json_object_set_array_member (object, "members", members);
+      json_array_add_object_element (array, object);
+    }
+
+  json_node_set_array (node, array);
+  text = json_to_string (node, FALSE);
+  respond_text (msg, SOUP_STATUS_OK, text);
+}
+
+typedef struct
+{
+  SpTestPbxisServer *self;
+  char              *agent;
+  char              *number;
+  guint              step;
+} Originate;
+
+static void
+originate_free (Originate *originate)
+{
+  g_free (originate->agent);
+  g_free (originate->number);
+  g_free (originate);
+}
+
+/* The originate in Asterisk: the agent's own phone rings first; once it is picked up,
+ * the number is dialled and answers, and the Bridge tells the agent's party. */
+static gboolean
+originate_step_cb (gpointer data)
+{
+  Originate *originate = data;
+  SpTestPbxisServer *self = originate->self;
+
+  if (originate->step++ == 0)
+    {
+      sp_test_pbxis_server_set_extension_status (self, originate->agent, "ringing");
+      return G_SOURCE_CONTINUE;
+    }
+  else
+    {
+      Call *call = g_new0 (Call, 1);
+
+      call->id = g_strdup_printf ("call-%u", ++self->serial);
+      call->agent = g_strdup (originate->agent);
+      call->number = g_strdup (originate->number);
+      call->agent_channel = new_channel (self, originate->agent);
+      call->unique_id1 = g_strdup_printf ("%" G_GINT64_FORMAT ".%u", g_get_real_time () / G_USEC_PER_SEC, ++self->serial);
+      call->unique_id2 = g_strdup_printf ("%" G_GINT64_FORMAT ".%u", g_get_real_time () / G_USEC_PER_SEC, ++self->serial);
+      call->answered = TRUE;
+      call->announced = TRUE;
+      g_ptr_array_add (self->calls, call);
+
+      sp_test_pbxis_server_set_extension_status (self, originate->agent, "inuse");
+      publish (self, phone_number_event (call, originate->agent));
+      return G_SOURCE_REMOVE;
+    }
+}
+
+static void
+handle_originate (SpTestPbxisServer *self,
+                  SoupServerMessage *msg,
+                  const char        *src,
+                  const char        *dest)
+{
+  g_autofree char *action_id = g_strdup_printf ("pbxis-%08x", g_random_int ());
+  Originate *originate = g_new0 (Originate, 1);
+
+  originate->self = self;
+  originate->agent = g_strdup (src);
+  originate->number = g_strdup (dest);
+  g_timeout_add_full (G_PRIORITY_DEFAULT, 50, originate_step_cb, originate,
+                      (GDestroyNotify) originate_free);
+
+  respond_json_string (msg, action_id);
+}
+
+static void
+handle_stream (SpTestPbxisServer    *self,
+               SoupServerMessage    *msg,
+               const char           *ticket_id,
+               SpTestPbxisTransport  kind)
+{
+  Ticket *ticket = g_hash_table_lookup (self->tickets, ticket_id);
+  SoupMessageHeaders *headers = soup_server_message_get_response_headers (msg);
+  Sink *sink;
+
+  if (kind == SP_TEST_PBXIS_LONG_POLL)
+    {
+      if (ticket == NULL)
+        {
+          soup_server_message_set_status (msg, SOUP_STATUS_NOT_FOUND, NULL);
+          return;
+        }
+
+      /* A status now, so that libsoup does not take the waiting request for a failed
+       * WebSocket handshake (the handler serves both); the body comes later. */
+      soup_server_message_set_status (msg, SOUP_STATUS_OK, NULL);
+      sink = sink_attach (ticket, kind);
+      sink->msg = g_object_ref (msg);
+      g_signal_connect (msg, "finished", G_CALLBACK (msg_finished_cb), sink);
+      soup_server_message_pause (msg);
+
+      if (!g_queue_is_empty (&ticket->buffer))
+        long_poll_respond (sink);
+      else
+        sink->timeout_id = g_timeout_add (self->poll_timeout_ms, long_poll_timeout_cb, sink);
+      return;
+    }
+
+  /* SSE */
+  soup_server_message_set_status (msg, SOUP_STATUS_OK, NULL);
+  soup_message_headers_set_content_type (headers, "text/event-stream", NULL);
+  soup_message_headers_set_encoding (headers, SOUP_ENCODING_CHUNKED);
+  soup_message_body_set_accumulate (soup_server_message_get_response_body (msg), FALSE);
+
+  if (ticket == NULL)
+    {
+      SoupMessageBody *body = soup_server_message_get_response_body (msg);
+      static const char closed[] = "event: closed\ndata: {}\n\n";
+
+      soup_message_body_append (body, SOUP_MEMORY_STATIC, closed, sizeof closed - 1);
+      soup_message_body_complete (body);
+      return;
+    }
+
+  /* Not paused: the headers go out now, and libsoup waits by itself for the chunks. */
+  sink = sink_attach (ticket, kind);
+  sink->msg = g_object_ref (msg);
+  g_signal_connect (msg, "finished", G_CALLBACK (msg_finished_cb), sink);
+  ticket_flush (ticket);
+}
+
+static void
+server_callback (SoupServer        *server,
+                 SoupServerMessage *msg,
+                 const char        *path,
+                 GHashTable        *query,
+                 gpointer           user_data)
+{
+  SpTestPbxisServer *self = user_data;
+  const char *method = soup_server_message_get_method (msg);
+  gboolean is_get = g_str_equal (method, SOUP_METHOD_GET);
+  gboolean is_post = g_str_equal (method, SOUP_METHOD_POST);
+  g_autoptr(JsonObject) params = read_params (msg, query);
+  g_auto(GStrv) parts = g_strsplit (path + (path[0] == '/'), "/", -1);
+  guint n_parts = g_strv_length (parts);
+
+  g_debug ("%s %s", method, path);
+
+  if (n_parts == 1 && g_str_equal (parts[0], "ticket"))
+    {
+      if (!is_post)
+        method_not_allowed (msg, "POST");
+      else
+        respond_json_string (msg, ticket_new (self, params)->id);
+    }
+  else if (n_parts == 1 && g_str_equal (parts[0], "stop"))
+    {
+      if (!is_post)
+        {
+          method_not_allowed (msg, "POST");
+        }
+      else
+        {
+          respond_json_string (msg, "pbxis service shutting down");
+          sp_test_pbxis_server_shutdown (self);
+        }
+    }
+  else if (n_parts == 3 && g_str_equal (parts[0], "originate"))
+    {
+      if (!is_post)
+        method_not_allowed (msg, "POST");
+      else
+        handle_originate (self, msg, parts[1], parts[2]);
+    }
+  else if (n_parts == 2 && g_str_equal (parts[0], "queue") && g_str_equal (parts[1], "status"))
+    {
+      if (!is_get)
+        method_not_allowed (msg, "GET");
+      else
+        handle_queue_status (self, msg, params);
+    }
+  else if (n_parts == 2 && g_str_equal (parts[0], "queue"))
+    {
+      if (!is_post)
+        method_not_allowed (msg, "POST");
+      else
+        handle_queue_action (self, msg, parts[1], params);
+    }
+  else if ((n_parts == 2 && g_str_equal (parts[0], "redirect-to")) ||
+           (n_parts == 1 && g_str_equal (parts[0], "park-and-announce")))
+    {
+      g_autofree char *target = param_str (params, "agent-or-channel");
+
+      if (!is_post)
+        {
+          method_not_allowed (msg, "POST");
+        }
+      else if (target == NULL || current_call (self, target, NULL) == NULL)
+        {
+          /* A nil result; a raw channel name never matches either. */
+          soup_server_message_set_status (msg, SOUP_STATUS_NOT_FOUND, NULL);
+        }
+      else
+        {
+          g_autoptr(JsonObject) response = ami_response (TRUE, "Redirect successful");
+
+          respond_object (msg, response);
+        }
+    }
+  else if (n_parts == 2 && g_str_equal (parts[1], "websocket"))
+    {
+      /* Only the upgrade is answered, by the WebSocket handler, for any ticket. */
+      if (!is_get)
+        method_not_allowed (msg, "GET");
+    }
+  else if (n_parts == 2 && g_str_equal (parts[1], "sse"))
+    {
+      if (!is_get)
+        method_not_allowed (msg, "GET");
+      else
+        handle_stream (self, msg, parts[0], SP_TEST_PBXIS_SSE);
+    }
+  else if (n_parts == 2 && g_str_equal (parts[1], "long-poll"))
+    {
+      if (!is_get)
+        method_not_allowed (msg, "GET");
+      else
+        handle_stream (self, msg, parts[0], SP_TEST_PBXIS_LONG_POLL);
+    }
+  else
+    {
+      soup_server_message_set_status (msg, SOUP_STATUS_NOT_FOUND, NULL);
+    }
+
+  record_request (self, msg, path, params, soup_server_message_get_status (msg));
+}
+
+static void
+silent_closed_cb (SoupWebsocketConnection *ws,
+                  SpTestPbxisServer       *self)
+{
+  g_ptr_array_remove (self->silent, ws);
+}
+
+static void
+ignore_message_cb (SoupWebsocketConnection *ws,
+                   gint                     type,
+                   GBytes                  *message,
+                   gpointer                 user_data)
+{
+  /* pbxis-ws reads nothing from its clients. */
+}
+
+static void
+websocket_callback (SoupServer              *server,
+                    SoupServerMessage       *msg,
+                    const char              *path,
+                    SoupWebsocketConnection *ws,
+                    gpointer                 user_data)
+{
+  SpTestPbxisServer *self = user_data;
+  g_auto(GStrv) parts = g_strsplit (path + (path[0] == '/'), "/", -1);
+  Ticket *ticket = g_strv_length (parts) == 2 ? g_hash_table_lookup (self->tickets, parts[0]) : NULL;
+  Sink *sink;
+
+  /* aleph's server would not ping; libsoup's does not either unless told. */
+  soup_websocket_connection_set_keepalive_interval (ws, 0);
+  g_signal_connect (ws, "message", G_CALLBACK (ignore_message_cb), NULL);
+
+  if (ticket == NULL)
+    {
+      /* The lamina channel of an unknown ticket is nil: the sink attaches to nothing and
+       * the socket stays open and silent. */
+      g_debug ("WebSocket for unknown ticket %s: silence", parts[0]);
+      g_ptr_array_add (self->silent, g_object_ref (ws));
+      g_signal_connect (ws, "closed", G_CALLBACK (silent_closed_cb), self);
+      return;
+    }
+
+  sink = sink_attach (ticket, SP_TEST_PBXIS_WEBSOCKET);
+  sink->ws = g_object_ref (ws);
+  g_signal_connect (ws, "closed", G_CALLBACK (ws_closed_cb), sink);
+  ticket_flush (ticket);
+}
+
+/* Public API */
+
+void
+sp_test_pbxis_request_free (SpTestPbxisRequest *request)
+{
+  if (request == NULL)
+    return;
+
+  g_free (request->method);
+  g_free (request->path);
+  g_clear_pointer (&request->params, json_object_unref);
+  g_free (request->content_type);
+  g_free (request);
+}
+
+/**
+ * sp_test_pbxis_server_new:
+ * @port: the port on 127.0.0.1, or 0 for any free one (kept across restarts)
+ * @error: return location for an error
+ *
+ * Returns: (transfer full) (nullable): a running server
+ */
+SpTestPbxisServer *
+sp_test_pbxis_server_new (guint16   port,
+                          GError  **error)
+{
+  g_autoptr(SpTestPbxisServer) self = g_new0 (SpTestPbxisServer, 1);
+
+  self->port = port;
+  self->unsub_delay_ms = DEFAULT_UNSUB_DELAY_MS;
+  self->poll_timeout_ms = DEFAULT_POLL_TIMEOUT_MS;
+  self->tickets = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, (GDestroyNotify) ticket_free);
+  self->sinks = g_ptr_array_new_with_free_func ((GDestroyNotify) sink_free);
+  self->silent = g_ptr_array_new_with_free_func (g_object_unref);
+  self->requests = g_ptr_array_new_with_free_func ((GDestroyNotify) sp_test_pbxis_request_free);
+  self->agents = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, (GDestroyNotify) agent_free);
+  self->queues = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, (GDestroyNotify) queue_free);
+  self->calls = g_ptr_array_new_with_free_func ((GDestroyNotify) call_free);
+  self->last_sent = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+
+  if (!sp_test_pbxis_server_start (self, error))
+    return NULL;
+
+  return g_steal_pointer (&self);
+}
+
+/**
+ * sp_test_pbxis_server_start:
+ *
+ * Starts serving again after sp_test_pbxis_server_kill() or a shutdown, on the same port,
+ * like a restarted pbxis-ws: no tickets, and nothing remembered of what was sent.
+ */
+gboolean
+sp_test_pbxis_server_start (SpTestPbxisServer  *self,
+                            GError            **error)
+{
+  g_autoptr(GSList) uris = NULL;
+
+  g_return_val_if_fail (self != NULL, FALSE);
+
+  if (self->running)
+    return TRUE;
+
+  g_clear_object (&self->soup);
+  self->soup = soup_server_new ("server-header", NULL, NULL);
+  soup_server_add_handler (self->soup, NULL, server_callback, self, NULL);
+  soup_server_add_websocket_handler (self->soup, NULL, NULL, NULL, websocket_callback, self, NULL);
+
+  if (!soup_server_listen_local (self->soup, self->port, SOUP_SERVER_LISTEN_IPV4_ONLY, error))
+    return FALSE;
+
+  uris = soup_server_get_uris (self->soup);
+  self->port = g_uri_get_port (uris->data);
+  g_slist_free_full (g_steal_pointer (&uris), (GDestroyNotify) g_uri_unref);
+  self->running = TRUE;
+
+  return TRUE;
+}
+
+/**
+ * sp_test_pbxis_server_kill:
+ *
+ * Stops the server at once, as a crash would: every connection is cut without a word,
+ * every ticket is lost. Asterisk (agents, queues, calls) carries on.
+ */
+void
+sp_test_pbxis_server_kill (SpTestPbxisServer *self)
+{
+  g_return_if_fail (self != NULL);
+
+  g_clear_handle_id (&self->shutdown_id, g_source_remove);
+
+  /* Streams are cut, not ended: no close frame, no last chunk. */
+  for (guint i = 0; i < self->sinks->len; i++)
+    {
+      Sink *sink = g_ptr_array_index (self->sinks, i);
+
+      if (sink->ws != NULL)
+        g_io_stream_close (soup_websocket_connection_get_io_stream (sink->ws), NULL, NULL);
+    }
+  for (guint i = 0; i < self->silent->len; i++)
+    {
+      SoupWebsocketConnection *ws = g_ptr_array_index (self->silent, i);
+
+      g_signal_handlers_disconnect_by_data (ws, self);
+      g_io_stream_close (soup_websocket_connection_get_io_stream (ws), NULL, NULL);
+    }
+
+  while (self->sinks->len > 0)
+    sink_detach (g_ptr_array_index (self->sinks, 0));
+  g_ptr_array_set_size (self->silent, 0);
+  g_hash_table_remove_all (self->tickets);
+  g_hash_table_remove_all (self->last_sent);
+
+  if (self->soup != NULL)
+    soup_server_disconnect (self->soup);
+  g_clear_object (&self->soup);
+  self->running = FALSE;
+}
+
+static gboolean
+shutdown_cb (gpointer data)
+{
+  SpTestPbxisServer *self = data;
+
+  self->shutdown_id = 0;
+
+  /* What is still attached is ended properly this time. */
+  while (self->sinks->len > 0)
+    sink_close (g_ptr_array_index (self->sinks, 0));
+
+  sp_test_pbxis_server_kill (self);
+
+  return G_SOURCE_REMOVE;
+}
+
+/**
+ * sp_test_pbxis_server_shutdown:
+ *
+ * What POST /stop does: AMI disconnects, so every ticket gets `closed`; the streams end
+ * and the HTTP server stops half a second later.
+ */
+void
+sp_test_pbxis_server_shutdown (SpTestPbxisServer *self)
+{
+  g_return_if_fail (self != NULL);
+
+  if (!self->running || self->shutdown_id != 0)
+    return;
+
+  publish (self, new_event ("closed"));
+  self->shutdown_id = g_timeout_add (SHUTDOWN_DELAY_MS, shutdown_cb, self);
+}
+
+void
+sp_test_pbxis_server_free (SpTestPbxisServer *self)
+{
+  if (self == NULL)
+    return;
+
+  sp_test_pbxis_server_kill (self);
+
+  g_clear_pointer (&self->tickets, g_hash_table_unref);
+  g_clear_pointer (&self->sinks, g_ptr_array_unref);
+  g_clear_pointer (&self->silent, g_ptr_array_unref);
+  g_clear_pointer (&self->requests, g_ptr_array_unref);
+  g_clear_pointer (&self->agents, g_hash_table_unref);
+  g_clear_pointer (&self->queues, g_hash_table_unref);
+  g_clear_pointer (&self->calls, g_ptr_array_unref);
+  g_clear_pointer (&self->last_sent, g_hash_table_unref);
+  g_free (self->last_ticket);
+  g_free (self->fail_next_action);
+  g_free (self);
+}
+
+/**
+ * sp_test_pbxis_server_dup_url:
+ *
+ * Returns: (transfer full): the base URL, "http://127.0.0.1:PORT"
+ */
+char *
+sp_test_pbxis_server_dup_url (SpTestPbxisServer *self)
+{
+  return g_strdup_printf ("http://127.0.0.1:%u", self->port);
+}
+
+guint16
+sp_test_pbxis_server_get_port (SpTestPbxisServer *self)
+{
+  return self->port;
+}
+
+void
+sp_test_pbxis_server_set_unsub_delay (SpTestPbxisServer *self,
+                                      guint              msec)
+{
+  self->unsub_delay_ms = msec;
+}
+
+void
+sp_test_pbxis_server_set_poll_timeout (SpTestPbxisServer *self,
+                                       guint              msec)
+{
+  self->poll_timeout_ms = msec;
+}
+
+guint
+sp_test_pbxis_server_get_n_tickets (SpTestPbxisServer *self)
+{
+  return self->n_tickets;
+}
+
+const char *
+sp_test_pbxis_server_get_last_ticket (SpTestPbxisServer *self)
+{
+  return self->last_ticket;
+}
+
+gboolean
+sp_test_pbxis_server_has_ticket (SpTestPbxisServer *self,
+                                 const char        *ticket)
+{
+  return ticket != NULL && g_hash_table_contains (self->tickets, ticket);
+}
+
+/**
+ * sp_test_pbxis_server_get_ticket_params:
+ *
+ * Returns: (transfer none) (nullable): the parameters a live ticket was asked for with
+ */
+JsonObject *
+sp_test_pbxis_server_get_ticket_params (SpTestPbxisServer *self,
+                                        const char        *ticket)
+{
+  Ticket *found = g_hash_table_lookup (self->tickets, ticket);
+
+  return found ? found->params : NULL;
+}
+
+/**
+ * sp_test_pbxis_server_get_n_attached:
+ * @transport: a transport, or %SP_TEST_PBXIS_NONE for all
+ *
+ * Returns: how many readers are attached to live tickets
+ */
+guint
+sp_test_pbxis_server_get_n_attached (SpTestPbxisServer    *self,
+                                     SpTestPbxisTransport  transport)
+{
+  guint n = 0;
+
+  for (guint i = 0; i < self->sinks->len; i++)
+    {
+      Sink *sink = g_ptr_array_index (self->sinks, i);
+
+      if (transport == SP_TEST_PBXIS_NONE || sink->kind == transport)
+        n++;
+    }
+
+  return n;
+}
+
+typedef struct
+{
+  SpTestPbxisServer    *self;
+  SpTestPbxisTransport  transport;
+  guint                 n;
+  const char           *method;
+  const char           *path;
+} Wait;
+
+static gboolean
+attached_reached (gpointer data)
+{
+  Wait *wait = data;
+
+  return sp_test_pbxis_server_get_n_attached (wait->self, wait->transport) >= wait->n;
+}
+
+gboolean
+sp_test_pbxis_server_wait_for_attached (SpTestPbxisServer    *self,
+                                        SpTestPbxisTransport  transport,
+                                        guint                 n,
+                                        guint                 timeout_ms)
+{
+  Wait wait = { self, transport, n, NULL, NULL };
+
+  return sp_test_wait_until (attached_reached, &wait, timeout_ms);
+}
+
+static gboolean
+tickets_reached (gpointer data)
+{
+  Wait *wait = data;
+
+  return wait->self->n_tickets >= wait->n;
+}
+
+gboolean
+sp_test_pbxis_server_wait_for_tickets (SpTestPbxisServer *self,
+                                       guint              n,
+                                       guint              timeout_ms)
+{
+  Wait wait = { self, SP_TEST_PBXIS_NONE, n, NULL, NULL };
+
+  return sp_test_wait_until (tickets_reached, &wait, timeout_ms);
+}
+
+/**
+ * sp_test_pbxis_server_get_requests:
+ *
+ * Returns: (transfer none) (element-type SpTestPbxisRequest): every request so far
+ */
+GPtrArray *
+sp_test_pbxis_server_get_requests (SpTestPbxisServer *self)
+{
+  return self->requests;
+}
+
+/**
+ * sp_test_pbxis_server_find_request:
+ *
+ * Returns: (transfer none) (nullable): the newest request with @method whose path starts
+ *   with @path_prefix
+ */
+SpTestPbxisRequest *
+sp_test_pbxis_server_find_request (SpTestPbxisServer *self,
+                                   const char        *method,
+                                   const char        *path_prefix)
+{
+  for (guint i = self->requests->len; i > 0; i--)
+    {
+      SpTestPbxisRequest *request = g_ptr_array_index (self->requests, i - 1);
+
+      if (g_str_equal (request->method, method) && g_str_has_prefix (request->path, path_prefix))
+        return request;
+    }
+
+  return NULL;
+}
+
+static gboolean
+request_seen (gpointer data)
+{
+  Wait *wait = data;
+
+  return sp_test_pbxis_server_find_request (wait->self, wait->method, wait->path) != NULL;
+}
+
+gboolean
+sp_test_pbxis_server_wait_for_request (SpTestPbxisServer *self,
+                                       const char        *method,
+                                       const char        *path_prefix,
+                                       guint              timeout_ms)
+{
+  Wait wait = { self, SP_TEST_PBXIS_NONE, 0, method, path_prefix };
+
+  return sp_test_wait_until (request_seen, &wait, timeout_ms);
+}
+
+void
+sp_test_pbxis_server_clear_requests (SpTestPbxisServer *self)
+{
+  g_ptr_array_set_size (self->requests, 0);
+}
+
+/**
+ * sp_test_pbxis_server_set_agent_name:
+ *
+ * The agent's member name changes (QueueMemberStatus, QueueMemberAdded carry it).
+ */
+void
+sp_test_pbxis_server_set_agent_name (SpTestPbxisServer *self,
+                                     const char        *agent_id,
+                                     const char        *name)
+{
+  Agent *agent = ensure_agent (self, agent_id);
+
+  g_free (agent->name);
+  agent->name = g_strdup (name);
+
+  /* Only a known name is sent. */
+  if (name != NULL)
+    publish (self, agent_name_event (agent));
+}
+
+/**
+ * sp_test_pbxis_server_set_extension_status:
+ * @status: (nullable): "not_inuse", "inuse", "ringing", "-1", "17", … or %NULL
+ *
+ * An ExtensionStatus event from Asterisk.
+ */
+void
+sp_test_pbxis_server_set_extension_status (SpTestPbxisServer *self,
+                                           const char        *agent_id,
+                                           const char        *status)
+{
+  Agent *agent = ensure_agent (self, agent_id);
+
+  g_free (agent->extension_status);
+  agent->extension_status = g_strdup (status);
+  publish (self, extension_status_event (agent));
+}
+
+/**
+ * sp_test_pbxis_server_set_member:
+ * @status: "active", "paused", "invalid", or "loggedoff" (or %NULL) to remove
+ */
+void
+sp_test_pbxis_server_set_member (SpTestPbxisServer *self,
+                                 const char        *queue,
+                                 const char        *agent,
+                                 const char        *status)
+{
+  ensure_agent (self, agent);
+  set_member (self, ensure_queue (self, queue), agent, status);
+}
+
+/**
+ * sp_test_pbxis_server_get_member:
+ *
+ * Returns: (nullable): the agent's membership status in @queue, %NULL if not a member
+ */
+const char *
+sp_test_pbxis_server_get_member (SpTestPbxisServer *self,
+                                 const char        *queue,
+                                 const char        *agent)
+{
+  Queue *found = g_hash_table_lookup (self->queues, queue);
+
+  return found ? g_hash_table_lookup (found->members, agent) : NULL;
+}
+
+void
+sp_test_pbxis_server_set_queue_count (SpTestPbxisServer *self,
+                                      const char        *queue_id,
+                                      gint64             count)
+{
+  Queue *queue = ensure_queue (self, queue_id);
+
+  queue->count = count;
+  publish (self, queue_count_event (queue));
+}
+
+/**
+ * sp_test_pbxis_server_fail_next_action:
+ * @message: what Asterisk says, e.g. "Interface not found"
+ *
+ * The next /queue/… action gets `{"response":"Error","message":MESSAGE}`, with HTTP 200.
+ */
+void
+sp_test_pbxis_server_fail_next_action (SpTestPbxisServer *self,
+                                       const char        *message)
+{
+  g_free (self->fail_next_action);
+  self->fail_next_action = g_strdup (message);
+}
+
+/**
+ * sp_test_pbxis_server_queue_call:
+ * @name: (nullable): the caller-id name
+ *
+ * A caller waits in @queue and Asterisk rings @agent (QueueCallerJoin, AgentCalled):
+ * the queue count goes up, the agent gets phoneNumber with the number, name and queue,
+ * and its extension rings.
+ *
+ * Returns: (transfer full): the call's id
+ */
+char *
+sp_test_pbxis_server_queue_call (SpTestPbxisServer *self,
+                                 const char        *queue_id,
+                                 const char        *agent,
+                                 const char        *number,
+                                 const char        *name)
+{
+  Queue *queue = ensure_queue (self, queue_id);
+  Call *call = g_new0 (Call, 1);
+
+  ensure_agent (self, agent);
+
+  call->id = g_strdup_printf ("call-%u", ++self->serial);
+  call->agent = g_strdup (agent);
+  call->number = g_strdup (number);
+  call->name = g_strdup (name);
+  call->queue = g_strdup (queue_id);
+  call->ring_channel = new_channel (self, "trunk");
+  call->announced = TRUE;
+  g_ptr_array_add (self->calls, call);
+
+  queue->count++;
+  publish (self, queue_count_event (queue));
+  publish (self, phone_number_event (call, agent));
+  sp_test_pbxis_server_set_extension_status (self, agent, "ringing");
+
+  return g_strdup (call->id);
+}
+
+/**
+ * sp_test_pbxis_server_direct_call:
+ *
+ * Someone dials @agent's extension directly: only the extension rings; pbxis knows no
+ * number until the call is answered.
+ *
+ * Returns: (transfer full): the call's id
+ */
+char *
+sp_test_pbxis_server_direct_call (SpTestPbxisServer *self,
+                                  const char        *agent,
+                                  const char        *number)
+{
+  Call *call = g_new0 (Call, 1);
+
+  ensure_agent (self, agent);
+
+  call->id = g_strdup_printf ("call-%u", ++self->serial);
+  call->agent = g_strdup (agent);
+  call->number = g_strdup (number);
+  call->ring_channel = new_channel (self, "trunk");
+  g_ptr_array_add (self->calls, call);
+
+  sp_test_pbxis_server_set_extension_status (self, agent, "ringing");
+
+  return g_strdup (call->id);
+}
+
+/**
+ * sp_test_pbxis_server_answer:
+ *
+ * The agent picks up (Bridge): phoneNumber with the other party, unless the number did
+ * not change (a queue call's was sent on ringing), then the extension is in use.
+ */
+void
+sp_test_pbxis_server_answer (SpTestPbxisServer *self,
+                             const char        *call_id)
+{
+  Call *call = find_call (self, call_id);
+  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
+
+  g_return_if_fail (call != NULL);
+  g_return_if_fail (!call->answered);
+
+  call->answered = TRUE;
+  call->announced = TRUE;
+  call->agent_channel = new_channel (self, call->agent);
+  call->unique_id1 = g_strdup_printf ("%" G_GINT64_FORMAT ".%u", now, ++self->serial);
+  call->unique_id2 = g_strdup_printf ("%" G_GINT64_FORMAT ".%u", now, ++self->serial);
+
+  if (call->queue != NULL)
+    {
+      Queue *queue = ensure_queue (self, call->queue);
+
+      queue->count = MAX (queue->count - 1, 0);
+      publish (self, queue_count_event (queue));
+    }
+
+  publish (self, phone_number_event (call, call->agent));
+  sp_test_pbxis_server_set_extension_status (self, call->agent, "inuse");
+}
+
+/**
+ * sp_test_pbxis_server_hangup:
+ * @talk_time: seconds, for agentComplete
+ * @hold_time: seconds, for agentComplete
+ *
+ * The call ends: answered, or not (ring-no-answer, the caller gave up). phoneNumber
+ * falls back to the agent's other call or null, the extension goes idle, and an answered
+ * queue call is summed up by agentComplete.
+ */
+void
+sp_test_pbxis_server_hangup (SpTestPbxisServer *self,
+                             const char        *call_id,
+                             gint64             talk_time,
+                             gint64             hold_time)
+{
+  Call *call = find_call (self, call_id);
+  g_autofree char *agent = NULL;
+  g_autofree char *agent_channel = NULL;
+  g_autofree char *recording = NULL;
+  gboolean answered_queue_call;
+  Call *other;
+  JsonObject *event;
+
+  g_return_if_fail (call != NULL);
+
+  agent = g_strdup (call->agent);
+  agent_channel = g_strdup (call->agent_channel ? call->agent_channel : call->ring_channel);
+  recording = g_strdup (call->unique_id1);
+  answered_queue_call = call->answered && call->queue != NULL;
+
+  if (!call->answered && call->queue != NULL)
+    {
+      Queue *queue = ensure_queue (self, call->queue);
+
+      queue->count = MAX (queue->count - 1, 0);
+      publish (self, queue_count_event (queue));
+    }
+
+  g_ptr_array_remove (self->calls, call);
+
+  /* "The agent's current party": another tracked call fills in, else null. */
+  other = current_call (self, agent, NULL);
+  event = phone_number_event (other, agent);
+  if (other == NULL)
+    json_object_set_string_member (event, "unique-id", agent_channel);
+  publish (self, event);
+
+  sp_test_pbxis_server_set_extension_status (self, agent, other ? "inuse" : "not_inuse");
+
+  if (answered_queue_call)
+    {
+      event = new_event ("agentComplete");
+      json_object_set_string_member (event, "agent", agent);
+      json_object_set_string_member (event, "uniqueId", agent_channel);
+      json_object_set_int_member (event, "talkTime", talk_time);
+      json_object_set_int_member (event, "holdTime", hold_time);
+      json_object_set_string_member (event, "recording", recording);
+      publish (self, event);
+    }
+}
+
+/**
+ * sp_test_pbxis_server_get_agent_call:
+ *
+ * Returns: (nullable): the id of the agent's newest call, e.g. one an originate made
+ */
+const char *
+sp_test_pbxis_server_get_agent_call (SpTestPbxisServer *self,
+                                     const char        *agent)
+{
+  for (guint i = self->calls->len; i > 0; i--)
+    {
+      Call *call = g_ptr_array_index (self->calls, i - 1);
+
+      if (g_str_equal (call->agent, agent))
+        return call->id;
+    }
+
+  return NULL;
+}
+
+/**
+ * sp_test_pbxis_server_publish_raw:
+ * @json: one event as a JSON object, sent as it is (no deduplication)
+ */
+void
+sp_test_pbxis_server_publish_raw (SpTestPbxisServer *self,
+                                  const char        *json)
+{
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GError) error = NULL;
+  GHashTableIter iter;
+  gpointer value;
+  JsonObject *event;
+
+  json_parser_load_from_data (parser, json, -1, &error);
+  g_assert_no_error (error);
+  g_assert (JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)));
+  event = json_node_get_object (json_parser_get_root (parser));
+
+  g_hash_table_iter_init (&iter, self->tickets);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
+    {
+      if (ticket_wants (value, event))
+        ticket_push (value, event);
+    }
+}
