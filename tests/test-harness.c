@@ -10,7 +10,12 @@
 
 #include "config.h"
 
+#include <signal.h>
 #include <string.h>
+#include <sys/prctl.h>
+#include <unistd.h>
+
+#include <glib/gstdio.h>
 
 #include <libnotify/notify.h>
 #include <libsoup/soup.h>
@@ -1059,6 +1064,322 @@ test_server_libsoup_default_limit (void)
   soup_client_clear (&client);
 }
 
+/* The standalone server, as a person runs it: the trigger's check order and the
+ * broadcast it causes. */
+
+typedef struct
+{
+  GSubprocess *process;
+  guint16      trigger_port;
+  char        *ws_url;
+} Standalone;
+
+/* A server left behind by a failed test would keep meson waiting on its output. */
+static void
+die_with_parent (gpointer user_data)
+{
+  prctl (PR_SET_PDEATHSIG, SIGTERM);
+}
+
+static GSubprocess *
+spawn_standalone (const char * const  *argv,
+                  GSubprocessFlags     flags,
+                  GError             **error)
+{
+  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (flags);
+
+  g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
+
+  return g_subprocess_launcher_spawnv (launcher, argv, error);
+}
+
+static gboolean
+standalone_start (Standalone  *standalone,
+                  const char **extra_args)
+{
+  g_autofree char *path = g_test_build_filename (G_TEST_BUILT, "servers", "popup-notifier-server", NULL);
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+  g_autoptr(GDataInputStream) output = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (!g_file_test (path, G_FILE_TEST_IS_EXECUTABLE))
+    {
+      g_test_skip ("popup-notifier-server is not built");
+      return FALSE;
+    }
+
+  g_ptr_array_add (argv, path);
+  g_ptr_array_add (argv, (char *) "--bind=127.0.0.1");
+  for (guint i = 0; extra_args[i] != NULL; i++)
+    g_ptr_array_add (argv, (char *) extra_args[i]);
+  g_ptr_array_add (argv, NULL);
+
+  standalone->process = spawn_standalone ((const char * const *) argv->pdata,
+                                          G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error);
+  g_assert_no_error (error);
+
+  /* It prints where it listens, trigger first; the child is another process, so reading
+   * synchronously here blocks nothing it needs. */
+  output = g_data_input_stream_new (g_subprocess_get_stdout_pipe (standalone->process));
+  while (standalone->ws_url == NULL)
+    {
+      g_autofree char *line = g_data_input_stream_read_line_utf8 (output, NULL, NULL, &error);
+      const char *http;
+
+      g_assert_no_error (error);
+      g_assert_nonnull (line);
+      if ((http = strstr (line, "http://127.0.0.1:")) != NULL)
+        standalone->trigger_port = g_ascii_strtoull (http + strlen ("http://127.0.0.1:"), NULL, 10);
+      else if (g_str_has_prefix (line, "Clients: "))
+        standalone->ws_url = g_strdup (line + strlen ("Clients: "));
+    }
+  g_assert_cmpuint (standalone->trigger_port, >, 0);
+
+  return TRUE;
+}
+
+static void
+standalone_stop (Standalone *standalone)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (standalone->process == NULL)
+    return;
+
+  g_subprocess_send_signal (standalone->process, SIGTERM);
+  g_subprocess_wait (standalone->process, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_subprocess_get_if_exited (standalone->process));
+  g_assert_cmpint (g_subprocess_get_exit_status (standalone->process), ==, 0);
+  g_clear_object (&standalone->process);
+  g_clear_pointer (&standalone->ws_url, g_free);
+}
+
+typedef struct
+{
+  guint   status;
+  GBytes *body;
+  gboolean done;
+} Reply;
+
+static void
+on_sent (GObject      *object,
+         GAsyncResult *result,
+         gpointer      user_data)
+{
+  Reply *reply = user_data;
+  g_autoptr(GError) error = NULL;
+
+  reply->body = soup_session_send_and_read_finish (SOUP_SESSION (object), result, &error);
+  g_assert_no_error (error);
+  reply->status = soup_message_get_status (soup_session_get_async_result_message (SOUP_SESSION (object), result));
+  reply->done = TRUE;
+}
+
+static gboolean
+reply_done (gpointer user_data)
+{
+  return ((Reply *) user_data)->done;
+}
+
+/* Asynchronous, so that a reply that never comes (the hub hang) cannot block the test. */
+static char *
+http_request (SoupSession *session,
+              const char  *method,
+              guint16      port,
+              const char  *path_and_query,
+              guint       *status)
+{
+  g_autofree char *url = g_strdup_printf ("http://127.0.0.1:%u%s", port, path_and_query);
+  g_autoptr(SoupMessage) message = soup_message_new (method, url);
+  Reply reply = { 0 };
+  char *body;
+
+  soup_session_send_and_read_async (session, message, G_PRIORITY_DEFAULT, NULL, on_sent, &reply);
+  g_assert_true (sp_test_wait_until (reply_done, &reply, TIMEOUT_MS));
+
+  *status = reply.status;
+  body = g_strndup (g_bytes_get_data (reply.body, NULL), g_bytes_get_size (reply.body));
+  g_bytes_unref (reply.body);
+
+  return body;
+}
+
+static void
+assert_http (SoupSession *session,
+             const char  *method,
+             guint16      port,
+             const char  *path_and_query,
+             guint        expected_status,
+             const char  *expected_body)
+{
+  guint status = 0;
+  g_autofree char *body = http_request (session, method, port, path_and_query, &status);
+
+  g_test_message ("%s %s → %u %s", method, path_and_query, status, body);
+  g_assert_cmpuint (status, ==, expected_status);
+  g_assert_cmpstr (body, ==, expected_body);
+}
+
+static gboolean
+soup_client_has_one (gpointer user_data)
+{
+  SoupClient *client = user_data;
+
+  return client->messages->len >= 1 || client->closed;
+}
+
+static void
+test_standalone_trigger (void)
+{
+  const char *args[] = { "--trigger-port=0", "--client-port=0", "--token=T", NULL };
+  g_autoptr(SoupSession) session = soup_session_new ();
+  g_autoptr(SoupMessage) message = NULL;
+  Standalone standalone = { NULL };
+  SoupClient client = { NULL };
+  guint16 port;
+
+  if (!standalone_start (&standalone, args))
+    return;
+  port = standalone.trigger_port;
+
+  message = soup_message_new ("GET", standalone.ws_url);
+  client.messages = g_ptr_array_new_with_free_func ((GDestroyNotify) g_bytes_unref);
+  soup_session_websocket_connect_async (session, message, NULL, NULL, G_PRIORITY_DEFAULT, NULL,
+                                        on_soup_connected, &client);
+  g_assert_true (sp_test_wait_until (soup_client_ready, &client, TIMEOUT_MS));
+  g_assert_no_error (client.error);
+
+  /* The daemon's order: method, address list, token, phone. */
+  assert_http (session, "GET", port, "/api/trigger?token=T&phone=1", 405, "Method Not Allowed\n");
+  assert_http (session, "POST", port, "/api/trigger?token=wrong&phone=1", 401, "Unauthorized\n");
+  assert_http (session, "POST", port, "/api/trigger?phone=1", 401, "Unauthorized\n");
+  assert_http (session, "POST", port, "/api/trigger?token=T&exten=201", 400, "Missing phone\n");
+  assert_http (session, "POST", port, "/api/trigger?token=T&phone=&exten=201", 400, "Missing phone\n");
+  assert_http (session, "POST", port, "/trigger?token=T&phone=1", 404, "404 page not found\n");
+  g_assert_cmpuint (client.messages->len, ==, 0);
+
+  /* The query string is decoded as Go does ('+' is a space); the frame is Go's JSON. */
+  assert_http (session, "POST", port, "/api/trigger?phone=%2B81+3-1234%3C5%3E&exten=201&token=T",
+               200, "OK");
+  g_assert_true (sp_test_wait_until (soup_client_has_one, &client, TIMEOUT_MS));
+  g_assert_cmpuint (client.messages->len, ==, 1);
+  g_assert_cmpmem (g_bytes_get_data (g_ptr_array_index (client.messages, 0), NULL),
+                   g_bytes_get_size (g_ptr_array_index (client.messages, 0)),
+                   "{\"type\":\"CALL_IN\",\"data\":{\"phone\":\"+81 3-1234\\u003c5\\u003e\",\"exten\":\"201\"}}", 75);
+
+  soup_client_clear (&client);
+  standalone_stop (&standalone);
+}
+
+static void
+test_standalone_acl (void)
+{
+  const char *args[] = { "--trigger-port=0", "--client-port=0", "--token=T",
+                         "--trigger-allow=10.0.0.0/8", "--crmws-allow=192.168.1.1", NULL };
+  g_autoptr(SoupSession) session = soup_session_new ();
+  g_autoptr(SoupMessage) message = NULL;
+  Standalone standalone = { NULL };
+  SoupClient client = { NULL };
+
+  if (!standalone_start (&standalone, args))
+    return;
+
+  /* The method is checked before the address list, the address list before the token. */
+  assert_http (session, "GET", standalone.trigger_port, "/api/trigger?token=T&phone=1", 405,
+               "Method Not Allowed\n");
+  assert_http (session, "POST", standalone.trigger_port, "/api/trigger?token=wrong&phone=1", 403,
+               "Forbidden (ACL)\n");
+
+  message = soup_message_new ("GET", standalone.ws_url);
+  client.messages = g_ptr_array_new_with_free_func ((GDestroyNotify) g_bytes_unref);
+  soup_session_websocket_connect_async (session, message, NULL, NULL, G_PRIORITY_DEFAULT, NULL,
+                                        on_soup_connected, &client);
+  g_assert_true (sp_test_wait_until (soup_client_ready, &client, TIMEOUT_MS));
+  g_assert_nonnull (client.error);
+  g_assert_cmpuint (soup_message_get_status (message), ==, 403);
+
+  soup_client_clear (&client);
+  standalone_stop (&standalone);
+}
+
+/* The daemon's configuration file; an empty allow-list denies everyone. */
+static void
+test_standalone_config (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *config = NULL;
+  g_autofree char *contents = NULL;
+  g_autofree char *config_arg = NULL;
+  g_autoptr(SoupSession) session = soup_session_new ();
+  g_autoptr(SoupMessage) message = NULL;
+  guint16 trigger_port = sp_test_find_free_port ();
+  guint16 client_port = sp_test_find_free_port ();
+  const char *args[] = { NULL, NULL };
+  Standalone standalone = { NULL };
+  SoupClient client = { NULL };
+  int fd;
+
+  fd = g_file_open_tmp ("popup-notifier-XXXXXX.conf", &config, &error);
+  g_assert_no_error (error);
+  close (fd);
+  contents = g_strdup_printf ("# popup-notifier\n"
+                              "HTTP_PORT=%u\n"
+                              "CLIENT_PORT = %u\n"
+                              "SECRET_TOKEN=s3cret\n"
+                              "TRIGGER_ALLOW=127.0.0.1, ::1\n"
+                              "CRMWS_ALLOW=\n",
+                              trigger_port, client_port);
+  g_file_set_contents (config, contents, -1, &error);
+  g_assert_no_error (error);
+  config_arg = g_strdup_printf ("--config=%s", config);
+  args[0] = config_arg;
+
+  if (!standalone_start (&standalone, args))
+    return;
+  g_assert_cmpuint (standalone.trigger_port, ==, trigger_port);
+
+  assert_http (session, "POST", trigger_port, "/api/trigger?token=s3cret&phone=1", 200, "OK");
+
+  message = soup_message_new ("GET", standalone.ws_url);
+  client.messages = g_ptr_array_new_with_free_func ((GDestroyNotify) g_bytes_unref);
+  soup_session_websocket_connect_async (session, message, NULL, NULL, G_PRIORITY_DEFAULT, NULL,
+                                        on_soup_connected, &client);
+  g_assert_true (sp_test_wait_until (soup_client_ready, &client, TIMEOUT_MS));
+  g_assert_nonnull (client.error);
+  g_assert_cmpuint (soup_message_get_status (message), ==, 403);
+
+  soup_client_clear (&client);
+  standalone_stop (&standalone);
+  g_unlink (config);
+}
+
+/* Like the daemon, no token, no start. */
+static void
+test_standalone_no_token (void)
+{
+  g_autofree char *path = g_test_build_filename (G_TEST_BUILT, "servers", "popup-notifier-server", NULL);
+  g_autoptr(GSubprocess) process = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (!g_file_test (path, G_FILE_TEST_IS_EXECUTABLE))
+    {
+      g_test_skip ("popup-notifier-server is not built");
+      return;
+    }
+
+  {
+    const char *argv[] = { path, "--trigger-port=0", "--client-port=0", NULL };
+
+    process = spawn_standalone (argv, G_SUBPROCESS_FLAGS_STDERR_SILENCE, &error);
+  }
+  g_assert_no_error (error);
+  g_subprocess_wait (process, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_subprocess_get_if_exited (process));
+  g_assert_cmpint (g_subprocess_get_exit_status (process), !=, 0);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1085,6 +1406,10 @@ main (int   argc,
   g_test_add_func ("/harness/popup-server/call-in-json", test_server_call_in_json);
   g_test_add_func ("/harness/popup-server/libsoup", test_server_libsoup);
   g_test_add_func ("/harness/popup-server/libsoup-default-limit", test_server_libsoup_default_limit);
+  g_test_add_func ("/harness/standalone/trigger", test_standalone_trigger);
+  g_test_add_func ("/harness/standalone/acl", test_standalone_acl);
+  g_test_add_func ("/harness/standalone/config", test_standalone_config);
+  g_test_add_func ("/harness/standalone/no-token", test_standalone_no_token);
 
   ret = g_test_run ();
 
