@@ -1,0 +1,1207 @@
+/* sp-xivo.c
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#define G_LOG_DOMAIN "sp-xivo"
+
+#include "config.h"
+
+#include <string.h>
+
+#include <json-glib/json-glib.h>
+
+#include "sp-actioncable.h"
+#include "sp-xivo.h"
+
+/*
+ * The XiVO xuc CTI protocol (see protocols/xivo.md), as pure functions: the messages the
+ * CTI WebSocket delivers, `{"msgType":…,"ctiMessage":{…}}`, classified and checked into
+ * structs; the REST login's answer; the frames and URLs we send. No I/O, no main loop.
+ *
+ * Everything here reads untrusted text. The JSON itself goes through the project's strict
+ * reader (sp_actioncable_parse_object(): size, UTF-8, depth, no NUL escapes, exact numbers);
+ * this file checks the shape: a field of the wrong type is an error, never a guess.
+ */
+
+/* How much of a server-chosen name goes into an error message. */
+#define MAX_NAME_IN_MESSAGE 64
+#define MAX_REASON_IN_MESSAGE 200
+/* xuc's type names are short identifiers. */
+#define MAX_MSG_TYPE 128
+/* userData keys are Asterisk channel variable names. */
+#define MAX_USER_DATA_KEY 256
+
+G_DEFINE_QUARK (sp-xivo-error-quark, sp_xivo_error)
+
+typedef enum
+{
+  TEXT_ID,    /* numbers and ids: a control character makes the field invalid */
+  TEXT_NAME,  /* names meant for people: control characters become spaces */
+} TextKind;
+
+static const char *
+describe_node (JsonNode *node)
+{
+  switch (JSON_NODE_TYPE (node))
+    {
+    case JSON_NODE_OBJECT:
+      return "an object";
+    case JSON_NODE_ARRAY:
+      return "an array";
+    case JSON_NODE_NULL:
+      return "null";
+    case JSON_NODE_VALUE:
+      if (json_node_get_value_type (node) == G_TYPE_STRING)
+        return "a string";
+      if (json_node_get_value_type (node) == G_TYPE_BOOLEAN)
+        return "a boolean";
+      return "a number";
+    default:
+      return "something unknown";
+    }
+}
+
+static gboolean
+node_is_string (JsonNode *node)
+{
+  return JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_STRING;
+}
+
+static gboolean
+node_is_integer (JsonNode *node)
+{
+  return JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_INT64;
+}
+
+/* A server-chosen string made safe to quote in an error message: one line, bounded. */
+static char *
+quote_for_message_n (const char *text,
+                     guint       max_chars)
+{
+  GString *out = g_string_new (NULL);
+  guint n = 0;
+
+  for (const char *p = text; *p != '\0'; p = g_utf8_next_char (p))
+    {
+      gunichar c = g_utf8_get_char (p);
+
+      if (n++ >= max_chars)
+        {
+          g_string_append (out, "…");
+          break;
+        }
+
+      if (g_unichar_iscntrl (c))
+        g_string_append_c (out, '?');
+      else
+        g_string_append_unichar (out, c);
+    }
+
+  return g_string_free (out, FALSE);
+}
+
+static char *
+quote_for_message (const char *text)
+{
+  return quote_for_message_n (text, MAX_NAME_IN_MESSAGE);
+}
+
+/* json-glib quotes the input in its error messages, cut at a byte count that may fall
+ * inside a character: the reason is made valid UTF-8, one line and bounded before it goes
+ * into a message of ours, which a label or a log will show. */
+static char *
+clean_reason (const char *message)
+{
+  g_autofree char *valid = g_utf8_make_valid (message, -1);
+
+  return quote_for_message_n (valid, MAX_REASON_IN_MESSAGE);
+}
+
+/* Parses @data as one JSON object with the project's strict reader; @what names the text in
+ * error messages ("The message", "The login answer"). */
+static JsonNode *
+parse_object (const char  *data,
+              gsize        length,
+              const char  *what,
+              GError     **error)
+{
+  g_autoptr(GError) local_error = NULL;
+  JsonNode *root;
+
+  if (length > SP_XIVO_MAX_MESSAGE)
+    {
+      g_set_error (error, SP_XIVO_ERROR, SP_XIVO_ERROR_TOO_LARGE,
+                   "%s is %" G_GSIZE_FORMAT " bytes long, more than the %u allowed",
+                   what, length, (guint) SP_XIVO_MAX_MESSAGE);
+      return NULL;
+    }
+
+  root = sp_actioncable_parse_object (data, length, &local_error);
+  if (root == NULL)
+    {
+      g_autofree char *reason = clean_reason (local_error->message);
+
+      g_set_error (error, SP_XIVO_ERROR, SP_XIVO_ERROR_MALFORMED,
+                   "%s is not a valid JSON object (%s)", what, reason);
+      return NULL;
+    }
+
+  return root;
+}
+
+/* Characters that must not reach a notification or a log line from a server: controls,
+ * line and paragraph separators, and the bidirectional overrides and isolates that can
+ * make a number read as another. */
+static gboolean
+is_unsafe_char (gunichar c)
+{
+  return g_unichar_iscntrl (c) ||
+         g_unichar_type (c) == G_UNICODE_LINE_SEPARATOR ||
+         g_unichar_type (c) == G_UNICODE_PARAGRAPH_SEPARATOR ||
+         (c >= 0x202A && c <= 0x202E) ||
+         (c >= 0x2066 && c <= 0x2069);
+}
+
+/* Checks and cleans the server's string @raw, the field @name of @what, into @out: %NULL
+ * when it is empty once trimmed. An over-long value or (for ids) a control character is
+ * an error. @raw is valid UTF-8: the JSON reader saw to it. */
+static gboolean
+clean_text (const char  *raw,
+            const char  *what,
+            const char  *name,
+            TextKind     kind,
+            gsize        max,
+            char       **out,
+            GError     **error)
+{
+  g_autofree char *text = NULL;
+  char *p;
+
+  *out = NULL;
+
+  if (strlen (raw) > max)
+    {
+      g_set_error (error, SP_XIVO_ERROR, SP_XIVO_ERROR_MALFORMED,
+                   "%s: “%s” is longer than %" G_GSIZE_FORMAT " bytes", what, name, max);
+      return FALSE;
+    }
+
+  text = g_strdup (raw);
+  p = text;
+  while (*p != '\0')
+    {
+      char *next = g_utf8_next_char (p);
+
+      if (is_unsafe_char (g_utf8_get_char (p)))
+        {
+          if (kind == TEXT_ID)
+            {
+              g_set_error (error, SP_XIVO_ERROR, SP_XIVO_ERROR_MALFORMED,
+                           "%s: “%s” contains a control or formatting character", what, name);
+              return FALSE;
+            }
+
+          /* Blank every byte of the character, so that the text stays UTF-8. */
+          memset (p, ' ', next - p);
+        }
+
+      p = next;
+    }
+
+  g_strstrip (text);
+  if (*text != '\0')
+    *out = g_steal_pointer (&text);
+
+  return TRUE;
+}
+
+/* Reads the string member @name of @object into @out (see clean_text()): %NULL when it is
+ * missing or null too. Another type is an error naming @what and @name. */
+static gboolean
+get_text (JsonObject  *object,
+          const char  *what,
+          const char  *name,
+          TextKind     kind,
+          gsize        max,
+          char       **out,
+          GError     **error)
+{
+  JsonNode *node = json_object_get_member (object, name);
+
+  *out = NULL;
+
+  if (node == NULL || JSON_NODE_HOLDS_NULL (node))
+    return TRUE;
+
+  if (!node_is_string (node))
+    {
+      g_set_error (error, SP_XIVO_ERROR, SP_XIVO_ERROR_MALFORMED,
+                   "%s: “%s” is %s, not a string", what, name, describe_node (node));
+      return FALSE;
+    }
+
+  return clean_text (json_node_get_string (node), what, name, kind, max, out, error);
+}
+
+/* userData: the call's variables, as strings. xuc sends Asterisk channel variables, which
+ * are strings; a number or a boolean is kept as its JSON text, a nested value or an
+ * unusable key is left out rather than failing the whole event. */
+static gboolean
+get_user_data (JsonObject  *object,
+               const char  *what,
+               GHashTable **out,
+               GError     **error)
+{
+  JsonNode *node = json_object_get_member (object, "userData");
+  g_autoptr(GHashTable) vars = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  g_autoptr(GList) members = NULL;
+  JsonObject *data;
+
+  *out = NULL;
+
+  if (node != NULL && !JSON_NODE_HOLDS_NULL (node))
+    {
+      if (!JSON_NODE_HOLDS_OBJECT (node))
+        {
+          g_set_error (error, SP_XIVO_ERROR, SP_XIVO_ERROR_MALFORMED,
+                       "%s: “userData” is %s, not an object", what, describe_node (node));
+          return FALSE;
+        }
+
+      data = json_node_get_object (node);
+      if (json_object_get_size (data) > SP_XIVO_MAX_USER_DATA)
+        {
+          g_set_error (error, SP_XIVO_ERROR, SP_XIVO_ERROR_MALFORMED,
+                       "%s: “userData” has more than %u variables", what,
+                       (guint) SP_XIVO_MAX_USER_DATA);
+          return FALSE;
+        }
+
+      members = json_object_get_members (data);
+      for (GList *l = members; l != NULL; l = l->next)
+        {
+          const char *key = l->data;
+          JsonNode *value = json_object_get_member (data, key);
+          gboolean key_ok = *key != '\0' && strlen (key) <= MAX_USER_DATA_KEY;
+          char *text = NULL;
+
+          for (const char *p = key; key_ok && *p != '\0'; p = g_utf8_next_char (p))
+            key_ok = !is_unsafe_char (g_utf8_get_char (p)) && *p != ' ';
+
+          if (!key_ok || !JSON_NODE_HOLDS_VALUE (value))
+            continue;
+
+          if (json_node_get_value_type (value) == G_TYPE_STRING)
+            {
+              if (strlen (json_node_get_string (value)) <= SP_XIVO_MAX_USER_DATA_VALUE)
+                text = g_strdup (json_node_get_string (value));
+            }
+          else if (json_node_get_value_type (value) == G_TYPE_BOOLEAN)
+            {
+              text = g_strdup (json_node_get_boolean (value) ? "true" : "false");
+            }
+          else if (json_node_get_value_type (value) == G_TYPE_INT64)
+            {
+              text = g_strdup_printf ("%" G_GINT64_FORMAT, json_node_get_int (value));
+            }
+          else
+            {
+              char buffer[G_ASCII_DTOSTR_BUF_SIZE];
+
+              text = g_strdup (g_ascii_dtostr (buffer, sizeof buffer, json_node_get_double (value)));
+            }
+
+          if (text != NULL)
+            g_hash_table_replace (vars, g_strdup (key), text);
+        }
+    }
+
+  *out = g_steal_pointer (&vars);
+  return TRUE;
+}
+
+static SpXivoPhoneEventType
+phone_event_type_from_string (const char *name)
+{
+  if (g_str_equal (name, "EventDialing"))
+    return SP_XIVO_PHONE_EVENT_DIALING;
+  if (g_str_equal (name, "EventRinging"))
+    return SP_XIVO_PHONE_EVENT_RINGING;
+  if (g_str_equal (name, "EventEstablished"))
+    return SP_XIVO_PHONE_EVENT_ESTABLISHED;
+  if (g_str_equal (name, "EventReleased"))
+    return SP_XIVO_PHONE_EVENT_RELEASED;
+  return SP_XIVO_PHONE_EVENT_OTHER;
+}
+
+static SpXivoPhoneEvent *
+phone_event_from_node (JsonNode    *node,
+                       const char  *what,
+                       GError     **error)
+{
+  g_autoptr(SpXivoPhoneEvent) event = NULL;
+  g_autofree char *linked_id = NULL;
+  JsonObject *object;
+
+  if (node == NULL)
+    {
+      g_set_error (error, SP_XIVO_ERROR, SP_XIVO_ERROR_MALFORMED,
+                   "%s has no “ctiMessage”", what);
+      return NULL;
+    }
+
+  if (!JSON_NODE_HOLDS_OBJECT (node))
+    {
+      g_set_error (error, SP_XIVO_ERROR, SP_XIVO_ERROR_MALFORMED,
+                   "%s is %s, not an object", what, describe_node (node));
+      return NULL;
+    }
+
+  object = json_node_get_object (node);
+  event = g_new0 (SpXivoPhoneEvent, 1);
+
+  if (!get_text (object, what, "eventType", TEXT_ID, MAX_MSG_TYPE, &event->event_type, error))
+    return NULL;
+  if (event->event_type == NULL)
+    {
+      g_set_error (error, SP_XIVO_ERROR, SP_XIVO_ERROR_MALFORMED,
+                   "%s has no “eventType”", what);
+      return NULL;
+    }
+  event->type = phone_event_type_from_string (event->event_type);
+
+  if (!get_text (object, what, "linkedId", TEXT_ID, SP_XIVO_MAX_FIELD, &linked_id, error) ||
+      !get_text (object, what, "uniqueId", TEXT_ID, SP_XIVO_MAX_FIELD, &event->unique_id, error) ||
+      !get_text (object, what, "DN", TEXT_ID, SP_XIVO_MAX_FIELD, &event->dn, error) ||
+      !get_text (object, what, "otherDN", TEXT_ID, SP_XIVO_MAX_FIELD, &event->other_dn, error) ||
+      !get_text (object, what, "otherDName", TEXT_NAME, SP_XIVO_MAX_FIELD, &event->other_dname, error) ||
+      !get_text (object, what, "queueName", TEXT_NAME, SP_XIVO_MAX_FIELD, &event->queue_name, error) ||
+      !get_text (object, what, "callDirection", TEXT_ID, MAX_MSG_TYPE, &event->direction, error) ||
+      !get_user_data (object, what, &event->user_data, error))
+    return NULL;
+
+  /* linkedId names the call across its legs (a queue call reaches the agent on a leg of
+   * its own), so it is the call id; a server that sends none still gives the leg's id. */
+  if (linked_id != NULL)
+    event->call_id = g_steal_pointer (&linked_id);
+  else if (event->unique_id != NULL)
+    event->call_id = g_strdup (event->unique_id);
+  else
+    {
+      g_set_error (error, SP_XIVO_ERROR, SP_XIVO_ERROR_MALFORMED,
+                   "%s names no call: it has neither “linkedId” nor “uniqueId”", what);
+      return NULL;
+    }
+
+  return g_steal_pointer (&event);
+}
+
+static gboolean
+parse_current_calls (JsonNode       *cti,
+                     SpXivoMessage  *message,
+                     GError        **error)
+{
+  JsonNode *events_node;
+  JsonArray *events;
+  guint n;
+
+  if (cti == NULL || !JSON_NODE_HOLDS_OBJECT (cti))
+    {
+      g_set_error (error, SP_XIVO_ERROR, SP_XIVO_ERROR_MALFORMED,
+                   "CurrentCallsPhoneEvents: “ctiMessage” is %s, not an object",
+                   cti ? describe_node (cti) : "absent");
+      return FALSE;
+    }
+
+  events_node = json_object_get_member (json_node_get_object (cti), "events");
+  if (events_node == NULL)
+    {
+      g_set_error_literal (error, SP_XIVO_ERROR, SP_XIVO_ERROR_MALFORMED,
+                           "CurrentCallsPhoneEvents has no “events”");
+      return FALSE;
+    }
+
+  if (!JSON_NODE_HOLDS_ARRAY (events_node))
+    {
+      g_set_error (error, SP_XIVO_ERROR, SP_XIVO_ERROR_MALFORMED,
+                   "CurrentCallsPhoneEvents: “events” is %s, not an array",
+                   describe_node (events_node));
+      return FALSE;
+    }
+
+  events = json_node_get_array (events_node);
+  n = json_array_get_length (events);
+  if (n > SP_XIVO_MAX_CURRENT_CALLS)
+    {
+      g_set_error (error, SP_XIVO_ERROR, SP_XIVO_ERROR_MALFORMED,
+                   "CurrentCallsPhoneEvents lists %u calls, more than the %u allowed",
+                   n, (guint) SP_XIVO_MAX_CURRENT_CALLS);
+      return FALSE;
+    }
+
+  /* All or nothing: the list is used to end the calls it does not name, so a list with a
+   * broken entry must not be taken as complete. */
+  message->phone_events = g_ptr_array_new_with_free_func ((GDestroyNotify) sp_xivo_phone_event_free);
+  for (guint i = 0; i < n; i++)
+    {
+      g_autofree char *what = g_strdup_printf ("CurrentCallsPhoneEvents event %u", i);
+      SpXivoPhoneEvent *event = phone_event_from_node (json_array_get_element (events, i), what, error);
+
+      if (event == NULL)
+        return FALSE;
+      g_ptr_array_add (message->phone_events, event);
+    }
+
+  return TRUE;
+}
+
+static gboolean
+parse_agent_state (JsonNode       *cti,
+                   SpXivoMessage  *message,
+                   GError        **error)
+{
+  SpXivoAgentState *state;
+  JsonObject *object;
+  JsonNode *agent_id;
+
+  if (cti == NULL || !JSON_NODE_HOLDS_OBJECT (cti))
+    {
+      g_set_error (error, SP_XIVO_ERROR, SP_XIVO_ERROR_MALFORMED,
+                   "AgentStateEvent: “ctiMessage” is %s, not an object",
+                   cti ? describe_node (cti) : "absent");
+      return FALSE;
+    }
+
+  object = json_node_get_object (cti);
+  state = message->agent_state = g_new0 (SpXivoAgentState, 1);
+
+  if (!get_text (object, "AgentStateEvent", "name", TEXT_ID, MAX_MSG_TYPE, &state->name, error) ||
+      !get_text (object, "AgentStateEvent", "phoneNb", TEXT_ID, SP_XIVO_MAX_FIELD, &state->phone_nb, error) ||
+      !get_text (object, "AgentStateEvent", "cause", TEXT_NAME, SP_XIVO_MAX_FIELD, &state->cause, error))
+    return FALSE;
+
+  if (state->name == NULL)
+    {
+      g_set_error_literal (error, SP_XIVO_ERROR, SP_XIVO_ERROR_MALFORMED,
+                           "AgentStateEvent has no “name”");
+      return FALSE;
+    }
+
+  /* The agent web app shows "null" as no line at all. */
+  if (g_strcmp0 (state->phone_nb, "null") == 0)
+    g_clear_pointer (&state->phone_nb, g_free);
+
+  agent_id = json_object_get_member (object, "agentId");
+  if (agent_id != NULL && !JSON_NODE_HOLDS_NULL (agent_id))
+    {
+      if (!node_is_integer (agent_id) || json_node_get_int (agent_id) < 0)
+        {
+          g_set_error (error, SP_XIVO_ERROR, SP_XIVO_ERROR_MALFORMED,
+                       "AgentStateEvent: “agentId” is %s, not a positive integer",
+                       describe_node (agent_id));
+          return FALSE;
+        }
+      state->agent_id = json_node_get_int (agent_id);
+    }
+
+  return TRUE;
+}
+
+/* The server's reason, from the `Error` member xuc uses, or a `message`. */
+static gboolean
+parse_error (JsonNode       *cti,
+             const char     *what,
+             SpXivoMessage  *message,
+             GError        **error)
+{
+  JsonObject *object;
+
+  if (cti == NULL || JSON_NODE_HOLDS_NULL (cti))
+    return TRUE;
+
+  if (node_is_string (cti))
+    return clean_text (json_node_get_string (cti), what, "ctiMessage", TEXT_NAME,
+                       SP_XIVO_MAX_FIELD, &message->error, error);
+
+  if (!JSON_NODE_HOLDS_OBJECT (cti))
+    {
+      g_set_error (error, SP_XIVO_ERROR, SP_XIVO_ERROR_MALFORMED,
+                   "%s: “ctiMessage” is %s, not an object", what, describe_node (cti));
+      return FALSE;
+    }
+
+  object = json_node_get_object (cti);
+  if (!get_text (object, what, "Error", TEXT_NAME, SP_XIVO_MAX_FIELD, &message->error, error))
+    return FALSE;
+  if (message->error == NULL &&
+      !get_text (object, what, "message", TEXT_NAME, SP_XIVO_MAX_FIELD, &message->error, error))
+    return FALSE;
+
+  return TRUE;
+}
+
+/**
+ * sp_xivo_message_parse:
+ * @data: (array length=length): one text frame of the CTI WebSocket, not necessarily
+ *   nul-terminated
+ * @length: its length in bytes
+ * @error: return location for an %SP_XIVO_ERROR
+ *
+ * Classifies and checks one message from xuc. A well-formed message of a type this client
+ * does not use gives %SP_XIVO_MESSAGE_OTHER, not an error, so that a newer server does not
+ * break the link; a known type with fields of the wrong type is an error.
+ *
+ * Returns: (transfer full): the message, or %NULL with @error set
+ */
+SpXivoMessage *
+sp_xivo_message_parse (const char  *data,
+                       gsize        length,
+                       GError     **error)
+{
+  g_autoptr(JsonNode) root = NULL;
+  g_autoptr(SpXivoMessage) message = NULL;
+  JsonObject *object;
+  JsonNode *cti;
+  char *msg_type = NULL;
+
+  g_return_val_if_fail (data != NULL || length == 0, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  root = parse_object (data, length, "The message", error);
+  if (root == NULL)
+    return NULL;
+
+  object = json_node_get_object (root);
+  message = g_new0 (SpXivoMessage, 1);
+
+  if (!get_text (object, "The message", "msgType", TEXT_ID, MAX_MSG_TYPE, &msg_type, error))
+    return NULL;
+  message->msg_type = msg_type;
+
+  if (msg_type == NULL)
+    {
+      /* Frames in the client's own shape ({"claz":"ping"} echoed, a pong) carry no type. */
+      if (!get_text (object, "The message", "claz", TEXT_ID, MAX_MSG_TYPE, &message->msg_type, error))
+        return NULL;
+      if (message->msg_type == NULL)
+        {
+          g_set_error_literal (error, SP_XIVO_ERROR, SP_XIVO_ERROR_MALFORMED,
+                               "The message has no “msgType”");
+          return NULL;
+        }
+      message->type = SP_XIVO_MESSAGE_OTHER;
+      return g_steal_pointer (&message);
+    }
+
+  cti = json_object_get_member (object, "ctiMessage");
+
+  if (g_str_equal (msg_type, "LoggedOn"))
+    {
+      message->type = SP_XIVO_MESSAGE_LOGGED_ON;
+    }
+  else if (g_str_equal (msg_type, "LoggedOnError"))
+    {
+      message->type = SP_XIVO_MESSAGE_LOGGED_ON_ERROR;
+      if (!parse_error (cti, "LoggedOnError", message, error))
+        return NULL;
+      /* loggedOnTimeout is the server being slow; anything else is a refusal. */
+      message->auth_failed = g_strcmp0 (message->error, "loggedOnTimeout") != 0;
+    }
+  else if (g_str_equal (msg_type, "Error"))
+    {
+      message->type = SP_XIVO_MESSAGE_ERROR;
+      if (!parse_error (cti, "Error", message, error))
+        return NULL;
+    }
+  else if (g_str_equal (msg_type, "PhoneEvent"))
+    {
+      message->type = SP_XIVO_MESSAGE_PHONE_EVENT;
+      message->phone_event = phone_event_from_node (cti, "PhoneEvent", error);
+      if (message->phone_event == NULL)
+        return NULL;
+    }
+  else if (g_str_equal (msg_type, "CurrentCallsPhoneEvents"))
+    {
+      message->type = SP_XIVO_MESSAGE_CURRENT_CALLS;
+      if (!parse_current_calls (cti, message, error))
+        return NULL;
+    }
+  else if (g_str_equal (msg_type, "AgentStateEvent"))
+    {
+      message->type = SP_XIVO_MESSAGE_AGENT_STATE;
+      if (!parse_agent_state (cti, message, error))
+        return NULL;
+    }
+  else if (g_str_equal (msg_type, "LinkStatusUpdate"))
+    {
+      message->type = SP_XIVO_MESSAGE_LINK_STATUS;
+      if (cti == NULL || !JSON_NODE_HOLDS_OBJECT (cti))
+        {
+          g_set_error (error, SP_XIVO_ERROR, SP_XIVO_ERROR_MALFORMED,
+                       "LinkStatusUpdate: “ctiMessage” is %s, not an object",
+                       cti ? describe_node (cti) : "absent");
+          return NULL;
+        }
+      if (!get_text (json_node_get_object (cti), "LinkStatusUpdate", "status", TEXT_ID,
+                     MAX_MSG_TYPE, &message->link_status, error))
+        return NULL;
+    }
+  else
+    {
+      message->type = SP_XIVO_MESSAGE_OTHER;
+    }
+
+  return g_steal_pointer (&message);
+}
+
+void
+sp_xivo_phone_event_free (SpXivoPhoneEvent *event)
+{
+  if (event == NULL)
+    return;
+
+  g_free (event->event_type);
+  g_free (event->call_id);
+  g_free (event->unique_id);
+  g_free (event->dn);
+  g_free (event->other_dn);
+  g_free (event->other_dname);
+  g_free (event->queue_name);
+  g_free (event->direction);
+  g_clear_pointer (&event->user_data, g_hash_table_unref);
+  g_free (event);
+}
+
+void
+sp_xivo_agent_state_free (SpXivoAgentState *state)
+{
+  if (state == NULL)
+    return;
+
+  g_free (state->name);
+  g_free (state->phone_nb);
+  g_free (state->cause);
+  g_free (state);
+}
+
+void
+sp_xivo_message_free (SpXivoMessage *message)
+{
+  if (message == NULL)
+    return;
+
+  g_free (message->msg_type);
+  g_clear_pointer (&message->phone_event, sp_xivo_phone_event_free);
+  g_clear_pointer (&message->phone_events, g_ptr_array_unref);
+  g_clear_pointer (&message->agent_state, sp_xivo_agent_state_free);
+  g_free (message->error);
+  g_free (message->link_status);
+  g_free (message);
+}
+
+const char *
+sp_xivo_message_type_to_string (SpXivoMessageType type)
+{
+  switch (type)
+    {
+    case SP_XIVO_MESSAGE_LOGGED_ON:
+      return "logged-on";
+    case SP_XIVO_MESSAGE_LOGGED_ON_ERROR:
+      return "logged-on-error";
+    case SP_XIVO_MESSAGE_PHONE_EVENT:
+      return "phone-event";
+    case SP_XIVO_MESSAGE_CURRENT_CALLS:
+      return "current-calls";
+    case SP_XIVO_MESSAGE_AGENT_STATE:
+      return "agent-state";
+    case SP_XIVO_MESSAGE_LINK_STATUS:
+      return "link-status";
+    case SP_XIVO_MESSAGE_ERROR:
+      return "error";
+    case SP_XIVO_MESSAGE_OTHER:
+      return "other";
+    default:
+      return "unknown";
+    }
+}
+
+const char *
+sp_xivo_phone_event_type_to_string (SpXivoPhoneEventType type)
+{
+  switch (type)
+    {
+    case SP_XIVO_PHONE_EVENT_DIALING:
+      return "dialing";
+    case SP_XIVO_PHONE_EVENT_RINGING:
+      return "ringing";
+    case SP_XIVO_PHONE_EVENT_ESTABLISHED:
+      return "established";
+    case SP_XIVO_PHONE_EVENT_RELEASED:
+      return "released";
+    case SP_XIVO_PHONE_EVENT_OTHER:
+      return "other";
+    default:
+      return "unknown";
+    }
+}
+
+/* A JWT's lifetime from its `issuedAt` and `expiresAt` claims, in seconds; 0 when the
+ * token is no JWT or does not say. The claims are read, never trusted for anything but
+ * when to renew: the server checks the token, not us. */
+static gint64
+jwt_lifetime (const char *token)
+{
+  g_auto(GStrv) parts = g_strsplit (token, ".", 4);
+  g_autoptr(JsonNode) claims = NULL;
+  g_autofree guchar *payload = NULL;
+  g_autofree char *base64 = NULL;
+  JsonObject *object;
+  JsonNode *issued;
+  JsonNode *expires;
+  gint64 lifetime;
+  gsize length;
+  gsize len;
+
+  if (g_strv_length (parts) != 3 || parts[1][0] == '\0')
+    return 0;
+
+  /* base64url without padding → base64. */
+  len = strlen (parts[1]);
+  base64 = g_malloc (len + 4);
+  for (gsize i = 0; i < len; i++)
+    {
+      char c = parts[1][i];
+
+      if (c == '-')
+        c = '+';
+      else if (c == '_')
+        c = '/';
+      else if (!g_ascii_isalnum (c))
+        return 0;
+      base64[i] = c;
+    }
+  while (len % 4 != 0)
+    base64[len++] = '=';
+  base64[len] = '\0';
+
+  payload = g_base64_decode (base64, &length);
+  if (payload == NULL || length == 0)
+    return 0;
+
+  claims = sp_actioncable_parse_object ((const char *) payload, length, NULL);
+  if (claims == NULL)
+    return 0;
+
+  object = json_node_get_object (claims);
+  issued = json_object_get_member (object, "issuedAt");
+  expires = json_object_get_member (object, "expiresAt");
+  if (issued == NULL || expires == NULL || !node_is_integer (issued) || !node_is_integer (expires))
+    return 0;
+
+  if (json_node_get_int (issued) < 0 || json_node_get_int (expires) <= json_node_get_int (issued))
+    return 0;
+
+  lifetime = json_node_get_int (expires) - json_node_get_int (issued);
+  /* Epoch times in milliseconds are beyond 10^11; in seconds they will not be for
+   * thousands of years. */
+  if (json_node_get_int (expires) > G_GINT64_CONSTANT (100000000000))
+    lifetime /= 1000;
+
+  return lifetime;
+}
+
+/**
+ * sp_xivo_login_parse:
+ * @data: (array length=length): the body of the answer to `POST /xuc/api/2.0/auth/login`
+ * @length: its length in bytes
+ * @out: (out caller-allocates): the login, cleared first
+ * @error: return location for an %SP_XIVO_ERROR: %SP_XIVO_ERROR_INVALID_CREDENTIALS when
+ *   xuc rejected the login or password, %SP_XIVO_ERROR_SERVER for another error xuc
+ *   reported, %SP_XIVO_ERROR_MALFORMED for an answer that makes no sense
+ *
+ * Returns: whether @out holds a token
+ */
+gboolean
+sp_xivo_login_parse (const char   *data,
+                     gsize         length,
+                     SpXivoLogin  *out,
+                     GError      **error)
+{
+  g_autoptr(JsonNode) root = NULL;
+  g_autofree char *server_error = NULL;
+  g_autofree char *server_message = NULL;
+  JsonObject *object;
+  JsonNode *ttl;
+
+  g_return_val_if_fail (data != NULL || length == 0, FALSE);
+  g_return_val_if_fail (out != NULL, FALSE);
+
+  memset (out, 0, sizeof *out);
+
+  root = parse_object (data, length, "The login answer", error);
+  if (root == NULL)
+    return FALSE;
+
+  object = json_node_get_object (root);
+
+  if (!get_text (object, "The login answer", "error", TEXT_NAME, MAX_MSG_TYPE, &server_error, error) ||
+      !get_text (object, "The login answer", "message", TEXT_NAME, SP_XIVO_MAX_FIELD, &server_message, error))
+    return FALSE;
+
+  if (server_error != NULL)
+    {
+      g_autofree char *quoted = quote_for_message (server_message ? server_message : server_error);
+
+      if (g_str_equal (server_error, "InvalidCredentials"))
+        g_set_error (error, SP_XIVO_ERROR, SP_XIVO_ERROR_INVALID_CREDENTIALS,
+                     "The server rejected the login or password (%s)", quoted);
+      else
+        {
+          g_autofree char *code = quote_for_message (server_error);
+
+          g_set_error (error, SP_XIVO_ERROR, SP_XIVO_ERROR_SERVER,
+                       "The server refused the login with “%s” (%s)", code, quoted);
+        }
+      return FALSE;
+    }
+
+  if (!get_text (object, "The login answer", "login", TEXT_NAME, SP_XIVO_MAX_FIELD, &out->login, error) ||
+      !get_text (object, "The login answer", "token", TEXT_ID, SP_XIVO_MAX_TOKEN, &out->token, error))
+    {
+      sp_xivo_login_clear (out);
+      return FALSE;
+    }
+
+  if (out->token == NULL)
+    {
+      sp_xivo_login_clear (out);
+      g_set_error_literal (error, SP_XIVO_ERROR, SP_XIVO_ERROR_MALFORMED,
+                           "The login answer has no “token”");
+      return FALSE;
+    }
+
+  /* The token travels in a URL query and a JSON document: printable ASCII only. */
+  for (const char *p = out->token; *p != '\0'; p++)
+    {
+      if (*p <= ' ' || *p > '~')
+        {
+          sp_xivo_login_clear (out);
+          g_set_error_literal (error, SP_XIVO_ERROR, SP_XIVO_ERROR_MALFORMED,
+                               "The login answer's “token” contains a character a token cannot have");
+          return FALSE;
+        }
+    }
+
+  ttl = json_object_get_member (object, "TTL");
+  if (ttl != NULL && !JSON_NODE_HOLDS_NULL (ttl) &&
+      (!node_is_integer (ttl) || json_node_get_int (ttl) < 0))
+    {
+      g_set_error (error, SP_XIVO_ERROR, SP_XIVO_ERROR_MALFORMED,
+                   "The login answer's “TTL” is %s, not a positive integer", describe_node (ttl));
+      sp_xivo_login_clear (out);
+      return FALSE;
+    }
+
+  /* The unit of TTL is undocumented; the JWT's own claims are not ambiguous. */
+  out->lifetime = jwt_lifetime (out->token);
+  if (out->lifetime == 0 && ttl != NULL && node_is_integer (ttl))
+    out->lifetime = json_node_get_int (ttl);
+
+  return TRUE;
+}
+
+void
+sp_xivo_login_clear (SpXivoLogin *login)
+{
+  g_clear_pointer (&login->login, g_free);
+  if (login->token != NULL)
+    {
+      /* A secret: do not leave it in freed memory. */
+      memset (login->token, 0, strlen (login->token));
+      g_clear_pointer (&login->token, g_free);
+    }
+  login->lifetime = 0;
+}
+
+/* Strips the API's own path suffixes and trailing slashes, so that a user who pasted a
+ * full API address still gets the base; until nothing changes, so that the base of a base
+ * is itself. */
+static void
+strip_api_path (GString *path)
+{
+  static const char * const suffixes[] = {
+    "/xuc/api/2.0/cti", "/xuc/api/2.0/auth/login", "/xuc/api/2.0", "/xuc",
+  };
+  gboolean changed = TRUE;
+
+  while (changed)
+    {
+      changed = FALSE;
+
+      while (path->len > 0 && path->str[path->len - 1] == '/')
+        {
+          g_string_truncate (path, path->len - 1);
+          changed = TRUE;
+        }
+
+      for (guint i = 0; i < G_N_ELEMENTS (suffixes); i++)
+        {
+          if (g_str_has_suffix (path->str, suffixes[i]))
+            {
+              g_string_truncate (path, path->len - strlen (suffixes[i]));
+              changed = TRUE;
+              break;
+            }
+        }
+    }
+}
+
+/**
+ * sp_xivo_normalize_base_url:
+ * @url: what the user typed: `https://xivo.example.com`, `http://xuc:8090`, a ws(s)://
+ *   address, a bare host name, or any of these with the API's path
+ * @error: return location for an %SP_XIVO_ERROR_INVALID_URL a person can act on
+ *
+ * Returns: (transfer full) (nullable): the http(s) base that the API paths are appended
+ *   to, without a trailing slash
+ */
+char *
+sp_xivo_normalize_base_url (const char  *url,
+                            GError     **error)
+{
+  g_autoptr(GUri) uri = NULL;
+  g_autoptr(GString) path = NULL;
+  g_autofree char *with_scheme = NULL;
+  const char *scheme;
+  const char *http_scheme;
+
+  if (url == NULL || *url == '\0')
+    {
+      g_set_error_literal (error, SP_XIVO_ERROR, SP_XIVO_ERROR_INVALID_URL,
+                           "No server address is set; use https://XIVO-HOST");
+      return NULL;
+    }
+
+  /* A bare host name is the common case behind the XiVO nginx. */
+  if (strstr (url, "://") == NULL)
+    url = with_scheme = g_strconcat ("https://", url, NULL);
+
+  /* The path stays as typed, percent-escapes and all, so that it joins back unchanged. */
+  uri = g_uri_parse (url, G_URI_FLAGS_ENCODED_PATH | G_URI_FLAGS_ENCODED_QUERY |
+                     G_URI_FLAGS_ENCODED_FRAGMENT, NULL);
+  if (uri == NULL || g_uri_get_host (uri) == NULL || *g_uri_get_host (uri) == '\0')
+    {
+      g_set_error (error, SP_XIVO_ERROR, SP_XIVO_ERROR_INVALID_URL,
+                   "“%s” is not a server address; use https://XIVO-HOST", url);
+      return NULL;
+    }
+
+  scheme = g_uri_get_scheme (uri);
+  if (g_ascii_strcasecmp (scheme, "http") == 0 || g_ascii_strcasecmp (scheme, "ws") == 0)
+    http_scheme = "http";
+  else if (g_ascii_strcasecmp (scheme, "https") == 0 || g_ascii_strcasecmp (scheme, "wss") == 0)
+    http_scheme = "https";
+  else
+    {
+      g_set_error (error, SP_XIVO_ERROR, SP_XIVO_ERROR_INVALID_URL,
+                   "“%s” is neither an http(s) nor a ws(s) address", url);
+      return NULL;
+    }
+
+  if (g_uri_get_userinfo (uri) != NULL)
+    {
+      g_set_error_literal (error, SP_XIVO_ERROR, SP_XIVO_ERROR_INVALID_URL,
+                           "The server address must not contain a user name or password; "
+                           "set the login in the account and the password in the keyring");
+      return NULL;
+    }
+
+  path = g_string_new (g_uri_get_path (uri));
+  strip_api_path (path);
+
+  return g_uri_join (G_URI_FLAGS_ENCODED_PATH, http_scheme, NULL, g_uri_get_host (uri),
+                     g_uri_get_port (uri), path->str, NULL, NULL);
+}
+
+/**
+ * sp_xivo_login_url:
+ * @base_url: a base from sp_xivo_normalize_base_url()
+ *
+ * Returns: (transfer full): the REST login address
+ */
+char *
+sp_xivo_login_url (const char *base_url)
+{
+  g_return_val_if_fail (base_url != NULL, NULL);
+
+  return g_strconcat (base_url, "/xuc/api/2.0/auth/login", NULL);
+}
+
+/**
+ * sp_xivo_cti_url:
+ * @base_url: a base from sp_xivo_normalize_base_url()
+ * @token: (nullable): the session token; %NULL gives the address without it, for logs
+ *
+ * Returns: (transfer full): the CTI WebSocket address (http or https, which libsoup
+ *   upgrades). With a token it holds a secret: never log it.
+ */
+char *
+sp_xivo_cti_url (const char *base_url,
+                 const char *token)
+{
+  g_autofree char *escaped = NULL;
+
+  g_return_val_if_fail (base_url != NULL, NULL);
+
+  if (token == NULL)
+    return g_strconcat (base_url, "/xuc/api/2.0/cti", NULL);
+
+  escaped = g_uri_escape_string (token, NULL, FALSE);
+  return g_strconcat (base_url, "/xuc/api/2.0/cti?token=", escaped, NULL);
+}
+
+static char *
+builder_to_string (JsonBuilder *builder)
+{
+  g_autoptr(JsonGenerator) generator = json_generator_new ();
+  g_autoptr(JsonNode) root = json_builder_get_root (builder);
+
+  json_generator_set_root (generator, root);
+  return json_generator_to_data (generator, NULL);
+}
+
+/**
+ * sp_xivo_login_request_new:
+ *
+ * Returns: (transfer full): the body of `POST /xuc/api/2.0/auth/login`; it holds the
+ *   password
+ */
+char *
+sp_xivo_login_request_new (const char *login,
+                           const char *password)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+
+  g_return_val_if_fail (login != NULL, NULL);
+  g_return_val_if_fail (password != NULL, NULL);
+
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "login");
+  json_builder_add_string_value (builder, login);
+  json_builder_set_member_name (builder, "password");
+  json_builder_add_string_value (builder, password);
+  json_builder_end_object (builder);
+
+  return builder_to_string (builder);
+}
+
+/**
+ * sp_xivo_ping_new:
+ *
+ * Returns: (transfer full): the heartbeat frame, `{"claz":"ping"}`
+ */
+char *
+sp_xivo_ping_new (void)
+{
+  return g_strdup ("{\"claz\":\"ping\"}");
+}
+
+/**
+ * sp_xivo_command_new:
+ * @command: the command, e.g. `answer`, `hangup`, `dial`, `getCurrentCallsPhoneEvents`
+ * @...: pairs of an argument name and its string value, ending with %NULL; a pair
+ *   whose value is %NULL is left out
+ *
+ * Returns: (transfer full): the frame `{"claz":"web","command":…,…}`
+ */
+char *
+sp_xivo_command_new (const char *command,
+                     ...)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  va_list args;
+
+  g_return_val_if_fail (command != NULL, NULL);
+
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "claz");
+  json_builder_add_string_value (builder, "web");
+  json_builder_set_member_name (builder, "command");
+  json_builder_add_string_value (builder, command);
+
+  va_start (args, command);
+  for (const char *key = va_arg (args, const char *); key != NULL; key = va_arg (args, const char *))
+    {
+      const char *value = va_arg (args, const char *);
+
+      if (value == NULL)
+        continue;
+      json_builder_set_member_name (builder, key);
+      json_builder_add_string_value (builder, value);
+    }
+  va_end (args);
+
+  json_builder_end_object (builder);
+
+  return builder_to_string (builder);
+}
+
+/**
+ * sp_xivo_pause_command_new:
+ * @agent_id: the agent, or 0 for the agent of the logged-in user
+ * @reason: (nullable): the pause reason, as configured on the server
+ *
+ * Returns: (transfer full): the `pauseAgent` frame
+ */
+char *
+sp_xivo_pause_command_new (gint64      agent_id,
+                           const char *reason)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "claz");
+  json_builder_add_string_value (builder, "web");
+  json_builder_set_member_name (builder, "command");
+  json_builder_add_string_value (builder, "pauseAgent");
+  if (agent_id > 0)
+    {
+      json_builder_set_member_name (builder, "agentid");
+      json_builder_add_int_value (builder, agent_id);
+    }
+  if (reason != NULL && *reason != '\0')
+    {
+      json_builder_set_member_name (builder, "reason");
+      json_builder_add_string_value (builder, reason);
+    }
+  json_builder_end_object (builder);
+
+  return builder_to_string (builder);
+}
+
+/**
+ * sp_xivo_unpause_command_new:
+ * @agent_id: the agent, or 0 for the agent of the logged-in user
+ *
+ * Returns: (transfer full): the `unpauseAgent` frame
+ */
+char *
+sp_xivo_unpause_command_new (gint64 agent_id)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "claz");
+  json_builder_add_string_value (builder, "web");
+  json_builder_set_member_name (builder, "command");
+  json_builder_add_string_value (builder, "unpauseAgent");
+  if (agent_id > 0)
+    {
+      json_builder_set_member_name (builder, "agentid");
+      json_builder_add_int_value (builder, agent_id);
+    }
+  json_builder_end_object (builder);
+
+  return builder_to_string (builder);
+}
