@@ -22,6 +22,7 @@
 #include <time.h>
 #include <glib/gstdio.h>
 
+#include "sp-basix-model.h"
 #include "sp-bert.h"
 
 typedef struct
@@ -115,6 +116,55 @@ time_ours (GPtrArray *frames)
   return m;
 }
 
+/* What a Basix source does with a snapshot on the main loop: decode the frame and apply it
+ * to the element model (with the channel field_spec applied before). The best of a few
+ * runs, in CPU time (what the work costs) and in wall-clock time (what the main loop would
+ * feel on this machine, load included). */
+typedef struct
+{
+  double decode_cpu_ms, apply_cpu_ms, decode_wall_ms, apply_wall_ms;
+  guint n_elements;
+} ModelTimes;
+
+static ModelTimes
+time_model (GBytes *field_spec,
+            GBytes *initial)
+{
+  ModelTimes t = { G_MAXDOUBLE, G_MAXDOUBLE, G_MAXDOUBLE, G_MAXDOUBLE, 0 };
+
+  for (int run = 0; run < 5; run++)
+    {
+      g_autoptr(SpBasixModel) model = sp_basix_model_new ();
+      g_autoptr(SpBertDocument) spec_doc = sp_bert_decode (field_spec, NULL, NULL);
+      g_autoptr(SpBasixUpdate) spec = sp_basix_model_apply (model, spec_doc, NULL);
+      g_autoptr(SpBertDocument) doc = NULL;
+      g_autoptr(SpBasixUpdate) update = NULL;
+      g_autoptr(GError) error = NULL;
+      gint64 w0, w1, w2, c0, c1, c2;
+
+      g_assert_nonnull (spec);
+
+      w0 = g_get_monotonic_time ();
+      c0 = cpu_time_usec ();
+      doc = sp_bert_decode (initial, NULL, &error);
+      g_assert_no_error (error);
+      w1 = g_get_monotonic_time ();
+      c1 = cpu_time_usec ();
+      update = sp_basix_model_apply (model, doc, &error);
+      g_assert_no_error (error);
+      w2 = g_get_monotonic_time ();
+      c2 = cpu_time_usec ();
+
+      t.decode_wall_ms = MIN (t.decode_wall_ms, (w1 - w0) / 1000.0);
+      t.apply_wall_ms = MIN (t.apply_wall_ms, (w2 - w1) / 1000.0);
+      t.decode_cpu_ms = MIN (t.decode_cpu_ms, (c1 - c0) / 1000.0);
+      t.apply_cpu_ms = MIN (t.apply_cpu_ms, (c2 - c1) / 1000.0);
+      t.n_elements = sp_basix_model_get_n_elements (model, "channel");
+    }
+
+  return t;
+}
+
 static double
 mb_per_s (const Measure *m)
 {
@@ -153,7 +203,9 @@ main (int   argc,
   g_autofree char *path = NULL;
   g_autofree char *contents = NULL;
   char seconds_buf[G_ASCII_DTOSTR_BUF_SIZE];
+  g_autoptr(GBytes) field_spec = NULL;
   Measure erl_initial = { 0 }, erl_events = { 0 }, our_initial, our_events;
+  ModelTimes model;
   gsize len = 0;
   int status = 0;
 
@@ -190,6 +242,13 @@ main (int   argc,
   if (!parse_erlang_line (out, "initial_info", &erl_initial) ||
       !parse_erlang_line (out, "info_event", &erl_events))
     g_error ("unexpected output from %s:\n%s\n%s", opt_script, out, err);
+
+  path = g_build_filename (dir, "field_spec.bin", NULL);
+  g_file_get_contents (path, &contents, &len, &error);
+  g_assert_no_error (error);
+  field_spec = g_bytes_new_take (g_steal_pointer (&contents), len);
+  g_unlink (path);
+  g_free (path);
 
   path = g_build_filename (dir, "initial_info.bin", NULL);
   g_file_get_contents (path, &contents, &len, &error);
@@ -235,6 +294,14 @@ main (int   argc,
     print_row (label, &our_initial, &erl_initial);
     print_row ("info_event (small frames)", &our_events, &erl_events);
   }
+
+  model = time_model (field_spec, initial->pdata[0]);
+  g_print ("initial_info into SpBasixModel (%u channels, best of 5): decode %.1f ms + apply "
+           "%.1f ms = %.1f ms CPU; %.1f ms wall clock on this machine now "
+           "(a main-loop stall if done in one go; target < 50 ms)\n",
+           model.n_elements, model.decode_cpu_ms, model.apply_cpu_ms,
+           model.decode_cpu_ms + model.apply_cpu_ms,
+           model.decode_wall_ms + model.apply_wall_ms);
 
   g_free (opt_escript);
   g_free (opt_script);

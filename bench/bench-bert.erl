@@ -10,7 +10,7 @@
 %%
 %% Usage: escript bench-bert.erl OUTDIR CHANNELS SECONDS
 %%
-%% Writes OUTDIR/initial_info.bin (one frame: {initial_info, "channel", [Channel…]}) and
+%% Writes OUTDIR/field_spec.bin (the channel field names), OUTDIR/initial_info.bin (one frame: {initial_info, "channel", [Channel…]}) and
 %% OUTDIR/info_events.bin (1000 info_event frames, each preceded by its length as a
 %% big-endian u32), then prints one line per measurement:
 %%   erlang NAME BYTES_PER_PASS FRAMES_PER_PASS PASSES CPU_MICROSECONDS
@@ -22,6 +22,8 @@ main([OutDir, ChannelsArg, SecondsArg]) ->
     Seconds = list_to_float(SecondsArg),
     ok = filelib:ensure_dir(filename:join(OutDir, "x")),
 
+    ok = file:write_file(filename:join(OutDir, "field_spec.bin"),
+                         term_to_binary({field_spec, "channel", channel_fields()})),
     Initial = term_to_binary({initial_info, "channel", [channel(N) || N <- lists:seq(1, Channels)]}),
     ok = file:write_file(filename:join(OutDir, "initial_info.bin"), Initial),
 
@@ -65,6 +67,12 @@ time_passes(Fun, Start, Limit, Passes) ->
 
 report(Name, Bytes, Frames, {Passes, Micro}) ->
     io:format("erlang ~s ~b ~b ~b ~b~n", [Name, Bytes, Frames, Passes, Micro]).
+
+channel_fields() ->
+    [uuid, direction, peer_location, calling_name, calling_number, called_number,
+     offer_timestamp, answer_timestamp, hangup_timestamp, other_uuid, user_id, state,
+     group_id, target, origination, end_user, tags, last_bridged_user_id, last_event,
+     last_event_data, other_info, call_id].
 
 %% A channel as a Basix server sends it: the 22 fields of the protocol notes, UTF-8 text in
 %% binaries, symbolic values as atoms, microsecond timestamps, the structured state,

@@ -1,0 +1,1586 @@
+/* sp-basix-model.c
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#define G_LOG_DOMAIN "sp-basix-model"
+
+#include "config.h"
+
+#include <string.h>
+
+#include "sp-basix-model.h"
+
+/* The PBX state a Basix ws_cti connection describes: per category, the field names from
+ * `field_spec` and the elements from `initial_info` and `info_event`, keyed by `uuid`
+ * (channels) or `id` (users, groups, members, terminals).
+ *
+ * Elements are not copied out of their frames. An element is the decoded tuple (or list)
+ * itself, with a reference to its frame's document and to the field spec it was read
+ * with, so that applying a 10 000-channel snapshot costs one hash table insertion per
+ * element; values are read, and structured fields parsed, only when asked for. A snapshot
+ * stays in memory as long as one of its elements does. */
+
+#define DOMAIN_KEY "domain"
+
+typedef struct
+{
+  gatomicrefcount ref_count;
+  char **names;
+  guint n_names;
+  /* name → index + 1 */
+  GHashTable *index;
+} FieldSpec;
+
+typedef struct
+{
+  char *name;  /* a GRefString, shared with the elements */
+  FieldSpec *spec;
+  /* key → SpBasixElement */
+  GHashTable *elements;
+} Category;
+
+struct _SpBasixModel
+{
+  /* name → Category */
+  GHashTable *categories;
+};
+
+struct _SpBasixElement
+{
+  gatomicrefcount ref_count;
+  SpBertDocument *doc;
+  const SpBertTerm *values;
+  FieldSpec *spec;
+  char *category;  /* a GRefString */
+  char *key;
+};
+
+G_DEFINE_QUARK (sp-basix-model-error-quark, sp_basix_model_error)
+
+/* Field specs */
+
+static FieldSpec *
+field_spec_ref (FieldSpec *spec)
+{
+  g_atomic_ref_count_inc (&spec->ref_count);
+  return spec;
+}
+
+static void
+field_spec_unref (FieldSpec *spec)
+{
+  if (spec == NULL || !g_atomic_ref_count_dec (&spec->ref_count))
+    return;
+
+  g_hash_table_unref (spec->index);
+  g_strfreev (spec->names);
+  g_free (spec);
+}
+
+static int
+field_spec_find (FieldSpec  *spec,
+                 const char *name)
+{
+  gpointer value = g_hash_table_lookup (spec->index, name);
+
+  return value != NULL ? GPOINTER_TO_INT (value) - 1 : -1;
+}
+
+/* Values */
+
+/**
+ * sp_basix_term_is_absent:
+ * @term: (nullable): a value
+ *
+ * Basix marks a missing value with the record default `undefined`; a server that goes
+ * through `bert:encode/1` may send `{bert, nil}`, and an empty list means nothing too.
+ *
+ * Returns: whether @term is %NULL or one of those
+ */
+gboolean
+sp_basix_term_is_absent (const SpBertTerm *term)
+{
+  if (term == NULL)
+    return TRUE;
+
+  switch (sp_bert_term_get_type (term))
+    {
+    case SP_BERT_TYPE_NIL:
+      return TRUE;
+    case SP_BERT_TYPE_ATOM:
+      return sp_bert_term_is_atom (term, "undefined");
+    case SP_BERT_TYPE_TUPLE:
+      return sp_bert_term_is_bert_nil (term);
+    case SP_BERT_TYPE_INT:
+    case SP_BERT_TYPE_UINT:
+    case SP_BERT_TYPE_BIGNUM:
+    case SP_BERT_TYPE_FLOAT:
+    case SP_BERT_TYPE_STRING:
+    case SP_BERT_TYPE_BINARY:
+    case SP_BERT_TYPE_BIT_BINARY:
+    case SP_BERT_TYPE_LIST:
+    case SP_BERT_TYPE_MAP:
+    default:
+      return FALSE;
+    }
+}
+
+/**
+ * sp_basix_term_dup_string:
+ * @term: (nullable): a value
+ *
+ * Reads a value as text whatever its encoding: atoms, strings and binaries as UTF-8,
+ * integers in decimal, booleans in either spelling as `true`/`false`.
+ *
+ * Returns: (transfer full) (nullable): the text, or %NULL if @term is absent or not a
+ *   scalar
+ */
+char *
+sp_basix_term_dup_string (const SpBertTerm *term)
+{
+  gboolean b;
+  double f;
+
+  if (sp_basix_term_is_absent (term))
+    return NULL;
+
+  if (sp_bert_term_is_text (term))
+    return sp_bert_term_dup_text (term);
+
+  if (sp_bert_term_is_integer (term))
+    return sp_bert_term_dup_integer_string (term);
+
+  if (sp_bert_term_get_double (term, &f))
+    {
+      char buf[G_ASCII_DTOSTR_BUF_SIZE];
+
+      return g_strdup (g_ascii_dtostr (buf, sizeof buf, f));
+    }
+
+  if (sp_bert_term_get_boolean (term, &b))
+    return g_strdup (b ? "true" : "false");
+
+  return NULL;
+}
+
+static const SpBertTerm *
+nth (const SpBertTerm *term,
+     gsize             index)
+{
+  const SpBertTerm *child = sp_bert_term_get_child (term, index);
+
+  return sp_basix_term_is_absent (child) ? NULL : child;
+}
+
+static char *
+dup_nth (const SpBertTerm *term,
+         gsize             index)
+{
+  return sp_basix_term_dup_string (nth (term, index));
+}
+
+static gint64
+int64_nth (const SpBertTerm *term,
+           gsize             index)
+{
+  gint64 v = 0;
+
+  sp_bert_term_get_int64 (nth (term, index), &v);
+  return v;
+}
+
+static gboolean
+is_positional (const SpBertTerm *term)
+{
+  SpBertType type = sp_bert_term_get_type (term);
+
+  return type == SP_BERT_TYPE_TUPLE || type == SP_BERT_TYPE_LIST;
+}
+
+/* Elements */
+
+/**
+ * sp_basix_category_is_channel:
+ * @category: a category name
+ *
+ * Returns: whether elements of @category are channels (keyed by `uuid`, with the
+ *   structured channel fields and removal on `CHANNEL_HANGUP`)
+ */
+gboolean
+sp_basix_category_is_channel (const char *category)
+{
+  return g_strcmp0 (category, "channel") == 0 || g_strcmp0 (category, "channel_waiting") == 0 ||
+         g_strcmp0 (category, "queued_channel") == 0 ||
+         g_strcmp0 (category, "parked_channel") == 0;
+}
+
+static SpBasixElement *
+element_new (SpBertDocument   *doc,
+             const SpBertTerm *values,
+             FieldSpec        *spec,
+             const char       *category,
+             char             *key)
+{
+  SpBasixElement *element = g_new0 (SpBasixElement, 1);
+
+  g_atomic_ref_count_init (&element->ref_count);
+  element->doc = sp_bert_document_ref (doc);
+  element->values = values;
+  element->spec = field_spec_ref (spec);
+  element->category = g_ref_string_acquire ((char *) category);
+  element->key = key;
+
+  return element;
+}
+
+/**
+ * sp_basix_element_ref:
+ * @element: an element
+ *
+ * Returns: (transfer full): @element
+ */
+SpBasixElement *
+sp_basix_element_ref (SpBasixElement *element)
+{
+  g_return_val_if_fail (element != NULL, NULL);
+
+  g_atomic_ref_count_inc (&element->ref_count);
+  return element;
+}
+
+/**
+ * sp_basix_element_unref:
+ * @element: (transfer full): an element
+ */
+void
+sp_basix_element_unref (SpBasixElement *element)
+{
+  g_return_if_fail (element != NULL);
+
+  if (!g_atomic_ref_count_dec (&element->ref_count))
+    return;
+
+  sp_bert_document_unref (element->doc);
+  field_spec_unref (element->spec);
+  g_ref_string_release (element->category);
+  g_free (element->key);
+  g_free (element);
+}
+
+/**
+ * sp_basix_element_get_category:
+ * @element: an element
+ *
+ * Returns: the category of @element, such as `channel` or `user`
+ */
+const char *
+sp_basix_element_get_category (SpBasixElement *element)
+{
+  g_return_val_if_fail (element != NULL, NULL);
+
+  return element->category;
+}
+
+/**
+ * sp_basix_element_get_key:
+ * @element: an element
+ *
+ * Returns: the key of @element in its category: the `uuid` of a channel, the `id` of a
+ *   user, group, member or terminal (in decimal if it is an integer), `domain` for the
+ *   domain record
+ */
+const char *
+sp_basix_element_get_key (SpBasixElement *element)
+{
+  g_return_val_if_fail (element != NULL, NULL);
+
+  return element->key;
+}
+
+/**
+ * sp_basix_element_get:
+ * @element: an element
+ * @field: a field name from the category's `field_spec`
+ *
+ * Values are positional: value *i* belongs to field *i*. Values missing at the end and
+ * values that mean nothing (see sp_basix_term_is_absent()) are absent.
+ *
+ * Returns: (nullable): the raw value, or %NULL if absent
+ */
+const SpBertTerm *
+sp_basix_element_get (SpBasixElement *element,
+                      const char     *field)
+{
+  int index;
+
+  g_return_val_if_fail (element != NULL, NULL);
+  g_return_val_if_fail (field != NULL, NULL);
+
+  index = field_spec_find (element->spec, field);
+  if (index < 0)
+    return NULL;
+
+  return nth (element->values, (gsize) index);
+}
+
+/**
+ * sp_basix_element_has:
+ * @element: an element
+ * @field: a field name
+ *
+ * Returns: whether @field has a value in @element
+ */
+gboolean
+sp_basix_element_has (SpBasixElement *element,
+                      const char     *field)
+{
+  return sp_basix_element_get (element, field) != NULL;
+}
+
+/**
+ * sp_basix_element_dup_string:
+ * @element: an element
+ * @field: a field name
+ *
+ * Returns: (transfer full) (nullable): the value of @field as text (see
+ *   sp_basix_term_dup_string()), or %NULL if absent or not a scalar
+ */
+char *
+sp_basix_element_dup_string (SpBasixElement *element,
+                             const char     *field)
+{
+  return sp_basix_term_dup_string (sp_basix_element_get (element, field));
+}
+
+/**
+ * sp_basix_element_get_int64:
+ * @element: an element
+ * @field: a field name
+ * @out_value: (out) (optional): the value
+ *
+ * Reads an integer such as an id or a microsecond timestamp. Decimal text is accepted too,
+ * as ids are sometimes sent as binaries.
+ *
+ * Returns: %TRUE if @field holds an integer that fits in 64 bits
+ */
+gboolean
+sp_basix_element_get_int64 (SpBasixElement *element,
+                            const char     *field,
+                            gint64         *out_value)
+{
+  const SpBertTerm *term = sp_basix_element_get (element, field);
+  g_autofree char *text = NULL;
+
+  if (term == NULL)
+    return FALSE;
+
+  if (sp_bert_term_get_int64 (term, out_value))
+    return TRUE;
+
+  if (!sp_bert_term_is_text (term))
+    return FALSE;
+
+  text = sp_bert_term_dup_text (term);
+  return g_ascii_string_to_signed (text, 10, G_MININT64, G_MAXINT64, out_value, NULL);
+}
+
+/**
+ * sp_basix_element_get_boolean:
+ * @element: an element
+ * @field: a field name
+ * @out_value: (out) (optional): the value
+ *
+ * Returns: %TRUE if @field holds `true` or `false`, as atoms, as BERT tuples, or as text
+ */
+gboolean
+sp_basix_element_get_boolean (SpBasixElement *element,
+                              const char     *field,
+                              gboolean       *out_value)
+{
+  const SpBertTerm *term = sp_basix_element_get (element, field);
+
+  if (term == NULL)
+    return FALSE;
+
+  if (sp_bert_term_get_boolean (term, out_value))
+    return TRUE;
+
+  if (sp_bert_term_text_equal (term, "true") || sp_bert_term_text_equal (term, "false"))
+    {
+      if (out_value != NULL)
+        *out_value = sp_bert_term_text_equal (term, "true");
+      return TRUE;
+    }
+
+  return FALSE;
+}
+
+/**
+ * sp_basix_element_text_equal:
+ * @element: an element
+ * @field: a field name
+ * @text: UTF-8 text
+ *
+ * Compares a symbolic value (`inbound`, `CHANNEL_HANGUP`, …) whether it was sent as an
+ * atom, a string or a binary, without copying it.
+ *
+ * Returns: whether @field holds @text
+ */
+gboolean
+sp_basix_element_text_equal (SpBasixElement *element,
+                             const char     *field,
+                             const char     *text)
+{
+  const SpBertTerm *term = sp_basix_element_get (element, field);
+
+  return term != NULL && sp_bert_term_text_equal (term, text);
+}
+
+/* Categories and the model */
+
+static void
+category_free (Category *category)
+{
+  g_ref_string_release (category->name);
+  field_spec_unref (category->spec);
+  g_hash_table_unref (category->elements);
+  g_free (category);
+}
+
+static GHashTable *
+element_table_new (void)
+{
+  /* The key string belongs to the element. */
+  return g_hash_table_new_full (g_str_hash, g_str_equal, NULL,
+                                (GDestroyNotify) sp_basix_element_unref);
+}
+
+static Category *
+ensure_category (SpBasixModel *model,
+                 const char   *name)
+{
+  Category *category = g_hash_table_lookup (model->categories, name);
+
+  if (category == NULL)
+    {
+      category = g_new0 (Category, 1);
+      category->name = g_ref_string_new (name);
+      category->elements = element_table_new ();
+      g_hash_table_insert (model->categories, category->name, category);
+    }
+
+  return category;
+}
+
+/**
+ * sp_basix_model_new:
+ *
+ * Returns: (transfer full): an empty model
+ */
+SpBasixModel *
+sp_basix_model_new (void)
+{
+  SpBasixModel *model = g_new0 (SpBasixModel, 1);
+
+  model->categories = g_hash_table_new_full (g_str_hash, g_str_equal, NULL,
+                                             (GDestroyNotify) category_free);
+  return model;
+}
+
+/**
+ * sp_basix_model_free:
+ * @model: (transfer full): a model
+ *
+ * Frees the model. Elements referenced elsewhere stay valid.
+ */
+void
+sp_basix_model_free (SpBasixModel *model)
+{
+  g_return_if_fail (model != NULL);
+
+  g_hash_table_unref (model->categories);
+  g_free (model);
+}
+
+/**
+ * sp_basix_model_reset:
+ * @model: a model
+ *
+ * Forgets every field spec and element. Call it on every reconnect: the server sends
+ * everything again, and nothing of the old connection may be mixed into the new one.
+ */
+void
+sp_basix_model_reset (SpBasixModel *model)
+{
+  g_return_if_fail (model != NULL);
+
+  g_hash_table_remove_all (model->categories);
+}
+
+/**
+ * sp_basix_model_lookup:
+ * @model: a model
+ * @category: a category name
+ * @key: an element key
+ *
+ * Returns: (transfer none) (nullable): the element, or %NULL
+ */
+SpBasixElement *
+sp_basix_model_lookup (SpBasixModel *model,
+                       const char   *category,
+                       const char   *key)
+{
+  Category *c;
+
+  g_return_val_if_fail (model != NULL, NULL);
+  g_return_val_if_fail (category != NULL, NULL);
+  g_return_val_if_fail (key != NULL, NULL);
+
+  c = g_hash_table_lookup (model->categories, category);
+  return c != NULL ? g_hash_table_lookup (c->elements, key) : NULL;
+}
+
+/**
+ * sp_basix_model_get_n_elements:
+ * @model: a model
+ * @category: a category name
+ *
+ * Returns: how many elements @category holds
+ */
+guint
+sp_basix_model_get_n_elements (SpBasixModel *model,
+                               const char   *category)
+{
+  Category *c;
+
+  g_return_val_if_fail (model != NULL, 0);
+  g_return_val_if_fail (category != NULL, 0);
+
+  c = g_hash_table_lookup (model->categories, category);
+  return c != NULL ? g_hash_table_size (c->elements) : 0;
+}
+
+static int
+compare_keys (gconstpointer a,
+              gconstpointer b)
+{
+  const SpBasixElement *ea = *(SpBasixElement * const *) a;
+  const SpBasixElement *eb = *(SpBasixElement * const *) b;
+
+  return strcmp (ea->key, eb->key);
+}
+
+/**
+ * sp_basix_model_list:
+ * @model: a model
+ * @category: a category name
+ *
+ * Returns: (transfer full) (element-type SpBasixElement): the elements of @category,
+ *   sorted by key
+ */
+GPtrArray *
+sp_basix_model_list (SpBasixModel *model,
+                     const char   *category)
+{
+  GPtrArray *list;
+  Category *c;
+
+  g_return_val_if_fail (model != NULL, NULL);
+  g_return_val_if_fail (category != NULL, NULL);
+
+  list = g_ptr_array_new_with_free_func ((GDestroyNotify) sp_basix_element_unref);
+  c = g_hash_table_lookup (model->categories, category);
+  if (c != NULL)
+    {
+      GHashTableIter iter;
+      gpointer value;
+
+      g_hash_table_iter_init (&iter, c->elements);
+      while (g_hash_table_iter_next (&iter, NULL, &value))
+        g_ptr_array_add (list, sp_basix_element_ref (value));
+      g_ptr_array_sort (list, compare_keys);
+    }
+
+  return list;
+}
+
+/**
+ * sp_basix_model_get_fields:
+ * @model: a model
+ * @category: a category name
+ *
+ * Returns: (transfer none) (nullable): the field names of @category from its last
+ *   `field_spec`, or %NULL if none came yet
+ */
+const char * const *
+sp_basix_model_get_fields (SpBasixModel *model,
+                           const char   *category)
+{
+  Category *c;
+
+  g_return_val_if_fail (model != NULL, NULL);
+  g_return_val_if_fail (category != NULL, NULL);
+
+  c = g_hash_table_lookup (model->categories, category);
+  return c != NULL && c->spec != NULL ? (const char * const *) c->spec->names : NULL;
+}
+
+/* Applying messages */
+
+static void
+change_free (SpBasixChange *change)
+{
+  g_clear_pointer (&change->old_element, sp_basix_element_unref);
+  g_clear_pointer (&change->new_element, sp_basix_element_unref);
+  g_free (change);
+}
+
+static void
+add_change (SpBasixUpdate     *update,
+            SpBasixChangeKind  kind,
+            SpBasixElement    *old_element,
+            SpBasixElement    *new_element)
+{
+  SpBasixChange *change = g_new0 (SpBasixChange, 1);
+
+  change->kind = kind;
+  change->old_element = old_element != NULL ? sp_basix_element_ref (old_element) : NULL;
+  change->new_element = new_element != NULL ? sp_basix_element_ref (new_element) : NULL;
+  g_ptr_array_add (update->changes, change);
+}
+
+/**
+ * sp_basix_update_free:
+ * @update: (transfer full): an update
+ */
+void
+sp_basix_update_free (SpBasixUpdate *update)
+{
+  g_return_if_fail (update != NULL);
+
+  g_free (update->category);
+  g_free (update->event);
+  g_free (update->system_msg);
+  g_ptr_array_unref (update->changes);
+  g_clear_pointer (&update->doc, sp_bert_document_unref);
+  g_free (update);
+}
+
+static gboolean
+is_historical_tag (const SpBertTerm *tag)
+{
+  static const char * const tags[] = { "initial_chan_info", "chan_info", "park_info",
+                                       "unpark_info", "mwi_info" };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (tags); i++)
+    {
+      if (sp_bert_term_text_equal (tag, tags[i]))
+        return TRUE;
+    }
+
+  return FALSE;
+}
+
+static SpBasixMessageKind
+classify (const SpBertTerm *root)
+{
+  static const struct { const char *tag; SpBasixMessageKind kind; } kinds[] = {
+    { "field_spec", SP_BASIX_MESSAGE_FIELD_SPEC },
+    { "initial_info", SP_BASIX_MESSAGE_INITIAL_INFO },
+    { "info_event", SP_BASIX_MESSAGE_INFO_EVENT },
+    { "system_msg", SP_BASIX_MESSAGE_SYSTEM_MSG },
+    { "msg", SP_BASIX_MESSAGE_MSG },
+  };
+  const SpBertTerm *tag = sp_bert_term_get_child (root, 0);
+
+  if (sp_bert_term_get_type (root) == SP_BERT_TYPE_TUPLE && tag != NULL)
+    {
+      for (gsize i = 0; i < G_N_ELEMENTS (kinds); i++)
+        {
+          if (sp_bert_term_text_equal (tag, kinds[i].tag))
+            return kinds[i].kind;
+        }
+
+      if (is_historical_tag (tag))
+        return SP_BASIX_MESSAGE_HISTORICAL;
+    }
+
+  /* Before 2018-11 every message came as the first element of an outer container. */
+  if (is_positional (root) && tag != NULL && sp_bert_term_get_type (tag) == SP_BERT_TYPE_TUPLE &&
+      classify (tag) != SP_BASIX_MESSAGE_UNKNOWN)
+    return SP_BASIX_MESSAGE_HISTORICAL;
+
+  return SP_BASIX_MESSAGE_UNKNOWN;
+}
+
+static gboolean
+check_arity (const SpBertTerm  *root,
+             gsize              arity,
+             const char        *name,
+             GError           **error)
+{
+  if (sp_bert_term_get_length (root) < arity)
+    {
+      g_set_error (error, SP_BASIX_MODEL_ERROR, SP_BASIX_MODEL_ERROR_MALFORMED,
+                   "%s message with %" G_GSIZE_FORMAT " elements, expected %" G_GSIZE_FORMAT,
+                   name, sp_bert_term_get_length (root), arity);
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+static char *
+dup_name (const SpBertTerm  *term,
+          const char        *what,
+          GError           **error)
+{
+  g_autofree char *name = NULL;
+
+  if (term != NULL && sp_bert_term_is_text (term))
+    name = sp_bert_term_dup_text (term);
+
+  if (name == NULL || name[0] == '\0')
+    {
+      g_set_error (error, SP_BASIX_MODEL_ERROR, SP_BASIX_MODEL_ERROR_MALFORMED,
+                   "%s is not a name (an atom, string or binary)", what);
+      return NULL;
+    }
+
+  return g_steal_pointer (&name);
+}
+
+/* The items of a list-valued payload; `[]` and `{bert, nil}` are empty lists. */
+static gboolean
+get_items (const SpBertTerm  *term,
+           const char        *what,
+           gsize             *out_n,
+           GError           **error)
+{
+  if (sp_basix_term_is_absent (term))
+    {
+      *out_n = 0;
+      return TRUE;
+    }
+
+  if (sp_bert_term_get_type (term) == SP_BERT_TYPE_LIST && sp_bert_term_is_proper_list (term))
+    {
+      *out_n = sp_bert_term_get_length (term);
+      return TRUE;
+    }
+
+  g_set_error (error, SP_BASIX_MODEL_ERROR, SP_BASIX_MODEL_ERROR_MALFORMED,
+               "%s is not a list", what);
+  return FALSE;
+}
+
+static gboolean
+apply_field_spec (SpBasixModel      *model,
+                  SpBasixUpdate     *update,
+                  const SpBertTerm  *root,
+                  GError           **error)
+{
+  const SpBertTerm *fields;
+  g_autoptr(GPtrArray) names = NULL;
+  FieldSpec *spec;
+  Category *category;
+  gsize n;
+
+  if (!check_arity (root, 3, "field_spec", error))
+    return FALSE;
+
+  update->category = dup_name (sp_bert_term_get_child (root, 1), "field_spec category", error);
+  if (update->category == NULL)
+    return FALSE;
+
+  fields = sp_bert_term_get_child (root, 2);
+  if (!get_items (fields, "field_spec field list", &n, error))
+    return FALSE;
+
+  names = g_ptr_array_new_with_free_func (g_free);
+  for (gsize i = 0; i < n; i++)
+    {
+      char *name = dup_name (sp_bert_term_get_child (fields, i), "field name", error);
+
+      if (name == NULL)
+        return FALSE;
+      g_ptr_array_add (names, name);
+    }
+  g_ptr_array_add (names, NULL);
+
+  spec = g_new0 (FieldSpec, 1);
+  g_atomic_ref_count_init (&spec->ref_count);
+  spec->n_names = (guint) n;
+  spec->names = (char **) g_ptr_array_free (g_steal_pointer (&names), FALSE);
+  spec->index = g_hash_table_new (g_str_hash, g_str_equal);
+  /* If a name repeats, the first position wins, as in the JS library's loop order. */
+  for (guint i = spec->n_names; i-- > 0;)
+    g_hash_table_insert (spec->index, spec->names[i], GINT_TO_POINTER (i + 1));
+
+  category = ensure_category (model, update->category);
+  field_spec_unref (category->spec);
+  category->spec = spec;
+
+  return TRUE;
+}
+
+/* The key of an element in its category, or NULL if it has none. */
+static char *
+element_key (const char       *category,
+             FieldSpec        *spec,
+             const SpBertTerm *values)
+{
+  int index;
+
+  if (g_str_equal (category, DOMAIN_KEY))
+    return g_strdup (DOMAIN_KEY);
+
+  if (sp_basix_category_is_channel (category))
+    index = field_spec_find (spec, "uuid");
+  else
+    index = field_spec_find (spec, "id");
+
+  /* Categories added after this code was written: whichever key their fields have. */
+  if (index < 0)
+    index = field_spec_find (spec, "uuid");
+  if (index < 0)
+    index = field_spec_find (spec, "id");
+  if (index < 0)
+    return NULL;
+
+  return dup_nth (values, (gsize) index);
+}
+
+static gboolean
+is_hangup (const char       *category,
+           FieldSpec        *spec,
+           const SpBertTerm *values)
+{
+  const SpBertTerm *last_event;
+  int index;
+
+  if (!sp_basix_category_is_channel (category))
+    return FALSE;
+
+  index = field_spec_find (spec, "last_event");
+  if (index < 0)
+    return FALSE;
+
+  last_event = sp_bert_term_get_child (values, (gsize) index);
+  return last_event != NULL && sp_bert_term_text_equal (last_event, "CHANNEL_HANGUP");
+}
+
+static Category *
+category_with_spec (SpBasixModel  *model,
+                    const char    *name,
+                    GError       **error)
+{
+  Category *category = g_hash_table_lookup (model->categories, name);
+
+  if (category == NULL || category->spec == NULL)
+    {
+      g_set_error (error, SP_BASIX_MODEL_ERROR, SP_BASIX_MODEL_ERROR_NO_FIELD_SPEC,
+                   "no field_spec received for category \"%s\"", name);
+      return NULL;
+    }
+
+  return category;
+}
+
+static gboolean
+apply_initial_info (SpBasixModel      *model,
+                    SpBasixUpdate     *update,
+                    const SpBertTerm  *root,
+                    GError           **error)
+{
+  g_autoptr(GHashTable) elements = NULL;
+  const SpBertTerm *list;
+  Category *category;
+  GHashTableIter iter;
+  gpointer value;
+  gsize n;
+
+  if (!check_arity (root, 3, "initial_info", error))
+    return FALSE;
+
+  update->category = dup_name (sp_bert_term_get_child (root, 1), "initial_info category",
+                               error);
+  if (update->category == NULL)
+    return FALSE;
+
+  category = category_with_spec (model, update->category, error);
+  if (category == NULL)
+    return FALSE;
+
+  list = sp_bert_term_get_child (root, 2);
+  if (!get_items (list, "initial_info element list", &n, error))
+    return FALSE;
+
+  /* Build the new snapshot apart, so that a malformed message changes nothing. */
+  elements = element_table_new ();
+  for (gsize i = 0; i < n; i++)
+    {
+      const SpBertTerm *values = sp_bert_term_get_child (list, i);
+      SpBasixElement *element;
+      char *key;
+
+      if (!is_positional (values))
+        {
+          g_set_error (error, SP_BASIX_MODEL_ERROR, SP_BASIX_MODEL_ERROR_MALFORMED,
+                       "initial_info element %" G_GSIZE_FORMAT " is a %s, not a tuple or list",
+                       i, sp_bert_type_to_string (sp_bert_term_get_type (values)));
+          return FALSE;
+        }
+
+      if (is_hangup (category->name, category->spec, values))
+        continue;
+
+      key = element_key (category->name, category->spec, values);
+      if (key == NULL)
+        {
+          g_debug ("%s element %" G_GSIZE_FORMAT " has no key; ignored", category->name, i);
+          continue;
+        }
+
+      element = element_new (update->doc, values, category->spec, category->name, key);
+      g_hash_table_replace (elements, element->key, element);
+    }
+
+  /* The changes against what was there: additions and updates in snapshot order would
+   * need the list again; hash order is fine, consumers key by element. */
+  g_hash_table_iter_init (&iter, elements);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
+    {
+      SpBasixElement *element = value;
+      SpBasixElement *old = g_hash_table_lookup (category->elements, element->key);
+
+      if (old == NULL)
+        add_change (update, SP_BASIX_CHANGE_ADDED, NULL, element);
+      else if (old->spec != element->spec || !sp_bert_term_equal (old->values, element->values))
+        add_change (update, SP_BASIX_CHANGE_UPDATED, old, element);
+    }
+
+  g_hash_table_iter_init (&iter, category->elements);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
+    {
+      SpBasixElement *old = value;
+
+      if (!g_hash_table_contains (elements, old->key))
+        add_change (update, SP_BASIX_CHANGE_REMOVED, old, NULL);
+    }
+
+  g_hash_table_unref (category->elements);
+  category->elements = g_steal_pointer (&elements);
+
+  return TRUE;
+}
+
+static gboolean
+apply_info_event (SpBasixModel      *model,
+                  SpBasixUpdate     *update,
+                  const SpBertTerm  *root,
+                  GError           **error)
+{
+  const SpBertTerm *values;
+  Category *category;
+  SpBasixElement *old;
+  g_autoptr(SpBasixElement) element = NULL;
+  char *key;
+
+  if (!check_arity (root, 4, "info_event", error))
+    return FALSE;
+
+  update->category = dup_name (sp_bert_term_get_child (root, 1), "info_event category", error);
+  if (update->category == NULL)
+    return FALSE;
+
+  update->event = dup_name (sp_bert_term_get_child (root, 3), "info_event event", error);
+  if (update->event == NULL)
+    return FALSE;
+
+  category = category_with_spec (model, update->category, error);
+  if (category == NULL)
+    return FALSE;
+
+  values = sp_bert_term_get_child (root, 2);
+  if (!is_positional (values))
+    {
+      g_set_error (error, SP_BASIX_MODEL_ERROR, SP_BASIX_MODEL_ERROR_MALFORMED,
+                   "info_event element is a %s, not a tuple or list",
+                   sp_bert_type_to_string (sp_bert_term_get_type (values)));
+      return FALSE;
+    }
+
+  key = element_key (category->name, category->spec, values);
+  if (key == NULL)
+    {
+      g_set_error (error, SP_BASIX_MODEL_ERROR, SP_BASIX_MODEL_ERROR_MALFORMED,
+                   "%s info_event element has no key", category->name);
+      return FALSE;
+    }
+
+  element = element_new (update->doc, values, category->spec, category->name, key);
+  old = g_hash_table_lookup (category->elements, element->key);
+
+  /* Only `removed` is a confirmed event name; any other adds or updates. A channel whose
+   * last event is a hang-up is gone too, whatever the event is called. */
+  if (g_str_equal (update->event, "removed") ||
+      is_hangup (category->name, category->spec, values))
+    {
+      if (old != NULL)
+        {
+          add_change (update, SP_BASIX_CHANGE_REMOVED, old, element);
+          g_hash_table_remove (category->elements, element->key);
+        }
+      return TRUE;
+    }
+
+  add_change (update, old != NULL ? SP_BASIX_CHANGE_UPDATED : SP_BASIX_CHANGE_ADDED, old,
+              element);
+  g_hash_table_replace (category->elements, element->key, sp_basix_element_ref (element));
+
+  return TRUE;
+}
+
+/**
+ * sp_basix_model_apply:
+ * @model: a model
+ * @doc: one decoded ws_cti message
+ * @error: return location for a #SP_BASIX_MODEL_ERROR
+ *
+ * Applies one server message: `field_spec` sets a category's field names; `initial_info`
+ * replaces a category with a snapshot; `info_event` adds, updates or removes one element.
+ * `system_msg`, `msg`, historical and unknown messages change nothing but are described in
+ * the result, so that the caller can act on them or log them.
+ *
+ * Category, event and message names may be atoms, strings or binaries. A message that does
+ * not fit the protocol leaves the model unchanged.
+ *
+ * Returns: (transfer full) (nullable): what the message did, or %NULL with @error set
+ */
+SpBasixUpdate *
+sp_basix_model_apply (SpBasixModel    *model,
+                      SpBertDocument  *doc,
+                      GError         **error)
+{
+  g_autoptr(SpBasixUpdate) update = NULL;
+  const SpBertTerm *root;
+  gboolean ok = TRUE;
+
+  g_return_val_if_fail (model != NULL, NULL);
+  g_return_val_if_fail (doc != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  root = sp_bert_document_get_root (doc);
+
+  update = g_new0 (SpBasixUpdate, 1);
+  update->doc = sp_bert_document_ref (doc);
+  update->changes = g_ptr_array_new_with_free_func ((GDestroyNotify) change_free);
+  update->kind = classify (root);
+
+  switch (update->kind)
+    {
+    case SP_BASIX_MESSAGE_FIELD_SPEC:
+      ok = apply_field_spec (model, update, root, error);
+      break;
+
+    case SP_BASIX_MESSAGE_INITIAL_INFO:
+      ok = apply_initial_info (model, update, root, error);
+      break;
+
+    case SP_BASIX_MESSAGE_INFO_EVENT:
+      ok = apply_info_event (model, update, root, error);
+      break;
+
+    case SP_BASIX_MESSAGE_SYSTEM_MSG:
+    case SP_BASIX_MESSAGE_MSG:
+      /* Any payload is accepted; system_msg payloads are normally atoms. */
+      update->payload = sp_bert_term_get_child (root, 1);
+      if (update->kind == SP_BASIX_MESSAGE_SYSTEM_MSG && update->payload != NULL &&
+          sp_bert_term_is_text (update->payload))
+        update->system_msg = sp_bert_term_dup_text (update->payload);
+      break;
+
+    case SP_BASIX_MESSAGE_HISTORICAL:
+    case SP_BASIX_MESSAGE_UNKNOWN:
+    default:
+      update->payload = root;
+      break;
+    }
+
+  if (!ok)
+    return NULL;
+
+  return g_steal_pointer (&update);
+}
+
+/* Structured channel fields */
+
+/**
+ * sp_basix_state_clear:
+ * @state: a state filled by sp_basix_parse_state()
+ *
+ * Frees the strings of @state and zeroes it.
+ */
+void
+sp_basix_state_clear (SpBasixState *state)
+{
+  g_free (state->name);
+  g_free (state->target_type);
+  g_free (state->target_id);
+  g_free (state->target_name);
+  g_free (state->target_location);
+  g_free (state->group_type);
+  g_free (state->queue_id);
+  g_free (state->address);
+  g_free (state->ivr_id);
+  g_free (state->operation);
+  g_free (state->room_id);
+  g_free (state->slot);
+  g_free (state->parker_id);
+  g_free (state->parker_name);
+  g_free (state->uuid);
+  g_free (state->eavesdrop_state);
+  memset (state, 0, sizeof *state);
+}
+
+static void
+parse_calling_target (SpBasixState     *state,
+                      const SpBertTerm *target)
+{
+  if (target == NULL || state->target_type == NULL)
+    return;
+
+  if (g_str_equal (state->target_type, "user"))
+    {
+      state->target_id = dup_nth (target, 0);
+    }
+  else if (g_str_equal (state->target_type, "group"))
+    {
+      /* {GroupType, GroupId, _, _, QueueId}; the queue only means something for a ring
+       * group. */
+      state->group_type = dup_nth (target, 0);
+      state->target_id = dup_nth (target, 1);
+      if (g_strcmp0 (state->group_type, "ring") == 0)
+        state->queue_id = dup_nth (target, 4);
+    }
+  else if (g_str_equal (state->target_type, "pstn"))
+    {
+      state->address = dup_nth (target, 0);
+    }
+  else if (g_str_equal (state->target_type, "bridged_endpoint"))
+    {
+      g_autofree char *a = dup_nth (target, 0);
+      g_autofree char *b = dup_nth (target, 1);
+
+      if (a != NULL && b != NULL)
+        state->address = g_strdup_printf ("%s@%s", a, b);
+    }
+}
+
+/**
+ * sp_basix_parse_state:
+ * @term: (nullable): the value of a channel's `state` field
+ * @out_state: (out caller-allocates): the parsed state; clear it with
+ *   sp_basix_state_clear()
+ *
+ * Reads `{Ts, Name, …}`, where the items after the name depend on the name (see the
+ * fields of #SpBasixState).
+ *
+ * Returns: %TRUE if @term is a state tuple with a name
+ */
+gboolean
+sp_basix_parse_state (const SpBertTerm *term,
+                      SpBasixState     *out_state)
+{
+  SpBasixState *s = out_state;
+  const char *name;
+
+  g_return_val_if_fail (out_state != NULL, FALSE);
+
+  memset (s, 0, sizeof *s);
+
+  if (term == NULL || !is_positional (term))
+    return FALSE;
+
+  s->name = dup_nth (term, 1);
+  if (s->name == NULL)
+    return FALSE;
+
+  s->ts = int64_nth (term, 0);
+  name = s->name;
+
+  if (g_str_equal (name, "voicemail"))
+    {
+      s->target_type = dup_nth (term, 2);
+      s->target_id = dup_nth (term, 3);
+      s->target_name = dup_nth (term, 4);
+    }
+  else if (g_str_equal (name, "checking_voicemail"))
+    {
+      s->target_name = dup_nth (term, 2);
+    }
+  else if (g_str_equal (name, "calling"))
+    {
+      s->target_location = dup_nth (term, 2);
+      s->target_type = dup_nth (term, 3);
+      parse_calling_target (s, nth (term, 4));
+    }
+  else if (g_str_equal (name, "calling_siptermination"))
+    {
+      s->address = dup_nth (term, 2);
+    }
+  else if (g_str_equal (name, "ivr"))
+    {
+      s->ivr_id = dup_nth (term, 2);
+    }
+  else if (g_str_equal (name, "system_operation"))
+    {
+      s->operation = dup_nth (term, 2);
+    }
+  else if (g_str_equal (name, "conference"))
+    {
+      s->room_id = dup_nth (term, 2);
+    }
+  else if (g_str_equal (name, "park"))
+    {
+      s->slot = dup_nth (term, 2);
+      s->parker_id = dup_nth (term, 4);
+      s->parker_name = dup_nth (term, 5);
+    }
+  else if (g_str_equal (name, "eavesdrop"))
+    {
+      s->uuid = dup_nth (term, 2);
+      s->eavesdrop_state = dup_nth (term, 3);
+    }
+
+  return TRUE;
+}
+
+/**
+ * sp_basix_target_clear:
+ * @target: a target filled by sp_basix_parse_target()
+ */
+void
+sp_basix_target_clear (SpBasixTarget *target)
+{
+  g_free (target->type);
+  g_free (target->id);
+  g_free (target->name);
+  g_free (target->address);
+  memset (target, 0, sizeof *target);
+}
+
+/**
+ * sp_basix_parse_target:
+ * @term: (nullable): the value of a channel's `target` field
+ * @out_target: (out caller-allocates): the parsed target
+ *
+ * Returns: %TRUE if @term is a `{Type, Id, Name, Address}` tuple
+ */
+gboolean
+sp_basix_parse_target (const SpBertTerm *term,
+                       SpBasixTarget    *out_target)
+{
+  g_return_val_if_fail (out_target != NULL, FALSE);
+
+  memset (out_target, 0, sizeof *out_target);
+
+  if (term == NULL || !is_positional (term))
+    return FALSE;
+
+  out_target->type = dup_nth (term, 0);
+  out_target->id = dup_nth (term, 1);
+  out_target->name = dup_nth (term, 2);
+  out_target->address = dup_nth (term, 3);
+  return TRUE;
+}
+
+/**
+ * sp_basix_other_info_clear:
+ * @info: other info filled by sp_basix_parse_other_info()
+ */
+void
+sp_basix_other_info_clear (SpBasixOtherInfo *info)
+{
+  g_free (info->type);
+  g_free (info->user_id);
+  g_free (info->end_user);
+  g_free (info->direction);
+  g_free (info->peer_location);
+  g_free (info->address);
+  g_free (info->group_id);
+  g_free (info->whoscall);
+  memset (info, 0, sizeof *info);
+}
+
+/**
+ * sp_basix_parse_other_info:
+ * @term: (nullable): the value of a channel's `other_info` field
+ * @out_info: (out caller-allocates): the parsed info
+ *
+ * Reads the tuple: [0] type (`user`/`end_user`), [1] user id or end_user string,
+ * [2] direction, [3] peer_location, [4] address, [5] offer_timestamp, [6] group_id (type
+ * `user` only), [7] whoscall.
+ *
+ * Returns: %TRUE if @term is a tuple with a type
+ */
+gboolean
+sp_basix_parse_other_info (const SpBertTerm *term,
+                           SpBasixOtherInfo *out_info)
+{
+  SpBasixOtherInfo *o = out_info;
+
+  g_return_val_if_fail (out_info != NULL, FALSE);
+
+  memset (o, 0, sizeof *o);
+
+  if (term == NULL || !is_positional (term))
+    return FALSE;
+
+  o->type = dup_nth (term, 0);
+  if (o->type == NULL)
+    return FALSE;
+
+  if (g_str_equal (o->type, "end_user"))
+    o->end_user = dup_nth (term, 1);
+  else
+    o->user_id = dup_nth (term, 1);
+  o->direction = dup_nth (term, 2);
+  o->peer_location = dup_nth (term, 3);
+  o->address = dup_nth (term, 4);
+  o->offer_timestamp = int64_nth (term, 5);
+  if (g_str_equal (o->type, "user"))
+    o->group_id = dup_nth (term, 6);
+  o->whoscall = dup_nth (term, 7);
+
+  return TRUE;
+}
+
+/* Percent-decoding that never fails: an invalid escape stays as it is, and the result is
+ * made valid UTF-8. With @plus, '+' is a space first (form encoding). */
+static char *
+percent_decode (const char *s,
+                gsize       len,
+                gboolean    plus)
+{
+  g_autoptr(GString) out = g_string_sized_new (len);
+
+  for (gsize i = 0; i < len; i++)
+    {
+      if (s[i] == '%' && i + 2 < len && g_ascii_isxdigit (s[i + 1]) &&
+          g_ascii_isxdigit (s[i + 2]))
+        {
+          char c = (char) (g_ascii_xdigit_value (s[i + 1]) << 4 | g_ascii_xdigit_value (s[i + 2]));
+
+          /* A NUL would cut the string short. */
+          if (c != '\0')
+            g_string_append_c (out, c);
+          i += 2;
+        }
+      else if (plus && s[i] == '+')
+        {
+          g_string_append_c (out, ' ');
+        }
+      else
+        {
+          g_string_append_c (out, s[i]);
+        }
+    }
+
+  if (!g_utf8_validate_len (out->str, out->len, NULL))
+    return g_utf8_make_valid (out->str, (gssize) out->len);
+
+  return g_string_free (g_steal_pointer (&out), FALSE);
+}
+
+/**
+ * sp_basix_end_user_item_free:
+ * @item: (transfer full): an item
+ */
+void
+sp_basix_end_user_item_free (SpBasixEndUserItem *item)
+{
+  g_free (item->id);
+  g_free (item->name);
+  g_free (item->organization);
+  g_free (item->avatar);
+  g_free (item->prefecture);
+  g_free (item);
+}
+
+static SpBasixEndUserItem *
+parse_end_user_item (const char *s,
+                     gsize       len)
+{
+  SpBasixEndUserItem *item = g_new0 (SpBasixEndUserItem, 1);
+  char **fields[] = { &item->id, &item->name, &item->organization, &item->avatar,
+                      &item->prefecture };
+  gsize start = 0;
+  guint f = 0;
+
+  for (gsize i = 0; i <= len && f < G_N_ELEMENTS (fields); i++)
+    {
+      if (i == len || s[i] == '*')
+        {
+          *fields[f++] = percent_decode (s + start, i - start, TRUE);
+          start = i + 1;
+        }
+    }
+
+  for (; f < G_N_ELEMENTS (fields); f++)
+    *fields[f] = g_strdup ("");
+
+  return item;
+}
+
+/**
+ * sp_basix_parse_end_user:
+ * @end_user: (nullable): the value of a channel's `end_user` field
+ * @out_n_declared: (out) (optional): the number of candidates the server counted, which
+ *   may exceed the items it sent
+ *
+ * Reads the CRM identity of the remote party: nothing if the string is empty or only
+ * asterisks; `_MANY_:N|item|item…` for several candidates; otherwise one item. Each item
+ * is `id*name*organization*avatar*prefecture`, every token form-URL-decoded.
+ *
+ * Returns: (transfer full) (element-type SpBasixEndUserItem): the candidates, possibly
+ *   none
+ */
+GPtrArray *
+sp_basix_parse_end_user (const char *end_user,
+                         guint      *out_n_declared)
+{
+  GPtrArray *items = g_ptr_array_new_with_free_func ((GDestroyNotify) sp_basix_end_user_item_free);
+  const char *rest;
+  guint declared = 0;
+
+  if (out_n_declared != NULL)
+    *out_n_declared = 0;
+
+  if (end_user == NULL || end_user[strspn (end_user, "*")] == '\0')
+    return items;
+
+  if (g_str_has_prefix (end_user, "_MANY_:"))
+    {
+      const char *bar = strchr (end_user, '|');
+      g_autofree char *count = NULL;
+      guint64 n = 0;
+
+      count = bar != NULL ? g_strndup (end_user + strlen ("_MANY_:"),
+                                       (gsize) (bar - end_user) - strlen ("_MANY_:"))
+                          : g_strdup (end_user + strlen ("_MANY_:"));
+      if (g_ascii_string_to_unsigned (count, 10, 0, G_MAXUINT, &n, NULL))
+        declared = (guint) n;
+
+      rest = bar;
+      while (rest != NULL)
+        {
+          const char *item = rest + 1;
+          const char *next = strchr (item, '|');
+          gsize len = next != NULL ? (gsize) (next - item) : strlen (item);
+
+          if (len > 0)
+            g_ptr_array_add (items, parse_end_user_item (item, len));
+          rest = next;
+        }
+    }
+  else
+    {
+      g_ptr_array_add (items, parse_end_user_item (end_user, strlen (end_user)));
+      declared = 1;
+    }
+
+  if (out_n_declared != NULL)
+    *out_n_declared = MAX (declared, items->len);
+
+  return items;
+}
+
+/**
+ * sp_basix_parse_origination:
+ * @origination: (nullable): the value of a channel's `origination` field
+ *
+ * Returns: (transfer full): the `*`-separated tokens, each percent-decoded (no `+` rule)
+ */
+char **
+sp_basix_parse_origination (const char *origination)
+{
+  g_autoptr(GPtrArray) tokens = g_ptr_array_new_with_free_func (g_free);
+  gsize start = 0;
+  gsize len;
+
+  if (origination == NULL || origination[0] == '\0')
+    return g_new0 (char *, 1);
+
+  len = strlen (origination);
+  for (gsize i = 0; i <= len; i++)
+    {
+      if (i == len || origination[i] == '*')
+        {
+          g_ptr_array_add (tokens, percent_decode (origination + start, i - start, FALSE));
+          start = i + 1;
+        }
+    }
+  g_ptr_array_add (tokens, NULL);
+
+  return (char **) g_ptr_array_free (g_steal_pointer (&tokens), FALSE);
+}
+
+/**
+ * sp_basix_parse_tags:
+ * @tags: (nullable): the value of a channel's `tags` field
+ *
+ * Returns: (transfer full): the `;`-separated tags, empty ones left out
+ */
+char **
+sp_basix_parse_tags (const char *tags)
+{
+  g_auto(GStrv) parts = NULL;
+  g_autoptr(GPtrArray) out = g_ptr_array_new_with_free_func (g_free);
+
+  if (tags == NULL)
+    return g_new0 (char *, 1);
+
+  parts = g_strsplit (tags, ";", -1);
+  for (guint i = 0; parts[i] != NULL; i++)
+    {
+      if (parts[i][0] != '\0')
+        g_ptr_array_add (out, g_strdup (parts[i]));
+    }
+  g_ptr_array_add (out, NULL);
+
+  return (char **) g_ptr_array_free (g_steal_pointer (&out), FALSE);
+}
+
+/**
+ * sp_basix_avatar_url:
+ * @base_url: (nullable): the Basix base URL, ending in `/`, or %NULL if not configured
+ * @avatar: (nullable): a user's `avatar` or an end-user item's avatar
+ * @end_user: whether @avatar belongs to an end user (CRM contact) rather than a user
+ *
+ * The library's rule: without a base URL the avatar is used as it is; an empty avatar is
+ * the default icon; an absolute http(s) URL is kept; anything else is a file under the
+ * avatars directory. The base URL is concatenated as it is, as the library does.
+ *
+ * Returns: (transfer full) (nullable): the avatar URL, or %NULL if there is none
+ */
+char *
+sp_basix_avatar_url (const char *base_url,
+                     const char *avatar,
+                     gboolean    end_user)
+{
+  if (base_url == NULL || base_url[0] == '\0')
+    return avatar != NULL && avatar[0] != '\0' ? g_strdup (avatar) : NULL;
+
+  if (avatar == NULL || avatar[0] == '\0')
+    return g_strconcat (base_url, end_user ? "static/icons/end_user.png"
+                                           : "static/icons/user.png", NULL);
+
+  if (g_str_has_prefix (avatar, "https:") || g_str_has_prefix (avatar, "http://"))
+    return g_strdup (avatar);
+
+  return g_strconcat (base_url, end_user ? "basix/avatars/end_users/" : "basix/avatars/users/",
+                      avatar, NULL);
+}
