@@ -14,7 +14,8 @@
 /*
  * SpAccounts is the list of accounts (a GListModel for the window) and their life: it
  * follows the app's "accounts" key, creates each account's source, feeds the source's call
- * events to the tracker, and starts, stops or restarts sources as their settings change.
+ * events to the tracker and passes its commands on (SpAccounts::command), and starts, stops
+ * or restarts sources as their settings change.
  */
 
 struct _SpAccounts
@@ -26,6 +27,13 @@ struct _SpAccounts
   GPtrArray     *accounts;    /* (element-type SpAccount) configured, then transient */
   GPtrArray     *transient;   /* (element-type SpAccount) */
 };
+
+enum {
+  COMMAND,
+  N_SIGNALS
+};
+
+static guint signals [N_SIGNALS];
 
 static void list_model_iface_init (GListModelInterface *iface);
 
@@ -78,6 +86,16 @@ call_event_cb (SpAccounts  *self,
 }
 
 static void
+command_cb (SpAccounts       *self,
+            SpRedmineCommand *command,
+            SpSource         *source)
+{
+  SpAccount *account = sp_source_get_account (source);
+
+  g_signal_emit (self, signals[COMMAND], 0, account, command);
+}
+
+static void
 update_source (SpAccounts *self,
                SpAccount  *account,
                gboolean    recreate)
@@ -95,8 +113,12 @@ update_source (SpAccounts *self,
       if (new_source == NULL)
         g_message ("[%s] %s", sp_account_get_id (account), error->message);
       else
-        g_signal_connect_object (new_source, "call-event",
-                                 G_CALLBACK (call_event_cb), self, G_CONNECT_SWAPPED);
+        {
+          g_signal_connect_object (new_source, "call-event",
+                                   G_CALLBACK (call_event_cb), self, G_CONNECT_SWAPPED);
+          g_signal_connect_object (new_source, "command",
+                                   G_CALLBACK (command_cb), self, G_CONNECT_SWAPPED);
+        }
 
       sp_account_set_source (account, new_source);
       source = new_source;
@@ -256,6 +278,23 @@ sp_accounts_class_init (SpAccountsClass *klass)
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
 
   object_class->dispose = sp_accounts_dispose;
+
+  /**
+   * SpAccounts::command:
+   * @self: the accounts
+   * @account: the account whose source received @command
+   * @command: a redmine_rt command, to be executed as is
+   *
+   * Passes on #SpSource::command of every account's source.
+   */
+  signals[COMMAND] =
+    g_signal_new ("command",
+                  G_TYPE_FROM_CLASS (klass),
+                  G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL,
+                  G_TYPE_NONE, 2,
+                  SP_TYPE_ACCOUNT,
+                  SP_TYPE_REDMINE_COMMAND | G_SIGNAL_TYPE_STATIC_SCOPE);
 }
 
 static void

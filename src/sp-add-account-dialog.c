@@ -7,11 +7,16 @@
 
 #include "config.h"
 
+#include <string.h>
+
 #include <glib/gi18n.h>
 
+#include "sp-actioncable.h"
 #include "sp-add-account-dialog.h"
 #include "sp-application.h"
 #include "sp-popup-notifier-source.h"
+#include "sp-redmine-source.h"
+#include "sp-secret.h"
 #include "sp-sources.h"
 #include "sp-template.h"
 
@@ -19,6 +24,11 @@
  * Adds an account. Every field is checked as it is typed and the problem is said in words
  * under the form; "Test Connection" connects a throw-away copy of the account and reports
  * what happened, so that a wrong address is found before the first call is missed.
+ *
+ * The fields depend on the kind: a redmine-rt account has a Redmine address, an API key or a
+ * login and password, and extra channels, but no extensions and no CRM page (its server
+ * sends the URLs). Secrets go to the keyring on "Add" only; the test connection gets them
+ * in memory.
  */
 
 #define TEST_TIMEOUT_SECONDS 20
@@ -30,11 +40,18 @@ struct _SpAddAccountDialog
   SpAccounts     *accounts;
   SpAccount      *test_account;
   guint           test_timeout_id;
+  char           *adding_id;     /* the account whose secret is being stored */
 
   AdwComboRow    *kind_row;
   AdwEntryRow    *name_row;
   AdwEntryRow    *url_row;
+  AdwComboRow    *auth_row;
+  AdwEntryRow    *api_key_row;
+  AdwEntryRow    *login_row;
+  AdwEntryRow    *password_row;
+  AdwEntryRow    *channels_row;
   AdwEntryRow    *extensions_row;
+  GtkWidget      *crm_group;
   AdwEntryRow    *template_row;
   AdwComboRow    *trigger_row;
   GtkWidget      *add_button;
@@ -52,6 +69,61 @@ selected_kind (SpAddAccountDialog *self)
   guint selected = adw_combo_row_get_selected (self->kind_row);
 
   return selected < n_kinds ? kinds[selected].kind : NULL;
+}
+
+static gboolean
+is_redmine (SpAddAccountDialog *self)
+{
+  return g_strcmp0 (selected_kind (self), "redmine-rt") == 0;
+}
+
+/* Whether a redmine account signs in with a login and password rather than an API key. */
+static gboolean
+uses_password (SpAddAccountDialog *self)
+{
+  return adw_combo_row_get_selected (self->auth_row) == 1;
+}
+
+static gboolean
+is_blank (const char *text)
+{
+  for (const char *p = text; *p != '\0'; p++)
+    {
+      if (!g_ascii_isspace (*p))
+        return FALSE;
+    }
+
+  return TRUE;
+}
+
+static const char *
+row_text (AdwEntryRow *row)
+{
+  return gtk_editable_get_text (GTK_EDITABLE (row));
+}
+
+/* The secret the account needs in the keyring, or NULL for kinds that need none. A key
+ * pasted with white space around it is the key; a password is taken as typed. */
+static char *
+dup_form_secret (SpAddAccountDialog *self)
+{
+  if (!is_redmine (self))
+    return NULL;
+
+  if (uses_password (self))
+    return g_strdup (row_text (self->password_row));
+
+  return g_strstrip (g_strdup (row_text (self->api_key_row)));
+}
+
+static void
+free_secret (char *secret)
+{
+  if (secret == NULL)
+    return;
+
+  memset (secret, 0, strlen (secret));
+  g_free (secret);
 }
 
 static void
@@ -99,18 +171,54 @@ validate (SpAddAccountDialog *self)
   const char *url = gtk_editable_get_text (GTK_EDITABLE (self->url_row));
   const char *template_str = gtk_editable_get_text (GTK_EDITABLE (self->template_row));
   gboolean needs_url = g_strcmp0 (kind, "demo") != 0;
+  gboolean redmine = is_redmine (self);
+  gboolean password = uses_password (self);
   g_autoptr(GError) error = NULL;
   g_autofree char *normalized = NULL;
   gboolean ok = TRUE;
 
   gtk_widget_set_visible (GTK_WIDGET (self->url_row), needs_url);
+  gtk_widget_set_visible (GTK_WIDGET (self->auth_row), redmine);
+  gtk_widget_set_visible (GTK_WIDGET (self->api_key_row), redmine && !password);
+  gtk_widget_set_visible (GTK_WIDGET (self->login_row), redmine && password);
+  gtk_widget_set_visible (GTK_WIDGET (self->password_row), redmine && password);
+  gtk_widget_set_visible (GTK_WIDGET (self->channels_row), redmine);
+  /* redmine_rt sends its own URLs and is about no extension. */
+  gtk_widget_set_visible (GTK_WIDGET (self->extensions_row), !redmine);
+  gtk_widget_set_visible (self->crm_group, !redmine);
+
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->url_row),
+                                 redmine ? _("_Redmine Address (https://redmine.example.com)")
+                                         : _("_Server Address (ws://host:8990/crmws)"));
 
   if (needs_url)
     {
-      normalized = sp_popup_notifier_normalize_url (url, &error);
+      if (redmine)
+        {
+          g_autoptr(GError) url_error = NULL;
+
+          normalized = sp_actioncable_base_url_normalize (url, &url_error);
+          if (normalized == NULL && url[0] != '\0')
+            g_set_error (&error, SP_SOURCE_ERROR, SP_SOURCE_ERROR_CONFIG,
+                         _("“%s” is not a Redmine address: %s"), url, url_error->message);
+        }
+      else
+        {
+          normalized = sp_popup_notifier_normalize_url (url, &error);
+        }
+
       mark_row (self->url_row, url[0] == '\0' || normalized != NULL);
       if (normalized == NULL)
         ok = FALSE;
+    }
+
+  /* Empty credentials are not an error to point at, only not enough to go on. */
+  if (redmine)
+    {
+      if (password)
+        ok = ok && row_text (self->login_row)[0] != '\0' && row_text (self->password_row)[0] != '\0';
+      else
+        ok = ok && !is_blank (row_text (self->api_key_row));
     }
 
   if (ok && template_str[0] != '\0' && !sp_template_validate (template_str, &error))
@@ -148,7 +256,25 @@ write_settings (SpAddAccountDialog *self,
   g_settings_set_string (settings, "url-template",
                          gtk_editable_get_text (GTK_EDITABLE (self->template_row)));
   g_settings_set_enum (settings, "url-trigger", adw_combo_row_get_selected (self->trigger_row));
-  g_settings_set_string (settings, "url", gtk_editable_get_text (GTK_EDITABLE (self->url_row)));
+
+  if (is_redmine (self))
+    {
+      g_auto(GStrv) channels = split_extensions (row_text (self->channels_row));
+      g_autofree char *base_url = sp_actioncable_base_url_normalize (row_text (self->url_row), NULL);
+      GVariantBuilder options;
+
+      g_variant_builder_init (&options, G_VARIANT_TYPE ("a{ss}"));
+      g_variant_builder_add (&options, "{ss}", SP_REDMINE_OPTION_AUTH,
+                             uses_password (self) ? SP_REDMINE_AUTH_PASSWORD : SP_REDMINE_AUTH_API_KEY);
+      g_settings_set_value (settings, "options", g_variant_builder_end (&options));
+      g_settings_set_strv (settings, "channels", (const char * const *) channels);
+      g_settings_set_string (settings, "login", uses_password (self) ? row_text (self->login_row) : "");
+      g_settings_set_string (settings, "url", base_url != NULL ? base_url : row_text (self->url_row));
+    }
+  else
+    {
+      g_settings_set_string (settings, "url", row_text (self->url_row));
+    }
 }
 
 static void
@@ -203,6 +329,7 @@ test_clicked_cb (SpAddAccountDialog *self)
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(SpSource) source = NULL;
+  char *secret;
 
   stop_test (self);
 
@@ -218,6 +345,12 @@ test_clicked_cb (SpAddAccountDialog *self)
       return;
     }
 
+  /* In memory only: the keyring is for accounts that are added. */
+  secret = dup_form_secret (self);
+  if (secret != NULL)
+    sp_source_set_transient_secret (source, secret);
+  free_secret (secret);
+
   sp_account_set_source (self->test_account, source);
   g_signal_connect_object (source, "notify::state", G_CALLBACK (test_state_cb), self,
                            G_CONNECT_SWAPPED);
@@ -230,23 +363,77 @@ test_clicked_cb (SpAddAccountDialog *self)
 }
 
 static void
+secret_stored_cb (GObject      *object,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  g_autoptr(SpAddAccountDialog) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *id = g_steal_pointer (&self->adding_id);
+  SpAccount *account;
+
+  if (!sp_secret_store_finish (result, &error))
+    {
+      g_autofree char *message = NULL;
+
+      /* An account without its key could only fail: take it back, keep the form. */
+      sp_accounts_remove (self->accounts, id);
+      message = g_strdup_printf (_("Could not keep the secret in the keyring, so the account was not added: %s"),
+                                 error->message);
+      set_status (self, message, "error");
+      gtk_widget_set_sensitive (GTK_WIDGET (self), TRUE);
+      return;
+    }
+
+  /* The source may have looked for the secret before it was there. */
+  account = sp_accounts_lookup (self->accounts, id);
+  if (account != NULL && sp_account_get_source (account) != NULL &&
+      sp_account_get_enabled (account))
+    sp_source_retry_now (sp_account_get_source (account));
+
+  gtk_window_close (GTK_WINDOW (self));
+}
+
+static void
 add_clicked_cb (SpAddAccountDialog *self)
 {
   const char *kind = selected_kind (self);
   const char *name = gtk_editable_get_text (GTK_EDITABLE (self->name_row));
-  g_autofree char *id = NULL;
-  g_autofree char *path = NULL;
-  g_autoptr(GSettings) settings = NULL;
+  const char *display_name = name[0] ? name : sp_sources_kind_label (kind);
+  char *secret = NULL;
+  g_autofree char *label = NULL;
   SpAccount *account;
 
-  if (!validate (self))
+  if (!validate (self) || self->adding_id != NULL)
     return;
 
-  account = sp_accounts_create (self->accounts, kind, name[0] ? name : sp_sources_kind_label (kind));
-  if (account != NULL)
-    write_settings (self, sp_account_get_settings (account));
+  stop_test (self);
 
-  gtk_window_close (GTK_WINDOW (self));
+  account = sp_accounts_create (self->accounts, kind, display_name);
+  if (account == NULL)
+    {
+      gtk_window_close (GTK_WINDOW (self));
+      return;
+    }
+
+  write_settings (self, sp_account_get_settings (account));
+
+  secret = dup_form_secret (self);
+  if (secret == NULL)
+    {
+      gtk_window_close (GTK_WINDOW (self));
+      return;
+    }
+
+  /* The dialog stays until the keyring has the secret, so that a failure can be told. */
+  /* Translators: the label of the keyring item, as shown in Passwords and Keys */
+  label = g_strdup_printf (_("Screenpop account “%s”"), display_name);
+  self->adding_id = g_strdup (sp_account_get_id (account));
+  gtk_widget_set_sensitive (GTK_WIDGET (self), FALSE);
+  set_status (self, _("Saving the secret in the keyring…"), NULL);
+  sp_secret_store_async (self->adding_id, label, secret, NULL, secret_stored_cb,
+                         g_object_ref (self));
+  free_secret (secret);
 }
 
 static void
@@ -256,6 +443,7 @@ sp_add_account_dialog_dispose (GObject *object)
 
   stop_test (self);
   g_clear_object (&self->accounts);
+  g_clear_pointer (&self->adding_id, g_free);
 
   gtk_widget_dispose_template (GTK_WIDGET (self), SP_TYPE_ADD_ACCOUNT_DIALOG);
 
@@ -276,6 +464,12 @@ sp_add_account_dialog_class_init (SpAddAccountDialogClass *klass)
   gtk_widget_class_bind_template_child (widget_class, SpAddAccountDialog, kind_row);
   gtk_widget_class_bind_template_child (widget_class, SpAddAccountDialog, name_row);
   gtk_widget_class_bind_template_child (widget_class, SpAddAccountDialog, url_row);
+  gtk_widget_class_bind_template_child (widget_class, SpAddAccountDialog, auth_row);
+  gtk_widget_class_bind_template_child (widget_class, SpAddAccountDialog, api_key_row);
+  gtk_widget_class_bind_template_child (widget_class, SpAddAccountDialog, login_row);
+  gtk_widget_class_bind_template_child (widget_class, SpAddAccountDialog, password_row);
+  gtk_widget_class_bind_template_child (widget_class, SpAddAccountDialog, channels_row);
+  gtk_widget_class_bind_template_child (widget_class, SpAddAccountDialog, crm_group);
   gtk_widget_class_bind_template_child (widget_class, SpAddAccountDialog, extensions_row);
   gtk_widget_class_bind_template_child (widget_class, SpAddAccountDialog, template_row);
   gtk_widget_class_bind_template_child (widget_class, SpAddAccountDialog, trigger_row);

@@ -12,6 +12,7 @@
 #include "screenpop-resources.h"
 #include "sp-add-account-dialog.h"
 #include "sp-application.h"
+#include "sp-command-runner.h"
 #include "sp-window.h"
 
 /*
@@ -30,6 +31,7 @@ struct _SpApplication
   SpAccounts     *accounts;
   SpNotifier     *notifier;
   SpScreenpop    *screenpop;
+  SpCommandRunner *command_runner;
 
   gboolean        held;
 };
@@ -251,6 +253,7 @@ sp_application_startup (GApplication *app)
   self->notifier = sp_notifier_new ();
   self->accounts = sp_accounts_new (self->settings, self->tracker);
   self->screenpop = sp_screenpop_new (self->accounts, self->tracker, self->notifier, self->settings);
+  self->command_runner = sp_command_runner_new (self->accounts, self->notifier, self->screenpop);
 
   g_signal_connect_object (self->settings, "changed::play-sound",
                            G_CALLBACK (play_sound_changed_cb), self, G_CONNECT_SWAPPED);
@@ -276,6 +279,7 @@ sp_application_dispose (GObject *object)
 {
   SpApplication *self = (SpApplication *)object;
 
+  g_clear_object (&self->command_runner);
   g_clear_object (&self->screenpop);
   g_clear_object (&self->accounts);
   g_clear_object (&self->notifier);

@@ -7,11 +7,14 @@
 
 #include "config.h"
 
+#include <string.h>
+
 #include <glib/gi18n.h>
 
 #include "sp-account.h"
 #include "sp-backoff.h"
 #include "sp-enums.h"
+#include "sp-secret.h"
 #include "sp-source.h"
 
 /*
@@ -45,6 +48,9 @@ typedef struct
 
   GNetworkMonitor *monitor;
   gboolean         network_available;
+
+  char          *detail;
+  char          *transient_secret;   /* set: the keyring is not used at all */
 } SpSourcePrivate;
 
 enum {
@@ -53,11 +59,13 @@ enum {
   PROP_STATE,
   PROP_ERROR_MESSAGE,
   PROP_RETRY_TIME,
+  PROP_DETAIL,
   N_PROPS
 };
 
 enum {
   CALL_EVENT,
+  COMMAND,
   N_SIGNALS
 };
 
@@ -280,6 +288,17 @@ network_changed_cb (SpSource        *self,
     }
 }
 
+/* Overwrites a secret before freeing it, so that it does not linger in freed memory. */
+static void
+free_secret (char *secret)
+{
+  if (secret == NULL)
+    return;
+
+  memset (secret, 0, strlen (secret));
+  g_free (secret);
+}
+
 static void
 sp_source_real_disconnect (SpSource *self)
 {
@@ -354,6 +373,8 @@ sp_source_finalize (GObject *object)
 
   g_free (priv->account_id);
   g_free (priv->error_message);
+  g_free (priv->detail);
+  g_clear_pointer (&priv->transient_secret, free_secret);
 
   G_OBJECT_CLASS (sp_source_parent_class)->finalize (object);
 }
@@ -380,6 +401,9 @@ sp_source_get_property (GObject    *object,
       break;
     case PROP_RETRY_TIME:
       g_value_set_int64 (value, priv->retry_time);
+      break;
+    case PROP_DETAIL:
+      g_value_set_string (value, priv->detail);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -436,6 +460,10 @@ sp_source_class_init (SpSourceClass *klass)
   properties[PROP_RETRY_TIME] =
     g_param_spec_int64 ("retry-time", NULL, NULL, 0, G_MAXINT64, 0,
                         G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+  /* What the window shows under the state, e.g. the channels a redmine account listens to. */
+  properties[PROP_DETAIL] =
+    g_param_spec_string ("detail", NULL, NULL, NULL,
+                         G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
@@ -450,6 +478,19 @@ sp_source_class_init (SpSourceClass *klass)
                   G_SIGNAL_RUN_LAST,
                   0, NULL, NULL, NULL,
                   G_TYPE_NONE, 1, SP_TYPE_CALL_EVENT | G_SIGNAL_TYPE_STATIC_SCOPE);
+
+  /**
+   * SpSource::command:
+   * @self: the source
+   * @command: a validated redmine_rt command (open_url, show_notification, post_msg), to be
+   *   executed as is by the #SpCommandRunner
+   */
+  signals[COMMAND] =
+    g_signal_new ("command",
+                  G_TYPE_FROM_CLASS (klass),
+                  G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL,
+                  G_TYPE_NONE, 1, SP_TYPE_REDMINE_COMMAND | G_SIGNAL_TYPE_STATIC_SCOPE);
 }
 
 static void
@@ -557,6 +598,7 @@ sp_source_stop (SpSource *self)
   teardown (self);
   priv->attempt = 0;
   set_error_message (self, NULL);
+  sp_source_set_detail (self, NULL);
   set_state (self, SP_SOURCE_STATE_DISCONNECTED);
 }
 
@@ -731,4 +773,214 @@ sp_source_get_cancellable (SpSource *self)
 
   g_return_val_if_fail (SP_IS_SOURCE (self), NULL);
   return priv->cancellable;
+}
+
+/**
+ * sp_source_get_detail:
+ *
+ * Returns: (nullable): a line about the live connection for the window, e.g. the channels
+ *   a redmine account listens to; %NULL when the source has nothing to add
+ */
+const char *
+sp_source_get_detail (SpSource *self)
+{
+  SpSourcePrivate *priv = sp_source_get_instance_private (self);
+
+  g_return_val_if_fail (SP_IS_SOURCE (self), NULL);
+  return priv->detail;
+}
+
+/**
+ * sp_source_set_detail:
+ * @detail: (nullable): plain text, or %NULL for none
+ *
+ * For subclasses: sets #SpSource:detail. Stopping the source clears it.
+ */
+void
+sp_source_set_detail (SpSource   *self,
+                      const char *detail)
+{
+  SpSourcePrivate *priv = sp_source_get_instance_private (self);
+
+  g_return_if_fail (SP_IS_SOURCE (self));
+
+  if (detail != NULL && *detail == '\0')
+    detail = NULL;
+
+  if (g_strcmp0 (priv->detail, detail) == 0)
+    return;
+
+  g_free (priv->detail);
+  priv->detail = g_strdup (detail);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_DETAIL]);
+}
+
+/**
+ * sp_source_emit_command:
+ * @command: a validated command
+ *
+ * For subclasses: hands a redmine_rt command to the desktop (see #SpSource::command).
+ */
+void
+sp_source_emit_command (SpSource         *self,
+                        SpRedmineCommand *command)
+{
+  g_return_if_fail (SP_IS_SOURCE (self));
+  g_return_if_fail (command != NULL);
+
+  g_signal_emit (self, signals[COMMAND], 0, command);
+}
+
+/**
+ * sp_source_set_transient_secret:
+ * @secret: (nullable): the account's secret (API key, password), or %NULL to use the
+ *   keyring again
+ *
+ * Gives the source its secret in memory, for an account that is not saved yet (the "Test
+ * Connection" of the add-account dialog): from then on the keyring is neither read nor
+ * written for this source, and a secret the source learns (a key obtained with a password)
+ * replaces this one in memory only.
+ */
+void
+sp_source_set_transient_secret (SpSource   *self,
+                                const char *secret)
+{
+  SpSourcePrivate *priv = sp_source_get_instance_private (self);
+
+  g_return_if_fail (SP_IS_SOURCE (self));
+
+  g_clear_pointer (&priv->transient_secret, free_secret);
+  priv->transient_secret = g_strdup (secret);
+}
+
+static void
+lookup_secret_cb (GObject      *object,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  g_autoptr(GError) error = NULL;
+  char *secret;
+
+  secret = sp_secret_lookup_finish (result, &error);
+  if (error != NULL)
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+
+  /* libsecret's copy lives in its own memory; ours are plain strings, wiped when freed. */
+  g_task_return_pointer (task, g_strdup (secret), (GDestroyNotify) free_secret);
+  if (secret != NULL)
+    secret_password_free (secret);
+}
+
+/**
+ * sp_source_lookup_secret_async:
+ *
+ * For subclasses: looks up the account's secret, in memory (see
+ * sp_source_set_transient_secret()) or in the keyring. Finishing gives %NULL without an
+ * error when there is none.
+ */
+void
+sp_source_lookup_secret_async (SpSource            *self,
+                               GCancellable        *cancellable,
+                               GAsyncReadyCallback  callback,
+                               gpointer             user_data)
+{
+  SpSourcePrivate *priv = sp_source_get_instance_private (self);
+  g_autoptr(GTask) task = NULL;
+
+  g_return_if_fail (SP_IS_SOURCE (self));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, sp_source_lookup_secret_async);
+
+  if (priv->transient_secret != NULL)
+    {
+      g_task_return_pointer (task, g_strdup (priv->transient_secret), (GDestroyNotify) free_secret);
+      return;
+    }
+
+  sp_secret_lookup_async (priv->account_id, cancellable, lookup_secret_cb,
+                          g_steal_pointer (&task));
+}
+
+/**
+ * sp_source_lookup_secret_finish:
+ *
+ * Returns: (transfer full) (nullable): the secret, or %NULL when there is none or on error;
+ *   overwrite it before freeing it with g_free()
+ */
+char *
+sp_source_lookup_secret_finish (SpSource      *self,
+                                GAsyncResult  *result,
+                                GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+static void
+store_secret_cb (GObject      *object,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!sp_secret_store_finish (result, &error))
+    g_task_return_error (task, g_steal_pointer (&error));
+  else
+    g_task_return_boolean (task, TRUE);
+}
+
+/**
+ * sp_source_store_secret_async:
+ * @secret: the new secret
+ *
+ * For subclasses: replaces the account's secret, in the keyring, or in memory only for a
+ * source given a transient secret.
+ */
+void
+sp_source_store_secret_async (SpSource            *self,
+                              const char          *secret,
+                              GCancellable        *cancellable,
+                              GAsyncReadyCallback  callback,
+                              gpointer             user_data)
+{
+  SpSourcePrivate *priv = sp_source_get_instance_private (self);
+  g_autoptr(GTask) task = NULL;
+  g_autofree char *name = NULL;
+  g_autofree char *label = NULL;
+
+  g_return_if_fail (SP_IS_SOURCE (self));
+  g_return_if_fail (secret != NULL);
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, sp_source_store_secret_async);
+
+  if (priv->transient_secret != NULL)
+    {
+      sp_source_set_transient_secret (self, secret);
+      g_task_return_boolean (task, TRUE);
+      return;
+    }
+
+  name = sp_account_dup_display_name (priv->account);
+  /* Translators: the label of the keyring item, as shown in Passwords and Keys */
+  label = g_strdup_printf (_("Screenpop account “%s”"), name);
+  sp_secret_store_async (priv->account_id, label, secret, cancellable, store_secret_cb,
+                         g_steal_pointer (&task));
+}
+
+gboolean
+sp_source_store_secret_finish (SpSource      *self,
+                               GAsyncResult  *result,
+                               GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
 }

@@ -8,6 +8,7 @@
 #include <gio/gio.h>
 
 #include "sp-call-event.h"
+#include "sp-redmine-command.h"
 
 G_BEGIN_DECLS
 
@@ -125,6 +126,9 @@ gboolean       sp_source_perform_finish    (SpSource        *self,
                                             GAsyncResult    *result,
                                             GError         **error);
 const char    *sp_source_state_to_string   (SpSourceState    state);
+const char    *sp_source_get_detail        (SpSource        *self);
+void           sp_source_set_transient_secret (SpSource     *self,
+                                            const char      *secret);
 
 /* For subclasses. */
 SpCallEvent   *sp_source_new_call_event    (SpSource        *self,
@@ -132,6 +136,25 @@ SpCallEvent   *sp_source_new_call_event    (SpSource        *self,
                                             SpCallEventKind  kind);
 void           sp_source_emit_call_event   (SpSource        *self,
                                             SpCallEvent     *event);
+void           sp_source_emit_command      (SpSource        *self,
+                                            SpRedmineCommand *command);
+void           sp_source_set_detail        (SpSource        *self,
+                                            const char      *detail);
+void           sp_source_lookup_secret_async  (SpSource     *self,
+                                            GCancellable    *cancellable,
+                                            GAsyncReadyCallback callback,
+                                            gpointer         user_data);
+char          *sp_source_lookup_secret_finish (SpSource     *self,
+                                            GAsyncResult    *result,
+                                            GError         **error);
+void           sp_source_store_secret_async   (SpSource     *self,
+                                            const char      *secret,
+                                            GCancellable    *cancellable,
+                                            GAsyncReadyCallback callback,
+                                            gpointer         user_data);
+gboolean       sp_source_store_secret_finish  (SpSource     *self,
+                                            GAsyncResult    *result,
+                                            GError         **error);
 void           sp_source_connection_lost   (SpSource        *self,
                                             const GError    *error);
 void           sp_source_touch             (SpSource        *self);

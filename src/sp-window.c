@@ -128,13 +128,17 @@ update_account_row (GtkWidget *row)
   GtkWidget *icon = g_object_get_data (G_OBJECT (row), "icon");
   GtkWidget *retry = g_object_get_data (G_OBJECT (row), "retry");
   g_autofree char *status = dup_account_status (account, source);
+  const char *detail = source ? sp_source_get_detail (source) : NULL;
+  g_autofree char *subtitle = NULL;
   g_autofree char *name = sp_account_dup_display_name (account);
   g_autofree char *kind = sp_account_dup_kind (account);
   g_autofree char *title = g_strdup_printf ("%s  ·  %s", name, sp_sources_kind_label (kind));
   SpSourceState state = source ? sp_source_get_state (source) : SP_SOURCE_STATE_FAILED;
 
   adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
-  adw_action_row_set_subtitle (ADW_ACTION_ROW (row), status);
+  /* The source's detail (for redmine, the channels it listens to) goes under the state. */
+  subtitle = detail != NULL ? g_strconcat (status, "\n", detail, NULL) : g_strdup (status);
+  adw_action_row_set_subtitle (ADW_ACTION_ROW (row), subtitle);
   gtk_image_set_from_icon_name (GTK_IMAGE (icon), account_icon (source));
   gtk_widget_set_visible (retry, source != NULL && sp_account_get_enabled (account) &&
                           (state == SP_SOURCE_STATE_RECONNECTING ||
@@ -160,6 +164,8 @@ watch_source (GtkWidget *row)
       g_signal_connect_object (source, "notify::error-message", G_CALLBACK (update_account_row),
                                row, G_CONNECT_SWAPPED);
       g_signal_connect_object (source, "notify::retry-time", G_CALLBACK (update_account_row),
+                               row, G_CONNECT_SWAPPED);
+      g_signal_connect_object (source, "notify::detail", G_CALLBACK (update_account_row),
                                row, G_CONNECT_SWAPPED);
     }
 
@@ -228,6 +234,8 @@ create_account_row (gpointer item,
   g_object_set_data (G_OBJECT (row), "icon", icon);
   g_object_set_data (G_OBJECT (row), "retry", retry);
 
+  /* Error messages and channel names are plain text, never markup. */
+  adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
   adw_action_row_set_subtitle_lines (ADW_ACTION_ROW (row), 3);
   adw_action_row_add_prefix (ADW_ACTION_ROW (row), icon);
 

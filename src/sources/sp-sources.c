@@ -11,11 +11,13 @@
 
 #include "sp-demo-source.h"
 #include "sp-popup-notifier-source.h"
+#include "sp-redmine-source.h"
 #include "sp-sources.h"
 
 /* The one place that knows which account kind is which backend. */
 static const SpSourceKind kinds[] = {
   { "popup-notifier", N_("popup-notifier") },
+  { "redmine-rt", N_("Redmine (redmine_rt)") },
   { "demo", N_("Demo") },
 };
 
@@ -36,6 +38,8 @@ sp_sources_create (SpAccount  *account,
     return sp_popup_notifier_source_new (account);
   if (g_strcmp0 (kind, "demo") == 0)
     return sp_demo_source_new (account);
+  if (g_strcmp0 (kind, "redmine-rt") == 0)
+    return sp_redmine_source_new (account);
 
   g_set_error (error, SP_SOURCE_ERROR, SP_SOURCE_ERROR_CONFIG,
                _("Screenpop does not know the account kind “%s”"), kind);

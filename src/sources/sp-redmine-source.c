@@ -1,0 +1,1375 @@
+/* sp-redmine-source.c
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#define G_LOG_DOMAIN "sp-redmine"
+
+#include "config.h"
+
+#include <string.h>
+
+#include <glib/gi18n.h>
+#include <libsoup/soup.h>
+
+#include "sp-account.h"
+#include "sp-actioncable.h"
+#include "sp-redmine-command.h"
+#include "sp-redmine-source.h"
+
+/*
+ * redmine_rt (see protocols/redmine_rt.md): a Redmine plugin that pushes commands
+ * (open_url, show_notification, post_msg) over ActionCable. One attempt goes:
+ *
+ *   keyring secret ─► GET /users/current.json ─► WebSocket /cable?access_key=KEY
+ *     (API key, or a password     (401 = the credentials   ─► welcome ─► subscribe user:LOGIN,
+ *      traded once for the key)    are wrong: the cable        general and the extra channels
+ *                                  never says so)          ─► first confirm_subscription: live
+ *
+ * The cable accepts any key silently, so the HTTP check is what catches a wrong one; an
+ * authentication failure is never retried by itself. The plugin renamed its channel class
+ * in 2022 and a server answers nothing at all to the other name, so a subscription that is
+ * not confirmed within 5 s while the server still pings is retried with the other class,
+ * and the class that worked is kept for later connections. The server pings every 3 s:
+ * 6 s of silence is a dead link. post_msg goes over HTTP, because the WebSocket send path is
+ * broken on current servers.
+ *
+ * The API key is a secret: it appears in the cable URL, which is therefore only ever logged
+ * without its query.
+ */
+
+/* How long the HTTP check and the WebSocket upgrade may take. */
+#define HTTP_TIMEOUT_SECONDS 15
+#define CONNECT_TIMEOUT_SECONDS 15
+/* How long after the upgrade the welcome may take. */
+#define WELCOME_TIMEOUT_SECONDS 10
+/* Big enough that an oversized broadcast is read and skipped rather than killing the link;
+ * the frame parser refuses anything beyond SP_ACTIONCABLE_MAX_FRAME. */
+#define MAX_INCOMING_PAYLOAD (16 * 1024 * 1024)
+
+typedef enum
+{
+  SUB_PENDING,
+  SUB_CONFIRMED,
+  SUB_REJECTED,
+} SubState;
+
+typedef struct
+{
+  char     *name;
+  char     *channel_class;
+  char     *identifier;    /* exactly as sent: replies and broadcasts are matched on it */
+  SubState  state;
+} Subscription;
+
+struct _SpRedmineSource
+{
+  SpSource                 parent_instance;
+
+  SoupSession             *http;         /* REST calls, with a timeout */
+  SoupSession             *ws;           /* the cable: no timeout, the pings keep it alive */
+  SoupWebsocketConnection *connection;
+
+  /* Learnt by the last attempt, kept for post_msg while reconnecting. */
+  char                    *base_url;
+  char                    *api_key;
+  char                    *login;
+
+  char                    *channel_class;
+  gboolean                 class_confirmed;    /* channel_class worked on this server */
+  gboolean                 tried_other_class;  /* on this connection */
+
+  GPtrArray               *subscriptions;      /* (element-type Subscription) */
+  GTask                   *connect_task;       /* from the upgrade to the first confirm */
+  guint                    welcome_id;
+  guint                    confirm_id;
+  gint64                   last_frame;
+  gint64                   subscribed_at;
+};
+
+G_DEFINE_FINAL_TYPE (SpRedmineSource, sp_redmine_source, SP_TYPE_SOURCE)
+
+static void
+subscription_free (Subscription *sub)
+{
+  g_free (sub->name);
+  g_free (sub->channel_class);
+  g_free (sub->identifier);
+  g_free (sub);
+}
+
+static void
+free_secret (char *secret)
+{
+  if (secret == NULL)
+    return;
+
+  memset (secret, 0, strlen (secret));
+  g_free (secret);
+}
+
+static const char *
+account_id (SpRedmineSource *self)
+{
+  return sp_source_get_account_id (SP_SOURCE (self));
+}
+
+static gboolean
+uses_password (SpRedmineSource *self)
+{
+  g_autofree char *auth = sp_account_dup_option (sp_source_get_account (SP_SOURCE (self)),
+                                                 SP_REDMINE_OPTION_AUTH);
+
+  return g_strcmp0 (auth, SP_REDMINE_AUTH_PASSWORD) == 0;
+}
+
+static void
+set_option (SpAccount  *account,
+            const char *key,
+            const char *value)
+{
+  GSettings *settings = sp_account_get_settings (account);
+  g_autoptr(GVariant) options = g_settings_get_value (settings, "options");
+  GVariantBuilder builder;
+  GVariantIter iter;
+  const char *k, *v;
+
+  g_variant_builder_init (&builder, G_VARIANT_TYPE ("a{ss}"));
+  g_variant_iter_init (&iter, options);
+  while (g_variant_iter_next (&iter, "{&s&s}", &k, &v))
+    {
+      if (g_strcmp0 (k, key) != 0)
+        g_variant_builder_add (&builder, "{ss}", k, v);
+    }
+  g_variant_builder_add (&builder, "{ss}", key, value);
+
+  g_settings_set_value (settings, "options", g_variant_builder_end (&builder));
+}
+
+static const char *
+other_class (const char *channel_class)
+{
+  return g_strcmp0 (channel_class, SP_REDMINE_CHANNEL_CLASS) == 0
+    ? SP_REDMINE_LEGACY_CHANNEL_CLASS : SP_REDMINE_CHANNEL_CLASS;
+}
+
+/* The channels to listen to: the user's own, general, and the account's extra ones. */
+static char **
+dup_channel_names (SpRedmineSource *self)
+{
+  GSettings *settings = sp_account_get_settings (sp_source_get_account (SP_SOURCE (self)));
+  g_auto(GStrv) extra = g_settings_get_strv (settings, "channels");
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+  g_autoptr(GHashTable) seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_autofree char *own = g_strconcat ("user:", self->login, NULL);
+  const char *fixed[] = { own, "general" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (fixed); i++)
+    {
+      g_hash_table_add (seen, g_strdup (fixed[i]));
+      g_strv_builder_add (builder, fixed[i]);
+    }
+
+  for (guint i = 0; extra[i] != NULL; i++)
+    {
+      g_autofree char *name = g_strstrip (g_strdup (extra[i]));
+
+      if (name[0] == '\0' || !g_utf8_validate (name, -1, NULL) ||
+          g_hash_table_contains (seen, name))
+        continue;
+
+      g_strv_builder_add (builder, name);
+      g_hash_table_add (seen, g_steal_pointer (&name));
+    }
+
+  return g_strv_builder_end (builder);
+}
+
+static Subscription *
+find_subscription (SpRedmineSource *self,
+                   const char      *identifier)
+{
+  for (guint i = 0; i < self->subscriptions->len; i++)
+    {
+      Subscription *sub = g_ptr_array_index (self->subscriptions, i);
+
+      if (g_strcmp0 (sub->identifier, identifier) == 0)
+        return sub;
+    }
+
+  return NULL;
+}
+
+static void
+update_detail (SpRedmineSource *self)
+{
+  g_autoptr(GString) confirmed = g_string_new (NULL);
+  g_autoptr(GString) refused = g_string_new (NULL);
+  g_autoptr(GString) detail = g_string_new (NULL);
+
+  for (guint i = 0; i < self->subscriptions->len; i++)
+    {
+      Subscription *sub = g_ptr_array_index (self->subscriptions, i);
+      GString *list = sub->state == SUB_CONFIRMED ? confirmed
+                    : sub->state == SUB_REJECTED ? refused : NULL;
+
+      if (list == NULL)
+        continue;
+      if (list->len > 0)
+        g_string_append (list, ", ");
+      g_string_append (list, sub->name);
+    }
+
+  if (confirmed->len > 0)
+    /* Translators: %s is a list of redmine_rt channels, e.g. "user:bob, general, pbx" */
+    g_string_append_printf (detail, _("Channels: %s"), confirmed->str);
+
+  if (refused->len > 0)
+    {
+      if (detail->len > 0)
+        g_string_append (detail, " · ");
+      /* Translators: %s is a list of redmine_rt channels the server refused */
+      g_string_append_printf (detail, _("Refused by the server: %s"), refused->str);
+    }
+
+  sp_source_set_detail (SP_SOURCE (self), detail->str);
+}
+
+/* Ends the attempt or the live connection with @error (taken over). */
+static void
+fail (SpRedmineSource *self,
+      GError          *error)
+{
+  if (self->connect_task != NULL)
+    {
+      g_autoptr(GTask) task = g_steal_pointer (&self->connect_task);
+
+      g_task_return_error (task, error);
+      return;
+    }
+
+  sp_source_connection_lost (SP_SOURCE (self), error);
+  g_error_free (error);
+}
+
+static void
+send_text (SpRedmineSource *self,
+           const char      *text)
+{
+  if (self->connection != NULL &&
+      soup_websocket_connection_get_state (self->connection) == SOUP_WEBSOCKET_STATE_OPEN)
+    soup_websocket_connection_send_text (self->connection, text);
+}
+
+static gboolean confirm_timeout_cb (gpointer data);
+
+static guint
+count_pending (SpRedmineSource *self)
+{
+  guint n = 0;
+
+  for (guint i = 0; i < self->subscriptions->len; i++)
+    {
+      Subscription *sub = g_ptr_array_index (self->subscriptions, i);
+
+      if (sub->state == SUB_PENDING)
+        n++;
+    }
+
+  return n;
+}
+
+static gboolean
+any_confirmed (SpRedmineSource *self)
+{
+  for (guint i = 0; i < self->subscriptions->len; i++)
+    {
+      Subscription *sub = g_ptr_array_index (self->subscriptions, i);
+
+      if (sub->state == SUB_CONFIRMED)
+        return TRUE;
+    }
+
+  return FALSE;
+}
+
+static void
+complete_connect (SpRedmineSource *self)
+{
+  if (self->connect_task != NULL)
+    {
+      g_autoptr(GTask) task = g_steal_pointer (&self->connect_task);
+
+      g_task_return_boolean (task, TRUE);
+    }
+}
+
+static void
+subscribe_all (SpRedmineSource *self,
+               const char      *channel_class)
+{
+  g_auto(GStrv) names = dup_channel_names (self);
+
+  for (guint i = 0; names[i] != NULL; i++)
+    {
+      Subscription *sub = g_new0 (Subscription, 1);
+      g_autofree char *frame = NULL;
+
+      sub->name = g_strdup (names[i]);
+      sub->channel_class = g_strdup (channel_class);
+      sub->identifier = sp_actioncable_identifier_new (channel_class, names[i]);
+      g_ptr_array_add (self->subscriptions, sub);
+
+      frame = sp_actioncable_subscribe_new (sub->identifier);
+      send_text (self, frame);
+    }
+
+  g_debug ("[%s] Subscribing to %u channels with class %s", account_id (self),
+           g_strv_length (names), channel_class);
+
+  self->subscribed_at = g_get_monotonic_time ();
+  g_clear_handle_id (&self->confirm_id, g_source_remove);
+  self->confirm_id = g_timeout_add (SP_REDMINE_CONFIRM_TIMEOUT_MS, confirm_timeout_cb, self);
+}
+
+static gboolean
+confirm_timeout_cb (gpointer data)
+{
+  SpRedmineSource *self = data;
+  const char *tried = self->channel_class;
+
+  self->confirm_id = 0;
+
+  /* The class works; a channel that stays unanswered is not worth the others. */
+  if (any_confirmed (self))
+    {
+      for (guint i = 0; i < self->subscriptions->len; i++)
+        {
+          Subscription *sub = g_ptr_array_index (self->subscriptions, i);
+
+          if (sub->state == SUB_PENDING)
+            g_message ("[%s] No confirmation for channel “%s” within %u ms", account_id (self),
+                       sub->name, SP_REDMINE_CONFIRM_TIMEOUT_MS);
+        }
+      complete_connect (self);
+      return G_SOURCE_REMOVE;
+    }
+
+  /* Nothing at all, not even a ping: the server is gone, whatever the class. */
+  if (self->last_frame <= self->subscribed_at)
+    {
+      fail (self, g_error_new (SP_SOURCE_ERROR, SP_SOURCE_ERROR_TIMEOUT,
+                               _("Redmine went silent right after the connection was opened")));
+      return G_SOURCE_REMOVE;
+    }
+
+  if (!self->tried_other_class)
+    {
+      const char *next = other_class (tried);
+
+      /* redmine_rt answers nothing at all to a class it does not have. */
+      g_message ("[%s] No confirmation for channel class %s within %u ms; trying %s",
+                 account_id (self), tried, SP_REDMINE_CONFIRM_TIMEOUT_MS, next);
+      self->tried_other_class = TRUE;
+      g_free (self->channel_class);
+      self->channel_class = g_strdup (next);
+      subscribe_all (self, next);
+      return G_SOURCE_REMOVE;
+    }
+
+  fail (self, g_error_new (SP_SOURCE_ERROR, SP_SOURCE_ERROR_FAILED,
+                           _("Redmine did not confirm the channel subscriptions, neither with channel class %s nor with %s. Check that the redmine_rt plugin is installed and that Redmine has a config/cable.yml"),
+                           SP_REDMINE_CHANNEL_CLASS, SP_REDMINE_LEGACY_CHANNEL_CLASS));
+  return G_SOURCE_REMOVE;
+}
+
+static gboolean
+welcome_timeout_cb (gpointer data)
+{
+  SpRedmineSource *self = data;
+
+  self->welcome_id = 0;
+  fail (self, g_error_new (SP_SOURCE_ERROR, SP_SOURCE_ERROR_TIMEOUT,
+                           _("Redmine opened the connection but did not welcome it within %u seconds"),
+                           WELCOME_TIMEOUT_SECONDS));
+
+  return G_SOURCE_REMOVE;
+}
+
+static void
+on_welcome (SpRedmineSource *self)
+{
+  g_clear_handle_id (&self->welcome_id, g_source_remove);
+
+  /* A welcome starts a new server-side connection with no subscriptions: subscribe again,
+   * every time. */
+  g_ptr_array_set_size (self->subscriptions, 0);
+  self->tried_other_class = FALSE;
+  subscribe_all (self, self->channel_class);
+}
+
+static void
+on_confirm (SpRedmineSource *self,
+            const char      *identifier)
+{
+  Subscription *sub = find_subscription (self, identifier);
+
+  if (sub == NULL)
+    {
+      g_debug ("[%s] Ignored a confirmation for a subscription we did not ask for",
+               account_id (self));
+      return;
+    }
+
+  sub->state = SUB_CONFIRMED;
+  g_debug ("[%s] Subscribed to “%s” (%s)", account_id (self), sub->name, sub->channel_class);
+
+  if (!self->class_confirmed || g_strcmp0 (self->channel_class, sub->channel_class) != 0)
+    {
+      g_message ("[%s] This redmine_rt answers to channel class %s", account_id (self),
+                 sub->channel_class);
+      g_free (self->channel_class);
+      self->channel_class = g_strdup (sub->channel_class);
+      self->class_confirmed = TRUE;
+    }
+
+  /* A late answer to the class that was given up on: drop whatever waits with the other
+   * class, so that no channel is heard twice. */
+  for (guint i = self->subscriptions->len; i > 0; i--)
+    {
+      Subscription *other = g_ptr_array_index (self->subscriptions, i - 1);
+
+      if (other->state == SUB_PENDING && g_strcmp0 (other->channel_class, self->channel_class) != 0)
+        {
+          g_autofree char *frame = sp_actioncable_unsubscribe_new (other->identifier);
+
+          send_text (self, frame);
+          g_ptr_array_remove_index (self->subscriptions, i - 1);
+        }
+    }
+
+  update_detail (self);
+
+  /* Live once every channel has its answer: the window then lists them all. */
+  if (count_pending (self) == 0)
+    {
+      g_clear_handle_id (&self->confirm_id, g_source_remove);
+      complete_connect (self);
+    }
+}
+
+static void
+on_reject (SpRedmineSource *self,
+           const char      *identifier)
+{
+  Subscription *sub = find_subscription (self, identifier);
+  gboolean any_left = FALSE;
+
+  if (sub == NULL)
+    return;
+
+  sub->state = SUB_REJECTED;
+  g_message ("[%s] Redmine refused the subscription to channel “%s”", account_id (self),
+             sub->name);
+  update_detail (self);
+
+  for (guint i = 0; i < self->subscriptions->len; i++)
+    {
+      Subscription *other = g_ptr_array_index (self->subscriptions, i);
+
+      if (other->state != SUB_REJECTED)
+        any_left = TRUE;
+    }
+
+  if (!any_left)
+    {
+      fail (self, g_error_new (SP_SOURCE_ERROR, SP_SOURCE_ERROR_FAILED,
+                               _("Redmine refused every channel subscription")));
+      return;
+    }
+
+  if (count_pending (self) == 0 && any_confirmed (self))
+    {
+      g_clear_handle_id (&self->confirm_id, g_source_remove);
+      complete_connect (self);
+    }
+}
+
+static void
+on_disconnect (SpRedmineSource    *self,
+               SpActioncableFrame *frame)
+{
+  const char *reason = frame->reason != NULL ? frame->reason : _("none given");
+
+  if (!frame->reconnect)
+    fail (self, g_error_new (SP_SOURCE_ERROR, SP_SOURCE_ERROR_FATAL,
+                             _("Redmine closed the connection and asked not to reconnect (reason: %s). Use Retry once the server is ready"),
+                             reason));
+  else
+    fail (self, g_error_new (SP_SOURCE_ERROR, SP_SOURCE_ERROR_FAILED,
+                             _("Redmine closed the connection (reason: %s)"), reason));
+}
+
+static void
+on_broadcast (SpRedmineSource    *self,
+              SpActioncableFrame *frame)
+{
+  g_autoptr(SpRedmineCommand) command = NULL;
+  g_autoptr(GError) error = NULL;
+  Subscription *sub = find_subscription (self, frame->identifier);
+
+  /* Matched byte for byte on the identifier we sent. */
+  if (sub == NULL || sub->state == SUB_REJECTED)
+    {
+      g_debug ("[%s] Ignored a broadcast for a subscription we do not have", account_id (self));
+      return;
+    }
+
+  command = sp_redmine_command_new_from_json (frame->message, &error);
+  if (command == NULL)
+    {
+      if (g_error_matches (error, SP_REDMINE_COMMAND_ERROR, SP_REDMINE_COMMAND_ERROR_NOT_A_COMMAND))
+        g_debug ("[%s] Ignored a message without a command on “%s”", account_id (self), sub->name);
+      else if (g_error_matches (error, SP_REDMINE_COMMAND_ERROR, SP_REDMINE_COMMAND_ERROR_UNKNOWN))
+        g_message ("[%s] Ignored a message on “%s”: %s", account_id (self), sub->name,
+                   error->message);
+      else
+        g_message ("[%s] Skipped an invalid command on “%s”: %s", account_id (self), sub->name,
+                   error->message);
+      return;
+    }
+
+  g_debug ("[%s] %s on “%s”", account_id (self),
+           sp_redmine_command_kind_to_string (sp_redmine_command_get_kind (command)), sub->name);
+  sp_source_emit_command (SP_SOURCE (self), command);
+}
+
+static void
+message_cb (SpRedmineSource         *self,
+            SoupWebsocketDataType    type,
+            GBytes                  *message,
+            SoupWebsocketConnection *connection)
+{
+  g_autoptr(SpActioncableFrame) frame = NULL;
+  g_autoptr(GError) error = NULL;
+  gsize length;
+  const char *data = g_bytes_get_data (message, &length);
+
+  /* Any frame is a sign of life, not only pings. */
+  sp_source_touch (SP_SOURCE (self));
+  self->last_frame = g_get_monotonic_time ();
+
+  if (type != SOUP_WEBSOCKET_DATA_TEXT)
+    {
+      g_message ("[%s] Skipped a binary frame of %" G_GSIZE_FORMAT " bytes", account_id (self),
+                 length);
+      return;
+    }
+
+  frame = sp_actioncable_frame_parse (data, length, &error);
+  if (frame == NULL)
+    {
+      g_message ("[%s] Skipped a malformed frame: %s", account_id (self), error->message);
+      return;
+    }
+
+  switch (frame->type)
+    {
+    case SP_ACTIONCABLE_FRAME_WELCOME:
+      on_welcome (self);
+      break;
+
+    case SP_ACTIONCABLE_FRAME_PING:
+      break;
+
+    case SP_ACTIONCABLE_FRAME_CONFIRM:
+      on_confirm (self, frame->identifier);
+      break;
+
+    case SP_ACTIONCABLE_FRAME_REJECT:
+      on_reject (self, frame->identifier);
+      break;
+
+    case SP_ACTIONCABLE_FRAME_DISCONNECT:
+      on_disconnect (self, frame);
+      break;
+
+    case SP_ACTIONCABLE_FRAME_MESSAGE:
+      on_broadcast (self, frame);
+      break;
+
+    case SP_ACTIONCABLE_FRAME_UNKNOWN:
+    default:
+      g_debug ("[%s] Ignored a frame of an unknown kind", account_id (self));
+      break;
+    }
+}
+
+static void
+closed_cb (SpRedmineSource         *self,
+           SoupWebsocketConnection *connection)
+{
+  /* A stopped puma drops the TCP connection without a close frame: that is normal. */
+  fail (self, g_error_new (SP_SOURCE_ERROR, SP_SOURCE_ERROR_FAILED,
+                           _("The connection to Redmine was lost")));
+}
+
+static void
+error_cb (SpRedmineSource         *self,
+          GError                  *error,
+          SoupWebsocketConnection *connection)
+{
+  g_debug ("[%s] WebSocket error: %s", account_id (self), error->message);
+}
+
+/* Connecting */
+
+typedef struct
+{
+  SoupMessage  *msg;
+  char         *secret;       /* the password, in password mode */
+  char         *cable_url;    /* without the key: for logs */
+  GCancellable *cancellable;  /* the upgrade's: the attempt's, or the deadline */
+  gulong        cancelled_id;
+  guint         timeout_id;
+  gboolean      timed_out;
+} ConnectData;
+
+static void
+connect_data_free (ConnectData *data)
+{
+  g_clear_handle_id (&data->timeout_id, g_source_remove);
+  g_clear_object (&data->msg);
+  g_clear_pointer (&data->secret, free_secret);
+  g_free (data->cable_url);
+  g_clear_object (&data->cancellable);
+  g_free (data);
+}
+
+static void
+ws_connect_cb (GObject      *object,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  SpRedmineSource *self = g_task_get_source_object (task);
+  ConnectData *data = g_task_get_task_data (task);
+  g_autoptr(SoupWebsocketConnection) connection = NULL;
+  g_autoptr(GError) error = NULL;
+  guint status;
+
+  connection = soup_session_websocket_connect_finish (SOUP_SESSION (object), result, &error);
+
+  g_cancellable_disconnect (g_task_get_cancellable (task), data->cancelled_id);
+  data->cancelled_id = 0;
+
+  if (g_task_return_error_if_cancelled (task))
+    return;
+
+  g_clear_handle_id (&data->timeout_id, g_source_remove);
+
+  if (connection == NULL)
+    {
+      status = soup_message_get_status (data->msg);
+      if (data->timed_out)
+        g_task_return_new_error (task, SP_SOURCE_ERROR, SP_SOURCE_ERROR_TIMEOUT,
+                                 _("%s did not answer within %u seconds"),
+                                 data->cable_url, CONNECT_TIMEOUT_SECONDS);
+      else if (status == SOUP_STATUS_NOT_FOUND)
+        g_task_return_new_error (task, SP_SOURCE_ERROR, SP_SOURCE_ERROR_FAILED,
+                                 _("Redmine has no ActionCable endpoint at %s (HTTP 404). Is the redmine_rt plugin installed?"),
+                                 data->cable_url);
+      else if (status >= 300)
+        g_task_return_new_error (task, SP_SOURCE_ERROR, SP_SOURCE_ERROR_FAILED,
+                                 _("%s refused the WebSocket connection (HTTP %u %s)"),
+                                 data->cable_url, status, soup_message_get_reason_phrase (data->msg));
+      else
+        g_task_return_new_error (task, SP_SOURCE_ERROR, SP_SOURCE_ERROR_FAILED,
+                                 _("Could not connect to %s: %s"), data->cable_url, error->message);
+      return;
+    }
+
+  g_debug ("[%s] Connected to %s", account_id (self), data->cable_url);
+
+  self->connection = g_steal_pointer (&connection);
+  soup_websocket_connection_set_max_incoming_payload_size (self->connection, MAX_INCOMING_PAYLOAD);
+  /* The server's pings are what tells a live link from a dead one. */
+  soup_websocket_connection_set_keepalive_interval (self->connection, 0);
+
+  g_signal_connect_object (self->connection, "message", G_CALLBACK (message_cb), self,
+                           G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->connection, "closed", G_CALLBACK (closed_cb), self,
+                           G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->connection, "error", G_CALLBACK (error_cb), self,
+                           G_CONNECT_SWAPPED);
+
+  /* From here on frames drive the attempt: it is live at the first confirmation. */
+  self->last_frame = g_get_monotonic_time ();
+  self->connect_task = g_steal_pointer (&task);
+  self->welcome_id = g_timeout_add_seconds (WELCOME_TIMEOUT_SECONDS, welcome_timeout_cb, self);
+}
+
+static gboolean
+ws_timeout_cb (gpointer user_data)
+{
+  ConnectData *data = user_data;
+
+  data->timeout_id = 0;
+  data->timed_out = TRUE;
+  g_cancellable_cancel (data->cancellable);
+
+  return G_SOURCE_REMOVE;
+}
+
+static void
+attempt_cancelled_cb (GCancellable *attempt,
+                      GCancellable *upgrade)
+{
+  g_cancellable_cancel (upgrade);
+}
+
+static void
+open_cable (GTask *task_in)
+{
+  g_autoptr(GTask) task = task_in;
+  SpRedmineSource *self = g_task_get_source_object (task);
+  ConnectData *data = g_task_get_task_data (task);
+  const char *protocols[] = { "actioncable-v1-json", NULL };
+  g_autofree char *escaped_key = NULL;
+  g_autofree char *url = NULL;
+  g_autoptr(GError) error = NULL;
+
+  data->cable_url = sp_actioncable_cable_url (self->base_url, &error);
+  if (data->cable_url == NULL)
+    {
+      g_task_return_new_error (task, SP_SOURCE_ERROR, SP_SOURCE_ERROR_CONFIG, "%s", error->message);
+      return;
+    }
+
+  /* libsoup upgrades an http(s) request; the key goes in the query, as redmine_rt wants. */
+  escaped_key = g_uri_escape_string (self->api_key, NULL, FALSE);
+  url = g_strconcat (self->base_url, "/cable?access_key=", escaped_key, NULL);
+  g_clear_object (&data->msg);
+  data->msg = soup_message_new (SOUP_METHOD_GET, url);
+  memset (url, 0, strlen (url));
+  memset (escaped_key, 0, strlen (escaped_key));
+
+  if (data->msg == NULL)
+    {
+      g_task_return_new_error (task, SP_SOURCE_ERROR, SP_SOURCE_ERROR_CONFIG,
+                               _("“%s” is not a Redmine address"), self->base_url);
+      return;
+    }
+
+  g_debug ("[%s] Connecting to %s", account_id (self), data->cable_url);
+
+  data->cancellable = g_cancellable_new ();
+  data->cancelled_id = g_cancellable_connect (g_task_get_cancellable (task),
+                                              G_CALLBACK (attempt_cancelled_cb),
+                                              data->cancellable, NULL);
+  data->timeout_id = g_timeout_add_seconds (CONNECT_TIMEOUT_SECONDS, ws_timeout_cb, data);
+
+  soup_session_websocket_connect_async (self->ws, data->msg, NULL, (char **) protocols,
+                                        G_PRIORITY_DEFAULT, data->cancellable, ws_connect_cb,
+                                        g_steal_pointer (&task));
+}
+
+static void
+key_stored_cb (GObject      *object,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  SpRedmineSource *self = g_task_get_source_object (task);
+  g_autoptr(GError) error = NULL;
+  gboolean stored;
+
+  stored = sp_source_store_secret_finish (SP_SOURCE (object), result, &error);
+
+  if (g_task_return_error_if_cancelled (task))
+    return;
+
+  if (!stored)
+    {
+      /* The key works for this connection; the password stays for the next one. */
+      g_message ("[%s] Could not keep the Redmine API key in the keyring: %s",
+                 account_id (self), error->message);
+    }
+  else
+    {
+      g_message ("[%s] Traded the password for the API key; only the key is kept now",
+                 account_id (self));
+      /* This may restart the source (a connection setting changed), which cancels this
+       * attempt; the next one finds the key. */
+      set_option (sp_source_get_account (SP_SOURCE (self)), SP_REDMINE_OPTION_AUTH,
+                  SP_REDMINE_AUTH_API_KEY);
+      if (g_task_return_error_if_cancelled (task))
+        return;
+    }
+
+  open_cable (g_steal_pointer (&task));
+}
+
+static void
+current_user_cb (GObject      *object,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  SpRedmineSource *self = g_task_get_source_object (task);
+  ConnectData *data = g_task_get_task_data (task);
+  g_auto(SpRedmineUser) user = { 0 };
+  g_autoptr(GBytes) body = NULL;
+  g_autoptr(GError) error = NULL;
+  gboolean password = data->secret != NULL;
+  GCancellable *cancellable;
+  guint status;
+
+  body = soup_session_send_and_read_finish (SOUP_SESSION (object), result, &error);
+
+  if (g_task_return_error_if_cancelled (task))
+    return;
+
+  if (body == NULL)
+    {
+      g_task_return_new_error (task, SP_SOURCE_ERROR, SP_SOURCE_ERROR_FAILED,
+                               _("Could not reach Redmine at %s: %s"), self->base_url,
+                               error->message);
+      return;
+    }
+
+  status = soup_message_get_status (data->msg);
+  switch (status)
+    {
+    case SOUP_STATUS_OK:
+      break;
+
+    case SOUP_STATUS_UNAUTHORIZED:
+      if (password)
+        g_task_return_new_error (task, SP_SOURCE_ERROR, SP_SOURCE_ERROR_AUTH,
+                                 _("Redmine rejected the login or the password (HTTP 401). Check them by signing in to Redmine in a browser"));
+      else
+        g_task_return_new_error (task, SP_SOURCE_ERROR, SP_SOURCE_ERROR_AUTH,
+                                 _("Redmine rejected the API key (HTTP 401). Check the key in your Redmine account page (My account → API access key)"));
+      return;
+
+    case SOUP_STATUS_FORBIDDEN:
+      g_task_return_new_error (task, SP_SOURCE_ERROR, SP_SOURCE_ERROR_CONFIG,
+                               _("Redmine refused its REST API (HTTP 403). An administrator must enable it: Administration → Settings → API → Enable REST web service"));
+      return;
+
+    case SOUP_STATUS_NOT_FOUND:
+      g_task_return_new_error (task, SP_SOURCE_ERROR, SP_SOURCE_ERROR_CONFIG,
+                               _("%s/users/current.json was not found (HTTP 404). Use the address you open Redmine at, with its sub-path if it has one (https://host/redmine)"),
+                               self->base_url);
+      return;
+
+    default:
+      g_task_return_new_error (task, SP_SOURCE_ERROR, SP_SOURCE_ERROR_FAILED,
+                               _("Redmine answered HTTP %u %s to %s/users/current.json"),
+                               status, soup_message_get_reason_phrase (data->msg), self->base_url);
+      return;
+    }
+
+  if (!sp_redmine_user_parse (g_bytes_get_data (body, NULL), g_bytes_get_size (body), &user,
+                              &error))
+    {
+      g_task_return_new_error (task, SP_SOURCE_ERROR, SP_SOURCE_ERROR_FAILED,
+                               _("%s/users/current.json did not answer like Redmine: %s"),
+                               self->base_url, error->message);
+      return;
+    }
+
+  g_free (self->login);
+  self->login = g_strdup (user.login);
+  g_debug ("[%s] Signed in to %s as %s", account_id (self), self->base_url, self->login);
+
+  if (!password)
+    {
+      open_cable (g_steal_pointer (&task));
+      return;
+    }
+
+  if (user.api_key == NULL)
+    {
+      g_task_return_new_error (task, SP_SOURCE_ERROR, SP_SOURCE_ERROR_CONFIG,
+                               _("Redmine did not give out the API key of %s. Sign in to Redmine, open My account → API access key → Show, and add the account with that key instead of the password"),
+                               self->login);
+      return;
+    }
+
+  g_clear_pointer (&self->api_key, free_secret);
+  self->api_key = g_strdup (user.api_key);
+  cancellable = g_task_get_cancellable (task);
+  sp_source_store_secret_async (SP_SOURCE (self), self->api_key, cancellable, key_stored_cb,
+                                g_steal_pointer (&task));
+}
+
+static void
+secret_cb (GObject      *object,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  SpRedmineSource *self = g_task_get_source_object (task);
+  ConnectData *data = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *url = NULL;
+  g_autofree char *login = NULL;
+  char *secret;
+  SoupMessageHeaders *headers;
+  GCancellable *cancellable;
+
+  secret = sp_source_lookup_secret_finish (SP_SOURCE (object), result, &error);
+
+  if (g_task_return_error_if_cancelled (task))
+    {
+      g_clear_pointer (&secret, free_secret);
+      return;
+    }
+
+  if (error != NULL)
+    {
+      g_task_return_new_error (task, SP_SOURCE_ERROR, SP_SOURCE_ERROR_FAILED,
+                               _("Could not read the account’s secret from the keyring: %s"),
+                               error->message);
+      return;
+    }
+
+  if (secret == NULL || *secret == '\0')
+    {
+      g_clear_pointer (&secret, free_secret);
+      if (uses_password (self))
+        g_task_return_new_error (task, SP_SOURCE_ERROR, SP_SOURCE_ERROR_AUTH,
+                                 _("No Redmine password is stored for this account. Add the account again with your login and password, or with your API key"));
+      else
+        g_task_return_new_error (task, SP_SOURCE_ERROR, SP_SOURCE_ERROR_AUTH,
+                                 _("No Redmine API key is stored for this account. Find it in Redmine under My account → API access key, and add the account again with it"));
+      return;
+    }
+
+  url = sp_redmine_current_user_url (self->base_url, NULL);
+  data->msg = soup_message_new (SOUP_METHOD_GET, url);
+  headers = soup_message_get_request_headers (data->msg);
+  soup_message_headers_replace (headers, "Accept", "application/json");
+
+  if (uses_password (self))
+    {
+      g_autofree char *pair = NULL;
+      g_autofree char *encoded = NULL;
+      g_autofree char *authorization = NULL;
+
+      login = sp_account_dup_login (sp_source_get_account (SP_SOURCE (self)));
+      if (login[0] == '\0')
+        {
+          g_clear_pointer (&secret, free_secret);
+          g_task_return_new_error (task, SP_SOURCE_ERROR, SP_SOURCE_ERROR_CONFIG,
+                                   _("The account has a password but no login; enter your Redmine login"));
+          return;
+        }
+
+      pair = g_strconcat (login, ":", secret, NULL);
+      encoded = g_base64_encode ((const guchar *) pair, strlen (pair));
+      authorization = g_strconcat ("Basic ", encoded, NULL);
+      soup_message_headers_replace (headers, "Authorization", authorization);
+      memset (pair, 0, strlen (pair));
+      memset (encoded, 0, strlen (encoded));
+      memset (authorization, 0, strlen (authorization));
+      data->secret = secret;
+    }
+  else
+    {
+      soup_message_headers_replace (headers, "X-Redmine-API-Key", secret);
+      g_clear_pointer (&self->api_key, free_secret);
+      self->api_key = secret;
+    }
+
+  g_debug ("[%s] Checking the credentials with %s", account_id (self), url);
+
+  cancellable = g_task_get_cancellable (task);
+  soup_session_send_and_read_async (self->http, data->msg, G_PRIORITY_DEFAULT, cancellable,
+                                    current_user_cb, g_steal_pointer (&task));
+}
+
+static void
+sp_redmine_source_connect_async (SpSource            *source,
+                                 GCancellable        *cancellable,
+                                 GAsyncReadyCallback  callback,
+                                 gpointer             user_data)
+{
+  SpRedmineSource *self = SP_REDMINE_SOURCE (source);
+  g_autoptr(GTask) task = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *configured = sp_account_dup_url (sp_source_get_account (source));
+  g_autofree char *base_url = NULL;
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, sp_redmine_source_connect_async);
+  g_task_set_task_data (task, g_new0 (ConnectData, 1), (GDestroyNotify) connect_data_free);
+
+  base_url = sp_actioncable_base_url_normalize (configured, &error);
+  if (base_url == NULL)
+    {
+      g_task_return_new_error (task, SP_SOURCE_ERROR, SP_SOURCE_ERROR_CONFIG,
+                               _("“%s” is not a Redmine address: %s. Use the address you open Redmine at, such as https://redmine.example.com"),
+                               configured, error->message);
+      return;
+    }
+
+  g_free (self->base_url);
+  self->base_url = g_steal_pointer (&base_url);
+
+  sp_source_lookup_secret_async (source, cancellable, secret_cb, g_steal_pointer (&task));
+}
+
+static gboolean
+sp_redmine_source_connect_finish (SpSource      *source,
+                                  GAsyncResult  *result,
+                                  GError       **error)
+{
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+static void
+sp_redmine_source_disconnect (SpSource *source)
+{
+  SpRedmineSource *self = SP_REDMINE_SOURCE (source);
+
+  g_clear_handle_id (&self->welcome_id, g_source_remove);
+  g_clear_handle_id (&self->confirm_id, g_source_remove);
+
+  if (self->connection != NULL)
+    {
+      g_signal_handlers_disconnect_by_data (self->connection, self);
+      if (soup_websocket_connection_get_state (self->connection) == SOUP_WEBSOCKET_STATE_OPEN)
+        soup_websocket_connection_close (self->connection, SOUP_WEBSOCKET_CLOSE_NORMAL, NULL);
+      g_clear_object (&self->connection);
+    }
+
+  g_ptr_array_set_size (self->subscriptions, 0);
+
+  /* The base class has cancelled the attempt already; nobody listens to this answer. */
+  if (self->connect_task != NULL)
+    {
+      g_autoptr(GTask) task = g_steal_pointer (&self->connect_task);
+
+      if (!g_task_return_error_if_cancelled (task))
+        g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_CANCELLED, "Disconnected");
+    }
+}
+
+/* post_msg */
+
+/* BASE/channels/ENCODED/post_msg.json as a GUri that keeps "%2E" (see
+ * sp_redmine_post_msg_url()). Parsing the URL as a string would not do: GUri normalizes an
+ * escaped unreserved character such as "%2E" back to ".", and Rails then answers 404. A
+ * GUri built with libsoup's own flags is used by libsoup as it is. */
+static GUri *
+build_post_msg_uri (const char  *base_url,
+                    const char  *channel,
+                    GError     **error)
+{
+  g_autofree char *check = NULL;
+  g_autofree char *encoded = NULL;
+  g_autofree char *path = NULL;
+  g_autoptr(GUri) base = NULL;
+
+  /* Refuses what the pure builder refuses (an empty name, a bad base). */
+  check = sp_redmine_post_msg_url (base_url, channel, error);
+  if (check == NULL)
+    return NULL;
+
+  base = g_uri_parse (base_url, SOUP_HTTP_URI_FLAGS, error);
+  if (base == NULL)
+    return NULL;
+
+  encoded = sp_redmine_channel_name_encode (channel);
+  /* The normalized base ends without "/", but an http URI's empty path reads as "/". */
+  path = g_strconcat (g_uri_get_path (base), "/channels/", encoded, "/post_msg.json", NULL);
+  if (g_str_has_prefix (path, "//"))
+    memmove (path, path + 1, strlen (path));
+
+  return g_uri_build (SOUP_HTTP_URI_FLAGS, g_uri_get_scheme (base), NULL, g_uri_get_host (base),
+                      g_uri_get_port (base), path, NULL, NULL);
+}
+
+typedef struct
+{
+  SoupMessage *msg;
+} PostData;
+
+static void
+post_data_free (PostData *data)
+{
+  g_clear_object (&data->msg);
+  g_free (data);
+}
+
+static void
+post_msg_cb (GObject      *object,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  PostData *data = g_task_get_task_data (task);
+  g_autoptr(GBytes) body = NULL;
+  g_autoptr(GError) error = NULL;
+  guint status;
+
+  body = soup_session_send_and_read_finish (SOUP_SESSION (object), result, &error);
+
+  if (g_task_return_error_if_cancelled (task))
+    return;
+
+  if (body == NULL)
+    {
+      g_task_return_new_error (task, SP_SOURCE_ERROR, SP_SOURCE_ERROR_FAILED,
+                               _("Could not reach Redmine: %s"), error->message);
+      return;
+    }
+
+  status = soup_message_get_status (data->msg);
+  if (SOUP_STATUS_IS_SUCCESSFUL (status))
+    g_task_return_boolean (task, TRUE);
+  else if (status == SOUP_STATUS_UNAUTHORIZED)
+    g_task_return_new_error (task, SP_SOURCE_ERROR, SP_SOURCE_ERROR_AUTH,
+                             _("Redmine rejected the API key (HTTP 401)"));
+  else
+    g_task_return_new_error (task, SP_SOURCE_ERROR, SP_SOURCE_ERROR_FAILED,
+                             _("Redmine answered HTTP %u %s"), status,
+                             soup_message_get_reason_phrase (data->msg));
+}
+
+static gboolean
+sp_redmine_source_can_perform (SpSource   *source,
+                               const char *action)
+{
+  SpRedmineSource *self = SP_REDMINE_SOURCE (source);
+
+  return g_strcmp0 (action, "post_msg") == 0 &&
+         self->api_key != NULL && self->base_url != NULL &&
+         sp_source_get_state (source) != SP_SOURCE_STATE_DISCONNECTED &&
+         sp_source_get_state (source) != SP_SOURCE_STATE_AUTH_FAILED;
+}
+
+/* "post_msg" with @param (ss): the channel name and the message as JSON text. */
+static void
+sp_redmine_source_perform_async (SpSource            *source,
+                                 const char          *action,
+                                 const char          *call_id,
+                                 GVariant            *param,
+                                 GCancellable        *cancellable,
+                                 GAsyncReadyCallback  callback,
+                                 gpointer             user_data)
+{
+  SpRedmineSource *self = SP_REDMINE_SOURCE (source);
+  g_autoptr(GTask) task = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) body = NULL;
+  g_autoptr(GUri) uri = NULL;
+  g_autofree char *url = NULL;
+  const char *channel;
+  const char *json;
+  PostData *data;
+
+  if (g_strcmp0 (action, "post_msg") != 0)
+    {
+      SP_SOURCE_CLASS (sp_redmine_source_parent_class)->perform_async (source, action, call_id,
+                                                                      param, cancellable,
+                                                                      callback, user_data);
+      return;
+    }
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, sp_redmine_source_perform_async);
+
+  if (param != NULL)
+    g_variant_ref_sink (param);
+
+  if (param == NULL || !g_variant_is_of_type (param, G_VARIANT_TYPE ("(ss)")))
+    {
+      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                               "post_msg needs (channel, JSON message)");
+      g_clear_pointer (&param, g_variant_unref);
+      return;
+    }
+
+  g_variant_get (param, "(&s&s)", &channel, &json);
+
+  if (!sp_redmine_source_can_perform (source, action))
+    {
+      g_task_return_new_error (task, SP_SOURCE_ERROR, SP_SOURCE_ERROR_FAILED,
+                               _("The account is not signed in to Redmine yet; wait until it is connected"));
+      g_variant_unref (param);
+      return;
+    }
+
+  uri = build_post_msg_uri (self->base_url, channel, &error);
+  if (uri == NULL)
+    {
+      g_task_return_new_error (task, SP_SOURCE_ERROR, SP_SOURCE_ERROR_FAILED, "%s", error->message);
+      g_variant_unref (param);
+      return;
+    }
+
+  data = g_new0 (PostData, 1);
+  data->msg = soup_message_new_from_uri (SOUP_METHOD_POST, uri);
+  url = g_uri_to_string (soup_message_get_uri (data->msg));
+  g_task_set_task_data (task, data, (GDestroyNotify) post_data_free);
+
+  /* The key in a header: in the query (?key=) redmine_rt would broadcast it with the
+   * message. */
+  soup_message_headers_replace (soup_message_get_request_headers (data->msg),
+                                "X-Redmine-API-Key", self->api_key);
+  body = g_bytes_new (json, strlen (json));
+  soup_message_set_request_body_from_bytes (data->msg, "application/json", body);
+  g_variant_unref (param);
+
+  g_debug ("[%s] POST %s", account_id (self), url);
+
+  soup_session_send_and_read_async (self->http, data->msg, G_PRIORITY_DEFAULT, cancellable,
+                                    post_msg_cb, g_steal_pointer (&task));
+}
+
+static gboolean
+sp_redmine_source_perform_finish (SpSource      *source,
+                                  GAsyncResult  *result,
+                                  GError       **error)
+{
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+static void
+sp_redmine_source_constructed (GObject *object)
+{
+  SpRedmineSource *self = SP_REDMINE_SOURCE (object);
+  g_autofree char *channel_class = NULL;
+
+  G_OBJECT_CLASS (sp_redmine_source_parent_class)->constructed (object);
+
+  channel_class = sp_account_dup_option (sp_source_get_account (SP_SOURCE (self)),
+                                         SP_REDMINE_OPTION_CHANNEL_CLASS);
+  if (g_strcmp0 (channel_class, SP_REDMINE_LEGACY_CHANNEL_CLASS) == 0)
+    self->channel_class = g_strdup (SP_REDMINE_LEGACY_CHANNEL_CLASS);
+  else
+    self->channel_class = g_strdup (SP_REDMINE_CHANNEL_CLASS);
+
+  sp_source_set_liveness_timeout (SP_SOURCE (self), SP_REDMINE_LIVENESS_MS);
+}
+
+static void
+sp_redmine_source_dispose (GObject *object)
+{
+  SpRedmineSource *self = (SpRedmineSource *)object;
+
+  sp_redmine_source_disconnect (SP_SOURCE (self));
+  g_clear_object (&self->http);
+  g_clear_object (&self->ws);
+
+  G_OBJECT_CLASS (sp_redmine_source_parent_class)->dispose (object);
+}
+
+static void
+sp_redmine_source_finalize (GObject *object)
+{
+  SpRedmineSource *self = (SpRedmineSource *)object;
+
+  g_clear_pointer (&self->subscriptions, g_ptr_array_unref);
+  g_clear_pointer (&self->api_key, free_secret);
+  g_free (self->base_url);
+  g_free (self->login);
+  g_free (self->channel_class);
+
+  G_OBJECT_CLASS (sp_redmine_source_parent_class)->finalize (object);
+}
+
+static void
+sp_redmine_source_class_init (SpRedmineSourceClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  SpSourceClass *source_class = SP_SOURCE_CLASS (klass);
+
+  object_class->constructed = sp_redmine_source_constructed;
+  object_class->dispose = sp_redmine_source_dispose;
+  object_class->finalize = sp_redmine_source_finalize;
+
+  source_class->connect_async = sp_redmine_source_connect_async;
+  source_class->connect_finish = sp_redmine_source_connect_finish;
+  source_class->disconnect = sp_redmine_source_disconnect;
+  source_class->can_perform = sp_redmine_source_can_perform;
+  source_class->perform_async = sp_redmine_source_perform_async;
+  source_class->perform_finish = sp_redmine_source_perform_finish;
+}
+
+static void
+sp_redmine_source_init (SpRedmineSource *self)
+{
+  self->subscriptions = g_ptr_array_new_with_free_func ((GDestroyNotify) subscription_free);
+  self->http = soup_session_new_with_options ("timeout", HTTP_TIMEOUT_SECONDS,
+                                              "user-agent", "Screenpop/" PACKAGE_VERSION " ",
+                                              NULL);
+  self->ws = soup_session_new_with_options ("user-agent", "Screenpop/" PACKAGE_VERSION " ",
+                                            NULL);
+}
+
+/**
+ * sp_redmine_source_new:
+ * @account: a `redmine-rt` account: `url` the Redmine base URL, `channels` the extra
+ *   channels, the API key (or, with the option auth=password, the password of `login`)
+ *   in the keyring
+ *
+ * Returns: (transfer full): a new, stopped source
+ */
+SpSource *
+sp_redmine_source_new (SpAccount *account)
+{
+  return g_object_new (SP_TYPE_REDMINE_SOURCE, "account", account, NULL);
+}
+
+/**
+ * sp_redmine_source_get_login:
+ *
+ * Returns: (nullable): the Redmine login the credentials belong to, once checked
+ */
+const char *
+sp_redmine_source_get_login (SpRedmineSource *self)
+{
+  g_return_val_if_fail (SP_IS_REDMINE_SOURCE (self), NULL);
+  return self->login;
+}
+
+/**
+ * sp_redmine_source_get_channel_class:
+ *
+ * Returns: the channel class in use: the one that worked, or the one being tried
+ */
+const char *
+sp_redmine_source_get_channel_class (SpRedmineSource *self)
+{
+  g_return_val_if_fail (SP_IS_REDMINE_SOURCE (self), NULL);
+  return self->channel_class;
+}
+
+/**
+ * sp_redmine_source_dup_channels:
+ *
+ * Returns: (transfer full): the channels the server confirmed on this connection, in the
+ *   order they were subscribed
+ */
+char **
+sp_redmine_source_dup_channels (SpRedmineSource *self)
+{
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+
+  g_return_val_if_fail (SP_IS_REDMINE_SOURCE (self), NULL);
+
+  for (guint i = 0; i < self->subscriptions->len; i++)
+    {
+      Subscription *sub = g_ptr_array_index (self->subscriptions, i);
+
+      if (sub->state == SUB_CONFIRMED)
+        g_strv_builder_add (builder, sub->name);
+    }
+
+  return g_strv_builder_end (builder);
+}
