@@ -385,11 +385,10 @@ secret_stored_cb (GObject      *object,
       return;
     }
 
-  /* The source may have looked for the secret before it was there. */
+  /* Now it can connect. */
   account = sp_accounts_lookup (self->accounts, id);
-  if (account != NULL && sp_account_get_source (account) != NULL &&
-      sp_account_get_enabled (account))
-    sp_source_retry_now (sp_account_get_source (account));
+  if (account != NULL)
+    g_settings_set_boolean (sp_account_get_settings (account), "enabled", TRUE);
 
   gtk_window_close (GTK_WINDOW (self));
 }
@@ -416,9 +415,14 @@ add_clicked_cb (SpAddAccountDialog *self)
       return;
     }
 
+  secret = dup_form_secret (self);
+
+  /* Held back until its secret is in the keyring: it would only fail without it. */
+  if (secret != NULL)
+    g_settings_set_boolean (sp_account_get_settings (account), "enabled", FALSE);
+
   write_settings (self, sp_account_get_settings (account));
 
-  secret = dup_form_secret (self);
   if (secret == NULL)
     {
       gtk_window_close (GTK_WINDOW (self));

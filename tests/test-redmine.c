@@ -18,6 +18,7 @@
 #include <string.h>
 #include <sys/prctl.h>
 
+#include <adwaita.h>
 #include <gdk-pixbuf/gdk-pixbuf.h>
 #include <glib/gstdio.h>
 #include <libnotify/notify.h>
@@ -25,12 +26,14 @@
 #include <libsoup/soup.h>
 
 #include "sp-accounts.h"
+#include "sp-add-account-dialog.h"
 #include "sp-call-tracker.h"
 #include "sp-command-runner.h"
 #include "sp-notifier.h"
 #include "sp-redmine-source.h"
 #include "sp-screenpop.h"
 #include "sp-secret.h"
+#include "sp-sources.h"
 #include "sp-test-notify.h"
 #include "sp-test-util.h"
 
@@ -41,6 +44,7 @@ static GSubprocess *keyring;
 static char *keyring_home;
 static char *cache_home;
 static SoupSession *http;      /* the test's own requests, synchronous */
+static gboolean have_display;
 
 /* The redmine_rt test server */
 
@@ -1375,6 +1379,161 @@ test_redmine_post_msg_failure (Fixture       *fixture,
                                                "*Could not post to channel “pbx”*HTTP 500*"), ==, 1);
 }
 
+/* The add-account dialog, as a new user fills it in */
+
+static gpointer
+dialog_child (SpAddAccountDialog *dialog,
+              const char         *name)
+{
+  GObject *child = gtk_widget_get_template_child (GTK_WIDGET (dialog), SP_TYPE_ADD_ACCOUNT_DIALOG,
+                                                  name);
+
+  g_assert_nonnull (child);
+  return child;
+}
+
+static void
+dialog_set_text (SpAddAccountDialog *dialog,
+                 const char         *row,
+                 const char         *text)
+{
+  gtk_editable_set_text (GTK_EDITABLE (dialog_child (dialog, row)), text);
+}
+
+static gboolean
+label_starts_with (gpointer data)
+{
+  gpointer *pair = data;
+
+  return g_str_has_prefix (gtk_label_get_text (pair[0]), pair[1]);
+}
+
+/* Clicks "Test Connection" and waits for the status line to start with @expected. */
+static void
+dialog_test_connection (SpAddAccountDialog *dialog,
+                        const char         *expected)
+{
+  GtkLabel *status = dialog_child (dialog, "status_label");
+  GtkWidget *button = dialog_child (dialog, "test_button");
+  gpointer pair[2] = { status, (gpointer) expected };
+
+  g_assert_true (gtk_widget_get_sensitive (button));
+  g_signal_emit_by_name (button, "clicked");
+  if (!sp_test_wait_until (label_starts_with, pair, WAIT_MS))
+    g_error ("The dialog says “%s”, not “%s…”", gtk_label_get_text (status), expected);
+}
+
+static gboolean
+account_listed (gpointer data)
+{
+  gpointer *pair = data;
+  SpAccounts *accounts = pair[0];
+
+  for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (accounts)); i++)
+    {
+      g_autoptr(SpAccount) account = g_list_model_get_item (G_LIST_MODEL (accounts), i);
+      SpSource *source = sp_account_get_source (account);
+
+      if (source != NULL && sp_source_get_state (source) == SP_SOURCE_STATE_CONNECTED)
+        {
+          pair[1] = account;
+          return TRUE;
+        }
+    }
+
+  return FALSE;
+}
+
+static void
+test_redmine_add_account_dialog (Fixture       *fixture,
+                                 gconstpointer  data)
+{
+  g_autofree char *url = NULL;
+  g_autofree char *stored_url = NULL;
+  g_autofree char *id = NULL;
+  g_auto(GStrv) channels = NULL;
+  SpAddAccountDialog *dialog;
+  const SpSourceKind *kinds;
+  gpointer found[2] = { NULL, NULL };
+  guint n_kinds, redmine = G_MAXUINT;
+  char *secret;
+
+  if (!have_display)
+    {
+      g_test_skip ("No display");
+      return;
+    }
+
+  if (!fixture_use_server (fixture, FALSE, FALSE))
+    return;
+
+  dialog = g_object_ref_sink (sp_add_account_dialog_new (fixture->accounts));
+  gtk_window_present (GTK_WINDOW (dialog));
+
+  kinds = sp_sources_get_kinds (&n_kinds);
+  for (guint i = 0; i < n_kinds; i++)
+    if (g_str_equal (kinds[i].kind, "redmine-rt"))
+      redmine = i;
+  g_assert_cmpuint (redmine, <, n_kinds);
+  adw_combo_row_set_selected (dialog_child (dialog, "kind_row"), redmine);
+
+  /* The fields of this kind, and only those. */
+  g_assert_true (gtk_widget_get_visible (dialog_child (dialog, "api_key_row")));
+  g_assert_true (gtk_widget_get_visible (dialog_child (dialog, "channels_row")));
+  g_assert_false (gtk_widget_get_visible (dialog_child (dialog, "login_row")));
+  g_assert_false (gtk_widget_get_visible (dialog_child (dialog, "extensions_row")));
+  g_assert_false (gtk_widget_get_visible (dialog_child (dialog, "crm_group")));
+  g_assert_false (gtk_widget_get_sensitive (dialog_child (dialog, "add_button")));
+
+  /* As pasted: a trailing slash, spaces around the key. */
+  url = g_strconcat (fixture->server->base_url, "/", NULL);
+  dialog_set_text (dialog, "url_row", url);
+  dialog_set_text (dialog, "api_key_row", "k-wrong");
+  dialog_set_text (dialog, "channels_row", "pbx");
+  dialog_test_connection (dialog, "Redmine rejected the API key (HTTP 401)");
+
+  dialog_set_text (dialog, "api_key_row", " k-bob ");
+  dialog_test_connection (dialog, "Connected");
+
+  /* A login and password work too, and the test writes nothing to the keyring. */
+  adw_combo_row_set_selected (dialog_child (dialog, "auth_row"), 1);
+  g_assert_true (gtk_widget_get_visible (dialog_child (dialog, "password_row")));
+  g_assert_false (gtk_widget_get_visible (dialog_child (dialog, "api_key_row")));
+  dialog_set_text (dialog, "login_row", "bob");
+  dialog_set_text (dialog, "password_row", "bob-password");
+  dialog_test_connection (dialog, "Connected");
+  g_assert_null (lookup_secret ("connection-test"));
+
+  /* Add, with the key. */
+  adw_combo_row_set_selected (dialog_child (dialog, "auth_row"), 0);
+  dialog_set_text (dialog, "name_row", "Office Redmine");
+  g_assert_true (gtk_widget_get_sensitive (dialog_child (dialog, "add_button")));
+  g_signal_emit_by_name (dialog_child (dialog, "add_button"), "clicked");
+
+  found[0] = fixture->accounts;
+  g_assert_true (sp_test_wait_until (account_listed, found, WAIT_MS));
+  id = g_strdup (sp_account_get_id (found[1]));
+  secret = lookup_secret (id);
+  g_assert_cmpstr (secret, ==, "k-bob");
+  secret_password_free (secret);
+  stored_url = sp_account_dup_url (found[1]);
+  g_assert_cmpstr (stored_url, ==, fixture->server->base_url);
+  channels = g_settings_get_strv (sp_account_get_settings (found[1]), "channels");
+  g_assert_cmpstrv (channels, ((const char * const[]) { "pbx", NULL }));
+  g_assert_cmpstr (sp_source_get_detail (sp_account_get_source (found[1])), ==,
+                   "Channels: user:bob, general, pbx");
+
+  /* The dialog closed itself once the key was in the keyring. */
+  g_assert_false (gtk_widget_get_visible (GTK_WIDGET (dialog)));
+  gtk_window_destroy (GTK_WINDOW (dialog));
+  g_assert_finalize_object (dialog);
+
+  /* Leave no account behind for the next tests (the settings are in memory). */
+  sp_accounts_remove (fixture->accounts, id);
+  sp_test_run_for (200);
+  g_assert_null (lookup_secret (id));
+}
+
 /* The keyring, on the private bus */
 
 static void
@@ -1488,6 +1647,9 @@ main (int   argc,
   g_setenv ("XDG_CACHE_HOME", cache_home, TRUE);
 
   notify = sp_test_notify_start (NULL);
+  have_display = gtk_init_check ();
+  if (have_display)
+    adw_init ();
   start_keyring ();
   http = soup_session_new ();
   icon_png = make_png ();
@@ -1507,6 +1669,7 @@ main (int   argc,
   ADD ("empty-and-duplicate", test_redmine_empty_and_duplicate);
   ADD ("bad-icons", test_redmine_bad_icons);
   ADD ("post-msg-failure", test_redmine_post_msg_failure);
+  ADD ("add-account-dialog", test_redmine_add_account_dialog);
 
   ret = g_test_run ();
 
