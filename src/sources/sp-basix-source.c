@@ -1,0 +1,1255 @@
+/* sp-basix-source.c
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#define G_LOG_DOMAIN "sp-basix"
+
+#include "config.h"
+
+#include <string.h>
+
+#include <glib/gi18n.h>
+#include <json-glib/json-glib.h>
+#include <libsoup/soup.h>
+
+#include "sp-account.h"
+#include "sp-basix-model.h"
+#include "sp-basix-source.h"
+#include "sp-bert.h"
+
+/*
+ * Basix ws_cti (see protocols/basix_ws_cti.md): one WebSocket, binary frames, each one
+ * Erlang term. The server sends field specs, a snapshot per element category and then
+ * changes; sp-basix-model keeps the elements. This file only connects, feeds the model and
+ * turns the channels that ring the account's user into call events.
+ *
+ * Account settings:
+ *   url      the server, e.g. https://bcs.brastel.com (ws_cti path added when missing)
+ *   login    the user selector's value when the `user_selector` option is not given
+ *   options  domain, auth (token | ticket), app_name, full_events, forced, force,
+ *            user_selector (user_id, user_name, user_label, user_extension, user_did,
+ *            user_email) and user (its value)
+ * The keyring holds the API token.
+ */
+
+/* How long a connection attempt (ticket request included) may take. */
+#define CONNECT_TIMEOUT_SECONDS 15
+/* A 10 000-channel initial_info is about 5.7 MB: make room for far more than that. */
+#define MAX_INCOMING_PAYLOAD (16 * 1024 * 1024)
+/* Our own pings, so that the server and every proxy on the way see traffic. */
+#define KEEPALIVE_SECONDS 30
+
+#define DEFAULT_APP_NAME "screenpop"
+#define WS_CTI_PATH "/basix/api/ws_cti"
+#define TICKET_PATH "/basix/api/gen_ws_ticket"
+
+static const char * const selectors[] = {
+  "user_id", "user_name", "user_label", "user_extension", "user_did", "user_email", NULL
+};
+
+typedef struct
+{
+  char     *call_id;
+  gboolean  answered;
+} Tracked;
+
+struct _SpBasixSource
+{
+  SpSource                 parent_instance;
+
+  SoupSession             *session;
+  SoupWebsocketConnection *connection;
+  SpBasixModel            *model;
+  GHashTable              *tracked;      /* channel uuid → Tracked */
+  char                    *user_id;      /* the account's user, once known */
+  GHashTable              *my_groups;    /* group ids the user belongs to; NULL: to compute */
+  gboolean                 user_dirty;
+};
+
+G_DEFINE_FINAL_TYPE (SpBasixSource, sp_basix_source, SP_TYPE_SOURCE)
+
+enum {
+  MODEL_CHANGED,
+  MODEL_RESET,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
+static void
+tracked_free (Tracked *tracked)
+{
+  g_free (tracked->call_id);
+  g_free (tracked);
+}
+
+static void
+free_secret (char *secret)
+{
+  if (secret == NULL)
+    return;
+
+  memset (secret, 0, strlen (secret));
+  g_free (secret);
+}
+
+static char *
+dup_option (SpBasixSource *self,
+            const char    *key)
+{
+  return sp_account_dup_option (sp_source_get_account (SP_SOURCE (self)), key);
+}
+
+static gboolean
+option_is_true (const char *value)
+{
+  return value != NULL && (g_ascii_strcasecmp (value, "true") == 0 ||
+                           g_str_equal (value, "1") ||
+                           g_ascii_strcasecmp (value, "yes") == 0);
+}
+
+/* The user selector: the `user_selector` option names the kind (user_name by default),
+ * its value is the `user` option, or else the account's login. */
+static void
+get_selector (SpBasixSource  *self,
+              char          **out_selector,
+              char          **out_value)
+{
+  g_autofree char *selector = dup_option (self, "user_selector");
+  g_autofree char *value = dup_option (self, "user");
+
+  *out_selector = NULL;
+  *out_value = NULL;
+
+  /* A selector given directly as an option (user_extension=201) works too. */
+  if (selector == NULL || *selector == '\0')
+    {
+      for (guint i = 0; selectors[i] != NULL; i++)
+        {
+          g_autofree char *direct = dup_option (self, selectors[i]);
+
+          if (direct != NULL && *direct != '\0')
+            {
+              *out_selector = g_strdup (selectors[i]);
+              *out_value = g_steal_pointer (&direct);
+              return;
+            }
+        }
+      g_clear_pointer (&selector, g_free);
+      selector = g_strdup ("user_name");
+    }
+
+  if (value == NULL || *value == '\0')
+    {
+      g_clear_pointer (&value, g_free);
+      value = sp_account_dup_login (sp_source_get_account (SP_SOURCE (self)));
+    }
+
+  if (value == NULL || *value == '\0')
+    return;
+
+  *out_selector = g_steal_pointer (&selector);
+  *out_value = g_steal_pointer (&value);
+}
+
+/**
+ * sp_basix_source_build_uri:
+ * @app_name: (nullable): the application name the server counts connections by
+ * @full_events: (nullable): "true" for every channel of the PBX
+ * @forced: (nullable): "true" to take over when the connection limit is reached
+ * @force: (nullable): the same under the README's older spelling
+ * @selector: (nullable): `user_id`, `user_name`, … or %NULL
+ * @selector_value: (nullable): its value
+ *
+ * Returns: (transfer full): the path and query of the ws_cti request, the exact string a
+ *   ticket is requested for
+ */
+char *
+sp_basix_source_build_uri (const char *app_name,
+                           const char *full_events,
+                           const char *forced,
+                           const char *force,
+                           const char *selector,
+                           const char *selector_value)
+{
+  GString *uri = g_string_new (WS_CTI_PATH "?app_name=");
+
+  g_string_append_uri_escaped (uri, app_name && *app_name ? app_name : DEFAULT_APP_NAME,
+                               NULL, FALSE);
+  if (option_is_true (full_events))
+    g_string_append (uri, "&full_events=true");
+  else if (selector != NULL && selector_value != NULL && *selector_value != '\0')
+    {
+      g_string_append_printf (uri, "&%s=", selector);
+      g_string_append_uri_escaped (uri, selector_value, NULL, FALSE);
+    }
+  /* The docs say `forced`, the README `force`: each is sent only when asked for. */
+  if (option_is_true (forced))
+    g_string_append (uri, "&forced=true");
+  if (option_is_true (force))
+    g_string_append (uri, "&force=true");
+
+  return g_string_free (uri, FALSE);
+}
+
+/* The server part of the account's URL as http(s)://host[:port], without a path. */
+static char *
+normalize_server (const char  *url,
+                  GError     **error)
+{
+  g_autoptr(GUri) uri = NULL;
+  const char *scheme;
+  const char *http_scheme;
+
+  uri = url && *url ? g_uri_parse (url, G_URI_FLAGS_NONE, NULL) : NULL;
+  if (uri == NULL || g_uri_get_host (uri) == NULL || *g_uri_get_host (uri) == '\0')
+    {
+      g_set_error (error, SP_SOURCE_ERROR, SP_SOURCE_ERROR_CONFIG,
+                   _("“%s” is not a server address; use https://SERVER, e.g. https://bcs.brastel.com"),
+                   url ? url : "");
+      return NULL;
+    }
+
+  scheme = g_uri_get_scheme (uri);
+  if (g_ascii_strcasecmp (scheme, "ws") == 0 || g_ascii_strcasecmp (scheme, "http") == 0)
+    http_scheme = "http";
+  else if (g_ascii_strcasecmp (scheme, "wss") == 0 || g_ascii_strcasecmp (scheme, "https") == 0)
+    http_scheme = "https";
+  else
+    {
+      g_set_error (error, SP_SOURCE_ERROR, SP_SOURCE_ERROR_CONFIG,
+                   _("“%s” is not a web address; use https:// or wss://"), url);
+      return NULL;
+    }
+
+  return g_uri_join (G_URI_FLAGS_NONE, http_scheme, NULL, g_uri_get_host (uri),
+                     g_uri_get_port (uri), "", NULL, NULL);
+}
+
+static char *
+basic_authorization (const char *user,
+                     const char *password)
+{
+  g_autofree char *pair = g_strconcat (user, ":", password, NULL);
+  g_autofree char *encoded = g_base64_encode ((const guchar *) pair, strlen (pair));
+
+  memset (pair, 0, strlen (pair));
+
+  return g_strconcat ("Basic ", encoded, NULL);
+}
+
+/* Calls */
+
+static void
+invalidate_user (SpBasixSource *self)
+{
+  self->user_dirty = TRUE;
+  g_clear_pointer (&self->my_groups, g_hash_table_unref);
+}
+
+static gboolean
+user_matches (SpBasixElement *user,
+              const char     *selector,
+              const char     *value,
+              char          **extensions)
+{
+  if (selector != NULL && value != NULL)
+    {
+      if (g_str_equal (selector, "user_id"))
+        return g_strcmp0 (sp_basix_element_get_key (user), value) == 0;
+      if (g_str_equal (selector, "user_name"))
+        return sp_basix_element_text_equal (user, "name", value);
+      if (g_str_equal (selector, "user_label"))
+        return sp_basix_element_text_equal (user, "label", value);
+      if (g_str_equal (selector, "user_extension"))
+        return sp_basix_element_text_equal (user, "main_extension", value);
+      if (g_str_equal (selector, "user_email"))
+        return sp_basix_element_text_equal (user, "email", value);
+    }
+
+  for (guint i = 0; extensions != NULL && extensions[i] != NULL; i++)
+    {
+      if (sp_basix_element_text_equal (user, "main_extension", extensions[i]))
+        return TRUE;
+    }
+
+  return FALSE;
+}
+
+/* Which Basix user the account is: found among the users by the selector, or by the
+ * account's extensions. NULL when the server sends one user's channels only and we cannot
+ * tell which user that is: then every channel is the user's. */
+static const char *
+get_user_id (SpBasixSource *self)
+{
+  g_autofree char *selector = NULL;
+  g_autofree char *value = NULL;
+  g_auto(GStrv) extensions = NULL;
+  g_autoptr(GPtrArray) users = NULL;
+
+  if (!self->user_dirty)
+    return self->user_id;
+
+  self->user_dirty = FALSE;
+  g_clear_pointer (&self->user_id, g_free);
+
+  get_selector (self, &selector, &value);
+  if (selector != NULL && g_str_equal (selector, "user_id"))
+    {
+      self->user_id = g_steal_pointer (&value);
+      return self->user_id;
+    }
+
+  extensions = sp_account_dup_extensions (sp_source_get_account (SP_SOURCE (self)));
+  users = sp_basix_model_list (self->model, "user");
+  for (guint i = 0; i < users->len; i++)
+    {
+      SpBasixElement *user = g_ptr_array_index (users, i);
+
+      if (user_matches (user, selector, value, extensions))
+        {
+          self->user_id = g_strdup (sp_basix_element_get_key (user));
+          break;
+        }
+    }
+
+  return self->user_id;
+}
+
+static GHashTable *
+get_my_groups (SpBasixSource *self)
+{
+  const char *user_id = get_user_id (self);
+  g_autoptr(GPtrArray) members = NULL;
+
+  if (self->my_groups != NULL)
+    return self->my_groups;
+
+  self->my_groups = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  if (user_id == NULL)
+    return self->my_groups;
+
+  members = sp_basix_model_list (self->model, "group_member");
+  for (guint i = 0; i < members->len; i++)
+    {
+      SpBasixElement *member = g_ptr_array_index (members, i);
+      g_autofree char *member_user = sp_basix_element_dup_string (member, "user_id");
+      g_autofree char *group = sp_basix_element_dup_string (member, "group_id");
+
+      if (group != NULL && g_strcmp0 (member_user, user_id) == 0)
+        g_hash_table_add (self->my_groups, g_steal_pointer (&group));
+    }
+
+  return self->my_groups;
+}
+
+static gboolean
+full_events (SpBasixSource *self)
+{
+  g_autofree char *value = dup_option (self, "full_events");
+
+  return option_is_true (value);
+}
+
+/* Whether @channel rings (or rang) the account's user, directly or through one of the
+ * user's groups. Sets @out_group to the group it came through. */
+static gboolean
+channel_is_ours (SpBasixSource   *self,
+                 SpBasixElement  *channel,
+                 SpBasixState    *state,
+                 char           **out_group)
+{
+  const char *user_id = get_user_id (self);
+  g_autofree char *channel_user = NULL;
+  g_autofree char *group = NULL;
+  GHashTable *groups;
+
+  *out_group = NULL;
+
+  if (state->name != NULL && g_str_equal (state->name, "calling") &&
+      g_strcmp0 (state->target_type, "group") == 0)
+    group = g_strdup (state->target_id);
+  if (group == NULL)
+    group = sp_basix_element_dup_string (channel, "group_id");
+
+  if (user_id == NULL)
+    {
+      /* One user's events only: all of them are that user's. With the whole PBX's events
+       * and no idea who we are, nothing is. */
+      if (full_events (self))
+        return FALSE;
+      *out_group = g_steal_pointer (&group);
+      return TRUE;
+    }
+
+  channel_user = sp_basix_element_dup_string (channel, "user_id");
+  if (g_strcmp0 (channel_user, user_id) == 0 ||
+      (state->name != NULL && g_str_equal (state->name, "calling") &&
+       g_strcmp0 (state->target_type, "user") == 0 &&
+       g_strcmp0 (state->target_id, user_id) == 0))
+    {
+      *out_group = g_steal_pointer (&group);
+      return TRUE;
+    }
+
+  groups = get_my_groups (self);
+  if (group != NULL && g_hash_table_contains (groups, group))
+    {
+      *out_group = g_steal_pointer (&group);
+      return TRUE;
+    }
+
+  return FALSE;
+}
+
+static gboolean
+channel_is_answered (SpBasixElement *channel,
+                     SpBasixState   *state)
+{
+  gint64 answered = 0;
+
+  if (g_strcmp0 (state->name, "bridged") == 0)
+    return TRUE;
+  if (sp_basix_element_get_int64 (channel, "answer_timestamp", &answered) && answered > 0)
+    return TRUE;
+
+  return sp_basix_element_text_equal (channel, "last_event", "CHANNEL_ANSWER") ||
+         sp_basix_element_text_equal (channel, "last_event", "CHANNEL_BRIDGE");
+}
+
+static void
+set_var_from (SpCallEvent    *event,
+              const char     *name,
+              SpBasixElement *element,
+              const char     *field)
+{
+  g_autofree char *value = sp_basix_element_dup_string (element, field);
+
+  if (value != NULL && *value != '\0')
+    sp_call_event_set_var (event, name, value);
+}
+
+/* Exact microseconds as text, for templates and history; int64 in the event. */
+static gint64
+timestamp_var (SpCallEvent    *event,
+               SpBasixElement *channel,
+               const char     *field)
+{
+  gint64 ts = 0;
+
+  if (sp_basix_element_get_int64 (channel, field, &ts) && ts > 0)
+    {
+      char buf[32];
+
+      g_snprintf (buf, sizeof buf, "%" G_GINT64_FORMAT, ts);
+      sp_call_event_set_var (event, field, buf);
+      return ts;
+    }
+
+  return 0;
+}
+
+static SpCallEvent *
+make_event (SpBasixSource   *self,
+            SpBasixElement  *channel,
+            const char      *call_id,
+            SpCallEventKind  kind,
+            const char      *group)
+{
+  SpSource *source = SP_SOURCE (self);
+  g_autoptr(SpCallEvent) event = sp_source_new_call_event (source, call_id, kind);
+  g_autofree char *direction = sp_basix_element_dup_string (channel, "direction");
+  g_autofree char *calling_name = sp_basix_element_dup_string (channel, "calling_name");
+  g_autofree char *calling_number = sp_basix_element_dup_string (channel, "calling_number");
+  g_autofree char *called_number = sp_basix_element_dup_string (channel, "called_number");
+  g_autofree char *end_user = sp_basix_element_dup_string (channel, "end_user");
+  gint64 offer;
+  gint64 answer;
+  gint64 hangup;
+
+  event->direction = g_strcmp0 (direction, "outbound") == 0 ? SP_CALL_DIRECTION_OUTGOING
+                                                             : SP_CALL_DIRECTION_INCOMING;
+  if (event->direction == SP_CALL_DIRECTION_INCOMING)
+    {
+      event->number = g_steal_pointer (&calling_number);
+      event->exten = g_steal_pointer (&called_number);
+      event->name = calling_name && *calling_name ? g_steal_pointer (&calling_name) : NULL;
+    }
+  else
+    {
+      event->number = g_steal_pointer (&called_number);
+    }
+
+  /* The CRM's idea of who calls beats the caller id's name. */
+  if (end_user != NULL)
+    {
+      guint n_declared = 0;
+      g_autoptr(GPtrArray) items = sp_basix_parse_end_user (end_user, &n_declared);
+
+      if (items != NULL && items->len > 0)
+        {
+          SpBasixEndUserItem *item = g_ptr_array_index (items, 0);
+
+          if (item->id != NULL && *item->id != '\0')
+            sp_call_event_set_var (event, "crm_id", item->id);
+          if (item->organization != NULL && *item->organization != '\0')
+            sp_call_event_set_var (event, "crm_organization", item->organization);
+          if (item->name != NULL && *item->name != '\0')
+            {
+              sp_call_event_set_var (event, "crm_name", item->name);
+              g_free (event->name);
+              if (item->organization != NULL && *item->organization != '\0')
+                event->name = g_strdup_printf ("%s (%s)", item->name, item->organization);
+              else
+                event->name = g_strdup (item->name);
+            }
+          if (items->len > 1 || n_declared > 1)
+            {
+              char buf[16];
+
+              g_snprintf (buf, sizeof buf, "%u", MAX (n_declared, items->len));
+              sp_call_event_set_var (event, "crm_candidates", buf);
+            }
+        }
+    }
+
+  if (group != NULL)
+    {
+      SpBasixElement *element = sp_basix_model_lookup (self->model, "group", group);
+      g_autofree char *label = NULL;
+
+      if (element != NULL)
+        {
+          label = sp_basix_element_dup_string (element, "label");
+          if (label == NULL || *label == '\0')
+            {
+              g_clear_pointer (&label, g_free);
+              label = sp_basix_element_dup_string (element, "name");
+            }
+        }
+      event->queue = label && *label ? g_steal_pointer (&label) : g_strdup (group);
+      sp_call_event_set_var (event, "group_id", group);
+    }
+
+  sp_call_event_set_var (event, "uuid", sp_basix_element_get_key (channel));
+  set_var_from (event, "basix_call_id", channel, "call_id");
+  set_var_from (event, "calling_name", channel, "calling_name");
+  set_var_from (event, "calling_number", channel, "calling_number");
+  set_var_from (event, "called_number", channel, "called_number");
+  set_var_from (event, "peer_location", channel, "peer_location");
+  offer = timestamp_var (event, channel, "offer_timestamp");
+  answer = timestamp_var (event, channel, "answer_timestamp");
+  hangup = timestamp_var (event, channel, "hangup_timestamp");
+
+  if (kind == SP_CALL_EVENT_RINGING && offer > 0)
+    event->timestamp = offer;
+  else if (kind == SP_CALL_EVENT_ANSWERED && answer > 0)
+    event->timestamp = answer;
+  else if ((kind == SP_CALL_EVENT_ENDED || kind == SP_CALL_EVENT_MISSED) && hangup > 0)
+    event->timestamp = hangup;
+
+  return g_steal_pointer (&event);
+}
+
+static void
+end_tracked (SpBasixSource  *self,
+             const char     *uuid,
+             SpBasixElement *last)
+{
+  Tracked *tracked = g_hash_table_lookup (self->tracked, uuid);
+  g_autoptr(SpCallEvent) event = NULL;
+
+  if (tracked == NULL)
+    return;
+
+  if (last != NULL)
+    event = make_event (self, last, tracked->call_id, SP_CALL_EVENT_ENDED, NULL);
+  else
+    event = sp_source_new_call_event (SP_SOURCE (self), tracked->call_id, SP_CALL_EVENT_ENDED);
+
+  g_hash_table_remove (self->tracked, uuid);
+  sp_source_emit_call_event (SP_SOURCE (self), event);
+}
+
+static void
+channel_changed (SpBasixSource  *self,
+                 SpBasixChange  *change)
+{
+  SpBasixElement *channel = change->new_element ? change->new_element : change->old_element;
+  const char *uuid = sp_basix_element_get_key (channel);
+  g_auto(SpBasixState) state = { 0 };
+  g_autofree char *group = NULL;
+  Tracked *tracked;
+  gboolean answered;
+
+  if (change->kind == SP_BASIX_CHANGE_REMOVED)
+    {
+      end_tracked (self, uuid, channel);
+      return;
+    }
+
+  sp_basix_parse_state (sp_basix_element_get (channel, "state"), &state);
+  tracked = g_hash_table_lookup (self->tracked, uuid);
+  if (tracked == NULL && !channel_is_ours (self, channel, &state, &group))
+    return;
+
+  answered = channel_is_answered (channel, &state);
+
+  if (tracked == NULL)
+    {
+      g_autoptr(SpCallEvent) event = NULL;
+
+      tracked = g_new0 (Tracked, 1);
+      tracked->call_id = g_strdup (uuid);
+      tracked->answered = answered;
+      g_hash_table_insert (self->tracked, g_strdup (uuid), tracked);
+
+      /* A call already under way when we connected is shown as answered, not rung. */
+      event = make_event (self, channel, tracked->call_id,
+                          answered ? SP_CALL_EVENT_ANSWERED : SP_CALL_EVENT_RINGING, group);
+      sp_source_emit_call_event (SP_SOURCE (self), event);
+      return;
+    }
+
+  if (answered && !tracked->answered)
+    {
+      g_autoptr(SpCallEvent) event = NULL;
+
+      tracked->answered = TRUE;
+      event = make_event (self, channel, tracked->call_id, SP_CALL_EVENT_ANSWERED, NULL);
+      sp_source_emit_call_event (SP_SOURCE (self), event);
+    }
+}
+
+/* After a snapshot of the channels: calls we knew that it does not have are over (they
+ * ended while we were away). */
+static void
+end_vanished (SpBasixSource *self)
+{
+  g_autoptr(GPtrArray) gone = g_ptr_array_new_with_free_func (g_free);
+  GHashTableIter iter;
+  gpointer key;
+
+  g_hash_table_iter_init (&iter, self->tracked);
+  while (g_hash_table_iter_next (&iter, &key, NULL))
+    {
+      if (sp_basix_model_lookup (self->model, "channel", key) == NULL)
+        g_ptr_array_add (gone, g_strdup (key));
+    }
+
+  for (guint i = 0; i < gone->len; i++)
+    end_tracked (self, g_ptr_array_index (gone, i), NULL);
+}
+
+static void
+handle_system_msg (SpBasixSource *self,
+                   SpBasixUpdate *update)
+{
+  SpSource *source = SP_SOURCE (self);
+  g_autoptr(GError) error = NULL;
+
+  if (g_strcmp0 (update->system_msg, "connection_limit_reached") == 0)
+    {
+      g_autofree char *app_name = dup_option (self, "app_name");
+
+      error = g_error_new (SP_SOURCE_ERROR, SP_SOURCE_ERROR_REFUSED,
+                           _("Basix allows only two connections per user and application (“%s”), and both are in use. Close Screenpop or the other client elsewhere, or turn on “take over” in the account’s options"),
+                           app_name && *app_name ? app_name : DEFAULT_APP_NAME);
+      sp_source_connection_lost (source, error);
+    }
+  else if (g_strcmp0 (update->system_msg, "connection_replaced") == 0)
+    {
+      /* Fighting back with a forced reconnect would make two clients evict each other
+       * forever: stop, and let the person decide. */
+      error = g_error_new_literal (SP_SOURCE_ERROR, SP_SOURCE_ERROR_FATAL,
+                                   _("Another client took over this Basix connection; Screenpop stopped so as not to fight it. Reconnect from the window when you want it back"));
+      sp_source_connection_lost (source, error);
+    }
+  else
+    {
+      g_autofree char *text = update->payload ? sp_bert_term_to_json (update->payload, FALSE) : NULL;
+
+      g_message ("[%s] Basix system message ignored: %s", sp_source_get_account_id (source),
+                 update->system_msg ? update->system_msg : text ? text : "?");
+    }
+}
+
+static void
+apply_update (SpBasixSource *self,
+              SpBasixUpdate *update)
+{
+  gboolean is_channel = update->category != NULL && g_str_equal (update->category, "channel");
+
+  if (update->category != NULL &&
+      (g_str_equal (update->category, "user") || g_str_equal (update->category, "group_member")))
+    invalidate_user (self);
+
+  if (update->changes != NULL && update->changes->len > 0 && is_channel)
+    {
+      for (guint i = 0; i < update->changes->len; i++)
+        channel_changed (self, g_ptr_array_index (update->changes, i));
+    }
+
+  if (is_channel && update->kind == SP_BASIX_MESSAGE_INITIAL_INFO)
+    end_vanished (self);
+
+  if (update->category != NULL && update->changes != NULL)
+    g_signal_emit (self, signals[MODEL_CHANGED], 0, update->category, update->changes);
+}
+
+static void
+message_cb (SpBasixSource           *self,
+            SoupWebsocketDataType    type,
+            GBytes                  *message,
+            SoupWebsocketConnection *connection)
+{
+  SpSource *source = SP_SOURCE (self);
+  g_autoptr(SpBertDocument) doc = NULL;
+  g_autoptr(SpBasixUpdate) update = NULL;
+  g_autoptr(GError) error = NULL;
+  gsize length = g_bytes_get_size (message);
+
+  sp_source_touch (source);
+
+  if (type != SOUP_WEBSOCKET_DATA_BINARY)
+    {
+      g_message ("[%s] Skipped a text frame of %" G_GSIZE_FORMAT " bytes; Basix sends binary frames",
+                 sp_source_get_account_id (source), length);
+      return;
+    }
+
+  doc = sp_bert_decode (message, NULL, &error);
+  if (doc == NULL)
+    {
+      g_message ("[%s] Skipped a malformed frame of %" G_GSIZE_FORMAT " bytes: %s",
+                 sp_source_get_account_id (source), length, error->message);
+      return;
+    }
+
+  update = sp_basix_model_apply (self->model, doc, &error);
+  if (update == NULL)
+    {
+      g_message ("[%s] Skipped a message that does not fit the protocol: %s",
+                 sp_source_get_account_id (source), error->message);
+      return;
+    }
+
+  switch (update->kind)
+    {
+    case SP_BASIX_MESSAGE_SYSTEM_MSG:
+      handle_system_msg (self, update);
+      break;
+
+    case SP_BASIX_MESSAGE_MSG:
+      g_debug ("[%s] Basix user message", sp_source_get_account_id (source));
+      break;
+
+    case SP_BASIX_MESSAGE_HISTORICAL:
+    case SP_BASIX_MESSAGE_UNKNOWN:
+      g_debug ("[%s] Ignored a message this client does not use",
+               sp_source_get_account_id (source));
+      break;
+
+    case SP_BASIX_MESSAGE_FIELD_SPEC:
+    case SP_BASIX_MESSAGE_INITIAL_INFO:
+    case SP_BASIX_MESSAGE_INFO_EVENT:
+    default:
+      apply_update (self, update);
+      break;
+    }
+}
+
+static void
+closed_cb (SpBasixSource           *self,
+           SoupWebsocketConnection *connection)
+{
+  g_autoptr(GError) error = NULL;
+  const char *data = soup_websocket_connection_get_close_data (connection);
+  gushort code = soup_websocket_connection_get_close_code (connection);
+
+  if (data != NULL && *data != '\0')
+    error = g_error_new (SP_SOURCE_ERROR, SP_SOURCE_ERROR_FAILED,
+                         _("The Basix server closed the connection (%u: %s)"), code, data);
+  else
+    error = g_error_new_literal (SP_SOURCE_ERROR, SP_SOURCE_ERROR_FAILED,
+                                 _("The Basix server closed the connection"));
+  sp_source_connection_lost (SP_SOURCE (self), error);
+}
+
+static void
+error_cb (SpBasixSource           *self,
+          GError                  *error,
+          SoupWebsocketConnection *connection)
+{
+  g_debug ("[%s] WebSocket error: %s", sp_source_get_account_id (SP_SOURCE (self)),
+           error->message);
+}
+
+/* Connecting */
+
+typedef struct
+{
+  char         *server;       /* http(s)://host[:port] */
+  char         *uri;          /* path and query of ws_cti */
+  char         *domain;
+  char         *token;
+  gboolean      ticket;
+  SoupMessage  *msg;
+  GCancellable *cancellable;  /* ours: cancelled by the caller's, or by the deadline */
+  GCancellable *caller_cancellable;
+  gulong        caller_handler;
+  guint         timeout_id;
+  gboolean      timed_out;
+} ConnectData;
+
+static void
+connect_data_free (ConnectData *data)
+{
+  g_clear_handle_id (&data->timeout_id, g_source_remove);
+  g_cancellable_disconnect (data->caller_cancellable, data->caller_handler);
+  g_clear_object (&data->caller_cancellable);
+  g_clear_object (&data->cancellable);
+  g_clear_object (&data->msg);
+  g_clear_pointer (&data->token, free_secret);
+  g_free (data->server);
+  g_free (data->uri);
+  g_free (data->domain);
+  g_free (data);
+}
+
+static void
+return_http_error (GTask       *task,
+                   ConnectData *data,
+                   const char  *what,
+                   GError      *error)
+{
+  guint status = soup_message_get_status (data->msg);
+  g_autofree char *url = g_uri_to_string_partial (soup_message_get_uri (data->msg),
+                                                  G_URI_HIDE_PASSWORD | G_URI_HIDE_QUERY);
+
+  if (data->timed_out)
+    g_task_return_new_error (task, SP_SOURCE_ERROR, SP_SOURCE_ERROR_TIMEOUT,
+                             _("%s did not answer within %u seconds"), url, CONNECT_TIMEOUT_SECONDS);
+  else if (status == SOUP_STATUS_UNAUTHORIZED)
+    g_task_return_new_error (task, SP_SOURCE_ERROR, SP_SOURCE_ERROR_AUTH,
+                             _("Basix rejected the domain or the API token (HTTP 401 from %s); check both in the account"),
+                             url);
+  else if (status == SOUP_STATUS_FORBIDDEN)
+    g_task_return_new_error (task, SP_SOURCE_ERROR, SP_SOURCE_ERROR_AUTH,
+                             _("Basix does not allow this (HTTP 403 from %s); the API token or the user may lack the permission, or full events need a PBX admin"),
+                             url);
+  else if (status >= 300)
+    g_task_return_new_error (task, SP_SOURCE_ERROR, SP_SOURCE_ERROR_FAILED,
+                             _("%s is not a Basix %s (HTTP %u %s)"), url, what, status,
+                             soup_message_get_reason_phrase (data->msg));
+  else
+    g_task_return_new_error (task, SP_SOURCE_ERROR, SP_SOURCE_ERROR_FAILED,
+                             _("Could not connect to %s: %s"), url,
+                             error ? error->message : _("unknown error"));
+}
+
+static void
+websocket_cb (GObject      *object,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  SpBasixSource *self = g_task_get_source_object (task);
+  ConnectData *data = g_task_get_task_data (task);
+  g_autoptr(SoupWebsocketConnection) connection = NULL;
+  g_autoptr(GError) error = NULL;
+
+  connection = soup_session_websocket_connect_finish (SOUP_SESSION (object), result, &error);
+
+  if (g_task_return_error_if_cancelled (task))
+    return;
+
+  g_clear_handle_id (&data->timeout_id, g_source_remove);
+
+  if (connection == NULL)
+    {
+      return_http_error (task, data, "ws_cti WebSocket", error);
+      return;
+    }
+
+  g_debug ("[%s] Connected to %s%s", sp_source_get_account_id (SP_SOURCE (self)),
+           data->server, WS_CTI_PATH);
+
+  /* Everything the last connection knew is stale: the server sends it all again. */
+  sp_basix_model_reset (self->model);
+  invalidate_user (self);
+  g_signal_emit (self, signals[MODEL_RESET], 0);
+
+  self->connection = g_steal_pointer (&connection);
+  soup_websocket_connection_set_max_incoming_payload_size (self->connection, MAX_INCOMING_PAYLOAD);
+  soup_websocket_connection_set_keepalive_interval (self->connection, KEEPALIVE_SECONDS);
+
+  g_signal_connect_object (self->connection, "message", G_CALLBACK (message_cb), self,
+                           G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->connection, "closed", G_CALLBACK (closed_cb), self,
+                           G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->connection, "error", G_CALLBACK (error_cb), self,
+                           G_CONNECT_SWAPPED);
+
+  g_task_return_boolean (task, TRUE);
+}
+
+static void
+open_websocket (GTask      *task,
+                const char *user,
+                const char *password)
+{
+  SpBasixSource *self = g_task_get_source_object (task);
+  ConnectData *data = g_task_get_task_data (task);
+  g_autofree char *url = g_strconcat (data->server, data->uri, NULL);
+  g_autofree char *authorization = NULL;
+
+  g_clear_object (&data->msg);
+  data->msg = soup_message_new (SOUP_METHOD_GET, url);
+  if (data->msg == NULL)
+    {
+      g_task_return_new_error (task, SP_SOURCE_ERROR, SP_SOURCE_ERROR_CONFIG,
+                               _("“%s” is not a server address"), data->server);
+      return;
+    }
+
+  /* Explicitly: many WebSocket stacks drop credentials given in the URL. */
+  authorization = basic_authorization (user, password);
+  soup_message_headers_replace (soup_message_get_request_headers (data->msg), "Authorization",
+                                authorization);
+  memset (authorization, 0, strlen (authorization));
+
+  g_debug ("[%s] Connecting to %s%s", sp_source_get_account_id (SP_SOURCE (self)),
+           data->server, WS_CTI_PATH);
+
+  soup_session_websocket_connect_async (self->session, data->msg, NULL, NULL, G_PRIORITY_DEFAULT,
+                                        data->cancellable, websocket_cb, g_object_ref (task));
+}
+
+static void
+ticket_cb (GObject      *object,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  ConnectData *data = g_task_get_task_data (task);
+  g_autoptr(GBytes) body = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonParser) parser = NULL;
+  JsonNode *root;
+  JsonObject *object_;
+  const char *ticket = NULL;
+  gint64 code = -1;
+
+  body = soup_session_send_and_read_finish (SOUP_SESSION (object), result, &error);
+
+  if (g_task_return_error_if_cancelled (task))
+    return;
+
+  if (body == NULL || soup_message_get_status (data->msg) != SOUP_STATUS_OK)
+    {
+      g_clear_handle_id (&data->timeout_id, g_source_remove);
+      return_http_error (task, data, "ticket service", error);
+      return;
+    }
+
+  parser = json_parser_new ();
+  if (json_parser_load_from_data (parser, g_bytes_get_data (body, NULL), g_bytes_get_size (body),
+                                  NULL) &&
+      (root = json_parser_get_root (parser)) != NULL && JSON_NODE_HOLDS_OBJECT (root))
+    {
+      object_ = json_node_get_object (root);
+      if (json_object_has_member (object_, "result_code"))
+        code = json_object_get_int_member_with_default (object_, "result_code", -1);
+      ticket = json_object_get_string_member_with_default (object_, "ticket", NULL);
+    }
+
+  if (code != 0 || ticket == NULL || *ticket == '\0')
+    {
+      g_clear_handle_id (&data->timeout_id, g_source_remove);
+      g_task_return_new_error (task, SP_SOURCE_ERROR, SP_SOURCE_ERROR_FAILED,
+                               _("Basix did not give a connection ticket (result code %" G_GINT64_FORMAT "); check the domain, the API token and the user in the account"),
+                               code);
+      return;
+    }
+
+  open_websocket (task, "ws_ticket", ticket);
+}
+
+static void
+request_ticket (GTask *task)
+{
+  SpBasixSource *self = g_task_get_source_object (task);
+  ConnectData *data = g_task_get_task_data (task);
+  g_autofree char *url = g_strconcat (data->server, TICKET_PATH, NULL);
+  g_autofree char *authorization = NULL;
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  g_autoptr(JsonNode) root = NULL;
+  g_autofree char *json = NULL;
+  g_autoptr(GBytes) body = NULL;
+
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "uri");
+  json_builder_add_string_value (builder, data->uri);
+  json_builder_end_object (builder);
+  root = json_builder_get_root (builder);
+
+  data->msg = soup_message_new (SOUP_METHOD_POST, url);
+  if (data->msg == NULL)
+    {
+      g_task_return_new_error (task, SP_SOURCE_ERROR, SP_SOURCE_ERROR_CONFIG,
+                               _("“%s” is not a server address"), data->server);
+      return;
+    }
+
+  json = json_to_string (root, FALSE);
+  body = g_bytes_new (json, strlen (json));
+  soup_message_set_request_body_from_bytes (data->msg, "application/json", body);
+  authorization = basic_authorization (data->domain, data->token);
+  soup_message_headers_replace (soup_message_get_request_headers (data->msg), "Authorization",
+                                authorization);
+  soup_message_headers_replace (soup_message_get_request_headers (data->msg), "Accept",
+                                "application/json");
+  memset (authorization, 0, strlen (authorization));
+
+  g_debug ("[%s] Requesting a ticket from %s", sp_source_get_account_id (SP_SOURCE (self)), url);
+
+  soup_session_send_and_read_async (self->session, data->msg, G_PRIORITY_DEFAULT,
+                                    data->cancellable, ticket_cb, g_object_ref (task));
+}
+
+static void
+secret_cb (GObject      *object,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  ConnectData *data = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
+
+  data->token = sp_source_lookup_secret_finish (SP_SOURCE (object), result, &error);
+
+  if (g_task_return_error_if_cancelled (task))
+    return;
+
+  if (error != NULL)
+    {
+      g_task_return_new_error (task, SP_SOURCE_ERROR, SP_SOURCE_ERROR_FAILED,
+                               _("Could not read the account’s API token from the keyring: %s"),
+                               error->message);
+      return;
+    }
+
+  if (data->token == NULL || *data->token == '\0')
+    {
+      g_task_return_new_error (task, SP_SOURCE_ERROR, SP_SOURCE_ERROR_AUTH,
+                               _("No Basix API token is stored for this account. Create one in the Basix web interface and add the account again with it"));
+      return;
+    }
+
+  if (data->ticket)
+    request_ticket (task);
+  else
+    open_websocket (task, data->domain, data->token);
+}
+
+static gboolean
+connect_timeout_cb (gpointer user_data)
+{
+  ConnectData *data = user_data;
+
+  data->timeout_id = 0;
+  data->timed_out = TRUE;
+  g_cancellable_cancel (data->cancellable);
+
+  return G_SOURCE_REMOVE;
+}
+
+static void
+caller_cancelled_cb (GCancellable *caller_cancellable,
+                     GCancellable *cancellable)
+{
+  g_cancellable_cancel (cancellable);
+}
+
+static void
+sp_basix_source_connect_async (SpSource            *source,
+                               GCancellable        *cancellable,
+                               GAsyncReadyCallback  callback,
+                               gpointer             user_data)
+{
+  SpBasixSource *self = SP_BASIX_SOURCE (source);
+  g_autoptr(GTask) task = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *configured = sp_account_dup_url (sp_source_get_account (source));
+  g_autofree char *auth = dup_option (self, "auth");
+  g_autofree char *app_name = dup_option (self, "app_name");
+  g_autofree char *full = dup_option (self, "full_events");
+  g_autofree char *forced = dup_option (self, "forced");
+  g_autofree char *force = dup_option (self, "force");
+  g_autofree char *selector = NULL;
+  g_autofree char *value = NULL;
+  ConnectData *data;
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, sp_basix_source_connect_async);
+
+  data = g_new0 (ConnectData, 1);
+  g_task_set_task_data (task, data, (GDestroyNotify) connect_data_free);
+
+  data->server = normalize_server (configured, &error);
+  if (data->server == NULL)
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+
+  data->domain = dup_option (self, "domain");
+  if (data->domain == NULL || *data->domain == '\0')
+    {
+      g_task_return_new_error (task, SP_SOURCE_ERROR, SP_SOURCE_ERROR_CONFIG,
+                               _("The Basix account has no domain; enter the PBX domain the API token belongs to"));
+      return;
+    }
+
+  data->ticket = g_strcmp0 (auth, "ticket") == 0;
+  if (data->ticket && option_is_true (full))
+    {
+      g_task_return_new_error (task, SP_SOURCE_ERROR, SP_SOURCE_ERROR_CONFIG,
+                               _("Basix tickets do not allow the whole PBX’s events; turn off “full events” or use the API token directly"));
+      return;
+    }
+
+  get_selector (self, &selector, &value);
+  data->uri = sp_basix_source_build_uri (app_name, full, forced, force, selector, value);
+
+  if (self->session == NULL)
+    {
+      self->session = soup_session_new ();
+      /* The README turns permessage-deflate off: never offer it. */
+      soup_session_remove_feature_by_type (self->session,
+                                           SOUP_TYPE_WEBSOCKET_EXTENSION_MANAGER);
+    }
+
+  data->cancellable = g_cancellable_new ();
+  if (cancellable != NULL)
+    {
+      data->caller_cancellable = g_object_ref (cancellable);
+      data->caller_handler = g_cancellable_connect (cancellable, G_CALLBACK (caller_cancelled_cb),
+                                                    g_object_ref (data->cancellable),
+                                                    g_object_unref);
+    }
+  data->timeout_id = g_timeout_add_seconds (CONNECT_TIMEOUT_SECONDS, connect_timeout_cb, data);
+
+  sp_source_lookup_secret_async (source, data->cancellable, secret_cb, g_steal_pointer (&task));
+}
+
+static gboolean
+sp_basix_source_connect_finish (SpSource      *source,
+                                GAsyncResult  *result,
+                                GError       **error)
+{
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+static void
+sp_basix_source_disconnect (SpSource *source)
+{
+  SpBasixSource *self = SP_BASIX_SOURCE (source);
+
+  if (self->connection != NULL)
+    {
+      g_signal_handlers_disconnect_by_data (self->connection, self);
+      if (soup_websocket_connection_get_state (self->connection) == SOUP_WEBSOCKET_STATE_OPEN)
+        soup_websocket_connection_close (self->connection, SOUP_WEBSOCKET_CLOSE_NORMAL, NULL);
+      g_clear_object (&self->connection);
+    }
+  /* The tracked calls stay: the next snapshot tells which of them ended meanwhile. */
+}
+
+static void
+sp_basix_source_dispose (GObject *object)
+{
+  SpBasixSource *self = (SpBasixSource *)object;
+
+  sp_basix_source_disconnect (SP_SOURCE (self));
+  g_clear_object (&self->session);
+
+  G_OBJECT_CLASS (sp_basix_source_parent_class)->dispose (object);
+}
+
+static void
+sp_basix_source_finalize (GObject *object)
+{
+  SpBasixSource *self = (SpBasixSource *)object;
+
+  g_clear_pointer (&self->tracked, g_hash_table_unref);
+  g_clear_pointer (&self->my_groups, g_hash_table_unref);
+  g_clear_pointer (&self->model, sp_basix_model_free);
+  g_free (self->user_id);
+
+  G_OBJECT_CLASS (sp_basix_source_parent_class)->finalize (object);
+}
+
+static void
+sp_basix_source_class_init (SpBasixSourceClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  SpSourceClass *source_class = SP_SOURCE_CLASS (klass);
+
+  object_class->dispose = sp_basix_source_dispose;
+  object_class->finalize = sp_basix_source_finalize;
+
+  source_class->connect_async = sp_basix_source_connect_async;
+  source_class->connect_finish = sp_basix_source_connect_finish;
+  source_class->disconnect = sp_basix_source_disconnect;
+
+  /**
+   * SpBasixSource::model-changed:
+   * @category: the element category
+   * @changes: (element-type SpBasixChange): what changed, valid during the emission
+   *
+   * Elements of the model changed (for live views).
+   */
+  signals[MODEL_CHANGED] =
+    g_signal_new ("model-changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
+                  NULL, NULL, NULL, G_TYPE_NONE, 2, G_TYPE_STRING, G_TYPE_POINTER);
+
+  /**
+   * SpBasixSource::model-reset:
+   *
+   * A new connection threw every element away; the server is about to send them again.
+   */
+  signals[MODEL_RESET] =
+    g_signal_new ("model-reset", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
+                  NULL, NULL, NULL, G_TYPE_NONE, 0);
+}
+
+static void
+sp_basix_source_init (SpBasixSource *self)
+{
+  self->model = sp_basix_model_new ();
+  self->tracked = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                         (GDestroyNotify) tracked_free);
+  self->user_dirty = TRUE;
+}
+
+SpSource *
+sp_basix_source_new (SpAccount *account)
+{
+  return g_object_new (SP_TYPE_BASIX_SOURCE, "account", account, NULL);
+}
+
+/**
+ * sp_basix_source_get_model:
+ *
+ * Returns: (transfer none): the element store of the current connection
+ */
+SpBasixModel *
+sp_basix_source_get_model (SpBasixSource *self)
+{
+  g_return_val_if_fail (SP_IS_BASIX_SOURCE (self), NULL);
+
+  return self->model;
+}

@@ -1,0 +1,26 @@
+/* sp-basix-source.h
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include "sp-source.h"
+#include "sp-basix-model.h"
+
+G_BEGIN_DECLS
+
+#define SP_TYPE_BASIX_SOURCE (sp_basix_source_get_type ())
+
+G_DECLARE_FINAL_TYPE (SpBasixSource, sp_basix_source, SP, BASIX_SOURCE, SpSource)
+
+SpSource     *sp_basix_source_new        (SpAccount      *account);
+SpBasixModel *sp_basix_source_get_model  (SpBasixSource  *self);
+char         *sp_basix_source_build_uri  (const char     *app_name,
+                                          const char     *full_events,
+                                          const char     *forced,
+                                          const char     *force,
+                                          const char     *selector,
+                                          const char     *selector_value);
+
+G_END_DECLS
