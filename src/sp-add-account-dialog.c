@@ -292,7 +292,15 @@ test_state_cb (SpAddAccountDialog *self,
   switch (sp_source_get_state (source))
     {
     case SP_SOURCE_STATE_CONNECTED:
-      set_status (self, _("Connected: the server answered and Screenpop is listening."), "success");
+      {
+        const char *connected = _("Connected: the server answered and Screenpop is listening.");
+        const char *detail = sp_source_get_detail (source);
+        g_autofree char *status = NULL;
+
+        /* What it listens to, e.g. the channels of a redmine account. */
+        status = detail != NULL ? g_strconcat (connected, "\n", detail, NULL) : g_strdup (connected);
+        set_status (self, status, "success");
+      }
       break;
 
     case SP_SOURCE_STATE_RECONNECTING:
