@@ -846,8 +846,14 @@ static void
 test_redmine_open_url (Fixture       *fixture,
                        gconstpointer  data)
 {
+  g_autoptr(SpTestLogCapture) capture = sp_test_log_capture_new (NULL);
+
   if (!fixture_connect_bob (fixture, FALSE, FALSE))
     return;
+
+  /* The cable URL is logged, without its access_key; the key is in no log line at all. */
+  g_assert_cmpuint (sp_test_log_capture_count (capture, G_LOG_LEVEL_DEBUG,
+                                               "*Connecting to ws://127.0.0.1:*/cable"), ==, 1);
 
   g_assert_cmpstr (sp_source_get_detail (fixture_source (fixture)), ==,
                    "Channels: user:bob, general, pbx");
@@ -870,6 +876,9 @@ test_redmine_open_url (Fixture       *fixture,
   g_test_assert_expected_messages ();
   g_assert_cmpuint (fixture->opened->len, ==, 2);
   g_assert_cmpstr (g_ptr_array_index (fixture->opened, 1), ==, "https://redmine.example/issues/2");
+
+  g_assert_cmpuint (sp_test_log_capture_count (capture, 0, "*k-bob*"), ==, 0);
+  g_assert_cmpuint (sp_test_log_capture_count (capture, 0, "*access_key*"), ==, 0);
 }
 
 /* README example 2: a notification to everybody, on general. It stays until dismissed. */
