@@ -500,7 +500,9 @@ make_event (SpBasixSource   *self,
               sp_call_event_set_var (event, "crm_name", item->name);
               g_free (event->name);
               if (item->organization != NULL && *item->organization != '\0')
-                event->name = g_strdup_printf ("%s (%s)", item->name, item->organization);
+                /* The title adds the number in parentheses: keep the organization apart
+                 * without another pair. */
+                event->name = g_strdup_printf ("%s · %s", item->name, item->organization);
               else
                 event->name = g_strdup (item->name);
             }

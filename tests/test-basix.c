@@ -1,0 +1,682 @@
+/* test-basix.c
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+/* The Basix ws_cti backend through the public path: an account configured in GSettings as
+ * an administrator would, its API token in a real gnome-keyring-daemon, a local ws_cti
+ * server (sp-test-basix-server.c) playing frames that real Erlang wrote at test time
+ * (tests/make-basix-frames.erl), and python3-dbusmock's notification daemon receiving
+ * what the person would see. */
+
+#define G_LOG_DOMAIN "test-basix"
+
+#include "config.h"
+
+#include <signal.h>
+#include <string.h>
+#include <sys/prctl.h>
+
+#include <libnotify/notify.h>
+#include <glib/gstdio.h>
+#include <libsecret/secret.h>
+
+#include "sp-accounts.h"
+#include "sp-basix-source.h"
+#include "sp-call-tracker.h"
+#include "sp-call.h"
+#include "sp-notifier.h"
+#include "sp-screenpop.h"
+#include "sp-secret.h"
+#include "sp-source.h"
+#include "sp-test-basix-server.h"
+#include "sp-test-notify.h"
+#include "sp-test-util.h"
+
+#define ACCOUNT_ID "basix1"
+#define ACCOUNT_NAME "Basix"
+#define DOMAIN "example"
+#define TOKEN "tok-1234"
+#define TIMEOUT_MS 20000
+
+static const char *escript_path;
+static char *frames_dir;
+static SpTestNotify *notify;
+static GSubprocess *keyring;
+static char *keyring_home;
+
+typedef struct
+{
+  gboolean    ticket;
+  gboolean    compressed;
+} FixtureOptions;
+
+typedef struct
+{
+  SpTestBasixServer *server;
+  GSettings         *settings;
+  GSettings         *account_settings;
+  SpCallTracker     *tracker;
+  SpNotifier        *notifier;
+  SpAccounts        *accounts;
+  SpScreenpop       *screenpop;
+} Fixture;
+
+static GBytes *
+frame (const char *name)
+{
+  g_autofree char *path = g_strdup_printf ("%s/%s.bin", frames_dir, name);
+  g_autoptr(GError) error = NULL;
+  char *data = NULL;
+  gsize len = 0;
+
+  g_file_get_contents (path, &data, &len, &error);
+  g_assert_no_error (error);
+
+  return g_bytes_new_take (data, len);
+}
+
+static void
+send_frame (Fixture    *fixture,
+            const char *name)
+{
+  g_autoptr(GBytes) bytes = frame (name);
+
+  sp_test_basix_server_send (fixture->server, bytes);
+}
+
+static GPtrArray *
+greeting (gboolean compressed)
+{
+  GPtrArray *frames = g_ptr_array_new_with_free_func ((GDestroyNotify) g_bytes_unref);
+  const char *names[] = {
+    "spec_channel", "spec_user", "spec_group", "spec_group_member",
+    compressed ? "initial_user_compressed" : "initial_user",
+    "initial_group", "initial_group_member", "initial_channel_empty",
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+    g_ptr_array_add (frames, frame (names[i]));
+
+  return frames;
+}
+
+static SpSource *
+get_source (Fixture *fixture)
+{
+  SpAccount *account = sp_accounts_lookup (fixture->accounts, ACCOUNT_ID);
+
+  g_assert_nonnull (account);
+
+  return sp_account_get_source (account);
+}
+
+typedef struct
+{
+  Fixture       *fixture;
+  SpSourceState  state;
+} StateWait;
+
+static gboolean
+source_in_state (gpointer user_data)
+{
+  StateWait *wait = user_data;
+  SpSource *source = get_source (wait->fixture);
+
+  return source != NULL && sp_source_get_state (source) == wait->state;
+}
+
+static gboolean
+wait_for_state (Fixture       *fixture,
+                SpSourceState  state,
+                guint          timeout_ms)
+{
+  StateWait wait = { fixture, state };
+
+  return sp_test_wait_until (source_in_state, &wait, timeout_ms);
+}
+
+typedef struct
+{
+  Fixture    *fixture;
+  const char *category;
+  guint       n;
+} ModelWait;
+
+static gboolean
+model_has (gpointer user_data)
+{
+  ModelWait *wait = user_data;
+  SpBasixModel *model = sp_basix_source_get_model (SP_BASIX_SOURCE (get_source (wait->fixture)));
+
+  return sp_basix_model_get_fields (model, "channel") != NULL &&
+         sp_basix_model_get_n_elements (model, wait->category) == wait->n;
+}
+
+static gboolean
+wait_for_model (Fixture    *fixture,
+                const char *category,
+                guint       n)
+{
+  ModelWait wait = { fixture, category, n };
+
+  return sp_test_wait_until (model_has, &wait, TIMEOUT_MS);
+}
+
+static void
+store_token (const char *token)
+{
+  g_autoptr(GError) error = NULL;
+
+  secret_password_store_sync (sp_secret_get_schema (), SECRET_COLLECTION_DEFAULT, "test",
+                              token, NULL, &error, "account", ACCOUNT_ID, NULL);
+  g_assert_no_error (error);
+}
+
+static void
+fixture_set_up (Fixture       *fixture,
+                gconstpointer  data)
+{
+  const FixtureOptions *options = data;
+  const char * const extensions[] = { "201", NULL };
+  const char * const ids[] = { ACCOUNT_ID, NULL };
+  g_autoptr(GError) error = NULL;
+  g_autofree char *url = NULL;
+  g_autoptr(GPtrArray) frames = NULL;
+  GVariantBuilder builder;
+
+  if (frames_dir == NULL)
+    {
+      g_test_skip ("Erlang (escript) is not available to write the test frames");
+      return;
+    }
+
+  sp_test_notify_clear (notify);
+  store_token (TOKEN);
+
+  fixture->server = sp_test_basix_server_new (DOMAIN, TOKEN, &error);
+  g_assert_no_error (error);
+  frames = greeting (options != NULL && options->compressed);
+  sp_test_basix_server_set_greeting (fixture->server, frames);
+  url = sp_test_basix_server_dup_url (fixture->server);
+
+  g_variant_builder_init (&builder, G_VARIANT_TYPE ("a{ss}"));
+  g_variant_builder_add (&builder, "{ss}", "domain", DOMAIN);
+  if (options != NULL && options->ticket)
+    g_variant_builder_add (&builder, "{ss}", "auth", "ticket");
+
+  fixture->account_settings = g_settings_new_with_path (SP_ACCOUNT_SCHEMA_ID,
+                                                        SP_ACCOUNT_PATH_PREFIX ACCOUNT_ID "/");
+  g_settings_set_string (fixture->account_settings, "kind", "basix");
+  g_settings_set_string (fixture->account_settings, "display-name", ACCOUNT_NAME);
+  g_settings_set_boolean (fixture->account_settings, "enabled", TRUE);
+  g_settings_set_string (fixture->account_settings, "url", url);
+  g_settings_set_string (fixture->account_settings, "login", "alice");
+  g_settings_set_strv (fixture->account_settings, "extensions", extensions);
+  g_settings_set_string (fixture->account_settings, "url-template", "");
+  g_settings_set_string (fixture->account_settings, "url-trigger", "never");
+  g_settings_reset (fixture->account_settings, "ring-timeout");
+  g_settings_set_value (fixture->account_settings, "options", g_variant_builder_end (&builder));
+
+  fixture->settings = g_settings_new ("io.github.screenpop.Screenpop");
+  g_settings_set_strv (fixture->settings, "accounts", ids);
+
+  fixture->tracker = sp_call_tracker_new ();
+  fixture->notifier = sp_notifier_new ();
+  fixture->accounts = sp_accounts_new (fixture->settings, fixture->tracker);
+  fixture->screenpop = sp_screenpop_new (fixture->accounts, fixture->tracker,
+                                         fixture->notifier, fixture->settings);
+
+  g_assert_true (wait_for_state (fixture, SP_SOURCE_STATE_CONNECTED, TIMEOUT_MS));
+  g_assert_true (sp_test_basix_server_wait_for_clients (fixture->server, 1, TIMEOUT_MS));
+  g_assert_true (wait_for_model (fixture, "channel", 0));
+}
+
+static void
+fixture_tear_down (Fixture       *fixture,
+                   gconstpointer  data)
+{
+  const char * const none[] = { NULL };
+
+  if (fixture->settings == NULL)
+    return;
+
+  g_assert_finalize_object (fixture->screenpop);
+  g_assert_finalize_object (fixture->accounts);
+  g_assert_finalize_object (fixture->notifier);
+  g_assert_finalize_object (fixture->tracker);
+
+  g_settings_set_strv (fixture->settings, "accounts", none);
+  g_clear_object (&fixture->settings);
+  g_clear_object (&fixture->account_settings);
+  g_clear_pointer (&fixture->server, sp_test_basix_server_free);
+}
+
+static SpTestNotifyCall *
+get_notify (guint n)
+{
+  g_autoptr(GPtrArray) calls = sp_test_notify_get_calls (notify, "Notify");
+
+  g_assert_cmpuint (calls->len, >, n);
+
+  return g_steal_pointer (&g_ptr_array_index (calls, n));
+}
+
+/* A call to the user: it rings with the caller's CRM identity, is withdrawn on answer,
+ * and its end leaves nothing behind. Timestamps stay exact to the microsecond. */
+static void
+test_direct_call (Fixture       *fixture,
+                  gconstpointer  data)
+{
+  g_autoptr(SpTestNotifyCall) call = NULL;
+  SpCall *tracked;
+
+  /* The handshake as the protocol notes want it. */
+  g_assert_cmpstr (sp_test_basix_server_get_last_uri (fixture->server), ==,
+                   "/basix/api/ws_cti?app_name=screenpop&user_name=alice");
+  g_assert_false (sp_test_basix_server_get_offered_deflate (fixture->server));
+
+  send_frame (fixture, "direct_ringing");
+  g_assert_true (sp_test_notify_wait_for (notify, "Notify", 1, TIMEOUT_MS));
+  call = get_notify (0);
+  g_assert_cmpstr (sp_test_notify_call_get_summary (call), ==,
+                   "山田 太郎 · 株式会社ACME (0312345678)");
+  g_assert_cmpstr (sp_test_notify_call_get_body (call), ==,
+                   "Extension: 0501234567\nAccount: " ACCOUNT_NAME);
+
+  tracked = sp_call_tracker_lookup (fixture->tracker, ACCOUNT_ID, "direct-1");
+  g_assert_nonnull (tracked);
+  g_assert_cmpint (sp_call_get_state (tracked), ==, SP_CALL_STATE_RINGING);
+  g_assert_cmpint (sp_call_get_started (tracked), ==, G_GINT64_CONSTANT (1546839040024071));
+  g_assert_cmpstr (sp_call_get_var (tracked, "offer_timestamp"), ==, "1546839040024071");
+  g_assert_cmpstr (sp_call_get_var (tracked, "crm_name"), ==, "山田 太郎");
+  g_assert_cmpstr (sp_call_get_var (tracked, "crm_organization"), ==, "株式会社ACME");
+  g_assert_cmpstr (sp_call_get_var (tracked, "crm_id"), ==, "42");
+  g_assert_cmpstr (sp_call_get_var (tracked, "calling_name"), ==, "山田 太郎");
+
+  send_frame (fixture, "direct_bridged");
+  g_assert_true (sp_test_notify_wait_for (notify, "CloseNotification", 1, TIMEOUT_MS));
+  g_assert_cmpint (sp_call_get_state (tracked), ==, SP_CALL_STATE_ANSWERED);
+  g_assert_cmpint (sp_call_get_answered (tracked), ==, G_GINT64_CONSTANT (1546839046500001));
+
+  /* CHANNEL_HANGUP ends the call; the "removed" after it is for a channel already gone. */
+  g_object_ref (tracked);
+  send_frame (fixture, "direct_hangup");
+  send_frame (fixture, "direct_removed");
+  g_assert_true (wait_for_model (fixture, "channel", 0));
+  sp_test_run_for (300);
+  g_assert_cmpint (sp_call_get_state (tracked), ==, SP_CALL_STATE_ENDED);
+  g_assert_cmpint (sp_call_get_ended (tracked), ==, G_GINT64_CONSTANT (1546839100999999));
+  g_object_unref (tracked);
+  g_assert_cmpuint (sp_test_notify_count (notify, "Notify"), ==, 1);
+  g_assert_cmpint (sp_source_get_state (get_source (fixture)), ==, SP_SOURCE_STATE_CONNECTED);
+}
+
+/* A call to a ring group alice is a member of rings with the group as queue; another
+ * user's call does not ring; the group call's end without an answer is a missed call. */
+static void
+test_group_call (Fixture       *fixture,
+                 gconstpointer  data)
+{
+  g_autoptr(SpTestNotifyCall) ring = NULL;
+  g_autoptr(SpTestNotifyCall) missed = NULL;
+
+  send_frame (fixture, "other_ringing");
+  send_frame (fixture, "group_ringing");
+  g_assert_true (sp_test_notify_wait_for (notify, "Notify", 1, TIMEOUT_MS));
+  ring = get_notify (0);
+  /* No CRM data (all "*"): the caller id's name, in Japanese, exactly. */
+  g_assert_cmpstr (sp_test_notify_call_get_summary (ring), ==, "田中 花子 (0398765432)");
+  g_assert_cmpstr (sp_test_notify_call_get_body (ring), ==,
+                   "Queue: 営業部\nExtension: 0501234567\nAccount: " ACCOUNT_NAME);
+
+  send_frame (fixture, "group_removed");
+  g_assert_true (sp_test_notify_wait_for (notify, "Notify", 2, TIMEOUT_MS));
+  missed = get_notify (1);
+  g_assert_cmpstr (sp_test_notify_call_get_summary (missed), ==,
+                   "Missed call from 田中 花子 (0398765432)");
+  g_assert_null (sp_call_tracker_lookup (fixture->tracker, ACCOUNT_ID, "other-1"));
+}
+
+/* connection_limit_reached: a clear message and a long wait, not a hammering reconnect. */
+static void
+test_limit (Fixture       *fixture,
+            gconstpointer  data)
+{
+  SpSource *source = get_source (fixture);
+  gint64 wait_ms;
+
+  send_frame (fixture, "system_limit");
+  g_assert_true (wait_for_state (fixture, SP_SOURCE_STATE_RECONNECTING, TIMEOUT_MS));
+  g_test_message ("%s", sp_source_get_error_message (source));
+  g_assert_nonnull (strstr (sp_source_get_error_message (source), "two connections"));
+  wait_ms = (sp_source_get_retry_time (source) - g_get_monotonic_time ()) / 1000;
+  g_test_message ("next attempt in %" G_GINT64_FORMAT " ms", wait_ms);
+  g_assert_cmpint (wait_ms, >, 20000);
+  sp_test_run_for (500);
+  g_assert_cmpuint (sp_test_basix_server_get_n_handshakes (fixture->server), ==, 1);
+}
+
+/* connection_replaced: stop for good and say why; never fight back. */
+static void
+test_replaced (Fixture       *fixture,
+               gconstpointer  data)
+{
+  SpSource *source = get_source (fixture);
+
+  send_frame (fixture, "system_replaced");
+  g_assert_true (wait_for_state (fixture, SP_SOURCE_STATE_FAILED, TIMEOUT_MS));
+  g_assert_cmpstr (sp_source_get_error_message (source), ==,
+                   "Another client took over this Basix connection; Screenpop stopped so as "
+                   "not to fight it. Reconnect from the window when you want it back");
+  sp_test_run_for (2500);
+  g_assert_cmpint (sp_source_get_state (source), ==, SP_SOURCE_STATE_FAILED);
+  g_assert_cmpuint (sp_test_basix_server_get_n_handshakes (fixture->server), ==, 1);
+  g_assert_cmpuint (sp_test_basix_server_get_n_clients (fixture->server), ==, 0);
+}
+
+/* Frames that are not a term, or not a ws_cti message, are logged and skipped; the
+ * connection stays and the next good frame still rings. */
+static void
+test_malformed (Fixture       *fixture,
+                gconstpointer  data)
+{
+  g_autoptr(GBytes) good = frame ("direct_ringing");
+  gsize good_len = g_bytes_get_size (good);
+  const guint8 *good_data = g_bytes_get_data (good, NULL);
+  g_autofree guint8 *trailing = g_malloc (good_len + 1);
+  g_autofree guint8 *bad_version = g_memdup2 (good_data, good_len);
+  g_autofree guint8 *deep = NULL;
+  static const guint8 overflow_list[] = { 131, 108, 0xff, 0xff, 0xff, 0xff, 106 };
+  static const guint8 overflow_binary[] = { 131, 109, 0x7f, 0xff, 0xff, 0xff, 'a' };
+  static const guint8 overflow_big[] = { 131, 111, 0xff, 0xff, 0xff, 0xff, 0, 1 };
+  static const guint8 overflow_tuple[] = { 131, 105, 0xff, 0xff, 0xff, 0xff };
+  gsize deep_len = 1 + 2 * 100000 + 1;
+  g_autoptr(SpTestNotifyCall) call = NULL;
+
+  memcpy (trailing, good_data, good_len);
+  trailing[good_len] = 0;
+  bad_version[0] = 130;
+  deep = g_malloc (deep_len);
+  deep[0] = 131;
+  for (gsize i = 0; i < 100000; i++)
+    {
+      deep[1 + 2 * i] = 104;
+      deep[2 + 2 * i] = 1;
+    }
+  deep[deep_len - 1] = 106;
+
+  g_test_expect_message ("sp-basix", G_LOG_LEVEL_MESSAGE, "*Skipped a malformed frame of 0 bytes*");
+  sp_test_basix_server_send_data (fixture->server, (const guint8 *) "", 0);
+  g_test_expect_message ("sp-basix", G_LOG_LEVEL_MESSAGE, "*Skipped a malformed frame*");
+  sp_test_basix_server_send_data (fixture->server, good_data, good_len / 2);
+  g_test_expect_message ("sp-basix", G_LOG_LEVEL_MESSAGE, "*Skipped a malformed frame*");
+  sp_test_basix_server_send_data (fixture->server, bad_version, good_len);
+  g_test_expect_message ("sp-basix", G_LOG_LEVEL_MESSAGE, "*Skipped a malformed frame*");
+  sp_test_basix_server_send_data (fixture->server, trailing, good_len + 1);
+  g_test_expect_message ("sp-basix", G_LOG_LEVEL_MESSAGE, "*Skipped a malformed frame*");
+  sp_test_basix_server_send_data (fixture->server, overflow_list, sizeof overflow_list);
+  g_test_expect_message ("sp-basix", G_LOG_LEVEL_MESSAGE, "*Skipped a malformed frame*");
+  sp_test_basix_server_send_data (fixture->server, overflow_binary, sizeof overflow_binary);
+  g_test_expect_message ("sp-basix", G_LOG_LEVEL_MESSAGE, "*Skipped a malformed frame*");
+  sp_test_basix_server_send_data (fixture->server, overflow_big, sizeof overflow_big);
+  g_test_expect_message ("sp-basix", G_LOG_LEVEL_MESSAGE, "*Skipped a malformed frame*");
+  sp_test_basix_server_send_data (fixture->server, overflow_tuple, sizeof overflow_tuple);
+  g_test_expect_message ("sp-basix", G_LOG_LEVEL_MESSAGE, "*Skipped a malformed frame*");
+  sp_test_basix_server_send_data (fixture->server, deep, deep_len);
+  g_test_expect_message ("sp-basix", G_LOG_LEVEL_MESSAGE, "*does not fit the protocol*");
+  send_frame (fixture, "bad_shape");
+  g_test_expect_message ("sp-basix", G_LOG_LEVEL_MESSAGE, "*system message ignored: logout*");
+  send_frame (fixture, "system_logout");
+  g_test_expect_message ("sp-basix", G_LOG_LEVEL_MESSAGE, "*system message ignored*maintenance*");
+  send_frame (fixture, "system_other");
+
+  send_frame (fixture, "direct_ringing");
+  g_assert_true (sp_test_notify_wait_for (notify, "Notify", 1, TIMEOUT_MS));
+  g_test_assert_expected_messages ();
+  call = get_notify (0);
+  g_assert_cmpstr (sp_test_notify_call_get_summary (call), ==,
+                   "山田 太郎 · 株式会社ACME (0312345678)");
+  g_assert_cmpint (sp_source_get_state (get_source (fixture)), ==, SP_SOURCE_STATE_CONNECTED);
+  g_assert_cmpuint (sp_test_basix_server_get_n_handshakes (fixture->server), ==, 1);
+  g_assert_cmpuint (sp_test_basix_server_get_n_clients (fixture->server), ==, 1);
+}
+
+static gboolean
+handshakes_at_least (gpointer user_data)
+{
+  Fixture *fixture = user_data;
+
+  return sp_test_basix_server_get_n_handshakes (fixture->server) >= 2;
+}
+
+/* The server restarts: the source reconnects, the model is rebuilt from the new snapshot,
+ * and the call that rang before and is gone from it ends (missed: never answered). */
+static void
+test_reconnect (Fixture       *fixture,
+                gconstpointer  data)
+{
+  const FixtureOptions *options = data;
+  SpBasixModel *model = sp_basix_source_get_model (SP_BASIX_SOURCE (get_source (fixture)));
+  g_autoptr(SpTestNotifyCall) missed = NULL;
+  g_autoptr(SpTestNotifyCall) ring = NULL;
+  guint n_users = options != NULL && options->compressed ? 302 : 2;
+
+  g_assert_cmpuint (sp_basix_model_get_n_elements (model, "user"), ==, n_users);
+  send_frame (fixture, "user_bob_away");
+  send_frame (fixture, "direct_ringing");
+  g_assert_true (sp_test_notify_wait_for (notify, "Notify", 1, TIMEOUT_MS));
+  g_assert_cmpuint (sp_basix_model_get_n_elements (model, "channel"), ==, 1);
+
+  sp_test_basix_server_drop_clients (fixture->server);
+  g_assert_true (sp_test_wait_until (handshakes_at_least, fixture, TIMEOUT_MS));
+  g_assert_true (wait_for_state (fixture, SP_SOURCE_STATE_CONNECTED, TIMEOUT_MS));
+  g_assert_true (sp_test_notify_wait_for (notify, "Notify", 2, TIMEOUT_MS));
+  missed = get_notify (1);
+  g_assert_cmpstr (sp_test_notify_call_get_summary (missed), ==,
+                   "Missed call from 山田 太郎 · 株式会社ACME (0312345678)");
+  g_assert_true (wait_for_model (fixture, "channel", 0));
+  g_assert_cmpuint (sp_basix_model_get_n_elements (model, "user"), ==, n_users);
+  /* bob is available again: the snapshot, not the old event, counts. */
+  {
+    SpBasixElement *bob = sp_basix_model_lookup (model, "user", "10001002");
+
+    g_assert_nonnull (bob);
+    g_assert_true (sp_basix_element_text_equal (bob, "presence", "busy"));
+  }
+
+  if (options != NULL && options->ticket)
+    g_assert_cmpuint (sp_test_basix_server_get_n_tickets (fixture->server), ==, 2);
+
+  send_frame (fixture, "group_ringing");
+  g_assert_true (sp_test_notify_wait_for (notify, "Notify", 3, TIMEOUT_MS));
+  ring = get_notify (2);
+  g_assert_cmpstr (sp_test_notify_call_get_summary (ring), ==, "田中 花子 (0398765432)");
+}
+
+/* A wrong token: the server's 401 is an authentication failure, not retried. */
+static void
+test_bad_token (Fixture       *fixture,
+                gconstpointer  data)
+{
+  SpSource *source = get_source (fixture);
+
+  store_token ("wrong");
+  sp_source_retry_now (source);
+  g_assert_true (wait_for_state (fixture, SP_SOURCE_STATE_AUTH_FAILED, TIMEOUT_MS));
+  g_test_message ("%s", sp_source_get_error_message (source));
+  g_assert_nonnull (strstr (sp_source_get_error_message (source), "401"));
+}
+
+static gboolean
+keyring_up (gpointer data)
+{
+  GDBusConnection *connection = data;
+  g_autoptr(GVariant) reply = NULL;
+  gboolean has_owner = FALSE;
+
+  reply = g_dbus_connection_call_sync (connection, "org.freedesktop.DBus", "/org/freedesktop/DBus",
+                                       "org.freedesktop.DBus", "NameHasOwner",
+                                       g_variant_new ("(s)", "org.freedesktop.secrets"),
+                                       G_VARIANT_TYPE ("(b)"), G_DBUS_CALL_FLAGS_NONE, -1, NULL, NULL);
+  if (reply != NULL)
+    g_variant_get (reply, "(b)", &has_owner);
+
+  return has_owner;
+}
+
+static void
+die_with_parent (gpointer user_data)
+{
+  prctl (PR_SET_PDEATHSIG, SIGKILL);
+}
+
+static void
+start_keyring (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *runtime = NULL;
+  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDIN_PIPE);
+  g_autoptr(GOutputStream) input = NULL;
+  g_autoptr(GDBusConnection) connection = NULL;
+
+  keyring_home = g_dir_make_tmp ("screenpop-basix-keyring-XXXXXX", &error);
+  g_assert_no_error (error);
+  runtime = g_build_filename (keyring_home, "run", NULL);
+  g_assert_cmpint (g_mkdir_with_parents (runtime, 0700), ==, 0);
+
+  g_subprocess_launcher_setenv (launcher, "HOME", keyring_home, TRUE);
+  g_subprocess_launcher_setenv (launcher, "XDG_DATA_HOME", keyring_home, TRUE);
+  g_subprocess_launcher_setenv (launcher, "XDG_RUNTIME_DIR", runtime, TRUE);
+  /* Our fatal warnings are not the daemon's. */
+  g_subprocess_launcher_unsetenv (launcher, "G_DEBUG");
+  g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
+  /* --unlock with a password on stdin: a login keyring without a prompter. */
+  keyring = g_subprocess_launcher_spawn (launcher, &error,
+                                         "gnome-keyring-daemon", "--foreground", "--unlock",
+                                         "--components=secrets", NULL);
+  g_assert_no_error (error);
+  input = g_object_ref (g_subprocess_get_stdin_pipe (keyring));
+  g_assert_true (g_output_stream_write_all (input, "test", 4, NULL, NULL, &error));
+  g_assert_true (g_output_stream_close (input, NULL, &error));
+  g_assert_no_error (error);
+
+  connection = g_dbus_connection_new_for_address_sync (sp_test_notify_get_address (notify),
+                                                       G_DBUS_CONNECTION_FLAGS_AUTHENTICATION_CLIENT |
+                                                       G_DBUS_CONNECTION_FLAGS_MESSAGE_BUS_CONNECTION,
+                                                       NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (sp_test_wait_until (keyring_up, connection, 20000));
+  g_dbus_connection_close_sync (connection, NULL, NULL);
+}
+
+static void
+remove_tree (const char *path)
+{
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  g_autoptr(GFileEnumerator) children = NULL;
+  GFileInfo *info;
+
+  children = g_file_enumerate_children (file, G_FILE_ATTRIBUTE_STANDARD_NAME,
+                                        G_FILE_QUERY_INFO_NOFOLLOW_SYMLINKS, NULL, NULL);
+  while (children != NULL && g_file_enumerator_iterate (children, &info, NULL, NULL, NULL) &&
+         info != NULL)
+    {
+      g_autofree char *child = g_build_filename (path, g_file_info_get_name (info), NULL);
+
+      if (g_file_info_get_file_type (info) == G_FILE_TYPE_DIRECTORY)
+        remove_tree (child);
+      else
+        g_unlink (child);
+    }
+  g_rmdir (path);
+}
+
+/* Real Erlang writes the frames into a temporary directory. */
+static void
+make_frames (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *script = g_test_build_filename (G_TEST_DIST, "make-basix-frames.erl", NULL);
+  g_autofree char *found = NULL;
+  g_autofree char *err = NULL;
+  const char *escript = escript_path;
+  int status = 0;
+
+  if (escript == NULL)
+    {
+      found = g_find_program_in_path ("escript");
+      if (found == NULL)
+        return;
+      escript = found;
+    }
+
+  frames_dir = g_dir_make_tmp ("test-basix-XXXXXX", &error);
+  g_assert_no_error (error);
+  {
+    const char *argv[] = { escript, script, frames_dir, NULL };
+
+    if (!g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, NULL, &err,
+                       &status, &error) ||
+        !g_spawn_check_wait_status (status, &error))
+      g_error ("%s %s failed: %s\n%s", escript, script, error->message, err ? err : "");
+  }
+}
+
+#define ADD(name, options, func) \
+  g_test_add ("/basix/" name, Fixture, options, fixture_set_up, func, fixture_tear_down)
+
+int
+main (int   argc,
+      char *argv[])
+{
+  static const FixtureOptions defaults = { FALSE, FALSE };
+  static const FixtureOptions ticket = { TRUE, FALSE };
+  static const FixtureOptions compressed = { FALSE, TRUE };
+  int ret;
+
+  /* --escript=PATH, from meson, taken out before g_test_init() sees the arguments. */
+  for (int i = 1; i < argc; i++)
+    {
+      if (g_str_has_prefix (argv[i], "--escript="))
+        {
+          escript_path = argv[i] + strlen ("--escript=");
+          for (int j = i; j < argc; j++)
+            argv[j] = argv[j + 1];
+          argc--;
+          i--;
+        }
+    }
+
+  g_test_init (&argc, &argv, NULL);
+
+  make_frames ();
+  notify = sp_test_notify_start (NULL);
+  start_keyring ();
+
+  ADD ("direct-call", &defaults, test_direct_call);
+  ADD ("group-call", &defaults, test_group_call);
+  ADD ("limit", &defaults, test_limit);
+  ADD ("replaced", &defaults, test_replaced);
+  ADD ("malformed", &defaults, test_malformed);
+  ADD ("reconnect", &defaults, test_reconnect);
+  ADD ("reconnect-ticket", &ticket, test_reconnect);
+  ADD ("reconnect-compressed", &compressed, test_reconnect);
+  ADD ("bad-token", &defaults, test_bad_token);
+
+  ret = g_test_run ();
+
+  notify_uninit ();
+  g_subprocess_force_exit (keyring);
+  g_subprocess_wait (keyring, NULL, NULL);
+  g_clear_object (&keyring);
+  /* libsecret keeps the session bus connection, so sp_test_notify_stop() would wait for
+   * it forever (see test-secret.c): the private bus goes down when we exit. */
+  remove_tree (keyring_home);
+  g_free (keyring_home);
+  if (frames_dir != NULL)
+    remove_tree (frames_dir);
+  g_free (frames_dir);
+
+  return ret;
+}
