@@ -9,6 +9,7 @@
 
 #include <glib/gi18n.h>
 
+#include "sp-basix-view.h"
 #include "sp-enums.h"
 #include "sp-sources.h"
 #include "sp-window.h"
@@ -219,6 +220,22 @@ remove_clicked_cb (GtkWidget *row)
   gtk_window_present (GTK_WINDOW (dialog));
 }
 
+/* The PBX's live calls and users, for a Basix account (its element store at work). */
+static void
+live_view_clicked_cb (GtkWidget *row)
+{
+  SpAccount *account = g_object_get_data (G_OBJECT (row), "account");
+  SpSource *source = sp_account_get_source (account);
+  SpBasixView *view;
+
+  if (!SP_IS_BASIX_SOURCE (source))
+    return;
+
+  view = sp_basix_view_new (SP_BASIX_SOURCE (source));
+  gtk_window_set_transient_for (GTK_WINDOW (view), GTK_WINDOW (gtk_widget_get_root (row)));
+  gtk_window_present (GTK_WINDOW (view));
+}
+
 static GtkWidget *
 create_account_row (gpointer item,
                     gpointer user_data)
@@ -229,6 +246,7 @@ create_account_row (gpointer item,
   GtkWidget *retry = gtk_button_new_from_icon_name ("view-refresh-symbolic");
   GtkWidget *remove = gtk_button_new_from_icon_name ("user-trash-symbolic");
   GtkWidget *toggle = gtk_switch_new ();
+  g_autofree char *kind = sp_account_dup_kind (account);
 
   g_object_set_data_full (G_OBJECT (row), "account", g_object_ref (account), g_object_unref);
   g_object_set_data (G_OBJECT (row), "icon", icon);
@@ -238,6 +256,17 @@ create_account_row (gpointer item,
   adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
   adw_action_row_set_subtitle_lines (ADW_ACTION_ROW (row), 3);
   adw_action_row_add_prefix (ADW_ACTION_ROW (row), icon);
+
+  if (g_strcmp0 (kind, "basix") == 0)
+    {
+      GtkWidget *live = gtk_button_new_from_icon_name ("view-list-symbolic");
+
+      gtk_widget_set_valign (live, GTK_ALIGN_CENTER);
+      gtk_widget_set_tooltip_text (live, _("Show the PBX’s Calls and Users"));
+      gtk_widget_add_css_class (live, "flat");
+      g_signal_connect_swapped (live, "clicked", G_CALLBACK (live_view_clicked_cb), row);
+      adw_action_row_add_suffix (ADW_ACTION_ROW (row), live);
+    }
 
   gtk_widget_set_valign (retry, GTK_ALIGN_CENTER);
   gtk_widget_set_tooltip_text (retry, _("Connect Now"));

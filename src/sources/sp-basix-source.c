@@ -700,26 +700,23 @@ apply_update (SpBasixSource *self,
     g_signal_emit (self, signals[MODEL_CHANGED], 0, update->category, update->changes);
 }
 
-static void
-message_cb (SpBasixSource           *self,
-            SoupWebsocketDataType    type,
-            GBytes                  *message,
-            SoupWebsocketConnection *connection)
+/**
+ * sp_basix_source_process_frame:
+ * @self: a Basix source
+ * @message: one binary ws_cti message
+ *
+ * Decodes @message and applies it: what the source does with every binary frame it
+ * receives. Public for the benchmark, which feeds frames without a server.
+ */
+void
+sp_basix_source_process_frame (SpBasixSource *self,
+                               GBytes        *message)
 {
   SpSource *source = SP_SOURCE (self);
   g_autoptr(SpBertDocument) doc = NULL;
   g_autoptr(SpBasixUpdate) update = NULL;
   g_autoptr(GError) error = NULL;
   gsize length = g_bytes_get_size (message);
-
-  sp_source_touch (source);
-
-  if (type != SOUP_WEBSOCKET_DATA_BINARY)
-    {
-      g_message ("[%s] Skipped a text frame of %" G_GSIZE_FORMAT " bytes; Basix sends binary frames",
-                 sp_source_get_account_id (source), length);
-      return;
-    }
 
   doc = sp_bert_decode (message, NULL, &error);
   if (doc == NULL)
@@ -760,6 +757,24 @@ message_cb (SpBasixSource           *self,
       apply_update (self, update);
       break;
     }
+}
+
+static void
+message_cb (SpBasixSource           *self,
+            SoupWebsocketDataType    type,
+            GBytes                  *message,
+            SoupWebsocketConnection *connection)
+{
+  sp_source_touch (SP_SOURCE (self));
+
+  if (type != SOUP_WEBSOCKET_DATA_BINARY)
+    {
+      g_message ("[%s] Skipped a text frame of %" G_GSIZE_FORMAT " bytes; Basix sends binary frames",
+                 sp_source_get_account_id (SP_SOURCE (self)), g_bytes_get_size (message));
+      return;
+    }
+
+  sp_basix_source_process_frame (self, message);
 }
 
 static void

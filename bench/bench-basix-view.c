@@ -1,0 +1,203 @@
+/* bench-basix-view.c
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+/* The longest main-loop stall a 10 000-channel Basix snapshot causes while the live view
+ * (SpBasixView) is on screen: the frame is decoded, applied to the element store, turned
+ * into calls and into the view's list, and GTK lays out and draws the result, all on the
+ * main loop. A 1 ms high-priority ticker records the longest gap between two of its ticks;
+ * that gap is what a person would feel as a frozen window. Target: < 50 ms.
+ *
+ * The frames are written by real Erlang (bench-bert.erl). Needs a display (run under
+ * xvfb-run); without one, or without Erlang, it says so and exits 77 (skipped).
+ *
+ * Usage: bench-basix-view --escript=PATH --script=bench-bert.erl [--channels=N] */
+
+#define G_LOG_DOMAIN "bench-basix-view"
+
+#include "config.h"
+
+#include <string.h>
+
+#include <adwaita.h>
+#include <glib/gstdio.h>
+
+#include "sp-account.h"
+#include "sp-application.h"
+#include "sp-basix-source.h"
+#include "sp-basix-view.h"
+
+#define ROUNDS 5
+
+static gint64 last_tick;
+static gint64 max_gap;
+
+static gboolean
+tick_cb (gpointer user_data)
+{
+  gint64 now = g_get_monotonic_time ();
+
+  if (last_tick != 0)
+    max_gap = MAX (max_gap, now - last_tick);
+  last_tick = now;
+
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+run_for (guint ms)
+{
+  gint64 end = g_get_monotonic_time () + (gint64) ms * 1000;
+
+  while (g_get_monotonic_time () < end)
+    g_main_context_iteration (NULL, FALSE);
+}
+
+typedef struct
+{
+  SpBasixSource *source;
+  GBytes        *frame;
+  gint64         took;
+} Feed;
+
+static gboolean
+feed_cb (gpointer user_data)
+{
+  Feed *feed = user_data;
+  gint64 start = g_get_monotonic_time ();
+
+  sp_basix_source_process_frame (feed->source, feed->frame);
+  feed->took = g_get_monotonic_time () - start;
+
+  return G_SOURCE_REMOVE;
+}
+
+static GBytes *
+read_frame (const char *dir,
+            const char *name)
+{
+  g_autofree char *path = g_build_filename (dir, name, NULL);
+  g_autoptr(GError) error = NULL;
+  char *data = NULL;
+  gsize len = 0;
+
+  if (!g_file_get_contents (path, &data, &len, &error))
+    g_error ("%s", error->message);
+
+  return g_bytes_new_take (data, len);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_autofree char *escript = NULL;
+  g_autofree char *script = NULL;
+  g_autofree char *dir = NULL;
+  g_autofree char *channels_arg = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GOptionContext) context = NULL;
+  g_autoptr(SpAccount) account = NULL;
+  g_autoptr(SpSource) source = NULL;
+  g_autoptr(GBytes) spec = NULL;
+  g_autoptr(GBytes) initial = NULL;
+  SpBasixView *view;
+  int channels = 10000;
+  int status = 0;
+  gint64 worst = 0;
+  gint64 worst_took = 0;
+  gint64 first = 0;
+  GOptionEntry entries[] = {
+    { "escript", 0, 0, G_OPTION_ARG_FILENAME, &escript, "escript", "PATH" },
+    { "script", 0, 0, G_OPTION_ARG_FILENAME, &script, "bench-bert.erl", "PATH" },
+    { "channels", 0, 0, G_OPTION_ARG_INT, &channels, "channels in the snapshot", "N" },
+    { NULL }
+  };
+
+  context = g_option_context_new (NULL);
+  g_option_context_add_main_entries (context, entries, NULL);
+  if (!g_option_context_parse (context, &argc, &argv, &error))
+    g_error ("%s", error->message);
+
+  if (escript == NULL || script == NULL)
+    {
+      g_print ("Erlang is not available to write the frames; skipped\n");
+      return 77;
+    }
+
+  if (!gtk_init_check ())
+    {
+      g_print ("No display (run under xvfb-run); skipped\n");
+      return 77;
+    }
+  adw_init ();
+  sp_application_ensure_resources ();
+
+  dir = g_dir_make_tmp ("bench-basix-view-XXXXXX", &error);
+  g_assert_no_error (error);
+  channels_arg = g_strdup_printf ("%d", channels);
+  {
+    const char *args[] = { escript, script, dir, channels_arg, "0.01", NULL };
+
+    if (!g_spawn_sync (NULL, (char **) args, NULL, G_SPAWN_STDOUT_TO_DEV_NULL, NULL, NULL, NULL,
+                       NULL, &status, &error) ||
+        !g_spawn_check_wait_status (status, &error))
+      g_error ("%s: %s", script, error->message);
+  }
+  spec = read_frame (dir, "field_spec.bin");
+  initial = read_frame (dir, "initial_info.bin");
+
+  account = sp_account_new_transient ("bench", "basix", "Bench");
+  source = sp_basix_source_new (account);
+  sp_basix_source_process_frame (SP_BASIX_SOURCE (source), spec);
+
+  view = sp_basix_view_new (SP_BASIX_SOURCE (source));
+  gtk_window_present (GTK_WINDOW (view));
+  run_for (500);
+
+  g_timeout_add_full (G_PRIORITY_HIGH, 1, tick_cb, NULL, NULL);
+
+  for (guint round = 0; round < ROUNDS; round++)
+    {
+      Feed feed = { SP_BASIX_SOURCE (source), initial, 0 };
+
+      run_for (200);
+      max_gap = 0;
+      g_idle_add (feed_cb, &feed);
+      /* Long enough for GTK to lay out and draw the new list. */
+      run_for (500);
+
+      g_assert_cmpuint (g_list_model_get_n_items (sp_basix_view_get_calls (view)), ==,
+                        (guint) channels);
+      if (round == 0)
+        first = max_gap;
+      worst = MAX (worst, max_gap);
+      worst_took = MAX (worst_took, feed.took);
+      g_print ("round %u: initial_info of %d channels (%" G_GSIZE_FORMAT " bytes) applied in "
+               "%.1f ms; longest main-loop stall %.1f ms\n", round + 1, channels,
+               g_bytes_get_size (initial), feed.took / 1000.0, max_gap / 1000.0);
+    }
+
+  g_print ("Basix live view, %d-channel initial_info while shown: longest main-loop stall "
+           "%.1f ms on the first snapshot, %.1f ms worst of %u (decode + model + calls + view: "
+           "%.1f ms worst); target < 50 ms\n",
+           channels, first / 1000.0, worst / 1000.0, ROUNDS, worst_took / 1000.0);
+
+  gtk_window_destroy (GTK_WINDOW (view));
+  run_for (100);
+  {
+    g_autoptr(GDir) d = g_dir_open (dir, 0, NULL);
+    const char *name;
+
+    while (d != NULL && (name = g_dir_read_name (d)) != NULL)
+      {
+        g_autofree char *path = g_build_filename (dir, name, NULL);
+
+        g_remove (path);
+      }
+    g_rmdir (dir);
+  }
+
+  return 0;
+}

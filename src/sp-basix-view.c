@@ -1,0 +1,511 @@
+/* sp-basix-view.c
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#define G_LOG_DOMAIN "sp-basix-view"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "sp-basix-view.h"
+
+/*
+ * The live view of a Basix account: the PBX's current calls and its users' presence,
+ * straight from the source's element store. A PBX can have 10 000 channels, so the lists
+ * are GtkListViews over GListStores (widgets only for the rows on screen), a snapshot
+ * replaces a list in one splice, and a single change touches one row.
+ */
+
+/* More changes than this in one message: rebuilding the list in one splice is cheaper
+ * than finding every row. */
+#define REBUILD_THRESHOLD 64
+
+/* One row: an element of the model. A private type of this view. */
+#define SP_TYPE_BASIX_VIEW_ITEM (sp_basix_view_item_get_type ())
+G_DECLARE_FINAL_TYPE (SpBasixViewItem, sp_basix_view_item, SP, BASIX_VIEW_ITEM, GObject)
+
+struct _SpBasixViewItem
+{
+  GObject         parent_instance;
+  SpBasixElement *element;
+};
+
+G_DEFINE_FINAL_TYPE (SpBasixViewItem, sp_basix_view_item, G_TYPE_OBJECT)
+
+static void
+sp_basix_view_item_finalize (GObject *object)
+{
+  SpBasixViewItem *self = (SpBasixViewItem *)object;
+
+  g_clear_pointer (&self->element, sp_basix_element_unref);
+
+  G_OBJECT_CLASS (sp_basix_view_item_parent_class)->finalize (object);
+}
+
+static void
+sp_basix_view_item_class_init (SpBasixViewItemClass *klass)
+{
+  G_OBJECT_CLASS (klass)->finalize = sp_basix_view_item_finalize;
+}
+
+static void
+sp_basix_view_item_init (SpBasixViewItem *self)
+{
+}
+
+static SpBasixViewItem *
+item_new (SpBasixElement *element)
+{
+  SpBasixViewItem *item = g_object_new (SP_TYPE_BASIX_VIEW_ITEM, NULL);
+
+  item->element = sp_basix_element_ref (element);
+
+  return item;
+}
+
+struct _SpBasixView
+{
+  AdwWindow      parent_instance;
+
+  SpBasixSource *source;
+  GListStore    *calls;
+  GListStore    *users;
+  GHashTable    *call_items;   /* uuid → SpBasixViewItem (owned by the store) */
+  GHashTable    *user_items;   /* id → SpBasixViewItem */
+
+  GtkListView   *calls_view;
+  GtkListView   *users_view;
+  GtkLabel      *summary;
+};
+
+G_DEFINE_FINAL_TYPE (SpBasixView, sp_basix_view, ADW_TYPE_WINDOW)
+
+enum {
+  PROP_0,
+  PROP_SOURCE,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+static char *
+dup_text (SpBasixElement *element,
+          const char     *field)
+{
+  char *text = sp_basix_element_dup_string (element, field);
+
+  if (text != NULL && *text == '\0')
+    g_clear_pointer (&text, g_free);
+
+  return text;
+}
+
+static char *
+call_title (SpBasixElement *channel)
+{
+  g_autofree char *name = dup_text (channel, "calling_name");
+  g_autofree char *number = dup_text (channel, "calling_number");
+  g_autofree char *called = dup_text (channel, "called_number");
+  g_autofree char *from = NULL;
+
+  if (name != NULL && number != NULL)
+    from = g_strdup_printf ("%s (%s)", name, number);
+  else
+    from = g_strdup (name ? name : number ? number : _("Unknown caller"));
+
+  /* Translators: caller → called number */
+  return called ? g_strdup_printf (_("%s → %s"), from, called) : g_steal_pointer (&from);
+}
+
+static char *
+call_subtitle (SpBasixElement *channel)
+{
+  g_auto(SpBasixState) state = { 0 };
+  g_autofree char *direction = dup_text (channel, "direction");
+  GString *text = g_string_new (NULL);
+  gint64 since = 0;
+
+  if (sp_basix_parse_state (sp_basix_element_get (channel, "state"), &state) && state.name)
+    {
+      g_string_append (text, state.name);
+      since = state.ts;
+    }
+  if (since <= 0)
+    sp_basix_element_get_int64 (channel, "offer_timestamp", &since);
+  if (direction != NULL)
+    g_string_append_printf (text, "%s%s", text->len ? " · " : "", direction);
+  if (since > 0)
+    {
+      g_autoptr(GDateTime) time = g_date_time_new_from_unix_local (since / G_USEC_PER_SEC);
+
+      if (time != NULL)
+        {
+          g_autofree char *clock = g_date_time_format (time, "%X");
+
+          /* Translators: since a time of day */
+          g_string_append_printf (text, "%s", text->len ? " · " : "");
+          g_string_append_printf (text, _("since %s"), clock);
+        }
+    }
+
+  return g_string_free (text, FALSE);
+}
+
+static char *
+user_title (SpBasixElement *user)
+{
+  g_autofree char *label = dup_text (user, "label");
+  g_autofree char *name = dup_text (user, "name");
+  g_autofree char *ext = dup_text (user, "main_extension");
+  const char *shown = label ? label : name ? name : sp_basix_element_get_key (user);
+
+  return ext ? g_strdup_printf ("%s (%s)", shown, ext) : g_strdup (shown);
+}
+
+static char *
+user_subtitle (SpBasixElement *user)
+{
+  g_autofree char *presence = dup_text (user, "presence");
+  gboolean dnd = FALSE;
+
+  if (sp_basix_element_get_boolean (user, "do_not_disturb_status", &dnd) && dnd)
+    return g_strdup_printf ("%s · %s", presence ? presence : _("unknown"), _("do not disturb"));
+
+  return g_strdup (presence ? presence : _("unknown"));
+}
+
+static void
+setup_row_cb (GtkSignalListItemFactory *factory,
+              GtkListItem              *list_item,
+              gpointer                  user_data)
+{
+  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 2);
+  GtkWidget *title = gtk_label_new (NULL);
+  GtkWidget *subtitle = gtk_label_new (NULL);
+
+  gtk_label_set_xalign (GTK_LABEL (title), 0);
+  gtk_label_set_ellipsize (GTK_LABEL (title), PANGO_ELLIPSIZE_END);
+  gtk_label_set_xalign (GTK_LABEL (subtitle), 0);
+  gtk_label_set_ellipsize (GTK_LABEL (subtitle), PANGO_ELLIPSIZE_END);
+  gtk_widget_add_css_class (subtitle, "dim-label");
+  gtk_widget_add_css_class (subtitle, "caption");
+  gtk_widget_set_margin_top (box, 4);
+  gtk_widget_set_margin_bottom (box, 4);
+  gtk_box_append (GTK_BOX (box), title);
+  gtk_box_append (GTK_BOX (box), subtitle);
+  gtk_list_item_set_child (list_item, box);
+}
+
+static void
+bind_row_cb (GtkSignalListItemFactory *factory,
+             GtkListItem              *list_item,
+             gpointer                  user_data)
+{
+  gboolean is_call = GPOINTER_TO_INT (user_data);
+  SpBasixViewItem *item = gtk_list_item_get_item (list_item);
+  GtkWidget *box = gtk_list_item_get_child (list_item);
+  GtkWidget *title = gtk_widget_get_first_child (box);
+  GtkWidget *subtitle = gtk_widget_get_next_sibling (title);
+  g_autofree char *title_text = NULL;
+  g_autofree char *subtitle_text = NULL;
+
+  title_text = is_call ? call_title (item->element) : user_title (item->element);
+  subtitle_text = is_call ? call_subtitle (item->element) : user_subtitle (item->element);
+  gtk_label_set_text (GTK_LABEL (title), title_text);
+  gtk_label_set_text (GTK_LABEL (subtitle), subtitle_text);
+}
+
+static void
+setup_view (GtkListView *view,
+            GListModel  *model,
+            gboolean     is_call)
+{
+  g_autoptr(GtkListItemFactory) factory = gtk_signal_list_item_factory_new ();
+  g_autoptr(GtkSelectionModel) selection = NULL;
+
+  g_signal_connect (factory, "setup", G_CALLBACK (setup_row_cb), NULL);
+  g_signal_connect (factory, "bind", G_CALLBACK (bind_row_cb), GINT_TO_POINTER (is_call));
+  selection = GTK_SELECTION_MODEL (gtk_no_selection_new (g_object_ref (model)));
+  gtk_list_view_set_factory (view, factory);
+  gtk_list_view_set_model (view, selection);
+}
+
+static void
+update_summary (SpBasixView *self)
+{
+  guint n_calls = g_list_model_get_n_items (G_LIST_MODEL (self->calls));
+  guint n_users = g_list_model_get_n_items (G_LIST_MODEL (self->users));
+  g_autofree char *calls = NULL;
+  g_autofree char *users = NULL;
+  g_autofree char *text = NULL;
+
+  calls = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u call", "%u calls", n_calls), n_calls);
+  users = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u user", "%u users", n_users), n_users);
+  /* Translators: "3 calls · 12 users" */
+  text = g_strdup_printf (_("%s · %s"), calls, users);
+  gtk_label_set_text (self->summary, text);
+}
+
+/* Replaces a whole list from the model, in one splice: a 10 000-channel snapshot is one
+ * items-changed, and the list view only builds the rows on screen. */
+static void
+rebuild (SpBasixView *self,
+         const char  *category,
+         GListStore  *store,
+         GHashTable  *items)
+{
+  SpBasixModel *model = sp_basix_source_get_model (self->source);
+  g_autoptr(GPtrArray) elements = sp_basix_model_list (model, category);
+  g_autoptr(GPtrArray) new_items = g_ptr_array_new_full (elements->len, g_object_unref);
+
+  g_hash_table_remove_all (items);
+  for (guint i = 0; i < elements->len; i++)
+    {
+      SpBasixElement *element = g_ptr_array_index (elements, i);
+      SpBasixViewItem *item = item_new (element);
+
+      g_ptr_array_add (new_items, item);
+      g_hash_table_insert (items, (gpointer) sp_basix_element_get_key (item->element), item);
+    }
+
+  g_list_store_splice (store, 0, g_list_model_get_n_items (G_LIST_MODEL (store)),
+                       new_items->pdata, new_items->len);
+}
+
+static void
+apply_change (GListStore    *store,
+              GHashTable    *items,
+              SpBasixChange *change)
+{
+  SpBasixElement *element = change->new_element ? change->new_element : change->old_element;
+  const char *key = sp_basix_element_get_key (element);
+  SpBasixViewItem *item = g_hash_table_lookup (items, key);
+  guint position;
+
+  if (change->kind == SP_BASIX_CHANGE_REMOVED)
+    {
+      if (item != NULL && g_list_store_find (store, item, &position))
+        {
+          g_hash_table_remove (items, key);
+          g_list_store_remove (store, position);
+        }
+      return;
+    }
+
+  if (item != NULL && g_list_store_find (store, item, &position))
+    {
+      g_autoptr(SpBasixViewItem) replacement = item_new (change->new_element);
+
+      /* Same place, new content: the row is bound again. */
+      g_hash_table_replace (items, (gpointer) sp_basix_element_get_key (replacement->element),
+                            replacement);
+      g_list_store_splice (store, position, 1, (gpointer *) &replacement, 1);
+      return;
+    }
+
+  {
+    g_autoptr(SpBasixViewItem) added = item_new (change->new_element);
+
+    g_hash_table_replace (items, (gpointer) sp_basix_element_get_key (added->element), added);
+    g_list_store_append (store, added);
+  }
+}
+
+static void
+model_changed_cb (SpBasixView   *self,
+                  const char    *category,
+                  GPtrArray     *changes,
+                  SpBasixSource *source)
+{
+  GListStore *store;
+  GHashTable *items;
+
+  if (g_strcmp0 (category, "channel") == 0)
+    {
+      store = self->calls;
+      items = self->call_items;
+    }
+  else if (g_strcmp0 (category, "user") == 0)
+    {
+      store = self->users;
+      items = self->user_items;
+    }
+  else
+    {
+      return;
+    }
+
+  if (changes->len > REBUILD_THRESHOLD)
+    rebuild (self, category, store, items);
+  else
+    for (guint i = 0; i < changes->len; i++)
+      apply_change (store, items, g_ptr_array_index (changes, i));
+
+  update_summary (self);
+}
+
+static void
+model_reset_cb (SpBasixView   *self,
+                SpBasixSource *source)
+{
+  rebuild (self, "channel", self->calls, self->call_items);
+  rebuild (self, "user", self->users, self->user_items);
+  update_summary (self);
+}
+
+static void
+sp_basix_view_constructed (GObject *object)
+{
+  SpBasixView *self = (SpBasixView *)object;
+
+  G_OBJECT_CLASS (sp_basix_view_parent_class)->constructed (object);
+
+  g_return_if_fail (self->source != NULL);
+
+  g_signal_connect_object (self->source, "model-changed", G_CALLBACK (model_changed_cb), self,
+                           G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->source, "model-reset", G_CALLBACK (model_reset_cb), self,
+                           G_CONNECT_SWAPPED);
+  model_reset_cb (self, self->source);
+}
+
+static void
+sp_basix_view_get_property (GObject    *object,
+                            guint       prop_id,
+                            GValue     *value,
+                            GParamSpec *pspec)
+{
+  SpBasixView *self = SP_BASIX_VIEW (object);
+
+  switch (prop_id)
+    {
+    case PROP_SOURCE:
+      g_value_set_object (value, self->source);
+      break;
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+sp_basix_view_set_property (GObject      *object,
+                            guint         prop_id,
+                            const GValue *value,
+                            GParamSpec   *pspec)
+{
+  SpBasixView *self = SP_BASIX_VIEW (object);
+
+  switch (prop_id)
+    {
+    case PROP_SOURCE:
+      self->source = g_value_dup_object (value);
+      break;
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+sp_basix_view_dispose (GObject *object)
+{
+  SpBasixView *self = (SpBasixView *)object;
+
+  gtk_widget_dispose_template (GTK_WIDGET (self), SP_TYPE_BASIX_VIEW);
+  g_clear_object (&self->source);
+
+  G_OBJECT_CLASS (sp_basix_view_parent_class)->dispose (object);
+}
+
+static void
+sp_basix_view_finalize (GObject *object)
+{
+  SpBasixView *self = (SpBasixView *)object;
+
+  g_clear_pointer (&self->call_items, g_hash_table_unref);
+  g_clear_pointer (&self->user_items, g_hash_table_unref);
+  g_clear_object (&self->calls);
+  g_clear_object (&self->users);
+
+  G_OBJECT_CLASS (sp_basix_view_parent_class)->finalize (object);
+}
+
+static void
+sp_basix_view_class_init (SpBasixViewClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->constructed = sp_basix_view_constructed;
+  object_class->get_property = sp_basix_view_get_property;
+  object_class->set_property = sp_basix_view_set_property;
+  object_class->dispose = sp_basix_view_dispose;
+  object_class->finalize = sp_basix_view_finalize;
+
+  properties[PROP_SOURCE] =
+    g_param_spec_object ("source", NULL, NULL, SP_TYPE_BASIX_SOURCE,
+                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  gtk_widget_class_set_template_from_resource (widget_class,
+                                               "/io/github/screenpop/Screenpop/sp-basix-view.ui");
+  gtk_widget_class_bind_template_child (widget_class, SpBasixView, calls_view);
+  gtk_widget_class_bind_template_child (widget_class, SpBasixView, users_view);
+  gtk_widget_class_bind_template_child (widget_class, SpBasixView, summary);
+}
+
+static void
+sp_basix_view_init (SpBasixView *self)
+{
+  gtk_widget_init_template (GTK_WIDGET (self));
+
+  self->calls = g_list_store_new (SP_TYPE_BASIX_VIEW_ITEM);
+  self->users = g_list_store_new (SP_TYPE_BASIX_VIEW_ITEM);
+  self->call_items = g_hash_table_new (g_str_hash, g_str_equal);
+  self->user_items = g_hash_table_new (g_str_hash, g_str_equal);
+  setup_view (self->calls_view, G_LIST_MODEL (self->calls), TRUE);
+  setup_view (self->users_view, G_LIST_MODEL (self->users), FALSE);
+}
+
+/**
+ * sp_basix_view_new:
+ * @source: the Basix account's source
+ *
+ * Returns: (transfer full): a window showing @source's calls and users, live
+ */
+SpBasixView *
+sp_basix_view_new (SpBasixSource *source)
+{
+  g_return_val_if_fail (SP_IS_BASIX_SOURCE (source), NULL);
+
+  return g_object_new (SP_TYPE_BASIX_VIEW, "source", source, NULL);
+}
+
+/**
+ * sp_basix_view_get_calls:
+ *
+ * Returns: (transfer none): the calls shown, one item per channel
+ */
+GListModel *
+sp_basix_view_get_calls (SpBasixView *self)
+{
+  g_return_val_if_fail (SP_IS_BASIX_VIEW (self), NULL);
+
+  return G_LIST_MODEL (self->calls);
+}
+
+/**
+ * sp_basix_view_get_users:
+ *
+ * Returns: (transfer none): the users shown
+ */
+GListModel *
+sp_basix_view_get_users (SpBasixView *self)
+{
+  g_return_val_if_fail (SP_IS_BASIX_VIEW (self), NULL);
+
+  return G_LIST_MODEL (self->users);
+}
