@@ -13,6 +13,10 @@
 #include "sp-add-account-dialog.h"
 #include "sp-application.h"
 #include "sp-command-runner.h"
+#include "sp-history.h"
+#include "sp-history-window.h"
+#include "sp-preferences-window.h"
+#include "sp-tray.h"
 #include "sp-window.h"
 
 /*
@@ -32,6 +36,9 @@ struct _SpApplication
   SpNotifier     *notifier;
   SpScreenpop    *screenpop;
   SpCommandRunner *command_runner;
+  SpHistory      *history;        /* NULL when it cannot be used: see history_error */
+  char           *history_error;
+  SpTray         *tray;
 
   gboolean        held;
 };
@@ -220,7 +227,41 @@ about_action (GSimpleAction *action,
                          NULL);
 }
 
+static void
+preferences_action (GSimpleAction *action,
+                    GVariant      *param,
+                    gpointer       user_data)
+{
+  SpApplication *self = user_data;
+  GtkWindow *window = ensure_window (self);
+  GtkWindow *prefs;
+
+  gtk_window_present (window);
+  prefs = GTK_WINDOW (sp_preferences_window_new (self->settings, self->accounts, self->history));
+  gtk_window_set_transient_for (prefs, window);
+  gtk_window_set_modal (prefs, TRUE);
+  gtk_window_present (prefs);
+}
+
+static void
+history_action (GSimpleAction *action,
+                GVariant      *param,
+                gpointer       user_data)
+{
+  SpApplication *self = user_data;
+  GtkWindow *window = ensure_window (self);
+  GtkWindow *history;
+
+  gtk_window_present (window);
+  history = GTK_WINDOW (sp_history_window_new (self->history, self->history_error,
+                                               self->accounts, self->screenpop));
+  gtk_window_set_transient_for (history, window);
+  gtk_window_present (history);
+}
+
 static const GActionEntry app_actions[] = {
+  { "history", history_action },
+  { "preferences", preferences_action },
   { "quit", quit_action },
   { "show-window", show_window_action },
   { "add-account", add_account_action },
@@ -240,6 +281,11 @@ sp_application_startup (GApplication *app)
   SpApplication *self = SP_APPLICATION (app);
   static const char *quit_accels[] = { "<Control>q", NULL };
   static const char *add_accels[] = { "<Control>n", NULL };
+  static const char *preferences_accels[] = { "<Control>comma", NULL };
+  static const char *history_accels[] = { "<Control>h", NULL };
+  static const char *close_accels[] = { "<Control>w", NULL };
+  g_autoptr(GError) error = NULL;
+  g_autofree char *history_path = NULL;
 
   G_APPLICATION_CLASS (sp_application_parent_class)->startup (app);
 
@@ -247,12 +293,37 @@ sp_application_startup (GApplication *app)
                                    G_N_ELEMENTS (app_actions), self);
   gtk_application_set_accels_for_action (GTK_APPLICATION (self), "app.quit", quit_accels);
   gtk_application_set_accels_for_action (GTK_APPLICATION (self), "app.add-account", add_accels);
+  gtk_application_set_accels_for_action (GTK_APPLICATION (self), "app.preferences", preferences_accels);
+  gtk_application_set_accels_for_action (GTK_APPLICATION (self), "app.history", history_accels);
+  gtk_application_set_accels_for_action (GTK_APPLICATION (self), "window.close", close_accels);
 
   self->settings = g_settings_new ("io.github.screenpop.Screenpop");
   self->tracker = sp_call_tracker_new ();
   self->notifier = sp_notifier_new ();
   self->accounts = sp_accounts_new (self->settings, self->tracker);
   self->screenpop = sp_screenpop_new (self->accounts, self->tracker, self->notifier, self->settings);
+
+  /* History is a convenience: without it calls keep popping up, and the window says why. */
+  history_path = sp_history_default_path ();
+  self->history = sp_history_new (history_path, &error);
+  if (self->history == NULL)
+    {
+      g_message ("No call history: %s", error->message);
+      self->history_error = g_strdup (error->message);
+    }
+  else
+    {
+      g_autoptr(GError) prune_error = NULL;
+
+      sp_history_attach (self->history, self->tracker);
+      if (!sp_history_prune (self->history, g_settings_get_uint (self->settings, "history-days"), &prune_error))
+        g_message ("Old calls not removed: %s", prune_error->message);
+    }
+
+  if (g_application_get_dbus_connection (G_APPLICATION (self)) != NULL)
+    self->tray = sp_tray_new (g_application_get_dbus_connection (G_APPLICATION (self)),
+                              G_ACTION_GROUP (self), self->accounts, self->tracker,
+                              self->screenpop, self->settings);
   self->command_runner = sp_command_runner_new (self->accounts, self->notifier, self->screenpop);
 
   g_signal_connect_object (self->settings, "changed::play-sound",
@@ -280,6 +351,9 @@ sp_application_dispose (GObject *object)
   SpApplication *self = (SpApplication *)object;
 
   g_clear_object (&self->command_runner);
+  g_clear_object (&self->tray);
+  g_clear_object (&self->history);
+  g_clear_pointer (&self->history_error, g_free);
   g_clear_object (&self->screenpop);
   g_clear_object (&self->accounts);
   g_clear_object (&self->notifier);
@@ -366,6 +440,26 @@ sp_application_get_screenpop (SpApplication *self)
 {
   g_return_val_if_fail (SP_IS_APPLICATION (self), NULL);
   return self->screenpop;
+}
+
+/**
+ * sp_application_get_history:
+ *
+ * Returns: (transfer none) (nullable): the call history, or %NULL when it cannot be used
+ *   (see sp_application_get_history_error())
+ */
+SpHistory *
+sp_application_get_history (SpApplication *self)
+{
+  g_return_val_if_fail (SP_IS_APPLICATION (self), NULL);
+  return self->history;
+}
+
+const char *
+sp_application_get_history_error (SpApplication *self)
+{
+  g_return_val_if_fail (SP_IS_APPLICATION (self), NULL);
+  return self->history_error;
 }
 
 GSettings *

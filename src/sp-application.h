@@ -9,6 +9,7 @@
 
 #include "sp-accounts.h"
 #include "sp-call-tracker.h"
+#include "sp-history.h"
 #include "sp-notifier.h"
 #include "sp-screenpop.h"
 
@@ -25,5 +26,7 @@ SpCallTracker *sp_application_get_tracker   (SpApplication *self);
 SpNotifier    *sp_application_get_notifier  (SpApplication *self);
 SpScreenpop   *sp_application_get_screenpop (SpApplication *self);
 GSettings     *sp_application_get_settings  (SpApplication *self);
+SpHistory     *sp_application_get_history   (SpApplication *self);
+const char    *sp_application_get_history_error (SpApplication *self);
 
 G_END_DECLS
