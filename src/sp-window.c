@@ -30,6 +30,7 @@ struct _SpWindow
   GtkListBox           *accounts_list;
   GtkListBox           *active_list;
   GtkListBox           *recent_list;
+  AdwPreferencesGroup  *recent_group;
 
   guint                 tick_id;
 };
@@ -421,6 +422,36 @@ create_call_row (gpointer item,
 }
 
 static void
+update_missed_count (SpWindow   *self,
+                     guint       position,
+                     guint       removed,
+                     guint       added,
+                     GListModel *recent)
+{
+  g_autofree char *description = NULL;
+  guint n = g_list_model_get_n_items (recent);
+  guint missed = 0;
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(SpCall) call = g_list_model_get_item (recent, i);
+
+      if (sp_call_get_state (call) == SP_CALL_STATE_MISSED)
+        missed++;
+    }
+
+  if (missed > 0)
+    description = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                                "Calls since Screenpop started · %u missed",
+                                                "Calls since Screenpop started · %u missed",
+                                                missed),
+                                   missed);
+
+  adw_preferences_group_set_description (self->recent_group,
+                                         description ? description : _("Calls since Screenpop started"));
+}
+
+static void
 sp_window_dispose (GObject *object)
 {
   SpWindow *self = (SpWindow *)object;
@@ -446,6 +477,7 @@ sp_window_class_init (SpWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, SpWindow, accounts_list);
   gtk_widget_class_bind_template_child (widget_class, SpWindow, active_list);
   gtk_widget_class_bind_template_child (widget_class, SpWindow, recent_list);
+  gtk_widget_class_bind_template_child (widget_class, SpWindow, recent_group);
 }
 
 static void
@@ -481,6 +513,9 @@ sp_window_new (SpApplication *application)
   gtk_list_box_bind_model (self->recent_list,
                            sp_call_tracker_get_recent (sp_application_get_tracker (application)),
                            create_call_row, self, NULL);
+  g_signal_connect_object (sp_call_tracker_get_recent (sp_application_get_tracker (application)),
+                           "items-changed", G_CALLBACK (update_missed_count), self, G_CONNECT_SWAPPED);
+  update_missed_count (self, 0, 0, 0, sp_call_tracker_get_recent (sp_application_get_tracker (application)));
 
   self->tick_id = g_timeout_add_seconds (1, tick_cb, self);
 
