@@ -11,6 +11,7 @@
 
 #include "sp-basix-source.h"
 #include "sp-demo-source.h"
+#include "sp-pbxis-source.h"
 #include "sp-popup-notifier-source.h"
 #include "sp-redmine-source.h"
 #include "sp-sources.h"
@@ -20,6 +21,7 @@ static const SpSourceKind kinds[] = {
   { "popup-notifier", N_("popup-notifier") },
   { "redmine-rt", N_("Redmine (redmine_rt)") },
   { "basix", N_("Basix (ws_cti)") },
+  { "pbxis", N_("pbxis-ws (Asterisk queues)") },
   { "demo", N_("Demo") },
 };
 
@@ -40,6 +42,8 @@ sp_sources_create (SpAccount  *account,
     return sp_popup_notifier_source_new (account);
   if (g_strcmp0 (kind, "demo") == 0)
     return sp_demo_source_new (account);
+  if (g_strcmp0 (kind, "pbxis") == 0)
+    return sp_pbxis_source_new (account);
   if (g_strcmp0 (kind, "redmine-rt") == 0)
     return sp_redmine_source_new (account);
   if (g_strcmp0 (kind, "basix") == 0)

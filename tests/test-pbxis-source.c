@@ -1,0 +1,838 @@
+/* test-pbxis-source.c
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * The pbxis backend through the whole pipeline, against the local pbxis-ws server and the
+ * dbusmock notification daemon: queue calls that ring, are answered and hang up on each
+ * transport, a direct call, a missed call, the server restarting and shutting down
+ * (`closed`), fresh tickets on every connect, queue actions with Asterisk's errors, and
+ * click-to-dial.
+ */
+
+#include "config.h"
+
+#include <string.h>
+
+#include <libnotify/notify.h>
+#include <libsoup/soup.h>
+
+#include "sp-accounts.h"
+#include "sp-backoff.h"
+#include "sp-call-tracker.h"
+#include "sp-notifier.h"
+#include "sp-pbxis-source.h"
+#include "sp-screenpop.h"
+#include "sp-test-notify.h"
+#include "sp-test-pbxis-server.h"
+#include "sp-test-util.h"
+
+#define AGENT "147"
+#define QUEUE "q1"
+#define CALLER "0915551234"
+#define CALLER_NAME "ACME d.o.o."
+
+typedef struct
+{
+  SpTestNotify      *notify;
+  SpTestPbxisServer *server;
+  GSettings         *settings;
+  SpCallTracker     *tracker;
+  SpNotifier        *notifier;
+  SpAccounts        *accounts;
+  SpScreenpop       *screenpop;
+  SpAccount         *account;
+  GPtrArray         *changes;     /* "NUMBER:STATE" of every state change, in order */
+  GPtrArray         *finished;    /* (element-type SpCall) */
+  const char        *transport;
+} Fixture;
+
+static void
+changed_cb (SpCallTracker *tracker,
+            SpCall        *call,
+            gboolean       state_changed,
+            Fixture       *fixture)
+{
+  const char *number = sp_call_get_number (call);
+
+  if (state_changed)
+    g_ptr_array_add (fixture->changes,
+                     g_strdup_printf ("%s:%s", number ? number : "none",
+                                      sp_call_state_to_string (sp_call_get_state (call))));
+
+  if (sp_call_is_finished (call))
+    g_ptr_array_add (fixture->finished, g_object_ref (call));
+}
+
+static void
+fixture_set_up (Fixture       *fixture,
+                gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *url = NULL;
+  GSettings *account_settings;
+  GVariantBuilder options;
+  const char *extensions[] = { AGENT, NULL };
+
+  fixture->transport = data;
+  fixture->notify = sp_test_notify_start (NULL);
+  fixture->server = sp_test_pbxis_server_new (0, &error);
+  g_assert_no_error (error);
+  /* The real server's 15 s and 30 s, shortened so that tests see them happen. */
+  sp_test_pbxis_server_set_unsub_delay (fixture->server, 1000);
+  sp_test_pbxis_server_set_poll_timeout (fixture->server, 1500);
+  sp_test_pbxis_server_set_agent_name (fixture->server, AGENT, "Ana Horvat");
+  sp_test_pbxis_server_set_member (fixture->server, QUEUE, AGENT, "active");
+  url = sp_test_pbxis_server_dup_url (fixture->server);
+
+  fixture->settings = g_settings_new ("io.github.screenpop.Screenpop");
+  fixture->tracker = sp_call_tracker_new ();
+  fixture->notifier = sp_notifier_new ();
+  fixture->accounts = sp_accounts_new (fixture->settings, fixture->tracker);
+  fixture->screenpop = sp_screenpop_new (fixture->accounts, fixture->tracker,
+                                         fixture->notifier, fixture->settings);
+  fixture->changes = g_ptr_array_new_with_free_func (g_free);
+  fixture->finished = g_ptr_array_new_with_free_func (g_object_unref);
+  g_signal_connect (fixture->tracker, "call-changed", G_CALLBACK (changed_cb), fixture);
+
+  fixture->account = sp_account_new_transient ("pbx", "pbxis", "Call centre");
+  account_settings = sp_account_get_settings (fixture->account);
+  g_settings_set_string (account_settings, "url", url);
+  g_settings_set_strv (account_settings, "extensions", extensions);
+
+  g_variant_builder_init (&options, G_VARIANT_TYPE ("a{ss}"));
+  g_variant_builder_add (&options, "{ss}", "transport", fixture->transport);
+  g_variant_builder_add (&options, "{ss}", "queues", " " QUEUE " ,");
+  g_variant_builder_add (&options, "{ss}", "poll-timeout", "2");
+  g_settings_set_value (account_settings, "options", g_variant_builder_end (&options));
+
+  sp_accounts_add_transient (fixture->accounts, fixture->account);
+}
+
+static void
+fixture_tear_down (Fixture       *fixture,
+                   gconstpointer  data)
+{
+  g_clear_object (&fixture->screenpop);
+  g_clear_object (&fixture->accounts);
+  g_clear_object (&fixture->account);
+  g_clear_object (&fixture->notifier);
+  g_clear_object (&fixture->tracker);
+  g_clear_object (&fixture->settings);
+  g_clear_pointer (&fixture->changes, g_ptr_array_unref);
+  g_clear_pointer (&fixture->finished, g_ptr_array_unref);
+  g_clear_pointer (&fixture->server, sp_test_pbxis_server_free);
+  /* libnotify keeps the session bus connection, which the private bus waits for. */
+  notify_uninit ();
+  sp_test_notify_stop (fixture->notify);
+}
+
+static SpSource *
+get_source (Fixture *fixture)
+{
+  SpSource *source = sp_account_get_source (fixture->account);
+
+  g_assert_true (SP_IS_PBXIS_SOURCE (source));
+  return source;
+}
+
+typedef struct
+{
+  Fixture    *fixture;
+  const char *what;
+} Seen;
+
+static gboolean
+has_change (gpointer data)
+{
+  Seen *seen = data;
+
+  for (guint i = 0; i < seen->fixture->changes->len; i++)
+    {
+      if (g_str_equal (g_ptr_array_index (seen->fixture->changes, i), seen->what))
+        return TRUE;
+    }
+
+  return FALSE;
+}
+
+static gboolean
+wait_change (Fixture    *fixture,
+             const char *what,
+             guint       timeout_ms)
+{
+  Seen seen = { fixture, what };
+
+  return sp_test_wait_until (has_change, &seen, timeout_ms);
+}
+
+static guint
+count_changes (Fixture    *fixture,
+               const char *what)
+{
+  guint n = 0;
+
+  for (guint i = 0; i < fixture->changes->len; i++)
+    {
+      if (g_str_equal (g_ptr_array_index (fixture->changes, i), what))
+        n++;
+    }
+
+  return n;
+}
+
+static gboolean
+is_connected (gpointer data)
+{
+  return sp_source_get_state (get_source (data)) == SP_SOURCE_STATE_CONNECTED;
+}
+
+static gboolean
+is_reconnecting (gpointer data)
+{
+  return sp_source_get_state (get_source (data)) == SP_SOURCE_STATE_RECONNECTING;
+}
+
+/* Connected, and the first read attached (the snapshot is delivered on it). */
+static void
+wait_connected (Fixture *fixture)
+{
+  g_assert_true (sp_test_wait_until (is_connected, fixture, 5000));
+  g_assert_true (sp_test_pbxis_server_wait_for_attached (fixture->server, SP_TEST_PBXIS_NONE, 1, 5000));
+  /* Let the snapshot arrive. */
+  sp_test_run_for (300);
+}
+
+static SpCall *
+find_finished (Fixture    *fixture,
+               const char *number)
+{
+  for (guint i = 0; i < fixture->finished->len; i++)
+    {
+      SpCall *call = g_ptr_array_index (fixture->finished, i);
+
+      if (g_strcmp0 (sp_call_get_number (call), number) == 0)
+        return call;
+    }
+
+  return NULL;
+}
+
+static void
+test_queue_call (Fixture       *fixture,
+                 gconstpointer  data)
+{
+  g_autofree char *call = NULL;
+  g_autoptr(GPtrArray) notifies = NULL;
+  SpTestNotifyCall *ring;
+  JsonObject *params;
+  JsonArray *agents;
+  SpCall *ended;
+  SpPbxisSource *source;
+
+  wait_connected (fixture);
+
+  /* The ticket asked for the agent as a JSON string, and the queue. */
+  params = sp_test_pbxis_server_get_ticket_params (fixture->server,
+                                                   sp_test_pbxis_server_get_last_ticket (fixture->server));
+  g_assert_nonnull (params);
+  agents = json_object_get_array_member (params, "agents");
+  g_assert_cmpuint (json_array_get_length (agents), ==, 1);
+  g_assert_cmpstr (json_array_get_string_element (agents, 0), ==, AGENT);
+  g_assert_cmpstr (json_array_get_string_element (json_object_get_array_member (params, "queues"), 0), ==, QUEUE);
+  g_assert_false (json_object_get_boolean_member (params, "summaryEvents"));
+
+  /* The snapshot fed the agent panel's model. */
+  source = SP_PBXIS_SOURCE (get_source (fixture));
+  g_assert_cmpint (sp_pbxis_source_get_membership (source, QUEUE), ==, SP_PBXIS_MEMBER_ACTIVE);
+  g_assert_cmpint (sp_pbxis_source_get_queue_count (source, QUEUE), ==, 0);
+  g_assert_cmpstr (sp_pbxis_source_get_agent_name (source), ==, "Ana Horvat");
+
+  call = sp_test_pbxis_server_queue_call (fixture->server, QUEUE, AGENT, CALLER, CALLER_NAME);
+  g_assert_true (wait_change (fixture, CALLER ":ringing", 3000));
+  g_assert_true (sp_test_notify_wait_for (fixture->notify, "Notify", 1, 3000));
+  notifies = sp_test_notify_get_calls (fixture->notify, "Notify");
+  ring = g_ptr_array_index (notifies, 0);
+  g_assert_cmpstr (sp_test_notify_call_get_summary (ring), ==, CALLER_NAME " (" CALLER ")");
+  g_assert_cmpint (sp_pbxis_source_get_queue_count (source, QUEUE), ==, 1);
+
+  sp_test_pbxis_server_answer (fixture->server, call);
+  g_assert_true (wait_change (fixture, CALLER ":answered", 3000));
+  g_assert_true (sp_test_notify_wait_for (fixture->notify, "CloseNotification", 1, 3000));
+
+  sp_test_pbxis_server_hangup (fixture->server, call, 75, 12);
+  g_assert_true (wait_change (fixture, CALLER ":ended", 3000));
+
+  /* agentComplete's times are on the call's record. */
+  ended = find_finished (fixture, CALLER);
+  g_assert_nonnull (ended);
+  g_assert_cmpstr (sp_call_get_queue (ended), ==, QUEUE);
+  g_assert_cmpstr (sp_call_get_name (ended), ==, CALLER_NAME);
+  g_assert_cmpstr (sp_call_get_exten (ended), ==, AGENT);
+  g_assert_cmpstr (sp_call_get_var (ended, "talk-time"), ==, "75");
+  g_assert_cmpstr (sp_call_get_var (ended, "hold-time"), ==, "12");
+
+  /* One ring, one answer, one end: nothing twice. */
+  g_assert_cmpuint (count_changes (fixture, CALLER ":ringing"), ==, 1);
+  g_assert_cmpuint (fixture->changes->len, ==, 3);
+  g_assert_cmpuint (sp_test_pbxis_server_get_n_tickets (fixture->server), ==, 1);
+}
+
+static void
+test_missed_call (Fixture       *fixture,
+                  gconstpointer  data)
+{
+  g_autofree char *call = NULL;
+  g_autoptr(GPtrArray) notifies = NULL;
+  SpTestNotifyCall *last;
+
+  wait_connected (fixture);
+
+  call = sp_test_pbxis_server_queue_call (fixture->server, QUEUE, AGENT, CALLER, NULL);
+  g_assert_true (wait_change (fixture, CALLER ":ringing", 3000));
+
+  /* The caller gives up before the agent answers. */
+  sp_test_pbxis_server_hangup (fixture->server, call, 0, 0);
+  g_assert_true (wait_change (fixture, CALLER ":missed", 3000));
+  g_assert_cmpuint (count_changes (fixture, CALLER ":answered"), ==, 0);
+
+  g_assert_true (sp_test_notify_wait_for (fixture->notify, "Notify", 2, 3000));
+  notifies = sp_test_notify_get_calls (fixture->notify, "Notify");
+  last = g_ptr_array_index (notifies, notifies->len - 1);
+  g_assert_cmpstr (sp_test_notify_call_get_summary (last), ==, "Missed call from " CALLER);
+}
+
+static void
+test_direct_call (Fixture       *fixture,
+                  gconstpointer  data)
+{
+  g_autofree char *call = NULL;
+  g_autoptr(GPtrArray) notifies = NULL;
+  SpTestNotifyCall *ring;
+  SpCall *ended;
+
+  wait_connected (fixture);
+
+  /* Only the extension rings: a notification without a number. */
+  call = sp_test_pbxis_server_direct_call (fixture->server, AGENT, "0991112222");
+  g_assert_true (wait_change (fixture, "none:ringing", 3000));
+  g_assert_true (sp_test_notify_wait_for (fixture->notify, "Notify", 1, 3000));
+  notifies = sp_test_notify_get_calls (fixture->notify, "Notify");
+  ring = g_ptr_array_index (notifies, 0);
+  g_assert_cmpstr (sp_test_notify_call_get_summary (ring), ==, "Unknown caller");
+
+  /* The number comes with the answer, to the same call. */
+  sp_test_pbxis_server_answer (fixture->server, call);
+  g_assert_true (wait_change (fixture, "0991112222:answered", 3000));
+
+  sp_test_pbxis_server_hangup (fixture->server, call, 0, 0);
+  g_assert_true (wait_change (fixture, "0991112222:ended", 3000));
+  ended = find_finished (fixture, "0991112222");
+  g_assert_nonnull (ended);
+  g_assert_null (sp_call_get_queue (ended));
+  g_assert_cmpuint (fixture->changes->len, ==, 3);
+}
+
+static void
+test_direct_missed (Fixture       *fixture,
+                    gconstpointer  data)
+{
+  g_autofree char *call = NULL;
+
+  wait_connected (fixture);
+
+  call = sp_test_pbxis_server_direct_call (fixture->server, AGENT, "0991112222");
+  g_assert_true (wait_change (fixture, "none:ringing", 3000));
+  sp_test_pbxis_server_hangup (fixture->server, call, 0, 0);
+  g_assert_true (wait_change (fixture, "none:missed", 3000));
+}
+
+static gboolean
+server_restart_connected (gpointer data)
+{
+  Fixture *fixture = data;
+
+  return is_connected (fixture) && sp_test_pbxis_server_get_n_tickets (fixture->server) >= 2;
+}
+
+static void
+test_server_restart (Fixture       *fixture,
+                     gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *first_ticket = NULL;
+  g_autofree char *call = NULL;
+
+  wait_connected (fixture);
+  first_ticket = g_strdup (sp_test_pbxis_server_get_last_ticket (fixture->server));
+
+  /* A crash: connections cut, tickets gone. */
+  sp_test_pbxis_server_kill (fixture->server);
+  g_assert_true (sp_test_wait_until (is_reconnecting, fixture, 5000));
+  sp_test_pbxis_server_start (fixture->server, &error);
+  g_assert_no_error (error);
+
+  /* Back, with a new ticket (the first retry comes within a second). */
+  g_assert_true (sp_test_wait_until (server_restart_connected, fixture, 5000));
+  g_assert_true (sp_test_pbxis_server_wait_for_attached (fixture->server, SP_TEST_PBXIS_NONE, 1, 5000));
+  g_assert_cmpstr (sp_test_pbxis_server_get_last_ticket (fixture->server), !=, first_ticket);
+  sp_test_run_for (300);
+
+  call = sp_test_pbxis_server_queue_call (fixture->server, QUEUE, AGENT, CALLER, CALLER_NAME);
+  g_assert_true (wait_change (fixture, CALLER ":ringing", 3000));
+}
+
+static void
+test_ringing_across_restart (Fixture       *fixture,
+                             gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *call = NULL;
+
+  wait_connected (fixture);
+  call = sp_test_pbxis_server_queue_call (fixture->server, QUEUE, AGENT, CALLER, CALLER_NAME);
+  g_assert_true (wait_change (fixture, CALLER ":ringing", 3000));
+
+  /* pbxis-ws restarts while the call rings; the next ticket's snapshot repeats the call,
+   * which must not ring twice. */
+  sp_test_pbxis_server_kill (fixture->server);
+  g_assert_true (sp_test_wait_until (is_reconnecting, fixture, 5000));
+  sp_test_pbxis_server_start (fixture->server, &error);
+  g_assert_no_error (error);
+  g_assert_true (sp_test_wait_until (server_restart_connected, fixture, 5000));
+  sp_test_run_for (500);
+  g_assert_cmpuint (count_changes (fixture, CALLER ":ringing"), ==, 1);
+
+  sp_test_pbxis_server_answer (fixture->server, call);
+  g_assert_true (wait_change (fixture, CALLER ":answered", 3000));
+  sp_test_pbxis_server_hangup (fixture->server, call, 10, 0);
+  g_assert_true (wait_change (fixture, CALLER ":ended", 3000));
+}
+
+static void
+test_closed (Fixture       *fixture,
+             gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  SpSource *source;
+  gint64 retry_in;
+
+  wait_connected (fixture);
+  source = get_source (fixture);
+
+  /* POST /stop: `closed` on the stream, then the server goes. */
+  sp_test_pbxis_server_shutdown (fixture->server);
+  g_assert_true (sp_test_wait_until (is_reconnecting, fixture, 5000));
+  g_assert_nonnull (strstr (sp_source_get_error_message (source), "shutting down"));
+
+  /* A shutdown is not a blip: the next attempt is a while away. */
+  retry_in = sp_source_get_retry_time (source) - g_get_monotonic_time ();
+  g_assert_cmpint (retry_in, >=, (gint64) sp_backoff_delay_ms (SP_BACKOFF_SLOW_ATTEMPT, 0.0) * 1000 - G_USEC_PER_SEC);
+
+  /* It comes back; the user does not want to wait. */
+  sp_test_run_for (800);
+  sp_test_pbxis_server_start (fixture->server, &error);
+  g_assert_no_error (error);
+  sp_source_retry_now (source);
+  g_assert_true (sp_test_wait_until (server_restart_connected, fixture, 5000));
+}
+
+static void
+test_fresh_ticket (Fixture       *fixture,
+                   gconstpointer  data)
+{
+  g_autoptr(GHashTable) tickets = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  GPtrArray *requests;
+  guint opens = 0;
+
+  wait_connected (fixture);
+
+  /* Reconnect a few times: never with a ticket used before (a dead one gives a WebSocket
+   * that is accepted and silent for ever). */
+  for (guint i = 0; i < 3; i++)
+    {
+      g_autofree char *prefix = NULL;
+
+      sp_source_retry_now (get_source (fixture));
+      g_assert_true (sp_test_pbxis_server_wait_for_tickets (fixture->server, i + 2, 5000));
+      prefix = g_strdup_printf ("/%s/", sp_test_pbxis_server_get_last_ticket (fixture->server));
+      g_assert_true (sp_test_pbxis_server_wait_for_request (fixture->server, "GET", prefix, 5000));
+      g_assert_true (sp_test_wait_until (is_connected, fixture, 5000));
+    }
+
+  requests = sp_test_pbxis_server_get_requests (fixture->server);
+  for (guint i = 0; i < requests->len; i++)
+    {
+      SpTestPbxisRequest *request = g_ptr_array_index (requests, i);
+      g_auto(GStrv) parts = g_strsplit (request->path + 1, "/", -1);
+
+      if (g_strv_length (parts) != 2 || !g_str_equal (parts[1], fixture->transport))
+        continue;
+
+      /* The streams open each ticket once; long-poll reads one ticket many times. */
+      if (!g_str_equal (fixture->transport, "long-poll"))
+        g_assert_false (g_hash_table_contains (tickets, parts[0]));
+      g_hash_table_add (tickets, g_strdup (parts[0]));
+      opens++;
+    }
+
+  g_assert_cmpuint (sp_test_pbxis_server_get_n_tickets (fixture->server), ==, 4);
+  g_assert_cmpuint (g_hash_table_size (tickets), ==, 4);
+  g_assert_cmpuint (opens, >=, 4);
+}
+
+/* Silence is normal: no heartbeat, and no liveness timeout on our side. A long-poll is
+ * answered `[]` after the server's poll timeout and polled again at once, so the ticket
+ * never expires. */
+static void
+test_idle (Fixture       *fixture,
+           gconstpointer  data)
+{
+  g_autofree char *call = NULL;
+  const char *ticket;
+
+  wait_connected (fixture);
+  ticket = sp_test_pbxis_server_get_last_ticket (fixture->server);
+
+  sp_test_run_for (4000);
+
+  g_assert_cmpint (sp_source_get_state (get_source (fixture)), ==, SP_SOURCE_STATE_CONNECTED);
+  g_assert_cmpuint (sp_test_pbxis_server_get_n_tickets (fixture->server), ==, 1);
+  g_assert_true (sp_test_pbxis_server_has_ticket (fixture->server, ticket));
+
+  call = sp_test_pbxis_server_queue_call (fixture->server, QUEUE, AGENT, CALLER, CALLER_NAME);
+  g_assert_true (wait_change (fixture, CALLER ":ringing", 3000));
+}
+
+static gboolean
+performed_cb_done (gpointer data)
+{
+  return *(GAsyncResult **) data != NULL;
+}
+
+static void
+store_result_cb (GObject      *object,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  *(GAsyncResult **) user_data = g_object_ref (result);
+}
+
+/* Performs @action and returns the error, or %NULL on success. */
+static GError *
+perform (Fixture    *fixture,
+         const char *action,
+         const char *param)
+{
+  SpSource *source = get_source (fixture);
+  g_autoptr(GAsyncResult) result = NULL;
+  GError *error = NULL;
+
+  g_assert_true (sp_source_can_perform (source, action));
+  sp_source_perform_async (source, action, NULL, param ? g_variant_new_string (param) : NULL,
+                           NULL, store_result_cb, &result);
+  g_assert_true (sp_test_wait_until (performed_cb_done, &result, 5000));
+
+  if (sp_source_perform_finish (source, result, &error))
+    g_assert_no_error (error);
+
+  return error;
+}
+
+static gboolean
+member_is (gpointer data)
+{
+  gpointer *args = data;
+  Fixture *fixture = args[0];
+
+  return sp_pbxis_source_get_membership (SP_PBXIS_SOURCE (get_source (fixture)), QUEUE) ==
+         GPOINTER_TO_INT (args[1]);
+}
+
+static void
+wait_member (Fixture             *fixture,
+             SpPbxisMemberStatus  status)
+{
+  gpointer args[2] = { fixture, GINT_TO_POINTER (status) };
+
+  g_assert_true (sp_test_wait_until (member_is, args, 3000));
+}
+
+static void
+test_queue_actions (Fixture       *fixture,
+                    gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  SpTestPbxisRequest *request;
+  JsonNode *paused;
+
+  wait_connected (fixture);
+
+  /* Pause: a JSON body with a real boolean, sent as JSON. */
+  error = perform (fixture, "pause", QUEUE);
+  g_assert_no_error (error);
+  request = sp_test_pbxis_server_find_request (fixture->server, "POST", "/queue/pause");
+  g_assert_nonnull (request);
+  g_assert_cmpstr (request->content_type, ==, "application/json");
+  g_assert_cmpstr (json_object_get_string_member (request->params, "queue"), ==, QUEUE);
+  g_assert_cmpstr (json_object_get_string_member (request->params, "agent"), ==, AGENT);
+  paused = json_object_get_member (request->params, "paused");
+  g_assert_cmpint (json_node_get_value_type (paused), ==, G_TYPE_BOOLEAN);
+  g_assert_true (json_node_get_boolean (paused));
+  g_assert_cmpstr (sp_test_pbxis_server_get_member (fixture->server, QUEUE, AGENT), ==, "paused");
+  /* And the stream tells the panel. */
+  wait_member (fixture, SP_PBXIS_MEMBER_PAUSED);
+
+  error = perform (fixture, "unpause", QUEUE);
+  g_assert_no_error (error);
+  wait_member (fixture, SP_PBXIS_MEMBER_ACTIVE);
+
+  /* Asterisk refuses, pbxis-ws answers HTTP 200: still an error, with Asterisk's words. */
+  sp_test_pbxis_server_fail_next_action (fixture->server, "Interface not found");
+  error = perform (fixture, "pause", QUEUE);
+  g_assert_error (error, SP_SOURCE_ERROR, SP_SOURCE_ERROR_FAILED);
+  g_assert_cmpstr (error->message, ==, "Could not pause " AGENT " in queue " QUEUE ": Interface not found");
+  g_clear_error (&error);
+  g_assert_cmpstr (sp_test_pbxis_server_get_member (fixture->server, QUEUE, AGENT), ==, "active");
+
+  /* Log on when already on. */
+  error = perform (fixture, "queue-add", QUEUE);
+  g_assert_error (error, SP_SOURCE_ERROR, SP_SOURCE_ERROR_FAILED);
+  g_assert_nonnull (strstr (error->message, "Unable to add interface: Already there"));
+  g_clear_error (&error);
+
+  error = perform (fixture, "queue-remove", QUEUE);
+  g_assert_no_error (error);
+  wait_member (fixture, SP_PBXIS_MEMBER_LOGGEDOFF);
+
+  error = perform (fixture, "queue-add", QUEUE);
+  g_assert_no_error (error);
+  wait_member (fixture, SP_PBXIS_MEMBER_ACTIVE);
+
+  /* A queue action needs a queue. */
+  error = perform (fixture, "pause", NULL);
+  g_assert_error (error, SP_SOURCE_ERROR, SP_SOURCE_ERROR_FAILED);
+  g_clear_error (&error);
+
+  g_assert_false (sp_source_can_perform (get_source (fixture), "answer"));
+}
+
+static void
+test_dial (Fixture       *fixture,
+           gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  SpTestPbxisRequest *request;
+  const char *call;
+  SpCall *ended;
+
+  wait_connected (fixture);
+
+  error = perform (fixture, "dial", "tel:+385 91 555-1234");
+  g_assert_no_error (error);
+  request = sp_test_pbxis_server_find_request (fixture->server, "POST", "/originate/");
+  g_assert_nonnull (request);
+  g_assert_cmpstr (request->path, ==, "/originate/" AGENT "/+385915551234");
+  g_assert_cmpuint (request->status, ==, 200);
+
+  /* Asterisk rings the agent's own phone first, then connects the number: an outgoing
+   * call, answered, and never an incoming ring. */
+  g_assert_true (wait_change (fixture, "+385915551234:answered", 3000));
+  sp_test_run_for (300);
+  g_assert_cmpuint (count_changes (fixture, "none:ringing"), ==, 0);
+  g_assert_cmpuint (sp_test_notify_count (fixture->notify, "Notify"), ==, 0);
+
+  call = sp_test_pbxis_server_get_agent_call (fixture->server, AGENT);
+  sp_test_pbxis_server_hangup (fixture->server, call, 0, 0);
+  g_assert_true (wait_change (fixture, "+385915551234:ended", 3000));
+  ended = find_finished (fixture, "+385915551234");
+  g_assert_cmpint (sp_call_get_direction (ended), ==, SP_CALL_DIRECTION_OUTGOING);
+
+  /* Not a number: refused before anything is sent. */
+  error = perform (fixture, "dial", "call me");
+  g_assert_error (error, SP_SOURCE_ERROR, SP_SOURCE_ERROR_FAILED);
+}
+
+static void
+test_malformed_events (Fixture       *fixture,
+                       gconstpointer  data)
+{
+  g_autoptr(SpTestLogCapture) capture = sp_test_log_capture_new ("sp-pbxis");
+  g_autofree char *call = NULL;
+
+  wait_connected (fixture);
+
+  /* Bad events are skipped with a message; the stream carries on. */
+  sp_test_pbxis_server_publish_raw (fixture->server, "{\"type\":\"queueCount\",\"queue\":\"q1\",\"count\":\"many\"}");
+  sp_test_pbxis_server_publish_raw (fixture->server, "{\"type\":\"callsInProgress\",\"agent\":\"147\"}");
+  sp_test_pbxis_server_publish_raw (fixture->server, "{\"type\":\"parkedCall\",\"caller-id\":\"1\",\"channel\":\"SIP/x-1\",\"parked-ext\":\"701\"}");
+  g_assert_true (sp_test_log_capture_wait_for (capture, G_LOG_LEVEL_MESSAGE,
+                                               "*Skipped a malformed event*count*", 3000));
+
+  call = sp_test_pbxis_server_queue_call (fixture->server, QUEUE, AGENT, CALLER, CALLER_NAME);
+  g_assert_true (wait_change (fixture, CALLER ":ringing", 3000));
+  g_assert_cmpint (sp_source_get_state (get_source (fixture)), ==, SP_SOURCE_STATE_CONNECTED);
+}
+
+/* The server's own quirks, through plain libsoup: what the client has to survive. */
+
+static void
+read_cb (GObject      *object,
+         GAsyncResult *result,
+         gpointer      user_data)
+{
+  GBytes **bytes = user_data;
+  g_autoptr(GError) error = NULL;
+
+  *bytes = soup_session_send_and_read_finish (SOUP_SESSION (object), result, &error);
+  g_assert_no_error (error);
+}
+
+static gboolean
+is_set (gpointer data)
+{
+  return *(gpointer *) data != NULL;
+}
+
+/* The server runs in this thread: the request must not block it. */
+static GBytes *
+send_and_read (SoupSession *session,
+               SoupMessage *msg)
+{
+  GBytes *bytes = NULL;
+
+  soup_session_send_and_read_async (session, msg, G_PRIORITY_DEFAULT, NULL, read_cb, &bytes);
+  g_assert_true (sp_test_wait_until (is_set, &bytes, 5000));
+
+  return bytes;
+}
+
+static void
+test_server_unknown_ticket (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(SpTestPbxisServer) server = sp_test_pbxis_server_new (0, &error);
+  g_autoptr(SoupSession) session = soup_session_new ();
+  g_autofree char *base = sp_test_pbxis_server_dup_url (server);
+  g_autofree char *poll_url = g_strdup_printf ("%s/no-such-ticket/long-poll", base);
+  g_autofree char *sse_url = g_strdup_printf ("%s/no-such-ticket/sse", base);
+  g_autofree char *ticket_url = g_strdup_printf ("%s/ticket", base);
+  g_autoptr(SoupMessage) poll = soup_message_new (SOUP_METHOD_GET, poll_url);
+  g_autoptr(SoupMessage) sse = soup_message_new (SOUP_METHOD_GET, sse_url);
+  g_autoptr(SoupMessage) get_ticket = soup_message_new (SOUP_METHOD_GET, ticket_url);
+  g_autoptr(GBytes) poll_body = NULL;
+  g_autoptr(GBytes) sse_body = NULL;
+  g_autoptr(GBytes) ticket_body = NULL;
+
+  g_assert_no_error (error);
+
+  /* Long-poll: 404, empty. */
+  poll_body = send_and_read (session, poll);
+  g_assert_cmpuint (soup_message_get_status (poll), ==, 404);
+  g_assert_cmpuint (g_bytes_get_size (poll_body), ==, 0);
+
+  /* SSE: `closed`, then the end. */
+  sse_body = send_and_read (session, sse);
+  g_assert_cmpuint (soup_message_get_status (sse), ==, 200);
+  g_assert_cmpmem (g_bytes_get_data (sse_body, NULL), g_bytes_get_size (sse_body),
+                   "event: closed\ndata: {}\n\n", 24);
+
+  /* A known path with the wrong method: 405 and Allow. */
+  ticket_body = send_and_read (session, get_ticket);
+  g_assert_cmpuint (soup_message_get_status (get_ticket), ==, 405);
+  g_assert_cmpstr (soup_message_headers_get_one (soup_message_get_response_headers (get_ticket), "Allow"), ==, "POST");
+}
+
+static void
+websocket_connected_cb (GObject      *object,
+                        GAsyncResult *result,
+                        gpointer      user_data)
+{
+  SoupWebsocketConnection **connection = user_data;
+  g_autoptr(GError) error = NULL;
+
+  *connection = soup_session_websocket_connect_finish (SOUP_SESSION (object), result, &error);
+  g_assert_no_error (error);
+}
+
+static void
+count_message_cb (SoupWebsocketConnection *connection,
+                  gint                     type,
+                  GBytes                  *message,
+                  guint                   *n)
+{
+  (*n)++;
+}
+
+static void
+test_server_silent_websocket (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(SpTestPbxisServer) server = sp_test_pbxis_server_new (0, &error);
+  g_autoptr(SoupSession) session = soup_session_new ();
+  g_autofree char *base = sp_test_pbxis_server_dup_url (server);
+  g_autofree char *url = g_strdup_printf ("%s/expired-ticket/websocket", base);
+  g_autoptr(SoupMessage) msg = soup_message_new (SOUP_METHOD_GET, url);
+  g_autoptr(SoupWebsocketConnection) connection = NULL;
+  guint n_messages = 0;
+
+  g_assert_no_error (error);
+
+  /* The handshake succeeds for a ticket that does not exist... */
+  soup_session_websocket_connect_async (session, msg, NULL, NULL, G_PRIORITY_DEFAULT, NULL,
+                                        websocket_connected_cb, &connection);
+  g_assert_true (sp_test_wait_until (is_set, &connection, 3000));
+  g_signal_connect (connection, "message", G_CALLBACK (count_message_cb), &n_messages);
+
+  /* ... and then nothing, ever: no event, no close. */
+  sp_test_pbxis_server_queue_call (server, QUEUE, AGENT, CALLER, NULL);
+  sp_test_run_for (1000);
+  g_assert_cmpuint (n_messages, ==, 0);
+  g_assert_cmpint (soup_websocket_connection_get_state (connection), ==, SOUP_WEBSOCKET_STATE_OPEN);
+
+  soup_websocket_connection_close (connection, SOUP_WEBSOCKET_CLOSE_NORMAL, NULL);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  const char *transports[] = { "websocket", "sse", "long-poll" };
+
+  g_test_init (&argc, &argv, NULL);
+
+  for (guint i = 0; i < G_N_ELEMENTS (transports); i++)
+    {
+      static const struct
+      {
+        const char *name;
+        void      (*func) (Fixture *, gconstpointer);
+      } tests[] = {
+        { "queue-call", test_queue_call },
+        { "missed-call", test_missed_call },
+        { "direct-call", test_direct_call },
+        { "server-restart", test_server_restart },
+        { "closed", test_closed },
+        { "fresh-ticket", test_fresh_ticket },
+        { "idle", test_idle },
+      };
+
+      for (guint j = 0; j < G_N_ELEMENTS (tests); j++)
+        {
+          g_autofree char *path = g_strdup_printf ("/pbxis/%s/%s", transports[i], tests[j].name);
+
+          g_test_add (path, Fixture, transports[i], fixture_set_up, tests[j].func, fixture_tear_down);
+        }
+    }
+
+  g_test_add ("/pbxis/websocket/direct-missed", Fixture, "websocket", fixture_set_up, test_direct_missed, fixture_tear_down);
+  g_test_add ("/pbxis/websocket/ringing-across-restart", Fixture, "websocket", fixture_set_up, test_ringing_across_restart, fixture_tear_down);
+  g_test_add ("/pbxis/long-poll/ringing-across-restart", Fixture, "long-poll", fixture_set_up, test_ringing_across_restart, fixture_tear_down);
+  g_test_add ("/pbxis/websocket/queue-actions", Fixture, "websocket", fixture_set_up, test_queue_actions, fixture_tear_down);
+  g_test_add ("/pbxis/sse/dial", Fixture, "sse", fixture_set_up, test_dial, fixture_tear_down);
+  g_test_add ("/pbxis/sse/malformed-events", Fixture, "sse", fixture_set_up, test_malformed_events, fixture_tear_down);
+  g_test_add ("/pbxis/long-poll/malformed-events", Fixture, "long-poll", fixture_set_up, test_malformed_events, fixture_tear_down);
+  g_test_add_func ("/pbxis/server/unknown-ticket", test_server_unknown_ticket);
+  g_test_add_func ("/pbxis/server/silent-websocket", test_server_silent_websocket);
+
+  return g_test_run ();
+}
