@@ -1,0 +1,1828 @@
+/* bench-popup-notifier.c
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+/* The figures of issue 2: how fast CALL_IN frames from a popup-notifier server become
+ * desktop notifications, and how much memory `screenpop --background` needs.
+ *
+ * Everything goes through the public path. The account is a popup-notifier account in
+ * GSettings pointing at a server that behaves like the real daemon (tests/
+ * sp-test-popup-server: it writes one unmasked text frame per message and never reads);
+ * the pipeline is the app's own (SpAccounts → SpCallTracker → SpScreenpop → SpNotifier →
+ * libnotify); the notification server is a real process on a private session bus.
+ *
+ * Each run happens in a child process of its own, so that every run gets a fresh bus, a
+ * fresh libnotify and a fresh heap:
+ *
+ *   c         the pipeline in this process, notifications to bench-notification-server
+ *             (a small C server, see there)
+ *   dunst     the same, to dunst, a real notification daemon drawing on X (Xvfb)
+ *   dbusmock  the same, to python-dbusmock's notification_daemon (what the tests use)
+ *   rss       the real `screenpop --background` with one connected account: its resident
+ *             memory after start, after the frames, after a pause, and after a second
+ *             round of frames
+ *   rss-nogl  the same with GTK's GL turned off (GDK_DEBUG=gl-disable), to tell the app's
+ *             own memory apart from the GL stack GTK loads when it opens an X display
+ *
+ * The in-process runs send the frames twice: "saturated", with WINDOW frames in flight, for
+ * the throughput; and "paced", offered at the target rate, for the latency at that rate.
+ * Then the "floor": the same two D-Bus calls an event costs, made bare, with nothing of
+ * Screenpop around them. Each run also prints the CPU time per event of this process,
+ * the notification server and dbus-daemon, which a busy machine disturbs much less than
+ * the wall-clock figures; and the header line prints the load average.
+ *
+ * What "latency" means here: from the moment the server side *sends* the frame (server and
+ * client share this process and its clock; for the paced run, from the moment the frame
+ * was *due*, so a client that falls behind is charged for it) to the moment
+ * notify_notification_show() has returned for it, i.e. the Notify reply is back. That
+ * moment is seen by a handler on SpCallTracker::call-changed connected after SpScreenpop's:
+ * handlers run in connection order, and SpScreenpop shows the notification synchronously
+ * in its handler. Each CALL_IN also ends the previous ring of the same extension, which
+ * withdraws its notification (CloseNotification) first: that is the real behaviour, and
+ * it is inside the measured time. The time from the source receiving the frame (an
+ * emission hook on SpSource::call-event, which runs before any handler) is printed too.
+ *
+ * The run fails (exit status 1) when an event is lost or doubled: every CALL_IN must give
+ * exactly one successful Notify, checked in the client and, where the server can tell,
+ * counted by the server.
+ */
+
+#define G_LOG_DOMAIN "bench-popup-notifier"
+
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <malloc.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include <glib-unix.h>
+#include <glib/gstdio.h>
+#include <libnotify/notify.h>
+
+#include "sp-account.h"
+#include "sp-accounts.h"
+#include "sp-call-tracker.h"
+#include "sp-notifier.h"
+#include "sp-screenpop.h"
+#include "sp-source.h"
+#include "sp-test-notify.h"
+#include "sp-test-popup-server.h"
+
+#define NOTIFY_NAME "org.freedesktop.Notifications"
+#define NOTIFY_PATH "/org/freedesktop/Notifications"
+#define BENCH_IFACE "io.github.screenpop.Bench"
+
+#define APP_SCHEMA "io.github.screenpop.Screenpop"
+#define ACCOUNT_ID "bench"
+#define EXTEN "201"
+
+#define DEFAULT_EVENTS 10000
+/* Frames sent before the measured ones, so that first-use costs (type registration,
+ * libnotify's proxy, the first pages of every allocator) are not counted as latency. */
+#define WARMUP_EVENTS 200
+/* Frames in flight in the saturated run. The daemon (and the test server) keep at most
+ * SP_TEST_POPUP_SERVER_QUEUE_SIZE frames per client and block for good beyond that; a
+ * real PBX does not send faster than calls arrive, so staying under it is fair. */
+#define WINDOW 128
+/* The paced run offers frames at the target rate of issue 2. */
+#define PACED_RATE 2000
+#define PACED_MAX_IN_FLIGHT 200
+
+#define TARGET_RATE 2000.0
+#define TARGET_P99_MS 10.0
+#define TARGET_RSS_KB (40 * 1024)
+
+/* Bounds, so that the benchmark always ends. */
+#define START_TIMEOUT_MS 30000
+#define PHASE_TIMEOUT_MS 300000
+#define CHILD_TIMEOUT_S 900
+#define SETTLE_MS 5000
+
+/* Helpers for every mode */
+
+static gboolean
+on_deadline (gpointer user_data)
+{
+  gboolean *expired = user_data;
+
+  *expired = TRUE;
+
+  return G_SOURCE_REMOVE;
+}
+
+static gboolean
+on_tick (gpointer user_data)
+{
+  return G_SOURCE_CONTINUE;
+}
+
+typedef gboolean (*Condition) (gpointer user_data);
+
+/* Iterates the main context until @condition holds or @timeout_ms pass. */
+static gboolean
+wait_until (Condition condition,
+            gpointer  user_data,
+            guint     timeout_ms)
+{
+  gboolean expired = FALSE;
+  gboolean result;
+  guint deadline_id = g_timeout_add (timeout_ms, on_deadline, &expired);
+  /* Some conditions look outside this process and would not wake us up. */
+  guint tick_id = g_timeout_add (20, on_tick, NULL);
+
+  while (!(result = condition (user_data)) && !expired)
+    g_main_context_iteration (NULL, TRUE);
+
+  if (!expired)
+    g_source_remove (deadline_id);
+  g_source_remove (tick_id);
+
+  return result;
+}
+
+static gboolean
+never (gpointer user_data)
+{
+  return FALSE;
+}
+
+static void
+run_for (guint ms)
+{
+  wait_until (never, NULL, ms);
+}
+
+static char *
+find_sibling (const char *name)
+{
+  g_autofree char *self = g_file_read_link ("/proc/self/exe", NULL);
+  g_autofree char *dir = self ? g_path_get_dirname (self) : g_strdup (".");
+
+  return g_build_filename (dir, name, NULL);
+}
+
+static int
+compare_gint64 (gconstpointer a,
+                gconstpointer b)
+{
+  gint64 x = *(const gint64 *) a;
+  gint64 y = *(const gint64 *) b;
+
+  return x < y ? -1 : x > y;
+}
+
+typedef struct
+{
+  double p50_ms;
+  double p99_ms;
+  double max_ms;
+} Percentiles;
+
+/* Nearest-rank percentiles of @n latencies in microseconds; sorts @values. */
+static Percentiles
+percentiles (gint64 *values,
+             guint   n)
+{
+  Percentiles p = { 0 };
+
+  if (n == 0)
+    return p;
+
+  qsort (values, n, sizeof (gint64), compare_gint64);
+  p.p50_ms = values[(n * 50 + 99) / 100 - 1] / 1000.0;
+  p.p99_ms = values[(n * 99 + 99) / 100 - 1] / 1000.0;
+  p.max_ms = values[n - 1] / 1000.0;
+
+  return p;
+}
+
+static void
+phone_for (guint  serial,
+           char  *buffer,
+           gsize  size)
+{
+  g_snprintf (buffer, size, "03%08u", serial);
+}
+
+static gboolean
+serial_of (const char *number,
+           guint      *serial)
+{
+  guint64 value;
+
+  if (number == NULL || !g_str_has_prefix (number, "03") ||
+      !g_ascii_string_to_unsigned (number + 2, 10, 0, G_MAXUINT, &value, NULL))
+    return FALSE;
+
+  *serial = (guint) value;
+  return TRUE;
+}
+
+static gboolean
+name_has_owner (GDBusConnection *connection,
+                const char      *name)
+{
+  g_autoptr(GVariant) reply = NULL;
+  gboolean has_owner = FALSE;
+
+  reply = g_dbus_connection_call_sync (connection, "org.freedesktop.DBus", "/org/freedesktop/DBus",
+                                       "org.freedesktop.DBus", "NameHasOwner",
+                                       g_variant_new ("(s)", name), G_VARIANT_TYPE ("(b)"),
+                                       G_DBUS_CALL_FLAGS_NONE, 5000, NULL, NULL);
+  if (reply != NULL)
+    g_variant_get (reply, "(b)", &has_owner);
+
+  return has_owner;
+}
+
+static GPid
+pid_of_name (GDBusConnection *connection,
+             const char      *name)
+{
+  g_autoptr(GVariant) reply = NULL;
+  guint32 pid = 0;
+
+  reply = g_dbus_connection_call_sync (connection, "org.freedesktop.DBus", "/org/freedesktop/DBus",
+                                       "org.freedesktop.DBus", "GetConnectionUnixProcessID",
+                                       g_variant_new ("(s)", name), G_VARIANT_TYPE ("(u)"),
+                                       G_DBUS_CALL_FLAGS_NONE, 5000, NULL, NULL);
+  if (reply != NULL)
+    g_variant_get (reply, "(u)", &pid);
+
+  return (GPid) pid;
+}
+
+/* CPU time (user + system, all threads) of another process, in microseconds; -1 if it
+ * cannot be read. */
+static gint64
+process_cpu_usec (GPid pid)
+{
+  g_autofree char *path = g_strdup_printf ("/proc/%d/stat", (int) pid);
+  g_autofree char *contents = NULL;
+  g_auto(GStrv) fields = NULL;
+  const char *after_comm;
+  long ticks_per_second = sysconf (_SC_CLK_TCK);
+
+  if (pid <= 0 || !g_file_get_contents (path, &contents, NULL, NULL))
+    return -1;
+
+  /* The command name may hold spaces; the fields after it are fixed. utime and stime are
+   * the 14th and 15th fields, the 12th and 13th after the name. */
+  after_comm = strrchr (contents, ')');
+  if (after_comm == NULL)
+    return -1;
+  fields = g_strsplit (after_comm + 2, " ", -1);
+  if (g_strv_length (fields) < 13)
+    return -1;
+
+  return (g_ascii_strtoll (fields[11], NULL, 10) + g_ascii_strtoll (fields[12], NULL, 10)) *
+         G_USEC_PER_SEC / ticks_per_second;
+}
+
+static gint64
+self_cpu_usec (void)
+{
+  struct rusage usage;
+
+  getrusage (RUSAGE_SELF, &usage);
+
+  return (gint64) (usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) * G_USEC_PER_SEC +
+         usage.ru_utime.tv_usec + usage.ru_stime.tv_usec;
+}
+
+/* What the three processes of a run spent, to tell the pipeline's cost apart from the
+ * load of a shared machine: wall-clock figures suffer from every other process, CPU time
+ * much less. */
+typedef struct
+{
+  GPid   server_pid;
+  GPid   bus_pid;
+  gint64 self;
+  gint64 server;
+  gint64 bus;
+} CpuSample;
+
+static void
+cpu_sample (CpuSample *sample)
+{
+  sample->self = self_cpu_usec ();
+  sample->server = process_cpu_usec (sample->server_pid);
+  sample->bus = process_cpu_usec (sample->bus_pid);
+}
+
+typedef struct
+{
+  GDBusConnection *connection;
+  GSubprocess     *process;
+  gboolean         exited;
+} NameWait;
+
+static void
+process_exited_cb (GObject      *object,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  gboolean *exited = user_data;
+
+  g_subprocess_wait_finish (G_SUBPROCESS (object), result, NULL);
+  *exited = TRUE;
+}
+
+static gboolean
+notification_server_up_or_dead (gpointer user_data)
+{
+  NameWait *wait = user_data;
+
+  return wait->exited || name_has_owner (wait->connection, NOTIFY_NAME);
+}
+
+/* Starts @argv as the notification server on the session bus of this process and waits
+ * for it to own the name. */
+static GSubprocess *
+start_notification_server (GDBusConnection     *connection,
+                           const char * const  *argv,
+                           gboolean            *exited,
+                           GError             **error)
+{
+  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE);
+  g_autoptr(GSubprocess) process = NULL;
+  NameWait wait = { connection, NULL, FALSE };
+
+  /* Our fatal warnings are for our code: dunst warns about an icon it cannot find, and
+   * would abort. */
+  g_subprocess_launcher_unsetenv (launcher, "G_DEBUG");
+  process = g_subprocess_launcher_spawnv (launcher, argv, error);
+  if (process == NULL)
+    return NULL;
+
+  *exited = FALSE;
+  g_subprocess_wait_async (process, NULL, process_exited_cb, exited);
+  wait.process = process;
+
+  /* A pointer to the caller's flag: the wait callback above writes there too. */
+  if (!wait_until (notification_server_up_or_dead, &wait, START_TIMEOUT_MS) || wait.exited ||
+      *exited)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED,
+                   "%s did not come up on the session bus", argv[0]);
+      g_subprocess_force_exit (process);
+      return NULL;
+    }
+
+  return g_steal_pointer (&process);
+}
+
+static gboolean
+flag_is_set (gpointer user_data)
+{
+  return *(gboolean *) user_data;
+}
+
+static void
+stop_process (GSubprocess *process,
+              gboolean    *exited)
+{
+  if (process == NULL)
+    return;
+
+  if (!*exited)
+    {
+      g_subprocess_send_signal (process, SIGTERM);
+      if (!wait_until (flag_is_set, exited, 10000))
+        {
+          g_subprocess_force_exit (process);
+          wait_until (flag_is_set, exited, 10000);
+        }
+    }
+}
+
+static gboolean
+bench_counts (GDBusConnection *connection,
+              guint           *n_notify,
+              guint           *n_close)
+{
+  g_autoptr(GVariant) reply = NULL;
+  g_autoptr(GError) error = NULL;
+  guint n_new, n_open;
+
+  reply = g_dbus_connection_call_sync (connection, NOTIFY_NAME, NOTIFY_PATH, BENCH_IFACE,
+                                       "Counts", NULL, G_VARIANT_TYPE ("(uuuu)"),
+                                       G_DBUS_CALL_FLAGS_NONE, 10000, NULL, &error);
+  if (reply == NULL)
+    {
+      g_printerr ("Could not ask the notification server for its counts: %s\n", error->message);
+      return FALSE;
+    }
+
+  g_variant_get (reply, "(uuuu)", n_notify, &n_new, n_close, &n_open);
+
+  return TRUE;
+}
+
+/* GTestDBus unsets DISPLAY, which dunst and GTK need. */
+static GTestDBus *
+private_bus_up (void)
+{
+  g_autofree char *display = g_strdup (g_getenv ("DISPLAY"));
+  GTestDBus *bus = g_test_dbus_new (G_TEST_DBUS_NONE);
+
+  g_test_dbus_up (bus);
+  if (display != NULL)
+    g_setenv ("DISPLAY", display, TRUE);
+
+  return bus;
+}
+
+static void
+private_bus_down (GTestDBus *bus)
+{
+  g_autofree char *display = g_strdup (g_getenv ("DISPLAY"));
+
+  g_test_dbus_down (bus);
+  g_object_unref (bus);
+  if (display != NULL)
+    g_setenv ("DISPLAY", display, TRUE);
+}
+
+/* Resident memory of the real app */
+
+static gint64
+read_status_kb (GPid        pid,
+                const char *field)
+{
+  g_autofree char *path = g_strdup_printf ("/proc/%d/status", (int) pid);
+  g_autofree char *contents = NULL;
+  g_autofree char *prefix = g_strconcat (field, ":", NULL);
+  g_auto(GStrv) lines = NULL;
+
+  if (!g_file_get_contents (path, &contents, NULL, NULL))
+    return -1;
+
+  lines = g_strsplit (contents, "\n", -1);
+  for (guint i = 0; lines[i] != NULL; i++)
+    {
+      if (g_str_has_prefix (lines[i], prefix))
+        return g_ascii_strtoll (lines[i] + strlen (prefix), NULL, 10);
+    }
+
+  return -1;
+}
+
+/* The pipeline in this process */
+
+typedef enum
+{
+  SERVER_C,
+  SERVER_DUNST,
+  SERVER_DBUSMOCK,
+} ServerKind;
+
+typedef enum
+{
+  PHASE_WARMUP,
+  PHASE_SATURATED,
+  PHASE_PACED,
+} PhaseKind;
+
+typedef struct
+{
+  PhaseKind  kind;
+  guint      base;       /* serial of the first frame */
+  guint      n;
+  guint      sent;
+  guint      done;
+  guint      behind;     /* ticks on which the paced run could not send what was due */
+  gint64     start;
+  gsize      heap_after;   /* bytes allocated with malloc and in use, all arenas */
+  gint64     anon_after;   /* resident anonymous memory, kB */
+  CpuSample  cpu_before;
+  CpuSample  cpu_after;
+  gint64    *sent_at;    /* when each frame was sent (paced: due), monotonic µs */
+  gint64    *received_at;
+  gint64    *replied_at;
+} Phase;
+
+typedef struct
+{
+  SpTestPopupServer *popup;
+  SpNotifier        *notifier;
+  Phase             *phase;
+  GPid               server_pid;
+  GPid               bus_pid;
+  gint64             pending_receive;
+  guint              n_failures;
+  GString           *failures;
+} Bench;
+
+static void
+bench_fail (Bench      *bench,
+            const char *format,
+            ...) G_GNUC_PRINTF (2, 3);
+
+static void
+bench_fail (Bench      *bench,
+            const char *format,
+            ...)
+{
+  va_list args;
+
+  /* Only the first few: one lost frame tends to bring many. */
+  if (bench->n_failures++ < 10)
+    {
+      va_start (args, format);
+      g_string_append_vprintf (bench->failures, format, args);
+      g_string_append_c (bench->failures, '\n');
+      va_end (args);
+    }
+}
+
+static Phase *
+phase_new (PhaseKind kind,
+           guint     base,
+           guint     n)
+{
+  Phase *phase = g_new0 (Phase, 1);
+
+  phase->kind = kind;
+  phase->base = base;
+  phase->n = n;
+  phase->sent_at = g_new0 (gint64, n);
+  phase->received_at = g_new0 (gint64, n);
+  phase->replied_at = g_new0 (gint64, n);
+
+  return phase;
+}
+
+static void
+phase_free (Phase *phase)
+{
+  g_free (phase->sent_at);
+  g_free (phase->received_at);
+  g_free (phase->replied_at);
+  g_free (phase);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (Phase, phase_free)
+
+static gboolean
+phase_index (Phase      *phase,
+             const char *number,
+             guint      *index)
+{
+  guint serial;
+
+  if (phase == NULL || !serial_of (number, &serial) || serial < phase->base ||
+      serial - phase->base >= phase->n)
+    return FALSE;
+
+  *index = serial - phase->base;
+  return TRUE;
+}
+
+static void
+send_next (Bench  *bench,
+           gint64  due)
+{
+  Phase *phase = bench->phase;
+  char phone[16];
+
+  phone_for (phase->base + phase->sent, phone, sizeof phone);
+  phase->sent_at[phase->sent] = due != 0 ? due : g_get_monotonic_time ();
+  phase->sent++;
+  sp_test_popup_server_broadcast_call_in (bench->popup, phone, EXTEN);
+}
+
+/* An emission hook runs before every handler of the signal, so this sees the event
+ * before SpAccounts passes it on. A CALL_IN gives an "ended" event for the previous ring
+ * first, then the "ringing" one: the first of the two is when the frame was received. */
+static gboolean
+call_event_hook (GSignalInvocationHint *hint,
+                 guint                  n_values,
+                 const GValue          *values,
+                 gpointer               user_data)
+{
+  Bench *bench = user_data;
+  SpCallEvent *event = g_value_get_boxed (&values[1]);
+  gint64 now = g_get_monotonic_time ();
+  guint index;
+
+  if (event->kind != SP_CALL_EVENT_RINGING)
+    {
+      if (bench->pending_receive == 0)
+        bench->pending_receive = now;
+      return TRUE;
+    }
+
+  if (phase_index (bench->phase, event->number, &index))
+    bench->phase->received_at[index] = bench->pending_receive ? bench->pending_receive : now;
+  bench->pending_receive = 0;
+
+  return TRUE;
+}
+
+/* Connected after SpScreenpop's handler, so this runs once the Notify reply is back. */
+static void
+call_changed_cb (SpCallTracker *tracker,
+                 SpCall        *call,
+                 gboolean       state_changed,
+                 Bench         *bench)
+{
+  Phase *phase = bench->phase;
+  gint64 now = g_get_monotonic_time ();
+  g_autofree char *tag = NULL;
+  guint index;
+
+  if (sp_call_get_state (call) != SP_CALL_STATE_RINGING)
+    return;
+
+  if (!phase_index (phase, sp_call_get_number (call), &index))
+    {
+      bench_fail (bench, "A ring for %s that this phase did not send", sp_call_get_number (call));
+      return;
+    }
+
+  if (phase->replied_at[index] != 0)
+    {
+      bench_fail (bench, "The ring for %s was announced twice", sp_call_get_number (call));
+      return;
+    }
+
+  /* SpNotifier forgets the tag of a notification the server did not take. */
+  tag = g_strdup_printf ("call:%s:%s", sp_call_get_account_id (call), sp_call_get_call_id (call));
+  if (!sp_notifier_is_shown (bench->notifier, tag))
+    bench_fail (bench, "The notification for %s was not shown", sp_call_get_number (call));
+
+  phase->replied_at[index] = now;
+  phase->done++;
+
+  if (phase->kind != PHASE_PACED && phase->sent < phase->n)
+    send_next (bench, 0);
+}
+
+static gboolean
+paced_tick (gpointer user_data)
+{
+  Bench *bench = user_data;
+  Phase *phase = bench->phase;
+  gint64 now = g_get_monotonic_time ();
+
+  while (phase->sent < phase->n)
+    {
+      gint64 due = phase->start + (gint64) phase->sent * G_USEC_PER_SEC / PACED_RATE;
+
+      if (due > now)
+        break;
+
+      if (phase->sent - phase->done >= PACED_MAX_IN_FLIGHT)
+        {
+          phase->behind++;
+          break;
+        }
+
+      send_next (bench, due);
+    }
+
+  return phase->sent < phase->n ? G_SOURCE_CONTINUE : G_SOURCE_REMOVE;
+}
+
+typedef struct
+{
+  Bench *bench;
+  Phase *phase;
+} PhaseWait;
+
+static gboolean
+phase_over (gpointer user_data)
+{
+  PhaseWait *wait = user_data;
+
+  return wait->phase->done >= wait->phase->n || wait->bench->n_failures > 0 ||
+         sp_test_popup_server_is_hung (wait->bench->popup) ||
+         sp_test_popup_server_get_n_clients (wait->bench->popup) == 0;
+}
+
+static gboolean
+run_phase (Bench *bench,
+           Phase *phase)
+{
+  PhaseWait wait = { bench, phase };
+  guint tick_id = 0;
+
+  bench->phase = phase;
+  bench->pending_receive = 0;
+  phase->cpu_before.server_pid = phase->cpu_after.server_pid = bench->server_pid;
+  phase->cpu_before.bus_pid = phase->cpu_after.bus_pid = bench->bus_pid;
+  cpu_sample (&phase->cpu_before);
+  phase->start = g_get_monotonic_time ();
+
+  if (phase->kind == PHASE_PACED)
+    {
+      tick_id = g_timeout_add (1, paced_tick, bench);
+      paced_tick (bench);
+    }
+  else
+    {
+      guint window = phase->kind == PHASE_WARMUP ? 1 : WINDOW;
+
+      while (phase->sent < MIN (window, phase->n))
+        send_next (bench, 0);
+    }
+
+  wait_until (phase_over, &wait, PHASE_TIMEOUT_MS);
+  cpu_sample (&phase->cpu_after);
+  phase->heap_after = mallinfo2 ().uordblks;
+  phase->anon_after = read_status_kb (getpid (), "RssAnon");
+  if (phase->sent < phase->n && tick_id != 0)
+    g_source_remove (tick_id);
+
+  if (sp_test_popup_server_is_hung (bench->popup))
+    bench_fail (bench, "The server's queue for the client filled up: frames were lost");
+  if (phase->done < phase->n)
+    bench_fail (bench, "Only %u of %u frames became notifications within %u s (%u sent)",
+                phase->done, phase->n, PHASE_TIMEOUT_MS / 1000, phase->sent);
+
+  bench->phase = NULL;
+
+  return bench->n_failures == 0;
+}
+
+static void
+report_phase (Phase      *phase,
+              const char *server_name)
+{
+  g_autofree gint64 *from_send = g_new (gint64, phase->n);
+  g_autofree gint64 *from_receive = g_new (gint64, phase->n);
+  gint64 first = G_MAXINT64;
+  gint64 last = 0;
+  double seconds;
+  double rate;
+  Percentiles send_p;
+  Percentiles receive_p;
+  const char *label;
+  g_autofree char *how = NULL;
+
+  for (guint i = 0; i < phase->n; i++)
+    {
+      from_send[i] = phase->replied_at[i] - phase->sent_at[i];
+      from_receive[i] = phase->replied_at[i] - phase->received_at[i];
+      first = MIN (first, phase->sent_at[i]);
+      last = MAX (last, phase->replied_at[i]);
+    }
+
+  seconds = (last - first) / (double) G_USEC_PER_SEC;
+  rate = phase->n / seconds;
+  send_p = percentiles (from_send, phase->n);
+  receive_p = percentiles (from_receive, phase->n);
+
+  if (phase->kind == PHASE_SATURATED)
+    {
+      label = "saturated";
+      how = g_strdup_printf ("%u frames in flight, latency includes waiting behind them",
+                             WINDOW);
+    }
+  else
+    {
+      label = "paced";
+      how = g_strdup_printf ("offered at %u events/s, latency from when each frame was due%s",
+                             PACED_RATE, phase->behind ? ", FELL BEHIND" : "");
+    }
+
+  g_print ("[%s] %-9s events: %u  throughput: %.0f events/s  p50: %.2f ms  p99: %.2f ms  "
+           "max: %.2f ms  (%s)\n",
+           server_name, label, phase->n, rate, send_p.p50_ms, send_p.p99_ms, send_p.max_ms, how);
+  g_print ("[%s] %-9s from source receive to Notify reply:  p50: %.2f ms  p99: %.2f ms  "
+           "max: %.2f ms\n",
+           server_name, label, receive_p.p50_ms, receive_p.p99_ms, receive_p.max_ms);
+
+  {
+    double self_ms = (phase->cpu_after.self - phase->cpu_before.self) / 1000.0 / phase->n;
+    double server_ms = (phase->cpu_after.server - phase->cpu_before.server) / 1000.0 / phase->n;
+    double bus_ms = (phase->cpu_after.bus - phase->cpu_before.bus) / 1000.0 / phase->n;
+    double sum = self_ms + MAX (server_ms, 0) + MAX (bus_ms, 0);
+
+    g_print ("[%s] %-9s cpu per event: this process %.3f ms  notification server %.3f ms  "
+             "dbus-daemon %.3f ms  (sum %.3f ms: %.0f events/s if it ran alone, one after "
+             "the other)\n",
+             server_name, label, self_ms, server_ms, bus_ms, sum, sum > 0 ? 1.0 / sum * 1000 : 0);
+  }
+
+  if (phase->kind == PHASE_SATURATED)
+    g_print ("[%s] target throughput >= %.0f events/s: %s\n", server_name, TARGET_RATE,
+             rate >= TARGET_RATE ? "met" : "MISSED");
+  else
+    g_print ("[%s] target p99 < %.0f ms at %u events/s: %s\n", server_name, TARGET_P99_MS,
+             PACED_RATE, send_p.p99_ms < TARGET_P99_MS && phase->behind == 0 ? "met" : "MISSED");
+}
+
+/* The floor: what the two synchronous calls every CALL_IN makes (CloseNotification for the
+ * ring it replaces, Notify for the new one) cost by themselves, from this process to the
+ * same server, with no Screenpop code around them. */
+static void
+report_floor (GDBusConnection *connection,
+              const char      *server_name,
+              guint            n)
+{
+  g_autofree gint64 *latency = g_new (gint64, n);
+  g_autoptr(GError) error = NULL;
+  static const char * const actions[] = { "open", "Open", NULL };
+  gint64 start = g_get_monotonic_time ();
+  guint32 previous = 0;
+  Percentiles p;
+  double seconds;
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(GVariant) reply = NULL;
+      g_autoptr(GVariant) close_reply = NULL;
+      GVariantBuilder hints;
+      gint64 before = g_get_monotonic_time ();
+
+      if (previous != 0)
+        {
+          close_reply = g_dbus_connection_call_sync (connection, NOTIFY_NAME, NOTIFY_PATH,
+                                                     "org.freedesktop.Notifications",
+                                                     "CloseNotification",
+                                                     g_variant_new ("(u)", previous), NULL,
+                                                     G_DBUS_CALL_FLAGS_NONE, -1, NULL, &error);
+          g_assert_no_error (error);
+        }
+
+      g_variant_builder_init (&hints, G_VARIANT_TYPE ("a{sv}"));
+      g_variant_builder_add (&hints, "{sv}", "urgency", g_variant_new_byte (2));
+      g_variant_builder_add (&hints, "{sv}", "category", g_variant_new_string ("call.incoming"));
+      g_variant_builder_add (&hints, "{sv}", "desktop-entry", g_variant_new_string (APP_ID));
+      g_variant_builder_add (&hints, "{sv}", "suppress-sound", g_variant_new_boolean (TRUE));
+      reply = g_dbus_connection_call_sync (connection, NOTIFY_NAME, NOTIFY_PATH,
+                                           "org.freedesktop.Notifications", "Notify",
+                                           g_variant_new ("(susss^asa{sv}i)", "Screenpop", 0,
+                                                          "call-start-symbolic", "0312345678",
+                                                          "Extension: 201\nAccount: Benchmark PBX",
+                                                          actions, &hints, 0),
+                                           G_VARIANT_TYPE ("(u)"), G_DBUS_CALL_FLAGS_NONE, -1,
+                                           NULL, &error);
+      g_assert_no_error (error);
+      g_variant_get (reply, "(u)", &previous);
+      latency[i] = g_get_monotonic_time () - before;
+
+      /* Take in the NotificationClosed signals, as the app's main loop would. */
+      while (g_main_context_iteration (NULL, FALSE))
+        ;
+    }
+
+  seconds = (g_get_monotonic_time () - start) / (double) G_USEC_PER_SEC;
+  p = percentiles (latency, n);
+  g_print ("[%s] floor     %u bare CloseNotification+Notify pairs (g_dbus_connection_call_sync, "
+           "no Screenpop): %.0f pairs/s  p50: %.2f ms  p99: %.2f ms  max: %.2f ms\n",
+           server_name, n, n / seconds, p.p50_ms, p.p99_ms, p.max_ms);
+}
+
+static void
+write_account (GSettings  *app_settings,
+               const char *url)
+{
+  static const char * const extensions[] = { EXTEN, NULL };
+  static const char * const accounts[] = { ACCOUNT_ID, NULL };
+  g_autoptr(GSettings) account = NULL;
+
+  /* The account's keys first, then its id: the source starts with them in place. */
+  account = g_settings_new_with_path ("io.github.screenpop.Screenpop.Account",
+                                      SP_ACCOUNT_PATH_PREFIX ACCOUNT_ID "/");
+  g_settings_set_string (account, "kind", "popup-notifier");
+  g_settings_set_string (account, "display-name", "Benchmark PBX");
+  g_settings_set_string (account, "url", url);
+  g_settings_set_strv (account, "extensions", extensions);
+  g_settings_set_strv (app_settings, "accounts", accounts);
+}
+
+typedef struct
+{
+  SpAccounts        *accounts;
+  SpTestPopupServer *popup;
+} ConnectWait;
+
+static gboolean
+account_connected (gpointer user_data)
+{
+  ConnectWait *wait = user_data;
+  SpAccount *account = sp_accounts_lookup (wait->accounts, ACCOUNT_ID);
+  SpSource *source = account ? sp_account_get_source (account) : NULL;
+
+  return source != NULL && sp_source_get_state (source) == SP_SOURCE_STATE_CONNECTED &&
+         sp_test_popup_server_get_n_clients (wait->popup) == 1;
+}
+
+static const char *
+server_display_name (ServerKind kind)
+{
+  switch (kind)
+    {
+    case SERVER_C:
+      return "bench-notification-server (C)";
+    case SERVER_DUNST:
+      return "dunst";
+    case SERVER_DBUSMOCK:
+      return "python3-dbusmock";
+    default:
+      g_assert_not_reached ();
+    }
+}
+
+static char *
+write_dunstrc (GError **error)
+{
+  g_autofree char *path = NULL;
+  int fd;
+  /* Dunst's defaults, spelled out so that the user's own dunstrc plays no part; critical
+   * notifications (ringing calls) stay until closed, as everywhere. */
+  static const char config[] =
+    "[global]\n"
+    "    monitor = 0\n"
+    "    follow = none\n"
+    "    font = Monospace 8\n"
+    "    format = \"<b>%s</b>\\n%b\"\n"
+    "    show_indicators = no\n"
+    "    history_length = 20\n"
+    "[urgency_critical]\n"
+    "    timeout = 0\n";
+
+  fd = g_file_open_tmp ("screenpop-bench-dunstrc-XXXXXX", &path, error);
+  if (fd < 0)
+    return NULL;
+  close (fd);
+
+  if (!g_file_set_contents (path, config, -1, error))
+    return NULL;
+
+  return g_steal_pointer (&path);
+}
+
+static gboolean opt_no_sound;
+
+static int
+run_pipeline (ServerKind kind,
+              guint      n_events)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(SpTestPopupServer) popup = NULL;
+  g_autoptr(GSettings) settings = NULL;
+  g_autoptr(SpCallTracker) tracker = NULL;
+  g_autoptr(SpNotifier) notifier = NULL;
+  g_autoptr(SpAccounts) accounts = NULL;
+  g_autoptr(SpScreenpop) screenpop = NULL;
+  g_autoptr(GDBusConnection) connection = NULL;
+  g_autoptr(GSubprocess) server = NULL;
+  g_autoptr(Phase) warmup = NULL;
+  g_autoptr(Phase) saturated = NULL;
+  g_autoptr(Phase) paced = NULL;
+  g_autofree char *url = NULL;
+  g_autofree char *dunstrc = NULL;
+  GTestDBus *bus = NULL;
+  SpTestNotify *mock = NULL;
+  gboolean server_exited = TRUE;
+  Bench bench = { 0 };
+  ConnectWait connect_wait;
+  const char *name = server_display_name (kind);
+  guint hook_id;
+  guint total;
+  gboolean ok = TRUE;
+  gboolean floor_pending = FALSE;
+
+  bench.failures = g_string_new (NULL);
+
+  /* A private session bus and the notification server on it. */
+  if (kind == SERVER_DBUSMOCK)
+    {
+      mock = sp_test_notify_start ("body actions body-markup");
+    }
+  else
+    {
+      g_autofree char *helper = find_sibling ("bench-notification-server");
+
+      bus = private_bus_up ();
+      connection = g_bus_get_sync (G_BUS_TYPE_SESSION, NULL, &error);
+      g_assert_no_error (error);
+
+      if (kind == SERVER_C)
+        {
+          const char *argv[] = { helper, NULL };
+
+          server = start_notification_server (connection, argv, &server_exited, &error);
+        }
+      else
+        {
+          dunstrc = write_dunstrc (&error);
+          if (dunstrc != NULL)
+            {
+              const char *argv[] = { "dunst", "-config", dunstrc, "-verbosity", "crit", NULL };
+
+              server = start_notification_server (connection, argv, &server_exited, &error);
+            }
+        }
+
+      if (server == NULL)
+        {
+          g_printerr ("[%s] %s\n", name, error->message);
+          return 1;
+        }
+    }
+
+  popup = sp_test_popup_server_new (0, &error);
+  g_assert_no_error (error);
+  url = sp_test_popup_server_dup_ws_url (popup);
+
+  /* The pipeline as SpApplication builds it. */
+  settings = g_settings_new (APP_SCHEMA);
+  write_account (settings, url);
+  tracker = sp_call_tracker_new ();
+  notifier = sp_notifier_new ();
+  if (opt_no_sound)
+    g_settings_set_boolean (settings, "play-sound", FALSE);
+  sp_notifier_set_sound_enabled (notifier, g_settings_get_boolean (settings, "play-sound"));
+  accounts = sp_accounts_new (settings, tracker);
+  screenpop = sp_screenpop_new (accounts, tracker, notifier, settings);
+
+  connect_wait = (ConnectWait) { accounts, popup };
+  if (!wait_until (account_connected, &connect_wait, START_TIMEOUT_MS))
+    {
+      g_printerr ("[%s] The account did not connect to %s\n", name, url);
+      return 1;
+    }
+
+  bench.popup = popup;
+  bench.notifier = notifier;
+  {
+    g_autoptr(GDBusConnection) session = g_bus_get_sync (G_BUS_TYPE_SESSION, NULL, NULL);
+
+    bench.server_pid = pid_of_name (session, NOTIFY_NAME);
+    bench.bus_pid = pid_of_name (session, "org.freedesktop.DBus");
+  }
+  hook_id = g_signal_add_emission_hook (g_signal_lookup ("call-event", SP_TYPE_SOURCE), 0,
+                                        call_event_hook, &bench, NULL);
+  g_signal_connect (tracker, "call-changed", G_CALLBACK (call_changed_cb), &bench);
+
+  warmup = phase_new (PHASE_WARMUP, 0, WARMUP_EVENTS);
+  saturated = phase_new (PHASE_SATURATED, WARMUP_EVENTS, n_events);
+  paced = phase_new (PHASE_PACED, WARMUP_EVENTS + n_events, n_events);
+  total = WARMUP_EVENTS + 2 * n_events;
+
+  ok = run_phase (&bench, warmup) && run_phase (&bench, saturated) && run_phase (&bench, paced);
+  if (ok)
+    {
+      report_phase (saturated, name);
+      report_phase (paced, name);
+      g_print ("[%s] heap in use (malloc, this process): after warm-up %zu kB, after the "
+               "saturated run %zu kB, after the paced run %zu kB; resident anonymous memory: "
+               "%" G_GINT64_FORMAT ", %" G_GINT64_FORMAT ", %" G_GINT64_FORMAT " kB\n",
+               name, warmup->heap_after / 1024, saturated->heap_after / 1024,
+               paced->heap_after / 1024, warmup->anon_after, saturated->anon_after,
+               paced->anon_after);
+    }
+
+  /* After the figures and the counts, so that neither sees these calls. */
+  if (ok)
+    floor_pending = TRUE;
+
+  /* Every CALL_IN exactly one Notify, as the server counted them; and every one but the
+   * first ended the ring before it, so one CloseNotification each. */
+  if (ok && kind == SERVER_C)
+    {
+      guint n_notify = 0, n_close = 0;
+
+      ok = bench_counts (connection, &n_notify, &n_close);
+      if (ok && (n_notify != total || n_close != total - 1))
+        bench_fail (&bench, "The server got %u Notify and %u CloseNotification calls for %u "
+                    "frames (expected %u and %u)", n_notify, n_close, total, total, total - 1);
+      else if (ok)
+        g_print ("[%s] server counted: %u Notify, %u CloseNotification for %u frames\n", name,
+                 n_notify, n_close, total);
+    }
+  else if (ok && kind == SERVER_DBUSMOCK)
+    {
+      /* Once the pipeline is gone: counting asks the mock for its whole call log. */
+      guint n_notify = sp_test_notify_count (mock, "Notify");
+      guint n_close = sp_test_notify_count (mock, "CloseNotification");
+
+      if (n_notify != total || n_close != total - 1)
+        bench_fail (&bench, "The server got %u Notify and %u CloseNotification calls for %u "
+                    "frames (expected %u and %u)", n_notify, n_close, total, total, total - 1);
+      else
+        g_print ("[%s] server counted: %u Notify, %u CloseNotification for %u frames\n", name,
+                 n_notify, n_close, total);
+    }
+  else if (ok)
+    {
+      g_print ("[%s] %u frames, each shown once as the client saw it (dunst has no counter)\n",
+               name, total);
+    }
+
+  if (floor_pending)
+    {
+      g_autoptr(GDBusConnection) session = g_bus_get_sync (G_BUS_TYPE_SESSION, NULL, NULL);
+
+      report_floor (session, name, MIN (n_events, 5000));
+    }
+
+  g_signal_remove_emission_hook (g_signal_lookup ("call-event", SP_TYPE_SOURCE), hook_id);
+  g_signal_handlers_disconnect_by_data (tracker, &bench);
+
+  g_clear_object (&screenpop);
+  g_clear_object (&accounts);
+  g_clear_object (&notifier);
+  g_clear_object (&tracker);
+  g_clear_object (&settings);
+  g_clear_pointer (&popup, sp_test_popup_server_free);
+  notify_uninit ();
+
+  if (mock != NULL)
+    {
+      sp_test_notify_stop (mock);
+    }
+  else
+    {
+      stop_process (server, &server_exited);
+      g_clear_object (&connection);
+      private_bus_down (bus);
+    }
+
+  if (dunstrc != NULL)
+    g_unlink (dunstrc);
+
+  if (bench.n_failures > 0)
+    {
+      g_printerr ("[%s] FAILED (%u problems):\n%s", name, bench.n_failures, bench.failures->str);
+      ok = FALSE;
+    }
+  g_string_free (bench.failures, TRUE);
+
+  return ok ? 0 : 1;
+}
+
+typedef struct
+{
+  SpTestPopupServer *popup;
+  guint              baseline;   /* Notify calls before the frames */
+  guint              n_notified; /* as reported by the server's Progress signal */
+  guint              n;
+  guint              sent;
+  guint              window;
+  guint              serial;
+  gint64            *sent_at;
+  gint64            *notified_at;
+  gboolean           app_exited;
+} AppRun;
+
+static void
+app_send_next (AppRun *run)
+{
+  char phone[16];
+
+  phone_for (run->serial++, phone, sizeof phone);
+  run->sent_at[run->sent++] = g_get_monotonic_time ();
+  sp_test_popup_server_broadcast_call_in (run->popup, phone, EXTEN);
+}
+
+/* The notification server says it got a Notify: the app has handled that frame. The app
+ * handles frames in order, on one connection, so the k-th Notify is the k-th frame. */
+static void
+progress_cb (GDBusConnection *connection,
+             const char      *sender_name,
+             const char      *object_path,
+             const char      *interface_name,
+             const char      *signal_name,
+             GVariant        *parameters,
+             gpointer         user_data)
+{
+  AppRun *run = user_data;
+  gint64 now = g_get_monotonic_time ();
+  guint count;
+
+  g_variant_get (parameters, "(u)", &count);
+  if (count <= run->baseline)
+    return;
+
+  while (run->n_notified < count - run->baseline && run->n_notified < run->n)
+    run->notified_at[run->n_notified++] = now;
+
+  while (run->sent < run->n && run->sent - run->n_notified < run->window)
+    app_send_next (run);
+}
+
+static gboolean
+app_run_over (gpointer user_data)
+{
+  AppRun *run = user_data;
+
+  return run->n_notified >= run->n || run->app_exited ||
+         sp_test_popup_server_is_hung (run->popup);
+}
+
+static gboolean
+app_connected (gpointer user_data)
+{
+  AppRun *run = user_data;
+
+  return run->app_exited || sp_test_popup_server_get_n_clients (run->popup) == 1;
+}
+
+static gboolean
+send_frames_to_app (AppRun     *run,
+                    const char *name,
+                    const char *label)
+{
+  g_autofree gint64 *latency = g_new (gint64, run->n);
+  Percentiles p;
+  double seconds;
+
+  run->sent = 0;
+  run->n_notified = 0;
+  while (run->sent < MIN (run->window, run->n))
+    app_send_next (run);
+
+  wait_until (app_run_over, run, PHASE_TIMEOUT_MS);
+
+  if (run->n_notified < run->n)
+    {
+      g_printerr ("[%s] Only %u of %u frames became notifications%s%s\n", name, run->n_notified,
+                  run->n, run->app_exited ? " (the app exited)" : "",
+                  sp_test_popup_server_is_hung (run->popup) ? " (the server's queue filled up)" : "");
+      return FALSE;
+    }
+
+  for (guint i = 0; i < run->n; i++)
+    latency[i] = run->notified_at[i] - run->sent_at[i];
+  seconds = (run->notified_at[run->n - 1] - run->sent_at[0]) / (double) G_USEC_PER_SEC;
+  p = percentiles (latency, run->n);
+
+  g_print ("[%s] %-13s events: %u  throughput: %.0f events/s  p50: %.2f ms  p99: %.2f ms  "
+           "(out of process, %u in flight; from server send to the Notify reaching the "
+           "notification server)\n",
+           name, label, run->n, run->n / seconds, p.p50_ms, p.p99_ms, run->window);
+
+  return TRUE;
+}
+
+static char *
+write_keyfile (const char  *config_home,
+               const char  *url,
+               GError     **error)
+{
+  g_autofree char *dir = g_build_filename (config_home, "glib-2.0", "settings", NULL);
+  g_autofree char *path = g_build_filename (dir, "keyfile", NULL);
+  g_autofree char *contents = NULL;
+
+  /* GSettings' keyfile backend: one group per path, values in GVariant text format. */
+  contents = g_strdup_printf ("[io/github/screenpop/Screenpop]\n"
+                              "accounts=['" ACCOUNT_ID "']\n"
+                              "\n"
+                              "[io/github/screenpop/Screenpop/accounts/" ACCOUNT_ID "]\n"
+                              "kind='popup-notifier'\n"
+                              "display-name='Benchmark PBX'\n"
+                              "url='%s'\n"
+                              "extensions=['" EXTEN "']\n",
+                              url);
+
+  if (g_mkdir_with_parents (dir, 0700) != 0)
+    {
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (errno), "Cannot create %s", dir);
+      return NULL;
+    }
+
+  if (!g_file_set_contents (path, contents, -1, error))
+    return NULL;
+
+  return g_steal_pointer (&path);
+}
+
+static void
+remove_tree (const char *path)
+{
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  g_autoptr(GFileEnumerator) children = NULL;
+  GFileInfo *info;
+
+  children = g_file_enumerate_children (file, G_FILE_ATTRIBUTE_STANDARD_NAME,
+                                        G_FILE_QUERY_INFO_NOFOLLOW_SYMLINKS, NULL, NULL);
+  while (children != NULL && (info = g_file_enumerator_next_file (children, NULL, NULL)) != NULL)
+    {
+      g_autofree char *child = g_build_filename (path, g_file_info_get_name (info), NULL);
+
+      if (g_file_info_get_file_type (info) == G_FILE_TYPE_DIRECTORY)
+        remove_tree (child);
+      else
+        g_unlink (child);
+      g_object_unref (info);
+    }
+
+  g_rmdir (path);
+}
+
+/* Where the resident memory is: anonymous (the heap: ours, GTK's, the libraries') and file
+ * pages (shared libraries, shared with every other process that maps them), and the
+ * biggest files. */
+static void
+report_rss_breakdown (GPid        pid,
+                      const char *name)
+{
+  g_autofree char *path = g_strdup_printf ("/proc/%d/smaps", (int) pid);
+  g_autofree char *contents = NULL;
+  g_auto(GStrv) lines = NULL;
+  g_autoptr(GHashTable) by_file = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  g_autoptr(GString) top = g_string_new (NULL);
+  gint64 *current = NULL;
+
+  if (!g_file_get_contents (path, &contents, NULL, NULL))
+    return;
+
+  lines = g_strsplit (contents, "\n", -1);
+  for (guint i = 0; lines[i] != NULL; i++)
+    {
+      g_auto(GStrv) fields = NULL;
+
+      if (g_str_has_prefix (lines[i], "Rss:"))
+        {
+          if (current != NULL)
+            *current += g_ascii_strtoll (lines[i] + 4, NULL, 10);
+          continue;
+        }
+
+      /* A mapping's first line: "start-end perms offset dev inode   path". */
+      fields = g_strsplit_set (lines[i], " ", 6);
+      if (g_strv_length (fields) < 5 || strchr (fields[0], '-') == NULL ||
+          g_str_has_suffix (fields[0], ":"))
+        continue;
+
+      current = NULL;
+      if (fields[5] != NULL && g_strchug (fields[5])[0] == '/')
+        {
+          current = g_hash_table_lookup (by_file, fields[5]);
+          if (current == NULL)
+            {
+              current = g_new0 (gint64, 1);
+              g_hash_table_insert (by_file, g_strdup (fields[5]), current);
+            }
+        }
+    }
+
+  for (guint n = 0; n < 3; n++)
+    {
+      GHashTableIter iter;
+      gpointer key, value;
+      const char *best = NULL;
+      gint64 *best_kb = NULL;
+
+      g_hash_table_iter_init (&iter, by_file);
+      while (g_hash_table_iter_next (&iter, &key, &value))
+        {
+          if (*(gint64 *) value > 0 && (best_kb == NULL || *(gint64 *) value > *best_kb))
+            {
+              best = key;
+              best_kb = value;
+            }
+        }
+
+      if (best == NULL)
+        break;
+
+      g_string_append_printf (top, "%s%s %" G_GINT64_FORMAT, top->len ? ", " : "",
+                              strrchr (best, '/') + 1, *best_kb);
+      *best_kb = 0;
+    }
+
+  g_print ("[%s] of which RssAnon_kb: %" G_GINT64_FORMAT "  RssFile_kb: %" G_GINT64_FORMAT
+           "  (biggest files, kB: %s)\n",
+           name, read_status_kb (pid, "RssAnon"), read_status_kb (pid, "RssFile"), top->str);
+}
+
+static int
+run_rss (guint    n_events,
+         gboolean no_gl)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(SpTestPopupServer) popup = NULL;
+  g_autoptr(GDBusConnection) connection = NULL;
+  g_autoptr(GSubprocess) server = NULL;
+  g_autoptr(GSubprocess) app = NULL;
+  g_autoptr(GSubprocessLauncher) launcher = NULL;
+  g_autofree char *helper = find_sibling ("bench-notification-server");
+  g_autofree char *tmp = NULL;
+  g_autofree char *url = NULL;
+  g_autofree char *keyfile = NULL;
+  g_autofree char *app_path = NULL;
+  g_autofree gint64 *sent_at = g_new0 (gint64, n_events);
+  g_autofree gint64 *notified_at = g_new0 (gint64, n_events);
+  const char *name = no_gl ? "rss-nogl" : "rss";
+  const char *server_argv[] = { helper, "--progress", NULL };
+  gboolean server_exited = TRUE;
+  AppRun run = { 0 };
+  GTestDBus *bus;
+  GPid pid;
+  gint64 rss_start, rss_after, rss_settled, rss_steady, rss_burst2, hwm;
+  gint64 anon_start, anon_settled, anon_steady, anon_burst2;
+  guint n_close = 0;
+  guint subscription;
+  gboolean ok = FALSE;
+
+  if (g_getenv ("DISPLAY") == NULL && g_getenv ("WAYLAND_DISPLAY") == NULL)
+    {
+      g_printerr ("[%s] The app needs a display (run under xvfb-run, or let the benchmark "
+                  "start Xvfb)\n", name);
+      return 1;
+    }
+
+  app_path = g_strdup (g_getenv ("SCREENPOP_BENCH_APP"));
+  if (app_path == NULL)
+    app_path = g_strdup (BENCH_SCREENPOP_APP);
+  if (!g_file_test (app_path, G_FILE_TEST_IS_EXECUTABLE))
+    {
+      g_printerr ("[%s] No app at %s\n", name, app_path);
+      return 1;
+    }
+
+  bus = private_bus_up ();
+  connection = g_bus_get_sync (G_BUS_TYPE_SESSION, NULL, &error);
+  g_assert_no_error (error);
+
+  server = start_notification_server (connection, server_argv, &server_exited, &error);
+  if (server == NULL)
+    {
+      g_printerr ("[%s] %s\n", name, error->message);
+      return 1;
+    }
+
+  popup = sp_test_popup_server_new (0, &error);
+  g_assert_no_error (error);
+  url = sp_test_popup_server_dup_ws_url (popup);
+
+  /* The memory backend cannot be shared with another process: the app reads its account
+   * from GSettings' keyfile backend in a configuration directory of its own. */
+  tmp = g_dir_make_tmp ("screenpop-bench-XXXXXX", &error);
+  g_assert_no_error (error);
+  keyfile = write_keyfile (tmp, url, &error);
+  g_assert_no_error (error);
+
+  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_NONE);
+  g_subprocess_launcher_setenv (launcher, "GSETTINGS_BACKEND", "keyfile", TRUE);
+  g_subprocess_launcher_setenv (launcher, "XDG_CONFIG_HOME", tmp, TRUE);
+  g_subprocess_launcher_setenv (launcher, "XDG_DATA_HOME", tmp, TRUE);
+  g_subprocess_launcher_setenv (launcher, "XDG_CACHE_HOME", tmp, TRUE);
+  g_subprocess_launcher_setenv (launcher, "XDG_STATE_HOME", tmp, TRUE);
+  /* GTK on X11 sets up GL when it opens the display, to choose a visual, even for an app
+   * that never shows a window; without GL, what is left is the app itself. */
+  if (no_gl)
+    g_subprocess_launcher_setenv (launcher, "GDK_DEBUG", "gl-disable", TRUE);
+  app = g_subprocess_launcher_spawn (launcher, &error, app_path, "--background", NULL);
+  if (app == NULL)
+    {
+      g_printerr ("[%s] Cannot start %s: %s\n", name, app_path, error->message);
+      goto out;
+    }
+  g_subprocess_wait_async (app, NULL, process_exited_cb, &run.app_exited);
+  pid = (GPid) g_ascii_strtoll (g_subprocess_get_identifier (app), NULL, 10);
+
+  run.popup = popup;
+  if (!wait_until (app_connected, &run, START_TIMEOUT_MS) || run.app_exited)
+    {
+      g_printerr ("[%s] The app did not connect to %s\n", name, url);
+      goto out;
+    }
+
+  /* Connected; let start-up work (caps, first allocations) finish before measuring. */
+  run_for (1000);
+  if (!bench_counts (connection, &run.baseline, &n_close))
+    goto out;
+  rss_start = read_status_kb (pid, "VmRSS");
+  anon_start = read_status_kb (pid, "RssAnon");
+
+  subscription = g_dbus_connection_signal_subscribe (connection, NULL, BENCH_IFACE, "Progress",
+                                                     NOTIFY_PATH, NULL, G_DBUS_SIGNAL_FLAGS_NONE,
+                                                     progress_cb, &run, NULL);
+  run.n = n_events;
+  run.sent_at = sent_at;
+  run.notified_at = notified_at;
+
+  /* A burst: frames keep coming while the app works. */
+  run.window = WINDOW;
+  if (!send_frames_to_app (&run, name, "burst"))
+    goto out;
+  rss_after = read_status_kb (pid, "VmRSS");
+  run_for (SETTLE_MS);
+  rss_settled = read_status_kb (pid, "VmRSS");
+  anon_settled = read_status_kb (pid, "RssAnon");
+
+  /* One at a time, each frame once the previous one was shown: what a call keeps. */
+  run.baseline += n_events;
+  run.window = 1;
+  if (!send_frames_to_app (&run, name, "one at a time"))
+    goto out;
+  run_for (SETTLE_MS);
+  rss_steady = read_status_kb (pid, "VmRSS");
+  anon_steady = read_status_kb (pid, "RssAnon");
+
+  /* A second burst: whether the first one's high-water mark is reused or added to. */
+  run.baseline += n_events;
+  run.window = WINDOW;
+  if (!send_frames_to_app (&run, name, "burst"))
+    goto out;
+  run_for (SETTLE_MS);
+  rss_burst2 = read_status_kb (pid, "VmRSS");
+  anon_burst2 = read_status_kb (pid, "RssAnon");
+  hwm = read_status_kb (pid, "VmHWM");
+  g_dbus_connection_signal_unsubscribe (connection, subscription);
+
+  if (run.app_exited)
+    {
+      g_printerr ("[%s] The app exited during the run\n", name);
+      goto out;
+    }
+
+  /* Growth in a burst is mostly transient: while frames keep arriving, the
+   * NotificationClosed signals of the withdrawn rings (some 2 kB each as GDBus messages)
+   * queue up in the app until the burst is over; the memory is freed then, but stays with
+   * the allocator. One at a time, what stays is what a call keeps: the call tracker
+   * remembers every finished call id for ten minutes, so that a late event cannot ring
+   * again (some 80 bytes each), and the history's SQLite cache fills. */
+  g_print ("[%s] rss_start_kb: %" G_GINT64_FORMAT "  rss_after_kb: %" G_GINT64_FORMAT
+           "  rss_settled_kb: %" G_GINT64_FORMAT "  growth_kb: %+" G_GINT64_FORMAT
+           " (anonymous %+" G_GINT64_FORMAT ")  (screenpop --background, one connected "
+           "popup-notifier account; %u frames, %u in flight)\n",
+           name, rss_start, rss_after, rss_settled, rss_settled - rss_start,
+           anon_settled - anon_start, n_events, WINDOW);
+  g_print ("[%s] then %u frames one at a time: rss_settled_kb: %" G_GINT64_FORMAT
+           "  growth_kb: %+" G_GINT64_FORMAT " (anonymous %+" G_GINT64_FORMAT ", %.0f bytes per "
+           "call)\n",
+           name, n_events, rss_steady, rss_steady - rss_settled, anon_steady - anon_settled,
+           (anon_steady - anon_settled) * 1024.0 / n_events);
+  g_print ("[%s] then another burst of %u: rss_settled_kb: %" G_GINT64_FORMAT
+           "  growth_kb: %+" G_GINT64_FORMAT " (anonymous %+" G_GINT64_FORMAT ")  "
+           "peak VmHWM_kb: %" G_GINT64_FORMAT "\n",
+           name, n_events, rss_burst2, rss_burst2 - rss_steady, anon_burst2 - anon_steady, hwm);
+  report_rss_breakdown (pid, name);
+  g_print ("[%s] target < %d kB: %s\n", name, TARGET_RSS_KB,
+           hwm < TARGET_RSS_KB ? "met" : "MISSED");
+  ok = TRUE;
+
+out:
+  if (app != NULL && !run.app_exited)
+    {
+      g_subprocess_send_signal (app, SIGTERM);
+      if (!wait_until (flag_is_set, &run.app_exited, 10000))
+        {
+          g_subprocess_force_exit (app);
+          wait_until (flag_is_set, &run.app_exited, 10000);
+        }
+    }
+  g_clear_pointer (&popup, sp_test_popup_server_free);
+  stop_process (server, &server_exited);
+  g_clear_object (&connection);
+  private_bus_down (bus);
+  if (tmp != NULL)
+    remove_tree (tmp);
+
+  return ok ? 0 : 1;
+}
+
+/* The parent: one child per run */
+
+typedef struct
+{
+  GSubprocess *xvfb;
+  gboolean     exited;
+} Xvfb;
+
+/* Starts Xvfb on a free display when there is none, for dunst and the app. */
+static gboolean
+xvfb_start (Xvfb    *xvfb,
+            GError **error)
+{
+  g_autoptr(GSubprocessLauncher) launcher = NULL;
+  g_autoptr(GIOChannel) channel = NULL;
+  g_autofree char *line = NULL;
+  g_autofree char *display = NULL;
+  int fds[2];
+
+  if (g_find_program_in_path ("Xvfb") == NULL)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND, "no Xvfb");
+      return FALSE;
+    }
+
+  if (!g_unix_open_pipe (fds, FD_CLOEXEC, error))
+    return FALSE;
+
+  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDERR_SILENCE);
+  g_subprocess_launcher_take_fd (launcher, fds[1], 3);
+  xvfb->xvfb = g_subprocess_launcher_spawn (launcher, error, "Xvfb", "-displayfd", "3",
+                                            "-screen", "0", "1280x800x24", "-nolisten", "tcp",
+                                            NULL);
+  g_clear_object (&launcher);   /* closes our copy of the write end */
+  if (xvfb->xvfb == NULL)
+    {
+      close (fds[0]);
+      return FALSE;
+    }
+
+  channel = g_io_channel_unix_new (fds[0]);
+  g_io_channel_set_close_on_unref (channel, TRUE);
+  if (g_io_channel_read_line (channel, &line, NULL, NULL, error) != G_IO_STATUS_NORMAL ||
+      line == NULL)
+    {
+      g_prefix_error (error, "Xvfb did not tell its display: ");
+      g_subprocess_force_exit (xvfb->xvfb);
+      g_clear_object (&xvfb->xvfb);
+      return FALSE;
+    }
+
+  g_strstrip (line);
+  display = g_strconcat (":", line, NULL);
+  g_setenv ("DISPLAY", display, TRUE);
+
+  return TRUE;
+}
+
+static void
+xvfb_stop (Xvfb *xvfb)
+{
+  if (xvfb->xvfb == NULL)
+    return;
+
+  g_subprocess_send_signal (xvfb->xvfb, SIGTERM);
+  g_subprocess_wait (xvfb->xvfb, NULL, NULL);
+  g_clear_object (&xvfb->xvfb);
+}
+
+typedef struct
+{
+  gboolean exited;
+  gboolean timed_out;
+} ChildWait;
+
+static gboolean
+child_done (gpointer user_data)
+{
+  return ((ChildWait *) user_data)->exited;
+}
+
+static int
+run_child (const char *self_path,
+           const char *mode,
+           guint       n_events)
+{
+  g_autoptr(GSubprocess) child = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *events = g_strdup_printf ("--events=%u", n_events);
+  g_autofree char *child_arg = g_strconcat ("--child=", mode, NULL);
+  ChildWait wait = { 0 };
+
+  child = g_subprocess_new (G_SUBPROCESS_FLAGS_NONE, &error, self_path, child_arg, events, NULL);
+  if (child == NULL)
+    {
+      g_printerr ("Cannot run %s: %s\n", mode, error->message);
+      return 1;
+    }
+
+  g_subprocess_wait_async (child, NULL, process_exited_cb, &wait.exited);
+  if (!wait_until (child_done, &wait, CHILD_TIMEOUT_S * 1000))
+    {
+      g_printerr ("[%s] did not finish within %u s; stopped\n", mode, CHILD_TIMEOUT_S);
+      g_subprocess_force_exit (child);
+      wait_until (child_done, &wait, 10000);
+      return 1;
+    }
+
+  if (!g_subprocess_get_if_exited (child) || g_subprocess_get_exit_status (child) != 0)
+    {
+      g_printerr ("[%s] FAILED\n", mode);
+      return 1;
+    }
+
+  return 0;
+}
+
+static void
+set_default_env (const char *name,
+                 const char *value)
+{
+  if (g_getenv (name) == NULL)
+    g_setenv (name, value, TRUE);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_autoptr(GOptionContext) context = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *child = NULL;
+  g_autofree char *runs = NULL;
+  g_autofree char *self_path = NULL;
+  g_auto(GStrv) modes = NULL;
+  int n_events = DEFAULT_EVENTS;
+  Xvfb xvfb = { 0 };
+  int status = 0;
+  const GOptionEntry entries[] = {
+    { "events", 0, 0, G_OPTION_ARG_INT, &n_events, "CALL_IN frames per measured run", "N" },
+    { "runs", 0, 0, G_OPTION_ARG_STRING, &runs,
+      "Which runs, comma-separated: c, dunst, dbusmock, rss, rss-nogl (default: all)", "LIST" },
+    { "no-sound", 0, 0, G_OPTION_ARG_NONE, &opt_no_sound,
+      "Turn the ping off (the app's play-sound setting), to see what it costs", NULL },
+    { "child", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_STRING, &child, NULL, NULL },
+    { NULL }
+  };
+
+  /* What meson's benchmark() sets, for running the executable by hand. */
+  set_default_env ("GSETTINGS_BACKEND", "memory");
+  set_default_env ("GSETTINGS_SCHEMA_DIR", BENCH_SCHEMA_DIR);
+  set_default_env ("NO_AT_BRIDGE", "1");
+  set_default_env ("GTK_A11Y", "none");
+  /* The ping is played (the app's default) through libcanberra's null driver: this
+   * machine has no sound device, and its ALSA fallback would measure ALSA reading its
+   * configuration and failing, on every ring, with a page of errors each time. Set
+   * CANBERRA_DRIVER=alsa to see that. */
+  set_default_env ("CANBERRA_DRIVER", "null");
+
+  context = g_option_context_new ("- popup-notifier throughput, latency and memory");
+  g_option_context_add_main_entries (context, entries, NULL);
+  if (!g_option_context_parse (context, &argc, &argv, &error))
+    {
+      g_printerr ("%s\n", error->message);
+      return 2;
+    }
+
+  if (n_events < 1)
+    {
+      g_printerr ("--events must be at least 1\n");
+      return 2;
+    }
+
+  if (child != NULL)
+    {
+      if (g_str_equal (child, "c"))
+        return run_pipeline (SERVER_C, n_events);
+      if (g_str_equal (child, "dunst"))
+        return run_pipeline (SERVER_DUNST, n_events);
+      if (g_str_equal (child, "dbusmock"))
+        return run_pipeline (SERVER_DBUSMOCK, n_events);
+      if (g_str_equal (child, "rss"))
+        return run_rss (n_events, FALSE);
+      if (g_str_equal (child, "rss-nogl"))
+        return run_rss (n_events, TRUE);
+
+      g_printerr ("Unknown run %s\n", child);
+      return 2;
+    }
+
+  /* Unbuffered, so that the children's lines and ours come out in order. */
+  setvbuf (stdout, NULL, _IONBF, 0);
+
+  self_path = g_file_read_link ("/proc/self/exe", &error);
+  g_assert_no_error (error);
+  modes = g_strsplit (runs ? runs : "c,dunst,dbusmock,rss,rss-nogl", ",", -1);
+
+  if (g_getenv ("DISPLAY") == NULL &&
+      (g_strv_contains ((const char * const *) modes, "dunst") ||
+       g_strv_contains ((const char * const *) modes, "rss") ||
+       g_strv_contains ((const char * const *) modes, "rss-nogl")))
+    {
+      if (!xvfb_start (&xvfb, &error))
+        {
+          g_printerr ("Cannot start Xvfb (%s): dunst and rss need a display\n", error->message);
+          return 1;
+        }
+    }
+
+  {
+    double load[3] = { 0 };
+
+    /* Wall-clock figures depend on what else the machine does; say what it did. */
+    if (getloadavg (load, 3) < 0)
+      load[0] = -1;
+    g_print ("popup-notifier benchmark: %d CALL_IN frames per run for extension %s, each with "
+             "a new number (in-process runs: after %u warm-up frames); load average %.2f on "
+             "%u CPUs; ping: %s\n", n_events, EXTEN, WARMUP_EVENTS, load[0],
+             g_get_num_processors (),
+             g_getenv ("CANBERRA_DRIVER") ? g_getenv ("CANBERRA_DRIVER") : "default sound driver");
+  }
+
+  for (guint i = 0; modes[i] != NULL; i++)
+    {
+      if (g_str_equal (modes[i], "dunst") && g_find_program_in_path ("dunst") == NULL)
+        {
+          g_print ("[dunst] skipped: dunst is not installed\n");
+          continue;
+        }
+
+      if (run_child (self_path, modes[i], n_events) != 0)
+        status = 1;
+    }
+
+  xvfb_stop (&xvfb);
+
+  return status;
+}
