@@ -38,6 +38,15 @@
  *    so each gets a local one, and a call is one (agent, number).
  *  - Actions are plain POSTs, and Asterisk's refusals come back as HTTP 200 with
  *    `"response":"Error"`.
+ *
+ * The account: `url` is the base URL (http://HOST:58615, or behind a proxy with a path),
+ * `extensions` the agents, and `options`:
+ *   transport       websocket (default) | sse | long-poll
+ *   queues          comma-separated queue names, for the agent panel and queue counts
+ *   summary-events  true to receive QueueSummary/MemberSummary
+ *   poll-timeout    the server's :poll-timeout-seconds, if not 30
+ * Actions (perform): "dial" (param: the number, or a tel:/callto: link), "queue-add",
+ * "queue-remove", "pause", "unpause" (param: the queue), all for the first extension.
  */
 
 /* How long connecting (ticket and stream) may take before the attempt counts as failed. */
@@ -1524,6 +1533,8 @@ sp_pbxis_source_perform_async (SpSource            *source,
 {
   SpPbxisSource *self = SP_PBXIS_SOURCE (source);
   SpAccount *account = sp_source_get_account (source);
+  /* As GDBus does with parameters: a floating @param is consumed. */
+  g_autoptr(GVariant) owned_param = param ? g_variant_ref_sink (param) : NULL;
   g_autoptr(GTask) task = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(SoupMessage) msg = NULL;
