@@ -18,6 +18,7 @@
 
 #include "config.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include <adwaita.h>
@@ -28,7 +29,7 @@
 #include "sp-basix-source.h"
 #include "sp-basix-view.h"
 
-#define ROUNDS 5
+#define ROUNDS 7
 
 static gint64 last_tick;
 static gint64 max_gap;
@@ -61,14 +62,23 @@ typedef struct
   gint64         took;
 } Feed;
 
+static int
+compare_gaps (gconstpointer a,
+              gconstpointer b)
+{
+  gint64 x = *(const gint64 *) a;
+  gint64 y = *(const gint64 *) b;
+
+  return x < y ? -1 : x > y;
+}
+
 static gboolean
 feed_cb (gpointer user_data)
 {
   Feed *feed = user_data;
-  gint64 start = g_get_monotonic_time ();
 
-  sp_basix_source_process_frame (feed->source, feed->frame);
-  feed->took = g_get_monotonic_time () - start;
+  sp_basix_source_receive_frame (feed->source, feed->frame);
+
 
   return G_SOURCE_REMOVE;
 }
@@ -102,12 +112,14 @@ main (int   argc,
   g_autoptr(SpSource) source = NULL;
   g_autoptr(GBytes) spec = NULL;
   g_autoptr(GBytes) initial = NULL;
+  g_autoptr(GBytes) empty = NULL;
   SpBasixView *view;
   int channels = 10000;
   int status = 0;
   gint64 worst = 0;
   gint64 worst_took = 0;
   gint64 first = 0;
+  gint64 gaps[ROUNDS];
   GOptionEntry entries[] = {
     { "escript", 0, 0, G_OPTION_ARG_FILENAME, &escript, "escript", "PATH" },
     { "script", 0, 0, G_OPTION_ARG_FILENAME, &script, "bench-bert.erl", "PATH" },
@@ -147,8 +159,14 @@ main (int   argc,
   }
   spec = read_frame (dir, "field_spec.bin");
   initial = read_frame (dir, "initial_info.bin");
+  /* {initial_info, "channel", []} as term_to_binary/1 writes it. */
+  empty = g_bytes_new_static ("\x83\x68\x03\x64\x00\x0c" "initial_info" "\x6b\x00\x07" "channel" "\x6a", 29);
 
   account = sp_account_new_transient ("bench", "basix", "Bench");
+  /* A supervisor's live view: the whole PBX's events, one user of it being "me". */
+  g_settings_set_value (sp_account_get_settings (account), "options",
+                        g_variant_new_parsed ("{'domain': 'bench', 'full_events': 'true', "
+                                              "'user_id': '10001001'}"));
   source = sp_basix_source_new (account);
   sp_basix_source_process_frame (SP_BASIX_SOURCE (source), spec);
 
@@ -156,15 +174,39 @@ main (int   argc,
   gtk_window_present (GTK_WINDOW (view));
   run_for (500);
 
+  /* A view in use already shows a call or two: one info_event first, so that the figure
+   * is not the one-time cost of the first row GTK ever draws (fonts for Japanese text
+   * found and loaded, CSS computed). */
+  {
+    g_autoptr(GBytes) events = read_frame (dir, "info_events.bin");
+    const guint8 *data = g_bytes_get_data (events, NULL);
+    guint32 len = GUINT32_FROM_BE (*(const guint32 *) data);
+    g_autoptr(GBytes) event = g_bytes_new (data + 4, len);
+
+    sp_basix_source_process_frame (SP_BASIX_SOURCE (source), event);
+    run_for (500);
+  }
+
   g_timeout_add_full (G_PRIORITY_HIGH, 1, tick_cb, NULL, NULL);
 
   for (guint round = 0; round < ROUNDS; round++)
     {
       Feed feed = { SP_BASIX_SOURCE (source), initial, 0 };
+      gint64 start;
 
-      run_for (200);
+      /* Every round starts from an empty list, like a new connection. */
+      if (round > 0)
+        {
+          sp_basix_source_process_frame (SP_BASIX_SOURCE (source), empty);
+          run_for (200);
+        }
       max_gap = 0;
+      start = g_get_monotonic_time ();
       g_idle_add (feed_cb, &feed);
+      while (g_list_model_get_n_items (sp_basix_view_get_calls (view)) != (guint) channels &&
+             g_get_monotonic_time () - start < 30 * G_USEC_PER_SEC)
+        g_main_context_iteration (NULL, TRUE);
+      feed.took = g_get_monotonic_time () - start;
       /* Long enough for GTK to lay out and draw the new list. */
       run_for (500);
 
@@ -172,17 +214,20 @@ main (int   argc,
                         (guint) channels);
       if (round == 0)
         first = max_gap;
+      gaps[round] = max_gap;
       worst = MAX (worst, max_gap);
       worst_took = MAX (worst_took, feed.took);
-      g_print ("round %u: initial_info of %d channels (%" G_GSIZE_FORMAT " bytes) applied in "
+      g_print ("round %u: initial_info of %d channels (%" G_GSIZE_FORMAT " bytes) in the view after "
                "%.1f ms; longest main-loop stall %.1f ms\n", round + 1, channels,
                g_bytes_get_size (initial), feed.took / 1000.0, max_gap / 1000.0);
     }
 
+  qsort (gaps, ROUNDS, sizeof (gint64), compare_gaps);
   g_print ("Basix live view, %d-channel initial_info while shown: longest main-loop stall "
-           "%.1f ms on the first snapshot, %.1f ms worst of %u (decode + model + calls + view: "
-           "%.1f ms worst); target < 50 ms\n",
-           channels, first / 1000.0, worst / 1000.0, ROUNDS, worst_took / 1000.0);
+           "%.1f ms median of %u, %.1f ms on the first snapshot, %.1f ms worst (frame to full "
+           "list: %.1f ms worst); target < 50 ms\n",
+           channels, gaps[ROUNDS / 2] / 1000.0, ROUNDS, first / 1000.0, worst / 1000.0,
+           worst_took / 1000.0);
 
   gtk_window_destroy (GTK_WINDOW (view));
   run_for (100);

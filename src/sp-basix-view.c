@@ -14,8 +14,9 @@
 /*
  * The live view of a Basix account: the PBX's current calls and its users' presence,
  * straight from the source's element store. A PBX can have 10 000 channels, so the lists
- * are GtkListViews over GListStores (widgets only for the rows on screen), a snapshot
- * replaces a list in one splice, and a single change touches one row.
+ * are GtkListViews over a list model whose row objects are made only for the rows on
+ * screen; a snapshot replaces a list in one items-changed, a single change touches one
+ * row.
  */
 
 /* More changes than this in one message: rebuilding the list in one splice is cheaper
@@ -65,15 +66,172 @@ item_new (SpBasixElement *element)
   return item;
 }
 
+/* The rows of one category: the elements in key order, their row objects made only when
+ * GTK asks for them (the rows on screen), so that a 10 000-element snapshot costs an
+ * array of references and one items-changed. */
+#define SP_TYPE_BASIX_VIEW_LIST (sp_basix_view_list_get_type ())
+G_DECLARE_FINAL_TYPE (SpBasixViewList, sp_basix_view_list, SP, BASIX_VIEW_LIST, GObject)
+
+struct _SpBasixViewList
+{
+  GObject    parent_instance;
+  GPtrArray *elements;   /* (element-type SpBasixElement) */
+  GPtrArray *items;      /* (element-type SpBasixViewItem) (nullable items): made on demand */
+};
+
+/* Rows not made yet are NULL. */
+static void
+unref_nullable (gpointer object)
+{
+  if (object != NULL)
+    g_object_unref (object);
+}
+
+static GType
+sp_basix_view_list_get_item_type (GListModel *model)
+{
+  return SP_TYPE_BASIX_VIEW_ITEM;
+}
+
+static guint
+sp_basix_view_list_get_n_items (GListModel *model)
+{
+  return SP_BASIX_VIEW_LIST (model)->elements->len;
+}
+
+static gpointer
+sp_basix_view_list_get_item (GListModel *model,
+                             guint       position)
+{
+  SpBasixViewList *self = SP_BASIX_VIEW_LIST (model);
+
+  if (position >= self->elements->len)
+    return NULL;
+
+  if (g_ptr_array_index (self->items, position) == NULL)
+    g_ptr_array_index (self->items, position) = item_new (g_ptr_array_index (self->elements, position));
+
+  return g_object_ref (g_ptr_array_index (self->items, position));
+}
+
+static void
+sp_basix_view_list_model_init (GListModelInterface *iface)
+{
+  iface->get_item_type = sp_basix_view_list_get_item_type;
+  iface->get_n_items = sp_basix_view_list_get_n_items;
+  iface->get_item = sp_basix_view_list_get_item;
+}
+
+G_DEFINE_FINAL_TYPE_WITH_CODE (SpBasixViewList, sp_basix_view_list, G_TYPE_OBJECT,
+                               G_IMPLEMENT_INTERFACE (G_TYPE_LIST_MODEL,
+                                                      sp_basix_view_list_model_init))
+
+static void
+sp_basix_view_list_finalize (GObject *object)
+{
+  SpBasixViewList *self = (SpBasixViewList *)object;
+
+  g_clear_pointer (&self->elements, g_ptr_array_unref);
+  g_clear_pointer (&self->items, g_ptr_array_unref);
+
+  G_OBJECT_CLASS (sp_basix_view_list_parent_class)->finalize (object);
+}
+
+static void
+sp_basix_view_list_class_init (SpBasixViewListClass *klass)
+{
+  G_OBJECT_CLASS (klass)->finalize = sp_basix_view_list_finalize;
+}
+
+static void
+sp_basix_view_list_init (SpBasixViewList *self)
+{
+  self->elements = g_ptr_array_new_with_free_func ((GDestroyNotify) sp_basix_element_unref);
+  self->items = g_ptr_array_new_with_free_func (unref_nullable);
+}
+
+/* Takes @elements (sorted by key) as the whole list. */
+static void
+list_replace_all (SpBasixViewList *self,
+                  GPtrArray       *elements)
+{
+  guint removed = self->elements->len;
+
+  g_ptr_array_unref (self->elements);
+  g_ptr_array_unref (self->items);
+  self->elements = g_ptr_array_ref (elements);
+  self->items = g_ptr_array_new_full (elements->len, unref_nullable);
+  g_ptr_array_set_size (self->items, elements->len);
+
+  g_list_model_items_changed (G_LIST_MODEL (self), 0, removed, elements->len);
+}
+
+static gboolean
+list_find (SpBasixViewList *self,
+           const char      *key,
+           guint           *out_position)
+{
+  for (guint i = 0; i < self->elements->len; i++)
+    {
+      if (g_str_equal (sp_basix_element_get_key (g_ptr_array_index (self->elements, i)), key))
+        {
+          *out_position = i;
+          return TRUE;
+        }
+    }
+
+  return FALSE;
+}
+
+/* One change: the row is replaced in place, removed, or added at its place in key order. */
+static void
+list_apply_change (SpBasixViewList *self,
+                   SpBasixChange   *change)
+{
+  SpBasixElement *element = change->new_element ? change->new_element : change->old_element;
+  const char *key = sp_basix_element_get_key (element);
+  guint position;
+
+  if (list_find (self, key, &position))
+    {
+      if (change->kind == SP_BASIX_CHANGE_REMOVED)
+        {
+          g_ptr_array_remove_index (self->elements, position);
+          g_ptr_array_remove_index (self->items, position);
+          g_list_model_items_changed (G_LIST_MODEL (self), position, 1, 0);
+        }
+      else
+        {
+          sp_basix_element_unref (g_ptr_array_index (self->elements, position));
+          g_ptr_array_index (self->elements, position) = sp_basix_element_ref (change->new_element);
+          g_clear_object (&g_ptr_array_index (self->items, position));
+          g_list_model_items_changed (G_LIST_MODEL (self), position, 1, 1);
+        }
+      return;
+    }
+
+  if (change->kind == SP_BASIX_CHANGE_REMOVED)
+    return;
+
+  position = 0;
+  while (position < self->elements->len &&
+         g_strcmp0 (sp_basix_element_get_key (g_ptr_array_index (self->elements, position)), key) < 0)
+    position++;
+  g_ptr_array_insert (self->elements, position, sp_basix_element_ref (change->new_element));
+  g_ptr_array_insert (self->items, position, NULL);
+  g_list_model_items_changed (G_LIST_MODEL (self), position, 0, 1);
+}
+
 struct _SpBasixView
 {
   AdwWindow      parent_instance;
 
   SpBasixSource *source;
-  GListStore    *calls;
-  GListStore    *users;
-  GHashTable    *call_items;   /* uuid → SpBasixViewItem (owned by the store) */
-  GHashTable    *user_items;   /* id → SpBasixViewItem */
+  SpBasixViewList *calls;
+  SpBasixViewList *users;
+  gboolean         calls_dirty;
+  gboolean         users_dirty;
+  guint            rebuild_id;
 
   GtkListView   *calls_view;
   GtkListView   *users_view;
@@ -248,69 +406,33 @@ update_summary (SpBasixView *self)
   gtk_label_set_text (self->summary, text);
 }
 
-/* Replaces a whole list from the model, in one splice: a 10 000-channel snapshot is one
- * items-changed, and the list view only builds the rows on screen. */
+/* Replaces a whole list from the model: a 10 000-channel snapshot is one items-changed,
+ * and the list view only builds the rows on screen. */
 static void
-rebuild (SpBasixView *self,
-         const char  *category,
-         GListStore  *store,
-         GHashTable  *items)
+rebuild (SpBasixView     *self,
+         const char      *category,
+         SpBasixViewList *list)
 {
   SpBasixModel *model = sp_basix_source_get_model (self->source);
   g_autoptr(GPtrArray) elements = sp_basix_model_list (model, category);
-  g_autoptr(GPtrArray) new_items = g_ptr_array_new_full (elements->len, g_object_unref);
 
-  g_hash_table_remove_all (items);
-  for (guint i = 0; i < elements->len; i++)
-    {
-      SpBasixElement *element = g_ptr_array_index (elements, i);
-      SpBasixViewItem *item = item_new (element);
-
-      g_ptr_array_add (new_items, item);
-      g_hash_table_insert (items, (gpointer) sp_basix_element_get_key (item->element), item);
-    }
-
-  g_list_store_splice (store, 0, g_list_model_get_n_items (G_LIST_MODEL (store)),
-                       new_items->pdata, new_items->len);
+  list_replace_all (list, elements);
 }
 
-static void
-apply_change (GListStore    *store,
-              GHashTable    *items,
-              SpBasixChange *change)
+static gboolean
+rebuild_cb (gpointer user_data)
 {
-  SpBasixElement *element = change->new_element ? change->new_element : change->old_element;
-  const char *key = sp_basix_element_get_key (element);
-  SpBasixViewItem *item = g_hash_table_lookup (items, key);
-  guint position;
+  SpBasixView *self = user_data;
 
-  if (change->kind == SP_BASIX_CHANGE_REMOVED)
-    {
-      if (item != NULL && g_list_store_find (store, item, &position))
-        {
-          g_hash_table_remove (items, key);
-          g_list_store_remove (store, position);
-        }
-      return;
-    }
+  self->rebuild_id = 0;
+  if (self->calls_dirty)
+    rebuild (self, "channel", self->calls);
+  if (self->users_dirty)
+    rebuild (self, "user", self->users);
+  self->calls_dirty = self->users_dirty = FALSE;
+  update_summary (self);
 
-  if (item != NULL && g_list_store_find (store, item, &position))
-    {
-      g_autoptr(SpBasixViewItem) replacement = item_new (change->new_element);
-
-      /* Same place, new content: the row is bound again. */
-      g_hash_table_replace (items, (gpointer) sp_basix_element_get_key (replacement->element),
-                            replacement);
-      g_list_store_splice (store, position, 1, (gpointer *) &replacement, 1);
-      return;
-    }
-
-  {
-    g_autoptr(SpBasixViewItem) added = item_new (change->new_element);
-
-    g_hash_table_replace (items, (gpointer) sp_basix_element_get_key (added->element), added);
-    g_list_store_append (store, added);
-  }
+  return G_SOURCE_REMOVE;
 }
 
 static void
@@ -319,29 +441,41 @@ model_changed_cb (SpBasixView   *self,
                   GPtrArray     *changes,
                   SpBasixSource *source)
 {
-  GListStore *store;
-  GHashTable *items;
+  SpBasixViewList *list;
+  gboolean *dirty;
 
   if (g_strcmp0 (category, "channel") == 0)
     {
-      store = self->calls;
-      items = self->call_items;
+      list = self->calls;
+      dirty = &self->calls_dirty;
     }
   else if (g_strcmp0 (category, "user") == 0)
     {
-      store = self->users;
-      items = self->user_items;
+      list = self->users;
+      dirty = &self->users_dirty;
     }
   else
     {
       return;
     }
 
+  /* A rebuild reads the model as it is then, changes after this one included. */
+  if (*dirty)
+    return;
+
+  /* A big change is rebuilt in the next main-loop iteration rather than in this one,
+   * which already decoded and applied a snapshot: two shorter stalls instead of one long
+   * one, still before the next frame is drawn. */
   if (changes->len > REBUILD_THRESHOLD)
-    rebuild (self, category, store, items);
-  else
-    for (guint i = 0; i < changes->len; i++)
-      apply_change (store, items, g_ptr_array_index (changes, i));
+    {
+      *dirty = TRUE;
+      if (self->rebuild_id == 0)
+        self->rebuild_id = g_idle_add_full (G_PRIORITY_HIGH_IDLE, rebuild_cb, self, NULL);
+      return;
+    }
+
+  for (guint i = 0; i < changes->len; i++)
+    list_apply_change (list, g_ptr_array_index (changes, i));
 
   update_summary (self);
 }
@@ -350,8 +484,10 @@ static void
 model_reset_cb (SpBasixView   *self,
                 SpBasixSource *source)
 {
-  rebuild (self, "channel", self->calls, self->call_items);
-  rebuild (self, "user", self->users, self->user_items);
+  self->calls_dirty = self->users_dirty = FALSE;
+  g_clear_handle_id (&self->rebuild_id, g_source_remove);
+  rebuild (self, "channel", self->calls);
+  rebuild (self, "user", self->users);
   update_summary (self);
 }
 
@@ -414,6 +550,7 @@ sp_basix_view_dispose (GObject *object)
 {
   SpBasixView *self = (SpBasixView *)object;
 
+  g_clear_handle_id (&self->rebuild_id, g_source_remove);
   gtk_widget_dispose_template (GTK_WIDGET (self), SP_TYPE_BASIX_VIEW);
   g_clear_object (&self->source);
 
@@ -425,8 +562,6 @@ sp_basix_view_finalize (GObject *object)
 {
   SpBasixView *self = (SpBasixView *)object;
 
-  g_clear_pointer (&self->call_items, g_hash_table_unref);
-  g_clear_pointer (&self->user_items, g_hash_table_unref);
   g_clear_object (&self->calls);
   g_clear_object (&self->users);
 
@@ -462,10 +597,8 @@ sp_basix_view_init (SpBasixView *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
 
-  self->calls = g_list_store_new (SP_TYPE_BASIX_VIEW_ITEM);
-  self->users = g_list_store_new (SP_TYPE_BASIX_VIEW_ITEM);
-  self->call_items = g_hash_table_new (g_str_hash, g_str_equal);
-  self->user_items = g_hash_table_new (g_str_hash, g_str_equal);
+  self->calls = g_object_new (SP_TYPE_BASIX_VIEW_LIST, NULL);
+  self->users = g_object_new (SP_TYPE_BASIX_VIEW_LIST, NULL);
   setup_view (self->calls_view, G_LIST_MODEL (self->calls), TRUE);
   setup_view (self->users_view, G_LIST_MODEL (self->users), FALSE);
 }

@@ -22,6 +22,8 @@
 #include <libsecret/secret.h>
 
 #include "sp-accounts.h"
+#include "sp-application.h"
+#include "sp-basix-view.h"
 #include "sp-basix-source.h"
 #include "sp-call-tracker.h"
 #include "sp-call.h"
@@ -44,6 +46,7 @@ static char *frames_dir;
 static SpTestNotify *notify;
 static GSubprocess *keyring;
 static char *keyring_home;
+static gboolean have_display;
 
 typedef struct
 {
@@ -494,6 +497,75 @@ test_reconnect (Fixture       *fixture,
   g_assert_cmpstr (sp_test_notify_call_get_summary (ring), ==, "田中 花子 (0398765432)");
 }
 
+typedef struct
+{
+  GListModel *model;
+  guint       n;
+} CountWait;
+
+static gboolean
+has_n_items (gpointer user_data)
+{
+  CountWait *wait = user_data;
+
+  return g_list_model_get_n_items (wait->model) == wait->n;
+}
+
+static gboolean
+wait_for_items (GListModel *model,
+                guint       n)
+{
+  CountWait wait = { model, n };
+
+  return sp_test_wait_until (has_n_items, &wait, TIMEOUT_MS);
+}
+
+/* The live view follows the element store: calls come and go, users are updated in place,
+ * and a reconnect starts it over from the new snapshot (302 users, compressed: the big
+ * change path). */
+static void
+test_live_view (Fixture       *fixture,
+                gconstpointer  data)
+{
+  SpBasixView *view;
+  GListModel *calls;
+  GListModel *users;
+
+  if (!have_display)
+    {
+      g_test_skip ("No display");
+      return;
+    }
+
+  view = sp_basix_view_new (SP_BASIX_SOURCE (get_source (fixture)));
+  g_object_ref_sink (view);
+  gtk_window_present (GTK_WINDOW (view));
+  calls = sp_basix_view_get_calls (view);
+  users = sp_basix_view_get_users (view);
+  g_assert_cmpuint (g_list_model_get_n_items (calls), ==, 0);
+  g_assert_true (wait_for_items (users, 302));
+
+  send_frame (fixture, "direct_ringing");
+  send_frame (fixture, "other_ringing");
+  g_assert_true (wait_for_items (calls, 2));
+  send_frame (fixture, "user_bob_away");
+  send_frame (fixture, "direct_bridged");
+  send_frame (fixture, "direct_hangup");
+  g_assert_true (wait_for_items (calls, 1));
+  g_assert_cmpuint (g_list_model_get_n_items (users), ==, 302);
+  sp_test_run_for (100);
+
+  sp_test_basix_server_drop_clients (fixture->server);
+  g_assert_true (sp_test_wait_until (handshakes_at_least, fixture, TIMEOUT_MS));
+  g_assert_true (wait_for_state (fixture, SP_SOURCE_STATE_CONNECTED, TIMEOUT_MS));
+  g_assert_true (wait_for_model (fixture, "channel", 0));
+  g_assert_true (wait_for_items (calls, 0));
+  g_assert_true (wait_for_items (users, 302));
+
+  gtk_window_destroy (GTK_WINDOW (view));
+  g_assert_finalize_object (view);
+}
+
 /* A wrong token: the server's 401 is an authentication failure, not retried. */
 static void
 test_bad_token (Fixture       *fixture,
@@ -652,6 +724,12 @@ main (int   argc,
 
   make_frames ();
   notify = sp_test_notify_start (NULL);
+  have_display = gtk_init_check ();
+  if (have_display)
+    {
+      adw_init ();
+      sp_application_ensure_resources ();
+    }
   start_keyring ();
 
   ADD ("direct-call", &defaults, test_direct_call);
@@ -662,6 +740,7 @@ main (int   argc,
   ADD ("reconnect", &defaults, test_reconnect);
   ADD ("reconnect-ticket", &ticket, test_reconnect);
   ADD ("reconnect-compressed", &compressed, test_reconnect);
+  ADD ("live-view", &compressed, test_live_view);
   ADD ("bad-token", &defaults, test_bad_token);
 
   ret = g_test_run ();

@@ -65,6 +65,9 @@ struct _SpBasixSource
   char                    *user_id;      /* the account's user, once known */
   GHashTable              *my_groups;    /* group ids the user belongs to; NULL: to compute */
   gboolean                 user_dirty;
+  gboolean                 full_events;  /* of the current connection */
+  GQueue                   pending;      /* (element-type GBytes): frames not yet applied */
+  GCancellable            *decoding;     /* set while a big frame is decoded in a thread */
 };
 
 G_DEFINE_FINAL_TYPE (SpBasixSource, sp_basix_source, SP_TYPE_SOURCE)
@@ -344,13 +347,6 @@ get_my_groups (SpBasixSource *self)
   return self->my_groups;
 }
 
-static gboolean
-full_events (SpBasixSource *self)
-{
-  g_autofree char *value = dup_option (self, "full_events");
-
-  return option_is_true (value);
-}
 
 /* Whether @channel rings (or rang) the account's user, directly or through one of the
  * user's groups. Sets @out_group to the group it came through. */
@@ -377,7 +373,7 @@ channel_is_ours (SpBasixSource   *self,
     {
       /* One user's events only: all of them are that user's. With the whole PBX's events
        * and no idea who we are, nothing is. */
-      if (full_events (self))
+      if (self->full_events)
         return FALSE;
       *out_group = g_steal_pointer (&group);
       return TRUE;
@@ -401,6 +397,35 @@ channel_is_ours (SpBasixSource   *self,
     }
 
   return FALSE;
+}
+
+/* A quick look, without parsing the state or allocating much: with the whole PBX's
+ * events, nearly all of a 10 000-channel snapshot is somebody else's. */
+static gboolean
+may_be_ours (SpBasixSource  *self,
+             SpBasixElement *channel)
+{
+  const char *user_id = get_user_id (self);
+  const SpBertTerm *state;
+  g_autofree char *channel_user = NULL;
+  g_autofree char *group = NULL;
+
+  if (user_id == NULL)
+    return !self->full_events;
+
+  state = sp_basix_element_get (channel, "state");
+  if (state != NULL && sp_bert_term_get_length (state) > 1 &&
+      (sp_bert_term_get_type (state) == SP_BERT_TYPE_TUPLE ||
+       sp_bert_term_get_type (state) == SP_BERT_TYPE_LIST) &&
+      sp_bert_term_text_equal (sp_bert_term_get_child (state, 1), "calling"))
+    return TRUE;
+
+  channel_user = sp_basix_element_dup_string (channel, "user_id");
+  if (g_strcmp0 (channel_user, user_id) == 0)
+    return TRUE;
+
+  group = sp_basix_element_dup_string (channel, "group_id");
+  return group != NULL && g_hash_table_contains (get_my_groups (self), group);
 }
 
 static gboolean
@@ -591,8 +616,11 @@ channel_changed (SpBasixSource  *self,
       return;
     }
 
-  sp_basix_parse_state (sp_basix_element_get (channel, "state"), &state);
   tracked = g_hash_table_lookup (self->tracked, uuid);
+  if (tracked == NULL && !may_be_ours (self, channel))
+    return;
+
+  sp_basix_parse_state (sp_basix_element_get (channel, "state"), &state);
   if (tracked == NULL && !channel_is_ours (self, channel, &state, &group))
     return;
 
@@ -700,31 +728,150 @@ apply_update (SpBasixSource *self,
     g_signal_emit (self, signals[MODEL_CHANGED], 0, update->category, update->changes);
 }
 
+/* Frames this big are decoded in a worker thread: a 10 000-channel snapshot (5.7 MB)
+ * takes tens of milliseconds to decode, which would freeze the window. */
+#define THREAD_DECODE_BYTES (256 * 1024)
+
+static void apply_document (SpBasixSource  *self,
+                            SpBertDocument *doc);
+
+static void
+apply_decoded (SpBasixSource  *self,
+               SpBertDocument *doc,
+               const GError   *error,
+               gsize           length)
+{
+  if (doc == NULL)
+    {
+      g_message ("[%s] Skipped a malformed frame of %" G_GSIZE_FORMAT " bytes: %s",
+                 sp_source_get_account_id (SP_SOURCE (self)), length, error->message);
+      return;
+    }
+
+  apply_document (self, doc);
+}
+
 /**
  * sp_basix_source_process_frame:
  * @self: a Basix source
  * @message: one binary ws_cti message
  *
- * Decodes @message and applies it: what the source does with every binary frame it
- * receives. Public for the benchmark, which feeds frames without a server.
+ * Decodes @message and applies it at once, on the calling thread.
  */
 void
 sp_basix_source_process_frame (SpBasixSource *self,
                                GBytes        *message)
 {
-  SpSource *source = SP_SOURCE (self);
   g_autoptr(SpBertDocument) doc = NULL;
-  g_autoptr(SpBasixUpdate) update = NULL;
   g_autoptr(GError) error = NULL;
-  gsize length = g_bytes_get_size (message);
 
   doc = sp_bert_decode (message, NULL, &error);
+  apply_decoded (self, doc, error, g_bytes_get_size (message));
+}
+
+static void pump (SpBasixSource *self);
+
+static void
+decode_thread (GTask        *task,
+               gpointer      source_object,
+               gpointer      task_data,
+               GCancellable *cancellable)
+{
+  GError *error = NULL;
+  SpBertDocument *doc = sp_bert_decode (task_data, NULL, &error);
+
   if (doc == NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, doc, (GDestroyNotify) sp_bert_document_unref);
+}
+
+static void
+decoded_cb (GObject      *object,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  SpBasixSource *self = SP_BASIX_SOURCE (object);
+  GTask *task = G_TASK (result);
+  g_autoptr(SpBertDocument) doc = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) message = NULL;
+
+  /* A frame of a connection that is gone: its successors went with it. */
+  if (g_cancellable_is_cancelled (g_task_get_cancellable (task)))
+    return;
+
+  doc = g_task_propagate_pointer (task, &error);
+  g_clear_object (&self->decoding);
+  message = g_queue_pop_head (&self->pending);
+  apply_decoded (self, doc, error, g_bytes_get_size (message));
+  pump (self);
+}
+
+/* Applies the queued frames in order; a big one is decoded in a thread, and the frames
+ * behind it wait for it. */
+static void
+pump (SpBasixSource *self)
+{
+  while (self->decoding == NULL && !g_queue_is_empty (&self->pending))
     {
-      g_message ("[%s] Skipped a malformed frame of %" G_GSIZE_FORMAT " bytes: %s",
-                 sp_source_get_account_id (source), length, error->message);
-      return;
+      GBytes *head = g_queue_peek_head (&self->pending);
+
+      if (g_bytes_get_size (head) >= THREAD_DECODE_BYTES)
+        {
+          g_autoptr(GTask) task = NULL;
+
+          self->decoding = g_cancellable_new ();
+          task = g_task_new (self, self->decoding, decoded_cb, NULL);
+          g_task_set_source_tag (task, pump);
+          g_task_set_task_data (task, g_bytes_ref (head), (GDestroyNotify) g_bytes_unref);
+          g_task_run_in_thread (task, decode_thread);
+          return;
+        }
+
+      {
+        g_autoptr(GBytes) message = g_queue_pop_head (&self->pending);
+
+        sp_basix_source_process_frame (self, message);
+      }
     }
+}
+
+/**
+ * sp_basix_source_receive_frame:
+ * @self: a Basix source
+ * @message: one binary ws_cti message
+ *
+ * What the source does with every binary frame it receives: frames are applied in order,
+ * big ones decoded in a worker thread so that the main loop keeps running. Public for the
+ * benchmark, which feeds frames without a server.
+ */
+void
+sp_basix_source_receive_frame (SpBasixSource *self,
+                               GBytes        *message)
+{
+  g_return_if_fail (SP_IS_BASIX_SOURCE (self));
+
+  g_queue_push_tail (&self->pending, g_bytes_ref (message));
+  pump (self);
+}
+
+static void
+drop_pending (SpBasixSource *self)
+{
+  if (self->decoding != NULL)
+    g_cancellable_cancel (self->decoding);
+  g_clear_object (&self->decoding);
+  g_queue_clear_full (&self->pending, (GDestroyNotify) g_bytes_unref);
+}
+
+static void
+apply_document (SpBasixSource  *self,
+                SpBertDocument *doc)
+{
+  SpSource *source = SP_SOURCE (self);
+  g_autoptr(SpBasixUpdate) update = NULL;
+  g_autoptr(GError) error = NULL;
 
   update = sp_basix_model_apply (self->model, doc, &error);
   if (update == NULL)
@@ -774,7 +921,7 @@ message_cb (SpBasixSource           *self,
       return;
     }
 
-  sp_basix_source_process_frame (self, message);
+  sp_basix_source_receive_frame (self, message);
 }
 
 static void
@@ -1130,6 +1277,7 @@ sp_basix_source_connect_async (SpSource            *source,
       return;
     }
 
+  self->full_events = option_is_true (full);
   data->ticket = g_strcmp0 (auth, "ticket") == 0;
   if (data->ticket && option_is_true (full))
     {
@@ -1182,7 +1330,33 @@ sp_basix_source_disconnect (SpSource *source)
         soup_websocket_connection_close (self->connection, SOUP_WEBSOCKET_CLOSE_NORMAL, NULL);
       g_clear_object (&self->connection);
     }
+  drop_pending (self);
   /* The tracked calls stay: the next snapshot tells which of them ended meanwhile. */
+}
+
+static void
+account_changed_cb (SpBasixSource *self)
+{
+  g_autofree char *full = dup_option (self, "full_events");
+
+  self->full_events = option_is_true (full);
+  invalidate_user (self);
+}
+
+static void
+sp_basix_source_constructed (GObject *object)
+{
+  SpBasixSource *self = (SpBasixSource *)object;
+  SpAccount *account;
+
+  G_OBJECT_CLASS (sp_basix_source_parent_class)->constructed (object);
+
+  /* Settings are read once, not for each of 10 000 channels. */
+  account = sp_source_get_account (SP_SOURCE (self));
+  if (account != NULL)
+    g_signal_connect_object (sp_account_get_settings (account), "changed",
+                             G_CALLBACK (account_changed_cb), self, G_CONNECT_SWAPPED);
+  account_changed_cb (self);
 }
 
 static void
@@ -1215,6 +1389,7 @@ sp_basix_source_class_init (SpBasixSourceClass *klass)
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
   SpSourceClass *source_class = SP_SOURCE_CLASS (klass);
 
+  object_class->constructed = sp_basix_source_constructed;
   object_class->dispose = sp_basix_source_dispose;
   object_class->finalize = sp_basix_source_finalize;
 

@@ -18,6 +18,8 @@ SpSource     *sp_basix_source_new        (SpAccount      *account);
 SpBasixModel *sp_basix_source_get_model  (SpBasixSource  *self);
 void          sp_basix_source_process_frame (SpBasixSource *self,
                                           GBytes         *message);
+void          sp_basix_source_receive_frame (SpBasixSource *self,
+                                          GBytes         *message);
 char         *sp_basix_source_build_uri  (const char     *app_name,
                                           const char     *full_events,
                                           const char     *forced,
