@@ -742,6 +742,119 @@ test_server_unknown_ticket (void)
   g_assert_cmpstr (soup_message_headers_get_one (soup_message_get_response_headers (get_ticket), "Allow"), ==, "POST");
 }
 
+static char *
+post_ticket (SoupSession       *session,
+             SpTestPbxisServer *server,
+             const char        *content_type,
+             const char        *body)
+{
+  g_autofree char *base = sp_test_pbxis_server_dup_url (server);
+  g_autofree char *url = g_strdup_printf ("%s/ticket", base);
+  g_autoptr(SoupMessage) msg = soup_message_new (SOUP_METHOD_POST, url);
+  g_autoptr(GBytes) request = g_bytes_new (body, strlen (body));
+  g_autoptr(GBytes) answer = NULL;
+  g_autofree char *text = NULL;
+  gsize length;
+  const char *data;
+
+  soup_message_set_request_body_from_bytes (msg, content_type, request);
+  answer = send_and_read (session, msg);
+  g_assert_cmpuint (soup_message_get_status (msg), ==, 200);
+  /* JSON, but not said to be: aleph sets no Content-Type. */
+  g_assert_cmpstr (soup_message_headers_get_content_type (soup_message_get_response_headers (msg), NULL),
+                   ==, "text/plain");
+
+  /* A quoted JSON string. */
+  data = g_bytes_get_data (answer, &length);
+  g_assert_cmpuint (length, >, 2);
+  g_assert_cmpint (data[0], ==, '"');
+  g_assert_cmpint (data[length - 1], ==, '"');
+  text = g_strndup (data + 1, length - 2);
+
+  return g_steal_pointer (&text);
+}
+
+static char *
+long_poll (SoupSession       *session,
+           SpTestPbxisServer *server,
+           const char        *ticket,
+           guint             *status)
+{
+  g_autofree char *base = sp_test_pbxis_server_dup_url (server);
+  g_autofree char *url = g_strdup_printf ("%s/%s/long-poll", base, ticket);
+  g_autoptr(SoupMessage) msg = soup_message_new (SOUP_METHOD_GET, url);
+  g_autoptr(GBytes) answer = send_and_read (session, msg);
+  gsize length;
+  const char *data = g_bytes_get_data (answer, &length);
+
+  *status = soup_message_get_status (msg);
+
+  return g_strndup (data ? data : "", length);
+}
+
+static void
+test_server_ticket_life (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(SpTestPbxisServer) server = sp_test_pbxis_server_new (0, &error);
+  g_autoptr(SoupSession) session = soup_session_new ();
+  g_autofree char *ticket = NULL;
+  g_autofree char *form_ticket = NULL;
+  g_autofree char *body = NULL;
+  guint status;
+
+  g_assert_no_error (error);
+  sp_test_pbxis_server_set_unsub_delay (server, 400);
+  sp_test_pbxis_server_set_poll_timeout (server, 300);
+  sp_test_pbxis_server_set_agent_name (server, AGENT, "Ana Horvat");
+  sp_test_pbxis_server_set_member (server, QUEUE, AGENT, "active");
+  sp_test_pbxis_server_set_queue_count (server, QUEUE, 2);
+
+  /* The snapshot, in its order: name, membership, extension status, then the counts. */
+  ticket = post_ticket (session, server, "application/json",
+                        "{\"agents\":[\"147\"],\"queues\":[\"q1\"]}");
+  body = long_poll (session, server, ticket, &status);
+  g_assert_cmpuint (status, ==, 200);
+  g_assert_cmpstr (body, ==,
+                   "[{\"type\":\"agentName\",\"agent\":\"147\",\"name\":\"Ana Horvat\"},"
+                   "{\"type\":\"queueMemberStatus\",\"agent\":\"147\",\"queue\":\"q1\",\"status\":\"active\"},"
+                   "{\"type\":\"extensionStatus\",\"agent\":\"147\",\"status\":\"not_inuse\"},"
+                   "{\"type\":\"queueCount\",\"queue\":\"q1\",\"count\":2}]");
+  g_clear_pointer (&body, g_free);
+
+  /* Between reads, events wait in the ticket; a repeated status is sent once; queueCount
+   * is sent every time. */
+  sp_test_pbxis_server_set_extension_status (server, AGENT, "ringing");
+  sp_test_pbxis_server_set_extension_status (server, AGENT, "ringing");
+  sp_test_pbxis_server_set_queue_count (server, QUEUE, 2);
+  sp_test_pbxis_server_set_extension_status (server, "999", "ringing");
+  body = long_poll (session, server, ticket, &status);
+  g_assert_cmpstr (body, ==,
+                   "[{\"type\":\"extensionStatus\",\"agent\":\"147\",\"status\":\"ringing\"},"
+                   "{\"type\":\"queueCount\",\"queue\":\"q1\",\"count\":2}]");
+  g_clear_pointer (&body, g_free);
+
+  /* Nothing: [] after the poll timeout. */
+  body = long_poll (session, server, ticket, &status);
+  g_assert_cmpuint (status, ==, 200);
+  g_assert_cmpstr (body, ==, "[]");
+  g_clear_pointer (&body, g_free);
+
+  /* Not read again within the unsubscribe delay: gone. */
+  sp_test_run_for (600);
+  g_assert_false (sp_test_pbxis_server_has_ticket (server, ticket));
+  body = long_poll (session, server, ticket, &status);
+  g_assert_cmpuint (status, ==, 404);
+  g_assert_cmpstr (body, ==, "");
+  g_clear_pointer (&body, g_free);
+
+  /* Agents as a form value: a ticket that matches nothing. */
+  form_ticket = post_ticket (session, server, "application/x-www-form-urlencoded", "agents=147");
+  sp_test_pbxis_server_set_extension_status (server, AGENT, "inuse");
+  body = long_poll (session, server, form_ticket, &status);
+  g_assert_cmpstr (body, ==, "[]");
+}
+
 static void
 websocket_connected_cb (GObject      *object,
                         GAsyncResult *result,
@@ -833,6 +946,7 @@ main (int   argc,
   g_test_add ("/pbxis/long-poll/malformed-events", Fixture, "long-poll", fixture_set_up, test_malformed_events, fixture_tear_down);
   g_test_add_func ("/pbxis/server/unknown-ticket", test_server_unknown_ticket);
   g_test_add_func ("/pbxis/server/silent-websocket", test_server_silent_websocket);
+  g_test_add_func ("/pbxis/server/ticket-life", test_server_ticket_life);
 
   return g_test_run ();
 }
