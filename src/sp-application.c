@@ -54,6 +54,9 @@ static const GOptionEntry options[] = {
     N_("Quit the running instance"), NULL },
   { "version", 0, 0, G_OPTION_ARG_NONE, NULL,
     N_("Show the version and exit"), NULL },
+  { "dial", 0, 0, G_OPTION_ARG_STRING, NULL,
+    N_("Call NUMBER from the account that places calls"), N_("NUMBER") },
+  { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_STRING_ARRAY, NULL, NULL, N_("[tel:NUMBER…]") },
   { NULL }
 };
 
@@ -149,6 +152,109 @@ sp_application_handle_local_options (GApplication *app,
   return G_APPLICATION_CLASS (sp_application_parent_class)->handle_local_options (app, dict);
 }
 
+static SpSource *
+find_dialing_source (SpApplication *self)
+{
+  g_autofree char *preferred = g_settings_get_string (self->settings, "dial-account");
+  SpAccount *account = sp_accounts_lookup (self->accounts, preferred);
+  guint n = g_list_model_get_n_items (G_LIST_MODEL (self->accounts));
+
+  if (account != NULL && sp_account_get_enabled (account) && sp_account_get_source (account) != NULL &&
+      sp_source_can_perform (sp_account_get_source (account), "dial"))
+    return sp_account_get_source (account);
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(SpAccount) candidate = g_list_model_get_item (G_LIST_MODEL (self->accounts), i);
+      SpSource *source = sp_account_get_source (candidate);
+
+      if (sp_account_get_enabled (candidate) && source != NULL && sp_source_can_perform (source, "dial"))
+        return source;
+    }
+
+  return NULL;
+}
+
+typedef struct
+{
+  SpApplication *self;
+  char          *number;
+} DialData;
+
+static void
+dial_data_free (DialData *data)
+{
+  g_object_unref (data->self);
+  g_free (data->number);
+  g_free (data);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (DialData, dial_data_free)
+
+static void
+dial_cb (GObject      *object,
+         GAsyncResult *result,
+         gpointer      user_data)
+{
+  g_autoptr(DialData) data = user_data;
+  SpApplication *self = data->self;
+  g_autoptr(GError) error = NULL;
+
+  if (!sp_source_perform_finish (SP_SOURCE (object), result, &error))
+    {
+      g_autofree char *summary = g_strdup_printf (_("Could not call %s"), data->number);
+
+      g_message ("[%s] Dialling failed: %s", sp_source_get_account_id (SP_SOURCE (object)), error->message);
+      sp_notifier_show (self->notifier, "dial", summary, error->message, "dialog-warning-symbolic",
+                        SP_NOTIFY_NONE, NULL, 0);
+    }
+}
+
+/**
+ * sp_application_dial:
+ * @number: a phone number, or a tel: or callto: link
+ *
+ * Calls @number from the account chosen for placing calls (or the first enabled one that
+ * can); says so in a notification when none can or when the call fails.
+ */
+void
+sp_application_dial (SpApplication *self,
+                     const char    *number)
+{
+  g_autofree char *trimmed = g_strstrip (g_strdup (number ? number : ""));
+  DialData *data;
+  SpSource *source;
+
+  g_return_if_fail (SP_IS_APPLICATION (self));
+
+  if (trimmed[0] == '\0')
+    return;
+
+  source = find_dialing_source (self);
+  if (source == NULL)
+    {
+      g_autofree char *summary = g_strdup_printf (_("Cannot call %s"), trimmed);
+
+      sp_notifier_show (self->notifier, "dial", summary,
+                        _("No account can place calls. Add a pbxis-ws or XiVO account, or enable one."),
+                        "dialog-warning-symbolic", SP_NOTIFY_NONE, NULL, 0);
+      return;
+    }
+
+  g_debug ("[%s] Dialling %s", sp_source_get_account_id (source), trimmed);
+  data = g_new0 (DialData, 1);
+  data->self = g_object_ref (self);
+  data->number = g_strdup (trimmed);
+  sp_source_perform_async (source, "dial", NULL, g_variant_new_string (trimmed), NULL,
+                           dial_cb, data);
+}
+
+static gboolean
+is_dial_link (const char *arg)
+{
+  return g_ascii_strncasecmp (arg, "tel:", 4) == 0 || g_ascii_strncasecmp (arg, "callto:", 7) == 0;
+}
+
 static gint
 sp_application_command_line (GApplication            *app,
                              GApplicationCommandLine *command_line)
@@ -164,6 +270,44 @@ sp_application_command_line (GApplication            *app,
 
   if (g_variant_dict_contains (dict, "demo"))
     add_demo_account (self);
+
+  /* `--dial NUMBER`, or a tel:/callto: link the browser hands us (the desktop file's
+   * MimeType): call it, and stay running so the call and what follows can be seen. */
+  {
+    const char *number = NULL;
+    g_autofree const char **remaining = NULL;
+    gboolean dialled = FALSE;
+
+    if (g_variant_dict_lookup (dict, "dial", "&s", &number))
+      {
+        sp_application_dial (self, number);
+        dialled = TRUE;
+      }
+
+    if (g_variant_dict_lookup (dict, G_OPTION_REMAINING, "^a&s", &remaining))
+      {
+        for (guint i = 0; remaining[i] != NULL; i++)
+          {
+            if (is_dial_link (remaining[i]))
+              {
+                sp_application_dial (self, remaining[i]);
+                dialled = TRUE;
+              }
+            else
+              {
+                g_application_command_line_printerr (command_line,
+                                                     _("Not a tel: or callto: link: %s\n"), remaining[i]);
+              }
+          }
+      }
+
+    if (dialled)
+      {
+        if (sp_accounts_any_enabled (self->accounts))
+          hold_in_background (self);
+        return 0;
+      }
+  }
 
   if (g_variant_dict_contains (dict, "background"))
     {

@@ -27,6 +27,8 @@ SpNotifier    *sp_application_get_notifier  (SpApplication *self);
 SpScreenpop   *sp_application_get_screenpop (SpApplication *self);
 GSettings     *sp_application_get_settings  (SpApplication *self);
 SpHistory     *sp_application_get_history   (SpApplication *self);
+void           sp_application_dial          (SpApplication *self,
+                                             const char    *number);
 const char    *sp_application_get_history_error (SpApplication *self);
 
 G_END_DECLS

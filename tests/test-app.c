@@ -9,7 +9,11 @@
 
 #include "config.h"
 
+#include <glib/gstdio.h>
+#include <string.h>
+
 #include "sp-test-notify.h"
+#include "sp-test-pbxis-server.h"
 #include "sp-test-util.h"
 
 static const char *
@@ -97,6 +101,110 @@ test_app_background_demo_quit (void)
   sp_test_notify_stop (notify);
 }
 
+static GSubprocess *
+spawn (GSubprocessLauncher *launcher,
+       const char          *first,
+       ...)
+{
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+  g_autoptr(GError) error = NULL;
+  GSubprocess *proc;
+  va_list args;
+
+  g_ptr_array_add (argv, (gpointer) binary ());
+  va_start (args, first);
+  for (const char *arg = first; arg != NULL; arg = va_arg (args, const char *))
+    g_ptr_array_add (argv, (gpointer) arg);
+  va_end (args);
+  g_ptr_array_add (argv, NULL);
+
+  proc = g_subprocess_launcher_spawnv (launcher, (const char * const *) argv->pdata, &error);
+  g_assert_no_error (error);
+  return proc;
+}
+
+static void
+run_to_end (GSubprocess *proc)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (g_subprocess_wait (proc, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_true (g_subprocess_get_successful (proc));
+}
+
+static void
+test_app_dial (void)
+{
+  SpTestNotify *notify = sp_test_notify_start (NULL);
+  g_autoptr(SpTestPbxisServer) server = NULL;
+  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_NONE);
+  g_autoptr(GSubprocess) app = NULL;
+  g_autoptr(GSubprocess) dial = NULL;
+  g_autoptr(GSubprocess) link = NULL;
+  g_autoptr(GSubprocess) quit = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *config = g_dir_make_tmp ("screenpop-dial-XXXXXX", NULL);
+  g_autofree char *settings_dir = g_build_filename (config, "glib-2.0", "settings", NULL);
+  g_autofree char *keyfile = g_build_filename (settings_dir, "keyfile", NULL);
+  g_autofree char *url = NULL;
+  g_autofree char *contents = NULL;
+  gboolean app_exited = FALSE;
+
+  server = sp_test_pbxis_server_new (0, &error);
+  g_assert_no_error (error);
+  g_assert_true (sp_test_pbxis_server_start (server, &error));
+  url = sp_test_pbxis_server_dup_url (server);
+
+  /* An account provisioned as an administrator would, in a settings file the separate
+   * process reads (the memory backend of the tests cannot be shared). */
+  contents = g_strdup_printf ("[io/github/screenpop/Screenpop]\n"
+                              "accounts=['pbx']\n"
+                              "\n"
+                              "[io/github/screenpop/Screenpop/accounts/pbx]\n"
+                              "kind='pbxis'\n"
+                              "display-name='Office PBX'\n"
+                              "url='%s'\n"
+                              "extensions=['147']\n", url);
+  g_assert_cmpint (g_mkdir_with_parents (settings_dir, 0700), ==, 0);
+  g_assert_true (g_file_set_contents (keyfile, contents, -1, &error));
+
+  g_subprocess_launcher_setenv (launcher, "GSETTINGS_BACKEND", "keyfile", TRUE);
+  g_subprocess_launcher_setenv (launcher, "XDG_CONFIG_HOME", config, TRUE);
+
+  app = spawn (launcher, "--background", NULL);
+  g_subprocess_wait_async (app, NULL, wait_cb, &app_exited);
+  g_assert_true (sp_test_pbxis_server_wait_for_tickets (server, 1, 15000));
+
+  /* `screenpop --dial` talks to the running instance, which originates from agent 147. */
+  dial = spawn (launcher, "--dial", "0312345678", NULL);
+  run_to_end (dial);
+  g_assert_true (sp_test_pbxis_server_wait_for_request (server, "POST", "/originate/147/0312345678", 10000));
+
+  /* A tel: link clicked in the browser's CRM, as the desktop file hands it over. */
+  sp_test_pbxis_server_clear_requests (server);
+  link = spawn (launcher, "tel:+81-3-1234-5678", NULL);
+  run_to_end (link);
+  g_assert_true (sp_test_pbxis_server_wait_for_request (server, "POST", "/originate/147/", 10000));
+  g_assert_nonnull (strstr (sp_test_pbxis_server_find_request (server, "POST", "/originate/147/")->path,
+                            "81312345678"));
+  g_assert_false (app_exited);
+
+  quit = spawn (launcher, "--quit", NULL);
+  run_to_end (quit);
+  g_assert_true (sp_test_wait_until (is_true, &app_exited, 10000));
+
+  g_unlink (keyfile);
+  g_rmdir (settings_dir);
+  {
+    g_autofree char *glib_dir = g_path_get_dirname (settings_dir);
+
+    g_rmdir (glib_dir);
+  }
+  g_rmdir (config);
+  sp_test_notify_stop (notify);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -105,6 +213,7 @@ main (int   argc,
 
   g_test_add_func ("/app/version", test_app_version);
   g_test_add_func ("/app/background-demo-quit", test_app_background_demo_quit);
+  g_test_add_func ("/app/dial", test_app_dial);
 
   return g_test_run ();
 }
