@@ -11,6 +11,7 @@
 
 #include "sp-basix-view.h"
 #include "sp-enums.h"
+#include "sp-pbxis-panel.h"
 #include "sp-sources.h"
 #include "sp-window.h"
 
@@ -237,6 +238,22 @@ live_view_clicked_cb (GtkWidget *row)
   gtk_window_present (GTK_WINDOW (view));
 }
 
+/* The agent's queues, for a pbxis account: membership, callers waiting, log on and pause. */
+static void
+agent_panel_clicked_cb (GtkWidget *row)
+{
+  SpAccount *account = g_object_get_data (G_OBJECT (row), "account");
+  SpSource *source = sp_account_get_source (account);
+  SpPbxisPanel *panel;
+
+  if (!SP_IS_PBXIS_SOURCE (source))
+    return;
+
+  panel = sp_pbxis_panel_new (SP_PBXIS_SOURCE (source));
+  gtk_window_set_transient_for (GTK_WINDOW (panel), GTK_WINDOW (gtk_widget_get_root (row)));
+  gtk_window_present (GTK_WINDOW (panel));
+}
+
 static GtkWidget *
 create_account_row (gpointer item,
                     gpointer user_data)
@@ -267,6 +284,16 @@ create_account_row (gpointer item,
       gtk_widget_add_css_class (live, "flat");
       g_signal_connect_swapped (live, "clicked", G_CALLBACK (live_view_clicked_cb), row);
       adw_action_row_add_suffix (ADW_ACTION_ROW (row), live);
+    }
+  else if (g_strcmp0 (kind, "pbxis") == 0)
+    {
+      GtkWidget *queues = gtk_button_new_from_icon_name ("system-users-symbolic");
+
+      gtk_widget_set_valign (queues, GTK_ALIGN_CENTER);
+      gtk_widget_set_tooltip_text (queues, _("Show Your Queues"));
+      gtk_widget_add_css_class (queues, "flat");
+      g_signal_connect_swapped (queues, "clicked", G_CALLBACK (agent_panel_clicked_cb), row);
+      adw_action_row_add_suffix (ADW_ACTION_ROW (row), queues);
     }
 
   gtk_widget_set_valign (retry, GTK_ALIGN_CENTER);
