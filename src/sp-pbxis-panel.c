@@ -161,6 +161,10 @@ update_row (SpPbxisPanel *self,
   gtk_button_set_icon_name (qr->pause, paused ? "media-playback-start-symbolic"
                                               : "media-playback-pause-symbolic");
   gtk_widget_set_tooltip_text (GTK_WIDGET (qr->pause), paused ? _("Resume") : _("Pause"));
+  /* An icon alone says nothing to a screen reader. */
+  gtk_accessible_update_property (GTK_ACCESSIBLE (qr->pause),
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL, paused ? _("Resume") : _("Pause"),
+                                  -1);
   /* Pausing is for members only; one action at a time per queue, so that a second click
    * does not undo the first before pbxis-ws has reported it. */
   gtk_widget_set_sensitive (GTK_WIDGET (qr->pause), member && qr->busy == 0);
