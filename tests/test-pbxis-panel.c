@@ -19,6 +19,7 @@
 #include "sp-test-notify.h"
 #include "sp-test-pbxis-server.h"
 #include "sp-test-util.h"
+#include "sp-window.h"
 
 #define AGENT "147"
 
@@ -243,6 +244,97 @@ test_panel_open_close (void)
   g_assert_finalize_object (panel);
 }
 
+/* The button of the account's row, found by its tooltip as a user would. */
+static GtkWidget *
+find_button (GtkWidget  *widget,
+             const char *tooltip)
+{
+  if (GTK_IS_BUTTON (widget) &&
+      g_strcmp0 (gtk_widget_get_tooltip_text (widget), tooltip) == 0)
+    return widget;
+
+  for (GtkWidget *child = gtk_widget_get_first_child (widget);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_button (child, tooltip);
+
+      if (found != NULL)
+        return found;
+    }
+
+  return NULL;
+}
+
+static SpPbxisPanel *
+find_panel (void)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GObject) window = g_list_model_get_item (toplevels, i);
+
+      if (SP_IS_PBXIS_PANEL (window))
+        return SP_PBXIS_PANEL (window);
+    }
+
+  return NULL;
+}
+
+/* The main window's pbxis account row opens the panel on that account's source. */
+static void
+test_panel_from_window (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(SpTestPbxisServer) server = sp_test_pbxis_server_new (0, &error);
+  g_autofree char *url = NULL;
+  g_autoptr(SpApplication) app = NULL;
+  g_autoptr(SpAccount) account = NULL;
+  const char *extensions[] = { AGENT, NULL };
+  GVariantBuilder options;
+  GSettings *account_settings;
+  SpWindow *window;
+  SpPbxisPanel *panel;
+  GtkWidget *button;
+
+  g_assert_no_error (error);
+  sp_test_pbxis_server_set_agent_name (server, AGENT, "Ana Horvat");
+  sp_test_pbxis_server_set_member (server, "sales", AGENT, "paused");
+  url = sp_test_pbxis_server_dup_url (server);
+
+  app = sp_application_new ();
+  g_assert_true (g_application_register (G_APPLICATION (app), NULL, NULL));
+  account = sp_account_new_transient ("pbx", "pbxis", "Call centre");
+  account_settings = sp_account_get_settings (account);
+  g_settings_set_string (account_settings, "url", url);
+  g_settings_set_strv (account_settings, "extensions", extensions);
+  g_variant_builder_init (&options, G_VARIANT_TYPE ("a{ss}"));
+  g_variant_builder_add (&options, "{ss}", "queues", "sales");
+  g_settings_set_value (account_settings, "options", g_variant_builder_end (&options));
+  sp_accounts_add_transient (sp_application_get_accounts (app), account);
+
+  window = g_object_ref (sp_window_new (app));
+  gtk_window_present (GTK_WINDOW (window));
+  sp_test_run_for (200);
+
+  button = find_button (GTK_WIDGET (window), "Show Your Queues");
+  g_assert_nonnull (button);
+  g_assert_null (find_panel ());
+  g_signal_emit_by_name (button, "clicked");
+  panel = find_panel ();
+  g_assert_nonnull (panel);
+  g_object_ref (panel);
+  g_assert_true (gtk_window_get_transient_for (GTK_WINDOW (panel)) == GTK_WINDOW (window));
+  assert_shown (panel, "sales", "Paused", NULL);
+
+  gtk_window_destroy (GTK_WINDOW (panel));
+  g_assert_finalize_object (panel);
+  gtk_window_destroy (GTK_WINDOW (window));
+  g_assert_finalize_object (window);
+  sp_accounts_remove (sp_application_get_accounts (app), "pbx");
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -261,6 +353,7 @@ main (int   argc,
   g_test_add_func ("/pbxis-panel/open-close", test_panel_open_close);
   g_test_add ("/pbxis-panel/live", Fixture, NULL, fixture_set_up, test_panel_live,
               fixture_tear_down);
+  g_test_add_func ("/pbxis-panel/from-window", test_panel_from_window);
   g_test_add ("/pbxis-panel/close-during-action", Fixture, NULL, fixture_set_up,
               test_panel_close_during_action, fixture_tear_down);
 
