@@ -37,9 +37,9 @@ struct _SpPbxisPanel
   SpPbxisSource  *source;
   GCancellable   *cancellable;
   GHashTable     *rows;        /* queue → QueueRow */
-  char           *error;       /* the last action's failure, as shown */
 
-  AdwToastOverlay *toast_overlay;
+  GtkInfoBar      *error_bar;
+  GtkLabel        *error_label;
   AdwWindowTitle  *window_title;
   GtkStack        *stack;
   GtkListBox      *queue_list;
@@ -194,21 +194,22 @@ update_subtitle (SpPbxisPanel *self)
   adw_window_title_set_subtitle (self->window_title, name ? name : "");
 }
 
+/* In a bar rather than a toast: a toast cuts a long message, and Asterisk's reason is at
+ * its end. It stays until closed or until an action succeeds. */
 static void
 show_error (SpPbxisPanel *self,
             const char   *message)
 {
-  g_autofree char *markup = g_markup_escape_text (message, -1);
-  AdwToast *toast;
+  gtk_label_set_text (self->error_label, message);
+  gtk_info_bar_set_revealed (self->error_bar, TRUE);
+}
 
-  g_free (self->error);
-  self->error = g_strdup (message);
-
-  /* libadwaita 1.2 reads a toast's title as markup; Asterisk's words are plain text. */
-  toast = adw_toast_new (markup);
-  adw_toast_set_priority (toast, ADW_TOAST_PRIORITY_HIGH);
-  adw_toast_set_timeout (toast, 10);
-  adw_toast_overlay_add_toast (self->toast_overlay, toast);
+static void
+error_bar_response_cb (SpPbxisPanel *self,
+                       int           response,
+                       GtkInfoBar   *bar)
+{
+  gtk_info_bar_set_revealed (self->error_bar, FALSE);
 }
 
 typedef struct
@@ -254,7 +255,9 @@ action_cb (GObject      *object,
       update_row (self, qr);
     }
 
-  if (error != NULL)
+  if (error == NULL)
+    gtk_info_bar_set_revealed (self->error_bar, FALSE);
+  else
     {
       g_message ("[%s] queue action on %s failed: %s",
                  sp_account_get_id (sp_source_get_account (SP_SOURCE (self->source))),
@@ -467,7 +470,6 @@ sp_pbxis_panel_finalize (GObject *object)
 
   g_clear_object (&self->cancellable);
   g_clear_pointer (&self->rows, g_hash_table_unref);
-  g_free (self->error);
 
   G_OBJECT_CLASS (sp_pbxis_panel_parent_class)->finalize (object);
 }
@@ -491,10 +493,12 @@ sp_pbxis_panel_class_init (SpPbxisPanelClass *klass)
 
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/screenpop/Screenpop/sp-pbxis-panel.ui");
-  gtk_widget_class_bind_template_child (widget_class, SpPbxisPanel, toast_overlay);
+  gtk_widget_class_bind_template_child (widget_class, SpPbxisPanel, error_bar);
+  gtk_widget_class_bind_template_child (widget_class, SpPbxisPanel, error_label);
   gtk_widget_class_bind_template_child (widget_class, SpPbxisPanel, window_title);
   gtk_widget_class_bind_template_child (widget_class, SpPbxisPanel, stack);
   gtk_widget_class_bind_template_child (widget_class, SpPbxisPanel, queue_list);
+  gtk_widget_class_bind_template_callback (widget_class, error_bar_response_cb);
 }
 
 static void
@@ -591,14 +595,17 @@ sp_pbxis_panel_get_log_button (SpPbxisPanel *self,
 /**
  * sp_pbxis_panel_get_error:
  *
- * Returns: (nullable): the text of the last failed action's toast
+ * Returns: (nullable): the failure shown, %NULL when none is
  */
 const char *
 sp_pbxis_panel_get_error (SpPbxisPanel *self)
 {
   g_return_val_if_fail (SP_IS_PBXIS_PANEL (self), NULL);
 
-  return self->error;
+  if (!gtk_info_bar_get_revealed (self->error_bar))
+    return NULL;
+
+  return gtk_label_get_text (self->error_label);
 }
 
 /**
