@@ -256,7 +256,9 @@ action_cb (GObject      *object,
     }
 
   if (error == NULL)
-    gtk_info_bar_set_revealed (self->error_bar, FALSE);
+    {
+      gtk_info_bar_set_revealed (self->error_bar, FALSE);
+    }
   else
     {
       g_message ("[%s] queue action on %s failed: %s",
