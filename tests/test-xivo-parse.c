@@ -311,6 +311,14 @@ test_fixture (gconstpointer user_data)
   g_assert_cmpstr (actual, ==, expected);
 }
 
+/* g_ptr_array_sort() hands over pointers to the elements. */
+static int
+compare_names (gconstpointer a,
+               gconstpointer b)
+{
+  return g_ascii_strcasecmp (*(const char * const *) a, *(const char * const *) b);
+}
+
 static void
 add_fixture_tests (const char   *kind,
                    DescribeFunc  describe)
@@ -329,7 +337,7 @@ add_fixture_tests (const char   *kind,
       if (g_str_has_suffix (name, ".json"))
         g_ptr_array_add (names, g_strdup (name));
     }
-  g_ptr_array_sort (names, (GCompareFunc) (void (*) (void)) g_ascii_strcasecmp);
+  g_ptr_array_sort (names, compare_names);
   g_assert_cmpuint (names->len, >=, 8);
 
   for (guint i = 0; i < names->len; i++)

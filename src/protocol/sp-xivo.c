@@ -957,6 +957,23 @@ strip_api_path (GString *path)
     }
 }
 
+/* An IP address, or a DNS name (internationalized ones included): no quotes, spaces or
+ * other characters that would only fail later, less clearly. */
+static gboolean
+is_host_name (const char *host)
+{
+  if (g_hostname_is_ip_address (host))
+    return TRUE;
+
+  for (const char *p = host; *p != '\0'; p++)
+    {
+      if (!g_ascii_isalnum (*p) && *p != '-' && *p != '.' && *p != '_' && (guchar) *p < 0x80)
+        return FALSE;
+    }
+
+  return g_utf8_validate (host, -1, NULL);
+}
+
 /**
  * sp_xivo_normalize_base_url:
  * @url: what the user typed: `https://xivo.example.com`, `http://xuc:8090`, a ws(s)://
@@ -973,6 +990,7 @@ sp_xivo_normalize_base_url (const char  *url,
   g_autoptr(GUri) uri = NULL;
   g_autoptr(GString) path = NULL;
   g_autofree char *with_scheme = NULL;
+  g_autofree char *base = NULL;
   const char *scheme;
   const char *http_scheme;
 
@@ -1017,11 +1035,28 @@ sp_xivo_normalize_base_url (const char  *url,
       return NULL;
     }
 
+  if (!is_host_name (g_uri_get_host (uri)))
+    {
+      g_set_error (error, SP_XIVO_ERROR, SP_XIVO_ERROR_INVALID_URL,
+                   "“%s” is not a host name; use https://XIVO-HOST", g_uri_get_host (uri));
+      return NULL;
+    }
+
   path = g_string_new (g_uri_get_path (uri));
   strip_api_path (path);
 
-  return g_uri_join (G_URI_FLAGS_ENCODED_PATH, http_scheme, NULL, g_uri_get_host (uri),
+  base = g_uri_join (G_URI_FLAGS_ENCODED_PATH, http_scheme, NULL, g_uri_get_host (uri),
                      g_uri_get_port (uri), path->str, NULL, NULL);
+
+  /* Whatever survived (a path with stray escapes, say) must still be an address. */
+  if (!g_uri_is_valid (base, G_URI_FLAGS_NONE, NULL))
+    {
+      g_set_error (error, SP_XIVO_ERROR, SP_XIVO_ERROR_INVALID_URL,
+                   "“%s” is not a server address; use https://XIVO-HOST", url);
+      return NULL;
+    }
+
+  return g_steal_pointer (&base);
 }
 
 /**
