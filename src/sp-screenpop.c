@@ -12,6 +12,7 @@
 #include "sp-screenpop.h"
 #include "sp-template.h"
 #include "sp-url-policy.h"
+#include "sp-webservice.h"
 
 /*
  * SpScreenpop decides what a call does on the desktop: which notification, which buttons,
@@ -32,6 +33,7 @@ struct _SpScreenpop
   SpCallTracker  *tracker;
   SpNotifier     *notifier;
   GSettings      *settings;
+  SpWebservice   *webservice;
 
   GHashTable     *calls_by_tag;   /* tag → SpCall whose notification may be clicked */
   GQueue          tag_order;      /* (element-type utf8) oldest first, for the bound */
@@ -228,15 +230,53 @@ call_changed_cb (SpScreenpop   *self,
       g_return_if_reached ();
     }
 
+  /* An account with a web service lets the web service decide, unless it failed. */
   if (state_changed && !quiet && account != NULL &&
       sp_call_get_direction (call) == SP_CALL_DIRECTION_INCOMING &&
-      sp_account_get_url_trigger (account) == trigger_of_state (state))
+      sp_account_get_url_trigger (account) == trigger_of_state (state) &&
+      !sp_webservice_decides (self->webservice, call))
     {
       g_autoptr(GError) error = NULL;
 
       if (!sp_screenpop_open_call (self, call, &error))
         g_message ("[%s] Not opening the CRM page: %s", sp_account_get_id (account), error->message);
     }
+}
+
+/* The web service failed for @call: the template takes over, also for a moment that came
+ * while the web service was being asked. */
+static void
+webservice_fallback_cb (SpScreenpop  *self,
+                        SpCall       *call,
+                        SpWebservice *webservice)
+{
+  SpAccount *account = sp_accounts_lookup (self->accounts, sp_call_get_account_id (call));
+  g_autoptr(GError) error = NULL;
+  gboolean reached;
+
+  if (account == NULL || sp_call_get_direction (call) != SP_CALL_DIRECTION_INCOMING ||
+      g_settings_get_boolean (self->settings, "do-not-disturb") || sp_account_get_muted (account))
+    return;
+
+  switch (sp_account_get_url_trigger (account))
+    {
+    case SP_TRIGGER_RINGING:
+      reached = TRUE;
+      break;
+    case SP_TRIGGER_ANSWERED:
+      reached = sp_call_get_answered (call) != 0;
+      break;
+    case SP_TRIGGER_ENDED:
+      reached = sp_call_is_finished (call);
+      break;
+    case SP_TRIGGER_NEVER:
+    default:
+      reached = FALSE;
+      break;
+    }
+
+  if (reached && !sp_screenpop_open_call (self, call, &error))
+    g_message ("[%s] Not opening the CRM page: %s", sp_account_get_id (account), error->message);
 }
 
 static void
@@ -291,6 +331,7 @@ sp_screenpop_dispose (GObject *object)
 
   g_clear_pointer (&self->calls_by_tag, g_hash_table_unref);
   g_queue_clear_full (&self->tag_order, g_free);
+  g_clear_object (&self->webservice);
   g_clear_object (&self->accounts);
   g_clear_object (&self->tracker);
   g_clear_object (&self->notifier);
@@ -349,7 +390,27 @@ sp_screenpop_new (SpAccounts    *accounts,
   g_signal_connect_object (notifier, "action-invoked",
                            G_CALLBACK (action_invoked_cb), self, G_CONNECT_SWAPPED);
 
+  /* Created after the handlers above, so that on a ring the template's check runs first
+   * and asks the web service whether it is about to decide. */
+  self->webservice = sp_webservice_new (self, accounts, tracker, notifier, settings);
+  g_signal_connect_object (self->webservice, "fallback",
+                           G_CALLBACK (webservice_fallback_cb), self, G_CONNECT_SWAPPED);
+
   return self;
+}
+
+/**
+ * sp_screenpop_get_webservice:
+ *
+ * Returns: (transfer none): the third-party web service client, for its "Done" list and
+ *   its last error
+ */
+SpWebservice *
+sp_screenpop_get_webservice (SpScreenpop *self)
+{
+  g_return_val_if_fail (SP_IS_SCREENPOP (self), NULL);
+
+  return self->webservice;
 }
 
 /**

@@ -10,6 +10,7 @@
 #include "sp-accounts.h"
 #include "sp-call-tracker.h"
 #include "sp-notifier.h"
+#include "sp-webservice.h"
 
 G_BEGIN_DECLS
 
@@ -49,5 +50,6 @@ void         sp_screenpop_answer_call      (SpScreenpop    *self,
                                             SpCall         *call);
 gboolean     sp_screenpop_can_answer       (SpScreenpop    *self,
                                             SpCall         *call);
+SpWebservice *sp_screenpop_get_webservice  (SpScreenpop    *self);
 
 G_END_DECLS

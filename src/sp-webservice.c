@@ -1,0 +1,973 @@
+/* sp-webservice.c
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#define G_LOG_DOMAIN "sp-webservice"
+
+#include "config.h"
+
+#include <string.h>
+
+#include <glib/gi18n.h>
+#include <libsoup/soup.h>
+
+#include "sp-screenpop.h"
+#include "sp-webservice.h"
+#include "sp-xivo-webservice.h"
+
+/*
+ * SpWebservice speaks the XiVO CC Agent's third-party web service contract
+ * (protocols/xivo.md §3) for the calls of every account that names a web service, whatever
+ * the backend: a CRM integration written for XiVO then works unchanged with Basix,
+ * pbxis-ws or popup-notifier calls.
+ *
+ * As the agent web app does it: when a call rings, POST what is known of it; the answer
+ * becomes the call's action; the action fires once, at the moment its `event` names
+ * (ringing, answered, or released — released only if the call had been answered); firing
+ * opens the URL (`open` and `popup`: the desktop's browser, through the one URL door),
+ * starts an allowed program (`run`) or nothing (`none`), and pauses the agent if
+ * `autopause` says so, until the user marks the work done.
+ *
+ * Where a desktop differs from the agent web app, and why:
+ * - one action per call, not one for the whole app: a second call ringing does not throw
+ *   the first call's pending action away (the web app keeps a single "current action");
+ * - an answer that arrives after its moment has passed (the call was answered while the
+ *   service thought) fires at once, rather than never;
+ * - a 3 s timeout: a slow service must not delay the pop-up forever. On a timeout, an
+ *   error or an answer we cannot obey, the account's URL template is used instead and the
+ *   failure is kept in #SpWebservice:last-error for the window;
+ * - `title` and `multitab` cannot be imposed on the user's browser: the title is shown in
+ *   the "Done" notification instead, and every URL opens the way the browser opens links;
+ * - `run` only starts programs the user allowed (`allowed-executables`), with
+ *   `executableArgs` as its arguments, never through a shell.
+ */
+
+/* Calls with a web service action at once; beyond this a ringing flood gets the template. */
+#define MAX_ENTRIES 256
+
+typedef enum
+{
+  ENTRY_POSTING,
+  ENTRY_READY,
+  ENTRY_FIRED,
+  ENTRY_FAILED,
+} EntryState;
+
+typedef struct
+{
+  char             *key;
+  char             *tag;           /* of the "Done" notification */
+  SpCall           *call;
+  EntryState        state;
+  SpXivoWsResponse *response;
+  GCancellable     *cancellable;   /* of the POST */
+  guint             timeout_id;
+  gboolean          timed_out;
+  gboolean          paused;        /* autopause fired; waiting for Done */
+} Entry;
+
+typedef struct
+{
+  SpWebservice *self;
+  char         *key;
+  char         *host;
+  GCancellable *cancellable;
+  SoupMessage  *msg;
+  GInputStream *stream;
+  GByteArray   *body;
+} Post;
+
+struct _SpWebservice
+{
+  GObject         parent_instance;
+
+  SpScreenpop    *screenpop;   /* weak: the screenpop owns us */
+  SpAccounts     *accounts;
+  SpCallTracker  *tracker;
+  SpNotifier     *notifier;
+  GSettings      *settings;
+  SoupSession    *session;
+
+  GHashTable     *entries;     /* key → Entry */
+  GListStore     *pending;     /* (element-type SpCall) paused, waiting for Done */
+  char           *last_error;
+};
+
+enum {
+  PROP_0,
+  PROP_LAST_ERROR,
+  N_PROPS
+};
+
+enum {
+  FALLBACK,
+  N_SIGNALS
+};
+
+G_DEFINE_FINAL_TYPE (SpWebservice, sp_webservice, G_TYPE_OBJECT)
+
+static GParamSpec *properties [N_PROPS];
+static guint signals [N_SIGNALS];
+
+static char *
+make_key (SpCall *call)
+{
+  return g_strconcat (sp_call_get_account_id (call), "\x1f", sp_call_get_call_id (call), NULL);
+}
+
+static void
+entry_free (Entry *entry)
+{
+  g_clear_handle_id (&entry->timeout_id, g_source_remove);
+  if (entry->cancellable != NULL)
+    g_cancellable_cancel (entry->cancellable);
+  g_clear_object (&entry->cancellable);
+  g_clear_pointer (&entry->response, sp_xivo_ws_response_free);
+  g_clear_object (&entry->call);
+  g_free (entry->key);
+  g_free (entry->tag);
+  g_free (entry);
+}
+
+static void
+post_free (Post *post)
+{
+  g_clear_object (&post->self);
+  g_clear_object (&post->cancellable);
+  g_clear_object (&post->msg);
+  g_clear_object (&post->stream);
+  g_clear_pointer (&post->body, g_byte_array_unref);
+  g_free (post->key);
+  g_free (post->host);
+  g_free (post);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (Post, post_free)
+
+static void
+set_last_error (SpWebservice *self,
+                const char   *message)
+{
+  if (g_strcmp0 (self->last_error, message) == 0)
+    return;
+
+  g_free (self->last_error);
+  self->last_error = g_strdup (message);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LAST_ERROR]);
+}
+
+static char *
+dup_webservice_url (SpAccount *account)
+{
+  return g_settings_get_string (sp_account_get_settings (account), "webservice-url");
+}
+
+static gboolean
+has_webservice (SpAccount *account)
+{
+  g_autofree char *url = account ? dup_webservice_url (account) : NULL;
+
+  return url != NULL && *url != '\0';
+}
+
+static gboolean
+is_quiet (SpWebservice *self,
+          SpAccount    *account)
+{
+  return g_settings_get_boolean (self->settings, "do-not-disturb") || sp_account_get_muted (account);
+}
+
+static gboolean
+pending_find (SpWebservice *self,
+              SpCall       *call,
+              guint        *position)
+{
+  return g_list_store_find (self->pending, call, position);
+}
+
+/* Forgets a call that is over, once its web service has answered (or failed) and the
+ * user has marked its work done. A failed call is kept until then too, so that the
+ * template keeps deciding for it. */
+static void
+maybe_drop (SpWebservice *self,
+            Entry        *entry)
+{
+  if (entry->state == ENTRY_POSTING || entry->paused || !sp_call_is_finished (entry->call))
+    return;
+
+  g_hash_table_remove (self->entries, entry->key);
+}
+
+static void
+fail (SpWebservice *self,
+      Entry        *entry,
+      const char   *message)
+{
+  g_autoptr(SpCall) call = g_object_ref (entry->call);
+  const char *account_id = sp_call_get_account_id (call);
+
+  g_clear_handle_id (&entry->timeout_id, g_source_remove);
+  entry->state = ENTRY_FAILED;
+
+  g_message ("[%s] %s; using the account’s URL template for call %s instead", account_id,
+             message, sp_call_get_call_id (call));
+  set_last_error (self, message);
+
+  maybe_drop (self, entry);
+  g_signal_emit (self, signals[FALLBACK], 0, call);
+}
+
+static void
+pause_cb (GObject      *object,
+          GAsyncResult *result,
+          gpointer      user_data)
+{
+  g_autoptr(SpWebservice) self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!sp_source_perform_finish (SP_SOURCE (object), result, &error))
+    {
+      g_autofree char *message = g_strdup_printf (_("Could not pause the agent for the web service: %s"),
+                                                  error->message);
+
+      g_message ("[%s] %s", sp_source_get_account_id (SP_SOURCE (object)), message);
+      set_last_error (self, message);
+    }
+}
+
+static void
+unpause_cb (GObject      *object,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  g_autoptr(SpWebservice) self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!sp_source_perform_finish (SP_SOURCE (object), result, &error))
+    {
+      g_autofree char *message = g_strdup_printf (_("Could not resume the agent: %s"), error->message);
+
+      g_message ("[%s] %s", sp_source_get_account_id (SP_SOURCE (object)), message);
+      set_last_error (self, message);
+      sp_notifier_show (self->notifier, "error:unpause", _("Could not resume the agent"),
+                        error->message, "dialog-warning-symbolic", SP_NOTIFY_NONE, NULL, 0);
+    }
+}
+
+static void
+autopause (SpWebservice *self,
+           Entry        *entry,
+           SpAccount    *account)
+{
+  SpSource *source = sp_account_get_source (account);
+  const char *reason = entry->response->autopause_reason;
+  g_autofree char *title = sp_call_dup_title (entry->call);
+  g_autofree char *summary = NULL;
+  const SpNotifyButton done = { "done", _("Done") };
+  guint position;
+
+  if (source == NULL)
+    return;
+
+  g_debug ("[%s] Pausing the agent for call %s (%s)", sp_account_get_id (account),
+           sp_call_get_call_id (entry->call), reason ? reason : "no reason");
+
+  sp_source_perform_async (source, "pause", sp_call_get_call_id (entry->call),
+                           reason ? g_variant_new_string (reason) : NULL, NULL,
+                           pause_cb, g_object_ref (self));
+
+  entry->paused = TRUE;
+  if (!pending_find (self, entry->call, &position))
+    g_list_store_append (self->pending, entry->call);
+
+  /* Translators: %s is the caller, by name or number */
+  summary = g_strdup_printf (_("Paused for the call with %s"), title);
+  sp_notifier_show (self->notifier, entry->tag, summary,
+                    entry->response->title ? entry->response->title
+                                           : _("Select Done when the work for this call is complete."),
+                    "media-playback-pause-symbolic", SP_NOTIFY_PERSISTENT, &done, 1);
+}
+
+static void
+run_done_cb (GObject      *object,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  g_autofree char *executable = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!g_subprocess_wait_check_finish (G_SUBPROCESS (object), result, &error))
+    g_message ("%s, started for the web service, failed: %s", executable, error->message);
+}
+
+static void
+run_program (SpWebservice     *self,
+             SpAccount        *account,
+             SpXivoWsResponse *response)
+{
+  g_auto(GStrv) allowed = g_settings_get_strv (self->settings, "allowed-executables");
+  g_autoptr(GStrvBuilder) builder = NULL;
+  g_autoptr(GSubprocess) process = NULL;
+  g_autoptr(GError) error = NULL;
+  g_auto(GStrv) argv = NULL;
+
+  /* An exact match: a web service must not pick a program by a name that resolves
+   * somewhere the user did not mean. */
+  if (!g_strv_contains ((const char * const *) allowed, response->executable))
+    {
+      g_autofree char *message =
+        g_strdup_printf (_("The web service asked to start “%s”, which is not in the allowed programs"),
+                         response->executable);
+
+      g_message ("[%s] %s; not starting it", sp_account_get_id (account), message);
+      set_last_error (self, message);
+      return;
+    }
+
+  builder = g_strv_builder_new ();
+  g_strv_builder_add (builder, response->executable);
+  if (response->executable_args != NULL)
+    g_strv_builder_addv (builder, (const char **) response->executable_args);
+  argv = g_strv_builder_end (builder);
+
+  /* Never through a shell: the arguments are the web service's, verbatim. */
+  process = g_subprocess_newv ((const char * const *) argv, G_SUBPROCESS_FLAGS_STDIN_INHERIT, &error);
+  if (process == NULL)
+    {
+      g_autofree char *message = g_strdup_printf (_("Could not start “%s”: %s"),
+                                                  response->executable, error->message);
+
+      g_message ("[%s] %s", sp_account_get_id (account), message);
+      set_last_error (self, message);
+      return;
+    }
+
+  g_debug ("[%s] Started %s with %u arguments", sp_account_get_id (account),
+           response->executable, g_strv_length (argv) - 1);
+  g_subprocess_wait_check_async (process, NULL, run_done_cb, g_strdup (response->executable));
+}
+
+static void
+fire (SpWebservice *self,
+      Entry        *entry)
+{
+  SpAccount *account = sp_accounts_lookup (self->accounts, sp_call_get_account_id (entry->call));
+  SpXivoWsResponse *response = entry->response;
+  g_autoptr(GError) error = NULL;
+
+  entry->state = ENTRY_FIRED;
+
+  if (account == NULL)
+    return;
+
+  g_debug ("[%s] Web service action “%s” at %s for call %s", sp_account_get_id (account),
+           sp_xivo_ws_action_to_string (response->action),
+           sp_xivo_ws_event_to_string (response->event), sp_call_get_call_id (entry->call));
+
+  switch (response->action)
+    {
+    case SP_XIVO_WS_ACTION_OPEN:
+    case SP_XIVO_WS_ACTION_POPUP:
+      if (self->screenpop != NULL &&
+          !sp_screenpop_open_url (self->screenpop, account, response->url, &error))
+        set_last_error (self, error->message);
+      break;
+
+    case SP_XIVO_WS_ACTION_RUN:
+      run_program (self, account, response);
+      break;
+
+    case SP_XIVO_WS_ACTION_NONE:
+    default:
+      break;
+    }
+
+  /* As the agent web app: the pause goes with the firing, whatever the action. */
+  if (response->autopause)
+    autopause (self, entry, account);
+}
+
+/* Fires the call's action if its moment has come (or passed). */
+static void
+check_and_fire (SpWebservice *self,
+                Entry        *entry)
+{
+  gboolean answered = sp_call_get_answered (entry->call) != 0;
+  gboolean due = FALSE;
+
+  if (entry->state != ENTRY_READY)
+    return;
+
+  switch (entry->response->event)
+    {
+    case SP_XIVO_WS_EVENT_RINGING:
+      due = TRUE;
+      break;
+
+    case SP_XIVO_WS_EVENT_ESTABLISHED:
+      due = answered;
+      break;
+
+    case SP_XIVO_WS_EVENT_RELEASED:
+      /* Missed calls never trigger a release-time action. */
+      due = answered && sp_call_is_finished (entry->call);
+      break;
+
+    case SP_XIVO_WS_EVENT_NEVER:
+    default:
+      break;
+    }
+
+  if (due)
+    fire (self, entry);
+}
+
+static void
+post_complete (Post         *post,
+               GBytes       *body,
+               const GError *error)
+{
+  SpWebservice *self = post->self;
+  g_autoptr(SpXivoWsResponse) response = NULL;
+  g_autoptr(GError) parse_error = NULL;
+  g_autofree char *message = NULL;
+  Entry *entry;
+
+  /* Disposed, the call forgotten, or a newer request replaced this one. */
+  if (self->entries == NULL)
+    return;
+  entry = g_hash_table_lookup (self->entries, post->key);
+  if (entry == NULL || entry->cancellable != post->cancellable)
+    return;
+
+  if (error != NULL)
+    {
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) && !entry->timed_out)
+        return;
+
+      if (entry->timed_out)
+        message = g_strdup_printf (_("The web service at %s did not answer within %u seconds"),
+                                   post->host, SP_WEBSERVICE_TIMEOUT_MS / 1000);
+      else
+        message = g_strdup_printf (_("The web service at %s could not be reached: %s"),
+                                   post->host, error->message);
+      fail (self, entry, message);
+      return;
+    }
+
+  response = sp_xivo_ws_response_parse (g_bytes_get_data (body, NULL), g_bytes_get_size (body),
+                                        &parse_error);
+  if (response == NULL)
+    {
+      message = g_strdup_printf (_("The web service at %s answered something Screenpop cannot obey: %s"),
+                                 post->host, parse_error->message);
+      fail (self, entry, message);
+      return;
+    }
+
+  g_clear_handle_id (&entry->timeout_id, g_source_remove);
+  g_debug ("[%s] The web service answers “%s” at %s", sp_call_get_account_id (entry->call),
+           sp_xivo_ws_action_to_string (response->action),
+           sp_xivo_ws_event_to_string (response->event));
+
+  entry->response = g_steal_pointer (&response);
+  entry->state = ENTRY_READY;
+  set_last_error (self, NULL);
+
+  check_and_fire (self, entry);
+  maybe_drop (self, entry);
+}
+
+static void
+read_cb (GObject      *object,
+         GAsyncResult *result,
+         gpointer      user_data)
+{
+  g_autoptr(Post) post = user_data;
+  g_autoptr(GBytes) chunk = NULL;
+  g_autoptr(GError) error = NULL;
+
+  chunk = g_input_stream_read_bytes_finish (G_INPUT_STREAM (object), result, &error);
+  if (chunk == NULL)
+    {
+      post_complete (post, NULL, error);
+      return;
+    }
+
+  if (g_bytes_get_size (chunk) == 0)
+    {
+      g_autoptr(GBytes) body = g_byte_array_free_to_bytes (g_steal_pointer (&post->body));
+
+      post_complete (post, body, NULL);
+      return;
+    }
+
+  g_byte_array_append (post->body, g_bytes_get_data (chunk, NULL), g_bytes_get_size (chunk));
+
+  /* Bounded: the parser refuses it anyway, so reading on is only a way to be flooded. */
+  if (post->body->len > SP_XIVO_WS_MAX_RESPONSE)
+    {
+      g_autoptr(GBytes) body = g_byte_array_free_to_bytes (g_steal_pointer (&post->body));
+
+      post_complete (post, body, NULL);
+      return;
+    }
+
+  g_input_stream_read_bytes_async (post->stream, 8192, G_PRIORITY_DEFAULT, post->cancellable,
+                                   read_cb, post);
+  g_steal_pointer (&post);
+}
+
+static void
+send_cb (GObject      *object,
+         GAsyncResult *result,
+         gpointer      user_data)
+{
+  g_autoptr(Post) post = user_data;
+  g_autoptr(GError) error = NULL;
+  guint status;
+
+  post->stream = soup_session_send_finish (SOUP_SESSION (object), result, &error);
+  if (post->stream == NULL)
+    {
+      post_complete (post, NULL, error);
+      return;
+    }
+
+  status = soup_message_get_status (post->msg);
+  if (!SOUP_STATUS_IS_SUCCESSFUL (status))
+    {
+      g_autoptr(GError) http_error =
+        g_error_new (G_IO_ERROR, G_IO_ERROR_FAILED, "HTTP %u %s", status,
+                     soup_message_get_reason_phrase (post->msg) ? soup_message_get_reason_phrase (post->msg) : "");
+
+      post_complete (post, NULL, http_error);
+      return;
+    }
+
+  post->body = g_byte_array_new ();
+  g_input_stream_read_bytes_async (post->stream, 8192, G_PRIORITY_DEFAULT, post->cancellable,
+                                   read_cb, post);
+  g_steal_pointer (&post);
+}
+
+static gboolean
+timeout_cb (gpointer user_data)
+{
+  Entry *entry = user_data;
+
+  entry->timeout_id = 0;
+  entry->timed_out = TRUE;
+  g_cancellable_cancel (entry->cancellable);
+
+  return G_SOURCE_REMOVE;
+}
+
+static void
+fill_user (SpXivoWsRequest *request,
+           SpAccount       *account,
+           char           **strings)
+{
+  static const char * const keys[] = {
+    "webservice-first-name", "webservice-last-name", "webservice-full-name",
+    "webservice-user-id", "webservice-agent-id",
+  };
+  g_autofree char *user_id = NULL;
+  g_autofree char *agent_id = NULL;
+
+  /* What the account knows of its user: XiVO fills these from its user record; for any
+   * other backend the administrator may set them as options. */
+  for (guint i = 0; i < 3; i++)
+    strings[i] = sp_account_dup_option (account, keys[i]);
+  request->first_name = strings[0];
+  request->last_name = strings[1];
+  request->full_name = strings[2];
+
+  user_id = sp_account_dup_option (account, keys[3]);
+  agent_id = sp_account_dup_option (account, keys[4]);
+  if (user_id != NULL)
+    request->user_id = g_ascii_strtoll (user_id, NULL, 10);
+  if (agent_id != NULL)
+    request->agent_id = g_ascii_strtoll (agent_id, NULL, 10);
+}
+
+static void
+start_post (SpWebservice *self,
+            Entry        *entry,
+            SpAccount    *account)
+{
+  g_autofree char *url = dup_webservice_url (account);
+  g_autofree char *json = NULL;
+  g_autoptr(GUri) uri = NULL;
+  g_autoptr(GBytes) bytes = NULL;
+  char *user_strings[3] = { NULL, };
+  SpXivoWsRequest request = { 0, };
+  SpCall *call = entry->call;
+  gsize length;
+  Post *post;
+
+  uri = g_uri_parse (url, SOUP_HTTP_URI_FLAGS, NULL);
+  if (uri == NULL ||
+      (g_strcmp0 (g_uri_get_scheme (uri), "http") != 0 && g_strcmp0 (g_uri_get_scheme (uri), "https") != 0) ||
+      g_uri_get_host (uri) == NULL || *g_uri_get_host (uri) == '\0')
+    {
+      g_autofree char *message = g_strdup_printf (_("The web service address “%s” is not an http or https URL"),
+                                                  url);
+
+      fail (self, entry, message);
+      return;
+    }
+
+  request.callee = sp_call_get_exten (call);
+  request.caller = sp_call_get_number (call);
+  request.call_id = sp_call_get_call_id (call);
+  request.user_data = sp_call_get_vars (call);
+  request.queue_name = sp_call_get_queue (call);
+  fill_user (&request, account, user_strings);
+
+  json = sp_xivo_ws_request_to_json (&request);
+  for (guint i = 0; i < G_N_ELEMENTS (user_strings); i++)
+    g_free (user_strings[i]);
+  length = strlen (json);
+  bytes = g_bytes_new_take (g_steal_pointer (&json), length);
+
+  post = g_new0 (Post, 1);
+  post->self = g_object_ref (self);
+  post->key = g_strdup (entry->key);
+  post->host = g_strdup (g_uri_get_host (uri));
+  post->cancellable = g_object_ref (entry->cancellable);
+  post->msg = soup_message_new_from_uri (SOUP_METHOD_POST, uri);
+
+  /* A redirect would carry the call's data, and the agent's token, elsewhere. */
+  soup_message_add_flags (post->msg, SOUP_MESSAGE_NO_REDIRECT);
+  soup_message_headers_replace (soup_message_get_request_headers (post->msg), "Accept",
+                                "application/json");
+  soup_message_set_request_body_from_bytes (post->msg, "application/json", bytes);
+
+  g_debug ("[%s] Asking the web service at %s about call %s", sp_account_get_id (account),
+           post->host, sp_call_get_call_id (call));
+
+  entry->timeout_id = g_timeout_add (SP_WEBSERVICE_TIMEOUT_MS, timeout_cb, entry);
+  soup_session_send_async (self->session, post->msg, G_PRIORITY_DEFAULT, post->cancellable,
+                           send_cb, post);
+}
+
+static void
+call_changed_cb (SpWebservice  *self,
+                 SpCall        *call,
+                 gboolean       state_changed,
+                 SpCallTracker *tracker)
+{
+  SpAccount *account = sp_accounts_lookup (self->accounts, sp_call_get_account_id (call));
+  g_autofree char *key = make_key (call);
+  Entry *entry = g_hash_table_lookup (self->entries, key);
+
+  if (account == NULL || !state_changed)
+    return;
+
+  if (entry == NULL)
+    {
+      /* Only a ring asks the web service, as only EventRinging does in the agent web app. */
+      if (sp_call_get_state (call) != SP_CALL_STATE_RINGING ||
+          sp_call_get_direction (call) != SP_CALL_DIRECTION_INCOMING ||
+          !has_webservice (account) || is_quiet (self, account))
+        return;
+
+      if (g_hash_table_size (self->entries) >= MAX_ENTRIES)
+        {
+          g_message ("[%s] Too many calls waiting for the web service; call %s gets the URL template",
+                     sp_account_get_id (account), sp_call_get_call_id (call));
+          g_signal_emit (self, signals[FALLBACK], 0, call);
+          return;
+        }
+
+      entry = g_new0 (Entry, 1);
+      entry->key = g_steal_pointer (&key);
+      entry->tag = g_strdup_printf ("webservice-done:%s:%s", sp_call_get_account_id (call),
+                                    sp_call_get_call_id (call));
+      entry->call = g_object_ref (call);
+      entry->state = ENTRY_POSTING;
+      entry->cancellable = g_cancellable_new ();
+      g_hash_table_insert (self->entries, entry->key, entry);
+
+      start_post (self, entry, account);
+      return;
+    }
+
+  check_and_fire (self, entry);
+  maybe_drop (self, entry);
+}
+
+static Entry *
+find_by_tag (SpWebservice *self,
+             const char   *tag)
+{
+  GHashTableIter iter;
+  gpointer value;
+
+  g_hash_table_iter_init (&iter, self->entries);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
+    {
+      Entry *entry = value;
+
+      if (g_strcmp0 (entry->tag, tag) == 0)
+        return entry;
+    }
+
+  return NULL;
+}
+
+static void
+action_invoked_cb (SpWebservice *self,
+                   const char   *tag,
+                   const char   *action,
+                   SpNotifier   *notifier)
+{
+  Entry *entry;
+
+  if (!g_str_has_prefix (tag, "webservice-done:") || g_strcmp0 (action, "done") != 0)
+    return;
+
+  entry = find_by_tag (self, tag);
+  if (entry != NULL)
+    sp_webservice_done (self, entry->call);
+}
+
+static void
+sp_webservice_dispose (GObject *object)
+{
+  SpWebservice *self = (SpWebservice *)object;
+
+  g_clear_weak_pointer (&self->screenpop);
+  g_clear_pointer (&self->entries, g_hash_table_unref);
+  if (self->session != NULL)
+    soup_session_abort (self->session);
+  g_clear_object (&self->session);
+  g_clear_object (&self->pending);
+  g_clear_object (&self->accounts);
+  g_clear_object (&self->tracker);
+  g_clear_object (&self->notifier);
+  g_clear_object (&self->settings);
+
+  G_OBJECT_CLASS (sp_webservice_parent_class)->dispose (object);
+}
+
+static void
+sp_webservice_finalize (GObject *object)
+{
+  SpWebservice *self = (SpWebservice *)object;
+
+  g_free (self->last_error);
+
+  G_OBJECT_CLASS (sp_webservice_parent_class)->finalize (object);
+}
+
+static void
+sp_webservice_get_property (GObject    *object,
+                            guint       prop_id,
+                            GValue     *value,
+                            GParamSpec *pspec)
+{
+  SpWebservice *self = SP_WEBSERVICE (object);
+
+  switch (prop_id)
+    {
+    case PROP_LAST_ERROR:
+      g_value_set_string (value, self->last_error);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+sp_webservice_class_init (SpWebserviceClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->dispose = sp_webservice_dispose;
+  object_class->finalize = sp_webservice_finalize;
+  object_class->get_property = sp_webservice_get_property;
+
+  /**
+   * SpWebservice:last-error:
+   *
+   * Why the last web service request failed (timeout, HTTP error, an answer that cannot be
+   * obeyed, a refused program), in words a person can act on; %NULL after a success.
+   */
+  properties[PROP_LAST_ERROR] =
+    g_param_spec_string ("last-error", NULL, NULL, NULL,
+                         G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  /**
+   * SpWebservice::fallback:
+   * @self: the web service
+   * @call: the call
+   *
+   * The web service failed for @call: from now on the account's URL template applies to
+   * it, including a moment that has already passed.
+   */
+  signals[FALLBACK] =
+    g_signal_new ("fallback",
+                  G_TYPE_FROM_CLASS (klass),
+                  G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL,
+                  G_TYPE_NONE, 1, SP_TYPE_CALL);
+}
+
+static void
+sp_webservice_init (SpWebservice *self)
+{
+  self->entries = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, (GDestroyNotify) entry_free);
+  self->pending = g_list_store_new (SP_TYPE_CALL);
+  self->session = soup_session_new_with_options ("user-agent", "Screenpop/" PACKAGE_VERSION " ", NULL);
+}
+
+/**
+ * sp_webservice_new:
+ * @screenpop: (transfer none): the door for URLs; not referenced (it owns the web service)
+ * @accounts: the accounts, for their web service URLs and sources
+ * @tracker: the calls
+ * @notifier: for the "Done" notification
+ * @settings: the app's settings (allowed programs, do not disturb)
+ *
+ * Returns: (transfer full): a new web service client
+ */
+SpWebservice *
+sp_webservice_new (SpScreenpop   *screenpop,
+                   SpAccounts    *accounts,
+                   SpCallTracker *tracker,
+                   SpNotifier    *notifier,
+                   GSettings     *settings)
+{
+  SpWebservice *self;
+
+  g_return_val_if_fail (SP_IS_ACCOUNTS (accounts), NULL);
+  g_return_val_if_fail (SP_IS_CALL_TRACKER (tracker), NULL);
+  g_return_val_if_fail (SP_IS_NOTIFIER (notifier), NULL);
+  g_return_val_if_fail (G_IS_SETTINGS (settings), NULL);
+
+  self = g_object_new (SP_TYPE_WEBSERVICE, NULL);
+  g_set_weak_pointer (&self->screenpop, screenpop);
+  self->accounts = g_object_ref (accounts);
+  self->tracker = g_object_ref (tracker);
+  self->notifier = g_object_ref (notifier);
+  self->settings = g_object_ref (settings);
+
+  g_signal_connect_object (tracker, "call-changed",
+                           G_CALLBACK (call_changed_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (notifier, "action-invoked",
+                           G_CALLBACK (action_invoked_cb), self, G_CONNECT_SWAPPED);
+
+  return self;
+}
+
+/**
+ * sp_webservice_decides:
+ * @call: a call
+ *
+ * Whether the web service, rather than the account's URL template, decides what @call
+ * opens: the account names a web service, and the call is asking it or was answered by
+ * it. A call the web service failed for is the template's again.
+ *
+ * Returns: %TRUE if the template must stay out of it
+ */
+gboolean
+sp_webservice_decides (SpWebservice *self,
+                       SpCall       *call)
+{
+  g_autofree char *key = NULL;
+  SpAccount *account;
+  Entry *entry;
+
+  g_return_val_if_fail (SP_IS_WEBSERVICE (self), FALSE);
+  g_return_val_if_fail (SP_IS_CALL (call), FALSE);
+
+  account = sp_accounts_lookup (self->accounts, sp_call_get_account_id (call));
+  if (account == NULL)
+    return FALSE;
+
+  key = make_key (call);
+  entry = g_hash_table_lookup (self->entries, key);
+  if (entry != NULL)
+    return entry->state != ENTRY_FAILED;
+
+  /* A ring the web service is about to be asked about (its own handler runs later). */
+  return sp_call_get_state (call) == SP_CALL_STATE_RINGING &&
+         sp_call_get_direction (call) == SP_CALL_DIRECTION_INCOMING &&
+         has_webservice (account) &&
+         g_hash_table_size (self->entries) < MAX_ENTRIES;
+}
+
+/**
+ * sp_webservice_get_pending:
+ *
+ * Returns: (transfer none): the calls whose action paused the agent and that wait for
+ *   the user's "Done"
+ */
+GListModel *
+sp_webservice_get_pending (SpWebservice *self)
+{
+  g_return_val_if_fail (SP_IS_WEBSERVICE (self), NULL);
+
+  return G_LIST_MODEL (self->pending);
+}
+
+/**
+ * sp_webservice_done:
+ * @call: a call from sp_webservice_get_pending()
+ *
+ * The user finished the work for @call: resumes the agent paused for it and clears its
+ * action, as the CC Agent does when the third-party pane is closed.
+ */
+void
+sp_webservice_done (SpWebservice *self,
+                    SpCall       *call)
+{
+  g_autofree char *key = NULL;
+  SpAccount *account;
+  SpSource *source;
+  Entry *entry;
+  guint position;
+
+  g_return_if_fail (SP_IS_WEBSERVICE (self));
+  g_return_if_fail (SP_IS_CALL (call));
+
+  key = make_key (call);
+  entry = g_hash_table_lookup (self->entries, key);
+  if (entry == NULL || !entry->paused)
+    return;
+
+  entry->paused = FALSE;
+  if (pending_find (self, call, &position))
+    g_list_store_remove (self->pending, position);
+  sp_notifier_withdraw (self->notifier, entry->tag);
+
+  account = sp_accounts_lookup (self->accounts, sp_call_get_account_id (call));
+  source = account ? sp_account_get_source (account) : NULL;
+  if (source != NULL)
+    {
+      g_debug ("[%s] Resuming the agent after call %s", sp_account_get_id (account),
+               sp_call_get_call_id (call));
+      sp_source_perform_async (source, "unpause", sp_call_get_call_id (call), NULL, NULL,
+                               unpause_cb, g_object_ref (self));
+    }
+
+  maybe_drop (self, entry);
+}
+
+/**
+ * sp_webservice_get_last_error:
+ *
+ * Returns: (nullable): see #SpWebservice:last-error
+ */
+const char *
+sp_webservice_get_last_error (SpWebservice *self)
+{
+  g_return_val_if_fail (SP_IS_WEBSERVICE (self), NULL);
+
+  return self->last_error;
+}
