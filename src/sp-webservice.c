@@ -14,6 +14,7 @@
 
 #include "sp-screenpop.h"
 #include "sp-webservice.h"
+#include "sp-xivo-source.h"
 #include "sp-xivo-webservice.h"
 
 /*
@@ -564,11 +565,31 @@ timeout_cb (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
+/* The agent's CTI token is a credential: it goes only where it cannot be read on the way
+ * (https, or this machine), and an administrator can keep it from going at all. */
+static gboolean
+may_send_token (SpAccount *account,
+                GUri      *uri)
+{
+  g_autofree char *option = sp_account_dup_option (account, "webservice-send-token");
+  const char *host = g_uri_get_host (uri);
+
+  if (g_strcmp0 (option, "false") == 0)
+    return FALSE;
+
+  return g_str_equal (g_uri_get_scheme (uri), "https") ||
+         g_str_equal (host, "127.0.0.1") || g_str_equal (host, "::1") ||
+         g_ascii_strcasecmp (host, "localhost") == 0;
+}
+
 static void
 fill_user (SpXivoWsRequest *request,
            SpAccount       *account,
+           GUri            *uri,
            char           **strings)
 {
+  SpSource *source = sp_account_get_source (account);
+
   static const char * const keys[] = {
     "webservice-first-name", "webservice-last-name", "webservice-full-name",
     "webservice-user-id", "webservice-agent-id",
@@ -590,6 +611,15 @@ fill_user (SpXivoWsRequest *request,
     request->user_id = g_ascii_strtoll (user_id, NULL, 10);
   if (agent_id != NULL)
     request->agent_id = g_ascii_strtoll (agent_id, NULL, 10);
+
+  /* A XiVO account adds what the CC Agent sends: the agent, and the live token. */
+  if (SP_IS_XIVO_SOURCE (source))
+    {
+      if (request->agent_id <= 0)
+        request->agent_id = sp_xivo_source_get_agent_id (SP_XIVO_SOURCE (source));
+      if (may_send_token (account, uri))
+        request->token = sp_xivo_source_get_token (SP_XIVO_SOURCE (source));
+    }
 }
 
 static void
@@ -624,7 +654,7 @@ start_post (SpWebservice *self,
   request.call_id = sp_call_get_call_id (call);
   request.user_data = sp_call_get_vars (call);
   request.queue_name = sp_call_get_queue (call);
-  fill_user (&request, account, user_strings);
+  fill_user (&request, account, uri, user_strings);
 
   json = sp_xivo_ws_request_to_json (&request);
   for (guint i = 0; i < G_N_ELEMENTS (user_strings); i++)

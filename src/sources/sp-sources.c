@@ -15,6 +15,7 @@
 #include "sp-popup-notifier-source.h"
 #include "sp-redmine-source.h"
 #include "sp-sources.h"
+#include "sp-xivo-source.h"
 
 /* The one place that knows which account kind is which backend. */
 static const SpSourceKind kinds[] = {
@@ -22,6 +23,7 @@ static const SpSourceKind kinds[] = {
   { "redmine-rt", N_("Redmine (redmine_rt)") },
   { "basix", N_("Basix (ws_cti)") },
   { "pbxis", N_("pbxis-ws (Asterisk queues)") },
+  { "xivo", N_("XiVO (xuc)") },
   { "demo", N_("Demo") },
 };
 
@@ -48,6 +50,8 @@ sp_sources_create (SpAccount  *account,
     return sp_redmine_source_new (account);
   if (g_strcmp0 (kind, "basix") == 0)
     return sp_basix_source_new (account);
+  if (g_strcmp0 (kind, "xivo") == 0)
+    return sp_xivo_source_new (account);
 
   g_set_error (error, SP_SOURCE_ERROR, SP_SOURCE_ERROR_CONFIG,
                _("Screenpop does not know the account kind “%s”"), kind);

@@ -1,0 +1,1247 @@
+/* sp-xivo-source.c
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#define G_LOG_DOMAIN "sp-xivo"
+
+#include "config.h"
+
+#include <string.h>
+
+#include <glib/gi18n.h>
+#include <libsoup/soup.h>
+
+#include "sp-account.h"
+#include "sp-xivo.h"
+#include "sp-xivo-source.h"
+
+/*
+ * XiVO (protocols/xivo.md §4–§6): log in to xuc over REST for a short-lived token, open the
+ * CTI WebSocket with it, wait for LoggedOn, then ask for the live calls
+ * (getCurrentCallsPhoneEvents) so that a reconnect never loses or invents a call. From
+ * then on PhoneEvents become call events, keyed by linkedId.
+ *
+ * As cti.js does it: {"claz":"ping"} every 5 s, and a link that stays silent for three
+ * intervals is dead (the base class's liveness timeout, fed by every frame). The token is
+ * renewed over REST before its lifetime runs out; the open link does not need it, but the
+ * next connection and the third-party web service do.
+ *
+ * The token is a credential: it is never logged, and the CTI URL is only ever logged
+ * without it.
+ */
+
+/* One attempt — keyring, login, WebSocket, LoggedOn — must be over within this long. */
+#define CONNECT_TIMEOUT_SECONDS 15
+/* A renewal that failed for a transient reason is tried again after this long. */
+#define RENEW_RETRY_MS (30 * 1000)
+/* When the server does not say how long a token lives: XiVO's tokens live an hour. */
+#define DEFAULT_LIFETIME_SECONDS 3600
+/* Frames beyond this are refused by the parser anyway; libsoup reads and drops them. */
+#define MAX_INCOMING_PAYLOAD (4 * 1024 * 1024)
+
+typedef struct
+{
+  SpCallDirection  direction;
+  gboolean         answered;
+  char            *unique_id;   /* this leg, for answer and hangup */
+} LiveCall;
+
+struct _SpXivoSource
+{
+  SpSource                 parent_instance;
+
+  SoupSession             *session;
+  SoupWebsocketConnection *connection;
+  GTask                   *connect_task;    /* the attempt, waiting for LoggedOn */
+  char                    *base_url;
+  char                    *token;           /* a secret */
+  gint64                   token_lifetime;  /* seconds */
+  guint                    ping_id;
+  guint                    renew_id;
+  GCancellable            *renew_cancellable;
+
+  GHashTable              *live;            /* call id → LiveCall; kept across reconnects */
+  gint64                   agent_id;
+  char                    *agent_state;
+  char                    *agent_cause;
+};
+
+enum {
+  PROP_0,
+  PROP_AGENT_STATE,
+  PROP_AGENT_CAUSE,
+  N_PROPS
+};
+
+G_DEFINE_FINAL_TYPE (SpXivoSource, sp_xivo_source, SP_TYPE_SOURCE)
+
+static GParamSpec *properties [N_PROPS];
+
+static void schedule_renewal (SpXivoSource *self,
+                              guint         delay_ms);
+
+static void
+live_call_free (LiveCall *call)
+{
+  g_free (call->unique_id);
+  g_free (call);
+}
+
+/* A GDestroyNotify for a string holding a secret. */
+static void
+wipe_string (gpointer data)
+{
+  char *secret = data;
+
+  memset (secret, 0, strlen (secret));
+  g_free (secret);
+}
+
+static void
+wipe (char **secret)
+{
+  if (*secret == NULL)
+    return;
+
+  memset (*secret, 0, strlen (*secret));
+  g_clear_pointer (secret, g_free);
+}
+
+static const char *
+account_id (SpXivoSource *self)
+{
+  return sp_source_get_account_id (SP_SOURCE (self));
+}
+
+static gboolean
+is_open (SpXivoSource *self)
+{
+  return self->connection != NULL &&
+         soup_websocket_connection_get_state (self->connection) == SOUP_WEBSOCKET_STATE_OPEN;
+}
+
+static void
+send_frame (SpXivoSource *self,
+            const char   *frame)
+{
+  if (is_open (self))
+    soup_websocket_connection_send_text (self->connection, frame);
+}
+
+/* The REST login, shared by the connection attempt and the renewal. */
+
+typedef struct
+{
+  SoupMessage *msg;
+  char        *url;
+  char        *login;
+} LoginData;
+
+static void
+login_data_free (LoginData *data)
+{
+  g_clear_object (&data->msg);
+  g_free (data->url);
+  g_free (data->login);
+  g_free (data);
+}
+
+static void
+login_free (SpXivoLogin *login)
+{
+  sp_xivo_login_clear (login);
+  g_free (login);
+}
+
+static void
+login_read_cb (GObject      *object,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  LoginData *data = g_task_get_task_data (task);
+  g_autoptr(GBytes) body = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GError) parse_error = NULL;
+  SpXivoLogin *login;
+  guint status;
+
+  body = soup_session_send_and_read_finish (SOUP_SESSION (object), result, &error);
+  if (body == NULL)
+    {
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        g_task_return_error (task, g_steal_pointer (&error));
+      else
+        g_task_return_new_error (task, SP_SOURCE_ERROR, SP_SOURCE_ERROR_FAILED,
+                                 _("Could not reach %s: %s"), data->url, error->message);
+      return;
+    }
+
+  status = soup_message_get_status (data->msg);
+  login = g_new0 (SpXivoLogin, 1);
+
+  /* xuc explains a refusal in a JSON body, whatever the status; read it first. */
+  if (sp_xivo_login_parse (g_bytes_get_data (body, NULL), g_bytes_get_size (body), login, &parse_error) &&
+      SOUP_STATUS_IS_SUCCESSFUL (status))
+    {
+      g_task_return_pointer (task, login, (GDestroyNotify) login_free);
+      return;
+    }
+  login_free (login);
+
+  if (g_error_matches (parse_error, SP_XIVO_ERROR, SP_XIVO_ERROR_INVALID_CREDENTIALS))
+    g_task_return_new_error (task, SP_SOURCE_ERROR, SP_SOURCE_ERROR_AUTH,
+                             _("XiVO rejected the login or password of “%s”"), data->login);
+  else if (g_error_matches (parse_error, SP_XIVO_ERROR, SP_XIVO_ERROR_SERVER))
+    g_task_return_new_error (task, SP_SOURCE_ERROR, SP_SOURCE_ERROR_FAILED,
+                             _("XiVO could not log in “%s”: %s"), data->login, parse_error->message);
+  else if (!SOUP_STATUS_IS_SUCCESSFUL (status))
+    g_task_return_new_error (task, SP_SOURCE_ERROR, SP_SOURCE_ERROR_FAILED,
+                             _("%s is not a XiVO login (HTTP %u %s); check the server address"),
+                             data->url, status, soup_message_get_reason_phrase (data->msg));
+  else
+    g_task_return_new_error (task, SP_SOURCE_ERROR, SP_SOURCE_ERROR_FAILED,
+                             _("%s gave an answer that is not a XiVO login: %s"),
+                             data->url, parse_error->message);
+}
+
+static void
+login_async (SpXivoSource        *self,
+             const char          *base_url,
+             const char          *login,
+             const char          *password,
+             GCancellable        *cancellable,
+             GAsyncReadyCallback  callback,
+             gpointer             user_data)
+{
+  g_autoptr(GTask) task = g_task_new (self, cancellable, callback, user_data);
+  g_autoptr(GBytes) body = NULL;
+  LoginData *data = g_new0 (LoginData, 1);
+  char *request;
+
+  g_task_set_source_tag (task, login_async);
+  g_task_set_task_data (task, data, (GDestroyNotify) login_data_free);
+
+  data->url = sp_xivo_login_url (base_url);
+  data->login = g_strdup (login);
+  data->msg = soup_message_new (SOUP_METHOD_POST, data->url);
+  if (data->msg == NULL)
+    {
+      g_task_return_new_error (task, SP_SOURCE_ERROR, SP_SOURCE_ERROR_CONFIG,
+                               _("“%s” is not a server address"), base_url);
+      return;
+    }
+
+  /* The body holds the password: wiped as soon as libsoup is done with it. */
+  request = sp_xivo_login_request_new (login, password);
+  body = g_bytes_new_with_free_func (request, strlen (request), (GDestroyNotify) wipe_string, request);
+  soup_message_set_request_body_from_bytes (data->msg, "application/json", body);
+  soup_message_headers_replace (soup_message_get_request_headers (data->msg), "Accept",
+                                "application/json");
+
+  g_debug ("[%s] Logging in to %s as %s", account_id (self), data->url, login);
+  soup_session_send_and_read_async (self->session, data->msg, G_PRIORITY_DEFAULT, cancellable,
+                                    login_read_cb, g_steal_pointer (&task));
+}
+
+static SpXivoLogin *
+login_finish (SpXivoSource  *self,
+              GAsyncResult  *result,
+              GError       **error)
+{
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+/* Calls */
+
+static void
+emit (SpXivoSource     *self,
+      SpXivoPhoneEvent *phone_event,
+      SpCallEventKind   kind,
+      SpCallDirection   direction)
+{
+  SpSource *source = SP_SOURCE (self);
+  g_autoptr(SpCallEvent) event = sp_source_new_call_event (source, phone_event->call_id, kind);
+  GHashTableIter iter;
+  gpointer key, value;
+
+  event->direction = direction;
+  event->number = g_strdup (phone_event->other_dn);
+  event->name = g_strdup (phone_event->other_dname);
+  event->exten = g_strdup (phone_event->dn);
+  event->queue = g_strdup (phone_event->queue_name);
+  event->ring_timeout = sp_account_get_ring_timeout (sp_source_get_account (source));
+
+  g_hash_table_iter_init (&iter, phone_event->user_data);
+  while (g_hash_table_iter_next (&iter, &key, &value))
+    sp_call_event_set_var (event, key, value);
+
+  sp_source_emit_call_event (source, event);
+}
+
+static SpCallDirection
+direction_of (SpXivoPhoneEvent *event)
+{
+  if (event->type == SP_XIVO_PHONE_EVENT_DIALING ||
+      g_strcmp0 (event->direction, "Outgoing") == 0)
+    return SP_CALL_DIRECTION_OUTGOING;
+
+  return SP_CALL_DIRECTION_INCOMING;
+}
+
+static void
+handle_phone_event (SpXivoSource     *self,
+                    SpXivoPhoneEvent *event)
+{
+  SpAccount *account = sp_source_get_account (SP_SOURCE (self));
+  LiveCall *call = g_hash_table_lookup (self->live, event->call_id);
+
+  if (!sp_account_matches_extension (account, event->dn))
+    {
+      g_debug ("[%s] %s for line “%s” is not ours", account_id (self), event->event_type,
+               event->dn ? event->dn : "");
+      return;
+    }
+
+  switch (event->type)
+    {
+    case SP_XIVO_PHONE_EVENT_DIALING:
+    case SP_XIVO_PHONE_EVENT_RINGING:
+      if (call == NULL)
+        {
+          call = g_new0 (LiveCall, 1);
+          call->direction = direction_of (event);
+          g_hash_table_insert (self->live, g_strdup (event->call_id), call);
+        }
+      g_free (call->unique_id);
+      call->unique_id = g_strdup (event->unique_id);
+      emit (self, event, SP_CALL_EVENT_RINGING, call->direction);
+      break;
+
+    case SP_XIVO_PHONE_EVENT_ESTABLISHED:
+      if (call == NULL)
+        {
+          /* A call first seen answered: picked up elsewhere, or found by a resync. */
+          call = g_new0 (LiveCall, 1);
+          call->direction = direction_of (event);
+          g_hash_table_insert (self->live, g_strdup (event->call_id), call);
+        }
+      call->answered = TRUE;
+      if (event->unique_id != NULL)
+        {
+          g_free (call->unique_id);
+          call->unique_id = g_strdup (event->unique_id);
+        }
+      emit (self, event, SP_CALL_EVENT_ANSWERED, call->direction);
+      break;
+
+    case SP_XIVO_PHONE_EVENT_RELEASED:
+      /* The end of a call we never saw would pop up as a missed call out of nowhere. */
+      if (call == NULL)
+        {
+          g_debug ("[%s] EventReleased for unknown call %s", account_id (self), event->call_id);
+          return;
+        }
+      emit (self, event, SP_CALL_EVENT_ENDED, call->direction);
+      g_hash_table_remove (self->live, event->call_id);
+      break;
+
+    case SP_XIVO_PHONE_EVENT_OTHER:
+    default:
+      g_debug ("[%s] Ignored %s of call %s", account_id (self), event->event_type, event->call_id);
+      break;
+    }
+}
+
+/* The answer to getCurrentCallsPhoneEvents: the calls the server knows are live. Ours that
+ * it does not list ended while the link was down. */
+static void
+resync (SpXivoSource *self,
+        GPtrArray    *events)
+{
+  g_autoptr(GHashTable) listed = g_hash_table_new (g_str_hash, g_str_equal);
+  g_autoptr(GPtrArray) gone = g_ptr_array_new_with_free_func (g_free);
+  GHashTableIter iter;
+  gpointer key, value;
+
+  for (guint i = 0; i < events->len; i++)
+    {
+      SpXivoPhoneEvent *event = g_ptr_array_index (events, i);
+
+      g_hash_table_add (listed, event->call_id);
+      if (event->type != SP_XIVO_PHONE_EVENT_RELEASED)
+        handle_phone_event (self, event);
+    }
+
+  g_hash_table_iter_init (&iter, self->live);
+  while (g_hash_table_iter_next (&iter, &key, &value))
+    {
+      if (!g_hash_table_contains (listed, key))
+        g_ptr_array_add (gone, g_strdup (key));
+    }
+
+  for (guint i = 0; i < gone->len; i++)
+    {
+      const char *call_id = g_ptr_array_index (gone, i);
+      LiveCall *call = g_hash_table_lookup (self->live, call_id);
+      g_autoptr(SpCallEvent) event = sp_source_new_call_event (SP_SOURCE (self), call_id,
+                                                                SP_CALL_EVENT_ENDED);
+
+      g_debug ("[%s] Call %s ended while the link was down", account_id (self), call_id);
+      event->direction = call->direction;
+      g_hash_table_remove (self->live, call_id);
+      sp_source_emit_call_event (SP_SOURCE (self), event);
+    }
+
+  g_debug ("[%s] Resynchronised: %u live calls", account_id (self), g_hash_table_size (self->live));
+}
+
+/* The agent */
+
+static const char *
+agent_state_label (const char *state)
+{
+  static const struct {
+    const char *name;
+    const char *label;
+  } labels[] = {
+    { "AgentReady", N_("Ready") },
+    { "AgentOnPause", N_("Paused") },
+    { "AgentLoggedOut", N_("Logged out") },
+    { "AgentOnCall", N_("On a call") },
+    { "AgentOnIncomingCall", N_("On a call") },
+    { "AgentOnOutgoingCall", N_("On a call") },
+    { "AgentOnAcdCall", N_("On a call") },
+    { "AgentRinging", N_("Ringing") },
+    { "AgentDialing", N_("Dialing") },
+    { "AgentOnWrapup", N_("Wrap-up") },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (labels); i++)
+    {
+      if (g_str_equal (labels[i].name, state))
+        return _(labels[i].label);
+    }
+
+  return state;
+}
+
+static void
+handle_agent_state (SpXivoSource     *self,
+                    SpXivoAgentState *state)
+{
+  g_autofree char *detail = NULL;
+
+  /* The agent is the one this link belongs to: the first state tells us which. */
+  if (self->agent_id > 0 && state->agent_id > 0 && state->agent_id != self->agent_id)
+    {
+      g_debug ("[%s] Ignored the state of agent %" G_GINT64_FORMAT, account_id (self),
+               state->agent_id);
+      return;
+    }
+
+  if (state->agent_id > 0)
+    self->agent_id = state->agent_id;
+
+  if (g_strcmp0 (self->agent_state, state->name) != 0)
+    {
+      g_free (self->agent_state);
+      self->agent_state = g_strdup (state->name);
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_AGENT_STATE]);
+    }
+
+  if (g_strcmp0 (self->agent_cause, state->cause) != 0)
+    {
+      g_free (self->agent_cause);
+      self->agent_cause = g_strdup (state->cause);
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_AGENT_CAUSE]);
+    }
+
+  /* Shown under the account in the window. */
+  if (state->cause != NULL && g_str_equal (state->name, "AgentOnPause"))
+    /* Translators: the agent's state, e.g. "Agent: Paused (lunch)" */
+    detail = g_strdup_printf (_("Agent: %s (%s)"), agent_state_label (state->name), state->cause);
+  else
+    /* Translators: the agent's state, e.g. "Agent: Ready" */
+    detail = g_strdup_printf (_("Agent: %s"), agent_state_label (state->name));
+  sp_source_set_detail (SP_SOURCE (self), detail);
+}
+
+/* The connection attempt */
+
+typedef struct
+{
+  SpXivoSource *self;           /* unowned: the task holds the source */
+  char         *login;
+  char         *base_url;
+  SoupMessage  *msg;
+  GCancellable *cancellable;    /* ours: cancelled by the caller's, or by the deadline */
+  GCancellable *caller_cancellable;
+  gulong        caller_handler;
+  guint         timeout_id;
+  gboolean      timed_out;
+} ConnectData;
+
+static void
+connect_data_free (ConnectData *data)
+{
+  g_clear_handle_id (&data->timeout_id, g_source_remove);
+  g_cancellable_disconnect (data->caller_cancellable, data->caller_handler);
+  g_clear_object (&data->caller_cancellable);
+  g_clear_object (&data->cancellable);
+  g_clear_object (&data->msg);
+  g_free (data->login);
+  g_free (data->base_url);
+  g_free (data);
+}
+
+/* Fails the attempt with @error, or says it timed out if that is why @error happened. */
+static void
+connect_fail (GTask  *task,
+              GError *error)
+{
+  ConnectData *data = g_task_get_task_data (task);
+  g_autoptr(GError) owned = error;
+
+  if (data->timed_out)
+    g_task_return_new_error (task, SP_SOURCE_ERROR, SP_SOURCE_ERROR_TIMEOUT,
+                             _("XiVO at %s did not answer within %u seconds"),
+                             data->base_url, CONNECT_TIMEOUT_SECONDS);
+  else if (!g_task_return_error_if_cancelled (task))
+    g_task_return_error (task, g_steal_pointer (&owned));
+}
+
+static void start_pinging (SpXivoSource *self);
+
+/* Renewed at four fifths of its life, so that the next connection never meets an expired
+ * token; within bounds, whatever the server claims. */
+static guint
+renewal_delay_ms (SpXivoSource *self)
+{
+  gint64 lifetime = self->token_lifetime > 0 ? self->token_lifetime : DEFAULT_LIFETIME_SECONDS;
+
+  return (guint) CLAMP (lifetime * 800, 1000, (gint64) 12 * 3600 * 1000);
+}
+
+static void
+connect_succeed (SpXivoSource *self)
+{
+  g_autoptr(GTask) task = g_steal_pointer (&self->connect_task);
+  ConnectData *data = g_task_get_task_data (task);
+  g_autofree char *resync_frame = sp_xivo_command_new ("getCurrentCallsPhoneEvents", NULL);
+
+  g_clear_handle_id (&data->timeout_id, g_source_remove);
+
+  g_debug ("[%s] Logged on to %s", account_id (self), data->base_url);
+
+  /* Whatever happened while the link was down, the server knows which calls are live. */
+  send_frame (self, resync_frame);
+  start_pinging (self);
+  schedule_renewal (self, renewal_delay_ms (self));
+
+  g_task_return_boolean (task, TRUE);
+}
+
+static void
+message_cb (SpXivoSource            *self,
+            SoupWebsocketDataType    type,
+            GBytes                  *message,
+            SoupWebsocketConnection *connection)
+{
+  g_autoptr(SpXivoMessage) parsed = NULL;
+  g_autoptr(GError) error = NULL;
+  gsize length;
+  const char *data = g_bytes_get_data (message, &length);
+
+  sp_source_touch (SP_SOURCE (self));
+
+  if (type != SOUP_WEBSOCKET_DATA_TEXT)
+    {
+      g_message ("[%s] Skipped a binary frame of %" G_GSIZE_FORMAT " bytes", account_id (self), length);
+      return;
+    }
+
+  parsed = sp_xivo_message_parse (data, length, &error);
+  if (parsed == NULL)
+    {
+      g_message ("[%s] Skipped a malformed CTI message: %s", account_id (self), error->message);
+      return;
+    }
+
+  switch (parsed->type)
+    {
+    case SP_XIVO_MESSAGE_LOGGED_ON:
+      if (self->connect_task != NULL)
+        connect_succeed (self);
+      break;
+
+    case SP_XIVO_MESSAGE_LOGGED_ON_ERROR:
+      {
+        const char *reason = parsed->error ? parsed->error : "?";
+        GError *lost;
+
+        if (parsed->auth_failed)
+          lost = g_error_new (SP_SOURCE_ERROR, SP_SOURCE_ERROR_AUTH,
+                              _("XiVO refused the CTI session (%s); check the user’s CTI rights"), reason);
+        else
+          lost = g_error_new (SP_SOURCE_ERROR, SP_SOURCE_ERROR_TIMEOUT,
+                              _("XiVO did not establish the CTI session in time (%s)"), reason);
+
+        if (self->connect_task != NULL)
+          {
+            g_autoptr(GTask) task = g_steal_pointer (&self->connect_task);
+
+            connect_fail (task, lost);
+          }
+        else
+          {
+            sp_source_connection_lost (SP_SOURCE (self), lost);
+            g_error_free (lost);
+          }
+      }
+      break;
+
+    case SP_XIVO_MESSAGE_PHONE_EVENT:
+      handle_phone_event (self, parsed->phone_event);
+      break;
+
+    case SP_XIVO_MESSAGE_CURRENT_CALLS:
+      resync (self, parsed->phone_events);
+      break;
+
+    case SP_XIVO_MESSAGE_AGENT_STATE:
+      handle_agent_state (self, parsed->agent_state);
+      break;
+
+    case SP_XIVO_MESSAGE_ERROR:
+      g_message ("[%s] XiVO reported an error: %s", account_id (self),
+                 parsed->error ? parsed->error : "(no reason given)");
+      break;
+
+    case SP_XIVO_MESSAGE_LINK_STATUS:
+    case SP_XIVO_MESSAGE_OTHER:
+    default:
+      g_debug ("[%s] Ignored a %s message", account_id (self), parsed->msg_type);
+      break;
+    }
+}
+
+static void
+closed_cb (SpXivoSource            *self,
+           SoupWebsocketConnection *connection)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (self->connect_task != NULL)
+    {
+      g_autoptr(GTask) task = g_steal_pointer (&self->connect_task);
+
+      connect_fail (task, g_error_new (SP_SOURCE_ERROR, SP_SOURCE_ERROR_FAILED,
+                                       _("XiVO closed the CTI link before the session was established")));
+      return;
+    }
+
+  error = g_error_new (SP_SOURCE_ERROR, SP_SOURCE_ERROR_FAILED, _("XiVO closed the CTI link"));
+  sp_source_connection_lost (SP_SOURCE (self), error);
+}
+
+static void
+error_cb (SpXivoSource            *self,
+          GError                  *error,
+          SoupWebsocketConnection *connection)
+{
+  g_debug ("[%s] WebSocket error: %s", account_id (self), error->message);
+}
+
+static gboolean
+ping_cb (gpointer user_data)
+{
+  SpXivoSource *self = user_data;
+  g_autofree char *ping = sp_xivo_ping_new ();
+
+  send_frame (self, ping);
+
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+start_pinging (SpXivoSource *self)
+{
+  g_clear_handle_id (&self->ping_id, g_source_remove);
+  self->ping_id = g_timeout_add (SP_XIVO_PING_INTERVAL_MS, ping_cb, self);
+}
+
+static void
+websocket_cb (GObject      *object,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  SpXivoSource *self = g_task_get_source_object (task);
+  ConnectData *data = g_task_get_task_data (task);
+  g_autoptr(SoupWebsocketConnection) connection = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *url = sp_xivo_cti_url (data->base_url, NULL);
+  guint status;
+
+  connection = soup_session_websocket_connect_finish (SOUP_SESSION (object), result, &error);
+  if (connection == NULL)
+    {
+      status = soup_message_get_status (data->msg);
+      if (status == SOUP_STATUS_UNAUTHORIZED || status == SOUP_STATUS_FORBIDDEN)
+        connect_fail (task, g_error_new (SP_SOURCE_ERROR, SP_SOURCE_ERROR_FAILED,
+                                         _("XiVO refused the CTI link at %s (HTTP %u); the token was not accepted"),
+                                         url, status));
+      else if (status >= 300)
+        connect_fail (task, g_error_new (SP_SOURCE_ERROR, SP_SOURCE_ERROR_FAILED,
+                                         _("%s is not a XiVO CTI link (HTTP %u %s)"),
+                                         url, status, soup_message_get_reason_phrase (data->msg)));
+      else
+        connect_fail (task, g_error_new (SP_SOURCE_ERROR, SP_SOURCE_ERROR_FAILED,
+                                         _("Could not open the CTI link at %s: %s"), url, error->message));
+      return;
+    }
+
+  if (g_task_return_error_if_cancelled (task))
+    return;
+
+  g_debug ("[%s] CTI link open at %s; waiting for LoggedOn", account_id (self), url);
+
+  self->connection = g_steal_pointer (&connection);
+  soup_websocket_connection_set_max_incoming_payload_size (self->connection, MAX_INCOMING_PAYLOAD);
+  /* Our heartbeat is xuc's own {"claz":"ping"}, not WebSocket pings. */
+  soup_websocket_connection_set_keepalive_interval (self->connection, 0);
+
+  g_signal_connect_object (self->connection, "message", G_CALLBACK (message_cb), self,
+                           G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->connection, "closed", G_CALLBACK (closed_cb), self,
+                           G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->connection, "error", G_CALLBACK (error_cb), self,
+                           G_CONNECT_SWAPPED);
+
+  /* The attempt ends with LoggedOn, LoggedOnError, the link closing or the deadline. */
+  g_set_object (&self->connect_task, task);
+}
+
+static void
+connect_login_cb (GObject      *object,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  SpXivoSource *self = SP_XIVO_SOURCE (object);
+  ConnectData *data = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *url = NULL;
+  SpXivoLogin *login;
+
+  login = login_finish (self, result, &error);
+  if (login == NULL)
+    {
+      connect_fail (task, g_steal_pointer (&error));
+      return;
+    }
+
+  wipe (&self->token);
+  self->token = g_steal_pointer (&login->token);
+  self->token_lifetime = login->lifetime;
+  login_free (login);
+
+  g_debug ("[%s] Logged in; the token lives %" G_GINT64_FORMAT " s", account_id (self),
+           self->token_lifetime);
+
+  url = sp_xivo_cti_url (data->base_url, self->token);
+  g_clear_object (&data->msg);
+  data->msg = soup_message_new (SOUP_METHOD_GET, url);
+  wipe (&url);
+
+  soup_session_websocket_connect_async (self->session, data->msg, NULL, NULL, G_PRIORITY_DEFAULT,
+                                        data->cancellable, websocket_cb, g_steal_pointer (&task));
+}
+
+static void
+connect_secret_cb (GObject      *object,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  SpXivoSource *self = SP_XIVO_SOURCE (object);
+  ConnectData *data = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
+  char *password;
+
+  password = sp_source_lookup_secret_finish (SP_SOURCE (self), result, &error);
+  if (error != NULL)
+    {
+      wipe (&password);
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        connect_fail (task, g_steal_pointer (&error));
+      else
+        connect_fail (task, g_error_new (SP_SOURCE_ERROR, SP_SOURCE_ERROR_FAILED,
+                                         _("Could not read the password from the keyring: %s"),
+                                         error->message));
+      return;
+    }
+
+  if (password == NULL || *password == '\0')
+    {
+      wipe (&password);
+      connect_fail (task, g_error_new (SP_SOURCE_ERROR, SP_SOURCE_ERROR_AUTH,
+                                       _("The keyring holds no password for this XiVO account")));
+      return;
+    }
+
+  login_async (self, data->base_url, data->login, password, data->cancellable,
+               connect_login_cb, g_steal_pointer (&task));
+  wipe (&password);
+}
+
+static gboolean
+connect_timeout_cb (gpointer user_data)
+{
+  ConnectData *data = user_data;
+  SpXivoSource *self = data->self;
+
+  data->timeout_id = 0;
+  data->timed_out = TRUE;
+  g_cancellable_cancel (data->cancellable);
+
+  /* Waiting for LoggedOn, nothing is pending on the cancellable: end the attempt here. */
+  if (self->connect_task != NULL && g_task_get_task_data (self->connect_task) == data)
+    {
+      g_autoptr(GTask) task = g_steal_pointer (&self->connect_task);
+
+      connect_fail (task, g_error_new_literal (G_IO_ERROR, G_IO_ERROR_TIMED_OUT, "timeout"));
+    }
+
+  return G_SOURCE_REMOVE;
+}
+
+static void
+caller_cancelled_cb (GCancellable *caller_cancellable,
+                     GCancellable *cancellable)
+{
+  g_cancellable_cancel (cancellable);
+}
+
+static void
+sp_xivo_source_connect_async (SpSource            *source,
+                              GCancellable        *cancellable,
+                              GAsyncReadyCallback  callback,
+                              gpointer             user_data)
+{
+  SpXivoSource *self = SP_XIVO_SOURCE (source);
+  SpAccount *account = sp_source_get_account (source);
+  g_autoptr(GTask) task = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *configured = sp_account_dup_url (account);
+  g_autofree char *base_url = NULL;
+  g_autofree char *login = sp_account_dup_login (account);
+  ConnectData *data;
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, sp_xivo_source_connect_async);
+
+  base_url = sp_xivo_normalize_base_url (configured, &error);
+  if (base_url == NULL)
+    {
+      g_task_return_new_error (task, SP_SOURCE_ERROR, SP_SOURCE_ERROR_CONFIG, "%s", error->message);
+      return;
+    }
+
+  if (login == NULL || *login == '\0')
+    {
+      g_task_return_new_error (task, SP_SOURCE_ERROR, SP_SOURCE_ERROR_CONFIG,
+                               _("Set the XiVO login of this account"));
+      return;
+    }
+
+  g_free (self->base_url);
+  self->base_url = g_strdup (base_url);
+
+  data = g_new0 (ConnectData, 1);
+  data->self = self;
+  data->login = g_steal_pointer (&login);
+  data->base_url = g_steal_pointer (&base_url);
+  data->cancellable = g_cancellable_new ();
+  g_task_set_task_data (task, data, (GDestroyNotify) connect_data_free);
+
+  if (cancellable != NULL)
+    {
+      data->caller_cancellable = g_object_ref (cancellable);
+      data->caller_handler = g_cancellable_connect (cancellable, G_CALLBACK (caller_cancelled_cb),
+                                                    g_object_ref (data->cancellable),
+                                                    g_object_unref);
+    }
+  data->timeout_id = g_timeout_add_seconds (CONNECT_TIMEOUT_SECONDS, connect_timeout_cb, data);
+
+  sp_source_lookup_secret_async (source, data->cancellable, connect_secret_cb, g_steal_pointer (&task));
+}
+
+static gboolean
+sp_xivo_source_connect_finish (SpSource      *source,
+                               GAsyncResult  *result,
+                               GError       **error)
+{
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+/* Token renewal */
+
+static void
+renew_login_cb (GObject      *object,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  g_autoptr(SpXivoSource) self = user_data;
+  g_autoptr(GError) error = NULL;
+  SpXivoLogin *login;
+
+  login = login_finish (self, result, &error);
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+
+  if (login == NULL)
+    {
+      if (g_error_matches (error, SP_SOURCE_ERROR, SP_SOURCE_ERROR_AUTH))
+        {
+          sp_source_connection_lost (SP_SOURCE (self), error);
+          return;
+        }
+
+      g_message ("[%s] Could not renew the XiVO token: %s; trying again in %u s", account_id (self),
+                 error->message, RENEW_RETRY_MS / 1000);
+      schedule_renewal (self, RENEW_RETRY_MS);
+      return;
+    }
+
+  wipe (&self->token);
+  self->token = g_steal_pointer (&login->token);
+  self->token_lifetime = login->lifetime;
+  login_free (login);
+
+  g_debug ("[%s] Renewed the token; it lives %" G_GINT64_FORMAT " s", account_id (self),
+           self->token_lifetime);
+  schedule_renewal (self, renewal_delay_ms (self));
+}
+
+static void
+renew_secret_cb (GObject      *object,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  g_autoptr(SpXivoSource) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *login = NULL;
+  char *password;
+
+  password = sp_source_lookup_secret_finish (SP_SOURCE (self), result, &error);
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+
+  if (password == NULL || *password == '\0' || self->base_url == NULL)
+    {
+      wipe (&password);
+      g_message ("[%s] Could not renew the XiVO token: no password; trying again in %u s",
+                 account_id (self), RENEW_RETRY_MS / 1000);
+      schedule_renewal (self, RENEW_RETRY_MS);
+      return;
+    }
+
+  login = sp_account_dup_login (sp_source_get_account (SP_SOURCE (self)));
+  login_async (self, self->base_url, login, password, self->renew_cancellable,
+               renew_login_cb, g_object_ref (self));
+  wipe (&password);
+}
+
+static gboolean
+renew_cb (gpointer user_data)
+{
+  SpXivoSource *self = user_data;
+
+  self->renew_id = 0;
+
+  g_debug ("[%s] Renewing the token", account_id (self));
+  sp_source_lookup_secret_async (SP_SOURCE (self), self->renew_cancellable, renew_secret_cb,
+                                 g_object_ref (self));
+
+  return G_SOURCE_REMOVE;
+}
+
+static void
+schedule_renewal (SpXivoSource *self,
+                  guint         delay_ms)
+{
+  g_clear_handle_id (&self->renew_id, g_source_remove);
+  if (self->renew_cancellable == NULL)
+    self->renew_cancellable = g_cancellable_new ();
+  self->renew_id = g_timeout_add (delay_ms, renew_cb, self);
+}
+
+/* Actions */
+
+static gboolean
+sp_xivo_source_can_perform (SpSource   *source,
+                            const char *action)
+{
+  SpXivoSource *self = SP_XIVO_SOURCE (source);
+  g_autofree char *remote_answer = NULL;
+
+  if (!is_open (self) || self->connect_task != NULL)
+    return FALSE;
+
+  /* Remote answer needs a phone that supports it (WebRTC, CTI-capable phones): a
+   * deployment without one turns it off. */
+  if (g_str_equal (action, "answer"))
+    {
+      remote_answer = sp_account_dup_option (sp_source_get_account (source), "remote-answer");
+      return g_strcmp0 (remote_answer, "false") != 0;
+    }
+
+  return g_str_equal (action, "hangup") || g_str_equal (action, "dial") ||
+         g_str_equal (action, "pause") || g_str_equal (action, "unpause");
+}
+
+static void
+sp_xivo_source_perform_async (SpSource            *source,
+                              const char          *action,
+                              const char          *call_id,
+                              GVariant            *param,
+                              GCancellable        *cancellable,
+                              GAsyncReadyCallback  callback,
+                              gpointer             user_data)
+{
+  SpXivoSource *self = SP_XIVO_SOURCE (source);
+  g_autoptr(GTask) task = g_task_new (self, cancellable, callback, user_data);
+  g_autoptr(GVariant) sunk = param ? g_variant_ref_sink (param) : NULL;
+  g_autofree char *frame = NULL;
+  const char *text = NULL;
+  LiveCall *call = call_id ? g_hash_table_lookup (self->live, call_id) : NULL;
+
+  g_task_set_source_tag (task, sp_xivo_source_perform_async);
+
+  if (sunk != NULL && g_variant_is_of_type (sunk, G_VARIANT_TYPE_STRING))
+    text = g_variant_get_string (sunk, NULL);
+
+  if (!sp_xivo_source_can_perform (source, action))
+    {
+      if (!is_open (self) || self->connect_task != NULL)
+        g_task_return_new_error (task, SP_SOURCE_ERROR, SP_SOURCE_ERROR_FAILED,
+                                 _("Not connected to XiVO"));
+      else
+        g_task_return_new_error (task, SP_SOURCE_ERROR, SP_SOURCE_ERROR_UNSUPPORTED,
+                                 _("This XiVO account cannot “%s”"), action);
+      return;
+    }
+
+  if (g_str_equal (action, "answer") || g_str_equal (action, "hangup"))
+    {
+      /* Without the leg's id xuc acts on the user's current call. */
+      frame = sp_xivo_command_new (action, "uniqueId", call ? call->unique_id : NULL, NULL);
+    }
+  else if (g_str_equal (action, "dial"))
+    {
+      if (text == NULL || *text == '\0')
+        {
+          g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                                   _("There is no number to dial"));
+          return;
+        }
+      frame = sp_xivo_command_new ("dial", "destination", text, NULL);
+    }
+  else if (g_str_equal (action, "pause"))
+    {
+      frame = sp_xivo_pause_command_new (self->agent_id, text);
+    }
+  else
+    {
+      frame = sp_xivo_unpause_command_new (self->agent_id);
+    }
+
+  g_debug ("[%s] Sending %s", account_id (self), action);
+  send_frame (self, frame);
+  g_task_return_boolean (task, TRUE);
+}
+
+static gboolean
+sp_xivo_source_perform_finish (SpSource      *source,
+                               GAsyncResult  *result,
+                               GError       **error)
+{
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+static void
+sp_xivo_source_disconnect (SpSource *source)
+{
+  SpXivoSource *self = SP_XIVO_SOURCE (source);
+
+  if (self->connect_task != NULL)
+    {
+      g_autoptr(GTask) task = g_steal_pointer (&self->connect_task);
+
+      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_CANCELLED, "Cancelled");
+    }
+
+  g_clear_handle_id (&self->ping_id, g_source_remove);
+  g_clear_handle_id (&self->renew_id, g_source_remove);
+  if (self->renew_cancellable != NULL)
+    g_cancellable_cancel (self->renew_cancellable);
+  g_clear_object (&self->renew_cancellable);
+
+  if (self->connection != NULL)
+    {
+      g_signal_handlers_disconnect_by_data (self->connection, self);
+      if (soup_websocket_connection_get_state (self->connection) == SOUP_WEBSOCKET_STATE_OPEN)
+        soup_websocket_connection_close (self->connection, SOUP_WEBSOCKET_CLOSE_NORMAL, NULL);
+      g_clear_object (&self->connection);
+    }
+
+  /* Every attempt logs in afresh. The live calls stay: the next LoggedOn resynchronises. */
+  wipe (&self->token);
+  self->token_lifetime = 0;
+}
+
+static void
+sp_xivo_source_dispose (GObject *object)
+{
+  SpXivoSource *self = (SpXivoSource *)object;
+
+  sp_xivo_source_disconnect (SP_SOURCE (self));
+  g_clear_object (&self->session);
+  g_clear_pointer (&self->live, g_hash_table_unref);
+
+  G_OBJECT_CLASS (sp_xivo_source_parent_class)->dispose (object);
+}
+
+static void
+sp_xivo_source_finalize (GObject *object)
+{
+  SpXivoSource *self = (SpXivoSource *)object;
+
+  g_free (self->base_url);
+  g_free (self->agent_state);
+  g_free (self->agent_cause);
+
+  G_OBJECT_CLASS (sp_xivo_source_parent_class)->finalize (object);
+}
+
+static void
+sp_xivo_source_get_property (GObject    *object,
+                             guint       prop_id,
+                             GValue     *value,
+                             GParamSpec *pspec)
+{
+  SpXivoSource *self = SP_XIVO_SOURCE (object);
+
+  switch (prop_id)
+    {
+    case PROP_AGENT_STATE:
+      g_value_set_string (value, self->agent_state);
+      break;
+    case PROP_AGENT_CAUSE:
+      g_value_set_string (value, self->agent_cause);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+sp_xivo_source_class_init (SpXivoSourceClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  SpSourceClass *source_class = SP_SOURCE_CLASS (klass);
+
+  object_class->dispose = sp_xivo_source_dispose;
+  object_class->finalize = sp_xivo_source_finalize;
+  object_class->get_property = sp_xivo_source_get_property;
+
+  source_class->connect_async = sp_xivo_source_connect_async;
+  source_class->connect_finish = sp_xivo_source_connect_finish;
+  source_class->disconnect = sp_xivo_source_disconnect;
+  source_class->can_perform = sp_xivo_source_can_perform;
+  source_class->perform_async = sp_xivo_source_perform_async;
+  source_class->perform_finish = sp_xivo_source_perform_finish;
+
+  /**
+   * SpXivoSource:agent-state:
+   *
+   * The agent's state as xuc names it (`AgentReady`, `AgentOnPause`, …), or %NULL before
+   * the first AgentStateEvent.
+   */
+  properties[PROP_AGENT_STATE] =
+    g_param_spec_string ("agent-state", NULL, NULL, NULL,
+                         G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+
+  /**
+   * SpXivoSource:agent-cause:
+   *
+   * The pause reason while the agent is paused, else %NULL.
+   */
+  properties[PROP_AGENT_CAUSE] =
+    g_param_spec_string ("agent-cause", NULL, NULL, NULL,
+                         G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+}
+
+static void
+sp_xivo_source_init (SpXivoSource *self)
+{
+  self->live = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) live_call_free);
+  self->session = soup_session_new_with_options ("user-agent", "Screenpop/" PACKAGE_VERSION " ", NULL);
+
+  /* Three silent ping intervals and the link is dead, as in cti.js. */
+  sp_source_set_liveness_timeout (SP_SOURCE (self), SP_XIVO_PING_INTERVAL_MS * SP_XIVO_MISSED_PINGS);
+}
+
+SpSource *
+sp_xivo_source_new (SpAccount *account)
+{
+  return g_object_new (SP_TYPE_XIVO_SOURCE, "account", account, NULL);
+}
+
+/**
+ * sp_xivo_source_get_token:
+ *
+ * Returns: (nullable): the live CTI token, a credential: for the third-party web service
+ *   only, never to be logged
+ */
+const char *
+sp_xivo_source_get_token (SpXivoSource *self)
+{
+  g_return_val_if_fail (SP_IS_XIVO_SOURCE (self), NULL);
+
+  return self->token;
+}
+
+/**
+ * sp_xivo_source_get_agent_id:
+ *
+ * Returns: the agent's id once an AgentStateEvent named it, else 0
+ */
+gint64
+sp_xivo_source_get_agent_id (SpXivoSource *self)
+{
+  g_return_val_if_fail (SP_IS_XIVO_SOURCE (self), 0);
+
+  return self->agent_id;
+}
+
+const char *
+sp_xivo_source_get_agent_state (SpXivoSource *self)
+{
+  g_return_val_if_fail (SP_IS_XIVO_SOURCE (self), NULL);
+
+  return self->agent_state;
+}
+
+const char *
+sp_xivo_source_get_agent_cause (SpXivoSource *self)
+{
+  g_return_val_if_fail (SP_IS_XIVO_SOURCE (self), NULL);
+
+  return self->agent_cause;
+}

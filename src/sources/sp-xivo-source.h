@@ -1,0 +1,26 @@
+/* sp-xivo-source.h
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include "sp-source.h"
+
+G_BEGIN_DECLS
+
+/* How often the CTI link is pinged, and how many silent intervals make it dead. */
+#define SP_XIVO_PING_INTERVAL_MS 5000
+#define SP_XIVO_MISSED_PINGS 3
+
+#define SP_TYPE_XIVO_SOURCE (sp_xivo_source_get_type ())
+
+G_DECLARE_FINAL_TYPE (SpXivoSource, sp_xivo_source, SP, XIVO_SOURCE, SpSource)
+
+SpSource   *sp_xivo_source_new             (SpAccount    *account);
+const char *sp_xivo_source_get_token       (SpXivoSource *self);
+gint64      sp_xivo_source_get_agent_id    (SpXivoSource *self);
+const char *sp_xivo_source_get_agent_state (SpXivoSource *self);
+const char *sp_xivo_source_get_agent_cause (SpXivoSource *self);
+
+G_END_DECLS

@@ -1,0 +1,888 @@
+/* test-xivo.c
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * The XiVO backend through the whole pipeline, against a local xuc (sp-test-xuc-server.c):
+ * the password in a real gnome-keyring-daemon, the notifications going to python-dbusmock's
+ * notification daemon, both on one private bus. Login and token renewal, the CTI link and
+ * its heartbeat, calls from PhoneEvents, resynchronisation after a dropped link, actions,
+ * refusals, and the third-party web service with the agent's token and autopause.
+ */
+
+#include "config.h"
+
+#include <signal.h>
+#include <sys/prctl.h>
+
+#include <glib/gstdio.h>
+#include <json-glib/json-glib.h>
+#include <libnotify/notify.h>
+#include <libsecret/secret.h>
+
+#include "sp-accounts.h"
+#include "sp-call-tracker.h"
+#include "sp-notifier.h"
+#include "sp-screenpop.h"
+#include "sp-secret.h"
+#include "sp-test-notify.h"
+#include "sp-test-util.h"
+#include "sp-test-webservice-server.h"
+#include "sp-test-xuc-server.h"
+#include "sp-webservice.h"
+#include "sp-xivo-source.h"
+
+#define ACCOUNT_ID "xivo"
+#define LOGIN "ana"
+#define PASSWORD "s3cret \"pass\""
+
+static SpTestNotify *notify;
+static GSubprocess *keyring;
+static char *keyring_home;
+
+typedef struct
+{
+  GSettings        *settings;
+  SpCallTracker    *tracker;
+  SpNotifier       *notifier;
+  SpAccounts       *accounts;
+  SpScreenpop      *screenpop;
+  SpAccount        *account;
+  SpTestXucServer  *server;
+  GPtrArray        *opened;
+  GHashTable       *seen;       /* "call-id:state" */
+  SpTestLogCapture *log;
+} Fixture;
+
+static void
+store_password (const char *password)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (password == NULL)
+    {
+      secret_password_clear_sync (sp_secret_get_schema (), NULL, &error, "account", ACCOUNT_ID, NULL);
+      g_assert_no_error (error);
+      return;
+    }
+
+  secret_password_store_sync (sp_secret_get_schema (), SECRET_COLLECTION_DEFAULT, "test",
+                              password, NULL, &error, "account", ACCOUNT_ID, NULL);
+  g_assert_no_error (error);
+}
+
+static void
+record_url (const char *uri,
+            gpointer    user_data)
+{
+  Fixture *fixture = user_data;
+
+  g_ptr_array_add (fixture->opened, g_strdup (uri));
+}
+
+static void
+changed_cb (SpCallTracker *tracker,
+            SpCall        *call,
+            gboolean       state_changed,
+            Fixture       *fixture)
+{
+  if (state_changed)
+    g_hash_table_add (fixture->seen,
+                      g_strdup_printf ("%s:%s", sp_call_get_call_id (call),
+                                       sp_call_state_to_string (sp_call_get_state (call))));
+}
+
+static SpSource *
+source (Fixture *fixture)
+{
+  return sp_account_get_source (fixture->account);
+}
+
+typedef struct
+{
+  Fixture       *fixture;
+  SpSourceState  state;
+} StateWait;
+
+static gboolean
+in_state (gpointer user_data)
+{
+  StateWait *wait = user_data;
+
+  return source (wait->fixture) != NULL && sp_source_get_state (source (wait->fixture)) == wait->state;
+}
+
+static gboolean
+wait_state (Fixture       *fixture,
+            SpSourceState  state,
+            guint          timeout_ms)
+{
+  StateWait wait = { fixture, state };
+
+  return sp_test_wait_until (in_state, &wait, timeout_ms);
+}
+
+typedef struct
+{
+  Fixture    *fixture;
+  const char *what;
+} SeenWait;
+
+static gboolean
+seen (gpointer user_data)
+{
+  SeenWait *wait = user_data;
+
+  return g_hash_table_contains (wait->fixture->seen, wait->what);
+}
+
+static gboolean
+wait_seen (Fixture    *fixture,
+           const char *what,
+           guint       timeout_ms)
+{
+  SeenWait wait = { fixture, what };
+
+  return sp_test_wait_until (seen, &wait, timeout_ms);
+}
+
+/* Starts a XiVO account against the fixture's server, with @password in the keyring. */
+static void
+add_account (Fixture    *fixture,
+             const char *password,
+             const char *webservice_url)
+{
+  g_autofree char *url = sp_test_xuc_server_dup_url (fixture->server);
+  GSettings *account_settings;
+
+  store_password (password);
+
+  fixture->account = sp_account_new_transient (ACCOUNT_ID, "xivo", "XiVO");
+  account_settings = sp_account_get_settings (fixture->account);
+  g_settings_set_string (account_settings, "url", url);
+  g_settings_set_string (account_settings, "login", LOGIN);
+  if (webservice_url != NULL)
+    g_settings_set_string (account_settings, "webservice-url", webservice_url);
+  sp_accounts_add_transient (fixture->accounts, fixture->account);
+}
+
+static void
+fixture_set_up (Fixture       *fixture,
+                gconstpointer  data)
+{
+  gint64 ttl = data ? GPOINTER_TO_INT (data) : 3600;
+
+  sp_test_notify_clear (notify);
+  fixture->log = sp_test_log_capture_new (NULL);
+  fixture->settings = g_settings_new ("io.github.screenpop.Screenpop");
+  g_settings_reset (fixture->settings, "do-not-disturb");
+  fixture->tracker = sp_call_tracker_new ();
+  fixture->notifier = sp_notifier_new ();
+  fixture->accounts = sp_accounts_new (fixture->settings, fixture->tracker);
+  fixture->screenpop = sp_screenpop_new (fixture->accounts, fixture->tracker,
+                                         fixture->notifier, fixture->settings);
+  fixture->opened = g_ptr_array_new_with_free_func (g_free);
+  fixture->seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  sp_screenpop_set_url_handler (fixture->screenpop, record_url, fixture, NULL);
+  g_signal_connect (fixture->tracker, "call-changed", G_CALLBACK (changed_cb), fixture);
+
+  fixture->server = sp_test_xuc_server_new (0, LOGIN, PASSWORD, ttl);
+}
+
+static void
+fixture_tear_down (Fixture       *fixture,
+                   gconstpointer  data)
+{
+  if (fixture->account != NULL)
+    sp_accounts_remove (fixture->accounts, ACCOUNT_ID);
+  g_clear_object (&fixture->screenpop);
+  g_clear_object (&fixture->accounts);
+  g_clear_object (&fixture->account);
+  g_clear_object (&fixture->notifier);
+  g_clear_object (&fixture->tracker);
+  g_clear_object (&fixture->settings);
+  g_clear_pointer (&fixture->server, sp_test_xuc_server_free);
+  g_clear_pointer (&fixture->opened, g_ptr_array_unref);
+  g_clear_pointer (&fixture->seen, g_hash_table_unref);
+  g_clear_pointer (&fixture->log, sp_test_log_capture_free);
+  /* Let cancelled requests and closed links finish before the next test. */
+  sp_test_run_for (100);
+}
+
+static void
+connect_account (Fixture *fixture)
+{
+  add_account (fixture, PASSWORD, NULL);
+  g_assert_true (wait_state (fixture, SP_SOURCE_STATE_CONNECTED, 10000));
+  g_assert_true (sp_test_xuc_server_wait_for_frame (fixture->server, "*getCurrentCallsPhoneEvents*", 1, 2000));
+}
+
+/* Logged in over REST, linked with the token, LoggedOn, then resynchronised; the token
+ * appears in no log line. */
+static void
+test_connect (Fixture       *fixture,
+              gconstpointer  data)
+{
+  const char *token;
+  GPtrArray *frames;
+
+  connect_account (fixture);
+
+  g_assert_cmpuint (sp_test_xuc_server_get_n_logins (fixture->server), ==, 1);
+  g_assert_cmpuint (sp_test_xuc_server_get_n_links (fixture->server), ==, 1);
+  token = sp_test_xuc_server_get_last_token (fixture->server);
+  g_assert_cmpstr (sp_xivo_source_get_token (SP_XIVO_SOURCE (source (fixture))), ==, token);
+
+  frames = sp_test_xuc_server_get_frames (fixture->server);
+  g_assert_cmpstr (g_ptr_array_index (frames, 0), ==,
+                   "{\"claz\":\"web\",\"command\":\"getCurrentCallsPhoneEvents\"}");
+
+  /* The agent's state, as the server sends it after LoggedOn, shows under the account. */
+  sp_test_run_for (200);
+  g_assert_cmpstr (sp_xivo_source_get_agent_state (SP_XIVO_SOURCE (source (fixture))), ==, "AgentReady");
+  g_assert_cmpint (sp_xivo_source_get_agent_id (SP_XIVO_SOURCE (source (fixture))), ==, 3);
+  g_assert_cmpstr (sp_source_get_detail (source (fixture)), ==, "Agent: Ready");
+
+  g_assert_cmpuint (sp_test_log_capture_count (fixture->log, 0, "*tok-*"), ==, 0);
+}
+
+/* {"claz":"ping"} every 5 s, answered, and the link stays up. */
+static void
+test_heartbeat (Fixture       *fixture,
+                gconstpointer  data)
+{
+  connect_account (fixture);
+
+  g_assert_true (sp_test_xuc_server_wait_for_frame (fixture->server, "{\"claz\":\"ping\"}", 2,
+                                                     2 * SP_XIVO_PING_INTERVAL_MS + 2000));
+  g_assert_cmpint (sp_source_get_state (source (fixture)), ==, SP_SOURCE_STATE_CONNECTED);
+  g_assert_cmpuint (sp_test_xuc_server_get_n_links (fixture->server), ==, 1);
+}
+
+/* A server that stops answering is dead after three silent intervals. */
+static void
+test_silent_link (Fixture       *fixture,
+                  gconstpointer  data)
+{
+  gint64 start;
+
+  connect_account (fixture);
+
+  sp_test_xuc_server_set_silent (fixture->server, TRUE);
+  start = g_get_monotonic_time ();
+  g_assert_true (wait_state (fixture, SP_SOURCE_STATE_RECONNECTING,
+                             SP_XIVO_PING_INTERVAL_MS * (SP_XIVO_MISSED_PINGS + 1) + 2000));
+  g_assert_cmpint (g_get_monotonic_time () - start, >=,
+                   (gint64) (SP_XIVO_PING_INTERVAL_MS * SP_XIVO_MISSED_PINGS - 1000) * 1000);
+  g_assert_nonnull (strstr (sp_source_get_error_message (source (fixture)), "silent"));
+
+  /* Speaking again, it gets a new link. */
+  sp_test_xuc_server_set_silent (fixture->server, FALSE);
+  g_assert_true (wait_state (fixture, SP_SOURCE_STATE_CONNECTED, 10000));
+  g_assert_cmpuint (sp_test_xuc_server_get_n_links (fixture->server), >=, 2);
+}
+
+/* ringing → established → released, with everything the PhoneEvent says. */
+static void
+test_ringing_established_released (Fixture       *fixture,
+                                   gconstpointer  data)
+{
+  g_autoptr(GPtrArray) notifies = NULL;
+  g_auto(GStrv) actions = NULL;
+  SpCall *call;
+
+  connect_account (fixture);
+
+  sp_test_xuc_server_phone_event (fixture->server, "EventRinging", "1469709757.74", "0427123456",
+                                  "Marko Novak", "bluesky", "USR_ORDER", "42", "XIVO_CONTEXT", "default", NULL);
+  g_assert_true (wait_seen (fixture, "1469709757.74:ringing", 3000));
+
+  call = sp_call_tracker_lookup (fixture->tracker, ACCOUNT_ID, "1469709757.74");
+  g_assert_nonnull (call);
+  g_assert_cmpint (sp_call_get_direction (call), ==, SP_CALL_DIRECTION_INCOMING);
+  g_assert_cmpstr (sp_call_get_number (call), ==, "0427123456");
+  g_assert_cmpstr (sp_call_get_name (call), ==, "Marko Novak");
+  g_assert_cmpstr (sp_call_get_exten (call), ==, "1000");
+  g_assert_cmpstr (sp_call_get_queue (call), ==, "bluesky");
+  g_assert_cmpstr (sp_call_get_var (call, "USR_ORDER"), ==, "42");
+  g_assert_cmpstr (sp_call_get_var (call, "XIVO_CONTEXT"), ==, "default");
+
+  g_assert_true (sp_test_notify_wait_for (notify, "Notify", 1, 2000));
+  notifies = sp_test_notify_get_calls (notify, "Notify");
+  g_assert_cmpstr (sp_test_notify_call_get_summary (g_ptr_array_index (notifies, 0)), ==,
+                   "Marko Novak (0427123456)");
+  actions = sp_test_notify_call_dup_actions (g_ptr_array_index (notifies, 0));
+  g_assert_true (g_strv_contains ((const char * const *) actions, "answer"));
+
+  sp_test_xuc_server_phone_event (fixture->server, "EventEstablished", "1469709757.74", "0427123456",
+                                  "Marko Novak", "bluesky", NULL);
+  g_assert_true (wait_seen (fixture, "1469709757.74:answered", 3000));
+  g_assert_true (sp_test_notify_wait_for (notify, "CloseNotification", 1, 2000));
+
+  sp_test_xuc_server_phone_event (fixture->server, "EventReleased", "1469709757.74", "0427123456",
+                                  "Marko Novak", "bluesky", NULL);
+  g_assert_true (wait_seen (fixture, "1469709757.74:ended", 3000));
+  g_assert_false (g_hash_table_contains (fixture->seen, "1469709757.74:missed"));
+}
+
+/* A call released without an answer is missed, and says so. */
+static void
+test_missed (Fixture       *fixture,
+             gconstpointer  data)
+{
+  g_autoptr(GPtrArray) notifies = NULL;
+  SpTestNotifyCall *last;
+
+  connect_account (fixture);
+
+  sp_test_xuc_server_phone_event (fixture->server, "EventRinging", "c-2", "0427000111", NULL, NULL, NULL);
+  g_assert_true (wait_seen (fixture, "c-2:ringing", 3000));
+  sp_test_xuc_server_phone_event (fixture->server, "EventReleased", "c-2", "0427000111", NULL, NULL, NULL);
+  g_assert_true (wait_seen (fixture, "c-2:missed", 3000));
+
+  g_assert_true (sp_test_notify_wait_for (notify, "Notify", 2, 2000));
+  notifies = sp_test_notify_get_calls (notify, "Notify");
+  last = g_ptr_array_index (notifies, notifies->len - 1);
+  g_assert_true (g_str_has_prefix (sp_test_notify_call_get_summary (last), "Missed call from "));
+
+  /* A release for a call never seen is no call at all. */
+  sp_test_xuc_server_phone_event (fixture->server, "EventReleased", "c-unknown", "0427", NULL, NULL, NULL);
+  sp_test_run_for (300);
+  g_assert_null (sp_call_tracker_lookup (fixture->tracker, ACCOUNT_ID, "c-unknown"));
+  g_assert_false (g_hash_table_contains (fixture->seen, "c-unknown:missed"));
+}
+
+/* EventDialing is an outgoing call. */
+static void
+test_outgoing (Fixture       *fixture,
+               gconstpointer  data)
+{
+  SpCall *call;
+
+  connect_account (fixture);
+
+  sp_test_xuc_server_phone_event (fixture->server, "EventDialing", "out-1", "0427999888", NULL, NULL, NULL);
+  g_assert_true (wait_seen (fixture, "out-1:ringing", 3000));
+  call = sp_call_tracker_lookup (fixture->tracker, ACCOUNT_ID, "out-1");
+  g_assert_cmpint (sp_call_get_direction (call), ==, SP_CALL_DIRECTION_OUTGOING);
+
+  sp_test_xuc_server_phone_event (fixture->server, "EventEstablished", "out-1", "0427999888", NULL, NULL, NULL);
+  g_assert_true (wait_seen (fixture, "out-1:answered", 3000));
+  sp_test_xuc_server_phone_event (fixture->server, "EventReleased", "out-1", "0427999888", NULL, NULL, NULL);
+  g_assert_true (wait_seen (fixture, "out-1:ended", 3000));
+}
+
+/* The notification's Answer button answers the ringing leg. */
+static void
+test_answer_button (Fixture       *fixture,
+                    gconstpointer  data)
+{
+  connect_account (fixture);
+
+  sp_test_xuc_server_phone_event (fixture->server, "EventRinging", "c-3", "0427123456", NULL, NULL, NULL);
+  g_assert_true (wait_seen (fixture, "c-3:ringing", 3000));
+  g_assert_true (sp_test_notify_wait_for (notify, "Notify", 1, 2000));
+
+  sp_test_notify_click (notify, sp_test_notify_get_id (notify, 0), "answer");
+  g_assert_true (sp_test_xuc_server_wait_for_frame (fixture->server,
+                                                     "{\"claz\":\"web\",\"command\":\"answer\",\"uniqueId\":\"c-3.1\"}",
+                                                     1, 3000));
+  g_assert_true (wait_seen (fixture, "c-3:answered", 3000));
+}
+
+typedef struct
+{
+  gboolean      done;
+  GAsyncResult *result;
+} Done;
+
+static void
+done_cb (GObject      *object,
+         GAsyncResult *result,
+         gpointer      user_data)
+{
+  Done *done = user_data;
+
+  done->result = g_object_ref (result);
+  done->done = TRUE;
+}
+
+static gboolean
+is_done (gpointer user_data)
+{
+  return ((Done *) user_data)->done;
+}
+
+static void
+perform (Fixture    *fixture,
+         const char *action,
+         const char *call_id,
+         GVariant   *param)
+{
+  Done done = { 0 };
+  g_autoptr(GError) error = NULL;
+
+  sp_source_perform_async (source (fixture), action, call_id, param, NULL, done_cb, &done);
+  g_assert_true (sp_test_wait_until (is_done, &done, 3000));
+  g_assert_true (sp_source_perform_finish (source (fixture), done.result, &error));
+  g_assert_no_error (error);
+  g_object_unref (done.result);
+}
+
+static gboolean
+agent_is (gpointer user_data)
+{
+  gpointer *pair = user_data;
+  Fixture *fixture = pair[0];
+
+  return g_strcmp0 (sp_xivo_source_get_agent_state (SP_XIVO_SOURCE (source (fixture))), pair[1]) == 0;
+}
+
+/* hangup, dial, pause (with a reason) and unpause, and the agent's state that follows. */
+static void
+test_actions (Fixture       *fixture,
+              gconstpointer  data)
+{
+  gpointer paused[2] = { fixture, (gpointer) "AgentOnPause" };
+  gpointer ready[2] = { fixture, (gpointer) "AgentReady" };
+  Done done = { 0 };
+  g_autoptr(GError) error = NULL;
+
+  connect_account (fixture);
+  g_assert_true (sp_source_can_perform (source (fixture), "answer"));
+  g_assert_true (sp_source_can_perform (source (fixture), "pause"));
+  g_assert_false (sp_source_can_perform (source (fixture), "post_msg"));
+
+  perform (fixture, "dial", NULL, g_variant_new_string ("0427999888"));
+  g_assert_true (sp_test_xuc_server_wait_for_frame (fixture->server,
+                                                     "{\"claz\":\"web\",\"command\":\"dial\",\"destination\":\"0427999888\"}",
+                                                     1, 2000));
+  g_assert_true (wait_seen (fixture, "dial.1:ringing", 3000));
+
+  perform (fixture, "hangup", "dial.1", NULL);
+  g_assert_true (sp_test_xuc_server_wait_for_frame (fixture->server,
+                                                     "{\"claz\":\"web\",\"command\":\"hangup\",\"uniqueId\":\"dial.1.1\"}",
+                                                     1, 2000));
+  g_assert_true (wait_seen (fixture, "dial.1:ended", 3000));
+
+  perform (fixture, "pause", NULL, g_variant_new_string ("lunch"));
+  g_assert_true (sp_test_xuc_server_wait_for_frame (fixture->server,
+                                                     "{\"claz\":\"web\",\"command\":\"pauseAgent\",\"agentid\":3,\"reason\":\"lunch\"}",
+                                                     1, 2000));
+  g_assert_true (sp_test_wait_until (agent_is, paused, 2000));
+  g_assert_cmpstr (sp_xivo_source_get_agent_cause (SP_XIVO_SOURCE (source (fixture))), ==, "lunch");
+  g_assert_cmpstr (sp_source_get_detail (source (fixture)), ==, "Agent: Paused (lunch)");
+
+  perform (fixture, "unpause", NULL, NULL);
+  g_assert_true (sp_test_xuc_server_wait_for_frame (fixture->server,
+                                                     "{\"claz\":\"web\",\"command\":\"unpauseAgent\",\"agentid\":3}",
+                                                     1, 2000));
+  g_assert_true (sp_test_wait_until (agent_is, ready, 2000));
+  g_assert_null (sp_xivo_source_get_agent_cause (SP_XIVO_SOURCE (source (fixture))));
+
+  /* Unknown actions are refused, with a reason. */
+  sp_source_perform_async (source (fixture), "post_msg", NULL, NULL, NULL, done_cb, &done);
+  g_assert_true (sp_test_wait_until (is_done, &done, 3000));
+  g_assert_false (sp_source_perform_finish (source (fixture), done.result, &error));
+  g_assert_error (error, SP_SOURCE_ERROR, SP_SOURCE_ERROR_UNSUPPORTED);
+  g_object_unref (done.result);
+}
+
+/* A dropped link: reconnect, and the live calls are resynchronised — a call that ended
+ * meanwhile ends, one still ringing stays. */
+static void
+test_dropped_link_resync (Fixture       *fixture,
+                          gconstpointer  data)
+{
+  connect_account (fixture);
+
+  sp_test_xuc_server_phone_event (fixture->server, "EventRinging", "a", "0427000001", NULL, NULL, NULL);
+  sp_test_xuc_server_phone_event (fixture->server, "EventEstablished", "a", "0427000001", NULL, NULL, NULL);
+  sp_test_xuc_server_phone_event (fixture->server, "EventRinging", "b", "0427000002", NULL, NULL, NULL);
+  g_assert_true (wait_seen (fixture, "a:answered", 3000));
+  g_assert_true (wait_seen (fixture, "b:ringing", 3000));
+
+  sp_test_xuc_server_drop_links (fixture->server);
+  sp_test_xuc_server_forget_call (fixture->server, "a");
+
+  g_assert_true (wait_state (fixture, SP_SOURCE_STATE_RECONNECTING, 5000));
+  g_assert_true (wait_state (fixture, SP_SOURCE_STATE_CONNECTED, 10000));
+  g_assert_cmpuint (sp_test_xuc_server_get_n_links (fixture->server), ==, 2);
+  g_assert_cmpuint (sp_test_xuc_server_get_n_logins (fixture->server), ==, 2);
+  g_assert_true (sp_test_xuc_server_wait_for_frame (fixture->server, "*getCurrentCallsPhoneEvents*", 2, 2000));
+
+  g_assert_true (wait_seen (fixture, "a:ended", 3000));
+  g_assert_false (g_hash_table_contains (fixture->seen, "b:missed"));
+  g_assert_cmpint (sp_call_get_state (sp_call_tracker_lookup (fixture->tracker, ACCOUNT_ID, "b")), ==,
+                   SP_CALL_STATE_RINGING);
+
+  sp_test_xuc_server_phone_event (fixture->server, "EventReleased", "b", "0427000002", NULL, NULL, NULL);
+  g_assert_true (wait_seen (fixture, "b:missed", 3000));
+}
+
+static gboolean
+logins_at_least (gpointer user_data)
+{
+  gpointer *pair = user_data;
+
+  return sp_test_xuc_server_get_n_logins (pair[0]) >= GPOINTER_TO_UINT (pair[1]);
+}
+
+/* Tokens that live 2 s are renewed before they run out, on the same link. */
+static void
+test_token_renewal (Fixture       *fixture,
+                    gconstpointer  data)
+{
+  gpointer three[2] = { NULL, GUINT_TO_POINTER (3) };
+
+  connect_account (fixture);
+  three[0] = fixture->server;
+
+  g_assert_true (sp_test_wait_until (logins_at_least, three, 6000));
+  g_assert_cmpuint (sp_test_xuc_server_get_n_links (fixture->server), ==, 1);
+  g_assert_cmpint (sp_source_get_state (source (fixture)), ==, SP_SOURCE_STATE_CONNECTED);
+  sp_test_run_for (100);
+  g_assert_cmpstr (sp_xivo_source_get_token (SP_XIVO_SOURCE (source (fixture))), ==,
+                   sp_test_xuc_server_get_last_token (fixture->server));
+  g_assert_cmpuint (sp_test_log_capture_count (fixture->log, 0, "*tok-*"), ==, 0);
+}
+
+/* Wrong password: auth failed, and no hammering. */
+static void
+test_invalid_credentials (Fixture       *fixture,
+                          gconstpointer  data)
+{
+  add_account (fixture, "wrong", NULL);
+
+  g_assert_true (wait_state (fixture, SP_SOURCE_STATE_AUTH_FAILED, 10000));
+  g_assert_nonnull (strstr (sp_source_get_error_message (source (fixture)), "rejected the login or password"));
+  sp_test_run_for (3000);
+  g_assert_cmpuint (sp_test_xuc_server_get_n_failed_logins (fixture->server), ==, 1);
+  g_assert_cmpint (sp_source_get_state (source (fixture)), ==, SP_SOURCE_STATE_AUTH_FAILED);
+}
+
+static void
+test_no_password (Fixture       *fixture,
+                  gconstpointer  data)
+{
+  add_account (fixture, NULL, NULL);
+
+  g_assert_true (wait_state (fixture, SP_SOURCE_STATE_AUTH_FAILED, 10000));
+  g_assert_nonnull (strstr (sp_source_get_error_message (source (fixture)), "no password"));
+  g_assert_cmpuint (sp_test_xuc_server_get_n_logins (fixture->server), ==, 0);
+  g_assert_cmpuint (sp_test_xuc_server_get_n_failed_logins (fixture->server), ==, 0);
+}
+
+/* LoggedOnError: loggedOnFailed is a refusal (no retry), loggedOnTimeout is transient. */
+static void
+test_logged_on_failed (Fixture       *fixture,
+                       gconstpointer  data)
+{
+  sp_test_xuc_server_set_logged_on_error (fixture->server, "loggedOnFailed");
+  add_account (fixture, PASSWORD, NULL);
+
+  g_assert_true (wait_state (fixture, SP_SOURCE_STATE_AUTH_FAILED, 10000));
+  g_assert_nonnull (strstr (sp_source_get_error_message (source (fixture)), "refused the CTI session"));
+  sp_test_run_for (2000);
+  g_assert_cmpuint (sp_test_xuc_server_get_n_links (fixture->server), ==, 1);
+}
+
+static void
+test_logged_on_timeout (Fixture       *fixture,
+                        gconstpointer  data)
+{
+  sp_test_xuc_server_set_logged_on_error (fixture->server, "loggedOnTimeout");
+  add_account (fixture, PASSWORD, NULL);
+
+  g_assert_true (wait_state (fixture, SP_SOURCE_STATE_RECONNECTING, 10000));
+  g_assert_nonnull (strstr (sp_source_get_error_message (source (fixture)), "in time"));
+
+  sp_test_xuc_server_set_logged_on_error (fixture->server, NULL);
+  g_assert_true (wait_state (fixture, SP_SOURCE_STATE_CONNECTED, 10000));
+}
+
+static void
+test_bad_address (Fixture       *fixture,
+                  gconstpointer  data)
+{
+  add_account (fixture, PASSWORD, NULL);
+  g_settings_set_string (sp_account_get_settings (fixture->account), "url", "ftp://xivo.example");
+
+  g_assert_true (wait_state (fixture, SP_SOURCE_STATE_FAILED, 5000));
+  g_assert_nonnull (strstr (sp_source_get_error_message (source (fixture)), "ftp://xivo.example"));
+}
+
+/* Garbage on the link is skipped, and the link goes on. */
+static void
+test_malformed_frames (Fixture       *fixture,
+                       gconstpointer  data)
+{
+  connect_account (fixture);
+
+  sp_test_xuc_server_send (fixture->server, "not json at all");
+  sp_test_xuc_server_send (fixture->server, "{\"msgType\":\"PhoneEvent\",\"ctiMessage\":{\"eventType\":\"EventRinging\"}}");
+  sp_test_xuc_server_send (fixture->server, "{\"msgType\":\"PhoneEvent\",\"ctiMessage\":{\"eventType\":\"EventRinging\",\"linkedId\":\"x\",\"DN\":1000}}");
+  g_assert_true (sp_test_log_capture_wait_for (fixture->log, G_LOG_LEVEL_MESSAGE, "*malformed CTI message*", 2000));
+
+  sp_test_xuc_server_phone_event (fixture->server, "EventRinging", "c-4", "0427123456", NULL, NULL, NULL);
+  g_assert_true (wait_seen (fixture, "c-4:ringing", 3000));
+  g_assert_null (sp_call_tracker_lookup (fixture->tracker, ACCOUNT_ID, "x"));
+  g_assert_cmpint (sp_source_get_state (source (fixture)), ==, SP_SOURCE_STATE_CONNECTED);
+}
+
+static JsonObject *
+parse_object (const char *text)
+{
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GError) error = NULL;
+
+  json_parser_load_from_data (parser, text, -1, &error);
+  g_assert_no_error (error);
+
+  return json_object_ref (json_node_get_object (json_parser_get_root (parser)));
+}
+
+static int
+find_done_notification (void)
+{
+  g_autoptr(GPtrArray) calls = sp_test_notify_get_calls (notify, "Notify");
+
+  for (guint i = 0; i < calls->len; i++)
+    {
+      g_auto(GStrv) actions = sp_test_notify_call_dup_actions (g_ptr_array_index (calls, i));
+
+      if (g_strv_contains ((const char * const *) actions, "done"))
+        return (int) i;
+    }
+
+  return -1;
+}
+
+static gboolean
+has_done_notification (gpointer user_data)
+{
+  return find_done_notification () >= 0;
+}
+
+/* The third-party web service with a XiVO account: the CC Agent's payload, token and
+ * agent included; autopause pauses the agent on xuc, Done resumes it. */
+static void
+test_webservice (Fixture       *fixture,
+                 gconstpointer  data)
+{
+  g_autoptr(SpTestWebserviceServer) web = sp_test_webservice_server_new ();
+  g_autofree char *web_url = sp_test_webservice_server_dup_url (web, "/thirdparty");
+  gpointer paused[2] = { fixture, (gpointer) "AgentOnPause" };
+  gpointer ready[2] = { fixture, (gpointer) "AgentReady" };
+  SpTestWebserviceRequest *request;
+  JsonObject *object;
+  JsonObject *user;
+
+  sp_test_webservice_server_set_reply (web, 200,
+                                       "{\"action\":\"open\",\"event\":\"EventEstablished\","
+                                       "\"url\":\"https://crm.example/contact?num=0427123456\","
+                                       "\"autopause\":true,\"autopauseReason\":\"crm-work\"}");
+  add_account (fixture, PASSWORD, web_url);
+  g_assert_true (wait_state (fixture, SP_SOURCE_STATE_CONNECTED, 10000));
+  g_assert_true (sp_test_xuc_server_wait_for_frame (fixture->server, "*getCurrentCallsPhoneEvents*", 1, 2000));
+  sp_test_run_for (100);
+
+  sp_test_xuc_server_phone_event (fixture->server, "EventRinging", "1469709757.74", "0427123456",
+                                  NULL, "bluesky", "XIVO_USERID", "12", NULL);
+  g_assert_true (sp_test_webservice_server_wait_for (web, 1, 3000));
+
+  request = g_ptr_array_index (sp_test_webservice_server_get_requests (web), 0);
+  object = parse_object (request->body);
+  g_assert_cmpstr (json_object_get_string_member (object, "callee"), ==, "1000");
+  g_assert_cmpstr (json_object_get_string_member (object, "caller"), ==, "0427123456");
+  g_assert_cmpstr (json_object_get_string_member (object, "callDataCallId"), ==, "1469709757.74");
+  g_assert_cmpstr (json_object_get_string_member (json_object_get_object_member (object, "userData"),
+                                                  "XIVO_USERID"), ==, "12");
+  g_assert_cmpstr (json_object_get_string_member (json_object_get_object_member (object, "queue"),
+                                                  "name"), ==, "bluesky");
+  user = json_object_get_object_member (object, "user");
+  g_assert_cmpstr (json_object_get_string_member (user, "token"), ==,
+                   sp_test_xuc_server_get_last_token (fixture->server));
+  g_assert_cmpint (json_object_get_int_member (user, "agentId"), ==, 3);
+  json_object_unref (object);
+
+  sp_test_xuc_server_phone_event (fixture->server, "EventEstablished", "1469709757.74", "0427123456",
+                                  NULL, "bluesky", NULL);
+  g_assert_true (sp_test_xuc_server_wait_for_frame (fixture->server,
+                                                     "{\"claz\":\"web\",\"command\":\"pauseAgent\",\"agentid\":3,\"reason\":\"crm-work\"}",
+                                                     1, 3000));
+  g_assert_true (sp_test_wait_until (agent_is, paused, 2000));
+  g_assert_cmpuint (fixture->opened->len, ==, 1);
+  g_assert_cmpstr (g_ptr_array_index (fixture->opened, 0), ==, "https://crm.example/contact?num=0427123456");
+
+  sp_test_xuc_server_phone_event (fixture->server, "EventReleased", "1469709757.74", "0427123456",
+                                  NULL, "bluesky", NULL);
+  g_assert_true (wait_seen (fixture, "1469709757.74:ended", 3000));
+
+  g_assert_true (sp_test_wait_until (has_done_notification, NULL, 2000));
+  sp_test_notify_click (notify, sp_test_notify_get_id (notify, find_done_notification ()), "done");
+  g_assert_true (sp_test_xuc_server_wait_for_frame (fixture->server,
+                                                     "{\"claz\":\"web\",\"command\":\"unpauseAgent\",\"agentid\":3}",
+                                                     1, 3000));
+  g_assert_true (sp_test_wait_until (agent_is, ready, 2000));
+
+  /* The token never reaches a log line, not even with the web service. */
+  g_assert_cmpuint (sp_test_log_capture_count (fixture->log, 0, "*tok-*"), ==, 0);
+}
+
+/* An administrator can keep the token from the web service. */
+static void
+test_webservice_no_token (Fixture       *fixture,
+                          gconstpointer  data)
+{
+  g_autoptr(SpTestWebserviceServer) web = sp_test_webservice_server_new ();
+  g_autofree char *web_url = sp_test_webservice_server_dup_url (web, "/thirdparty");
+  GVariantBuilder options;
+  SpTestWebserviceRequest *request;
+  JsonObject *object;
+
+  add_account (fixture, PASSWORD, web_url);
+  g_variant_builder_init (&options, G_VARIANT_TYPE ("a{ss}"));
+  g_variant_builder_add (&options, "{ss}", "webservice-send-token", "false");
+  g_settings_set_value (sp_account_get_settings (fixture->account), "options", g_variant_builder_end (&options));
+  g_assert_true (wait_state (fixture, SP_SOURCE_STATE_CONNECTED, 10000));
+  g_assert_true (sp_test_xuc_server_wait_for_frame (fixture->server, "*getCurrentCallsPhoneEvents*", 1, 5000));
+
+  sp_test_xuc_server_phone_event (fixture->server, "EventRinging", "c-5", "0427123456", NULL, NULL, NULL);
+  g_assert_true (sp_test_webservice_server_wait_for (web, 1, 3000));
+  request = g_ptr_array_index (sp_test_webservice_server_get_requests (web), 0);
+  object = parse_object (request->body);
+  g_assert_false (json_object_has_member (json_object_get_object_member (object, "user"), "token"));
+  json_object_unref (object);
+}
+
+/* The keyring, on the private bus */
+
+static void
+die_with_parent (gpointer user_data)
+{
+  prctl (PR_SET_PDEATHSIG, SIGKILL);
+}
+
+static void
+remove_tree (const char *path)
+{
+  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
+  const char *name;
+
+  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *child = g_build_filename (path, name, NULL);
+
+      if (g_file_test (child, G_FILE_TEST_IS_DIR) && !g_file_test (child, G_FILE_TEST_IS_SYMLINK))
+        remove_tree (child);
+      else
+        g_unlink (child);
+    }
+
+  g_rmdir (path);
+}
+
+static gboolean
+keyring_up (gpointer data)
+{
+  GDBusConnection *connection = data;
+  g_autoptr(GVariant) reply = NULL;
+  gboolean has_owner = FALSE;
+
+  reply = g_dbus_connection_call_sync (connection, "org.freedesktop.DBus", "/org/freedesktop/DBus",
+                                       "org.freedesktop.DBus", "NameHasOwner",
+                                       g_variant_new ("(s)", "org.freedesktop.secrets"),
+                                       G_VARIANT_TYPE ("(b)"), G_DBUS_CALL_FLAGS_NONE, -1, NULL, NULL);
+  if (reply != NULL)
+    g_variant_get (reply, "(b)", &has_owner);
+
+  return has_owner;
+}
+
+static void
+start_keyring (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *runtime = NULL;
+  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDIN_PIPE);
+  g_autoptr(GOutputStream) input = NULL;
+  g_autoptr(GDBusConnection) connection = NULL;
+
+  keyring_home = g_dir_make_tmp ("screenpop-xivo-keyring-XXXXXX", &error);
+  g_assert_no_error (error);
+  runtime = g_build_filename (keyring_home, "run", NULL);
+  g_assert_cmpint (g_mkdir_with_parents (runtime, 0700), ==, 0);
+
+  g_subprocess_launcher_setenv (launcher, "HOME", keyring_home, TRUE);
+  g_subprocess_launcher_setenv (launcher, "XDG_DATA_HOME", keyring_home, TRUE);
+  g_subprocess_launcher_setenv (launcher, "XDG_RUNTIME_DIR", runtime, TRUE);
+  /* Our fatal warnings are not the daemon's. */
+  g_subprocess_launcher_unsetenv (launcher, "G_DEBUG");
+  g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
+
+  /* --unlock with a password on stdin creates and unlocks the login keyring without a
+   * prompter, which a headless test has none of. */
+  keyring = g_subprocess_launcher_spawn (launcher, &error,
+                                         "gnome-keyring-daemon", "--foreground", "--unlock",
+                                         "--components=secrets", NULL);
+  g_assert_no_error (error);
+  input = g_object_ref (g_subprocess_get_stdin_pipe (keyring));
+  g_assert_true (g_output_stream_write_all (input, "test", 4, NULL, NULL, &error));
+  g_assert_true (g_output_stream_close (input, NULL, &error));
+  g_assert_no_error (error);
+
+  connection = g_dbus_connection_new_for_address_sync (sp_test_notify_get_address (notify),
+                                                       G_DBUS_CONNECTION_FLAGS_AUTHENTICATION_CLIENT |
+                                                       G_DBUS_CONNECTION_FLAGS_MESSAGE_BUS_CONNECTION,
+                                                       NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (sp_test_wait_until (keyring_up, connection, 20000));
+  g_dbus_connection_close_sync (connection, NULL, NULL);
+}
+
+#define ADD(name, ttl, func) \
+  g_test_add ("/xivo/" name, Fixture, GINT_TO_POINTER (ttl), fixture_set_up, func, fixture_tear_down)
+
+int
+main (int   argc,
+      char *argv[])
+{
+  int ret;
+
+  g_test_init (&argc, &argv, NULL);
+
+  notify = sp_test_notify_start (NULL);
+  start_keyring ();
+
+  ADD ("connect", 3600, test_connect);
+  ADD ("heartbeat", 3600, test_heartbeat);
+  ADD ("silent-link", 3600, test_silent_link);
+  ADD ("ringing-established-released", 3600, test_ringing_established_released);
+  ADD ("missed", 3600, test_missed);
+  ADD ("outgoing", 3600, test_outgoing);
+  ADD ("answer-button", 3600, test_answer_button);
+  ADD ("actions", 3600, test_actions);
+  ADD ("dropped-link-resync", 3600, test_dropped_link_resync);
+  ADD ("token-renewal", 2, test_token_renewal);
+  ADD ("invalid-credentials", 3600, test_invalid_credentials);
+  ADD ("no-password", 3600, test_no_password);
+  ADD ("logged-on-failed", 3600, test_logged_on_failed);
+  ADD ("logged-on-timeout", 3600, test_logged_on_timeout);
+  ADD ("bad-address", 3600, test_bad_address);
+  ADD ("malformed-frames", 3600, test_malformed_frames);
+  ADD ("webservice", 3600, test_webservice);
+  ADD ("webservice-no-token", 3600, test_webservice_no_token);
+
+  ret = g_test_run ();
+
+  g_subprocess_force_exit (keyring);
+  g_subprocess_wait (keyring, NULL, NULL);
+  g_clear_object (&keyring);
+  notify_uninit ();
+  /* libsecret keeps the session bus connection, so the private bus is left for GTestDBus's
+   * watcher to end when we exit (see test-secret.c). */
+  remove_tree (keyring_home);
+  g_free (keyring_home);
+
+  return ret;
+}
