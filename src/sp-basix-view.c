@@ -300,7 +300,7 @@ call_subtitle (SpBasixElement *channel)
 
       if (time != NULL)
         {
-          g_autofree char *clock = g_date_time_format (time, "%X");
+          g_autofree char *clock = g_date_time_format (time, "%R");
 
           /* Translators: since a time of day */
           g_string_append_printf (text, "%s", text->len ? " · " : "");

@@ -185,7 +185,7 @@ entry_row (SpHistoryWindow *self,
   SpAccount *account = sp_accounts_lookup (self->accounts, entry->account_id);
   g_autofree char *account_name = account ? sp_account_dup_display_name (account) : g_strdup (entry->account_id);
   g_autoptr(GDateTime) started = g_date_time_new_from_unix_local (entry->started / G_USEC_PER_SEC);
-  g_autofree char *when = g_date_time_format (started, "%x %X");
+  g_autofree char *when = g_date_time_format (started, "%x %R");
   g_autofree char *title = NULL;
   g_autoptr(GString) subtitle = g_string_new (outcome_label (entry->outcome));
   g_autofree char *url_template = account ? sp_account_dup_url_template (account) : NULL;

@@ -376,7 +376,7 @@ update_call_row (GtkWidget *row)
   g_autofree char *account_name = account ? sp_account_dup_display_name (account) : NULL;
   g_autofree char *url = sp_screenpop_dup_call_url (screenpop, call);
   g_autoptr(GDateTime) started = g_date_time_new_from_unix_local (sp_call_get_started (call) / G_USEC_PER_SEC);
-  g_autofree char *time = g_date_time_format (started, "%X");
+  g_autofree char *time = g_date_time_format (started, "%R");
   g_autoptr(GString) subtitle = g_string_new (call_state_label (sp_call_get_state (call)));
 
   g_string_append_printf (subtitle, " · %s", time);

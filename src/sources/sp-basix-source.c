@@ -1133,8 +1133,8 @@ ticket_cb (GObject      *object,
     {
       g_clear_handle_id (&data->timeout_id, g_source_remove);
       g_task_return_new_error (task, SP_SOURCE_ERROR, SP_SOURCE_ERROR_FAILED,
-                               _("Basix did not give a connection ticket (result code %" G_GINT64_FORMAT "); check the domain, the API token and the user in the account"),
-                               code);
+                               _("Basix did not give a connection ticket (result code %lld); check the domain, the API token and the user in the account"),
+                               (long long) code);
       return;
     }
 
