@@ -38,6 +38,8 @@ struct _SpPreferencesWindow
   AdwEntryRow          *hosts_row;
   AdwEntryRow          *executables_row;
   AdwPreferencesGroup  *accounts_group;
+  AdwComboRow          *dial_account_row;
+  GPtrArray            *dial_ids;   /* row index → account id; index 0 is "automatic" */
 };
 
 G_DEFINE_FINAL_TYPE (SpPreferencesWindow, sp_preferences_window, ADW_TYPE_PREFERENCES_WINDOW)
@@ -270,6 +272,53 @@ account_row (SpAccount *account)
 }
 
 static void
+dial_account_selected_cb (SpPreferencesWindow *self)
+{
+  guint selected = adw_combo_row_get_selected (self->dial_account_row);
+
+  if (selected < self->dial_ids->len)
+    g_settings_set_string (self->settings, "dial-account", g_ptr_array_index (self->dial_ids, selected));
+}
+
+/* Only the accounts that can place calls are offered; "Automatic" is the first enabled one
+ * that can. */
+static void
+rebuild_dial_accounts (SpPreferencesWindow *self)
+{
+  g_autoptr(GtkStringList) names = gtk_string_list_new (NULL);
+  g_autofree char *current = g_settings_get_string (self->settings, "dial-account");
+  guint n = g_list_model_get_n_items (G_LIST_MODEL (self->accounts));
+  guint selected = 0;
+
+  g_signal_handlers_block_by_func (self->dial_account_row, dial_account_selected_cb, self);
+
+  g_ptr_array_set_size (self->dial_ids, 0);
+  g_ptr_array_add (self->dial_ids, g_strdup (""));
+  gtk_string_list_append (names, _("Automatic"));
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(SpAccount) account = g_list_model_get_item (G_LIST_MODEL (self->accounts), i);
+      SpSource *source = sp_account_get_source (account);
+      g_autofree char *name = NULL;
+
+      if (source == NULL || !sp_source_can_perform (source, "dial"))
+        continue;
+
+      name = sp_account_dup_display_name (account);
+      if (g_strcmp0 (current, sp_account_get_id (account)) == 0)
+        selected = self->dial_ids->len;
+      g_ptr_array_add (self->dial_ids, g_strdup (sp_account_get_id (account)));
+      gtk_string_list_append (names, name);
+    }
+
+  adw_combo_row_set_model (self->dial_account_row, G_LIST_MODEL (names));
+  adw_combo_row_set_selected (self->dial_account_row, selected);
+
+  g_signal_handlers_unblock_by_func (self->dial_account_row, dial_account_selected_cb, self);
+}
+
+static void
 rebuild_accounts (SpPreferencesWindow *self)
 {
   guint n = g_list_model_get_n_items (G_LIST_MODEL (self->accounts));
@@ -286,6 +335,8 @@ rebuild_accounts (SpPreferencesWindow *self)
       g_ptr_array_add (self->account_rows, row);
       adw_preferences_group_add (self->accounts_group, row);
     }
+
+  rebuild_dial_accounts (self);
 }
 
 static void
@@ -297,6 +348,7 @@ sp_preferences_window_dispose (GObject *object)
   g_clear_object (&self->accounts);
   g_clear_object (&self->history);
   g_clear_pointer (&self->account_rows, g_ptr_array_unref);
+  g_clear_pointer (&self->dial_ids, g_ptr_array_unref);
 
   gtk_widget_dispose_template (GTK_WIDGET (self), SP_TYPE_PREFERENCES_WINDOW);
 
@@ -321,6 +373,7 @@ sp_preferences_window_class_init (SpPreferencesWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, SpPreferencesWindow, hosts_row);
   gtk_widget_class_bind_template_child (widget_class, SpPreferencesWindow, executables_row);
   gtk_widget_class_bind_template_child (widget_class, SpPreferencesWindow, accounts_group);
+  gtk_widget_class_bind_template_child (widget_class, SpPreferencesWindow, dial_account_row);
   gtk_widget_class_bind_template_callback (widget_class, autostart_state_set_cb);
   gtk_widget_class_bind_template_callback (widget_class, clear_history_clicked_cb);
 }
@@ -330,6 +383,9 @@ sp_preferences_window_init (SpPreferencesWindow *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
   self->account_rows = g_ptr_array_new ();
+  self->dial_ids = g_ptr_array_new_with_free_func (g_free);
+  g_signal_connect_swapped (self->dial_account_row, "notify::selected",
+                            G_CALLBACK (dial_account_selected_cb), self);
 }
 
 /**
