@@ -32,6 +32,8 @@ struct _SpWindow
   GtkListBox           *active_list;
   GtkListBox           *recent_list;
   AdwPreferencesGroup  *recent_group;
+  AdwPreferencesGroup  *webservice_group;
+  GtkListBox           *webservice_list;
 
   guint                 tick_id;
 };
@@ -448,6 +450,66 @@ create_call_row (gpointer item,
   return row;
 }
 
+/* Work to finish: calls whose third-party web service paused the agent, each with the
+ * "Done" that resumes it (the same as the notification's), and what went wrong with the
+ * web service last, so that a failing CRM integration does not go unnoticed. */
+
+static void
+done_clicked_cb (GtkWidget *row)
+{
+  SpWindow *self = g_object_get_data (G_OBJECT (row), "window");
+  SpCall *call = g_object_get_data (G_OBJECT (row), "call");
+
+  sp_webservice_done (sp_screenpop_get_webservice (sp_application_get_screenpop (self->application)), call);
+}
+
+static GtkWidget *
+create_pending_row (gpointer item,
+                    gpointer user_data)
+{
+  SpWindow *self = user_data;
+  SpCall *call = item;
+  SpAccount *account = sp_accounts_lookup (sp_application_get_accounts (self->application),
+                                           sp_call_get_account_id (call));
+  g_autofree char *title = sp_call_dup_title (call);
+  g_autofree char *account_name = account ? sp_account_dup_display_name (account) : NULL;
+  g_autofree char *subtitle = NULL;
+  GtkWidget *row = adw_action_row_new ();
+  GtkWidget *done = gtk_button_new_with_mnemonic (_("_Done"));
+
+  g_object_set_data_full (G_OBJECT (row), "call", g_object_ref (call), g_object_unref);
+  g_object_set_data (G_OBJECT (row), "window", self);
+
+  if (account_name != NULL)
+    /* Translators: under a call whose work is not finished; %s is the account */
+    subtitle = g_strdup_printf (_("Agent paused · %s"), account_name);
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
+  adw_action_row_set_subtitle (ADW_ACTION_ROW (row), subtitle ? subtitle : _("Agent paused"));
+  adw_action_row_add_prefix (ADW_ACTION_ROW (row),
+                             gtk_image_new_from_icon_name ("media-playback-pause-symbolic"));
+
+  gtk_widget_set_valign (done, GTK_ALIGN_CENTER);
+  gtk_widget_set_tooltip_text (done, _("The work for this call is finished: resume the agent"));
+  gtk_widget_add_css_class (done, "suggested-action");
+  g_signal_connect_swapped (done, "clicked", G_CALLBACK (done_clicked_cb), row);
+  adw_action_row_add_suffix (ADW_ACTION_ROW (row), done);
+
+  return row;
+}
+
+static void
+update_webservice_group (SpWindow *self)
+{
+  SpWebservice *webservice = sp_screenpop_get_webservice (sp_application_get_screenpop (self->application));
+  GListModel *pending = sp_webservice_get_pending (webservice);
+  const char *error = sp_webservice_get_last_error (webservice);
+
+  adw_preferences_group_set_description (self->webservice_group, error);
+  gtk_widget_set_visible (GTK_WIDGET (self->webservice_list), g_list_model_get_n_items (pending) > 0);
+  gtk_widget_set_visible (GTK_WIDGET (self->webservice_group),
+                          g_list_model_get_n_items (pending) > 0 || error != NULL);
+}
+
 static void
 update_missed_count (SpWindow   *self,
                      guint       position,
@@ -505,6 +567,8 @@ sp_window_class_init (SpWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, SpWindow, active_list);
   gtk_widget_class_bind_template_child (widget_class, SpWindow, recent_list);
   gtk_widget_class_bind_template_child (widget_class, SpWindow, recent_group);
+  gtk_widget_class_bind_template_child (widget_class, SpWindow, webservice_group);
+  gtk_widget_class_bind_template_child (widget_class, SpWindow, webservice_list);
 }
 
 static void
@@ -521,6 +585,7 @@ sp_window_init (SpWindow *self)
 SpWindow *
 sp_window_new (SpApplication *application)
 {
+  SpWebservice *webservice;
   SpWindow *self;
 
   g_return_val_if_fail (SP_IS_APPLICATION (application), NULL);
@@ -543,6 +608,15 @@ sp_window_new (SpApplication *application)
   g_signal_connect_object (sp_call_tracker_get_recent (sp_application_get_tracker (application)),
                            "items-changed", G_CALLBACK (update_missed_count), self, G_CONNECT_SWAPPED);
   update_missed_count (self, 0, 0, 0, sp_call_tracker_get_recent (sp_application_get_tracker (application)));
+
+  webservice = sp_screenpop_get_webservice (sp_application_get_screenpop (application));
+  gtk_list_box_bind_model (self->webservice_list, sp_webservice_get_pending (webservice),
+                           create_pending_row, self, NULL);
+  g_signal_connect_object (sp_webservice_get_pending (webservice), "items-changed",
+                           G_CALLBACK (update_webservice_group), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (webservice, "notify::last-error",
+                           G_CALLBACK (update_webservice_group), self, G_CONNECT_SWAPPED);
+  update_webservice_group (self);
 
   self->tick_id = g_timeout_add_seconds (1, tick_cb, self);
 

@@ -20,6 +20,7 @@
 #include "sp-call-tracker.h"
 #include "sp-notifier.h"
 #include "sp-screenpop.h"
+#include "sp-test-fake-source.h"
 #include "sp-test-notify.h"
 #include "sp-test-util.h"
 #include "sp-test-webservice-server.h"
@@ -27,95 +28,6 @@
 
 #define ACCOUNT_ID "ws"
 #define TEMPLATE_URL "https://crm.example/template?n=0427123456"
-
-/* A source that connects at once and records what it is asked to perform. */
-
-#define TEST_TYPE_FAKE_SOURCE (test_fake_source_get_type ())
-G_DECLARE_FINAL_TYPE (TestFakeSource, test_fake_source, TEST, FAKE_SOURCE, SpSource)
-
-struct _TestFakeSource
-{
-  SpSource   parent_instance;
-  GPtrArray *performed;   /* "ACTION CALL-ID [PARAM]" */
-};
-
-G_DEFINE_FINAL_TYPE (TestFakeSource, test_fake_source, SP_TYPE_SOURCE)
-
-static void
-fake_connect_async (SpSource            *source,
-                    GCancellable        *cancellable,
-                    GAsyncReadyCallback  callback,
-                    gpointer             user_data)
-{
-  g_autoptr(GTask) task = g_task_new (source, cancellable, callback, user_data);
-
-  g_task_return_boolean (task, TRUE);
-}
-
-static gboolean
-fake_connect_finish (SpSource      *source,
-                     GAsyncResult  *result,
-                     GError       **error)
-{
-  return g_task_propagate_boolean (G_TASK (result), error);
-}
-
-static gboolean
-fake_can_perform (SpSource   *source,
-                  const char *action)
-{
-  return g_str_equal (action, "pause") || g_str_equal (action, "unpause");
-}
-
-static void
-fake_perform_async (SpSource            *source,
-                    const char          *action,
-                    const char          *call_id,
-                    GVariant            *param,
-                    GCancellable        *cancellable,
-                    GAsyncReadyCallback  callback,
-                    gpointer             user_data)
-{
-  TestFakeSource *self = TEST_FAKE_SOURCE (source);
-  g_autoptr(GTask) task = g_task_new (source, cancellable, callback, user_data);
-  g_autoptr(GVariant) sunk = param ? g_variant_ref_sink (param) : NULL;
-
-  if (sunk != NULL)
-    g_ptr_array_add (self->performed, g_strdup_printf ("%s %s %s", action, call_id,
-                                                       g_variant_get_string (sunk, NULL)));
-  else
-    g_ptr_array_add (self->performed, g_strdup_printf ("%s %s", action, call_id));
-
-  g_task_return_boolean (task, TRUE);
-}
-
-static void
-test_fake_source_finalize (GObject *object)
-{
-  TestFakeSource *self = TEST_FAKE_SOURCE (object);
-
-  g_ptr_array_unref (self->performed);
-
-  G_OBJECT_CLASS (test_fake_source_parent_class)->finalize (object);
-}
-
-static void
-test_fake_source_class_init (TestFakeSourceClass *klass)
-{
-  SpSourceClass *source_class = SP_SOURCE_CLASS (klass);
-
-  G_OBJECT_CLASS (klass)->finalize = test_fake_source_finalize;
-  source_class->connect_async = fake_connect_async;
-  source_class->connect_finish = fake_connect_finish;
-  source_class->can_perform = fake_can_perform;
-  source_class->perform_async = fake_perform_async;
-}
-
-static void
-test_fake_source_init (TestFakeSource *self)
-{
-  self->performed = g_ptr_array_new_with_free_func (g_free);
-}
 
 /* The fixture. */
 
@@ -129,7 +41,7 @@ typedef struct
   SpScreenpop            *screenpop;
   SpWebservice           *webservice;
   SpAccount              *account;
-  TestFakeSource         *source;
+  SpTestFakeSource       *source;
   SpTestWebserviceServer *server;
   GPtrArray              *opened;    /* URLs, in order */
   char                   *tmpdir;
@@ -198,7 +110,7 @@ fixture_set_up (Fixture       *fixture,
   g_settings_set_string (account_settings, "url-trigger", "ringing");
   sp_accounts_add_transient (fixture->accounts, fixture->account);
 
-  fixture->source = g_object_new (TEST_TYPE_FAKE_SOURCE, "account", fixture->account, NULL);
+  fixture->source = sp_test_fake_source_new (fixture->account);
   sp_account_set_source (fixture->account, SP_SOURCE (fixture->source));
 
   write_script (fixture);
@@ -490,7 +402,7 @@ test_action_event (Fixture       *fixture,
   if (none)
     g_assert_cmpuint (fixture->opened->len, ==, 0);
   g_assert_null (sp_webservice_get_last_error (fixture->webservice));
-  g_assert_cmpuint (fixture->source->performed->len, ==, 0);
+  g_assert_cmpuint (sp_test_fake_source_get_performed (fixture->source)->len, ==, 0);
 }
 
 static char **
@@ -600,7 +512,7 @@ static gboolean
 performed_count_is (Fixture *fixture,
                     guint    n)
 {
-  return fixture->source->performed->len == n;
+  return sp_test_fake_source_get_performed (fixture->source)->len == n;
 }
 
 static gboolean
@@ -625,20 +537,20 @@ test_autopause_notification_done (Fixture       *fixture,
               "\"autopause\":true,\"autopauseReason\":\"crm-work\"}");
 
   ring (fixture, "call-1");
-  g_assert_cmpuint (fixture->source->performed->len, ==, 0);
+  g_assert_cmpuint (sp_test_fake_source_get_performed (fixture->source)->len, ==, 0);
   g_assert_cmpuint (g_list_model_get_n_items (pending), ==, 0);
 
   push (fixture, "call-1", SP_CALL_EVENT_ANSWERED);
   sp_test_run_for (100);
   g_assert_cmpuint (count_opened (fixture, "https://crm.example/c/1"), ==, 1);
-  g_assert_cmpuint (fixture->source->performed->len, ==, 1);
-  g_assert_cmpstr (g_ptr_array_index (fixture->source->performed, 0), ==, "pause call-1 crm-work");
+  g_assert_cmpuint (sp_test_fake_source_get_performed (fixture->source)->len, ==, 1);
+  g_assert_cmpstr (g_ptr_array_index (sp_test_fake_source_get_performed (fixture->source), 0), ==, "pause call-1 crm-work");
   g_assert_cmpuint (g_list_model_get_n_items (pending), ==, 1);
 
   /* The call ending does not resume the agent: the work after it is what the pause is for. */
   push (fixture, "call-1", SP_CALL_EVENT_ENDED);
   sp_test_run_for (100);
-  g_assert_cmpuint (fixture->source->performed->len, ==, 1);
+  g_assert_cmpuint (sp_test_fake_source_get_performed (fixture->source)->len, ==, 1);
   g_assert_cmpuint (g_list_model_get_n_items (pending), ==, 1);
 
   g_assert_true (sp_test_wait_until (has_done_notification, fixture, 2000));
@@ -650,14 +562,14 @@ test_autopause_notification_done (Fixture       *fixture,
 
   sp_test_notify_click (fixture->notify, sp_test_notify_get_id (fixture->notify, index), "done");
   g_assert_true (sp_test_wait_until (performed_two, fixture, 2000));
-  g_assert_cmpstr (g_ptr_array_index (fixture->source->performed, 1), ==, "unpause call-1");
+  g_assert_cmpstr (g_ptr_array_index (sp_test_fake_source_get_performed (fixture->source), 1), ==, "unpause call-1");
   g_assert_cmpuint (g_list_model_get_n_items (pending), ==, 0);
   g_assert_true (sp_test_notify_wait_for (fixture->notify, "CloseNotification", 1, 2000));
 
   /* A second Done is nothing. */
   sp_test_notify_click (fixture->notify, sp_test_notify_get_id (fixture->notify, index), "done");
   sp_test_run_for (200);
-  g_assert_cmpuint (fixture->source->performed->len, ==, 2);
+  g_assert_cmpuint (sp_test_fake_source_get_performed (fixture->source)->len, ==, 2);
 }
 
 /* autopause with `none` at release, as the agent web app does: the pause goes with the
@@ -674,12 +586,12 @@ test_autopause_window_done (Fixture       *fixture,
   ring (fixture, "call-1");
   push (fixture, "call-1", SP_CALL_EVENT_ANSWERED);
   sp_test_run_for (100);
-  g_assert_cmpuint (fixture->source->performed->len, ==, 0);
+  g_assert_cmpuint (sp_test_fake_source_get_performed (fixture->source)->len, ==, 0);
 
   push (fixture, "call-1", SP_CALL_EVENT_ENDED);
   sp_test_run_for (100);
-  g_assert_cmpuint (fixture->source->performed->len, ==, 1);
-  g_assert_cmpstr (g_ptr_array_index (fixture->source->performed, 0), ==, "pause call-1");
+  g_assert_cmpuint (sp_test_fake_source_get_performed (fixture->source)->len, ==, 1);
+  g_assert_cmpstr (g_ptr_array_index (sp_test_fake_source_get_performed (fixture->source), 0), ==, "pause call-1");
   g_assert_cmpuint (g_list_model_get_n_items (pending), ==, 1);
   g_assert_cmpuint (fixture->opened->len, ==, 0);
 
@@ -687,8 +599,8 @@ test_autopause_window_done (Fixture       *fixture,
   g_assert_cmpstr (sp_call_get_call_id (call), ==, "call-1");
   sp_webservice_done (fixture->webservice, call);
   sp_test_run_for (100);
-  g_assert_cmpuint (fixture->source->performed->len, ==, 2);
-  g_assert_cmpstr (g_ptr_array_index (fixture->source->performed, 1), ==, "unpause call-1");
+  g_assert_cmpuint (sp_test_fake_source_get_performed (fixture->source)->len, ==, 2);
+  g_assert_cmpstr (g_ptr_array_index (sp_test_fake_source_get_performed (fixture->source), 1), ==, "unpause call-1");
   g_assert_cmpuint (g_list_model_get_n_items (pending), ==, 0);
 }
 
@@ -704,7 +616,7 @@ test_autopause_missed (Fixture       *fixture,
   push (fixture, "call-1", SP_CALL_EVENT_ENDED);
   sp_test_run_for (300);
 
-  g_assert_cmpuint (fixture->source->performed->len, ==, 0);
+  g_assert_cmpuint (sp_test_fake_source_get_performed (fixture->source)->len, ==, 0);
   g_assert_cmpuint (fixture->opened->len, ==, 0);
   g_assert_cmpuint (g_list_model_get_n_items (sp_webservice_get_pending (fixture->webservice)), ==, 0);
 }
