@@ -519,6 +519,33 @@ test_dropped_link_resync (Fixture       *fixture,
   g_assert_true (wait_seen (fixture, "b:missed", 3000));
 }
 
+/* Disabled and enabled again: the calls of before are not brought back, not even as
+ * missed calls. */
+static void
+test_disable_enable (Fixture       *fixture,
+                     gconstpointer  data)
+{
+  GSettings *account_settings;
+
+  connect_account (fixture);
+  account_settings = sp_account_get_settings (fixture->account);
+
+  sp_test_xuc_server_phone_event (fixture->server, "EventRinging", "d", "0427000003", NULL, NULL, NULL);
+  g_assert_true (wait_seen (fixture, "d:ringing", 3000));
+
+  g_settings_set_boolean (account_settings, "enabled", FALSE);
+  g_assert_true (wait_state (fixture, SP_SOURCE_STATE_DISCONNECTED, 3000));
+  sp_test_xuc_server_forget_call (fixture->server, "d");
+  g_hash_table_remove_all (fixture->seen);
+
+  g_settings_set_boolean (account_settings, "enabled", TRUE);
+  g_assert_true (wait_state (fixture, SP_SOURCE_STATE_CONNECTED, 10000));
+  g_assert_true (sp_test_xuc_server_wait_for_frame (fixture->server, "*getCurrentCallsPhoneEvents*", 2, 2000));
+  sp_test_run_for (300);
+  g_assert_false (g_hash_table_contains (fixture->seen, "d:missed"));
+  g_assert_false (g_hash_table_contains (fixture->seen, "d:ringing"));
+}
+
 static gboolean
 logins_at_least (gpointer user_data)
 {
@@ -863,6 +890,7 @@ main (int   argc,
   ADD ("answer-button", 3600, test_answer_button);
   ADD ("actions", 3600, test_actions);
   ADD ("dropped-link-resync", 3600, test_dropped_link_resync);
+  ADD ("disable-enable", 3600, test_disable_enable);
   ADD ("token-renewal", 2, test_token_renewal);
   ADD ("invalid-credentials", 3600, test_invalid_credentials);
   ADD ("no-password", 3600, test_no_password);

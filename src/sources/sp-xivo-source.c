@@ -390,6 +390,10 @@ resync (SpXivoSource *self,
 
       g_debug ("[%s] Call %s ended while the link was down", account_id (self), call_id);
       event->direction = call->direction;
+      /* Should the tracker have forgotten the call meanwhile, its end must not come back as
+       * a new call, missed out of nowhere: for a call it does not know, the outcome is
+       * unknown. */
+      event->no_end = TRUE;
       g_hash_table_remove (self->live, call_id);
       sp_source_emit_call_event (SP_SOURCE (self), event);
     }
@@ -1103,6 +1107,25 @@ sp_xivo_source_disconnect (SpSource *source)
   self->token_lifetime = 0;
 }
 
+/* Stopped (the account disabled or removed): the tracker ends the account's calls, so ours
+ * are forgotten too; after a failure they are kept for the resync of the next attempt. */
+static void
+state_changed_cb (SpXivoSource *self)
+{
+  if (self->live != NULL && sp_source_get_state (SP_SOURCE (self)) == SP_SOURCE_STATE_DISCONNECTED)
+    g_hash_table_remove_all (self->live);
+}
+
+static void
+sp_xivo_source_constructed (GObject *object)
+{
+  SpXivoSource *self = SP_XIVO_SOURCE (object);
+
+  G_OBJECT_CLASS (sp_xivo_source_parent_class)->constructed (object);
+
+  g_signal_connect (self, "notify::state", G_CALLBACK (state_changed_cb), NULL);
+}
+
 static void
 sp_xivo_source_dispose (GObject *object)
 {
@@ -1154,6 +1177,7 @@ sp_xivo_source_class_init (SpXivoSourceClass *klass)
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
   SpSourceClass *source_class = SP_SOURCE_CLASS (klass);
 
+  object_class->constructed = sp_xivo_source_constructed;
   object_class->dispose = sp_xivo_source_dispose;
   object_class->finalize = sp_xivo_source_finalize;
   object_class->get_property = sp_xivo_source_get_property;
