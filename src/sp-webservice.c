@@ -424,10 +424,13 @@ check_and_fire (SpWebservice *self,
     fire (self, entry);
 }
 
+/* Ends a request: with the answer's @body, or with @error, or with the HTTP
+ * @status it failed with. */
 static void
 post_complete (Post         *post,
                GBytes       *body,
-               const GError *error)
+               const GError *error,
+               guint         status)
 {
   SpWebservice *self = post->self;
   g_autoptr(SpXivoWsResponse) response = NULL;
@@ -441,6 +444,14 @@ post_complete (Post         *post,
   entry = g_hash_table_lookup (self->entries, post->key);
   if (entry == NULL || entry->cancellable != post->cancellable)
     return;
+
+  if (status != 0)
+    {
+      message = g_strdup_printf (_("The web service at %s answered HTTP %u %s"), post->host, status,
+                                 soup_status_get_phrase (status) ? soup_status_get_phrase (status) : "");
+      fail (self, entry, message);
+      return;
+    }
 
   if (error != NULL)
     {
@@ -492,7 +503,7 @@ read_cb (GObject      *object,
   chunk = g_input_stream_read_bytes_finish (G_INPUT_STREAM (object), result, &error);
   if (chunk == NULL)
     {
-      post_complete (post, NULL, error);
+      post_complete (post, NULL, error, 0);
       return;
     }
 
@@ -500,7 +511,7 @@ read_cb (GObject      *object,
     {
       g_autoptr(GBytes) body = g_byte_array_free_to_bytes (g_steal_pointer (&post->body));
 
-      post_complete (post, body, NULL);
+      post_complete (post, body, NULL, 0);
       return;
     }
 
@@ -511,7 +522,7 @@ read_cb (GObject      *object,
     {
       g_autoptr(GBytes) body = g_byte_array_free_to_bytes (g_steal_pointer (&post->body));
 
-      post_complete (post, body, NULL);
+      post_complete (post, body, NULL, 0);
       return;
     }
 
@@ -532,18 +543,15 @@ send_cb (GObject      *object,
   post->stream = soup_session_send_finish (SOUP_SESSION (object), result, &error);
   if (post->stream == NULL)
     {
-      post_complete (post, NULL, error);
+      post_complete (post, NULL, error, 0);
       return;
     }
 
+  /* Redirects are not followed, so a 3xx is a failure too. */
   status = soup_message_get_status (post->msg);
   if (!SOUP_STATUS_IS_SUCCESSFUL (status))
     {
-      g_autoptr(GError) http_error =
-        g_error_new (G_IO_ERROR, G_IO_ERROR_FAILED, "HTTP %u %s", status,
-                     soup_message_get_reason_phrase (post->msg) ? soup_message_get_reason_phrase (post->msg) : "");
-
-      post_complete (post, NULL, http_error);
+      post_complete (post, NULL, NULL, status);
       return;
     }
 
@@ -704,11 +712,11 @@ call_changed_cb (SpWebservice  *self,
           !has_webservice (account) || is_quiet (self, account))
         return;
 
+      /* sp_webservice_decides() said no to this call already: the template has it. */
       if (g_hash_table_size (self->entries) >= MAX_ENTRIES)
         {
           g_message ("[%s] Too many calls waiting for the web service; call %s gets the URL template",
                      sp_account_get_id (account), sp_call_get_call_id (call));
-          g_signal_emit (self, signals[FALLBACK], 0, call);
           return;
         }
 
