@@ -403,7 +403,54 @@ history_action (GSimpleAction *action,
   gtk_window_present (history);
 }
 
+static void
+agent_cb (GObject      *object,
+          GAsyncResult *result,
+          gpointer      user_data)
+{
+  g_autoptr(SpApplication) self = user_data;
+  SpSource *source = SP_SOURCE (object);
+  g_autoptr(GError) error = NULL;
+
+  if (!sp_source_perform_finish (source, result, &error))
+    {
+      SpAccount *account = sp_source_get_account (source);
+      g_autofree char *name = account ? sp_account_dup_display_name (account) : NULL;
+      /* Translators: %s is the account's name */
+      g_autofree char *summary = g_strdup_printf (_("Could not change the agent state on %s"),
+                                                  name ? name : "");
+
+      g_message ("[%s] Pause/resume failed: %s", sp_source_get_account_id (source), error->message);
+      sp_notifier_show (self->notifier, "error:agent", summary, error->message,
+                        "dialog-warning-symbolic", SP_NOTIFY_NONE, NULL, 0);
+    }
+}
+
+/* app.pause-agent and app.resume-agent, with the account id: for the tray and the window. */
+static void
+agent_action (GSimpleAction *action,
+              GVariant      *param,
+              gpointer       user_data)
+{
+  SpApplication *self = user_data;
+  const char *verb = g_str_equal (g_action_get_name (G_ACTION (action)), "pause-agent")
+                     ? "pause" : "unpause";
+  SpAccount *account = sp_accounts_lookup (self->accounts, g_variant_get_string (param, NULL));
+  SpSource *source = account ? sp_account_get_source (account) : NULL;
+
+  if (source == NULL || !sp_source_can_perform (source, verb))
+    {
+      g_message ("Cannot %s the agent of account %s now", verb, g_variant_get_string (param, NULL));
+      return;
+    }
+
+  g_debug ("[%s] Agent: %s", sp_account_get_id (account), verb);
+  sp_source_perform_async (source, verb, NULL, NULL, NULL, agent_cb, g_object_ref (self));
+}
+
 static const GActionEntry app_actions[] = {
+  { "pause-agent", agent_action, "s" },
+  { "resume-agent", agent_action, "s" },
   { "history", history_action },
   { "preferences", preferences_action },
   { "quit", quit_action },

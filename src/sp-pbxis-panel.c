@@ -296,7 +296,7 @@ pause_clicked_cb (GtkButton *button,
   SpPbxisPanel *self = SP_PBXIS_PANEL (gtk_widget_get_root (GTK_WIDGET (button)));
   SpPbxisMemberStatus status = sp_pbxis_source_get_membership (self->source, qr->queue);
 
-  run_action (self, qr, status == SP_PBXIS_MEMBER_PAUSED ? "unpause" : "pause");
+  run_action (self, qr, status == SP_PBXIS_MEMBER_PAUSED ? "queue-unpause" : "queue-pause");
 }
 
 static void

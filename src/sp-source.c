@@ -50,6 +50,7 @@ typedef struct
   gboolean         network_available;
 
   char          *detail;
+  SpAgentState   agent_state;
   char          *transient_secret;   /* set: the keyring is not used at all */
 } SpSourcePrivate;
 
@@ -60,6 +61,7 @@ enum {
   PROP_ERROR_MESSAGE,
   PROP_RETRY_TIME,
   PROP_DETAIL,
+  PROP_AGENT_STATE,
   N_PROPS
 };
 
@@ -91,6 +93,10 @@ set_state (SpSource      *self,
 
   priv->state = state;
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STATE]);
+
+  /* Whatever the agent was, a link that is down cannot tell: the next one says again. */
+  if (state != SP_SOURCE_STATE_CONNECTED)
+    sp_source_set_agent_state (self, SP_AGENT_STATE_NONE);
 }
 
 static void
@@ -405,6 +411,9 @@ sp_source_get_property (GObject    *object,
     case PROP_DETAIL:
       g_value_set_string (value, priv->detail);
       break;
+    case PROP_AGENT_STATE:
+      g_value_set_enum (value, priv->agent_state);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -464,6 +473,11 @@ sp_source_class_init (SpSourceClass *klass)
   properties[PROP_DETAIL] =
     g_param_spec_string ("detail", NULL, NULL, NULL,
                          G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+  /* Whether the agent takes calls, for sources that can pause it (see #SpAgentState). */
+  properties[PROP_AGENT_STATE] =
+    g_param_spec_enum ("agent-state", NULL, NULL,
+                       SP_TYPE_AGENT_STATE, SP_AGENT_STATE_NONE,
+                       G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
@@ -788,6 +802,42 @@ sp_source_get_detail (SpSource *self)
 
   g_return_val_if_fail (SP_IS_SOURCE (self), NULL);
   return priv->detail;
+}
+
+/**
+ * sp_source_get_agent_state:
+ *
+ * Returns: whether the account's agent takes calls, is paused or signed out; %SP_AGENT_STATE_NONE
+ *   for backends without agents and while the link is down
+ */
+SpAgentState
+sp_source_get_agent_state (SpSource *self)
+{
+  SpSourcePrivate *priv = sp_source_get_instance_private (self);
+
+  g_return_val_if_fail (SP_IS_SOURCE (self), SP_AGENT_STATE_NONE);
+  return priv->agent_state;
+}
+
+/**
+ * sp_source_set_agent_state:
+ *
+ * For subclasses: sets #SpSource:agent-state as the server last said. Leaving the
+ * connected state resets it to %SP_AGENT_STATE_NONE.
+ */
+void
+sp_source_set_agent_state (SpSource     *self,
+                           SpAgentState  agent_state)
+{
+  SpSourcePrivate *priv = sp_source_get_instance_private (self);
+
+  g_return_if_fail (SP_IS_SOURCE (self));
+
+  if (priv->agent_state == agent_state)
+    return;
+
+  priv->agent_state = agent_state;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_AGENT_STATE]);
 }
 
 /**

@@ -34,6 +34,25 @@ typedef enum
   SP_SOURCE_STATE_AUTH_FAILED,
 } SpSourceState;
 
+/**
+ * SpAgentState:
+ * @SP_AGENT_STATE_NONE: no agent to speak of: the backend has none, the link is down, or
+ *   the server has not said yet
+ * @SP_AGENT_STATE_LOGGED_OUT: the agent is known but signed out of every queue
+ * @SP_AGENT_STATE_READY: the agent takes calls (on a call or in wrap-up counts as ready)
+ * @SP_AGENT_STATE_PAUSED: the agent is signed in but paused: no queue calls
+ *
+ * A source that can pause its agent performs "pause" (param: an optional reason) and
+ * "unpause", agent-wide, and keeps #SpSource:agent-state up to date.
+ */
+typedef enum
+{
+  SP_AGENT_STATE_NONE,
+  SP_AGENT_STATE_LOGGED_OUT,
+  SP_AGENT_STATE_READY,
+  SP_AGENT_STATE_PAUSED,
+} SpAgentState;
+
 #define SP_SOURCE_ERROR (sp_source_error_quark ())
 
 /**
@@ -127,6 +146,7 @@ gboolean       sp_source_perform_finish    (SpSource        *self,
                                             GError         **error);
 const char    *sp_source_state_to_string   (SpSourceState    state);
 const char    *sp_source_get_detail        (SpSource        *self);
+SpAgentState   sp_source_get_agent_state   (SpSource        *self);
 void           sp_source_set_transient_secret (SpSource     *self,
                                             const char      *secret);
 
@@ -140,6 +160,8 @@ void           sp_source_emit_command      (SpSource        *self,
                                             SpRedmineCommand *command);
 void           sp_source_set_detail        (SpSource        *self,
                                             const char      *detail);
+void           sp_source_set_agent_state   (SpSource        *self,
+                                            SpAgentState     agent_state);
 void           sp_source_lookup_secret_async  (SpSource     *self,
                                             GCancellable    *cancellable,
                                             GAsyncReadyCallback callback,

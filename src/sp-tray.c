@@ -20,7 +20,8 @@
  * the watcher (re)appears, and without a watcher simply stays unseen.
  *
  * The menu is kept flat (some hosts draw submenus poorly): Show; Do not disturb; one
- * insensitive line per account with its state; the last five calls; Quit.
+ * insensitive line per account with its state, followed by "Pause" or "Resume" where the
+ * account has an agent that can be paused; the last five calls; Quit.
  */
 
 #define WATCHER_NAME "org.kde.StatusNotifierWatcher"
@@ -38,6 +39,7 @@ enum {
   ITEM_SEPARATOR_3 = 6,
   ITEM_ACCOUNT_BASE = 100,
   ITEM_RECENT_BASE = 200,
+  ITEM_AGENT_BASE = 300,
 };
 
 struct _SpTray
@@ -177,6 +179,25 @@ account_down (SpAccount *account)
          (source == NULL || sp_source_get_state (source) != SP_SOURCE_STATE_CONNECTED);
 }
 
+/* Whether the tray offers "Pause" or "Resume" for the account's agent. */
+static gboolean
+agent_pausable (SpAccount *account)
+{
+  SpSource *source = sp_account_get_source (account);
+  SpAgentState agent_state = source ? sp_source_get_agent_state (source) : SP_AGENT_STATE_NONE;
+
+  return (agent_state == SP_AGENT_STATE_READY || agent_state == SP_AGENT_STATE_PAUSED) &&
+         sp_source_can_perform (source, agent_state == SP_AGENT_STATE_PAUSED ? "unpause" : "pause");
+}
+
+static gboolean
+agent_paused (SpAccount *account)
+{
+  SpSource *source = sp_account_get_source (account);
+
+  return source != NULL && sp_source_get_agent_state (source) == SP_AGENT_STATE_PAUSED;
+}
+
 static GVariant *
 item_properties (SpTray *self,
                  int     id)
@@ -220,6 +241,25 @@ item_properties (SpTray *self,
       g_variant_builder_add (&props, "{sv}", "label", g_variant_new_string (label ? label : ""));
       g_variant_builder_add (&props, "{sv}", "enabled", g_variant_new_boolean (FALSE));
     }
+  else if (id >= ITEM_AGENT_BASE)
+    {
+      g_autoptr(SpAccount) account = g_list_model_get_item (G_LIST_MODEL (self->accounts),
+                                                           id - ITEM_AGENT_BASE);
+      g_autofree char *name = account ? sp_account_dup_display_name (account) : NULL;
+      g_autofree char *label = NULL;
+
+      if (account != NULL)
+        label = agent_paused (account)
+          /* Translators: a tray menu item; %s is the account's name */
+          ? g_strdup_printf (_("Resume as Agent on %s"), name)
+          /* Translators: a tray menu item; %s is the account's name */
+          : g_strdup_printf (_("Pause as Agent on %s"), name);
+      g_variant_builder_add (&props, "{sv}", "label", g_variant_new_string (label ? label : ""));
+      g_variant_builder_add (&props, "{sv}", "icon-name",
+                             g_variant_new_string (account && agent_paused (account)
+                                                   ? "media-playback-start-symbolic"
+                                                   : "media-playback-pause-symbolic"));
+    }
   else if (id >= ITEM_RECENT_BASE)
     {
       g_autoptr(SpCall) call = g_list_model_get_item (sp_call_tracker_get_recent (self->tracker),
@@ -260,7 +300,13 @@ layout (SpTray *self)
   g_variant_builder_add (&children, "v", layout_node (self, ITEM_DND));
   g_variant_builder_add (&children, "v", layout_node (self, ITEM_SEPARATOR_1));
   for (guint i = 0; i < n_accounts; i++)
-    g_variant_builder_add (&children, "v", layout_node (self, ITEM_ACCOUNT_BASE + i));
+    {
+      g_autoptr(SpAccount) account = g_list_model_get_item (G_LIST_MODEL (self->accounts), i);
+
+      g_variant_builder_add (&children, "v", layout_node (self, ITEM_ACCOUNT_BASE + i));
+      if (agent_pausable (account))
+        g_variant_builder_add (&children, "v", layout_node (self, ITEM_AGENT_BASE + i));
+    }
   if (n_recent > 0)
     {
       g_variant_builder_add (&children, "v", layout_node (self, ITEM_SEPARATOR_2));
@@ -419,16 +465,21 @@ watch_account_sources (SpTray *self)
           g_object_set_data (G_OBJECT (source), "sp-tray-watched", self);
           g_signal_connect_object (source, "notify::state", G_CALLBACK (changed_cb), self,
                                    G_CONNECT_SWAPPED);
+          g_signal_connect_object (source, "notify::agent-state", G_CALLBACK (changed_cb), self,
+                                   G_CONNECT_SWAPPED);
         }
     }
 }
 
 static void
 activate_action (SpTray     *self,
-                 const char *name)
+                 const char *name,
+                 GVariant   *param)
 {
+  g_autoptr(GVariant) sunk = param ? g_variant_ref_sink (param) : NULL;
+
   if (g_action_group_has_action (self->actions, name))
-    g_action_group_activate_action (self->actions, name, NULL);
+    g_action_group_activate_action (self->actions, name, sunk);
 }
 
 static void
@@ -437,7 +488,7 @@ menu_clicked (SpTray *self,
 {
   if (id == ITEM_SHOW)
     {
-      activate_action (self, "show-window");
+      activate_action (self, "show-window", NULL);
     }
   else if (id == ITEM_DND)
     {
@@ -446,7 +497,16 @@ menu_clicked (SpTray *self,
     }
   else if (id == ITEM_QUIT)
     {
-      activate_action (self, "quit");
+      activate_action (self, "quit", NULL);
+    }
+  else if (id >= ITEM_AGENT_BASE)
+    {
+      g_autoptr(SpAccount) account = g_list_model_get_item (G_LIST_MODEL (self->accounts),
+                                                           id - ITEM_AGENT_BASE);
+
+      if (account != NULL && agent_pausable (account))
+        activate_action (self, agent_paused (account) ? "resume-agent" : "pause-agent",
+                         g_variant_new_string (sp_account_get_id (account)));
     }
   else if (id >= ITEM_RECENT_BASE)
     {
@@ -513,7 +573,7 @@ item_method_call (GDBusConnection       *connection,
 
   /* A left click shows the window; everything else is in the menu. */
   if (g_str_equal (method_name, "Activate"))
-    activate_action (self, "show-window");
+    activate_action (self, "show-window", NULL);
 
   g_dbus_method_invocation_return_value (invocation, NULL);
 }

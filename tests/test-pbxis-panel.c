@@ -190,7 +190,7 @@ test_panel_live (Fixture       *fixture,
   click (pause);
   g_assert_true (sp_test_wait_until (has_error, panel, 5000));
   g_assert_cmpstr (sp_pbxis_panel_get_error (panel), ==,
-                   "Could not unpause " AGENT " in queue sales: Interface not found");
+                   "Could not resume agent " AGENT " in queue sales: Interface not found");
   g_assert_true (gtk_widget_get_sensitive (GTK_WIDGET (pause)));
   assert_shown (panel, "sales", "Paused", NULL);
   g_assert_cmpstr (sp_test_pbxis_server_get_member (fixture->server, "sales", AGENT), ==, "paused");

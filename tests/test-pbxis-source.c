@@ -557,6 +557,24 @@ wait_member (Fixture             *fixture,
   g_assert_true (sp_test_wait_until (member_is, args, 3000));
 }
 
+static gboolean
+agent_is (gpointer data)
+{
+  gpointer *args = data;
+  Fixture *fixture = args[0];
+
+  return sp_source_get_agent_state (get_source (fixture)) == (SpAgentState) GPOINTER_TO_INT (args[1]);
+}
+
+static void
+wait_agent (Fixture      *fixture,
+            SpAgentState  state)
+{
+  gpointer args[2] = { fixture, GINT_TO_POINTER (state) };
+
+  g_assert_true (sp_test_wait_until (agent_is, args, 3000));
+}
+
 static void
 test_queue_actions (Fixture       *fixture,
                     gconstpointer  data)
@@ -568,7 +586,7 @@ test_queue_actions (Fixture       *fixture,
   wait_connected (fixture);
 
   /* Pause: a JSON body with a real boolean, sent as JSON. */
-  error = perform (fixture, "pause", QUEUE);
+  error = perform (fixture, "queue-pause", QUEUE);
   g_assert_no_error (error);
   request = sp_test_pbxis_server_find_request (fixture->server, "POST", "/queue/pause");
   g_assert_nonnull (request);
@@ -579,18 +597,20 @@ test_queue_actions (Fixture       *fixture,
   g_assert_cmpint (json_node_get_value_type (paused), ==, G_TYPE_BOOLEAN);
   g_assert_true (json_node_get_boolean (paused));
   g_assert_cmpstr (sp_test_pbxis_server_get_member (fixture->server, QUEUE, AGENT), ==, "paused");
-  /* And the stream tells the panel. */
+  /* And the stream tells the panel; paused in its only queue, the agent is paused. */
   wait_member (fixture, SP_PBXIS_MEMBER_PAUSED);
+  wait_agent (fixture, SP_AGENT_STATE_PAUSED);
 
-  error = perform (fixture, "unpause", QUEUE);
+  error = perform (fixture, "queue-unpause", QUEUE);
   g_assert_no_error (error);
   wait_member (fixture, SP_PBXIS_MEMBER_ACTIVE);
+  wait_agent (fixture, SP_AGENT_STATE_READY);
 
   /* Asterisk refuses, pbxis-ws answers HTTP 200: still an error, with Asterisk's words. */
   sp_test_pbxis_server_fail_next_action (fixture->server, "Interface not found");
-  error = perform (fixture, "pause", QUEUE);
+  error = perform (fixture, "queue-pause", QUEUE);
   g_assert_error (error, SP_SOURCE_ERROR, SP_SOURCE_ERROR_FAILED);
-  g_assert_cmpstr (error->message, ==, "Could not pause " AGENT " in queue " QUEUE ": Interface not found");
+  g_assert_cmpstr (error->message, ==, "Could not pause agent " AGENT " in queue " QUEUE ": Interface not found");
   g_clear_error (&error);
   g_assert_cmpstr (sp_test_pbxis_server_get_member (fixture->server, QUEUE, AGENT), ==, "active");
 
@@ -603,14 +623,38 @@ test_queue_actions (Fixture       *fixture,
   error = perform (fixture, "queue-remove", QUEUE);
   g_assert_no_error (error);
   wait_member (fixture, SP_PBXIS_MEMBER_LOGGEDOFF);
+  wait_agent (fixture, SP_AGENT_STATE_LOGGED_OUT);
 
   error = perform (fixture, "queue-add", QUEUE);
   g_assert_no_error (error);
   wait_member (fixture, SP_PBXIS_MEMBER_ACTIVE);
 
   /* A queue action needs a queue. */
-  error = perform (fixture, "pause", NULL);
+  error = perform (fixture, "queue-pause", NULL);
   g_assert_error (error, SP_SOURCE_ERROR, SP_SOURCE_ERROR_FAILED);
+  g_clear_error (&error);
+
+  /* The agent-wide pause (the tray's): no queue, so Asterisk pauses every membership. */
+  wait_agent (fixture, SP_AGENT_STATE_READY);
+  sp_test_pbxis_server_clear_requests (fixture->server);
+  error = perform (fixture, "pause", NULL);
+  g_assert_no_error (error);
+  request = sp_test_pbxis_server_find_request (fixture->server, "POST", "/queue/pause");
+  g_assert_nonnull (request);
+  g_assert_false (json_object_has_member (request->params, "queue"));
+  g_assert_cmpstr (json_object_get_string_member (request->params, "agent"), ==, AGENT);
+  g_assert_true (json_object_get_boolean_member (request->params, "paused"));
+  wait_agent (fixture, SP_AGENT_STATE_PAUSED);
+  g_assert_cmpint (sp_pbxis_source_get_membership (SP_PBXIS_SOURCE (get_source (fixture)), QUEUE),
+                   ==, SP_PBXIS_MEMBER_PAUSED);
+
+  error = perform (fixture, "unpause", NULL);
+  g_assert_no_error (error);
+  wait_agent (fixture, SP_AGENT_STATE_READY);
+
+  sp_test_pbxis_server_fail_next_action (fixture->server, "Interface not found");
+  error = perform (fixture, "pause", NULL);
+  g_assert_cmpstr (error->message, ==, "Could not pause agent " AGENT ": Interface not found");
   g_clear_error (&error);
 
   g_assert_false (sp_source_can_perform (get_source (fixture), "answer"));

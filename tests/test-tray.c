@@ -109,6 +109,23 @@ action_cb (GSimpleAction *action,
   g_ptr_array_add (fixture->activated, g_strdup (g_action_get_name (G_ACTION (action))));
 }
 
+/* As the application's app.pause-agent and app.resume-agent: recorded, then done. */
+static void
+agent_action_cb (GSimpleAction *action,
+                 GVariant      *param,
+                 gpointer       user_data)
+{
+  Fixture *fixture = user_data;
+  const char *name = g_action_get_name (G_ACTION (action));
+  SpAccount *account = sp_accounts_lookup (fixture->accounts, g_variant_get_string (param, NULL));
+
+  g_ptr_array_add (fixture->activated, g_strdup_printf ("%s %s", name, g_variant_get_string (param, NULL)));
+  g_assert_nonnull (account);
+  sp_source_perform_async (sp_account_get_source (account),
+                           g_str_equal (name, "pause-agent") ? "pause" : "unpause",
+                           NULL, NULL, NULL, NULL, NULL);
+}
+
 static void
 opened_cb (const char *uri,
            gpointer    user_data)
@@ -125,6 +142,8 @@ fixture_set_up (Fixture       *fixture,
   static const GActionEntry entries[] = {
     { "show-window", action_cb },
     { "quit", action_cb },
+    { "pause-agent", agent_action_cb, "s" },
+    { "resume-agent", agent_action_cb, "s" },
   };
   g_autoptr(GError) error = NULL;
 
@@ -446,6 +465,78 @@ test_tray_state_and_menu (Fixture       *fixture,
   g_assert_cmpuint (fixture->activated->len, ==, 3);
 }
 
+static gboolean
+menu_has (gpointer data)
+{
+  gpointer *pair = data;
+  g_autofree char *labels = menu_labels (pair[0]);
+
+  return strstr (labels, pair[1]) != NULL;
+}
+
+static void
+wait_menu_has (Fixture    *fixture,
+               const char *text)
+{
+  gpointer pair[2] = { fixture, (gpointer) text };
+
+  if (!sp_test_wait_until (menu_has, pair, 5000))
+    {
+      g_autofree char *labels = menu_labels (fixture);
+
+      g_error ("The menu never showed “%s”: %s", text, labels);
+    }
+}
+
+/* An account whose agent can be paused gets "Pause as Agent" under its line; clicked, the
+ * agent is paused through the application's action, and the item turns into "Resume". */
+static void
+test_tray_agent_pause (Fixture       *fixture,
+                       gconstpointer  data)
+{
+  g_autoptr(SpAccount) demo = sp_account_new_transient ("demo", "demo", "Demo");
+  g_autoptr(SpAccount) popup = sp_account_new_transient ("phone", "popup-notifier", "Front desk");
+  g_autofree char *labels = NULL;
+  GVariantBuilder options;
+  SpSource *source;
+
+  g_variant_builder_init (&options, G_VARIANT_TYPE ("a{ss}"));
+  g_variant_builder_add (&options, "{ss}", "first-delay-ms", "600000");
+  g_settings_set_value (sp_account_get_settings (demo), "options", g_variant_builder_end (&options));
+  g_settings_set_string (sp_account_get_settings (popup), "url", "ws://127.0.0.1:9/crmws");
+
+  start_watcher (fixture);
+  fixture->tray = sp_tray_new (fixture->bus, G_ACTION_GROUP (fixture->actions), fixture->accounts,
+                               fixture->tracker, fixture->screenpop, fixture->settings);
+  wait_registered (fixture, 1);
+  sp_accounts_add_transient (fixture->accounts, popup);
+  sp_accounts_add_transient (fixture->accounts, demo);
+
+  /* The popup-notifier account has no agent: no item for it. */
+  wait_menu_has (fixture, "|101:Demo — Connected|301:Pause as Agent on Demo|");
+  labels = menu_labels (fixture);
+  g_assert_null (strstr (labels, "300:"));
+
+  click (fixture, 301);
+  g_assert_cmpuint (fixture->activated->len, ==, 1);
+  g_assert_cmpstr (g_ptr_array_index (fixture->activated, 0), ==, "pause-agent demo");
+  source = sp_account_get_source (demo);
+  g_assert_cmpint (sp_source_get_agent_state (source), ==, SP_AGENT_STATE_PAUSED);
+  wait_menu_has (fixture, "|301:Resume as Agent on Demo|");
+
+  click (fixture, 301);
+  g_assert_cmpstr (g_ptr_array_index (fixture->activated, 1), ==, "resume-agent demo");
+  g_assert_cmpint (sp_source_get_agent_state (source), ==, SP_AGENT_STATE_READY);
+  wait_menu_has (fixture, "|301:Pause as Agent on Demo|");
+
+  /* The link goes down: the agent's state is unknown, so the item goes. */
+  sp_source_stop (source);
+  sp_test_run_for (100);
+  g_clear_pointer (&labels, g_free);
+  labels = menu_labels (fixture);
+  g_assert_null (strstr (labels, "301:"));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -454,6 +545,7 @@ main (int   argc,
 
   g_test_add ("/tray/registration", Fixture, NULL, fixture_set_up, test_tray_registration, fixture_tear_down);
   g_test_add ("/tray/state-and-menu", Fixture, NULL, fixture_set_up, test_tray_state_and_menu, fixture_tear_down);
+  g_test_add ("/tray/agent-pause", Fixture, NULL, fixture_set_up, test_tray_agent_pause, fixture_tear_down);
 
   return g_test_run ();
 }

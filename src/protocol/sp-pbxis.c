@@ -978,7 +978,7 @@ sp_pbxis_parse_ticket (const char  *data,
 
 /**
  * sp_pbxis_build_queue_action:
- * @queue: the queue
+ * @queue: (nullable): the queue; %NULL (pause only) for all the agent's queues
  * @agent: the agent's extension
  * @paused: 1 or 0 to send `paused`, -1 to leave it out
  *
@@ -992,12 +992,15 @@ sp_pbxis_build_queue_action (const char *queue,
   g_autoptr(JsonBuilder) builder = json_builder_new_immutable ();
   g_autoptr(JsonNode) root = NULL;
 
-  g_return_val_if_fail (queue != NULL, NULL);
   g_return_val_if_fail (agent != NULL, NULL);
 
   json_builder_begin_object (builder);
-  json_builder_set_member_name (builder, "queue");
-  json_builder_add_string_value (builder, queue);
+  /* Without a queue, AMI's QueuePause acts on every queue the agent is a member of. */
+  if (queue != NULL)
+    {
+      json_builder_set_member_name (builder, "queue");
+      json_builder_add_string_value (builder, queue);
+    }
   json_builder_set_member_name (builder, "agent");
   json_builder_add_string_value (builder, agent);
   if (paused >= 0)

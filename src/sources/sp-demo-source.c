@@ -16,7 +16,8 @@
  * The demo source simulates a small call centre in-process, so that Screenpop shows real
  * notifications with nothing configured: a call rings every ~20 s; some are answered after
  * a few seconds, some ring out and are missed, and the "Answer" button answers. Answered
- * calls end after a short conversation.
+ * calls end after a short conversation. The demo agent can be paused (from the tray or the
+ * window), and a paused agent gets no calls, as in a real queue.
  *
  * Account options (for tests and for the curious): "first-delay-ms", "interval-ms",
  * "answer-percent" (0–100) and "seed".
@@ -69,6 +70,7 @@ struct _SpDemoSource
   guint       ring_id;
   guint       serial;
   GHashTable *calls;   /* call id → DemoCall */
+  gboolean    paused;
 };
 
 G_DEFINE_FINAL_TYPE (SpDemoSource, sp_demo_source, SP_TYPE_SOURCE)
@@ -185,7 +187,8 @@ ring_cb (gpointer data)
   SpDemoSource *self = data;
   guint interval = option_uint (self, "interval-ms", DEFAULT_INTERVAL_MS);
 
-  ring (self);
+  if (!self->paused)
+    ring (self);
 
   /* ±25 % so the demo does not feel like a metronome. */
   self->ring_id = g_timeout_add (interval * 3 / 4 + g_rand_int_range (self->rand, 0, interval / 2 + 1),
@@ -212,6 +215,7 @@ sp_demo_source_connect_async (SpSource            *source,
   self->ring_id = g_timeout_add (option_uint (self, "first-delay-ms", DEFAULT_FIRST_DELAY_MS),
                                  ring_cb, self);
 
+  sp_source_set_agent_state (source, self->paused ? SP_AGENT_STATE_PAUSED : SP_AGENT_STATE_READY);
   g_task_return_boolean (task, TRUE);
 }
 
@@ -236,7 +240,9 @@ static gboolean
 sp_demo_source_can_perform (SpSource   *source,
                             const char *action)
 {
-  return g_strcmp0 (action, "answer") == 0;
+  return g_strcmp0 (action, "answer") == 0 ||
+         g_strcmp0 (action, "pause") == 0 ||
+         g_strcmp0 (action, "unpause") == 0;
 }
 
 static void
@@ -253,6 +259,14 @@ sp_demo_source_perform_async (SpSource            *source,
   DemoCall *call;
 
   g_task_set_source_tag (task, sp_demo_source_perform_async);
+
+  if (g_strcmp0 (action, "pause") == 0 || g_strcmp0 (action, "unpause") == 0)
+    {
+      self->paused = g_str_equal (action, "pause");
+      sp_source_set_agent_state (source, self->paused ? SP_AGENT_STATE_PAUSED : SP_AGENT_STATE_READY);
+      g_task_return_boolean (task, TRUE);
+      return;
+    }
 
   if (g_strcmp0 (action, "answer") != 0)
     {

@@ -46,7 +46,9 @@
  *   summary-events  true to receive QueueSummary/MemberSummary
  *   poll-timeout    the server's :poll-timeout-seconds, if not 30
  * Actions (perform): "dial" (param: the number, or a tel:/callto: link), "queue-add",
- * "queue-remove", "pause", "unpause" (param: the queue), all for the first extension.
+ * "queue-remove", "queue-pause", "queue-unpause" (param: the queue), and the agent-wide
+ * "pause" and "unpause" (every queue at once; pbxis-ws passes no reason on), all for the
+ * first extension. The agent state (#SpSource:agent-state) follows its queue memberships.
  */
 
 /* How long connecting (ticket and stream) may take before the attempt counts as failed. */
@@ -591,6 +593,34 @@ handle_agent_complete (SpPbxisSource      *self,
 
 /* Agent panel */
 
+/* The agent takes calls if it is an unpaused member of any queue, is paused if it is a
+ * member of some and paused in all of them, and is logged out if it is a member of none. */
+static void
+update_agent_state (SpPbxisSource *self)
+{
+  SpAgentState agent_state = SP_AGENT_STATE_NONE;
+  GHashTableIter iter;
+  gpointer value;
+
+  g_hash_table_iter_init (&iter, self->memberships);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
+    {
+      SpPbxisMemberStatus status = GPOINTER_TO_INT (value);
+
+      if (status == SP_PBXIS_MEMBER_ACTIVE || status == SP_PBXIS_MEMBER_LOGGEDON)
+        {
+          agent_state = SP_AGENT_STATE_READY;
+          break;
+        }
+      else if (status == SP_PBXIS_MEMBER_PAUSED)
+        agent_state = SP_AGENT_STATE_PAUSED;
+      else if (status == SP_PBXIS_MEMBER_LOGGEDOFF && agent_state == SP_AGENT_STATE_NONE)
+        agent_state = SP_AGENT_STATE_LOGGED_OUT;
+    }
+
+  sp_source_set_agent_state (SP_SOURCE (self), agent_state);
+}
+
 static void
 set_membership (SpPbxisSource       *self,
                 const SpPbxisEvent  *event)
@@ -604,10 +634,14 @@ set_membership (SpPbxisSource       *self,
 
   old = g_hash_table_lookup (self->memberships, event->queue);
   if (old != NULL && GPOINTER_TO_INT (old) == (int) event->member_status)
-    return;
+    {
+      update_agent_state (self);
+      return;
+    }
 
   g_hash_table_insert (self->memberships, g_strdup (event->queue),
                        GINT_TO_POINTER (event->member_status));
+  update_agent_state (self);
   g_signal_emit (self, signals[QUEUE_CHANGED], 0, event->queue);
 }
 
@@ -1447,6 +1481,8 @@ sp_pbxis_source_can_perform (SpSource   *source,
   return g_str_equal (action, "dial") ||
          g_str_equal (action, "queue-add") ||
          g_str_equal (action, "queue-remove") ||
+         g_str_equal (action, "queue-pause") ||
+         g_str_equal (action, "queue-unpause") ||
          g_str_equal (action, "pause") ||
          g_str_equal (action, "unpause");
 }
@@ -1454,7 +1490,7 @@ sp_pbxis_source_can_perform (SpSource   *source,
 typedef struct
 {
   Deadline *deadline;
-  char     *what;         /* "pause 147 in q1", for the error message */
+  char     *failure;      /* "Could not pause agent 147 in queue q1", for the error message */
   char     *dialled;
 } ActionData;
 
@@ -1462,7 +1498,7 @@ static void
 action_data_free (ActionData *data)
 {
   g_clear_pointer (&data->deadline, deadline_free);
-  g_free (data->what);
+  g_free (data->failure);
   g_free (data->dialled);
   g_free (data);
 }
@@ -1492,7 +1528,7 @@ action_cb (GObject      *object,
 
       set_request_error (&task_error, SP_SOURCE_ERROR_FAILED, data->deadline,
                          ACTION_TIMEOUT_SECONDS, error);
-      g_prefix_error (&task_error, _("Could not %s: "), data->what);
+      g_prefix_error (&task_error, "%s: ", data->failure);
       g_task_return_error (task, task_error);
       return;
     }
@@ -1503,12 +1539,12 @@ action_cb (GObject      *object,
     {
       /* Asterisk's own words ("Interface not found") tell the person what is wrong. */
       g_task_return_new_error (task, SP_SOURCE_ERROR, SP_SOURCE_ERROR_FAILED,
-                               _("Could not %s: %s"), data->what, error->message);
+                               "%s: %s", data->failure, error->message);
       return;
     }
 
-  g_debug ("[%s] Did %s: %s", sp_source_get_account_id (SP_SOURCE (self)), data->what,
-           answer ? answer : "OK");
+  g_debug ("[%s] %s: %s", sp_source_get_account_id (SP_SOURCE (self)),
+           g_uri_get_path (soup_message_get_uri (data->deadline->msg)), answer ? answer : "OK");
 
   if (data->dialled != NULL)
     {
@@ -1586,8 +1622,18 @@ sp_pbxis_source_perform_async (SpSource            *source,
       escaped_agent = g_uri_escape_string (agent, "+*", FALSE);
       escaped_number = g_uri_escape_string (number, "+*", FALSE);
       url = g_strdup_printf ("%s/originate/%s/%s", base_url, escaped_agent, escaped_number);
-      data->what = g_strdup_printf (_("call %s from %s"), number, agent);
+      data->failure = g_strdup_printf (_("Could not call %s from %s"), number, agent);
       data->dialled = g_steal_pointer (&number);
+    }
+  else if (g_str_equal (action, "pause") || g_str_equal (action, "unpause"))
+    {
+      gboolean paused = g_str_equal (action, "pause");
+
+      /* Agent-wide: a pause reason has nowhere to go in pbxis-ws. */
+      url = g_strdup_printf ("%s/queue/pause", base_url);
+      body = sp_pbxis_build_queue_action (NULL, agent, paused);
+      data->failure = paused ? g_strdup_printf (_("Could not pause agent %s"), agent)
+                             : g_strdup_printf (_("Could not resume agent %s"), agent);
     }
   else
     {
@@ -1604,19 +1650,20 @@ sp_pbxis_source_perform_async (SpSource            *source,
       if (g_str_equal (action, "queue-add"))
         {
           verb = "add";
-          data->what = g_strdup_printf (_("log %s on to queue %s"), agent, text);
+          data->failure = g_strdup_printf (_("Could not log agent %s on to queue %s"), agent, text);
         }
       else if (g_str_equal (action, "queue-remove"))
         {
           verb = "remove";
-          data->what = g_strdup_printf (_("log %s off queue %s"), agent, text);
+          data->failure = g_strdup_printf (_("Could not log agent %s off queue %s"), agent, text);
         }
       else
         {
           verb = "pause";
-          paused = g_str_equal (action, "pause");
-          data->what = paused ? g_strdup_printf (_("pause %s in queue %s"), agent, text)
-                              : g_strdup_printf (_("unpause %s in queue %s"), agent, text);
+          paused = g_str_equal (action, "queue-pause");
+          data->failure = paused
+            ? g_strdup_printf (_("Could not pause agent %s in queue %s"), agent, text)
+            : g_strdup_printf (_("Could not resume agent %s in queue %s"), agent, text);
         }
 
       url = g_strdup_printf ("%s/queue/%s", base_url, verb);

@@ -462,6 +462,13 @@ handle_agent_state (SpXivoSource     *self,
       g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_AGENT_CAUSE]);
     }
 
+  if (g_str_equal (state->name, "AgentOnPause"))
+    sp_source_set_agent_state (SP_SOURCE (self), SP_AGENT_STATE_PAUSED);
+  else if (g_str_equal (state->name, "AgentLoggedOut"))
+    sp_source_set_agent_state (SP_SOURCE (self), SP_AGENT_STATE_LOGGED_OUT);
+  else
+    sp_source_set_agent_state (SP_SOURCE (self), SP_AGENT_STATE_READY);
+
   /* Shown under the account in the window. */
   if (state->cause != NULL && g_str_equal (state->name, "AgentOnPause"))
     /* Translators: the agent's state, e.g. "Agent: Paused (lunch)" */
