@@ -16,6 +16,18 @@ gboolean  sp_test_wait_until              (SpTestCondition  condition,
                                            guint            timeout_ms);
 void      sp_test_run_for                 (guint            ms);
 guint16   sp_test_find_free_port          (void);
+void      sp_test_remove_tree             (const char      *path);
+
+/**
+ * SpTestKeyring:
+ *
+ * A gnome-keyring-daemon serving org.freedesktop.secrets on a private bus, in a throw-away
+ * home, with its login keyring unlocked.
+ */
+typedef struct _SpTestKeyring SpTestKeyring;
+
+SpTestKeyring *sp_test_keyring_start (const char    *bus_address);
+void           sp_test_keyring_stop  (SpTestKeyring *keyring);
 
 /**
  * SpTestLogCapture:

@@ -13,9 +13,7 @@
 
 #include "config.h"
 
-#include <signal.h>
 #include <string.h>
-#include <sys/prctl.h>
 
 #include <libnotify/notify.h>
 #include <glib/gstdio.h>
@@ -44,8 +42,7 @@
 static const char *escript_path;
 static char *frames_dir;
 static SpTestNotify *notify;
-static GSubprocess *keyring;
-static char *keyring_home;
+static SpTestKeyring *keyring;
 static gboolean have_display;
 
 typedef struct
@@ -580,90 +577,6 @@ test_bad_token (Fixture       *fixture,
   g_assert_nonnull (strstr (sp_source_get_error_message (source), "401"));
 }
 
-static gboolean
-keyring_up (gpointer data)
-{
-  GDBusConnection *connection = data;
-  g_autoptr(GVariant) reply = NULL;
-  gboolean has_owner = FALSE;
-
-  reply = g_dbus_connection_call_sync (connection, "org.freedesktop.DBus", "/org/freedesktop/DBus",
-                                       "org.freedesktop.DBus", "NameHasOwner",
-                                       g_variant_new ("(s)", "org.freedesktop.secrets"),
-                                       G_VARIANT_TYPE ("(b)"), G_DBUS_CALL_FLAGS_NONE, -1, NULL, NULL);
-  if (reply != NULL)
-    g_variant_get (reply, "(b)", &has_owner);
-
-  return has_owner;
-}
-
-static void
-die_with_parent (gpointer user_data)
-{
-  prctl (PR_SET_PDEATHSIG, SIGKILL);
-}
-
-static void
-start_keyring (void)
-{
-  g_autoptr(GError) error = NULL;
-  g_autofree char *runtime = NULL;
-  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDIN_PIPE);
-  g_autoptr(GOutputStream) input = NULL;
-  g_autoptr(GDBusConnection) connection = NULL;
-
-  keyring_home = g_dir_make_tmp ("screenpop-basix-keyring-XXXXXX", &error);
-  g_assert_no_error (error);
-  runtime = g_build_filename (keyring_home, "run", NULL);
-  g_assert_cmpint (g_mkdir_with_parents (runtime, 0700), ==, 0);
-
-  g_subprocess_launcher_setenv (launcher, "HOME", keyring_home, TRUE);
-  g_subprocess_launcher_setenv (launcher, "XDG_DATA_HOME", keyring_home, TRUE);
-  g_subprocess_launcher_setenv (launcher, "XDG_RUNTIME_DIR", runtime, TRUE);
-  /* Our fatal warnings are not the daemon's. */
-  g_subprocess_launcher_unsetenv (launcher, "G_DEBUG");
-  g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
-  /* --unlock with a password on stdin: a login keyring without a prompter. */
-  keyring = g_subprocess_launcher_spawn (launcher, &error,
-                                         "gnome-keyring-daemon", "--foreground", "--unlock",
-                                         "--components=secrets", NULL);
-  g_assert_no_error (error);
-  input = g_object_ref (g_subprocess_get_stdin_pipe (keyring));
-  g_assert_true (g_output_stream_write_all (input, "test", 4, NULL, NULL, &error));
-  g_assert_true (g_output_stream_close (input, NULL, &error));
-  g_assert_no_error (error);
-
-  connection = g_dbus_connection_new_for_address_sync (sp_test_notify_get_address (notify),
-                                                       G_DBUS_CONNECTION_FLAGS_AUTHENTICATION_CLIENT |
-                                                       G_DBUS_CONNECTION_FLAGS_MESSAGE_BUS_CONNECTION,
-                                                       NULL, NULL, &error);
-  g_assert_no_error (error);
-  g_assert_true (sp_test_wait_until (keyring_up, connection, 20000));
-  g_dbus_connection_close_sync (connection, NULL, NULL);
-}
-
-static void
-remove_tree (const char *path)
-{
-  g_autoptr(GFile) file = g_file_new_for_path (path);
-  g_autoptr(GFileEnumerator) children = NULL;
-  GFileInfo *info;
-
-  children = g_file_enumerate_children (file, G_FILE_ATTRIBUTE_STANDARD_NAME,
-                                        G_FILE_QUERY_INFO_NOFOLLOW_SYMLINKS, NULL, NULL);
-  while (children != NULL && g_file_enumerator_iterate (children, &info, NULL, NULL, NULL) &&
-         info != NULL)
-    {
-      g_autofree char *child = g_build_filename (path, g_file_info_get_name (info), NULL);
-
-      if (g_file_info_get_file_type (info) == G_FILE_TYPE_DIRECTORY)
-        remove_tree (child);
-      else
-        g_unlink (child);
-    }
-  g_rmdir (path);
-}
-
 /* Real Erlang writes the frames into a temporary directory. */
 static void
 make_frames (void)
@@ -730,7 +643,7 @@ main (int   argc,
       adw_init ();
       sp_application_ensure_resources ();
     }
-  start_keyring ();
+  keyring = sp_test_keyring_start (sp_test_notify_get_address (notify));
 
   ADD ("direct-call", &defaults, test_direct_call);
   ADD ("group-call", &defaults, test_group_call);
@@ -746,15 +659,11 @@ main (int   argc,
   ret = g_test_run ();
 
   notify_uninit ();
-  g_subprocess_force_exit (keyring);
-  g_subprocess_wait (keyring, NULL, NULL);
-  g_clear_object (&keyring);
-  /* libsecret keeps the session bus connection, so sp_test_notify_stop() would wait for
-   * it forever (see test-secret.c): the private bus goes down when we exit. */
-  remove_tree (keyring_home);
-  g_free (keyring_home);
+  /* Not sp_test_notify_stop(): libsecret keeps the bus connection (see
+   * sp_test_keyring_stop()); the private bus goes down when we exit. */
+  sp_test_keyring_stop (keyring);
   if (frames_dir != NULL)
-    remove_tree (frames_dir);
+    sp_test_remove_tree (frames_dir);
   g_free (frames_dir);
 
   return ret;

@@ -40,8 +40,7 @@
 #define WAIT_MS 15000
 
 static SpTestNotify *notify;
-static GSubprocess *keyring;
-static char *keyring_home;
+static SpTestKeyring *keyring;
 static char *cache_home;
 static SoupSession *http;      /* the test's own requests, synchronous */
 static gboolean have_display;
@@ -1397,6 +1396,10 @@ dialog_child (SpAddAccountDialog *dialog,
   GObject *child = gtk_widget_get_template_child (GTK_WIDGET (dialog), SP_TYPE_ADD_ACCOUNT_DIALOG,
                                                   name);
 
+  /* The form itself is the account editor's. */
+  if (child == NULL)
+    child = gtk_widget_get_template_child (GTK_WIDGET (sp_add_account_dialog_get_editor (dialog)),
+                                           SP_TYPE_ACCOUNT_EDITOR, name);
   g_assert_nonnull (child);
   return child;
 }
@@ -1543,86 +1546,6 @@ test_redmine_add_account_dialog (Fixture       *fixture,
   g_assert_null (lookup_secret (id));
 }
 
-/* The keyring, on the private bus */
-
-static void
-remove_tree (const char *path)
-{
-  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
-  const char *name;
-
-  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *child = g_build_filename (path, name, NULL);
-
-      if (g_file_test (child, G_FILE_TEST_IS_DIR) && !g_file_test (child, G_FILE_TEST_IS_SYMLINK))
-        remove_tree (child);
-      else
-        g_unlink (child);
-    }
-
-  g_rmdir (path);
-}
-
-static gboolean
-keyring_up (gpointer data)
-{
-  GDBusConnection *connection = data;
-  g_autoptr(GVariant) reply = NULL;
-  gboolean has_owner = FALSE;
-
-  reply = g_dbus_connection_call_sync (connection, "org.freedesktop.DBus", "/org/freedesktop/DBus",
-                                       "org.freedesktop.DBus", "NameHasOwner",
-                                       g_variant_new ("(s)", "org.freedesktop.secrets"),
-                                       G_VARIANT_TYPE ("(b)"), G_DBUS_CALL_FLAGS_NONE, -1, NULL, NULL);
-  if (reply != NULL)
-    g_variant_get (reply, "(b)", &has_owner);
-
-  return has_owner;
-}
-
-static void
-start_keyring (void)
-{
-  g_autoptr(GError) error = NULL;
-  g_autofree char *runtime = NULL;
-  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDIN_PIPE);
-  g_autoptr(GOutputStream) input = NULL;
-  g_autoptr(GDBusConnection) connection = NULL;
-
-  keyring_home = g_dir_make_tmp ("screenpop-redmine-keyring-XXXXXX", &error);
-  g_assert_no_error (error);
-  runtime = g_build_filename (keyring_home, "run", NULL);
-  g_assert_cmpint (g_mkdir_with_parents (runtime, 0700), ==, 0);
-
-  g_subprocess_launcher_setenv (launcher, "HOME", keyring_home, TRUE);
-  g_subprocess_launcher_setenv (launcher, "XDG_DATA_HOME", keyring_home, TRUE);
-  g_subprocess_launcher_setenv (launcher, "XDG_RUNTIME_DIR", runtime, TRUE);
-  /* Our fatal warnings are not the daemon's: replacing an item makes it warn about an object
-   * path it registers twice, harmlessly. */
-  g_subprocess_launcher_unsetenv (launcher, "G_DEBUG");
-
-  /* --unlock with a password on stdin creates and unlocks the login keyring without a
-   * prompter, which a headless test has none of. */
-  g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
-  keyring = g_subprocess_launcher_spawn (launcher, &error,
-                                         "gnome-keyring-daemon", "--foreground", "--unlock",
-                                         "--components=secrets", NULL);
-  g_assert_no_error (error);
-  input = g_object_ref (g_subprocess_get_stdin_pipe (keyring));
-  g_assert_true (g_output_stream_write_all (input, "test", 4, NULL, NULL, &error));
-  g_assert_true (g_output_stream_close (input, NULL, &error));
-  g_assert_no_error (error);
-
-  connection = g_dbus_connection_new_for_address_sync (sp_test_notify_get_address (notify),
-                                                       G_DBUS_CONNECTION_FLAGS_AUTHENTICATION_CLIENT |
-                                                       G_DBUS_CONNECTION_FLAGS_MESSAGE_BUS_CONNECTION,
-                                                       NULL, NULL, &error);
-  g_assert_no_error (error);
-  g_assert_true (sp_test_wait_until (keyring_up, connection, 20000));
-  g_dbus_connection_close_sync (connection, NULL, NULL);
-}
-
 static GBytes *
 make_png (void)
 {
@@ -1659,7 +1582,7 @@ main (int   argc,
   have_display = gtk_init_check ();
   if (have_display)
     adw_init ();
-  start_keyring ();
+  keyring = sp_test_keyring_start (sp_test_notify_get_address (notify));
   http = soup_session_new ();
   icon_png = make_png ();
 
@@ -1687,17 +1610,11 @@ main (int   argc,
   g_clear_pointer (&icon_png, g_bytes_unref);
 
   notify_uninit ();
-  g_subprocess_force_exit (keyring);
-  g_subprocess_wait (keyring, NULL, NULL);
-  g_clear_object (&keyring);
-  /* libsecret keeps the session bus connection even after secret_service_disconnect(), so
-   * sp_test_notify_stop() would wait for it forever (as in test-secret.c): GTestDBus's
-   * watcher process takes the private bus down when we exit, and the notification mock
-   * with it. */
+  /* Not sp_test_notify_stop(): libsecret keeps the bus connection (see
+   * sp_test_keyring_stop()), and the notification mock goes down with the private bus. */
+  sp_test_keyring_stop (keyring);
 
-  remove_tree (keyring_home);
-  g_free (keyring_home);
-  remove_tree (cache_home);
+  sp_test_remove_tree (cache_home);
   g_free (cache_home);
 
   return ret;

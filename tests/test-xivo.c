@@ -11,9 +11,6 @@
 
 #include "config.h"
 
-#include <signal.h>
-#include <sys/prctl.h>
-
 #include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
 #include <libnotify/notify.h>
@@ -36,8 +33,7 @@
 #define PASSWORD "s3cret \"pass\""
 
 static SpTestNotify *notify;
-static GSubprocess *keyring;
-static char *keyring_home;
+static SpTestKeyring *keyring;
 
 typedef struct
 {
@@ -782,91 +778,6 @@ test_webservice_no_token (Fixture       *fixture,
   json_object_unref (object);
 }
 
-/* The keyring, on the private bus */
-
-static void
-die_with_parent (gpointer user_data)
-{
-  prctl (PR_SET_PDEATHSIG, SIGKILL);
-}
-
-static void
-remove_tree (const char *path)
-{
-  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
-  const char *name;
-
-  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *child = g_build_filename (path, name, NULL);
-
-      if (g_file_test (child, G_FILE_TEST_IS_DIR) && !g_file_test (child, G_FILE_TEST_IS_SYMLINK))
-        remove_tree (child);
-      else
-        g_unlink (child);
-    }
-
-  g_rmdir (path);
-}
-
-static gboolean
-keyring_up (gpointer data)
-{
-  GDBusConnection *connection = data;
-  g_autoptr(GVariant) reply = NULL;
-  gboolean has_owner = FALSE;
-
-  reply = g_dbus_connection_call_sync (connection, "org.freedesktop.DBus", "/org/freedesktop/DBus",
-                                       "org.freedesktop.DBus", "NameHasOwner",
-                                       g_variant_new ("(s)", "org.freedesktop.secrets"),
-                                       G_VARIANT_TYPE ("(b)"), G_DBUS_CALL_FLAGS_NONE, -1, NULL, NULL);
-  if (reply != NULL)
-    g_variant_get (reply, "(b)", &has_owner);
-
-  return has_owner;
-}
-
-static void
-start_keyring (void)
-{
-  g_autoptr(GError) error = NULL;
-  g_autofree char *runtime = NULL;
-  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDIN_PIPE);
-  g_autoptr(GOutputStream) input = NULL;
-  g_autoptr(GDBusConnection) connection = NULL;
-
-  keyring_home = g_dir_make_tmp ("screenpop-xivo-keyring-XXXXXX", &error);
-  g_assert_no_error (error);
-  runtime = g_build_filename (keyring_home, "run", NULL);
-  g_assert_cmpint (g_mkdir_with_parents (runtime, 0700), ==, 0);
-
-  g_subprocess_launcher_setenv (launcher, "HOME", keyring_home, TRUE);
-  g_subprocess_launcher_setenv (launcher, "XDG_DATA_HOME", keyring_home, TRUE);
-  g_subprocess_launcher_setenv (launcher, "XDG_RUNTIME_DIR", runtime, TRUE);
-  /* Our fatal warnings are not the daemon's. */
-  g_subprocess_launcher_unsetenv (launcher, "G_DEBUG");
-  g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
-
-  /* --unlock with a password on stdin creates and unlocks the login keyring without a
-   * prompter, which a headless test has none of. */
-  keyring = g_subprocess_launcher_spawn (launcher, &error,
-                                         "gnome-keyring-daemon", "--foreground", "--unlock",
-                                         "--components=secrets", NULL);
-  g_assert_no_error (error);
-  input = g_object_ref (g_subprocess_get_stdin_pipe (keyring));
-  g_assert_true (g_output_stream_write_all (input, "test", 4, NULL, NULL, &error));
-  g_assert_true (g_output_stream_close (input, NULL, &error));
-  g_assert_no_error (error);
-
-  connection = g_dbus_connection_new_for_address_sync (sp_test_notify_get_address (notify),
-                                                       G_DBUS_CONNECTION_FLAGS_AUTHENTICATION_CLIENT |
-                                                       G_DBUS_CONNECTION_FLAGS_MESSAGE_BUS_CONNECTION,
-                                                       NULL, NULL, &error);
-  g_assert_no_error (error);
-  g_assert_true (sp_test_wait_until (keyring_up, connection, 20000));
-  g_dbus_connection_close_sync (connection, NULL, NULL);
-}
-
 #define ADD(name, ttl, func) \
   g_test_add ("/xivo/" name, Fixture, GINT_TO_POINTER (ttl), fixture_set_up, func, fixture_tear_down)
 
@@ -879,7 +790,7 @@ main (int   argc,
   g_test_init (&argc, &argv, NULL);
 
   notify = sp_test_notify_start (NULL);
-  start_keyring ();
+  keyring = sp_test_keyring_start (sp_test_notify_get_address (notify));
 
   ADD ("connect", 3600, test_connect);
   ADD ("heartbeat", 3600, test_heartbeat);
@@ -903,14 +814,10 @@ main (int   argc,
 
   ret = g_test_run ();
 
-  g_subprocess_force_exit (keyring);
-  g_subprocess_wait (keyring, NULL, NULL);
-  g_clear_object (&keyring);
+  sp_test_keyring_stop (keyring);
   notify_uninit ();
   /* libsecret keeps the session bus connection, so the private bus is left for GTestDBus's
-   * watcher to end when we exit (see test-secret.c). */
-  remove_tree (keyring_home);
-  g_free (keyring_home);
+   * watcher to end when we exit (see sp_test_keyring_stop()). */
 
   return ret;
 }
