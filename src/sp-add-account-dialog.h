@@ -7,6 +7,7 @@
 
 #include <adwaita.h>
 
+#include "sp-account-editor.h"
 #include "sp-accounts.h"
 
 G_BEGIN_DECLS
@@ -15,6 +16,7 @@ G_BEGIN_DECLS
 
 G_DECLARE_FINAL_TYPE (SpAddAccountDialog, sp_add_account_dialog, SP, ADD_ACCOUNT_DIALOG, AdwWindow)
 
-SpAddAccountDialog *sp_add_account_dialog_new (SpAccounts *accounts);
+SpAddAccountDialog *sp_add_account_dialog_new        (SpAccounts         *accounts);
+SpAccountEditor    *sp_add_account_dialog_get_editor (SpAddAccountDialog *self);
 
 G_END_DECLS

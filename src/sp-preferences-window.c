@@ -9,17 +9,18 @@
 
 #include <glib/gi18n.h>
 
+#include "sp-account-editor.h"
 #include "sp-application.h"
 #include "sp-autostart.h"
 #include "sp-preferences-window.h"
 #include "sp-sources.h"
-#include "sp-template.h"
 
 /*
- * Preferences: background and notifications, what each account shows and opens, and
- * privacy (history retention, which hosts and programs servers may make us open). Every
- * control is bound to GSettings, so a change applies at once and administrators can lock
- * any of it through dconf.
+ * Preferences: background and notifications, the accounts, and privacy (history
+ * retention, which hosts and programs servers may make us open). Every control of the
+ * window is bound to GSettings, so a change applies at once and administrators can lock
+ * any of it through dconf. An account opens in the account editor (the form of "Add
+ * Account"), whose changes apply together on Save, after Test Connection if wanted.
  */
 
 struct _SpPreferencesWindow
@@ -40,9 +41,13 @@ struct _SpPreferencesWindow
   AdwPreferencesGroup  *accounts_group;
   AdwComboRow          *dial_account_row;
   GPtrArray            *dial_ids;   /* row index → account id; index 0 is "automatic" */
+  SpAccountEditor      *editor;     /* the account being edited, in the subpage */
+  GCancellable         *save_cancellable;
 };
 
 G_DEFINE_FINAL_TYPE (SpPreferencesWindow, sp_preferences_window, ADW_TYPE_PREFERENCES_WINDOW)
+
+static void rebuild_accounts (SpPreferencesWindow *self);
 
 /**
  * sp_settings_strv_to_text:
@@ -147,128 +152,89 @@ clear_history_clicked_cb (SpPreferencesWindow *self)
   gtk_window_present (GTK_WINDOW (dialog));
 }
 
-static GtkWidget *
-switch_row (GSettings  *settings,
-            const char *key,
-            const char *title,
-            const char *subtitle)
+static void account_saved_cb (GObject      *object,
+                              GAsyncResult *result,
+                              gpointer      user_data);
+
+static void
+save_clicked_cb (SpPreferencesWindow *self)
 {
-  GtkWidget *row = adw_action_row_new ();
-  GtkWidget *toggle = gtk_switch_new ();
+  if (self->editor == NULL)
+    return;
 
-  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
-  adw_preferences_row_set_use_underline (ADW_PREFERENCES_ROW (row), TRUE);
-  if (subtitle)
-    adw_action_row_set_subtitle (ADW_ACTION_ROW (row), subtitle);
-  gtk_widget_set_valign (toggle, GTK_ALIGN_CENTER);
-  adw_action_row_add_suffix (ADW_ACTION_ROW (row), toggle);
-  adw_action_row_set_activatable_widget (ADW_ACTION_ROW (row), toggle);
-  g_settings_bind (settings, key, toggle, "active", G_SETTINGS_BIND_DEFAULT);
-
-  return row;
+  g_cancellable_cancel (self->save_cancellable);
+  g_clear_object (&self->save_cancellable);
+  self->save_cancellable = g_cancellable_new ();
+  sp_account_editor_save_async (self->editor, self->save_cancellable, account_saved_cb,
+                                g_object_ref (self));
 }
 
 static void
-template_changed_cb (GtkEditable *row)
+account_saved_cb (GObject      *object,
+                  GAsyncResult *result,
+                  gpointer      user_data)
 {
+  g_autoptr(SpPreferencesWindow) self = user_data;
+  g_autoptr(SpAccount) account = NULL;
   g_autoptr(GError) error = NULL;
-  const char *text = gtk_editable_get_text (row);
 
-  if (text[0] == '\0' || sp_template_validate (text, &error))
-    {
-      gtk_widget_remove_css_class (GTK_WIDGET (row), "error");
-      gtk_widget_set_tooltip_text (GTK_WIDGET (row), NULL);
-    }
-  else
-    {
-      gtk_widget_add_css_class (GTK_WIDGET (row), "error");
-      gtk_widget_set_tooltip_text (GTK_WIDGET (row), error->message);
-    }
+  account = sp_account_editor_save_finish (SP_ACCOUNT_EDITOR (object), result, &error);
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+
+  /* On failure the editor says why under the form, and stays open. */
+  if (account == NULL)
+    return;
+
+  adw_preferences_window_close_subpage (ADW_PREFERENCES_WINDOW (self));
+  g_clear_object (&self->editor);
+  adw_preferences_window_add_toast (ADW_PREFERENCES_WINDOW (self), adw_toast_new (_("Account saved")));
+  rebuild_accounts (self);
 }
 
 static void
-template_apply_cb (GtkEditable *row,
-                   GSettings   *settings)
+back_clicked_cb (SpPreferencesWindow *self)
 {
-  const char *text = gtk_editable_get_text (row);
-
-  /* A broken template is never saved: it would fail on every call. */
-  if (text[0] == '\0' || sp_template_validate (text, NULL))
-    g_settings_set_string (settings, "url-template", text);
+  g_cancellable_cancel (self->save_cancellable);
+  adw_preferences_window_close_subpage (ADW_PREFERENCES_WINDOW (self));
+  g_clear_object (&self->editor);
 }
 
 static void
-trigger_selected_cb (AdwComboRow *row,
-                     GParamSpec  *pspec,
-                     GSettings   *settings)
+account_activated_cb (SpPreferencesWindow *self,
+                      AdwActionRow        *row)
 {
-  /* The rows are in the order of the enum: never, ringing, answered, ended. */
-  g_settings_set_enum (settings, "url-trigger", adw_combo_row_get_selected (row));
+  sp_preferences_window_edit_account (self, g_object_get_data (G_OBJECT (row), "account-id"));
 }
 
+/* A row per account: its name and kind, the switch that connects it, and the way to the
+ * account editor. */
 static GtkWidget *
-account_row (SpAccount *account)
+account_row (SpPreferencesWindow *self,
+             SpAccount           *account)
 {
-  GSettings *settings = sp_account_get_settings (account);
   g_autofree char *name = sp_account_dup_display_name (account);
   g_autofree char *kind = sp_account_dup_kind (account);
-  g_autofree char *template_str = sp_account_dup_url_template (account);
-  GtkWidget *expander = adw_expander_row_new ();
-  GtkWidget *row;
-  GtkWidget *spin;
-  GtkStringList *triggers;
+  GtkWidget *row = adw_action_row_new ();
+  GtkWidget *toggle = gtk_switch_new ();
+  GtkWidget *arrow = gtk_image_new_from_icon_name ("go-next-symbolic");
 
-  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (expander), name);
-  adw_expander_row_set_subtitle (ADW_EXPANDER_ROW (expander), sp_sources_kind_label (kind));
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), name);
+  adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
+  adw_action_row_set_subtitle (ADW_ACTION_ROW (row), sp_sources_kind_label (kind));
+  gtk_widget_set_valign (toggle, GTK_ALIGN_CENTER);
+  gtk_widget_set_tooltip_text (toggle, _("Connect this account"));
+  g_settings_bind (sp_account_get_settings (account), "enabled", toggle, "active",
+                   G_SETTINGS_BIND_DEFAULT);
+  adw_action_row_add_suffix (ADW_ACTION_ROW (row), toggle);
+  adw_action_row_add_suffix (ADW_ACTION_ROW (row), arrow);
+  gtk_list_box_row_set_activatable (GTK_LIST_BOX_ROW (row), TRUE);
+  g_object_set_data_full (G_OBJECT (row), "account-id", g_strdup (sp_account_get_id (account)),
+                          g_free);
+  g_signal_connect_object (row, "activated", G_CALLBACK (account_activated_cb), self,
+                           G_CONNECT_SWAPPED);
 
-  adw_expander_row_add_row (ADW_EXPANDER_ROW (expander),
-                            switch_row (settings, "enabled", _("_Enabled"), _("Connect this account")));
-  adw_expander_row_add_row (ADW_EXPANDER_ROW (expander),
-                            switch_row (settings, "muted", _("_Mute"),
-                                        _("No pop-ups and no sound for this account; calls are still kept")));
-
-  row = adw_entry_row_new ();
-  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), _("E_xtensions (comma-separated; empty: all)"));
-  adw_preferences_row_set_use_underline (ADW_PREFERENCES_ROW (row), TRUE);
-  g_settings_bind_with_mapping (settings, "extensions", row, "text", G_SETTINGS_BIND_DEFAULT,
-                                sp_settings_strv_to_text, sp_settings_text_to_strv, NULL, NULL);
-  adw_expander_row_add_row (ADW_EXPANDER_ROW (expander), row);
-
-  row = adw_entry_row_new ();
-  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), _("CRM _URL Template"));
-  adw_preferences_row_set_use_underline (ADW_PREFERENCES_ROW (row), TRUE);
-  adw_entry_row_set_show_apply_button (ADW_ENTRY_ROW (row), TRUE);
-  gtk_editable_set_text (GTK_EDITABLE (row), template_str);
-  g_signal_connect (row, "changed", G_CALLBACK (template_changed_cb), NULL);
-  g_signal_connect_object (row, "apply", G_CALLBACK (template_apply_cb), settings, 0);
-  adw_expander_row_add_row (ADW_EXPANDER_ROW (expander), row);
-
-  triggers = gtk_string_list_new (NULL);
-  gtk_string_list_append (triggers, _("Never (button only)"));
-  gtk_string_list_append (triggers, _("When the call rings"));
-  gtk_string_list_append (triggers, _("When the call is answered"));
-  gtk_string_list_append (triggers, _("When the call ends"));
-  row = adw_combo_row_new ();
-  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), _("_Open Automatically"));
-  adw_preferences_row_set_use_underline (ADW_PREFERENCES_ROW (row), TRUE);
-  adw_combo_row_set_model (ADW_COMBO_ROW (row), G_LIST_MODEL (triggers));
-  g_object_unref (triggers);
-  adw_combo_row_set_selected (ADW_COMBO_ROW (row), sp_account_get_url_trigger (account));
-  g_signal_connect_object (row, "notify::selected", G_CALLBACK (trigger_selected_cb), settings, 0);
-  adw_expander_row_add_row (ADW_EXPANDER_ROW (expander), row);
-
-  row = adw_action_row_new ();
-  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), _("_Ring Timeout (Seconds)"));
-  adw_preferences_row_set_use_underline (ADW_PREFERENCES_ROW (row), TRUE);
-  adw_action_row_set_subtitle (ADW_ACTION_ROW (row), _("A ring with no reported end is taken as over after this long"));
-  spin = gtk_spin_button_new_with_range (5, 600, 5);
-  gtk_widget_set_valign (spin, GTK_ALIGN_CENTER);
-  g_settings_bind (settings, "ring-timeout", spin, "value", G_SETTINGS_BIND_DEFAULT);
-  adw_action_row_add_suffix (ADW_ACTION_ROW (row), spin);
-  adw_action_row_set_activatable_widget (ADW_ACTION_ROW (row), spin);
-  adw_expander_row_add_row (ADW_EXPANDER_ROW (expander), row);
-
-  return expander;
+  return row;
 }
 
 static void
@@ -330,7 +296,7 @@ rebuild_accounts (SpPreferencesWindow *self)
   for (guint i = 0; i < n; i++)
     {
       g_autoptr(SpAccount) account = g_list_model_get_item (G_LIST_MODEL (self->accounts), i);
-      GtkWidget *row = account_row (account);
+      GtkWidget *row = account_row (self, account);
 
       g_ptr_array_add (self->account_rows, row);
       adw_preferences_group_add (self->accounts_group, row);
@@ -344,6 +310,9 @@ sp_preferences_window_dispose (GObject *object)
 {
   SpPreferencesWindow *self = (SpPreferencesWindow *)object;
 
+  g_cancellable_cancel (self->save_cancellable);
+  g_clear_object (&self->save_cancellable);
+  g_clear_object (&self->editor);
   g_clear_object (&self->settings);
   g_clear_object (&self->accounts);
   g_clear_object (&self->history);
@@ -427,4 +396,60 @@ sp_preferences_window_new (GSettings  *settings,
   rebuild_accounts (self);
 
   return self;
+}
+
+/**
+ * sp_preferences_window_edit_account:
+ * @account_id: the id of an account
+ *
+ * Shows the account editor for @account_id, as activating its row does.
+ *
+ * Returns: (transfer none) (nullable): the editor, or %NULL if there is no such account
+ */
+SpAccountEditor *
+sp_preferences_window_edit_account (SpPreferencesWindow *self,
+                                    const char          *account_id)
+{
+  SpAccount *account;
+  g_autofree char *name = NULL;
+  g_autofree char *kind = NULL;
+  GtkWidget *page;
+  GtkWidget *header;
+  GtkWidget *back;
+  GtkWidget *save;
+
+  g_return_val_if_fail (SP_IS_PREFERENCES_WINDOW (self), NULL);
+
+  account = account_id != NULL ? sp_accounts_lookup (self->accounts, account_id) : NULL;
+  if (account == NULL)
+    return NULL;
+
+  name = sp_account_dup_display_name (account);
+  kind = sp_account_dup_kind (account);
+
+  g_cancellable_cancel (self->save_cancellable);
+  g_clear_object (&self->editor);
+  self->editor = g_object_ref_sink (sp_account_editor_new (self->accounts, account));
+  gtk_widget_set_vexpand (GTK_WIDGET (self->editor), TRUE);
+
+  header = adw_header_bar_new ();
+  adw_header_bar_set_title_widget (ADW_HEADER_BAR (header),
+                                   adw_window_title_new (name, sp_sources_kind_label (kind)));
+  back = gtk_button_new_from_icon_name ("go-previous-symbolic");
+  gtk_widget_set_tooltip_text (back, _("Back"));
+  g_signal_connect_object (back, "clicked", G_CALLBACK (back_clicked_cb), self, G_CONNECT_SWAPPED);
+  adw_header_bar_pack_start (ADW_HEADER_BAR (header), back);
+  save = gtk_button_new_with_mnemonic (_("_Save"));
+  gtk_widget_set_name (save, "save_button");
+  gtk_widget_add_css_class (save, "suggested-action");
+  g_object_bind_property (self->editor, "can-save", save, "sensitive", G_BINDING_SYNC_CREATE);
+  g_signal_connect_object (save, "clicked", G_CALLBACK (save_clicked_cb), self, G_CONNECT_SWAPPED);
+  adw_header_bar_pack_end (ADW_HEADER_BAR (header), save);
+
+  page = gtk_box_new (GTK_ORIENTATION_VERTICAL, 0);
+  gtk_box_append (GTK_BOX (page), header);
+  gtk_box_append (GTK_BOX (page), GTK_WIDGET (self->editor));
+  adw_preferences_window_present_subpage (ADW_PREFERENCES_WINDOW (self), page);
+
+  return self->editor;
 }

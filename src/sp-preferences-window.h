@@ -7,6 +7,7 @@
 
 #include <adwaita.h>
 
+#include "sp-account-editor.h"
 #include "sp-accounts.h"
 #include "sp-history.h"
 
@@ -19,6 +20,9 @@ G_DECLARE_FINAL_TYPE (SpPreferencesWindow, sp_preferences_window, SP, PREFERENCE
 SpPreferencesWindow *sp_preferences_window_new (GSettings  *settings,
                                                 SpAccounts *accounts,
                                                 SpHistory  *history);
+
+SpAccountEditor     *sp_preferences_window_edit_account (SpPreferencesWindow *self,
+                                                        const char          *account_id);
 
 gboolean sp_settings_strv_to_text (GValue   *value,
                                    GVariant *variant,
