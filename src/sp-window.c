@@ -132,8 +132,10 @@ update_account_row (GtkWidget *row)
   SpSource *source = sp_account_get_source (account);
   GtkWidget *icon = g_object_get_data (G_OBJECT (row), "icon");
   GtkWidget *retry = g_object_get_data (G_OBJECT (row), "retry");
+  GtkWidget *agent = g_object_get_data (G_OBJECT (row), "agent");
   g_autofree char *status = dup_account_status (account, source);
   const char *detail = source ? sp_source_get_detail (source) : NULL;
+  SpAgentState agent_state = source ? sp_source_get_agent_state (source) : SP_AGENT_STATE_NONE;
   g_autofree char *subtitle = NULL;
   g_autofree char *name = sp_account_dup_display_name (account);
   g_autofree char *kind = sp_account_dup_kind (account);
@@ -141,7 +143,14 @@ update_account_row (GtkWidget *row)
   SpSourceState state = source ? sp_source_get_state (source) : SP_SOURCE_STATE_FAILED;
 
   adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
-  /* The source's detail (for redmine, the channels it listens to) goes under the state. */
+  /* The source's detail (for redmine, the channels it listens to; for XiVO the agent's state
+   * with its reason) goes under the state; else the agent's state, where there is one. */
+  if (detail == NULL && agent_state == SP_AGENT_STATE_PAUSED)
+    detail = _("Agent: Paused");
+  else if (detail == NULL && agent_state == SP_AGENT_STATE_LOGGED_OUT)
+    detail = _("Agent: Logged out");
+  else if (detail == NULL && agent_state == SP_AGENT_STATE_READY)
+    detail = _("Agent: Ready");
   subtitle = detail != NULL ? g_strconcat (status, "\n", detail, NULL) : g_strdup (status);
   adw_action_row_set_subtitle (ADW_ACTION_ROW (row), subtitle);
   gtk_image_set_from_icon_name (GTK_IMAGE (icon), account_icon (source));
@@ -149,6 +158,19 @@ update_account_row (GtkWidget *row)
                           (state == SP_SOURCE_STATE_RECONNECTING ||
                            state == SP_SOURCE_STATE_FAILED ||
                            state == SP_SOURCE_STATE_AUTH_FAILED));
+
+  /* Pause or resume the agent, as in the tray. */
+  gtk_widget_set_visible (agent, (agent_state == SP_AGENT_STATE_READY &&
+                                  sp_source_can_perform (source, "pause")) ||
+                                 (agent_state == SP_AGENT_STATE_PAUSED &&
+                                  sp_source_can_perform (source, "unpause")));
+  gtk_button_set_icon_name (GTK_BUTTON (agent), agent_state == SP_AGENT_STATE_PAUSED
+                                                ? "media-playback-start-symbolic"
+                                                : "media-playback-pause-symbolic");
+  gtk_widget_set_tooltip_text (agent, agent_state == SP_AGENT_STATE_PAUSED
+                                      ? _("Resume as Agent") : _("Pause as Agent"));
+  gtk_actionable_set_action_name (GTK_ACTIONABLE (agent), agent_state == SP_AGENT_STATE_PAUSED
+                                                          ? "app.resume-agent" : "app.pause-agent");
 
   if (state == SP_SOURCE_STATE_CONNECTED)
     gtk_widget_remove_css_class (icon, "error");
@@ -171,6 +193,8 @@ watch_source (GtkWidget *row)
       g_signal_connect_object (source, "notify::retry-time", G_CALLBACK (update_account_row),
                                row, G_CONNECT_SWAPPED);
       g_signal_connect_object (source, "notify::detail", G_CALLBACK (update_account_row),
+                               row, G_CONNECT_SWAPPED);
+      g_signal_connect_object (source, "notify::agent-state", G_CALLBACK (update_account_row),
                                row, G_CONNECT_SWAPPED);
     }
 
@@ -264,6 +288,7 @@ create_account_row (gpointer item,
   GtkWidget *row = adw_action_row_new ();
   GtkWidget *icon = gtk_image_new ();
   GtkWidget *retry = gtk_button_new_from_icon_name ("view-refresh-symbolic");
+  GtkWidget *agent = gtk_button_new_from_icon_name ("media-playback-pause-symbolic");
   GtkWidget *remove = gtk_button_new_from_icon_name ("user-trash-symbolic");
   GtkWidget *toggle = gtk_switch_new ();
   g_autofree char *kind = sp_account_dup_kind (account);
@@ -271,6 +296,7 @@ create_account_row (gpointer item,
   g_object_set_data_full (G_OBJECT (row), "account", g_object_ref (account), g_object_unref);
   g_object_set_data (G_OBJECT (row), "icon", icon);
   g_object_set_data (G_OBJECT (row), "retry", retry);
+  g_object_set_data (G_OBJECT (row), "agent", agent);
 
   /* Error messages and channel names are plain text, never markup. */
   adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
@@ -297,6 +323,11 @@ create_account_row (gpointer item,
       g_signal_connect_swapped (queues, "clicked", G_CALLBACK (agent_panel_clicked_cb), row);
       adw_action_row_add_suffix (ADW_ACTION_ROW (row), queues);
     }
+
+  gtk_widget_set_valign (agent, GTK_ALIGN_CENTER);
+  gtk_widget_add_css_class (agent, "flat");
+  gtk_actionable_set_action_target (GTK_ACTIONABLE (agent), "s", sp_account_get_id (account));
+  adw_action_row_add_suffix (ADW_ACTION_ROW (row), agent);
 
   gtk_widget_set_valign (retry, GTK_ALIGN_CENTER);
   gtk_widget_set_tooltip_text (retry, _("Connect Now"));
