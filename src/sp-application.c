@@ -39,6 +39,7 @@ struct _SpApplication
   SpHistory      *history;        /* NULL when it cannot be used: see history_error */
   char           *history_error;
   SpTray         *tray;
+  SpScreenLock   *screen_lock;
 
   gboolean        held;
 };
@@ -511,6 +512,9 @@ sp_application_startup (GApplication *app)
         g_message ("Old calls not removed: %s", prune_error->message);
     }
 
+  self->screen_lock = sp_screen_lock_new (g_application_get_dbus_connection (G_APPLICATION (self)));
+  sp_screenpop_set_screen_lock (self->screenpop, self->screen_lock);
+
   if (g_application_get_dbus_connection (G_APPLICATION (self)) != NULL)
     self->tray = sp_tray_new (g_application_get_dbus_connection (G_APPLICATION (self)),
                               G_ACTION_GROUP (self), self->accounts, self->tracker,
@@ -543,6 +547,7 @@ sp_application_dispose (GObject *object)
 
   g_clear_object (&self->command_runner);
   g_clear_object (&self->tray);
+  g_clear_object (&self->screen_lock);
   g_clear_object (&self->history);
   g_clear_pointer (&self->history_error, g_free);
   g_clear_object (&self->screenpop);

@@ -9,6 +9,7 @@
 
 #include <glib/gi18n.h>
 
+#include "sp-screen-lock.h"
 #include "sp-screenpop.h"
 #include "sp-template.h"
 #include "sp-url-policy.h"
@@ -18,7 +19,19 @@
  * SpScreenpop decides what a call does on the desktop: which notification, which buttons,
  * and which CRM page opens on which trigger. It is also the one door through which any URL
  * is opened (sp_screenpop_open_url()), so every URL passes the same policy.
+ *
+ * While the screen is locked the "lock-screen" setting decides what a call shows: all of
+ * it, a notification without the caller ("hide-content"), or nothing ("hide"). Locking
+ * re-renders the call notifications on screen, and unlocking brings back in full those
+ * that were hidden or held back, missed calls included.
  */
+
+typedef enum
+{
+  LOCK_SCREEN_SHOW,
+  LOCK_SCREEN_HIDE_CONTENT,
+  LOCK_SCREEN_HIDE,
+} LockScreen;
 
 /* The same URL asked for twice within this long opens once (redmine_rt sends repeats). */
 #define REPEAT_USEC (2 * G_USEC_PER_SEC)
@@ -34,6 +47,8 @@ struct _SpScreenpop
   SpNotifier     *notifier;
   GSettings      *settings;
   SpWebservice   *webservice;
+  SpScreenLock   *lock;
+  GPtrArray      *held;           /* (element-type SpCall) kept off a locked screen */
 
   GHashTable     *calls_by_tag;   /* tag → SpCall whose notification may be clicked */
   GQueue          tag_order;      /* (element-type utf8) oldest first, for the bound */
@@ -133,6 +148,27 @@ has_template (SpAccount *account)
   return template_str != NULL && template_str[0] != '\0';
 }
 
+static LockScreen
+lock_screen_mode (SpScreenpop *self)
+{
+  if (self->lock == NULL || !sp_screen_lock_get_locked (self->lock))
+    return LOCK_SCREEN_SHOW;
+
+  return (LockScreen) g_settings_get_enum (self->settings, "lock-screen");
+}
+
+static void
+hold_call (SpScreenpop *self,
+           SpCall      *call)
+{
+  if (g_ptr_array_find (self->held, call, NULL))
+    return;
+
+  g_ptr_array_add (self->held, g_object_ref (call));
+  if (self->held->len > MAX_TAGS)
+    g_ptr_array_remove_index (self->held, 0);
+}
+
 static void
 show_call (SpScreenpop *self,
            SpCall      *call,
@@ -140,10 +176,39 @@ show_call (SpScreenpop *self,
 {
   g_autofree char *tag = call_tag (call);
   g_autofree char *summary = NULL;
-  g_autofree char *body = dup_body (self, call, account);
+  g_autofree char *body = NULL;
   SpNotifyButton buttons[2];
   guint n_buttons = 0;
   SpNotifyFlags flags;
+  LockScreen mode = lock_screen_mode (self);
+
+  if (mode == LOCK_SCREEN_HIDE)
+    {
+      g_debug ("[%s] The screen is locked: call %s is held back", sp_call_get_account_id (call),
+               sp_call_get_call_id (call));
+      sp_notifier_withdraw (self->notifier, tag);
+      hold_call (self, call);
+      return;
+    }
+
+  if (mode == LOCK_SCREEN_HIDE_CONTENT)
+    {
+      /* Nothing about the caller, and nothing that opens a page behind the lock. */
+      gboolean ringing = sp_call_get_state (call) == SP_CALL_STATE_RINGING;
+      const SpNotifyButton answer = { "answer", _("Answer") };
+
+      sp_notifier_show (self->notifier, tag,
+                        ringing ? _("Incoming call") : _("Missed call"),
+                        ringing ? _("Unlock the screen to see who is calling.")
+                                : _("Unlock the screen to see who called."),
+                        "call-start-symbolic", ringing ? SP_NOTIFY_RINGING : SP_NOTIFY_CALL,
+                        &answer, ringing && sp_screenpop_can_answer (self, call) ? 1 : 0);
+      remember_tag (self, tag, call);
+      hold_call (self, call);
+      return;
+    }
+
+  body = dup_body (self, call, account);
 
   if (sp_call_get_state (call) == SP_CALL_STATE_RINGING)
     {
@@ -178,6 +243,47 @@ withdraw_call (SpScreenpop *self,
 
   sp_notifier_withdraw (self->notifier, tag);
   forget_tag (self, tag);
+  g_ptr_array_remove (self->held, call);
+}
+
+/* Do not disturb, or the call's account muted: no pop-up, no sound, no page opening by
+ * itself. The call is still tracked, kept in the history and shown in the window. */
+static gboolean
+is_quiet (SpScreenpop *self,
+          SpAccount   *account)
+{
+  return g_settings_get_boolean (self->settings, "do-not-disturb") ||
+         (account != NULL && sp_account_get_muted (account));
+}
+
+/* The screen was locked or unlocked, or the setting changed: every call notification on
+ * screen, and every call held back, is shown again as the lock screen now allows. */
+static void
+lock_changed_cb (SpScreenpop *self)
+{
+  g_autoptr(GPtrArray) calls = g_steal_pointer (&self->held);
+  GHashTableIter iter;
+  gpointer key, value;
+
+  self->held = g_ptr_array_new_with_free_func (g_object_unref);
+
+  g_hash_table_iter_init (&iter, self->calls_by_tag);
+  while (g_hash_table_iter_next (&iter, &key, &value))
+    {
+      if (sp_notifier_is_shown (self->notifier, key) && !g_ptr_array_find (calls, value, NULL))
+        g_ptr_array_add (calls, g_object_ref (value));
+    }
+
+  for (guint i = 0; i < calls->len; i++)
+    {
+      SpCall *call = g_ptr_array_index (calls, i);
+      SpAccount *account = sp_accounts_lookup (self->accounts, sp_call_get_account_id (call));
+      SpCallState state = sp_call_get_state (call);
+
+      if ((state == SP_CALL_STATE_RINGING || state == SP_CALL_STATE_MISSED) &&
+          !is_quiet (self, account))
+        show_call (self, call, account);
+    }
 }
 
 static SpTrigger
@@ -206,10 +312,7 @@ call_changed_cb (SpScreenpop   *self,
 {
   SpAccount *account = sp_accounts_lookup (self->accounts, sp_call_get_account_id (call));
   SpCallState state = sp_call_get_state (call);
-  /* Do not disturb, or this account muted: no pop-up, no sound, no page opening by
-   * itself. The call is still tracked, kept in the history and shown in the window. */
-  gboolean quiet = g_settings_get_boolean (self->settings, "do-not-disturb") ||
-                   (account != NULL && sp_account_get_muted (account));
+  gboolean quiet = is_quiet (self, account);
 
   switch (state)
     {
@@ -331,6 +434,8 @@ sp_screenpop_dispose (GObject *object)
 
   g_clear_pointer (&self->calls_by_tag, g_hash_table_unref);
   g_queue_clear_full (&self->tag_order, g_free);
+  g_clear_pointer (&self->held, g_ptr_array_unref);
+  g_clear_object (&self->lock);
   g_clear_object (&self->webservice);
   g_clear_object (&self->accounts);
   g_clear_object (&self->tracker);
@@ -354,6 +459,7 @@ sp_screenpop_init (SpScreenpop *self)
 {
   self->calls_by_tag = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
   g_queue_init (&self->tag_order);
+  self->held = g_ptr_array_new_with_free_func (g_object_unref);
   self->handler = default_handler;
 }
 
@@ -389,6 +495,10 @@ sp_screenpop_new (SpAccounts    *accounts,
                            G_CALLBACK (call_changed_cb), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (notifier, "action-invoked",
                            G_CALLBACK (action_invoked_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (settings, "changed::lock-screen",
+                           G_CALLBACK (lock_changed_cb), self, G_CONNECT_SWAPPED);
+  /* GSettings tells of changes only to keys that were read. */
+  g_settings_get_enum (settings, "lock-screen");
 
   /* Created after the handlers above, so that on a ring the template's check runs first
    * and asks the web service whether it is about to decide. */
@@ -397,6 +507,31 @@ sp_screenpop_new (SpAccounts    *accounts,
                            G_CALLBACK (webservice_fallback_cb), self, G_CONNECT_SWAPPED);
 
   return self;
+}
+
+/**
+ * sp_screenpop_set_screen_lock:
+ * @lock: (nullable): what says whether the screen is locked; %NULL: never locked
+ *
+ * Lets the "lock-screen" setting act: see the comment at the top of this file.
+ */
+void
+sp_screenpop_set_screen_lock (SpScreenpop  *self,
+                              SpScreenLock *lock)
+{
+  g_return_if_fail (SP_IS_SCREENPOP (self));
+  g_return_if_fail (lock == NULL || SP_IS_SCREEN_LOCK (lock));
+
+  if (self->lock != NULL)
+    g_signal_handlers_disconnect_by_data (self->lock, self);
+
+  if (!g_set_object (&self->lock, lock))
+    return;
+
+  if (lock != NULL)
+    g_signal_connect_object (lock, "notify::locked", G_CALLBACK (lock_changed_cb), self,
+                             G_CONNECT_SWAPPED);
+  lock_changed_cb (self);
 }
 
 /**

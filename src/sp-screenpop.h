@@ -10,6 +10,7 @@
 #include "sp-accounts.h"
 #include "sp-call-tracker.h"
 #include "sp-notifier.h"
+#include "sp-screen-lock.h"
 #include "sp-webservice.h"
 
 G_BEGIN_DECLS
@@ -51,5 +52,7 @@ void         sp_screenpop_answer_call      (SpScreenpop    *self,
 gboolean     sp_screenpop_can_answer       (SpScreenpop    *self,
                                             SpCall         *call);
 SpWebservice *sp_screenpop_get_webservice  (SpScreenpop    *self);
+void          sp_screenpop_set_screen_lock (SpScreenpop    *self,
+                                            SpScreenLock   *lock);
 
 G_END_DECLS
