@@ -11,48 +11,9 @@
 #include <string.h>
 
 #include "sp-actioncable.h"
+#include "sp-json.h"
 
 G_DEFINE_QUARK (sp-actioncable-error-quark, sp_actioncable_error)
-
-static inline gboolean
-is_json_space (char c)
-{
-  return c == ' ' || c == '\t' || c == '\n' || c == '\r';
-}
-
-static int
-hex_value (char c)
-{
-  if (c >= '0' && c <= '9')
-    return c - '0';
-  if (c >= 'a' && c <= 'f')
-    return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F')
-    return c - 'A' + 10;
-  return -1;
-}
-
-/* Reads the four hex digits of a \u escape at @p; returns -1 if they are not there. */
-static int
-read_u_escape (const char *p,
-               const char *end)
-{
-  int value = 0;
-
-  if (end - p < 4)
-    return -1;
-
-  for (guint i = 0; i < 4; i++)
-    {
-      int digit = hex_value (p[i]);
-
-      if (digit < 0)
-        return -1;
-      value = (value << 4) | digit;
-    }
-
-  return value;
-}
 
 static gboolean
 set_malformed (GError     **error,
@@ -62,296 +23,20 @@ set_malformed (GError     **error,
   return FALSE;
 }
 
-/* Scans the string whose opening quote is just before *@pp, leaving *@pp after the closing
- * quote. Refuses raw control characters, unknown escapes, bad \u escapes, the escape \u0000
- * (json-glib would turn it into a NUL that silently truncates the string) and lone or
- * reversed surrogate escapes (json-glib would turn them into bytes that are not UTF-8). */
-static gboolean
-scan_string (const char  **pp,
-             const char   *end,
-             GError      **error)
-{
-  const char *p = *pp;
-
-  while (p < end)
-    {
-      char c = *p;
-
-      if ((guchar) c < 0x20)
-        return set_malformed (error, "The frame has a control character inside a string");
-
-      if (c == '"')
-        {
-          *pp = p + 1;
-          return TRUE;
-        }
-
-      if (c != '\\')
-        {
-          p++;
-          continue;
-        }
-
-      if (end - p < 2)
-        break;
-
-      switch (p[1])
-        {
-        case '"': case '\\': case '/': case 'b': case 'f': case 'n': case 'r': case 't':
-          p += 2;
-          break;
-
-        case 'u':
-          {
-            int unit = read_u_escape (p + 2, end);
-
-            if (unit < 0)
-              return set_malformed (error, "The frame has a bad \\u escape");
-            if (unit == 0)
-              return set_malformed (error, "The frame has an escaped NUL character");
-            if (unit >= 0xDC00 && unit <= 0xDFFF)
-              return set_malformed (error, "The frame has a lone surrogate escape");
-
-            if (unit >= 0xD800 && unit <= 0xDBFF)
-              {
-                int low = -1;
-
-                if (end - p >= 12 && p[6] == '\\' && p[7] == 'u')
-                  low = read_u_escape (p + 8, end);
-                if (low < 0xDC00 || low > 0xDFFF)
-                  return set_malformed (error, "The frame has a lone surrogate escape");
-                p += 12;
-              }
-            else
-              {
-                p += 6;
-              }
-          }
-          break;
-
-        default:
-          return set_malformed (error, "The frame has an unknown escape in a string");
-        }
-    }
-
-  return set_malformed (error, "The frame ends inside a string");
-}
-
-/* Whether the token that ends at @p is properly delimited: json-glib would otherwise read
- * "0123" as one octal number, where the lexer saw "0" and "123". */
-static gboolean
-token_ends (const char *p,
-            const char *end)
-{
-  return p == end || is_json_space (*p) || *p == ',' || *p == ']' || *p == '}' || *p == ':';
-}
-
-/* Scans a number at *@pp by the strict JSON grammar,
- * -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?, and refuses integers outside 64 bits,
- * which json-glib 1.6 silently wraps around (12345678901234567890 reads as a negative
- * number) and which could therefore not be passed on faithfully. */
-static gboolean
-scan_number (const char  **pp,
-             const char   *end,
-             GError      **error)
-{
-  const char *p = *pp;
-  const char *digits;
-  gboolean negative = FALSE;
-  gboolean integer = TRUE;
-  gsize n_digits;
-
-  if (*p == '-')
-    {
-      negative = TRUE;
-      p++;
-    }
-
-  digits = p;
-  if (p == end || !g_ascii_isdigit (*p))
-    return set_malformed (error, "The frame has a malformed number");
-
-  if (*p == '0')
-    p++;
-  else
-    while (p < end && g_ascii_isdigit (*p))
-      p++;
-  n_digits = p - digits;
-
-  if (p < end && *p == '.')
-    {
-      integer = FALSE;
-      p++;
-      if (p == end || !g_ascii_isdigit (*p))
-        return set_malformed (error, "The frame has a malformed number");
-      while (p < end && g_ascii_isdigit (*p))
-        p++;
-    }
-
-  if (p < end && (*p == 'e' || *p == 'E'))
-    {
-      integer = FALSE;
-      p++;
-      if (p < end && (*p == '+' || *p == '-'))
-        p++;
-      if (p == end || !g_ascii_isdigit (*p))
-        return set_malformed (error, "The frame has a malformed number");
-      while (p < end && g_ascii_isdigit (*p))
-        p++;
-    }
-
-  if (integer && n_digits >= 19)
-    {
-      const char *limit = negative ? "9223372036854775808" : "9223372036854775807";
-
-      if (n_digits > 19 || memcmp (digits, limit, 19) > 0)
-        return set_malformed (error, "The frame has an integer too large for 64 bits");
-    }
-
-  if (!token_ends (p, end))
-    return set_malformed (error, "The frame has a malformed number");
-
-  /* json-glib would read 1e999 as infinity, which has no JSON form to pass on. */
-  if (!integer)
-    {
-      g_autofree char *token = g_strndup (*pp, p - *pp);
-
-      if (!isfinite (g_ascii_strtod (token, NULL)))
-        return set_malformed (error, "The frame has a number too large for a double");
-    }
-
-  *pp = p;
-  return TRUE;
-}
-
-static gboolean
-scan_literal (const char  **pp,
-              const char   *end,
-              const char   *literal)
-{
-  gsize len = strlen (literal);
-
-  if ((gsize) (end - *pp) < len || memcmp (*pp, literal, len) != 0 ||
-      !token_ends (*pp + len, end))
-    return FALSE;
-
-  *pp += len;
-  return TRUE;
-}
-
-/* A lexical pass over the raw text, before json-glib sees it. json-glib 1.6 is lenient
- * (comments, single-quoted strings, leading zeros) and has no limits, so this pass accepts
- * only strict JSON tokens, which also guarantees that its view of the nesting is the
- * parser's, and refuses:
- *  - a root that is not an object, and data after the root (json-glib ignores it);
- *  - nesting deeper than SP_ACTIONCABLE_MAX_DEPTH (json-glib's parser is recursive);
- *  - the strings and numbers that scan_string() and scan_number() refuse.
- * The grammar (commas, colons, matching brackets) is left to json-glib. @data is valid
- * UTF-8. */
-static gboolean
-check_json_text (const char  *data,
-                 gsize        length,
-                 GError     **error)
-{
-  const char *p = data;
-  const char *end = data + length;
-  gboolean root_closed = FALSE;
-  guint depth = 0;
-
-  while (p < end && is_json_space (*p))
-    p++;
-
-  if (p == end)
-    return set_malformed (error, "The frame is empty");
-
-  if (*p != '{')
-    return set_malformed (error, "The frame is not a JSON object");
-
-  while (p < end)
-    {
-      char c = *p;
-
-      if (is_json_space (c))
-        {
-          p++;
-          continue;
-        }
-
-      if (root_closed)
-        return set_malformed (error, "The frame has data after the JSON object");
-
-      switch (c)
-        {
-        case '"':
-          p++;
-          if (!scan_string (&p, end, error))
-            return FALSE;
-          break;
-
-        case '{':
-        case '[':
-          if (++depth > SP_ACTIONCABLE_MAX_DEPTH)
-            {
-              g_set_error (error, SP_ACTIONCABLE_ERROR, SP_ACTIONCABLE_ERROR_MALFORMED,
-                           "The frame nests JSON deeper than %u levels",
-                           (guint) SP_ACTIONCABLE_MAX_DEPTH);
-              return FALSE;
-            }
-          p++;
-          break;
-
-        case '}':
-        case ']':
-          /* The first character is '{' and nothing follows its end, so depth >= 1 here. */
-          if (--depth == 0)
-            root_closed = TRUE;
-          p++;
-          break;
-
-        case ':':
-        case ',':
-          p++;
-          break;
-
-        case '-':
-        case '0': case '1': case '2': case '3': case '4':
-        case '5': case '6': case '7': case '8': case '9':
-          if (!scan_number (&p, end, error))
-            return FALSE;
-          break;
-
-        case 't':
-        case 'f':
-        case 'n':
-          if (!scan_literal (&p, end, "true") && !scan_literal (&p, end, "false") &&
-              !scan_literal (&p, end, "null"))
-            return set_malformed (error, "The frame has an unexpected word");
-          break;
-
-        default:
-          return set_malformed (error, "The frame has an unexpected character");
-        }
-    }
-
-  if (!root_closed)
-    return set_malformed (error, "The frame ends before its JSON object does");
-
-  return TRUE;
-}
-
 /**
  * sp_actioncable_parse_object:
  * @data: (array length=length): JSON text, not necessarily nul-terminated
  * @length: the length of @data in bytes
  * @error: return location for an error in the %SP_ACTIONCABLE_ERROR domain
  *
- * Parses untrusted JSON text whose root must be an object, safely: at most
- * %SP_ACTIONCABLE_MAX_FRAME bytes, valid UTF-8, strict JSON (no comments, single quotes or
+ * Parses untrusted JSON text whose root must be an object, safely, with sp_json_parse() and
+ * strict tokens: at most %SP_ACTIONCABLE_MAX_FRAME bytes, valid UTF-8, strict JSON (no comments, single quotes or
  * leading zeros, which json-glib 1.6 would accept), at most %SP_ACTIONCABLE_MAX_DEPTH levels
  * of nesting, no data after the object, no escapes that json-glib would turn into a NUL or
  * into bytes that are not UTF-8, and no number that json-glib would silently change
  * (integers beyond 64 bits, doubles beyond their range). Every string in the result is
- * therefore valid UTF-8, and every number is the one that was sent.
+ * therefore valid UTF-8, and every number is the one that was sent. The error messages
+ * call the text "the frame", and are valid UTF-8 even when they quote json-glib.
  *
  * Returns: (transfer full): a node holding the object, or %NULL with @error set
  */
@@ -360,53 +45,25 @@ sp_actioncable_parse_object (const char  *data,
                              gsize        length,
                              GError     **error)
 {
-  g_autoptr(JsonParser) parser = NULL;
+  static const SpJsonRules rules = {
+    .what = "frame",
+    .root = SP_JSON_ROOT_OBJECT,
+    .max_length = SP_ACTIONCABLE_MAX_FRAME,
+    .max_depth = SP_ACTIONCABLE_MAX_DEPTH,
+    .strict_tokens = TRUE,
+  };
   g_autoptr(GError) local_error = NULL;
   JsonNode *root;
 
   g_return_val_if_fail (data != NULL || length == 0, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  /* Checked before looking at a single byte, so that a huge frame costs nothing more. */
-  if (length > SP_ACTIONCABLE_MAX_FRAME)
-    {
-      g_set_error (error, SP_ACTIONCABLE_ERROR, SP_ACTIONCABLE_ERROR_TOO_LARGE,
-                   "The frame is %" G_GSIZE_FORMAT " bytes long, more than the %u allowed",
-                   length, (guint) SP_ACTIONCABLE_MAX_FRAME);
-      return NULL;
-    }
-
-  if (length == 0)
-    {
-      set_malformed (error, "The frame is empty");
-      return NULL;
-    }
-
-  /* This also rejects NUL bytes, which json-glib would read as the end of the text. */
-  if (!g_utf8_validate (data, length, NULL))
-    {
-      set_malformed (error, "The frame is not valid UTF-8");
-      return NULL;
-    }
-
-  if (!check_json_text (data, length, error))
-    return NULL;
-
-  parser = json_parser_new_immutable ();
-  if (!json_parser_load_from_data (parser, data, (gssize) length, &local_error))
-    {
-      g_set_error (error, SP_ACTIONCABLE_ERROR, SP_ACTIONCABLE_ERROR_MALFORMED,
-                   "The frame is not valid JSON: %s", local_error->message);
-      return NULL;
-    }
-
-  root = json_parser_steal_root (parser);
-  if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
-    {
-      g_clear_pointer (&root, json_node_unref);
-      set_malformed (error, "The frame is not a JSON object");
-      return NULL;
-    }
+  root = sp_json_parse (data, length, &rules, &local_error);
+  if (root == NULL)
+    g_set_error_literal (error, SP_ACTIONCABLE_ERROR,
+                         g_error_matches (local_error, SP_JSON_ERROR, SP_JSON_ERROR_TOO_LARGE) ?
+                         SP_ACTIONCABLE_ERROR_TOO_LARGE : SP_ACTIONCABLE_ERROR_MALFORMED,
+                         local_error->message);
 
   return root;
 }

@@ -9,6 +9,7 @@
 
 #include <string.h>
 
+#include "sp-json.h"
 #include "sp-pbxis.h"
 
 /*
@@ -23,164 +24,11 @@
  * driving json-glib's recursive descent parser deep into the stack. */
 #define MAX_DEPTH 32
 
-/* How much of an unknown "type", and of json-glib's own error message (which can quote
- * the input), goes into a message. */
+/* How much of an unknown "type", and of a message pbxis-ws sends back, goes into ours. */
 #define MAX_TYPE_NAME 64
 #define MAX_QUOTED 200
 
 G_DEFINE_QUARK (sp-pbxis-error-quark, sp_pbxis_error)
-
-static inline gboolean
-is_json_space (char c)
-{
-  return c == ' ' || c == '\t' || c == '\n' || c == '\r';
-}
-
-/* A cheap pass over the raw text that rejects what json-glib would accept but must not
- * reach us: a root of the wrong kind, data after the root (json-glib ignores it), nesting
- * deep enough to exhaust the stack, and the escape \u0000, which json-glib turns into a
- * NUL that silently truncates the string. Anything else malformed is json-glib's to find. */
-static gboolean
-prescan (const char  *data,
-         gsize        length,
-         char         root,
-         const char  *what,
-         GError     **error)
-{
-  gboolean in_string = FALSE;
-  gboolean root_closed = FALSE;
-  guint depth = 0;
-  gsize i = 0;
-
-  while (i < length && is_json_space (data[i]))
-    i++;
-
-  if (i == length)
-    {
-      g_set_error (error, SP_PBXIS_ERROR, SP_PBXIS_ERROR_MALFORMED, "The %s is empty", what);
-      return FALSE;
-    }
-
-  if (data[i] != root)
-    {
-      g_set_error (error, SP_PBXIS_ERROR, SP_PBXIS_ERROR_MALFORMED,
-                   root == '{' ? "The %s is not a JSON object" : "The %s is not a JSON array",
-                   what);
-      return FALSE;
-    }
-
-  for (; i < length; i++)
-    {
-      char c = data[i];
-
-      if (in_string)
-        {
-          if (c == '"')
-            {
-              in_string = FALSE;
-            }
-          else if (c == '\\')
-            {
-              if (length - i > 5 && memcmp (data + i + 1, "u0000", 5) == 0)
-                {
-                  g_set_error (error, SP_PBXIS_ERROR, SP_PBXIS_ERROR_MALFORMED,
-                               "The %s contains an escaped NUL character", what);
-                  return FALSE;
-                }
-              /* Skip the escaped character, so that \" does not end the string. */
-              i++;
-            }
-          continue;
-        }
-
-      if (root_closed)
-        {
-          if (!is_json_space (c))
-            {
-              g_set_error (error, SP_PBXIS_ERROR, SP_PBXIS_ERROR_MALFORMED,
-                           "The %s has data after its end", what);
-              return FALSE;
-            }
-          continue;
-        }
-
-      switch (c)
-        {
-        case '"':
-          in_string = TRUE;
-          break;
-
-        case '{':
-        case '[':
-          if (++depth > MAX_DEPTH)
-            {
-              g_set_error (error, SP_PBXIS_ERROR, SP_PBXIS_ERROR_MALFORMED,
-                           "The %s nests JSON deeper than %u levels", what, MAX_DEPTH);
-              return FALSE;
-            }
-          break;
-
-        case '}':
-        case ']':
-          /* The first character opens the root, so depth is at least 1 here. */
-          if (--depth == 0)
-            root_closed = TRUE;
-          break;
-
-        default:
-          break;
-        }
-    }
-
-  return TRUE;
-}
-
-/* Characters that have no business in a number, a name or an identifier shown in a
- * notification or put into a URL: control characters and line breaks (which could fake
- * extra lines), and the bidirectional embeddings, overrides and isolates (which can make
- * one number display as another). */
-static gboolean
-is_forbidden_char (gunichar c)
-{
-  GUnicodeType type = g_unichar_type (c);
-
-  if (type == G_UNICODE_CONTROL ||
-      type == G_UNICODE_LINE_SEPARATOR ||
-      type == G_UNICODE_PARAGRAPH_SEPARATOR ||
-      type == G_UNICODE_SURROGATE)
-    return TRUE;
-
-  return (c >= 0x202A && c <= 0x202E) || (c >= 0x2066 && c <= 0x2069);
-}
-
-/* Text quoted from the input is untrusted too: make it safe to put into a message. */
-static char *
-sanitize_for_message (const char *text,
-                      gsize       length,
-                      guint       max_chars)
-{
-  g_autofree char *valid = g_utf8_make_valid (text, length);
-  GString *out = g_string_new (NULL);
-  guint n = 0;
-
-  for (const char *p = valid; *p != '\0'; p = g_utf8_next_char (p))
-    {
-      gunichar c = g_utf8_get_char (p);
-
-      if (n++ == max_chars)
-        {
-          g_string_append (out, "…");
-          break;
-        }
-
-      if (is_forbidden_char (c))
-        g_string_append_c (out, '?');
-      else
-        g_string_append_unichar (out, c);
-    }
-
-  return g_string_free (out, FALSE);
-}
 
 typedef enum
 {
@@ -274,7 +122,7 @@ check_text (const char  *key,
                 g_string_append (out, "…");
                 break;
               }
-            g_string_append_unichar (out, is_forbidden_char (c) ? ' ' : c);
+            g_string_append_unichar (out, sp_json_is_unsafe_char (c) ? ' ' : c);
             n_chars++;
           }
 
@@ -289,7 +137,7 @@ check_text (const char  *key,
     {
       gunichar c = g_utf8_get_char (p);
 
-      if (is_forbidden_char (c))
+      if (sp_json_is_unsafe_char (c))
         {
           g_set_error (error, SP_PBXIS_ERROR, SP_PBXIS_ERROR_MALFORMED,
                        "“%s” contains the control character U+%04X", key, c);
@@ -721,7 +569,7 @@ sp_pbxis_event_from_node (JsonNode    *node,
         }
     }
 
-  event->type_name = sanitize_for_message (type, -1, MAX_TYPE_NAME);
+  event->type_name = sp_json_quote_for_message (type, -1, MAX_TYPE_NAME);
 
   if (!read_fields (event, object, error))
     {
@@ -735,53 +583,34 @@ sp_pbxis_event_from_node (JsonNode    *node,
   return g_steal_pointer (&event);
 }
 
-static JsonParser *
+/* Reads @data, whose root must be of kind @root, with the shared reader: structure checked,
+ * tokens left to json-glib (a lone surrogate escape in a caller's name is replaced later,
+ * not a reason to drop the call). @what names the text in error messages ("event"). */
+static JsonNode *
 load (const char  *data,
       gsize        length,
-      char         root,
+      SpJsonRoot   root,
       const char  *what,
       GError     **error)
 {
-  g_autoptr(JsonParser) parser = NULL;
+  SpJsonRules rules = {
+    .what = what,
+    .root = root,
+    .max_length = SP_PBXIS_MAX_INPUT,
+    .max_depth = MAX_DEPTH,
+    .strict_tokens = FALSE,
+  };
   g_autoptr(GError) local_error = NULL;
+  JsonNode *node;
 
-  /* Checked before looking at a single byte, so that a huge input costs nothing more. */
-  if (length > SP_PBXIS_MAX_INPUT)
-    {
-      g_set_error (error, SP_PBXIS_ERROR, SP_PBXIS_ERROR_TOO_LARGE,
-                   "The %s is %" G_GSIZE_FORMAT " bytes long, more than the %u allowed",
-                   what, length, (guint) SP_PBXIS_MAX_INPUT);
-      return NULL;
-    }
+  node = sp_json_parse (data, length, &rules, &local_error);
+  if (node == NULL)
+    g_set_error_literal (error, SP_PBXIS_ERROR,
+                         g_error_matches (local_error, SP_JSON_ERROR, SP_JSON_ERROR_TOO_LARGE) ?
+                         SP_PBXIS_ERROR_TOO_LARGE : SP_PBXIS_ERROR_MALFORMED,
+                         local_error->message);
 
-  /* json-glib must not be handed bytes that are not UTF-8; this also rejects NUL bytes. */
-  if (!g_utf8_validate_len (data, length, NULL))
-    {
-      g_set_error (error, SP_PBXIS_ERROR, SP_PBXIS_ERROR_MALFORMED,
-                   "The %s is not valid UTF-8", what);
-      return NULL;
-    }
-
-  if (root != 0 && !prescan (data, length, root, what, error))
-    return NULL;
-
-  parser = json_parser_new_immutable ();
-  if (!json_parser_load_from_data (parser, data, length, &local_error))
-    {
-      g_autofree char *shown = sanitize_for_message (local_error->message, -1, MAX_QUOTED);
-
-      g_set_error (error, SP_PBXIS_ERROR, SP_PBXIS_ERROR_MALFORMED,
-                   "The %s is not valid JSON: %s", what, shown);
-      return NULL;
-    }
-
-  if (json_parser_get_root (parser) == NULL)
-    {
-      g_set_error (error, SP_PBXIS_ERROR, SP_PBXIS_ERROR_MALFORMED, "The %s is empty", what);
-      return NULL;
-    }
-
-  return g_steal_pointer (&parser);
+  return node;
 }
 
 /**
@@ -797,15 +626,15 @@ sp_pbxis_event_parse (const char  *data,
                       gsize        length,
                       GError     **error)
 {
-  g_autoptr(JsonParser) parser = NULL;
+  g_autoptr(JsonNode) root = NULL;
 
   g_return_val_if_fail (data != NULL || length == 0, NULL);
 
-  parser = load (data, length, '{', "event", error);
-  if (parser == NULL)
+  root = load (data, length, SP_JSON_ROOT_OBJECT, "event", error);
+  if (root == NULL)
     return NULL;
 
-  return sp_pbxis_event_from_node (json_parser_get_root (parser), NULL, error);
+  return sp_pbxis_event_from_node (root, NULL, error);
 }
 
 /**
@@ -823,16 +652,16 @@ sp_pbxis_event_parse_sse (const char  *event_type,
                           gsize        length,
                           GError     **error)
 {
-  g_autoptr(JsonParser) parser = NULL;
+  g_autoptr(JsonNode) root = NULL;
 
   g_return_val_if_fail (event_type != NULL, NULL);
   g_return_val_if_fail (data != NULL || length == 0, NULL);
 
-  parser = load (data, length, '{', "event", error);
-  if (parser == NULL)
+  root = load (data, length, SP_JSON_ROOT_OBJECT, "event", error);
+  if (root == NULL)
     return NULL;
 
-  return sp_pbxis_event_from_node (json_parser_get_root (parser), event_type, error);
+  return sp_pbxis_event_from_node (root, event_type, error);
 }
 
 /**
@@ -853,17 +682,17 @@ sp_pbxis_split_long_poll (const char  *data,
                           gsize        length,
                           GError     **error)
 {
-  g_autoptr(JsonParser) parser = NULL;
+  g_autoptr(JsonNode) root = NULL;
   GPtrArray *events;
   JsonArray *array;
 
   g_return_val_if_fail (data != NULL || length == 0, NULL);
 
-  parser = load (data, length, '[', "long-poll answer", error);
-  if (parser == NULL)
+  root = load (data, length, SP_JSON_ROOT_ARRAY, "long-poll answer", error);
+  if (root == NULL)
     return NULL;
 
-  array = json_node_get_array (json_parser_get_root (parser));
+  array = json_node_get_array (root);
   events = g_ptr_array_new_full (json_array_get_length (array), (GDestroyNotify) json_node_unref);
 
   for (guint i = 0; i < json_array_get_length (array); i++)
@@ -937,17 +766,15 @@ sp_pbxis_parse_ticket (const char  *data,
                        gsize        length,
                        GError     **error)
 {
-  g_autoptr(JsonParser) parser = NULL;
-  JsonNode *root;
+  g_autoptr(JsonNode) root = NULL;
   const char *ticket;
 
   g_return_val_if_fail (data != NULL || length == 0, NULL);
 
-  parser = load (data, length, 0, "ticket", error);
-  if (parser == NULL)
+  root = load (data, length, SP_JSON_ROOT_ANY, "ticket", error);
+  if (root == NULL)
     return NULL;
 
-  root = json_parser_get_root (parser);
   if (!node_is_string (root))
     {
       g_set_error_literal (error, SP_PBXIS_ERROR, SP_PBXIS_ERROR_MALFORMED,
@@ -1036,9 +863,8 @@ sp_pbxis_check_action_response (guint        status,
                                 char       **result,
                                 GError     **error)
 {
-  g_autoptr(JsonParser) parser = NULL;
+  g_autoptr(JsonNode) root = NULL;
   g_autoptr(GError) local_error = NULL;
-  JsonNode *root;
   JsonObject *object;
   JsonNode *response;
   JsonNode *message;
@@ -1074,18 +900,17 @@ sp_pbxis_check_action_response (guint        status,
   /* The body is JSON: a string (the action id of an originate), an object (the AMI
    * response of a queue action) or an array (a status). Anything else is not ours to
    * judge: HTTP 200 is a success. */
-  parser = load (data, length, 0, "answer", &local_error);
-  if (parser == NULL)
+  root = load (data, length, SP_JSON_ROOT_ANY, "answer", &local_error);
+  if (root == NULL)
     {
       g_debug ("Taking HTTP 200 with an unreadable body as success: %s", local_error->message);
       return TRUE;
     }
 
-  root = json_parser_get_root (parser);
   if (node_is_string (root))
     {
       if (result != NULL)
-        *result = sanitize_for_message (json_node_get_string (root), -1, SP_PBXIS_MAX_ID);
+        *result = sp_json_quote_for_message (json_node_get_string (root), -1, SP_PBXIS_MAX_ID);
       return TRUE;
     }
 
@@ -1096,7 +921,7 @@ sp_pbxis_check_action_response (guint        status,
   response = json_object_get_member (object, "response");
   message = json_object_get_member (object, "message");
   if (message != NULL && node_is_string (message))
-    shown_message = sanitize_for_message (json_node_get_string (message), -1, MAX_QUOTED);
+    shown_message = sp_json_quote_for_message (json_node_get_string (message), -1, MAX_QUOTED);
 
   if (response == NULL || !node_is_string (response) ||
       g_ascii_strcasecmp (json_node_get_string (response), "Success") == 0 ||
@@ -1113,7 +938,7 @@ sp_pbxis_check_action_response (guint        status,
     }
   else
     {
-      g_autofree char *shown = sanitize_for_message (json_node_get_string (response), -1,
+      g_autofree char *shown = sp_json_quote_for_message (json_node_get_string (response), -1,
                                                      MAX_TYPE_NAME);
 
       g_set_error (error, SP_PBXIS_ERROR, SP_PBXIS_ERROR_ACTION,

@@ -11,142 +11,17 @@
 
 #include <json-glib/json-glib.h>
 
+#include "sp-json.h"
 #include "sp-popup-notifier.h"
 
 /* A CALL_IN frame is two levels deep. The limit only keeps a hostile frame from driving
  * json-glib's recursive descent parser deep into the stack. */
 #define MAX_DEPTH 32
 
-/* How much of an unknown "type" value, and of json-glib's own error message (which can
- * quote the input), goes into an error message. */
+/* How much of an unknown "type" value goes into an error message. */
 #define MAX_TYPE_IN_MESSAGE 32
-#define MAX_JSON_ERROR_IN_MESSAGE 200
 
 G_DEFINE_QUARK (sp-popup-notifier-error-quark, sp_popup_notifier_error)
-
-static inline gboolean
-is_json_space (char c)
-{
-  return c == ' ' || c == '\t' || c == '\n' || c == '\r';
-}
-
-/* A cheap pass over the raw text that rejects what json-glib would accept but must not
- * reach us: a root that is not an object, data after the root object (json-glib silently
- * ignores it), nesting deep enough to exhaust the stack, and the escape \u0000, which
- * json-glib turns into a NUL that silently truncates the string (so "CALL_IN\u0000x" would
- * read as "CALL_IN"). Anything else that is malformed is left to json-glib to report. */
-static gboolean
-prescan (const char  *data,
-         gsize        length,
-         GError     **error)
-{
-  gboolean in_string = FALSE;
-  gboolean root_closed = FALSE;
-  guint depth = 0;
-  gsize i = 0;
-
-  while (i < length && is_json_space (data[i]))
-    i++;
-
-  if (i == length)
-    {
-      g_set_error_literal (error, SP_POPUP_NOTIFIER_ERROR, SP_POPUP_NOTIFIER_ERROR_MALFORMED,
-                           "The frame is empty");
-      return FALSE;
-    }
-
-  if (data[i] != '{')
-    {
-      g_set_error_literal (error, SP_POPUP_NOTIFIER_ERROR, SP_POPUP_NOTIFIER_ERROR_MALFORMED,
-                           "The frame is not a JSON object");
-      return FALSE;
-    }
-
-  for (; i < length; i++)
-    {
-      char c = data[i];
-
-      if (in_string)
-        {
-          if (c == '"')
-            {
-              in_string = FALSE;
-            }
-          else if (c == '\\')
-            {
-              if (length - i > 5 && memcmp (data + i + 1, "u0000", 5) == 0)
-                {
-                  g_set_error_literal (error, SP_POPUP_NOTIFIER_ERROR,
-                                       SP_POPUP_NOTIFIER_ERROR_MALFORMED,
-                                       "The frame contains an escaped NUL character");
-                  return FALSE;
-                }
-              /* Skip the escaped character, so that \" does not end the string. */
-              i++;
-            }
-          continue;
-        }
-
-      if (root_closed)
-        {
-          if (!is_json_space (c))
-            {
-              g_set_error_literal (error, SP_POPUP_NOTIFIER_ERROR,
-                                   SP_POPUP_NOTIFIER_ERROR_MALFORMED,
-                                   "The frame has data after the JSON object");
-              return FALSE;
-            }
-          continue;
-        }
-
-      switch (c)
-        {
-        case '"':
-          in_string = TRUE;
-          break;
-
-        case '{':
-        case '[':
-          if (++depth > MAX_DEPTH)
-            {
-              g_set_error (error, SP_POPUP_NOTIFIER_ERROR, SP_POPUP_NOTIFIER_ERROR_MALFORMED,
-                           "The frame nests JSON deeper than %u levels", MAX_DEPTH);
-              return FALSE;
-            }
-          break;
-
-        case '}':
-        case ']':
-          /* The first character is '{', so depth is at least 1 here. */
-          if (--depth == 0)
-            root_closed = TRUE;
-          break;
-
-        default:
-          break;
-        }
-    }
-
-  return TRUE;
-}
-
-/* Characters that have no business in a phone number or an extension shown in a
- * notification and pasted into a URL: control characters and line breaks (which could fake
- * extra lines), and the bidirectional embeddings, overrides and isolates (which can make one
- * number display as another). */
-static gboolean
-is_forbidden_char (gunichar c)
-{
-  GUnicodeType type = g_unichar_type (c);
-
-  if (type == G_UNICODE_CONTROL ||
-      type == G_UNICODE_LINE_SEPARATOR ||
-      type == G_UNICODE_PARAGRAPH_SEPARATOR ||
-      type == G_UNICODE_SURROGATE)
-    return TRUE;
-
-  return (c >= 0x202A && c <= 0x202E) || (c >= 0x2066 && c <= 0x2069);
-}
 
 /* Returns a newly allocated copy of @value without surrounding white space, or sets
  * @error naming @field when the value is unusable. */
@@ -193,7 +68,7 @@ validate_field (const char  *field,
     {
       gunichar c = g_utf8_get_char (p);
 
-      if (is_forbidden_char (c))
+      if (sp_json_is_unsafe_char (c))
         {
           g_set_error (error, SP_POPUP_NOTIFIER_ERROR, SP_POPUP_NOTIFIER_ERROR_MALFORMED,
                        "“%s” contains the control character U+%04X", field, c);
@@ -209,36 +84,6 @@ validate_field (const char  *field,
     }
 
   return g_strndup (start, end - start);
-}
-
-/* Text quoted from the frame is untrusted too, and json-glib quotes it in its messages
- * (even a member name that is not UTF-8, from a \ud800 escape): make it safe to put into a
- * log line. */
-static char *
-sanitize_for_message (const char *text,
-                      guint       max_chars)
-{
-  g_autofree char *valid = g_utf8_make_valid (text, -1);
-  GString *out = g_string_new (NULL);
-  guint n = 0;
-
-  for (const char *p = valid; *p != '\0'; p = g_utf8_next_char (p))
-    {
-      gunichar c = g_utf8_get_char (p);
-
-      if (n++ == max_chars)
-        {
-          g_string_append (out, "…");
-          break;
-        }
-
-      if (is_forbidden_char (c))
-        g_string_append_c (out, '?');
-      else
-        g_string_append_unichar (out, c);
-    }
-
-  return g_string_free (out, FALSE);
 }
 
 /* Returns the string member @name of @object; sets @error naming @field when the member is
@@ -293,11 +138,18 @@ sp_popup_notifier_parse (const char     *data,
                          SpPopupCallIn  *out,
                          GError        **error)
 {
-  g_autoptr(JsonParser) parser = NULL;
+  /* Structure checked, tokens left to json-glib and to validate_field(). */
+  static const SpJsonRules rules = {
+    .what = "frame",
+    .root = SP_JSON_ROOT_OBJECT,
+    .max_length = SP_POPUP_NOTIFIER_MAX_FRAME,
+    .max_depth = MAX_DEPTH,
+    .strict_tokens = FALSE,
+  };
+  g_autoptr(JsonNode) root = NULL;
   g_autoptr(GError) local_error = NULL;
   g_autofree char *phone = NULL;
   g_autofree char *exten = NULL;
-  JsonNode *root;
   JsonObject *object;
   JsonNode *data_node;
   const char *type;
@@ -308,42 +160,13 @@ sp_popup_notifier_parse (const char     *data,
   g_return_val_if_fail (out != NULL, FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  /* Checked before looking at a single byte, so that a huge frame costs nothing more. */
-  if (length > SP_POPUP_NOTIFIER_MAX_FRAME)
+  root = sp_json_parse (data, length, &rules, &local_error);
+  if (root == NULL)
     {
-      g_set_error (error, SP_POPUP_NOTIFIER_ERROR, SP_POPUP_NOTIFIER_ERROR_TOO_LARGE,
-                   "The frame is %" G_GSIZE_FORMAT " bytes long, more than the %u allowed",
-                   length, (guint) SP_POPUP_NOTIFIER_MAX_FRAME);
-      return FALSE;
-    }
-
-  /* json-glib must not be handed bytes that are not UTF-8; this also rejects NUL bytes. */
-  if (!g_utf8_validate (data, length, NULL))
-    {
-      g_set_error_literal (error, SP_POPUP_NOTIFIER_ERROR, SP_POPUP_NOTIFIER_ERROR_MALFORMED,
-                           "The frame is not valid UTF-8");
-      return FALSE;
-    }
-
-  if (!prescan (data, length, error))
-    return FALSE;
-
-  parser = json_parser_new_immutable ();
-  if (!json_parser_load_from_data (parser, data, length, &local_error))
-    {
-      g_autofree char *shown = sanitize_for_message (local_error->message,
-                                                     MAX_JSON_ERROR_IN_MESSAGE);
-
-      g_set_error (error, SP_POPUP_NOTIFIER_ERROR, SP_POPUP_NOTIFIER_ERROR_MALFORMED,
-                   "The frame is not valid JSON: %s", shown);
-      return FALSE;
-    }
-
-  root = json_parser_get_root (parser);
-  if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
-    {
-      g_set_error_literal (error, SP_POPUP_NOTIFIER_ERROR, SP_POPUP_NOTIFIER_ERROR_MALFORMED,
-                           "The frame is not a JSON object");
+      g_set_error_literal (error, SP_POPUP_NOTIFIER_ERROR,
+                           g_error_matches (local_error, SP_JSON_ERROR, SP_JSON_ERROR_TOO_LARGE) ?
+                           SP_POPUP_NOTIFIER_ERROR_TOO_LARGE : SP_POPUP_NOTIFIER_ERROR_MALFORMED,
+                           local_error->message);
       return FALSE;
     }
   object = json_node_get_object (root);
@@ -354,7 +177,7 @@ sp_popup_notifier_parse (const char     *data,
 
   if (strcmp (type, "CALL_IN") != 0)
     {
-      g_autofree char *shown = sanitize_for_message (type, MAX_TYPE_IN_MESSAGE);
+      g_autofree char *shown = sp_json_quote_for_message (type, -1, MAX_TYPE_IN_MESSAGE);
 
       g_set_error (error, SP_POPUP_NOTIFIER_ERROR, SP_POPUP_NOTIFIER_ERROR_UNKNOWN_TYPE,
                    "Unknown message type “%s”", shown);

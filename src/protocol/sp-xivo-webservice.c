@@ -12,6 +12,7 @@
 #include <json-glib/json-glib.h>
 
 #include "sp-actioncable.h"
+#include "sp-json.h"
 #include "sp-xivo-webservice.h"
 
 /*
@@ -24,7 +25,6 @@
 
 /* How much of a server-chosen value goes into an error message. */
 #define MAX_VALUE_IN_MESSAGE 64
-#define MAX_REASON_IN_MESSAGE 200
 
 G_DEFINE_QUARK (sp-xivo-ws-error-quark, sp_xivo_ws_error)
 
@@ -76,44 +76,11 @@ has_unsafe_char (const char *text)
   return FALSE;
 }
 
-/* A server-chosen value made safe to quote in an error message: one line, bounded. */
-static char *
-quote_for_message_n (const char *text,
-                     guint       max_chars)
-{
-  GString *out = g_string_new (NULL);
-  guint n = 0;
-
-  for (const char *p = text; *p != '\0'; p = g_utf8_next_char (p))
-    {
-      gunichar c = g_utf8_get_char (p);
-
-      if (n++ >= max_chars)
-        {
-          g_string_append (out, "…");
-          break;
-        }
-      g_string_append_unichar (out, g_unichar_iscntrl (c) ? '?' : c);
-    }
-
-  return g_string_free (out, FALSE);
-}
-
+/* A server-chosen string made safe to quote in an error message: one line, bounded. */
 static char *
 quote_for_message (const char *text)
 {
-  return quote_for_message_n (text, MAX_VALUE_IN_MESSAGE);
-}
-
-/* json-glib quotes the input in its error messages, cut at a byte count that may fall
- * inside a character: the reason is made valid UTF-8, one line and bounded before it goes
- * into a message of ours, which a label or a log will show. */
-static char *
-clean_reason (const char *message)
-{
-  g_autofree char *valid = g_utf8_make_valid (message, -1);
-
-  return quote_for_message_n (valid, MAX_REASON_IN_MESSAGE);
+  return sp_json_quote_for_message (text, -1, MAX_VALUE_IN_MESSAGE);
 }
 
 /* The string member @name: %NULL when missing, null or blank. Another type, more than @max
@@ -347,10 +314,8 @@ sp_xivo_ws_response_parse (const char  *data,
   root = sp_actioncable_parse_object (data, length, &local_error);
   if (root == NULL)
     {
-      g_autofree char *reason = clean_reason (local_error->message);
-
       g_set_error (error, SP_XIVO_WS_ERROR, SP_XIVO_WS_ERROR_MALFORMED,
-                   "The answer is not a JSON object (%s)", reason);
+                   "The answer is not a JSON object (%s)", local_error->message);
       return NULL;
     }
 

@@ -12,6 +12,7 @@
 #include <json-glib/json-glib.h>
 
 #include "sp-actioncable.h"
+#include "sp-json.h"
 #include "sp-xivo.h"
 
 /*
@@ -26,7 +27,6 @@
 
 /* How much of a server-chosen name goes into an error message. */
 #define MAX_NAME_IN_MESSAGE 64
-#define MAX_REASON_IN_MESSAGE 200
 /* xuc's type names are short identifiers. */
 #define MAX_MSG_TYPE 128
 /* userData keys are Asterisk channel variable names. */
@@ -76,46 +76,9 @@ node_is_integer (JsonNode *node)
 
 /* A server-chosen string made safe to quote in an error message: one line, bounded. */
 static char *
-quote_for_message_n (const char *text,
-                     guint       max_chars)
-{
-  GString *out = g_string_new (NULL);
-  guint n = 0;
-
-  for (const char *p = text; *p != '\0'; p = g_utf8_next_char (p))
-    {
-      gunichar c = g_utf8_get_char (p);
-
-      if (n++ >= max_chars)
-        {
-          g_string_append (out, "…");
-          break;
-        }
-
-      if (g_unichar_iscntrl (c))
-        g_string_append_c (out, '?');
-      else
-        g_string_append_unichar (out, c);
-    }
-
-  return g_string_free (out, FALSE);
-}
-
-static char *
 quote_for_message (const char *text)
 {
-  return quote_for_message_n (text, MAX_NAME_IN_MESSAGE);
-}
-
-/* json-glib quotes the input in its error messages, cut at a byte count that may fall
- * inside a character: the reason is made valid UTF-8, one line and bounded before it goes
- * into a message of ours, which a label or a log will show. */
-static char *
-clean_reason (const char *message)
-{
-  g_autofree char *valid = g_utf8_make_valid (message, -1);
-
-  return quote_for_message_n (valid, MAX_REASON_IN_MESSAGE);
+  return sp_json_quote_for_message (text, -1, MAX_NAME_IN_MESSAGE);
 }
 
 /* Parses @data as one JSON object with the project's strict reader; @what names the text in
@@ -140,10 +103,8 @@ parse_object (const char  *data,
   root = sp_actioncable_parse_object (data, length, &local_error);
   if (root == NULL)
     {
-      g_autofree char *reason = clean_reason (local_error->message);
-
       g_set_error (error, SP_XIVO_ERROR, SP_XIVO_ERROR_MALFORMED,
-                   "%s is not a valid JSON object (%s)", what, reason);
+                   "%s is not a valid JSON object (%s)", what, local_error->message);
       return NULL;
     }
 
