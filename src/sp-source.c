@@ -28,6 +28,12 @@
  *
  * Every attempt gets its own GCancellable, cancelled when a new attempt replaces it or the
  * source stops, so that a late answer from an old attempt can never touch the new one.
+ *
+ * Every attempt also gets a deadline, when the subclass sets one
+ * (sp_source_set_connect_timeout()): an attempt still unfinished then fails as
+ * SP_SOURCE_ERROR_TIMEOUT ("… did not answer within N seconds") and the normal back-off
+ * applies. The base class cancels and disconnects the attempt itself, so a subclass only
+ * passes the attempt's cancellable down to everything it starts and has no timer of its own.
  */
 
 typedef struct
@@ -41,6 +47,9 @@ typedef struct
   guint          retry_id;
   GCancellable  *cancellable;
   gint64         connected_since;
+
+  guint          connect_timeout_msec;
+  guint          deadline_id;
 
   guint          liveness_msec;
   gint64         last_touch;
@@ -135,6 +144,7 @@ teardown (SpSource *self)
   g_cancellable_cancel (priv->cancellable);
   g_clear_object (&priv->cancellable);
   g_clear_handle_id (&priv->retry_id, g_source_remove);
+  g_clear_handle_id (&priv->deadline_id, g_source_remove);
   g_clear_handle_id (&priv->liveness_id, g_source_remove);
   set_retry_time (self, 0);
 
@@ -227,6 +237,51 @@ start_liveness (SpSource *self)
   priv->liveness_id = g_timeout_add (MAX (priv->liveness_msec / 4, 50), liveness_cb, self);
 }
 
+/* The account's address as the user typed it, without what must not be shown (a password,
+ * a query with a key), or %NULL when it does not parse as one. */
+static char *
+dup_display_url (SpSource *self)
+{
+  SpSourcePrivate *priv = sp_source_get_instance_private (self);
+  g_autofree char *url = sp_account_dup_url (priv->account);
+  g_autoptr(GUri) uri = NULL;
+
+  if (url == NULL || *url == '\0')
+    return NULL;
+
+  /* Without these flags the password stays in the user info, where nothing hides it. */
+  uri = g_uri_parse (url, G_URI_FLAGS_HAS_PASSWORD | G_URI_FLAGS_HAS_AUTH_PARAMS, NULL);
+  if (uri == NULL || g_uri_get_host (uri) == NULL || *g_uri_get_host (uri) == '\0')
+    return NULL;
+
+  return g_uri_to_string_partial (uri, G_URI_HIDE_PASSWORD | G_URI_HIDE_AUTH_PARAMS |
+                                        G_URI_HIDE_QUERY | G_URI_HIDE_FRAGMENT);
+}
+
+static gboolean
+deadline_cb (gpointer data)
+{
+  SpSource *self = data;
+  SpSourcePrivate *priv = sp_source_get_instance_private (self);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *url = dup_display_url (self);
+  guint seconds = (priv->connect_timeout_msec + 999) / 1000;
+
+  priv->deadline_id = 0;
+
+  if (url != NULL)
+    error = g_error_new (SP_SOURCE_ERROR, SP_SOURCE_ERROR_TIMEOUT,
+                         _("%s did not answer within %u seconds"), url, seconds);
+  else
+    error = g_error_new (SP_SOURCE_ERROR, SP_SOURCE_ERROR_TIMEOUT,
+                         _("The server did not answer within %u seconds"), seconds);
+
+  /* Cancels and disconnects the attempt: its late "cancelled" is ignored in connect_cb. */
+  handle_failure (self, error);
+
+  return G_SOURCE_REMOVE;
+}
+
 static void
 connect_cb (GObject      *object,
             GAsyncResult *result,
@@ -250,6 +305,7 @@ connect_cb (GObject      *object,
       return;
     }
 
+  g_clear_handle_id (&priv->deadline_id, g_source_remove);
   priv->connected_since = g_get_monotonic_time ();
   set_error_message (self, NULL);
   set_state (self, SP_SOURCE_STATE_CONNECTED);
@@ -265,6 +321,9 @@ begin_attempt (SpSource *self)
 
   priv->cancellable = g_cancellable_new ();
   set_state (self, SP_SOURCE_STATE_CONNECTING);
+
+  if (priv->connect_timeout_msec > 0)
+    priv->deadline_id = g_timeout_add (priv->connect_timeout_msec, deadline_cb, self);
 
   SP_SOURCE_GET_CLASS (self)->connect_async (self, priv->cancellable, connect_cb,
                                              g_object_ref (priv->cancellable));
@@ -365,6 +424,7 @@ sp_source_dispose (GObject *object)
   g_cancellable_cancel (priv->cancellable);
   g_clear_object (&priv->cancellable);
   g_clear_handle_id (&priv->retry_id, g_source_remove);
+  g_clear_handle_id (&priv->deadline_id, g_source_remove);
   g_clear_handle_id (&priv->liveness_id, g_source_remove);
   g_clear_object (&priv->monitor);
 
@@ -772,6 +832,28 @@ sp_source_set_liveness_timeout (SpSource *self,
 
   priv->liveness_msec = msec;
   start_liveness (self);
+}
+
+/**
+ * sp_source_set_connect_timeout:
+ * @msec: how long a connection attempt may take, from its start until it is live; 0 (the
+ *   default) for no limit
+ *
+ * For subclasses, usually once in init: an attempt still unfinished after @msec fails as
+ * %SP_SOURCE_ERROR_TIMEOUT, with a message naming the account's server, and is retried
+ * with the normal back-off. The base class cancels the attempt's cancellable and calls
+ * #SpSourceClass.disconnect, so everything the subclass started for it ends there. Applies
+ * from the next attempt.
+ */
+void
+sp_source_set_connect_timeout (SpSource *self,
+                               guint     msec)
+{
+  SpSourcePrivate *priv = sp_source_get_instance_private (self);
+
+  g_return_if_fail (SP_IS_SOURCE (self));
+
+  priv->connect_timeout_msec = msec;
 }
 
 /**

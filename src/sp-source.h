@@ -85,7 +85,8 @@ G_DECLARE_DERIVABLE_TYPE (SpSource, sp_source, SP, SOURCE, GObject)
 /**
  * SpSourceClass:
  * @connect_async: open the connection; complete once it is live (or failed). The base
- *   class passes one #GCancellable per attempt and cancels it on stop.
+ *   class passes one #GCancellable per attempt and cancels it on stop and at the deadline
+ *   (sp_source_set_connect_timeout()).
  * @connect_finish: finish @connect_async
  * @disconnect: drop the connection and everything that belongs to it; called before every
  *   new attempt and on stop. Must not emit anything.
@@ -181,6 +182,8 @@ void           sp_source_connection_lost   (SpSource        *self,
                                             const GError    *error);
 void           sp_source_touch             (SpSource        *self);
 void           sp_source_set_liveness_timeout (SpSource     *self,
+                                            guint            msec);
+void           sp_source_set_connect_timeout  (SpSource     *self,
                                             guint            msec);
 GCancellable  *sp_source_get_cancellable   (SpSource        *self);
 

@@ -312,6 +312,59 @@ test_source_stop_cancels_attempt (Fixture       *fixture,
   g_assert_cmpuint (fixture->source->disconnects, >=, 3);
 }
 
+static const Outcome script_hang_ok_hang[] = { OUTCOME_HANG, OUTCOME_OK, OUTCOME_HANG, -1 };
+
+static void
+test_source_connect_deadline (Fixture       *fixture,
+                              gconstpointer  data)
+{
+  SpSource *source = SP_SOURCE (fixture->source);
+  GSettings *settings = sp_account_get_settings (fixture->account);
+  const char *message;
+  gint64 start;
+  gint64 failed;
+
+  /* The message names the server, but neither a password nor a query (it may hold a key). */
+  g_settings_set_string (settings, "url", "https://agent:secret@pbx.example.com:8443/ws?token=abc");
+  sp_source_set_connect_timeout (source, 300);
+
+  start = g_get_monotonic_time ();
+  sp_source_start (source);
+  g_assert_cmpint (sp_source_get_state (source), ==, SP_SOURCE_STATE_CONNECTING);
+
+  /* An attempt that never completes fails at its deadline, not before, and is disconnected. */
+  g_assert_true (wait_state (source, SP_SOURCE_STATE_RECONNECTING, 3000));
+  failed = g_get_monotonic_time ();
+  g_assert_cmpint (failed - start, >=, 300 * 1000 - 20 * 1000);
+  g_assert_cmpuint (fixture->source->attempts, ==, 1);
+  g_assert_cmpuint (fixture->source->disconnects, >=, 2);
+  message = sp_source_get_error_message (source);
+  g_assert_true (g_str_has_prefix (message,
+                                   "https://agent@pbx.example.com:8443/ws did not answer within "));
+  g_assert_null (strstr (message, "secret"));
+  g_assert_null (strstr (message, "token"));
+
+  /* The normal back-off applies: the first retry comes within a second. */
+  g_assert_cmpuint (sp_source_get_attempt (source), ==, 1);
+  g_assert_cmpint (sp_source_get_retry_time (source) - failed, <=, 1000 * 1000 + 50 * 1000);
+
+  /* The retry connects, and the late "cancelled" of the given-up attempt changes nothing;
+   * nor does the deadline, once connected. */
+  g_assert_true (wait_state (source, SP_SOURCE_STATE_CONNECTED, 3000));
+  g_assert_cmpuint (fixture->source->attempts, ==, 2);
+  g_assert_null (sp_source_get_error_message (source));
+  sp_test_run_for (500);
+  g_assert_cmpint (sp_source_get_state (source), ==, SP_SOURCE_STATE_CONNECTED);
+
+  /* Without an address to name, the message speaks of the server. */
+  g_settings_set_string (settings, "url", "");
+  sp_source_retry_now (source);
+  g_assert_true (wait_state (source, SP_SOURCE_STATE_RECONNECTING, 3000));
+  g_assert_cmpuint (fixture->source->attempts, ==, 3);
+  g_assert_true (g_str_has_prefix (sp_source_get_error_message (source),
+                                   "The server did not answer within "));
+}
+
 static void
 perform_cb (GObject      *object,
             GAsyncResult *result,
@@ -359,6 +412,7 @@ main (int   argc,
   ADD ("/source/refused-backs-off-long", script_refused, test_source_refused_backs_off_long);
   ADD ("/source/connection-lost-and-liveness", NULL, test_source_connection_lost_and_liveness);
   ADD ("/source/stop-cancels-attempt", script_hang, test_source_stop_cancels_attempt);
+  ADD ("/source/connect-deadline", script_hang_ok_hang, test_source_connect_deadline);
   ADD ("/source/unsupported-action", NULL, test_source_unsupported_action);
 
   return g_test_run ();

@@ -960,20 +960,11 @@ typedef struct
   char         *token;
   gboolean      ticket;
   SoupMessage  *msg;
-  GCancellable *cancellable;  /* ours: cancelled by the caller's, or by the deadline */
-  GCancellable *caller_cancellable;
-  gulong        caller_handler;
-  guint         timeout_id;
-  gboolean      timed_out;
 } ConnectData;
 
 static void
 connect_data_free (ConnectData *data)
 {
-  g_clear_handle_id (&data->timeout_id, g_source_remove);
-  g_cancellable_disconnect (data->caller_cancellable, data->caller_handler);
-  g_clear_object (&data->caller_cancellable);
-  g_clear_object (&data->cancellable);
   g_clear_object (&data->msg);
   g_clear_pointer (&data->token, free_secret);
   g_free (data->server);
@@ -992,10 +983,7 @@ return_http_error (GTask       *task,
   g_autofree char *url = g_uri_to_string_partial (soup_message_get_uri (data->msg),
                                                   G_URI_HIDE_PASSWORD | G_URI_HIDE_QUERY);
 
-  if (data->timed_out)
-    g_task_return_new_error (task, SP_SOURCE_ERROR, SP_SOURCE_ERROR_TIMEOUT,
-                             _("%s did not answer within %u seconds"), url, CONNECT_TIMEOUT_SECONDS);
-  else if (status == SOUP_STATUS_UNAUTHORIZED)
+  if (status == SOUP_STATUS_UNAUTHORIZED)
     g_task_return_new_error (task, SP_SOURCE_ERROR, SP_SOURCE_ERROR_AUTH,
                              _("Basix rejected the domain or the API token (HTTP 401 from %s); check both in the account"),
                              url);
@@ -1028,8 +1016,6 @@ websocket_cb (GObject      *object,
 
   if (g_task_return_error_if_cancelled (task))
     return;
-
-  g_clear_handle_id (&data->timeout_id, g_source_remove);
 
   if (connection == NULL)
     {
@@ -1088,7 +1074,8 @@ open_websocket (GTask      *task,
            data->server, WS_CTI_PATH);
 
   soup_session_websocket_connect_async (self->session, data->msg, NULL, NULL, G_PRIORITY_DEFAULT,
-                                        data->cancellable, websocket_cb, g_object_ref (task));
+                                        g_task_get_cancellable (task), websocket_cb,
+                                        g_object_ref (task));
 }
 
 static void
@@ -1113,7 +1100,6 @@ ticket_cb (GObject      *object,
 
   if (body == NULL || soup_message_get_status (data->msg) != SOUP_STATUS_OK)
     {
-      g_clear_handle_id (&data->timeout_id, g_source_remove);
       return_http_error (task, data, "ticket service", error);
       return;
     }
@@ -1131,7 +1117,6 @@ ticket_cb (GObject      *object,
 
   if (code != 0 || ticket == NULL || *ticket == '\0')
     {
-      g_clear_handle_id (&data->timeout_id, g_source_remove);
       g_task_return_new_error (task, SP_SOURCE_ERROR, SP_SOURCE_ERROR_FAILED,
                                _("Basix did not give a connection ticket (result code %lld); check the domain, the API token and the user in the account"),
                                (long long) code);
@@ -1180,7 +1165,7 @@ request_ticket (GTask *task)
   g_debug ("[%s] Requesting a ticket from %s", sp_source_get_account_id (SP_SOURCE (self)), url);
 
   soup_session_send_and_read_async (self->session, data->msg, G_PRIORITY_DEFAULT,
-                                    data->cancellable, ticket_cb, g_object_ref (task));
+                                    g_task_get_cancellable (task), ticket_cb, g_object_ref (task));
 }
 
 static void
@@ -1216,25 +1201,6 @@ secret_cb (GObject      *object,
     request_ticket (task);
   else
     open_websocket (task, data->domain, data->token);
-}
-
-static gboolean
-connect_timeout_cb (gpointer user_data)
-{
-  ConnectData *data = user_data;
-
-  data->timeout_id = 0;
-  data->timed_out = TRUE;
-  g_cancellable_cancel (data->cancellable);
-
-  return G_SOURCE_REMOVE;
-}
-
-static void
-caller_cancelled_cb (GCancellable *caller_cancellable,
-                     GCancellable *cancellable)
-{
-  g_cancellable_cancel (cancellable);
 }
 
 static void
@@ -1297,17 +1263,8 @@ sp_basix_source_connect_async (SpSource            *source,
                                            SOUP_TYPE_WEBSOCKET_EXTENSION_MANAGER);
     }
 
-  data->cancellable = g_cancellable_new ();
-  if (cancellable != NULL)
-    {
-      data->caller_cancellable = g_object_ref (cancellable);
-      data->caller_handler = g_cancellable_connect (cancellable, G_CALLBACK (caller_cancelled_cb),
-                                                    g_object_ref (data->cancellable),
-                                                    g_object_unref);
-    }
-  data->timeout_id = g_timeout_add_seconds (CONNECT_TIMEOUT_SECONDS, connect_timeout_cb, data);
-
-  sp_source_lookup_secret_async (source, data->cancellable, secret_cb, g_steal_pointer (&task));
+  /* The base class gives up the attempt at its deadline, through this cancellable. */
+  sp_source_lookup_secret_async (source, cancellable, secret_cb, g_steal_pointer (&task));
 }
 
 static gboolean
@@ -1425,6 +1382,7 @@ sp_basix_source_init (SpBasixSource *self)
   self->tracked = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
                                          (GDestroyNotify) tracked_free);
   self->user_dirty = TRUE;
+  sp_source_set_connect_timeout (SP_SOURCE (self), CONNECT_TIMEOUT_SECONDS * 1000);
 }
 
 SpSource *

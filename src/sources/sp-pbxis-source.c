@@ -51,7 +51,8 @@
  * first extension. The agent state (#SpSource:agent-state) follows its queue memberships.
  */
 
-/* How long connecting (ticket and stream) may take before the attempt counts as failed. */
+/* How long connecting (ticket and stream) may take before the attempt counts as failed
+ * (the base class's deadline). */
 #define CONNECT_TIMEOUT_SECONDS 15
 /* How long an action may take. */
 #define ACTION_TIMEOUT_SECONDS 15
@@ -759,7 +760,8 @@ handle_malformed (SpPbxisSource *self,
              error->message);
 }
 
-/* HTTP requests with a deadline */
+/* HTTP requests with a deadline of their own: long-polls and actions, which outlive the
+ * connection attempt (the attempt's deadline is the base class's) */
 
 typedef struct
 {
@@ -872,16 +874,28 @@ new_post (const char *url,
 
 typedef struct
 {
-  Deadline *deadline;
-  char     *url;        /* of the stream */
+  SoupMessage *msg;     /* the ticket's, then the stream's */
+  char        *url;     /* of the stream */
 } ConnectData;
 
 static void
 connect_data_free (ConnectData *data)
 {
-  g_clear_pointer (&data->deadline, deadline_free);
+  g_clear_object (&data->msg);
   g_free (data->url);
   g_free (data);
+}
+
+/* Fails the attempt with a request that got no answer (a timeout is the base class's). */
+static void
+return_unreachable (GTask        *task,
+                    SoupMessage  *msg,
+                    const GError *cause)
+{
+  g_autofree char *url = dup_message_url (msg);
+
+  g_task_return_new_error (task, SP_SOURCE_ERROR, SP_SOURCE_ERROR_FAILED,
+                           _("Could not reach pbxis-ws at %s: %s"), url, cause->message);
 }
 
 static void
@@ -971,19 +985,13 @@ websocket_connect_cb (GObject      *object,
 
   if (connection == NULL)
     {
-      status = soup_message_get_status (data->deadline->msg);
+      status = soup_message_get_status (data->msg);
       if (status >= 300)
         g_task_return_new_error (task, SP_SOURCE_ERROR, SP_SOURCE_ERROR_FAILED,
                                  _("%s is not a pbxis-ws WebSocket (HTTP %u %s)"), data->url,
-                                 status, soup_message_get_reason_phrase (data->deadline->msg));
+                                 status, soup_message_get_reason_phrase (data->msg));
       else
-        {
-          GError *task_error = NULL;
-
-          set_request_error (&task_error, SP_SOURCE_ERROR_FAILED, data->deadline,
-                             CONNECT_TIMEOUT_SECONDS, error);
-          g_task_return_error (task, task_error);
-        }
+        return_unreachable (task, data->msg, error);
       return;
     }
 
@@ -1096,7 +1104,7 @@ sse_send_cb (GObject      *object,
   g_autoptr(GTask) task = user_data;
   SpPbxisSource *self = g_task_get_source_object (task);
   ConnectData *data = g_task_get_task_data (task);
-  SoupMessage *msg = data->deadline->msg;
+  SoupMessage *msg = data->msg;
   g_autoptr(GInputStream) stream = NULL;
   g_autoptr(GError) error = NULL;
   const char *content_type;
@@ -1109,11 +1117,7 @@ sse_send_cb (GObject      *object,
 
   if (stream == NULL)
     {
-      GError *task_error = NULL;
-
-      set_request_error (&task_error, SP_SOURCE_ERROR_FAILED, data->deadline,
-                         CONNECT_TIMEOUT_SECONDS, error);
-      g_task_return_error (task, task_error);
+      return_unreachable (task, msg, error);
       return;
     }
 
@@ -1266,7 +1270,8 @@ ticket_cb (GObject      *object,
   g_autoptr(GTask) task = user_data;
   SpPbxisSource *self = g_task_get_source_object (task);
   ConnectData *data = g_task_get_task_data (task);
-  SoupMessage *msg = data->deadline->msg;
+  SoupMessage *msg = data->msg;
+  GCancellable *cancellable = g_task_get_cancellable (task);
   g_autoptr(GBytes) bytes = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *url = NULL;
@@ -1283,11 +1288,7 @@ ticket_cb (GObject      *object,
 
   if (bytes == NULL)
     {
-      GError *task_error = NULL;
-
-      set_request_error (&task_error, SP_SOURCE_ERROR_FAILED, data->deadline,
-                         CONNECT_TIMEOUT_SECONDS, error);
-      g_task_return_error (task, task_error);
+      return_unreachable (task, msg, error);
       return;
     }
 
@@ -1339,15 +1340,15 @@ ticket_cb (GObject      *object,
       break;
     }
 
-  /* The deadline now covers the stream's message. */
-  g_set_object (&data->deadline->msg, stream_msg);
+  /* Errors from here on are the stream's. */
+  g_set_object (&data->msg, stream_msg);
 
   if (self->transport == SP_PBXIS_TRANSPORT_SSE)
     soup_session_send_async (self->session, stream_msg, G_PRIORITY_DEFAULT,
-                             data->deadline->cancellable, sse_send_cb, g_steal_pointer (&task));
+                             cancellable, sse_send_cb, g_steal_pointer (&task));
   else
     soup_session_websocket_connect_async (self->session, stream_msg, NULL, NULL,
-                                          G_PRIORITY_DEFAULT, data->deadline->cancellable,
+                                          G_PRIORITY_DEFAULT, cancellable,
                                           websocket_connect_cb, g_steal_pointer (&task));
 }
 
@@ -1427,14 +1428,15 @@ sp_pbxis_source_connect_async (SpSource            *source,
     }
 
   data = g_new0 (ConnectData, 1);
-  data->deadline = deadline_new (msg, cancellable, CONNECT_TIMEOUT_SECONDS);
+  data->msg = g_object_ref (msg);
   g_task_set_task_data (task, data, (GDestroyNotify) connect_data_free);
 
   g_debug ("[%s] Asking %s for a ticket (%s)", sp_source_get_account_id (source), url,
            transport_name (self->transport));
 
+  /* The base class gives up the attempt at its deadline, through this cancellable. */
   soup_session_send_and_read_async (self->session, msg, G_PRIORITY_DEFAULT,
-                                    data->deadline->cancellable, ticket_cb, g_steal_pointer (&task));
+                                    cancellable, ticket_cb, g_steal_pointer (&task));
 }
 
 static gboolean
@@ -1782,6 +1784,7 @@ sp_pbxis_source_init (SpPbxisSource *self)
   self->memberships = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->counts = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   self->poll_timeout = DEFAULT_POLL_TIMEOUT_SECONDS;
+  sp_source_set_connect_timeout (SP_SOURCE (self), CONNECT_TIMEOUT_SECONDS * 1000);
 
   g_signal_connect (self, "notify::state", G_CALLBACK (state_changed_cb), NULL);
 }

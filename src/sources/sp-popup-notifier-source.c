@@ -218,27 +218,6 @@ enable_tcp_keepalive (SoupWebsocketConnection *connection)
     g_socket_set_keepalive (g_socket_connection_get_socket (G_SOCKET_CONNECTION (stream)), TRUE);
 }
 
-typedef struct
-{
-  SoupMessage  *msg;
-  GCancellable *cancellable;   /* ours: cancelled by the caller's, or by the deadline */
-  GCancellable *caller_cancellable;
-  gulong        caller_handler;
-  guint         timeout_id;
-  gboolean      timed_out;
-} ConnectData;
-
-static void
-connect_data_free (ConnectData *data)
-{
-  g_clear_handle_id (&data->timeout_id, g_source_remove);
-  g_cancellable_disconnect (data->caller_cancellable, data->caller_handler);
-  g_clear_object (&data->caller_cancellable);
-  g_clear_object (&data->cancellable);
-  g_clear_object (&data->msg);
-  g_free (data);
-}
-
 static void
 connect_cb (GObject      *object,
             GAsyncResult *result,
@@ -246,7 +225,7 @@ connect_cb (GObject      *object,
 {
   g_autoptr(GTask) task = user_data;
   SpPopupNotifierSource *self = g_task_get_source_object (task);
-  ConnectData *data = g_task_get_task_data (task);
+  SoupMessage *msg = g_task_get_task_data (task);
   g_autoptr(SoupWebsocketConnection) connection = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *url = NULL;
@@ -257,24 +236,19 @@ connect_cb (GObject      *object,
   if (g_task_return_error_if_cancelled (task))
     return;
 
-  g_clear_handle_id (&data->timeout_id, g_source_remove);
-  url = g_uri_to_string_partial (soup_message_get_uri (data->msg), G_URI_HIDE_PASSWORD);
+  url = g_uri_to_string_partial (soup_message_get_uri (msg), G_URI_HIDE_PASSWORD);
 
   if (connection == NULL)
     {
-      status = soup_message_get_status (data->msg);
-      if (data->timed_out)
-        g_task_return_new_error (task, SP_SOURCE_ERROR, SP_SOURCE_ERROR_TIMEOUT,
-                                 _("%s did not answer within %u seconds"),
-                                 url, CONNECT_TIMEOUT_SECONDS);
-      else if (status == SOUP_STATUS_FORBIDDEN)
+      status = soup_message_get_status (msg);
+      if (status == SOUP_STATUS_FORBIDDEN)
         g_task_return_new_error (task, SP_SOURCE_ERROR, SP_SOURCE_ERROR_REFUSED,
                                  _("The server’s address list does not allow this computer (HTTP 403 from %s)"),
                                  url);
       else if (status >= 300)
         g_task_return_new_error (task, SP_SOURCE_ERROR, SP_SOURCE_ERROR_FAILED,
                                  _("%s is not a popup-notifier WebSocket (HTTP %u %s)"),
-                                 url, status, soup_message_get_reason_phrase (data->msg));
+                                 url, status, soup_message_get_reason_phrase (msg));
       else
         g_task_return_new_error (task, SP_SOURCE_ERROR, SP_SOURCE_ERROR_FAILED,
                                  _("Could not connect to %s: %s"), url, error->message);
@@ -298,25 +272,6 @@ connect_cb (GObject      *object,
   g_task_return_boolean (task, TRUE);
 }
 
-static gboolean
-connect_timeout_cb (gpointer user_data)
-{
-  ConnectData *data = user_data;
-
-  data->timeout_id = 0;
-  data->timed_out = TRUE;
-  g_cancellable_cancel (data->cancellable);
-
-  return G_SOURCE_REMOVE;
-}
-
-static void
-caller_cancelled_cb (GCancellable *caller_cancellable,
-                     GCancellable *cancellable)
-{
-  g_cancellable_cancel (cancellable);
-}
-
 static void
 sp_popup_notifier_source_connect_async (SpSource            *source,
                                         GCancellable        *cancellable,
@@ -328,7 +283,7 @@ sp_popup_notifier_source_connect_async (SpSource            *source,
   g_autoptr(GError) error = NULL;
   g_autofree char *configured = sp_account_dup_url (sp_source_get_account (source));
   g_autofree char *url = NULL;
-  ConnectData *data;
+  SoupMessage *msg;
 
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, sp_popup_notifier_source_connect_async);
@@ -340,33 +295,23 @@ sp_popup_notifier_source_connect_async (SpSource            *source,
       return;
     }
 
-  data = g_new0 (ConnectData, 1);
-  data->msg = soup_message_new (SOUP_METHOD_GET, url);
-  g_task_set_task_data (task, data, (GDestroyNotify) connect_data_free);
-  if (data->msg == NULL)
+  msg = soup_message_new (SOUP_METHOD_GET, url);
+  if (msg == NULL)
     {
       g_task_return_new_error (task, SP_SOURCE_ERROR, SP_SOURCE_ERROR_CONFIG,
                                _("“%s” is not a server address"), configured);
       return;
     }
+  g_task_set_task_data (task, msg, g_object_unref);
 
   if (self->session == NULL)
     self->session = soup_session_new ();
 
   g_debug ("[%s] Connecting to %s", sp_source_get_account_id (source), url);
 
-  data->cancellable = g_cancellable_new ();
-  if (cancellable != NULL)
-    {
-      data->caller_cancellable = g_object_ref (cancellable);
-      data->caller_handler = g_cancellable_connect (cancellable, G_CALLBACK (caller_cancelled_cb),
-                                                    g_object_ref (data->cancellable),
-                                                    g_object_unref);
-    }
-  data->timeout_id = g_timeout_add_seconds (CONNECT_TIMEOUT_SECONDS, connect_timeout_cb, data);
-
-  soup_session_websocket_connect_async (self->session, data->msg, NULL, NULL, G_PRIORITY_DEFAULT,
-                                        data->cancellable, connect_cb, g_steal_pointer (&task));
+  /* The base class gives up the attempt at its deadline, through this cancellable. */
+  soup_session_websocket_connect_async (self->session, msg, NULL, NULL, G_PRIORITY_DEFAULT,
+                                        cancellable, connect_cb, g_steal_pointer (&task));
 }
 
 static gboolean
@@ -422,6 +367,7 @@ static void
 sp_popup_notifier_source_init (SpPopupNotifierSource *self)
 {
   self->ringing = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  sp_source_set_connect_timeout (SP_SOURCE (self), CONNECT_TIMEOUT_SECONDS * 1000);
 }
 
 SpSource *

@@ -38,11 +38,16 @@
  * without its query.
  */
 
-/* How long the HTTP check and the WebSocket upgrade may take. */
+/* How long each HTTP request (the check, the key trade) may stay silent. */
 #define HTTP_TIMEOUT_SECONDS 15
-#define CONNECT_TIMEOUT_SECONDS 15
 /* How long after the upgrade the welcome may take. */
 #define WELCOME_TIMEOUT_SECONDS 10
+/* How long a whole attempt may take (the base class's deadline). The steps with a limit of
+ * their own (the HTTP check, the welcome, the confirmation under each channel class) say
+ * more precisely what went wrong; this catches what they leave open, above all a WebSocket
+ * upgrade that never answers, which gets 15 s on top of their limits. */
+#define CONNECT_TIMEOUT_SECONDS (HTTP_TIMEOUT_SECONDS + 15 + WELCOME_TIMEOUT_SECONDS + \
+                                 2 * SP_REDMINE_CONFIRM_TIMEOUT_MS / 1000)
 /* Big enough that an oversized broadcast is read and skipped rather than killing the link;
  * the frame parser refuses anything beyond SP_ACTIONCABLE_MAX_FRAME. */
 #define MAX_INCOMING_PAYLOAD (16 * 1024 * 1024)
@@ -629,20 +634,14 @@ typedef struct
   SoupMessage  *msg;
   char         *secret;       /* the password, in password mode */
   char         *cable_url;    /* without the key: for logs */
-  GCancellable *cancellable;  /* the upgrade's: the attempt's, or the deadline */
-  gulong        cancelled_id;
-  guint         timeout_id;
-  gboolean      timed_out;
 } ConnectData;
 
 static void
 connect_data_free (ConnectData *data)
 {
-  g_clear_handle_id (&data->timeout_id, g_source_remove);
   g_clear_object (&data->msg);
   g_clear_pointer (&data->secret, free_secret);
   g_free (data->cable_url);
-  g_clear_object (&data->cancellable);
   g_free (data);
 }
 
@@ -660,22 +659,13 @@ ws_connect_cb (GObject      *object,
 
   connection = soup_session_websocket_connect_finish (SOUP_SESSION (object), result, &error);
 
-  g_cancellable_disconnect (g_task_get_cancellable (task), data->cancelled_id);
-  data->cancelled_id = 0;
-
   if (g_task_return_error_if_cancelled (task))
     return;
-
-  g_clear_handle_id (&data->timeout_id, g_source_remove);
 
   if (connection == NULL)
     {
       status = soup_message_get_status (data->msg);
-      if (data->timed_out)
-        g_task_return_new_error (task, SP_SOURCE_ERROR, SP_SOURCE_ERROR_TIMEOUT,
-                                 _("%s did not answer within %u seconds"),
-                                 data->cable_url, CONNECT_TIMEOUT_SECONDS);
-      else if (status == SOUP_STATUS_NOT_FOUND)
+      if (status == SOUP_STATUS_NOT_FOUND)
         g_task_return_new_error (task, SP_SOURCE_ERROR, SP_SOURCE_ERROR_FAILED,
                                  _("Redmine has no ActionCable endpoint at %s (HTTP 404). Is the redmine_rt plugin installed?"),
                                  data->cable_url);
@@ -709,31 +699,13 @@ ws_connect_cb (GObject      *object,
   self->welcome_id = g_timeout_add_seconds (WELCOME_TIMEOUT_SECONDS, welcome_timeout_cb, self);
 }
 
-static gboolean
-ws_timeout_cb (gpointer user_data)
-{
-  ConnectData *data = user_data;
-
-  data->timeout_id = 0;
-  data->timed_out = TRUE;
-  g_cancellable_cancel (data->cancellable);
-
-  return G_SOURCE_REMOVE;
-}
-
-static void
-attempt_cancelled_cb (GCancellable *attempt,
-                      GCancellable *upgrade)
-{
-  g_cancellable_cancel (upgrade);
-}
-
 static void
 open_cable (GTask *task_in)
 {
   g_autoptr(GTask) task = task_in;
   SpRedmineSource *self = g_task_get_source_object (task);
   ConnectData *data = g_task_get_task_data (task);
+  GCancellable *cancellable = g_task_get_cancellable (task);
   const char *protocols[] = { "actioncable-v1-json", NULL };
   g_autofree char *escaped_key = NULL;
   g_autofree char *url = NULL;
@@ -763,14 +735,9 @@ open_cable (GTask *task_in)
 
   g_debug ("[%s] Connecting to %s", account_id (self), data->cable_url);
 
-  data->cancellable = g_cancellable_new ();
-  data->cancelled_id = g_cancellable_connect (g_task_get_cancellable (task),
-                                              G_CALLBACK (attempt_cancelled_cb),
-                                              data->cancellable, NULL);
-  data->timeout_id = g_timeout_add_seconds (CONNECT_TIMEOUT_SECONDS, ws_timeout_cb, data);
-
+  /* The base class gives up the attempt at its deadline, through the attempt's cancellable. */
   soup_session_websocket_connect_async (self->ws, data->msg, NULL, (char **) protocols,
-                                        G_PRIORITY_DEFAULT, data->cancellable, ws_connect_cb,
+                                        G_PRIORITY_DEFAULT, cancellable, ws_connect_cb,
                                         g_steal_pointer (&task));
 }
 
@@ -1310,6 +1277,7 @@ sp_redmine_source_init (SpRedmineSource *self)
                                               NULL);
   self->ws = soup_session_new_with_options ("user-agent", "Screenpop/" PACKAGE_VERSION " ",
                                             NULL);
+  sp_source_set_connect_timeout (SP_SOURCE (self), CONNECT_TIMEOUT_SECONDS * 1000);
 }
 
 /**

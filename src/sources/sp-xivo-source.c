@@ -483,43 +483,29 @@ handle_agent_state (SpXivoSource     *self,
 
 typedef struct
 {
-  SpXivoSource *self;           /* unowned: the task holds the source */
   char         *login;
   char         *base_url;
   SoupMessage  *msg;
-  GCancellable *cancellable;    /* ours: cancelled by the caller's, or by the deadline */
-  GCancellable *caller_cancellable;
-  gulong        caller_handler;
-  guint         timeout_id;
-  gboolean      timed_out;
 } ConnectData;
 
 static void
 connect_data_free (ConnectData *data)
 {
-  g_clear_handle_id (&data->timeout_id, g_source_remove);
-  g_cancellable_disconnect (data->caller_cancellable, data->caller_handler);
-  g_clear_object (&data->caller_cancellable);
-  g_clear_object (&data->cancellable);
   g_clear_object (&data->msg);
   g_free (data->login);
   g_free (data->base_url);
   g_free (data);
 }
 
-/* Fails the attempt with @error, or says it timed out if that is why @error happened. */
+/* Fails the attempt with @error, unless it was cancelled (stopped, replaced, or given up
+ * by the base class at its deadline). */
 static void
 connect_fail (GTask  *task,
               GError *error)
 {
-  ConnectData *data = g_task_get_task_data (task);
   g_autoptr(GError) owned = error;
 
-  if (data->timed_out)
-    g_task_return_new_error (task, SP_SOURCE_ERROR, SP_SOURCE_ERROR_TIMEOUT,
-                             _("XiVO at %s did not answer within %u seconds"),
-                             data->base_url, CONNECT_TIMEOUT_SECONDS);
-  else if (!g_task_return_error_if_cancelled (task))
+  if (!g_task_return_error_if_cancelled (task))
     g_task_return_error (task, g_steal_pointer (&owned));
 }
 
@@ -541,8 +527,6 @@ connect_succeed (SpXivoSource *self)
   g_autoptr(GTask) task = g_steal_pointer (&self->connect_task);
   ConnectData *data = g_task_get_task_data (task);
   g_autofree char *resync_frame = sp_xivo_command_new ("getCurrentCallsPhoneEvents", NULL);
-
-  g_clear_handle_id (&data->timeout_id, g_source_remove);
 
   g_debug ("[%s] Logged on to %s", account_id (self), data->base_url);
 
@@ -743,6 +727,7 @@ connect_login_cb (GObject      *object,
   g_autoptr(GTask) task = user_data;
   SpXivoSource *self = SP_XIVO_SOURCE (object);
   ConnectData *data = g_task_get_task_data (task);
+  GCancellable *cancellable = g_task_get_cancellable (task);
   g_autoptr(GError) error = NULL;
   g_autofree char *url = NULL;
   SpXivoLogin *login;
@@ -768,7 +753,7 @@ connect_login_cb (GObject      *object,
   wipe (&url);
 
   soup_session_websocket_connect_async (self->session, data->msg, NULL, NULL, G_PRIORITY_DEFAULT,
-                                        data->cancellable, websocket_cb, g_steal_pointer (&task));
+                                        cancellable, websocket_cb, g_steal_pointer (&task));
 }
 
 static void
@@ -779,6 +764,7 @@ connect_secret_cb (GObject      *object,
   g_autoptr(GTask) task = user_data;
   SpXivoSource *self = SP_XIVO_SOURCE (object);
   ConnectData *data = g_task_get_task_data (task);
+  GCancellable *cancellable = g_task_get_cancellable (task);
   g_autoptr(GError) error = NULL;
   char *password;
 
@@ -803,37 +789,9 @@ connect_secret_cb (GObject      *object,
       return;
     }
 
-  login_async (self, data->base_url, data->login, password, data->cancellable,
+  login_async (self, data->base_url, data->login, password, cancellable,
                connect_login_cb, g_steal_pointer (&task));
   wipe (&password);
-}
-
-static gboolean
-connect_timeout_cb (gpointer user_data)
-{
-  ConnectData *data = user_data;
-  SpXivoSource *self = data->self;
-
-  data->timeout_id = 0;
-  data->timed_out = TRUE;
-  g_cancellable_cancel (data->cancellable);
-
-  /* Waiting for LoggedOn, nothing is pending on the cancellable: end the attempt here. */
-  if (self->connect_task != NULL && g_task_get_task_data (self->connect_task) == data)
-    {
-      g_autoptr(GTask) task = g_steal_pointer (&self->connect_task);
-
-      connect_fail (task, g_error_new_literal (G_IO_ERROR, G_IO_ERROR_TIMED_OUT, "timeout"));
-    }
-
-  return G_SOURCE_REMOVE;
-}
-
-static void
-caller_cancelled_cb (GCancellable *caller_cancellable,
-                     GCancellable *cancellable)
-{
-  g_cancellable_cancel (cancellable);
 }
 
 static void
@@ -872,22 +830,13 @@ sp_xivo_source_connect_async (SpSource            *source,
   self->base_url = g_strdup (base_url);
 
   data = g_new0 (ConnectData, 1);
-  data->self = self;
   data->login = g_steal_pointer (&login);
   data->base_url = g_steal_pointer (&base_url);
-  data->cancellable = g_cancellable_new ();
   g_task_set_task_data (task, data, (GDestroyNotify) connect_data_free);
 
-  if (cancellable != NULL)
-    {
-      data->caller_cancellable = g_object_ref (cancellable);
-      data->caller_handler = g_cancellable_connect (cancellable, G_CALLBACK (caller_cancelled_cb),
-                                                    g_object_ref (data->cancellable),
-                                                    g_object_unref);
-    }
-  data->timeout_id = g_timeout_add_seconds (CONNECT_TIMEOUT_SECONDS, connect_timeout_cb, data);
-
-  sp_source_lookup_secret_async (source, data->cancellable, connect_secret_cb, g_steal_pointer (&task));
+  /* The base class gives up the attempt at its deadline, through this cancellable; waiting
+   * for LoggedOn, our disconnect ends the attempt. */
+  sp_source_lookup_secret_async (source, cancellable, connect_secret_cb, g_steal_pointer (&task));
 }
 
 static gboolean
@@ -1226,6 +1175,7 @@ sp_xivo_source_init (SpXivoSource *self)
 
   /* Three silent ping intervals and the link is dead, as in cti.js. */
   sp_source_set_liveness_timeout (SP_SOURCE (self), SP_XIVO_PING_INTERVAL_MS * SP_XIVO_MISSED_PINGS);
+  sp_source_set_connect_timeout (SP_SOURCE (self), CONNECT_TIMEOUT_SECONDS * 1000);
 }
 
 SpSource *
