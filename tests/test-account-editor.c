@@ -25,6 +25,7 @@
 #include "sp-test-notify.h"
 #include "sp-test-popup-server.h"
 #include "sp-test-util.h"
+#include "sp-test-xuc-server.h"
 
 #define WAIT_MS 15000
 
@@ -554,6 +555,56 @@ test_editor_preferences_save (void)
   sp_test_run_for (200);
 }
 
+/* Test Connection of an existing account, its password left empty: the stored one is used,
+ * and a password typed for the test is not stored. */
+static void
+test_editor_test_stored_secret (void)
+{
+  g_autoptr(GError) error = NULL;
+  SpTestXucServer *server = sp_test_xuc_server_new (0, "ana", "xuc-pw", 3600);
+  g_autofree char *url = sp_test_xuc_server_dup_url (server);
+  SpPreferencesWindow *prefs;
+  SpAccountEditor *editor;
+  SpAccount *account;
+  GSettings *account_settings;
+  gpointer pair[2];
+
+  account = sp_accounts_create (accounts, "xivo", "Agents");
+  account_settings = sp_account_get_settings (account);
+  g_settings_set_boolean (account_settings, "enabled", FALSE);
+  g_settings_set_string (account_settings, "url", url);
+  g_settings_set_string (account_settings, "login", "ana");
+  g_assert_true (secret_password_store_sync (sp_secret_get_schema (), SECRET_COLLECTION_DEFAULT,
+                                             "Screenpop test", "xuc-pw", NULL, &error,
+                                             "account", sp_account_get_id (account), NULL));
+  g_assert_no_error (error);
+
+  prefs = g_object_ref_sink (sp_preferences_window_new (settings, accounts, NULL));
+  gtk_window_present (GTK_WINDOW (prefs));
+  editor = g_object_ref (sp_preferences_window_edit_account (prefs, sp_account_get_id (account)));
+  sp_test_run_for (100);
+
+  click_test (editor);
+  g_assert_true (g_str_has_prefix (status (editor), "Connected"));
+
+  set_text (editor, "password_row", "wrong");
+  click_test (editor);
+  g_test_message ("A wrong password: %s", status (editor));
+  g_assert_false (g_str_has_prefix (status (editor), "Connected"));
+  g_assert_true (gtk_widget_has_css_class (child (editor, "status_label"), "error"));
+
+  pair[0] = account;
+  pair[1] = (gpointer) "xuc-pw";
+  g_assert_true (secret_is (pair));
+
+  gtk_window_destroy (GTK_WINDOW (prefs));
+  g_object_unref (editor);
+  g_assert_finalize_object (prefs);
+  sp_accounts_remove (accounts, sp_account_get_id (account));
+  sp_test_run_for (200);
+  sp_test_xuc_server_free (server);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -580,6 +631,7 @@ main (int   argc,
   g_test_add_func ("/account-editor/test-connection", test_editor_test_connection);
   g_test_add_func ("/account-editor/add-basix", test_editor_add_basix);
   g_test_add_func ("/account-editor/preferences-save", test_editor_preferences_save);
+  g_test_add_func ("/account-editor/test-stored-secret", test_editor_test_stored_secret);
 
   ret = g_test_run ();
 
