@@ -126,6 +126,7 @@ struct _SpTestPbxisServer
   GHashTable *last_sent;          /* dedup key → value */
   guint       serial;
   char       *fail_next_action;
+  GArray     *originate_ids;      /* (element-type guint) pending originates' timers */
 };
 
 static void sink_detach (Sink *sink);
@@ -1216,11 +1217,24 @@ typedef struct
   char              *agent;
   char              *number;
   guint              step;
+  guint              id;
 } Originate;
 
 static void
 originate_free (Originate *originate)
 {
+  GArray *ids = originate->self->originate_ids;
+
+  /* Done, or removed with the server: either way no longer pending. */
+  for (guint i = 0; ids != NULL && i < ids->len; i++)
+    {
+      if (g_array_index (ids, guint, i) == originate->id)
+        {
+          g_array_remove_index_fast (ids, i);
+          break;
+        }
+    }
+
   g_free (originate->agent);
   g_free (originate->number);
   g_free (originate);
@@ -1271,8 +1285,9 @@ handle_originate (SpTestPbxisServer *self,
   originate->self = self;
   originate->agent = g_strdup (src);
   originate->number = g_strdup (dest);
-  g_timeout_add_full (G_PRIORITY_DEFAULT, 50, originate_step_cb, originate,
-                      (GDestroyNotify) originate_free);
+  originate->id = g_timeout_add_full (G_PRIORITY_DEFAULT, 50, originate_step_cb, originate,
+                                      (GDestroyNotify) originate_free);
+  g_array_append_val (self->originate_ids, originate->id);
 
   respond_json_string (msg, action_id);
 }
@@ -1525,6 +1540,7 @@ sp_test_pbxis_server_new (guint16   port,
   self->agents = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, (GDestroyNotify) agent_free);
   self->queues = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, (GDestroyNotify) queue_free);
   self->calls = g_ptr_array_new_with_free_func ((GDestroyNotify) call_free);
+  self->originate_ids = g_array_new (FALSE, FALSE, sizeof (guint));
   self->last_sent = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
 
   if (!sp_test_pbxis_server_start (self, error))
@@ -1648,6 +1664,12 @@ sp_test_pbxis_server_free (SpTestPbxisServer *self)
     return;
 
   sp_test_pbxis_server_kill (self);
+
+  /* An originate still under way must not step into a freed server (it did, in the next
+   * test of the same process). */
+  while (self->originate_ids->len > 0)
+    g_source_remove (g_array_index (self->originate_ids, guint, 0));
+  g_clear_pointer (&self->originate_ids, g_array_unref);
 
   g_clear_pointer (&self->tickets, g_hash_table_unref);
   g_clear_pointer (&self->sinks, g_ptr_array_unref);

@@ -205,6 +205,58 @@ test_app_dial (void)
   sp_test_notify_stop (notify);
 }
 
+/* A history database that is not one (a disk error, a stray file): the app says which file
+ * and why, and keeps popping up calls. */
+static void
+test_app_damaged_history (void)
+{
+  SpTestNotify *notify = sp_test_notify_start (NULL);
+  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_NONE);
+  g_autoptr(GSubprocess) app = NULL;
+  g_autoptr(GSubprocess) quit = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *data_home = g_dir_make_tmp ("screenpop-history-XXXXXX", NULL);
+  g_autofree char *folder = g_build_filename (data_home, "screenpop", NULL);
+  g_autofree char *database = g_build_filename (folder, "history.db", NULL);
+  g_autofree char *log_path = g_build_filename (data_home, "stderr.log", NULL);
+  g_autofree char *log = NULL;
+  g_autofree char *expected = NULL;
+  gboolean app_exited = FALSE;
+
+  g_assert_cmpint (g_mkdir_with_parents (folder, 0700), ==, 0);
+  g_assert_true (g_file_set_contents (database, "This is not an SQLite database, and never was. "
+                                      "It is long enough to have a header, though.\n", -1, &error));
+
+  /* To a file, not a pipe: a pipe nobody reads would block the app once full. */
+  g_subprocess_launcher_setenv (launcher, "XDG_DATA_HOME", data_home, TRUE);
+  g_subprocess_launcher_set_stderr_file_path (launcher, log_path);
+  app = spawn (launcher, "--background", "--demo", NULL);
+  g_subprocess_wait_async (app, NULL, wait_cb, &app_exited);
+
+  /* Calls still pop up. */
+  g_assert_true (sp_test_notify_wait_for (notify, "Notify", 1, 15000));
+  g_assert_false (app_exited);
+
+  g_subprocess_launcher_set_stderr_file_path (launcher, NULL);
+  quit = spawn (launcher, "--quit", NULL);
+  run_to_end (quit);
+  g_assert_true (sp_test_wait_until (is_true, &app_exited, 10000));
+  g_assert_true (g_subprocess_get_successful (app));
+
+  /* The log names the file and says what to do; the damaged file is left as it was. */
+  g_assert_true (g_file_get_contents (log_path, &log, NULL, &error));
+  expected = g_strdup_printf ("The call history in %s is damaged", database);
+  if (strstr (log, expected) == NULL || strstr (log, "Move the file away") == NULL)
+    g_error ("The log does not explain the damaged history: %s", log);
+  g_assert_true (g_file_test (database, G_FILE_TEST_IS_REGULAR));
+
+  g_unlink (log_path);
+  g_unlink (database);
+  g_rmdir (folder);
+  g_rmdir (data_home);
+  sp_test_notify_stop (notify);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -214,6 +266,7 @@ main (int   argc,
   g_test_add_func ("/app/version", test_app_version);
   g_test_add_func ("/app/background-demo-quit", test_app_background_demo_quit);
   g_test_add_func ("/app/dial", test_app_dial);
+  g_test_add_func ("/app/damaged-history", test_app_damaged_history);
 
   return g_test_run ();
 }
