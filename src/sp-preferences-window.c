@@ -40,6 +40,7 @@ struct _SpPreferencesWindow
   AdwEntryRow          *executables_row;
   AdwPreferencesGroup  *accounts_group;
   AdwComboRow          *dial_account_row;
+  AdwComboRow          *lock_screen_row;
   GPtrArray            *dial_ids;   /* row index → account id; index 0 is "automatic" */
   SpAccountEditor      *editor;     /* the account being edited, in the subpage */
   GCancellable         *save_cancellable;
@@ -338,6 +339,7 @@ sp_preferences_window_class_init (SpPreferencesWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, SpPreferencesWindow, autostart_switch);
   gtk_widget_class_bind_template_child (widget_class, SpPreferencesWindow, dnd_switch);
   gtk_widget_class_bind_template_child (widget_class, SpPreferencesWindow, sound_switch);
+  gtk_widget_class_bind_template_child (widget_class, SpPreferencesWindow, lock_screen_row);
   gtk_widget_class_bind_template_child (widget_class, SpPreferencesWindow, history_days_spin);
   gtk_widget_class_bind_template_child (widget_class, SpPreferencesWindow, hosts_row);
   gtk_widget_class_bind_template_child (widget_class, SpPreferencesWindow, executables_row);
@@ -355,6 +357,41 @@ sp_preferences_window_init (SpPreferencesWindow *self)
   self->dial_ids = g_ptr_array_new_with_free_func (g_free);
   g_signal_connect_swapped (self->dial_account_row, "notify::selected",
                             G_CALLBACK (dial_account_selected_cb), self);
+}
+
+/* The "lock-screen" choices, in the order of the combo row's items. */
+static const char *lock_screen_nicks[] = { "show", "hide-content", "hide" };
+
+static gboolean
+lock_screen_get_mapping (GValue   *value,
+                         GVariant *variant,
+                         gpointer  user_data)
+{
+  const char *nick = g_variant_get_string (variant, NULL);
+
+  for (guint i = 0; i < G_N_ELEMENTS (lock_screen_nicks); i++)
+    {
+      if (g_str_equal (nick, lock_screen_nicks[i]))
+        {
+          g_value_set_uint (value, i);
+          return TRUE;
+        }
+    }
+
+  return FALSE;
+}
+
+static GVariant *
+lock_screen_set_mapping (const GValue       *value,
+                         const GVariantType *expected_type,
+                         gpointer            user_data)
+{
+  guint selected = g_value_get_uint (value);
+
+  if (selected >= G_N_ELEMENTS (lock_screen_nicks))
+    return NULL;
+
+  return g_variant_new_string (lock_screen_nicks[selected]);
 }
 
 /**
@@ -384,6 +421,9 @@ sp_preferences_window_new (GSettings  *settings,
   gtk_switch_set_state (self->autostart_switch, sp_autostart_get_enabled (settings));
   g_settings_bind (settings, "do-not-disturb", self->dnd_switch, "active", G_SETTINGS_BIND_DEFAULT);
   g_settings_bind (settings, "play-sound", self->sound_switch, "active", G_SETTINGS_BIND_DEFAULT);
+  g_settings_bind_with_mapping (settings, "lock-screen", self->lock_screen_row, "selected",
+                                G_SETTINGS_BIND_DEFAULT, lock_screen_get_mapping,
+                                lock_screen_set_mapping, NULL, NULL);
   g_settings_bind (settings, "history-days", self->history_days_spin, "value", G_SETTINGS_BIND_DEFAULT);
   g_settings_bind_with_mapping (settings, "allowed-hosts", self->hosts_row, "text", G_SETTINGS_BIND_DEFAULT,
                                 sp_settings_strv_to_text, sp_settings_text_to_strv, NULL, NULL);

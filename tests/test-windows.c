@@ -43,15 +43,48 @@ test_windows_add_account_dialog (void)
   g_assert_finalize_object (dialog);
 }
 
+/* The combo row titled @title under @widget, depth first. */
+static AdwComboRow *
+find_combo_row (GtkWidget  *widget,
+                const char *title)
+{
+  if (ADW_IS_COMBO_ROW (widget) &&
+      g_strcmp0 (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (widget)), title) == 0)
+    return ADW_COMBO_ROW (widget);
+
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      AdwComboRow *found = find_combo_row (child, title);
+
+      if (found != NULL)
+        return found;
+    }
+
+  return NULL;
+}
+
 static void
 test_windows_preferences (void)
 {
+  GSettings *settings = sp_application_get_settings (app);
   SpPreferencesWindow *prefs;
+  AdwComboRow *lock_row;
 
-  prefs = g_object_ref (sp_preferences_window_new (sp_application_get_settings (app),
-                                                   sp_application_get_accounts (app), NULL));
+  prefs = g_object_ref (sp_preferences_window_new (settings, sp_application_get_accounts (app), NULL));
   gtk_window_present (GTK_WINDOW (prefs));
   sp_test_run_for (200);
+
+  /* The lock-screen choice is the setting, both ways. */
+  lock_row = find_combo_row (GTK_WIDGET (prefs), "On the _Lock Screen");
+  g_assert_nonnull (lock_row);
+  g_assert_cmpuint (adw_combo_row_get_selected (lock_row), ==, 1);
+  adw_combo_row_set_selected (lock_row, 2);
+  g_assert_cmpstr (g_settings_get_string (settings, "lock-screen"), ==, "hide");
+  g_settings_set_string (settings, "lock-screen", "show");
+  g_assert_cmpuint (adw_combo_row_get_selected (lock_row), ==, 0);
+  g_settings_reset (settings, "lock-screen");
+
   gtk_window_destroy (GTK_WINDOW (prefs));
   g_assert_finalize_object (prefs);
 }
