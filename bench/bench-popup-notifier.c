@@ -21,9 +21,9 @@
  *   dbusmock  the same, to python-dbusmock's notification_daemon (what the tests use)
  *   rss       the real `screenpop --background` with one connected account: its resident
  *             memory after start, after the frames, after a pause, and after a second
- *             round of frames
- *   rss-nogl  the same with GTK's GL turned off (GDK_DEBUG=gl-disable), to tell the app's
- *             own memory apart from the GL stack GTK loads when it opens an X display
+ *             round of frames (a background start runs without GL, see main.c)
+ *   rss-gl    the same with GL kept (SCREENPOP_GL=1), the cost of the GL stack GTK loads
+ *             when it opens an X display
  *
  * The in-process runs send the frames three times: "saturated", with WINDOW frames in
  * flight, for the throughput; "paced", offered at the target rate, for the latency at that
@@ -1418,7 +1418,7 @@ report_rss_breakdown (GPid        pid,
 
 static int
 run_rss (guint    n_events,
-         gboolean no_gl)
+         gboolean keep_gl)
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(SpTestPopupServer) popup = NULL;
@@ -1433,7 +1433,7 @@ run_rss (guint    n_events,
   g_autofree char *app_path = NULL;
   g_autofree gint64 *sent_at = g_new0 (gint64, n_events);
   g_autofree gint64 *notified_at = g_new0 (gint64, n_events);
-  const char *name = no_gl ? "rss-nogl" : "rss";
+  const char *name = keep_gl ? "rss-gl" : "rss";
   const char *server_argv[] = { helper, "--progress", NULL };
   gboolean server_exited = TRUE;
   AppRun run = { 0 };
@@ -1491,8 +1491,8 @@ run_rss (guint    n_events,
   g_subprocess_launcher_setenv (launcher, "XDG_STATE_HOME", tmp, TRUE);
   /* GTK on X11 sets up GL when it opens the display, to choose a visual, even for an app
    * that never shows a window; without GL, what is left is the app itself. */
-  if (no_gl)
-    g_subprocess_launcher_setenv (launcher, "GDK_DEBUG", "gl-disable", TRUE);
+  if (keep_gl)
+    g_subprocess_launcher_setenv (launcher, "SCREENPOP_GL", "1", TRUE);
   app = g_subprocess_launcher_spawn (launcher, &error, app_path, "--background", NULL);
   if (app == NULL)
     {
@@ -1745,7 +1745,7 @@ main (int   argc,
   const GOptionEntry entries[] = {
     { "events", 0, 0, G_OPTION_ARG_INT, &n_events, "CALL_IN frames per measured run", "N" },
     { "runs", 0, 0, G_OPTION_ARG_STRING, &runs,
-      "Which runs, comma-separated: c, dunst, dbusmock, rss, rss-nogl (default: all)", "LIST" },
+      "Which runs, comma-separated: c, dunst, dbusmock, rss, rss-gl (default: all)", "LIST" },
     { "no-sound", 0, 0, G_OPTION_ARG_NONE, &opt_no_sound,
       "Turn the ping off (the app's play-sound setting), to see what it costs", NULL },
     { "child", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_STRING, &child, NULL, NULL },
@@ -1787,7 +1787,7 @@ main (int   argc,
         return run_pipeline (SERVER_DBUSMOCK, n_events);
       if (g_str_equal (child, "rss"))
         return run_rss (n_events, FALSE);
-      if (g_str_equal (child, "rss-nogl"))
+      if (g_str_equal (child, "rss-gl"))
         return run_rss (n_events, TRUE);
 
       g_printerr ("Unknown run %s\n", child);
@@ -1799,12 +1799,12 @@ main (int   argc,
 
   self_path = g_file_read_link ("/proc/self/exe", &error);
   g_assert_no_error (error);
-  modes = g_strsplit (runs ? runs : "c,dunst,dbusmock,rss,rss-nogl", ",", -1);
+  modes = g_strsplit (runs ? runs : "c,dunst,dbusmock,rss,rss-gl", ",", -1);
 
   if (g_getenv ("DISPLAY") == NULL &&
       (g_strv_contains ((const char * const *) modes, "dunst") ||
        g_strv_contains ((const char * const *) modes, "rss") ||
-       g_strv_contains ((const char * const *) modes, "rss-nogl")))
+       g_strv_contains ((const char * const *) modes, "rss-gl")))
     {
       if (!xvfb_start (&xvfb, &error))
         {

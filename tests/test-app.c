@@ -64,6 +64,8 @@ test_app_background_demo_quit (void)
   g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_NONE);
   g_autoptr(GError) error = NULL;
   g_autoptr(GPtrArray) notifies = NULL;
+  g_autofree char *maps_path = NULL;
+  g_autofree char *maps = NULL;
   guint n_closed;
   gboolean app_exited = FALSE;
 
@@ -79,6 +81,13 @@ test_app_background_demo_quit (void)
   notifies = sp_test_notify_get_calls (notify, "Notify");
   g_assert_cmpstr (sp_test_notify_call_get_body (g_ptr_array_index (notifies, 0)), !=, "");
   g_assert_false (app_exited);
+
+  /* Started in the background, it keeps the OpenGL stack out of its memory (main.c). */
+  maps_path = g_strdup_printf ("/proc/%s/maps", g_subprocess_get_identifier (app));
+  g_assert_true (g_file_get_contents (maps_path, &maps, NULL, &error));
+  g_assert_null (strstr (maps, "/libGL"));
+  g_assert_null (strstr (maps, "/libEGL"));
+  g_assert_null (strstr (maps, "_dri.so"));
 
   /* A second --background (autostart racing a manual start) is absorbed by the first. */
   second = g_subprocess_launcher_spawn (launcher, &error, binary (), "--background", NULL);
