@@ -199,16 +199,6 @@ split_list (const char *text)
   return g_strv_builder_end (builder);
 }
 
-static void
-free_secret (char *secret)
-{
-  if (secret == NULL)
-    return;
-
-  memset (secret, 0, strlen (secret));
-  g_free (secret);
-}
-
 /* The secret typed into the form, or NULL when the kind needs none or the field is empty
  * (for an existing account: keep the stored one). A key or token pasted with white space
  * around it is the key; a password is taken as typed. */
@@ -882,7 +872,7 @@ test_secret_cb (GObject      *object,
 
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) || self->test_account == NULL)
     {
-      free_secret (secret);
+      sp_secret_free (secret);
       return;
     }
 
@@ -897,7 +887,7 @@ test_secret_cb (GObject      *object,
 
   /* No stored secret: the source says what is missing. */
   start_test_source (self, secret);
-  free_secret (secret);
+  sp_secret_free (secret);
 }
 
 static void
@@ -938,7 +928,7 @@ test_clicked_cb (SpAccountEditor *self)
     }
 
   start_test_source (self, secret);
-  free_secret (secret);
+  sp_secret_free (secret);
 }
 
 /* Saving */
@@ -1295,7 +1285,7 @@ sp_account_editor_save_async (SpAccountEditor     *self,
                                           name[0] != '\0' ? name : sp_sources_kind_label (kind));
       if (data->account == NULL)
         {
-          free_secret (secret);
+          sp_secret_free (secret);
           g_task_return_new_error (task, SP_SOURCE_ERROR, SP_SOURCE_ERROR_CONFIG,
                                    _("The account could not be added."));
           return;
@@ -1329,7 +1319,7 @@ sp_account_editor_save_async (SpAccountEditor     *self,
     sp_secret_store_async (sp_account_get_id (data->account), label, secret, cancellable,
                            secret_stored_cb, g_steal_pointer (&task));
   }
-  free_secret (secret);
+  sp_secret_free (secret);
 }
 
 /**

@@ -7,6 +7,8 @@
 
 #include "config.h"
 
+#include <string.h>
+
 #include "sp-secret.h"
 
 /*
@@ -47,7 +49,7 @@ lookup_cb (GObject      *object,
   if (error != NULL)
     g_task_return_error (task, g_steal_pointer (&error));
   else
-    g_task_return_pointer (task, secret, (GDestroyNotify) secret_password_free);
+    g_task_return_pointer (task, secret, (GDestroyNotify) sp_secret_free);
 }
 
 /**
@@ -76,9 +78,26 @@ sp_secret_lookup_async (const char          *account_id,
 }
 
 /**
+ * sp_secret_free:
+ * @secret: (nullable) (transfer full): a password, key or token, from the keyring or typed
+ *
+ * Overwrites @secret before freeing it, so that it does not linger in freed memory. The
+ * one way a secret is freed anywhere in Screenpop.
+ */
+void
+sp_secret_free (char *secret)
+{
+  if (secret == NULL)
+    return;
+
+  explicit_bzero (secret, strlen (secret));
+  g_free (secret);
+}
+
+/**
  * sp_secret_lookup_finish:
  *
- * Returns: (transfer full) (nullable): the secret (free with secret_password_free()), or
+ * Returns: (transfer full) (nullable): the secret (free with sp_secret_free()), or
  *   %NULL if there is none or on error
  */
 char *

@@ -13,6 +13,7 @@ G_BEGIN_DECLS
 #define SP_SECRET_SCHEMA_NAME "io.github.screenpop.Screenpop.Secret"
 
 const SecretSchema *sp_secret_get_schema    (void) G_GNUC_CONST;
+void                sp_secret_free          (char                 *secret);
 void                sp_secret_lookup_async  (const char           *account_id,
                                              GCancellable         *cancellable,
                                              GAsyncReadyCallback   callback,

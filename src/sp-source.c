@@ -353,17 +353,6 @@ network_changed_cb (SpSource        *self,
     }
 }
 
-/* Overwrites a secret before freeing it, so that it does not linger in freed memory. */
-static void
-free_secret (char *secret)
-{
-  if (secret == NULL)
-    return;
-
-  memset (secret, 0, strlen (secret));
-  g_free (secret);
-}
-
 static void
 sp_source_real_disconnect (SpSource *self)
 {
@@ -440,7 +429,7 @@ sp_source_finalize (GObject *object)
   g_free (priv->account_id);
   g_free (priv->error_message);
   g_free (priv->detail);
-  g_clear_pointer (&priv->transient_secret, free_secret);
+  g_clear_pointer (&priv->transient_secret, sp_secret_free);
 
   G_OBJECT_CLASS (sp_source_parent_class)->finalize (object);
 }
@@ -981,7 +970,7 @@ sp_source_set_transient_secret (SpSource   *self,
 
   g_return_if_fail (SP_IS_SOURCE (self));
 
-  g_clear_pointer (&priv->transient_secret, free_secret);
+  g_clear_pointer (&priv->transient_secret, sp_secret_free);
   priv->transient_secret = g_strdup (secret);
 }
 
@@ -1002,9 +991,9 @@ lookup_secret_cb (GObject      *object,
     }
 
   /* libsecret's copy lives in its own memory; ours are plain strings, wiped when freed. */
-  g_task_return_pointer (task, g_strdup (secret), (GDestroyNotify) free_secret);
+  g_task_return_pointer (task, g_strdup (secret), (GDestroyNotify) sp_secret_free);
   if (secret != NULL)
-    secret_password_free (secret);
+    sp_secret_free (secret);
 }
 
 /**
@@ -1030,7 +1019,7 @@ sp_source_lookup_secret_async (SpSource            *self,
 
   if (priv->transient_secret != NULL)
     {
-      g_task_return_pointer (task, g_strdup (priv->transient_secret), (GDestroyNotify) free_secret);
+      g_task_return_pointer (task, g_strdup (priv->transient_secret), (GDestroyNotify) sp_secret_free);
       return;
     }
 

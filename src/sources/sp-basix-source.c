@@ -17,6 +17,7 @@
 #include "sp-basix-model.h"
 #include "sp-basix-source.h"
 #include "sp-bert.h"
+#include "sp-secret.h"
 
 /*
  * Basix ws_cti (see protocols/basix_ws_cti.md): one WebSocket, binary frames, each one
@@ -85,16 +86,6 @@ tracked_free (Tracked *tracked)
 {
   g_free (tracked->call_id);
   g_free (tracked);
-}
-
-static void
-free_secret (char *secret)
-{
-  if (secret == NULL)
-    return;
-
-  memset (secret, 0, strlen (secret));
-  g_free (secret);
 }
 
 static char *
@@ -966,7 +957,7 @@ static void
 connect_data_free (ConnectData *data)
 {
   g_clear_object (&data->msg);
-  g_clear_pointer (&data->token, free_secret);
+  g_clear_pointer (&data->token, sp_secret_free);
   g_free (data->server);
   g_free (data->uri);
   g_free (data->domain);

@@ -16,6 +16,7 @@
 #include "sp-actioncable.h"
 #include "sp-redmine-command.h"
 #include "sp-redmine-source.h"
+#include "sp-secret.h"
 
 /*
  * redmine_rt (see protocols/redmine_rt.md): a Redmine plugin that pushes commands
@@ -101,16 +102,6 @@ subscription_free (Subscription *sub)
   g_free (sub->channel_class);
   g_free (sub->identifier);
   g_free (sub);
-}
-
-static void
-free_secret (char *secret)
-{
-  if (secret == NULL)
-    return;
-
-  memset (secret, 0, strlen (secret));
-  g_free (secret);
 }
 
 static const char *
@@ -640,7 +631,7 @@ static void
 connect_data_free (ConnectData *data)
 {
   g_clear_object (&data->msg);
-  g_clear_pointer (&data->secret, free_secret);
+  g_clear_pointer (&data->secret, sp_secret_free);
   g_free (data->cable_url);
   g_free (data);
 }
@@ -865,7 +856,7 @@ current_user_cb (GObject      *object,
       return;
     }
 
-  g_clear_pointer (&self->api_key, free_secret);
+  g_clear_pointer (&self->api_key, sp_secret_free);
   self->api_key = g_strdup (user.api_key);
   cancellable = g_task_get_cancellable (task);
   sp_source_store_secret_async (SP_SOURCE (self), self->api_key, cancellable, key_stored_cb,
@@ -891,7 +882,7 @@ secret_cb (GObject      *object,
 
   if (g_task_return_error_if_cancelled (task))
     {
-      g_clear_pointer (&secret, free_secret);
+      g_clear_pointer (&secret, sp_secret_free);
       return;
     }
 
@@ -905,7 +896,7 @@ secret_cb (GObject      *object,
 
   if (secret == NULL || *secret == '\0')
     {
-      g_clear_pointer (&secret, free_secret);
+      g_clear_pointer (&secret, sp_secret_free);
       if (uses_password (self))
         g_task_return_new_error (task, SP_SOURCE_ERROR, SP_SOURCE_ERROR_AUTH,
                                  _("No Redmine password is stored for this account. Add the account again with your login and password, or with your API key"));
@@ -929,7 +920,7 @@ secret_cb (GObject      *object,
       login = sp_account_dup_login (sp_source_get_account (SP_SOURCE (self)));
       if (login[0] == '\0')
         {
-          g_clear_pointer (&secret, free_secret);
+          g_clear_pointer (&secret, sp_secret_free);
           g_task_return_new_error (task, SP_SOURCE_ERROR, SP_SOURCE_ERROR_CONFIG,
                                    _("The account has a password but no login; enter your Redmine login"));
           return;
@@ -947,7 +938,7 @@ secret_cb (GObject      *object,
   else
     {
       soup_message_headers_replace (headers, "X-Redmine-API-Key", secret);
-      g_clear_pointer (&self->api_key, free_secret);
+      g_clear_pointer (&self->api_key, sp_secret_free);
       self->api_key = secret;
     }
 
@@ -1242,7 +1233,7 @@ sp_redmine_source_finalize (GObject *object)
   SpRedmineSource *self = (SpRedmineSource *)object;
 
   g_clear_pointer (&self->subscriptions, g_ptr_array_unref);
-  g_clear_pointer (&self->api_key, free_secret);
+  g_clear_pointer (&self->api_key, sp_secret_free);
   g_free (self->base_url);
   g_free (self->login);
   g_free (self->channel_class);

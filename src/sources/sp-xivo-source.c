@@ -15,6 +15,7 @@
 #include "sp-account.h"
 #include "sp-xivo.h"
 #include "sp-xivo-source.h"
+#include "sp-secret.h"
 
 /*
  * XiVO (protocols/xivo.md §4–§6): log in to xuc over REST for a short-lived token, open the
@@ -88,24 +89,10 @@ live_call_free (LiveCall *call)
   g_free (call);
 }
 
-/* A GDestroyNotify for a string holding a secret. */
-static void
-wipe_string (gpointer data)
-{
-  char *secret = data;
-
-  memset (secret, 0, strlen (secret));
-  g_free (secret);
-}
-
 static void
 wipe (char **secret)
 {
-  if (*secret == NULL)
-    return;
-
-  memset (*secret, 0, strlen (*secret));
-  g_clear_pointer (secret, g_free);
+  g_clear_pointer (secret, sp_secret_free);
 }
 
 static const char *
@@ -235,7 +222,7 @@ login_async (SpXivoSource        *self,
 
   /* The body holds the password: wiped as soon as libsoup is done with it. */
   request = sp_xivo_login_request_new (login, password);
-  body = g_bytes_new_with_free_func (request, strlen (request), (GDestroyNotify) wipe_string, request);
+  body = g_bytes_new_with_free_func (request, strlen (request), (GDestroyNotify) sp_secret_free, request);
   soup_message_set_request_body_from_bytes (data->msg, "application/json", body);
   soup_message_headers_replace (soup_message_get_request_headers (data->msg), "Accept",
                                 "application/json");
