@@ -6,15 +6,18 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <gtk/gtk.h>
 #include <locale.h>
 
 #include "sp-application.h"
 
 /* Started in the background (autostart), Screenpop mostly never opens a window; yet GTK
  * loads the whole OpenGL stack when it opens an X display, two thirds of the resident
- * memory with Mesa (bench-popup-notifier, "rss" against "rss-gl": 90 MB against 29 MB).
- * So a background start runs without GL: a window opened later is drawn by GTK's cairo
- * renderer, plenty for ours. SCREENPOP_GL=1, or a GDK_DEBUG of one's own, keeps GL. */
+ * memory with Mesa (bench-popup-notifier, "rss" against "rss-gl": 30 MB against 90 MB).
+ * So a background start opens the display without GL: a window opened later is drawn by
+ * GTK's cairo renderer, plenty for ours. SCREENPOP_GL=1, or a GDK_DEBUG of one's own,
+ * keeps GL. GDK reads the variables once, when GTK starts: they are taken back at once, so
+ * that the browser and programs we start do not inherit them. */
 static void
 maybe_disable_gl (int    argc,
                   char **argv)
@@ -24,8 +27,15 @@ maybe_disable_gl (int    argc,
   for (int i = 1; i < argc; i++)
     background = background || g_str_equal (argv[i], "--background") || g_str_equal (argv[i], "-b");
 
-  if (background && g_getenv ("GDK_DEBUG") == NULL && g_strcmp0 (g_getenv ("SCREENPOP_GL"), "1") != 0)
-    g_setenv ("GDK_DEBUG", "gl-disable", TRUE);
+  if (!background || g_getenv ("GDK_DEBUG") != NULL || g_getenv ("GDK_DISABLE") != NULL ||
+      g_strcmp0 (g_getenv ("SCREENPOP_GL"), "1") == 0)
+    return;
+
+  g_setenv ("GDK_DEBUG", "gl-disable", TRUE);
+  g_setenv ("GDK_DISABLE", "gl", TRUE);   /* the same, for GTK 4.16 and later */
+  gtk_init ();
+  g_unsetenv ("GDK_DEBUG");
+  g_unsetenv ("GDK_DISABLE");
 }
 
 int

@@ -396,6 +396,43 @@ update_rows (SpAccountEditor *self)
   gtk_widget_set_sensitive (GTK_WIDGET (self->kind_row), self->account == NULL);
 }
 
+/* The server a URL points at, as "scheme://host:port", or the text itself if it is none. */
+static char *
+dup_server_of (const char *url)
+{
+  g_autoptr(GUri) uri = g_uri_parse (url ? url : "", G_URI_FLAGS_NONE, NULL);
+
+  if (uri == NULL || g_uri_get_host (uri) == NULL)
+    return g_strdup (url ? url : "");
+
+  return g_strdup_printf ("%s://%s:%d", g_uri_get_scheme (uri), g_uri_get_host (uri),
+                          g_uri_get_port (uri));
+}
+
+/* Whether the stored secret would now go to another server or stand for another user:
+ * then it is not used, and the form asks for the secret again. */
+static gboolean
+secret_would_move (SpAccountEditor *self)
+{
+  GSettings *settings = sp_account_get_settings (self->account);
+  g_autofree char *stored_url = g_settings_get_string (settings, "url");
+  g_autofree char *stored_login = g_settings_get_string (settings, "login");
+  g_autofree char *stored_server = dup_server_of (stored_url);
+  g_autofree char *form_url = dup_stripped (self->url_row);
+  g_autofree char *form_server = dup_server_of (form_url);
+  g_autofree char *form_login = dup_stripped (self->login_row);
+  g_autofree char *stored_domain = sp_account_dup_option (self->account, "domain");
+  g_autofree char *form_domain = dup_stripped (self->domain_row);
+
+  if (g_strcmp0 (stored_server, form_server) != 0)
+    return TRUE;
+
+  if ((uses_password (self) || kind_is (self, "xivo")) && g_strcmp0 (stored_login, form_login) != 0)
+    return TRUE;
+
+  return kind_is (self, "basix") && g_strcmp0 (stored_domain ? stored_domain : "", form_domain) != 0;
+}
+
 /* Returns whether the form can be saved; says the first thing that is wrong otherwise,
  * in the order of the form. A missing field is told plainly, a wrong one as an error. */
 static gboolean
@@ -411,7 +448,8 @@ validate (SpAccountEditor *self)
   gboolean secret_required = self->account == NULL ||
                              (redmine && g_strcmp0 (self->stored_auth, uses_password (self)
                                                                          ? SP_REDMINE_AUTH_PASSWORD
-                                                                         : SP_REDMINE_AUTH_API_KEY) != 0);
+                                                                         : SP_REDMINE_AUTH_API_KEY) != 0) ||
+                             secret_would_move (self);
   g_autoptr(GError) error = NULL;
   g_autofree char *normalized = NULL;
   g_auto(GStrv) extensions = NULL;

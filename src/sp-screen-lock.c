@@ -140,6 +140,10 @@ get_active_cb (GObject      *object,
       return;
     }
 
+  /* The screensaver left while we asked: its answer no longer counts. */
+  if (self->signal_ids[i] == 0)
+    return;
+
   g_variant_get (reply, "(b)", &self->active[i]);
   update_locked (self);
 }

@@ -48,6 +48,7 @@ struct _SpScreenpop
   GSettings      *settings;
   SpWebservice   *webservice;
   SpScreenLock   *lock;
+  LockScreen      last_mode;      /* what the lock screen allowed when last looked at */
   GPtrArray      *held;           /* (element-type SpCall) kept off a locked screen */
 
   GHashTable     *calls_by_tag;   /* tag → SpCall whose notification may be clicked */
@@ -261,10 +262,17 @@ is_quiet (SpScreenpop *self,
 static void
 lock_changed_cb (SpScreenpop *self)
 {
-  g_autoptr(GPtrArray) calls = g_steal_pointer (&self->held);
+  g_autoptr(GPtrArray) calls = NULL;
+  LockScreen mode = lock_screen_mode (self);
   GHashTableIter iter;
   gpointer key, value;
 
+  /* Locked with "show", or the setting changed while unlocked: nothing to redo. */
+  if (mode == self->last_mode)
+    return;
+  self->last_mode = mode;
+
+  calls = g_steal_pointer (&self->held);
   self->held = g_ptr_array_new_with_free_func (g_object_unref);
 
   g_hash_table_iter_init (&iter, self->calls_by_tag);
@@ -522,16 +530,31 @@ sp_screenpop_set_screen_lock (SpScreenpop  *self,
   g_return_if_fail (SP_IS_SCREENPOP (self));
   g_return_if_fail (lock == NULL || SP_IS_SCREEN_LOCK (lock));
 
+  if (self->lock == lock)
+    return;
+
   if (self->lock != NULL)
     g_signal_handlers_disconnect_by_data (self->lock, self);
-
-  if (!g_set_object (&self->lock, lock))
-    return;
+  g_set_object (&self->lock, lock);
 
   if (lock != NULL)
     g_signal_connect_object (lock, "notify::locked", G_CALLBACK (lock_changed_cb), self,
                              G_CONNECT_SWAPPED);
   lock_changed_cb (self);
+}
+
+/**
+ * sp_screenpop_hides_callers:
+ *
+ * Returns: whether, the screen being locked, notifications must not name callers (the
+ *   "lock-screen" setting is not "show")
+ */
+gboolean
+sp_screenpop_hides_callers (SpScreenpop *self)
+{
+  g_return_val_if_fail (SP_IS_SCREENPOP (self), FALSE);
+
+  return lock_screen_mode (self) != LOCK_SCREEN_SHOW;
 }
 
 /**

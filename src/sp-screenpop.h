@@ -54,5 +54,6 @@ gboolean     sp_screenpop_can_answer       (SpScreenpop    *self,
 SpWebservice *sp_screenpop_get_webservice  (SpScreenpop    *self);
 void          sp_screenpop_set_screen_lock (SpScreenpop    *self,
                                             SpScreenLock   *lock);
+gboolean      sp_screenpop_hides_callers   (SpScreenpop    *self);
 
 G_END_DECLS

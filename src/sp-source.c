@@ -151,10 +151,12 @@ teardown (SpSource *self)
   SP_SOURCE_GET_CLASS (self)->disconnect (self);
 }
 
+/* The timers below hold the source while they run: a state change notifies, and a handler
+ * (a window closing, a test connection ending) may drop what was the last reference. */
 static gboolean
 retry_cb (gpointer data)
 {
-  SpSource *self = data;
+  g_autoptr(SpSource) self = g_object_ref (data);
   SpSourcePrivate *priv = sp_source_get_instance_private (self);
 
   priv->retry_id = 0;
@@ -206,7 +208,7 @@ handle_failure (SpSource     *self,
 static gboolean
 liveness_cb (gpointer data)
 {
-  SpSource *self = data;
+  g_autoptr(SpSource) self = g_object_ref (data);
   SpSourcePrivate *priv = sp_source_get_instance_private (self);
   g_autoptr(GError) error = NULL;
 
@@ -261,7 +263,7 @@ dup_display_url (SpSource *self)
 static gboolean
 deadline_cb (gpointer data)
 {
-  SpSource *self = data;
+  g_autoptr(SpSource) self = g_object_ref (data);
   SpSourcePrivate *priv = sp_source_get_instance_private (self);
   g_autoptr(GError) error = NULL;
   g_autofree char *url = dup_display_url (self);

@@ -39,7 +39,8 @@ enum {
   ITEM_SEPARATOR_3 = 6,
   ITEM_ACCOUNT_BASE = 100,
   ITEM_RECENT_BASE = 200,
-  ITEM_AGENT_BASE = 300,
+  ITEM_PAUSE_BASE = 300,     /* a click does what the label said, whatever changed since */
+  ITEM_RESUME_BASE = 400,
 };
 
 struct _SpTray
@@ -241,24 +242,24 @@ item_properties (SpTray *self,
       g_variant_builder_add (&props, "{sv}", "label", g_variant_new_string (label ? label : ""));
       g_variant_builder_add (&props, "{sv}", "enabled", g_variant_new_boolean (FALSE));
     }
-  else if (id >= ITEM_AGENT_BASE)
+  else if (id >= ITEM_PAUSE_BASE)
     {
+      gboolean resume = id >= ITEM_RESUME_BASE;
       g_autoptr(SpAccount) account = g_list_model_get_item (G_LIST_MODEL (self->accounts),
-                                                           id - ITEM_AGENT_BASE);
+                                                           id - (resume ? ITEM_RESUME_BASE : ITEM_PAUSE_BASE));
       g_autofree char *name = account ? sp_account_dup_display_name (account) : NULL;
       g_autofree char *label = NULL;
 
       if (account != NULL)
-        label = agent_paused (account)
+        label = resume
           /* Translators: a tray menu item; %s is the account's name */
           ? g_strdup_printf (_("Resume as Agent on %s"), name)
           /* Translators: a tray menu item; %s is the account's name */
           : g_strdup_printf (_("Pause as Agent on %s"), name);
       g_variant_builder_add (&props, "{sv}", "label", g_variant_new_string (label ? label : ""));
       g_variant_builder_add (&props, "{sv}", "icon-name",
-                             g_variant_new_string (account && agent_paused (account)
-                                                   ? "media-playback-start-symbolic"
-                                                   : "media-playback-pause-symbolic"));
+                             g_variant_new_string (resume ? "media-playback-start-symbolic"
+                                                          : "media-playback-pause-symbolic"));
     }
   else if (id >= ITEM_RECENT_BASE)
     {
@@ -305,7 +306,9 @@ layout (SpTray *self)
 
       g_variant_builder_add (&children, "v", layout_node (self, ITEM_ACCOUNT_BASE + i));
       if (agent_pausable (account))
-        g_variant_builder_add (&children, "v", layout_node (self, ITEM_AGENT_BASE + i));
+        g_variant_builder_add (&children, "v",
+                               layout_node (self, (agent_paused (account) ? ITEM_RESUME_BASE
+                                                                          : ITEM_PAUSE_BASE) + i));
     }
   if (n_recent > 0)
     {
@@ -499,13 +502,14 @@ menu_clicked (SpTray *self,
     {
       activate_action (self, "quit", NULL);
     }
-  else if (id >= ITEM_AGENT_BASE)
+  else if (id >= ITEM_PAUSE_BASE)
     {
+      gboolean resume = id >= ITEM_RESUME_BASE;
       g_autoptr(SpAccount) account = g_list_model_get_item (G_LIST_MODEL (self->accounts),
-                                                           id - ITEM_AGENT_BASE);
+                                                           id - (resume ? ITEM_RESUME_BASE : ITEM_PAUSE_BASE));
 
-      if (account != NULL && agent_pausable (account))
-        activate_action (self, agent_paused (account) ? "resume-agent" : "pause-agent",
+      if (account != NULL)
+        activate_action (self, resume ? "resume-agent" : "pause-agent",
                          g_variant_new_string (sp_account_get_id (account)));
     }
   else if (id >= ITEM_RECENT_BASE)

@@ -282,6 +282,15 @@ autopause (SpWebservice *self,
   if (!pending_find (self, entry->call, &position))
     g_list_store_append (self->pending, entry->call);
 
+  /* A locked screen that hides callers hides them here too, and the CRM's title with them. */
+  if (self->screenpop != NULL && sp_screenpop_hides_callers (self->screenpop))
+    {
+      sp_notifier_show (self->notifier, entry->tag, _("Paused for a call"),
+                        _("Select Done when the work for this call is complete."),
+                        "media-playback-pause-symbolic", SP_NOTIFY_PERSISTENT, &done, 1);
+      return;
+    }
+
   /* Translators: %s is the caller, by name or number */
   summary = g_strdup_printf (_("Paused for the call with %s"), title);
   sp_notifier_show (self->notifier, entry->tag, summary,

@@ -506,6 +506,18 @@ test_editor_preferences_save (void)
   /* An empty password keeps the stored one: not a problem here. */
   g_assert_true (can_save (editor));
 
+  /* The stored password never goes to another server or for another user: a new address
+   * or login asks for the password again, and neither Save nor Test works without it. */
+  set_text (editor, "url_row", "https://127.0.0.1:8443");
+  g_assert_false (can_save (editor));
+  g_assert_false (gtk_widget_get_sensitive (child (editor, "test_button")));
+  set_text (editor, "url_row", "https://127.0.0.1:9/path");
+  g_assert_true (can_save (editor));
+  set_text (editor, "login_row", "mallory");
+  g_assert_false (can_save (editor));
+  set_text (editor, "login_row", "alice");
+  g_assert_true (can_save (editor));
+
   /* A bad address, then the right one, a new password and another option. */
   set_text (editor, "url_row", "ftp://xivo");
   g_assert_false (can_save (editor));

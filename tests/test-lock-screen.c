@@ -290,6 +290,7 @@ test_show (Fixture       *fixture,
 
   g_settings_set_string (fixture->settings, "lock-screen", "show");
   set_locked (fixture, TRUE);
+  g_assert_false (sp_screenpop_hides_callers (fixture->screenpop));
   push (fixture, "c1", SP_CALL_EVENT_RINGING);
   ringing = nth_notify (fixture, 1);
   g_assert_cmpstr (sp_test_notify_call_get_summary (ringing), ==, CALLER_NAME " (" CALLER_NUMBER ")");
@@ -300,6 +301,10 @@ test_show (Fixture       *fixture,
   g_clear_pointer (&ringing, sp_test_notify_call_free);
   ringing = nth_notify (fixture, 2);
   assert_no_caller (ringing);
+  /* What the web service's "Paused for the call with …" asks before naming the caller. */
+  g_assert_true (sp_screenpop_hides_callers (fixture->screenpop));
+  set_locked (fixture, FALSE);
+  g_assert_false (sp_screenpop_hides_callers (fixture->screenpop));
 }
 
 /* No screensaver on the bus (a bare X session): never locked, calls show in full. */

@@ -516,15 +516,16 @@ test_tray_agent_pause (Fixture       *fixture,
   wait_menu_has (fixture, "|101:Demo — Connected|301:Pause as Agent on Demo|");
   labels = menu_labels (fixture);
   g_assert_null (strstr (labels, "300:"));
+  g_assert_null (strstr (labels, "400:"));
 
   click (fixture, 301);
   g_assert_cmpuint (fixture->activated->len, ==, 1);
   g_assert_cmpstr (g_ptr_array_index (fixture->activated, 0), ==, "pause-agent demo");
   source = sp_account_get_source (demo);
   g_assert_cmpint (sp_source_get_agent_state (source), ==, SP_AGENT_STATE_PAUSED);
-  wait_menu_has (fixture, "|301:Resume as Agent on Demo|");
+  wait_menu_has (fixture, "|401:Resume as Agent on Demo|");
 
-  click (fixture, 301);
+  click (fixture, 401);
   g_assert_cmpstr (g_ptr_array_index (fixture->activated, 1), ==, "resume-agent demo");
   g_assert_cmpint (sp_source_get_agent_state (source), ==, SP_AGENT_STATE_READY);
   wait_menu_has (fixture, "|301:Pause as Agent on Demo|");
@@ -535,6 +536,7 @@ test_tray_agent_pause (Fixture       *fixture,
   g_clear_pointer (&labels, g_free);
   labels = menu_labels (fixture);
   g_assert_null (strstr (labels, "301:"));
+  g_assert_null (strstr (labels, "401:"));
 }
 
 int

@@ -70,7 +70,7 @@ struct _SpXivoSource
 
 enum {
   PROP_0,
-  PROP_AGENT_STATE,
+  PROP_XIVO_AGENT_STATE,
   PROP_AGENT_CAUSE,
   N_PROPS
 };
@@ -439,7 +439,7 @@ handle_agent_state (SpXivoSource     *self,
     {
       g_free (self->agent_state);
       self->agent_state = g_strdup (state->name);
-      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_AGENT_STATE]);
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_XIVO_AGENT_STATE]);
     }
 
   if (g_strcmp0 (self->agent_cause, state->cause) != 0)
@@ -1103,7 +1103,7 @@ sp_xivo_source_get_property (GObject    *object,
 
   switch (prop_id)
     {
-    case PROP_AGENT_STATE:
+    case PROP_XIVO_AGENT_STATE:
       g_value_set_string (value, self->agent_state);
       break;
     case PROP_AGENT_CAUSE:
@@ -1133,13 +1133,13 @@ sp_xivo_source_class_init (SpXivoSourceClass *klass)
   source_class->perform_finish = sp_xivo_source_perform_finish;
 
   /**
-   * SpXivoSource:agent-state:
+   * SpXivoSource:xivo-agent-state:
    *
    * The agent's state as xuc names it (`AgentReady`, `AgentOnPause`, …), or %NULL before
    * the first AgentStateEvent.
    */
-  properties[PROP_AGENT_STATE] =
-    g_param_spec_string ("agent-state", NULL, NULL, NULL,
+  properties[PROP_XIVO_AGENT_STATE] =
+    g_param_spec_string ("xivo-agent-state", NULL, NULL, NULL,
                          G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
 
   /**
