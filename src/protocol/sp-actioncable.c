@@ -82,12 +82,6 @@ get_member (JsonObject *object,
   return node;
 }
 
-static gboolean
-node_is_string (JsonNode *node)
-{
-  return JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_STRING;
-}
-
 /* Copies the string member @name into @out; it must be present unless @optional. */
 static gboolean
 take_string (JsonObject  *object,
@@ -108,7 +102,7 @@ take_string (JsonObject  *object,
       return FALSE;
     }
 
-  if (!node_is_string (node))
+  if (!sp_json_node_is_string (node))
     {
       g_set_error (error, SP_ACTIONCABLE_ERROR, SP_ACTIONCABLE_ERROR_MALFORMED,
                    "The frame's “%s” is not a string", name);
@@ -216,7 +210,7 @@ sp_actioncable_frame_parse (const char  *data,
     {
       const char *type;
 
-      if (!node_is_string (type_node))
+      if (!sp_json_node_is_string (type_node))
         {
           set_malformed (error, "The frame's “type” is not a string");
           return NULL;

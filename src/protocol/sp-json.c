@@ -555,3 +555,41 @@ sp_json_is_unsafe_char (gunichar c)
 
   return (c >= 0x202A && c <= 0x202E) || (c >= 0x2066 && c <= 0x2069);
 }
+
+/**
+ * sp_json_node_is_string:
+ *
+ * Returns: whether @node holds a string
+ */
+gboolean
+sp_json_node_is_string (JsonNode *node)
+{
+  return JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_STRING;
+}
+
+/**
+ * sp_json_describe_node:
+ *
+ * Returns: what @node is, for an error message: "an object", "a string", "null", …
+ */
+const char *
+sp_json_describe_node (JsonNode *node)
+{
+  switch (JSON_NODE_TYPE (node))
+    {
+    case JSON_NODE_OBJECT:
+      return "an object";
+    case JSON_NODE_ARRAY:
+      return "an array";
+    case JSON_NODE_NULL:
+      return "null";
+    case JSON_NODE_VALUE:
+      if (json_node_get_value_type (node) == G_TYPE_STRING)
+        return "a string";
+      if (json_node_get_value_type (node) == G_TYPE_BOOLEAN)
+        return "a boolean";
+      return "a number";
+    default:
+      return "something unknown";
+    }
+}

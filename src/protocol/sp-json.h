@@ -73,5 +73,7 @@ char     *sp_json_quote_for_message  (const char         *text,
                                       gssize              length,
                                       guint               max_chars);
 gboolean  sp_json_is_unsafe_char     (gunichar            c);
+gboolean  sp_json_node_is_string     (JsonNode           *node);
+const char *sp_json_describe_node    (JsonNode           *node);
 
 G_END_DECLS

@@ -155,12 +155,6 @@ check_text (const char  *key,
   return g_steal_pointer (&text);
 }
 
-static gboolean
-node_is_string (JsonNode *node)
-{
-  return JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_STRING;
-}
-
 /* Reads the optional string member @key into @out: absent or null leaves %NULL there. */
 static gboolean
 get_string (JsonObject  *object,
@@ -184,7 +178,7 @@ get_string (JsonObject  *object,
       return FALSE;
     }
 
-  if (!node_is_string (node))
+  if (!sp_json_node_is_string (node))
     {
       g_set_error (error, SP_PBXIS_ERROR, SP_PBXIS_ERROR_MALFORMED, "“%s” is not a string", key);
       return FALSE;
@@ -775,7 +769,7 @@ sp_pbxis_parse_ticket (const char  *data,
   if (root == NULL)
     return NULL;
 
-  if (!node_is_string (root))
+  if (!sp_json_node_is_string (root))
     {
       g_set_error_literal (error, SP_PBXIS_ERROR, SP_PBXIS_ERROR_MALFORMED,
                            "The ticket is not a JSON string");
@@ -907,7 +901,7 @@ sp_pbxis_check_action_response (guint        status,
       return TRUE;
     }
 
-  if (node_is_string (root))
+  if (sp_json_node_is_string (root))
     {
       if (result != NULL)
         *result = sp_json_quote_for_message (json_node_get_string (root), -1, SP_PBXIS_MAX_ID);
@@ -920,10 +914,10 @@ sp_pbxis_check_action_response (guint        status,
   object = json_node_get_object (root);
   response = json_object_get_member (object, "response");
   message = json_object_get_member (object, "message");
-  if (message != NULL && node_is_string (message))
+  if (message != NULL && sp_json_node_is_string (message))
     shown_message = sp_json_quote_for_message (json_node_get_string (message), -1, MAX_QUOTED);
 
-  if (response == NULL || !node_is_string (response) ||
+  if (response == NULL || !sp_json_node_is_string (response) ||
       g_ascii_strcasecmp (json_node_get_string (response), "Success") == 0 ||
       g_ascii_strcasecmp (json_node_get_string (response), "Follows") == 0)
     {

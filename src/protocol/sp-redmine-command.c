@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "sp-actioncable.h"
+#include "sp-json.h"
 #include "sp-redmine-command.h"
 
 /* How much of an untrusted command name goes into an error message. */
@@ -192,12 +193,6 @@ get_member (JsonObject *object,
   return node;
 }
 
-static gboolean
-node_is_string (JsonNode *node)
-{
-  return JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_STRING;
-}
-
 /* Fetches the string member @name of @object into @out (borrowed; NULL when absent).
  * Sets @error when it is there but not a string, is not UTF-8 (possible only when the
  * object did not come through sp_actioncable_parse_object()), is longer than @max_len
@@ -227,7 +222,7 @@ get_string (JsonObject   *object,
       return TRUE;
     }
 
-  if (!node_is_string (node))
+  if (!sp_json_node_is_string (node))
     {
       set_invalid (error, where, "“%s” is not a string", field);
       return FALSE;
@@ -513,7 +508,7 @@ parse_command (JsonObject  *object,
       return g_steal_pointer (&self);
     }
 
-  if (!node_is_string (command_node))
+  if (!sp_json_node_is_string (command_node))
     {
       set_invalid (error, where, "“command” is not a string");
       return NULL;

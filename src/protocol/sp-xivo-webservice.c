@@ -28,34 +28,6 @@
 
 G_DEFINE_QUARK (sp-xivo-ws-error-quark, sp_xivo_ws_error)
 
-static const char *
-describe_node (JsonNode *node)
-{
-  switch (JSON_NODE_TYPE (node))
-    {
-    case JSON_NODE_OBJECT:
-      return "an object";
-    case JSON_NODE_ARRAY:
-      return "an array";
-    case JSON_NODE_NULL:
-      return "null";
-    case JSON_NODE_VALUE:
-      if (json_node_get_value_type (node) == G_TYPE_STRING)
-        return "a string";
-      if (json_node_get_value_type (node) == G_TYPE_BOOLEAN)
-        return "a boolean";
-      return "a number";
-    default:
-      return "something unknown";
-    }
-}
-
-static gboolean
-node_is_string (JsonNode *node)
-{
-  return JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_STRING;
-}
-
 /* Controls, line and paragraph separators, and bidirectional overrides and isolates: none
  * belongs in a URL, a title or a program name, and some would make one read as another. */
 static gboolean
@@ -63,13 +35,7 @@ has_unsafe_char (const char *text)
 {
   for (const char *p = text; *p != '\0'; p = g_utf8_next_char (p))
     {
-      gunichar c = g_utf8_get_char (p);
-
-      if (g_unichar_iscntrl (c) ||
-          g_unichar_type (c) == G_UNICODE_LINE_SEPARATOR ||
-          g_unichar_type (c) == G_UNICODE_PARAGRAPH_SEPARATOR ||
-          (c >= 0x202A && c <= 0x202E) ||
-          (c >= 0x2066 && c <= 0x2069))
+      if (sp_json_is_unsafe_char (g_utf8_get_char (p)))
         return TRUE;
     }
 
@@ -100,10 +66,10 @@ get_string (JsonObject  *object,
   if (node == NULL || JSON_NODE_HOLDS_NULL (node))
     return TRUE;
 
-  if (!node_is_string (node))
+  if (!sp_json_node_is_string (node))
     {
       g_set_error (error, SP_XIVO_WS_ERROR, SP_XIVO_WS_ERROR_MALFORMED,
-                   "The answer's “%s” is %s, not a string", name, describe_node (node));
+                   "The answer's “%s” is %s, not a string", name, sp_json_describe_node (node));
       return FALSE;
     }
 
@@ -148,7 +114,7 @@ get_boolean (JsonObject  *object,
   if (!JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_BOOLEAN)
     {
       g_set_error (error, SP_XIVO_WS_ERROR, SP_XIVO_WS_ERROR_MALFORMED,
-                   "The answer's “%s” is %s, not true or false", name, describe_node (node));
+                   "The answer's “%s” is %s, not true or false", name, sp_json_describe_node (node));
       return FALSE;
     }
 
@@ -175,7 +141,7 @@ get_args (JsonObject   *object,
     {
       g_set_error (error, SP_XIVO_WS_ERROR, SP_XIVO_WS_ERROR_MALFORMED,
                    "The answer's “executableArgs” is %s, not an array of strings",
-                   describe_node (node));
+                   sp_json_describe_node (node));
       return FALSE;
     }
 
@@ -196,11 +162,11 @@ get_args (JsonObject   *object,
     {
       JsonNode *element = json_array_get_element (array, i);
 
-      if (!node_is_string (element))
+      if (!sp_json_node_is_string (element))
         {
           g_set_error (error, SP_XIVO_WS_ERROR, SP_XIVO_WS_ERROR_MALFORMED,
                        "The answer's “executableArgs”[%u] is %s, not a string", i,
-                       describe_node (element));
+                       sp_json_describe_node (element));
           return FALSE;
         }
 

@@ -40,34 +40,6 @@ typedef enum
   TEXT_NAME,  /* names meant for people: control characters become spaces */
 } TextKind;
 
-static const char *
-describe_node (JsonNode *node)
-{
-  switch (JSON_NODE_TYPE (node))
-    {
-    case JSON_NODE_OBJECT:
-      return "an object";
-    case JSON_NODE_ARRAY:
-      return "an array";
-    case JSON_NODE_NULL:
-      return "null";
-    case JSON_NODE_VALUE:
-      if (json_node_get_value_type (node) == G_TYPE_STRING)
-        return "a string";
-      if (json_node_get_value_type (node) == G_TYPE_BOOLEAN)
-        return "a boolean";
-      return "a number";
-    default:
-      return "something unknown";
-    }
-}
-
-static gboolean
-node_is_string (JsonNode *node)
-{
-  return JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_STRING;
-}
-
 static gboolean
 node_is_integer (JsonNode *node)
 {
@@ -195,10 +167,10 @@ get_text (JsonObject  *object,
   if (node == NULL || JSON_NODE_HOLDS_NULL (node))
     return TRUE;
 
-  if (!node_is_string (node))
+  if (!sp_json_node_is_string (node))
     {
       g_set_error (error, SP_XIVO_ERROR, SP_XIVO_ERROR_MALFORMED,
-                   "%s: “%s” is %s, not a string", what, name, describe_node (node));
+                   "%s: “%s” is %s, not a string", what, name, sp_json_describe_node (node));
       return FALSE;
     }
 
@@ -226,7 +198,7 @@ get_user_data (JsonObject  *object,
       if (!JSON_NODE_HOLDS_OBJECT (node))
         {
           g_set_error (error, SP_XIVO_ERROR, SP_XIVO_ERROR_MALFORMED,
-                       "%s: “userData” is %s, not an object", what, describe_node (node));
+                       "%s: “userData” is %s, not an object", what, sp_json_describe_node (node));
           return FALSE;
         }
 
@@ -315,7 +287,7 @@ phone_event_from_node (JsonNode    *node,
   if (!JSON_NODE_HOLDS_OBJECT (node))
     {
       g_set_error (error, SP_XIVO_ERROR, SP_XIVO_ERROR_MALFORMED,
-                   "%s is %s, not an object", what, describe_node (node));
+                   "%s is %s, not an object", what, sp_json_describe_node (node));
       return NULL;
     }
 
@@ -371,7 +343,7 @@ parse_current_calls (JsonNode       *cti,
     {
       g_set_error (error, SP_XIVO_ERROR, SP_XIVO_ERROR_MALFORMED,
                    "CurrentCallsPhoneEvents: “ctiMessage” is %s, not an object",
-                   cti ? describe_node (cti) : "absent");
+                   cti ? sp_json_describe_node (cti) : "absent");
       return FALSE;
     }
 
@@ -387,7 +359,7 @@ parse_current_calls (JsonNode       *cti,
     {
       g_set_error (error, SP_XIVO_ERROR, SP_XIVO_ERROR_MALFORMED,
                    "CurrentCallsPhoneEvents: “events” is %s, not an array",
-                   describe_node (events_node));
+                   sp_json_describe_node (events_node));
       return FALSE;
     }
 
@@ -430,7 +402,7 @@ parse_agent_state (JsonNode       *cti,
     {
       g_set_error (error, SP_XIVO_ERROR, SP_XIVO_ERROR_MALFORMED,
                    "AgentStateEvent: “ctiMessage” is %s, not an object",
-                   cti ? describe_node (cti) : "absent");
+                   cti ? sp_json_describe_node (cti) : "absent");
       return FALSE;
     }
 
@@ -460,7 +432,7 @@ parse_agent_state (JsonNode       *cti,
         {
           g_set_error (error, SP_XIVO_ERROR, SP_XIVO_ERROR_MALFORMED,
                        "AgentStateEvent: “agentId” is %s, not a positive integer",
-                       describe_node (agent_id));
+                       sp_json_describe_node (agent_id));
           return FALSE;
         }
       state->agent_id = json_node_get_int (agent_id);
@@ -481,14 +453,14 @@ parse_error (JsonNode       *cti,
   if (cti == NULL || JSON_NODE_HOLDS_NULL (cti))
     return TRUE;
 
-  if (node_is_string (cti))
+  if (sp_json_node_is_string (cti))
     return clean_text (json_node_get_string (cti), what, "ctiMessage", TEXT_NAME,
                        SP_XIVO_MAX_FIELD, &message->error, error);
 
   if (!JSON_NODE_HOLDS_OBJECT (cti))
     {
       g_set_error (error, SP_XIVO_ERROR, SP_XIVO_ERROR_MALFORMED,
-                   "%s: “ctiMessage” is %s, not an object", what, describe_node (cti));
+                   "%s: “ctiMessage” is %s, not an object", what, sp_json_describe_node (cti));
       return FALSE;
     }
 
@@ -601,7 +573,7 @@ sp_xivo_message_parse (const char  *data,
         {
           g_set_error (error, SP_XIVO_ERROR, SP_XIVO_ERROR_MALFORMED,
                        "LinkStatusUpdate: “ctiMessage” is %s, not an object",
-                       cti ? describe_node (cti) : "absent");
+                       cti ? sp_json_describe_node (cti) : "absent");
           return NULL;
         }
       if (!get_text (json_node_get_object (cti), "LinkStatusUpdate", "status", TEXT_ID,
@@ -859,7 +831,7 @@ sp_xivo_login_parse (const char   *data,
       (!node_is_integer (ttl) || json_node_get_int (ttl) < 0))
     {
       g_set_error (error, SP_XIVO_ERROR, SP_XIVO_ERROR_MALFORMED,
-                   "The login answer's “TTL” is %s, not a positive integer", describe_node (ttl));
+                   "The login answer's “TTL” is %s, not a positive integer", sp_json_describe_node (ttl));
       sp_xivo_login_clear (out);
       return FALSE;
     }
