@@ -8,6 +8,7 @@
 #include "config.h"
 
 #include <signal.h>
+#include <string.h>
 #include <sys/prctl.h>
 
 #include <glib/gstdio.h>
@@ -482,4 +483,107 @@ sp_test_log_capture_free (SpTestLogCapture *capture)
   g_ptr_array_unref (capture->entries);
   g_free (capture->domain);
   g_free (capture);
+}
+
+/* Data-driven parser tests */
+
+typedef struct
+{
+  char               *path;
+  SpTestDescribeFunc  describe;
+  SpTestDataFlags     flags;
+} DataCase;
+
+static void
+data_case_free (gpointer data)
+{
+  DataCase *data_case = data;
+
+  g_free (data_case->path);
+  g_free (data_case);
+}
+
+static void
+test_data_case (gconstpointer user_data)
+{
+  const DataCase *data_case = user_data;
+  g_autofree char *stem = g_strndup (data_case->path, strlen (data_case->path) - strlen (".json"));
+  g_autofree char *expected_path = g_strconcat (stem, ".expected", NULL);
+  g_autofree char *contents = NULL;
+  g_autofree char *copy = NULL;
+  g_autofree char *expected = NULL;
+  g_autofree char *actual = NULL;
+  g_autoptr(GError) error = NULL;
+  gsize length;
+
+  g_file_get_contents (data_case->path, &contents, &length, &error);
+  g_assert_no_error (error);
+
+  if ((data_case->flags & SP_TEST_DATA_STRIP_NEWLINE) && length > 0 && contents[length - 1] == '\n')
+    length--;
+
+  /* An exact-size copy: a parser must not expect a NUL terminator. */
+  copy = g_memdup2 (contents, length);
+  actual = data_case->describe (length > 0 ? copy : "", length);
+
+  if (g_getenv ("SP_TEST_REGENERATE") != NULL)
+    {
+      g_file_set_contents (expected_path, actual, -1, &error);
+      g_assert_no_error (error);
+      return;
+    }
+
+  g_file_get_contents (expected_path, &expected, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (actual, ==, expected);
+}
+
+/**
+ * sp_test_add_data_cases:
+ * @test_prefix: the test path the cases go under, e.g. "/pbxis/events"
+ * @data_dir: the folder below tests/data, e.g. "pbxis/events"
+ * @describe: what turns a file's bytes into the text to compare
+ * @flags: how a file's bytes are given to @describe
+ * @at_least: fewer files than this fails (a folder emptied by mistake)
+ *
+ * Adds one test per NAME.json in @data_dir, in name order: @describe's text for it must be
+ * NAME.expected to the byte. With `SP_TEST_REGENERATE=1` the test writes NAME.expected
+ * instead, for review with git diff.
+ */
+void
+sp_test_add_data_cases (const char         *test_prefix,
+                        const char         *data_dir,
+                        SpTestDescribeFunc  describe,
+                        SpTestDataFlags     flags,
+                        guint               at_least)
+{
+  g_autofree char *dir_path = g_test_build_filename (G_TEST_DIST, "data", data_dir, NULL);
+  g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GDir) dir = NULL;
+  g_autoptr(GError) error = NULL;
+  const char *name;
+
+  dir = g_dir_open (dir_path, 0, &error);
+  g_assert_no_error (error);
+
+  while ((name = g_dir_read_name (dir)) != NULL)
+    {
+      if (g_str_has_suffix (name, ".json"))
+        g_ptr_array_add (names, g_strdup (name));
+    }
+  g_ptr_array_sort (names, (GCompareFunc) (void (*) (void)) g_ascii_strcasecmp);
+  g_assert_cmpuint (names->len, >=, at_least);
+
+  for (guint i = 0; i < names->len; i++)
+    {
+      const char *file = g_ptr_array_index (names, i);
+      g_autofree char *base = g_strndup (file, strlen (file) - strlen (".json"));
+      g_autofree char *test_path = g_strconcat (test_prefix, "/", base, NULL);
+      DataCase *data_case = g_new0 (DataCase, 1);
+
+      data_case->path = g_build_filename (dir_path, file, NULL);
+      data_case->describe = describe;
+      data_case->flags = flags;
+      g_test_add_data_func_full (test_path, data_case, test_data_case, data_case_free);
+    }
 }

@@ -19,6 +19,33 @@ guint16   sp_test_find_free_port          (void);
 void      sp_test_remove_tree             (const char      *path);
 
 /**
+ * SpTestDescribeFunc:
+ * @data: (array length=length): the bytes of one data file, without a NUL after them
+ * @length: their length
+ *
+ * Returns: (transfer full): what a parser made of @data, as readable text
+ */
+typedef char *(*SpTestDescribeFunc) (const char *data,
+                                     gsize       length);
+
+/**
+ * SpTestDataFlags:
+ * @SP_TEST_DATA_NONE: the file's bytes as they are
+ * @SP_TEST_DATA_STRIP_NEWLINE: without the newline that ends a text file (a frame has none)
+ */
+typedef enum
+{
+  SP_TEST_DATA_NONE          = 0,
+  SP_TEST_DATA_STRIP_NEWLINE = 1 << 0,
+} SpTestDataFlags;
+
+void      sp_test_add_data_cases          (const char         *test_prefix,
+                                           const char         *data_dir,
+                                           SpTestDescribeFunc  describe,
+                                           SpTestDataFlags     flags,
+                                           guint               at_least);
+
+/**
  * SpTestKeyring:
  *
  * A gnome-keyring-daemon serving org.freedesktop.secrets on a private bus, in a throw-away

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "sp-actioncable.h"
+#include "sp-test-util.h"
 
 static const char *
 error_code_name (const GError *error)
@@ -90,62 +91,6 @@ describe_frame (const char *data,
 
 /* One test case per fixture in tests/data/redmine/frames/: NAME.json is one text frame,
  * NAME.expected what the classifier must make of it. */
-static void
-test_fixture (gconstpointer user_data)
-{
-  const char *path = user_data;
-  g_autofree char *data = NULL;
-  g_autofree char *expected = NULL;
-  g_autofree char *stem = NULL;
-  g_autofree char *expected_path = NULL;
-  g_autofree char *actual = NULL;
-  g_autoptr(GError) error = NULL;
-  gsize length;
-
-  stem = g_strndup (path, strlen (path) - strlen (".json"));
-  expected_path = g_strconcat (stem, ".expected", NULL);
-
-  g_file_get_contents (path, &data, &length, &error);
-  g_assert_no_error (error);
-  g_file_get_contents (expected_path, &expected, NULL, &error);
-  g_assert_no_error (error);
-
-  actual = describe_frame (data, length);
-  g_assert_cmpstr (actual, ==, expected);
-}
-
-static void
-add_fixture_tests (void)
-{
-  g_autofree char *dir_path = g_test_build_filename (G_TEST_DIST, "data", "redmine", "frames",
-                                                     NULL);
-  g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
-  g_autoptr(GDir) dir = NULL;
-  g_autoptr(GError) error = NULL;
-  const char *name;
-
-  dir = g_dir_open (dir_path, 0, &error);
-  g_assert_no_error (error);
-
-  while ((name = g_dir_read_name (dir)) != NULL)
-    {
-      if (g_str_has_suffix (name, ".json"))
-        g_ptr_array_add (names, g_strdup (name));
-    }
-  g_ptr_array_sort (names, (GCompareFunc) (void (*) (void)) g_ascii_strcasecmp);
-  g_assert_cmpuint (names->len, >=, 10);
-
-  for (guint i = 0; i < names->len; i++)
-    {
-      const char *file = g_ptr_array_index (names, i);
-      g_autofree char *base = g_strndup (file, strlen (file) - strlen (".json"));
-      g_autofree char *test_path = g_strconcat ("/actioncable/fixture/", base, NULL);
-
-      g_test_add_data_func_full (test_path, g_build_filename (dir_path, file, NULL),
-                                 test_fixture, g_free);
-    }
-}
-
 static void
 assert_frame_error (const char         *data,
                     gsize               length,
@@ -485,7 +430,7 @@ main (int   argc,
 {
   g_test_init (&argc, &argv, NULL);
 
-  add_fixture_tests ();
+  sp_test_add_data_cases ("/actioncable/fixture", "redmine/frames", describe_frame, SP_TEST_DATA_NONE, 10);
   g_test_add_func ("/actioncable/too-large", test_too_large);
   g_test_add_func ("/actioncable/depth", test_depth);
   g_test_add_func ("/actioncable/bad-bytes", test_bad_bytes);

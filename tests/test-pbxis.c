@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "sp-pbxis.h"
+#include "sp-test-util.h"
 
 static const char *
 error_code_name (const GError *error)
@@ -141,95 +142,6 @@ describe_long_poll (const char *data,
     }
 
   return g_string_free (out, FALSE);
-}
-
-typedef char *(*DescribeFunc) (const char *data,
-                               gsize       length);
-
-typedef struct
-{
-  char         *path;
-  DescribeFunc  describe;
-} Fixture;
-
-static void
-fixture_free (gpointer data)
-{
-  Fixture *fixture = data;
-
-  g_free (fixture->path);
-  g_free (fixture);
-}
-
-static void
-test_fixture (gconstpointer data)
-{
-  const Fixture *fixture = data;
-  g_autofree char *stem = NULL;
-  g_autofree char *contents = NULL;
-  g_autofree char *expected = NULL;
-  g_autofree char *expected_path = NULL;
-  g_autofree char *actual = NULL;
-  g_autoptr(GError) error = NULL;
-  gsize length;
-
-  stem = g_strndup (fixture->path, strlen (fixture->path) - strlen (".json"));
-  expected_path = g_strconcat (stem, ".expected", NULL);
-
-  g_file_get_contents (fixture->path, &contents, &length, &error);
-  g_assert_no_error (error);
-
-  /* The files end with a newline, as text files do; a frame would not. */
-  if (length > 0 && contents[length - 1] == '\n')
-    length--;
-
-  actual = fixture->describe (contents, length);
-
-  if (g_getenv ("SP_TEST_REGENERATE") != NULL)
-    {
-      g_file_set_contents (expected_path, actual, -1, &error);
-      g_assert_no_error (error);
-      return;
-    }
-
-  g_file_get_contents (expected_path, &expected, NULL, &error);
-  g_assert_no_error (error);
-  g_assert_cmpstr (actual, ==, expected);
-}
-
-static void
-add_fixture_tests (const char   *subdir,
-                   DescribeFunc  describe,
-                   guint         at_least)
-{
-  g_autofree char *dir_path = g_test_build_filename (G_TEST_DIST, "data", "pbxis", subdir, NULL);
-  g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
-  g_autoptr(GDir) dir = NULL;
-  g_autoptr(GError) error = NULL;
-  const char *name;
-
-  dir = g_dir_open (dir_path, 0, &error);
-  g_assert_no_error (error);
-
-  while ((name = g_dir_read_name (dir)) != NULL)
-    {
-      if (g_str_has_suffix (name, ".json"))
-        g_ptr_array_add (names, g_strdup (name));
-    }
-  g_ptr_array_sort (names, (GCompareFunc) (void (*) (void)) g_ascii_strcasecmp);
-  g_assert_cmpuint (names->len, >=, at_least);
-
-  for (guint i = 0; i < names->len; i++)
-    {
-      const char *file = g_ptr_array_index (names, i);
-      g_autofree char *base = g_strndup (file, strlen (file) - strlen (".json"));
-      g_autofree char *test_path = g_strdup_printf ("/pbxis/%s/%s", subdir, base);
-      Fixture *fixture = g_new0 (Fixture, 1);
-
-      fixture->path = g_build_filename (dir_path, file, NULL);
-      fixture->describe = describe;
-      g_test_add_data_func_full (test_path, fixture, test_fixture, fixture_free);
-    }
 }
 
 static void
@@ -444,8 +356,8 @@ main (int   argc,
 {
   g_test_init (&argc, &argv, NULL);
 
-  add_fixture_tests ("events", describe_frame, 20);
-  add_fixture_tests ("long-poll", describe_long_poll, 3);
+  sp_test_add_data_cases ("/pbxis/events", "pbxis/events", describe_frame, SP_TEST_DATA_STRIP_NEWLINE, 20);
+  sp_test_add_data_cases ("/pbxis/long-poll", "pbxis/long-poll", describe_long_poll, SP_TEST_DATA_STRIP_NEWLINE, 3);
 
   g_test_add_func ("/pbxis/sse-type", test_sse_type);
   g_test_add_func ("/pbxis/too-large", test_too_large);

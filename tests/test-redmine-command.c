@@ -9,6 +9,7 @@
 
 #include "sp-actioncable.h"
 #include "sp-redmine-command.h"
+#include "sp-test-util.h"
 
 /* Escapes @text onto one line: quotes, backslashes and control characters are escaped,
  * UTF-8 is kept readable. */
@@ -153,64 +154,6 @@ describe_parse (const char *data,
 
 /* One test case per fixture in tests/data/redmine/commands/: NAME.json is a broadcast
  * message as it arrives, NAME.expected what the validator must make of it. */
-static void
-test_fixture (gconstpointer user_data)
-{
-  const char *path = user_data;
-  g_autofree char *data = NULL;
-  g_autofree char *expected = NULL;
-  g_autofree char *expected_path = NULL;
-  g_autofree char *stem = NULL;
-  g_autofree char *actual = NULL;
-  g_autoptr(GError) error = NULL;
-  gsize length;
-
-  g_assert_true (g_str_has_suffix (path, ".json"));
-  stem = g_strndup (path, strlen (path) - 5);
-  expected_path = g_strconcat (stem, ".expected", NULL);
-
-  g_file_get_contents (path, &data, &length, &error);
-  g_assert_no_error (error);
-  g_file_get_contents (expected_path, &expected, NULL, &error);
-  g_assert_no_error (error);
-
-  actual = describe_parse (data, length);
-  g_assert_cmpstr (actual, ==, expected);
-}
-
-static void
-add_fixture_tests (void)
-{
-  g_autofree char *dir_path = g_test_build_filename (G_TEST_DIST, "data", "redmine", "commands",
-                                                     NULL);
-  g_autoptr(GDir) dir = NULL;
-  g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
-  g_autoptr(GError) error = NULL;
-  const char *name;
-
-  dir = g_dir_open (dir_path, 0, &error);
-  g_assert_no_error (error);
-
-  while ((name = g_dir_read_name (dir)) != NULL)
-    {
-      if (g_str_has_suffix (name, ".json"))
-        g_ptr_array_add (names, g_strdup (name));
-    }
-  g_ptr_array_sort (names, (GCompareFunc) (void (*) (void)) g_ascii_strcasecmp);
-
-  g_assert_cmpuint (names->len, >=, 4);
-
-  for (guint i = 0; i < names->len; i++)
-    {
-      const char *file = g_ptr_array_index (names, i);
-      g_autofree char *base = g_strndup (file, strlen (file) - 5);
-      g_autofree char *test_path = g_strconcat ("/redmine-command/fixture/", base, NULL);
-
-      g_test_add_data_func_full (test_path, g_build_filename (dir_path, file, NULL),
-                                 test_fixture, g_free);
-    }
-}
-
 /* The four examples of the redmine_rt webextension's README, checked field by field through
  * the API rather than through a dump. */
 static void
@@ -659,7 +602,7 @@ main (int   argc,
 {
   g_test_init (&argc, &argv, NULL);
 
-  add_fixture_tests ();
+  sp_test_add_data_cases ("/redmine-command/fixture", "redmine/commands", describe_parse, SP_TEST_DATA_NONE, 4);
   g_test_add_func ("/redmine-command/readme-answer-call", test_readme_answer_call);
   g_test_add_func ("/redmine-command/refcount", test_refcount);
   g_test_add_func ("/redmine-command/non-object-message", test_non_object_message);

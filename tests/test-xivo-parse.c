@@ -5,7 +5,7 @@
  * The pure XiVO parts: the CTI message mapper, the REST login answer and the third-party
  * web service contract. Data-driven from tests/data/xivo/{cti,login,webservice}/: each
  * NAME.json is what arrives, NAME.expected what the parser must make of it, as readable
- * text. (SP_TEST_GENERATE=1 rewrites the .expected files, for review with git diff.)
+ * text. (SP_TEST_REGENERATE=1 rewrites the .expected files, for review with git diff.)
  */
 
 #include "config.h"
@@ -16,6 +16,7 @@
 
 #include "sp-xivo.h"
 #include "sp-xivo-webservice.h"
+#include "sp-test-util.h"
 
 /* Escapes @text onto one line; UTF-8 stays readable. */
 static char *
@@ -258,101 +259,6 @@ describe_response (const char *data,
   return g_string_free (out, FALSE);
 }
 
-typedef char * (*DescribeFunc) (const char *data,
-                                gsize       length);
-
-typedef struct
-{
-  char         *path;
-  DescribeFunc  describe;
-} Fixture;
-
-static void
-fixture_free (gpointer data)
-{
-  Fixture *fixture = data;
-
-  g_free (fixture->path);
-  g_free (fixture);
-}
-
-static void
-test_fixture (gconstpointer user_data)
-{
-  const Fixture *fixture = user_data;
-  g_autofree char *data = NULL;
-  g_autofree char *expected = NULL;
-  g_autofree char *expected_path = NULL;
-  g_autofree char *stem = NULL;
-  g_autofree char *actual = NULL;
-  g_autofree char *copy = NULL;
-  g_autoptr(GError) error = NULL;
-  gsize length;
-
-  stem = g_strndup (fixture->path, strlen (fixture->path) - strlen (".json"));
-  expected_path = g_strconcat (stem, ".expected", NULL);
-
-  g_file_get_contents (fixture->path, &data, &length, &error);
-  g_assert_no_error (error);
-
-  /* An exact-size copy: the parsers must not expect a NUL terminator. */
-  copy = g_memdup2 (data, length);
-  actual = fixture->describe (length ? copy : "", length);
-
-  if (g_getenv ("SP_TEST_GENERATE") != NULL)
-    {
-      g_file_set_contents (expected_path, actual, -1, &error);
-      g_assert_no_error (error);
-      return;
-    }
-
-  g_file_get_contents (expected_path, &expected, NULL, &error);
-  g_assert_no_error (error);
-  g_assert_cmpstr (actual, ==, expected);
-}
-
-/* g_ptr_array_sort() hands over pointers to the elements. */
-static int
-compare_names (gconstpointer a,
-               gconstpointer b)
-{
-  return g_ascii_strcasecmp (*(const char * const *) a, *(const char * const *) b);
-}
-
-static void
-add_fixture_tests (const char   *kind,
-                   DescribeFunc  describe)
-{
-  g_autofree char *dir_path = g_test_build_filename (G_TEST_DIST, "data", "xivo", kind, NULL);
-  g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GDir) dir = NULL;
-  const char *name;
-
-  dir = g_dir_open (dir_path, 0, &error);
-  g_assert_no_error (error);
-
-  while ((name = g_dir_read_name (dir)) != NULL)
-    {
-      if (g_str_has_suffix (name, ".json"))
-        g_ptr_array_add (names, g_strdup (name));
-    }
-  g_ptr_array_sort (names, compare_names);
-  g_assert_cmpuint (names->len, >=, 8);
-
-  for (guint i = 0; i < names->len; i++)
-    {
-      const char *file = g_ptr_array_index (names, i);
-      g_autofree char *base = g_strndup (file, strlen (file) - strlen (".json"));
-      g_autofree char *test_path = g_strconcat ("/xivo-parse/", kind, "/", base, NULL);
-      Fixture *fixture = g_new0 (Fixture, 1);
-
-      fixture->path = g_build_filename (dir_path, file, NULL);
-      fixture->describe = describe;
-      g_test_add_data_func_full (test_path, fixture, test_fixture, fixture_free);
-    }
-}
-
 static void
 test_too_large (void)
 {
@@ -554,9 +460,9 @@ main (int   argc,
 {
   g_test_init (&argc, &argv, NULL);
 
-  add_fixture_tests ("cti", describe_cti);
-  add_fixture_tests ("login", describe_login);
-  add_fixture_tests ("webservice", describe_response);
+  sp_test_add_data_cases ("/xivo-parse/cti", "xivo/cti", describe_cti, SP_TEST_DATA_NONE, 8);
+  sp_test_add_data_cases ("/xivo-parse/login", "xivo/login", describe_login, SP_TEST_DATA_NONE, 8);
+  sp_test_add_data_cases ("/xivo-parse/webservice", "xivo/webservice", describe_response, SP_TEST_DATA_NONE, 8);
 
   g_test_add_func ("/xivo-parse/too-large", test_too_large);
   g_test_add_func ("/xivo-parse/too-many-user-data", test_too_many_user_data);
