@@ -247,15 +247,6 @@ withdraw_call (SpScreenpop *self,
   g_ptr_array_remove (self->held, call);
 }
 
-/* Do not disturb, or the call's account muted: no pop-up, no sound, no page opening by
- * itself. The call is still tracked, kept in the history and shown in the window. */
-static gboolean
-is_quiet (SpScreenpop *self,
-          SpAccount   *account)
-{
-  return g_settings_get_boolean (self->settings, "do-not-disturb") ||
-         (account != NULL && sp_account_get_muted (account));
-}
 
 /* The screen was locked or unlocked, or the setting changed: every call notification on
  * screen, and every call held back, is shown again as the lock screen now allows. */
@@ -289,7 +280,7 @@ lock_changed_cb (SpScreenpop *self)
       SpCallState state = sp_call_get_state (call);
 
       if ((state == SP_CALL_STATE_RINGING || state == SP_CALL_STATE_MISSED) &&
-          !is_quiet (self, account))
+          !sp_screenpop_is_quiet (self, account))
         show_call (self, call, account);
     }
 }
@@ -320,7 +311,7 @@ call_changed_cb (SpScreenpop   *self,
 {
   SpAccount *account = sp_accounts_lookup (self->accounts, sp_call_get_account_id (call));
   SpCallState state = sp_call_get_state (call);
-  gboolean quiet = is_quiet (self, account);
+  gboolean quiet = sp_screenpop_is_quiet (self, account);
 
   switch (state)
     {
@@ -366,7 +357,7 @@ webservice_fallback_cb (SpScreenpop  *self,
   gboolean reached;
 
   if (account == NULL || sp_call_get_direction (call) != SP_CALL_DIRECTION_INCOMING ||
-      g_settings_get_boolean (self->settings, "do-not-disturb") || sp_account_get_muted (account))
+      sp_screenpop_is_quiet (self, account))
     return;
 
   switch (sp_account_get_url_trigger (account))
@@ -541,6 +532,25 @@ sp_screenpop_set_screen_lock (SpScreenpop  *self,
     g_signal_connect_object (lock, "notify::locked", G_CALLBACK (lock_changed_cb), self,
                              G_CONNECT_SWAPPED);
   lock_changed_cb (self);
+}
+
+/**
+ * sp_screenpop_is_quiet:
+ * @account: (nullable): the call's account
+ *
+ * Do not disturb, or @account muted: no pop-up, no sound, no page opening or web service
+ * by itself. The call is still tracked, kept in the history and shown in the window.
+ *
+ * Returns: whether calls of @account must stay quiet
+ */
+gboolean
+sp_screenpop_is_quiet (SpScreenpop *self,
+                       SpAccount   *account)
+{
+  g_return_val_if_fail (SP_IS_SCREENPOP (self), TRUE);
+
+  return g_settings_get_boolean (self->settings, "do-not-disturb") ||
+         (account != NULL && sp_account_get_muted (account));
 }
 
 /**

@@ -55,5 +55,7 @@ SpWebservice *sp_screenpop_get_webservice  (SpScreenpop    *self);
 void          sp_screenpop_set_screen_lock (SpScreenpop    *self,
                                             SpScreenLock   *lock);
 gboolean      sp_screenpop_hides_callers   (SpScreenpop    *self);
+gboolean      sp_screenpop_is_quiet        (SpScreenpop    *self,
+                                            SpAccount      *account);
 
 G_END_DECLS

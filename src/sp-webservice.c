@@ -173,13 +173,6 @@ has_webservice (SpAccount *account)
 }
 
 static gboolean
-is_quiet (SpWebservice *self,
-          SpAccount    *account)
-{
-  return g_settings_get_boolean (self->settings, "do-not-disturb") || sp_account_get_muted (account);
-}
-
-static gboolean
 pending_find (SpWebservice *self,
               SpCall       *call,
               guint        *position)
@@ -718,7 +711,8 @@ call_changed_cb (SpWebservice  *self,
       /* Only a ring asks the web service, as only EventRinging does in the agent web app. */
       if (sp_call_get_state (call) != SP_CALL_STATE_RINGING ||
           sp_call_get_direction (call) != SP_CALL_DIRECTION_INCOMING ||
-          !has_webservice (account) || is_quiet (self, account))
+          !has_webservice (account) || self->screenpop == NULL ||
+          sp_screenpop_is_quiet (self->screenpop, account))
         return;
 
       /* sp_webservice_decides() said no to this call already: the template has it. */
