@@ -893,6 +893,27 @@ sp_source_get_agent_state (SpSource *self)
 }
 
 /**
+ * sp_source_can_toggle_agent:
+ *
+ * Returns: whether the agent can be paused now (it is ready and "pause" is possible) or
+ *   resumed now (it is paused and "unpause" is possible): what the tray and the window offer
+ */
+gboolean
+sp_source_can_toggle_agent (SpSource *self)
+{
+  SpSourcePrivate *priv = sp_source_get_instance_private (self);
+
+  g_return_val_if_fail (SP_IS_SOURCE (self), FALSE);
+
+  if (priv->agent_state == SP_AGENT_STATE_READY)
+    return sp_source_can_perform (self, "pause");
+  if (priv->agent_state == SP_AGENT_STATE_PAUSED)
+    return sp_source_can_perform (self, "unpause");
+
+  return FALSE;
+}
+
+/**
  * sp_source_set_agent_state:
  *
  * For subclasses: sets #SpSource:agent-state as the server last said. Leaving the

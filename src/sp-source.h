@@ -148,6 +148,7 @@ gboolean       sp_source_perform_finish    (SpSource        *self,
 const char    *sp_source_state_to_string   (SpSourceState    state);
 const char    *sp_source_get_detail        (SpSource        *self);
 SpAgentState   sp_source_get_agent_state   (SpSource        *self);
+gboolean       sp_source_can_toggle_agent  (SpSource        *self);
 void           sp_source_set_transient_secret (SpSource     *self,
                                             const char      *secret);
 

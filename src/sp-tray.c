@@ -185,10 +185,8 @@ static gboolean
 agent_pausable (SpAccount *account)
 {
   SpSource *source = sp_account_get_source (account);
-  SpAgentState agent_state = source ? sp_source_get_agent_state (source) : SP_AGENT_STATE_NONE;
 
-  return (agent_state == SP_AGENT_STATE_READY || agent_state == SP_AGENT_STATE_PAUSED) &&
-         sp_source_can_perform (source, agent_state == SP_AGENT_STATE_PAUSED ? "unpause" : "pause");
+  return source != NULL && sp_source_can_toggle_agent (source);
 }
 
 static gboolean

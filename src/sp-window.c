@@ -160,10 +160,7 @@ update_account_row (GtkWidget *row)
                            state == SP_SOURCE_STATE_AUTH_FAILED));
 
   /* Pause or resume the agent, as in the tray. */
-  gtk_widget_set_visible (agent, (agent_state == SP_AGENT_STATE_READY &&
-                                  sp_source_can_perform (source, "pause")) ||
-                                 (agent_state == SP_AGENT_STATE_PAUSED &&
-                                  sp_source_can_perform (source, "unpause")));
+  gtk_widget_set_visible (agent, source != NULL && sp_source_can_toggle_agent (source));
   gtk_button_set_icon_name (GTK_BUTTON (agent), agent_state == SP_AGENT_STATE_PAUSED
                                                 ? "media-playback-start-symbolic"
                                                 : "media-playback-pause-symbolic");

@@ -181,6 +181,13 @@ ring (SpDemoSource *self)
                                     end_cb, call);
 }
 
+static void
+update_agent_state (SpDemoSource *self)
+{
+  sp_source_set_agent_state (SP_SOURCE (self), self->paused ? SP_AGENT_STATE_PAUSED
+                                                            : SP_AGENT_STATE_READY);
+}
+
 static gboolean
 ring_cb (gpointer data)
 {
@@ -215,7 +222,7 @@ sp_demo_source_connect_async (SpSource            *source,
   self->ring_id = g_timeout_add (option_uint (self, "first-delay-ms", DEFAULT_FIRST_DELAY_MS),
                                  ring_cb, self);
 
-  sp_source_set_agent_state (source, self->paused ? SP_AGENT_STATE_PAUSED : SP_AGENT_STATE_READY);
+  update_agent_state (self);
   g_task_return_boolean (task, TRUE);
 }
 
@@ -263,7 +270,7 @@ sp_demo_source_perform_async (SpSource            *source,
   if (g_strcmp0 (action, "pause") == 0 || g_strcmp0 (action, "unpause") == 0)
     {
       self->paused = g_str_equal (action, "pause");
-      sp_source_set_agent_state (source, self->paused ? SP_AGENT_STATE_PAUSED : SP_AGENT_STATE_READY);
+      update_agent_state (self);
       g_task_return_boolean (task, TRUE);
       return;
     }
