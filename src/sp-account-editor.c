@@ -13,6 +13,7 @@
 
 #include "sp-account-editor.h"
 #include "sp-actioncable.h"
+#include "sp-basix-source.h"
 #include "sp-application.h"
 #include "sp-pbxis-source.h"
 #include "sp-popup-notifier-source.h"
@@ -256,33 +257,6 @@ update_can_save (SpAccountEditor *self,
 
 /* Validation */
 
-/* A Basix server: what the source accepts (http, https, ws, wss, with a host). */
-static gboolean
-check_basix_url (const char  *url,
-                 GError     **error)
-{
-  g_autoptr(GUri) uri = g_uri_parse (url, G_URI_FLAGS_NONE, NULL);
-  const char *scheme = uri ? g_uri_get_scheme (uri) : NULL;
-
-  if (uri == NULL || g_uri_get_host (uri) == NULL || *g_uri_get_host (uri) == '\0')
-    {
-      g_set_error (error, SP_SOURCE_ERROR, SP_SOURCE_ERROR_CONFIG,
-                   _("“%s” is not a server address; use https://SERVER, e.g. https://bcs.brastel.com"),
-                   url);
-      return FALSE;
-    }
-
-  if (g_ascii_strcasecmp (scheme, "https") != 0 && g_ascii_strcasecmp (scheme, "http") != 0 &&
-      g_ascii_strcasecmp (scheme, "wss") != 0 && g_ascii_strcasecmp (scheme, "ws") != 0)
-    {
-      g_set_error (error, SP_SOURCE_ERROR, SP_SOURCE_ERROR_CONFIG,
-                   _("“%s” is not a web address; use https:// or wss://"), url);
-      return FALSE;
-    }
-
-  return TRUE;
-}
-
 /* The server address as the kind's source will take it, or NULL with @error set. */
 static char *
 normalize_url (const char  *kind,
@@ -306,7 +280,7 @@ normalize_url (const char  *kind,
   if (g_strcmp0 (kind, "xivo") == 0)
     return sp_xivo_normalize_base_url (url, error);
   if (g_strcmp0 (kind, "basix") == 0)
-    return check_basix_url (url, error) ? g_strdup (url) : NULL;
+    return sp_basix_source_normalize_server (url, error);
 
   return sp_popup_notifier_normalize_url (url, error);
 }

@@ -187,10 +187,17 @@ sp_basix_source_build_uri (const char *app_name,
   return g_string_free (uri, FALSE);
 }
 
-/* The server part of the account's URL as http(s)://host[:port], without a path. */
-static char *
-normalize_server (const char  *url,
-                  GError     **error)
+/**
+ * sp_basix_source_normalize_server:
+ * @url: the account's address as typed: http, https, ws or wss, with a host
+ * @error: why it cannot be a Basix server, in words
+ *
+ * Returns: (transfer full) (nullable): its server part as http(s)://host[:port], without a
+ *   path (the ws_cti path is the source's to add)
+ */
+char *
+sp_basix_source_normalize_server (const char  *url,
+                                  GError     **error)
 {
   g_autoptr(GUri) uri = NULL;
   const char *scheme;
@@ -1219,7 +1226,7 @@ sp_basix_source_connect_async (SpSource            *source,
   data = g_new0 (ConnectData, 1);
   g_task_set_task_data (task, data, (GDestroyNotify) connect_data_free);
 
-  data->server = normalize_server (configured, &error);
+  data->server = sp_basix_source_normalize_server (configured, &error);
   if (data->server == NULL)
     {
       g_task_return_error (task, g_steal_pointer (&error));
