@@ -46,17 +46,6 @@ void      sp_test_add_data_cases          (const char         *test_prefix,
                                            guint               at_least);
 
 /**
- * SpTestKeyring:
- *
- * A gnome-keyring-daemon serving org.freedesktop.secrets on a private bus, in a throw-away
- * home, with its login keyring unlocked.
- */
-typedef struct _SpTestKeyring SpTestKeyring;
-
-SpTestKeyring *sp_test_keyring_start (const char    *bus_address);
-void           sp_test_keyring_stop  (SpTestKeyring *keyring);
-
-/**
  * SpTestLogCapture:
  *
  * Records log messages, structured or not, while it exists, without changing how they are

@@ -24,6 +24,7 @@
 #include "sp-sources.h"
 #include "sp-test-notify.h"
 #include "sp-test-popup-server.h"
+#include "sp-test-keyring.h"
 #include "sp-test-util.h"
 #include "sp-test-xuc-server.h"
 
@@ -96,19 +97,6 @@ select_kind (SpAccountEditor *editor,
     }
 
   g_assert_not_reached ();
-}
-
-static char *
-lookup_secret (const char *account_id)
-{
-  g_autoptr(GError) error = NULL;
-  char *secret;
-
-  secret = secret_password_lookup_sync (sp_secret_get_schema (), NULL, &error,
-                                        "account", account_id, NULL);
-  g_assert_no_error (error);
-
-  return secret;
 }
 
 /* No key of the account's settings holds @secret, whatever its type. */
@@ -402,7 +390,7 @@ test_editor_add_basix (void)
   g_assert_cmpstr (user, ==, "201");
   g_assert_false (sp_account_get_enabled (account));
 
-  secret = lookup_secret (sp_account_get_id (account));
+  secret = sp_test_keyring_lookup (sp_account_get_id (account));
   g_assert_cmpstr (secret, ==, "t-basix-secret");
   secret_password_free (secret);
   assert_not_in_settings (account, "t-basix-secret");
@@ -420,7 +408,7 @@ static gboolean
 secret_is (gpointer data)
 {
   gpointer *pair = data;
-  g_autofree char *secret = lookup_secret (sp_account_get_id (pair[0]));
+  g_autofree char *secret = sp_test_keyring_lookup (sp_account_get_id (pair[0]));
 
   return g_strcmp0 (secret, pair[1]) == 0;
 }

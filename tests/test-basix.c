@@ -31,6 +31,7 @@
 #include "sp-source.h"
 #include "sp-test-basix-server.h"
 #include "sp-test-notify.h"
+#include "sp-test-keyring.h"
 #include "sp-test-util.h"
 
 #define ACCOUNT_ID "basix1"

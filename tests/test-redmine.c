@@ -35,6 +35,7 @@
 #include "sp-secret.h"
 #include "sp-sources.h"
 #include "sp-test-notify.h"
+#include "sp-test-keyring.h"
 #include "sp-test-util.h"
 
 #define WAIT_MS 15000
@@ -648,19 +649,6 @@ store_secret (const char *account_id,
   g_assert_no_error (error);
 }
 
-static char *
-lookup_secret (const char *account_id)
-{
-  g_autoptr(GError) error = NULL;
-  char *secret;
-
-  secret = secret_password_lookup_sync (sp_secret_get_schema (), NULL, &error,
-                                        "account", account_id, NULL);
-  g_assert_no_error (error);
-
-  return secret;
-}
-
 static SpSource *
 fixture_source (Fixture *fixture)
 {
@@ -1148,7 +1136,7 @@ test_redmine_password (Fixture       *fixture,
   fixture_add_account (fixture, fixture->server->base_url, "bob-password", "bob", NULL);
   g_assert_true (wait_state (fixture, SP_SOURCE_STATE_CONNECTED, WAIT_MS));
 
-  secret = lookup_secret (sp_account_get_id (fixture->account));
+  secret = sp_test_keyring_lookup (sp_account_get_id (fixture->account));
   g_assert_cmpstr (secret, ==, "k-bob");
   secret_password_free (secret);
   auth = sp_account_dup_option (fixture->account, SP_REDMINE_OPTION_AUTH);
@@ -1514,7 +1502,7 @@ test_redmine_add_account_dialog (Fixture       *fixture,
   dialog_set_text (dialog, "login_row", "bob");
   dialog_set_text (dialog, "password_row", "bob-password");
   dialog_test_connection (dialog, "Connected");
-  g_assert_null (lookup_secret ("connection-test"));
+  g_assert_null (sp_test_keyring_lookup ("connection-test"));
 
   /* Add, with the key. */
   adw_combo_row_set_selected (dialog_child (dialog, "auth_row"), 0);
@@ -1525,7 +1513,7 @@ test_redmine_add_account_dialog (Fixture       *fixture,
   found[0] = fixture->accounts;
   g_assert_true (sp_test_wait_until (account_listed, found, WAIT_MS));
   id = g_strdup (sp_account_get_id (found[1]));
-  secret = lookup_secret (id);
+  secret = sp_test_keyring_lookup (id);
   g_assert_cmpstr (secret, ==, "k-bob");
   secret_password_free (secret);
   stored_url = sp_account_dup_url (found[1]);
@@ -1543,7 +1531,7 @@ test_redmine_add_account_dialog (Fixture       *fixture,
   /* Leave no account behind for the next tests (the settings are in memory). */
   sp_accounts_remove (fixture->accounts, id);
   sp_test_run_for (200);
-  g_assert_null (lookup_secret (id));
+  g_assert_null (sp_test_keyring_lookup (id));
 }
 
 static GBytes *

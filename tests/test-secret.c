@@ -8,6 +8,7 @@
 #include "config.h"
 
 #include "sp-secret.h"
+#include "sp-test-keyring.h"
 #include "sp-test-util.h"
 
 static GTestDBus *bus;

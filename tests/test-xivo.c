@@ -22,6 +22,7 @@
 #include "sp-screenpop.h"
 #include "sp-secret.h"
 #include "sp-test-notify.h"
+#include "sp-test-keyring.h"
 #include "sp-test-util.h"
 #include "sp-test-webservice-server.h"
 #include "sp-test-xuc-server.h"
