@@ -25,7 +25,7 @@
 #include <glib/gstdio.h>
 
 #include "sp-account.h"
-#include "sp-application.h"
+
 #include "sp-basix-source.h"
 #include "sp-basix-view.h"
 
@@ -144,7 +144,6 @@ main (int   argc,
       return 77;
     }
   adw_init ();
-  sp_application_ensure_resources ();
 
   dir = g_dir_make_tmp ("bench-basix-view-XXXXXX", &error);
   g_assert_no_error (error);

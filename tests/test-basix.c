@@ -20,7 +20,6 @@
 #include <libsecret/secret.h>
 
 #include "sp-accounts.h"
-#include "sp-application.h"
 #include "sp-basix-view.h"
 #include "sp-basix-source.h"
 #include "sp-call-tracker.h"
@@ -642,7 +641,6 @@ main (int   argc,
   if (have_display)
     {
       adw_init ();
-      sp_application_ensure_resources ();
     }
   keyring = sp_test_keyring_start (sp_test_notify_get_address (notify));
 

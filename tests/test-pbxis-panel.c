@@ -349,8 +349,6 @@ main (int   argc,
 
   if (!gtk_init_check ())
     g_error ("No display: run this under Xvfb, as build-aux/test does");
-  /* The panel's template is a resource, which no SpApplication registers here. */
-  sp_application_ensure_resources ();
 
   g_test_add_func ("/pbxis-panel/open-close", test_panel_open_close);
   g_test_add ("/pbxis-panel/live", Fixture, NULL, fixture_set_up, test_panel_live,

@@ -588,7 +588,6 @@ sp_window_class_init (SpWindowClass *klass)
 
   object_class->dispose = sp_window_dispose;
 
-  sp_application_ensure_resources ();
   gtk_widget_class_set_template_from_resource (widget_class, "/io/github/screenpop/Screenpop/sp-window.ui");
   gtk_widget_class_bind_template_child (widget_class, SpWindow, toast_overlay);
   gtk_widget_class_bind_template_child (widget_class, SpWindow, accounts_list);

@@ -333,7 +333,6 @@ sp_preferences_window_class_init (SpPreferencesWindowClass *klass)
 
   object_class->dispose = sp_preferences_window_dispose;
 
-  sp_application_ensure_resources ();
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/screenpop/Screenpop/sp-preferences-window.ui");
   gtk_widget_class_bind_template_child (widget_class, SpPreferencesWindow, autostart_switch);

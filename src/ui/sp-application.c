@@ -9,7 +9,6 @@
 
 #include <glib/gi18n.h>
 
-#include "screenpop-resources.h"
 #include "sp-add-account-dialog.h"
 #include "sp-application.h"
 #include "sp-command-runner.h"
@@ -572,26 +571,6 @@ sp_application_class_init (SpApplicationClass *klass)
   app_class->shutdown = sp_application_shutdown;
   app_class->command_line = sp_application_command_line;
   app_class->handle_local_options = sp_application_handle_local_options;
-
-  sp_application_ensure_resources ();
-}
-
-/**
- * sp_application_ensure_resources:
- *
- * Registers the app's GResource (UI templates) once; every class that loads a template
- * calls this first, so that the tests, which link no main(), find them too.
- */
-void
-sp_application_ensure_resources (void)
-{
-  static gsize registered = 0;
-
-  if (g_once_init_enter (&registered))
-    {
-      screenpop_register_resource ();
-      g_once_init_leave (&registered, 1);
-    }
 }
 
 static void

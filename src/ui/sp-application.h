@@ -19,7 +19,6 @@ G_BEGIN_DECLS
 
 G_DECLARE_FINAL_TYPE (SpApplication, sp_application, SP, APPLICATION, AdwApplication)
 
-void           sp_application_ensure_resources (void);
 SpApplication *sp_application_new           (void);
 SpAccounts    *sp_application_get_accounts  (SpApplication *self);
 SpCallTracker *sp_application_get_tracker   (SpApplication *self);

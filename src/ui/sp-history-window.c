@@ -318,7 +318,6 @@ sp_history_window_class_init (SpHistoryWindowClass *klass)
 
   object_class->dispose = sp_history_window_dispose;
 
-  sp_application_ensure_resources ();
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/screenpop/Screenpop/sp-history-window.ui");
   gtk_widget_class_bind_template_child (widget_class, SpHistoryWindow, window_title);

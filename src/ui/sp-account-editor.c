@@ -1146,7 +1146,6 @@ sp_account_editor_class_init (SpAccountEditorClass *klass)
                           G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
-  sp_application_ensure_resources ();
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/screenpop/Screenpop/sp-account-editor.ui");
   gtk_widget_class_bind_template_child (widget_class, SpAccountEditor, connection_group);

@@ -79,7 +79,6 @@ sp_add_account_dialog_class_init (SpAddAccountDialogClass *klass)
 
   object_class->dispose = sp_add_account_dialog_dispose;
 
-  sp_application_ensure_resources ();
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/screenpop/Screenpop/sp-add-account-dialog.ui");
   gtk_widget_class_bind_template_child (widget_class, SpAddAccountDialog, content_box);
