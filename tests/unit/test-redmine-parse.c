@@ -1,4 +1,4 @@
-/* test-redmine-command.c
+/* test-redmine-parse.c
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */

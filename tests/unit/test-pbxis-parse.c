@@ -1,4 +1,4 @@
-/* test-pbxis.c
+/* test-pbxis-parse.c
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  *

@@ -1,4 +1,4 @@
-/* test-popup-notifier.c
+/* test-popup-notifier-source.c
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */

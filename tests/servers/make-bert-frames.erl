@@ -192,7 +192,7 @@ basix_cases() ->
      {"basix_msg", {msg, {<<"from">>, <<"admin">>, <<"お知らせ"/utf8>>}}, []}
     ].
 
-%% Sequences for the Basix model test (tests/test-basix-model.c), in every spelling the
+%% Sequences for the Basix model test (tests/unit/test-basix-parse.c), in every spelling the
 %% protocol notes allow: names as strings, atoms or binaries; elements as tuples or lists;
 %% values missing at the end or extra; absent values as undefined, {bert, nil} or [].
 group_fields() ->

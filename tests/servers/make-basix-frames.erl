@@ -4,7 +4,7 @@
 %%
 %% SPDX-License-Identifier: GPL-3.0-or-later
 %%
-%% Writes the ws_cti frames the Basix backend test (tests/test-basix.c) plays to the
+%% Writes the ws_cti frames the Basix backend test (tests/integration/test-basix-source.c) plays to the
 %% client, with the real encoder, term_to_binary/2: field specs, snapshots, the changes of
 %% a direct call, a group call, another user's call, and the system messages. Names are
 %% Erlang strings as the server sends them; some frames use OTP 26 UTF-8 atoms

@@ -1,4 +1,4 @@
-/* test-basix.c
+/* test-basix-source.c
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -6,7 +6,7 @@
 /* The Basix ws_cti backend through the public path: an account configured in GSettings as
  * an administrator would, its API token in a real gnome-keyring-daemon, a local ws_cti
  * server (sp-test-basix-server.c) playing frames that real Erlang wrote at test time
- * (tests/make-basix-frames.erl), and python3-dbusmock's notification daemon receiving
+ * (tests/servers/make-basix-frames.erl), and python3-dbusmock's notification daemon receiving
  * what the person would see. */
 
 #define G_LOG_DOMAIN "test-basix"
@@ -582,7 +582,7 @@ static void
 make_frames (void)
 {
   g_autoptr(GError) error = NULL;
-  g_autofree char *script = g_test_build_filename (G_TEST_DIST, "make-basix-frames.erl", NULL);
+  g_autofree char *script = g_test_build_filename (G_TEST_DIST, "servers", "make-basix-frames.erl", NULL);
   g_autofree char *found = NULL;
   g_autofree char *err = NULL;
   const char *escript = escript_path;

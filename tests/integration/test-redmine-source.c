@@ -1,4 +1,4 @@
-/* test-redmine.c
+/* test-redmine-source.c
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  *

@@ -1,4 +1,4 @@
-/* test-basix-model.c
+/* test-basix-parse.c
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -13,7 +13,7 @@
 #include "sp-basix-model.h"
 
 /* The Basix element model, fed with ws_cti messages written by real Erlang
- * (tests/make-bert-frames.erl, the model_* frames), in every spelling the protocol notes
+ * (tests/servers/make-bert-frames.erl, the model_* frames), in every spelling the protocol notes
  * allow. */
 
 static const char *escript_path;
@@ -854,7 +854,7 @@ write_frames (void)
       escript = "escript";
     }
 
-  script = g_test_build_filename (G_TEST_DIST, "make-bert-frames.erl", NULL);
+  script = g_test_build_filename (G_TEST_DIST, "servers", "make-bert-frames.erl", NULL);
   frames_dir = g_dir_make_tmp ("test-basix-model-XXXXXX", &error);
   g_assert_no_error (error);
 

@@ -1,4 +1,4 @@
-/* test-demo.c
+/* test-demo-source.c
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  *

@@ -1,4 +1,4 @@
-/* test-xivo.c
+/* test-xivo-source.c
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  *

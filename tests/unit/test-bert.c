@@ -16,7 +16,7 @@
 #include "sp-bert.h"
 
 /* The decoder is tested against frames written by real Erlang (term_to_binary/2, run from
- * tests/make-bert-frames.erl at test time), each with the expected decoding computed by
+ * tests/servers/make-bert-frames.erl at test time), each with the expected decoding computed by
  * Erlang from the term itself, and against hand-made malformed frames. */
 
 static const char *escript_path;
@@ -1495,7 +1495,7 @@ write_frames (void)
           escript = "escript";
         }
 
-      script = g_test_build_filename (G_TEST_DIST, "make-bert-frames.erl", NULL);
+      script = g_test_build_filename (G_TEST_DIST, "servers", "make-bert-frames.erl", NULL);
       frames_dir = g_dir_make_tmp ("test-bert-XXXXXX", &error);
       g_assert_no_error (error);
       frames_dir_is_temporary = TRUE;
