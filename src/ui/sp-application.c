@@ -160,7 +160,7 @@ find_dialing_source (SpApplication *self)
   guint n = g_list_model_get_n_items (G_LIST_MODEL (self->accounts));
 
   if (account != NULL && sp_account_get_enabled (account) && sp_account_get_source (account) != NULL &&
-      sp_source_can_perform (sp_account_get_source (account), "dial"))
+      sp_source_can_perform (sp_account_get_source (account), SP_SOURCE_ACTION_DIAL))
     return sp_account_get_source (account);
 
   for (guint i = 0; i < n; i++)
@@ -168,7 +168,8 @@ find_dialing_source (SpApplication *self)
       g_autoptr(SpAccount) candidate = g_list_model_get_item (G_LIST_MODEL (self->accounts), i);
       SpSource *source = sp_account_get_source (candidate);
 
-      if (sp_account_get_enabled (candidate) && source != NULL && sp_source_can_perform (source, "dial"))
+      if (sp_account_get_enabled (candidate) && source != NULL &&
+          sp_source_can_perform (source, SP_SOURCE_ACTION_DIAL))
         return source;
     }
 
@@ -245,8 +246,8 @@ sp_application_dial (SpApplication *self,
   data = g_new0 (DialData, 1);
   data->self = g_object_ref (self);
   data->number = g_strdup (trimmed);
-  sp_source_perform_async (source, "dial", NULL, g_variant_new_string (trimmed), NULL,
-                           dial_cb, data);
+  sp_source_perform_async (source, SP_SOURCE_ACTION_DIAL, NULL, g_variant_new_string (trimmed),
+                           NULL, dial_cb, data);
 }
 
 static gboolean
@@ -433,18 +434,19 @@ agent_action (GSimpleAction *action,
               gpointer       user_data)
 {
   SpApplication *self = user_data;
-  const char *verb = g_str_equal (g_action_get_name (G_ACTION (action)), "pause-agent")
-                     ? "pause" : "unpause";
+  SpSourceAction verb = g_str_equal (g_action_get_name (G_ACTION (action)), "pause-agent")
+                        ? SP_SOURCE_ACTION_PAUSE : SP_SOURCE_ACTION_UNPAUSE;
   SpAccount *account = sp_accounts_lookup (self->accounts, g_variant_get_string (param, NULL));
   SpSource *source = account ? sp_account_get_source (account) : NULL;
 
   if (source == NULL || !sp_source_can_perform (source, verb))
     {
-      g_message ("Cannot %s the agent of account %s now", verb, g_variant_get_string (param, NULL));
+      g_message ("Cannot %s the agent of account %s now", sp_source_action_to_string (verb),
+                 g_variant_get_string (param, NULL));
       return;
     }
 
-  g_debug ("[%s] Agent: %s", sp_account_get_id (account), verb);
+  g_debug ("[%s] Agent: %s", sp_account_get_id (account), sp_source_action_to_string (verb));
   sp_source_perform_async (source, verb, NULL, NULL, NULL, agent_cb, g_object_ref (self));
 }
 

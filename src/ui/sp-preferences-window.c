@@ -269,7 +269,7 @@ rebuild_dial_accounts (SpPreferencesWindow *self)
       SpSource *source = sp_account_get_source (account);
       g_autofree char *name = NULL;
 
-      if (source == NULL || !sp_source_can_perform (source, "dial"))
+      if (source == NULL || !sp_source_can_perform (source, SP_SOURCE_ACTION_DIAL))
         continue;
 
       name = sp_account_dup_display_name (account);
