@@ -1308,27 +1308,3 @@ sp_redmine_source_get_channel_class (SpRedmineSource *self)
   g_return_val_if_fail (SP_IS_REDMINE_SOURCE (self), NULL);
   return self->channel_class;
 }
-
-/**
- * sp_redmine_source_dup_channels:
- *
- * Returns: (transfer full): the channels the server confirmed on this connection, in the
- *   order they were subscribed
- */
-char **
-sp_redmine_source_dup_channels (SpRedmineSource *self)
-{
-  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
-
-  g_return_val_if_fail (SP_IS_REDMINE_SOURCE (self), NULL);
-
-  for (guint i = 0; i < self->subscriptions->len; i++)
-    {
-      Subscription *sub = g_ptr_array_index (self->subscriptions, i);
-
-      if (sub->state == SUB_CONFIRMED)
-        g_strv_builder_add (builder, sub->name);
-    }
-
-  return g_strv_builder_end (builder);
-}
