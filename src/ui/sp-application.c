@@ -211,16 +211,12 @@ dial_cb (GObject      *object,
     }
 }
 
-/**
- * sp_application_dial:
- * @number: a phone number, or a tel: or callto: link
- *
- * Calls @number from the account chosen for placing calls (or the first enabled one that
- * can); says so in a notification when none can or when the call fails.
- */
-void
-sp_application_dial (SpApplication *self,
-                     const char    *number)
+/* Calls @number (a phone number, or a tel: or callto: link) from the account chosen for
+ * placing calls (or the first enabled one that can); says so in a notification when none
+ * can or when the call fails. */
+static void
+dial (SpApplication *self,
+      const char    *number)
 {
   g_autofree char *trimmed = g_strstrip (g_strdup (number ? number : ""));
   DialData *data;
@@ -281,7 +277,7 @@ sp_application_command_line (GApplication            *app,
 
     if (g_variant_dict_lookup (dict, "dial", "&s", &number))
       {
-        sp_application_dial (self, number);
+        dial (self, number);
         dialled = TRUE;
       }
 
@@ -291,7 +287,7 @@ sp_application_command_line (GApplication            *app,
           {
             if (is_dial_link (remaining[i]))
               {
-                sp_application_dial (self, remaining[i]);
+                dial (self, remaining[i]);
                 dialled = TRUE;
               }
             else
@@ -605,38 +601,11 @@ sp_application_get_tracker (SpApplication *self)
   return self->tracker;
 }
 
-SpNotifier *
-sp_application_get_notifier (SpApplication *self)
-{
-  g_return_val_if_fail (SP_IS_APPLICATION (self), NULL);
-  return self->notifier;
-}
-
 SpScreenpop *
 sp_application_get_screenpop (SpApplication *self)
 {
   g_return_val_if_fail (SP_IS_APPLICATION (self), NULL);
   return self->screenpop;
-}
-
-/**
- * sp_application_get_history:
- *
- * Returns: (transfer none) (nullable): the call history, or %NULL when it cannot be used
- *   (see sp_application_get_history_error())
- */
-SpHistory *
-sp_application_get_history (SpApplication *self)
-{
-  g_return_val_if_fail (SP_IS_APPLICATION (self), NULL);
-  return self->history;
-}
-
-const char *
-sp_application_get_history_error (SpApplication *self)
-{
-  g_return_val_if_fail (SP_IS_APPLICATION (self), NULL);
-  return self->history_error;
 }
 
 GSettings *
