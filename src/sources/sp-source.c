@@ -694,10 +694,8 @@ is_action (SpSourceAction action)
 
 /**
  * sp_source_can_perform:
- * @action: what to do
  *
- * Returns: whether the source can perform @action now (it is configured for it and, for
- *   most backends, connected)
+ * Returns: whether the source can perform @action now (configured for it, and connected)
  */
 gboolean
 sp_source_can_perform (SpSource       *self,
@@ -711,14 +709,11 @@ sp_source_can_perform (SpSource       *self,
 
 /**
  * sp_source_perform_async:
- * @action: what to do
- * @call_id: (nullable): the call @action is about, for %SP_SOURCE_ACTION_ANSWER and
- *   %SP_SOURCE_ACTION_HANGUP
+ * @call_id: (nullable): the call @action is about (answer, hang up)
  * @param: (nullable): the parameter #SpSourceAction documents for @action; a floating
  *   reference is consumed
  *
- * Asks the server to perform @action. Completes once the request is sent or answered
- * (depending on the backend); an action the source cannot perform fails with
+ * Asks the server to perform @action; one the source cannot perform fails with
  * %SP_SOURCE_ERROR_UNSUPPORTED.
  */
 void
@@ -771,10 +766,10 @@ sp_source_action_to_string (SpSourceAction action)
 /**
  * sp_source_action_from_string:
  * @string: (nullable): the nick of an action, as sp_source_action_to_string() gives it
- * @action: (out): where to store the action
+ * @action: (out): the action, when @string names one
  *
- * The one place where a verb given as text becomes an #SpSourceAction: an unknown or
- * misspelt verb is refused here.
+ * The one place where a verb given as text becomes an #SpSourceAction, so that an unknown
+ * or misspelt verb is refused here.
  *
  * Returns: whether @string names an action
  */
@@ -782,21 +777,13 @@ gboolean
 sp_source_action_from_string (const char     *string,
                               SpSourceAction *action)
 {
-  g_autoptr(GEnumClass) klass = NULL;
-  GEnumValue *value;
+  g_autoptr(GEnumClass) klass = g_type_class_ref (SP_TYPE_SOURCE_ACTION);
+  GEnumValue *value = string ? g_enum_get_value_by_nick (klass, string) : NULL;
 
-  g_return_val_if_fail (action != NULL, FALSE);
+  if (value != NULL)
+    *action = value->value;
 
-  if (string == NULL)
-    return FALSE;
-
-  klass = g_type_class_ref (SP_TYPE_SOURCE_ACTION);
-  value = g_enum_get_value_by_nick (klass, string);
-  if (value == NULL)
-    return FALSE;
-
-  *action = value->value;
-  return TRUE;
+  return value != NULL;
 }
 
 const char *
