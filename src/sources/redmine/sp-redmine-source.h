@@ -37,6 +37,5 @@ G_DECLARE_FINAL_TYPE (SpRedmineSource, sp_redmine_source, SP, REDMINE_SOURCE, Sp
 SpSource    *sp_redmine_source_new               (SpAccount       *account);
 const char  *sp_redmine_source_get_login         (SpRedmineSource *self);
 const char  *sp_redmine_source_get_channel_class (SpRedmineSource *self);
-char       **sp_redmine_source_dup_channels      (SpRedmineSource *self);
 
 G_END_DECLS
