@@ -8,6 +8,7 @@
 #include "config.h"
 
 #include "sp-accounts.h"
+#include "sp-redmine-command.h"
 #include "sp-secret.h"
 #include "sp-sources.h"
 

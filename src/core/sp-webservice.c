@@ -13,8 +13,8 @@
 #include <libsoup/soup.h>
 
 #include "sp-screenpop.h"
+#include "sp-secret.h"
 #include "sp-webservice.h"
-#include "sp-xivo-source.h"
 #include "sp-xivo-webservice.h"
 
 /*
@@ -622,13 +622,18 @@ fill_user (SpXivoWsRequest *request,
   if (agent_id != NULL)
     request->agent_id = g_ascii_strtoll (agent_id, NULL, 10);
 
-  /* A XiVO account adds what the CC Agent sends: the agent, and the live token. */
-  if (SP_IS_XIVO_SOURCE (source))
+  /* What the server told of the user, where it tells (XiVO: the agent, and the live
+   * token, as the CC Agent sends them). */
+  if (source != NULL)
     {
+      g_auto(SpUserFacts) facts = { 0, };
+
+      sp_source_get_user_facts (source, &facts);
       if (request->agent_id <= 0)
-        request->agent_id = sp_xivo_source_get_agent_id (SP_XIVO_SOURCE (source));
-      if (may_send_token (account, uri))
-        request->token = sp_xivo_source_get_token (SP_XIVO_SOURCE (source));
+        request->agent_id = facts.agent_id;
+      if (facts.token != NULL && may_send_token (account, uri))
+        strings[3] = g_steal_pointer (&facts.token);
+      request->token = strings[3];
     }
 }
 
@@ -641,7 +646,7 @@ start_post (SpWebservice *self,
   g_autofree char *json = NULL;
   g_autoptr(GUri) uri = NULL;
   g_autoptr(GBytes) bytes = NULL;
-  char *user_strings[3] = { NULL, };
+  char *user_strings[4] = { NULL, };   /* first, last, full name; the token */
   SpXivoWsRequest request = { 0, };
   SpCall *call = entry->call;
   gsize length;
@@ -667,8 +672,9 @@ start_post (SpWebservice *self,
   fill_user (&request, account, uri, user_strings);
 
   json = sp_xivo_ws_request_to_json (&request);
-  for (guint i = 0; i < G_N_ELEMENTS (user_strings); i++)
+  for (guint i = 0; i < 3; i++)
     g_free (user_strings[i]);
+  sp_secret_free (user_strings[3]);
   length = strlen (json);
   bytes = g_bytes_new_take (g_steal_pointer (&json), length);
 

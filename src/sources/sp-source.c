@@ -14,6 +14,7 @@
 #include "sp-account.h"
 #include "sp-backoff.h"
 #include "sp-enums.h"
+#include "sp-redmine-command.h"
 #include "sp-secret.h"
 #include "sp-source.h"
 
@@ -995,6 +996,39 @@ sp_source_set_transient_secret (SpSource   *self,
 
   g_clear_pointer (&priv->transient_secret, sp_secret_free);
   priv->transient_secret = g_strdup (secret);
+}
+
+/**
+ * sp_source_get_user_facts:
+ * @facts: (out caller-allocates): filled in; clear with sp_user_facts_clear()
+ *
+ * What the server told of the account's user (see #SpUserFacts): for the third-party web
+ * service, which sends it with every call whatever the backend.
+ */
+void
+sp_source_get_user_facts (SpSource    *self,
+                          SpUserFacts *facts)
+{
+  g_return_if_fail (SP_IS_SOURCE (self));
+  g_return_if_fail (facts != NULL);
+
+  *facts = (SpUserFacts) { 0, };
+  if (SP_SOURCE_GET_CLASS (self)->get_user_facts != NULL)
+    SP_SOURCE_GET_CLASS (self)->get_user_facts (self, facts);
+}
+
+/**
+ * sp_user_facts_clear:
+ *
+ * Frees what @facts holds (the token, wiped) and zeroes it.
+ */
+void
+sp_user_facts_clear (SpUserFacts *facts)
+{
+  g_return_if_fail (facts != NULL);
+
+  g_clear_pointer (&facts->token, sp_secret_free);
+  facts->agent_id = 0;
 }
 
 static void

@@ -239,6 +239,15 @@ test_connect (Fixture       *fixture,
   g_assert_cmpint (sp_xivo_source_get_agent_id (SP_XIVO_SOURCE (source (fixture))), ==, 3);
   g_assert_cmpstr (sp_source_get_detail (source (fixture)), ==, "Agent: Ready");
 
+  /* The same, through the generic API the web service uses. */
+  {
+    g_auto(SpUserFacts) facts = { 0, };
+
+    sp_source_get_user_facts (source (fixture), &facts);
+    g_assert_cmpint (facts.agent_id, ==, 3);
+    g_assert_cmpstr (facts.token, ==, token);
+  }
+
   g_assert_cmpuint (sp_test_log_capture_count (fixture->log, 0, "*tok-*"), ==, 0);
 }
 
