@@ -919,8 +919,7 @@ static gboolean
 account_connected (gpointer user_data)
 {
   ConnectWait *wait = user_data;
-  SpAccount *account = sp_accounts_lookup (wait->accounts, ACCOUNT_ID);
-  SpSource *source = account ? sp_account_get_source (account) : NULL;
+  SpSource *source = sp_accounts_get_source (wait->accounts, ACCOUNT_ID);
 
   return source != NULL && sp_source_get_state (source) == SP_SOURCE_STATE_CONNECTED &&
          sp_test_popup_server_get_n_clients (wait->popup) == 1;

@@ -610,7 +610,7 @@ post_msg (SpCommandRunner  *self,
           SpAccount        *account,
           SpRedmineCommand *command)
 {
-  SpSource *source = account != NULL ? sp_account_get_source (account) : NULL;
+  SpSource *source = sp_accounts_get_source (self->accounts, account_id);
   const char *channel = sp_redmine_command_get_channel_name (command);
   g_autofree char *json = sp_redmine_command_dup_msg_json (command);
   PostData *data;

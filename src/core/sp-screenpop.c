@@ -736,7 +736,6 @@ gboolean
 sp_screenpop_can_answer (SpScreenpop *self,
                          SpCall      *call)
 {
-  SpAccount *account;
   SpSource *source;
 
   g_return_val_if_fail (SP_IS_SCREENPOP (self), FALSE);
@@ -745,8 +744,7 @@ sp_screenpop_can_answer (SpScreenpop *self,
   if (sp_call_get_state (call) != SP_CALL_STATE_RINGING)
     return FALSE;
 
-  account = sp_accounts_lookup (self->accounts, sp_call_get_account_id (call));
-  source = account ? sp_account_get_source (account) : NULL;
+  source = sp_accounts_get_source (self->accounts, sp_call_get_account_id (call));
 
   return source != NULL && sp_source_can_perform (source, "answer");
 }
@@ -760,14 +758,12 @@ void
 sp_screenpop_answer_call (SpScreenpop *self,
                           SpCall      *call)
 {
-  SpAccount *account;
   SpSource *source;
 
   g_return_if_fail (SP_IS_SCREENPOP (self));
   g_return_if_fail (SP_IS_CALL (call));
 
-  account = sp_accounts_lookup (self->accounts, sp_call_get_account_id (call));
-  source = account ? sp_account_get_source (account) : NULL;
+  source = sp_accounts_get_source (self->accounts, sp_call_get_account_id (call));
   if (source == NULL)
     return;
 

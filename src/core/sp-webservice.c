@@ -254,7 +254,7 @@ autopause (SpWebservice *self,
            Entry        *entry,
            SpAccount    *account)
 {
-  SpSource *source = sp_account_get_source (account);
+  SpSource *source = sp_accounts_get_source (self->accounts, sp_account_get_id (account));
   const char *reason = entry->response->autopause_reason;
   g_autofree char *title = sp_call_dup_title (entry->call);
   g_autofree char *summary = NULL;
@@ -593,12 +593,13 @@ may_send_token (SpAccount *account,
 }
 
 static void
-fill_user (SpXivoWsRequest *request,
+fill_user (SpWebservice    *self,
+           SpXivoWsRequest *request,
            SpAccount       *account,
            GUri            *uri,
            char           **strings)
 {
-  SpSource *source = sp_account_get_source (account);
+  SpSource *source = sp_accounts_get_source (self->accounts, sp_account_get_id (account));
 
   static const char * const keys[] = {
     "webservice-first-name", "webservice-last-name", "webservice-full-name",
@@ -669,7 +670,7 @@ start_post (SpWebservice *self,
   request.call_id = sp_call_get_call_id (call);
   request.user_data = sp_call_get_vars (call);
   request.queue_name = sp_call_get_queue (call);
-  fill_user (&request, account, uri, user_strings);
+  fill_user (self, &request, account, uri, user_strings);
 
   json = sp_xivo_ws_request_to_json (&request);
   for (guint i = 0; i < 3; i++)
@@ -975,7 +976,6 @@ sp_webservice_done (SpWebservice *self,
                     SpCall       *call)
 {
   g_autofree char *key = NULL;
-  SpAccount *account;
   SpSource *source;
   Entry *entry;
   guint position;
@@ -993,11 +993,10 @@ sp_webservice_done (SpWebservice *self,
     g_list_store_remove (self->pending, position);
   sp_notifier_withdraw (self->notifier, entry->tag);
 
-  account = sp_accounts_lookup (self->accounts, sp_call_get_account_id (call));
-  source = account ? sp_account_get_source (account) : NULL;
+  source = sp_accounts_get_source (self->accounts, sp_call_get_account_id (call));
   if (source != NULL)
     {
-      g_debug ("[%s] Resuming the agent after call %s", sp_account_get_id (account),
+      g_debug ("[%s] Resuming the agent after call %s", sp_call_get_account_id (call),
                sp_call_get_call_id (call));
       sp_source_perform_async (source, "unpause", sp_call_get_call_id (call), NULL, NULL,
                                unpause_cb, g_object_ref (self));

@@ -39,7 +39,7 @@
 
 typedef struct
 {
-  SpAccount     *account;        /* unowned: the account owns its source */
+  SpAccount     *account;        /* owned: whoever keeps the source may read its account */
   char          *account_id;
   SpSourceState  state;
   char          *error_message;
@@ -419,6 +419,7 @@ sp_source_dispose (GObject *object)
   g_clear_handle_id (&priv->deadline_id, g_source_remove);
   g_clear_handle_id (&priv->liveness_id, g_source_remove);
   g_clear_object (&priv->monitor);
+  g_clear_object (&priv->account);
 
   G_OBJECT_CLASS (sp_source_parent_class)->dispose (object);
 }
@@ -483,7 +484,7 @@ sp_source_set_property (GObject      *object,
   switch (prop_id)
     {
     case PROP_ACCOUNT:
-      priv->account = g_value_get_object (value);
+      priv->account = g_value_dup_object (value);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -506,7 +507,7 @@ sp_source_class_init (SpSourceClass *klass)
   klass->perform_async = sp_source_real_perform_async;
   klass->perform_finish = sp_source_real_perform_finish;
 
-  /* Unowned: the account owns the source, and outlives it. */
+  /* Held: a window or a test that keeps the source can still read its account. */
   properties[PROP_ACCOUNT] =
     g_param_spec_object ("account", NULL, NULL,
                          SP_TYPE_ACCOUNT,

@@ -7,11 +7,10 @@
 
 #include <gio/gio.h>
 
+#include "sp-account.h"
 #include "sp-call-event.h"
 
 G_BEGIN_DECLS
-
-typedef struct _SpAccount SpAccount;
 
 /* Only redmine sources emit commands; the generic API names the type without pulling in
  * the protocol's header (sp-redmine-command.h). */

@@ -157,16 +157,17 @@ find_dialing_source (SpApplication *self)
 {
   g_autofree char *preferred = g_settings_get_string (self->settings, "dial-account");
   SpAccount *account = sp_accounts_lookup (self->accounts, preferred);
+  SpSource *preferred_source = sp_accounts_get_source (self->accounts, preferred);
   guint n = g_list_model_get_n_items (G_LIST_MODEL (self->accounts));
 
-  if (account != NULL && sp_account_get_enabled (account) && sp_account_get_source (account) != NULL &&
-      sp_source_can_perform (sp_account_get_source (account), "dial"))
-    return sp_account_get_source (account);
+  if (account != NULL && sp_account_get_enabled (account) && preferred_source != NULL &&
+      sp_source_can_perform (preferred_source, "dial"))
+    return preferred_source;
 
   for (guint i = 0; i < n; i++)
     {
       g_autoptr(SpAccount) candidate = g_list_model_get_item (G_LIST_MODEL (self->accounts), i);
-      SpSource *source = sp_account_get_source (candidate);
+      SpSource *source = sp_accounts_get_source (self->accounts, sp_account_get_id (candidate));
 
       if (sp_account_get_enabled (candidate) && source != NULL && sp_source_can_perform (source, "dial"))
         return source;
@@ -435,16 +436,16 @@ agent_action (GSimpleAction *action,
   SpApplication *self = user_data;
   const char *verb = g_str_equal (g_action_get_name (G_ACTION (action)), "pause-agent")
                      ? "pause" : "unpause";
-  SpAccount *account = sp_accounts_lookup (self->accounts, g_variant_get_string (param, NULL));
-  SpSource *source = account ? sp_account_get_source (account) : NULL;
+  const char *account_id = g_variant_get_string (param, NULL);
+  SpSource *source = sp_accounts_get_source (self->accounts, account_id);
 
   if (source == NULL || !sp_source_can_perform (source, verb))
     {
-      g_message ("Cannot %s the agent of account %s now", verb, g_variant_get_string (param, NULL));
+      g_message ("Cannot %s the agent of account %s now", verb, account_id);
       return;
     }
 
-  g_debug ("[%s] Agent: %s", sp_account_get_id (account), verb);
+  g_debug ("[%s] Agent: %s", account_id, verb);
   sp_source_perform_async (source, verb, NULL, NULL, NULL, agent_cb, g_object_ref (self));
 }
 

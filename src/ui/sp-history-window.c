@@ -70,18 +70,17 @@ static SpSource *
 dialing_source (SpHistoryWindow *self,
                 const char      *preferred_account)
 {
-  SpAccount *account = sp_accounts_lookup (self->accounts, preferred_account);
+  SpSource *preferred = sp_accounts_get_source (self->accounts, preferred_account);
   guint n = g_list_model_get_n_items (G_LIST_MODEL (self->accounts));
 
   /* The call's own account if it can dial, else the first enabled one that can. */
-  if (account != NULL && sp_account_get_source (account) != NULL &&
-      sp_source_can_perform (sp_account_get_source (account), "dial"))
-    return sp_account_get_source (account);
+  if (preferred != NULL && sp_source_can_perform (preferred, "dial"))
+    return preferred;
 
   for (guint i = 0; i < n; i++)
     {
       g_autoptr(SpAccount) candidate = g_list_model_get_item (G_LIST_MODEL (self->accounts), i);
-      SpSource *source = sp_account_get_source (candidate);
+      SpSource *source = sp_accounts_get_source (self->accounts, sp_account_get_id (candidate));
 
       if (sp_account_get_enabled (candidate) && source != NULL && sp_source_can_perform (source, "dial"))
         return source;

@@ -125,11 +125,21 @@ account_icon (SpSource *source)
     }
 }
 
+/* The source of the row's account, from the account list that holds both. */
+static SpSource *
+row_source (GtkWidget *row)
+{
+  SpAccounts *accounts = g_object_get_data (G_OBJECT (row), "accounts");
+  SpAccount *account = g_object_get_data (G_OBJECT (row), "account");
+
+  return sp_accounts_get_source (accounts, sp_account_get_id (account));
+}
+
 static void
 update_account_row (GtkWidget *row)
 {
   SpAccount *account = g_object_get_data (G_OBJECT (row), "account");
-  SpSource *source = sp_account_get_source (account);
+  SpSource *source = row_source (row);
   GtkWidget *icon = g_object_get_data (G_OBJECT (row), "icon");
   GtkWidget *retry = g_object_get_data (G_OBJECT (row), "retry");
   GtkWidget *agent = g_object_get_data (G_OBJECT (row), "agent");
@@ -178,8 +188,7 @@ update_account_row (GtkWidget *row)
 static void
 watch_source (GtkWidget *row)
 {
-  SpAccount *account = g_object_get_data (G_OBJECT (row), "account");
-  SpSource *source = sp_account_get_source (account);
+  SpSource *source = row_source (row);
 
   if (source != NULL)
     {
@@ -199,10 +208,18 @@ watch_source (GtkWidget *row)
 }
 
 static void
+source_changed_cb (GtkWidget  *row,
+                   SpAccount  *account,
+                   SpAccounts *accounts)
+{
+  if (account == g_object_get_data (G_OBJECT (row), "account"))
+    watch_source (row);
+}
+
+static void
 retry_clicked_cb (GtkWidget *row)
 {
-  SpAccount *account = g_object_get_data (G_OBJECT (row), "account");
-  SpSource *source = sp_account_get_source (account);
+  SpSource *source = row_source (row);
 
   if (source != NULL)
     sp_source_retry_now (source);
@@ -245,18 +262,43 @@ remove_clicked_cb (GtkWidget *row)
   gtk_window_present (GTK_WINDOW (dialog));
 }
 
+static void
+account_gone_cb (GtkWindow  *window,
+                 SpAccount  *account,
+                 SpAccounts *accounts)
+{
+  if (account == g_object_get_data (G_OBJECT (window), "account"))
+    gtk_window_destroy (window);
+}
+
+/* A window that keeps the row's source closes when the account is removed, or gets
+ * another source: what it shows is gone. */
+static void
+close_with_account (GtkWidget *row,
+                    GtkWindow *window)
+{
+  SpAccounts *accounts = g_object_get_data (G_OBJECT (row), "accounts");
+  SpAccount *account = g_object_get_data (G_OBJECT (row), "account");
+
+  g_object_set_data_full (G_OBJECT (window), "account", g_object_ref (account), g_object_unref);
+  g_signal_connect_object (accounts, "account-removed", G_CALLBACK (account_gone_cb), window,
+                           G_CONNECT_SWAPPED);
+  g_signal_connect_object (accounts, "source-changed", G_CALLBACK (account_gone_cb), window,
+                           G_CONNECT_SWAPPED);
+}
+
 /* The PBX's live calls and users, for a Basix account (its element store at work). */
 static void
 live_view_clicked_cb (GtkWidget *row)
 {
-  SpAccount *account = g_object_get_data (G_OBJECT (row), "account");
-  SpSource *source = sp_account_get_source (account);
+  SpSource *source = row_source (row);
   SpBasixView *view;
 
   if (!SP_IS_BASIX_SOURCE (source))
     return;
 
   view = sp_basix_view_new (SP_BASIX_SOURCE (source));
+  close_with_account (row, GTK_WINDOW (view));
   gtk_window_set_transient_for (GTK_WINDOW (view), GTK_WINDOW (gtk_widget_get_root (row)));
   gtk_window_present (GTK_WINDOW (view));
 }
@@ -265,14 +307,14 @@ live_view_clicked_cb (GtkWidget *row)
 static void
 agent_panel_clicked_cb (GtkWidget *row)
 {
-  SpAccount *account = g_object_get_data (G_OBJECT (row), "account");
-  SpSource *source = sp_account_get_source (account);
+  SpSource *source = row_source (row);
   SpPbxisPanel *panel;
 
   if (!SP_IS_PBXIS_SOURCE (source))
     return;
 
   panel = sp_pbxis_panel_new (SP_PBXIS_SOURCE (source));
+  close_with_account (row, GTK_WINDOW (panel));
   gtk_window_set_transient_for (GTK_WINDOW (panel), GTK_WINDOW (gtk_widget_get_root (row)));
   gtk_window_present (GTK_WINDOW (panel));
 }
@@ -281,6 +323,8 @@ static GtkWidget *
 create_account_row (gpointer item,
                     gpointer user_data)
 {
+  SpWindow *self = user_data;
+  SpAccounts *accounts = sp_application_get_accounts (self->application);
   SpAccount *account = item;
   GtkWidget *row = adw_action_row_new ();
   GtkWidget *icon = gtk_image_new ();
@@ -291,6 +335,7 @@ create_account_row (gpointer item,
   g_autofree char *kind = sp_account_dup_kind (account);
 
   g_object_set_data_full (G_OBJECT (row), "account", g_object_ref (account), g_object_unref);
+  g_object_set_data_full (G_OBJECT (row), "accounts", g_object_ref (accounts), g_object_unref);
   g_object_set_data (G_OBJECT (row), "icon", icon);
   g_object_set_data (G_OBJECT (row), "retry", retry);
   g_object_set_data (G_OBJECT (row), "agent", agent);
@@ -344,7 +389,7 @@ create_account_row (gpointer item,
                    G_SETTINGS_BIND_DEFAULT);
   adw_action_row_add_suffix (ADW_ACTION_ROW (row), toggle);
 
-  g_signal_connect_object (account, "notify::source", G_CALLBACK (watch_source), row,
+  g_signal_connect_object (accounts, "source-changed", G_CALLBACK (source_changed_cb), row,
                            G_CONNECT_SWAPPED);
   g_signal_connect_object (sp_account_get_settings (account), "changed",
                            G_CALLBACK (update_account_row), row, G_CONNECT_SWAPPED);

@@ -108,7 +108,7 @@ get_source (Fixture *fixture)
 
   g_assert_nonnull (account);
 
-  return sp_account_get_source (account);
+  return sp_accounts_get_source (fixture->accounts, ACCOUNT_ID);
 }
 
 typedef struct

@@ -79,7 +79,7 @@ fixture_tear_down (Fixture       *fixture,
 static SpPbxisSource *
 get_source (Fixture *fixture)
 {
-  SpSource *source = sp_account_get_source (fixture->account);
+  SpSource *source = sp_accounts_get_source (fixture->accounts, "pbx");
 
   g_assert_true (SP_IS_PBXIS_SOURCE (source));
   return SP_PBXIS_SOURCE (source);
@@ -332,9 +332,19 @@ test_panel_from_window (void)
 
   gtk_window_destroy (GTK_WINDOW (panel));
   g_assert_finalize_object (panel);
+
+  /* Removing the account closes the panel that keeps its source. */
+  g_signal_emit_by_name (button, "clicked");
+  panel = find_panel ();
+  g_assert_nonnull (panel);
+  g_object_ref (panel);
+  assert_shown (panel, "sales", "Paused", NULL);
+  sp_accounts_remove (sp_application_get_accounts (app), "pbx");
+  g_assert_null (find_panel ());
+  g_assert_finalize_object (panel);
+
   gtk_window_destroy (GTK_WINDOW (window));
   g_assert_finalize_object (window);
-  sp_accounts_remove (sp_application_get_accounts (app), "pbx");
 }
 
 int

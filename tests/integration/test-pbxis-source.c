@@ -129,7 +129,7 @@ fixture_tear_down (Fixture       *fixture,
 static SpSource *
 get_source (Fixture *fixture)
 {
-  SpSource *source = sp_account_get_source (fixture->account);
+  SpSource *source = sp_accounts_get_source (fixture->accounts, sp_account_get_id (fixture->account));
 
   g_assert_true (SP_IS_PBXIS_SOURCE (source));
   return source;

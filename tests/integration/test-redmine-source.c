@@ -652,7 +652,7 @@ store_secret (const char *account_id,
 static SpSource *
 fixture_source (Fixture *fixture)
 {
-  return sp_account_get_source (fixture->account);
+  return sp_accounts_get_source (fixture->accounts, sp_account_get_id (fixture->account));
 }
 
 static void
@@ -1432,7 +1432,7 @@ account_listed (gpointer data)
   for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (accounts)); i++)
     {
       g_autoptr(SpAccount) account = g_list_model_get_item (G_LIST_MODEL (accounts), i);
-      SpSource *source = sp_account_get_source (account);
+      SpSource *source = sp_accounts_get_source (accounts, sp_account_get_id (account));
 
       if (source != NULL && sp_source_get_state (source) == SP_SOURCE_STATE_CONNECTED)
         {
@@ -1520,7 +1520,7 @@ test_redmine_add_account_dialog (Fixture       *fixture,
   g_assert_cmpstr (stored_url, ==, fixture->server->base_url);
   channels = g_settings_get_strv (sp_account_get_settings (found[1]), "channels");
   g_assert_cmpstrv (channels, ((const char * const[]) { "pbx", NULL }));
-  g_assert_cmpstr (sp_source_get_detail (sp_account_get_source (found[1])), ==,
+  g_assert_cmpstr (sp_source_get_detail (sp_accounts_get_source (fixture->accounts, id)), ==,
                    "Channels: user:bob, general, pbx");
 
   /* The dialog closed itself once the key was in the keyring. */

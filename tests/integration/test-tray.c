@@ -121,7 +121,7 @@ agent_action_cb (GSimpleAction *action,
 
   g_ptr_array_add (fixture->activated, g_strdup_printf ("%s %s", name, g_variant_get_string (param, NULL)));
   g_assert_nonnull (account);
-  sp_source_perform_async (sp_account_get_source (account),
+  sp_source_perform_async (sp_accounts_get_source (fixture->accounts, sp_account_get_id (account)),
                            g_str_equal (name, "pause-agent") ? "pause" : "unpause",
                            NULL, NULL, NULL, NULL, NULL);
 }
@@ -521,7 +521,7 @@ test_tray_agent_pause (Fixture       *fixture,
   click (fixture, 301);
   g_assert_cmpuint (fixture->activated->len, ==, 1);
   g_assert_cmpstr (g_ptr_array_index (fixture->activated, 0), ==, "pause-agent demo");
-  source = sp_account_get_source (demo);
+  source = sp_accounts_get_source (fixture->accounts, sp_account_get_id (demo));
   g_assert_cmpint (sp_source_get_agent_state (source), ==, SP_AGENT_STATE_PAUSED);
   wait_menu_has (fixture, "|401:Resume as Agent on Demo|");
 

@@ -106,10 +106,11 @@ test_done_and_error (void)
   GtkWidget *group;
   GtkWidget *done;
 
+  /* A kind Screenpop does not know: the fake source stands in for the account's. */
   g_settings_set_string (sp_account_get_settings (account), "webservice-url", url);
-  sp_accounts_add_transient (sp_application_get_accounts (app), account);
   source = sp_test_fake_source_new (account);
-  sp_account_set_source (account, SP_SOURCE (source));
+  sp_accounts_add_transient_with_source (sp_application_get_accounts (app), account,
+                                         SP_SOURCE (source));
 
   window = g_object_ref (sp_window_new (app));
   gtk_window_present (GTK_WINDOW (window));

@@ -108,10 +108,9 @@ fixture_set_up (Fixture       *fixture,
   g_settings_set_string (account_settings, "webservice-url", url);
   g_settings_set_string (account_settings, "url-template", "https://crm.example/template?n={number}");
   g_settings_set_string (account_settings, "url-trigger", "ringing");
-  sp_accounts_add_transient (fixture->accounts, fixture->account);
-
   fixture->source = sp_test_fake_source_new (fixture->account);
-  sp_account_set_source (fixture->account, SP_SOURCE (fixture->source));
+  sp_accounts_add_transient_with_source (fixture->accounts, fixture->account,
+                                         SP_SOURCE (fixture->source));
 
   write_script (fixture);
 }

@@ -91,7 +91,7 @@ changed_cb (SpCallTracker *tracker,
 static SpSource *
 source (Fixture *fixture)
 {
-  return sp_account_get_source (fixture->account);
+  return sp_accounts_get_source (fixture->accounts, sp_account_get_id (fixture->account));
 }
 
 typedef struct

@@ -74,6 +74,21 @@ test_objects_sources (void)
   g_assert_finalize_object (demo_account);
 }
 
+/* Issue 11: a source kept after its account was dropped (as a window keeps it) still
+ * reads its account, because the source holds it. Run under valgrind (HACKING.md): before,
+ * this read freed memory in sp_account_get_id(). */
+static void
+test_objects_kept_source (void)
+{
+  SpAccount *account = sp_account_new_transient ("kept", "demo", "Kept");
+  SpSource *source = sp_demo_source_new (account);
+
+  g_object_unref (account);
+  g_assert_cmpstr (sp_source_get_account_id (source), ==, "kept");
+  g_assert_cmpstr (sp_account_get_id (sp_source_get_account (source)), ==, "kept");
+  g_assert_finalize_object (source);
+}
+
 static void
 test_objects_pipeline (void)
 {
@@ -109,6 +124,7 @@ main (int   argc,
   g_test_add_func ("/objects/tracker", test_objects_tracker);
   g_test_add_func ("/objects/account", test_objects_account);
   g_test_add_func ("/objects/sources", test_objects_sources);
+  g_test_add_func ("/objects/kept-source", test_objects_kept_source);
   g_test_add_func ("/objects/pipeline", test_objects_pipeline);
 
   ret = g_test_run ();
