@@ -14,7 +14,6 @@
 #include "sp-account-editor.h"
 #include "sp-actioncable.h"
 #include "sp-basix-source.h"
-#include "sp-application.h"
 #include "sp-pbxis-source.h"
 #include "sp-popup-notifier-source.h"
 #include "sp-redmine-source.h"

@@ -7,11 +7,7 @@
 
 #include <adwaita.h>
 
-#include "sp-accounts.h"
-#include "sp-call-tracker.h"
-#include "sp-history.h"
-#include "sp-notifier.h"
-#include "sp-screenpop.h"
+#include "sp-engine.h"
 
 G_BEGIN_DECLS
 
@@ -20,14 +16,8 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE (SpApplication, sp_application, SP, APPLICATION, AdwApplication)
 
 SpApplication *sp_application_new           (void);
-SpAccounts    *sp_application_get_accounts  (SpApplication *self);
-SpCallTracker *sp_application_get_tracker   (SpApplication *self);
-SpNotifier    *sp_application_get_notifier  (SpApplication *self);
-SpScreenpop   *sp_application_get_screenpop (SpApplication *self);
-GSettings     *sp_application_get_settings  (SpApplication *self);
-SpHistory     *sp_application_get_history   (SpApplication *self);
+SpEngine      *sp_application_get_engine    (SpApplication *self);
 void           sp_application_dial          (SpApplication *self,
                                              const char    *number);
-const char    *sp_application_get_history_error (SpApplication *self);
 
 G_END_DECLS

@@ -10,7 +10,6 @@
 #include <glib/gi18n.h>
 
 #include "sp-account-editor.h"
-#include "sp-application.h"
 #include "sp-autostart.h"
 #include "sp-preferences-window.h"
 #include "sp-sources.h"

@@ -25,7 +25,7 @@ struct _SpWindow
 {
   AdwApplicationWindow  parent_instance;
 
-  SpApplication        *application;
+  SpEngine             *engine;
 
   AdwToastOverlay      *toast_overlay;
   GtkListBox           *accounts_list;
@@ -233,7 +233,7 @@ remove_response_cb (AdwMessageDialog *dialog,
   const char *id = g_object_get_data (G_OBJECT (dialog), "account-id");
 
   if (g_strcmp0 (response, "remove") == 0)
-    sp_accounts_remove (sp_application_get_accounts (self->application), id);
+    sp_accounts_remove (sp_engine_get_accounts (self->engine), id);
 }
 
 static void
@@ -324,7 +324,7 @@ create_account_row (gpointer item,
                     gpointer user_data)
 {
   SpWindow *self = user_data;
-  SpAccounts *accounts = sp_application_get_accounts (self->application);
+  SpAccounts *accounts = sp_engine_get_accounts (self->engine);
   SpAccount *account = item;
   GtkWidget *row = adw_action_row_new ();
   GtkWidget *icon = gtk_image_new ();
@@ -442,8 +442,8 @@ update_call_row (GtkWidget *row)
 {
   SpCall *call = g_object_get_data (G_OBJECT (row), "call");
   SpWindow *self = g_object_get_data (G_OBJECT (row), "window");
-  SpScreenpop *screenpop = sp_application_get_screenpop (self->application);
-  SpAccount *account = sp_accounts_lookup (sp_application_get_accounts (self->application),
+  SpScreenpop *screenpop = sp_engine_get_screenpop (self->engine);
+  SpAccount *account = sp_accounts_lookup (sp_engine_get_accounts (self->engine),
                                            sp_call_get_account_id (call));
   GtkWidget *answer = g_object_get_data (G_OBJECT (row), "answer");
   GtkWidget *open = g_object_get_data (G_OBJECT (row), "open");
@@ -475,7 +475,7 @@ answer_clicked_cb (GtkWidget *row)
   SpWindow *self = g_object_get_data (G_OBJECT (row), "window");
   SpCall *call = g_object_get_data (G_OBJECT (row), "call");
 
-  sp_screenpop_answer_call (sp_application_get_screenpop (self->application), call);
+  sp_screenpop_answer_call (sp_engine_get_screenpop (self->engine), call);
 }
 
 static void
@@ -485,7 +485,7 @@ open_clicked_cb (GtkWidget *row)
   SpCall *call = g_object_get_data (G_OBJECT (row), "call");
   g_autoptr(GError) error = NULL;
 
-  if (!sp_screenpop_open_call (sp_application_get_screenpop (self->application), call, &error))
+  if (!sp_screenpop_open_call (sp_engine_get_screenpop (self->engine), call, &error))
     show_toast (self, error->message);
 }
 
@@ -533,7 +533,7 @@ done_clicked_cb (GtkWidget *row)
   SpWindow *self = g_object_get_data (G_OBJECT (row), "window");
   SpCall *call = g_object_get_data (G_OBJECT (row), "call");
 
-  sp_webservice_done (sp_screenpop_get_webservice (sp_application_get_screenpop (self->application)), call);
+  sp_webservice_done (sp_engine_get_webservice (self->engine), call);
 }
 
 static GtkWidget *
@@ -542,7 +542,7 @@ create_pending_row (gpointer item,
 {
   SpWindow *self = user_data;
   SpCall *call = item;
-  SpAccount *account = sp_accounts_lookup (sp_application_get_accounts (self->application),
+  SpAccount *account = sp_accounts_lookup (sp_engine_get_accounts (self->engine),
                                            sp_call_get_account_id (call));
   g_autofree char *title = sp_call_dup_title (call);
   g_autofree char *account_name = account ? sp_account_dup_display_name (account) : NULL;
@@ -573,7 +573,7 @@ create_pending_row (gpointer item,
 static void
 update_webservice_group (SpWindow *self)
 {
-  SpWebservice *webservice = sp_screenpop_get_webservice (sp_application_get_screenpop (self->application));
+  SpWebservice *webservice = sp_engine_get_webservice (self->engine);
   GListModel *pending = sp_webservice_get_pending (webservice);
   const char *error = sp_webservice_get_last_error (webservice);
 
@@ -621,6 +621,7 @@ sp_window_dispose (GObject *object)
   g_clear_handle_id (&self->tick_id, g_source_remove);
 
   gtk_widget_dispose_template (GTK_WIDGET (self), SP_TYPE_WINDOW);
+  g_clear_object (&self->engine);
 
   G_OBJECT_CLASS (sp_window_parent_class)->dispose (object);
 }
@@ -654,34 +655,42 @@ sp_window_init (SpWindow *self)
   gtk_list_box_set_placeholder (self->recent_list, placeholder (_("No calls yet")));
 }
 
+/**
+ * sp_window_new:
+ * @application: the application the window belongs to
+ * @engine: the pipeline it shows: accounts, calls, the web service's work
+ *
+ * Returns: (transfer none): the main window, owned by @application
+ */
 SpWindow *
-sp_window_new (SpApplication *application)
+sp_window_new (GtkApplication *application,
+               SpEngine       *engine)
 {
+  SpCallTracker *tracker;
   SpWebservice *webservice;
   SpWindow *self;
 
-  g_return_val_if_fail (SP_IS_APPLICATION (application), NULL);
+  g_return_val_if_fail (GTK_IS_APPLICATION (application), NULL);
+  g_return_val_if_fail (SP_IS_ENGINE (engine), NULL);
 
   self = g_object_new (SP_TYPE_WINDOW, "application", application, NULL);
-  self->application = application;
+  self->engine = g_object_ref (engine);
+  tracker = sp_engine_get_tracker (engine);
 
   if (g_strcmp0 (APP_ID_SUFFIX, "") != 0)
     gtk_widget_add_css_class (GTK_WIDGET (self), "devel");
 
-  gtk_list_box_bind_model (self->accounts_list,
-                           G_LIST_MODEL (sp_application_get_accounts (application)),
+  gtk_list_box_bind_model (self->accounts_list, G_LIST_MODEL (sp_engine_get_accounts (engine)),
                            create_account_row, self, NULL);
-  gtk_list_box_bind_model (self->active_list,
-                           G_LIST_MODEL (sp_application_get_tracker (application)),
+  gtk_list_box_bind_model (self->active_list, G_LIST_MODEL (tracker),
                            create_call_row, self, NULL);
-  gtk_list_box_bind_model (self->recent_list,
-                           sp_call_tracker_get_recent (sp_application_get_tracker (application)),
+  gtk_list_box_bind_model (self->recent_list, sp_call_tracker_get_recent (tracker),
                            create_call_row, self, NULL);
-  g_signal_connect_object (sp_call_tracker_get_recent (sp_application_get_tracker (application)),
+  g_signal_connect_object (sp_call_tracker_get_recent (tracker),
                            "items-changed", G_CALLBACK (update_missed_count), self, G_CONNECT_SWAPPED);
-  update_missed_count (self, 0, 0, 0, sp_call_tracker_get_recent (sp_application_get_tracker (application)));
+  update_missed_count (self, 0, 0, 0, sp_call_tracker_get_recent (tracker));
 
-  webservice = sp_screenpop_get_webservice (sp_application_get_screenpop (application));
+  webservice = sp_engine_get_webservice (engine);
   gtk_list_box_bind_model (self->webservice_list, sp_webservice_get_pending (webservice),
                            create_pending_row, self, NULL);
   g_signal_connect_object (sp_webservice_get_pending (webservice), "items-changed",

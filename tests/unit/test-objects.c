@@ -10,12 +10,10 @@
 #include <libnotify/notify.h>
 
 #include "sp-account.h"
-#include "sp-accounts.h"
 #include "sp-call-tracker.h"
 #include "sp-demo-source.h"
-#include "sp-notifier.h"
 #include "sp-popup-notifier-source.h"
-#include "sp-screenpop.h"
+#include "sp-test-engine.h"
 #include "sp-test-notify.h"
 #include "sp-test-util.h"
 
@@ -93,20 +91,14 @@ static void
 test_objects_pipeline (void)
 {
   GSettings *settings = g_settings_new ("io.github.screenpop.Screenpop");
-  SpCallTracker *tracker = sp_call_tracker_new ();
-  SpNotifier *notifier = sp_notifier_new ();
-  SpAccounts *accounts = sp_accounts_new (settings, tracker);
-  SpScreenpop *screenpop = sp_screenpop_new (accounts, tracker, notifier, settings);
+  SpEngine *engine = sp_test_engine_new (settings, NULL);
   SpAccount *demo = sp_account_new_transient ("demo", "demo", "Demo");
 
-  sp_accounts_add_transient (accounts, demo);
+  sp_accounts_add_transient (sp_engine_get_accounts (engine), demo);
   g_object_unref (demo);
   sp_test_run_for (100);
 
-  g_assert_finalize_object (screenpop);
-  g_assert_finalize_object (accounts);
-  g_assert_finalize_object (notifier);
-  g_assert_finalize_object (tracker);
+  g_assert_finalize_object (engine);
   g_assert_finalize_object (settings);
 }
 
