@@ -9,8 +9,9 @@
  * Everything goes through the public path. The account is a popup-notifier account in
  * GSettings pointing at a server that behaves like the real daemon (tests/
  * sp-test-popup-server: it writes one unmasked text frame per message and never reads);
- * the pipeline is the app's own (SpAccounts → SpCallTracker → SpScreenpop → SpNotifier →
- * libnotify); the notification server is a real process on a private session bus.
+ * the pipeline is the app's own SpEngine (SpAccounts → SpCallTracker → SpScreenpop →
+ * SpNotifier → libnotify, with the call history attached); the notification server is a
+ * real process on a private session bus.
  *
  * Each run happens in a child process of its own, so that every run gets a fresh bus, a
  * fresh libnotify and a fresh heap:
@@ -69,11 +70,8 @@
 #include <libnotify/notify.h>
 
 #include "sp-account.h"
-#include "sp-accounts.h"
-#include "sp-call-tracker.h"
-#include "sp-notifier.h"
-#include "sp-screenpop.h"
 #include "sp-source.h"
+#include "sp-test-engine.h"
 #include "sp-test-notify.h"
 #include "sp-test-popup-server.h"
 
@@ -919,8 +917,7 @@ static gboolean
 account_connected (gpointer user_data)
 {
   ConnectWait *wait = user_data;
-  SpAccount *account = sp_accounts_lookup (wait->accounts, ACCOUNT_ID);
-  SpSource *source = account ? sp_account_get_source (account) : NULL;
+  SpSource *source = sp_accounts_get_source (wait->accounts, ACCOUNT_ID);
 
   return source != NULL && sp_source_get_state (source) == SP_SOURCE_STATE_CONNECTED &&
          sp_test_popup_server_get_n_clients (wait->popup) == 1;
@@ -980,10 +977,10 @@ run_pipeline (ServerKind kind,
   g_autoptr(GError) error = NULL;
   g_autoptr(SpTestPopupServer) popup = NULL;
   g_autoptr(GSettings) settings = NULL;
-  g_autoptr(SpCallTracker) tracker = NULL;
-  g_autoptr(SpNotifier) notifier = NULL;
-  g_autoptr(SpAccounts) accounts = NULL;
-  g_autoptr(SpScreenpop) screenpop = NULL;
+  g_autoptr(SpEngine) engine = NULL;
+  SpCallTracker *tracker;
+  SpNotifier *notifier;
+  SpAccounts *accounts;
   g_autoptr(GDBusConnection) connection = NULL;
   g_autoptr(GSubprocess) server = NULL;
   g_autoptr(Phase) warmup = NULL;
@@ -1046,16 +1043,15 @@ run_pipeline (ServerKind kind,
   g_assert_no_error (error);
   url = sp_test_popup_server_dup_ws_url (popup);
 
-  /* The pipeline as SpApplication builds it. */
+  /* The pipeline as SpApplication builds it: the engine, history in a folder of its own. */
   settings = g_settings_new (APP_SCHEMA);
   write_account (settings, url);
-  tracker = sp_call_tracker_new ();
-  notifier = sp_notifier_new ();
   if (opt_no_sound)
     g_settings_set_boolean (settings, "play-sound", FALSE);
-  sp_notifier_set_sound_enabled (notifier, g_settings_get_boolean (settings, "play-sound"));
-  accounts = sp_accounts_new (settings, tracker);
-  screenpop = sp_screenpop_new (accounts, tracker, notifier, settings);
+  engine = sp_test_engine_new (settings, NULL);
+  tracker = sp_engine_get_tracker (engine);
+  notifier = sp_engine_get_notifier (engine);
+  accounts = sp_engine_get_accounts (engine);
 
   connect_wait = (ConnectWait) { accounts, popup };
   if (!wait_until (account_connected, &connect_wait, START_TIMEOUT_MS))
@@ -1148,10 +1144,7 @@ run_pipeline (ServerKind kind,
   g_signal_remove_emission_hook (g_signal_lookup ("call-event", SP_TYPE_SOURCE), hook_id);
   g_signal_handlers_disconnect_by_data (tracker, &bench);
 
-  g_clear_object (&screenpop);
-  g_clear_object (&accounts);
-  g_clear_object (&notifier);
-  g_clear_object (&tracker);
+  g_clear_object (&engine);
   g_clear_object (&settings);
   g_clear_pointer (&popup, sp_test_popup_server_free);
   notify_uninit ();

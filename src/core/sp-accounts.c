@@ -8,6 +8,7 @@
 #include "config.h"
 
 #include "sp-accounts.h"
+#include "sp-redmine-command.h"
 #include "sp-secret.h"
 #include "sp-sources.h"
 
@@ -16,6 +17,10 @@
  * follows the app's "accounts" key, creates each account's source, feeds the source's call
  * events to the tracker and passes its commands on (SpAccounts::command), and starts, stops
  * or restarts sources as their settings change.
+ *
+ * It holds each account and its source; the account knows no source, the source holds its
+ * account. A removed account's source is stopped and dropped here, and
+ * SpAccounts::account-removed tells whoever kept the source (a window) to let it go.
  */
 
 struct _SpAccounts
@@ -26,10 +31,13 @@ struct _SpAccounts
   SpCallTracker *tracker;
   GPtrArray     *accounts;    /* (element-type SpAccount) configured, then transient */
   GPtrArray     *transient;   /* (element-type SpAccount) */
+  GHashTable    *sources;     /* SpAccount → SpSource, for the accounts that have one */
 };
 
 enum {
   COMMAND,
+  SOURCE_CHANGED,
+  ACCOUNT_REMOVED,
   N_SIGNALS
 };
 
@@ -95,12 +103,46 @@ command_cb (SpAccounts       *self,
   g_signal_emit (self, signals[COMMAND], 0, account, command);
 }
 
+/* Stops and forgets the account's source. */
+static void
+drop_source (SpAccounts *self,
+             SpAccount  *account)
+{
+  g_autoptr(SpSource) source = NULL;
+
+  if (!g_hash_table_steal_extended (self->sources, account, NULL, (gpointer *) &source))
+    return;
+
+  g_signal_handlers_disconnect_by_data (source, self);
+  sp_source_stop (source);
+}
+
+/* Makes @source (may be %NULL) the account's source, in place of the one it had. */
+static void
+set_source (SpAccounts *self,
+            SpAccount  *account,
+            SpSource   *source)
+{
+  drop_source (self, account);
+
+  if (source != NULL)
+    {
+      g_signal_connect_object (source, "call-event",
+                               G_CALLBACK (call_event_cb), self, G_CONNECT_SWAPPED);
+      g_signal_connect_object (source, "command",
+                               G_CALLBACK (command_cb), self, G_CONNECT_SWAPPED);
+      g_hash_table_insert (self->sources, account, g_object_ref (source));
+    }
+
+  g_signal_emit (self, signals[SOURCE_CHANGED], 0, account);
+}
+
 static void
 update_source (SpAccounts *self,
                SpAccount  *account,
                gboolean    recreate)
 {
-  SpSource *source = sp_account_get_source (account);
+  SpSource *source = g_hash_table_lookup (self->sources, account);
 
   if (recreate || source == NULL)
     {
@@ -112,15 +154,8 @@ update_source (SpAccounts *self,
       new_source = sp_sources_create (account, &error);
       if (new_source == NULL)
         g_message ("[%s] %s", sp_account_get_id (account), error->message);
-      else
-        {
-          g_signal_connect_object (new_source, "call-event",
-                                   G_CALLBACK (call_event_cb), self, G_CONNECT_SWAPPED);
-          g_signal_connect_object (new_source, "command",
-                                   G_CALLBACK (command_cb), self, G_CONNECT_SWAPPED);
-        }
 
-      sp_account_set_source (account, new_source);
+      set_source (self, account, new_source);
       source = new_source;
     }
 
@@ -166,7 +201,7 @@ account_changed_cb (SpAccounts *self,
     }
   else if (g_strv_contains (connection_keys, key))
     {
-      SpSource *source = sp_account_get_source (account);
+      SpSource *source = g_hash_table_lookup (self->sources, account);
 
       /* Settings that changed where to connect deserve a fresh attempt, also after an
        * authentication failure: that is what the user was fixing. */
@@ -190,22 +225,40 @@ find_account (GPtrArray  *accounts,
   return NULL;
 }
 
+/* @source: (nullable): the account's source, or %NULL to create the one of its kind */
 static void
 setup_account (SpAccounts *self,
-               SpAccount  *account)
+               SpAccount  *account,
+               SpSource   *source)
 {
   g_signal_connect_object (sp_account_get_settings (account), "changed",
                            G_CALLBACK (account_changed_cb), self, G_CONNECT_SWAPPED);
-  update_source (self, account, TRUE);
+  if (source != NULL)
+    {
+      set_source (self, account, source);
+      update_source (self, account, FALSE);
+    }
+  else
+    {
+      update_source (self, account, TRUE);
+    }
 }
 
+/* The account leaves the list: its source stops and is dropped, its calls end, and unless
+ * @quietly (the list itself goes away) whoever holds the source is told. */
 static void
 teardown_account (SpAccounts *self,
-                  SpAccount  *account)
+                  SpAccount  *account,
+                  gboolean    quietly)
 {
+  g_autoptr(SpAccount) kept = g_object_ref (account);
+
   g_signal_handlers_disconnect_by_data (sp_account_get_settings (account), self);
-  sp_account_set_source (account, NULL);
+  drop_source (self, account);
   sp_call_tracker_end_account (self->tracker, sp_account_get_id (account));
+
+  if (!quietly)
+    g_signal_emit (self, signals[ACCOUNT_REMOVED], 0, account);
 }
 
 static void
@@ -234,23 +287,23 @@ reload (SpAccounts *self)
         {
           account = sp_account_new (ids[i]);
           g_ptr_array_add (self->accounts, account);
-          setup_account (self, account);
+          setup_account (self, account, NULL);
         }
-    }
-
-  for (guint i = 0; i < old->len; i++)
-    {
-      SpAccount *account = g_ptr_array_index (old, i);
-
-      if (!sp_account_is_transient (account) &&
-          find_account (self->accounts, sp_account_get_id (account)) == NULL)
-        teardown_account (self, account);
     }
 
   for (guint i = 0; i < self->transient->len; i++)
     g_ptr_array_add (self->accounts, g_object_ref (g_ptr_array_index (self->transient, i)));
 
   g_list_model_items_changed (G_LIST_MODEL (self), 0, old_len, self->accounts->len);
+
+  /* After the list changed, so that a window told of the removal no longer lists it. */
+  for (guint i = 0; i < old->len; i++)
+    {
+      SpAccount *account = g_ptr_array_index (old, i);
+
+      if (!sp_account_is_transient (account) && !g_ptr_array_find (self->accounts, account, NULL))
+        teardown_account (self, account, FALSE);
+    }
 }
 
 static void
@@ -261,11 +314,12 @@ sp_accounts_dispose (GObject *object)
   if (self->accounts != NULL)
     {
       for (guint i = 0; i < self->accounts->len; i++)
-        teardown_account (self, g_ptr_array_index (self->accounts, i));
+        teardown_account (self, g_ptr_array_index (self->accounts, i), TRUE);
     }
 
   g_clear_pointer (&self->accounts, g_ptr_array_unref);
   g_clear_pointer (&self->transient, g_ptr_array_unref);
+  g_clear_pointer (&self->sources, g_hash_table_unref);
   g_clear_object (&self->settings);
   g_clear_object (&self->tracker);
 
@@ -295,6 +349,36 @@ sp_accounts_class_init (SpAccountsClass *klass)
                   G_TYPE_NONE, 2,
                   SP_TYPE_ACCOUNT,
                   SP_TYPE_REDMINE_COMMAND | G_SIGNAL_TYPE_STATIC_SCOPE);
+
+  /**
+   * SpAccounts::source-changed:
+   * @self: the accounts
+   * @account: the account whose source was created, replaced or dropped
+   *
+   * sp_accounts_get_source() now gives another source (or none) for @account: its kind
+   * changed, or it was just added. Whoever watches the old source moves to the new one.
+   */
+  signals[SOURCE_CHANGED] =
+    g_signal_new ("source-changed",
+                  G_TYPE_FROM_CLASS (klass),
+                  G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL,
+                  G_TYPE_NONE, 1, SP_TYPE_ACCOUNT);
+
+  /**
+   * SpAccounts::account-removed:
+   * @self: the accounts
+   * @account: the account that left the list
+   *
+   * @account was removed, its source stopped and dropped. Windows that show it (the Basix
+   * live view, the pbxis panel) close.
+   */
+  signals[ACCOUNT_REMOVED] =
+    g_signal_new ("account-removed",
+                  G_TYPE_FROM_CLASS (klass),
+                  G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL,
+                  G_TYPE_NONE, 1, SP_TYPE_ACCOUNT);
 }
 
 static void
@@ -302,6 +386,8 @@ sp_accounts_init (SpAccounts *self)
 {
   self->accounts = g_ptr_array_new_with_free_func (g_object_unref);
   self->transient = g_ptr_array_new_with_free_func (g_object_unref);
+  /* The accounts are held by the arrays, as long as they are listed. */
+  self->sources = g_hash_table_new_full (NULL, NULL, NULL, g_object_unref);
 }
 
 /**
@@ -403,16 +489,58 @@ void
 sp_accounts_add_transient (SpAccounts *self,
                            SpAccount  *account)
 {
+  sp_accounts_add_transient_with_source (self, account, NULL);
+}
+
+/**
+ * sp_accounts_add_transient_with_source:
+ * @account: an account for this run only (see sp_account_new_transient())
+ * @source: (nullable): the source that connects @account, in place of the one of its
+ *   kind; its account must be @account
+ *
+ * As sp_accounts_add_transient(), with a source made elsewhere: a test's fake source, or
+ * one of a kind Screenpop does not list. A change of the account's kind replaces it with
+ * the source of the new kind.
+ */
+void
+sp_accounts_add_transient_with_source (SpAccounts *self,
+                                       SpAccount  *account,
+                                       SpSource   *source)
+{
   g_return_if_fail (SP_IS_ACCOUNTS (self));
   g_return_if_fail (SP_IS_ACCOUNT (account));
+  g_return_if_fail (source == NULL || SP_IS_SOURCE (source));
+  g_return_if_fail (source == NULL || sp_source_get_account (source) == account);
 
   if (find_account (self->accounts, sp_account_get_id (account)) != NULL)
     return;
 
   g_ptr_array_add (self->transient, g_object_ref (account));
   g_ptr_array_add (self->accounts, g_object_ref (account));
-  setup_account (self, account);
+  setup_account (self, account, source);
   g_list_model_items_changed (G_LIST_MODEL (self), self->accounts->len - 1, 0, 1);
+}
+
+/**
+ * sp_accounts_get_source:
+ * @account_id: an account's id
+ *
+ * Returns: (transfer none) (nullable): the source that connects the account, or %NULL
+ *   when there is no such account or its kind has no source
+ */
+SpSource *
+sp_accounts_get_source (SpAccounts *self,
+                        const char *account_id)
+{
+  SpAccount *account;
+
+  g_return_val_if_fail (SP_IS_ACCOUNTS (self), NULL);
+
+  account = find_account (self->accounts, account_id);
+  if (account == NULL)
+    return NULL;
+
+  return g_hash_table_lookup (self->sources, account);
 }
 
 /**
@@ -437,15 +565,16 @@ sp_accounts_remove (SpAccounts *self,
 
   if (sp_account_is_transient (account))
     {
+      g_autoptr(SpAccount) removed = g_object_ref (account);
       guint position;
 
-      teardown_account (self, account);
       g_ptr_array_remove (self->transient, account);
       if (g_ptr_array_find (self->accounts, account, &position))
         {
           g_ptr_array_remove_index (self->accounts, position);
           g_list_model_items_changed (G_LIST_MODEL (self), position, 1, 0);
         }
+      teardown_account (self, removed, FALSE);
       return;
     }
 
@@ -495,7 +624,7 @@ sp_accounts_stop_all (SpAccounts *self)
 
   for (guint i = 0; i < self->accounts->len; i++)
     {
-      SpSource *source = sp_account_get_source (g_ptr_array_index (self->accounts, i));
+      SpSource *source = g_hash_table_lookup (self->sources, g_ptr_array_index (self->accounts, i));
 
       if (source != NULL)
         sp_source_stop (source);

@@ -9,6 +9,7 @@
 
 #include "sp-account.h"
 #include "sp-call-tracker.h"
+#include "sp-source.h"
 
 G_BEGIN_DECLS
 
@@ -25,6 +26,11 @@ SpAccount  *sp_accounts_create         (SpAccounts    *self,
                                         const char    *display_name);
 void        sp_accounts_add_transient  (SpAccounts    *self,
                                         SpAccount     *account);
+void        sp_accounts_add_transient_with_source (SpAccounts *self,
+                                        SpAccount     *account,
+                                        SpSource      *source);
+SpSource   *sp_accounts_get_source     (SpAccounts    *self,
+                                        const char    *account_id);
 void        sp_accounts_remove         (SpAccounts    *self,
                                         const char    *id);
 gboolean    sp_accounts_any_enabled    (SpAccounts    *self);

@@ -20,7 +20,7 @@
  * SpCommandRunner executes redmine_rt commands (see protocols/redmine_rt.md §7) the way the
  * browser extension did, on the desktop:
  *
- *  - open_url goes through sp_screenpop_open_url(), the one door for URLs (policy, repeat
+ *  - open_url goes through the one door for URLs, SpUrlOpener (policy, repeat
  *    suppression);
  *  - show_notification becomes a notification that stays until dismissed, with the ping,
  *    its icon fetched first, and one button per nested command. A click withdraws the
@@ -50,7 +50,7 @@ struct _SpCommandRunner
 
   SpAccounts  *accounts;
   SpNotifier  *notifier;
-  SpScreenpop *screenpop;
+  SpUrlOpener *opener;
   SoupSession *session;        /* icons */
 
   GHashTable  *shown;          /* tag → Shown */
@@ -610,7 +610,7 @@ post_msg (SpCommandRunner  *self,
           SpAccount        *account,
           SpRedmineCommand *command)
 {
-  SpSource *source = account != NULL ? sp_account_get_source (account) : NULL;
+  SpSource *source = sp_accounts_get_source (self->accounts, account_id);
   const char *channel = sp_redmine_command_get_channel_name (command);
   g_autofree char *json = sp_redmine_command_dup_msg_json (command);
   PostData *data;
@@ -646,8 +646,7 @@ run_command (SpCommandRunner  *self,
     {
     case SP_REDMINE_COMMAND_OPEN_URL:
       /* A refusal is logged by the URL policy itself. */
-      sp_screenpop_open_url (self->screenpop, account, sp_redmine_command_get_url (command),
-                             &error);
+      sp_url_opener_open (self->opener, account, sp_redmine_command_get_url (command), &error);
       break;
 
     case SP_REDMINE_COMMAND_SHOW_NOTIFICATION:
@@ -763,7 +762,7 @@ sp_command_runner_dispose (GObject *object)
   g_clear_object (&self->session);
   g_clear_object (&self->accounts);
   g_clear_object (&self->notifier);
-  g_clear_object (&self->screenpop);
+  g_clear_object (&self->opener);
 
   G_OBJECT_CLASS (sp_command_runner_parent_class)->dispose (object);
 }
@@ -792,25 +791,25 @@ sp_command_runner_init (SpCommandRunner *self)
  * sp_command_runner_new:
  * @accounts: whose commands to run (see #SpAccounts::command)
  * @notifier: where notifications go, and whose buttons come back
- * @screenpop: the door for URLs
+ * @opener: the door for URLs
  *
  * Returns: (transfer full): a runner that executes every command the accounts receive
  */
 SpCommandRunner *
 sp_command_runner_new (SpAccounts  *accounts,
                        SpNotifier  *notifier,
-                       SpScreenpop *screenpop)
+                       SpUrlOpener *opener)
 {
   SpCommandRunner *self;
 
   g_return_val_if_fail (SP_IS_ACCOUNTS (accounts), NULL);
   g_return_val_if_fail (SP_IS_NOTIFIER (notifier), NULL);
-  g_return_val_if_fail (SP_IS_SCREENPOP (screenpop), NULL);
+  g_return_val_if_fail (SP_IS_URL_OPENER (opener), NULL);
 
   self = g_object_new (SP_TYPE_COMMAND_RUNNER, NULL);
   self->accounts = g_object_ref (accounts);
   self->notifier = g_object_ref (notifier);
-  self->screenpop = g_object_ref (screenpop);
+  self->opener = g_object_ref (opener);
 
   g_signal_connect_object (accounts, "command", G_CALLBACK (command_cb), self,
                            G_CONNECT_SWAPPED);

@@ -10,7 +10,7 @@
 #include "sp-accounts.h"
 #include "sp-notifier.h"
 #include "sp-redmine-command.h"
-#include "sp-screenpop.h"
+#include "sp-url-opener.h"
 
 G_BEGIN_DECLS
 
@@ -28,7 +28,7 @@ G_DECLARE_FINAL_TYPE (SpCommandRunner, sp_command_runner, SP, COMMAND_RUNNER, GO
 
 SpCommandRunner *sp_command_runner_new  (SpAccounts       *accounts,
                                          SpNotifier       *notifier,
-                                         SpScreenpop      *screenpop);
+                                         SpUrlOpener      *opener);
 void             sp_command_runner_run  (SpCommandRunner  *self,
                                          SpAccount        *account,
                                          SpRedmineCommand *command);

@@ -9,32 +9,25 @@
 
 #include <glib/gi18n.h>
 
-#include "sp-screen-lock.h"
 #include "sp-screenpop.h"
 #include "sp-template.h"
-#include "sp-url-policy.h"
-#include "sp-webservice.h"
 
 /*
  * SpScreenpop decides what a call does on the desktop: which notification, which buttons,
- * and which CRM page opens on which trigger. It is also the one door through which any URL
- * is opened (sp_screenpop_open_url()), so every URL passes the same policy.
+ * and which CRM page opens on which trigger. Pages open through the URL door
+ * (SpUrlOpener), so every URL passes the same policy.
  *
- * While the screen is locked the "lock-screen" setting decides what a call shows: all of
- * it, a notification without the caller ("hide-content"), or nothing ("hide"). Locking
- * re-renders the call notifications on screen, and unlocking brings back in full those
- * that were hidden or held back, missed calls included.
+ * For an account with a third-party web service, the web service decides what a call
+ * opens: on every change of a call the screen-pop first asks it (sp_webservice_follow_call())
+ * and leaves the template out while it decides; when it fails later, SpWebservice::fallback
+ * hands the call back to the template.
+ *
+ * The quiet rule (SpQuiet) says when a call must not disturb, and what it may show while
+ * the screen is locked: all of it, a notification without the caller ("hide-content"), or
+ * nothing ("hide"). Locking re-renders the call notifications on screen, and unlocking
+ * brings back in full those that were hidden or held back, missed calls included.
  */
 
-typedef enum
-{
-  LOCK_SCREEN_SHOW,
-  LOCK_SCREEN_HIDE_CONTENT,
-  LOCK_SCREEN_HIDE,
-} LockScreen;
-
-/* The same URL asked for twice within this long opens once (redmine_rt sends repeats). */
-#define REPEAT_USEC (2 * G_USEC_PER_SEC)
 /* Bound on remembered call notifications whose buttons may still be clicked. */
 #define MAX_TAGS 256
 
@@ -45,21 +38,13 @@ struct _SpScreenpop
   SpAccounts     *accounts;
   SpCallTracker  *tracker;
   SpNotifier     *notifier;
-  GSettings      *settings;
+  SpQuiet        *quiet;
+  SpUrlOpener    *opener;
   SpWebservice   *webservice;
-  SpScreenLock   *lock;
-  LockScreen      last_mode;      /* what the lock screen allowed when last looked at */
   GPtrArray      *held;           /* (element-type SpCall) kept off a locked screen */
 
   GHashTable     *calls_by_tag;   /* tag → SpCall whose notification may be clicked */
   GQueue          tag_order;      /* (element-type utf8) oldest first, for the bound */
-
-  SpUrlHandler    handler;
-  gpointer        handler_data;
-  GDestroyNotify  handler_destroy;
-
-  char           *last_url;
-  gint64          last_url_time;
 };
 
 G_DEFINE_FINAL_TYPE (SpScreenpop, sp_screenpop, G_TYPE_OBJECT)
@@ -103,16 +88,6 @@ forget_tag (SpScreenpop *self,
   g_hash_table_remove (self->calls_by_tag, tag);
 }
 
-static void
-default_handler (const char *uri,
-                 gpointer    user_data)
-{
-  g_autoptr(GError) error = NULL;
-
-  if (!g_app_info_launch_default_for_uri (uri, NULL, &error))
-    g_warning ("Could not open %s: %s", uri, error->message);
-}
-
 static char *
 dup_body (SpScreenpop *self,
           SpCall      *call,
@@ -149,15 +124,6 @@ has_template (SpAccount *account)
   return template_str != NULL && template_str[0] != '\0';
 }
 
-static LockScreen
-lock_screen_mode (SpScreenpop *self)
-{
-  if (self->lock == NULL || !sp_screen_lock_get_locked (self->lock))
-    return LOCK_SCREEN_SHOW;
-
-  return (LockScreen) g_settings_get_enum (self->settings, "lock-screen");
-}
-
 static void
 hold_call (SpScreenpop *self,
            SpCall      *call)
@@ -181,9 +147,9 @@ show_call (SpScreenpop *self,
   SpNotifyButton buttons[2];
   guint n_buttons = 0;
   SpNotifyFlags flags;
-  LockScreen mode = lock_screen_mode (self);
+  SpLockScreenMode mode = sp_quiet_get_lock_mode (self->quiet);
 
-  if (mode == LOCK_SCREEN_HIDE)
+  if (mode == SP_LOCK_SCREEN_HIDE)
     {
       g_debug ("[%s] The screen is locked: call %s is held back", sp_call_get_account_id (call),
                sp_call_get_call_id (call));
@@ -192,7 +158,7 @@ show_call (SpScreenpop *self,
       return;
     }
 
-  if (mode == LOCK_SCREEN_HIDE_CONTENT)
+  if (mode == SP_LOCK_SCREEN_HIDE_CONTENT)
     {
       /* Nothing about the caller, and nothing that opens a page behind the lock. */
       gboolean ringing = sp_call_get_state (call) == SP_CALL_STATE_RINGING;
@@ -251,21 +217,14 @@ withdraw_call (SpScreenpop *self,
   g_ptr_array_remove (self->held, call);
 }
 
-
 /* The screen was locked or unlocked, or the setting changed: every call notification on
  * screen, and every call held back, is shown again as the lock screen now allows. */
 static void
 lock_changed_cb (SpScreenpop *self)
 {
   g_autoptr(GPtrArray) calls = NULL;
-  LockScreen mode = lock_screen_mode (self);
   GHashTableIter iter;
   gpointer key, value;
-
-  /* Locked with "show", or the setting changed while unlocked: nothing to redo. */
-  if (mode == self->last_mode)
-    return;
-  self->last_mode = mode;
 
   calls = g_steal_pointer (&self->held);
   self->held = g_ptr_array_new_with_free_func (g_object_unref);
@@ -284,7 +243,7 @@ lock_changed_cb (SpScreenpop *self)
       SpCallState state = sp_call_get_state (call);
 
       if ((state == SP_CALL_STATE_RINGING || state == SP_CALL_STATE_MISSED) &&
-          !sp_screenpop_is_quiet (self, account))
+          !sp_quiet_is_quiet (self->quiet, account))
         show_call (self, call, account);
     }
 }
@@ -315,7 +274,8 @@ call_changed_cb (SpScreenpop   *self,
 {
   SpAccount *account = sp_accounts_lookup (self->accounts, sp_call_get_account_id (call));
   SpCallState state = sp_call_get_state (call);
-  gboolean quiet = sp_screenpop_is_quiet (self, account);
+  gboolean quiet = sp_quiet_is_quiet (self->quiet, account);
+  gboolean webservice_decides;
 
   switch (state)
     {
@@ -336,11 +296,14 @@ call_changed_cb (SpScreenpop   *self,
       g_return_if_reached ();
     }
 
-  /* An account with a web service lets the web service decide, unless it failed. */
+  /* Asked before the template, explicitly: an account with a web service lets the web
+   * service decide, unless it failed. */
+  webservice_decides = sp_webservice_follow_call (self->webservice, call, state_changed);
+
   if (state_changed && !quiet && account != NULL &&
       sp_call_get_direction (call) == SP_CALL_DIRECTION_INCOMING &&
       sp_account_get_url_trigger (account) == trigger_of_state (state) &&
-      !sp_webservice_decides (self->webservice, call))
+      !webservice_decides)
     {
       g_autoptr(GError) error = NULL;
 
@@ -361,7 +324,7 @@ webservice_fallback_cb (SpScreenpop  *self,
   gboolean reached;
 
   if (account == NULL || sp_call_get_direction (call) != SP_CALL_DIRECTION_INCOMING ||
-      sp_screenpop_is_quiet (self, account))
+      sp_quiet_is_quiet (self->quiet, account))
     return;
 
   switch (sp_account_get_url_trigger (account))
@@ -432,20 +395,15 @@ sp_screenpop_dispose (GObject *object)
 {
   SpScreenpop *self = (SpScreenpop *)object;
 
-  if (self->handler_destroy != NULL)
-    g_clear_pointer (&self->handler_data, self->handler_destroy);
-  self->handler_destroy = NULL;
-
   g_clear_pointer (&self->calls_by_tag, g_hash_table_unref);
   g_queue_clear_full (&self->tag_order, g_free);
   g_clear_pointer (&self->held, g_ptr_array_unref);
-  g_clear_object (&self->lock);
   g_clear_object (&self->webservice);
+  g_clear_object (&self->opener);
+  g_clear_object (&self->quiet);
   g_clear_object (&self->accounts);
   g_clear_object (&self->tracker);
   g_clear_object (&self->notifier);
-  g_clear_object (&self->settings);
-  g_clear_pointer (&self->last_url, g_free);
 
   G_OBJECT_CLASS (sp_screenpop_parent_class)->dispose (object);
 }
@@ -464,7 +422,6 @@ sp_screenpop_init (SpScreenpop *self)
   self->calls_by_tag = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
   g_queue_init (&self->tag_order);
   self->held = g_ptr_array_new_with_free_func (g_object_unref);
-  self->handler = default_handler;
 }
 
 /**
@@ -472,7 +429,9 @@ sp_screenpop_init (SpScreenpop *self)
  * @accounts: the accounts (for their templates, triggers and sources)
  * @tracker: the calls to act on
  * @notifier: where notifications go
- * @settings: the app's settings (for the allowed hosts)
+ * @quiet: the quiet rule (do not disturb, muted accounts, the lock screen)
+ * @opener: the door for URLs
+ * @webservice: the third-party web service, asked first about every call
  *
  * Returns: (transfer full): a new screenpop
  */
@@ -480,183 +439,37 @@ SpScreenpop *
 sp_screenpop_new (SpAccounts    *accounts,
                   SpCallTracker *tracker,
                   SpNotifier    *notifier,
-                  GSettings     *settings)
+                  SpQuiet       *quiet,
+                  SpUrlOpener   *opener,
+                  SpWebservice  *webservice)
 {
   SpScreenpop *self;
 
   g_return_val_if_fail (SP_IS_ACCOUNTS (accounts), NULL);
   g_return_val_if_fail (SP_IS_CALL_TRACKER (tracker), NULL);
   g_return_val_if_fail (SP_IS_NOTIFIER (notifier), NULL);
-  g_return_val_if_fail (G_IS_SETTINGS (settings), NULL);
+  g_return_val_if_fail (SP_IS_QUIET (quiet), NULL);
+  g_return_val_if_fail (SP_IS_URL_OPENER (opener), NULL);
+  g_return_val_if_fail (SP_IS_WEBSERVICE (webservice), NULL);
 
   self = g_object_new (SP_TYPE_SCREENPOP, NULL);
   self->accounts = g_object_ref (accounts);
   self->tracker = g_object_ref (tracker);
   self->notifier = g_object_ref (notifier);
-  self->settings = g_object_ref (settings);
+  self->quiet = g_object_ref (quiet);
+  self->opener = g_object_ref (opener);
+  self->webservice = g_object_ref (webservice);
 
   g_signal_connect_object (tracker, "call-changed",
                            G_CALLBACK (call_changed_cb), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (notifier, "action-invoked",
                            G_CALLBACK (action_invoked_cb), self, G_CONNECT_SWAPPED);
-  g_signal_connect_object (settings, "changed::lock-screen",
+  g_signal_connect_object (quiet, "notify::lock-mode",
                            G_CALLBACK (lock_changed_cb), self, G_CONNECT_SWAPPED);
-  /* GSettings tells of changes only to keys that were read. */
-  g_settings_get_enum (settings, "lock-screen");
-
-  /* Created after the handlers above, so that on a ring the template's check runs first
-   * and asks the web service whether it is about to decide. */
-  self->webservice = sp_webservice_new (self, accounts, tracker, notifier, settings);
-  g_signal_connect_object (self->webservice, "fallback",
+  g_signal_connect_object (webservice, "fallback",
                            G_CALLBACK (webservice_fallback_cb), self, G_CONNECT_SWAPPED);
 
   return self;
-}
-
-/**
- * sp_screenpop_set_screen_lock:
- * @lock: (nullable): what says whether the screen is locked; %NULL: never locked
- *
- * Lets the "lock-screen" setting act: see the comment at the top of this file.
- */
-void
-sp_screenpop_set_screen_lock (SpScreenpop  *self,
-                              SpScreenLock *lock)
-{
-  g_return_if_fail (SP_IS_SCREENPOP (self));
-  g_return_if_fail (lock == NULL || SP_IS_SCREEN_LOCK (lock));
-
-  if (self->lock == lock)
-    return;
-
-  if (self->lock != NULL)
-    g_signal_handlers_disconnect_by_data (self->lock, self);
-  g_set_object (&self->lock, lock);
-
-  if (lock != NULL)
-    g_signal_connect_object (lock, "notify::locked", G_CALLBACK (lock_changed_cb), self,
-                             G_CONNECT_SWAPPED);
-  lock_changed_cb (self);
-}
-
-/**
- * sp_screenpop_is_quiet:
- * @account: (nullable): the call's account
- *
- * Do not disturb, or @account muted: no pop-up, no sound, no page opening or web service
- * by itself. The call is still tracked, kept in the history and shown in the window.
- *
- * Returns: whether calls of @account must stay quiet
- */
-gboolean
-sp_screenpop_is_quiet (SpScreenpop *self,
-                       SpAccount   *account)
-{
-  g_return_val_if_fail (SP_IS_SCREENPOP (self), TRUE);
-
-  return g_settings_get_boolean (self->settings, "do-not-disturb") ||
-         (account != NULL && sp_account_get_muted (account));
-}
-
-/**
- * sp_screenpop_hides_callers:
- *
- * Returns: whether, the screen being locked, notifications must not name callers (the
- *   "lock-screen" setting is not "show")
- */
-gboolean
-sp_screenpop_hides_callers (SpScreenpop *self)
-{
-  g_return_val_if_fail (SP_IS_SCREENPOP (self), FALSE);
-
-  return lock_screen_mode (self) != LOCK_SCREEN_SHOW;
-}
-
-/**
- * sp_screenpop_get_webservice:
- *
- * Returns: (transfer none): the third-party web service client, for its "Done" list and
- *   its last error
- */
-SpWebservice *
-sp_screenpop_get_webservice (SpScreenpop *self)
-{
-  g_return_val_if_fail (SP_IS_SCREENPOP (self), NULL);
-
-  return self->webservice;
-}
-
-/**
- * sp_screenpop_set_url_handler:
- * @handler: (nullable): what shows a URL to the user; %NULL restores the default, which
- *   launches the desktop's handler for it
- *
- * The test seam of URL opening: the policy still applies before @handler is called.
- */
-void
-sp_screenpop_set_url_handler (SpScreenpop    *self,
-                              SpUrlHandler    handler,
-                              gpointer        user_data,
-                              GDestroyNotify  destroy)
-{
-  g_return_if_fail (SP_IS_SCREENPOP (self));
-
-  if (self->handler_destroy != NULL)
-    self->handler_destroy (self->handler_data);
-
-  self->handler = handler ? handler : default_handler;
-  self->handler_data = handler ? user_data : NULL;
-  self->handler_destroy = handler ? destroy : NULL;
-}
-
-/**
- * sp_screenpop_open_url:
- * @account: (nullable): the account that asks, for its extra URL schemes
- * @uri: the URL
- * @error: why it was refused
- *
- * Opens @uri if the URL policy allows it. A refusal is also logged as a warning naming
- * the URL's scheme or host. The same URL asked for again within two seconds opens once.
- *
- * Returns: whether @uri was allowed
- */
-gboolean
-sp_screenpop_open_url (SpScreenpop  *self,
-                       SpAccount    *account,
-                       const char   *uri,
-                       GError      **error)
-{
-  g_auto(GStrv) schemes = NULL;
-  g_auto(GStrv) hosts = NULL;
-  g_autoptr(GError) local_error = NULL;
-  gint64 now = g_get_monotonic_time ();
-
-  g_return_val_if_fail (SP_IS_SCREENPOP (self), FALSE);
-
-  schemes = account ? sp_account_dup_allowed_schemes (account) : NULL;
-  hosts = g_settings_get_strv (self->settings, "allowed-hosts");
-
-  if (!sp_url_policy_check (uri, (const char * const *) schemes,
-                            (const char * const *) hosts, &local_error))
-    {
-      g_warning ("%s", local_error->message);
-      g_propagate_error (error, g_steal_pointer (&local_error));
-      return FALSE;
-    }
-
-  if (g_strcmp0 (uri, self->last_url) == 0 && now - self->last_url_time < REPEAT_USEC)
-    {
-      g_debug ("Not opening %s again so soon", uri);
-      return TRUE;
-    }
-
-  g_free (self->last_url);
-  self->last_url = g_strdup (uri);
-  self->last_url_time = now;
-
-  self->handler (uri, self->handler_data);
-
-  return TRUE;
 }
 
 /**
@@ -732,16 +545,15 @@ sp_screenpop_open_call (SpScreenpop  *self,
       return FALSE;
     }
 
-  return sp_screenpop_open_url (self,
-                                sp_accounts_lookup (self->accounts, sp_call_get_account_id (call)),
-                                url, error);
+  return sp_url_opener_open (self->opener,
+                             sp_accounts_lookup (self->accounts, sp_call_get_account_id (call)),
+                             url, error);
 }
 
 gboolean
 sp_screenpop_can_answer (SpScreenpop *self,
                          SpCall      *call)
 {
-  SpAccount *account;
   SpSource *source;
 
   g_return_val_if_fail (SP_IS_SCREENPOP (self), FALSE);
@@ -750,8 +562,7 @@ sp_screenpop_can_answer (SpScreenpop *self,
   if (sp_call_get_state (call) != SP_CALL_STATE_RINGING)
     return FALSE;
 
-  account = sp_accounts_lookup (self->accounts, sp_call_get_account_id (call));
-  source = account ? sp_account_get_source (account) : NULL;
+  source = sp_accounts_get_source (self->accounts, sp_call_get_account_id (call));
 
   return source != NULL && sp_source_can_perform (source, SP_SOURCE_ACTION_ANSWER);
 }
@@ -765,14 +576,12 @@ void
 sp_screenpop_answer_call (SpScreenpop *self,
                           SpCall      *call)
 {
-  SpAccount *account;
   SpSource *source;
 
   g_return_if_fail (SP_IS_SCREENPOP (self));
   g_return_if_fail (SP_IS_CALL (call));
 
-  account = sp_accounts_lookup (self->accounts, sp_call_get_account_id (call));
-  source = account ? sp_account_get_source (account) : NULL;
+  source = sp_accounts_get_source (self->accounts, sp_call_get_account_id (call));
   if (source == NULL)
     return;
 

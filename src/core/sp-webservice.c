@@ -12,9 +12,8 @@
 #include <glib/gi18n.h>
 #include <libsoup/soup.h>
 
-#include "sp-screenpop.h"
+#include "sp-secret.h"
 #include "sp-webservice.h"
-#include "sp-xivo-source.h"
 #include "sp-xivo-webservice.h"
 
 /*
@@ -42,6 +41,11 @@
  *   the "Done" notification instead, and every URL opens the way the browser opens links;
  * - `run` only starts programs the user allowed (`allowed-executables`), with
  *   `executableArgs` as its arguments, never through a shell.
+ *
+ * The web service follows the calls it is shown: the screen-pop calls
+ * sp_webservice_follow_call() on every change of a call, before it looks at the account's
+ * template, and the answer says whether the template must stay out. URLs open through the
+ * URL door it is given, and the quiet rule is asked, as the screen-pop asks it.
  */
 
 /* Calls with a web service action at once; beyond this a ringing flood gets the template. */
@@ -83,11 +87,11 @@ struct _SpWebservice
 {
   GObject         parent_instance;
 
-  SpScreenpop    *screenpop;   /* weak: the screenpop owns us */
   SpAccounts     *accounts;
-  SpCallTracker  *tracker;
   SpNotifier     *notifier;
   GSettings      *settings;
+  SpQuiet        *quiet;
+  SpUrlOpener    *opener;
   SoupSession    *session;
 
   GHashTable     *entries;     /* key → Entry */
@@ -193,10 +197,13 @@ maybe_drop (SpWebservice *self,
   g_hash_table_remove (self->entries, entry->key);
 }
 
+/* @fall_back: whether to tell of it by SpWebservice::fallback; not while the call is being
+ * followed, whose answer says it already. */
 static void
 fail (SpWebservice *self,
       Entry        *entry,
-      const char   *message)
+      const char   *message,
+      gboolean      fall_back)
 {
   g_autoptr(SpCall) call = g_object_ref (entry->call);
   const char *account_id = sp_call_get_account_id (call);
@@ -209,7 +216,8 @@ fail (SpWebservice *self,
   set_last_error (self, message);
 
   maybe_drop (self, entry);
-  g_signal_emit (self, signals[FALLBACK], 0, call);
+  if (fall_back)
+    g_signal_emit (self, signals[FALLBACK], 0, call);
 }
 
 static void
@@ -254,7 +262,7 @@ autopause (SpWebservice *self,
            Entry        *entry,
            SpAccount    *account)
 {
-  SpSource *source = sp_account_get_source (account);
+  SpSource *source = sp_accounts_get_source (self->accounts, sp_account_get_id (account));
   const char *reason = entry->response->autopause_reason;
   g_autofree char *title = sp_call_dup_title (entry->call);
   g_autofree char *summary = NULL;
@@ -276,7 +284,7 @@ autopause (SpWebservice *self,
     g_list_store_append (self->pending, entry->call);
 
   /* A locked screen that hides callers hides them here too, and the CRM's title with them. */
-  if (self->screenpop != NULL && sp_screenpop_hides_callers (self->screenpop))
+  if (sp_quiet_hides_callers (self->quiet))
     {
       sp_notifier_show (self->notifier, entry->tag, _("Paused for a call"),
                         _("Select Done when the work for this call is complete."),
@@ -372,8 +380,7 @@ fire (SpWebservice *self,
     {
     case SP_XIVO_WS_ACTION_OPEN:
     case SP_XIVO_WS_ACTION_POPUP:
-      if (self->screenpop != NULL &&
-          !sp_screenpop_open_url (self->screenpop, account, response->url, &error))
+      if (!sp_url_opener_open (self->opener, account, response->url, &error))
         set_last_error (self, error->message);
       break;
 
@@ -451,7 +458,7 @@ post_complete (Post         *post,
     {
       message = g_strdup_printf (_("The web service at %s answered HTTP %u %s"), post->host, status,
                                  soup_status_get_phrase (status) ? soup_status_get_phrase (status) : "");
-      fail (self, entry, message);
+      fail (self, entry, message, TRUE);
       return;
     }
 
@@ -466,7 +473,7 @@ post_complete (Post         *post,
       else
         message = g_strdup_printf (_("The web service at %s could not be reached: %s"),
                                    post->host, error->message);
-      fail (self, entry, message);
+      fail (self, entry, message, TRUE);
       return;
     }
 
@@ -476,7 +483,7 @@ post_complete (Post         *post,
     {
       message = g_strdup_printf (_("The web service at %s answered something Screenpop cannot obey: %s"),
                                  post->host, parse_error->message);
-      fail (self, entry, message);
+      fail (self, entry, message, TRUE);
       return;
     }
 
@@ -593,12 +600,13 @@ may_send_token (SpAccount *account,
 }
 
 static void
-fill_user (SpXivoWsRequest *request,
+fill_user (SpWebservice    *self,
+           SpXivoWsRequest *request,
            SpAccount       *account,
            GUri            *uri,
            char           **strings)
 {
-  SpSource *source = sp_account_get_source (account);
+  SpSource *source = sp_accounts_get_source (self->accounts, sp_account_get_id (account));
 
   static const char * const keys[] = {
     "webservice-first-name", "webservice-last-name", "webservice-full-name",
@@ -622,13 +630,18 @@ fill_user (SpXivoWsRequest *request,
   if (agent_id != NULL)
     request->agent_id = g_ascii_strtoll (agent_id, NULL, 10);
 
-  /* A XiVO account adds what the CC Agent sends: the agent, and the live token. */
-  if (SP_IS_XIVO_SOURCE (source))
+  /* What the server told of the user, where it tells (XiVO: the agent, and the live
+   * token, as the CC Agent sends them). */
+  if (source != NULL)
     {
+      g_auto(SpUserFacts) facts = { 0, };
+
+      sp_source_get_user_facts (source, &facts);
       if (request->agent_id <= 0)
-        request->agent_id = sp_xivo_source_get_agent_id (SP_XIVO_SOURCE (source));
-      if (may_send_token (account, uri))
-        request->token = sp_xivo_source_get_token (SP_XIVO_SOURCE (source));
+        request->agent_id = facts.agent_id;
+      if (facts.token != NULL && may_send_token (account, uri))
+        strings[3] = g_steal_pointer (&facts.token);
+      request->token = strings[3];
     }
 }
 
@@ -641,7 +654,7 @@ start_post (SpWebservice *self,
   g_autofree char *json = NULL;
   g_autoptr(GUri) uri = NULL;
   g_autoptr(GBytes) bytes = NULL;
-  char *user_strings[3] = { NULL, };
+  char *user_strings[4] = { NULL, };   /* first, last, full name; the token */
   SpXivoWsRequest request = { 0, };
   SpCall *call = entry->call;
   gsize length;
@@ -655,7 +668,7 @@ start_post (SpWebservice *self,
       g_autofree char *message = g_strdup_printf (_("The web service address “%s” is not an http or https URL"),
                                                   url);
 
-      fail (self, entry, message);
+      fail (self, entry, message, FALSE);
       return;
     }
 
@@ -664,11 +677,12 @@ start_post (SpWebservice *self,
   request.call_id = sp_call_get_call_id (call);
   request.user_data = sp_call_get_vars (call);
   request.queue_name = sp_call_get_queue (call);
-  fill_user (&request, account, uri, user_strings);
+  fill_user (self, &request, account, uri, user_strings);
 
   json = sp_xivo_ws_request_to_json (&request);
-  for (guint i = 0; i < G_N_ELEMENTS (user_strings); i++)
+  for (guint i = 0; i < 3; i++)
     g_free (user_strings[i]);
+  sp_secret_free (user_strings[3]);
   length = strlen (json);
   bytes = g_bytes_new_take (g_steal_pointer (&json), length);
 
@@ -691,53 +705,6 @@ start_post (SpWebservice *self,
   entry->timeout_id = g_timeout_add (SP_WEBSERVICE_TIMEOUT_MS, timeout_cb, entry);
   soup_session_send_async (self->session, post->msg, G_PRIORITY_DEFAULT, post->cancellable,
                            send_cb, post);
-}
-
-static void
-call_changed_cb (SpWebservice  *self,
-                 SpCall        *call,
-                 gboolean       state_changed,
-                 SpCallTracker *tracker)
-{
-  SpAccount *account = sp_accounts_lookup (self->accounts, sp_call_get_account_id (call));
-  g_autofree char *key = make_key (call);
-  Entry *entry = g_hash_table_lookup (self->entries, key);
-
-  if (account == NULL || !state_changed)
-    return;
-
-  if (entry == NULL)
-    {
-      /* Only a ring asks the web service, as only EventRinging does in the agent web app. */
-      if (sp_call_get_state (call) != SP_CALL_STATE_RINGING ||
-          sp_call_get_direction (call) != SP_CALL_DIRECTION_INCOMING ||
-          !has_webservice (account) || self->screenpop == NULL ||
-          sp_screenpop_is_quiet (self->screenpop, account))
-        return;
-
-      /* sp_webservice_decides() said no to this call already: the template has it. */
-      if (g_hash_table_size (self->entries) >= MAX_ENTRIES)
-        {
-          g_message ("[%s] Too many calls waiting for the web service; call %s gets the URL template",
-                     sp_account_get_id (account), sp_call_get_call_id (call));
-          return;
-        }
-
-      entry = g_new0 (Entry, 1);
-      entry->key = g_steal_pointer (&key);
-      entry->tag = g_strdup_printf ("webservice-done:%s:%s", sp_call_get_account_id (call),
-                                    sp_call_get_call_id (call));
-      entry->call = g_object_ref (call);
-      entry->state = ENTRY_POSTING;
-      entry->cancellable = g_cancellable_new ();
-      g_hash_table_insert (self->entries, entry->key, entry);
-
-      start_post (self, entry, account);
-      return;
-    }
-
-  check_and_fire (self, entry);
-  maybe_drop (self, entry);
 }
 
 static Entry *
@@ -780,16 +747,16 @@ sp_webservice_dispose (GObject *object)
 {
   SpWebservice *self = (SpWebservice *)object;
 
-  g_clear_weak_pointer (&self->screenpop);
   g_clear_pointer (&self->entries, g_hash_table_unref);
   if (self->session != NULL)
     soup_session_abort (self->session);
   g_clear_object (&self->session);
   g_clear_object (&self->pending);
   g_clear_object (&self->accounts);
-  g_clear_object (&self->tracker);
   g_clear_object (&self->notifier);
   g_clear_object (&self->settings);
+  g_clear_object (&self->quiet);
+  g_clear_object (&self->opener);
 
   G_OBJECT_CLASS (sp_webservice_parent_class)->dispose (object);
 }
@@ -869,37 +836,37 @@ sp_webservice_init (SpWebservice *self)
 
 /**
  * sp_webservice_new:
- * @screenpop: (transfer none): the door for URLs; not referenced (it owns the web service)
  * @accounts: the accounts, for their web service URLs and sources
- * @tracker: the calls
  * @notifier: for the "Done" notification
- * @settings: the app's settings (allowed programs, do not disturb)
+ * @settings: the app's settings (allowed programs)
+ * @quiet: the quiet rule: no web service for a quiet call, no caller on a locked screen
+ * @opener: the door for the URLs the web service answers with
  *
- * Returns: (transfer full): a new web service client
+ * Returns: (transfer full): a new web service client; it acts on the calls it is shown
+ *   with sp_webservice_follow_call()
  */
 SpWebservice *
-sp_webservice_new (SpScreenpop   *screenpop,
-                   SpAccounts    *accounts,
-                   SpCallTracker *tracker,
-                   SpNotifier    *notifier,
-                   GSettings     *settings)
+sp_webservice_new (SpAccounts  *accounts,
+                   SpNotifier  *notifier,
+                   GSettings   *settings,
+                   SpQuiet     *quiet,
+                   SpUrlOpener *opener)
 {
   SpWebservice *self;
 
   g_return_val_if_fail (SP_IS_ACCOUNTS (accounts), NULL);
-  g_return_val_if_fail (SP_IS_CALL_TRACKER (tracker), NULL);
   g_return_val_if_fail (SP_IS_NOTIFIER (notifier), NULL);
   g_return_val_if_fail (G_IS_SETTINGS (settings), NULL);
+  g_return_val_if_fail (SP_IS_QUIET (quiet), NULL);
+  g_return_val_if_fail (SP_IS_URL_OPENER (opener), NULL);
 
   self = g_object_new (SP_TYPE_WEBSERVICE, NULL);
-  g_set_weak_pointer (&self->screenpop, screenpop);
   self->accounts = g_object_ref (accounts);
-  self->tracker = g_object_ref (tracker);
   self->notifier = g_object_ref (notifier);
   self->settings = g_object_ref (settings);
+  self->quiet = g_object_ref (quiet);
+  self->opener = g_object_ref (opener);
 
-  g_signal_connect_object (tracker, "call-changed",
-                           G_CALLBACK (call_changed_cb), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (notifier, "action-invoked",
                            G_CALLBACK (action_invoked_cb), self, G_CONNECT_SWAPPED);
 
@@ -907,21 +874,26 @@ sp_webservice_new (SpScreenpop   *screenpop,
 }
 
 /**
- * sp_webservice_decides:
- * @call: a call
+ * sp_webservice_follow_call:
+ * @call: a call that is new or changed
+ * @state_changed: whether @call's state changed (not only its details)
  *
- * Whether the web service, rather than the account's URL template, decides what @call
- * opens: the account names a web service, and the call is asking it or was answered by
- * it. A call the web service failed for is the template's again.
+ * Shows the web service a change of @call: a new incoming ring of an account that names
+ * a web service is POSTed to it; a call it answered for fires its action when its moment
+ * comes. The screen-pop calls this before it looks at the account's URL template.
  *
- * Returns: %TRUE if the template must stay out of it
+ * Returns: whether the web service, rather than the account's URL template, decides what
+ *   @call opens now: it is being asked, or it answered. A call the web service failed for
+ *   is the template's again (and #SpWebservice::fallback tells when that happens later).
  */
 gboolean
-sp_webservice_decides (SpWebservice *self,
-                       SpCall       *call)
+sp_webservice_follow_call (SpWebservice *self,
+                           SpCall       *call,
+                           gboolean      state_changed)
 {
   g_autofree char *key = NULL;
   SpAccount *account;
+  gboolean decides;
   Entry *entry;
 
   g_return_val_if_fail (SP_IS_WEBSERVICE (self), FALSE);
@@ -933,14 +905,48 @@ sp_webservice_decides (SpWebservice *self,
 
   key = make_key (call);
   entry = g_hash_table_lookup (self->entries, key);
-  if (entry != NULL)
+
+  if (entry == NULL)
+    {
+      /* Only a ring asks the web service, as only EventRinging does in the agent web app. */
+      if (!state_changed ||
+          sp_call_get_state (call) != SP_CALL_STATE_RINGING ||
+          sp_call_get_direction (call) != SP_CALL_DIRECTION_INCOMING ||
+          !has_webservice (account) ||
+          sp_quiet_is_quiet (self->quiet, account))
+        return FALSE;
+
+      if (g_hash_table_size (self->entries) >= MAX_ENTRIES)
+        {
+          g_message ("[%s] Too many calls waiting for the web service; call %s gets the URL template",
+                     sp_account_get_id (account), sp_call_get_call_id (call));
+          return FALSE;
+        }
+
+      entry = g_new0 (Entry, 1);
+      entry->key = g_steal_pointer (&key);
+      entry->tag = g_strdup_printf ("webservice-done:%s:%s", sp_call_get_account_id (call),
+                                    sp_call_get_call_id (call));
+      entry->call = g_object_ref (call);
+      entry->state = ENTRY_POSTING;
+      entry->cancellable = g_cancellable_new ();
+      g_hash_table_insert (self->entries, entry->key, entry);
+
+      /* A failure right away (an address that is not http) leaves the entry failed, and
+       * the answer hands the call to the template. */
+      start_post (self, entry, account);
+      return entry->state != ENTRY_FAILED;
+    }
+
+  if (!state_changed)
     return entry->state != ENTRY_FAILED;
 
-  /* A ring the web service is about to be asked about (its own handler runs later). */
-  return sp_call_get_state (call) == SP_CALL_STATE_RINGING &&
-         sp_call_get_direction (call) == SP_CALL_DIRECTION_INCOMING &&
-         has_webservice (account) &&
-         g_hash_table_size (self->entries) < MAX_ENTRIES;
+  check_and_fire (self, entry);
+  /* Asked before the entry may be forgotten: the moment that ends the call is still its. */
+  decides = entry->state != ENTRY_FAILED;
+  maybe_drop (self, entry);
+
+  return decides;
 }
 
 /**
@@ -969,7 +975,6 @@ sp_webservice_done (SpWebservice *self,
                     SpCall       *call)
 {
   g_autofree char *key = NULL;
-  SpAccount *account;
   SpSource *source;
   Entry *entry;
   guint position;
@@ -987,11 +992,10 @@ sp_webservice_done (SpWebservice *self,
     g_list_store_remove (self->pending, position);
   sp_notifier_withdraw (self->notifier, entry->tag);
 
-  account = sp_accounts_lookup (self->accounts, sp_call_get_account_id (call));
-  source = account ? sp_account_get_source (account) : NULL;
+  source = sp_accounts_get_source (self->accounts, sp_call_get_account_id (call));
   if (source != NULL)
     {
-      g_debug ("[%s] Resuming the agent after call %s", sp_account_get_id (account),
+      g_debug ("[%s] Resuming the agent after call %s", sp_call_get_account_id (call),
                sp_call_get_call_id (call));
       sp_source_perform_async (source, SP_SOURCE_ACTION_UNPAUSE, sp_call_get_call_id (call),
                                NULL, NULL, unpause_cb, g_object_ref (self));

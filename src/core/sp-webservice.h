@@ -8,27 +8,28 @@
 #include <gio/gio.h>
 
 #include "sp-accounts.h"
-#include "sp-call-tracker.h"
+#include "sp-call.h"
 #include "sp-notifier.h"
+#include "sp-quiet.h"
+#include "sp-url-opener.h"
 
 G_BEGIN_DECLS
 
 /* How long a web service may take to answer before the account's template is used. */
 #define SP_WEBSERVICE_TIMEOUT_MS 3000
 
-typedef struct _SpScreenpop SpScreenpop;
-
 #define SP_TYPE_WEBSERVICE (sp_webservice_get_type ())
 
 G_DECLARE_FINAL_TYPE (SpWebservice, sp_webservice, SP, WEBSERVICE, GObject)
 
-SpWebservice *sp_webservice_new            (SpScreenpop   *screenpop,
-                                            SpAccounts    *accounts,
-                                            SpCallTracker *tracker,
+SpWebservice *sp_webservice_new            (SpAccounts    *accounts,
                                             SpNotifier    *notifier,
-                                            GSettings     *settings);
-gboolean      sp_webservice_decides        (SpWebservice  *self,
-                                            SpCall        *call);
+                                            GSettings     *settings,
+                                            SpQuiet       *quiet,
+                                            SpUrlOpener   *opener);
+gboolean      sp_webservice_follow_call    (SpWebservice  *self,
+                                            SpCall        *call,
+                                            gboolean       state_changed);
 GListModel   *sp_webservice_get_pending    (SpWebservice  *self);
 void          sp_webservice_done           (SpWebservice  *self,
                                             SpCall        *call);

@@ -15,8 +15,8 @@
 /*
  * An account is one configured event source: its settings (a relocatable GSettings schema
  * at /io/github/screenpop/Screenpop/accounts/ID/, which administrators can pre-provision
- * through dconf) and the SpSource that connects it. Secrets never live here: see
- * sp-secret.c.
+ * through dconf). It knows nothing of the source that connects it: the account list holds
+ * both, and a source holds its account. Secrets never live here: see sp-secret.c.
  */
 
 struct _SpAccount
@@ -25,7 +25,6 @@ struct _SpAccount
 
   char      *id;
   GSettings *settings;
-  SpSource  *source;
   gboolean   transient;
 };
 
@@ -33,7 +32,6 @@ enum {
   PROP_0,
   PROP_ID,
   PROP_SETTINGS,
-  PROP_SOURCE,
   N_PROPS
 };
 
@@ -46,9 +44,6 @@ sp_account_dispose (GObject *object)
 {
   SpAccount *self = (SpAccount *)object;
 
-  if (self->source != NULL)
-    sp_source_stop (self->source);
-  g_clear_object (&self->source);
   g_clear_object (&self->settings);
 
   G_OBJECT_CLASS (sp_account_parent_class)->dispose (object);
@@ -79,9 +74,6 @@ sp_account_get_property (GObject    *object,
       break;
     case PROP_SETTINGS:
       g_value_set_object (value, self->settings);
-      break;
-    case PROP_SOURCE:
-      g_value_set_object (value, self->source);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -143,9 +135,6 @@ sp_account_class_init (SpAccountClass *klass)
   properties[PROP_SETTINGS] =
     g_param_spec_object ("settings", NULL, NULL, G_TYPE_SETTINGS,
                          G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
-  properties[PROP_SOURCE] =
-    g_param_spec_object ("source", NULL, NULL, SP_TYPE_SOURCE,
-                         G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
@@ -359,33 +348,4 @@ sp_account_dup_option (SpAccount  *self,
     return NULL;
 
   return value;
-}
-
-/**
- * sp_account_get_source:
- *
- * Returns: (transfer none) (nullable): the source that connects this account
- */
-SpSource *
-sp_account_get_source (SpAccount *self)
-{
-  g_return_val_if_fail (SP_IS_ACCOUNT (self), NULL);
-  return self->source;
-}
-
-void
-sp_account_set_source (SpAccount *self,
-                       SpSource  *source)
-{
-  g_return_if_fail (SP_IS_ACCOUNT (self));
-  g_return_if_fail (!source || SP_IS_SOURCE (source));
-
-  if (self->source == source)
-    return;
-
-  if (self->source != NULL)
-    sp_source_stop (self->source);
-
-  g_set_object (&self->source, source);
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SOURCE]);
 }

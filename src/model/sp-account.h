@@ -7,8 +7,6 @@
 
 #include <gio/gio.h>
 
-#include "sp-source.h"
-
 G_BEGIN_DECLS
 
 #define SP_ACCOUNT_SCHEMA_ID "io.github.screenpop.Screenpop.Account"
@@ -48,8 +46,5 @@ SpTrigger     sp_account_get_url_trigger    (SpAccount   *self);
 char        **sp_account_dup_allowed_schemes (SpAccount  *self);
 char         *sp_account_dup_option         (SpAccount   *self,
                                              const char  *key);
-SpSource     *sp_account_get_source         (SpAccount   *self);
-void          sp_account_set_source         (SpAccount   *self,
-                                             SpSource    *source);
 
 G_END_DECLS

@@ -14,6 +14,7 @@
 #include "sp-account.h"
 #include "sp-backoff.h"
 #include "sp-enums.h"
+#include "sp-redmine-command.h"
 #include "sp-secret.h"
 #include "sp-source.h"
 
@@ -38,7 +39,7 @@
 
 typedef struct
 {
-  SpAccount     *account;        /* unowned: the account owns its source */
+  SpAccount     *account;        /* owned: whoever keeps the source may read its account */
   char          *account_id;
   SpSourceState  state;
   char          *error_message;
@@ -419,6 +420,7 @@ sp_source_dispose (GObject *object)
   g_clear_handle_id (&priv->deadline_id, g_source_remove);
   g_clear_handle_id (&priv->liveness_id, g_source_remove);
   g_clear_object (&priv->monitor);
+  g_clear_object (&priv->account);
 
   G_OBJECT_CLASS (sp_source_parent_class)->dispose (object);
 }
@@ -483,7 +485,7 @@ sp_source_set_property (GObject      *object,
   switch (prop_id)
     {
     case PROP_ACCOUNT:
-      priv->account = g_value_get_object (value);
+      priv->account = g_value_dup_object (value);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -506,7 +508,7 @@ sp_source_class_init (SpSourceClass *klass)
   klass->perform_async = sp_source_real_perform_async;
   klass->perform_finish = sp_source_real_perform_finish;
 
-  /* Unowned: the account owns the source, and outlives it. */
+  /* Held: a window or a test that keeps the source can still read its account. */
   properties[PROP_ACCOUNT] =
     g_param_spec_object ("account", NULL, NULL,
                          SP_TYPE_ACCOUNT,
@@ -1063,6 +1065,39 @@ sp_source_set_transient_secret (SpSource   *self,
 
   g_clear_pointer (&priv->transient_secret, sp_secret_free);
   priv->transient_secret = g_strdup (secret);
+}
+
+/**
+ * sp_source_get_user_facts:
+ * @facts: (out caller-allocates): filled in; clear with sp_user_facts_clear()
+ *
+ * What the server told of the account's user (see #SpUserFacts): for the third-party web
+ * service, which sends it with every call whatever the backend.
+ */
+void
+sp_source_get_user_facts (SpSource    *self,
+                          SpUserFacts *facts)
+{
+  g_return_if_fail (SP_IS_SOURCE (self));
+  g_return_if_fail (facts != NULL);
+
+  *facts = (SpUserFacts) { 0, };
+  if (SP_SOURCE_GET_CLASS (self)->get_user_facts != NULL)
+    SP_SOURCE_GET_CLASS (self)->get_user_facts (self, facts);
+}
+
+/**
+ * sp_user_facts_clear:
+ *
+ * Frees what @facts holds (the token, wiped) and zeroes it.
+ */
+void
+sp_user_facts_clear (SpUserFacts *facts)
+{
+  g_return_if_fail (facts != NULL);
+
+  g_clear_pointer (&facts->token, sp_secret_free);
+  facts->agent_id = 0;
 }
 
 static void

@@ -7,12 +7,14 @@
 
 #include <gio/gio.h>
 
+#include "sp-account.h"
 #include "sp-call-event.h"
-#include "sp-redmine-command.h"
 
 G_BEGIN_DECLS
 
-typedef struct _SpAccount SpAccount;
+/* Only redmine sources emit commands; the generic API names the type without pulling in
+ * the protocol's header (sp-redmine-command.h). */
+typedef struct _SpRedmineCommand SpRedmineCommand;
 
 /**
  * SpSourceState:
@@ -116,6 +118,26 @@ typedef enum
   SP_SOURCE_ERROR_UNSUPPORTED,
 } SpSourceError;
 
+/**
+ * SpUserFacts:
+ * @agent_id: the user's agent id on the server, 0 when unknown
+ * @token: (nullable): a live credential of the user's session that a third-party web
+ *   service may be given (the XiVO CTI token); never to be logged
+ *
+ * What a connected source knows of its user beyond the account's settings: what the
+ * third-party web service sends for a call (see sp_source_get_user_facts()). Clear with
+ * sp_user_facts_clear().
+ */
+typedef struct
+{
+  gint64  agent_id;
+  char   *token;
+} SpUserFacts;
+
+void sp_user_facts_clear (SpUserFacts *facts);
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (SpUserFacts, sp_user_facts_clear)
+
 #define SP_TYPE_SOURCE (sp_source_get_type ())
 
 G_DECLARE_DERIVABLE_TYPE (SpSource, sp_source, SP, SOURCE, GObject)
@@ -132,6 +154,8 @@ G_DECLARE_DERIVABLE_TYPE (SpSource, sp_source, SP, SOURCE, GObject)
  * @perform_async: perform @action on the call @call_id (may be %NULL) with @param (of the
  *   type #SpSourceAction documents for @action; a floating @param is consumed)
  * @perform_finish: finish @perform_async
+ * @get_user_facts: fill in what the server told of the user (see #SpUserFacts); optional,
+ *   the default knows nothing
  */
 struct _SpSourceClass
 {
@@ -157,9 +181,11 @@ struct _SpSourceClass
   gboolean (*perform_finish) (SpSource            *self,
                               GAsyncResult        *result,
                               GError             **error);
+  void     (*get_user_facts) (SpSource            *self,
+                              SpUserFacts         *facts);
 
   /*< private >*/
-  gpointer padding[8];
+  gpointer padding[7];
 };
 
 GQuark         sp_source_error_quark       (void);
@@ -193,6 +219,8 @@ SpAgentState   sp_source_get_agent_state   (SpSource        *self);
 gboolean       sp_source_can_toggle_agent  (SpSource        *self);
 void           sp_source_set_transient_secret (SpSource     *self,
                                             const char      *secret);
+void           sp_source_get_user_facts    (SpSource        *self,
+                                            SpUserFacts     *facts);
 
 /* For subclasses. */
 SpCallEvent   *sp_source_new_call_event    (SpSource        *self,

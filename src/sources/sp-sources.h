@@ -5,7 +5,7 @@
 
 #pragma once
 
-#include "sp-account.h"
+#include "sp-source.h"
 
 G_BEGIN_DECLS
 

@@ -14,7 +14,6 @@
 #include "sp-account-editor.h"
 #include "sp-actioncable.h"
 #include "sp-basix-source.h"
-#include "sp-application.h"
 #include "sp-pbxis-source.h"
 #include "sp-popup-notifier-source.h"
 #include "sp-redmine-source.h"
@@ -47,7 +46,7 @@ struct _SpAccountEditor
   SpAccount       *account;          /* NULL: the form adds a new account */
   char            *account_kind;     /* the kind of @account, which the form does not change */
   char            *stored_auth;      /* the redmine `auth` of @account: a change needs a secret */
-  SpAccount       *test_account;
+  SpSource        *test_source;      /* of a throw-away copy of the form's account */
   GCancellable    *test_cancellable; /* the keyring lookup of a test of an existing account */
   guint            test_timeout_id;
   gboolean         ready;            /* constructed: the form may be checked */
@@ -798,7 +797,12 @@ stop_test (SpAccountEditor *self)
   g_cancellable_cancel (self->test_cancellable);
   g_clear_object (&self->test_cancellable);
   g_clear_handle_id (&self->test_timeout_id, g_source_remove);
-  g_clear_object (&self->test_account);
+  if (self->test_source != NULL)
+    {
+      g_signal_handlers_disconnect_by_data (self->test_source, self);
+      sp_source_stop (self->test_source);
+      g_clear_object (&self->test_source);
+    }
 }
 
 static void
@@ -862,7 +866,7 @@ static void
 start_test_source (SpAccountEditor *self,
                    const char      *secret)
 {
-  SpSource *source = sp_account_get_source (self->test_account);
+  SpSource *source = self->test_source;
 
   /* In memory only: the keyring is for accounts that are saved. */
   if (secret != NULL)
@@ -882,7 +886,7 @@ test_secret_cb (GObject      *object,
   g_autoptr(GError) error = NULL;
   char *secret = sp_secret_lookup_finish (result, &error);
 
-  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) || self->test_account == NULL)
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) || self->test_source == NULL)
     {
       sp_secret_free (secret);
       return;
@@ -906,24 +910,23 @@ static void
 test_clicked_cb (SpAccountEditor *self)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(SpSource) source = NULL;
+  g_autoptr(SpAccount) test_account = NULL;
   char *secret;
 
   stop_test (self);
   if (!validate (self))
     return;
 
-  /* A throw-away account in memory: nothing is saved until "Save". */
-  self->test_account = sp_account_new_transient ("connection-test", selected_kind (self), "");
-  write_settings (self, self->test_account, FALSE);
+  /* A throw-away account in memory, held by its source: nothing is saved until "Save". */
+  test_account = sp_account_new_transient ("connection-test", selected_kind (self), "");
+  write_settings (self, test_account, FALSE);
 
-  source = sp_sources_create (self->test_account, &error);
-  if (source == NULL)
+  self->test_source = sp_sources_create (test_account, &error);
+  if (self->test_source == NULL)
     {
       test_done (self, error->message, "error");
       return;
     }
-  sp_account_set_source (self->test_account, source);
 
   set_status (self, _("Connecting…"), NULL);
   gtk_widget_set_sensitive (self->test_button, FALSE);
@@ -981,7 +984,7 @@ save_done (SpAccountEditor *self,
       write_settings (self, data->account, FALSE);
 
       /* Settings that did not change would not restart it, but a new secret should. */
-      source = sp_account_get_source (data->account);
+      source = sp_accounts_get_source (self->accounts, sp_account_get_id (data->account));
       if (data->secret_changed && source != NULL && sp_account_get_enabled (data->account))
         sp_source_retry_now (source);
     }

@@ -11,7 +11,6 @@
 
 #include "sp-account-editor.h"
 #include "sp-add-account-dialog.h"
-#include "sp-application.h"
 
 /*
  * Adds an account: the account editor (every kind, checked as typed, Test Connection)

@@ -11,34 +11,24 @@
 
 #include "sp-add-account-dialog.h"
 #include "sp-application.h"
-#include "sp-command-runner.h"
-#include "sp-history.h"
 #include "sp-history-window.h"
 #include "sp-preferences-window.h"
 #include "sp-tray.h"
 #include "sp-window.h"
 
 /*
- * SpApplication owns the pipeline (accounts → tracker → screenpop → notifier) and the
- * window. A call-centre agent's Screenpop runs all day: with any account enabled it stays
- * in the background when the window closes, and `--background` (what autostart runs)
- * starts it with no window at all.
+ * SpApplication creates the engine (the pipeline: accounts → tracker → screenpop →
+ * notifier, see SpEngine) and the windows around it. A call-centre agent's Screenpop runs
+ * all day: with any account enabled it stays in the background when the window closes,
+ * and `--background` (what autostart runs) starts it with no window at all.
  */
 
 struct _SpApplication
 {
   AdwApplication  parent_instance;
 
-  GSettings      *settings;
-  SpCallTracker  *tracker;
-  SpAccounts     *accounts;
-  SpNotifier     *notifier;
-  SpScreenpop    *screenpop;
-  SpCommandRunner *command_runner;
-  SpHistory      *history;        /* NULL when it cannot be used: see history_error */
-  char           *history_error;
+  SpEngine       *engine;
   SpTray         *tray;
-  SpScreenLock   *screen_lock;
 
   gboolean        held;
 };
@@ -86,20 +76,24 @@ add_demo_account (SpApplication *self)
 {
   g_autoptr(SpAccount) account = NULL;
 
-  if (sp_accounts_lookup (self->accounts, "demo") != NULL)
+  SpAccounts *accounts = sp_engine_get_accounts (self->engine);
+
+  if (sp_accounts_lookup (accounts, "demo") != NULL)
     return;
 
   account = sp_account_new_transient ("demo", "demo", _("Demo call centre"));
   g_settings_set_string (sp_account_get_settings (account), "url-template",
                          "https://crm.example.com/customers?phone={number}&name={name}");
-  sp_accounts_add_transient (self->accounts, account);
+  sp_accounts_add_transient (accounts, account);
 }
 
 static gboolean
 window_close_request_cb (SpApplication *self,
                          GtkWindow     *window)
 {
-  if (!sp_accounts_any_enabled (self->accounts))
+  GSettings *settings = sp_engine_get_settings (self->engine);
+
+  if (!sp_accounts_any_enabled (sp_engine_get_accounts (self->engine)))
     {
       release_from_background (self);
       return FALSE;
@@ -107,12 +101,12 @@ window_close_request_cb (SpApplication *self,
 
   hold_in_background (self);
 
-  if (!g_settings_get_boolean (self->settings, "background-explained"))
+  if (!g_settings_get_boolean (settings, "background-explained"))
     {
-      sp_notifier_show (self->notifier, "background", _("Screenpop is still running"),
+      sp_notifier_show (sp_engine_get_notifier (self->engine), "background", _("Screenpop is still running"),
                         _("Calls will keep popping up while the window is closed. Open Screenpop again to see your accounts and calls, or quit it from its menu."),
                         APP_ID APP_ID_SUFFIX, SP_NOTIFY_NONE, NULL, 0);
-      g_settings_set_boolean (self->settings, "background-explained", TRUE);
+      g_settings_set_boolean (settings, "background-explained", TRUE);
     }
 
   return FALSE;
@@ -125,7 +119,7 @@ ensure_window (SpApplication *self)
 
   if (window == NULL)
     {
-      window = GTK_WINDOW (sp_window_new (self));
+      window = GTK_WINDOW (sp_window_new (GTK_APPLICATION (self), self->engine));
       g_signal_connect_object (window, "close-request",
                                G_CALLBACK (window_close_request_cb), self, G_CONNECT_SWAPPED);
     }
@@ -155,18 +149,21 @@ sp_application_handle_local_options (GApplication *app,
 static SpSource *
 find_dialing_source (SpApplication *self)
 {
-  g_autofree char *preferred = g_settings_get_string (self->settings, "dial-account");
-  SpAccount *account = sp_accounts_lookup (self->accounts, preferred);
-  guint n = g_list_model_get_n_items (G_LIST_MODEL (self->accounts));
+  SpAccounts *accounts = sp_engine_get_accounts (self->engine);
+  g_autofree char *preferred = g_settings_get_string (sp_engine_get_settings (self->engine),
+                                                      "dial-account");
+  SpAccount *account = sp_accounts_lookup (accounts, preferred);
+  SpSource *preferred_source = sp_accounts_get_source (accounts, preferred);
+  guint n = g_list_model_get_n_items (G_LIST_MODEL (accounts));
 
-  if (account != NULL && sp_account_get_enabled (account) && sp_account_get_source (account) != NULL &&
-      sp_source_can_perform (sp_account_get_source (account), SP_SOURCE_ACTION_DIAL))
-    return sp_account_get_source (account);
+  if (account != NULL && sp_account_get_enabled (account) && preferred_source != NULL &&
+      sp_source_can_perform (preferred_source, SP_SOURCE_ACTION_DIAL))
+    return preferred_source;
 
   for (guint i = 0; i < n; i++)
     {
-      g_autoptr(SpAccount) candidate = g_list_model_get_item (G_LIST_MODEL (self->accounts), i);
-      SpSource *source = sp_account_get_source (candidate);
+      g_autoptr(SpAccount) candidate = g_list_model_get_item (G_LIST_MODEL (accounts), i);
+      SpSource *source = sp_accounts_get_source (accounts, sp_account_get_id (candidate));
 
       if (sp_account_get_enabled (candidate) && source != NULL &&
           sp_source_can_perform (source, SP_SOURCE_ACTION_DIAL))
@@ -206,8 +203,8 @@ dial_cb (GObject      *object,
       g_autofree char *summary = g_strdup_printf (_("Could not call %s"), data->number);
 
       g_message ("[%s] Dialling failed: %s", sp_source_get_account_id (SP_SOURCE (object)), error->message);
-      sp_notifier_show (self->notifier, "dial", summary, error->message, "dialog-warning-symbolic",
-                        SP_NOTIFY_NONE, NULL, 0);
+      sp_notifier_show (sp_engine_get_notifier (self->engine), "dial", summary, error->message,
+                        "dialog-warning-symbolic", SP_NOTIFY_NONE, NULL, 0);
     }
 }
 
@@ -232,7 +229,7 @@ dial (SpApplication *self,
     {
       g_autofree char *summary = g_strdup_printf (_("Cannot call %s"), trimmed);
 
-      sp_notifier_show (self->notifier, "dial", summary,
+      sp_notifier_show (sp_engine_get_notifier (self->engine), "dial", summary,
                         _("No account can place calls. Add a pbxis-ws or XiVO account, or enable one."),
                         "dialog-warning-symbolic", SP_NOTIFY_NONE, NULL, 0);
       return;
@@ -300,7 +297,7 @@ sp_application_command_line (GApplication            *app,
 
     if (dialled)
       {
-        if (sp_accounts_any_enabled (self->accounts))
+        if (sp_accounts_any_enabled (sp_engine_get_accounts (self->engine)))
           hold_in_background (self);
         return 0;
       }
@@ -344,7 +341,7 @@ add_account_action (GSimpleAction *action,
   GtkWindow *dialog;
 
   gtk_window_present (window);
-  dialog = GTK_WINDOW (sp_add_account_dialog_new (self->accounts));
+  dialog = GTK_WINDOW (sp_add_account_dialog_new (sp_engine_get_accounts (self->engine)));
   gtk_window_set_transient_for (dialog, window);
   gtk_window_present (dialog);
 }
@@ -378,7 +375,9 @@ preferences_action (GSimpleAction *action,
   GtkWindow *prefs;
 
   gtk_window_present (window);
-  prefs = GTK_WINDOW (sp_preferences_window_new (self->settings, self->accounts, self->history));
+  prefs = GTK_WINDOW (sp_preferences_window_new (sp_engine_get_settings (self->engine),
+                                                 sp_engine_get_accounts (self->engine),
+                                                 sp_engine_get_history (self->engine)));
   gtk_window_set_transient_for (prefs, window);
   gtk_window_set_modal (prefs, TRUE);
   gtk_window_present (prefs);
@@ -394,8 +393,7 @@ history_action (GSimpleAction *action,
   GtkWindow *history;
 
   gtk_window_present (window);
-  history = GTK_WINDOW (sp_history_window_new (self->history, self->history_error,
-                                               self->accounts, self->screenpop));
+  history = GTK_WINDOW (sp_history_window_new (self->engine));
   gtk_window_set_transient_for (history, window);
   gtk_window_present (history);
 }
@@ -418,7 +416,7 @@ agent_cb (GObject      *object,
                                                   name ? name : "");
 
       g_message ("[%s] Pause/resume failed: %s", sp_source_get_account_id (source), error->message);
-      sp_notifier_show (self->notifier, "error:agent", summary, error->message,
+      sp_notifier_show (sp_engine_get_notifier (self->engine), "error:agent", summary, error->message,
                         "dialog-warning-symbolic", SP_NOTIFY_NONE, NULL, 0);
     }
 }
@@ -432,17 +430,17 @@ agent_action (GSimpleAction *action,
   SpApplication *self = user_data;
   SpSourceAction verb = g_str_equal (g_action_get_name (G_ACTION (action)), "pause-agent")
                         ? SP_SOURCE_ACTION_PAUSE : SP_SOURCE_ACTION_UNPAUSE;
-  SpAccount *account = sp_accounts_lookup (self->accounts, g_variant_get_string (param, NULL));
-  SpSource *source = account ? sp_account_get_source (account) : NULL;
+  const char *account_id = g_variant_get_string (param, NULL);
+  SpSource *source = sp_accounts_get_source (sp_engine_get_accounts (self->engine), account_id);
 
   if (source == NULL || !sp_source_can_perform (source, verb))
     {
       g_message ("Cannot %s the agent of account %s now", sp_source_action_to_string (verb),
-                 g_variant_get_string (param, NULL));
+                 account_id);
       return;
     }
 
-  g_debug ("[%s] Agent: %s", sp_account_get_id (account), sp_source_action_to_string (verb));
+  g_debug ("[%s] Agent: %s", account_id, sp_source_action_to_string (verb));
   sp_source_perform_async (source, verb, NULL, NULL, NULL, agent_cb, g_object_ref (self));
 }
 
@@ -458,13 +456,6 @@ static const GActionEntry app_actions[] = {
 };
 
 static void
-play_sound_changed_cb (SpApplication *self)
-{
-  sp_notifier_set_sound_enabled (self->notifier,
-                                 g_settings_get_boolean (self->settings, "play-sound"));
-}
-
-static void
 sp_application_startup (GApplication *app)
 {
   SpApplication *self = SP_APPLICATION (app);
@@ -473,8 +464,8 @@ sp_application_startup (GApplication *app)
   static const char *preferences_accels[] = { "<Control>comma", NULL };
   static const char *history_accels[] = { "<Control>h", NULL };
   static const char *close_accels[] = { "<Control>w", NULL };
-  g_autoptr(GError) error = NULL;
-  g_autofree char *history_path = NULL;
+  g_autoptr(GSettings) settings = NULL;
+  GDBusConnection *bus;
 
   G_APPLICATION_CLASS (sp_application_parent_class)->startup (app);
 
@@ -486,41 +477,15 @@ sp_application_startup (GApplication *app)
   gtk_application_set_accels_for_action (GTK_APPLICATION (self), "app.history", history_accels);
   gtk_application_set_accels_for_action (GTK_APPLICATION (self), "window.close", close_accels);
 
-  self->settings = g_settings_new ("io.github.screenpop.Screenpop");
-  self->tracker = sp_call_tracker_new ();
-  self->notifier = sp_notifier_new ();
-  self->accounts = sp_accounts_new (self->settings, self->tracker);
-  self->screenpop = sp_screenpop_new (self->accounts, self->tracker, self->notifier, self->settings);
+  settings = g_settings_new ("io.github.screenpop.Screenpop");
+  bus = g_application_get_dbus_connection (G_APPLICATION (self));
+  self->engine = sp_engine_new (settings, bus);
 
-  /* History is a convenience: without it calls keep popping up, and the window says why. */
-  history_path = sp_history_default_path ();
-  self->history = sp_history_new (history_path, &error);
-  if (self->history == NULL)
-    {
-      g_message ("No call history: %s", error->message);
-      self->history_error = g_strdup (error->message);
-    }
-  else
-    {
-      g_autoptr(GError) prune_error = NULL;
-
-      sp_history_attach (self->history, self->tracker);
-      if (!sp_history_prune (self->history, g_settings_get_uint (self->settings, "history-days"), &prune_error))
-        g_message ("Old calls not removed: %s", prune_error->message);
-    }
-
-  self->screen_lock = sp_screen_lock_new (g_application_get_dbus_connection (G_APPLICATION (self)));
-  sp_screenpop_set_screen_lock (self->screenpop, self->screen_lock);
-
-  if (g_application_get_dbus_connection (G_APPLICATION (self)) != NULL)
-    self->tray = sp_tray_new (g_application_get_dbus_connection (G_APPLICATION (self)),
-                              G_ACTION_GROUP (self), self->accounts, self->tracker,
-                              self->screenpop, self->settings);
-  self->command_runner = sp_command_runner_new (self->accounts, self->notifier, self->screenpop);
-
-  g_signal_connect_object (self->settings, "changed::play-sound",
-                           G_CALLBACK (play_sound_changed_cb), self, G_CONNECT_SWAPPED);
-  play_sound_changed_cb (self);
+  if (bus != NULL)
+    self->tray = sp_tray_new (bus, G_ACTION_GROUP (self),
+                              sp_engine_get_accounts (self->engine),
+                              sp_engine_get_tracker (self->engine),
+                              sp_engine_get_screenpop (self->engine), settings);
 }
 
 static void
@@ -529,10 +494,8 @@ sp_application_shutdown (GApplication *app)
   SpApplication *self = SP_APPLICATION (app);
 
   /* No notification may outlive us with buttons nobody listens to. */
-  if (self->accounts != NULL)
-    sp_accounts_stop_all (self->accounts);
-  if (self->notifier != NULL)
-    sp_notifier_withdraw_all (self->notifier);
+  if (self->engine != NULL)
+    sp_engine_shutdown (self->engine);
 
   G_APPLICATION_CLASS (sp_application_parent_class)->shutdown (app);
 }
@@ -542,16 +505,8 @@ sp_application_dispose (GObject *object)
 {
   SpApplication *self = (SpApplication *)object;
 
-  g_clear_object (&self->command_runner);
   g_clear_object (&self->tray);
-  g_clear_object (&self->screen_lock);
-  g_clear_object (&self->history);
-  g_clear_pointer (&self->history_error, g_free);
-  g_clear_object (&self->screenpop);
-  g_clear_object (&self->accounts);
-  g_clear_object (&self->notifier);
-  g_clear_object (&self->tracker);
-  g_clear_object (&self->settings);
+  g_clear_object (&self->engine);
 
   G_OBJECT_CLASS (sp_application_parent_class)->dispose (object);
 }
@@ -587,30 +542,14 @@ sp_application_new (void)
                        NULL);
 }
 
-SpAccounts *
-sp_application_get_accounts (SpApplication *self)
+/**
+ * sp_application_get_engine:
+ *
+ * Returns: (transfer none): the pipeline the app runs; %NULL before startup
+ */
+SpEngine *
+sp_application_get_engine (SpApplication *self)
 {
   g_return_val_if_fail (SP_IS_APPLICATION (self), NULL);
-  return self->accounts;
-}
-
-SpCallTracker *
-sp_application_get_tracker (SpApplication *self)
-{
-  g_return_val_if_fail (SP_IS_APPLICATION (self), NULL);
-  return self->tracker;
-}
-
-SpScreenpop *
-sp_application_get_screenpop (SpApplication *self)
-{
-  g_return_val_if_fail (SP_IS_APPLICATION (self), NULL);
-  return self->screenpop;
-}
-
-GSettings *
-sp_application_get_settings (SpApplication *self)
-{
-  g_return_val_if_fail (SP_IS_APPLICATION (self), NULL);
-  return self->settings;
+  return self->engine;
 }

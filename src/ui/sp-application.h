@@ -7,9 +7,7 @@
 
 #include <adwaita.h>
 
-#include "sp-accounts.h"
-#include "sp-call-tracker.h"
-#include "sp-screenpop.h"
+#include "sp-engine.h"
 
 G_BEGIN_DECLS
 
@@ -18,9 +16,6 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE (SpApplication, sp_application, SP, APPLICATION, AdwApplication)
 
 SpApplication *sp_application_new           (void);
-SpAccounts    *sp_application_get_accounts  (SpApplication *self);
-SpCallTracker *sp_application_get_tracker   (SpApplication *self);
-SpScreenpop   *sp_application_get_screenpop (SpApplication *self);
-GSettings     *sp_application_get_settings  (SpApplication *self);
+SpEngine      *sp_application_get_engine    (SpApplication *self);
 
 G_END_DECLS

@@ -9,7 +9,6 @@
 
 #include <glib/gi18n.h>
 
-#include "sp-application.h"
 #include "sp-history-window.h"
 
 /*
@@ -27,6 +26,7 @@ struct _SpHistoryWindow
   char            *history_error;
   SpAccounts      *accounts;
   SpScreenpop     *screenpop;
+  SpUrlOpener     *opener;
   GPtrArray       *account_ids;   /* index in account_dropdown - 1 → id */
   guint            n_shown;
 
@@ -70,18 +70,17 @@ static SpSource *
 dialing_source (SpHistoryWindow *self,
                 const char      *preferred_account)
 {
-  SpAccount *account = sp_accounts_lookup (self->accounts, preferred_account);
+  SpSource *preferred = sp_accounts_get_source (self->accounts, preferred_account);
   guint n = g_list_model_get_n_items (G_LIST_MODEL (self->accounts));
 
   /* The call's own account if it can dial, else the first enabled one that can. */
-  if (account != NULL && sp_account_get_source (account) != NULL &&
-      sp_source_can_perform (sp_account_get_source (account), SP_SOURCE_ACTION_DIAL))
-    return sp_account_get_source (account);
+  if (preferred != NULL && sp_source_can_perform (preferred, SP_SOURCE_ACTION_DIAL))
+    return preferred;
 
   for (guint i = 0; i < n; i++)
     {
       g_autoptr(SpAccount) candidate = g_list_model_get_item (G_LIST_MODEL (self->accounts), i);
-      SpSource *source = sp_account_get_source (candidate);
+      SpSource *source = sp_accounts_get_source (self->accounts, sp_account_get_id (candidate));
 
       if (sp_account_get_enabled (candidate) && source != NULL &&
           sp_source_can_perform (source, SP_SOURCE_ACTION_DIAL))
@@ -101,8 +100,8 @@ open_clicked_cb (GtkWidget *row)
 
   if (entry->url != NULL)
     {
-      ok = sp_screenpop_open_url (self->screenpop, sp_accounts_lookup (self->accounts, entry->account_id),
-                                  entry->url, &error);
+      ok = sp_url_opener_open (self->opener, sp_accounts_lookup (self->accounts, entry->account_id),
+                               entry->url, &error);
     }
   else
     {
@@ -304,6 +303,7 @@ sp_history_window_dispose (GObject *object)
   g_clear_object (&self->history);
   g_clear_object (&self->accounts);
   g_clear_object (&self->screenpop);
+  g_clear_object (&self->opener);
   g_clear_pointer (&self->history_error, g_free);
   g_clear_pointer (&self->account_ids, g_ptr_array_unref);
 
@@ -343,31 +343,31 @@ sp_history_window_init (SpHistoryWindow *self)
 
 /**
  * sp_history_window_new:
- * @history: (nullable): the history, or %NULL when it cannot be used
- * @history_error: (nullable): why it cannot be used, shown instead of the calls
- * @accounts: the accounts (names, templates, dialing)
- * @screenpop: the door for URLs
+ * @engine: the engine: its history (or why there is none, shown instead of the calls),
+ *   its accounts (names, templates, dialing), the screen-pop and the door for URLs
  *
  * Returns: (transfer full): a new history window
  */
 SpHistoryWindow *
-sp_history_window_new (SpHistory   *history,
-                       const char  *history_error,
-                       SpAccounts  *accounts,
-                       SpScreenpop *screenpop)
+sp_history_window_new (SpEngine *engine)
 {
   g_autoptr(GtkStringList) account_names = gtk_string_list_new (NULL);
   SpHistoryWindow *self;
+  SpHistory *history;
+  SpAccounts *accounts;
   guint n;
 
-  g_return_val_if_fail (SP_IS_ACCOUNTS (accounts), NULL);
-  g_return_val_if_fail (SP_IS_SCREENPOP (screenpop), NULL);
+  g_return_val_if_fail (SP_IS_ENGINE (engine), NULL);
+
+  history = sp_engine_get_history (engine);
+  accounts = sp_engine_get_accounts (engine);
 
   self = g_object_new (SP_TYPE_HISTORY_WINDOW, NULL);
   self->history = history ? g_object_ref (history) : NULL;
-  self->history_error = g_strdup (history_error);
+  self->history_error = g_strdup (sp_engine_get_history_error (engine));
   self->accounts = g_object_ref (accounts);
-  self->screenpop = g_object_ref (screenpop);
+  self->screenpop = g_object_ref (sp_engine_get_screenpop (engine));
+  self->opener = g_object_ref (sp_engine_get_url_opener (engine));
 
   gtk_string_list_append (account_names, _("All Accounts"));
   n = g_list_model_get_n_items (G_LIST_MODEL (accounts));

@@ -7,9 +7,7 @@
 
 #include <adwaita.h>
 
-#include "sp-accounts.h"
-#include "sp-history.h"
-#include "sp-screenpop.h"
+#include "sp-engine.h"
 
 G_BEGIN_DECLS
 
@@ -17,10 +15,7 @@ G_BEGIN_DECLS
 
 G_DECLARE_FINAL_TYPE (SpHistoryWindow, sp_history_window, SP, HISTORY_WINDOW, AdwWindow)
 
-SpHistoryWindow *sp_history_window_new         (SpHistory       *history,
-                                                const char      *history_error,
-                                                SpAccounts      *accounts,
-                                                SpScreenpop     *screenpop);
+SpHistoryWindow *sp_history_window_new         (SpEngine        *engine);
 void             sp_history_window_set_search  (SpHistoryWindow *self,
                                                 const char      *text);
 guint            sp_history_window_get_n_shown (SpHistoryWindow *self);

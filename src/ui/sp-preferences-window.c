@@ -10,7 +10,6 @@
 #include <glib/gi18n.h>
 
 #include "sp-account-editor.h"
-#include "sp-application.h"
 #include "sp-autostart.h"
 #include "sp-preferences-window.h"
 #include "sp-sources.h"
@@ -258,7 +257,7 @@ rebuild_dial_accounts (SpPreferencesWindow *self)
   for (guint i = 0; i < n; i++)
     {
       g_autoptr(SpAccount) account = g_list_model_get_item (G_LIST_MODEL (self->accounts), i);
-      SpSource *source = sp_account_get_source (account);
+      SpSource *source = sp_accounts_get_source (self->accounts, sp_account_get_id (account));
       g_autofree char *name = NULL;
 
       if (source == NULL || !sp_source_can_perform (source, SP_SOURCE_ACTION_DIAL))

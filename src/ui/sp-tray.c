@@ -171,10 +171,18 @@ state_label (SpSource *source)
     }
 }
 
-static gboolean
-account_down (SpAccount *account)
+static SpSource *
+account_source (SpTray    *self,
+                SpAccount *account)
 {
-  SpSource *source = sp_account_get_source (account);
+  return sp_accounts_get_source (self->accounts, sp_account_get_id (account));
+}
+
+static gboolean
+account_down (SpTray    *self,
+              SpAccount *account)
+{
+  SpSource *source = account_source (self, account);
 
   return sp_account_get_enabled (account) &&
          (source == NULL || sp_source_get_state (source) != SP_SOURCE_STATE_CONNECTED);
@@ -182,17 +190,19 @@ account_down (SpAccount *account)
 
 /* Whether the tray offers "Pause" or "Resume" for the account's agent. */
 static gboolean
-agent_pausable (SpAccount *account)
+agent_pausable (SpTray    *self,
+                SpAccount *account)
 {
-  SpSource *source = sp_account_get_source (account);
+  SpSource *source = account_source (self, account);
 
   return source != NULL && sp_source_can_toggle_agent (source);
 }
 
 static gboolean
-agent_paused (SpAccount *account)
+agent_paused (SpTray    *self,
+              SpAccount *account)
 {
-  SpSource *source = sp_account_get_source (account);
+  SpSource *source = account_source (self, account);
 
   return source != NULL && sp_source_get_agent_state (source) == SP_AGENT_STATE_PAUSED;
 }
@@ -236,7 +246,7 @@ item_properties (SpTray *self,
       g_autofree char *label = NULL;
 
       if (account != NULL)
-        label = g_strdup_printf ("%s — %s", name, state_label (sp_account_get_source (account)));
+        label = g_strdup_printf ("%s — %s", name, state_label (account_source (self, account)));
       g_variant_builder_add (&props, "{sv}", "label", g_variant_new_string (label ? label : ""));
       g_variant_builder_add (&props, "{sv}", "enabled", g_variant_new_boolean (FALSE));
     }
@@ -303,9 +313,9 @@ layout (SpTray *self)
       g_autoptr(SpAccount) account = g_list_model_get_item (G_LIST_MODEL (self->accounts), i);
 
       g_variant_builder_add (&children, "v", layout_node (self, ITEM_ACCOUNT_BASE + i));
-      if (agent_pausable (account))
+      if (agent_pausable (self, account))
         g_variant_builder_add (&children, "v",
-                               layout_node (self, (agent_paused (account) ? ITEM_RESUME_BASE
+                               layout_node (self, (agent_paused (self, account) ? ITEM_RESUME_BASE
                                                                           : ITEM_PAUSE_BASE) + i));
     }
   if (n_recent > 0)
@@ -361,10 +371,10 @@ dup_tooltip (SpTray *self)
     {
       g_autoptr(SpAccount) account = g_list_model_get_item (G_LIST_MODEL (self->accounts), i);
 
-      if (account_down (account))
+      if (account_down (self, account))
         {
           g_autofree char *name = sp_account_dup_display_name (account);
-          SpSource *source = sp_account_get_source (account);
+          SpSource *source = account_source (self, account);
           const char *error = source ? sp_source_get_error_message (source) : NULL;
 
           if (text->len > 0)
@@ -393,7 +403,7 @@ update_item (SpTray *self)
     {
       g_autoptr(SpAccount) account = g_list_model_get_item (G_LIST_MODEL (self->accounts), i);
 
-      if (account_down (account))
+      if (account_down (self, account))
         icon_name = "screenpop-disconnected-symbolic";
     }
 
@@ -458,7 +468,7 @@ watch_account_sources (SpTray *self)
   for (guint i = 0; i < n; i++)
     {
       g_autoptr(SpAccount) account = g_list_model_get_item (G_LIST_MODEL (self->accounts), i);
-      SpSource *source = sp_account_get_source (account);
+      SpSource *source = account_source (self, account);
 
       /* Connected once per source: the data marks sources already watched. */
       if (source != NULL && g_object_get_data (G_OBJECT (source), "sp-tray-watched") != self)
@@ -838,6 +848,8 @@ sp_tray_new (GDBusConnection *connection,
     }
 
   g_signal_connect_object (accounts, "items-changed", G_CALLBACK (changed_cb), self,
+                           G_CONNECT_SWAPPED);
+  g_signal_connect_object (accounts, "source-changed", G_CALLBACK (changed_cb), self,
                            G_CONNECT_SWAPPED);
   g_signal_connect_object (tracker, "items-changed", G_CALLBACK (changed_cb), self,
                            G_CONNECT_SWAPPED);

@@ -25,7 +25,7 @@ struct _SpWindow
 {
   AdwApplicationWindow  parent_instance;
 
-  SpApplication        *application;
+  SpEngine             *engine;
 
   AdwToastOverlay      *toast_overlay;
   GtkListBox           *accounts_list;
@@ -125,11 +125,21 @@ account_icon (SpSource *source)
     }
 }
 
+/* The source of the row's account, from the account list that holds both. */
+static SpSource *
+row_source (GtkWidget *row)
+{
+  SpAccounts *accounts = g_object_get_data (G_OBJECT (row), "accounts");
+  SpAccount *account = g_object_get_data (G_OBJECT (row), "account");
+
+  return sp_accounts_get_source (accounts, sp_account_get_id (account));
+}
+
 static void
 update_account_row (GtkWidget *row)
 {
   SpAccount *account = g_object_get_data (G_OBJECT (row), "account");
-  SpSource *source = sp_account_get_source (account);
+  SpSource *source = row_source (row);
   GtkWidget *icon = g_object_get_data (G_OBJECT (row), "icon");
   GtkWidget *retry = g_object_get_data (G_OBJECT (row), "retry");
   GtkWidget *agent = g_object_get_data (G_OBJECT (row), "agent");
@@ -178,8 +188,7 @@ update_account_row (GtkWidget *row)
 static void
 watch_source (GtkWidget *row)
 {
-  SpAccount *account = g_object_get_data (G_OBJECT (row), "account");
-  SpSource *source = sp_account_get_source (account);
+  SpSource *source = row_source (row);
 
   if (source != NULL)
     {
@@ -199,10 +208,18 @@ watch_source (GtkWidget *row)
 }
 
 static void
+source_changed_cb (GtkWidget  *row,
+                   SpAccount  *account,
+                   SpAccounts *accounts)
+{
+  if (account == g_object_get_data (G_OBJECT (row), "account"))
+    watch_source (row);
+}
+
+static void
 retry_clicked_cb (GtkWidget *row)
 {
-  SpAccount *account = g_object_get_data (G_OBJECT (row), "account");
-  SpSource *source = sp_account_get_source (account);
+  SpSource *source = row_source (row);
 
   if (source != NULL)
     sp_source_retry_now (source);
@@ -216,7 +233,7 @@ remove_response_cb (AdwMessageDialog *dialog,
   const char *id = g_object_get_data (G_OBJECT (dialog), "account-id");
 
   if (g_strcmp0 (response, "remove") == 0)
-    sp_accounts_remove (sp_application_get_accounts (self->application), id);
+    sp_accounts_remove (sp_engine_get_accounts (self->engine), id);
 }
 
 static void
@@ -245,18 +262,43 @@ remove_clicked_cb (GtkWidget *row)
   gtk_window_present (GTK_WINDOW (dialog));
 }
 
+static void
+account_gone_cb (GtkWindow  *window,
+                 SpAccount  *account,
+                 SpAccounts *accounts)
+{
+  if (account == g_object_get_data (G_OBJECT (window), "account"))
+    gtk_window_destroy (window);
+}
+
+/* A window that keeps the row's source closes when the account is removed, or gets
+ * another source: what it shows is gone. */
+static void
+close_with_account (GtkWidget *row,
+                    GtkWindow *window)
+{
+  SpAccounts *accounts = g_object_get_data (G_OBJECT (row), "accounts");
+  SpAccount *account = g_object_get_data (G_OBJECT (row), "account");
+
+  g_object_set_data_full (G_OBJECT (window), "account", g_object_ref (account), g_object_unref);
+  g_signal_connect_object (accounts, "account-removed", G_CALLBACK (account_gone_cb), window,
+                           G_CONNECT_SWAPPED);
+  g_signal_connect_object (accounts, "source-changed", G_CALLBACK (account_gone_cb), window,
+                           G_CONNECT_SWAPPED);
+}
+
 /* The PBX's live calls and users, for a Basix account (its element store at work). */
 static void
 live_view_clicked_cb (GtkWidget *row)
 {
-  SpAccount *account = g_object_get_data (G_OBJECT (row), "account");
-  SpSource *source = sp_account_get_source (account);
+  SpSource *source = row_source (row);
   SpBasixView *view;
 
   if (!SP_IS_BASIX_SOURCE (source))
     return;
 
   view = sp_basix_view_new (SP_BASIX_SOURCE (source));
+  close_with_account (row, GTK_WINDOW (view));
   gtk_window_set_transient_for (GTK_WINDOW (view), GTK_WINDOW (gtk_widget_get_root (row)));
   gtk_window_present (GTK_WINDOW (view));
 }
@@ -265,14 +307,14 @@ live_view_clicked_cb (GtkWidget *row)
 static void
 agent_panel_clicked_cb (GtkWidget *row)
 {
-  SpAccount *account = g_object_get_data (G_OBJECT (row), "account");
-  SpSource *source = sp_account_get_source (account);
+  SpSource *source = row_source (row);
   SpPbxisPanel *panel;
 
   if (!SP_IS_PBXIS_SOURCE (source))
     return;
 
   panel = sp_pbxis_panel_new (SP_PBXIS_SOURCE (source));
+  close_with_account (row, GTK_WINDOW (panel));
   gtk_window_set_transient_for (GTK_WINDOW (panel), GTK_WINDOW (gtk_widget_get_root (row)));
   gtk_window_present (GTK_WINDOW (panel));
 }
@@ -281,6 +323,8 @@ static GtkWidget *
 create_account_row (gpointer item,
                     gpointer user_data)
 {
+  SpWindow *self = user_data;
+  SpAccounts *accounts = sp_engine_get_accounts (self->engine);
   SpAccount *account = item;
   GtkWidget *row = adw_action_row_new ();
   GtkWidget *icon = gtk_image_new ();
@@ -291,6 +335,7 @@ create_account_row (gpointer item,
   g_autofree char *kind = sp_account_dup_kind (account);
 
   g_object_set_data_full (G_OBJECT (row), "account", g_object_ref (account), g_object_unref);
+  g_object_set_data_full (G_OBJECT (row), "accounts", g_object_ref (accounts), g_object_unref);
   g_object_set_data (G_OBJECT (row), "icon", icon);
   g_object_set_data (G_OBJECT (row), "retry", retry);
   g_object_set_data (G_OBJECT (row), "agent", agent);
@@ -344,7 +389,7 @@ create_account_row (gpointer item,
                    G_SETTINGS_BIND_DEFAULT);
   adw_action_row_add_suffix (ADW_ACTION_ROW (row), toggle);
 
-  g_signal_connect_object (account, "notify::source", G_CALLBACK (watch_source), row,
+  g_signal_connect_object (accounts, "source-changed", G_CALLBACK (source_changed_cb), row,
                            G_CONNECT_SWAPPED);
   g_signal_connect_object (sp_account_get_settings (account), "changed",
                            G_CALLBACK (update_account_row), row, G_CONNECT_SWAPPED);
@@ -397,8 +442,8 @@ update_call_row (GtkWidget *row)
 {
   SpCall *call = g_object_get_data (G_OBJECT (row), "call");
   SpWindow *self = g_object_get_data (G_OBJECT (row), "window");
-  SpScreenpop *screenpop = sp_application_get_screenpop (self->application);
-  SpAccount *account = sp_accounts_lookup (sp_application_get_accounts (self->application),
+  SpScreenpop *screenpop = sp_engine_get_screenpop (self->engine);
+  SpAccount *account = sp_accounts_lookup (sp_engine_get_accounts (self->engine),
                                            sp_call_get_account_id (call));
   GtkWidget *answer = g_object_get_data (G_OBJECT (row), "answer");
   GtkWidget *open = g_object_get_data (G_OBJECT (row), "open");
@@ -430,7 +475,7 @@ answer_clicked_cb (GtkWidget *row)
   SpWindow *self = g_object_get_data (G_OBJECT (row), "window");
   SpCall *call = g_object_get_data (G_OBJECT (row), "call");
 
-  sp_screenpop_answer_call (sp_application_get_screenpop (self->application), call);
+  sp_screenpop_answer_call (sp_engine_get_screenpop (self->engine), call);
 }
 
 static void
@@ -440,7 +485,7 @@ open_clicked_cb (GtkWidget *row)
   SpCall *call = g_object_get_data (G_OBJECT (row), "call");
   g_autoptr(GError) error = NULL;
 
-  if (!sp_screenpop_open_call (sp_application_get_screenpop (self->application), call, &error))
+  if (!sp_screenpop_open_call (sp_engine_get_screenpop (self->engine), call, &error))
     show_toast (self, error->message);
 }
 
@@ -488,7 +533,7 @@ done_clicked_cb (GtkWidget *row)
   SpWindow *self = g_object_get_data (G_OBJECT (row), "window");
   SpCall *call = g_object_get_data (G_OBJECT (row), "call");
 
-  sp_webservice_done (sp_screenpop_get_webservice (sp_application_get_screenpop (self->application)), call);
+  sp_webservice_done (sp_engine_get_webservice (self->engine), call);
 }
 
 static GtkWidget *
@@ -497,7 +542,7 @@ create_pending_row (gpointer item,
 {
   SpWindow *self = user_data;
   SpCall *call = item;
-  SpAccount *account = sp_accounts_lookup (sp_application_get_accounts (self->application),
+  SpAccount *account = sp_accounts_lookup (sp_engine_get_accounts (self->engine),
                                            sp_call_get_account_id (call));
   g_autofree char *title = sp_call_dup_title (call);
   g_autofree char *account_name = account ? sp_account_dup_display_name (account) : NULL;
@@ -528,7 +573,7 @@ create_pending_row (gpointer item,
 static void
 update_webservice_group (SpWindow *self)
 {
-  SpWebservice *webservice = sp_screenpop_get_webservice (sp_application_get_screenpop (self->application));
+  SpWebservice *webservice = sp_engine_get_webservice (self->engine);
   GListModel *pending = sp_webservice_get_pending (webservice);
   const char *error = sp_webservice_get_last_error (webservice);
 
@@ -576,6 +621,7 @@ sp_window_dispose (GObject *object)
   g_clear_handle_id (&self->tick_id, g_source_remove);
 
   gtk_widget_dispose_template (GTK_WIDGET (self), SP_TYPE_WINDOW);
+  g_clear_object (&self->engine);
 
   G_OBJECT_CLASS (sp_window_parent_class)->dispose (object);
 }
@@ -609,23 +655,34 @@ sp_window_init (SpWindow *self)
   gtk_list_box_set_placeholder (self->recent_list, placeholder (_("No calls yet")));
 }
 
+/**
+ * sp_window_new:
+ * @application: the application the window belongs to
+ * @engine: the pipeline it shows: accounts, calls, the web service's work
+ *
+ * Returns: (transfer none): the main window, owned by @application
+ */
 SpWindow *
-sp_window_new (SpApplication *application)
+sp_window_new (GtkApplication *application,
+               SpEngine       *engine)
 {
+  SpCallTracker *tracker;
   SpWebservice *webservice;
   GSettings *settings;
   SpWindow *self;
 
-  g_return_val_if_fail (SP_IS_APPLICATION (application), NULL);
+  g_return_val_if_fail (GTK_IS_APPLICATION (application), NULL);
+  g_return_val_if_fail (SP_IS_ENGINE (engine), NULL);
 
   self = g_object_new (SP_TYPE_WINDOW, "application", application, NULL);
-  self->application = application;
+  self->engine = g_object_ref (engine);
+  tracker = sp_engine_get_tracker (engine);
 
   /* The window opens as it was last left. GTK keeps the default size at the size the user
    * gave it (not the maximized one), so binding it saves the right size at every change:
    * also when the app quits with the window open, where no close-request comes. Read once,
    * so that a second window does not resize this one. */
-  settings = sp_application_get_settings (application);
+  settings = sp_engine_get_settings (engine);
   g_settings_bind (settings, "window-width", self, "default-width",
                    G_SETTINGS_BIND_DEFAULT | G_SETTINGS_BIND_GET_NO_CHANGES);
   g_settings_bind (settings, "window-height", self, "default-height",
@@ -636,20 +693,17 @@ sp_window_new (SpApplication *application)
   if (g_strcmp0 (APP_ID_SUFFIX, "") != 0)
     gtk_widget_add_css_class (GTK_WIDGET (self), "devel");
 
-  gtk_list_box_bind_model (self->accounts_list,
-                           G_LIST_MODEL (sp_application_get_accounts (application)),
+  gtk_list_box_bind_model (self->accounts_list, G_LIST_MODEL (sp_engine_get_accounts (engine)),
                            create_account_row, self, NULL);
-  gtk_list_box_bind_model (self->active_list,
-                           G_LIST_MODEL (sp_application_get_tracker (application)),
+  gtk_list_box_bind_model (self->active_list, G_LIST_MODEL (tracker),
                            create_call_row, self, NULL);
-  gtk_list_box_bind_model (self->recent_list,
-                           sp_call_tracker_get_recent (sp_application_get_tracker (application)),
+  gtk_list_box_bind_model (self->recent_list, sp_call_tracker_get_recent (tracker),
                            create_call_row, self, NULL);
-  g_signal_connect_object (sp_call_tracker_get_recent (sp_application_get_tracker (application)),
+  g_signal_connect_object (sp_call_tracker_get_recent (tracker),
                            "items-changed", G_CALLBACK (update_missed_count), self, G_CONNECT_SWAPPED);
-  update_missed_count (self, 0, 0, 0, sp_call_tracker_get_recent (sp_application_get_tracker (application)));
+  update_missed_count (self, 0, 0, 0, sp_call_tracker_get_recent (tracker));
 
-  webservice = sp_screenpop_get_webservice (sp_application_get_screenpop (application));
+  webservice = sp_engine_get_webservice (engine);
   gtk_list_box_bind_model (self->webservice_list, sp_webservice_get_pending (webservice),
                            create_pending_row, self, NULL);
   g_signal_connect_object (sp_webservice_get_pending (webservice), "items-changed",

@@ -7,7 +7,7 @@
 
 #include <adwaita.h>
 
-#include "sp-application.h"
+#include "sp-engine.h"
 
 G_BEGIN_DECLS
 
@@ -15,6 +15,7 @@ G_BEGIN_DECLS
 
 G_DECLARE_FINAL_TYPE (SpWindow, sp_window, SP, WINDOW, AdwApplicationWindow)
 
-SpWindow *sp_window_new (SpApplication *application);
+SpWindow *sp_window_new (GtkApplication *application,
+                         SpEngine       *engine);
 
 G_END_DECLS

@@ -18,10 +18,10 @@
 
 #include "sp-account-editor.h"
 #include "sp-add-account-dialog.h"
-#include "sp-call-tracker.h"
 #include "sp-preferences-window.h"
 #include "sp-secret.h"
 #include "sp-sources.h"
+#include "sp-test-engine.h"
 #include "sp-test-notify.h"
 #include "sp-test-popup-server.h"
 #include "sp-test-keyring.h"
@@ -33,6 +33,7 @@
 static SpTestNotify *notify;
 static SpTestKeyring *keyring;
 static GSettings *settings;
+static SpEngine *engine;
 static SpAccounts *accounts;
 
 static gpointer
@@ -609,7 +610,6 @@ int
 main (int   argc,
       char *argv[])
 {
-  g_autoptr(SpCallTracker) tracker = NULL;
   int ret;
 
   g_test_init (&argc, &argv, NULL);
@@ -623,8 +623,8 @@ main (int   argc,
   keyring = sp_test_keyring_start (sp_test_notify_get_address (notify));
 
   settings = g_settings_new ("io.github.screenpop.Screenpop");
-  tracker = sp_call_tracker_new ();
-  accounts = sp_accounts_new (settings, tracker);
+  engine = sp_test_engine_new (settings, NULL);
+  accounts = sp_engine_get_accounts (engine);
 
   g_test_add_func ("/account-editor/kinds", test_editor_kinds);
   g_test_add_func ("/account-editor/validation", test_editor_validation);
@@ -635,7 +635,8 @@ main (int   argc,
 
   ret = g_test_run ();
 
-  g_clear_object (&accounts);
+  accounts = NULL;
+  g_clear_object (&engine);
   g_clear_object (&settings);
   sp_test_keyring_stop (keyring);
 

@@ -29,6 +29,7 @@
 #include "sp-secret.h"
 #include "sp-source.h"
 #include "sp-test-basix-server.h"
+#include "sp-test-engine.h"
 #include "sp-test-notify.h"
 #include "sp-test-keyring.h"
 #include "sp-test-util.h"
@@ -56,6 +57,7 @@ typedef struct
   SpTestBasixServer *server;
   GSettings         *settings;
   GSettings         *account_settings;
+  SpEngine          *engine;
   SpCallTracker     *tracker;
   SpNotifier        *notifier;
   SpAccounts        *accounts;
@@ -108,7 +110,7 @@ get_source (Fixture *fixture)
 
   g_assert_nonnull (account);
 
-  return sp_account_get_source (account);
+  return sp_accounts_get_source (fixture->accounts, ACCOUNT_ID);
 }
 
 typedef struct
@@ -221,11 +223,11 @@ fixture_set_up (Fixture       *fixture,
   fixture->settings = g_settings_new ("io.github.screenpop.Screenpop");
   g_settings_set_strv (fixture->settings, "accounts", ids);
 
-  fixture->tracker = sp_call_tracker_new ();
-  fixture->notifier = sp_notifier_new ();
-  fixture->accounts = sp_accounts_new (fixture->settings, fixture->tracker);
-  fixture->screenpop = sp_screenpop_new (fixture->accounts, fixture->tracker,
-                                         fixture->notifier, fixture->settings);
+  fixture->engine = sp_test_engine_new (fixture->settings, NULL);
+  fixture->tracker = sp_engine_get_tracker (fixture->engine);
+  fixture->notifier = sp_engine_get_notifier (fixture->engine);
+  fixture->accounts = sp_engine_get_accounts (fixture->engine);
+  fixture->screenpop = sp_engine_get_screenpop (fixture->engine);
 
   g_assert_true (wait_for_state (fixture, SP_SOURCE_STATE_CONNECTED, TIMEOUT_MS));
   g_assert_true (sp_test_basix_server_wait_for_clients (fixture->server, 1, TIMEOUT_MS));
@@ -241,10 +243,7 @@ fixture_tear_down (Fixture       *fixture,
   if (fixture->settings == NULL)
     return;
 
-  g_assert_finalize_object (fixture->screenpop);
-  g_assert_finalize_object (fixture->accounts);
-  g_assert_finalize_object (fixture->notifier);
-  g_assert_finalize_object (fixture->tracker);
+  sp_test_engine_assert_finalize (g_steal_pointer (&fixture->engine));
 
   g_settings_set_strv (fixture->settings, "accounts", none);
   g_clear_object (&fixture->settings);

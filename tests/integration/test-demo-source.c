@@ -14,6 +14,7 @@
 #include "sp-call-tracker.h"
 #include "sp-notifier.h"
 #include "sp-screenpop.h"
+#include "sp-test-engine.h"
 #include "sp-test-notify.h"
 #include "sp-test-util.h"
 
@@ -21,6 +22,7 @@ typedef struct
 {
   SpTestNotify  *notify;
   GSettings     *settings;
+  SpEngine      *engine;
   SpCallTracker *tracker;
   SpNotifier    *notifier;
   SpAccounts    *accounts;
@@ -51,11 +53,11 @@ fixture_set_up (Fixture       *fixture,
 
   fixture->notify = sp_test_notify_start (NULL);
   fixture->settings = g_settings_new ("io.github.screenpop.Screenpop");
-  fixture->tracker = sp_call_tracker_new ();
-  fixture->notifier = sp_notifier_new ();
-  fixture->accounts = sp_accounts_new (fixture->settings, fixture->tracker);
-  fixture->screenpop = sp_screenpop_new (fixture->accounts, fixture->tracker,
-                                         fixture->notifier, fixture->settings);
+  fixture->engine = sp_test_engine_new (fixture->settings, NULL);
+  fixture->tracker = sp_engine_get_tracker (fixture->engine);
+  fixture->notifier = sp_engine_get_notifier (fixture->engine);
+  fixture->accounts = sp_engine_get_accounts (fixture->engine);
+  fixture->screenpop = sp_engine_get_screenpop (fixture->engine);
   fixture->seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   g_signal_connect (fixture->tracker, "call-changed", G_CALLBACK (changed_cb), fixture);
 
@@ -73,10 +75,7 @@ static void
 fixture_tear_down (Fixture       *fixture,
                    gconstpointer  data)
 {
-  g_clear_object (&fixture->screenpop);
-  g_clear_object (&fixture->accounts);
-  g_clear_object (&fixture->notifier);
-  g_clear_object (&fixture->tracker);
+  g_clear_object (&fixture->engine);
   g_clear_object (&fixture->settings);
   g_clear_pointer (&fixture->seen, g_hash_table_unref);
   /* libnotify keeps the session bus connection, which the private bus waits for. */

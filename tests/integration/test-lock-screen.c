@@ -12,11 +12,7 @@
 #include <libnotify/notify.h>
 #include <string.h>
 
-#include "sp-accounts.h"
-#include "sp-call-tracker.h"
-#include "sp-notifier.h"
-#include "sp-screen-lock.h"
-#include "sp-screenpop.h"
+#include "sp-test-engine.h"
 #include "sp-test-notify.h"
 #include "sp-test-util.h"
 
@@ -30,10 +26,10 @@ typedef struct
   GSubprocess     *screensaver;
   GDBusConnection *bus;
   GSettings       *settings;
+  SpEngine        *engine;
   SpCallTracker   *tracker;
-  SpNotifier      *notifier;
   SpAccounts      *accounts;
-  SpScreenpop     *screenpop;
+  SpQuiet         *quiet;
   SpScreenLock    *lock;
   SpAccount       *account;
 } Fixture;
@@ -72,11 +68,12 @@ fixture_set_up (Fixture       *fixture,
   fixture->settings = g_settings_new ("io.github.screenpop.Screenpop");
   g_settings_reset (fixture->settings, "lock-screen");
   g_settings_set_boolean (fixture->settings, "do-not-disturb", FALSE);
-  fixture->tracker = sp_call_tracker_new ();
-  fixture->notifier = sp_notifier_new ();
-  fixture->accounts = sp_accounts_new (fixture->settings, fixture->tracker);
-  fixture->screenpop = sp_screenpop_new (fixture->accounts, fixture->tracker, fixture->notifier,
-                                         fixture->settings);
+  /* The engine watches the screen lock on the bus, as the app does. */
+  fixture->engine = sp_test_engine_new (fixture->settings, fixture->bus);
+  fixture->tracker = sp_engine_get_tracker (fixture->engine);
+  fixture->accounts = sp_engine_get_accounts (fixture->engine);
+  fixture->quiet = sp_engine_get_quiet (fixture->engine);
+  fixture->lock = sp_engine_get_screen_lock (fixture->engine);
 
   /* A demo account that rings by itself only in ten minutes: the test rings instead. */
   fixture->account = sp_account_new_transient ("office", "demo", "Office");
@@ -88,8 +85,6 @@ fixture_set_up (Fixture       *fixture,
                          "https://crm.example.com/?n={number}");
   sp_accounts_add_transient (fixture->accounts, fixture->account);
 
-  fixture->lock = sp_screen_lock_new (fixture->bus);
-  sp_screenpop_set_screen_lock (fixture->screenpop, fixture->lock);
   sp_test_run_for (100);
   g_assert_false (sp_screen_lock_get_locked (fixture->lock));
 }
@@ -99,12 +94,8 @@ fixture_tear_down (Fixture       *fixture,
                    gconstpointer  data)
 {
   sp_accounts_stop_all (fixture->accounts);
-  g_clear_object (&fixture->screenpop);
-  g_clear_object (&fixture->lock);
   g_clear_object (&fixture->account);
-  g_clear_object (&fixture->accounts);
-  g_clear_object (&fixture->notifier);
-  g_clear_object (&fixture->tracker);
+  g_clear_object (&fixture->engine);
   g_clear_object (&fixture->settings);
   g_subprocess_send_signal (fixture->screensaver, SIGTERM);
   g_subprocess_wait (fixture->screensaver, NULL, NULL);
@@ -290,7 +281,7 @@ test_show (Fixture       *fixture,
 
   g_settings_set_string (fixture->settings, "lock-screen", "show");
   set_locked (fixture, TRUE);
-  g_assert_false (sp_screenpop_hides_callers (fixture->screenpop));
+  g_assert_false (sp_quiet_hides_callers (fixture->quiet));
   push (fixture, "c1", SP_CALL_EVENT_RINGING);
   ringing = nth_notify (fixture, 1);
   g_assert_cmpstr (sp_test_notify_call_get_summary (ringing), ==, CALLER_NAME " (" CALLER_NUMBER ")");
@@ -302,9 +293,9 @@ test_show (Fixture       *fixture,
   ringing = nth_notify (fixture, 2);
   assert_no_caller (ringing);
   /* What the web service's "Paused for the call with …" asks before naming the caller. */
-  g_assert_true (sp_screenpop_hides_callers (fixture->screenpop));
+  g_assert_true (sp_quiet_hides_callers (fixture->quiet));
   set_locked (fixture, FALSE);
-  g_assert_false (sp_screenpop_hides_callers (fixture->screenpop));
+  g_assert_false (sp_quiet_hides_callers (fixture->quiet));
 }
 
 /* No screensaver on the bus (a bare X session): never locked, calls show in full. */

@@ -12,10 +12,10 @@
 
 #include <gtk/gtk.h>
 
-#include "sp-accounts.h"
 #include "sp-application.h"
 #include "sp-pbxis-panel.h"
 #include "sp-pbxis-source.h"
+#include "sp-test-engine.h"
 #include "sp-test-notify.h"
 #include "sp-test-pbxis-server.h"
 #include "sp-test-util.h"
@@ -27,7 +27,7 @@ typedef struct
 {
   SpTestPbxisServer *server;
   GSettings         *settings;
-  SpCallTracker     *tracker;
+  SpEngine          *engine;
   SpAccounts        *accounts;
   SpAccount         *account;
 } Fixture;
@@ -51,8 +51,8 @@ fixture_set_up (Fixture       *fixture,
   url = sp_test_pbxis_server_dup_url (fixture->server);
 
   fixture->settings = g_settings_new ("io.github.screenpop.Screenpop");
-  fixture->tracker = sp_call_tracker_new ();
-  fixture->accounts = sp_accounts_new (fixture->settings, fixture->tracker);
+  fixture->engine = sp_test_engine_new (fixture->settings, NULL);
+  fixture->accounts = sp_engine_get_accounts (fixture->engine);
 
   fixture->account = sp_account_new_transient ("pbx", "pbxis", "Call centre");
   account_settings = sp_account_get_settings (fixture->account);
@@ -69,9 +69,8 @@ static void
 fixture_tear_down (Fixture       *fixture,
                    gconstpointer  data)
 {
-  g_clear_object (&fixture->accounts);
+  g_clear_object (&fixture->engine);
   g_clear_object (&fixture->account);
-  g_clear_object (&fixture->tracker);
   g_clear_object (&fixture->settings);
   g_clear_pointer (&fixture->server, sp_test_pbxis_server_free);
 }
@@ -79,7 +78,7 @@ fixture_tear_down (Fixture       *fixture,
 static SpPbxisSource *
 get_source (Fixture *fixture)
 {
-  SpSource *source = sp_account_get_source (fixture->account);
+  SpSource *source = sp_accounts_get_source (fixture->accounts, "pbx");
 
   g_assert_true (SP_IS_PBXIS_SOURCE (source));
   return SP_PBXIS_SOURCE (source);
@@ -314,9 +313,9 @@ test_panel_from_window (void)
   g_variant_builder_init (&options, G_VARIANT_TYPE ("a{ss}"));
   g_variant_builder_add (&options, "{ss}", "queues", "sales");
   g_settings_set_value (account_settings, "options", g_variant_builder_end (&options));
-  sp_accounts_add_transient (sp_application_get_accounts (app), account);
+  sp_accounts_add_transient (sp_engine_get_accounts (sp_application_get_engine (app)), account);
 
-  window = g_object_ref (sp_window_new (app));
+  window = g_object_ref (sp_window_new (GTK_APPLICATION (app), sp_application_get_engine (app)));
   gtk_window_present (GTK_WINDOW (window));
   sp_test_run_for (200);
 
@@ -332,9 +331,19 @@ test_panel_from_window (void)
 
   gtk_window_destroy (GTK_WINDOW (panel));
   g_assert_finalize_object (panel);
+
+  /* Removing the account closes the panel that keeps its source. */
+  g_signal_emit_by_name (button, "clicked");
+  panel = find_panel ();
+  g_assert_nonnull (panel);
+  g_object_ref (panel);
+  assert_shown (panel, "sales", "Paused", NULL);
+  sp_accounts_remove (sp_engine_get_accounts (sp_application_get_engine (app)), "pbx");
+  g_assert_null (find_panel ());
+  g_assert_finalize_object (panel);
+
   gtk_window_destroy (GTK_WINDOW (window));
   g_assert_finalize_object (window);
-  sp_accounts_remove (sp_application_get_accounts (app), "pbx");
 }
 
 int

@@ -22,6 +22,7 @@
 #include "sp-notifier.h"
 #include "sp-pbxis-source.h"
 #include "sp-screenpop.h"
+#include "sp-test-engine.h"
 #include "sp-test-notify.h"
 #include "sp-test-pbxis-server.h"
 #include "sp-test-util.h"
@@ -36,6 +37,7 @@ typedef struct
   SpTestNotify      *notify;
   SpTestPbxisServer *server;
   GSettings         *settings;
+  SpEngine          *engine;
   SpCallTracker     *tracker;
   SpNotifier        *notifier;
   SpAccounts        *accounts;
@@ -85,11 +87,11 @@ fixture_set_up (Fixture       *fixture,
   url = sp_test_pbxis_server_dup_url (fixture->server);
 
   fixture->settings = g_settings_new ("io.github.screenpop.Screenpop");
-  fixture->tracker = sp_call_tracker_new ();
-  fixture->notifier = sp_notifier_new ();
-  fixture->accounts = sp_accounts_new (fixture->settings, fixture->tracker);
-  fixture->screenpop = sp_screenpop_new (fixture->accounts, fixture->tracker,
-                                         fixture->notifier, fixture->settings);
+  fixture->engine = sp_test_engine_new (fixture->settings, NULL);
+  fixture->tracker = sp_engine_get_tracker (fixture->engine);
+  fixture->notifier = sp_engine_get_notifier (fixture->engine);
+  fixture->accounts = sp_engine_get_accounts (fixture->engine);
+  fixture->screenpop = sp_engine_get_screenpop (fixture->engine);
   fixture->changes = g_ptr_array_new_with_free_func (g_free);
   fixture->finished = g_ptr_array_new_with_free_func (g_object_unref);
   g_signal_connect (fixture->tracker, "call-changed", G_CALLBACK (changed_cb), fixture);
@@ -112,11 +114,8 @@ static void
 fixture_tear_down (Fixture       *fixture,
                    gconstpointer  data)
 {
-  g_clear_object (&fixture->screenpop);
-  g_clear_object (&fixture->accounts);
+  g_clear_object (&fixture->engine);
   g_clear_object (&fixture->account);
-  g_clear_object (&fixture->notifier);
-  g_clear_object (&fixture->tracker);
   g_clear_object (&fixture->settings);
   g_clear_pointer (&fixture->changes, g_ptr_array_unref);
   g_clear_pointer (&fixture->finished, g_ptr_array_unref);
@@ -129,7 +128,7 @@ fixture_tear_down (Fixture       *fixture,
 static SpSource *
 get_source (Fixture *fixture)
 {
-  SpSource *source = sp_account_get_source (fixture->account);
+  SpSource *source = sp_accounts_get_source (fixture->accounts, sp_account_get_id (fixture->account));
 
   g_assert_true (SP_IS_PBXIS_SOURCE (source));
   return source;

@@ -22,6 +22,7 @@
 #include "sp-notifier.h"
 #include "sp-screenpop.h"
 #include "sp-source.h"
+#include "sp-test-engine.h"
 #include "sp-test-notify.h"
 #include "sp-test-popup-server.h"
 #include "sp-test-util.h"
@@ -46,6 +47,7 @@ typedef struct
   SpTestPopupServer *server;
   GSettings         *settings;
   GSettings         *account_settings;
+  SpEngine          *engine;
   SpCallTracker     *tracker;
   SpNotifier        *notifier;
   SpAccounts        *accounts;
@@ -69,7 +71,7 @@ get_source (Fixture *fixture)
 
   g_assert_nonnull (account);
 
-  return sp_account_get_source (account);
+  return sp_accounts_get_source (fixture->accounts, ACCOUNT_ID);
 }
 
 typedef struct
@@ -136,14 +138,14 @@ fixture_set_up (Fixture       *fixture,
   g_settings_set_strv (fixture->settings, "accounts", ids);
 
   fixture->opened = g_ptr_array_new_with_free_func (g_free);
-  fixture->tracker = sp_call_tracker_new ();
-  fixture->notifier = sp_notifier_new ();
-  fixture->accounts = sp_accounts_new (fixture->settings, fixture->tracker);
-  fixture->screenpop = sp_screenpop_new (fixture->accounts, fixture->tracker,
-                                         fixture->notifier, fixture->settings);
-  sp_screenpop_set_url_handler (fixture->screenpop, record_url,
-                                g_ptr_array_ref (fixture->opened),
-                                (GDestroyNotify) g_ptr_array_unref);
+  fixture->engine = sp_test_engine_new (fixture->settings, NULL);
+  fixture->tracker = sp_engine_get_tracker (fixture->engine);
+  fixture->notifier = sp_engine_get_notifier (fixture->engine);
+  fixture->accounts = sp_engine_get_accounts (fixture->engine);
+  fixture->screenpop = sp_engine_get_screenpop (fixture->engine);
+  sp_engine_set_url_handler (fixture->engine, record_url,
+                             g_ptr_array_ref (fixture->opened),
+                             (GDestroyNotify) g_ptr_array_unref);
 
   if (options == NULL || !options->deny)
     {
@@ -158,10 +160,7 @@ fixture_tear_down (Fixture       *fixture,
 {
   const char * const none[] = { NULL };
 
-  g_assert_finalize_object (fixture->screenpop);
-  g_assert_finalize_object (fixture->accounts);
-  g_assert_finalize_object (fixture->notifier);
-  g_assert_finalize_object (fixture->tracker);
+  sp_test_engine_assert_finalize (g_steal_pointer (&fixture->engine));
 
   g_settings_set_strv (fixture->settings, "accounts", none);
   g_clear_object (&fixture->settings);

@@ -35,6 +35,7 @@
 #include "sp-secret.h"
 #include "sp-sources.h"
 #include "sp-test-notify.h"
+#include "sp-test-engine.h"
 #include "sp-test-keyring.h"
 #include "sp-test-util.h"
 
@@ -571,6 +572,7 @@ icon_server_new (char **base_url)
 typedef struct
 {
   GSettings       *settings;
+  SpEngine        *engine;
   SpCallTracker   *tracker;
   SpNotifier      *notifier;
   SpAccounts      *accounts;
@@ -600,17 +602,16 @@ fixture_set_up (Fixture       *fixture,
   sp_test_notify_clear (notify);
 
   fixture->settings = g_settings_new ("io.github.screenpop.Screenpop");
-  fixture->tracker = sp_call_tracker_new ();
-  fixture->notifier = sp_notifier_new ();
+  fixture->engine = sp_test_engine_new (fixture->settings, NULL);
+  fixture->tracker = sp_engine_get_tracker (fixture->engine);
+  fixture->notifier = sp_engine_get_notifier (fixture->engine);
   /* No sound card here; the ping is SpNotifier's business, tested elsewhere. */
   sp_notifier_set_sound_enabled (fixture->notifier, FALSE);
-  fixture->accounts = sp_accounts_new (fixture->settings, fixture->tracker);
-  fixture->screenpop = sp_screenpop_new (fixture->accounts, fixture->tracker,
-                                         fixture->notifier, fixture->settings);
-  fixture->runner = sp_command_runner_new (fixture->accounts, fixture->notifier,
-                                           fixture->screenpop);
+  fixture->accounts = sp_engine_get_accounts (fixture->engine);
+  fixture->screenpop = sp_engine_get_screenpop (fixture->engine);
+  fixture->runner = sp_engine_get_command_runner (fixture->engine);
   fixture->opened = g_ptr_array_new_with_free_func (g_free);
-  sp_screenpop_set_url_handler (fixture->screenpop, record_url, fixture, NULL);
+  sp_engine_set_url_handler (fixture->engine, record_url, fixture, NULL);
 }
 
 static gboolean
@@ -625,11 +626,8 @@ fixture_tear_down (Fixture       *fixture,
                    gconstpointer  data)
 {
   g_assert_true (sp_test_wait_until (runner_idle, fixture->runner, WAIT_MS));
-  g_assert_finalize_object (g_steal_pointer (&fixture->runner));
-  g_clear_object (&fixture->screenpop);
-  g_clear_object (&fixture->accounts);
-  g_clear_object (&fixture->notifier);
-  g_clear_object (&fixture->tracker);
+  /* The command runner with the rest of the pipeline. */
+  sp_test_engine_assert_finalize (g_steal_pointer (&fixture->engine));
   g_clear_object (&fixture->settings);
   g_clear_pointer (&fixture->opened, g_ptr_array_unref);
 
@@ -652,7 +650,7 @@ store_secret (const char *account_id,
 static SpSource *
 fixture_source (Fixture *fixture)
 {
-  return sp_account_get_source (fixture->account);
+  return sp_accounts_get_source (fixture->accounts, sp_account_get_id (fixture->account));
 }
 
 static void
@@ -854,7 +852,7 @@ test_redmine_open_url (Fixture       *fixture,
    * same channel, so once that one opened both were handled. */
   server_post (fixture->server, "user%3Abob",
                "{\"command\":\"open_url\",\"data\":{\"url\":\"http://127.0.0.1:3000/issues/1\"}}");
-  g_test_expect_message ("sp-screenpop", G_LOG_LEVEL_WARNING, "*file*");
+  g_test_expect_message ("sp-url-opener", G_LOG_LEVEL_WARNING, "*file*");
   server_post (fixture->server, "user%3Abob",
                "{\"command\":\"open_url\",\"data\":{\"url\":\"file:///etc/passwd\"}}");
   server_post (fixture->server, "general",
@@ -1432,7 +1430,7 @@ account_listed (gpointer data)
   for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (accounts)); i++)
     {
       g_autoptr(SpAccount) account = g_list_model_get_item (G_LIST_MODEL (accounts), i);
-      SpSource *source = sp_account_get_source (account);
+      SpSource *source = sp_accounts_get_source (accounts, sp_account_get_id (account));
 
       if (source != NULL && sp_source_get_state (source) == SP_SOURCE_STATE_CONNECTED)
         {
@@ -1520,7 +1518,7 @@ test_redmine_add_account_dialog (Fixture       *fixture,
   g_assert_cmpstr (stored_url, ==, fixture->server->base_url);
   channels = g_settings_get_strv (sp_account_get_settings (found[1]), "channels");
   g_assert_cmpstrv (channels, ((const char * const[]) { "pbx", NULL }));
-  g_assert_cmpstr (sp_source_get_detail (sp_account_get_source (found[1])), ==,
+  g_assert_cmpstr (sp_source_get_detail (sp_accounts_get_source (fixture->accounts, id)), ==,
                    "Channels: user:bob, general, pbx");
 
   /* The dialog closed itself once the key was in the keyring. */

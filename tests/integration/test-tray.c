@@ -15,6 +15,7 @@
 #include "sp-call-tracker.h"
 #include "sp-notifier.h"
 #include "sp-screenpop.h"
+#include "sp-test-engine.h"
 #include "sp-test-notify.h"
 #include "sp-test-util.h"
 #include "sp-tray.h"
@@ -37,6 +38,7 @@ typedef struct
   GPtrArray          *activated;
   GPtrArray          *opened;
   GSettings          *settings;
+  SpEngine           *engine;
   SpCallTracker      *tracker;
   SpNotifier         *notifier;
   SpAccounts         *accounts;
@@ -121,7 +123,7 @@ agent_action_cb (GSimpleAction *action,
 
   g_ptr_array_add (fixture->activated, g_strdup_printf ("%s %s", name, g_variant_get_string (param, NULL)));
   g_assert_nonnull (account);
-  sp_source_perform_async (sp_account_get_source (account),
+  sp_source_perform_async (sp_accounts_get_source (fixture->accounts, sp_account_get_id (account)),
                            g_str_equal (name, "pause-agent") ? SP_SOURCE_ACTION_PAUSE
                                                             : SP_SOURCE_ACTION_UNPAUSE,
                            NULL, NULL, NULL, NULL, NULL);
@@ -169,11 +171,12 @@ fixture_set_up (Fixture       *fixture,
 
   fixture->settings = g_settings_new ("io.github.screenpop.Screenpop");
   g_settings_set_boolean (fixture->settings, "do-not-disturb", FALSE);
-  fixture->tracker = sp_call_tracker_new ();
-  fixture->notifier = sp_notifier_new ();
-  fixture->accounts = sp_accounts_new (fixture->settings, fixture->tracker);
-  fixture->screenpop = sp_screenpop_new (fixture->accounts, fixture->tracker, fixture->notifier, fixture->settings);
-  sp_screenpop_set_url_handler (fixture->screenpop, opened_cb, fixture, NULL);
+  fixture->engine = sp_test_engine_new (fixture->settings, NULL);
+  fixture->tracker = sp_engine_get_tracker (fixture->engine);
+  fixture->notifier = sp_engine_get_notifier (fixture->engine);
+  fixture->accounts = sp_engine_get_accounts (fixture->engine);
+  fixture->screenpop = sp_engine_get_screenpop (fixture->engine);
+  sp_engine_set_url_handler (fixture->engine, opened_cb, fixture, NULL);
 }
 
 static void
@@ -182,10 +185,7 @@ fixture_tear_down (Fixture       *fixture,
 {
   stop_watcher (fixture);
   g_clear_object (&fixture->tray);
-  g_clear_object (&fixture->screenpop);
-  g_clear_object (&fixture->accounts);
-  g_clear_object (&fixture->notifier);
-  g_clear_object (&fixture->tracker);
+  g_clear_object (&fixture->engine);
   g_clear_object (&fixture->settings);
   g_clear_object (&fixture->actions);
   g_clear_pointer (&fixture->registrations, g_ptr_array_unref);
@@ -522,7 +522,7 @@ test_tray_agent_pause (Fixture       *fixture,
   click (fixture, 301);
   g_assert_cmpuint (fixture->activated->len, ==, 1);
   g_assert_cmpstr (g_ptr_array_index (fixture->activated, 0), ==, "pause-agent demo");
-  source = sp_account_get_source (demo);
+  source = sp_accounts_get_source (fixture->accounts, sp_account_get_id (demo));
   g_assert_cmpint (sp_source_get_agent_state (source), ==, SP_AGENT_STATE_PAUSED);
   wait_menu_has (fixture, "|401:Resume as Agent on Demo|");
 

@@ -29,7 +29,7 @@ push (const char      *call_id,
   g_autoptr(SpCallEvent) event = sp_call_event_new (ACCOUNT_ID, call_id, kind);
 
   event->number = g_strdup ("0427123456");
-  sp_call_tracker_push (sp_application_get_tracker (app), event);
+  sp_call_tracker_push (sp_engine_get_tracker (sp_application_get_engine (app)), event);
 }
 
 /* The first button under @widget whose label is @label. */
@@ -101,17 +101,19 @@ test_done_and_error (void)
   g_autofree char *url = sp_test_webservice_server_dup_url (server, "/crm");
   g_autoptr(SpAccount) account = sp_account_new_transient (ACCOUNT_ID, "fake", "CRM desk");
   g_autoptr(SpTestFakeSource) source = NULL;
-  SpWebservice *webservice = sp_screenpop_get_webservice (sp_application_get_screenpop (app));
+  SpEngine *engine = sp_application_get_engine (app);
+  SpWebservice *webservice = sp_engine_get_webservice (engine);
   SpWindow *window;
   GtkWidget *group;
   GtkWidget *done;
 
+  /* A kind Screenpop does not know: the fake source stands in for the account's. */
   g_settings_set_string (sp_account_get_settings (account), "webservice-url", url);
-  sp_accounts_add_transient (sp_application_get_accounts (app), account);
   source = sp_test_fake_source_new (account);
-  sp_account_set_source (account, SP_SOURCE (source));
+  sp_accounts_add_transient_with_source (sp_engine_get_accounts (engine), account,
+                                         SP_SOURCE (source));
 
-  window = g_object_ref (sp_window_new (app));
+  window = g_object_ref (sp_window_new (GTK_APPLICATION (app), engine));
   gtk_window_present (GTK_WINDOW (window));
   sp_test_run_for (100);
 
@@ -147,7 +149,7 @@ test_done_and_error (void)
   gtk_window_destroy (GTK_WINDOW (window));
   g_assert_finalize_object (window);
 
-  sp_accounts_remove (sp_application_get_accounts (app), ACCOUNT_ID);
+  sp_accounts_remove (sp_engine_get_accounts (engine), ACCOUNT_ID);
 }
 
 int

@@ -16,10 +16,7 @@
 #include <json-glib/json-glib.h>
 #include <libnotify/notify.h>
 
-#include "sp-accounts.h"
-#include "sp-call-tracker.h"
-#include "sp-notifier.h"
-#include "sp-screenpop.h"
+#include "sp-test-engine.h"
 #include "sp-test-fake-source.h"
 #include "sp-test-notify.h"
 #include "sp-test-util.h"
@@ -35,10 +32,9 @@ typedef struct
 {
   SpTestNotify           *notify;
   GSettings              *settings;
+  SpEngine               *engine;
   SpCallTracker          *tracker;
-  SpNotifier             *notifier;
   SpAccounts             *accounts;
-  SpScreenpop            *screenpop;
   SpWebservice           *webservice;
   SpAccount              *account;
   SpTestFakeSource       *source;
@@ -90,14 +86,12 @@ fixture_set_up (Fixture       *fixture,
   g_settings_reset (fixture->settings, "do-not-disturb");
   g_settings_reset (fixture->settings, "allowed-hosts");
 
-  fixture->tracker = sp_call_tracker_new ();
-  fixture->notifier = sp_notifier_new ();
-  fixture->accounts = sp_accounts_new (fixture->settings, fixture->tracker);
-  fixture->screenpop = sp_screenpop_new (fixture->accounts, fixture->tracker,
-                                         fixture->notifier, fixture->settings);
-  fixture->webservice = sp_screenpop_get_webservice (fixture->screenpop);
+  fixture->engine = sp_test_engine_new (fixture->settings, NULL);
+  fixture->tracker = sp_engine_get_tracker (fixture->engine);
+  fixture->accounts = sp_engine_get_accounts (fixture->engine);
+  fixture->webservice = sp_engine_get_webservice (fixture->engine);
   fixture->opened = g_ptr_array_new_with_free_func (g_free);
-  sp_screenpop_set_url_handler (fixture->screenpop, record_url, fixture, NULL);
+  sp_engine_set_url_handler (fixture->engine, record_url, fixture, NULL);
 
   fixture->server = sp_test_webservice_server_new ();
   url = sp_test_webservice_server_dup_url (fixture->server, "/crm/screenpop");
@@ -108,10 +102,9 @@ fixture_set_up (Fixture       *fixture,
   g_settings_set_string (account_settings, "webservice-url", url);
   g_settings_set_string (account_settings, "url-template", "https://crm.example/template?n={number}");
   g_settings_set_string (account_settings, "url-trigger", "ringing");
-  sp_accounts_add_transient (fixture->accounts, fixture->account);
-
   fixture->source = sp_test_fake_source_new (fixture->account);
-  sp_account_set_source (fixture->account, SP_SOURCE (fixture->source));
+  sp_accounts_add_transient_with_source (fixture->accounts, fixture->account,
+                                         SP_SOURCE (fixture->source));
 
   write_script (fixture);
 }
@@ -122,12 +115,9 @@ fixture_tear_down (Fixture       *fixture,
 {
   g_autofree char *out = g_build_filename (fixture->tmpdir, "argv", NULL);
 
-  g_clear_object (&fixture->screenpop);
-  g_clear_object (&fixture->accounts);
+  g_clear_object (&fixture->engine);
   g_clear_object (&fixture->source);
   g_clear_object (&fixture->account);
-  g_clear_object (&fixture->notifier);
-  g_clear_object (&fixture->tracker);
   g_clear_object (&fixture->settings);
   g_clear_pointer (&fixture->server, sp_test_webservice_server_free);
   g_clear_pointer (&fixture->opened, g_ptr_array_unref);
@@ -779,7 +769,7 @@ test_url_policy (Fixture       *fixture,
 {
   set_answer (fixture, "{\"action\":\"open\",\"event\":\"EventRinging\",\"url\":\"file:///etc/passwd\"}");
 
-  g_test_expect_message ("sp-screenpop", G_LOG_LEVEL_WARNING, "*file*");
+  g_test_expect_message ("sp-url-opener", G_LOG_LEVEL_WARNING, "*file*");
   ring (fixture, "call-1");
   g_test_assert_expected_messages ();
 

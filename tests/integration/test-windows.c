@@ -23,7 +23,8 @@ static SpApplication *app;
 static void
 test_windows_main_window (void)
 {
-  SpWindow *window = g_object_ref (sp_window_new (app));
+  SpWindow *window = g_object_ref (sp_window_new (GTK_APPLICATION (app),
+                                                 sp_application_get_engine (app)));
 
   gtk_window_present (GTK_WINDOW (window));
   sp_test_run_for (200);
@@ -35,14 +36,15 @@ test_windows_main_window (void)
 static void
 test_windows_main_window_size (void)
 {
-  GSettings *settings = sp_application_get_settings (app);
+  SpEngine *engine = sp_application_get_engine (app);
+  GSettings *settings = sp_engine_get_settings (engine);
   SpWindow *window;
   int width, height;
 
   g_settings_set_int (settings, "window-width", 900);
   g_settings_set_int (settings, "window-height", 700);
 
-  window = g_object_ref (sp_window_new (app));
+  window = g_object_ref (sp_window_new (GTK_APPLICATION (app), engine));
   gtk_window_get_default_size (GTK_WINDOW (window), &width, &height);
   g_assert_cmpint (width, ==, 900);
   g_assert_cmpint (height, ==, 700);
@@ -57,7 +59,7 @@ test_windows_main_window_size (void)
   gtk_window_destroy (GTK_WINDOW (window));
   g_assert_finalize_object (window);
 
-  window = g_object_ref (sp_window_new (app));
+  window = g_object_ref (sp_window_new (GTK_APPLICATION (app), engine));
   gtk_window_get_default_size (GTK_WINDOW (window), &width, &height);
   g_assert_cmpint (width, ==, 640);
   g_assert_cmpint (height, ==, 480);
@@ -67,7 +69,7 @@ test_windows_main_window_size (void)
   /* Left maximized, it opens maximized (Xvfb has no window manager to maximize a window on
    * screen, so this is the state asked for before it is shown). */
   g_settings_set_boolean (settings, "window-maximized", TRUE);
-  window = g_object_ref (sp_window_new (app));
+  window = g_object_ref (sp_window_new (GTK_APPLICATION (app), engine));
   g_assert_true (gtk_window_is_maximized (GTK_WINDOW (window)));
   gtk_window_unmaximize (GTK_WINDOW (window));
   g_assert_false (g_settings_get_boolean (settings, "window-maximized"));
@@ -84,7 +86,7 @@ test_windows_add_account_dialog (void)
 {
   SpAddAccountDialog *dialog;
 
-  dialog = g_object_ref (sp_add_account_dialog_new (sp_application_get_accounts (app)));
+  dialog = g_object_ref (sp_add_account_dialog_new (sp_engine_get_accounts (sp_application_get_engine (app))));
   gtk_window_present (GTK_WINDOW (dialog));
   sp_test_run_for (200);
   gtk_window_destroy (GTK_WINDOW (dialog));
@@ -115,11 +117,12 @@ find_combo_row (GtkWidget  *widget,
 static void
 test_windows_preferences (void)
 {
-  GSettings *settings = sp_application_get_settings (app);
+  SpEngine *engine = sp_application_get_engine (app);
+  GSettings *settings = sp_engine_get_settings (engine);
   SpPreferencesWindow *prefs;
   AdwComboRow *lock_row;
 
-  prefs = g_object_ref (sp_preferences_window_new (settings, sp_application_get_accounts (app), NULL));
+  prefs = g_object_ref (sp_preferences_window_new (settings, sp_engine_get_accounts (engine), NULL));
   gtk_window_present (GTK_WINDOW (prefs));
   sp_test_run_for (200);
 
@@ -143,25 +146,26 @@ test_windows_history (void)
   g_autofree char *dir = g_dir_make_tmp ("screenpop-history-window-XXXXXX", NULL);
   g_autofree char *path = g_build_filename (dir, "history.db", NULL);
   g_autoptr(GError) error = NULL;
-  g_autoptr(SpHistory) history = sp_history_new (path, &error);
-  g_autoptr(SpCallTracker) tracker = sp_call_tracker_new ();
+  GSettings *settings = sp_engine_get_settings (sp_application_get_engine (app));
+  SpEngine *engine;
   SpHistoryWindow *window;
   const char *numbers[] = { "0312345678", "0698765432", "201" };
 
-  g_assert_no_error (error);
-  sp_history_attach (history, tracker);
+  /* The engine as the app builds it, its history in a file of the test's: what the
+   * tracker ends is what the window lists. */
+  engine = sp_engine_new_full (settings, NULL, path, NULL);
+  g_assert_nonnull (sp_engine_get_history (engine));
   for (guint i = 0; i < G_N_ELEMENTS (numbers); i++)
     {
       g_autoptr(SpCallEvent) ring = sp_call_event_new ("office", numbers[i], SP_CALL_EVENT_RINGING);
       g_autoptr(SpCallEvent) end = sp_call_event_new ("office", numbers[i], SP_CALL_EVENT_MISSED);
 
       ring->number = g_strdup (numbers[i]);
-      sp_call_tracker_push (tracker, ring);
-      sp_call_tracker_push (tracker, end);
+      sp_call_tracker_push (sp_engine_get_tracker (engine), ring);
+      sp_call_tracker_push (sp_engine_get_tracker (engine), end);
     }
 
-  window = g_object_ref (sp_history_window_new (history, NULL, sp_application_get_accounts (app),
-                                                sp_application_get_screenpop (app)));
+  window = g_object_ref (sp_history_window_new (engine));
   gtk_window_present (GTK_WINDOW (window));
   sp_test_run_for (200);
   g_assert_cmpuint (sp_history_window_get_n_shown (window), ==, 3);
@@ -169,17 +173,32 @@ test_windows_history (void)
   g_assert_cmpuint (sp_history_window_get_n_shown (window), ==, 1);
   gtk_window_destroy (GTK_WINDOW (window));
   g_assert_finalize_object (window);
+  g_assert_finalize_object (engine);
 
-  /* Without a history, the window says why instead of failing. */
-  window = g_object_ref (sp_history_window_new (NULL, "The call history is damaged", sp_application_get_accounts (app),
-                                                sp_application_get_screenpop (app)));
+  for (guint i = 0; i < 3; i++)
+    {
+      const char *suffixes[] = { "", "-wal", "-shm" };
+      g_autofree char *file = g_strconcat (path, suffixes[i], NULL);
+
+      g_unlink (file);
+    }
+
+  /* Without a history (a file that is no database), the window says why instead of
+   * failing. */
+  g_file_set_contents (path, "not a database, only text that is long enough to be read as a header",
+                       -1, &error);
+  g_assert_no_error (error);
+  engine = sp_engine_new_full (settings, NULL, path, NULL);
+  g_assert_null (sp_engine_get_history (engine));
+  g_assert_nonnull (sp_engine_get_history_error (engine));
+  window = g_object_ref (sp_history_window_new (engine));
   gtk_window_present (GTK_WINDOW (window));
   sp_test_run_for (100);
   g_assert_cmpuint (sp_history_window_get_n_shown (window), ==, 0);
   gtk_window_destroy (GTK_WINDOW (window));
   g_assert_finalize_object (window);
+  g_assert_finalize_object (engine);
 
-  g_clear_object (&history);
   for (guint i = 0; i < 3; i++)
     {
       const char *suffixes[] = { "", "-wal", "-shm" };

@@ -21,6 +21,7 @@
 #include "sp-notifier.h"
 #include "sp-screenpop.h"
 #include "sp-secret.h"
+#include "sp-test-engine.h"
 #include "sp-test-notify.h"
 #include "sp-test-keyring.h"
 #include "sp-test-util.h"
@@ -39,6 +40,7 @@ static SpTestKeyring *keyring;
 typedef struct
 {
   GSettings        *settings;
+  SpEngine         *engine;
   SpCallTracker    *tracker;
   SpNotifier       *notifier;
   SpAccounts       *accounts;
@@ -91,7 +93,7 @@ changed_cb (SpCallTracker *tracker,
 static SpSource *
 source (Fixture *fixture)
 {
-  return sp_account_get_source (fixture->account);
+  return sp_accounts_get_source (fixture->accounts, sp_account_get_id (fixture->account));
 }
 
 typedef struct
@@ -172,14 +174,14 @@ fixture_set_up (Fixture       *fixture,
   fixture->log = sp_test_log_capture_new (NULL);
   fixture->settings = g_settings_new ("io.github.screenpop.Screenpop");
   g_settings_reset (fixture->settings, "do-not-disturb");
-  fixture->tracker = sp_call_tracker_new ();
-  fixture->notifier = sp_notifier_new ();
-  fixture->accounts = sp_accounts_new (fixture->settings, fixture->tracker);
-  fixture->screenpop = sp_screenpop_new (fixture->accounts, fixture->tracker,
-                                         fixture->notifier, fixture->settings);
+  fixture->engine = sp_test_engine_new (fixture->settings, NULL);
+  fixture->tracker = sp_engine_get_tracker (fixture->engine);
+  fixture->notifier = sp_engine_get_notifier (fixture->engine);
+  fixture->accounts = sp_engine_get_accounts (fixture->engine);
+  fixture->screenpop = sp_engine_get_screenpop (fixture->engine);
   fixture->opened = g_ptr_array_new_with_free_func (g_free);
   fixture->seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-  sp_screenpop_set_url_handler (fixture->screenpop, record_url, fixture, NULL);
+  sp_engine_set_url_handler (fixture->engine, record_url, fixture, NULL);
   g_signal_connect (fixture->tracker, "call-changed", G_CALLBACK (changed_cb), fixture);
 
   fixture->server = sp_test_xuc_server_new (0, LOGIN, PASSWORD, ttl);
@@ -191,11 +193,8 @@ fixture_tear_down (Fixture       *fixture,
 {
   if (fixture->account != NULL)
     sp_accounts_remove (fixture->accounts, ACCOUNT_ID);
-  g_clear_object (&fixture->screenpop);
-  g_clear_object (&fixture->accounts);
+  g_clear_object (&fixture->engine);
   g_clear_object (&fixture->account);
-  g_clear_object (&fixture->notifier);
-  g_clear_object (&fixture->tracker);
   g_clear_object (&fixture->settings);
   g_clear_pointer (&fixture->server, sp_test_xuc_server_free);
   g_clear_pointer (&fixture->opened, g_ptr_array_unref);
@@ -238,6 +237,15 @@ test_connect (Fixture       *fixture,
   g_assert_cmpstr (sp_xivo_source_get_agent_state (SP_XIVO_SOURCE (source (fixture))), ==, "AgentReady");
   g_assert_cmpint (sp_xivo_source_get_agent_id (SP_XIVO_SOURCE (source (fixture))), ==, 3);
   g_assert_cmpstr (sp_source_get_detail (source (fixture)), ==, "Agent: Ready");
+
+  /* The same, through the generic API the web service uses. */
+  {
+    g_auto(SpUserFacts) facts = { 0, };
+
+    sp_source_get_user_facts (source (fixture), &facts);
+    g_assert_cmpint (facts.agent_id, ==, 3);
+    g_assert_cmpstr (facts.token, ==, token);
+  }
 
   g_assert_cmpuint (sp_test_log_capture_count (fixture->log, 0, "*tok-*"), ==, 0);
 }

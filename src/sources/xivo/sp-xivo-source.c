@@ -1021,6 +1021,17 @@ sp_xivo_source_perform_finish (SpSource      *source,
   return g_task_propagate_boolean (G_TASK (result), error);
 }
 
+/* What the CC Agent sends a third-party web service: the agent, and the live token. */
+static void
+sp_xivo_source_get_user_facts (SpSource    *source,
+                               SpUserFacts *facts)
+{
+  SpXivoSource *self = SP_XIVO_SOURCE (source);
+
+  facts->agent_id = self->agent_id;
+  facts->token = g_strdup (self->token);
+}
+
 static void
 sp_xivo_source_disconnect (SpSource *source)
 {
@@ -1133,6 +1144,7 @@ sp_xivo_source_class_init (SpXivoSourceClass *klass)
   source_class->can_perform = sp_xivo_source_can_perform;
   source_class->perform_async = sp_xivo_source_perform_async;
   source_class->perform_finish = sp_xivo_source_perform_finish;
+  source_class->get_user_facts = sp_xivo_source_get_user_facts;
 
   /**
    * SpXivoSource:xivo-agent-state:
