@@ -22,6 +22,7 @@
 #include "sp-sources.h"
 #include "sp-template.h"
 #include "sp-xivo.h"
+#include "sp-xivo-source.h"
 
 /*
  * The one form for an account of any kind, used by "Add Account" (a new account) and by
@@ -104,11 +105,12 @@ static GParamSpec *properties[N_PROPS];
 
 /* The rows of user_selector_row, in order: the Basix user selectors. */
 static const char * const user_selectors[] = {
-  "user_name", "user_id", "user_label", "user_extension", "user_did", "user_email", NULL
+  SP_BASIX_SELECTOR_USER_NAME, SP_BASIX_SELECTOR_USER_ID, SP_BASIX_SELECTOR_USER_LABEL,
+  SP_BASIX_SELECTOR_USER_EXTENSION, SP_BASIX_SELECTOR_USER_DID, SP_BASIX_SELECTOR_USER_EMAIL,
+  NULL
 };
 
 /* The rows of transport_row, in order: the pbxis `transport` option. */
-static const char * const transports[] = { "websocket", "sse", "long-poll", NULL };
 
 static gboolean validate (SpAccountEditor *self);
 
@@ -395,7 +397,7 @@ secret_would_move (SpAccountEditor *self)
   g_autofree char *form_url = dup_stripped (self->url_row);
   g_autofree char *form_server = dup_server_of (form_url);
   g_autofree char *form_login = dup_stripped (self->login_row);
-  g_autofree char *stored_domain = sp_account_dup_option (self->account, "domain");
+  g_autofree char *stored_domain = sp_account_dup_option (self->account, SP_BASIX_OPTION_DOMAIN);
   g_autofree char *form_domain = dup_stripped (self->domain_row);
 
   if (g_strcmp0 (stored_server, form_server) != 0)
@@ -568,19 +570,19 @@ build_options (SpAccountEditor *self)
       g_autofree char *app_name = dup_stripped (self->app_name_row);
       guint selector = adw_combo_row_get_selected (self->user_selector_row);
 
-      set_option (options, "domain", domain);
-      set_option (options, "auth", uses_ticket (self) ? "ticket" : NULL);
+      set_option (options, SP_BASIX_OPTION_DOMAIN, domain);
+      set_option (options, SP_BASIX_OPTION_AUTH, uses_ticket (self) ? SP_BASIX_AUTH_TICKET : NULL);
       /* One way to say the user: a direct `user_extension=201` would be ambiguous beside it. */
       for (guint i = 0; user_selectors[i] != NULL; i++)
         set_option (options, user_selectors[i], NULL);
-      set_option (options, "user_selector",
+      set_option (options, SP_BASIX_OPTION_USER_SELECTOR,
                   selector < g_strv_length ((char **) user_selectors) ? user_selectors[selector] : NULL);
-      set_option (options, "user", user);
-      set_option (options, "app_name", app_name);
-      set_option (options, "full_events",
+      set_option (options, SP_BASIX_OPTION_USER, user);
+      set_option (options, SP_BASIX_OPTION_APP_NAME, app_name);
+      set_option (options, SP_BASIX_OPTION_FULL_EVENTS,
                   gtk_switch_get_active (self->full_events_switch) ? "true" : NULL);
-      set_option (options, "force", NULL);
-      set_option (options, "forced", gtk_switch_get_active (self->forced_switch) ? "true" : NULL);
+      set_option (options, SP_BASIX_OPTION_FORCE, NULL);
+      set_option (options, SP_BASIX_OPTION_FORCED, gtk_switch_get_active (self->forced_switch) ? "true" : NULL);
     }
   else if (kind_is (self, "pbxis"))
     {
@@ -588,13 +590,13 @@ build_options (SpAccountEditor *self)
       g_autofree char *joined = g_strjoinv (",", queues);
       guint transport = adw_combo_row_get_selected (self->transport_row);
 
-      set_option (options, "transport",
-                  transport < g_strv_length ((char **) transports) ? transports[transport] : NULL);
-      set_option (options, "queues", joined);
+      set_option (options, SP_PBXIS_OPTION_TRANSPORT,
+                  sp_pbxis_transport_to_string ((SpPbxisTransport) transport));
+      set_option (options, SP_PBXIS_OPTION_QUEUES, joined);
     }
   else if (kind_is (self, "xivo"))
     {
-      set_option (options, "remote-answer",
+      set_option (options, SP_XIVO_OPTION_REMOTE_ANSWER,
                   gtk_switch_get_active (self->remote_answer_switch) ? NULL : "false");
     }
 
@@ -715,9 +717,9 @@ fill_from_account (SpAccountEditor *self)
   g_autofree char *extensions_text = g_strjoinv (", ", extensions);
   g_autofree char *channels_text = g_strjoinv (", ", channels);
   g_autoptr(GHashTable) options = dup_options (account);
-  const char *selector = g_hash_table_lookup (options, "user_selector");
-  const char *user = g_hash_table_lookup (options, "user");
-  const char *queues = g_hash_table_lookup (options, "queues");
+  const char *selector = g_hash_table_lookup (options, SP_BASIX_OPTION_USER_SELECTOR);
+  const char *user = g_hash_table_lookup (options, SP_BASIX_OPTION_USER);
+  const char *queues = g_hash_table_lookup (options, SP_PBXIS_OPTION_QUEUES);
   SpPbxisTransport transport = SP_PBXIS_TRANSPORT_WEBSOCKET;
   guint n_kinds;
   const SpSourceKind *kinds = sp_sources_get_kinds (&n_kinds);
@@ -747,9 +749,9 @@ fill_from_account (SpAccountEditor *self)
   adw_combo_row_set_selected (self->auth_row, g_str_equal (self->stored_auth, SP_REDMINE_AUTH_PASSWORD));
 
   /* basix; a selector given directly (user_extension=201) shows as the selector and value */
-  set_row_text (self->domain_row, g_hash_table_lookup (options, "domain"));
+  set_row_text (self->domain_row, g_hash_table_lookup (options, SP_BASIX_OPTION_DOMAIN));
   adw_combo_row_set_selected (self->basix_auth_row,
-                              g_strcmp0 (g_hash_table_lookup (options, "auth"), "ticket") == 0);
+                              g_strcmp0 (g_hash_table_lookup (options, SP_BASIX_OPTION_AUTH), SP_BASIX_AUTH_TICKET) == 0);
   if (selector == NULL || selector[0] == '\0')
     {
       for (guint i = 0; user_selectors[i] != NULL; i++)
@@ -766,15 +768,15 @@ fill_from_account (SpAccountEditor *self)
     }
   adw_combo_row_set_selected (self->user_selector_row, index_of (user_selectors, selector));
   set_row_text (self->user_row, user);
-  set_row_text (self->app_name_row, g_hash_table_lookup (options, "app_name"));
+  set_row_text (self->app_name_row, g_hash_table_lookup (options, SP_BASIX_OPTION_APP_NAME));
   gtk_switch_set_active (self->full_events_switch,
-                         option_is_true (g_hash_table_lookup (options, "full_events")));
+                         option_is_true (g_hash_table_lookup (options, SP_BASIX_OPTION_FULL_EVENTS)));
   gtk_switch_set_active (self->forced_switch,
-                         option_is_true (g_hash_table_lookup (options, "forced")) ||
-                         option_is_true (g_hash_table_lookup (options, "force")));
+                         option_is_true (g_hash_table_lookup (options, SP_BASIX_OPTION_FORCED)) ||
+                         option_is_true (g_hash_table_lookup (options, SP_BASIX_OPTION_FORCE)));
 
   /* pbxis */
-  if (!sp_pbxis_parse_transport (g_hash_table_lookup (options, "transport"), &transport))
+  if (!sp_pbxis_parse_transport (g_hash_table_lookup (options, SP_PBXIS_OPTION_TRANSPORT), &transport))
     transport = SP_PBXIS_TRANSPORT_WEBSOCKET;
   adw_combo_row_set_selected (self->transport_row, transport);
   if (queues != NULL)
@@ -787,7 +789,7 @@ fill_from_account (SpAccountEditor *self)
 
   /* xivo */
   gtk_switch_set_active (self->remote_answer_switch,
-                         g_strcmp0 (g_hash_table_lookup (options, "remote-answer"), "false") != 0);
+                         g_strcmp0 (g_hash_table_lookup (options, SP_XIVO_OPTION_REMOTE_ANSWER), "false") != 0);
 }
 
 /* Test Connection */
