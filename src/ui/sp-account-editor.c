@@ -19,7 +19,7 @@
 #include "sp-popup-notifier-source.h"
 #include "sp-redmine-source.h"
 #include "sp-secret.h"
-#include "sp-sources.h"
+#include "sp-source-kind.h"
 #include "sp-template.h"
 #include "sp-xivo.h"
 #include "sp-xivo-source.h"
@@ -120,13 +120,13 @@ static const char *
 selected_kind (SpAccountEditor *self)
 {
   guint n_kinds;
-  const SpSourceKind *kinds = sp_sources_get_kinds (&n_kinds);
+  const SpSourceKind *kinds = sp_source_kind_get_all (&n_kinds);
   guint selected = adw_combo_row_get_selected (self->kind_row);
 
   if (self->account_kind != NULL)
     return self->account_kind;
 
-  return selected < n_kinds ? kinds[selected].kind : NULL;
+  return selected < n_kinds ? kinds[selected].id : NULL;
 }
 
 static gboolean
@@ -632,7 +632,7 @@ write_settings (SpAccountEditor *self,
   settings = g_settings_new_full (schema, backend, path);
   g_settings_delay (settings);
 
-  g_settings_set_string (settings, "display-name", name[0] != '\0' ? name : sp_sources_kind_label (kind));
+  g_settings_set_string (settings, "display-name", name[0] != '\0' ? name : sp_source_kind_label_for_id (kind));
 
   if (!kind_is (self, "demo"))
     {
@@ -722,11 +722,11 @@ fill_from_account (SpAccountEditor *self)
   const char *queues = g_hash_table_lookup (options, SP_PBXIS_OPTION_QUEUES);
   SpPbxisTransport transport = SP_PBXIS_TRANSPORT_WEBSOCKET;
   guint n_kinds;
-  const SpSourceKind *kinds = sp_sources_get_kinds (&n_kinds);
+  const SpSourceKind *kinds = sp_source_kind_get_all (&n_kinds);
 
   for (guint i = 0; i < n_kinds; i++)
     {
-      if (g_strcmp0 (kinds[i].kind, self->account_kind) == 0)
+      if (g_strcmp0 (kinds[i].id, self->account_kind) == 0)
         adw_combo_row_set_selected (self->kind_row, i);
     }
 
@@ -919,7 +919,7 @@ test_clicked_cb (SpAccountEditor *self)
   self->test_account = sp_account_new_transient ("connection-test", selected_kind (self), "");
   write_settings (self, self->test_account, FALSE);
 
-  source = sp_sources_create (self->test_account, &error);
+  source = sp_source_kind_create_source (self->test_account, &error);
   if (source == NULL)
     {
       test_done (self, error->message, "error");
@@ -1197,9 +1197,9 @@ sp_account_editor_init (SpAccountEditor *self)
 
   gtk_widget_init_template (GTK_WIDGET (self));
 
-  kinds = sp_sources_get_kinds (&n_kinds);
+  kinds = sp_source_kind_get_all (&n_kinds);
   for (guint i = 0; i < n_kinds; i++)
-    gtk_string_list_append (kinds_model, _(kinds[i].label));
+    gtk_string_list_append (kinds_model, sp_source_kind_get_label (&kinds[i]));
   adw_combo_row_set_model (self->kind_row, G_LIST_MODEL (kinds_model));
 }
 
@@ -1295,7 +1295,7 @@ sp_account_editor_save_async (SpAccountEditor     *self,
       g_autofree char *name = dup_stripped (self->name_row);
 
       data->account = sp_accounts_create (self->accounts, kind,
-                                          name[0] != '\0' ? name : sp_sources_kind_label (kind));
+                                          name[0] != '\0' ? name : sp_source_kind_label_for_id (kind));
       if (data->account == NULL)
         {
           sp_secret_free (secret);

@@ -12,7 +12,7 @@
 #include "sp-basix-view.h"
 #include "sp-enums.h"
 #include "sp-pbxis-panel.h"
-#include "sp-sources.h"
+#include "sp-source-kind.h"
 #include "sp-window.h"
 
 /*
@@ -139,7 +139,7 @@ update_account_row (GtkWidget *row)
   g_autofree char *subtitle = NULL;
   g_autofree char *name = sp_account_dup_display_name (account);
   g_autofree char *kind = sp_account_dup_kind (account);
-  g_autofree char *title = g_strdup_printf ("%s  ·  %s", name, sp_sources_kind_label (kind));
+  g_autofree char *title = g_strdup_printf ("%s  ·  %s", name, sp_source_kind_label_for_id (kind));
   SpSourceState state = source ? sp_source_get_state (source) : SP_SOURCE_STATE_FAILED;
 
   adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);

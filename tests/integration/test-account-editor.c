@@ -21,7 +21,7 @@
 #include "sp-call-tracker.h"
 #include "sp-preferences-window.h"
 #include "sp-secret.h"
-#include "sp-sources.h"
+#include "sp-source-kind.h"
 #include "sp-test-notify.h"
 #include "sp-test-popup-server.h"
 #include "sp-test-keyring.h"
@@ -84,11 +84,11 @@ select_kind (SpAccountEditor *editor,
              const char      *kind)
 {
   guint n_kinds;
-  const SpSourceKind *kinds = sp_sources_get_kinds (&n_kinds);
+  const SpSourceKind *kinds = sp_source_kind_get_all (&n_kinds);
 
   for (guint i = 0; i < n_kinds; i++)
     {
-      if (g_str_equal (kinds[i].kind, kind))
+      if (g_str_equal (kinds[i].id, kind))
         {
           adw_combo_row_set_selected (child (editor, "kind_row"), i);
           g_assert_cmpstr (sp_account_editor_get_kind (editor), ==, kind);

@@ -33,7 +33,7 @@
 #include "sp-redmine-source.h"
 #include "sp-screenpop.h"
 #include "sp-secret.h"
-#include "sp-sources.h"
+#include "sp-source-kind.h"
 #include "sp-test-notify.h"
 #include "sp-test-keyring.h"
 #include "sp-test-util.h"
@@ -1470,9 +1470,9 @@ test_redmine_add_account_dialog (Fixture       *fixture,
   dialog = g_object_ref_sink (sp_add_account_dialog_new (fixture->accounts));
   gtk_window_present (GTK_WINDOW (dialog));
 
-  kinds = sp_sources_get_kinds (&n_kinds);
+  kinds = sp_source_kind_get_all (&n_kinds);
   for (guint i = 0; i < n_kinds; i++)
-    if (g_str_equal (kinds[i].kind, "redmine-rt"))
+    if (g_str_equal (kinds[i].id, "redmine-rt"))
       redmine = i;
   g_assert_cmpuint (redmine, <, n_kinds);
   adw_combo_row_set_selected (dialog_child (dialog, "kind_row"), redmine);
