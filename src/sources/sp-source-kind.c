@@ -10,14 +10,20 @@
 #include <glib/gi18n.h>
 
 #include "sp-actioncable.h"
+#include "sp-basix-page.h"
 #include "sp-basix-source.h"
 #include "sp-basix-view.h"
+#include "sp-demo-page.h"
 #include "sp-demo-source.h"
+#include "sp-pbxis-page.h"
 #include "sp-pbxis-panel.h"
 #include "sp-pbxis-source.h"
+#include "sp-popup-notifier-page.h"
 #include "sp-popup-notifier-source.h"
+#include "sp-redmine-page.h"
 #include "sp-redmine-source.h"
 #include "sp-source-kind.h"
+#include "sp-xivo-page.h"
 #include "sp-xivo-source.h"
 #include "sp-xivo.h"
 
@@ -101,6 +107,7 @@ static const SpSourceKind kinds[] = {
     .new_source = sp_popup_notifier_source_new,
     .option_keys = popup_notifier_options,
     .normalize_url = sp_popup_notifier_normalize_url,
+    .get_page_type = sp_popup_notifier_page_get_type,
   },
   {
     .id = "redmine-rt",
@@ -109,6 +116,7 @@ static const SpSourceKind kinds[] = {
     .new_source = sp_redmine_source_new,
     .option_keys = redmine_options,
     .normalize_url = normalize_redmine_url,
+    .get_page_type = sp_redmine_page_get_type,
   },
   {
     .id = "basix",
@@ -117,6 +125,7 @@ static const SpSourceKind kinds[] = {
     .new_source = sp_basix_source_new,
     .option_keys = basix_options,
     .normalize_url = sp_basix_source_normalize_server,
+    .get_page_type = sp_basix_page_get_type,
     .get_window_type = sp_basix_view_get_type,
     .window_icon = "view-list-symbolic",
     .window_tooltip = N_("Show the PBX’s Calls and Users"),
@@ -128,6 +137,7 @@ static const SpSourceKind kinds[] = {
     .new_source = sp_pbxis_source_new,
     .option_keys = pbxis_options,
     .normalize_url = sp_pbxis_normalize_base_url,
+    .get_page_type = sp_pbxis_page_get_type,
     .get_window_type = sp_pbxis_panel_get_type,
     .window_icon = "system-users-symbolic",
     .window_tooltip = N_("Show Your Queues"),
@@ -139,6 +149,7 @@ static const SpSourceKind kinds[] = {
     .new_source = sp_xivo_source_new,
     .option_keys = xivo_options,
     .normalize_url = sp_xivo_normalize_base_url,
+    .get_page_type = sp_xivo_page_get_type,
   },
   {
     .id = "demo",
@@ -146,6 +157,7 @@ static const SpSourceKind kinds[] = {
     .get_source_type = sp_demo_source_get_type,
     .new_source = sp_demo_source_new,
     .option_keys = demo_options,
+    .get_page_type = sp_demo_page_get_type,
   },
 };
 
