@@ -5,15 +5,20 @@
  * The registry of kinds holds what it promises for every kind: a label, a source that
  * instantiates for an account of the kind, a page of the account editor that loads and
  * saves, and writes no option its source does not read, and a window (where the kind has
- * one) that takes the kind's source.
+ * one) that takes the kind's source; and the connection test of the account editor connects,
+ * times out and is cancelled through the registry's sources.
  */
 
 #include "config.h"
 
+#include <string.h>
+
 #include <adwaita.h>
 
 #include "sp-account-page.h"
+#include "sp-connection-test.h"
 #include "sp-source-kind.h"
+#include "sp-test-util.h"
 
 static void
 test_kind_registry (void)
@@ -277,6 +282,102 @@ test_kind_windows (void)
   g_assert_cmpuint (n_windows, ==, 2);
 }
 
+/* sp-connection-test, the Test Connection of the account editor */
+
+static void
+store_result_cb (GObject      *object,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  gpointer *out = user_data;
+  GError *error = NULL;
+
+  out[0] = sp_connection_test_finish (result, &error);
+  out[1] = error;
+  out[2] = GINT_TO_POINTER (TRUE);
+}
+
+static gboolean
+result_in (gpointer user_data)
+{
+  gpointer *out = user_data;
+
+  return out[2] != NULL;
+}
+
+/* A server that takes the connection and never answers. */
+static gboolean
+hold_cb (GSocketService    *service,
+         GSocketConnection *connection,
+         GObject           *source,
+         GPtrArray         *held)
+{
+  g_ptr_array_add (held, g_object_ref (connection));
+  return TRUE;
+}
+
+static SpAccount *
+new_silent_account (GSocketService *service,
+                    GPtrArray      *held)
+{
+  g_autoptr(GError) error = NULL;
+  guint16 port = g_socket_listener_add_any_inet_port (G_SOCKET_LISTENER (service), NULL, &error);
+  g_autofree char *url = g_strdup_printf ("ws://127.0.0.1:%u/crmws", port);
+  SpAccount *account = sp_account_new_transient ("connection-test", "popup-notifier", "Test");
+
+  g_assert_no_error (error);
+  g_signal_connect (service, "incoming", G_CALLBACK (hold_cb), held);
+  g_settings_set_string (sp_account_get_settings (account), "url", url);
+
+  return account;
+}
+
+static void
+test_connection_test (void)
+{
+  g_autoptr(GSocketService) service = g_socket_service_new ();
+  g_autoptr(GPtrArray) held = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr(GError) error = NULL;
+  SpAccount *demo = sp_account_new_transient ("connection-test", "demo", "Demo");
+  SpAccount *silent = new_silent_account (service, held);
+  gpointer out[3] = { NULL, };
+  gint64 start;
+
+  /* The demo connects at once. */
+  sp_connection_test_async (demo, NULL, NULL, 10, NULL, store_result_cb, out);
+  g_assert_true (sp_test_wait_until (result_in, out, 5000));
+  g_assert_null (out[1]);
+  g_free (out[0]);
+
+  /* A server that never answers: the test's own time runs out first. */
+  memset (out, 0, sizeof out);
+  start = g_get_monotonic_time ();
+  sp_connection_test_async (silent, NULL, NULL, 1, NULL, store_result_cb, out);
+  g_assert_true (sp_test_wait_until (result_in, out, 5000));
+  g_assert_null (out[0]);
+  error = out[1];
+  g_assert_error (error, SP_SOURCE_ERROR, SP_SOURCE_ERROR_TIMEOUT);
+  g_assert_cmpint (g_get_monotonic_time () - start, <, 4 * G_USEC_PER_SEC);
+  g_clear_error (&error);
+
+  /* Cancelled: over at once, whatever the server does. */
+  memset (out, 0, sizeof out);
+  sp_connection_test_async (silent, "a secret", NULL, 10, cancellable, store_result_cb, out);
+  sp_test_run_for (200);
+  g_assert_false (result_in (out));
+  g_cancellable_cancel (cancellable);
+  g_assert_true (sp_test_wait_until (result_in, out, 1000));
+  error = out[1];
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+
+  /* Every source of the tests is gone with its test. */
+  sp_test_run_for (100);
+  g_assert_finalize_object (demo);
+  g_assert_finalize_object (silent);
+  g_socket_service_stop (service);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -293,6 +394,7 @@ main (int   argc,
   g_test_add_func ("/source-kind/page-options", test_kind_page_options);
   g_test_add_func ("/source-kind/page-round-trip", test_kind_page_round_trip);
   g_test_add_func ("/source-kind/windows", test_kind_windows);
+  g_test_add_func ("/source-kind/connection-test", test_connection_test);
 
   return g_test_run ();
 }
