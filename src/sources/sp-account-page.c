@@ -17,8 +17,8 @@
  * The interface between the generic account editor (src/ui/sp-account-editor.c) and a
  * kind's page (src/sources/<kind>/sp-<kind>-page.c), after GNOME Calls'
  * CallsAccountProvider: the editor knows no kind, the page knows nothing but its kind.
- * Every method but load and save has a default, so that a kind with nothing of its own
- * (popup-notifier, demo) writes almost nothing.
+ * Every method has a default, so that a kind with nothing of its own (popup-notifier, demo)
+ * writes almost nothing.
  */
 
 /**
