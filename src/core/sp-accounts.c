@@ -10,7 +10,7 @@
 #include "sp-accounts.h"
 #include "sp-redmine-command.h"
 #include "sp-secret.h"
-#include "sp-sources.h"
+#include "sp-source-kind.h"
 
 /*
  * SpAccounts is the list of accounts (a GListModel for the window) and their life: it
@@ -151,7 +151,7 @@ update_source (SpAccounts *self,
 
       sp_call_tracker_end_account (self->tracker, sp_account_get_id (account));
 
-      new_source = sp_sources_create (account, &error);
+      new_source = sp_source_kind_create_source (account, &error);
       if (new_source == NULL)
         g_message ("[%s] %s", sp_account_get_id (account), error->message);
 

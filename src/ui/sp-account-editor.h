@@ -7,6 +7,7 @@
 
 #include <adwaita.h>
 
+#include "sp-account-page.h"
 #include "sp-accounts.h"
 
 G_BEGIN_DECLS
@@ -19,6 +20,7 @@ SpAccountEditor *sp_account_editor_new         (SpAccounts       *accounts,
                                                 SpAccount        *account);
 SpAccount       *sp_account_editor_get_account (SpAccountEditor  *self);
 const char      *sp_account_editor_get_kind    (SpAccountEditor  *self);
+SpAccountPage   *sp_account_editor_get_page    (SpAccountEditor  *self);
 gboolean         sp_account_editor_get_can_save (SpAccountEditor *self);
 void             sp_account_editor_save_async  (SpAccountEditor  *self,
                                                 GCancellable     *cancellable,

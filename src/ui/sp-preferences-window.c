@@ -12,7 +12,7 @@
 #include "sp-account-editor.h"
 #include "sp-autostart.h"
 #include "sp-preferences-window.h"
-#include "sp-sources.h"
+#include "sp-source-kind.h"
 
 /*
  * Preferences: background and notifications, the accounts, and privacy (history
@@ -213,7 +213,7 @@ account_row (SpPreferencesWindow *self,
 
   adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), name);
   adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
-  adw_action_row_set_subtitle (ADW_ACTION_ROW (row), sp_sources_kind_label (kind));
+  adw_action_row_set_subtitle (ADW_ACTION_ROW (row), sp_source_kind_label_for_id (kind));
   gtk_widget_set_valign (toggle, GTK_ALIGN_CENTER);
   gtk_widget_set_tooltip_text (toggle, _("Connect this account"));
   g_settings_bind (sp_account_get_settings (account), "enabled", toggle, "active",
@@ -464,7 +464,7 @@ sp_preferences_window_edit_account (SpPreferencesWindow *self,
 
   header = adw_header_bar_new ();
   adw_header_bar_set_title_widget (ADW_HEADER_BAR (header),
-                                   adw_window_title_new (name, sp_sources_kind_label (kind)));
+                                   adw_window_title_new (name, sp_source_kind_label_for_id (kind)));
   back = gtk_button_new_from_icon_name ("go-previous-symbolic");
   gtk_widget_set_tooltip_text (back, _("Back"));
   g_signal_connect_object (back, "clicked", G_CALLBACK (back_clicked_cb), self, G_CONNECT_SWAPPED);

@@ -9,10 +9,8 @@
 
 #include <glib/gi18n.h>
 
-#include "sp-basix-view.h"
 #include "sp-enums.h"
-#include "sp-pbxis-panel.h"
-#include "sp-sources.h"
+#include "sp-source-kind.h"
 #include "sp-window.h"
 
 /*
@@ -149,7 +147,7 @@ update_account_row (GtkWidget *row)
   g_autofree char *subtitle = NULL;
   g_autofree char *name = sp_account_dup_display_name (account);
   g_autofree char *kind = sp_account_dup_kind (account);
-  g_autofree char *title = g_strdup_printf ("%s  ·  %s", name, sp_sources_kind_label (kind));
+  g_autofree char *title = g_strdup_printf ("%s  ·  %s", name, sp_source_kind_label_for_id (kind));
   SpSourceState state = source ? sp_source_get_state (source) : SP_SOURCE_STATE_FAILED;
 
   adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
@@ -287,36 +285,26 @@ close_with_account (GtkWidget *row,
                            G_CONNECT_SWAPPED);
 }
 
-/* The PBX's live calls and users, for a Basix account (its element store at work). */
+/* The kind's own window (the Basix live view, the pbxis agent panel), on the account's
+ * source. As the registry says, it takes the source as its construct-only `source`
+ * property; a source of another type (the account's kind changed under us) opens nothing. */
 static void
-live_view_clicked_cb (GtkWidget *row)
+kind_window_clicked_cb (GtkWidget *row)
 {
+  GType window_type = GPOINTER_TO_SIZE (g_object_get_data (G_OBJECT (row), "window-type"));
   SpSource *source = row_source (row);
-  SpBasixView *view;
+  g_autoptr(GTypeClass) klass = g_type_class_ref (window_type);
+  GParamSpec *pspec = g_object_class_find_property (G_OBJECT_CLASS (klass), "source");
+  GtkWindow *window;
 
-  if (!SP_IS_BASIX_SOURCE (source))
+  g_return_if_fail (pspec != NULL);
+  if (source == NULL || !G_TYPE_CHECK_INSTANCE_TYPE (source, pspec->value_type))
     return;
 
-  view = sp_basix_view_new (SP_BASIX_SOURCE (source));
-  close_with_account (row, GTK_WINDOW (view));
-  gtk_window_set_transient_for (GTK_WINDOW (view), GTK_WINDOW (gtk_widget_get_root (row)));
-  gtk_window_present (GTK_WINDOW (view));
-}
-
-/* The agent's queues, for a pbxis account: membership, callers waiting, log on and pause. */
-static void
-agent_panel_clicked_cb (GtkWidget *row)
-{
-  SpSource *source = row_source (row);
-  SpPbxisPanel *panel;
-
-  if (!SP_IS_PBXIS_SOURCE (source))
-    return;
-
-  panel = sp_pbxis_panel_new (SP_PBXIS_SOURCE (source));
-  close_with_account (row, GTK_WINDOW (panel));
-  gtk_window_set_transient_for (GTK_WINDOW (panel), GTK_WINDOW (gtk_widget_get_root (row)));
-  gtk_window_present (GTK_WINDOW (panel));
+  window = g_object_new (window_type, "source", source, NULL);
+  close_with_account (row, window);
+  gtk_window_set_transient_for (window, GTK_WINDOW (gtk_widget_get_root (row)));
+  gtk_window_present (window);
 }
 
 static GtkWidget *
@@ -332,7 +320,8 @@ create_account_row (gpointer item,
   GtkWidget *agent = gtk_button_new_from_icon_name ("media-playback-pause-symbolic");
   GtkWidget *remove = gtk_button_new_from_icon_name ("user-trash-symbolic");
   GtkWidget *toggle = gtk_switch_new ();
-  g_autofree char *kind = sp_account_dup_kind (account);
+  g_autofree char *kind_id = sp_account_dup_kind (account);
+  const SpSourceKind *kind = sp_source_kind_lookup (kind_id);
 
   g_object_set_data_full (G_OBJECT (row), "account", g_object_ref (account), g_object_unref);
   g_object_set_data_full (G_OBJECT (row), "accounts", g_object_ref (accounts), g_object_unref);
@@ -345,25 +334,17 @@ create_account_row (gpointer item,
   adw_action_row_set_subtitle_lines (ADW_ACTION_ROW (row), 3);
   adw_action_row_add_prefix (ADW_ACTION_ROW (row), icon);
 
-  if (g_strcmp0 (kind, "basix") == 0)
+  if (kind != NULL && sp_source_kind_get_window_type (kind) != G_TYPE_NONE)
     {
-      GtkWidget *live = gtk_button_new_from_icon_name ("view-list-symbolic");
+      GtkWidget *open = gtk_button_new_from_icon_name (kind->window_icon);
 
-      gtk_widget_set_valign (live, GTK_ALIGN_CENTER);
-      gtk_widget_set_tooltip_text (live, _("Show the PBX’s Calls and Users"));
-      gtk_widget_add_css_class (live, "flat");
-      g_signal_connect_swapped (live, "clicked", G_CALLBACK (live_view_clicked_cb), row);
-      adw_action_row_add_suffix (ADW_ACTION_ROW (row), live);
-    }
-  else if (g_strcmp0 (kind, "pbxis") == 0)
-    {
-      GtkWidget *queues = gtk_button_new_from_icon_name ("system-users-symbolic");
-
-      gtk_widget_set_valign (queues, GTK_ALIGN_CENTER);
-      gtk_widget_set_tooltip_text (queues, _("Show Your Queues"));
-      gtk_widget_add_css_class (queues, "flat");
-      g_signal_connect_swapped (queues, "clicked", G_CALLBACK (agent_panel_clicked_cb), row);
-      adw_action_row_add_suffix (ADW_ACTION_ROW (row), queues);
+      g_object_set_data (G_OBJECT (row), "window-type",
+                         GSIZE_TO_POINTER (sp_source_kind_get_window_type (kind)));
+      gtk_widget_set_valign (open, GTK_ALIGN_CENTER);
+      gtk_widget_set_tooltip_text (open, sp_source_kind_get_window_tooltip (kind));
+      gtk_widget_add_css_class (open, "flat");
+      g_signal_connect_swapped (open, "clicked", G_CALLBACK (kind_window_clicked_cb), row);
+      adw_action_row_add_suffix (ADW_ACTION_ROW (row), open);
     }
 
   gtk_widget_set_valign (agent, GTK_ALIGN_CENTER);

@@ -20,8 +20,8 @@
 #include "sp-add-account-dialog.h"
 #include "sp-preferences-window.h"
 #include "sp-secret.h"
-#include "sp-sources.h"
 #include "sp-test-engine.h"
+#include "sp-test-editor.h"
 #include "sp-test-notify.h"
 #include "sp-test-popup-server.h"
 #include "sp-test-keyring.h"
@@ -36,14 +36,12 @@ static GSettings *settings;
 static SpEngine *engine;
 static SpAccounts *accounts;
 
+/* A row of the form, or of the kind's page it shows. */
 static gpointer
 child (SpAccountEditor *editor,
        const char      *name)
 {
-  GObject *object = gtk_widget_get_template_child (GTK_WIDGET (editor), SP_TYPE_ACCOUNT_EDITOR, name);
-
-  g_assert_nonnull (object);
-  return object;
+  return sp_test_editor_child (editor, name);
 }
 
 static void
@@ -71,7 +69,14 @@ static gboolean
 shown (SpAccountEditor *editor,
        const char      *name)
 {
-  return gtk_widget_get_visible (child (editor, name));
+  return sp_test_editor_shown (editor, name);
+}
+
+/* The kind's page: its options, where it has any. */
+static gboolean
+page_shown (SpAccountEditor *editor)
+{
+  return gtk_widget_get_visible (GTK_WIDGET (sp_account_editor_get_page (editor)));
 }
 
 static gboolean
@@ -84,20 +89,7 @@ static void
 select_kind (SpAccountEditor *editor,
              const char      *kind)
 {
-  guint n_kinds;
-  const SpSourceKind *kinds = sp_sources_get_kinds (&n_kinds);
-
-  for (guint i = 0; i < n_kinds; i++)
-    {
-      if (g_str_equal (kinds[i].kind, kind))
-        {
-          adw_combo_row_set_selected (child (editor, "kind_row"), i);
-          g_assert_cmpstr (sp_account_editor_get_kind (editor), ==, kind);
-          return;
-        }
-    }
-
-  g_assert_not_reached ();
+  sp_test_editor_select_kind (editor, kind);
 }
 
 /* No key of the account's settings holds @secret, whatever its type. */
@@ -148,9 +140,10 @@ test_editor_kinds (void)
   SpAccountEditor *editor = new_editor (NULL);
 
   select_kind (editor, "basix");
+  g_assert_true (page_shown (editor));
   g_assert_true (shown (editor, "url_row"));
   g_assert_true (shown (editor, "domain_row"));
-  g_assert_true (shown (editor, "basix_auth_row"));
+  g_assert_true (shown (editor, "auth_row"));
   g_assert_true (shown (editor, "api_key_row"));
   g_assert_true (shown (editor, "user_selector_row"));
   g_assert_true (shown (editor, "user_row"));
@@ -194,7 +187,7 @@ test_editor_kinds (void)
   select_kind (editor, "popup-notifier");
   g_assert_true (shown (editor, "url_row"));
   g_assert_true (shown (editor, "extensions_row"));
-  g_assert_false (shown (editor, "options_group"));
+  g_assert_false (page_shown (editor));
   g_assert_false (shown (editor, "login_row"));
 
   /* The demo needs nothing, and has nothing to test. */
@@ -230,10 +223,10 @@ test_editor_validation (void)
 
   /* A ticket cannot carry the whole PBX's events. */
   gtk_switch_set_active (child (editor, "full_events_switch"), TRUE);
-  adw_combo_row_set_selected (child (editor, "basix_auth_row"), 1);
+  adw_combo_row_set_selected (child (editor, "auth_row"), 1);
   g_assert_false (can_save (editor));
   g_assert_true (g_str_has_prefix (status (editor), "Basix tickets do not allow"));
-  adw_combo_row_set_selected (child (editor, "basix_auth_row"), 0);
+  adw_combo_row_set_selected (child (editor, "auth_row"), 0);
   g_assert_true (can_save (editor));
 
   set_text (editor, "url_row", "ftp://bcs.example.com");
@@ -606,6 +599,73 @@ test_editor_test_stored_secret (void)
   sp_test_xuc_server_free (server);
 }
 
+/* An existing Basix account: its page is filled from the options, a selector given
+ * directly (user_extension=201) shows as the selector and its value, and a new domain asks
+ * for the token again, as a new server would. */
+static void
+test_editor_basix_page_load (void)
+{
+  SpPreferencesWindow *prefs;
+  SpAccountEditor *editor;
+  SpAccount *account;
+  GSettings *account_settings;
+
+  account = sp_accounts_create (accounts, "basix", "PBX");
+  account_settings = sp_account_get_settings (account);
+  g_settings_set_boolean (account_settings, "enabled", FALSE);
+  g_settings_set_string (account_settings, "url", "https://127.0.0.1:9");
+  g_settings_set_value (account_settings, "options",
+                        g_variant_new_parsed ("{'domain': 'acme', 'user_extension': '201', "
+                                              "'force': 'true', 'auth': 'ticket'}"));
+
+  prefs = g_object_ref_sink (sp_preferences_window_new (settings, accounts, NULL));
+  gtk_window_present (GTK_WINDOW (prefs));
+  editor = g_object_ref (sp_preferences_window_edit_account (prefs, sp_account_get_id (account)));
+  sp_test_run_for (100);
+
+  g_assert_cmpstr (get_text (editor, "domain_row"), ==, "acme");
+  g_assert_cmpuint (adw_combo_row_get_selected (child (editor, "auth_row")), ==, 1);
+  g_assert_cmpuint (adw_combo_row_get_selected (child (editor, "user_selector_row")), ==, 3);
+  g_assert_cmpstr (get_text (editor, "user_row"), ==, "201");
+  g_assert_true (gtk_switch_get_active (child (editor, "forced_switch")));
+  g_assert_false (gtk_switch_get_active (child (editor, "full_events_switch")));
+  g_assert_true (can_save (editor));
+
+  set_text (editor, "domain_row", "other");
+  g_assert_false (can_save (editor));
+  g_assert_cmpstr (status (editor), ==, "Enter the API token.");
+  set_text (editor, "domain_row", "acme");
+  g_assert_true (can_save (editor));
+
+  gtk_window_destroy (GTK_WINDOW (prefs));
+  g_object_unref (editor);
+  g_assert_finalize_object (prefs);
+  sp_accounts_remove (accounts, sp_account_get_id (account));
+  sp_test_run_for (200);
+}
+
+/* An account of a kind this version does not know: no page, and nothing to save. */
+static void
+test_editor_unknown_kind (void)
+{
+  SpAccount *account = sp_accounts_create (accounts, "no-such-kind", "From the future");
+  SpAccountEditor *editor;
+
+  g_settings_set_boolean (sp_account_get_settings (account), "enabled", FALSE);
+  editor = new_editor (account);
+
+  g_assert_null (sp_account_editor_get_page (editor));
+  g_assert_cmpstr (sp_account_editor_get_kind (editor), ==, "no-such-kind");
+  g_assert_false (can_save (editor));
+  g_assert_cmpstr (status (editor), ==,
+                   "Screenpop does not know the account kind “no-such-kind”");
+  g_assert_false (gtk_widget_get_sensitive (child (editor, "test_button")));
+
+  free_editor (editor);
+  sp_accounts_remove (accounts, sp_account_get_id (account));
+  sp_test_run_for (200);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -632,6 +692,8 @@ main (int   argc,
   g_test_add_func ("/account-editor/add-basix", test_editor_add_basix);
   g_test_add_func ("/account-editor/preferences-save", test_editor_preferences_save);
   g_test_add_func ("/account-editor/test-stored-secret", test_editor_test_stored_secret);
+  g_test_add_func ("/account-editor/basix-page-load", test_editor_basix_page_load);
+  g_test_add_func ("/account-editor/unknown-kind", test_editor_unknown_kind);
 
   ret = g_test_run ();
 

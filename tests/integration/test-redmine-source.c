@@ -33,7 +33,7 @@
 #include "sp-redmine-source.h"
 #include "sp-screenpop.h"
 #include "sp-secret.h"
-#include "sp-sources.h"
+#include "sp-test-editor.h"
 #include "sp-test-notify.h"
 #include "sp-test-engine.h"
 #include "sp-test-keyring.h"
@@ -1382,10 +1382,9 @@ dialog_child (SpAddAccountDialog *dialog,
   GObject *child = gtk_widget_get_template_child (GTK_WIDGET (dialog), SP_TYPE_ADD_ACCOUNT_DIALOG,
                                                   name);
 
-  /* The form itself is the account editor's. */
+  /* The form itself is the account editor's, and the page of the kind it shows. */
   if (child == NULL)
-    child = gtk_widget_get_template_child (GTK_WIDGET (sp_add_account_dialog_get_editor (dialog)),
-                                           SP_TYPE_ACCOUNT_EDITOR, name);
+    child = sp_test_editor_find_child (sp_add_account_dialog_get_editor (dialog), name);
   g_assert_nonnull (child);
   return child;
 }
@@ -1451,9 +1450,7 @@ test_redmine_add_account_dialog (Fixture       *fixture,
   g_autofree char *id = NULL;
   g_auto(GStrv) channels = NULL;
   SpAddAccountDialog *dialog;
-  const SpSourceKind *kinds;
   gpointer found[2] = { NULL, NULL };
-  guint n_kinds, redmine = G_MAXUINT;
   char *secret;
 
   if (!have_display)
@@ -1468,12 +1465,7 @@ test_redmine_add_account_dialog (Fixture       *fixture,
   dialog = g_object_ref_sink (sp_add_account_dialog_new (fixture->accounts));
   gtk_window_present (GTK_WINDOW (dialog));
 
-  kinds = sp_sources_get_kinds (&n_kinds);
-  for (guint i = 0; i < n_kinds; i++)
-    if (g_str_equal (kinds[i].kind, "redmine-rt"))
-      redmine = i;
-  g_assert_cmpuint (redmine, <, n_kinds);
-  adw_combo_row_set_selected (dialog_child (dialog, "kind_row"), redmine);
+  sp_test_editor_select_kind (sp_add_account_dialog_get_editor (dialog), "redmine-rt");
 
   /* The fields of this kind, and only those. */
   g_assert_true (gtk_widget_get_visible (dialog_child (dialog, "api_key_row")));

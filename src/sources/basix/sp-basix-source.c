@@ -46,7 +46,9 @@
 #define TICKET_PATH "/basix/api/gen_ws_ticket"
 
 static const char * const selectors[] = {
-  "user_id", "user_name", "user_label", "user_extension", "user_did", "user_email", NULL
+  SP_BASIX_SELECTOR_USER_ID, SP_BASIX_SELECTOR_USER_NAME, SP_BASIX_SELECTOR_USER_LABEL,
+  SP_BASIX_SELECTOR_USER_EXTENSION, SP_BASIX_SELECTOR_USER_DID, SP_BASIX_SELECTOR_USER_EMAIL,
+  NULL
 };
 
 typedef struct
@@ -110,8 +112,8 @@ get_selector (SpBasixSource  *self,
               char          **out_selector,
               char          **out_value)
 {
-  g_autofree char *selector = dup_option (self, "user_selector");
-  g_autofree char *value = dup_option (self, "user");
+  g_autofree char *selector = dup_option (self, SP_BASIX_OPTION_USER_SELECTOR);
+  g_autofree char *value = dup_option (self, SP_BASIX_OPTION_USER);
 
   *out_selector = NULL;
   *out_value = NULL;
@@ -131,7 +133,7 @@ get_selector (SpBasixSource  *self,
             }
         }
       g_clear_pointer (&selector, g_free);
-      selector = g_strdup ("user_name");
+      selector = g_strdup (SP_BASIX_SELECTOR_USER_NAME);
     }
 
   if (value == NULL || *value == '\0')
@@ -250,15 +252,15 @@ user_matches (SpBasixElement *user,
 {
   if (selector != NULL && value != NULL)
     {
-      if (g_str_equal (selector, "user_id"))
+      if (g_str_equal (selector, SP_BASIX_SELECTOR_USER_ID))
         return g_strcmp0 (sp_basix_element_get_key (user), value) == 0;
-      if (g_str_equal (selector, "user_name"))
+      if (g_str_equal (selector, SP_BASIX_SELECTOR_USER_NAME))
         return sp_basix_element_text_equal (user, "name", value);
-      if (g_str_equal (selector, "user_label"))
+      if (g_str_equal (selector, SP_BASIX_SELECTOR_USER_LABEL))
         return sp_basix_element_text_equal (user, "label", value);
-      if (g_str_equal (selector, "user_extension"))
+      if (g_str_equal (selector, SP_BASIX_SELECTOR_USER_EXTENSION))
         return sp_basix_element_text_equal (user, "main_extension", value);
-      if (g_str_equal (selector, "user_email"))
+      if (g_str_equal (selector, SP_BASIX_SELECTOR_USER_EMAIL))
         return sp_basix_element_text_equal (user, "email", value);
     }
 
@@ -289,7 +291,7 @@ get_user_id (SpBasixSource *self)
   g_clear_pointer (&self->user_id, g_free);
 
   get_selector (self, &selector, &value);
-  if (selector != NULL && g_str_equal (selector, "user_id"))
+  if (selector != NULL && g_str_equal (selector, SP_BASIX_SELECTOR_USER_ID))
     {
       self->user_id = g_steal_pointer (&value);
       return self->user_id;
@@ -672,7 +674,7 @@ handle_system_msg (SpBasixSource *self,
 
   if (g_strcmp0 (update->system_msg, "connection_limit_reached") == 0)
     {
-      g_autofree char *app_name = dup_option (self, "app_name");
+      g_autofree char *app_name = dup_option (self, SP_BASIX_OPTION_APP_NAME);
 
       error = g_error_new (SP_SOURCE_ERROR, SP_SOURCE_ERROR_REFUSED,
                            _("Basix allows only two connections per user and application (“%s”), and both are in use. Close Screenpop or the other client elsewhere, or turn on “take over” in the account’s options"),
@@ -1204,11 +1206,11 @@ sp_basix_source_connect_async (SpSource            *source,
   g_autoptr(GTask) task = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *configured = sp_account_dup_url (sp_source_get_account (source));
-  g_autofree char *auth = dup_option (self, "auth");
-  g_autofree char *app_name = dup_option (self, "app_name");
-  g_autofree char *full = dup_option (self, "full_events");
-  g_autofree char *forced = dup_option (self, "forced");
-  g_autofree char *force = dup_option (self, "force");
+  g_autofree char *auth = dup_option (self, SP_BASIX_OPTION_AUTH);
+  g_autofree char *app_name = dup_option (self, SP_BASIX_OPTION_APP_NAME);
+  g_autofree char *full = dup_option (self, SP_BASIX_OPTION_FULL_EVENTS);
+  g_autofree char *forced = dup_option (self, SP_BASIX_OPTION_FORCED);
+  g_autofree char *force = dup_option (self, SP_BASIX_OPTION_FORCE);
   g_autofree char *selector = NULL;
   g_autofree char *value = NULL;
   ConnectData *data;
@@ -1226,7 +1228,7 @@ sp_basix_source_connect_async (SpSource            *source,
       return;
     }
 
-  data->domain = dup_option (self, "domain");
+  data->domain = dup_option (self, SP_BASIX_OPTION_DOMAIN);
   if (data->domain == NULL || *data->domain == '\0')
     {
       g_task_return_new_error (task, SP_SOURCE_ERROR, SP_SOURCE_ERROR_CONFIG,
@@ -1235,7 +1237,7 @@ sp_basix_source_connect_async (SpSource            *source,
     }
 
   self->full_events = option_is_true (full);
-  data->ticket = g_strcmp0 (auth, "ticket") == 0;
+  data->ticket = g_strcmp0 (auth, SP_BASIX_AUTH_TICKET) == 0;
   if (data->ticket && option_is_true (full))
     {
       g_task_return_new_error (task, SP_SOURCE_ERROR, SP_SOURCE_ERROR_CONFIG,
@@ -1285,7 +1287,7 @@ sp_basix_source_disconnect (SpSource *source)
 static void
 account_changed_cb (SpBasixSource *self)
 {
-  g_autofree char *full = dup_option (self, "full_events");
+  g_autofree char *full = dup_option (self, SP_BASIX_OPTION_FULL_EVENTS);
 
   self->full_events = option_is_true (full);
   invalidate_user (self);

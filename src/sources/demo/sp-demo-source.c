@@ -124,7 +124,7 @@ static void
 answer (SpDemoSource *self,
         DemoCall     *call)
 {
-  guint interval = option_uint (self, "interval-ms", DEFAULT_INTERVAL_MS);
+  guint interval = option_uint (self, SP_DEMO_OPTION_INTERVAL_MS, DEFAULT_INTERVAL_MS);
 
   g_clear_handle_id (&call->timer_id, g_source_remove);
   call->answered = TRUE;
@@ -150,12 +150,12 @@ static void
 ring (SpDemoSource *self)
 {
   const Caller *caller = &callers[g_rand_int_range (self->rand, 0, G_N_ELEMENTS (callers))];
-  guint interval = option_uint (self, "interval-ms", DEFAULT_INTERVAL_MS);
+  guint interval = option_uint (self, SP_DEMO_OPTION_INTERVAL_MS, DEFAULT_INTERVAL_MS);
   Outcome outcome;
   g_autoptr(SpCallEvent) event = NULL;
   DemoCall *call;
 
-  outcome = (guint) g_rand_int_range (self->rand, 0, 100) < option_uint (self, "answer-percent", DEFAULT_ANSWER_PERCENT)
+  outcome = (guint) g_rand_int_range (self->rand, 0, 100) < option_uint (self, SP_DEMO_OPTION_ANSWER_PERCENT, DEFAULT_ANSWER_PERCENT)
     ? OUTCOME_ANSWER : OUTCOME_MISS;
 
   call = g_new0 (DemoCall, 1);
@@ -192,7 +192,7 @@ static gboolean
 ring_cb (gpointer data)
 {
   SpDemoSource *self = data;
-  guint interval = option_uint (self, "interval-ms", DEFAULT_INTERVAL_MS);
+  guint interval = option_uint (self, SP_DEMO_OPTION_INTERVAL_MS, DEFAULT_INTERVAL_MS);
 
   if (!self->paused)
     ring (self);
@@ -212,14 +212,14 @@ sp_demo_source_connect_async (SpSource            *source,
 {
   SpDemoSource *self = SP_DEMO_SOURCE (source);
   g_autoptr(GTask) task = g_task_new (self, cancellable, callback, user_data);
-  g_autofree char *seed = sp_account_dup_option (sp_source_get_account (source), "seed");
+  g_autofree char *seed = sp_account_dup_option (sp_source_get_account (source), SP_DEMO_OPTION_SEED);
 
   g_task_set_source_tag (task, sp_demo_source_connect_async);
 
   g_clear_pointer (&self->rand, g_rand_free);
-  self->rand = seed ? g_rand_new_with_seed (option_uint (self, "seed", 0)) : g_rand_new ();
+  self->rand = seed ? g_rand_new_with_seed (option_uint (self, SP_DEMO_OPTION_SEED, 0)) : g_rand_new ();
 
-  self->ring_id = g_timeout_add (option_uint (self, "first-delay-ms", DEFAULT_FIRST_DELAY_MS),
+  self->ring_id = g_timeout_add (option_uint (self, SP_DEMO_OPTION_FIRST_DELAY_MS, DEFAULT_FIRST_DELAY_MS),
                                  ring_cb, self);
 
   update_agent_state (self);

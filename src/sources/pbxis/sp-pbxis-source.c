@@ -202,8 +202,13 @@ sp_pbxis_parse_transport (const char       *text,
   return TRUE;
 }
 
-static const char *
-transport_name (SpPbxisTransport transport)
+/**
+ * sp_pbxis_transport_to_string:
+ *
+ * Returns: the value of the `transport` option that names @transport
+ */
+const char *
+sp_pbxis_transport_to_string (SpPbxisTransport transport)
 {
   switch (transport)
     {
@@ -229,7 +234,7 @@ option_is_true (const char *value)
 static char **
 dup_queues (SpAccount *account)
 {
-  g_autofree char *option = sp_account_dup_option (account, "queues");
+  g_autofree char *option = sp_account_dup_option (account, SP_PBXIS_OPTION_QUEUES);
   g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
   g_auto(GStrv) parts = g_strsplit (option ? option : "", ",", -1);
 
@@ -1363,9 +1368,9 @@ sp_pbxis_source_connect_async (SpSource            *source,
   g_autoptr(GTask) task = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *configured = sp_account_dup_url (account);
-  g_autofree char *transport = sp_account_dup_option (account, "transport");
-  g_autofree char *summary = sp_account_dup_option (account, "summary-events");
-  g_autofree char *poll_timeout = sp_account_dup_option (account, "poll-timeout");
+  g_autofree char *transport = sp_account_dup_option (account, SP_PBXIS_OPTION_TRANSPORT);
+  g_autofree char *summary = sp_account_dup_option (account, SP_PBXIS_OPTION_SUMMARY_EVENTS);
+  g_autofree char *poll_timeout = sp_account_dup_option (account, SP_PBXIS_OPTION_POLL_TIMEOUT);
   g_autofree char *url = NULL;
   g_autofree char *body = NULL;
   g_auto(GStrv) agents = sp_account_dup_extensions (account);
@@ -1432,7 +1437,7 @@ sp_pbxis_source_connect_async (SpSource            *source,
   g_task_set_task_data (task, data, (GDestroyNotify) connect_data_free);
 
   g_debug ("[%s] Asking %s for a ticket (%s)", sp_source_get_account_id (source), url,
-           transport_name (self->transport));
+           sp_pbxis_transport_to_string (self->transport));
 
   /* The base class gives up the attempt at its deadline, through this cancellable. */
   soup_session_send_and_read_async (self->session, msg, G_PRIORITY_DEFAULT,

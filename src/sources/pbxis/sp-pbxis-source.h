@@ -10,6 +10,18 @@
 
 G_BEGIN_DECLS
 
+/* Account options (the "options" key) of the pbxis kind, read by the source and written by
+ * its page of the account editor. */
+
+/* How events come: "websocket" (the default), "sse" or "long-poll"; see SpPbxisTransport. */
+#define SP_PBXIS_OPTION_TRANSPORT "transport"
+/* The queues for the agent panel and the queue counts, comma-separated. */
+#define SP_PBXIS_OPTION_QUEUES "queues"
+/* "true": ask for the queue summary events too. */
+#define SP_PBXIS_OPTION_SUMMARY_EVENTS "summary-events"
+/* The server's :poll-timeout-seconds, if not 30. */
+#define SP_PBXIS_OPTION_POLL_TIMEOUT "poll-timeout"
+
 /**
  * SpPbxisTransport:
  * @SP_PBXIS_TRANSPORT_WEBSOCKET: `/TICKET/websocket`, one JSON text frame per event
@@ -32,6 +44,7 @@ char                *sp_pbxis_normalize_base_url        (const char     *url,
                                                          GError        **error);
 gboolean             sp_pbxis_parse_transport           (const char     *text,
                                                          SpPbxisTransport *transport);
+const char          *sp_pbxis_transport_to_string       (SpPbxisTransport transport);
 char               **sp_pbxis_source_dup_queues         (SpPbxisSource  *self);
 SpPbxisMemberStatus  sp_pbxis_source_get_membership     (SpPbxisSource  *self,
                                                          const char     *queue);

@@ -942,7 +942,7 @@ sp_xivo_source_can_perform (SpSource       *source,
    * deployment without one turns it off. */
   if (action == SP_SOURCE_ACTION_ANSWER)
     {
-      remote_answer = sp_account_dup_option (sp_source_get_account (source), "remote-answer");
+      remote_answer = sp_account_dup_option (sp_source_get_account (source), SP_XIVO_OPTION_REMOTE_ANSWER);
       return g_strcmp0 (remote_answer, "false") != 0;
     }
 

@@ -9,6 +9,12 @@
 
 G_BEGIN_DECLS
 
+/* Account options (the "options" key) of the xivo kind, read by the source and written by
+ * its page of the account editor. */
+
+/* "false": offer no "Answer", for phones that cannot answer remotely. */
+#define SP_XIVO_OPTION_REMOTE_ANSWER "remote-answer"
+
 /* How often the CTI link is pinged, and how many silent intervals make it dead. */
 #define SP_XIVO_PING_INTERVAL_MS 5000
 #define SP_XIVO_MISSED_PINGS 3
