@@ -280,7 +280,7 @@ normalize_url (const char  *kind,
   if (g_strcmp0 (kind, "xivo") == 0)
     return sp_xivo_normalize_base_url (url, error);
   if (g_strcmp0 (kind, "basix") == 0)
-    return sp_basix_source_normalize_server (url, error);
+    return sp_basix_source_normalize_url (url, error);
 
   return sp_popup_notifier_normalize_url (url, error);
 }
