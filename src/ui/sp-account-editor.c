@@ -276,7 +276,7 @@ normalize_url (const char  *kind,
     }
 
   if (g_strcmp0 (kind, "pbxis") == 0)
-    return sp_pbxis_normalize_base_url (url, error);
+    return sp_pbxis_source_normalize_url (url, error);
   if (g_strcmp0 (kind, "xivo") == 0)
     return sp_xivo_normalize_base_url (url, error);
   if (g_strcmp0 (kind, "basix") == 0)
