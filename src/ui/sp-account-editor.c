@@ -282,7 +282,7 @@ normalize_url (const char  *kind,
   if (g_strcmp0 (kind, "basix") == 0)
     return sp_basix_source_normalize_url (url, error);
 
-  return sp_popup_notifier_normalize_url (url, error);
+  return sp_popup_notifier_source_normalize_url (url, error);
 }
 
 static gboolean
