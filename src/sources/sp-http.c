@@ -387,8 +387,12 @@ set_status_error (GError             **error,
       break;
 
     default:
-      g_set_error (error, SP_SOURCE_ERROR, SP_SOURCE_ERROR_FAILED, _("%s is not %s (HTTP %u %s)"),
-                   url, what, status, reason);
+      if (SOUP_STATUS_IS_SERVER_ERROR (status))
+        g_set_error (error, SP_SOURCE_ERROR, SP_SOURCE_ERROR_FAILED,
+                     _("The server at %s failed (HTTP %u %s)"), url, status, reason);
+      else
+        g_set_error (error, SP_SOURCE_ERROR, SP_SOURCE_ERROR_FAILED,
+                     _("%s is not %s (HTTP %u %s)"), url, what, status, reason);
       break;
     }
 }
@@ -408,7 +412,8 @@ set_status_error (GError             **error,
  * @cause (a body too large or not JSON is only the symptom), and means, unless @statuses
  * says otherwise: 401 and 403 %SP_SOURCE_ERROR_AUTH (not retried: the person must fix the
  * credentials), 429 and 503 %SP_SOURCE_ERROR_REFUSED (retried slowly), anything else from
- * 300 up %SP_SOURCE_ERROR_FAILED. Without one, @cause is worded for a person: a reader's
+ * 300 up %SP_SOURCE_ERROR_FAILED ("URL is not @what" for 3xx and 4xx, "the server failed"
+ * for 5xx). Without one, @cause is worded for a person: a reader's
  * refusal as it is, a certificate this computer does not trust, a timeout
  * (%SP_SOURCE_ERROR_TIMEOUT), or "Could not reach URL: …". A cancellation is passed on as
  * it is, so that a #GTask returns it as such.

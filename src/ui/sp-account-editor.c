@@ -12,7 +12,6 @@
 #include <glib/gi18n.h>
 
 #include "sp-account-editor.h"
-#include "sp-actioncable.h"
 #include "sp-basix-source.h"
 #include "sp-application.h"
 #include "sp-pbxis-source.h"
@@ -263,18 +262,8 @@ normalize_url (const char  *kind,
                const char  *url,
                GError     **error)
 {
-  g_autoptr(GError) local_error = NULL;
-  char *normalized = NULL;
-
   if (g_strcmp0 (kind, "redmine-rt") == 0)
-    {
-      normalized = sp_actioncable_base_url_normalize (url, &local_error);
-      if (normalized == NULL)
-        g_set_error (error, SP_SOURCE_ERROR, SP_SOURCE_ERROR_CONFIG,
-                     _("“%s” is not a Redmine address: %s"), url, local_error->message);
-      return normalized;
-    }
-
+    return sp_redmine_source_normalize_url (url, error);
   if (g_strcmp0 (kind, "pbxis") == 0)
     return sp_pbxis_source_normalize_url (url, error);
   if (g_strcmp0 (kind, "xivo") == 0)
@@ -638,7 +627,7 @@ write_settings (SpAccountEditor *self,
 
       /* redmine keeps the normalized base: the source builds every API path from it. */
       if (kind_is (self, "redmine-rt"))
-        normalized = sp_actioncable_base_url_normalize (url, NULL);
+        normalized = sp_redmine_source_normalize_url (url, NULL);
       g_settings_set_string (settings, "url", normalized != NULL ? normalized : url);
     }
 

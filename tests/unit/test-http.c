@@ -451,7 +451,7 @@ test_check_answer (void)
     { 429, SP_SOURCE_ERROR_REFUSED, "is busy (HTTP 429" },
     { 503, SP_SOURCE_ERROR_REFUSED, "is busy (HTTP 503 Service Unavailable)" },
     { 404, SP_SOURCE_ERROR_FAILED, "/status/404 is not a test service (HTTP 404 Not Found)" },
-    { 500, SP_SOURCE_ERROR_FAILED, "is not a test service (HTTP 500 Broken?evil)" },
+    { 500, SP_SOURCE_ERROR_FAILED, "/status/500 failed (HTTP 500 Broken?evil)" },
     { 302, SP_SOURCE_ERROR_FAILED, "(HTTP 302" },
   };
 
