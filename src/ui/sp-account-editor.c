@@ -20,7 +20,7 @@
 #include "sp-secret.h"
 #include "sp-sources.h"
 #include "sp-template.h"
-#include "sp-xivo.h"
+#include "sp-xivo-source.h"
 
 /*
  * The one form for an account of any kind, used by "Add Account" (a new account) and by
@@ -267,7 +267,7 @@ normalize_url (const char  *kind,
   if (g_strcmp0 (kind, "pbxis") == 0)
     return sp_pbxis_source_normalize_url (url, error);
   if (g_strcmp0 (kind, "xivo") == 0)
-    return sp_xivo_normalize_base_url (url, error);
+    return sp_xivo_source_normalize_url (url, error);
   if (g_strcmp0 (kind, "basix") == 0)
     return sp_basix_source_normalize_url (url, error);
 

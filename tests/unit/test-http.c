@@ -17,9 +17,15 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 
+#include "sp-basix-source.h"
 #include "sp-http.h"
+#include "sp-pbxis-source.h"
+#include "sp-popup-notifier-source.h"
+#include "sp-redmine-source.h"
 #include "sp-test-hostile.h"
 #include "sp-test-util.h"
+#include "sp-xivo.h"
+#include "sp-xivo-source.h"
 
 #define MiB (1024 * 1024)
 
@@ -677,6 +683,92 @@ test_normalize (void)
   }
 }
 
+/* Each kind's normaliser: the shared one, and the kind's own bit. */
+static void
+test_normalize_kinds (void)
+{
+  static const UrlCase redmine[] = {
+    { "http://127.0.0.1:3000", "http://127.0.0.1:3000" },
+    { "https://redmine.example/", "https://redmine.example" },
+    { "https://host/redmine/", "https://host/redmine" },
+    { "HTTPS://Host.Example:8443/a/b/", "https://Host.Example:8443/a/b" },
+    { "  https://host/sub%20path \n", "https://host/sub%20path" },
+    { "http://[::1]:3000/", "http://[::1]:3000" },
+    { "", NULL },
+    { "redmine.example", NULL },
+    { "ftp://host/", NULL },
+    { "ws://host/", NULL },
+    { "file:///etc/passwd", NULL },
+    { "https://", NULL },
+    { "https://bob:secret@host/", NULL },
+    { "http://host:99999/", NULL },
+  };
+  static const UrlCase xivo[] = {
+    { "https://xivo.example.com", "https://xivo.example.com" },
+    { "https://xivo.example.com/", "https://xivo.example.com" },
+    { "xivo.example.com", "https://xivo.example.com" },
+    { "http://xuc.example.com:8090", "http://xuc.example.com:8090" },
+    { "ws://xuc.example.com:8090/xuc/api/2.0/cti", "http://xuc.example.com:8090" },
+    { "wss://xivo.example.com/xuc/api/2.0/cti?token=abc", "https://xivo.example.com" },
+    { "https://xivo.example.com/xuc/", "https://xivo.example.com" },
+    { "https://xivo.example.com/xuc/api/2.0/auth/login", "https://xivo.example.com" },
+    { "https://proxy.example.com/pbx/xuc", "https://proxy.example.com/pbx" },
+    { "http://127.0.0.1:41234", "http://127.0.0.1:41234" },
+    { "http://[::1]:8090", "http://[::1]:8090" },
+    { "", NULL },
+    { NULL, NULL },
+    { "ftp://xivo.example.com", NULL },
+    { "https://", NULL },
+    { "https://ana:secret@xivo.example.com", NULL },
+    { "http:///path", NULL },
+  };
+  static const UrlCase pbxis[] = {
+    { "http://127.0.0.1:58615", "http://127.0.0.1:58615" },
+    { "ws://pbx:58615/", "http://pbx:58615" },
+    { "https://proxy.example.com/pbxis//", "https://proxy.example.com/pbxis" },
+    { "wss://proxy.example.com/pbxis?x=1", "https://proxy.example.com/pbxis" },
+    { "", NULL },
+    { "pbx:58615", NULL },
+    { "ftp://pbx", NULL },
+    { "http://ana:secret@pbx:58615", NULL },
+  };
+  static const UrlCase basix[] = {
+    { "https://bcs.brastel.com", "https://bcs.brastel.com" },
+    { "wss://bcs.example.com/basix/api/ws_cti?app_name=x", "https://bcs.example.com" },
+    { "ws://127.0.0.1:8080/", "http://127.0.0.1:8080" },
+    { "", NULL },
+    { "bcs.example.com", NULL },
+    { "ftp://bcs.example.com", NULL },
+  };
+  static const UrlCase popup[] = {
+    { "ws://host:8990/crmws", "http://host:8990/crmws" },
+    { "ws://host:8990", "http://host:8990/crmws" },
+    { "ws://host:8990/", "http://host:8990/crmws" },
+    { "wss://host/custom/?x=1", "https://host/custom?x=1" },
+    { "wss://host/?x=1", "https://host/crmws?x=1" },
+    { "http://127.0.0.1:8990/crmws", "http://127.0.0.1:8990/crmws" },
+    { "", NULL },
+    { "not a url", NULL },
+    { "ftp://host", NULL },
+    { "ws://x:secret@host", NULL },
+  };
+
+  check_urls ("redmine", sp_redmine_source_normalize_url, redmine, G_N_ELEMENTS (redmine));
+  check_urls ("xivo", sp_xivo_source_normalize_url, xivo, G_N_ELEMENTS (xivo));
+  check_urls ("pbxis", sp_pbxis_source_normalize_url, pbxis, G_N_ELEMENTS (pbxis));
+  check_urls ("basix", sp_basix_source_normalize_url, basix, G_N_ELEMENTS (basix));
+  check_urls ("popup-notifier", sp_popup_notifier_source_normalize_url, popup,
+              G_N_ELEMENTS (popup));
+
+  /* XiVO's API addresses are built on its base. */
+  {
+    g_autofree char *base = sp_xivo_source_normalize_url ("wss://xivo.example.com/pbx/xuc/api/2.0/cti", NULL);
+    g_autofree char *login = sp_xivo_login_url (base);
+
+    g_assert_cmpstr (login, ==, "https://xivo.example.com/pbx/xuc/api/2.0/auth/login");
+  }
+}
+
 static void
 test_websocket_url (void)
 {
@@ -711,6 +803,7 @@ main (int   argc,
   g_test_add_func ("/http/read-json", test_read_json);
   g_test_add_func ("/http/check-answer", test_check_answer);
   g_test_add_func ("/http/normalize", test_normalize);
+  g_test_add_func ("/http/normalize-kinds", test_normalize_kinds);
   g_test_add_func ("/http/websocket-url", test_websocket_url);
 
   return g_test_run ();
