@@ -799,7 +799,8 @@ deadline_new (SoupMessage  *msg,
   return deadline;
 }
 
-/* What pbxis-ws means by a status of a request under a ticket. */
+/* What pbxis-ws means by a status of a request under a ticket (its stream, polls and
+ * actions). */
 static const SpHttpStatus pbxis_statuses[] = {
   /* A poll's ticket expired (we polled too late), or the server restarted. */
   { SOUP_STATUS_NOT_FOUND, SP_SOURCE_ERROR_FAILED,
@@ -807,8 +808,26 @@ static const SpHttpStatus pbxis_statuses[] = {
   { 0, }
 };
 
-/* Sets @error from a failed request, in words a person can act on; @what is what its
- * address should have been. */
+/* Sets @error from a failed request (@cause, or its status), in words a person can act on;
+ * @what is what its address should have been. */
+static void
+set_answer_error (GError             **error,
+                  SoupMessage         *msg,
+                  const char          *what,
+                  const SpHttpStatus  *statuses,
+                  const GError        *cause)
+{
+  /* A success other than 200 is not what pbxis-ws answers either. */
+  if (sp_http_check_answer (msg, cause, what, statuses, error))
+    {
+      g_autofree char *url = sp_http_dup_display_url (msg);
+
+      g_set_error (error, SP_SOURCE_ERROR, SP_SOURCE_ERROR_FAILED, _("%s is not %s (HTTP %u)"),
+                   url, what, soup_message_get_status (msg));
+    }
+}
+
+/* The same for a request under a ticket, which may also have run out of time. */
 static void
 set_request_error (GError       **error,
                    Deadline      *deadline,
@@ -825,7 +844,7 @@ set_request_error (GError       **error,
       return;
     }
 
-  sp_http_check_answer (deadline->msg, cause, what, pbxis_statuses, error);
+  set_answer_error (error, deadline->msg, what, pbxis_statuses, cause);
 }
 
 static SoupMessage *
@@ -864,24 +883,17 @@ connect_data_free (ConnectData *data)
   g_free (data);
 }
 
-/* Fails the attempt with what went wrong with @msg (@cause, or its status); @what is what
- * its address should have been. */
+/* Fails the attempt with what went wrong with @msg (@cause, or its status). */
 static void
-return_request_error (GTask        *task,
-                      SoupMessage  *msg,
-                      const char   *what,
-                      const GError *cause)
+return_request_error (GTask              *task,
+                      SoupMessage        *msg,
+                      const char         *what,
+                      const SpHttpStatus *statuses,
+                      const GError       *cause)
 {
   GError *error = NULL;
 
-  /* A success other than 200 is not what pbxis-ws answers either. */
-  if (sp_http_check_answer (msg, cause, what, NULL, &error))
-    {
-      g_autofree char *url = sp_http_dup_display_url (msg);
-
-      error = g_error_new (SP_SOURCE_ERROR, SP_SOURCE_ERROR_FAILED, _("%s is not %s (HTTP %u)"),
-                           url, what, soup_message_get_status (msg));
-    }
+  set_answer_error (&error, msg, what, statuses, cause);
   g_task_return_error (task, error);
 }
 
@@ -948,7 +960,7 @@ websocket_connect_cb (GObject      *object,
 
   if (connection == NULL)
     {
-      return_request_error (task, data->msg, _("a pbxis-ws WebSocket"), error);
+      return_request_error (task, data->msg, _("a pbxis-ws WebSocket"), pbxis_statuses, error);
       return;
     }
 
@@ -1073,7 +1085,7 @@ sse_send_cb (GObject      *object,
 
   if (stream == NULL || !SOUP_STATUS_IS_SUCCESSFUL (soup_message_get_status (msg)))
     {
-      return_request_error (task, msg, _("a pbxis-ws event stream"), error);
+      return_request_error (task, msg, _("a pbxis-ws event stream"), pbxis_statuses, error);
       return;
     }
 
@@ -1227,7 +1239,7 @@ ticket_cb (GObject      *object,
 
   if (bytes == NULL || soup_message_get_status (msg) != SOUP_STATUS_OK)
     {
-      return_request_error (task, msg, _("a pbxis-ws ticket service"), error);
+      return_request_error (task, msg, _("a pbxis-ws ticket service"), NULL, error);
       return;
     }
 
