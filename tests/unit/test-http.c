@@ -259,6 +259,46 @@ test_session (void)
   g_assert_finalize_object (g_steal_pointer (&session));
 }
 
+/* A server whose certificate nothing vouches for is refused, in words that say why. */
+static void
+test_tls_verified (void)
+{
+  g_autofree char *path = g_test_build_filename (G_TEST_DIST, "data", "http", "self-signed.pem",
+                                                 NULL);
+  g_autoptr(GInetAddress) loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+  g_autoptr(GSocketAddress) address = g_inet_socket_address_new (loopback, 0);
+  g_autoptr(SoupSession) session = sp_http_session_new ();
+  g_autoptr(GTlsCertificate) certificate = NULL;
+  g_autoptr(SoupServer) server = NULL;
+  g_autoptr(SoupMessage) msg = NULL;
+  g_autoptr(GBytes) body = NULL;
+  g_autoptr(GError) cause = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *url = NULL;
+  Server handler_data = { 0, };
+  GSList *uris;
+
+  certificate = g_tls_certificate_new_from_file (path, &error);
+  g_assert_no_error (error);
+  server = soup_server_new ("tls-certificate", certificate, NULL);
+  soup_server_add_handler (server, NULL, handler_cb, &handler_data, NULL);
+  soup_server_listen (server, address, SOUP_SERVER_LISTEN_HTTPS, &error);
+  g_assert_no_error (error);
+  uris = soup_server_get_uris (server);
+  url = g_strdup_printf ("https://127.0.0.1:%d/small", g_uri_get_port (uris->data));
+  g_slist_free_full (uris, (GDestroyNotify) g_uri_unref);
+
+  body = read_bytes (session, url, 1024, &msg, &cause);
+  g_assert_null (body);
+  g_assert_error (cause, G_TLS_ERROR, G_TLS_ERROR_BAD_CERTIFICATE);
+  g_assert_false (sp_http_check_answer (msg, cause, "a test service", NULL, &error));
+  g_assert_error (error, SP_SOURCE_ERROR, SP_SOURCE_ERROR_FAILED);
+  g_test_message ("%s", error->message);
+  g_assert_nonnull (strstr (error->message, "certificate this computer does not trust"));
+
+  soup_server_disconnect (server);
+}
+
 /* The bounded readers */
 
 static void
@@ -798,6 +838,7 @@ main (int   argc,
   g_test_init (&argc, &argv, NULL);
 
   g_test_add_func ("/http/session", test_session);
+  g_test_add_func ("/http/tls-verified", test_tls_verified);
   g_test_add_func ("/http/read-bytes", test_read_bytes);
   g_test_add_func ("/http/read-huge", test_read_huge);
   g_test_add_func ("/http/read-json", test_read_json);
