@@ -519,8 +519,8 @@ return_too_large (GTask *task)
   /* Ends the transfer here: what the server sends on is never read. */
   g_cancellable_cancel (read->cancellable);
   g_task_return_new_error (task, SP_HTTP_ERROR, SP_HTTP_ERROR_TOO_LARGE,
-                           _("The answer from %s is too large (over %" G_GSIZE_FORMAT " KiB)"),
-                           url, (read->max_size + 1023) / 1024);
+                           _("The answer from %s is too large (over %u KiB)"), url,
+                           (guint) MIN ((read->max_size + 1023) / 1024, G_MAXUINT));
 }
 
 static void read_next (GTask *task);
