@@ -34,7 +34,6 @@ struct _SpCallTracker
   GHashTable *tombstones;  /* key → gint64* monotonic time of the end */
   guint       tombstone_prune_at;
   GListStore *recent;      /* finished calls, newest first */
-  guint       default_ring_timeout;
 };
 
 enum {
@@ -222,7 +221,6 @@ sp_call_tracker_init (SpCallTracker *self)
   self->tombstones = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   self->tombstone_prune_at = TOMBSTONE_PRUNE_AT;
   self->recent = g_list_store_new (SP_TYPE_CALL);
-  self->default_ring_timeout = DEFAULT_RING_TIMEOUT;
 }
 
 SpCallTracker *
@@ -284,7 +282,7 @@ sp_call_tracker_push (SpCallTracker *self,
     {
       if (entry->expire_id == 0 || event->kind == SP_CALL_EVENT_RINGING)
         {
-          guint timeout = event->ring_timeout ? event->ring_timeout : self->default_ring_timeout;
+          guint timeout = event->ring_timeout ? event->ring_timeout : DEFAULT_RING_TIMEOUT;
 
           g_clear_handle_id (&entry->expire_id, g_source_remove);
           entry->expire_id = g_timeout_add_seconds (timeout, expire_cb, entry);
@@ -354,21 +352,4 @@ sp_call_tracker_end_account (SpCallTracker *self,
           emit_changed (self, entry, TRUE);
         }
     }
-}
-
-void
-sp_call_tracker_set_default_ring_timeout (SpCallTracker *self,
-                                          guint          seconds)
-{
-  g_return_if_fail (SP_IS_CALL_TRACKER (self));
-  g_return_if_fail (seconds > 0);
-
-  self->default_ring_timeout = seconds;
-}
-
-guint
-sp_call_tracker_get_default_ring_timeout (SpCallTracker *self)
-{
-  g_return_val_if_fail (SP_IS_CALL_TRACKER (self), 0);
-  return self->default_ring_timeout;
 }

@@ -24,8 +24,5 @@ SpCall        *sp_call_tracker_lookup                (SpCallTracker *self,
 GListModel    *sp_call_tracker_get_recent            (SpCallTracker *self);
 void           sp_call_tracker_end_account           (SpCallTracker *self,
                                                       const char    *account_id);
-void           sp_call_tracker_set_default_ring_timeout (SpCallTracker *self,
-                                                      guint          seconds);
-guint          sp_call_tracker_get_default_ring_timeout (SpCallTracker *self);
 
 G_END_DECLS

@@ -569,7 +569,7 @@ post_msg (SpCommandRunner  *self,
   g_autofree char *json = sp_redmine_command_dup_msg_json (command);
   PostData *data;
 
-  if (source == NULL || !sp_source_can_perform (source, "post_msg"))
+  if (source == NULL || !sp_source_can_perform (source, SP_SOURCE_ACTION_POST_MESSAGE))
     {
       report_post_failure (self, account_id, channel,
                            _("The account is not connected; connect it and try again."));
@@ -581,8 +581,8 @@ post_msg (SpCommandRunner  *self,
   data->account_id = g_strdup (account_id);
   data->channel = g_strdup (channel);
 
-  sp_source_perform_async (source, "post_msg", NULL, g_variant_new ("(ss)", channel, json),
-                           NULL, post_cb, data);
+  sp_source_perform_async (source, SP_SOURCE_ACTION_POST_MESSAGE, NULL,
+                           g_variant_new ("(ss)", channel, json), NULL, post_cb, data);
 }
 
 static void

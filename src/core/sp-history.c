@@ -43,6 +43,11 @@ G_DEFINE_QUARK (sp-history-error-quark, sp_history_error)
 
 static GParamSpec *properties [N_PROPS];
 
+static gboolean add_call (SpHistory   *self,
+                          SpCall      *call,
+                          const char  *url,
+                          GError     **error);
+
 /* Each step brings the schema from version i to i + 1. */
 static const char * const migrations[SCHEMA_VERSION] = {
   "CREATE TABLE calls ("
@@ -159,7 +164,7 @@ call_changed_cb (SpHistory     *self,
   if (!state_changed || !sp_call_is_finished (call))
     return;
 
-  if (!sp_history_add_call (self, call, NULL, &error))
+  if (!add_call (self, call, NULL, &error))
     {
       g_message ("Call %s not kept in the history: %s", sp_call_get_call_id (call), error->message);
       set_last_error (self, error->message);
@@ -289,25 +294,17 @@ sp_history_attach (SpHistory     *self,
                            G_CONNECT_SWAPPED);
 }
 
-/**
- * sp_history_add_call:
- * @call: a call
- * @url: (nullable): the CRM page opened for it
- *
- * Adds @call, or updates it if the history has it already.
- */
-gboolean
-sp_history_add_call (SpHistory   *self,
-                     SpCall      *call,
-                     const char  *url,
-                     GError     **error)
+/* Adds @call, or updates it if the history has it already; @url (nullable) is the CRM page
+ * opened for it. */
+static gboolean
+add_call (SpHistory   *self,
+          SpCall      *call,
+          const char  *url,
+          GError     **error)
 {
   sqlite3_stmt *stmt = NULL;
   gint64 answered, ended;
   gboolean ok;
-
-  g_return_val_if_fail (SP_IS_HISTORY (self), FALSE);
-  g_return_val_if_fail (SP_IS_CALL (call), FALSE);
 
   if (sqlite3_prepare_v2 (self->db,
                           "INSERT INTO calls (account, call_id, outgoing, number, name, exten, queue,"
@@ -519,18 +516,6 @@ sp_history_clear (SpHistory  *self,
   g_return_val_if_fail (SP_IS_HISTORY (self), FALSE);
 
   return exec_delete (self, G_MAXINT64, error);
-}
-
-/**
- * sp_history_get_last_error:
- *
- * Returns: (nullable): why the last call could not be kept, or %NULL if it was
- */
-const char *
-sp_history_get_last_error (SpHistory *self)
-{
-  g_return_val_if_fail (SP_IS_HISTORY (self), NULL);
-  return self->last_error;
 }
 
 void

@@ -60,10 +60,6 @@ SpHistory  *sp_history_new               (const char      *path,
                                           GError         **error);
 void        sp_history_attach            (SpHistory       *self,
                                           SpCallTracker   *tracker);
-gboolean    sp_history_add_call          (SpHistory       *self,
-                                          SpCall          *call,
-                                          const char      *url,
-                                          GError         **error);
 GPtrArray  *sp_history_search            (SpHistory       *self,
                                           const char      *text,
                                           SpHistoryFilter  filter,
@@ -77,7 +73,6 @@ gboolean    sp_history_prune             (SpHistory       *self,
                                           GError         **error);
 gboolean    sp_history_clear             (SpHistory       *self,
                                           GError         **error);
-const char *sp_history_get_last_error    (SpHistory       *self);
 void        sp_history_entry_free        (SpHistoryEntry  *entry);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (SpHistoryEntry, sp_history_entry_free)

@@ -196,7 +196,9 @@ show_call (SpScreenpop *self,
     {
       /* Nothing about the caller, and nothing that opens a page behind the lock. */
       gboolean ringing = sp_call_get_state (call) == SP_CALL_STATE_RINGING;
-      const SpNotifyButton answer = { "answer", _("Answer") };
+      /* A source action's nick is the button's id: action_invoked_cb() reads it back. */
+      const SpNotifyButton answer = { sp_source_action_to_string (SP_SOURCE_ACTION_ANSWER),
+                                      _("Answer") };
 
       sp_notifier_show (self->notifier, tag,
                         ringing ? _("Incoming call") : _("Missed call"),
@@ -217,7 +219,9 @@ show_call (SpScreenpop *self,
       flags = SP_NOTIFY_RINGING;
 
       if (sp_screenpop_can_answer (self, call))
-        buttons[n_buttons++] = (SpNotifyButton) { "answer", _("Answer") };
+        buttons[n_buttons++] = (SpNotifyButton) {
+          sp_source_action_to_string (SP_SOURCE_ACTION_ANSWER), _("Answer")
+        };
     }
   else
     {
@@ -406,6 +410,7 @@ action_invoked_cb (SpScreenpop *self,
 {
   SpCall *call = g_hash_table_lookup (self->calls_by_tag, tag);
   g_autoptr(GError) error = NULL;
+  SpSourceAction verb;
 
   if (call == NULL)
     return;
@@ -416,7 +421,7 @@ action_invoked_cb (SpScreenpop *self,
         sp_notifier_show (self->notifier, "error:open", _("Could not open the CRM page"),
                           error->message, "dialog-warning-symbolic", SP_NOTIFY_NONE, NULL, 0);
     }
-  else if (g_strcmp0 (action, "answer") == 0)
+  else if (sp_source_action_from_string (action, &verb) && verb == SP_SOURCE_ACTION_ANSWER)
     {
       sp_screenpop_answer_call (self, call);
     }
@@ -748,7 +753,7 @@ sp_screenpop_can_answer (SpScreenpop *self,
   account = sp_accounts_lookup (self->accounts, sp_call_get_account_id (call));
   source = account ? sp_account_get_source (account) : NULL;
 
-  return source != NULL && sp_source_can_perform (source, "answer");
+  return source != NULL && sp_source_can_perform (source, SP_SOURCE_ACTION_ANSWER);
 }
 
 /**
@@ -771,6 +776,6 @@ sp_screenpop_answer_call (SpScreenpop *self,
   if (source == NULL)
     return;
 
-  sp_source_perform_async (source, "answer", sp_call_get_call_id (call), NULL, NULL,
-                           answer_cb, g_object_ref (self));
+  sp_source_perform_async (source, SP_SOURCE_ACTION_ANSWER, sp_call_get_call_id (call), NULL,
+                           NULL, answer_cb, g_object_ref (self));
 }

@@ -264,7 +264,7 @@ autopause (SpWebservice *self,
   g_debug ("[%s] Pausing the agent for call %s (%s)", sp_account_get_id (account),
            sp_call_get_call_id (entry->call), reason ? reason : "no reason");
 
-  sp_source_perform_async (source, "pause", sp_call_get_call_id (entry->call),
+  sp_source_perform_async (source, SP_SOURCE_ACTION_PAUSE, sp_call_get_call_id (entry->call),
                            reason ? g_variant_new_string (reason) : NULL, NULL,
                            pause_cb, g_object_ref (self));
 
@@ -944,8 +944,8 @@ sp_webservice_done (SpWebservice *self,
     {
       g_debug ("[%s] Resuming the agent after call %s", sp_account_get_id (account),
                sp_call_get_call_id (call));
-      sp_source_perform_async (source, "unpause", sp_call_get_call_id (call), NULL, NULL,
-                               unpause_cb, g_object_ref (self));
+      sp_source_perform_async (source, SP_SOURCE_ACTION_UNPAUSE, sp_call_get_call_id (call),
+                               NULL, NULL, unpause_cb, g_object_ref (self));
     }
 
   maybe_drop (self, entry);

@@ -199,33 +199,3 @@ sp_autostart_set_enabled_finish (GAsyncResult  *result,
 
   return g_task_propagate_boolean (G_TASK (result), error);
 }
-
-/**
- * sp_autostart_set_status:
- * @message: a short line such as "Connected to 2 sources"
- *
- * Shows @message in the desktop's list of background apps, where the Background portal
- * supports it (version 2); elsewhere nothing happens.
- */
-void
-sp_autostart_set_status (const char *message)
-{
-  g_autoptr(GDBusConnection) bus = NULL;
-  GVariantBuilder options;
-
-  if (!sp_autostart_is_sandboxed ())
-    return;
-
-  bus = g_bus_get_sync (G_BUS_TYPE_SESSION, NULL, NULL);
-  if (bus == NULL)
-    return;
-
-  g_variant_builder_init (&options, G_VARIANT_TYPE_VARDICT);
-  g_variant_builder_add (&options, "{sv}", "message", g_variant_new_string (message));
-
-  /* Fire and forget: an older portal answers "no such method", which changes nothing. */
-  g_dbus_connection_call (bus, "org.freedesktop.portal.Desktop", "/org/freedesktop/portal/desktop",
-                          "org.freedesktop.portal.Background", "SetStatus",
-                          g_variant_new ("(a{sv})", &options), NULL, G_DBUS_CALL_FLAGS_NONE, -1,
-                          NULL, NULL, NULL);
-}

@@ -19,6 +19,5 @@ void      sp_autostart_set_enabled_async (GSettings          *settings,
                                          gpointer             user_data);
 gboolean  sp_autostart_set_enabled_finish (GAsyncResult      *result,
                                          GError             **error);
-void      sp_autostart_set_status       (const char          *message);
 
 G_END_DECLS

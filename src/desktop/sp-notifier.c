@@ -130,6 +130,59 @@ find_ping (void)
   return path[0] ? path : NULL;
 }
 
+/* Whether the notification server advertised @capability ("actions", "body-markup", …). */
+static gboolean
+has_capability (SpNotifier *self,
+                const char *capability)
+{
+  /* A server that was not there at start-up may be now. */
+  if (self->caps[0] == NULL)
+    load_caps (self);
+
+  return g_strv_contains ((const char * const *) self->caps, capability);
+}
+
+/* The ring sound, once per new ringing notification; after one failure to set up the sound
+ * context it stays silent rather than failing on every call. */
+static void
+play_ping (SpNotifier *self)
+{
+  g_autoptr(GError) error = NULL;
+  const char *ping;
+
+  if (!self->sound_enabled || self->sound_failed)
+    return;
+
+  if (self->sound == NULL)
+    {
+      self->sound = gsound_context_new (NULL, &error);
+      if (self->sound == NULL)
+        {
+          g_debug ("No sound: %s", error->message);
+          self->sound_failed = TRUE;
+          return;
+        }
+      gsound_context_set_attributes (self->sound, &error,
+                                     GSOUND_ATTR_APPLICATION_ID, APP_ID APP_ID_SUFFIX,
+                                     NULL);
+      g_clear_error (&error);
+    }
+
+  ping = find_ping ();
+  if (ping != NULL)
+    gsound_context_play_simple (self->sound, NULL, &error,
+                                GSOUND_ATTR_MEDIA_FILENAME, ping,
+                                GSOUND_ATTR_MEDIA_ROLE, "event",
+                                NULL);
+  else
+    gsound_context_play_simple (self->sound, NULL, &error,
+                                GSOUND_ATTR_EVENT_ID, "message-new-instant",
+                                NULL);
+
+  if (error != NULL)
+    g_debug ("Could not play the ping: %s", error->message);
+}
+
 static void
 sp_notifier_dispose (GObject *object)
 {
@@ -192,25 +245,6 @@ sp_notifier_new (void)
 }
 
 /**
- * sp_notifier_has_capability:
- * @capability: e.g. "actions", "body-markup", "sound"
- *
- * Returns: whether the notification server advertised @capability
- */
-gboolean
-sp_notifier_has_capability (SpNotifier *self,
-                            const char *capability)
-{
-  g_return_val_if_fail (SP_IS_NOTIFIER (self), FALSE);
-
-  /* A server that was not there at start-up may be now. */
-  if (self->caps[0] == NULL)
-    load_caps (self);
-
-  return g_strv_contains ((const char * const *) self->caps, capability);
-}
-
-/**
  * sp_notifier_show:
  * @tag: stable id of the notification; showing the same tag again updates it in place
  * @summary: plain text
@@ -242,7 +276,7 @@ sp_notifier_show (SpNotifier           *self,
   g_return_if_fail (tag != NULL);
   g_return_if_fail (summary != NULL);
 
-  if (body != NULL && sp_notifier_has_capability (self, "body-markup"))
+  if (body != NULL && has_capability (self, "body-markup"))
     body = escaped = g_markup_escape_text (body, -1);
 
   notification = g_hash_table_lookup (self->shown, tag);
@@ -287,7 +321,7 @@ sp_notifier_show (SpNotifier           *self,
   if (ping)
     notify_notification_set_hint (notification, "suppress-sound", g_variant_new_boolean (TRUE));
 
-  if (sp_notifier_has_capability (self, "actions"))
+  if (has_capability (self, "actions"))
     {
       for (guint i = 0; i < n_buttons; i++)
         {
@@ -309,7 +343,7 @@ sp_notifier_show (SpNotifier           *self,
     }
 
   if (ping && is_new)
-    sp_notifier_play_ping (self);
+    play_ping (self);
 }
 
 /**
@@ -382,47 +416,6 @@ sp_notifier_withdraw_all (SpNotifier *self)
 
       sp_notifier_withdraw (self, tag);
     }
-}
-
-void
-sp_notifier_play_ping (SpNotifier *self)
-{
-  g_autoptr(GError) error = NULL;
-  const char *ping;
-
-  g_return_if_fail (SP_IS_NOTIFIER (self));
-
-  if (!self->sound_enabled || self->sound_failed)
-    return;
-
-  if (self->sound == NULL)
-    {
-      self->sound = gsound_context_new (NULL, &error);
-      if (self->sound == NULL)
-        {
-          g_debug ("No sound: %s", error->message);
-          self->sound_failed = TRUE;
-          return;
-        }
-      gsound_context_set_attributes (self->sound, &error,
-                                     GSOUND_ATTR_APPLICATION_ID, APP_ID APP_ID_SUFFIX,
-                                     NULL);
-      g_clear_error (&error);
-    }
-
-  ping = find_ping ();
-  if (ping != NULL)
-    gsound_context_play_simple (self->sound, NULL, &error,
-                                GSOUND_ATTR_MEDIA_FILENAME, ping,
-                                GSOUND_ATTR_MEDIA_ROLE, "event",
-                                NULL);
-  else
-    gsound_context_play_simple (self->sound, NULL, &error,
-                                GSOUND_ATTR_EVENT_ID, "message-new-instant",
-                                NULL);
-
-  if (error != NULL)
-    g_debug ("Could not play the ping: %s", error->message);
 }
 
 void

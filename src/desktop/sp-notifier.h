@@ -39,8 +39,6 @@ typedef struct
 G_DECLARE_FINAL_TYPE (SpNotifier, sp_notifier, SP, NOTIFIER, GObject)
 
 SpNotifier *sp_notifier_new            (void);
-gboolean    sp_notifier_has_capability (SpNotifier           *self,
-                                        const char           *capability);
 void        sp_notifier_show           (SpNotifier           *self,
                                         const char           *tag,
                                         const char           *summary,
@@ -54,7 +52,6 @@ void        sp_notifier_withdraw       (SpNotifier           *self,
 gboolean    sp_notifier_is_shown       (SpNotifier           *self,
                                         const char           *tag);
 void        sp_notifier_withdraw_all   (SpNotifier           *self);
-void        sp_notifier_play_ping      (SpNotifier           *self);
 void        sp_notifier_set_sound_enabled (SpNotifier        *self,
                                         gboolean              enabled);
 

@@ -170,16 +170,6 @@ sp_account_new (const char *id)
   return g_object_new (SP_TYPE_ACCOUNT, "id", id, NULL);
 }
 
-SpAccount *
-sp_account_new_with_settings (const char *id,
-                              GSettings  *settings)
-{
-  g_return_val_if_fail (id != NULL, NULL);
-  g_return_val_if_fail (G_IS_SETTINGS (settings), NULL);
-
-  return g_object_new (SP_TYPE_ACCOUNT, "id", id, "settings", settings, NULL);
-}
-
 /**
  * sp_account_new_transient:
  *
@@ -202,7 +192,7 @@ sp_account_new_transient (const char *id,
   g_settings_set_string (settings, "kind", kind);
   g_settings_set_string (settings, "display-name", display_name);
 
-  self = sp_account_new_with_settings (id, settings);
+  self = g_object_new (SP_TYPE_ACCOUNT, "id", id, "settings", settings, NULL);
   self->transient = TRUE;
 
   return self;

@@ -27,8 +27,6 @@ typedef enum
 G_DECLARE_FINAL_TYPE (SpAccount, sp_account, SP, ACCOUNT, GObject)
 
 SpAccount    *sp_account_new                (const char  *id);
-SpAccount    *sp_account_new_with_settings  (const char  *id,
-                                             GSettings   *settings);
 SpAccount    *sp_account_new_transient      (const char  *id,
                                              const char  *kind,
                                              const char  *display_name);

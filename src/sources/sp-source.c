@@ -361,15 +361,15 @@ sp_source_real_disconnect (SpSource *self)
 }
 
 static gboolean
-sp_source_real_can_perform (SpSource   *self,
-                            const char *action)
+sp_source_real_can_perform (SpSource       *self,
+                            SpSourceAction  action)
 {
   return FALSE;
 }
 
 static void
 sp_source_real_perform_async (SpSource            *self,
-                              const char          *action,
+                              SpSourceAction       action,
                               const char          *call_id,
                               GVariant            *param,
                               GCancellable        *cancellable,
@@ -378,7 +378,8 @@ sp_source_real_perform_async (SpSource            *self,
 {
   g_task_report_new_error (self, callback, user_data, sp_source_real_perform_async,
                            SP_SOURCE_ERROR, SP_SOURCE_ERROR_UNSUPPORTED,
-                           _("This account cannot “%s”"), action);
+                           _("This account cannot “%s”"),
+                           sp_source_action_to_string (action));
 }
 
 static gboolean
@@ -683,29 +684,54 @@ sp_source_retry_now (SpSource *self)
   begin_attempt (self);
 }
 
+static gboolean
+is_action (SpSourceAction action)
+{
+  g_autoptr(GEnumClass) klass = g_type_class_ref (SP_TYPE_SOURCE_ACTION);
+
+  return g_enum_get_value (klass, action) != NULL;
+}
+
+/**
+ * sp_source_can_perform:
+ *
+ * Returns: whether the source can perform @action now (configured for it, and connected)
+ */
 gboolean
-sp_source_can_perform (SpSource   *self,
-                       const char *action)
+sp_source_can_perform (SpSource       *self,
+                       SpSourceAction  action)
 {
   g_return_val_if_fail (SP_IS_SOURCE (self), FALSE);
-  g_return_val_if_fail (action != NULL, FALSE);
+  g_return_val_if_fail (is_action (action), FALSE);
 
   return SP_SOURCE_GET_CLASS (self)->can_perform (self, action);
 }
 
+/**
+ * sp_source_perform_async:
+ * @call_id: (nullable): the call @action is about (answer, hang up)
+ * @param: (nullable): the parameter #SpSourceAction documents for @action; a floating
+ *   reference is consumed
+ *
+ * Asks the server to perform @action; one the source cannot perform fails with
+ * %SP_SOURCE_ERROR_UNSUPPORTED.
+ */
 void
 sp_source_perform_async (SpSource            *self,
-                         const char          *action,
+                         SpSourceAction       action,
                          const char          *call_id,
                          GVariant            *param,
                          GCancellable        *cancellable,
                          GAsyncReadyCallback  callback,
                          gpointer             user_data)
 {
-  g_return_if_fail (SP_IS_SOURCE (self));
-  g_return_if_fail (action != NULL);
+  /* Sunk here so that every backend, even one that ignores @param, consumes it. */
+  g_autoptr(GVariant) owned_param = param ? g_variant_ref_sink (param) : NULL;
 
-  SP_SOURCE_GET_CLASS (self)->perform_async (self, action, call_id, param, cancellable,
+  g_return_if_fail (SP_IS_SOURCE (self));
+  g_return_if_fail (is_action (action));
+
+  SP_SOURCE_GET_CLASS (self)->perform_async (self, action, call_id, owned_param, cancellable,
                                              callback, user_data);
 }
 
@@ -717,6 +743,47 @@ sp_source_perform_finish (SpSource      *self,
   g_return_val_if_fail (SP_IS_SOURCE (self), FALSE);
 
   return SP_SOURCE_GET_CLASS (self)->perform_finish (self, result, error);
+}
+
+/**
+ * sp_source_action_to_string:
+ *
+ * Returns: the nick of @action ("answer", "queue-pause", …): the text a notification
+ *   button or a log line carries
+ */
+const char *
+sp_source_action_to_string (SpSourceAction action)
+{
+  g_autoptr(GEnumClass) klass = g_type_class_ref (SP_TYPE_SOURCE_ACTION);
+  GEnumValue *value = g_enum_get_value (klass, action);
+
+  g_return_val_if_fail (value != NULL, "unknown");
+
+  /* The class is static, and so are its nicks: they outlive this reference. */
+  return value->value_nick;
+}
+
+/**
+ * sp_source_action_from_string:
+ * @string: (nullable): the nick of an action, as sp_source_action_to_string() gives it
+ * @action: (out): the action, when @string names one
+ *
+ * The one place where a verb given as text becomes an #SpSourceAction, so that an unknown
+ * or misspelt verb is refused here.
+ *
+ * Returns: whether @string names an action
+ */
+gboolean
+sp_source_action_from_string (const char     *string,
+                              SpSourceAction *action)
+{
+  g_autoptr(GEnumClass) klass = g_type_class_ref (SP_TYPE_SOURCE_ACTION);
+  GEnumValue *value = string ? g_enum_get_value_by_nick (klass, string) : NULL;
+
+  if (value != NULL)
+    *action = value->value;
+
+  return value != NULL;
 }
 
 const char *
@@ -895,8 +962,9 @@ sp_source_get_agent_state (SpSource *self)
 /**
  * sp_source_can_toggle_agent:
  *
- * Returns: whether the agent can be paused now (it is ready and "pause" is possible) or
- *   resumed now (it is paused and "unpause" is possible): what the tray and the window offer
+ * Returns: whether the agent can be paused now (it is ready and %SP_SOURCE_ACTION_PAUSE is
+ *   possible) or resumed now (it is paused and %SP_SOURCE_ACTION_UNPAUSE is possible):
+ *   what the tray and the window offer
  */
 gboolean
 sp_source_can_toggle_agent (SpSource *self)
@@ -906,9 +974,9 @@ sp_source_can_toggle_agent (SpSource *self)
   g_return_val_if_fail (SP_IS_SOURCE (self), FALSE);
 
   if (priv->agent_state == SP_AGENT_STATE_READY)
-    return sp_source_can_perform (self, "pause");
+    return sp_source_can_perform (self, SP_SOURCE_ACTION_PAUSE);
   if (priv->agent_state == SP_AGENT_STATE_PAUSED)
-    return sp_source_can_perform (self, "unpause");
+    return sp_source_can_perform (self, SP_SOURCE_ACTION_UNPAUSE);
 
   return FALSE;
 }

@@ -42,8 +42,8 @@ typedef enum
  * @SP_AGENT_STATE_READY: the agent takes calls (on a call or in wrap-up counts as ready)
  * @SP_AGENT_STATE_PAUSED: the agent is signed in but paused: no queue calls
  *
- * A source that can pause its agent performs "pause" (param: an optional reason) and
- * "unpause", agent-wide, and keeps #SpSource:agent-state up to date.
+ * A source that can pause its agent performs %SP_SOURCE_ACTION_PAUSE and
+ * %SP_SOURCE_ACTION_UNPAUSE, agent-wide, and keeps #SpSource:agent-state up to date.
  */
 typedef enum
 {
@@ -52,6 +52,44 @@ typedef enum
   SP_AGENT_STATE_READY,
   SP_AGENT_STATE_PAUSED,
 } SpAgentState;
+
+/**
+ * SpSourceAction:
+ * @SP_SOURCE_ACTION_ANSWER: answer the ringing call named by @call_id; no parameter
+ * @SP_SOURCE_ACTION_HANGUP: end the call named by @call_id (without one: the user's current
+ *   call); no parameter
+ * @SP_SOURCE_ACTION_DIAL: call a number from the user's own phone; parameter `s`: the number
+ *   as typed (a tel: or callto: link is accepted)
+ * @SP_SOURCE_ACTION_PAUSE: pause the agent in every queue; parameter: none, or `s`: the
+ *   reason, for a backend that records one
+ * @SP_SOURCE_ACTION_UNPAUSE: resume the agent in every queue; no parameter
+ * @SP_SOURCE_ACTION_QUEUE_ADD: log the agent on to one queue; parameter `s`: the queue
+ * @SP_SOURCE_ACTION_QUEUE_REMOVE: log the agent off one queue; parameter `s`: the queue
+ * @SP_SOURCE_ACTION_QUEUE_PAUSE: pause the agent in one queue; parameter `s`: the queue
+ * @SP_SOURCE_ACTION_QUEUE_UNPAUSE: resume the agent in one queue; parameter `s`: the queue
+ * @SP_SOURCE_ACTION_POST_MESSAGE: post a message to a channel of the server; parameter
+ *   `(ss)`: the channel name and the message as JSON text
+ *
+ * What sp_source_perform_async() can be asked to do, with the #GVariant parameter each
+ * takes. Which of them a source can do, and when, says sp_source_can_perform().
+ *
+ * A verb that arrives as text (a notification button's action id over D-Bus) is the
+ * value's nick ("answer", "queue-pause", …): convert it with
+ * sp_source_action_from_string(), and make the text with sp_source_action_to_string().
+ */
+typedef enum
+{
+  SP_SOURCE_ACTION_ANSWER,
+  SP_SOURCE_ACTION_HANGUP,
+  SP_SOURCE_ACTION_DIAL,
+  SP_SOURCE_ACTION_PAUSE,
+  SP_SOURCE_ACTION_UNPAUSE,
+  SP_SOURCE_ACTION_QUEUE_ADD,
+  SP_SOURCE_ACTION_QUEUE_REMOVE,
+  SP_SOURCE_ACTION_QUEUE_PAUSE,
+  SP_SOURCE_ACTION_QUEUE_UNPAUSE,
+  SP_SOURCE_ACTION_POST_MESSAGE,
+} SpSourceAction;
 
 #define SP_SOURCE_ERROR (sp_source_error_quark ())
 
@@ -90,8 +128,9 @@ G_DECLARE_DERIVABLE_TYPE (SpSource, sp_source, SP, SOURCE, GObject)
  * @connect_finish: finish @connect_async
  * @disconnect: drop the connection and everything that belongs to it; called before every
  *   new attempt and on stop. Must not emit anything.
- * @can_perform: whether @action ("answer", "hangup", "dial", ...) is possible now
- * @perform_async: perform @action on the call @call_id (may be %NULL) with @param
+ * @can_perform: whether @action is possible now
+ * @perform_async: perform @action on the call @call_id (may be %NULL) with @param (of the
+ *   type #SpSourceAction documents for @action; a floating @param is consumed)
  * @perform_finish: finish @perform_async
  */
 struct _SpSourceClass
@@ -107,9 +146,9 @@ struct _SpSourceClass
                               GError             **error);
   void     (*disconnect)     (SpSource            *self);
   gboolean (*can_perform)    (SpSource            *self,
-                              const char          *action);
+                              SpSourceAction       action);
   void     (*perform_async)  (SpSource            *self,
-                              const char          *action,
+                              SpSourceAction       action,
                               const char          *call_id,
                               GVariant            *param,
                               GCancellable        *cancellable,
@@ -134,9 +173,9 @@ void           sp_source_start             (SpSource        *self);
 void           sp_source_stop              (SpSource        *self);
 void           sp_source_retry_now         (SpSource        *self);
 gboolean       sp_source_can_perform       (SpSource        *self,
-                                            const char      *action);
+                                            SpSourceAction   action);
 void           sp_source_perform_async     (SpSource        *self,
-                                            const char      *action,
+                                            SpSourceAction   action,
                                             const char      *call_id,
                                             GVariant        *param,
                                             GCancellable    *cancellable,
@@ -146,6 +185,9 @@ gboolean       sp_source_perform_finish    (SpSource        *self,
                                             GAsyncResult    *result,
                                             GError         **error);
 const char    *sp_source_state_to_string   (SpSourceState    state);
+const char    *sp_source_action_to_string  (SpSourceAction   action);
+gboolean       sp_source_action_from_string (const char     *string,
+                                            SpSourceAction  *action);
 const char    *sp_source_get_detail        (SpSource        *self);
 SpAgentState   sp_source_get_agent_state   (SpSource        *self);
 gboolean       sp_source_can_toggle_agent  (SpSource        *self);

@@ -160,7 +160,7 @@ find_dialing_source (SpApplication *self)
   guint n = g_list_model_get_n_items (G_LIST_MODEL (self->accounts));
 
   if (account != NULL && sp_account_get_enabled (account) && sp_account_get_source (account) != NULL &&
-      sp_source_can_perform (sp_account_get_source (account), "dial"))
+      sp_source_can_perform (sp_account_get_source (account), SP_SOURCE_ACTION_DIAL))
     return sp_account_get_source (account);
 
   for (guint i = 0; i < n; i++)
@@ -168,7 +168,8 @@ find_dialing_source (SpApplication *self)
       g_autoptr(SpAccount) candidate = g_list_model_get_item (G_LIST_MODEL (self->accounts), i);
       SpSource *source = sp_account_get_source (candidate);
 
-      if (sp_account_get_enabled (candidate) && source != NULL && sp_source_can_perform (source, "dial"))
+      if (sp_account_get_enabled (candidate) && source != NULL &&
+          sp_source_can_perform (source, SP_SOURCE_ACTION_DIAL))
         return source;
     }
 
@@ -210,16 +211,12 @@ dial_cb (GObject      *object,
     }
 }
 
-/**
- * sp_application_dial:
- * @number: a phone number, or a tel: or callto: link
- *
- * Calls @number from the account chosen for placing calls (or the first enabled one that
- * can); says so in a notification when none can or when the call fails.
- */
-void
-sp_application_dial (SpApplication *self,
-                     const char    *number)
+/* Calls @number (a phone number, or a tel: or callto: link) from the account chosen for
+ * placing calls (or the first enabled one that can); says so in a notification when none
+ * can or when the call fails. */
+static void
+dial (SpApplication *self,
+      const char    *number)
 {
   g_autofree char *trimmed = g_strstrip (g_strdup (number ? number : ""));
   DialData *data;
@@ -245,8 +242,8 @@ sp_application_dial (SpApplication *self,
   data = g_new0 (DialData, 1);
   data->self = g_object_ref (self);
   data->number = g_strdup (trimmed);
-  sp_source_perform_async (source, "dial", NULL, g_variant_new_string (trimmed), NULL,
-                           dial_cb, data);
+  sp_source_perform_async (source, SP_SOURCE_ACTION_DIAL, NULL, g_variant_new_string (trimmed),
+                           NULL, dial_cb, data);
 }
 
 static gboolean
@@ -280,7 +277,7 @@ sp_application_command_line (GApplication            *app,
 
     if (g_variant_dict_lookup (dict, "dial", "&s", &number))
       {
-        sp_application_dial (self, number);
+        dial (self, number);
         dialled = TRUE;
       }
 
@@ -290,7 +287,7 @@ sp_application_command_line (GApplication            *app,
           {
             if (is_dial_link (remaining[i]))
               {
-                sp_application_dial (self, remaining[i]);
+                dial (self, remaining[i]);
                 dialled = TRUE;
               }
             else
@@ -433,18 +430,19 @@ agent_action (GSimpleAction *action,
               gpointer       user_data)
 {
   SpApplication *self = user_data;
-  const char *verb = g_str_equal (g_action_get_name (G_ACTION (action)), "pause-agent")
-                     ? "pause" : "unpause";
+  SpSourceAction verb = g_str_equal (g_action_get_name (G_ACTION (action)), "pause-agent")
+                        ? SP_SOURCE_ACTION_PAUSE : SP_SOURCE_ACTION_UNPAUSE;
   SpAccount *account = sp_accounts_lookup (self->accounts, g_variant_get_string (param, NULL));
   SpSource *source = account ? sp_account_get_source (account) : NULL;
 
   if (source == NULL || !sp_source_can_perform (source, verb))
     {
-      g_message ("Cannot %s the agent of account %s now", verb, g_variant_get_string (param, NULL));
+      g_message ("Cannot %s the agent of account %s now", sp_source_action_to_string (verb),
+                 g_variant_get_string (param, NULL));
       return;
     }
 
-  g_debug ("[%s] Agent: %s", sp_account_get_id (account), verb);
+  g_debug ("[%s] Agent: %s", sp_account_get_id (account), sp_source_action_to_string (verb));
   sp_source_perform_async (source, verb, NULL, NULL, NULL, agent_cb, g_object_ref (self));
 }
 
@@ -603,38 +601,11 @@ sp_application_get_tracker (SpApplication *self)
   return self->tracker;
 }
 
-SpNotifier *
-sp_application_get_notifier (SpApplication *self)
-{
-  g_return_val_if_fail (SP_IS_APPLICATION (self), NULL);
-  return self->notifier;
-}
-
 SpScreenpop *
 sp_application_get_screenpop (SpApplication *self)
 {
   g_return_val_if_fail (SP_IS_APPLICATION (self), NULL);
   return self->screenpop;
-}
-
-/**
- * sp_application_get_history:
- *
- * Returns: (transfer none) (nullable): the call history, or %NULL when it cannot be used
- *   (see sp_application_get_history_error())
- */
-SpHistory *
-sp_application_get_history (SpApplication *self)
-{
-  g_return_val_if_fail (SP_IS_APPLICATION (self), NULL);
-  return self->history;
-}
-
-const char *
-sp_application_get_history_error (SpApplication *self)
-{
-  g_return_val_if_fail (SP_IS_APPLICATION (self), NULL);
-  return self->history_error;
 }
 
 GSettings *

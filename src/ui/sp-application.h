@@ -9,8 +9,6 @@
 
 #include "sp-accounts.h"
 #include "sp-call-tracker.h"
-#include "sp-history.h"
-#include "sp-notifier.h"
 #include "sp-screenpop.h"
 
 G_BEGIN_DECLS
@@ -22,12 +20,7 @@ G_DECLARE_FINAL_TYPE (SpApplication, sp_application, SP, APPLICATION, AdwApplica
 SpApplication *sp_application_new           (void);
 SpAccounts    *sp_application_get_accounts  (SpApplication *self);
 SpCallTracker *sp_application_get_tracker   (SpApplication *self);
-SpNotifier    *sp_application_get_notifier  (SpApplication *self);
 SpScreenpop   *sp_application_get_screenpop (SpApplication *self);
 GSettings     *sp_application_get_settings  (SpApplication *self);
-SpHistory     *sp_application_get_history   (SpApplication *self);
-void           sp_application_dial          (SpApplication *self,
-                                             const char    *number);
-const char    *sp_application_get_history_error (SpApplication *self);
 
 G_END_DECLS

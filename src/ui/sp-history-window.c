@@ -75,7 +75,7 @@ dialing_source (SpHistoryWindow *self,
 
   /* The call's own account if it can dial, else the first enabled one that can. */
   if (account != NULL && sp_account_get_source (account) != NULL &&
-      sp_source_can_perform (sp_account_get_source (account), "dial"))
+      sp_source_can_perform (sp_account_get_source (account), SP_SOURCE_ACTION_DIAL))
     return sp_account_get_source (account);
 
   for (guint i = 0; i < n; i++)
@@ -83,7 +83,8 @@ dialing_source (SpHistoryWindow *self,
       g_autoptr(SpAccount) candidate = g_list_model_get_item (G_LIST_MODEL (self->accounts), i);
       SpSource *source = sp_account_get_source (candidate);
 
-      if (sp_account_get_enabled (candidate) && source != NULL && sp_source_can_perform (source, "dial"))
+      if (sp_account_get_enabled (candidate) && source != NULL &&
+          sp_source_can_perform (source, SP_SOURCE_ACTION_DIAL))
         return source;
     }
 
@@ -136,8 +137,9 @@ call_back_clicked_cb (GtkWidget *row)
   if (source == NULL || entry->number == NULL)
     return;
 
-  sp_source_perform_async (source, "dial", NULL, g_variant_new_string (entry->number), NULL,
-                           dial_cb, g_object_ref (self));
+  sp_source_perform_async (source, SP_SOURCE_ACTION_DIAL, NULL,
+                           g_variant_new_string (entry->number), NULL, dial_cb,
+                           g_object_ref (self));
   toast (self, _("Calling…"));
 }
 

@@ -50,15 +50,11 @@ G_DEFINE_FINAL_TYPE (SpPreferencesWindow, sp_preferences_window, ADW_TYPE_PREFER
 
 static void rebuild_accounts (SpPreferencesWindow *self);
 
-/**
- * sp_settings_strv_to_text:
- *
- * A g_settings_bind_with_mapping() mapping: a string list shown as "a, b, c".
- */
-gboolean
-sp_settings_strv_to_text (GValue   *value,
-                          GVariant *variant,
-                          gpointer  user_data)
+/* A g_settings_bind_with_mapping() mapping: a string list shown as "a, b, c". */
+static gboolean
+strv_to_text (GValue   *value,
+              GVariant *variant,
+              gpointer  user_data)
 {
   g_autofree const char **strv = g_variant_get_strv (variant, NULL);
 
@@ -66,15 +62,11 @@ sp_settings_strv_to_text (GValue   *value,
   return TRUE;
 }
 
-/**
- * sp_settings_text_to_strv:
- *
- * The reverse of sp_settings_strv_to_text(): commas and spaces separate, empty parts go.
- */
-GVariant *
-sp_settings_text_to_strv (const GValue       *value,
-                          const GVariantType *expected_type,
-                          gpointer            user_data)
+/* The reverse of strv_to_text(): commas and spaces separate, empty parts go. */
+static GVariant *
+text_to_strv (const GValue       *value,
+              const GVariantType *expected_type,
+              gpointer            user_data)
 {
   const char *text = g_value_get_string (value);
   g_auto(GStrv) parts = g_strsplit_set (text ? text : "", ", ", -1);
@@ -269,7 +261,7 @@ rebuild_dial_accounts (SpPreferencesWindow *self)
       SpSource *source = sp_account_get_source (account);
       g_autofree char *name = NULL;
 
-      if (source == NULL || !sp_source_can_perform (source, "dial"))
+      if (source == NULL || !sp_source_can_perform (source, SP_SOURCE_ACTION_DIAL))
         continue;
 
       name = sp_account_dup_display_name (account);
@@ -425,10 +417,10 @@ sp_preferences_window_new (GSettings  *settings,
                                 lock_screen_set_mapping, NULL, NULL);
   g_settings_bind (settings, "history-days", self->history_days_spin, "value", G_SETTINGS_BIND_DEFAULT);
   g_settings_bind_with_mapping (settings, "allowed-hosts", self->hosts_row, "text", G_SETTINGS_BIND_DEFAULT,
-                                sp_settings_strv_to_text, sp_settings_text_to_strv, NULL, NULL);
+                                strv_to_text, text_to_strv, NULL, NULL);
   g_settings_bind_with_mapping (settings, "allowed-executables", self->executables_row, "text",
                                 G_SETTINGS_BIND_DEFAULT,
-                                sp_settings_strv_to_text, sp_settings_text_to_strv, NULL, NULL);
+                                strv_to_text, text_to_strv, NULL, NULL);
 
   g_signal_connect_object (accounts, "items-changed", G_CALLBACK (rebuild_accounts), self,
                            G_CONNECT_SWAPPED);

@@ -24,11 +24,4 @@ SpPreferencesWindow *sp_preferences_window_new (GSettings  *settings,
 SpAccountEditor     *sp_preferences_window_edit_account (SpPreferencesWindow *self,
                                                         const char          *account_id);
 
-gboolean sp_settings_strv_to_text (GValue   *value,
-                                   GVariant *variant,
-                                   gpointer  user_data);
-GVariant *sp_settings_text_to_strv (const GValue       *value,
-                                    const GVariantType *expected_type,
-                                    gpointer            user_data);
-
 G_END_DECLS

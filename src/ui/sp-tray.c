@@ -862,17 +862,3 @@ sp_tray_is_registered (SpTray *self)
   g_return_val_if_fail (SP_IS_TRAY (self), FALSE);
   return self->registered;
 }
-
-const char *
-sp_tray_get_icon_name (SpTray *self)
-{
-  g_return_val_if_fail (SP_IS_TRAY (self), NULL);
-  return self->icon_name;
-}
-
-const char *
-sp_tray_get_status (SpTray *self)
-{
-  g_return_val_if_fail (SP_IS_TRAY (self), NULL);
-  return self->status;
-}

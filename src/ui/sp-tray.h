@@ -27,7 +27,5 @@ SpTray     *sp_tray_new            (GDBusConnection *connection,
                                     SpScreenpop     *screenpop,
                                     GSettings       *settings);
 gboolean    sp_tray_is_registered  (SpTray          *self);
-const char *sp_tray_get_icon_name  (SpTray          *self);
-const char *sp_tray_get_status     (SpTray          *self);
 
 G_END_DECLS

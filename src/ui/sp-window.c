@@ -613,12 +613,25 @@ SpWindow *
 sp_window_new (SpApplication *application)
 {
   SpWebservice *webservice;
+  GSettings *settings;
   SpWindow *self;
 
   g_return_val_if_fail (SP_IS_APPLICATION (application), NULL);
 
   self = g_object_new (SP_TYPE_WINDOW, "application", application, NULL);
   self->application = application;
+
+  /* The window opens as it was last left. GTK keeps the default size at the size the user
+   * gave it (not the maximized one), so binding it saves the right size at every change:
+   * also when the app quits with the window open, where no close-request comes. Read once,
+   * so that a second window does not resize this one. */
+  settings = sp_application_get_settings (application);
+  g_settings_bind (settings, "window-width", self, "default-width",
+                   G_SETTINGS_BIND_DEFAULT | G_SETTINGS_BIND_GET_NO_CHANGES);
+  g_settings_bind (settings, "window-height", self, "default-height",
+                   G_SETTINGS_BIND_DEFAULT | G_SETTINGS_BIND_GET_NO_CHANGES);
+  g_settings_bind (settings, "window-maximized", self, "maximized",
+                   G_SETTINGS_BIND_DEFAULT | G_SETTINGS_BIND_GET_NO_CHANGES);
 
   if (g_strcmp0 (APP_ID_SUFFIX, "") != 0)
     gtk_widget_add_css_class (GTK_WIDGET (self), "devel");

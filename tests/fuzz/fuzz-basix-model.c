@@ -18,6 +18,7 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "sp-basix-fields.h"
 #include "sp-basix-model.h"
 
 int LLVMFuzzerTestOneInput (const uint8_t *data,

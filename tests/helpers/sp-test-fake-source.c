@@ -41,15 +41,15 @@ fake_connect_finish (SpSource      *source,
 }
 
 static gboolean
-fake_can_perform (SpSource   *source,
-                  const char *action)
+fake_can_perform (SpSource       *source,
+                  SpSourceAction  action)
 {
-  return g_str_equal (action, "pause") || g_str_equal (action, "unpause");
+  return action == SP_SOURCE_ACTION_PAUSE || action == SP_SOURCE_ACTION_UNPAUSE;
 }
 
 static void
 fake_perform_async (SpSource            *source,
-                    const char          *action,
+                    SpSourceAction       action,
                     const char          *call_id,
                     GVariant            *param,
                     GCancellable        *cancellable,
@@ -61,10 +61,14 @@ fake_perform_async (SpSource            *source,
   g_autoptr(GVariant) sunk = param ? g_variant_ref_sink (param) : NULL;
 
   if (sunk != NULL)
-    g_ptr_array_add (self->performed, g_strdup_printf ("%s %s %s", action, call_id,
+    g_ptr_array_add (self->performed, g_strdup_printf ("%s %s %s",
+                                                       sp_source_action_to_string (action),
+                                                       call_id,
                                                        g_variant_get_string (sunk, NULL)));
   else
-    g_ptr_array_add (self->performed, g_strdup_printf ("%s %s", action, call_id));
+    g_ptr_array_add (self->performed, g_strdup_printf ("%s %s",
+                                                       sp_source_action_to_string (action),
+                                                       call_id));
 
   g_task_return_boolean (task, TRUE);
 }

@@ -624,9 +624,9 @@ store_result_cb (GObject      *object,
 
 /* Performs @action and returns the error, or %NULL on success. */
 static GError *
-perform (Fixture    *fixture,
-         const char *action,
-         const char *param)
+perform (Fixture        *fixture,
+         SpSourceAction  action,
+         const char     *param)
 {
   SpSource *source = get_source (fixture);
   g_autoptr(GAsyncResult) result = NULL;
@@ -691,7 +691,7 @@ test_queue_actions (Fixture       *fixture,
   wait_connected (fixture);
 
   /* Pause: a JSON body with a real boolean, sent as JSON. */
-  error = perform (fixture, "queue-pause", QUEUE);
+  error = perform (fixture, SP_SOURCE_ACTION_QUEUE_PAUSE, QUEUE);
   g_assert_no_error (error);
   request = sp_test_pbxis_server_find_request (fixture->server, "POST", "/queue/pause");
   g_assert_nonnull (request);
@@ -706,43 +706,43 @@ test_queue_actions (Fixture       *fixture,
   wait_member (fixture, SP_PBXIS_MEMBER_PAUSED);
   wait_agent (fixture, SP_AGENT_STATE_PAUSED);
 
-  error = perform (fixture, "queue-unpause", QUEUE);
+  error = perform (fixture, SP_SOURCE_ACTION_QUEUE_UNPAUSE, QUEUE);
   g_assert_no_error (error);
   wait_member (fixture, SP_PBXIS_MEMBER_ACTIVE);
   wait_agent (fixture, SP_AGENT_STATE_READY);
 
   /* Asterisk refuses, pbxis-ws answers HTTP 200: still an error, with Asterisk's words. */
   sp_test_pbxis_server_fail_next_action (fixture->server, "Interface not found");
-  error = perform (fixture, "queue-pause", QUEUE);
+  error = perform (fixture, SP_SOURCE_ACTION_QUEUE_PAUSE, QUEUE);
   g_assert_error (error, SP_SOURCE_ERROR, SP_SOURCE_ERROR_FAILED);
   g_assert_cmpstr (error->message, ==, "Could not pause agent " AGENT " in queue " QUEUE ": Interface not found");
   g_clear_error (&error);
   g_assert_cmpstr (sp_test_pbxis_server_get_member (fixture->server, QUEUE, AGENT), ==, "active");
 
   /* Log on when already on. */
-  error = perform (fixture, "queue-add", QUEUE);
+  error = perform (fixture, SP_SOURCE_ACTION_QUEUE_ADD, QUEUE);
   g_assert_error (error, SP_SOURCE_ERROR, SP_SOURCE_ERROR_FAILED);
   g_assert_nonnull (strstr (error->message, "Unable to add interface: Already there"));
   g_clear_error (&error);
 
-  error = perform (fixture, "queue-remove", QUEUE);
+  error = perform (fixture, SP_SOURCE_ACTION_QUEUE_REMOVE, QUEUE);
   g_assert_no_error (error);
   wait_member (fixture, SP_PBXIS_MEMBER_LOGGEDOFF);
   wait_agent (fixture, SP_AGENT_STATE_LOGGED_OUT);
 
-  error = perform (fixture, "queue-add", QUEUE);
+  error = perform (fixture, SP_SOURCE_ACTION_QUEUE_ADD, QUEUE);
   g_assert_no_error (error);
   wait_member (fixture, SP_PBXIS_MEMBER_ACTIVE);
 
   /* A queue action needs a queue. */
-  error = perform (fixture, "queue-pause", NULL);
+  error = perform (fixture, SP_SOURCE_ACTION_QUEUE_PAUSE, NULL);
   g_assert_error (error, SP_SOURCE_ERROR, SP_SOURCE_ERROR_FAILED);
   g_clear_error (&error);
 
   /* The agent-wide pause (the tray's): no queue, so Asterisk pauses every membership. */
   wait_agent (fixture, SP_AGENT_STATE_READY);
   sp_test_pbxis_server_clear_requests (fixture->server);
-  error = perform (fixture, "pause", NULL);
+  error = perform (fixture, SP_SOURCE_ACTION_PAUSE, NULL);
   g_assert_no_error (error);
   request = sp_test_pbxis_server_find_request (fixture->server, "POST", "/queue/pause");
   g_assert_nonnull (request);
@@ -753,16 +753,16 @@ test_queue_actions (Fixture       *fixture,
   g_assert_cmpint (sp_pbxis_source_get_membership (SP_PBXIS_SOURCE (get_source (fixture)), QUEUE),
                    ==, SP_PBXIS_MEMBER_PAUSED);
 
-  error = perform (fixture, "unpause", NULL);
+  error = perform (fixture, SP_SOURCE_ACTION_UNPAUSE, NULL);
   g_assert_no_error (error);
   wait_agent (fixture, SP_AGENT_STATE_READY);
 
   sp_test_pbxis_server_fail_next_action (fixture->server, "Interface not found");
-  error = perform (fixture, "pause", NULL);
+  error = perform (fixture, SP_SOURCE_ACTION_PAUSE, NULL);
   g_assert_cmpstr (error->message, ==, "Could not pause agent " AGENT ": Interface not found");
   g_clear_error (&error);
 
-  g_assert_false (sp_source_can_perform (get_source (fixture), "answer"));
+  g_assert_false (sp_source_can_perform (get_source (fixture), SP_SOURCE_ACTION_ANSWER));
 }
 
 static void
@@ -776,7 +776,7 @@ test_dial (Fixture       *fixture,
 
   wait_connected (fixture);
 
-  error = perform (fixture, "dial", "tel:+385 91 555-1234");
+  error = perform (fixture, SP_SOURCE_ACTION_DIAL, "tel:+385 91 555-1234");
   g_assert_no_error (error);
   request = sp_test_pbxis_server_find_request (fixture->server, "POST", "/originate/");
   g_assert_nonnull (request);
@@ -797,7 +797,7 @@ test_dial (Fixture       *fixture,
   g_assert_cmpint (sp_call_get_direction (ended), ==, SP_CALL_DIRECTION_OUTGOING);
 
   /* Not a number: refused before anything is sent. */
-  error = perform (fixture, "dial", "call me");
+  error = perform (fixture, SP_SOURCE_ACTION_DIAL, "call me");
   g_assert_error (error, SP_SOURCE_ERROR, SP_SOURCE_ERROR_FAILED);
 }
 

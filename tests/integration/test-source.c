@@ -390,11 +390,41 @@ test_source_unsupported_action (Fixture       *fixture,
   SpSource *source = SP_SOURCE (fixture->source);
   GError *error = NULL;
 
-  g_assert_false (sp_source_can_perform (source, "answer"));
-  sp_source_perform_async (source, "answer", "c1", NULL, NULL, perform_cb, &error);
+  g_assert_false (sp_source_can_perform (source, SP_SOURCE_ACTION_ANSWER));
+  sp_source_perform_async (source, SP_SOURCE_ACTION_ANSWER, "c1", NULL, NULL, perform_cb,
+                           &error);
   g_assert_true (sp_test_wait_until (error_is_set, &error, 1000));
   g_assert_error (error, SP_SOURCE_ERROR, SP_SOURCE_ERROR_UNSUPPORTED);
+  g_assert_nonnull (strstr (error->message, "“answer”"));
   g_clear_error (&error);
+}
+
+/* The verbs that reach us as text (notification buttons over D-Bus) keep their names, and
+ * a misspelt one is refused where it is converted. */
+static void
+test_source_action_names (void)
+{
+  g_autoptr(GEnumClass) klass = g_type_class_ref (SP_TYPE_SOURCE_ACTION);
+  SpSourceAction action;
+
+  g_assert_cmpstr (sp_source_action_to_string (SP_SOURCE_ACTION_ANSWER), ==, "answer");
+  g_assert_cmpstr (sp_source_action_to_string (SP_SOURCE_ACTION_DIAL), ==, "dial");
+  g_assert_cmpstr (sp_source_action_to_string (SP_SOURCE_ACTION_QUEUE_PAUSE), ==, "queue-pause");
+
+  for (guint i = 0; i < klass->n_values; i++)
+    {
+      const char *name = sp_source_action_to_string (klass->values[i].value);
+
+      g_assert_true (sp_source_action_from_string (name, &action));
+      g_assert_cmpint (action, ==, klass->values[i].value);
+    }
+
+  action = SP_SOURCE_ACTION_DIAL;
+  g_assert_false (sp_source_action_from_string ("answr", &action));
+  g_assert_false (sp_source_action_from_string ("ANSWER", &action));
+  g_assert_false (sp_source_action_from_string ("", &action));
+  g_assert_false (sp_source_action_from_string (NULL, &action));
+  g_assert_cmpint (action, ==, SP_SOURCE_ACTION_DIAL);
 }
 
 int
@@ -414,6 +444,7 @@ main (int   argc,
   ADD ("/source/stop-cancels-attempt", script_hang, test_source_stop_cancels_attempt);
   ADD ("/source/connect-deadline", script_hang_ok_hang, test_source_connect_deadline);
   ADD ("/source/unsupported-action", NULL, test_source_unsupported_action);
+  g_test_add_func ("/source/action-names", test_source_action_names);
 
   return g_test_run ();
 }

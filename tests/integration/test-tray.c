@@ -122,7 +122,8 @@ agent_action_cb (GSimpleAction *action,
   g_ptr_array_add (fixture->activated, g_strdup_printf ("%s %s", name, g_variant_get_string (param, NULL)));
   g_assert_nonnull (account);
   sp_source_perform_async (sp_account_get_source (account),
-                           g_str_equal (name, "pause-agent") ? "pause" : "unpause",
+                           g_str_equal (name, "pause-agent") ? SP_SOURCE_ACTION_PAUSE
+                                                            : SP_SOURCE_ACTION_UNPAUSE,
                            NULL, NULL, NULL, NULL, NULL);
 }
 

@@ -31,6 +31,54 @@ test_windows_main_window (void)
   g_assert_finalize_object (window);
 }
 
+/* The main window opens at the size it was last left, and keeps the size the user gives it. */
+static void
+test_windows_main_window_size (void)
+{
+  GSettings *settings = sp_application_get_settings (app);
+  SpWindow *window;
+  int width, height;
+
+  g_settings_set_int (settings, "window-width", 900);
+  g_settings_set_int (settings, "window-height", 700);
+
+  window = g_object_ref (sp_window_new (app));
+  gtk_window_get_default_size (GTK_WINDOW (window), &width, &height);
+  g_assert_cmpint (width, ==, 900);
+  g_assert_cmpint (height, ==, 700);
+  g_assert_false (gtk_window_is_maximized (GTK_WINDOW (window)));
+  gtk_window_present (GTK_WINDOW (window));
+  sp_test_run_for (200);
+
+  /* What GTK does when the user resizes the window. */
+  gtk_window_set_default_size (GTK_WINDOW (window), 640, 480);
+  g_assert_cmpint (g_settings_get_int (settings, "window-width"), ==, 640);
+  g_assert_cmpint (g_settings_get_int (settings, "window-height"), ==, 480);
+  gtk_window_destroy (GTK_WINDOW (window));
+  g_assert_finalize_object (window);
+
+  window = g_object_ref (sp_window_new (app));
+  gtk_window_get_default_size (GTK_WINDOW (window), &width, &height);
+  g_assert_cmpint (width, ==, 640);
+  g_assert_cmpint (height, ==, 480);
+  gtk_window_destroy (GTK_WINDOW (window));
+  g_assert_finalize_object (window);
+
+  /* Left maximized, it opens maximized (Xvfb has no window manager to maximize a window on
+   * screen, so this is the state asked for before it is shown). */
+  g_settings_set_boolean (settings, "window-maximized", TRUE);
+  window = g_object_ref (sp_window_new (app));
+  g_assert_true (gtk_window_is_maximized (GTK_WINDOW (window)));
+  gtk_window_unmaximize (GTK_WINDOW (window));
+  g_assert_false (g_settings_get_boolean (settings, "window-maximized"));
+  gtk_window_destroy (GTK_WINDOW (window));
+  g_assert_finalize_object (window);
+
+  g_settings_reset (settings, "window-width");
+  g_settings_reset (settings, "window-height");
+  g_settings_reset (settings, "window-maximized");
+}
+
 static void
 test_windows_add_account_dialog (void)
 {
@@ -162,6 +210,7 @@ main (int   argc,
   g_assert_true (g_application_register (G_APPLICATION (app), NULL, NULL));
 
   g_test_add_func ("/windows/main-window", test_windows_main_window);
+  g_test_add_func ("/windows/main-window-size", test_windows_main_window_size);
   g_test_add_func ("/windows/add-account-dialog", test_windows_add_account_dialog);
   g_test_add_func ("/windows/preferences", test_windows_preferences);
   g_test_add_func ("/windows/history", test_windows_history);

@@ -410,10 +410,10 @@ is_done (gpointer user_data)
 }
 
 static void
-perform (Fixture    *fixture,
-         const char *action,
-         const char *call_id,
-         GVariant   *param)
+perform (Fixture        *fixture,
+         SpSourceAction  action,
+         const char     *call_id,
+         GVariant       *param)
 {
   Done done = { 0 };
   g_autoptr(GError) error = NULL;
@@ -445,23 +445,23 @@ test_actions (Fixture       *fixture,
   g_autoptr(GError) error = NULL;
 
   connect_account (fixture);
-  g_assert_true (sp_source_can_perform (source (fixture), "answer"));
-  g_assert_true (sp_source_can_perform (source (fixture), "pause"));
-  g_assert_false (sp_source_can_perform (source (fixture), "post_msg"));
+  g_assert_true (sp_source_can_perform (source (fixture), SP_SOURCE_ACTION_ANSWER));
+  g_assert_true (sp_source_can_perform (source (fixture), SP_SOURCE_ACTION_PAUSE));
+  g_assert_false (sp_source_can_perform (source (fixture), SP_SOURCE_ACTION_POST_MESSAGE));
 
-  perform (fixture, "dial", NULL, g_variant_new_string ("0427999888"));
+  perform (fixture, SP_SOURCE_ACTION_DIAL, NULL, g_variant_new_string ("0427999888"));
   g_assert_true (sp_test_xuc_server_wait_for_frame (fixture->server,
                                                      "{\"claz\":\"web\",\"command\":\"dial\",\"destination\":\"0427999888\"}",
                                                      1, 2000));
   g_assert_true (wait_seen (fixture, "dial.1:ringing", 3000));
 
-  perform (fixture, "hangup", "dial.1", NULL);
+  perform (fixture, SP_SOURCE_ACTION_HANGUP, "dial.1", NULL);
   g_assert_true (sp_test_xuc_server_wait_for_frame (fixture->server,
                                                      "{\"claz\":\"web\",\"command\":\"hangup\",\"uniqueId\":\"dial.1.1\"}",
                                                      1, 2000));
   g_assert_true (wait_seen (fixture, "dial.1:ended", 3000));
 
-  perform (fixture, "pause", NULL, g_variant_new_string ("lunch"));
+  perform (fixture, SP_SOURCE_ACTION_PAUSE, NULL, g_variant_new_string ("lunch"));
   g_assert_true (sp_test_xuc_server_wait_for_frame (fixture->server,
                                                      "{\"claz\":\"web\",\"command\":\"pauseAgent\",\"agentid\":3,\"reason\":\"lunch\"}",
                                                      1, 2000));
@@ -469,7 +469,7 @@ test_actions (Fixture       *fixture,
   g_assert_cmpstr (sp_xivo_source_get_agent_cause (SP_XIVO_SOURCE (source (fixture))), ==, "lunch");
   g_assert_cmpstr (sp_source_get_detail (source (fixture)), ==, "Agent: Paused (lunch)");
 
-  perform (fixture, "unpause", NULL, NULL);
+  perform (fixture, SP_SOURCE_ACTION_UNPAUSE, NULL, NULL);
   g_assert_true (sp_test_xuc_server_wait_for_frame (fixture->server,
                                                      "{\"claz\":\"web\",\"command\":\"unpauseAgent\",\"agentid\":3}",
                                                      1, 2000));
@@ -477,7 +477,8 @@ test_actions (Fixture       *fixture,
   g_assert_null (sp_xivo_source_get_agent_cause (SP_XIVO_SOURCE (source (fixture))));
 
   /* Unknown actions are refused, with a reason. */
-  sp_source_perform_async (source (fixture), "post_msg", NULL, NULL, NULL, done_cb, &done);
+  sp_source_perform_async (source (fixture), SP_SOURCE_ACTION_POST_MESSAGE, NULL, NULL, NULL,
+                           done_cb, &done);
   g_assert_true (sp_test_wait_until (is_done, &done, 3000));
   g_assert_false (sp_source_perform_finish (source (fixture), done.result, &error));
   g_assert_error (error, SP_SOURCE_ERROR, SP_SOURCE_ERROR_UNSUPPORTED);

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <glib/gstdio.h>
 
+#include "sp-basix-fields.h"
 #include "sp-basix-model.h"
 
 /* The Basix element model, fed with ws_cti messages written by real Erlang

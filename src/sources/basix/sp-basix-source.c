@@ -148,25 +148,18 @@ get_selector (SpBasixSource  *self,
   *out_value = g_steal_pointer (&value);
 }
 
-/**
- * sp_basix_source_build_uri:
- * @app_name: (nullable): the application name the server counts connections by
- * @full_events: (nullable): "true" for every channel of the PBX
- * @forced: (nullable): "true" to take over when the connection limit is reached
- * @force: (nullable): the same under the README's older spelling
- * @selector: (nullable): `user_id`, `user_name`, … or %NULL
- * @selector_value: (nullable): its value
- *
- * Returns: (transfer full): the path and query of the ws_cti request, the exact string a
- *   ticket is requested for
- */
-char *
-sp_basix_source_build_uri (const char *app_name,
-                           const char *full_events,
-                           const char *forced,
-                           const char *force,
-                           const char *selector,
-                           const char *selector_value)
+/* The path and query of the ws_cti request, the exact string a ticket is requested for.
+ * @app_name: the application name the server counts connections by; @full_events: "true"
+ * for every channel of the PBX; @forced: "true" to take over when the connection limit is
+ * reached, @force the same under the README's older spelling; @selector: `user_id`,
+ * `user_name`, … and @selector_value its value. Each may be %NULL. */
+static char *
+build_uri (const char *app_name,
+           const char *full_events,
+           const char *forced,
+           const char *force,
+           const char *selector,
+           const char *selector_value)
 {
   GString *uri = g_string_new (WS_CTI_PATH "?app_name=");
 
@@ -1242,7 +1235,7 @@ sp_basix_source_connect_async (SpSource            *source,
     }
 
   get_selector (self, &selector, &value);
-  data->uri = sp_basix_source_build_uri (app_name, full, forced, force, selector, value);
+  data->uri = build_uri (app_name, full, forced, force, selector, value);
 
   if (self->session == NULL)
     {

@@ -22,11 +22,5 @@ void          sp_basix_source_process_frame (SpBasixSource *self,
                                           GBytes         *message);
 void          sp_basix_source_receive_frame (SpBasixSource *self,
                                           GBytes         *message);
-char         *sp_basix_source_build_uri  (const char     *app_name,
-                                          const char     *full_events,
-                                          const char     *forced,
-                                          const char     *force,
-                                          const char     *selector,
-                                          const char     *selector_value);
 
 G_END_DECLS

@@ -244,17 +244,17 @@ sp_demo_source_disconnect (SpSource *source)
 }
 
 static gboolean
-sp_demo_source_can_perform (SpSource   *source,
-                            const char *action)
+sp_demo_source_can_perform (SpSource       *source,
+                            SpSourceAction  action)
 {
-  return g_strcmp0 (action, "answer") == 0 ||
-         g_strcmp0 (action, "pause") == 0 ||
-         g_strcmp0 (action, "unpause") == 0;
+  return action == SP_SOURCE_ACTION_ANSWER ||
+         action == SP_SOURCE_ACTION_PAUSE ||
+         action == SP_SOURCE_ACTION_UNPAUSE;
 }
 
 static void
 sp_demo_source_perform_async (SpSource            *source,
-                              const char          *action,
+                              SpSourceAction       action,
                               const char          *call_id,
                               GVariant            *param,
                               GCancellable        *cancellable,
@@ -267,18 +267,18 @@ sp_demo_source_perform_async (SpSource            *source,
 
   g_task_set_source_tag (task, sp_demo_source_perform_async);
 
-  if (g_strcmp0 (action, "pause") == 0 || g_strcmp0 (action, "unpause") == 0)
+  if (action == SP_SOURCE_ACTION_PAUSE || action == SP_SOURCE_ACTION_UNPAUSE)
     {
-      self->paused = g_str_equal (action, "pause");
+      self->paused = action == SP_SOURCE_ACTION_PAUSE;
       update_agent_state (self);
       g_task_return_boolean (task, TRUE);
       return;
     }
 
-  if (g_strcmp0 (action, "answer") != 0)
+  if (action != SP_SOURCE_ACTION_ANSWER)
     {
       g_task_return_new_error (task, SP_SOURCE_ERROR, SP_SOURCE_ERROR_UNSUPPORTED,
-                               _("The demo cannot “%s”"), action);
+                               _("The demo cannot “%s”"), sp_source_action_to_string (action));
       return;
     }
 

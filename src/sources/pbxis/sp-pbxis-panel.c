@@ -271,9 +271,9 @@ action_cb (GObject      *object,
 }
 
 static void
-run_action (SpPbxisPanel *self,
-            QueueRow     *qr,
-            const char   *action)
+run_action (SpPbxisPanel   *self,
+            QueueRow       *qr,
+            SpSourceAction  action)
 {
   ActionData *data = g_new0 (ActionData, 1);
 
@@ -296,7 +296,8 @@ pause_clicked_cb (GtkButton *button,
   SpPbxisPanel *self = SP_PBXIS_PANEL (gtk_widget_get_root (GTK_WIDGET (button)));
   SpPbxisMemberStatus status = sp_pbxis_source_get_membership (self->source, qr->queue);
 
-  run_action (self, qr, status == SP_PBXIS_MEMBER_PAUSED ? "queue-unpause" : "queue-pause");
+  run_action (self, qr, status == SP_PBXIS_MEMBER_PAUSED ? SP_SOURCE_ACTION_QUEUE_UNPAUSE
+                                                        : SP_SOURCE_ACTION_QUEUE_PAUSE);
 }
 
 static void
@@ -306,7 +307,8 @@ log_clicked_cb (GtkButton *button,
   SpPbxisPanel *self = SP_PBXIS_PANEL (gtk_widget_get_root (GTK_WIDGET (button)));
   SpPbxisMemberStatus status = sp_pbxis_source_get_membership (self->source, qr->queue);
 
-  run_action (self, qr, is_member (status) ? "queue-remove" : "queue-add");
+  run_action (self, qr, is_member (status) ? SP_SOURCE_ACTION_QUEUE_REMOVE
+                                          : SP_SOURCE_ACTION_QUEUE_ADD);
 }
 
 static QueueRow *

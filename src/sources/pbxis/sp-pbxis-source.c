@@ -46,9 +46,9 @@
  *   queues          comma-separated queue names, for the agent panel and queue counts
  *   summary-events  true to receive QueueSummary/MemberSummary
  *   poll-timeout    the server's :poll-timeout-seconds, if not 30
- * Actions (perform): "dial" (param: the number, or a tel:/callto: link), "queue-add",
- * "queue-remove", "queue-pause", "queue-unpause" (param: the queue), and the agent-wide
- * "pause" and "unpause" (every queue at once; pbxis-ws passes no reason on), all for the
+ * Actions (perform): DIAL (param: the number, or a tel:/callto: link), QUEUE_ADD,
+ * QUEUE_REMOVE, QUEUE_PAUSE, QUEUE_UNPAUSE (param: the queue), and the agent-wide
+ * PAUSE and UNPAUSE (every queue at once; pbxis-ws passes no reason on), all for the
  * first extension. The agent state (#SpSource:agent-state) follows its queue memberships.
  */
 
@@ -1413,8 +1413,8 @@ sp_pbxis_source_disconnect (SpSource *source)
 /* Actions */
 
 static gboolean
-sp_pbxis_source_can_perform (SpSource   *source,
-                             const char *action)
+sp_pbxis_source_can_perform (SpSource       *source,
+                             SpSourceAction  action)
 {
   SpAccount *account = sp_source_get_account (source);
   g_auto(GStrv) extensions = sp_account_dup_extensions (account);
@@ -1423,13 +1423,22 @@ sp_pbxis_source_can_perform (SpSource   *source,
   if (extensions == NULL || extensions[0] == NULL || url == NULL || *url == '\0')
     return FALSE;
 
-  return g_str_equal (action, "dial") ||
-         g_str_equal (action, "queue-add") ||
-         g_str_equal (action, "queue-remove") ||
-         g_str_equal (action, "queue-pause") ||
-         g_str_equal (action, "queue-unpause") ||
-         g_str_equal (action, "pause") ||
-         g_str_equal (action, "unpause");
+  switch (action)
+    {
+    case SP_SOURCE_ACTION_DIAL:
+    case SP_SOURCE_ACTION_QUEUE_ADD:
+    case SP_SOURCE_ACTION_QUEUE_REMOVE:
+    case SP_SOURCE_ACTION_QUEUE_PAUSE:
+    case SP_SOURCE_ACTION_QUEUE_UNPAUSE:
+    case SP_SOURCE_ACTION_PAUSE:
+    case SP_SOURCE_ACTION_UNPAUSE:
+      return TRUE;
+    case SP_SOURCE_ACTION_ANSWER:
+    case SP_SOURCE_ACTION_HANGUP:
+    case SP_SOURCE_ACTION_POST_MESSAGE:
+    default:
+      return FALSE;
+    }
 }
 
 typedef struct
@@ -1505,7 +1514,7 @@ action_cb (GObject      *object,
 
 static void
 sp_pbxis_source_perform_async (SpSource            *source,
-                               const char          *action,
+                               SpSourceAction       action,
                                const char          *call_id,
                                GVariant            *param,
                                GCancellable        *cancellable,
@@ -1533,7 +1542,8 @@ sp_pbxis_source_perform_async (SpSource            *source,
   if (!sp_pbxis_source_can_perform (source, action))
     {
       g_task_return_new_error (task, SP_SOURCE_ERROR, SP_SOURCE_ERROR_UNSUPPORTED,
-                               _("This account cannot “%s”"), action);
+                               _("This account cannot “%s”"),
+                               sp_source_action_to_string (action));
       return;
     }
 
@@ -1550,7 +1560,7 @@ sp_pbxis_source_perform_async (SpSource            *source,
   data = g_new0 (ActionData, 1);
   g_task_set_task_data (task, data, (GDestroyNotify) action_data_free);
 
-  if (g_str_equal (action, "dial"))
+  if (action == SP_SOURCE_ACTION_DIAL)
     {
       g_autofree char *number = text ? sp_pbxis_normalize_number (text) : NULL;
       g_autofree char *escaped_agent = NULL;
@@ -1570,9 +1580,9 @@ sp_pbxis_source_perform_async (SpSource            *source,
       data->failure = g_strdup_printf (_("Could not call %s from %s"), number, agent);
       data->dialled = g_steal_pointer (&number);
     }
-  else if (g_str_equal (action, "pause") || g_str_equal (action, "unpause"))
+  else if (action == SP_SOURCE_ACTION_PAUSE || action == SP_SOURCE_ACTION_UNPAUSE)
     {
-      gboolean paused = g_str_equal (action, "pause");
+      gboolean paused = action == SP_SOURCE_ACTION_PAUSE;
 
       /* Agent-wide: a pause reason has nowhere to go in pbxis-ws. */
       url = g_strdup_printf ("%s/queue/pause", base_url);
@@ -1588,16 +1598,17 @@ sp_pbxis_source_perform_async (SpSource            *source,
       if (text == NULL || *text == '\0')
         {
           g_task_return_new_error (task, SP_SOURCE_ERROR, SP_SOURCE_ERROR_FAILED,
-                                   _("“%s” needs the name of a queue"), action);
+                                   _("“%s” needs the name of a queue"),
+                                   sp_source_action_to_string (action));
           return;
         }
 
-      if (g_str_equal (action, "queue-add"))
+      if (action == SP_SOURCE_ACTION_QUEUE_ADD)
         {
           verb = "add";
           data->failure = g_strdup_printf (_("Could not log agent %s on to queue %s"), agent, text);
         }
-      else if (g_str_equal (action, "queue-remove"))
+      else if (action == SP_SOURCE_ACTION_QUEUE_REMOVE)
         {
           verb = "remove";
           data->failure = g_strdup_printf (_("Could not log agent %s off queue %s"), agent, text);
@@ -1605,7 +1616,7 @@ sp_pbxis_source_perform_async (SpSource            *source,
       else
         {
           verb = "pause";
-          paused = g_str_equal (action, "queue-pause");
+          paused = action == SP_SOURCE_ACTION_QUEUE_PAUSE;
           data->failure = paused
             ? g_strdup_printf (_("Could not pause agent %s in queue %s"), agent, text)
             : g_strdup_printf (_("Could not resume agent %s in queue %s"), agent, text);
@@ -1625,7 +1636,8 @@ sp_pbxis_source_perform_async (SpSource            *source,
 
   data->deadline = deadline_new (msg, cancellable, ACTION_TIMEOUT_SECONDS);
 
-  g_debug ("[%s] %s: POST %s", sp_source_get_account_id (source), action, url);
+  g_debug ("[%s] %s: POST %s", sp_source_get_account_id (source),
+           sp_source_action_to_string (action), url);
   sp_http_read_bytes_async (self->session, msg, SP_HTTP_MAX_ANSWER, data->deadline->cancellable,
                             action_cb, g_steal_pointer (&task));
 }

@@ -1087,21 +1087,21 @@ post_msg_cb (GObject      *object,
 }
 
 static gboolean
-sp_redmine_source_can_perform (SpSource   *source,
-                               const char *action)
+sp_redmine_source_can_perform (SpSource       *source,
+                               SpSourceAction  action)
 {
   SpRedmineSource *self = SP_REDMINE_SOURCE (source);
 
-  return g_strcmp0 (action, "post_msg") == 0 &&
+  return action == SP_SOURCE_ACTION_POST_MESSAGE &&
          self->api_key != NULL && self->base_url != NULL &&
          sp_source_get_state (source) != SP_SOURCE_STATE_DISCONNECTED &&
          sp_source_get_state (source) != SP_SOURCE_STATE_AUTH_FAILED;
 }
 
-/* "post_msg" with @param (ss): the channel name and the message as JSON text. */
+/* POST_MESSAGE with @param (ss): the channel name and the message as JSON text. */
 static void
 sp_redmine_source_perform_async (SpSource            *source,
-                                 const char          *action,
+                                 SpSourceAction       action,
                                  const char          *call_id,
                                  GVariant            *param,
                                  GCancellable        *cancellable,
@@ -1118,7 +1118,7 @@ sp_redmine_source_perform_async (SpSource            *source,
   const char *json;
   PostData *data;
 
-  if (g_strcmp0 (action, "post_msg") != 0)
+  if (action != SP_SOURCE_ACTION_POST_MESSAGE)
     {
       SP_SOURCE_CLASS (sp_redmine_source_parent_class)->perform_async (source, action, call_id,
                                                                       param, cancellable,
@@ -1311,28 +1311,4 @@ sp_redmine_source_get_channel_class (SpRedmineSource *self)
 {
   g_return_val_if_fail (SP_IS_REDMINE_SOURCE (self), NULL);
   return self->channel_class;
-}
-
-/**
- * sp_redmine_source_dup_channels:
- *
- * Returns: (transfer full): the channels the server confirmed on this connection, in the
- *   order they were subscribed
- */
-char **
-sp_redmine_source_dup_channels (SpRedmineSource *self)
-{
-  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
-
-  g_return_val_if_fail (SP_IS_REDMINE_SOURCE (self), NULL);
-
-  for (guint i = 0; i < self->subscriptions->len; i++)
-    {
-      Subscription *sub = g_ptr_array_index (self->subscriptions, i);
-
-      if (sub->state == SUB_CONFIRMED)
-        g_strv_builder_add (builder, sub->name);
-    }
-
-  return g_strv_builder_end (builder);
 }

@@ -39,6 +39,5 @@ char        *sp_redmine_source_normalize_url     (const char      *url,
                                                   GError         **error);
 const char  *sp_redmine_source_get_login         (SpRedmineSource *self);
 const char  *sp_redmine_source_get_channel_class (SpRedmineSource *self);
-char       **sp_redmine_source_dup_channels      (SpRedmineSource *self);
 
 G_END_DECLS

@@ -941,8 +941,8 @@ schedule_renewal (SpXivoSource *self,
 /* Actions */
 
 static gboolean
-sp_xivo_source_can_perform (SpSource   *source,
-                            const char *action)
+sp_xivo_source_can_perform (SpSource       *source,
+                            SpSourceAction  action)
 {
   SpXivoSource *self = SP_XIVO_SOURCE (source);
   g_autofree char *remote_answer = NULL;
@@ -952,19 +952,19 @@ sp_xivo_source_can_perform (SpSource   *source,
 
   /* Remote answer needs a phone that supports it (WebRTC, CTI-capable phones): a
    * deployment without one turns it off. */
-  if (g_str_equal (action, "answer"))
+  if (action == SP_SOURCE_ACTION_ANSWER)
     {
       remote_answer = sp_account_dup_option (sp_source_get_account (source), "remote-answer");
       return g_strcmp0 (remote_answer, "false") != 0;
     }
 
-  return g_str_equal (action, "hangup") || g_str_equal (action, "dial") ||
-         g_str_equal (action, "pause") || g_str_equal (action, "unpause");
+  return action == SP_SOURCE_ACTION_HANGUP || action == SP_SOURCE_ACTION_DIAL ||
+         action == SP_SOURCE_ACTION_PAUSE || action == SP_SOURCE_ACTION_UNPAUSE;
 }
 
 static void
 sp_xivo_source_perform_async (SpSource            *source,
-                              const char          *action,
+                              SpSourceAction       action,
                               const char          *call_id,
                               GVariant            *param,
                               GCancellable        *cancellable,
@@ -990,16 +990,18 @@ sp_xivo_source_perform_async (SpSource            *source,
                                  _("Not connected to XiVO"));
       else
         g_task_return_new_error (task, SP_SOURCE_ERROR, SP_SOURCE_ERROR_UNSUPPORTED,
-                                 _("This XiVO account cannot “%s”"), action);
+                                 _("This XiVO account cannot “%s”"),
+                                 sp_source_action_to_string (action));
       return;
     }
 
-  if (g_str_equal (action, "answer") || g_str_equal (action, "hangup"))
+  if (action == SP_SOURCE_ACTION_ANSWER || action == SP_SOURCE_ACTION_HANGUP)
     {
       /* Without the leg's id xuc acts on the user's current call. */
-      frame = sp_xivo_command_new (action, "uniqueId", call ? call->unique_id : NULL, NULL);
+      frame = sp_xivo_command_new (action == SP_SOURCE_ACTION_ANSWER ? "answer" : "hangup",
+                                   "uniqueId", call ? call->unique_id : NULL, NULL);
     }
-  else if (g_str_equal (action, "dial"))
+  else if (action == SP_SOURCE_ACTION_DIAL)
     {
       if (text == NULL || *text == '\0')
         {
@@ -1009,7 +1011,7 @@ sp_xivo_source_perform_async (SpSource            *source,
         }
       frame = sp_xivo_command_new ("dial", "destination", text, NULL);
     }
-  else if (g_str_equal (action, "pause"))
+  else if (action == SP_SOURCE_ACTION_PAUSE)
     {
       frame = sp_xivo_pause_command_new (self->agent_id, text);
     }
@@ -1018,7 +1020,7 @@ sp_xivo_source_perform_async (SpSource            *source,
       frame = sp_xivo_unpause_command_new (self->agent_id);
     }
 
-  g_debug ("[%s] Sending %s", account_id (self), action);
+  g_debug ("[%s] Sending %s", account_id (self), sp_source_action_to_string (action));
   send_frame (self, frame);
   g_task_return_boolean (task, TRUE);
 }
