@@ -15,6 +15,7 @@
 #include <libsoup/soup.h>
 
 #include "sp-command-runner.h"
+#include "sp-http.h"
 
 /*
  * SpCommandRunner executes redmine_rt commands (see protocols/redmine_rt.md §7) the way the
@@ -34,9 +35,6 @@
 /* Notifications whose buttons may still be clicked. More are not kept on screen: the
  * oldest is withdrawn, so that no notification stays behind with dead buttons. */
 #define MAX_SHOWN 256
-
-/* How much of an icon is read at a time. */
-#define ICON_CHUNK (64 * 1024)
 
 typedef struct
 {
@@ -263,8 +261,6 @@ show_notification (SpCommandRunner  *self,
 typedef struct
 {
   SoupMessage  *msg;
-  GInputStream *stream;
-  GByteArray   *data;
   char         *path;
   guint         timeout_id;
   gboolean      timed_out;
@@ -275,8 +271,6 @@ icon_fetch_free (IconFetch *fetch)
 {
   g_clear_handle_id (&fetch->timeout_id, g_source_remove);
   g_clear_object (&fetch->msg);
-  g_clear_object (&fetch->stream);
-  g_clear_pointer (&fetch->data, g_byte_array_unref);
   g_free (fetch->path);
   g_free (fetch);
 }
@@ -334,19 +328,17 @@ icon_written_cb (GObject      *object,
 
 /* Takes @task_in over. */
 static void
-icon_complete (GTask *task_in)
+icon_complete (GTask  *task_in,
+               GBytes *bytes)
 {
   g_autoptr(GTask) task = task_in;
   SpCommandRunner *self = g_task_get_source_object (task);
   IconFetch *fetch = g_task_get_task_data (task);
-  g_autoptr(GBytes) bytes = NULL;
   g_autoptr(GFile) file = NULL;
   g_autofree char *content_type = NULL;
   g_autofree char *dir = NULL;
   g_autofree char *name = NULL;
   GCancellable *cancellable;
-
-  bytes = g_byte_array_free_to_bytes (g_steal_pointer (&fetch->data));
 
   /* The notification server would show a broken image for anything else. */
   content_type = g_content_type_guess (NULL, g_bytes_get_data (bytes, NULL),
@@ -385,79 +377,41 @@ icon_read_cb (GObject      *object,
               GAsyncResult *result,
               gpointer      user_data)
 {
-  GTask *task = user_data;
-  IconFetch *fetch = g_task_get_task_data (task);
-  g_autoptr(GBytes) chunk = NULL;
-  GError *error = NULL;
-
-  chunk = g_input_stream_read_bytes_finish (G_INPUT_STREAM (object), result, &error);
-  if (chunk == NULL)
-    {
-      icon_return_error (task, error);
-      g_object_unref (task);
-      return;
-    }
-
-  if (g_bytes_get_size (chunk) == 0)
-    {
-      g_clear_handle_id (&fetch->timeout_id, g_source_remove);
-      icon_complete (task);
-      return;
-    }
-
-  g_byte_array_append (fetch->data, g_bytes_get_data (chunk, NULL), g_bytes_get_size (chunk));
-  if (fetch->data->len > SP_COMMAND_RUNNER_MAX_ICON_BYTES)
-    {
-      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_MESSAGE_TOO_LARGE,
-                               "larger than %u bytes", SP_COMMAND_RUNNER_MAX_ICON_BYTES);
-      g_object_unref (task);
-      return;
-    }
-
-  g_input_stream_read_bytes_async (fetch->stream, ICON_CHUNK, G_PRIORITY_DEFAULT,
-                                   g_task_get_cancellable (task), icon_read_cb, task);
-}
-
-static void
-icon_sent_cb (GObject      *object,
-              GAsyncResult *result,
-              gpointer      user_data)
-{
   g_autoptr(GTask) task = user_data;
   IconFetch *fetch = g_task_get_task_data (task);
+  g_autoptr(GBytes) bytes = NULL;
   GError *error = NULL;
-  GCancellable *cancellable;
   guint status;
-  goffset length;
 
-  fetch->stream = soup_session_send_finish (SOUP_SESSION (object), result, &error);
-  if (fetch->stream == NULL)
-    {
-      icon_return_error (task, error);
-      return;
-    }
+  bytes = sp_http_read_bytes_finish (SOUP_SESSION (object), result, &error);
 
   status = soup_message_get_status (fetch->msg);
-  if (!SOUP_STATUS_IS_SUCCESSFUL (status))
+  if (status != SOUP_STATUS_NONE && !SOUP_STATUS_IS_SUCCESSFUL (status))
     {
+      g_clear_error (&error);
+      g_clear_handle_id (&fetch->timeout_id, g_source_remove);
       g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_FAILED, "HTTP %u %s", status,
                                soup_message_get_reason_phrase (fetch->msg));
       return;
     }
 
-  length = soup_message_headers_get_content_length (soup_message_get_response_headers (fetch->msg));
-  if (length > SP_COMMAND_RUNNER_MAX_ICON_BYTES)
+  if (g_error_matches (error, SP_HTTP_ERROR, SP_HTTP_ERROR_TOO_LARGE))
     {
+      g_clear_error (&error);
+      g_clear_handle_id (&fetch->timeout_id, g_source_remove);
       g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_MESSAGE_TOO_LARGE,
-                               "%" G_GOFFSET_FORMAT " bytes, larger than %u", length,
-                               SP_COMMAND_RUNNER_MAX_ICON_BYTES);
+                               "larger than %u bytes", SP_COMMAND_RUNNER_MAX_ICON_BYTES);
       return;
     }
 
-  fetch->data = g_byte_array_new ();
-  cancellable = g_task_get_cancellable (task);
-  g_input_stream_read_bytes_async (fetch->stream, ICON_CHUNK, G_PRIORITY_DEFAULT, cancellable,
-                                   icon_read_cb, g_steal_pointer (&task));
+  if (bytes == NULL)
+    {
+      icon_return_error (task, error);
+      return;
+    }
+
+  g_clear_handle_id (&fetch->timeout_id, g_source_remove);
+  icon_complete (g_steal_pointer (&task), bytes);
 }
 
 /* Fetches @url (http or https only) into a file in the user's cache directory, at most
@@ -495,8 +449,8 @@ fetch_icon_async (SpCommandRunner     *self,
   g_task_set_task_data (task, fetch, (GDestroyNotify) icon_fetch_free);
   fetch->timeout_id = g_timeout_add (SP_COMMAND_RUNNER_ICON_TIMEOUT_MS, icon_timeout_cb, task);
 
-  soup_session_send_async (self->session, fetch->msg, G_PRIORITY_DEFAULT, cancellable,
-                           icon_sent_cb, g_steal_pointer (&task));
+  sp_http_read_bytes_async (self->session, fetch->msg, SP_COMMAND_RUNNER_MAX_ICON_BYTES,
+                            cancellable, icon_read_cb, g_steal_pointer (&task));
 }
 
 static char *
@@ -783,8 +737,7 @@ sp_command_runner_init (SpCommandRunner *self)
   g_queue_init (&self->shown_order);
   self->recent = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   self->icon_files = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-  self->session = soup_session_new_with_options ("user-agent", "Screenpop/" PACKAGE_VERSION " ",
-                                                 NULL);
+  self->session = sp_http_session_new ();
 }
 
 /**

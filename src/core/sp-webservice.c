@@ -12,6 +12,7 @@
 #include <glib/gi18n.h>
 #include <libsoup/soup.h>
 
+#include "sp-http.h"
 #include "sp-secret.h"
 #include "sp-webservice.h"
 #include "sp-xivo-webservice.h"
@@ -79,8 +80,6 @@ typedef struct
   char         *host;
   GCancellable *cancellable;
   SoupMessage  *msg;
-  GInputStream *stream;
-  GByteArray   *body;
 } Post;
 
 struct _SpWebservice
@@ -141,8 +140,6 @@ post_free (Post *post)
   g_clear_object (&post->self);
   g_clear_object (&post->cancellable);
   g_clear_object (&post->msg);
-  g_clear_object (&post->stream);
-  g_clear_pointer (&post->body, g_byte_array_unref);
   g_free (post->key);
   g_free (post->host);
   g_free (post);
@@ -470,6 +467,9 @@ post_complete (Post         *post,
       if (entry->timed_out)
         message = g_strdup_printf (_("The web service at %s did not answer within %u seconds"),
                                    post->host, SP_WEBSERVICE_TIMEOUT_MS / 1000);
+      else if (error->domain == SP_HTTP_ERROR)
+        message = g_strdup_printf (_("The web service at %s answered something Screenpop cannot obey: %s"),
+                                   post->host, error->message);
       else
         message = g_strdup_printf (_("The web service at %s could not be reached: %s"),
                                    post->host, error->message);
@@ -506,68 +506,18 @@ read_cb (GObject      *object,
          gpointer      user_data)
 {
   g_autoptr(Post) post = user_data;
-  g_autoptr(GBytes) chunk = NULL;
-  g_autoptr(GError) error = NULL;
-
-  chunk = g_input_stream_read_bytes_finish (G_INPUT_STREAM (object), result, &error);
-  if (chunk == NULL)
-    {
-      post_complete (post, NULL, error, 0);
-      return;
-    }
-
-  if (g_bytes_get_size (chunk) == 0)
-    {
-      g_autoptr(GBytes) body = g_byte_array_free_to_bytes (g_steal_pointer (&post->body));
-
-      post_complete (post, body, NULL, 0);
-      return;
-    }
-
-  g_byte_array_append (post->body, g_bytes_get_data (chunk, NULL), g_bytes_get_size (chunk));
-
-  /* Bounded: the parser refuses it anyway, so reading on is only a way to be flooded. */
-  if (post->body->len > SP_XIVO_WS_MAX_RESPONSE)
-    {
-      g_autoptr(GBytes) body = g_byte_array_free_to_bytes (g_steal_pointer (&post->body));
-
-      post_complete (post, body, NULL, 0);
-      return;
-    }
-
-  g_input_stream_read_bytes_async (post->stream, 8192, G_PRIORITY_DEFAULT, post->cancellable,
-                                   read_cb, post);
-  g_steal_pointer (&post);
-}
-
-static void
-send_cb (GObject      *object,
-         GAsyncResult *result,
-         gpointer      user_data)
-{
-  g_autoptr(Post) post = user_data;
+  g_autoptr(GBytes) body = NULL;
   g_autoptr(GError) error = NULL;
   guint status;
 
-  post->stream = soup_session_send_finish (SOUP_SESSION (object), result, &error);
-  if (post->stream == NULL)
-    {
-      post_complete (post, NULL, error, 0);
-      return;
-    }
+  body = sp_http_read_bytes_finish (SOUP_SESSION (object), result, &error);
 
   /* Redirects are not followed, so a 3xx is a failure too. */
   status = soup_message_get_status (post->msg);
-  if (!SOUP_STATUS_IS_SUCCESSFUL (status))
-    {
-      post_complete (post, NULL, NULL, status);
-      return;
-    }
-
-  post->body = g_byte_array_new ();
-  g_input_stream_read_bytes_async (post->stream, 8192, G_PRIORITY_DEFAULT, post->cancellable,
-                                   read_cb, post);
-  g_steal_pointer (&post);
+  if (status != SOUP_STATUS_NONE && !SOUP_STATUS_IS_SUCCESSFUL (status))
+    post_complete (post, NULL, NULL, status);
+  else
+    post_complete (post, body, error, 0);
 }
 
 static gboolean
@@ -703,8 +653,9 @@ start_post (SpWebservice *self,
            post->host, sp_call_get_call_id (call));
 
   entry->timeout_id = g_timeout_add (SP_WEBSERVICE_TIMEOUT_MS, timeout_cb, entry);
-  soup_session_send_async (self->session, post->msg, G_PRIORITY_DEFAULT, post->cancellable,
-                           send_cb, post);
+  /* Bounded: the parser refuses anything longer, so reading on is only a way to be flooded. */
+  sp_http_read_bytes_async (self->session, post->msg, SP_XIVO_WS_MAX_RESPONSE, post->cancellable,
+                            read_cb, post);
 }
 
 static Entry *
@@ -831,7 +782,7 @@ sp_webservice_init (SpWebservice *self)
 {
   self->entries = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, (GDestroyNotify) entry_free);
   self->pending = g_list_store_new (SP_TYPE_CALL);
-  self->session = soup_session_new_with_options ("user-agent", "Screenpop/" PACKAGE_VERSION " ", NULL);
+  self->session = sp_http_session_new ();
 }
 
 /**

@@ -395,6 +395,59 @@ check_json_text (const char         *data,
   return TRUE;
 }
 
+/* The pass for a root of any kind: a string or a number nests nothing, but an array or an
+ * object may nest as deeply as any other, and json-glib's parser is recursive. Only the
+ * nesting and the strings (whose brackets do not count, and which may not hold \u0000)
+ * are checked; the rest is json-glib's to judge. @data is valid UTF-8. */
+static gboolean
+check_nesting (const char         *data,
+               gsize               length,
+               const SpJsonRules  *rules,
+               GError            **error)
+{
+  const char *p = data;
+  const char *end = data + length;
+  guint depth = 0;
+
+  while (p < end)
+    {
+      switch (*p)
+        {
+        case '"':
+          p++;
+          if (!scan_string (&p, end, rules, error))
+            return FALSE;
+          break;
+
+        case '{':
+        case '[':
+          if (++depth > rules->max_depth)
+            {
+              g_set_error (error, SP_JSON_ERROR, SP_JSON_ERROR_MALFORMED,
+                           "The %s nests JSON deeper than %u levels", rules->what,
+                           rules->max_depth);
+              return FALSE;
+            }
+          p++;
+          break;
+
+        case '}':
+        case ']':
+          /* A closing bracket too many is json-glib's to refuse. */
+          if (depth > 0)
+            depth--;
+          p++;
+          break;
+
+        default:
+          p++;
+          break;
+        }
+    }
+
+  return TRUE;
+}
+
 /**
  * sp_json_parse:
  * @data: (array length=length): JSON text, not necessarily nul-terminated
@@ -404,9 +457,10 @@ check_json_text (const char         *data,
  *
  * Parses untrusted JSON text safely. It must be at most @rules->max_length bytes
  * (%SP_JSON_ERROR_TOO_LARGE otherwise, checked before a single byte is read) and valid
- * UTF-8 without NUL bytes. Unless @rules->root is %SP_JSON_ROOT_ANY, its root must be of
- * that kind with nothing after it, it may nest at most @rules->max_depth levels, and it may
- * not hold the escape \u0000 (json-glib would truncate the string there).
+ * UTF-8 without NUL bytes, it may nest at most @rules->max_depth levels (json-glib's parser
+ * is recursive: deeper text could overflow the stack), and it may not hold the escape
+ * \u0000 (json-glib would truncate the string there). Unless @rules->root is
+ * %SP_JSON_ROOT_ANY, its root must also be of that kind with nothing after it.
  *
  * With @rules->strict_tokens, the text must also be strict JSON (no comments, single quotes
  * or leading zeros, which json-glib 1.6 would accept), without escapes that json-glib would
@@ -452,7 +506,8 @@ sp_json_parse (const char         *data,
       return NULL;
     }
 
-  if (rules->root != SP_JSON_ROOT_ANY && !check_json_text (data, length, rules, error))
+  if (rules->root == SP_JSON_ROOT_ANY ? !check_nesting (data, length, rules, error) :
+                                         !check_json_text (data, length, rules, error))
     return NULL;
 
   parser = json_parser_new_immutable ();

@@ -30,8 +30,8 @@ typedef enum
  * SpJsonRoot:
  * @SP_JSON_ROOT_OBJECT: the text must be one JSON object
  * @SP_JSON_ROOT_ARRAY: the text must be one JSON array
- * @SP_JSON_ROOT_ANY: any JSON value; the text is not scanned before json-glib reads it
- *   (only its length and UTF-8 are checked)
+ * @SP_JSON_ROOT_ANY: any JSON value; before json-glib reads it, only its length, UTF-8,
+ *   nesting and strings are checked
  *
  * What the root of a text must be.
  */

@@ -857,144 +857,56 @@ sp_xivo_login_clear (SpXivoLogin *login)
   login->lifetime = 0;
 }
 
-/* Strips the API's own path suffixes and trailing slashes, so that a user who pasted a
- * full API address still gets the base; until nothing changes, so that the base of a base
- * is itself. */
-static void
-strip_api_path (GString *path)
+/**
+ * sp_xivo_base_path:
+ * @path: the path of a server address, as written (percent-escapes and all)
+ *
+ * The path that the API paths are appended to: @path without the API's own paths and
+ * trailing slashes, so that a person who pasted a full API address (…/xuc/api/2.0/cti,
+ * …/xuc/api/2.0/auth/login, …/xuc) still gets the base; stripped until nothing changes, so
+ * that the base of a base is itself. `/pbx/xuc/` gives `/pbx`.
+ *
+ * Returns: (transfer full): the base path, "" for the root
+ */
+char *
+sp_xivo_base_path (const char *path)
 {
   static const char * const suffixes[] = {
     "/xuc/api/2.0/cti", "/xuc/api/2.0/auth/login", "/xuc/api/2.0", "/xuc",
   };
+  GString *base;
   gboolean changed = TRUE;
 
+  g_return_val_if_fail (path != NULL, NULL);
+
+  base = g_string_new (path);
   while (changed)
     {
       changed = FALSE;
 
-      while (path->len > 0 && path->str[path->len - 1] == '/')
+      while (base->len > 0 && base->str[base->len - 1] == '/')
         {
-          g_string_truncate (path, path->len - 1);
+          g_string_truncate (base, base->len - 1);
           changed = TRUE;
         }
 
       for (guint i = 0; i < G_N_ELEMENTS (suffixes); i++)
         {
-          if (g_str_has_suffix (path->str, suffixes[i]))
+          if (g_str_has_suffix (base->str, suffixes[i]))
             {
-              g_string_truncate (path, path->len - strlen (suffixes[i]));
+              g_string_truncate (base, base->len - strlen (suffixes[i]));
               changed = TRUE;
               break;
             }
         }
     }
-}
 
-/* An IP address, or a DNS name (internationalized ones included): no quotes, spaces or
- * other characters that would only fail later, less clearly. */
-static gboolean
-is_host_name (const char *host)
-{
-  if (g_hostname_is_ip_address (host))
-    return TRUE;
-
-  for (const char *p = host; *p != '\0'; p++)
-    {
-      if (!g_ascii_isalnum (*p) && *p != '-' && *p != '.' && *p != '_' && (guchar) *p < 0x80)
-        return FALSE;
-    }
-
-  return g_utf8_validate (host, -1, NULL);
-}
-
-/**
- * sp_xivo_normalize_base_url:
- * @url: what the user typed: `https://xivo.example.com`, `http://xuc:8090`, a ws(s)://
- *   address, a bare host name, or any of these with the API's path
- * @error: return location for an %SP_XIVO_ERROR_INVALID_URL a person can act on
- *
- * Returns: (transfer full) (nullable): the http(s) base that the API paths are appended
- *   to, without a trailing slash
- */
-char *
-sp_xivo_normalize_base_url (const char  *url,
-                            GError     **error)
-{
-  g_autoptr(GUri) uri = NULL;
-  g_autoptr(GString) path = NULL;
-  g_autofree char *with_scheme = NULL;
-  g_autofree char *base = NULL;
-  const char *scheme;
-  const char *http_scheme;
-
-  if (url == NULL || *url == '\0')
-    {
-      g_set_error_literal (error, SP_XIVO_ERROR, SP_XIVO_ERROR_INVALID_URL,
-                           "No server address is set; use https://XIVO-HOST");
-      return NULL;
-    }
-
-  /* A bare host name is the common case behind the XiVO nginx. */
-  if (strstr (url, "://") == NULL)
-    url = with_scheme = g_strconcat ("https://", url, NULL);
-
-  /* The path stays as typed, percent-escapes and all, so that it joins back unchanged. */
-  uri = g_uri_parse (url, G_URI_FLAGS_ENCODED_PATH | G_URI_FLAGS_ENCODED_QUERY |
-                     G_URI_FLAGS_ENCODED_FRAGMENT, NULL);
-  if (uri == NULL || g_uri_get_host (uri) == NULL || *g_uri_get_host (uri) == '\0')
-    {
-      g_set_error (error, SP_XIVO_ERROR, SP_XIVO_ERROR_INVALID_URL,
-                   "“%s” is not a server address; use https://XIVO-HOST", url);
-      return NULL;
-    }
-
-  scheme = g_uri_get_scheme (uri);
-  if (g_ascii_strcasecmp (scheme, "http") == 0 || g_ascii_strcasecmp (scheme, "ws") == 0)
-    http_scheme = "http";
-  else if (g_ascii_strcasecmp (scheme, "https") == 0 || g_ascii_strcasecmp (scheme, "wss") == 0)
-    http_scheme = "https";
-  else
-    {
-      g_set_error (error, SP_XIVO_ERROR, SP_XIVO_ERROR_INVALID_URL,
-                   "“%s” is neither an http(s) nor a ws(s) address", url);
-      return NULL;
-    }
-
-  if (g_uri_get_userinfo (uri) != NULL)
-    {
-      g_set_error_literal (error, SP_XIVO_ERROR, SP_XIVO_ERROR_INVALID_URL,
-                           "The server address must not contain a user name or password; "
-                           "set the login in the account and the password in the keyring");
-      return NULL;
-    }
-
-  if (!is_host_name (g_uri_get_host (uri)))
-    {
-      g_set_error (error, SP_XIVO_ERROR, SP_XIVO_ERROR_INVALID_URL,
-                   "“%s” is not a host name; use https://XIVO-HOST", g_uri_get_host (uri));
-      return NULL;
-    }
-
-  path = g_string_new (g_uri_get_path (uri));
-  strip_api_path (path);
-
-  base = g_uri_join (G_URI_FLAGS_ENCODED_PATH, http_scheme, NULL, g_uri_get_host (uri),
-                     g_uri_get_port (uri), path->str, NULL, NULL);
-
-  /* Whatever survived (a path with stray escapes, say) must still be an address. */
-  if (!g_uri_is_valid (base, G_URI_FLAGS_NONE, NULL))
-    {
-      g_set_error (error, SP_XIVO_ERROR, SP_XIVO_ERROR_INVALID_URL,
-                   "“%s” is not a server address; use https://XIVO-HOST", url);
-      return NULL;
-    }
-
-  return g_steal_pointer (&base);
+  return g_string_free (base, FALSE);
 }
 
 /**
  * sp_xivo_login_url:
- * @base_url: a base from sp_xivo_normalize_base_url()
+ * @base_url: a base: an http(s) server address with sp_xivo_base_path() for its path
  *
  * Returns: (transfer full): the REST login address
  */
@@ -1008,7 +920,7 @@ sp_xivo_login_url (const char *base_url)
 
 /**
  * sp_xivo_cti_url:
- * @base_url: a base from sp_xivo_normalize_base_url()
+ * @base_url: a base: an http(s) server address with sp_xivo_base_path() for its path
  * @token: (nullable): the session token; %NULL gives the address without it, for logs
  *
  * Returns: (transfer full): the CTI WebSocket address (http or https, which libsoup

@@ -16,7 +16,6 @@ G_BEGIN_DECLS
  * @SP_XIVO_ERROR_MALFORMED: the text is not a well-formed message, or a field fails
  *   validation
  * @SP_XIVO_ERROR_TOO_LARGE: the text is longer than %SP_XIVO_MAX_MESSAGE
- * @SP_XIVO_ERROR_INVALID_URL: a server address that cannot lead to xuc
  * @SP_XIVO_ERROR_INVALID_CREDENTIALS: xuc refused the login and password
  *   (`InvalidCredentials`); asking again with the same ones is pointless
  * @SP_XIVO_ERROR_SERVER: xuc reported another error (`InvalidJson`, `UnhandledError`, …)
@@ -25,7 +24,6 @@ typedef enum
 {
   SP_XIVO_ERROR_MALFORMED,
   SP_XIVO_ERROR_TOO_LARGE,
-  SP_XIVO_ERROR_INVALID_URL,
   SP_XIVO_ERROR_INVALID_CREDENTIALS,
   SP_XIVO_ERROR_SERVER,
 } SpXivoError;
@@ -197,8 +195,7 @@ gboolean          sp_xivo_login_parse            (const char        *data,
                                                   GError           **error);
 void              sp_xivo_login_clear            (SpXivoLogin       *login);
 
-char             *sp_xivo_normalize_base_url     (const char        *url,
-                                                  GError           **error);
+char             *sp_xivo_base_path              (const char        *path);
 char             *sp_xivo_login_url              (const char        *base_url);
 char             *sp_xivo_cti_url                (const char        *base_url,
                                                   const char        *token);

@@ -37,20 +37,6 @@
  * speaks only GType: the engine, which has no GTK, creates sources through it.
  */
 
-static char *
-normalize_redmine_url (const char  *url,
-                       GError     **error)
-{
-  g_autoptr(GError) local_error = NULL;
-  char *normalized = sp_actioncable_base_url_normalize (url, &local_error);
-
-  if (normalized == NULL)
-    g_set_error (error, SP_SOURCE_ERROR, SP_SOURCE_ERROR_CONFIG,
-                 _("“%s” is not a Redmine address: %s"), url, local_error->message);
-
-  return normalized;
-}
-
 static const char * const popup_notifier_options[] = { NULL };
 
 static const char * const redmine_options[] = {
@@ -106,7 +92,7 @@ static const SpSourceKind kinds[] = {
     .get_source_type = sp_popup_notifier_source_get_type,
     .new_source = sp_popup_notifier_source_new,
     .option_keys = popup_notifier_options,
-    .normalize_url = sp_popup_notifier_normalize_url,
+    .normalize_url = sp_popup_notifier_source_normalize_url,
     .get_page_type = sp_popup_notifier_page_get_type,
   },
   {
@@ -115,7 +101,7 @@ static const SpSourceKind kinds[] = {
     .get_source_type = sp_redmine_source_get_type,
     .new_source = sp_redmine_source_new,
     .option_keys = redmine_options,
-    .normalize_url = normalize_redmine_url,
+    .normalize_url = sp_redmine_source_normalize_url,
     .get_page_type = sp_redmine_page_get_type,
   },
   {
@@ -124,7 +110,7 @@ static const SpSourceKind kinds[] = {
     .get_source_type = sp_basix_source_get_type,
     .new_source = sp_basix_source_new,
     .option_keys = basix_options,
-    .normalize_url = sp_basix_source_normalize_server,
+    .normalize_url = sp_basix_source_normalize_url,
     .get_page_type = sp_basix_page_get_type,
     .get_window_type = sp_basix_view_get_type,
     .window_icon = "view-list-symbolic",
@@ -136,7 +122,7 @@ static const SpSourceKind kinds[] = {
     .get_source_type = sp_pbxis_source_get_type,
     .new_source = sp_pbxis_source_new,
     .option_keys = pbxis_options,
-    .normalize_url = sp_pbxis_normalize_base_url,
+    .normalize_url = sp_pbxis_source_normalize_url,
     .get_page_type = sp_pbxis_page_get_type,
     .get_window_type = sp_pbxis_panel_get_type,
     .window_icon = "system-users-symbolic",
@@ -148,7 +134,7 @@ static const SpSourceKind kinds[] = {
     .get_source_type = sp_xivo_source_get_type,
     .new_source = sp_xivo_source_new,
     .option_keys = xivo_options,
-    .normalize_url = sp_xivo_normalize_base_url,
+    .normalize_url = sp_xivo_source_normalize_url,
     .get_page_type = sp_xivo_page_get_type,
   },
   {

@@ -5,8 +5,8 @@
  * The pbxis backend through the whole pipeline, against the local pbxis-ws server and the
  * dbusmock notification daemon: queue calls that ring, are answered and hang up on each
  * transport, a direct call, a missed call, the server restarting and shutting down
- * (`closed`), fresh tickets on every connect, queue actions with Asterisk's errors, and
- * click-to-dial.
+ * (`closed`), fresh tickets on every connect, queue actions with Asterisk's errors,
+ * click-to-dial, and hostile ticket answers (300 MB, 100 000 levels deep).
  */
 
 #include "config.h"
@@ -23,6 +23,7 @@
 #include "sp-pbxis-source.h"
 #include "sp-screenpop.h"
 #include "sp-test-engine.h"
+#include "sp-test-hostile.h"
 #include "sp-test-notify.h"
 #include "sp-test-pbxis-server.h"
 #include "sp-test-util.h"
@@ -477,6 +478,110 @@ test_fresh_ticket (Fixture       *fixture,
   g_assert_cmpuint (sp_test_pbxis_server_get_n_tickets (fixture->server), ==, 4);
   g_assert_cmpuint (g_hash_table_size (tickets), ==, 4);
   g_assert_cmpuint (opens, >=, 4);
+}
+
+typedef struct
+{
+  Fixture                  *fixture;
+  const char               *words;
+  const SpTestHostileStats *stats;
+  guint                     n;
+  guint64                   last_bytes;
+  gint64                    since;
+} HostileWait;
+
+static gboolean
+error_says (gpointer data)
+{
+  HostileWait *wait = data;
+  const char *message = sp_source_get_error_message (get_source (wait->fixture));
+
+  return message != NULL && strstr (message, wait->words) != NULL;
+}
+
+static gboolean
+hostile_answered (gpointer data)
+{
+  HostileWait *wait = data;
+
+  return wait->stats->n_answers >= wait->n;
+}
+
+/* The answer's bytes stopped going out: the client hung up, or took all of it. */
+static gboolean
+hostile_settled (gpointer data)
+{
+  HostileWait *wait = data;
+  gint64 now = g_get_monotonic_time ();
+
+  if (wait->stats->bytes_sent != wait->last_bytes || wait->since == 0)
+    {
+      wait->last_bytes = wait->stats->bytes_sent;
+      wait->since = now;
+      return FALSE;
+    }
+
+  return now - wait->since > 300 * G_TIME_SPAN_MILLISECOND;
+}
+
+/* POST /ticket answers with @hostile: the attempt fails with @words, without the process
+ * holding the answer; the source keeps trying, and connects once tickets come again. */
+static void
+check_hostile_ticket (Fixture       *fixture,
+                      SpTestHostile  hostile,
+                      const char    *words)
+{
+  const SpTestHostileStats *stats = sp_test_pbxis_server_get_hostile_stats (fixture->server);
+  HostileWait wait = { fixture, words, stats, 1, 0, 0 };
+  gboolean peak_known;
+  gsize before;
+
+  wait_connected (fixture);
+  peak_known = sp_test_hostile_reset_peak ();
+  before = sp_test_hostile_peak_rss ();
+
+  sp_test_pbxis_server_set_ticket_answer (fixture->server, hostile);
+  sp_source_retry_now (get_source (fixture));
+
+  g_assert_true (sp_test_wait_until (error_says, &wait, 10000));
+  g_test_message ("%s", sp_source_get_error_message (get_source (fixture)));
+  g_assert_cmpint (sp_source_get_state (get_source (fixture)), ==, SP_SOURCE_STATE_RECONNECTING);
+
+  /* Of the 300 MB, only what the socket buffers held went out before the client hung up;
+   * the process never held the answer. */
+  g_assert_true (sp_test_wait_until (hostile_settled, &wait, 10000));
+  g_test_message ("The server sent %" G_GUINT64_FORMAT " bytes", stats->bytes_sent);
+  g_assert_cmpuint (stats->n_answers, ==, 1);
+  g_assert_cmpuint (stats->bytes_sent, <, 32 * 1024 * 1024);
+  if (peak_known)
+    {
+      g_test_message ("Peak memory grew by %" G_GSIZE_FORMAT " KiB",
+                      (sp_test_hostile_peak_rss () - before) / 1024);
+      g_assert_cmpuint (sp_test_hostile_peak_rss (), <, before + 64 * 1024 * 1024);
+    }
+
+  /* Still alive: it asks again, and connects when the server is itself again. */
+  wait.n = 2;
+  g_assert_true (sp_test_wait_until (hostile_answered, &wait, 10000));
+  sp_test_pbxis_server_set_ticket_answer (fixture->server, SP_TEST_HOSTILE_NONE);
+  g_assert_true (sp_test_wait_until (is_connected, fixture, 10000));
+}
+
+/* The ticket answer is 300 MB: refused at the reader's limit, not allocated. */
+static void
+test_huge_ticket (Fixture       *fixture,
+                  gconstpointer  data)
+{
+  check_hostile_ticket (fixture, SP_TEST_HOSTILE_HUGE, "too large");
+}
+
+/* The ticket answer nests 100 000 deep: refused at the reader's depth, instead of
+ * overflowing json-glib's stack. */
+static void
+test_deep_ticket (Fixture       *fixture,
+                  gconstpointer  data)
+{
+  check_hostile_ticket (fixture, SP_TEST_HOSTILE_DEEP, "deeper than");
 }
 
 /* Silence is normal: no heartbeat, and no liveness timeout on our side. A long-poll is
@@ -987,6 +1092,8 @@ main (int   argc,
   g_test_add ("/pbxis/sse/dial", Fixture, "sse", fixture_set_up, test_dial, fixture_tear_down);
   g_test_add ("/pbxis/sse/malformed-events", Fixture, "sse", fixture_set_up, test_malformed_events, fixture_tear_down);
   g_test_add ("/pbxis/long-poll/malformed-events", Fixture, "long-poll", fixture_set_up, test_malformed_events, fixture_tear_down);
+  g_test_add ("/pbxis/websocket/huge-ticket", Fixture, "websocket", fixture_set_up, test_huge_ticket, fixture_tear_down);
+  g_test_add ("/pbxis/websocket/deep-ticket", Fixture, "websocket", fixture_set_up, test_deep_ticket, fixture_tear_down);
   g_test_add_func ("/pbxis/server/unknown-ticket", test_server_unknown_ticket);
   g_test_add_func ("/pbxis/server/silent-websocket", test_server_silent_websocket);
   g_test_add_func ("/pbxis/server/ticket-life", test_server_ticket_life);

@@ -9,7 +9,8 @@
  * client with the frames the test set (field specs and snapshots, as the real server does
  * right after connecting) and sends binary frames on demand. It records what a test
  * wants to check: the request URI, whether permessage-deflate was offered, how many
- * handshakes and tickets there were. */
+ * handshakes and tickets there were. Its ticket service can also answer with a hostile body
+ * (sp_test_basix_server_set_ticket_answer()). */
 
 #define G_LOG_DOMAIN "sp-test-basix-server"
 
@@ -36,6 +37,8 @@ struct _SpTestBasixServer
   guint       n_handshakes;
   guint       n_tickets;
   guint64     serial;
+  SpTestHostile      hostile_ticket;
+  SpTestHostileStats hostile_stats;
 };
 
 static char *
@@ -168,6 +171,12 @@ ticket_cb (SoupServer        *server,
   if (!token_ok (self, msg))
     {
       soup_server_message_set_status (msg, SOUP_STATUS_UNAUTHORIZED, NULL);
+      return;
+    }
+
+  if (self->hostile_ticket != SP_TEST_HOSTILE_NONE)
+    {
+      sp_test_hostile_respond (msg, self->hostile_ticket, &self->hostile_stats);
       return;
     }
 
@@ -365,6 +374,29 @@ gboolean
 sp_test_basix_server_get_offered_deflate (SpTestBasixServer *self)
 {
   return self->offered_deflate;
+}
+
+/**
+ * sp_test_basix_server_set_ticket_answer:
+ * @hostile: how gen_ws_ticket answers a request with the right token from now on;
+ *   %SP_TEST_HOSTILE_NONE for a ticket
+ */
+void
+sp_test_basix_server_set_ticket_answer (SpTestBasixServer *self,
+                                        SpTestHostile      hostile)
+{
+  self->hostile_ticket = hostile;
+}
+
+/**
+ * sp_test_basix_server_get_hostile_stats:
+ *
+ * Returns: (transfer none): what the hostile ticket answers did
+ */
+const SpTestHostileStats *
+sp_test_basix_server_get_hostile_stats (SpTestBasixServer *self)
+{
+  return &self->hostile_stats;
 }
 
 void

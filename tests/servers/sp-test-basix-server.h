@@ -7,6 +7,8 @@
 
 #include <gio/gio.h>
 
+#include "sp-test-hostile.h"
+
 G_BEGIN_DECLS
 
 typedef struct _SpTestBasixServer SpTestBasixServer;
@@ -31,6 +33,9 @@ gboolean           sp_test_basix_server_wait_for_clients (SpTestBasixServer *sel
                                                           guint              timeout_ms);
 const char        *sp_test_basix_server_get_last_uri     (SpTestBasixServer *self);
 gboolean           sp_test_basix_server_get_offered_deflate (SpTestBasixServer *self);
+void               sp_test_basix_server_set_ticket_answer (SpTestBasixServer *self,
+                                                          SpTestHostile      hostile);
+const SpTestHostileStats *sp_test_basix_server_get_hostile_stats (SpTestBasixServer *self);
 void               sp_test_basix_server_free             (SpTestBasixServer *self);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (SpTestBasixServer, sp_test_basix_server_free)

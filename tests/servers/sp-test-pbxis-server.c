@@ -126,6 +126,8 @@ struct _SpTestPbxisServer
   GHashTable *last_sent;          /* dedup key → value */
   guint       serial;
   char       *fail_next_action;
+  SpTestHostile      hostile_ticket;
+  SpTestHostileStats hostile_stats;
   GArray     *originate_ids;      /* (element-type guint) pending originates' timers */
 };
 
@@ -1369,6 +1371,8 @@ server_callback (SoupServer        *server,
     {
       if (!is_post)
         method_not_allowed (msg, "POST");
+      else if (self->hostile_ticket != SP_TEST_HOSTILE_NONE)
+        sp_test_hostile_respond (msg, self->hostile_ticket, &self->hostile_stats);
       else
         respond_json_string (msg, ticket_new (self, params)->id);
     }
@@ -1951,6 +1955,28 @@ sp_test_pbxis_server_set_queue_count (SpTestPbxisServer *self,
 
   queue->count = count;
   publish (self, queue_count_event (queue));
+}
+
+/**
+ * sp_test_pbxis_server_set_ticket_answer:
+ * @hostile: how POST /ticket is answered from now on; %SP_TEST_HOSTILE_NONE for a ticket
+ */
+void
+sp_test_pbxis_server_set_ticket_answer (SpTestPbxisServer *self,
+                                        SpTestHostile      hostile)
+{
+  self->hostile_ticket = hostile;
+}
+
+/**
+ * sp_test_pbxis_server_get_hostile_stats:
+ *
+ * Returns: (transfer none): what the hostile ticket answers did
+ */
+const SpTestHostileStats *
+sp_test_pbxis_server_get_hostile_stats (SpTestPbxisServer *self)
+{
+  return &self->hostile_stats;
 }
 
 /**

@@ -8,6 +8,8 @@
 #include <gio/gio.h>
 #include <json-glib/json-glib.h>
 
+#include "sp-test-hostile.h"
+
 G_BEGIN_DECLS
 
 /**
@@ -117,6 +119,9 @@ void               sp_test_pbxis_server_set_queue_count   (SpTestPbxisServer   *
                                                            gint64               count);
 void               sp_test_pbxis_server_fail_next_action  (SpTestPbxisServer   *self,
                                                            const char          *message);
+void               sp_test_pbxis_server_set_ticket_answer (SpTestPbxisServer   *self,
+                                                           SpTestHostile        hostile);
+const SpTestHostileStats *sp_test_pbxis_server_get_hostile_stats (SpTestPbxisServer *self);
 
 /* Asterisk: calls. Each returns an id for the call, for the functions after it. */
 char              *sp_test_pbxis_server_queue_call        (SpTestPbxisServer   *self,

@@ -203,6 +203,43 @@ test_deep_nesting (void)
   g_string_free (text, TRUE);
 }
 
+/* A ticket or an action's answer may be any JSON value, and is still read with a bounded
+ * depth: 100 000 levels would overflow json-glib's recursive parser. */
+static void
+test_deep_answers (void)
+{
+  GString *text = g_string_new (NULL);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *result = NULL;
+
+  for (guint i = 0; i < 100000; i++)
+    g_string_append_c (text, '[');
+  for (guint i = 0; i < 100000; i++)
+    g_string_append_c (text, ']');
+
+  g_assert_null (sp_pbxis_parse_ticket (text->str, text->len, &error));
+  g_assert_error (error, SP_PBXIS_ERROR, SP_PBXIS_ERROR_MALFORMED);
+  g_assert_nonnull (strstr (error->message, "deeper"));
+  g_clear_error (&error);
+
+  /* An unreadable answer to HTTP 200 is a success, as any other (see test_action_response). */
+  g_assert_true (sp_pbxis_check_action_response (200, text->str, text->len, &result, &error));
+  g_assert_no_error (error);
+  g_assert_null (result);
+
+  /* Brackets inside a string nest nothing. */
+  g_string_truncate (text, 0);
+  g_string_append_c (text, '"');
+  for (guint i = 0; i < 1000; i++)
+    g_string_append_c (text, '[');
+  g_string_append_c (text, '"');
+  g_assert_null (sp_pbxis_parse_ticket (text->str, text->len, &error));
+  g_assert_error (error, SP_PBXIS_ERROR, SP_PBXIS_ERROR_MALFORMED);
+  g_assert_null (strstr (error->message, "deeper"));
+
+  g_string_free (text, TRUE);
+}
+
 static void
 test_ticket_request (void)
 {
@@ -362,6 +399,7 @@ main (int   argc,
   g_test_add_func ("/pbxis/sse-type", test_sse_type);
   g_test_add_func ("/pbxis/too-large", test_too_large);
   g_test_add_func ("/pbxis/deep-nesting", test_deep_nesting);
+  g_test_add_func ("/pbxis/deep-answers", test_deep_answers);
   g_test_add_func ("/pbxis/ticket-request", test_ticket_request);
   g_test_add_func ("/pbxis/ticket-answer", test_ticket_answer);
   g_test_add_func ("/pbxis/queue-action", test_queue_action);

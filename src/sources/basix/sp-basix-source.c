@@ -17,6 +17,7 @@
 #include "sp-basix-model.h"
 #include "sp-basix-source.h"
 #include "sp-bert.h"
+#include "sp-http.h"
 #include "sp-secret.h"
 
 /*
@@ -183,43 +184,31 @@ build_uri (const char *app_name,
 }
 
 /**
- * sp_basix_source_normalize_server:
+ * sp_basix_source_normalize_url:
  * @url: the account's address as typed: http, https, ws or wss, with a host
  * @error: why it cannot be a Basix server, in words
  *
- * Returns: (transfer full) (nullable): its server part as http(s)://host[:port], without a
- *   path (the ws_cti path is the source's to add)
+ * The kind's reading of its server address: sp_http_normalize_url(), then only the server
+ * part (the ws_cti path is the source's to add).
+ *
+ * Returns: (transfer full) (nullable): http(s)://host[:port], without a path
  */
 char *
-sp_basix_source_normalize_server (const char  *url,
-                                  GError     **error)
+sp_basix_source_normalize_url (const char  *url,
+                               GError     **error)
 {
+  g_autofree char *normalized = NULL;
   g_autoptr(GUri) uri = NULL;
-  const char *scheme;
-  const char *http_scheme;
 
-  uri = url && *url ? g_uri_parse (url, G_URI_FLAGS_NONE, NULL) : NULL;
-  if (uri == NULL || g_uri_get_host (uri) == NULL || *g_uri_get_host (uri) == '\0')
-    {
-      g_set_error (error, SP_SOURCE_ERROR, SP_SOURCE_ERROR_CONFIG,
-                   _("“%s” is not a server address; use https://SERVER, e.g. https://bcs.brastel.com"),
-                   url ? url : "");
-      return NULL;
-    }
+  normalized = sp_http_normalize_url (url, SP_HTTP_URL_WEBSOCKET, "https://bcs.brastel.com",
+                                      error);
+  if (normalized == NULL)
+    return NULL;
 
-  scheme = g_uri_get_scheme (uri);
-  if (g_ascii_strcasecmp (scheme, "ws") == 0 || g_ascii_strcasecmp (scheme, "http") == 0)
-    http_scheme = "http";
-  else if (g_ascii_strcasecmp (scheme, "wss") == 0 || g_ascii_strcasecmp (scheme, "https") == 0)
-    http_scheme = "https";
-  else
-    {
-      g_set_error (error, SP_SOURCE_ERROR, SP_SOURCE_ERROR_CONFIG,
-                   _("“%s” is not a web address; use https:// or wss://"), url);
-      return NULL;
-    }
+  uri = g_uri_parse (normalized, G_URI_FLAGS_ENCODED, NULL);
+  g_assert (uri != NULL);
 
-  return g_uri_join (G_URI_FLAGS_NONE, http_scheme, NULL, g_uri_get_host (uri),
+  return g_uri_join (G_URI_FLAGS_ENCODED, g_uri_get_scheme (uri), NULL, g_uri_get_host (uri),
                      g_uri_get_port (uri), "", NULL, NULL);
 }
 
@@ -966,32 +955,30 @@ connect_data_free (ConnectData *data)
   g_free (data);
 }
 
-static void
-return_http_error (GTask       *task,
-                   ConnectData *data,
-                   const char  *what,
-                   GError      *error)
-{
-  guint status = soup_message_get_status (data->msg);
-  g_autofree char *url = g_uri_to_string_partial (soup_message_get_uri (data->msg),
-                                                  G_URI_HIDE_PASSWORD | G_URI_HIDE_QUERY);
+/* What Basix means by the statuses that are not self-explanatory. */
+static const SpHttpStatus basix_statuses[] = {
+  { SOUP_STATUS_UNAUTHORIZED, SP_SOURCE_ERROR_AUTH,
+    N_("Basix rejected the domain or the API token"), N_("Check both in the account") },
+  { SOUP_STATUS_FORBIDDEN, SP_SOURCE_ERROR_AUTH,
+    N_("Basix does not allow this"),
+    N_("The API token or the user may lack the permission, or full events need a PBX admin") },
+  { 0, }
+};
 
-  if (status == SOUP_STATUS_UNAUTHORIZED)
-    g_task_return_new_error (task, SP_SOURCE_ERROR, SP_SOURCE_ERROR_AUTH,
-                             _("Basix rejected the domain or the API token (HTTP 401 from %s); check both in the account"),
-                             url);
-  else if (status == SOUP_STATUS_FORBIDDEN)
-    g_task_return_new_error (task, SP_SOURCE_ERROR, SP_SOURCE_ERROR_AUTH,
-                             _("Basix does not allow this (HTTP 403 from %s); the API token or the user may lack the permission, or full events need a PBX admin"),
-                             url);
-  else if (status >= 300)
-    g_task_return_new_error (task, SP_SOURCE_ERROR, SP_SOURCE_ERROR_FAILED,
-                             _("%s is not a Basix %s (HTTP %u %s)"), url, what, status,
-                             soup_message_get_reason_phrase (data->msg));
-  else
-    g_task_return_new_error (task, SP_SOURCE_ERROR, SP_SOURCE_ERROR_FAILED,
-                             _("Could not connect to %s: %s"), url,
-                             error ? error->message : _("unknown error"));
+/* Fails the attempt with what went wrong with @data's request (@cause, or its status); @what
+ * is what its address should have been. */
+static void
+return_http_error (GTask        *task,
+                   ConnectData  *data,
+                   const char   *what,
+                   const GError *cause)
+{
+  GError *error = NULL;
+
+  g_assert (cause != NULL);
+
+  sp_http_check_answer (data->msg, cause, what, basix_statuses, &error);
+  g_task_return_error (task, error);
 }
 
 static void
@@ -1012,7 +999,7 @@ websocket_cb (GObject      *object,
 
   if (connection == NULL)
     {
-      return_http_error (task, data, "ws_cti WebSocket", error);
+      return_http_error (task, data, _("a Basix ws_cti WebSocket"), error);
       return;
     }
 
@@ -1078,35 +1065,30 @@ ticket_cb (GObject      *object,
 {
   g_autoptr(GTask) task = user_data;
   ConnectData *data = g_task_get_task_data (task);
-  g_autoptr(GBytes) body = NULL;
   g_autoptr(GError) error = NULL;
-  g_autoptr(JsonParser) parser = NULL;
-  JsonNode *root;
-  JsonObject *object_;
-  const char *ticket = NULL;
+  g_autoptr(JsonNode) root = NULL;
+  JsonObject *answer;
+  JsonNode *code_node;
+  const char *ticket;
   gint64 code = -1;
 
-  body = soup_session_send_and_read_finish (SOUP_SESSION (object), result, &error);
+  root = sp_http_read_json_finish (SOUP_SESSION (object), result, &error);
 
   if (g_task_return_error_if_cancelled (task))
     return;
 
-  if (body == NULL || soup_message_get_status (data->msg) != SOUP_STATUS_OK)
+  if (root == NULL)
     {
-      return_http_error (task, data, "ticket service", error);
+      return_http_error (task, data, _("a Basix ticket service"), error);
       return;
     }
 
-  parser = json_parser_new ();
-  if (json_parser_load_from_data (parser, g_bytes_get_data (body, NULL), g_bytes_get_size (body),
-                                  NULL) &&
-      (root = json_parser_get_root (parser)) != NULL && JSON_NODE_HOLDS_OBJECT (root))
-    {
-      object_ = json_node_get_object (root);
-      if (json_object_has_member (object_, "result_code"))
-        code = json_object_get_int_member_with_default (object_, "result_code", -1);
-      ticket = json_object_get_string_member_with_default (object_, "ticket", NULL);
-    }
+  answer = json_node_get_object (root);
+  code_node = json_object_get_member (answer, "result_code");
+  if (code_node != NULL && JSON_NODE_HOLDS_VALUE (code_node) &&
+      json_node_get_value_type (code_node) == G_TYPE_INT64)
+    code = json_node_get_int (code_node);
+  ticket = json_object_get_string_member_with_default (answer, "ticket", NULL);
 
   if (code != 0 || ticket == NULL || *ticket == '\0')
     {
@@ -1118,6 +1100,15 @@ ticket_cb (GObject      *object,
 
   open_websocket (task, "ws_ticket", ticket);
 }
+
+/* A ticket answer is a small object: {"result_code":0,"ticket":"…"}. */
+static const SpJsonRules ticket_rules = {
+  .what = "ticket answer",
+  .root = SP_JSON_ROOT_OBJECT,
+  .max_length = SP_HTTP_MAX_ANSWER,
+  .max_depth = SP_HTTP_MAX_DEPTH,
+  .strict_tokens = TRUE,
+};
 
 static void
 request_ticket (GTask *task)
@@ -1157,8 +1148,8 @@ request_ticket (GTask *task)
 
   g_debug ("[%s] Requesting a ticket from %s", sp_source_get_account_id (SP_SOURCE (self)), url);
 
-  soup_session_send_and_read_async (self->session, data->msg, G_PRIORITY_DEFAULT,
-                                    g_task_get_cancellable (task), ticket_cb, g_object_ref (task));
+  sp_http_read_json_async (self->session, data->msg, &ticket_rules, g_task_get_cancellable (task),
+                           ticket_cb, g_object_ref (task));
 }
 
 static void
@@ -1221,7 +1212,7 @@ sp_basix_source_connect_async (SpSource            *source,
   data = g_new0 (ConnectData, 1);
   g_task_set_task_data (task, data, (GDestroyNotify) connect_data_free);
 
-  data->server = sp_basix_source_normalize_server (configured, &error);
+  data->server = sp_basix_source_normalize_url (configured, &error);
   if (data->server == NULL)
     {
       g_task_return_error (task, g_steal_pointer (&error));
@@ -1250,7 +1241,7 @@ sp_basix_source_connect_async (SpSource            *source,
 
   if (self->session == NULL)
     {
-      self->session = soup_session_new ();
+      self->session = sp_http_session_new ();
       /* The README turns permessage-deflate off: never offer it. */
       soup_session_remove_feature_by_type (self->session,
                                            SOUP_TYPE_WEBSOCKET_EXTENSION_MANAGER);

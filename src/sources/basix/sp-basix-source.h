@@ -44,8 +44,8 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE (SpBasixSource, sp_basix_source, SP, BASIX_SOURCE, SpSource)
 
 SpSource     *sp_basix_source_new        (SpAccount      *account);
-char         *sp_basix_source_normalize_server (const char *url,
-                                                GError    **error);
+char         *sp_basix_source_normalize_url (const char *url,
+                                             GError    **error);
 SpBasixModel *sp_basix_source_get_model  (SpBasixSource  *self);
 void          sp_basix_source_process_frame (SpBasixSource *self,
                                           GBytes         *message);

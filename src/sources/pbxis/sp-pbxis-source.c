@@ -13,6 +13,7 @@
 #include <libsoup/soup.h>
 
 #include "sp-account.h"
+#include "sp-http.h"
 #include "sp-pbxis.h"
 #include "sp-pbxis-source.h"
 #include "sp-sse.h"
@@ -135,48 +136,20 @@ static void start_poll (SpPbxisSource *self);
 /* Configuration */
 
 /**
- * sp_pbxis_normalize_base_url:
+ * sp_pbxis_source_normalize_url:
  * @url: what the user typed: http://host:58615, https://…, ws://…, with or without a
  *   path prefix (a reverse proxy) and trailing slash
+ * @error: return location for an %SP_SOURCE_ERROR_CONFIG error a person can fix
  *
- * Returns: (transfer full) (nullable): the http(s) base URL without a trailing slash, or
- *   %NULL with @error set to something a person can fix
+ * The kind's reading of its server address: sp_http_normalize_url(), ws(s) accepted.
+ *
+ * Returns: (transfer full) (nullable): the http(s) base URL without a trailing slash
  */
 char *
-sp_pbxis_normalize_base_url (const char  *url,
-                             GError     **error)
+sp_pbxis_source_normalize_url (const char  *url,
+                               GError     **error)
 {
-  g_autoptr(GUri) uri = NULL;
-  g_autofree char *path = NULL;
-  const char *scheme;
-  const char *http_scheme;
-
-  uri = url && *url ? g_uri_parse (url, G_URI_FLAGS_NONE, NULL) : NULL;
-  if (uri == NULL || g_uri_get_host (uri) == NULL || *g_uri_get_host (uri) == '\0')
-    {
-      g_set_error (error, SP_SOURCE_ERROR, SP_SOURCE_ERROR_CONFIG,
-                   _("“%s” is not a server address; use http://HOST:58615"), url ? url : "");
-      return NULL;
-    }
-
-  scheme = g_uri_get_scheme (uri);
-  if (g_ascii_strcasecmp (scheme, "http") == 0 || g_ascii_strcasecmp (scheme, "ws") == 0)
-    http_scheme = "http";
-  else if (g_ascii_strcasecmp (scheme, "https") == 0 || g_ascii_strcasecmp (scheme, "wss") == 0)
-    http_scheme = "https";
-  else
-    {
-      g_set_error (error, SP_SOURCE_ERROR, SP_SOURCE_ERROR_CONFIG,
-                   _("“%s” is not a pbxis-ws address; use http:// or https://"), url);
-      return NULL;
-    }
-
-  path = g_strdup (g_uri_get_path (uri));
-  while (*path != '\0' && path[strlen (path) - 1] == '/')
-    path[strlen (path) - 1] = '\0';
-
-  return g_uri_join (G_URI_FLAGS_NONE, http_scheme, NULL, g_uri_get_host (uri),
-                     g_uri_get_port (uri), path, NULL, NULL);
+  return sp_http_normalize_url (url, SP_HTTP_URL_WEBSOCKET, "http://HOST:58615", error);
 }
 
 /**
@@ -831,28 +804,52 @@ deadline_new (SoupMessage  *msg,
   return deadline;
 }
 
-static char *
-dup_message_url (SoupMessage *msg)
+/* What pbxis-ws means by a status of a request under a ticket (its stream, polls and
+ * actions). */
+static const SpHttpStatus pbxis_statuses[] = {
+  /* A poll's ticket expired (we polled too late), or the server restarted. */
+  { SOUP_STATUS_NOT_FOUND, SP_SOURCE_ERROR_FAILED,
+    N_("pbxis-ws no longer knew the ticket"), N_("Asking for a new one") },
+  { 0, }
+};
+
+/* Sets @error from a failed request (@cause, or its status), in words a person can act on;
+ * @what is what its address should have been. */
+static void
+set_answer_error (GError             **error,
+                  SoupMessage         *msg,
+                  const char          *what,
+                  const SpHttpStatus  *statuses,
+                  const GError        *cause)
 {
-  return g_uri_to_string_partial (soup_message_get_uri (msg), G_URI_HIDE_PASSWORD);
+  /* A success other than 200 is not what pbxis-ws answers either. */
+  if (sp_http_check_answer (msg, cause, what, statuses, error))
+    {
+      g_autofree char *url = sp_http_dup_display_url (msg);
+
+      g_set_error (error, SP_SOURCE_ERROR, SP_SOURCE_ERROR_FAILED, _("%s is not %s (HTTP %u)"),
+                   url, what, soup_message_get_status (msg));
+    }
 }
 
-/* Sets @error from a failed request, in words a person can act on. */
+/* The same for a request under a ticket, which may also have run out of time. */
 static void
-set_request_error (GError      **error,
-                   SpSourceError code,
-                   Deadline     *deadline,
-                   guint         seconds,
-                   const GError *cause)
+set_request_error (GError       **error,
+                   Deadline      *deadline,
+                   guint          seconds,
+                   const char    *what,
+                   const GError  *cause)
 {
-  g_autofree char *url = dup_message_url (deadline->msg);
-
   if (deadline->timed_out)
-    g_set_error (error, SP_SOURCE_ERROR, SP_SOURCE_ERROR_TIMEOUT,
-                 _("%s did not answer within %u seconds"), url, seconds);
-  else
-    g_set_error (error, SP_SOURCE_ERROR, code, _("Could not reach pbxis-ws at %s: %s"),
-                 url, cause->message);
+    {
+      g_autofree char *url = sp_http_dup_display_url (deadline->msg);
+
+      g_set_error (error, SP_SOURCE_ERROR, SP_SOURCE_ERROR_TIMEOUT,
+                   _("%s did not answer within %u seconds"), url, seconds);
+      return;
+    }
+
+  set_answer_error (error, deadline->msg, what, pbxis_statuses, cause);
 }
 
 static SoupMessage *
@@ -891,39 +888,18 @@ connect_data_free (ConnectData *data)
   g_free (data);
 }
 
-/* Fails the attempt with a request that got no answer (a timeout is the base class's). */
+/* Fails the attempt with what went wrong with @msg (@cause, or its status). */
 static void
-return_unreachable (GTask        *task,
-                    SoupMessage  *msg,
-                    const GError *cause)
+return_request_error (GTask              *task,
+                      SoupMessage        *msg,
+                      const char         *what,
+                      const SpHttpStatus *statuses,
+                      const GError       *cause)
 {
-  g_autofree char *url = dup_message_url (msg);
+  GError *error = NULL;
 
-  g_task_return_new_error (task, SP_SOURCE_ERROR, SP_SOURCE_ERROR_FAILED,
-                           _("Could not reach pbxis-ws at %s: %s"), url, cause->message);
-}
-
-static void
-enable_tcp_keepalive (GIOStream *stream)
-{
-  /* libsoup hands us wrapper streams; the socket is underneath them. */
-  while (stream != NULL && !G_IS_SOCKET_CONNECTION (stream))
-    {
-      GIOStream *base = NULL;
-
-      if (G_IS_TLS_CONNECTION (stream))
-        g_object_get (stream, "base-io-stream", &base, NULL);
-      else if (g_object_class_find_property (G_OBJECT_GET_CLASS (stream), "base-iostream"))
-        g_object_get (stream, "base-iostream", &base, NULL);
-
-      /* Still owned by the wrapper. */
-      if (base != NULL)
-        g_object_unref (base);
-      stream = base;
-    }
-
-  if (stream != NULL)
-    g_socket_set_keepalive (g_socket_connection_get_socket (G_SOCKET_CONNECTION (stream)), TRUE);
+  set_answer_error (&error, msg, what, statuses, cause);
+  g_task_return_error (task, error);
 }
 
 static void
@@ -981,7 +957,6 @@ websocket_connect_cb (GObject      *object,
   ConnectData *data = g_task_get_task_data (task);
   g_autoptr(SoupWebsocketConnection) connection = NULL;
   g_autoptr(GError) error = NULL;
-  guint status;
 
   connection = soup_session_websocket_connect_finish (SOUP_SESSION (object), result, &error);
 
@@ -990,22 +965,15 @@ websocket_connect_cb (GObject      *object,
 
   if (connection == NULL)
     {
-      status = soup_message_get_status (data->msg);
-      if (status >= 300)
-        g_task_return_new_error (task, SP_SOURCE_ERROR, SP_SOURCE_ERROR_FAILED,
-                                 _("%s is not a pbxis-ws WebSocket (HTTP %u %s)"), data->url,
-                                 status, soup_message_get_reason_phrase (data->msg));
-      else
-        return_unreachable (task, data->msg, error);
+      return_request_error (task, data->msg, _("a pbxis-ws WebSocket"), pbxis_statuses, error);
       return;
     }
 
   self->websocket = g_steal_pointer (&connection);
   soup_websocket_connection_set_max_incoming_payload_size (self->websocket, MAX_INCOMING_PAYLOAD);
   /* pbxis-ws never pings, and its silence is normal; our pings would prove nothing more
-   * than TCP keepalive does. */
+   * than TCP keepalive (the session's) does. */
   soup_websocket_connection_set_keepalive_interval (self->websocket, 0);
-  enable_tcp_keepalive (soup_websocket_connection_get_io_stream (self->websocket));
 
   g_signal_connect_object (self->websocket, "message", G_CALLBACK (websocket_message_cb), self,
                            G_CONNECT_SWAPPED);
@@ -1120,9 +1088,9 @@ sse_send_cb (GObject      *object,
   if (g_task_return_error_if_cancelled (task))
     return;
 
-  if (stream == NULL)
+  if (stream == NULL || !SOUP_STATUS_IS_SUCCESSFUL (soup_message_get_status (msg)))
     {
-      return_unreachable (task, msg, error);
+      return_request_error (task, msg, _("a pbxis-ws event stream"), pbxis_statuses, error);
       return;
     }
 
@@ -1179,9 +1147,8 @@ poll_cb (GObject      *object,
   g_autoptr(GPtrArray) nodes = NULL;
   gsize length;
   const char *data;
-  guint status;
 
-  bytes = soup_session_send_and_read_finish (SOUP_SESSION (object), result, &error);
+  bytes = sp_http_read_bytes_finish (SOUP_SESSION (object), result, &error);
 
   /* A poll of a replaced or stopped connection has nothing more to say. */
   if (g_cancellable_is_cancelled (poll->attempt) || attempt_is_over (self) ||
@@ -1192,26 +1159,10 @@ poll_cb (GObject      *object,
       return;
     }
 
-  if (bytes == NULL)
+  if (bytes == NULL || !SOUP_STATUS_IS_SUCCESSFUL (soup_message_get_status (poll->deadline->msg)))
     {
-      set_request_error (&lost, SP_SOURCE_ERROR_FAILED, poll->deadline,
-                         self->poll_timeout + POLL_GRACE_SECONDS, error);
-      goto lost;
-    }
-
-  status = soup_message_get_status (poll->deadline->msg);
-  if (status == SOUP_STATUS_NOT_FOUND)
-    {
-      /* The ticket expired (we polled too late) or the server restarted. */
-      lost = g_error_new (SP_SOURCE_ERROR, SP_SOURCE_ERROR_FAILED,
-                          _("pbxis-ws no longer knew the ticket (HTTP 404); asking for a new one"));
-      goto lost;
-    }
-  if (status != SOUP_STATUS_OK)
-    {
-      lost = g_error_new (SP_SOURCE_ERROR, SP_SOURCE_ERROR_FAILED,
-                          _("pbxis-ws answered a long poll with HTTP %u %s"), status,
-                          soup_message_get_reason_phrase (poll->deadline->msg));
+      set_request_error (&lost, poll->deadline, self->poll_timeout + POLL_GRACE_SECONDS,
+                         _("a pbxis-ws long poll"), error);
       goto lost;
     }
 
@@ -1261,8 +1212,9 @@ start_poll (SpPbxisSource *self)
   poll->deadline = deadline_new (msg, sp_source_get_cancellable (SP_SOURCE (self)),
                                  self->poll_timeout + POLL_GRACE_SECONDS);
 
-  soup_session_send_and_read_async (self->session, msg, G_PRIORITY_DEFAULT,
-                                    poll->deadline->cancellable, poll_cb, poll);
+  /* A poll gathers what happened since the last one: up to what the parser reads. */
+  sp_http_read_bytes_async (self->session, msg, SP_PBXIS_MAX_INPUT, poll->deadline->cancellable,
+                            poll_cb, poll);
 }
 
 /* The ticket */
@@ -1283,29 +1235,20 @@ ticket_cb (GObject      *object,
   g_autoptr(SoupMessage) stream_msg = NULL;
   const char *body;
   gsize length;
-  guint status;
   char *ticket;
 
-  bytes = soup_session_send_and_read_finish (SOUP_SESSION (object), result, &error);
+  bytes = sp_http_read_bytes_finish (SOUP_SESSION (object), result, &error);
 
   if (g_task_return_error_if_cancelled (task))
     return;
 
-  if (bytes == NULL)
+  if (bytes == NULL || soup_message_get_status (msg) != SOUP_STATUS_OK)
     {
-      return_unreachable (task, msg, error);
+      return_request_error (task, msg, _("a pbxis-ws ticket service"), NULL, error);
       return;
     }
 
-  url = dup_message_url (msg);
-  status = soup_message_get_status (msg);
-  if (status != SOUP_STATUS_OK)
-    {
-      g_task_return_new_error (task, SP_SOURCE_ERROR, SP_SOURCE_ERROR_FAILED,
-                               _("%s gave no ticket (HTTP %u %s); is the address that of pbxis-ws?"),
-                               url, status, soup_message_get_reason_phrase (msg));
-      return;
-    }
+  url = sp_http_dup_display_url (msg);
 
   body = g_bytes_get_data (bytes, &length);
   ticket = sp_pbxis_parse_ticket (body, length, &error);
@@ -1382,7 +1325,7 @@ sp_pbxis_source_connect_async (SpSource            *source,
   g_task_set_source_tag (task, sp_pbxis_source_connect_async);
 
   g_clear_pointer (&self->base_url, g_free);
-  self->base_url = sp_pbxis_normalize_base_url (configured, &error);
+  self->base_url = sp_pbxis_source_normalize_url (configured, &error);
   if (self->base_url == NULL)
     {
       g_task_return_error (task, g_steal_pointer (&error));
@@ -1440,8 +1383,8 @@ sp_pbxis_source_connect_async (SpSource            *source,
            sp_pbxis_transport_to_string (self->transport));
 
   /* The base class gives up the attempt at its deadline, through this cancellable. */
-  soup_session_send_and_read_async (self->session, msg, G_PRIORITY_DEFAULT,
-                                    cancellable, ticket_cb, g_steal_pointer (&task));
+  sp_http_read_bytes_async (self->session, msg, SP_HTTP_MAX_ANSWER, cancellable, ticket_cb,
+                            g_steal_pointer (&task));
 }
 
 static gboolean
@@ -1533,7 +1476,7 @@ action_cb (GObject      *object,
   const char *body;
   gsize length;
 
-  bytes = soup_session_send_and_read_finish (SOUP_SESSION (object), result, &error);
+  bytes = sp_http_read_bytes_finish (SOUP_SESSION (object), result, &error);
 
   if (g_task_return_error_if_cancelled (task))
     return;
@@ -1542,8 +1485,8 @@ action_cb (GObject      *object,
     {
       GError *task_error = NULL;
 
-      set_request_error (&task_error, SP_SOURCE_ERROR_FAILED, data->deadline,
-                         ACTION_TIMEOUT_SECONDS, error);
+      set_request_error (&task_error, data->deadline, ACTION_TIMEOUT_SECONDS,
+                         _("a pbxis-ws action"), error);
       g_prefix_error (&task_error, "%s: ", data->failure);
       g_task_return_error (task, task_error);
       return;
@@ -1609,7 +1552,7 @@ sp_pbxis_source_perform_async (SpSource            *source,
       return;
     }
 
-  base_url = sp_pbxis_normalize_base_url (configured, &error);
+  base_url = sp_pbxis_source_normalize_url (configured, &error);
   if (base_url == NULL)
     {
       g_task_return_error (task, g_steal_pointer (&error));
@@ -1700,9 +1643,8 @@ sp_pbxis_source_perform_async (SpSource            *source,
 
   g_debug ("[%s] %s: POST %s", sp_source_get_account_id (source),
            sp_source_action_to_string (action), url);
-  soup_session_send_and_read_async (self->session, msg, G_PRIORITY_DEFAULT,
-                                    data->deadline->cancellable, action_cb,
-                                    g_steal_pointer (&task));
+  sp_http_read_bytes_async (self->session, msg, SP_HTTP_MAX_ANSWER, data->deadline->cancellable,
+                            action_cb, g_steal_pointer (&task));
 }
 
 static gboolean
@@ -1790,12 +1732,8 @@ sp_pbxis_source_class_init (SpPbxisSourceClass *klass)
 static void
 sp_pbxis_source_init (SpPbxisSource *self)
 {
-  g_autofree char *user_agent = g_strdup_printf ("Screenpop/%s", PACKAGE_VERSION);
-
   /* A long-poll or a stream holds one connection while an action needs another. */
-  self->session = soup_session_new_with_options ("user-agent", user_agent,
-                                                 "max-conns-per-host", 4,
-                                                 NULL);
+  self->session = sp_http_session_new_with_options ("max-conns-per-host", 4, NULL);
   self->agents = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, (GDestroyNotify) agent_free);
   self->pending_ends = g_ptr_array_new_with_free_func ((GDestroyNotify) pending_end_free);
   self->memberships = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);

@@ -40,7 +40,7 @@ typedef enum
 G_DECLARE_FINAL_TYPE (SpPbxisSource, sp_pbxis_source, SP, PBXIS_SOURCE, SpSource)
 
 SpSource            *sp_pbxis_source_new                (SpAccount      *account);
-char                *sp_pbxis_normalize_base_url        (const char     *url,
+char                *sp_pbxis_source_normalize_url      (const char     *url,
                                                          GError        **error);
 gboolean             sp_pbxis_parse_transport           (const char     *text,
                                                          SpPbxisTransport *transport);

@@ -11,6 +11,7 @@
 #include <libsoup/soup.h>
 
 #include "sp-account.h"
+#include "sp-http.h"
 #include "sp-popup-notifier.h"
 #include "sp-popup-notifier-source.h"
 
@@ -41,48 +42,34 @@ struct _SpPopupNotifierSource
 G_DEFINE_FINAL_TYPE (SpPopupNotifierSource, sp_popup_notifier_source, SP_TYPE_SOURCE)
 
 /**
- * sp_popup_notifier_normalize_url:
+ * sp_popup_notifier_source_normalize_url:
  * @url: what the user typed: ws://host:port/crmws, wss://…, or without the path
+ * @error: return location for an %SP_SOURCE_ERROR_CONFIG error a person can fix
  *
- * Returns: (transfer full) (nullable): the http(s) URL libsoup upgrades, or %NULL with
- *   @error set to something a person can fix
+ * The kind's reading of its server address: sp_http_normalize_url() with ws(s) and the
+ * query, and /crmws when no path is given.
+ *
+ * Returns: (transfer full) (nullable): the http(s) URL libsoup upgrades
  */
 char *
-sp_popup_notifier_normalize_url (const char  *url,
-                                 GError     **error)
+sp_popup_notifier_source_normalize_url (const char  *url,
+                                        GError     **error)
 {
+  g_autofree char *normalized = NULL;
   g_autoptr(GUri) uri = NULL;
-  const char *scheme;
-  const char *path;
-  const char *http_scheme;
 
-  uri = url && *url ? g_uri_parse (url, G_URI_FLAGS_NONE, NULL) : NULL;
-  if (uri == NULL || g_uri_get_host (uri) == NULL || *g_uri_get_host (uri) == '\0')
-    {
-      g_set_error (error, SP_SOURCE_ERROR, SP_SOURCE_ERROR_CONFIG,
-                   _("“%s” is not a server address; use ws://HOST:8990/crmws"),
-                   url ? url : "");
-      return NULL;
-    }
+  normalized = sp_http_normalize_url (url, SP_HTTP_URL_WEBSOCKET | SP_HTTP_URL_KEEP_QUERY,
+                                      "ws://HOST:8990/crmws", error);
+  if (normalized == NULL)
+    return NULL;
 
-  scheme = g_uri_get_scheme (uri);
-  if (g_ascii_strcasecmp (scheme, "ws") == 0 || g_ascii_strcasecmp (scheme, "http") == 0)
-    http_scheme = "http";
-  else if (g_ascii_strcasecmp (scheme, "wss") == 0 || g_ascii_strcasecmp (scheme, "https") == 0)
-    http_scheme = "https";
-  else
-    {
-      g_set_error (error, SP_SOURCE_ERROR, SP_SOURCE_ERROR_CONFIG,
-                   _("“%s” is not a WebSocket address; use ws:// or wss://"), url);
-      return NULL;
-    }
+  uri = g_uri_parse (normalized, G_URI_FLAGS_ENCODED, NULL);
+  g_assert (uri != NULL);
+  if (*g_uri_get_path (uri) != '\0')
+    return g_steal_pointer (&normalized);
 
-  path = g_uri_get_path (uri);
-  if (path == NULL || *path == '\0' || g_str_equal (path, "/"))
-    path = "/crmws";
-
-  return g_uri_join (G_URI_FLAGS_NONE, http_scheme, NULL, g_uri_get_host (uri),
-                     g_uri_get_port (uri), path, g_uri_get_query (uri), NULL);
+  return g_uri_join (G_URI_FLAGS_ENCODED, g_uri_get_scheme (uri), NULL, g_uri_get_host (uri),
+                     g_uri_get_port (uri), "/crmws", g_uri_get_query (uri), NULL);
 }
 
 static void
@@ -182,41 +169,12 @@ error_cb (SpPopupNotifierSource   *self,
            error->message);
 }
 
-static void
-enable_tcp_keepalive (SoupWebsocketConnection *connection)
-{
-  GIOStream *stream = soup_websocket_connection_get_io_stream (connection);
-
-  /* libsoup hands us a wrapper stream; the socket is underneath it. */
-  while (stream != NULL && !G_IS_SOCKET_CONNECTION (stream))
-    {
-      if (G_IS_TLS_CONNECTION (stream))
-        {
-          GIOStream *base = NULL;
-
-          g_object_get (stream, "base-io-stream", &base, NULL);
-          if (base != NULL)
-            g_object_unref (base);   /* still owned by the TLS stream */
-          stream = base;
-        }
-      else if (g_object_class_find_property (G_OBJECT_GET_CLASS (stream), "base-iostream"))
-        {
-          GIOStream *base = NULL;
-
-          g_object_get (stream, "base-iostream", &base, NULL);
-          if (base != NULL)
-            g_object_unref (base);
-          stream = base;
-        }
-      else
-        {
-          stream = NULL;
-        }
-    }
-
-  if (stream != NULL)
-    g_socket_set_keepalive (g_socket_connection_get_socket (G_SOCKET_CONNECTION (stream)), TRUE);
-}
+/* What the daemon means by the statuses that are not self-explanatory. */
+static const SpHttpStatus popup_statuses[] = {
+  { SOUP_STATUS_FORBIDDEN, SP_SOURCE_ERROR_REFUSED,
+    N_("The server’s address list does not allow this computer"), NULL },
+  { 0, }
+};
 
 static void
 connect_cb (GObject      *object,
@@ -229,38 +187,29 @@ connect_cb (GObject      *object,
   g_autoptr(SoupWebsocketConnection) connection = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *url = NULL;
-  guint status;
 
   connection = soup_session_websocket_connect_finish (SOUP_SESSION (object), result, &error);
 
   if (g_task_return_error_if_cancelled (task))
     return;
 
-  url = g_uri_to_string_partial (soup_message_get_uri (msg), G_URI_HIDE_PASSWORD);
-
   if (connection == NULL)
     {
-      status = soup_message_get_status (msg);
-      if (status == SOUP_STATUS_FORBIDDEN)
-        g_task_return_new_error (task, SP_SOURCE_ERROR, SP_SOURCE_ERROR_REFUSED,
-                                 _("The server’s address list does not allow this computer (HTTP 403 from %s)"),
-                                 url);
-      else if (status >= 300)
-        g_task_return_new_error (task, SP_SOURCE_ERROR, SP_SOURCE_ERROR_FAILED,
-                                 _("%s is not a popup-notifier WebSocket (HTTP %u %s)"),
-                                 url, status, soup_message_get_reason_phrase (msg));
-      else
-        g_task_return_new_error (task, SP_SOURCE_ERROR, SP_SOURCE_ERROR_FAILED,
-                                 _("Could not connect to %s: %s"), url, error->message);
+      GError *failure = NULL;
+
+      sp_http_check_answer (msg, error, _("a popup-notifier WebSocket"), popup_statuses, &failure);
+      g_task_return_error (task, failure);
       return;
     }
+
+  url = sp_http_dup_display_url (msg);
 
   g_debug ("[%s] Connected to %s", sp_source_get_account_id (SP_SOURCE (self)), url);
 
   self->connection = g_steal_pointer (&connection);
   soup_websocket_connection_set_max_incoming_payload_size (self->connection, MAX_INCOMING_PAYLOAD);
+  /* The daemon never answers a ping; TCP keepalive (the session's) watches the link. */
   soup_websocket_connection_set_keepalive_interval (self->connection, 0);
-  enable_tcp_keepalive (self->connection);
 
   g_signal_connect_object (self->connection, "message", G_CALLBACK (message_cb), self,
                            G_CONNECT_SWAPPED);
@@ -288,7 +237,7 @@ sp_popup_notifier_source_connect_async (SpSource            *source,
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, sp_popup_notifier_source_connect_async);
 
-  url = sp_popup_notifier_normalize_url (configured, &error);
+  url = sp_popup_notifier_source_normalize_url (configured, &error);
   if (url == NULL)
     {
       g_task_return_error (task, g_steal_pointer (&error));
@@ -305,7 +254,7 @@ sp_popup_notifier_source_connect_async (SpSource            *source,
   g_task_set_task_data (task, msg, g_object_unref);
 
   if (self->session == NULL)
-    self->session = soup_session_new ();
+    self->session = sp_http_session_new ();
 
   g_debug ("[%s] Connecting to %s", sp_source_get_account_id (source), url);
 

@@ -13,8 +13,8 @@ G_BEGIN_DECLS
 
 G_DECLARE_FINAL_TYPE (SpPopupNotifierSource, sp_popup_notifier_source, SP, POPUP_NOTIFIER_SOURCE, SpSource)
 
-SpSource *sp_popup_notifier_source_new     (SpAccount   *account);
-char     *sp_popup_notifier_normalize_url  (const char  *url,
-                                            GError     **error);
+SpSource *sp_popup_notifier_source_new           (SpAccount   *account);
+char     *sp_popup_notifier_source_normalize_url (const char  *url,
+                                                  GError     **error);
 
 G_END_DECLS

@@ -74,7 +74,7 @@ sp_redmine_page_save (SpAccountPage *page,
   g_auto(GStrv) channels =
     sp_account_page_split_list (gtk_editable_get_text (GTK_EDITABLE (self->channels_row)));
   g_autofree char *url = g_settings_get_string (settings, "url");
-  g_autofree char *normalized = sp_actioncable_base_url_normalize (url, NULL);
+  g_autofree char *normalized = sp_redmine_source_normalize_url (url, NULL);
 
   sp_account_page_set_option (options, SP_REDMINE_OPTION_AUTH,
                               uses_password (self) ? SP_REDMINE_AUTH_PASSWORD

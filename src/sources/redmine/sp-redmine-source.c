@@ -14,6 +14,7 @@
 
 #include "sp-account.h"
 #include "sp-actioncable.h"
+#include "sp-http.h"
 #include "sp-redmine-command.h"
 #include "sp-redmine-source.h"
 #include "sp-secret.h"
@@ -636,6 +637,45 @@ connect_data_free (ConnectData *data)
   g_free (data);
 }
 
+/* What Redmine means by the statuses that are not self-explanatory. */
+static const SpHttpStatus cable_statuses[] = {
+  { SOUP_STATUS_NOT_FOUND, SP_SOURCE_ERROR_FAILED,
+    N_("Redmine has no ActionCable endpoint at this address"),
+    N_("Is the redmine_rt plugin installed?") },
+  { 0, }
+};
+
+static const SpHttpStatus current_user_key_statuses[] = {
+  { SOUP_STATUS_UNAUTHORIZED, SP_SOURCE_ERROR_AUTH,
+    N_("Redmine rejected the API key"),
+    N_("Check the key in your Redmine account page (My account → API access key)") },
+  { SOUP_STATUS_FORBIDDEN, SP_SOURCE_ERROR_CONFIG,
+    N_("Redmine refused its REST API"),
+    N_("An administrator must enable it: Administration → Settings → API → Enable REST web service") },
+  { SOUP_STATUS_NOT_FOUND, SP_SOURCE_ERROR_CONFIG,
+    N_("Redmine’s users/current.json was not found"),
+    N_("Use the address you open Redmine at, with its sub-path if it has one (https://host/redmine)") },
+  { 0, }
+};
+
+static const SpHttpStatus current_user_password_statuses[] = {
+  { SOUP_STATUS_UNAUTHORIZED, SP_SOURCE_ERROR_AUTH,
+    N_("Redmine rejected the login or the password"),
+    N_("Check them by signing in to Redmine in a browser") },
+  { SOUP_STATUS_FORBIDDEN, SP_SOURCE_ERROR_CONFIG,
+    N_("Redmine refused its REST API"),
+    N_("An administrator must enable it: Administration → Settings → API → Enable REST web service") },
+  { SOUP_STATUS_NOT_FOUND, SP_SOURCE_ERROR_CONFIG,
+    N_("Redmine’s users/current.json was not found"),
+    N_("Use the address you open Redmine at, with its sub-path if it has one (https://host/redmine)") },
+  { 0, }
+};
+
+static const SpHttpStatus post_msg_statuses[] = {
+  { SOUP_STATUS_UNAUTHORIZED, SP_SOURCE_ERROR_AUTH, N_("Redmine rejected the API key"), NULL },
+  { 0, }
+};
+
 static void
 ws_connect_cb (GObject      *object,
                GAsyncResult *result,
@@ -646,7 +686,6 @@ ws_connect_cb (GObject      *object,
   ConnectData *data = g_task_get_task_data (task);
   g_autoptr(SoupWebsocketConnection) connection = NULL;
   g_autoptr(GError) error = NULL;
-  guint status;
 
   connection = soup_session_websocket_connect_finish (SOUP_SESSION (object), result, &error);
 
@@ -655,18 +694,11 @@ ws_connect_cb (GObject      *object,
 
   if (connection == NULL)
     {
-      status = soup_message_get_status (data->msg);
-      if (status == SOUP_STATUS_NOT_FOUND)
-        g_task_return_new_error (task, SP_SOURCE_ERROR, SP_SOURCE_ERROR_FAILED,
-                                 _("Redmine has no ActionCable endpoint at %s (HTTP 404). Is the redmine_rt plugin installed?"),
-                                 data->cable_url);
-      else if (status >= 300)
-        g_task_return_new_error (task, SP_SOURCE_ERROR, SP_SOURCE_ERROR_FAILED,
-                                 _("%s refused the WebSocket connection (HTTP %u %s)"),
-                                 data->cable_url, status, soup_message_get_reason_phrase (data->msg));
-      else
-        g_task_return_new_error (task, SP_SOURCE_ERROR, SP_SOURCE_ERROR_FAILED,
-                                 _("Could not connect to %s: %s"), data->cable_url, error->message);
+      GError *failure = NULL;
+
+      sp_http_check_answer (data->msg, error, _("an ActionCable endpoint"), cable_statuses,
+                            &failure);
+      g_task_return_error (task, failure);
       return;
     }
 
@@ -781,51 +813,18 @@ current_user_cb (GObject      *object,
   g_autoptr(GError) error = NULL;
   gboolean password = data->secret != NULL;
   GCancellable *cancellable;
-  guint status;
+  GError *failure = NULL;
 
-  body = soup_session_send_and_read_finish (SOUP_SESSION (object), result, &error);
+  body = sp_http_read_bytes_finish (SOUP_SESSION (object), result, &error);
 
   if (g_task_return_error_if_cancelled (task))
     return;
 
-  if (body == NULL)
+  if (!sp_http_check_answer (data->msg, error, _("Redmine’s REST API"),
+                             password ? current_user_password_statuses : current_user_key_statuses,
+                             &failure))
     {
-      g_task_return_new_error (task, SP_SOURCE_ERROR, SP_SOURCE_ERROR_FAILED,
-                               _("Could not reach Redmine at %s: %s"), self->base_url,
-                               error->message);
-      return;
-    }
-
-  status = soup_message_get_status (data->msg);
-  switch (status)
-    {
-    case SOUP_STATUS_OK:
-      break;
-
-    case SOUP_STATUS_UNAUTHORIZED:
-      if (password)
-        g_task_return_new_error (task, SP_SOURCE_ERROR, SP_SOURCE_ERROR_AUTH,
-                                 _("Redmine rejected the login or the password (HTTP 401). Check them by signing in to Redmine in a browser"));
-      else
-        g_task_return_new_error (task, SP_SOURCE_ERROR, SP_SOURCE_ERROR_AUTH,
-                                 _("Redmine rejected the API key (HTTP 401). Check the key in your Redmine account page (My account → API access key)"));
-      return;
-
-    case SOUP_STATUS_FORBIDDEN:
-      g_task_return_new_error (task, SP_SOURCE_ERROR, SP_SOURCE_ERROR_CONFIG,
-                               _("Redmine refused its REST API (HTTP 403). An administrator must enable it: Administration → Settings → API → Enable REST web service"));
-      return;
-
-    case SOUP_STATUS_NOT_FOUND:
-      g_task_return_new_error (task, SP_SOURCE_ERROR, SP_SOURCE_ERROR_CONFIG,
-                               _("%s/users/current.json was not found (HTTP 404). Use the address you open Redmine at, with its sub-path if it has one (https://host/redmine)"),
-                               self->base_url);
-      return;
-
-    default:
-      g_task_return_new_error (task, SP_SOURCE_ERROR, SP_SOURCE_ERROR_FAILED,
-                               _("Redmine answered HTTP %u %s to %s/users/current.json"),
-                               status, soup_message_get_reason_phrase (data->msg), self->base_url);
+      g_task_return_error (task, failure);
       return;
     }
 
@@ -945,8 +944,8 @@ secret_cb (GObject      *object,
   g_debug ("[%s] Checking the credentials with %s", account_id (self), url);
 
   cancellable = g_task_get_cancellable (task);
-  soup_session_send_and_read_async (self->http, data->msg, G_PRIORITY_DEFAULT, cancellable,
-                                    current_user_cb, g_steal_pointer (&task));
+  sp_http_read_bytes_async (self->http, data->msg, SP_HTTP_MAX_ANSWER, cancellable,
+                            current_user_cb, g_steal_pointer (&task));
 }
 
 static void
@@ -965,12 +964,10 @@ sp_redmine_source_connect_async (SpSource            *source,
   g_task_set_source_tag (task, sp_redmine_source_connect_async);
   g_task_set_task_data (task, g_new0 (ConnectData, 1), (GDestroyNotify) connect_data_free);
 
-  base_url = sp_actioncable_base_url_normalize (configured, &error);
+  base_url = sp_redmine_source_normalize_url (configured, &error);
   if (base_url == NULL)
     {
-      g_task_return_new_error (task, SP_SOURCE_ERROR, SP_SOURCE_ERROR_CONFIG,
-                               _("“%s” is not a Redmine address: %s. Use the address you open Redmine at, such as https://redmine.example.com"),
-                               configured, error->message);
+      g_task_return_error (task, g_steal_pointer (&error));
       return;
     }
 
@@ -1072,30 +1069,21 @@ post_msg_cb (GObject      *object,
   PostData *data = g_task_get_task_data (task);
   g_autoptr(GBytes) body = NULL;
   g_autoptr(GError) error = NULL;
-  guint status;
+  GError *failure = NULL;
 
-  body = soup_session_send_and_read_finish (SOUP_SESSION (object), result, &error);
+  body = sp_http_read_bytes_finish (SOUP_SESSION (object), result, &error);
 
   if (g_task_return_error_if_cancelled (task))
     return;
 
-  if (body == NULL)
+  if (!sp_http_check_answer (data->msg, error, _("a Redmine channel"), post_msg_statuses,
+                             &failure))
     {
-      g_task_return_new_error (task, SP_SOURCE_ERROR, SP_SOURCE_ERROR_FAILED,
-                               _("Could not reach Redmine: %s"), error->message);
+      g_task_return_error (task, failure);
       return;
     }
 
-  status = soup_message_get_status (data->msg);
-  if (SOUP_STATUS_IS_SUCCESSFUL (status))
-    g_task_return_boolean (task, TRUE);
-  else if (status == SOUP_STATUS_UNAUTHORIZED)
-    g_task_return_new_error (task, SP_SOURCE_ERROR, SP_SOURCE_ERROR_AUTH,
-                             _("Redmine rejected the API key (HTTP 401)"));
-  else
-    g_task_return_new_error (task, SP_SOURCE_ERROR, SP_SOURCE_ERROR_FAILED,
-                             _("Redmine answered HTTP %u %s"), status,
-                             soup_message_get_reason_phrase (data->msg));
+  g_task_return_boolean (task, TRUE);
 }
 
 static gboolean
@@ -1185,8 +1173,9 @@ sp_redmine_source_perform_async (SpSource            *source,
 
   g_debug ("[%s] POST %s", account_id (self), url);
 
-  soup_session_send_and_read_async (self->http, data->msg, G_PRIORITY_DEFAULT, cancellable,
-                                    post_msg_cb, g_steal_pointer (&task));
+  /* The answer (the message as broadcast) is not used, only its status. */
+  sp_http_read_bytes_async (self->http, data->msg, SP_HTTP_MAX_ANSWER, cancellable,
+                            post_msg_cb, g_steal_pointer (&task));
 }
 
 static gboolean
@@ -1263,12 +1252,27 @@ static void
 sp_redmine_source_init (SpRedmineSource *self)
 {
   self->subscriptions = g_ptr_array_new_with_free_func ((GDestroyNotify) subscription_free);
-  self->http = soup_session_new_with_options ("timeout", HTTP_TIMEOUT_SECONDS,
-                                              "user-agent", "Screenpop/" PACKAGE_VERSION " ",
-                                              NULL);
-  self->ws = soup_session_new_with_options ("user-agent", "Screenpop/" PACKAGE_VERSION " ",
-                                            NULL);
+  self->http = sp_http_session_new_with_options ("timeout", HTTP_TIMEOUT_SECONDS, NULL);
+  self->ws = sp_http_session_new ();
   sp_source_set_connect_timeout (SP_SOURCE (self), CONNECT_TIMEOUT_SECONDS * 1000);
+}
+
+/**
+ * sp_redmine_source_normalize_url:
+ * @url: the Redmine address as typed: the address Redmine opens at, with its sub-path if
+ *   it has one
+ * @error: return location for an %SP_SOURCE_ERROR_CONFIG error a person can fix
+ *
+ * The kind's reading of its server address: sp_http_normalize_url(), http(s) only. The
+ * source builds every API path (and the cable's) from the result.
+ *
+ * Returns: (transfer full) (nullable): the base URL, without a trailing slash
+ */
+char *
+sp_redmine_source_normalize_url (const char  *url,
+                                 GError     **error)
+{
+  return sp_http_normalize_url (url, SP_HTTP_URL_DEFAULT, "https://redmine.example.com", error);
 }
 
 /**

@@ -35,6 +35,8 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE (SpRedmineSource, sp_redmine_source, SP, REDMINE_SOURCE, SpSource)
 
 SpSource    *sp_redmine_source_new               (SpAccount       *account);
+char        *sp_redmine_source_normalize_url     (const char      *url,
+                                                  GError         **error);
 const char  *sp_redmine_source_get_login         (SpRedmineSource *self);
 const char  *sp_redmine_source_get_channel_class (SpRedmineSource *self);
 

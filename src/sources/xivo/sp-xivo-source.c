@@ -13,6 +13,7 @@
 #include <libsoup/soup.h>
 
 #include "sp-account.h"
+#include "sp-http.h"
 #include "sp-xivo.h"
 #include "sp-xivo-source.h"
 #include "sp-secret.h"
@@ -151,46 +152,56 @@ login_read_cb (GObject      *object,
   g_autoptr(GBytes) body = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(GError) parse_error = NULL;
+  GError *failure = NULL;
   SpXivoLogin *login;
   guint status;
 
-  body = soup_session_send_and_read_finish (SOUP_SESSION (object), result, &error);
-  if (body == NULL)
+  body = sp_http_read_bytes_finish (SOUP_SESSION (object), result, &error);
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     {
-      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        g_task_return_error (task, g_steal_pointer (&error));
-      else
-        g_task_return_new_error (task, SP_SOURCE_ERROR, SP_SOURCE_ERROR_FAILED,
-                                 _("Could not reach %s: %s"), data->url, error->message);
+      g_task_return_error (task, g_steal_pointer (&error));
       return;
     }
 
   status = soup_message_get_status (data->msg);
-  login = g_new0 (SpXivoLogin, 1);
 
   /* xuc explains a refusal in a JSON body, whatever the status; read it first. */
-  if (sp_xivo_login_parse (g_bytes_get_data (body, NULL), g_bytes_get_size (body), login, &parse_error) &&
-      SOUP_STATUS_IS_SUCCESSFUL (status))
+  if (body != NULL)
     {
-      g_task_return_pointer (task, login, (GDestroyNotify) login_free);
+      login = g_new0 (SpXivoLogin, 1);
+      if (sp_xivo_login_parse (g_bytes_get_data (body, NULL), g_bytes_get_size (body), login,
+                               &parse_error) &&
+          SOUP_STATUS_IS_SUCCESSFUL (status))
+        {
+          g_task_return_pointer (task, login, (GDestroyNotify) login_free);
+          return;
+        }
+      login_free (login);
+
+      if (g_error_matches (parse_error, SP_XIVO_ERROR, SP_XIVO_ERROR_INVALID_CREDENTIALS))
+        {
+          g_task_return_new_error (task, SP_SOURCE_ERROR, SP_SOURCE_ERROR_AUTH,
+                                   _("XiVO rejected the login or password of “%s”"), data->login);
+          return;
+        }
+      if (g_error_matches (parse_error, SP_XIVO_ERROR, SP_XIVO_ERROR_SERVER))
+        {
+          g_task_return_new_error (task, SP_SOURCE_ERROR, SP_SOURCE_ERROR_FAILED,
+                                   _("XiVO could not log in “%s”: %s"), data->login,
+                                   parse_error->message);
+          return;
+        }
+    }
+
+  if (!sp_http_check_answer (data->msg, error, _("a XiVO login service"), NULL, &failure))
+    {
+      g_task_return_error (task, failure);
       return;
     }
-  login_free (login);
 
-  if (g_error_matches (parse_error, SP_XIVO_ERROR, SP_XIVO_ERROR_INVALID_CREDENTIALS))
-    g_task_return_new_error (task, SP_SOURCE_ERROR, SP_SOURCE_ERROR_AUTH,
-                             _("XiVO rejected the login or password of “%s”"), data->login);
-  else if (g_error_matches (parse_error, SP_XIVO_ERROR, SP_XIVO_ERROR_SERVER))
-    g_task_return_new_error (task, SP_SOURCE_ERROR, SP_SOURCE_ERROR_FAILED,
-                             _("XiVO could not log in “%s”: %s"), data->login, parse_error->message);
-  else if (!SOUP_STATUS_IS_SUCCESSFUL (status))
-    g_task_return_new_error (task, SP_SOURCE_ERROR, SP_SOURCE_ERROR_FAILED,
-                             _("%s is not a XiVO login (HTTP %u %s); check the server address"),
-                             data->url, status, soup_message_get_reason_phrase (data->msg));
-  else
-    g_task_return_new_error (task, SP_SOURCE_ERROR, SP_SOURCE_ERROR_FAILED,
-                             _("%s gave an answer that is not a XiVO login: %s"),
-                             data->url, parse_error->message);
+  g_task_return_new_error (task, SP_SOURCE_ERROR, SP_SOURCE_ERROR_FAILED,
+                           _("%s gave an answer that is not a XiVO login: %s"),
+                           data->url, parse_error->message);
 }
 
 static void
@@ -228,8 +239,8 @@ login_async (SpXivoSource        *self,
                                 "application/json");
 
   g_debug ("[%s] Logging in to %s as %s", account_id (self), data->url, login);
-  soup_session_send_and_read_async (self->session, data->msg, G_PRIORITY_DEFAULT, cancellable,
-                                    login_read_cb, g_steal_pointer (&task));
+  sp_http_read_bytes_async (self->session, data->msg, SP_HTTP_MAX_ANSWER, cancellable,
+                            login_read_cb, g_steal_pointer (&task));
 }
 
 static SpXivoLogin *
@@ -654,6 +665,16 @@ start_pinging (SpXivoSource *self)
   self->ping_id = g_timeout_add (SP_XIVO_PING_INTERVAL_MS, ping_cb, self);
 }
 
+/* The CTI link refuses a token it does not take; the next attempt logs in for a new one, so
+ * these are not a reason to stop. */
+static const SpHttpStatus cti_statuses[] = {
+  { SOUP_STATUS_UNAUTHORIZED, SP_SOURCE_ERROR_FAILED, N_("XiVO refused the CTI link"),
+    N_("The token was not accepted") },
+  { SOUP_STATUS_FORBIDDEN, SP_SOURCE_ERROR_FAILED, N_("XiVO refused the CTI link"),
+    N_("The token was not accepted") },
+  { 0, }
+};
+
 static void
 websocket_cb (GObject      *object,
               GAsyncResult *result,
@@ -665,23 +686,14 @@ websocket_cb (GObject      *object,
   g_autoptr(SoupWebsocketConnection) connection = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *url = sp_xivo_cti_url (data->base_url, NULL);
-  guint status;
 
   connection = soup_session_websocket_connect_finish (SOUP_SESSION (object), result, &error);
   if (connection == NULL)
     {
-      status = soup_message_get_status (data->msg);
-      if (status == SOUP_STATUS_UNAUTHORIZED || status == SOUP_STATUS_FORBIDDEN)
-        connect_fail (task, g_error_new (SP_SOURCE_ERROR, SP_SOURCE_ERROR_FAILED,
-                                         _("XiVO refused the CTI link at %s (HTTP %u); the token was not accepted"),
-                                         url, status));
-      else if (status >= 300)
-        connect_fail (task, g_error_new (SP_SOURCE_ERROR, SP_SOURCE_ERROR_FAILED,
-                                         _("%s is not a XiVO CTI link (HTTP %u %s)"),
-                                         url, status, soup_message_get_reason_phrase (data->msg)));
-      else
-        connect_fail (task, g_error_new (SP_SOURCE_ERROR, SP_SOURCE_ERROR_FAILED,
-                                         _("Could not open the CTI link at %s: %s"), url, error->message));
+      GError *failure = NULL;
+
+      sp_http_check_answer (data->msg, error, _("a XiVO CTI link"), cti_statuses, &failure);
+      connect_fail (task, failure);
       return;
     }
 
@@ -799,10 +811,10 @@ sp_xivo_source_connect_async (SpSource            *source,
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, sp_xivo_source_connect_async);
 
-  base_url = sp_xivo_normalize_base_url (configured, &error);
+  base_url = sp_xivo_source_normalize_url (configured, &error);
   if (base_url == NULL)
     {
-      g_task_return_new_error (task, SP_SOURCE_ERROR, SP_SOURCE_ERROR_CONFIG, "%s", error->message);
+      g_task_return_error (task, g_steal_pointer (&error));
       return;
     }
 
@@ -1172,11 +1184,44 @@ static void
 sp_xivo_source_init (SpXivoSource *self)
 {
   self->live = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) live_call_free);
-  self->session = soup_session_new_with_options ("user-agent", "Screenpop/" PACKAGE_VERSION " ", NULL);
+  self->session = sp_http_session_new ();
 
   /* Three silent ping intervals and the link is dead, as in cti.js. */
   sp_source_set_liveness_timeout (SP_SOURCE (self), SP_XIVO_PING_INTERVAL_MS * SP_XIVO_MISSED_PINGS);
   sp_source_set_connect_timeout (SP_SOURCE (self), CONNECT_TIMEOUT_SECONDS * 1000);
+}
+
+/**
+ * sp_xivo_source_normalize_url:
+ * @url: what the user typed: `https://xivo.example.com`, `http://xuc:8090`, a ws(s)://
+ *   address, a bare host name, or any of these with the API's path
+ * @error: return location for an %SP_SOURCE_ERROR_CONFIG error a person can act on
+ *
+ * The kind's reading of its server address: sp_http_normalize_url() (ws(s) and a bare
+ * host name accepted), without the API's own path (sp_xivo_base_path()).
+ *
+ * Returns: (transfer full) (nullable): the http(s) base that the API paths are appended
+ *   to, without a trailing slash
+ */
+char *
+sp_xivo_source_normalize_url (const char  *url,
+                              GError     **error)
+{
+  g_autofree char *normalized = NULL;
+  g_autofree char *path = NULL;
+  g_autoptr(GUri) uri = NULL;
+
+  normalized = sp_http_normalize_url (url, SP_HTTP_URL_WEBSOCKET | SP_HTTP_URL_BARE_HOST,
+                                      "https://XIVO-HOST", error);
+  if (normalized == NULL)
+    return NULL;
+
+  uri = g_uri_parse (normalized, G_URI_FLAGS_ENCODED, NULL);
+  g_assert (uri != NULL);
+  path = sp_xivo_base_path (g_uri_get_path (uri));
+
+  return g_uri_join (G_URI_FLAGS_ENCODED, g_uri_get_scheme (uri), NULL, g_uri_get_host (uri),
+                     g_uri_get_port (uri), path, NULL, NULL);
 }
 
 SpSource *

@@ -24,6 +24,8 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE (SpXivoSource, sp_xivo_source, SP, XIVO_SOURCE, SpSource)
 
 SpSource   *sp_xivo_source_new             (SpAccount    *account);
+char       *sp_xivo_source_normalize_url   (const char   *url,
+                                            GError      **error);
 const char *sp_xivo_source_get_token       (SpXivoSource *self);
 gint64      sp_xivo_source_get_agent_id    (SpXivoSource *self);
 const char *sp_xivo_source_get_agent_state (SpXivoSource *self);
