@@ -9,7 +9,7 @@
  * Everything goes through the public path. The account is a popup-notifier account in
  * GSettings pointing at a server that behaves like the real daemon (tests/
  * sp-test-popup-server: it writes one unmasked text frame per message and never reads);
- * the pipeline is the app's own SpEngine (SpAccounts → SpCallTracker → SpScreenpop →
+ * the pipeline is the app's own SpEngine (SpAccountList → SpCallTracker → SpScreenpop →
  * SpNotifier → libnotify, with the call history attached); the notification server is a
  * real process on a private session bus.
  *
@@ -603,7 +603,7 @@ send_next (Bench  *bench,
 }
 
 /* An emission hook runs before every handler of the signal, so this sees the event
- * before SpAccounts passes it on. A CALL_IN gives an "ended" event for the previous ring
+ * before SpAccountList passes it on. A CALL_IN gives an "ended" event for the previous ring
  * first, then the "ringing" one: the first of the two is when the frame was received. */
 static gboolean
 call_event_hook (GSignalInvocationHint *hint,
@@ -909,7 +909,7 @@ write_account (GSettings  *app_settings,
 
 typedef struct
 {
-  SpAccounts        *accounts;
+  SpAccountList        *accounts;
   SpTestPopupServer *popup;
 } ConnectWait;
 
@@ -917,7 +917,7 @@ static gboolean
 account_connected (gpointer user_data)
 {
   ConnectWait *wait = user_data;
-  SpSource *source = sp_accounts_get_source (wait->accounts, ACCOUNT_ID);
+  SpSource *source = sp_account_list_get_source (wait->accounts, ACCOUNT_ID);
 
   return source != NULL && sp_source_get_state (source) == SP_SOURCE_STATE_CONNECTED &&
          sp_test_popup_server_get_n_clients (wait->popup) == 1;
@@ -980,7 +980,7 @@ run_pipeline (ServerKind kind,
   g_autoptr(SpEngine) engine = NULL;
   SpCallTracker *tracker;
   SpNotifier *notifier;
-  SpAccounts *accounts;
+  SpAccountList *accounts;
   g_autoptr(GDBusConnection) connection = NULL;
   g_autoptr(GSubprocess) server = NULL;
   g_autoptr(Phase) warmup = NULL;

@@ -29,7 +29,7 @@
  *  - post_msg is handed back to the account's source, which posts it over HTTP; a failure
  *    is shown to the user, because the click that caused it would otherwise seem lost.
  *
- * Commands come from the sources through SpAccounts::command, and from button clicks.
+ * Commands come from the sources through SpAccountList::command, and from button clicks.
  */
 
 /* Notifications whose buttons may still be clicked. More are not kept on screen: the
@@ -46,7 +46,7 @@ struct _SpCommandRunner
 {
   GObject      parent_instance;
 
-  SpAccounts  *accounts;
+  SpAccountList  *accounts;
   SpNotifier  *notifier;
   SpUrlOpener *opener;
   SoupSession *session;        /* icons */
@@ -564,7 +564,7 @@ post_msg (SpCommandRunner  *self,
           SpAccount        *account,
           SpRedmineCommand *command)
 {
-  SpSource *source = sp_accounts_get_source (self->accounts, account_id);
+  SpSource *source = sp_account_list_get_source (self->accounts, account_id);
   const char *channel = sp_redmine_command_get_channel_name (command);
   g_autofree char *json = sp_redmine_command_dup_msg_json (command);
   PostData *data;
@@ -648,7 +648,7 @@ static void
 command_cb (SpCommandRunner  *self,
             SpAccount        *account,
             SpRedmineCommand *command,
-            SpAccounts       *accounts)
+            SpAccountList       *accounts)
 {
   sp_command_runner_run (self, account, command);
 }
@@ -684,7 +684,7 @@ action_invoked_cb (SpCommandRunner *self,
   sp_notifier_withdraw (self->notifier, tag);
   forget_shown (self, tag);
 
-  run_command (self, account_id, sp_accounts_lookup (self->accounts, account_id), button);
+  run_command (self, account_id, sp_account_list_lookup (self->accounts, account_id), button);
 }
 
 static void
@@ -742,20 +742,20 @@ sp_command_runner_init (SpCommandRunner *self)
 
 /**
  * sp_command_runner_new:
- * @accounts: whose commands to run (see #SpAccounts::command)
+ * @accounts: whose commands to run (see #SpAccountList::command)
  * @notifier: where notifications go, and whose buttons come back
  * @opener: the door for URLs
  *
  * Returns: (transfer full): a runner that executes every command the accounts receive
  */
 SpCommandRunner *
-sp_command_runner_new (SpAccounts  *accounts,
+sp_command_runner_new (SpAccountList  *accounts,
                        SpNotifier  *notifier,
                        SpUrlOpener *opener)
 {
   SpCommandRunner *self;
 
-  g_return_val_if_fail (SP_IS_ACCOUNTS (accounts), NULL);
+  g_return_val_if_fail (SP_IS_ACCOUNT_LIST (accounts), NULL);
   g_return_val_if_fail (SP_IS_NOTIFIER (notifier), NULL);
   g_return_val_if_fail (SP_IS_URL_OPENER (opener), NULL);
 

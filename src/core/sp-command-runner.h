@@ -7,7 +7,7 @@
 
 #include <gio/gio.h>
 
-#include "sp-accounts.h"
+#include "sp-account-list.h"
 #include "sp-notifier.h"
 #include "sp-redmine-command.h"
 #include "sp-url-opener.h"
@@ -26,7 +26,7 @@ G_BEGIN_DECLS
 
 G_DECLARE_FINAL_TYPE (SpCommandRunner, sp_command_runner, SP, COMMAND_RUNNER, GObject)
 
-SpCommandRunner *sp_command_runner_new  (SpAccounts       *accounts,
+SpCommandRunner *sp_command_runner_new  (SpAccountList       *accounts,
                                          SpNotifier       *notifier,
                                          SpUrlOpener      *opener);
 void             sp_command_runner_run  (SpCommandRunner  *self,

@@ -33,7 +33,7 @@ struct _SpEngine
 
   SpCallTracker   *tracker;
   SpNotifier      *notifier;
-  SpAccounts      *accounts;
+  SpAccountList      *accounts;
   SpQuiet         *quiet;
   SpScreenLock    *screen_lock;
   SpUrlOpener     *opener;
@@ -109,7 +109,7 @@ sp_engine_constructed (GObject *object)
   self->opener = sp_url_opener_new (self->settings);
 
   /* Everything that acts on calls exists before the first source starts. */
-  self->accounts = sp_accounts_new (self->settings, self->tracker);
+  self->accounts = sp_account_list_new (self->settings, self->tracker);
   self->webservice = sp_webservice_new (self->accounts, self->notifier, self->settings,
                                         self->quiet, self->opener);
   self->screenpop = sp_screenpop_new (self->accounts, self->tracker, self->notifier,
@@ -320,9 +320,9 @@ sp_engine_get_settings (SpEngine *self)
 /**
  * sp_engine_get_accounts:
  *
- * Returns: (transfer none): the accounts, each with its source (sp_accounts_get_source())
+ * Returns: (transfer none): the accounts, each with its source (sp_account_list_get_source())
  */
-SpAccounts *
+SpAccountList *
 sp_engine_get_accounts (SpEngine *self)
 {
   g_return_val_if_fail (SP_IS_ENGINE (self), NULL);
@@ -463,6 +463,6 @@ sp_engine_shutdown (SpEngine *self)
 {
   g_return_if_fail (SP_IS_ENGINE (self));
 
-  sp_accounts_stop_all (self->accounts);
+  sp_account_list_stop_all (self->accounts);
   sp_notifier_withdraw_all (self->notifier);
 }

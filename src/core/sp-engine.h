@@ -7,7 +7,7 @@
 
 #include <gio/gio.h>
 
-#include "sp-accounts.h"
+#include "sp-account-list.h"
 #include "sp-call-tracker.h"
 #include "sp-command-runner.h"
 #include "sp-history.h"
@@ -31,7 +31,7 @@ SpEngine        *sp_engine_new_full           (GSettings       *settings,
                                                const char      *history_path,
                                                SpNotifier      *notifier);
 GSettings       *sp_engine_get_settings       (SpEngine        *self);
-SpAccounts      *sp_engine_get_accounts       (SpEngine        *self);
+SpAccountList      *sp_engine_get_accounts       (SpEngine        *self);
 SpCallTracker   *sp_engine_get_tracker        (SpEngine        *self);
 SpNotifier      *sp_engine_get_notifier       (SpEngine        *self);
 SpQuiet         *sp_engine_get_quiet          (SpEngine        *self);

@@ -35,7 +35,7 @@ struct _SpScreenpop
 {
   GObject         parent_instance;
 
-  SpAccounts     *accounts;
+  SpAccountList     *accounts;
   SpCallTracker  *tracker;
   SpNotifier     *notifier;
   SpQuiet        *quiet;
@@ -239,7 +239,7 @@ lock_changed_cb (SpScreenpop *self)
   for (guint i = 0; i < calls->len; i++)
     {
       SpCall *call = g_ptr_array_index (calls, i);
-      SpAccount *account = sp_accounts_lookup (self->accounts, sp_call_get_account_id (call));
+      SpAccount *account = sp_account_list_lookup (self->accounts, sp_call_get_account_id (call));
       SpCallState state = sp_call_get_state (call);
 
       if ((state == SP_CALL_STATE_RINGING || state == SP_CALL_STATE_MISSED) &&
@@ -272,7 +272,7 @@ call_changed_cb (SpScreenpop   *self,
                  gboolean       state_changed,
                  SpCallTracker *tracker)
 {
-  SpAccount *account = sp_accounts_lookup (self->accounts, sp_call_get_account_id (call));
+  SpAccount *account = sp_account_list_lookup (self->accounts, sp_call_get_account_id (call));
   SpCallState state = sp_call_get_state (call);
   gboolean quiet = sp_quiet_is_quiet (self->quiet, account);
   gboolean webservice_decides;
@@ -319,7 +319,7 @@ webservice_fallback_cb (SpScreenpop  *self,
                         SpCall       *call,
                         SpWebservice *webservice)
 {
-  SpAccount *account = sp_accounts_lookup (self->accounts, sp_call_get_account_id (call));
+  SpAccount *account = sp_account_list_lookup (self->accounts, sp_call_get_account_id (call));
   g_autoptr(GError) error = NULL;
   gboolean reached;
 
@@ -436,7 +436,7 @@ sp_screenpop_init (SpScreenpop *self)
  * Returns: (transfer full): a new screenpop
  */
 SpScreenpop *
-sp_screenpop_new (SpAccounts    *accounts,
+sp_screenpop_new (SpAccountList    *accounts,
                   SpCallTracker *tracker,
                   SpNotifier    *notifier,
                   SpQuiet       *quiet,
@@ -445,7 +445,7 @@ sp_screenpop_new (SpAccounts    *accounts,
 {
   SpScreenpop *self;
 
-  g_return_val_if_fail (SP_IS_ACCOUNTS (accounts), NULL);
+  g_return_val_if_fail (SP_IS_ACCOUNT_LIST (accounts), NULL);
   g_return_val_if_fail (SP_IS_CALL_TRACKER (tracker), NULL);
   g_return_val_if_fail (SP_IS_NOTIFIER (notifier), NULL);
   g_return_val_if_fail (SP_IS_QUIET (quiet), NULL);
@@ -493,7 +493,7 @@ sp_screenpop_dup_call_url (SpScreenpop *self,
   g_return_val_if_fail (SP_IS_SCREENPOP (self), NULL);
   g_return_val_if_fail (SP_IS_CALL (call), NULL);
 
-  account = sp_accounts_lookup (self->accounts, sp_call_get_account_id (call));
+  account = sp_account_list_lookup (self->accounts, sp_call_get_account_id (call));
   if (account == NULL)
     return NULL;
 
@@ -546,7 +546,7 @@ sp_screenpop_open_call (SpScreenpop  *self,
     }
 
   return sp_url_opener_open (self->opener,
-                             sp_accounts_lookup (self->accounts, sp_call_get_account_id (call)),
+                             sp_account_list_lookup (self->accounts, sp_call_get_account_id (call)),
                              url, error);
 }
 
@@ -562,7 +562,7 @@ sp_screenpop_can_answer (SpScreenpop *self,
   if (sp_call_get_state (call) != SP_CALL_STATE_RINGING)
     return FALSE;
 
-  source = sp_accounts_get_source (self->accounts, sp_call_get_account_id (call));
+  source = sp_account_list_get_source (self->accounts, sp_call_get_account_id (call));
 
   return source != NULL && sp_source_can_perform (source, SP_SOURCE_ACTION_ANSWER);
 }
@@ -581,7 +581,7 @@ sp_screenpop_answer_call (SpScreenpop *self,
   g_return_if_fail (SP_IS_SCREENPOP (self));
   g_return_if_fail (SP_IS_CALL (call));
 
-  source = sp_accounts_get_source (self->accounts, sp_call_get_account_id (call));
+  source = sp_account_list_get_source (self->accounts, sp_call_get_account_id (call));
   if (source == NULL)
     return;
 

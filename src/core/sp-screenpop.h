@@ -7,7 +7,7 @@
 
 #include <gio/gio.h>
 
-#include "sp-accounts.h"
+#include "sp-account-list.h"
 #include "sp-call-tracker.h"
 #include "sp-notifier.h"
 #include "sp-quiet.h"
@@ -20,7 +20,7 @@ G_BEGIN_DECLS
 
 G_DECLARE_FINAL_TYPE (SpScreenpop, sp_screenpop, SP, SCREENPOP, GObject)
 
-SpScreenpop *sp_screenpop_new              (SpAccounts     *accounts,
+SpScreenpop *sp_screenpop_new              (SpAccountList     *accounts,
                                             SpCallTracker  *tracker,
                                             SpNotifier     *notifier,
                                             SpQuiet        *quiet,

@@ -86,7 +86,7 @@ struct _SpWebservice
 {
   GObject         parent_instance;
 
-  SpAccounts     *accounts;
+  SpAccountList     *accounts;
   SpNotifier     *notifier;
   GSettings      *settings;
   SpQuiet        *quiet;
@@ -259,7 +259,7 @@ autopause (SpWebservice *self,
            Entry        *entry,
            SpAccount    *account)
 {
-  SpSource *source = sp_accounts_get_source (self->accounts, sp_account_get_id (account));
+  SpSource *source = sp_account_list_get_source (self->accounts, sp_account_get_id (account));
   const char *reason = entry->response->autopause_reason;
   g_autofree char *title = sp_call_dup_title (entry->call);
   g_autofree char *summary = NULL;
@@ -360,7 +360,7 @@ static void
 fire (SpWebservice *self,
       Entry        *entry)
 {
-  SpAccount *account = sp_accounts_lookup (self->accounts, sp_call_get_account_id (entry->call));
+  SpAccount *account = sp_account_list_lookup (self->accounts, sp_call_get_account_id (entry->call));
   SpXivoWsResponse *response = entry->response;
   g_autoptr(GError) error = NULL;
 
@@ -556,7 +556,7 @@ fill_user (SpWebservice    *self,
            GUri            *uri,
            char           **strings)
 {
-  SpSource *source = sp_accounts_get_source (self->accounts, sp_account_get_id (account));
+  SpSource *source = sp_account_list_get_source (self->accounts, sp_account_get_id (account));
 
   static const char * const keys[] = {
     "webservice-first-name", "webservice-last-name", "webservice-full-name",
@@ -797,7 +797,7 @@ sp_webservice_init (SpWebservice *self)
  *   with sp_webservice_follow_call()
  */
 SpWebservice *
-sp_webservice_new (SpAccounts  *accounts,
+sp_webservice_new (SpAccountList  *accounts,
                    SpNotifier  *notifier,
                    GSettings   *settings,
                    SpQuiet     *quiet,
@@ -805,7 +805,7 @@ sp_webservice_new (SpAccounts  *accounts,
 {
   SpWebservice *self;
 
-  g_return_val_if_fail (SP_IS_ACCOUNTS (accounts), NULL);
+  g_return_val_if_fail (SP_IS_ACCOUNT_LIST (accounts), NULL);
   g_return_val_if_fail (SP_IS_NOTIFIER (notifier), NULL);
   g_return_val_if_fail (G_IS_SETTINGS (settings), NULL);
   g_return_val_if_fail (SP_IS_QUIET (quiet), NULL);
@@ -850,7 +850,7 @@ sp_webservice_follow_call (SpWebservice *self,
   g_return_val_if_fail (SP_IS_WEBSERVICE (self), FALSE);
   g_return_val_if_fail (SP_IS_CALL (call), FALSE);
 
-  account = sp_accounts_lookup (self->accounts, sp_call_get_account_id (call));
+  account = sp_account_list_lookup (self->accounts, sp_call_get_account_id (call));
   if (account == NULL)
     return FALSE;
 
@@ -943,7 +943,7 @@ sp_webservice_done (SpWebservice *self,
     g_list_store_remove (self->pending, position);
   sp_notifier_withdraw (self->notifier, entry->tag);
 
-  source = sp_accounts_get_source (self->accounts, sp_call_get_account_id (call));
+  source = sp_account_list_get_source (self->accounts, sp_call_get_account_id (call));
   if (source != NULL)
     {
       g_debug ("[%s] Resuming the agent after call %s", sp_call_get_account_id (call),

@@ -7,7 +7,7 @@
 
 #include <gio/gio.h>
 
-#include "sp-accounts.h"
+#include "sp-account-list.h"
 #include "sp-call.h"
 #include "sp-notifier.h"
 #include "sp-quiet.h"
@@ -22,7 +22,7 @@ G_BEGIN_DECLS
 
 G_DECLARE_FINAL_TYPE (SpWebservice, sp_webservice, SP, WEBSERVICE, GObject)
 
-SpWebservice *sp_webservice_new            (SpAccounts    *accounts,
+SpWebservice *sp_webservice_new            (SpAccountList    *accounts,
                                             SpNotifier    *notifier,
                                             GSettings     *settings,
                                             SpQuiet       *quiet,

@@ -138,7 +138,7 @@ static const SpSourceKind kinds[] = {
     .get_page_type = sp_xivo_page_get_type,
   },
   {
-    .id = "demo",
+    .id = SP_SOURCE_KIND_DEMO,
     .label = N_("Demo"),
     .get_source_type = sp_demo_source_get_type,
     .new_source = sp_demo_source_new,

@@ -10,6 +10,10 @@
 
 G_BEGIN_DECLS
 
+/* The in-process simulator: the kind `--demo` (named after it) and a first start with no
+ * account run, so that a newcomer sees a call at once. */
+#define SP_SOURCE_KIND_DEMO "demo"
+
 /**
  * SpSourceKind:
  * @id: the account kind as stored in the settings ("basix", "redmine-rt" …)

@@ -39,7 +39,7 @@ struct _SpAccountEditor
 {
   AdwBin           parent_instance;
 
-  SpAccounts      *accounts;
+  SpAccountList      *accounts;
   SpAccount       *account;          /* NULL: the form adds a new account */
   char            *account_kind;     /* the kind of @account, which the form does not change */
   GHashTable      *pages;            /* kind id → SpAccountPage, so that typed rows survive a
@@ -590,7 +590,7 @@ save_done (SpAccountEditor *self,
       write_settings (self, data->account, FALSE);
 
       /* Settings that did not change would not restart it, but a new secret should. */
-      source = sp_accounts_get_source (self->accounts, sp_account_get_id (data->account));
+      source = sp_account_list_get_source (self->accounts, sp_account_get_id (data->account));
       if (data->secret_changed && source != NULL && sp_account_get_enabled (data->account))
         sp_source_retry_now (source);
     }
@@ -616,7 +616,7 @@ secret_stored_cb (GObject      *object,
       if (data->created)
         {
           /* An account without its secret could only fail: take it back, keep the form. */
-          sp_accounts_remove (self->accounts, sp_account_get_id (data->account));
+          sp_account_list_remove (self->accounts, sp_account_get_id (data->account));
           g_prefix_error (&error, _("Could not keep the secret in the keyring, so the account was not added: "));
         }
       else
@@ -735,7 +735,7 @@ sp_account_editor_class_init (SpAccountEditorClass *klass)
   object_class->set_property = sp_account_editor_set_property;
 
   properties[PROP_ACCOUNTS] =
-    g_param_spec_object ("accounts", NULL, NULL, SP_TYPE_ACCOUNTS,
+    g_param_spec_object ("accounts", NULL, NULL, SP_TYPE_ACCOUNT_LIST,
                          G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
   /**
    * SpAccountEditor:account:
@@ -807,10 +807,10 @@ sp_account_editor_init (SpAccountEditor *self)
  * Returns: (transfer floating): a new editor, filled from @account's settings
  */
 SpAccountEditor *
-sp_account_editor_new (SpAccounts *accounts,
+sp_account_editor_new (SpAccountList *accounts,
                        SpAccount  *account)
 {
-  g_return_val_if_fail (SP_IS_ACCOUNTS (accounts), NULL);
+  g_return_val_if_fail (SP_IS_ACCOUNT_LIST (accounts), NULL);
   g_return_val_if_fail (!account || SP_IS_ACCOUNT (account), NULL);
 
   return g_object_new (SP_TYPE_ACCOUNT_EDITOR, "accounts", accounts, "account", account, NULL);
@@ -907,7 +907,7 @@ sp_account_editor_save_async (SpAccountEditor     *self,
     {
       g_autofree char *name = sp_account_page_dup_row_text (self->name_row);
 
-      data->account = sp_accounts_create (self->accounts, kind->id,
+      data->account = sp_account_list_create (self->accounts, kind->id,
                                           name[0] != '\0' ? name : sp_source_kind_get_label (kind));
       if (data->account == NULL)
         {

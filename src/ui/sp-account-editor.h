@@ -8,7 +8,7 @@
 #include <adwaita.h>
 
 #include "sp-account-page.h"
-#include "sp-accounts.h"
+#include "sp-account-list.h"
 
 G_BEGIN_DECLS
 
@@ -16,7 +16,7 @@ G_BEGIN_DECLS
 
 G_DECLARE_FINAL_TYPE (SpAccountEditor, sp_account_editor, SP, ACCOUNT_EDITOR, AdwBin)
 
-SpAccountEditor *sp_account_editor_new         (SpAccounts       *accounts,
+SpAccountEditor *sp_account_editor_new         (SpAccountList       *accounts,
                                                 SpAccount        *account);
 SpAccount       *sp_account_editor_get_account (SpAccountEditor  *self);
 const char      *sp_account_editor_get_kind    (SpAccountEditor  *self);

@@ -92,11 +92,11 @@ sp_add_account_dialog_init (SpAddAccountDialog *self)
 }
 
 SpAddAccountDialog *
-sp_add_account_dialog_new (SpAccounts *accounts)
+sp_add_account_dialog_new (SpAccountList *accounts)
 {
   SpAddAccountDialog *self;
 
-  g_return_val_if_fail (SP_IS_ACCOUNTS (accounts), NULL);
+  g_return_val_if_fail (SP_IS_ACCOUNT_LIST (accounts), NULL);
 
   self = g_object_new (SP_TYPE_ADD_ACCOUNT_DIALOG, NULL);
   self->editor = sp_account_editor_new (accounts, NULL);

@@ -8,7 +8,7 @@
 #include <adwaita.h>
 
 #include "sp-account-editor.h"
-#include "sp-accounts.h"
+#include "sp-account-list.h"
 
 G_BEGIN_DECLS
 
@@ -16,7 +16,7 @@ G_BEGIN_DECLS
 
 G_DECLARE_FINAL_TYPE (SpAddAccountDialog, sp_add_account_dialog, SP, ADD_ACCOUNT_DIALOG, AdwWindow)
 
-SpAddAccountDialog *sp_add_account_dialog_new        (SpAccounts         *accounts);
+SpAddAccountDialog *sp_add_account_dialog_new        (SpAccountList         *accounts);
 SpAccountEditor    *sp_add_account_dialog_get_editor (SpAddAccountDialog *self);
 
 G_END_DECLS

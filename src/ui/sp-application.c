@@ -13,6 +13,7 @@
 #include "sp-application.h"
 #include "sp-history-window.h"
 #include "sp-preferences-window.h"
+#include "sp-source-kind.h"
 #include "sp-tray.h"
 #include "sp-window.h"
 
@@ -38,7 +39,7 @@ G_DEFINE_FINAL_TYPE (SpApplication, sp_application, ADW_TYPE_APPLICATION)
 static const GOptionEntry options[] = {
   { "background", 'b', 0, G_OPTION_ARG_NONE, NULL,
     N_("Run in the background, without a window"), NULL },
-  { "demo", 0, 0, G_OPTION_ARG_NONE, NULL,
+  { SP_SOURCE_KIND_DEMO, 0, 0, G_OPTION_ARG_NONE, NULL,
     N_("Add the demo account, which rings simulated calls, for this run"), NULL },
   { "quit", 'q', 0, G_OPTION_ARG_NONE, NULL,
     N_("Quit the running instance"), NULL },
@@ -76,15 +77,16 @@ add_demo_account (SpApplication *self)
 {
   g_autoptr(SpAccount) account = NULL;
 
-  SpAccounts *accounts = sp_engine_get_accounts (self->engine);
+  SpAccountList *accounts = sp_engine_get_accounts (self->engine);
 
-  if (sp_accounts_lookup (accounts, "demo") != NULL)
+  if (sp_account_list_lookup (accounts, SP_SOURCE_KIND_DEMO) != NULL)
     return;
 
-  account = sp_account_new_transient ("demo", "demo", _("Demo call centre"));
+  account = sp_account_new_transient (SP_SOURCE_KIND_DEMO, SP_SOURCE_KIND_DEMO,
+                                      _("Demo call centre"));
   g_settings_set_string (sp_account_get_settings (account), "url-template",
                          "https://crm.example.com/customers?phone={number}&name={name}");
-  sp_accounts_add_transient (accounts, account);
+  sp_account_list_add_transient (accounts, account);
 }
 
 static gboolean
@@ -93,7 +95,7 @@ window_close_request_cb (SpApplication *self,
 {
   GSettings *settings = sp_engine_get_settings (self->engine);
 
-  if (!sp_accounts_any_enabled (sp_engine_get_accounts (self->engine)))
+  if (!sp_account_list_any_enabled (sp_engine_get_accounts (self->engine)))
     {
       release_from_background (self);
       return FALSE;
@@ -149,11 +151,11 @@ sp_application_handle_local_options (GApplication *app,
 static SpSource *
 find_dialing_source (SpApplication *self)
 {
-  SpAccounts *accounts = sp_engine_get_accounts (self->engine);
+  SpAccountList *accounts = sp_engine_get_accounts (self->engine);
   g_autofree char *preferred = g_settings_get_string (sp_engine_get_settings (self->engine),
                                                       "dial-account");
-  SpAccount *account = sp_accounts_lookup (accounts, preferred);
-  SpSource *preferred_source = sp_accounts_get_source (accounts, preferred);
+  SpAccount *account = sp_account_list_lookup (accounts, preferred);
+  SpSource *preferred_source = sp_account_list_get_source (accounts, preferred);
   guint n = g_list_model_get_n_items (G_LIST_MODEL (accounts));
 
   if (account != NULL && sp_account_get_enabled (account) && preferred_source != NULL &&
@@ -163,7 +165,7 @@ find_dialing_source (SpApplication *self)
   for (guint i = 0; i < n; i++)
     {
       g_autoptr(SpAccount) candidate = g_list_model_get_item (G_LIST_MODEL (accounts), i);
-      SpSource *source = sp_accounts_get_source (accounts, sp_account_get_id (candidate));
+      SpSource *source = sp_account_list_get_source (accounts, sp_account_get_id (candidate));
 
       if (sp_account_get_enabled (candidate) && source != NULL &&
           sp_source_can_perform (source, SP_SOURCE_ACTION_DIAL))
@@ -262,7 +264,7 @@ sp_application_command_line (GApplication            *app,
       return 0;
     }
 
-  if (g_variant_dict_contains (dict, "demo"))
+  if (g_variant_dict_contains (dict, SP_SOURCE_KIND_DEMO))
     add_demo_account (self);
 
   /* `--dial NUMBER`, or a tel:/callto: link the browser hands us (the desktop file's
@@ -297,7 +299,7 @@ sp_application_command_line (GApplication            *app,
 
     if (dialled)
       {
-        if (sp_accounts_any_enabled (sp_engine_get_accounts (self->engine)))
+        if (sp_account_list_any_enabled (sp_engine_get_accounts (self->engine)))
           hold_in_background (self);
         return 0;
       }
@@ -431,7 +433,7 @@ agent_action (GSimpleAction *action,
   SpSourceAction verb = g_str_equal (g_action_get_name (G_ACTION (action)), "pause-agent")
                         ? SP_SOURCE_ACTION_PAUSE : SP_SOURCE_ACTION_UNPAUSE;
   const char *account_id = g_variant_get_string (param, NULL);
-  SpSource *source = sp_accounts_get_source (sp_engine_get_accounts (self->engine), account_id);
+  SpSource *source = sp_account_list_get_source (sp_engine_get_accounts (self->engine), account_id);
 
   if (source == NULL || !sp_source_can_perform (source, verb))
     {

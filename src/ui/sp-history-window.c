@@ -24,7 +24,7 @@ struct _SpHistoryWindow
 
   SpHistory       *history;
   char            *history_error;
-  SpAccounts      *accounts;
+  SpAccountList      *accounts;
   SpScreenpop     *screenpop;
   SpUrlOpener     *opener;
   GPtrArray       *account_ids;   /* index in account_dropdown - 1 → id */
@@ -70,7 +70,7 @@ static SpSource *
 dialing_source (SpHistoryWindow *self,
                 const char      *preferred_account)
 {
-  SpSource *preferred = sp_accounts_get_source (self->accounts, preferred_account);
+  SpSource *preferred = sp_account_list_get_source (self->accounts, preferred_account);
   guint n = g_list_model_get_n_items (G_LIST_MODEL (self->accounts));
 
   /* The call's own account if it can dial, else the first enabled one that can. */
@@ -80,7 +80,7 @@ dialing_source (SpHistoryWindow *self,
   for (guint i = 0; i < n; i++)
     {
       g_autoptr(SpAccount) candidate = g_list_model_get_item (G_LIST_MODEL (self->accounts), i);
-      SpSource *source = sp_accounts_get_source (self->accounts, sp_account_get_id (candidate));
+      SpSource *source = sp_account_list_get_source (self->accounts, sp_account_get_id (candidate));
 
       if (sp_account_get_enabled (candidate) && source != NULL &&
           sp_source_can_perform (source, SP_SOURCE_ACTION_DIAL))
@@ -100,7 +100,7 @@ open_clicked_cb (GtkWidget *row)
 
   if (entry->url != NULL)
     {
-      ok = sp_url_opener_open (self->opener, sp_accounts_lookup (self->accounts, entry->account_id),
+      ok = sp_url_opener_open (self->opener, sp_account_list_lookup (self->accounts, entry->account_id),
                                entry->url, &error);
     }
   else
@@ -183,7 +183,7 @@ entry_row (SpHistoryWindow *self,
            SpHistoryEntry  *entry)
 {
   GtkWidget *row = adw_action_row_new ();
-  SpAccount *account = sp_accounts_lookup (self->accounts, entry->account_id);
+  SpAccount *account = sp_account_list_lookup (self->accounts, entry->account_id);
   g_autofree char *account_name = account ? sp_account_dup_display_name (account) : g_strdup (entry->account_id);
   g_autoptr(GDateTime) started = g_date_time_new_from_unix_local (entry->started / G_USEC_PER_SEC);
   g_autofree char *when = g_date_time_format (started, "%x %R");
@@ -354,7 +354,7 @@ sp_history_window_new (SpEngine *engine)
   g_autoptr(GtkStringList) account_names = gtk_string_list_new (NULL);
   SpHistoryWindow *self;
   SpHistory *history;
-  SpAccounts *accounts;
+  SpAccountList *accounts;
   guint n;
 
   g_return_val_if_fail (SP_IS_ENGINE (engine), NULL);

@@ -27,7 +27,7 @@ struct _SpPreferencesWindow
   AdwPreferencesWindow  parent_instance;
 
   GSettings            *settings;
-  SpAccounts           *accounts;
+  SpAccountList           *accounts;
   SpHistory            *history;
   GPtrArray            *account_rows;
 
@@ -257,7 +257,7 @@ rebuild_dial_accounts (SpPreferencesWindow *self)
   for (guint i = 0; i < n; i++)
     {
       g_autoptr(SpAccount) account = g_list_model_get_item (G_LIST_MODEL (self->accounts), i);
-      SpSource *source = sp_accounts_get_source (self->accounts, sp_account_get_id (account));
+      SpSource *source = sp_account_list_get_source (self->accounts, sp_account_get_id (account));
       g_autofree char *name = NULL;
 
       if (source == NULL || !sp_source_can_perform (source, SP_SOURCE_ACTION_DIAL))
@@ -394,13 +394,13 @@ lock_screen_set_mapping (const GValue       *value,
  */
 SpPreferencesWindow *
 sp_preferences_window_new (GSettings  *settings,
-                           SpAccounts *accounts,
+                           SpAccountList *accounts,
                            SpHistory  *history)
 {
   SpPreferencesWindow *self;
 
   g_return_val_if_fail (G_IS_SETTINGS (settings), NULL);
-  g_return_val_if_fail (SP_IS_ACCOUNTS (accounts), NULL);
+  g_return_val_if_fail (SP_IS_ACCOUNT_LIST (accounts), NULL);
 
   self = g_object_new (SP_TYPE_PREFERENCES_WINDOW, NULL);
   self->settings = g_object_ref (settings);
@@ -450,7 +450,7 @@ sp_preferences_window_edit_account (SpPreferencesWindow *self,
 
   g_return_val_if_fail (SP_IS_PREFERENCES_WINDOW (self), NULL);
 
-  account = account_id != NULL ? sp_accounts_lookup (self->accounts, account_id) : NULL;
+  account = account_id != NULL ? sp_account_list_lookup (self->accounts, account_id) : NULL;
   if (account == NULL)
     return NULL;
 

@@ -8,7 +8,7 @@
 #include <adwaita.h>
 
 #include "sp-account-editor.h"
-#include "sp-accounts.h"
+#include "sp-account-list.h"
 #include "sp-history.h"
 
 G_BEGIN_DECLS
@@ -18,7 +18,7 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE (SpPreferencesWindow, sp_preferences_window, SP, PREFERENCES_WINDOW, AdwPreferencesWindow)
 
 SpPreferencesWindow *sp_preferences_window_new (GSettings  *settings,
-                                                SpAccounts *accounts,
+                                                SpAccountList *accounts,
                                                 SpHistory  *history);
 
 SpAccountEditor     *sp_preferences_window_edit_account (SpPreferencesWindow *self,

@@ -49,7 +49,7 @@ struct _SpTray
 
   GDBusConnection *connection;
   GActionGroup    *actions;
-  SpAccounts      *accounts;
+  SpAccountList      *accounts;
   SpCallTracker   *tracker;
   SpScreenpop     *screenpop;
   GSettings       *settings;
@@ -175,7 +175,7 @@ static SpSource *
 account_source (SpTray    *self,
                 SpAccount *account)
 {
-  return sp_accounts_get_source (self->accounts, sp_account_get_id (account));
+  return sp_account_list_get_source (self->accounts, sp_account_get_id (account));
 }
 
 static gboolean
@@ -811,7 +811,7 @@ sp_tray_init (SpTray *self)
 SpTray *
 sp_tray_new (GDBusConnection *connection,
              GActionGroup    *actions,
-             SpAccounts      *accounts,
+             SpAccountList      *accounts,
              SpCallTracker   *tracker,
              SpScreenpop     *screenpop,
              GSettings       *settings)

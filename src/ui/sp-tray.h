@@ -7,7 +7,7 @@
 
 #include <gio/gio.h>
 
-#include "sp-accounts.h"
+#include "sp-account-list.h"
 #include "sp-call-tracker.h"
 #include "sp-screenpop.h"
 
@@ -22,7 +22,7 @@ G_DECLARE_FINAL_TYPE (SpTray, sp_tray, SP, TRAY, GObject)
 
 SpTray     *sp_tray_new            (GDBusConnection *connection,
                                     GActionGroup    *actions,
-                                    SpAccounts      *accounts,
+                                    SpAccountList      *accounts,
                                     SpCallTracker   *tracker,
                                     SpScreenpop     *screenpop,
                                     GSettings       *settings);

@@ -127,10 +127,10 @@ account_icon (SpSource *source)
 static SpSource *
 row_source (GtkWidget *row)
 {
-  SpAccounts *accounts = g_object_get_data (G_OBJECT (row), "accounts");
+  SpAccountList *accounts = g_object_get_data (G_OBJECT (row), "accounts");
   SpAccount *account = g_object_get_data (G_OBJECT (row), "account");
 
-  return sp_accounts_get_source (accounts, sp_account_get_id (account));
+  return sp_account_list_get_source (accounts, sp_account_get_id (account));
 }
 
 static void
@@ -208,7 +208,7 @@ watch_source (GtkWidget *row)
 static void
 source_changed_cb (GtkWidget  *row,
                    SpAccount  *account,
-                   SpAccounts *accounts)
+                   SpAccountList *accounts)
 {
   if (account == g_object_get_data (G_OBJECT (row), "account"))
     watch_source (row);
@@ -231,7 +231,7 @@ remove_response_cb (AdwMessageDialog *dialog,
   const char *id = g_object_get_data (G_OBJECT (dialog), "account-id");
 
   if (g_strcmp0 (response, "remove") == 0)
-    sp_accounts_remove (sp_engine_get_accounts (self->engine), id);
+    sp_account_list_remove (sp_engine_get_accounts (self->engine), id);
 }
 
 static void
@@ -263,7 +263,7 @@ remove_clicked_cb (GtkWidget *row)
 static void
 account_gone_cb (GtkWindow  *window,
                  SpAccount  *account,
-                 SpAccounts *accounts)
+                 SpAccountList *accounts)
 {
   if (account == g_object_get_data (G_OBJECT (window), "account"))
     gtk_window_destroy (window);
@@ -275,7 +275,7 @@ static void
 close_with_account (GtkWidget *row,
                     GtkWindow *window)
 {
-  SpAccounts *accounts = g_object_get_data (G_OBJECT (row), "accounts");
+  SpAccountList *accounts = g_object_get_data (G_OBJECT (row), "accounts");
   SpAccount *account = g_object_get_data (G_OBJECT (row), "account");
 
   g_object_set_data_full (G_OBJECT (window), "account", g_object_ref (account), g_object_unref);
@@ -312,7 +312,7 @@ create_account_row (gpointer item,
                     gpointer user_data)
 {
   SpWindow *self = user_data;
-  SpAccounts *accounts = sp_engine_get_accounts (self->engine);
+  SpAccountList *accounts = sp_engine_get_accounts (self->engine);
   SpAccount *account = item;
   GtkWidget *row = adw_action_row_new ();
   GtkWidget *icon = gtk_image_new ();
@@ -424,7 +424,7 @@ update_call_row (GtkWidget *row)
   SpCall *call = g_object_get_data (G_OBJECT (row), "call");
   SpWindow *self = g_object_get_data (G_OBJECT (row), "window");
   SpScreenpop *screenpop = sp_engine_get_screenpop (self->engine);
-  SpAccount *account = sp_accounts_lookup (sp_engine_get_accounts (self->engine),
+  SpAccount *account = sp_account_list_lookup (sp_engine_get_accounts (self->engine),
                                            sp_call_get_account_id (call));
   GtkWidget *answer = g_object_get_data (G_OBJECT (row), "answer");
   GtkWidget *open = g_object_get_data (G_OBJECT (row), "open");
@@ -523,7 +523,7 @@ create_pending_row (gpointer item,
 {
   SpWindow *self = user_data;
   SpCall *call = item;
-  SpAccount *account = sp_accounts_lookup (sp_engine_get_accounts (self->engine),
+  SpAccount *account = sp_account_list_lookup (sp_engine_get_accounts (self->engine),
                                            sp_call_get_account_id (call));
   g_autofree char *title = sp_call_dup_title (call);
   g_autofree char *account_name = account ? sp_account_dup_display_name (account) : NULL;

@@ -34,7 +34,7 @@ static SpTestNotify *notify;
 static SpTestKeyring *keyring;
 static GSettings *settings;
 static SpEngine *engine;
-static SpAccounts *accounts;
+static SpAccountList *accounts;
 
 /* A row of the form, or of the kind's page it shows. */
 static gpointer
@@ -392,7 +392,7 @@ test_editor_add_basix (void)
   gtk_window_destroy (GTK_WINDOW (dialog));
   g_assert_finalize_object (dialog);
 
-  sp_accounts_remove (accounts, sp_account_get_id (account));
+  sp_account_list_remove (accounts, sp_account_get_id (account));
   sp_test_run_for (200);
 }
 
@@ -458,7 +458,7 @@ test_editor_preferences_save (void)
   g_auto(GStrv) extensions = NULL;
   gpointer pair[2];
 
-  account = sp_accounts_create (accounts, "xivo", "Support desk");
+  account = sp_account_list_create (accounts, "xivo", "Support desk");
   account_settings = sp_account_get_settings (account);
   g_settings_set_boolean (account_settings, "enabled", FALSE);
   g_settings_set_string (account_settings, "url", "https://127.0.0.1:9");
@@ -545,7 +545,7 @@ test_editor_preferences_save (void)
   gtk_window_destroy (GTK_WINDOW (prefs));
   g_assert_finalize_object (prefs);
 
-  sp_accounts_remove (accounts, sp_account_get_id (account));
+  sp_account_list_remove (accounts, sp_account_get_id (account));
   sp_test_run_for (200);
 }
 
@@ -563,7 +563,7 @@ test_editor_test_stored_secret (void)
   GSettings *account_settings;
   gpointer pair[2];
 
-  account = sp_accounts_create (accounts, "xivo", "Agents");
+  account = sp_account_list_create (accounts, "xivo", "Agents");
   account_settings = sp_account_get_settings (account);
   g_settings_set_boolean (account_settings, "enabled", FALSE);
   g_settings_set_string (account_settings, "url", url);
@@ -594,7 +594,7 @@ test_editor_test_stored_secret (void)
   gtk_window_destroy (GTK_WINDOW (prefs));
   g_object_unref (editor);
   g_assert_finalize_object (prefs);
-  sp_accounts_remove (accounts, sp_account_get_id (account));
+  sp_account_list_remove (accounts, sp_account_get_id (account));
   sp_test_run_for (200);
   sp_test_xuc_server_free (server);
 }
@@ -610,7 +610,7 @@ test_editor_basix_page_load (void)
   SpAccount *account;
   GSettings *account_settings;
 
-  account = sp_accounts_create (accounts, "basix", "PBX");
+  account = sp_account_list_create (accounts, "basix", "PBX");
   account_settings = sp_account_get_settings (account);
   g_settings_set_boolean (account_settings, "enabled", FALSE);
   g_settings_set_string (account_settings, "url", "https://127.0.0.1:9");
@@ -640,7 +640,7 @@ test_editor_basix_page_load (void)
   gtk_window_destroy (GTK_WINDOW (prefs));
   g_object_unref (editor);
   g_assert_finalize_object (prefs);
-  sp_accounts_remove (accounts, sp_account_get_id (account));
+  sp_account_list_remove (accounts, sp_account_get_id (account));
   sp_test_run_for (200);
 }
 
@@ -648,7 +648,7 @@ test_editor_basix_page_load (void)
 static void
 test_editor_unknown_kind (void)
 {
-  SpAccount *account = sp_accounts_create (accounts, "no-such-kind", "From the future");
+  SpAccount *account = sp_account_list_create (accounts, "no-such-kind", "From the future");
   SpAccountEditor *editor;
 
   g_settings_set_boolean (sp_account_get_settings (account), "enabled", FALSE);
@@ -662,7 +662,7 @@ test_editor_unknown_kind (void)
   g_assert_false (gtk_widget_get_sensitive (child (editor, "test_button")));
 
   free_editor (editor);
-  sp_accounts_remove (accounts, sp_account_get_id (account));
+  sp_account_list_remove (accounts, sp_account_get_id (account));
   sp_test_run_for (200);
 }
 

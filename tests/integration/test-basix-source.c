@@ -19,7 +19,7 @@
 #include <glib/gstdio.h>
 #include <libsecret/secret.h>
 
-#include "sp-accounts.h"
+#include "sp-account-list.h"
 #include "sp-basix-view.h"
 #include "sp-basix-source.h"
 #include "sp-call-tracker.h"
@@ -60,7 +60,7 @@ typedef struct
   SpEngine          *engine;
   SpCallTracker     *tracker;
   SpNotifier        *notifier;
-  SpAccounts        *accounts;
+  SpAccountList        *accounts;
   SpScreenpop       *screenpop;
 } Fixture;
 
@@ -106,11 +106,11 @@ greeting (gboolean compressed)
 static SpSource *
 get_source (Fixture *fixture)
 {
-  SpAccount *account = sp_accounts_lookup (fixture->accounts, ACCOUNT_ID);
+  SpAccount *account = sp_account_list_lookup (fixture->accounts, ACCOUNT_ID);
 
   g_assert_nonnull (account);
 
-  return sp_accounts_get_source (fixture->accounts, ACCOUNT_ID);
+  return sp_account_list_get_source (fixture->accounts, ACCOUNT_ID);
 }
 
 typedef struct

@@ -10,7 +10,7 @@
 
 #include <libnotify/notify.h>
 
-#include "sp-accounts.h"
+#include "sp-account-list.h"
 #include "sp-call-tracker.h"
 #include "sp-notifier.h"
 #include "sp-screenpop.h"
@@ -25,7 +25,7 @@ typedef struct
   SpEngine      *engine;
   SpCallTracker *tracker;
   SpNotifier    *notifier;
-  SpAccounts    *accounts;
+  SpAccountList    *accounts;
   SpScreenpop   *screenpop;
   GHashTable    *seen;       /* "call-id:state" */
 } Fixture;
@@ -68,7 +68,7 @@ fixture_set_up (Fixture       *fixture,
   g_variant_builder_add (&options, "{ss}", "seed", "7");
   g_settings_set_value (account_settings, "options", g_variant_builder_end (&options));
 
-  sp_accounts_add_transient (fixture->accounts, demo);
+  sp_account_list_add_transient (fixture->accounts, demo);
 }
 
 static void
@@ -167,7 +167,7 @@ static void
 test_demo_do_not_disturb_and_mute (Fixture       *fixture,
                                    gconstpointer  data)
 {
-  SpAccount *demo = sp_accounts_lookup (fixture->accounts, "demo");
+  SpAccount *demo = sp_account_list_lookup (fixture->accounts, "demo");
 
   /* Quiet: the calls are there, the pop-ups are not. */
   g_settings_set_boolean (fixture->settings, "do-not-disturb", TRUE);

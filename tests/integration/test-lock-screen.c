@@ -28,7 +28,7 @@ typedef struct
   GSettings       *settings;
   SpEngine        *engine;
   SpCallTracker   *tracker;
-  SpAccounts      *accounts;
+  SpAccountList      *accounts;
   SpQuiet         *quiet;
   SpScreenLock    *lock;
   SpAccount       *account;
@@ -83,7 +83,7 @@ fixture_set_up (Fixture       *fixture,
                         g_variant_builder_end (&options));
   g_settings_set_string (sp_account_get_settings (fixture->account), "url-template",
                          "https://crm.example.com/?n={number}");
-  sp_accounts_add_transient (fixture->accounts, fixture->account);
+  sp_account_list_add_transient (fixture->accounts, fixture->account);
 
   sp_test_run_for (100);
   g_assert_false (sp_screen_lock_get_locked (fixture->lock));
@@ -93,7 +93,7 @@ static void
 fixture_tear_down (Fixture       *fixture,
                    gconstpointer  data)
 {
-  sp_accounts_stop_all (fixture->accounts);
+  sp_account_list_stop_all (fixture->accounts);
   g_clear_object (&fixture->account);
   g_clear_object (&fixture->engine);
   g_clear_object (&fixture->settings);

@@ -28,7 +28,7 @@ typedef struct
   SpTestPbxisServer *server;
   GSettings         *settings;
   SpEngine          *engine;
-  SpAccounts        *accounts;
+  SpAccountList        *accounts;
   SpAccount         *account;
 } Fixture;
 
@@ -62,7 +62,7 @@ fixture_set_up (Fixture       *fixture,
   g_variant_builder_add (&options, "{ss}", "queues", "sales,support,billing");
   g_settings_set_value (account_settings, "options", g_variant_builder_end (&options));
 
-  sp_accounts_add_transient (fixture->accounts, fixture->account);
+  sp_account_list_add_transient (fixture->accounts, fixture->account);
 }
 
 static void
@@ -78,7 +78,7 @@ fixture_tear_down (Fixture       *fixture,
 static SpPbxisSource *
 get_source (Fixture *fixture)
 {
-  SpSource *source = sp_accounts_get_source (fixture->accounts, "pbx");
+  SpSource *source = sp_account_list_get_source (fixture->accounts, "pbx");
 
   g_assert_true (SP_IS_PBXIS_SOURCE (source));
   return SP_PBXIS_SOURCE (source);
@@ -313,7 +313,7 @@ test_panel_from_window (void)
   g_variant_builder_init (&options, G_VARIANT_TYPE ("a{ss}"));
   g_variant_builder_add (&options, "{ss}", "queues", "sales");
   g_settings_set_value (account_settings, "options", g_variant_builder_end (&options));
-  sp_accounts_add_transient (sp_engine_get_accounts (sp_application_get_engine (app)), account);
+  sp_account_list_add_transient (sp_engine_get_accounts (sp_application_get_engine (app)), account);
 
   window = g_object_ref (sp_window_new (GTK_APPLICATION (app), sp_application_get_engine (app)));
   gtk_window_present (GTK_WINDOW (window));
@@ -338,7 +338,7 @@ test_panel_from_window (void)
   g_assert_nonnull (panel);
   g_object_ref (panel);
   assert_shown (panel, "sales", "Paused", NULL);
-  sp_accounts_remove (sp_engine_get_accounts (sp_application_get_engine (app)), "pbx");
+  sp_account_list_remove (sp_engine_get_accounts (sp_application_get_engine (app)), "pbx");
   g_assert_null (find_panel ());
   g_assert_finalize_object (panel);
 

@@ -16,7 +16,7 @@
 #include <libnotify/notify.h>
 #include <libsoup/soup.h>
 
-#include "sp-accounts.h"
+#include "sp-account-list.h"
 #include "sp-backoff.h"
 #include "sp-call-tracker.h"
 #include "sp-notifier.h"
@@ -41,7 +41,7 @@ typedef struct
   SpEngine          *engine;
   SpCallTracker     *tracker;
   SpNotifier        *notifier;
-  SpAccounts        *accounts;
+  SpAccountList        *accounts;
   SpScreenpop       *screenpop;
   SpAccount         *account;
   GPtrArray         *changes;     /* "NUMBER:STATE" of every state change, in order */
@@ -108,7 +108,7 @@ fixture_set_up (Fixture       *fixture,
   g_variant_builder_add (&options, "{ss}", "poll-timeout", "2");
   g_settings_set_value (account_settings, "options", g_variant_builder_end (&options));
 
-  sp_accounts_add_transient (fixture->accounts, fixture->account);
+  sp_account_list_add_transient (fixture->accounts, fixture->account);
 }
 
 static void
@@ -129,7 +129,7 @@ fixture_tear_down (Fixture       *fixture,
 static SpSource *
 get_source (Fixture *fixture)
 {
-  SpSource *source = sp_accounts_get_source (fixture->accounts, sp_account_get_id (fixture->account));
+  SpSource *source = sp_account_list_get_source (fixture->accounts, sp_account_get_id (fixture->account));
 
   g_assert_true (SP_IS_PBXIS_SOURCE (source));
   return source;

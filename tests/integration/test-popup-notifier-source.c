@@ -17,7 +17,7 @@
 
 #include <libnotify/notify.h>
 
-#include "sp-accounts.h"
+#include "sp-account-list.h"
 #include "sp-call-tracker.h"
 #include "sp-notifier.h"
 #include "sp-screenpop.h"
@@ -50,7 +50,7 @@ typedef struct
   SpEngine          *engine;
   SpCallTracker     *tracker;
   SpNotifier        *notifier;
-  SpAccounts        *accounts;
+  SpAccountList        *accounts;
   SpScreenpop       *screenpop;
   GPtrArray         *opened;   /* (element-type utf8): URLs that reached the opener */
 } Fixture;
@@ -67,11 +67,11 @@ record_url (const char *uri,
 static SpSource *
 get_source (Fixture *fixture)
 {
-  SpAccount *account = sp_accounts_lookup (fixture->accounts, ACCOUNT_ID);
+  SpAccount *account = sp_account_list_lookup (fixture->accounts, ACCOUNT_ID);
 
   g_assert_nonnull (account);
 
-  return sp_accounts_get_source (fixture->accounts, ACCOUNT_ID);
+  return sp_account_list_get_source (fixture->accounts, ACCOUNT_ID);
 }
 
 typedef struct

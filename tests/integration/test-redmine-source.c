@@ -25,7 +25,7 @@
 #include <libsecret/secret.h>
 #include <libsoup/soup.h>
 
-#include "sp-accounts.h"
+#include "sp-account-list.h"
 #include "sp-add-account-dialog.h"
 #include "sp-call-tracker.h"
 #include "sp-command-runner.h"
@@ -575,7 +575,7 @@ typedef struct
   SpEngine        *engine;
   SpCallTracker   *tracker;
   SpNotifier      *notifier;
-  SpAccounts      *accounts;
+  SpAccountList      *accounts;
   SpScreenpop     *screenpop;
   SpCommandRunner *runner;
   GPtrArray       *opened;       /* URLs the handler was asked to open */
@@ -650,7 +650,7 @@ store_secret (const char *account_id,
 static SpSource *
 fixture_source (Fixture *fixture)
 {
-  return sp_accounts_get_source (fixture->accounts, sp_account_get_id (fixture->account));
+  return sp_account_list_get_source (fixture->accounts, sp_account_get_id (fixture->account));
 }
 
 static void
@@ -711,7 +711,7 @@ fixture_add_account (Fixture            *fixture,
     }
   store_secret (id, secret);
 
-  sp_accounts_add_transient (fixture->accounts, account);
+  sp_account_list_add_transient (fixture->accounts, account);
   fixture->account = account;
   g_assert_true (SP_IS_REDMINE_SOURCE (fixture_source (fixture)));
   g_signal_connect (fixture_source (fixture), "notify::state", G_CALLBACK (state_cb), fixture);
@@ -1424,12 +1424,12 @@ static gboolean
 account_listed (gpointer data)
 {
   gpointer *pair = data;
-  SpAccounts *accounts = pair[0];
+  SpAccountList *accounts = pair[0];
 
   for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (accounts)); i++)
     {
       g_autoptr(SpAccount) account = g_list_model_get_item (G_LIST_MODEL (accounts), i);
-      SpSource *source = sp_accounts_get_source (accounts, sp_account_get_id (account));
+      SpSource *source = sp_account_list_get_source (accounts, sp_account_get_id (account));
 
       if (source != NULL && sp_source_get_state (source) == SP_SOURCE_STATE_CONNECTED)
         {
@@ -1510,7 +1510,7 @@ test_redmine_add_account_dialog (Fixture       *fixture,
   g_assert_cmpstr (stored_url, ==, fixture->server->base_url);
   channels = g_settings_get_strv (sp_account_get_settings (found[1]), "channels");
   g_assert_cmpstrv (channels, ((const char * const[]) { "pbx", NULL }));
-  g_assert_cmpstr (sp_source_get_detail (sp_accounts_get_source (fixture->accounts, id)), ==,
+  g_assert_cmpstr (sp_source_get_detail (sp_account_list_get_source (fixture->accounts, id)), ==,
                    "Channels: user:bob, general, pbx");
 
   /* The dialog closed itself once the key was in the keyring. */
@@ -1519,7 +1519,7 @@ test_redmine_add_account_dialog (Fixture       *fixture,
   g_assert_finalize_object (dialog);
 
   /* Leave no account behind for the next tests (the settings are in memory). */
-  sp_accounts_remove (fixture->accounts, id);
+  sp_account_list_remove (fixture->accounts, id);
   sp_test_run_for (200);
   g_assert_null (sp_test_keyring_lookup (id));
 }

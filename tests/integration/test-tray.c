@@ -11,7 +11,7 @@
 #include <libnotify/notify.h>
 #include <string.h>
 
-#include "sp-accounts.h"
+#include "sp-account-list.h"
 #include "sp-call-tracker.h"
 #include "sp-notifier.h"
 #include "sp-screenpop.h"
@@ -41,7 +41,7 @@ typedef struct
   SpEngine           *engine;
   SpCallTracker      *tracker;
   SpNotifier         *notifier;
-  SpAccounts         *accounts;
+  SpAccountList         *accounts;
   SpScreenpop        *screenpop;
   SpTray             *tray;
 } Fixture;
@@ -119,11 +119,11 @@ agent_action_cb (GSimpleAction *action,
 {
   Fixture *fixture = user_data;
   const char *name = g_action_get_name (G_ACTION (action));
-  SpAccount *account = sp_accounts_lookup (fixture->accounts, g_variant_get_string (param, NULL));
+  SpAccount *account = sp_account_list_lookup (fixture->accounts, g_variant_get_string (param, NULL));
 
   g_ptr_array_add (fixture->activated, g_strdup_printf ("%s %s", name, g_variant_get_string (param, NULL)));
   g_assert_nonnull (account);
-  sp_source_perform_async (sp_accounts_get_source (fixture->accounts, sp_account_get_id (account)),
+  sp_source_perform_async (sp_account_list_get_source (fixture->accounts, sp_account_get_id (account)),
                            g_str_equal (name, "pause-agent") ? SP_SOURCE_ACTION_PAUSE
                                                             : SP_SOURCE_ACTION_UNPAUSE,
                            NULL, NULL, NULL, NULL, NULL);
@@ -428,7 +428,7 @@ test_tray_state_and_menu (Fixture       *fixture,
    * tooltip, with the missed call. */
   g_settings_set_string (sp_account_get_settings (down), "url", "ws://127.0.0.1:9/crmws");
   g_settings_set_string (sp_account_get_settings (down), "url-template", "https://crm.example.com/?n={number}");
-  sp_accounts_add_transient (fixture->accounts, down);
+  sp_account_list_add_transient (fixture->accounts, down);
   sp_test_run_for (500);
   icon = item_string (fixture, "IconName");
   g_assert_cmpstr (icon, ==, "screenpop-disconnected-symbolic");
@@ -510,8 +510,8 @@ test_tray_agent_pause (Fixture       *fixture,
   fixture->tray = sp_tray_new (fixture->bus, G_ACTION_GROUP (fixture->actions), fixture->accounts,
                                fixture->tracker, fixture->screenpop, fixture->settings);
   wait_registered (fixture, 1);
-  sp_accounts_add_transient (fixture->accounts, popup);
-  sp_accounts_add_transient (fixture->accounts, demo);
+  sp_account_list_add_transient (fixture->accounts, popup);
+  sp_account_list_add_transient (fixture->accounts, demo);
 
   /* The popup-notifier account has no agent: no item for it. */
   wait_menu_has (fixture, "|101:Demo — Connected|301:Pause as Agent on Demo|");
@@ -522,7 +522,7 @@ test_tray_agent_pause (Fixture       *fixture,
   click (fixture, 301);
   g_assert_cmpuint (fixture->activated->len, ==, 1);
   g_assert_cmpstr (g_ptr_array_index (fixture->activated, 0), ==, "pause-agent demo");
-  source = sp_accounts_get_source (fixture->accounts, sp_account_get_id (demo));
+  source = sp_account_list_get_source (fixture->accounts, sp_account_get_id (demo));
   g_assert_cmpint (sp_source_get_agent_state (source), ==, SP_AGENT_STATE_PAUSED);
   wait_menu_has (fixture, "|401:Resume as Agent on Demo|");
 

@@ -110,7 +110,7 @@ test_done_and_error (void)
   /* A kind Screenpop does not know: the fake source stands in for the account's. */
   g_settings_set_string (sp_account_get_settings (account), "webservice-url", url);
   source = sp_test_fake_source_new (account);
-  sp_accounts_add_transient_with_source (sp_engine_get_accounts (engine), account,
+  sp_account_list_add_transient_with_source (sp_engine_get_accounts (engine), account,
                                          SP_SOURCE (source));
 
   window = g_object_ref (sp_window_new (GTK_APPLICATION (app), engine));
@@ -149,7 +149,7 @@ test_done_and_error (void)
   gtk_window_destroy (GTK_WINDOW (window));
   g_assert_finalize_object (window);
 
-  sp_accounts_remove (sp_engine_get_accounts (engine), ACCOUNT_ID);
+  sp_account_list_remove (sp_engine_get_accounts (engine), ACCOUNT_ID);
 }
 
 int

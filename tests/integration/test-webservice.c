@@ -34,7 +34,7 @@ typedef struct
   GSettings              *settings;
   SpEngine               *engine;
   SpCallTracker          *tracker;
-  SpAccounts             *accounts;
+  SpAccountList             *accounts;
   SpWebservice           *webservice;
   SpAccount              *account;
   SpTestFakeSource       *source;
@@ -103,7 +103,7 @@ fixture_set_up (Fixture       *fixture,
   g_settings_set_string (account_settings, "url-template", "https://crm.example/template?n={number}");
   g_settings_set_string (account_settings, "url-trigger", "ringing");
   fixture->source = sp_test_fake_source_new (fixture->account);
-  sp_accounts_add_transient_with_source (fixture->accounts, fixture->account,
+  sp_account_list_add_transient_with_source (fixture->accounts, fixture->account,
                                          SP_SOURCE (fixture->source));
 
   write_script (fixture);

@@ -16,7 +16,7 @@
 #include <libnotify/notify.h>
 #include <libsecret/secret.h>
 
-#include "sp-accounts.h"
+#include "sp-account-list.h"
 #include "sp-call-tracker.h"
 #include "sp-notifier.h"
 #include "sp-screenpop.h"
@@ -43,7 +43,7 @@ typedef struct
   SpEngine         *engine;
   SpCallTracker    *tracker;
   SpNotifier       *notifier;
-  SpAccounts       *accounts;
+  SpAccountList       *accounts;
   SpScreenpop      *screenpop;
   SpAccount        *account;
   SpTestXucServer  *server;
@@ -93,7 +93,7 @@ changed_cb (SpCallTracker *tracker,
 static SpSource *
 source (Fixture *fixture)
 {
-  return sp_accounts_get_source (fixture->accounts, sp_account_get_id (fixture->account));
+  return sp_account_list_get_source (fixture->accounts, sp_account_get_id (fixture->account));
 }
 
 typedef struct
@@ -161,7 +161,7 @@ add_account (Fixture    *fixture,
   g_settings_set_string (account_settings, "login", LOGIN);
   if (webservice_url != NULL)
     g_settings_set_string (account_settings, "webservice-url", webservice_url);
-  sp_accounts_add_transient (fixture->accounts, fixture->account);
+  sp_account_list_add_transient (fixture->accounts, fixture->account);
 }
 
 static void
@@ -192,7 +192,7 @@ fixture_tear_down (Fixture       *fixture,
                    gconstpointer  data)
 {
   if (fixture->account != NULL)
-    sp_accounts_remove (fixture->accounts, ACCOUNT_ID);
+    sp_account_list_remove (fixture->accounts, ACCOUNT_ID);
   g_clear_object (&fixture->engine);
   g_clear_object (&fixture->account);
   g_clear_object (&fixture->settings);

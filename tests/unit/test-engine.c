@@ -101,7 +101,7 @@ test_engine_create_destroy (void)
   SpEngine *engine = sp_test_engine_new (settings, NULL);
 
   g_assert_true (sp_engine_get_settings (engine) == settings);
-  g_assert_true (SP_IS_ACCOUNTS (sp_engine_get_accounts (engine)));
+  g_assert_true (SP_IS_ACCOUNT_LIST (sp_engine_get_accounts (engine)));
   g_assert_true (SP_IS_CALL_TRACKER (sp_engine_get_tracker (engine)));
   g_assert_true (SP_IS_NOTIFIER (sp_engine_get_notifier (engine)));
   g_assert_true (SP_IS_QUIET (sp_engine_get_quiet (engine)));
@@ -167,16 +167,16 @@ test_engine_add_remove_account (void)
   g_autoptr(GPtrArray) changed = g_ptr_array_new_with_free_func (g_free);
   g_autoptr(GPtrArray) removed = g_ptr_array_new_with_free_func (g_free);
   SpEngine *engine = sp_test_engine_new (settings, NULL);
-  SpAccounts *accounts = sp_engine_get_accounts (engine);
+  SpAccountList *accounts = sp_engine_get_accounts (engine);
   SpAccount *account = new_demo_account ("demo", 600000, 600000);
   SpSource *source;
 
   g_signal_connect (accounts, "source-changed", G_CALLBACK (count_cb), changed);
   g_signal_connect (accounts, "account-removed", G_CALLBACK (count_cb), removed);
 
-  sp_accounts_add_transient (accounts, account);
-  g_assert_true (sp_accounts_lookup (accounts, "demo") == account);
-  source = sp_accounts_get_source (accounts, "demo");
+  sp_account_list_add_transient (accounts, account);
+  g_assert_true (sp_account_list_lookup (accounts, "demo") == account);
+  source = sp_account_list_get_source (accounts, "demo");
   g_assert_true (SP_IS_DEMO_SOURCE (source));
   g_assert_true (sp_source_get_account (source) == account);
   g_assert_cmpuint (changed->len, ==, 1);
@@ -185,9 +185,9 @@ test_engine_add_remove_account (void)
 
   /* Kept, as a window would keep it. */
   g_object_ref (source);
-  sp_accounts_remove (accounts, "demo");
-  g_assert_null (sp_accounts_lookup (accounts, "demo"));
-  g_assert_null (sp_accounts_get_source (accounts, "demo"));
+  sp_account_list_remove (accounts, "demo");
+  g_assert_null (sp_account_list_lookup (accounts, "demo"));
+  g_assert_null (sp_account_list_get_source (accounts, "demo"));
   g_assert_cmpuint (removed->len, ==, 1);
   g_assert_cmpstr (g_ptr_array_index (removed, 0), ==, "demo");
   g_assert_cmpint (sp_source_get_state (source), ==, SP_SOURCE_STATE_DISCONNECTED);
@@ -208,13 +208,13 @@ test_engine_add_remove_account (void)
 static gboolean
 has_source (gpointer data)
 {
-  return sp_accounts_get_source (data, "configured") != NULL;
+  return sp_account_list_get_source (data, "configured") != NULL;
 }
 
 static gboolean
 has_no_account (gpointer data)
 {
-  return sp_accounts_lookup (data, "configured") == NULL;
+  return sp_account_list_lookup (data, "configured") == NULL;
 }
 
 /* The same for an account configured in GSettings, as an administrator provisions it. */
@@ -227,7 +227,7 @@ test_engine_configured_account (void)
   const char * const ids[] = { "configured", NULL };
   const char * const none[] = { NULL };
   SpEngine *engine = sp_test_engine_new (settings, NULL);
-  SpAccounts *accounts = sp_engine_get_accounts (engine);
+  SpAccountList *accounts = sp_engine_get_accounts (engine);
   SpSource *source;
 
   account_settings = g_settings_new_with_path (SP_ACCOUNT_SCHEMA_ID,
@@ -238,12 +238,12 @@ test_engine_configured_account (void)
 
   g_settings_set_strv (settings, "accounts", ids);
   g_assert_true (sp_test_wait_until (has_source, accounts, WAIT_MS));
-  source = g_object_ref (sp_accounts_get_source (accounts, "configured"));
+  source = g_object_ref (sp_account_list_get_source (accounts, "configured"));
   g_assert_true (wait_for_state (source, SP_SOURCE_STATE_CONNECTED));
 
   g_settings_set_strv (settings, "accounts", none);
   g_assert_true (sp_test_wait_until (has_no_account, accounts, WAIT_MS));
-  g_assert_null (sp_accounts_get_source (accounts, "configured"));
+  g_assert_null (sp_account_list_get_source (accounts, "configured"));
   g_assert_cmpuint (removed->len, ==, 1);
   g_assert_cmpint (sp_source_get_state (source), ==, SP_SOURCE_STATE_DISCONNECTED);
   g_assert_cmpstr (sp_account_get_id (sp_source_get_account (source)), ==, "configured");
@@ -304,7 +304,7 @@ test_engine_demo_call (void)
   g_autoptr(SpCall) first = NULL;
 
   sp_test_notify_clear (notify);
-  sp_accounts_add_transient (sp_engine_get_accounts (engine), account);
+  sp_account_list_add_transient (sp_engine_get_accounts (engine), account);
   g_assert_true (sp_test_wait_until (has_missed_call, &wait, WAIT_MS));
 
   first = g_list_model_get_item (sp_call_tracker_get_recent (sp_engine_get_tracker (engine)), 0);
@@ -312,7 +312,7 @@ test_engine_demo_call (void)
   g_assert_cmpstr (sp_call_get_account_id (first), ==, "demo-call");
   g_assert_cmpuint (sp_test_notify_count (notify, "Notify"), >=, 1);
 
-  sp_accounts_remove (sp_engine_get_accounts (engine), "demo-call");
+  sp_account_list_remove (sp_engine_get_accounts (engine), "demo-call");
   g_object_unref (account);
   g_clear_object (&first);
   sp_test_run_for (100);
@@ -326,15 +326,15 @@ test_engine_fake_source (void)
 {
   g_autoptr(GSettings) settings = new_settings ();
   SpEngine *engine = sp_test_engine_new (settings, NULL);
-  SpAccounts *accounts = sp_engine_get_accounts (engine);
+  SpAccountList *accounts = sp_engine_get_accounts (engine);
   g_autoptr(SpAccount) account = sp_account_new_transient ("fake", "fake", "Fake");
   g_autoptr(SpTestFakeSource) source = sp_test_fake_source_new (account);
   g_autoptr(SpCallEvent) ring = NULL;
   g_autoptr(SpCallEvent) missed = NULL;
   SpCall *call;
 
-  sp_accounts_add_transient_with_source (accounts, account, SP_SOURCE (source));
-  g_assert_true (sp_accounts_get_source (accounts, "fake") == SP_SOURCE (source));
+  sp_account_list_add_transient_with_source (accounts, account, SP_SOURCE (source));
+  g_assert_true (sp_account_list_get_source (accounts, "fake") == SP_SOURCE (source));
   g_assert_true (wait_for_state (SP_SOURCE (source), SP_SOURCE_STATE_CONNECTED));
 
   ring = sp_source_new_call_event (SP_SOURCE (source), "c1", SP_CALL_EVENT_RINGING);
@@ -349,7 +349,7 @@ test_engine_fake_source (void)
   sp_source_emit_call_event (SP_SOURCE (source), missed);
   g_assert_cmpuint (count_history (engine, "fake", "missed"), ==, 1);
 
-  sp_accounts_remove (accounts, "fake");
+  sp_account_list_remove (accounts, "fake");
   g_assert_cmpint (sp_source_get_state (SP_SOURCE (source)), ==, SP_SOURCE_STATE_DISCONNECTED);
   sp_test_engine_assert_finalize (engine);
 }
@@ -362,14 +362,14 @@ test_engine_kept_source (void)
 {
   g_autoptr(GSettings) settings = new_settings ();
   SpEngine *engine = sp_test_engine_new (settings, NULL);
-  SpAccounts *accounts = sp_engine_get_accounts (engine);
+  SpAccountList *accounts = sp_engine_get_accounts (engine);
   SpAccount *account = new_demo_account ("kept", 600000, 600000);
   g_autoptr(SpSource) source = NULL;
   g_autofree char *name = NULL;
 
-  sp_accounts_add_transient (accounts, account);
-  source = g_object_ref (sp_accounts_get_source (accounts, "kept"));
-  sp_accounts_remove (accounts, "kept");
+  sp_account_list_add_transient (accounts, account);
+  source = g_object_ref (sp_account_list_get_source (accounts, "kept"));
+  sp_account_list_remove (accounts, "kept");
   g_object_unref (account);
   sp_test_engine_assert_finalize (engine);
 

@@ -94,7 +94,7 @@ test_objects_pipeline (void)
   SpEngine *engine = sp_test_engine_new (settings, NULL);
   SpAccount *demo = sp_account_new_transient ("demo", "demo", "Demo");
 
-  sp_accounts_add_transient (sp_engine_get_accounts (engine), demo);
+  sp_account_list_add_transient (sp_engine_get_accounts (engine), demo);
   g_object_unref (demo);
   sp_test_run_for (100);
 

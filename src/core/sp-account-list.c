@@ -1,29 +1,29 @@
-/* sp-accounts.c
+/* sp-account-list.c
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 
-#define G_LOG_DOMAIN "sp-accounts"
+#define G_LOG_DOMAIN "sp-account-list"
 
 #include "config.h"
 
-#include "sp-accounts.h"
+#include "sp-account-list.h"
 #include "sp-redmine-command.h"
 #include "sp-secret.h"
 #include "sp-source-kind.h"
 
 /*
- * SpAccounts is the list of accounts (a GListModel for the window) and their life: it
+ * SpAccountList is the list of accounts (a GListModel for the window) and their life: it
  * follows the app's "accounts" key, creates each account's source, feeds the source's call
- * events to the tracker and passes its commands on (SpAccounts::command), and starts, stops
+ * events to the tracker and passes its commands on (SpAccountList::command), and starts, stops
  * or restarts sources as their settings change.
  *
  * It holds each account and its source; the account knows no source, the source holds its
  * account. A removed account's source is stopped and dropped here, and
- * SpAccounts::account-removed tells whoever kept the source (a window) to let it go.
+ * SpAccountList::account-removed tells whoever kept the source (a window) to let it go.
  */
 
-struct _SpAccounts
+struct _SpAccountList
 {
   GObject        parent_instance;
 
@@ -45,7 +45,7 @@ static guint signals [N_SIGNALS];
 
 static void list_model_iface_init (GListModelInterface *iface);
 
-G_DEFINE_FINAL_TYPE_WITH_CODE (SpAccounts, sp_accounts, G_TYPE_OBJECT,
+G_DEFINE_FINAL_TYPE_WITH_CODE (SpAccountList, sp_account_list, G_TYPE_OBJECT,
                                G_IMPLEMENT_INTERFACE (G_TYPE_LIST_MODEL, list_model_iface_init))
 
 /* The keys that change where or how a source connects: a change restarts it. */
@@ -54,22 +54,22 @@ static const char * const connection_keys[] = {
 };
 
 static GType
-sp_accounts_get_item_type (GListModel *model)
+sp_account_list_get_item_type (GListModel *model)
 {
   return SP_TYPE_ACCOUNT;
 }
 
 static guint
-sp_accounts_get_n_items (GListModel *model)
+sp_account_list_get_n_items (GListModel *model)
 {
-  return SP_ACCOUNTS (model)->accounts->len;
+  return SP_ACCOUNT_LIST (model)->accounts->len;
 }
 
 static gpointer
-sp_accounts_get_item (GListModel *model,
+sp_account_list_get_item (GListModel *model,
                       guint       position)
 {
-  SpAccounts *self = SP_ACCOUNTS (model);
+  SpAccountList *self = SP_ACCOUNT_LIST (model);
 
   if (position >= self->accounts->len)
     return NULL;
@@ -80,13 +80,13 @@ sp_accounts_get_item (GListModel *model,
 static void
 list_model_iface_init (GListModelInterface *iface)
 {
-  iface->get_item_type = sp_accounts_get_item_type;
-  iface->get_n_items = sp_accounts_get_n_items;
-  iface->get_item = sp_accounts_get_item;
+  iface->get_item_type = sp_account_list_get_item_type;
+  iface->get_n_items = sp_account_list_get_n_items;
+  iface->get_item = sp_account_list_get_item;
 }
 
 static void
-call_event_cb (SpAccounts  *self,
+call_event_cb (SpAccountList  *self,
                SpCallEvent *event,
                SpSource    *source)
 {
@@ -94,7 +94,7 @@ call_event_cb (SpAccounts  *self,
 }
 
 static void
-command_cb (SpAccounts       *self,
+command_cb (SpAccountList       *self,
             SpRedmineCommand *command,
             SpSource         *source)
 {
@@ -105,7 +105,7 @@ command_cb (SpAccounts       *self,
 
 /* Stops and forgets the account's source. */
 static void
-drop_source (SpAccounts *self,
+drop_source (SpAccountList *self,
              SpAccount  *account)
 {
   g_autoptr(SpSource) source = NULL;
@@ -119,7 +119,7 @@ drop_source (SpAccounts *self,
 
 /* Makes @source (may be %NULL) the account's source, in place of the one it had. */
 static void
-set_source (SpAccounts *self,
+set_source (SpAccountList *self,
             SpAccount  *account,
             SpSource   *source)
 {
@@ -138,7 +138,7 @@ set_source (SpAccounts *self,
 }
 
 static void
-update_source (SpAccounts *self,
+update_source (SpAccountList *self,
                SpAccount  *account,
                gboolean    recreate)
 {
@@ -174,7 +174,7 @@ update_source (SpAccounts *self,
 }
 
 static void
-account_changed_cb (SpAccounts *self,
+account_changed_cb (SpAccountList *self,
                     const char *key,
                     GSettings  *settings)
 {
@@ -227,7 +227,7 @@ find_account (GPtrArray  *accounts,
 
 /* @source: (nullable): the account's source, or %NULL to create the one of its kind */
 static void
-setup_account (SpAccounts *self,
+setup_account (SpAccountList *self,
                SpAccount  *account,
                SpSource   *source)
 {
@@ -247,7 +247,7 @@ setup_account (SpAccounts *self,
 /* The account leaves the list: its source stops and is dropped, its calls end, and unless
  * @quietly (the list itself goes away) whoever holds the source is told. */
 static void
-teardown_account (SpAccounts *self,
+teardown_account (SpAccountList *self,
                   SpAccount  *account,
                   gboolean    quietly)
 {
@@ -262,7 +262,7 @@ teardown_account (SpAccounts *self,
 }
 
 static void
-reload (SpAccounts *self)
+reload (SpAccountList *self)
 {
   g_auto(GStrv) ids = g_settings_get_strv (self->settings, "accounts");
   g_autoptr(GPtrArray) old = NULL;
@@ -307,9 +307,9 @@ reload (SpAccounts *self)
 }
 
 static void
-sp_accounts_dispose (GObject *object)
+sp_account_list_dispose (GObject *object)
 {
-  SpAccounts *self = (SpAccounts *)object;
+  SpAccountList *self = (SpAccountList *)object;
 
   if (self->accounts != NULL)
     {
@@ -323,18 +323,18 @@ sp_accounts_dispose (GObject *object)
   g_clear_object (&self->settings);
   g_clear_object (&self->tracker);
 
-  G_OBJECT_CLASS (sp_accounts_parent_class)->dispose (object);
+  G_OBJECT_CLASS (sp_account_list_parent_class)->dispose (object);
 }
 
 static void
-sp_accounts_class_init (SpAccountsClass *klass)
+sp_account_list_class_init (SpAccountListClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
 
-  object_class->dispose = sp_accounts_dispose;
+  object_class->dispose = sp_account_list_dispose;
 
   /**
-   * SpAccounts::command:
+   * SpAccountList::command:
    * @self: the accounts
    * @account: the account whose source received @command
    * @command: a redmine_rt command, to be executed as is
@@ -351,11 +351,11 @@ sp_accounts_class_init (SpAccountsClass *klass)
                   SP_TYPE_REDMINE_COMMAND | G_SIGNAL_TYPE_STATIC_SCOPE);
 
   /**
-   * SpAccounts::source-changed:
+   * SpAccountList::source-changed:
    * @self: the accounts
    * @account: the account whose source was created, replaced or dropped
    *
-   * sp_accounts_get_source() now gives another source (or none) for @account: its kind
+   * sp_account_list_get_source() now gives another source (or none) for @account: its kind
    * changed, or it was just added. Whoever watches the old source moves to the new one.
    */
   signals[SOURCE_CHANGED] =
@@ -366,7 +366,7 @@ sp_accounts_class_init (SpAccountsClass *klass)
                   G_TYPE_NONE, 1, SP_TYPE_ACCOUNT);
 
   /**
-   * SpAccounts::account-removed:
+   * SpAccountList::account-removed:
    * @self: the accounts
    * @account: the account that left the list
    *
@@ -382,7 +382,7 @@ sp_accounts_class_init (SpAccountsClass *klass)
 }
 
 static void
-sp_accounts_init (SpAccounts *self)
+sp_account_list_init (SpAccountList *self)
 {
   self->accounts = g_ptr_array_new_with_free_func (g_object_unref);
   self->transient = g_ptr_array_new_with_free_func (g_object_unref);
@@ -391,7 +391,7 @@ sp_accounts_init (SpAccounts *self)
 }
 
 /**
- * sp_accounts_new:
+ * sp_account_list_new:
  * @settings: the app's settings (schema io.github.screenpop.Screenpop)
  * @tracker: where the accounts' call events go
  *
@@ -399,16 +399,16 @@ sp_accounts_init (SpAccounts *self)
  *
  * Returns: (transfer full): the accounts
  */
-SpAccounts *
-sp_accounts_new (GSettings     *settings,
+SpAccountList *
+sp_account_list_new (GSettings     *settings,
                  SpCallTracker *tracker)
 {
-  SpAccounts *self;
+  SpAccountList *self;
 
   g_return_val_if_fail (G_IS_SETTINGS (settings), NULL);
   g_return_val_if_fail (SP_IS_CALL_TRACKER (tracker), NULL);
 
-  self = g_object_new (SP_TYPE_ACCOUNTS, NULL);
+  self = g_object_new (SP_TYPE_ACCOUNT_LIST, NULL);
   self->settings = g_object_ref (settings);
   self->tracker = g_object_ref (tracker);
 
@@ -420,21 +420,21 @@ sp_accounts_new (GSettings     *settings,
 }
 
 /**
- * sp_accounts_lookup:
+ * sp_account_list_lookup:
  *
  * Returns: (transfer none) (nullable): the account with @id
  */
 SpAccount *
-sp_accounts_lookup (SpAccounts *self,
+sp_account_list_lookup (SpAccountList *self,
                     const char *id)
 {
-  g_return_val_if_fail (SP_IS_ACCOUNTS (self), NULL);
+  g_return_val_if_fail (SP_IS_ACCOUNT_LIST (self), NULL);
 
   return find_account (self->accounts, id);
 }
 
 /**
- * sp_accounts_create:
+ * sp_account_list_create:
  * @kind: the account kind
  * @display_name: the name to show
  *
@@ -444,7 +444,7 @@ sp_accounts_lookup (SpAccounts *self,
  * Returns: (transfer none): the new account
  */
 SpAccount *
-sp_accounts_create (SpAccounts *self,
+sp_account_list_create (SpAccountList *self,
                     const char *kind,
                     const char *display_name)
 {
@@ -455,7 +455,7 @@ sp_accounts_create (SpAccounts *self,
   g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
   g_auto(GStrv) new_ids = NULL;
 
-  g_return_val_if_fail (SP_IS_ACCOUNTS (self), NULL);
+  g_return_val_if_fail (SP_IS_ACCOUNT_LIST (self), NULL);
   g_return_val_if_fail (kind != NULL, NULL);
 
   ids = g_settings_get_strv (self->settings, "accounts");
@@ -481,33 +481,33 @@ sp_accounts_create (SpAccounts *self,
 }
 
 /**
- * sp_accounts_add_transient:
+ * sp_account_list_add_transient:
  *
  * Adds an account for this run only (see sp_account_new_transient()) and starts it.
  */
 void
-sp_accounts_add_transient (SpAccounts *self,
+sp_account_list_add_transient (SpAccountList *self,
                            SpAccount  *account)
 {
-  sp_accounts_add_transient_with_source (self, account, NULL);
+  sp_account_list_add_transient_with_source (self, account, NULL);
 }
 
 /**
- * sp_accounts_add_transient_with_source:
+ * sp_account_list_add_transient_with_source:
  * @account: an account for this run only (see sp_account_new_transient())
  * @source: (nullable): the source that connects @account, in place of the one of its
  *   kind; its account must be @account
  *
- * As sp_accounts_add_transient(), with a source made elsewhere: a test's fake source, or
+ * As sp_account_list_add_transient(), with a source made elsewhere: a test's fake source, or
  * one of a kind Screenpop does not list. A change of the account's kind replaces it with
  * the source of the new kind.
  */
 void
-sp_accounts_add_transient_with_source (SpAccounts *self,
+sp_account_list_add_transient_with_source (SpAccountList *self,
                                        SpAccount  *account,
                                        SpSource   *source)
 {
-  g_return_if_fail (SP_IS_ACCOUNTS (self));
+  g_return_if_fail (SP_IS_ACCOUNT_LIST (self));
   g_return_if_fail (SP_IS_ACCOUNT (account));
   g_return_if_fail (source == NULL || SP_IS_SOURCE (source));
   g_return_if_fail (source == NULL || sp_source_get_account (source) == account);
@@ -522,19 +522,19 @@ sp_accounts_add_transient_with_source (SpAccounts *self,
 }
 
 /**
- * sp_accounts_get_source:
+ * sp_account_list_get_source:
  * @account_id: an account's id
  *
  * Returns: (transfer none) (nullable): the source that connects the account, or %NULL
  *   when there is no such account or its kind has no source
  */
 SpSource *
-sp_accounts_get_source (SpAccounts *self,
+sp_account_list_get_source (SpAccountList *self,
                         const char *account_id)
 {
   SpAccount *account;
 
-  g_return_val_if_fail (SP_IS_ACCOUNTS (self), NULL);
+  g_return_val_if_fail (SP_IS_ACCOUNT_LIST (self), NULL);
 
   account = find_account (self->accounts, account_id);
   if (account == NULL)
@@ -544,12 +544,12 @@ sp_accounts_get_source (SpAccounts *self,
 }
 
 /**
- * sp_accounts_remove:
+ * sp_account_list_remove:
  *
  * Removes the account and forgets its settings.
  */
 void
-sp_accounts_remove (SpAccounts *self,
+sp_account_list_remove (SpAccountList *self,
                     const char *id)
 {
   g_auto(GStrv) ids = NULL;
@@ -557,7 +557,7 @@ sp_accounts_remove (SpAccounts *self,
   g_auto(GStrv) new_ids = NULL;
   SpAccount *account;
 
-  g_return_if_fail (SP_IS_ACCOUNTS (self));
+  g_return_if_fail (SP_IS_ACCOUNT_LIST (self));
 
   account = find_account (self->accounts, id);
   if (account == NULL)
@@ -604,9 +604,9 @@ sp_accounts_remove (SpAccounts *self,
 }
 
 gboolean
-sp_accounts_any_enabled (SpAccounts *self)
+sp_account_list_any_enabled (SpAccountList *self)
 {
-  g_return_val_if_fail (SP_IS_ACCOUNTS (self), FALSE);
+  g_return_val_if_fail (SP_IS_ACCOUNT_LIST (self), FALSE);
 
   for (guint i = 0; i < self->accounts->len; i++)
     {
@@ -618,9 +618,9 @@ sp_accounts_any_enabled (SpAccounts *self)
 }
 
 void
-sp_accounts_stop_all (SpAccounts *self)
+sp_account_list_stop_all (SpAccountList *self)
 {
-  g_return_if_fail (SP_IS_ACCOUNTS (self));
+  g_return_if_fail (SP_IS_ACCOUNT_LIST (self));
 
   for (guint i = 0; i < self->accounts->len; i++)
     {
