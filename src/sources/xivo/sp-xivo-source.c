@@ -14,9 +14,10 @@
 
 #include "sp-account.h"
 #include "sp-http.h"
-#include "sp-xivo.h"
-#include "sp-xivo-source.h"
 #include "sp-secret.h"
+#include "sp-xivo.h"
+#include "sp-xivo-login.h"
+#include "sp-xivo-source.h"
 
 /*
  * XiVO (protocols/xivo.md §4–§6): log in to xuc over REST for a short-lived token, open the
@@ -115,140 +116,6 @@ send_frame (SpXivoSource *self,
 {
   if (is_open (self))
     soup_websocket_connection_send_text (self->connection, frame);
-}
-
-/* The REST login, shared by the connection attempt and the renewal. */
-
-typedef struct
-{
-  SoupMessage *msg;
-  char        *url;
-  char        *login;
-} LoginData;
-
-static void
-login_data_free (LoginData *data)
-{
-  g_clear_object (&data->msg);
-  g_free (data->url);
-  g_free (data->login);
-  g_free (data);
-}
-
-static void
-login_free (SpXivoLogin *login)
-{
-  sp_xivo_login_clear (login);
-  g_free (login);
-}
-
-static void
-login_read_cb (GObject      *object,
-               GAsyncResult *result,
-               gpointer      user_data)
-{
-  g_autoptr(GTask) task = user_data;
-  LoginData *data = g_task_get_task_data (task);
-  g_autoptr(GBytes) body = NULL;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GError) parse_error = NULL;
-  GError *failure = NULL;
-  SpXivoLogin *login;
-  guint status;
-
-  body = sp_http_read_bytes_finish (SOUP_SESSION (object), result, &error);
-  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    {
-      g_task_return_error (task, g_steal_pointer (&error));
-      return;
-    }
-
-  status = soup_message_get_status (data->msg);
-
-  /* xuc explains a refusal in a JSON body, whatever the status; read it first. */
-  if (body != NULL)
-    {
-      login = g_new0 (SpXivoLogin, 1);
-      if (sp_xivo_login_parse (g_bytes_get_data (body, NULL), g_bytes_get_size (body), login,
-                               &parse_error) &&
-          SOUP_STATUS_IS_SUCCESSFUL (status))
-        {
-          g_task_return_pointer (task, login, (GDestroyNotify) login_free);
-          return;
-        }
-      login_free (login);
-
-      if (g_error_matches (parse_error, SP_XIVO_ERROR, SP_XIVO_ERROR_INVALID_CREDENTIALS))
-        {
-          g_task_return_new_error (task, SP_SOURCE_ERROR, SP_SOURCE_ERROR_AUTH,
-                                   _("XiVO rejected the login or password of “%s”"), data->login);
-          return;
-        }
-      if (g_error_matches (parse_error, SP_XIVO_ERROR, SP_XIVO_ERROR_SERVER))
-        {
-          g_task_return_new_error (task, SP_SOURCE_ERROR, SP_SOURCE_ERROR_FAILED,
-                                   _("XiVO could not log in “%s”: %s"), data->login,
-                                   parse_error->message);
-          return;
-        }
-    }
-
-  if (!sp_http_check_answer (data->msg, error, _("a XiVO login service"), NULL, &failure))
-    {
-      g_task_return_error (task, failure);
-      return;
-    }
-
-  g_task_return_new_error (task, SP_SOURCE_ERROR, SP_SOURCE_ERROR_FAILED,
-                           _("%s gave an answer that is not a XiVO login: %s"),
-                           data->url, parse_error->message);
-}
-
-static void
-login_async (SpXivoSource        *self,
-             const char          *base_url,
-             const char          *login,
-             const char          *password,
-             GCancellable        *cancellable,
-             GAsyncReadyCallback  callback,
-             gpointer             user_data)
-{
-  g_autoptr(GTask) task = g_task_new (self, cancellable, callback, user_data);
-  g_autoptr(GBytes) body = NULL;
-  LoginData *data = g_new0 (LoginData, 1);
-  char *request;
-
-  g_task_set_source_tag (task, login_async);
-  g_task_set_task_data (task, data, (GDestroyNotify) login_data_free);
-
-  data->url = sp_xivo_login_url (base_url);
-  data->login = g_strdup (login);
-  data->msg = soup_message_new (SOUP_METHOD_POST, data->url);
-  if (data->msg == NULL)
-    {
-      g_task_return_new_error (task, SP_SOURCE_ERROR, SP_SOURCE_ERROR_CONFIG,
-                               _("“%s” is not a server address"), base_url);
-      return;
-    }
-
-  /* The body holds the password: wiped as soon as libsoup is done with it. */
-  request = sp_xivo_login_request_new (login, password);
-  body = g_bytes_new_with_free_func (request, strlen (request), (GDestroyNotify) sp_secret_free, request);
-  soup_message_set_request_body_from_bytes (data->msg, "application/json", body);
-  soup_message_headers_replace (soup_message_get_request_headers (data->msg), "Accept",
-                                "application/json");
-
-  g_debug ("[%s] Logging in to %s as %s", account_id (self), data->url, login);
-  sp_http_read_bytes_async (self->session, data->msg, SP_HTTP_MAX_ANSWER, cancellable,
-                            login_read_cb, g_steal_pointer (&task));
-}
-
-static SpXivoLogin *
-login_finish (SpXivoSource  *self,
-              GAsyncResult  *result,
-              GError       **error)
-{
-  return g_task_propagate_pointer (G_TASK (result), error);
 }
 
 /* Calls */
@@ -724,24 +591,22 @@ connect_login_cb (GObject      *object,
                   gpointer      user_data)
 {
   g_autoptr(GTask) task = user_data;
-  SpXivoSource *self = SP_XIVO_SOURCE (object);
+  SpXivoSource *self = g_task_get_source_object (task);
   ConnectData *data = g_task_get_task_data (task);
   GCancellable *cancellable = g_task_get_cancellable (task);
   g_autoptr(GError) error = NULL;
   g_autofree char *url = NULL;
-  SpXivoLogin *login;
+  g_auto(SpXivoLogin) login = { 0, };
 
-  login = login_finish (self, result, &error);
-  if (login == NULL)
+  if (!sp_xivo_login_finish (result, &login, &error))
     {
       connect_fail (task, g_steal_pointer (&error));
       return;
     }
 
   wipe (&self->token);
-  self->token = g_steal_pointer (&login->token);
-  self->token_lifetime = login->lifetime;
-  login_free (login);
+  self->token = g_steal_pointer (&login.token);
+  self->token_lifetime = login.lifetime;
 
   g_debug ("[%s] Logged in; the token lives %" G_GINT64_FORMAT " s", account_id (self),
            self->token_lifetime);
@@ -788,8 +653,8 @@ connect_secret_cb (GObject      *object,
       return;
     }
 
-  login_async (self, data->base_url, data->login, password, cancellable,
-               connect_login_cb, g_steal_pointer (&task));
+  sp_xivo_login_async (self->session, account_id (self), data->base_url, data->login, password,
+                       cancellable, connect_login_cb, g_steal_pointer (&task));
   wipe (&password);
 }
 
@@ -855,14 +720,13 @@ renew_login_cb (GObject      *object,
 {
   g_autoptr(SpXivoSource) self = user_data;
   g_autoptr(GError) error = NULL;
-  SpXivoLogin *login;
+  g_auto(SpXivoLogin) login = { 0, };
 
-  login = login_finish (self, result, &error);
-  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    return;
-
-  if (login == NULL)
+  if (!sp_xivo_login_finish (result, &login, &error))
     {
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        return;
+
       if (g_error_matches (error, SP_SOURCE_ERROR, SP_SOURCE_ERROR_AUTH))
         {
           sp_source_connection_lost (SP_SOURCE (self), error);
@@ -876,9 +740,8 @@ renew_login_cb (GObject      *object,
     }
 
   wipe (&self->token);
-  self->token = g_steal_pointer (&login->token);
-  self->token_lifetime = login->lifetime;
-  login_free (login);
+  self->token = g_steal_pointer (&login.token);
+  self->token_lifetime = login.lifetime;
 
   g_debug ("[%s] Renewed the token; it lives %" G_GINT64_FORMAT " s", account_id (self),
            self->token_lifetime);
@@ -909,8 +772,8 @@ renew_secret_cb (GObject      *object,
     }
 
   login = sp_account_dup_login (sp_source_get_account (SP_SOURCE (self)));
-  login_async (self, self->base_url, login, password, self->renew_cancellable,
-               renew_login_cb, g_object_ref (self));
+  sp_xivo_login_async (self->session, account_id (self), self->base_url, login, password,
+                       self->renew_cancellable, renew_login_cb, g_object_ref (self));
   wipe (&password);
 }
 
