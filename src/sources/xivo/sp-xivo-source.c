@@ -16,6 +16,7 @@
 #include "sp-http.h"
 #include "sp-secret.h"
 #include "sp-xivo.h"
+#include "sp-xivo-agent.h"
 #include "sp-xivo-login.h"
 #include "sp-xivo-source.h"
 
@@ -65,9 +66,7 @@ struct _SpXivoSource
   GCancellable            *renew_cancellable;
 
   GHashTable              *live;            /* call id → LiveCall; kept across reconnects */
-  gint64                   agent_id;
-  char                    *agent_state;
-  char                    *agent_cause;
+  SpXivoAgent              agent;
 };
 
 enum {
@@ -268,79 +267,29 @@ resync (SpXivoSource *self,
 
 /* The agent */
 
-static const char *
-agent_state_label (const char *state)
-{
-  static const struct {
-    const char *name;
-    const char *label;
-  } labels[] = {
-    { "AgentReady", N_("Ready") },
-    { "AgentOnPause", N_("Paused") },
-    { "AgentLoggedOut", N_("Logged out") },
-    { "AgentOnCall", N_("On a call") },
-    { "AgentOnIncomingCall", N_("On a call") },
-    { "AgentOnOutgoingCall", N_("On a call") },
-    { "AgentOnAcdCall", N_("On a call") },
-    { "AgentRinging", N_("Ringing") },
-    { "AgentDialing", N_("Dialing") },
-    { "AgentOnWrapup", N_("Wrap-up") },
-  };
-
-  for (guint i = 0; i < G_N_ELEMENTS (labels); i++)
-    {
-      if (g_str_equal (labels[i].name, state))
-        return _(labels[i].label);
-    }
-
-  return state;
-}
-
 static void
 handle_agent_state (SpXivoSource     *self,
                     SpXivoAgentState *state)
 {
+  SpXivoAgentChanges changes;
   g_autofree char *detail = NULL;
 
-  /* The agent is the one this link belongs to: the first state tells us which. */
-  if (self->agent_id > 0 && state->agent_id > 0 && state->agent_id != self->agent_id)
+  if (!sp_xivo_agent_update (&self->agent, state, &changes))
     {
       g_debug ("[%s] Ignored the state of agent %" G_GINT64_FORMAT, account_id (self),
                state->agent_id);
       return;
     }
 
-  if (state->agent_id > 0)
-    self->agent_id = state->agent_id;
+  if (changes & SP_XIVO_AGENT_STATE_CHANGED)
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_XIVO_AGENT_STATE]);
+  if (changes & SP_XIVO_AGENT_CAUSE_CHANGED)
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_AGENT_CAUSE]);
 
-  if (g_strcmp0 (self->agent_state, state->name) != 0)
-    {
-      g_free (self->agent_state);
-      self->agent_state = g_strdup (state->name);
-      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_XIVO_AGENT_STATE]);
-    }
-
-  if (g_strcmp0 (self->agent_cause, state->cause) != 0)
-    {
-      g_free (self->agent_cause);
-      self->agent_cause = g_strdup (state->cause);
-      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_AGENT_CAUSE]);
-    }
-
-  if (g_str_equal (state->name, "AgentOnPause"))
-    sp_source_set_agent_state (SP_SOURCE (self), SP_AGENT_STATE_PAUSED);
-  else if (g_str_equal (state->name, "AgentLoggedOut"))
-    sp_source_set_agent_state (SP_SOURCE (self), SP_AGENT_STATE_LOGGED_OUT);
-  else
-    sp_source_set_agent_state (SP_SOURCE (self), SP_AGENT_STATE_READY);
+  sp_source_set_agent_state (SP_SOURCE (self), sp_xivo_agent_get_agent_state (&self->agent));
 
   /* Shown under the account in the window. */
-  if (state->cause != NULL && g_str_equal (state->name, "AgentOnPause"))
-    /* Translators: the agent's state, e.g. "Agent: Paused (lunch)" */
-    detail = g_strdup_printf (_("Agent: %s (%s)"), agent_state_label (state->name), state->cause);
-  else
-    /* Translators: the agent's state, e.g. "Agent: Ready" */
-    detail = g_strdup_printf (_("Agent: %s"), agent_state_label (state->name));
+  detail = sp_xivo_agent_dup_detail (&self->agent);
   sp_source_set_detail (SP_SOURCE (self), detail);
 }
 
@@ -876,11 +825,11 @@ sp_xivo_source_perform_async (SpSource            *source,
     }
   else if (action == SP_SOURCE_ACTION_PAUSE)
     {
-      frame = sp_xivo_pause_command_new (self->agent_id, text);
+      frame = sp_xivo_pause_command_new (self->agent.id, text);
     }
   else
     {
-      frame = sp_xivo_unpause_command_new (self->agent_id);
+      frame = sp_xivo_unpause_command_new (self->agent.id);
     }
 
   g_debug ("[%s] Sending %s", account_id (self), sp_source_action_to_string (action));
@@ -903,7 +852,7 @@ sp_xivo_source_get_user_facts (SpSource    *source,
 {
   SpXivoSource *self = SP_XIVO_SOURCE (source);
 
-  facts->agent_id = self->agent_id;
+  facts->agent_id = self->agent.id;
   facts->token = g_strdup (self->token);
 }
 
@@ -975,8 +924,7 @@ sp_xivo_source_finalize (GObject *object)
   SpXivoSource *self = (SpXivoSource *)object;
 
   g_free (self->base_url);
-  g_free (self->agent_state);
-  g_free (self->agent_cause);
+  sp_xivo_agent_clear (&self->agent);
 
   G_OBJECT_CLASS (sp_xivo_source_parent_class)->finalize (object);
 }
@@ -992,10 +940,10 @@ sp_xivo_source_get_property (GObject    *object,
   switch (prop_id)
     {
     case PROP_XIVO_AGENT_STATE:
-      g_value_set_string (value, self->agent_state);
+      g_value_set_string (value, self->agent.state);
       break;
     case PROP_AGENT_CAUSE:
-      g_value_set_string (value, self->agent_cause);
+      g_value_set_string (value, self->agent.cause);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -1117,7 +1065,7 @@ sp_xivo_source_get_agent_id (SpXivoSource *self)
 {
   g_return_val_if_fail (SP_IS_XIVO_SOURCE (self), 0);
 
-  return self->agent_id;
+  return self->agent.id;
 }
 
 const char *
@@ -1125,7 +1073,7 @@ sp_xivo_source_get_agent_state (SpXivoSource *self)
 {
   g_return_val_if_fail (SP_IS_XIVO_SOURCE (self), NULL);
 
-  return self->agent_state;
+  return self->agent.state;
 }
 
 const char *
@@ -1133,5 +1081,5 @@ sp_xivo_source_get_agent_cause (SpXivoSource *self)
 {
   g_return_val_if_fail (SP_IS_XIVO_SOURCE (self), NULL);
 
-  return self->agent_cause;
+  return self->agent.cause;
 }
