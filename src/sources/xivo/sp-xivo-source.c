@@ -7,8 +7,6 @@
 
 #include "config.h"
 
-#include <string.h>
-
 #include <glib/gi18n.h>
 #include <libsoup/soup.h>
 
@@ -17,6 +15,7 @@
 #include "sp-secret.h"
 #include "sp-xivo.h"
 #include "sp-xivo-agent.h"
+#include "sp-xivo-calls.h"
 #include "sp-xivo-login.h"
 #include "sp-xivo-source.h"
 
@@ -33,6 +32,11 @@
  *
  * The token is a credential: it is never logged, and the CTI URL is only ever logged
  * without it.
+ *
+ * This file holds the connection (the attempt, the CTI link and its heartbeat, the token
+ * renewal) and the actions. The REST login is sp-xivo-login.c; what the link says is
+ * mapped by sp-xivo-calls.c (PhoneEvents and the resynchronisation to call events, pure)
+ * and sp-xivo-agent.c (the agent's state).
  */
 
 /* One attempt — keyring, login, WebSocket, LoggedOn — must be over within this long. */
@@ -43,13 +47,6 @@
 #define DEFAULT_LIFETIME_SECONDS 3600
 /* Frames beyond this are refused by the parser anyway; libsoup reads and drops them. */
 #define MAX_INCOMING_PAYLOAD (4 * 1024 * 1024)
-
-typedef struct
-{
-  SpCallDirection  direction;
-  gboolean         answered;
-  char            *unique_id;   /* this leg, for answer and hangup */
-} LiveCall;
 
 struct _SpXivoSource
 {
@@ -65,7 +62,7 @@ struct _SpXivoSource
   guint                    renew_id;
   GCancellable            *renew_cancellable;
 
-  GHashTable              *live;            /* call id → LiveCall; kept across reconnects */
+  SpXivoCalls             *calls;           /* kept across reconnects */
   SpXivoAgent              agent;
 };
 
@@ -82,13 +79,6 @@ static GParamSpec *properties [N_PROPS];
 
 static void schedule_renewal (SpXivoSource *self,
                               guint         delay_ms);
-
-static void
-live_call_free (LiveCall *call)
-{
-  g_free (call->unique_id);
-  g_free (call);
-}
 
 static void
 wipe (char **secret)
@@ -117,155 +107,14 @@ send_frame (SpXivoSource *self,
     soup_websocket_connection_send_text (self->connection, frame);
 }
 
-/* Calls */
+/* What the link says: calls and the agent */
 
 static void
-emit (SpXivoSource     *self,
-      SpXivoPhoneEvent *phone_event,
-      SpCallEventKind   kind,
-      SpCallDirection   direction)
+emit_call_event (SpCallEvent *event,
+                 gpointer     user_data)
 {
-  SpSource *source = SP_SOURCE (self);
-  g_autoptr(SpCallEvent) event = sp_source_new_call_event (source, phone_event->call_id, kind);
-  GHashTableIter iter;
-  gpointer key, value;
-
-  event->direction = direction;
-  event->number = g_strdup (phone_event->other_dn);
-  event->name = g_strdup (phone_event->other_dname);
-  event->exten = g_strdup (phone_event->dn);
-  event->queue = g_strdup (phone_event->queue_name);
-  event->ring_timeout = sp_account_get_ring_timeout (sp_source_get_account (source));
-
-  g_hash_table_iter_init (&iter, phone_event->user_data);
-  while (g_hash_table_iter_next (&iter, &key, &value))
-    sp_call_event_set_var (event, key, value);
-
-  sp_source_emit_call_event (source, event);
+  sp_source_emit_call_event (SP_SOURCE (user_data), event);
 }
-
-static SpCallDirection
-direction_of (SpXivoPhoneEvent *event)
-{
-  if (event->type == SP_XIVO_PHONE_EVENT_DIALING ||
-      g_strcmp0 (event->direction, "Outgoing") == 0)
-    return SP_CALL_DIRECTION_OUTGOING;
-
-  return SP_CALL_DIRECTION_INCOMING;
-}
-
-static void
-handle_phone_event (SpXivoSource     *self,
-                    SpXivoPhoneEvent *event)
-{
-  SpAccount *account = sp_source_get_account (SP_SOURCE (self));
-  LiveCall *call = g_hash_table_lookup (self->live, event->call_id);
-
-  if (!sp_account_matches_extension (account, event->dn))
-    {
-      g_debug ("[%s] %s for line “%s” is not ours", account_id (self), event->event_type,
-               event->dn ? event->dn : "");
-      return;
-    }
-
-  switch (event->type)
-    {
-    case SP_XIVO_PHONE_EVENT_DIALING:
-    case SP_XIVO_PHONE_EVENT_RINGING:
-      if (call == NULL)
-        {
-          call = g_new0 (LiveCall, 1);
-          call->direction = direction_of (event);
-          g_hash_table_insert (self->live, g_strdup (event->call_id), call);
-        }
-      g_free (call->unique_id);
-      call->unique_id = g_strdup (event->unique_id);
-      emit (self, event, SP_CALL_EVENT_RINGING, call->direction);
-      break;
-
-    case SP_XIVO_PHONE_EVENT_ESTABLISHED:
-      if (call == NULL)
-        {
-          /* A call first seen answered: picked up elsewhere, or found by a resync. */
-          call = g_new0 (LiveCall, 1);
-          call->direction = direction_of (event);
-          g_hash_table_insert (self->live, g_strdup (event->call_id), call);
-        }
-      call->answered = TRUE;
-      if (event->unique_id != NULL)
-        {
-          g_free (call->unique_id);
-          call->unique_id = g_strdup (event->unique_id);
-        }
-      emit (self, event, SP_CALL_EVENT_ANSWERED, call->direction);
-      break;
-
-    case SP_XIVO_PHONE_EVENT_RELEASED:
-      /* The end of a call we never saw would pop up as a missed call out of nowhere. */
-      if (call == NULL)
-        {
-          g_debug ("[%s] EventReleased for unknown call %s", account_id (self), event->call_id);
-          return;
-        }
-      emit (self, event, SP_CALL_EVENT_ENDED, call->direction);
-      g_hash_table_remove (self->live, event->call_id);
-      break;
-
-    case SP_XIVO_PHONE_EVENT_OTHER:
-    default:
-      g_debug ("[%s] Ignored %s of call %s", account_id (self), event->event_type, event->call_id);
-      break;
-    }
-}
-
-/* The answer to getCurrentCallsPhoneEvents: the calls the server knows are live. Ours that
- * it does not list ended while the link was down. */
-static void
-resync (SpXivoSource *self,
-        GPtrArray    *events)
-{
-  g_autoptr(GHashTable) listed = g_hash_table_new (g_str_hash, g_str_equal);
-  g_autoptr(GPtrArray) gone = g_ptr_array_new_with_free_func (g_free);
-  GHashTableIter iter;
-  gpointer key, value;
-
-  for (guint i = 0; i < events->len; i++)
-    {
-      SpXivoPhoneEvent *event = g_ptr_array_index (events, i);
-
-      g_hash_table_add (listed, event->call_id);
-      if (event->type != SP_XIVO_PHONE_EVENT_RELEASED)
-        handle_phone_event (self, event);
-    }
-
-  g_hash_table_iter_init (&iter, self->live);
-  while (g_hash_table_iter_next (&iter, &key, &value))
-    {
-      if (!g_hash_table_contains (listed, key))
-        g_ptr_array_add (gone, g_strdup (key));
-    }
-
-  for (guint i = 0; i < gone->len; i++)
-    {
-      const char *call_id = g_ptr_array_index (gone, i);
-      LiveCall *call = g_hash_table_lookup (self->live, call_id);
-      g_autoptr(SpCallEvent) event = sp_source_new_call_event (SP_SOURCE (self), call_id,
-                                                                SP_CALL_EVENT_ENDED);
-
-      g_debug ("[%s] Call %s ended while the link was down", account_id (self), call_id);
-      event->direction = call->direction;
-      /* Should the tracker have forgotten the call meanwhile, its end must not come back as
-       * a new call, missed out of nowhere: for a call it does not know, the outcome is
-       * unknown. */
-      event->no_end = TRUE;
-      g_hash_table_remove (self->live, call_id);
-      sp_source_emit_call_event (SP_SOURCE (self), event);
-    }
-
-  g_debug ("[%s] Resynchronised: %u live calls", account_id (self), g_hash_table_size (self->live));
-}
-
-/* The agent */
 
 static void
 handle_agent_state (SpXivoSource     *self,
@@ -412,11 +261,12 @@ message_cb (SpXivoSource            *self,
       break;
 
     case SP_XIVO_MESSAGE_PHONE_EVENT:
-      handle_phone_event (self, parsed->phone_event);
+      sp_xivo_calls_phone_event (self->calls, parsed->phone_event);
       break;
 
     case SP_XIVO_MESSAGE_CURRENT_CALLS:
-      resync (self, parsed->phone_events);
+      /* Ours that the server does not list ended while the link was down. */
+      sp_xivo_calls_resync (self->calls, parsed->phone_events);
       break;
 
     case SP_XIVO_MESSAGE_AGENT_STATE:
@@ -788,7 +638,7 @@ sp_xivo_source_perform_async (SpSource            *source,
   g_autoptr(GVariant) sunk = param ? g_variant_ref_sink (param) : NULL;
   g_autofree char *frame = NULL;
   const char *text = NULL;
-  LiveCall *call = call_id ? g_hash_table_lookup (self->live, call_id) : NULL;
+  const char *unique_id = NULL;
 
   g_task_set_source_tag (task, sp_xivo_source_perform_async);
 
@@ -810,8 +660,9 @@ sp_xivo_source_perform_async (SpSource            *source,
   if (action == SP_SOURCE_ACTION_ANSWER || action == SP_SOURCE_ACTION_HANGUP)
     {
       /* Without the leg's id xuc acts on the user's current call. */
+      sp_xivo_calls_lookup (self->calls, call_id, &unique_id);
       frame = sp_xivo_command_new (action == SP_SOURCE_ACTION_ANSWER ? "answer" : "hangup",
-                                   "uniqueId", call ? call->unique_id : NULL, NULL);
+                                   "uniqueId", unique_id, NULL);
     }
   else if (action == SP_SOURCE_ACTION_DIAL)
     {
@@ -892,8 +743,8 @@ sp_xivo_source_disconnect (SpSource *source)
 static void
 state_changed_cb (SpXivoSource *self)
 {
-  if (self->live != NULL && sp_source_get_state (SP_SOURCE (self)) == SP_SOURCE_STATE_DISCONNECTED)
-    g_hash_table_remove_all (self->live);
+  if (self->calls != NULL && sp_source_get_state (SP_SOURCE (self)) == SP_SOURCE_STATE_DISCONNECTED)
+    sp_xivo_calls_forget (self->calls);
 }
 
 static void
@@ -903,6 +754,7 @@ sp_xivo_source_constructed (GObject *object)
 
   G_OBJECT_CLASS (sp_xivo_source_parent_class)->constructed (object);
 
+  self->calls = sp_xivo_calls_new (sp_source_get_account (SP_SOURCE (self)), emit_call_event, self);
   g_signal_connect (self, "notify::state", G_CALLBACK (state_changed_cb), NULL);
 }
 
@@ -913,7 +765,7 @@ sp_xivo_source_dispose (GObject *object)
 
   sp_xivo_source_disconnect (SP_SOURCE (self));
   g_clear_object (&self->session);
-  g_clear_pointer (&self->live, g_hash_table_unref);
+  g_clear_pointer (&self->calls, sp_xivo_calls_free);
 
   G_OBJECT_CLASS (sp_xivo_source_parent_class)->dispose (object);
 }
@@ -994,7 +846,6 @@ sp_xivo_source_class_init (SpXivoSourceClass *klass)
 static void
 sp_xivo_source_init (SpXivoSource *self)
 {
-  self->live = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) live_call_free);
   self->session = sp_http_session_new ();
 
   /* Three silent ping intervals and the link is dead, as in cti.js. */
