@@ -7,16 +7,17 @@
 
 #include "config.h"
 
-#include <string.h>
-
 #include <glib/gi18n.h>
 #include <libsoup/soup.h>
 
 #include "sp-account.h"
 #include "sp-http.h"
-#include "sp-xivo.h"
-#include "sp-xivo-source.h"
 #include "sp-secret.h"
+#include "sp-xivo.h"
+#include "sp-xivo-agent.h"
+#include "sp-xivo-calls.h"
+#include "sp-xivo-login.h"
+#include "sp-xivo-source.h"
 
 /*
  * XiVO (protocols/xivo.md §4–§6): log in to xuc over REST for a short-lived token, open the
@@ -31,6 +32,11 @@
  *
  * The token is a credential: it is never logged, and the CTI URL is only ever logged
  * without it.
+ *
+ * This file holds the connection (the attempt, the CTI link and its heartbeat, the token
+ * renewal) and the actions. The REST login is sp-xivo-login.c; what the link says is
+ * mapped by sp-xivo-calls.c (PhoneEvents and the resynchronisation to call events, pure)
+ * and sp-xivo-agent.c (the agent's state).
  */
 
 /* One attempt — keyring, login, WebSocket, LoggedOn — must be over within this long. */
@@ -41,13 +47,6 @@
 #define DEFAULT_LIFETIME_SECONDS 3600
 /* Frames beyond this are refused by the parser anyway; libsoup reads and drops them. */
 #define MAX_INCOMING_PAYLOAD (4 * 1024 * 1024)
-
-typedef struct
-{
-  SpCallDirection  direction;
-  gboolean         answered;
-  char            *unique_id;   /* this leg, for answer and hangup */
-} LiveCall;
 
 struct _SpXivoSource
 {
@@ -63,10 +62,8 @@ struct _SpXivoSource
   guint                    renew_id;
   GCancellable            *renew_cancellable;
 
-  GHashTable              *live;            /* call id → LiveCall; kept across reconnects */
-  gint64                   agent_id;
-  char                    *agent_state;
-  char                    *agent_cause;
+  SpXivoCalls             *calls;           /* kept across reconnects */
+  SpXivoAgent              agent;
 };
 
 enum {
@@ -82,13 +79,6 @@ static GParamSpec *properties [N_PROPS];
 
 static void schedule_renewal (SpXivoSource *self,
                               guint         delay_ms);
-
-static void
-live_call_free (LiveCall *call)
-{
-  g_free (call->unique_id);
-  g_free (call);
-}
 
 static void
 wipe (char **secret)
@@ -117,363 +107,38 @@ send_frame (SpXivoSource *self,
     soup_websocket_connection_send_text (self->connection, frame);
 }
 
-/* The REST login, shared by the connection attempt and the renewal. */
-
-typedef struct
-{
-  SoupMessage *msg;
-  char        *url;
-  char        *login;
-} LoginData;
+/* What the link says: calls and the agent */
 
 static void
-login_data_free (LoginData *data)
+emit_call_event (SpCallEvent *event,
+                 gpointer     user_data)
 {
-  g_clear_object (&data->msg);
-  g_free (data->url);
-  g_free (data->login);
-  g_free (data);
-}
-
-static void
-login_free (SpXivoLogin *login)
-{
-  sp_xivo_login_clear (login);
-  g_free (login);
-}
-
-static void
-login_read_cb (GObject      *object,
-               GAsyncResult *result,
-               gpointer      user_data)
-{
-  g_autoptr(GTask) task = user_data;
-  LoginData *data = g_task_get_task_data (task);
-  g_autoptr(GBytes) body = NULL;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GError) parse_error = NULL;
-  GError *failure = NULL;
-  SpXivoLogin *login;
-  guint status;
-
-  body = sp_http_read_bytes_finish (SOUP_SESSION (object), result, &error);
-  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    {
-      g_task_return_error (task, g_steal_pointer (&error));
-      return;
-    }
-
-  status = soup_message_get_status (data->msg);
-
-  /* xuc explains a refusal in a JSON body, whatever the status; read it first. */
-  if (body != NULL)
-    {
-      login = g_new0 (SpXivoLogin, 1);
-      if (sp_xivo_login_parse (g_bytes_get_data (body, NULL), g_bytes_get_size (body), login,
-                               &parse_error) &&
-          SOUP_STATUS_IS_SUCCESSFUL (status))
-        {
-          g_task_return_pointer (task, login, (GDestroyNotify) login_free);
-          return;
-        }
-      login_free (login);
-
-      if (g_error_matches (parse_error, SP_XIVO_ERROR, SP_XIVO_ERROR_INVALID_CREDENTIALS))
-        {
-          g_task_return_new_error (task, SP_SOURCE_ERROR, SP_SOURCE_ERROR_AUTH,
-                                   _("XiVO rejected the login or password of “%s”"), data->login);
-          return;
-        }
-      if (g_error_matches (parse_error, SP_XIVO_ERROR, SP_XIVO_ERROR_SERVER))
-        {
-          g_task_return_new_error (task, SP_SOURCE_ERROR, SP_SOURCE_ERROR_FAILED,
-                                   _("XiVO could not log in “%s”: %s"), data->login,
-                                   parse_error->message);
-          return;
-        }
-    }
-
-  if (!sp_http_check_answer (data->msg, error, _("a XiVO login service"), NULL, &failure))
-    {
-      g_task_return_error (task, failure);
-      return;
-    }
-
-  g_task_return_new_error (task, SP_SOURCE_ERROR, SP_SOURCE_ERROR_FAILED,
-                           _("%s gave an answer that is not a XiVO login: %s"),
-                           data->url, parse_error->message);
-}
-
-static void
-login_async (SpXivoSource        *self,
-             const char          *base_url,
-             const char          *login,
-             const char          *password,
-             GCancellable        *cancellable,
-             GAsyncReadyCallback  callback,
-             gpointer             user_data)
-{
-  g_autoptr(GTask) task = g_task_new (self, cancellable, callback, user_data);
-  g_autoptr(GBytes) body = NULL;
-  LoginData *data = g_new0 (LoginData, 1);
-  char *request;
-
-  g_task_set_source_tag (task, login_async);
-  g_task_set_task_data (task, data, (GDestroyNotify) login_data_free);
-
-  data->url = sp_xivo_login_url (base_url);
-  data->login = g_strdup (login);
-  data->msg = soup_message_new (SOUP_METHOD_POST, data->url);
-  if (data->msg == NULL)
-    {
-      g_task_return_new_error (task, SP_SOURCE_ERROR, SP_SOURCE_ERROR_CONFIG,
-                               _("“%s” is not a server address"), base_url);
-      return;
-    }
-
-  /* The body holds the password: wiped as soon as libsoup is done with it. */
-  request = sp_xivo_login_request_new (login, password);
-  body = g_bytes_new_with_free_func (request, strlen (request), (GDestroyNotify) sp_secret_free, request);
-  soup_message_set_request_body_from_bytes (data->msg, "application/json", body);
-  soup_message_headers_replace (soup_message_get_request_headers (data->msg), "Accept",
-                                "application/json");
-
-  g_debug ("[%s] Logging in to %s as %s", account_id (self), data->url, login);
-  sp_http_read_bytes_async (self->session, data->msg, SP_HTTP_MAX_ANSWER, cancellable,
-                            login_read_cb, g_steal_pointer (&task));
-}
-
-static SpXivoLogin *
-login_finish (SpXivoSource  *self,
-              GAsyncResult  *result,
-              GError       **error)
-{
-  return g_task_propagate_pointer (G_TASK (result), error);
-}
-
-/* Calls */
-
-static void
-emit (SpXivoSource     *self,
-      SpXivoPhoneEvent *phone_event,
-      SpCallEventKind   kind,
-      SpCallDirection   direction)
-{
-  SpSource *source = SP_SOURCE (self);
-  g_autoptr(SpCallEvent) event = sp_source_new_call_event (source, phone_event->call_id, kind);
-  GHashTableIter iter;
-  gpointer key, value;
-
-  event->direction = direction;
-  event->number = g_strdup (phone_event->other_dn);
-  event->name = g_strdup (phone_event->other_dname);
-  event->exten = g_strdup (phone_event->dn);
-  event->queue = g_strdup (phone_event->queue_name);
-  event->ring_timeout = sp_account_get_ring_timeout (sp_source_get_account (source));
-
-  g_hash_table_iter_init (&iter, phone_event->user_data);
-  while (g_hash_table_iter_next (&iter, &key, &value))
-    sp_call_event_set_var (event, key, value);
-
-  sp_source_emit_call_event (source, event);
-}
-
-static SpCallDirection
-direction_of (SpXivoPhoneEvent *event)
-{
-  if (event->type == SP_XIVO_PHONE_EVENT_DIALING ||
-      g_strcmp0 (event->direction, "Outgoing") == 0)
-    return SP_CALL_DIRECTION_OUTGOING;
-
-  return SP_CALL_DIRECTION_INCOMING;
-}
-
-static void
-handle_phone_event (SpXivoSource     *self,
-                    SpXivoPhoneEvent *event)
-{
-  SpAccount *account = sp_source_get_account (SP_SOURCE (self));
-  LiveCall *call = g_hash_table_lookup (self->live, event->call_id);
-
-  if (!sp_account_matches_extension (account, event->dn))
-    {
-      g_debug ("[%s] %s for line “%s” is not ours", account_id (self), event->event_type,
-               event->dn ? event->dn : "");
-      return;
-    }
-
-  switch (event->type)
-    {
-    case SP_XIVO_PHONE_EVENT_DIALING:
-    case SP_XIVO_PHONE_EVENT_RINGING:
-      if (call == NULL)
-        {
-          call = g_new0 (LiveCall, 1);
-          call->direction = direction_of (event);
-          g_hash_table_insert (self->live, g_strdup (event->call_id), call);
-        }
-      g_free (call->unique_id);
-      call->unique_id = g_strdup (event->unique_id);
-      emit (self, event, SP_CALL_EVENT_RINGING, call->direction);
-      break;
-
-    case SP_XIVO_PHONE_EVENT_ESTABLISHED:
-      if (call == NULL)
-        {
-          /* A call first seen answered: picked up elsewhere, or found by a resync. */
-          call = g_new0 (LiveCall, 1);
-          call->direction = direction_of (event);
-          g_hash_table_insert (self->live, g_strdup (event->call_id), call);
-        }
-      call->answered = TRUE;
-      if (event->unique_id != NULL)
-        {
-          g_free (call->unique_id);
-          call->unique_id = g_strdup (event->unique_id);
-        }
-      emit (self, event, SP_CALL_EVENT_ANSWERED, call->direction);
-      break;
-
-    case SP_XIVO_PHONE_EVENT_RELEASED:
-      /* The end of a call we never saw would pop up as a missed call out of nowhere. */
-      if (call == NULL)
-        {
-          g_debug ("[%s] EventReleased for unknown call %s", account_id (self), event->call_id);
-          return;
-        }
-      emit (self, event, SP_CALL_EVENT_ENDED, call->direction);
-      g_hash_table_remove (self->live, event->call_id);
-      break;
-
-    case SP_XIVO_PHONE_EVENT_OTHER:
-    default:
-      g_debug ("[%s] Ignored %s of call %s", account_id (self), event->event_type, event->call_id);
-      break;
-    }
-}
-
-/* The answer to getCurrentCallsPhoneEvents: the calls the server knows are live. Ours that
- * it does not list ended while the link was down. */
-static void
-resync (SpXivoSource *self,
-        GPtrArray    *events)
-{
-  g_autoptr(GHashTable) listed = g_hash_table_new (g_str_hash, g_str_equal);
-  g_autoptr(GPtrArray) gone = g_ptr_array_new_with_free_func (g_free);
-  GHashTableIter iter;
-  gpointer key, value;
-
-  for (guint i = 0; i < events->len; i++)
-    {
-      SpXivoPhoneEvent *event = g_ptr_array_index (events, i);
-
-      g_hash_table_add (listed, event->call_id);
-      if (event->type != SP_XIVO_PHONE_EVENT_RELEASED)
-        handle_phone_event (self, event);
-    }
-
-  g_hash_table_iter_init (&iter, self->live);
-  while (g_hash_table_iter_next (&iter, &key, &value))
-    {
-      if (!g_hash_table_contains (listed, key))
-        g_ptr_array_add (gone, g_strdup (key));
-    }
-
-  for (guint i = 0; i < gone->len; i++)
-    {
-      const char *call_id = g_ptr_array_index (gone, i);
-      LiveCall *call = g_hash_table_lookup (self->live, call_id);
-      g_autoptr(SpCallEvent) event = sp_source_new_call_event (SP_SOURCE (self), call_id,
-                                                                SP_CALL_EVENT_ENDED);
-
-      g_debug ("[%s] Call %s ended while the link was down", account_id (self), call_id);
-      event->direction = call->direction;
-      /* Should the tracker have forgotten the call meanwhile, its end must not come back as
-       * a new call, missed out of nowhere: for a call it does not know, the outcome is
-       * unknown. */
-      event->no_end = TRUE;
-      g_hash_table_remove (self->live, call_id);
-      sp_source_emit_call_event (SP_SOURCE (self), event);
-    }
-
-  g_debug ("[%s] Resynchronised: %u live calls", account_id (self), g_hash_table_size (self->live));
-}
-
-/* The agent */
-
-static const char *
-agent_state_label (const char *state)
-{
-  static const struct {
-    const char *name;
-    const char *label;
-  } labels[] = {
-    { "AgentReady", N_("Ready") },
-    { "AgentOnPause", N_("Paused") },
-    { "AgentLoggedOut", N_("Logged out") },
-    { "AgentOnCall", N_("On a call") },
-    { "AgentOnIncomingCall", N_("On a call") },
-    { "AgentOnOutgoingCall", N_("On a call") },
-    { "AgentOnAcdCall", N_("On a call") },
-    { "AgentRinging", N_("Ringing") },
-    { "AgentDialing", N_("Dialing") },
-    { "AgentOnWrapup", N_("Wrap-up") },
-  };
-
-  for (guint i = 0; i < G_N_ELEMENTS (labels); i++)
-    {
-      if (g_str_equal (labels[i].name, state))
-        return _(labels[i].label);
-    }
-
-  return state;
+  sp_source_emit_call_event (SP_SOURCE (user_data), event);
 }
 
 static void
 handle_agent_state (SpXivoSource     *self,
                     SpXivoAgentState *state)
 {
+  SpXivoAgentChanges changes;
   g_autofree char *detail = NULL;
 
-  /* The agent is the one this link belongs to: the first state tells us which. */
-  if (self->agent_id > 0 && state->agent_id > 0 && state->agent_id != self->agent_id)
+  if (!sp_xivo_agent_update (&self->agent, state, &changes))
     {
       g_debug ("[%s] Ignored the state of agent %" G_GINT64_FORMAT, account_id (self),
                state->agent_id);
       return;
     }
 
-  if (state->agent_id > 0)
-    self->agent_id = state->agent_id;
+  if (changes & SP_XIVO_AGENT_STATE_CHANGED)
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_XIVO_AGENT_STATE]);
+  if (changes & SP_XIVO_AGENT_CAUSE_CHANGED)
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_AGENT_CAUSE]);
 
-  if (g_strcmp0 (self->agent_state, state->name) != 0)
-    {
-      g_free (self->agent_state);
-      self->agent_state = g_strdup (state->name);
-      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_XIVO_AGENT_STATE]);
-    }
-
-  if (g_strcmp0 (self->agent_cause, state->cause) != 0)
-    {
-      g_free (self->agent_cause);
-      self->agent_cause = g_strdup (state->cause);
-      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_AGENT_CAUSE]);
-    }
-
-  if (g_str_equal (state->name, "AgentOnPause"))
-    sp_source_set_agent_state (SP_SOURCE (self), SP_AGENT_STATE_PAUSED);
-  else if (g_str_equal (state->name, "AgentLoggedOut"))
-    sp_source_set_agent_state (SP_SOURCE (self), SP_AGENT_STATE_LOGGED_OUT);
-  else
-    sp_source_set_agent_state (SP_SOURCE (self), SP_AGENT_STATE_READY);
+  sp_source_set_agent_state (SP_SOURCE (self), sp_xivo_agent_get_agent_state (&self->agent));
 
   /* Shown under the account in the window. */
-  if (state->cause != NULL && g_str_equal (state->name, "AgentOnPause"))
-    /* Translators: the agent's state, e.g. "Agent: Paused (lunch)" */
-    detail = g_strdup_printf (_("Agent: %s (%s)"), agent_state_label (state->name), state->cause);
-  else
-    /* Translators: the agent's state, e.g. "Agent: Ready" */
-    detail = g_strdup_printf (_("Agent: %s"), agent_state_label (state->name));
+  detail = sp_xivo_agent_dup_detail (&self->agent);
   sp_source_set_detail (SP_SOURCE (self), detail);
 }
 
@@ -596,11 +261,12 @@ message_cb (SpXivoSource            *self,
       break;
 
     case SP_XIVO_MESSAGE_PHONE_EVENT:
-      handle_phone_event (self, parsed->phone_event);
+      sp_xivo_calls_phone_event (self->calls, parsed->phone_event);
       break;
 
     case SP_XIVO_MESSAGE_CURRENT_CALLS:
-      resync (self, parsed->phone_events);
+      /* Ours that the server does not list ended while the link was down. */
+      sp_xivo_calls_resync (self->calls, parsed->phone_events);
       break;
 
     case SP_XIVO_MESSAGE_AGENT_STATE:
@@ -724,24 +390,22 @@ connect_login_cb (GObject      *object,
                   gpointer      user_data)
 {
   g_autoptr(GTask) task = user_data;
-  SpXivoSource *self = SP_XIVO_SOURCE (object);
+  SpXivoSource *self = g_task_get_source_object (task);
   ConnectData *data = g_task_get_task_data (task);
   GCancellable *cancellable = g_task_get_cancellable (task);
   g_autoptr(GError) error = NULL;
   g_autofree char *url = NULL;
-  SpXivoLogin *login;
+  g_auto(SpXivoLogin) login = { 0, };
 
-  login = login_finish (self, result, &error);
-  if (login == NULL)
+  if (!sp_xivo_login_finish (result, &login, &error))
     {
       connect_fail (task, g_steal_pointer (&error));
       return;
     }
 
   wipe (&self->token);
-  self->token = g_steal_pointer (&login->token);
-  self->token_lifetime = login->lifetime;
-  login_free (login);
+  self->token = g_steal_pointer (&login.token);
+  self->token_lifetime = login.lifetime;
 
   g_debug ("[%s] Logged in; the token lives %" G_GINT64_FORMAT " s", account_id (self),
            self->token_lifetime);
@@ -788,8 +452,8 @@ connect_secret_cb (GObject      *object,
       return;
     }
 
-  login_async (self, data->base_url, data->login, password, cancellable,
-               connect_login_cb, g_steal_pointer (&task));
+  sp_xivo_login_async (self->session, account_id (self), data->base_url, data->login, password,
+                       cancellable, connect_login_cb, g_steal_pointer (&task));
   wipe (&password);
 }
 
@@ -855,14 +519,13 @@ renew_login_cb (GObject      *object,
 {
   g_autoptr(SpXivoSource) self = user_data;
   g_autoptr(GError) error = NULL;
-  SpXivoLogin *login;
+  g_auto(SpXivoLogin) login = { 0, };
 
-  login = login_finish (self, result, &error);
-  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    return;
-
-  if (login == NULL)
+  if (!sp_xivo_login_finish (result, &login, &error))
     {
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        return;
+
       if (g_error_matches (error, SP_SOURCE_ERROR, SP_SOURCE_ERROR_AUTH))
         {
           sp_source_connection_lost (SP_SOURCE (self), error);
@@ -876,9 +539,8 @@ renew_login_cb (GObject      *object,
     }
 
   wipe (&self->token);
-  self->token = g_steal_pointer (&login->token);
-  self->token_lifetime = login->lifetime;
-  login_free (login);
+  self->token = g_steal_pointer (&login.token);
+  self->token_lifetime = login.lifetime;
 
   g_debug ("[%s] Renewed the token; it lives %" G_GINT64_FORMAT " s", account_id (self),
            self->token_lifetime);
@@ -909,8 +571,8 @@ renew_secret_cb (GObject      *object,
     }
 
   login = sp_account_dup_login (sp_source_get_account (SP_SOURCE (self)));
-  login_async (self, self->base_url, login, password, self->renew_cancellable,
-               renew_login_cb, g_object_ref (self));
+  sp_xivo_login_async (self->session, account_id (self), self->base_url, login, password,
+                       self->renew_cancellable, renew_login_cb, g_object_ref (self));
   wipe (&password);
 }
 
@@ -976,7 +638,7 @@ sp_xivo_source_perform_async (SpSource            *source,
   g_autoptr(GVariant) sunk = param ? g_variant_ref_sink (param) : NULL;
   g_autofree char *frame = NULL;
   const char *text = NULL;
-  LiveCall *call = call_id ? g_hash_table_lookup (self->live, call_id) : NULL;
+  const char *unique_id = NULL;
 
   g_task_set_source_tag (task, sp_xivo_source_perform_async);
 
@@ -998,8 +660,9 @@ sp_xivo_source_perform_async (SpSource            *source,
   if (action == SP_SOURCE_ACTION_ANSWER || action == SP_SOURCE_ACTION_HANGUP)
     {
       /* Without the leg's id xuc acts on the user's current call. */
+      sp_xivo_calls_lookup (self->calls, call_id, &unique_id);
       frame = sp_xivo_command_new (action == SP_SOURCE_ACTION_ANSWER ? "answer" : "hangup",
-                                   "uniqueId", call ? call->unique_id : NULL, NULL);
+                                   "uniqueId", unique_id, NULL);
     }
   else if (action == SP_SOURCE_ACTION_DIAL)
     {
@@ -1013,11 +676,11 @@ sp_xivo_source_perform_async (SpSource            *source,
     }
   else if (action == SP_SOURCE_ACTION_PAUSE)
     {
-      frame = sp_xivo_pause_command_new (self->agent_id, text);
+      frame = sp_xivo_pause_command_new (self->agent.id, text);
     }
   else
     {
-      frame = sp_xivo_unpause_command_new (self->agent_id);
+      frame = sp_xivo_unpause_command_new (self->agent.id);
     }
 
   g_debug ("[%s] Sending %s", account_id (self), sp_source_action_to_string (action));
@@ -1040,7 +703,7 @@ sp_xivo_source_get_user_facts (SpSource    *source,
 {
   SpXivoSource *self = SP_XIVO_SOURCE (source);
 
-  facts->agent_id = self->agent_id;
+  facts->agent_id = self->agent.id;
   facts->token = g_strdup (self->token);
 }
 
@@ -1080,8 +743,8 @@ sp_xivo_source_disconnect (SpSource *source)
 static void
 state_changed_cb (SpXivoSource *self)
 {
-  if (self->live != NULL && sp_source_get_state (SP_SOURCE (self)) == SP_SOURCE_STATE_DISCONNECTED)
-    g_hash_table_remove_all (self->live);
+  if (self->calls != NULL && sp_source_get_state (SP_SOURCE (self)) == SP_SOURCE_STATE_DISCONNECTED)
+    sp_xivo_calls_forget (self->calls);
 }
 
 static void
@@ -1091,6 +754,7 @@ sp_xivo_source_constructed (GObject *object)
 
   G_OBJECT_CLASS (sp_xivo_source_parent_class)->constructed (object);
 
+  self->calls = sp_xivo_calls_new (sp_source_get_account (SP_SOURCE (self)), emit_call_event, self);
   g_signal_connect (self, "notify::state", G_CALLBACK (state_changed_cb), NULL);
 }
 
@@ -1101,7 +765,7 @@ sp_xivo_source_dispose (GObject *object)
 
   sp_xivo_source_disconnect (SP_SOURCE (self));
   g_clear_object (&self->session);
-  g_clear_pointer (&self->live, g_hash_table_unref);
+  g_clear_pointer (&self->calls, sp_xivo_calls_free);
 
   G_OBJECT_CLASS (sp_xivo_source_parent_class)->dispose (object);
 }
@@ -1112,8 +776,7 @@ sp_xivo_source_finalize (GObject *object)
   SpXivoSource *self = (SpXivoSource *)object;
 
   g_free (self->base_url);
-  g_free (self->agent_state);
-  g_free (self->agent_cause);
+  sp_xivo_agent_clear (&self->agent);
 
   G_OBJECT_CLASS (sp_xivo_source_parent_class)->finalize (object);
 }
@@ -1129,10 +792,10 @@ sp_xivo_source_get_property (GObject    *object,
   switch (prop_id)
     {
     case PROP_XIVO_AGENT_STATE:
-      g_value_set_string (value, self->agent_state);
+      g_value_set_string (value, self->agent.state);
       break;
     case PROP_AGENT_CAUSE:
-      g_value_set_string (value, self->agent_cause);
+      g_value_set_string (value, self->agent.cause);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -1183,7 +846,6 @@ sp_xivo_source_class_init (SpXivoSourceClass *klass)
 static void
 sp_xivo_source_init (SpXivoSource *self)
 {
-  self->live = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) live_call_free);
   self->session = sp_http_session_new ();
 
   /* Three silent ping intervals and the link is dead, as in cti.js. */
@@ -1254,7 +916,7 @@ sp_xivo_source_get_agent_id (SpXivoSource *self)
 {
   g_return_val_if_fail (SP_IS_XIVO_SOURCE (self), 0);
 
-  return self->agent_id;
+  return self->agent.id;
 }
 
 const char *
@@ -1262,7 +924,7 @@ sp_xivo_source_get_agent_state (SpXivoSource *self)
 {
   g_return_val_if_fail (SP_IS_XIVO_SOURCE (self), NULL);
 
-  return self->agent_state;
+  return self->agent.state;
 }
 
 const char *
@@ -1270,5 +932,5 @@ sp_xivo_source_get_agent_cause (SpXivoSource *self)
 {
   g_return_val_if_fail (SP_IS_XIVO_SOURCE (self), NULL);
 
-  return self->agent_cause;
+  return self->agent.cause;
 }
