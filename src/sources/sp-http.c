@@ -251,9 +251,13 @@ sp_http_normalize_url (const char      *url,
   else
     {
       /* Without a user name or password, the address is safe to repeat. */
-      g_set_error (error, SP_SOURCE_ERROR, SP_SOURCE_ERROR_CONFIG,
-                   _("“%s” is not a web address; use %s"), trimmed,
-                   (flags & SP_HTTP_URL_WEBSOCKET) != 0 ? "https:// or wss://" : "https:// or http://");
+      /* Whole sentences, so that a translation never has an English "or" inside. */
+      if ((flags & SP_HTTP_URL_WEBSOCKET) != 0)
+        g_set_error (error, SP_SOURCE_ERROR, SP_SOURCE_ERROR_CONFIG,
+                     _("“%s” is not a web address; use https:// or wss://"), trimmed);
+      else
+        g_set_error (error, SP_SOURCE_ERROR, SP_SOURCE_ERROR_CONFIG,
+                     _("“%s” is not a web address; use https:// or http://"), trimmed);
       return NULL;
     }
 
