@@ -250,6 +250,7 @@ apply_update (SpBasixSource *self,
 {
   g_autoptr(GPtrArray) events = sp_basix_calls_apply (self->calls, update);
 
+  /* The message's call events, in the order the mapping made them, then the live window. */
   for (guint i = 0; i < events->len; i++)
     sp_source_emit_call_event (SP_SOURCE (self), g_ptr_array_index (events, i));
 
