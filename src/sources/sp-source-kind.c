@@ -12,7 +12,7 @@
 #include "sp-actioncable.h"
 #include "sp-basix-page.h"
 #include "sp-basix-source.h"
-#include "sp-basix-view.h"
+#include "sp-basix-window.h"
 #include "sp-demo-page.h"
 #include "sp-demo-source.h"
 #include "sp-pbxis-page.h"
@@ -112,7 +112,7 @@ static const SpSourceKind kinds[] = {
     .option_keys = basix_options,
     .normalize_url = sp_basix_source_normalize_url,
     .get_page_type = sp_basix_page_get_type,
-    .get_window_type = sp_basix_view_get_type,
+    .get_window_type = sp_basix_window_get_type,
     .window_icon = "view-list-symbolic",
     .window_tooltip = N_("Show the PBX’s Calls and Users"),
   },

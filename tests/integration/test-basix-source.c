@@ -20,8 +20,8 @@
 #include <libsecret/secret.h>
 
 #include "sp-account-list.h"
-#include "sp-basix-view.h"
 #include "sp-basix-source.h"
+#include "sp-basix-window.h"
 #include "sp-call-tracker.h"
 #include "sp-call.h"
 #include "sp-notifier.h"
@@ -523,7 +523,7 @@ static void
 test_live_view (Fixture       *fixture,
                 gconstpointer  data)
 {
-  SpBasixView *view;
+  SpBasixWindow *view;
   GListModel *calls;
   GListModel *users;
 
@@ -533,11 +533,11 @@ test_live_view (Fixture       *fixture,
       return;
     }
 
-  view = sp_basix_view_new (SP_BASIX_SOURCE (get_source (fixture)));
+  view = sp_basix_window_new (SP_BASIX_SOURCE (get_source (fixture)));
   g_object_ref_sink (view);
   gtk_window_present (GTK_WINDOW (view));
-  calls = sp_basix_view_get_calls (view);
-  users = sp_basix_view_get_users (view);
+  calls = sp_basix_window_get_calls (view);
+  users = sp_basix_window_get_users (view);
   g_assert_cmpuint (g_list_model_get_n_items (calls), ==, 0);
   g_assert_true (wait_for_items (users, 302));
 

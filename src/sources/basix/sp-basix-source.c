@@ -14,6 +14,7 @@
 #include <libsoup/soup.h>
 
 #include "sp-account.h"
+#include "sp-basix-calls.h"
 #include "sp-basix-model.h"
 #include "sp-basix-source.h"
 #include "sp-bert.h"
@@ -23,8 +24,11 @@
 /*
  * Basix ws_cti (see protocols/basix_ws_cti.md): one WebSocket, binary frames, each one
  * Erlang term. The server sends field specs, a snapshot per element category and then
- * changes; sp-basix-model keeps the elements. This file only connects, feeds the model and
- * turns the channels that ring the account's user into call events.
+ * changes; sp-basix-model keeps the elements. This file is the connection: the ticket, the
+ * WebSocket, the frames in order (big ones decoded in a worker thread), the system
+ * messages. It feeds each frame to the model and what it changed to the calls mapping
+ * (sp-basix-calls.c), which says which channels ring the account's user and what call
+ * events they make; the live window follows the model through this source's signals.
  *
  * Account settings:
  *   url      the server, e.g. https://bcs.brastel.com (ws_cti path added when missing)
@@ -52,12 +56,6 @@ static const char * const selectors[] = {
   NULL
 };
 
-typedef struct
-{
-  char     *call_id;
-  gboolean  answered;
-} Tracked;
-
 struct _SpBasixSource
 {
   SpSource                 parent_instance;
@@ -65,11 +63,7 @@ struct _SpBasixSource
   SoupSession             *session;
   SoupWebsocketConnection *connection;
   SpBasixModel            *model;
-  GHashTable              *tracked;      /* channel uuid → Tracked */
-  char                    *user_id;      /* the account's user, once known */
-  GHashTable              *my_groups;    /* group ids the user belongs to; NULL: to compute */
-  gboolean                 user_dirty;
-  gboolean                 full_events;  /* of the current connection */
+  SpBasixCalls            *calls;        /* the account's calls, from the model's changes */
   GQueue                   pending;      /* (element-type GBytes): frames not yet applied */
   GCancellable            *decoding;     /* set while a big frame is decoded in a thread */
 };
@@ -83,13 +77,6 @@ enum {
 };
 
 static guint signals[N_SIGNALS];
-
-static void
-tracked_free (Tracked *tracked)
-{
-  g_free (tracked->call_id);
-  g_free (tracked);
-}
 
 static char *
 dup_option (SpBasixSource *self,
@@ -224,436 +211,6 @@ basic_authorization (const char *user,
   return g_strconcat ("Basic ", encoded, NULL);
 }
 
-/* Calls */
-
-static void
-invalidate_user (SpBasixSource *self)
-{
-  self->user_dirty = TRUE;
-  g_clear_pointer (&self->my_groups, g_hash_table_unref);
-}
-
-static gboolean
-user_matches (SpBasixElement *user,
-              const char     *selector,
-              const char     *value,
-              char          **extensions)
-{
-  if (selector != NULL && value != NULL)
-    {
-      if (g_str_equal (selector, SP_BASIX_SELECTOR_USER_ID))
-        return g_strcmp0 (sp_basix_element_get_key (user), value) == 0;
-      if (g_str_equal (selector, SP_BASIX_SELECTOR_USER_NAME))
-        return sp_basix_element_text_equal (user, "name", value);
-      if (g_str_equal (selector, SP_BASIX_SELECTOR_USER_LABEL))
-        return sp_basix_element_text_equal (user, "label", value);
-      if (g_str_equal (selector, SP_BASIX_SELECTOR_USER_EXTENSION))
-        return sp_basix_element_text_equal (user, "main_extension", value);
-      if (g_str_equal (selector, SP_BASIX_SELECTOR_USER_EMAIL))
-        return sp_basix_element_text_equal (user, "email", value);
-    }
-
-  for (guint i = 0; extensions != NULL && extensions[i] != NULL; i++)
-    {
-      if (sp_basix_element_text_equal (user, "main_extension", extensions[i]))
-        return TRUE;
-    }
-
-  return FALSE;
-}
-
-/* Which Basix user the account is: found among the users by the selector, or by the
- * account's extensions. NULL when the server sends one user's channels only and we cannot
- * tell which user that is: then every channel is the user's. */
-static const char *
-get_user_id (SpBasixSource *self)
-{
-  g_autofree char *selector = NULL;
-  g_autofree char *value = NULL;
-  g_auto(GStrv) extensions = NULL;
-  g_autoptr(GPtrArray) users = NULL;
-
-  if (!self->user_dirty)
-    return self->user_id;
-
-  self->user_dirty = FALSE;
-  g_clear_pointer (&self->user_id, g_free);
-
-  get_selector (self, &selector, &value);
-  if (selector != NULL && g_str_equal (selector, SP_BASIX_SELECTOR_USER_ID))
-    {
-      self->user_id = g_steal_pointer (&value);
-      return self->user_id;
-    }
-
-  extensions = sp_account_dup_extensions (sp_source_get_account (SP_SOURCE (self)));
-  users = sp_basix_model_list (self->model, "user");
-  for (guint i = 0; i < users->len; i++)
-    {
-      SpBasixElement *user = g_ptr_array_index (users, i);
-
-      if (user_matches (user, selector, value, extensions))
-        {
-          self->user_id = g_strdup (sp_basix_element_get_key (user));
-          break;
-        }
-    }
-
-  return self->user_id;
-}
-
-static GHashTable *
-get_my_groups (SpBasixSource *self)
-{
-  const char *user_id = get_user_id (self);
-  g_autoptr(GPtrArray) members = NULL;
-
-  if (self->my_groups != NULL)
-    return self->my_groups;
-
-  self->my_groups = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-  if (user_id == NULL)
-    return self->my_groups;
-
-  members = sp_basix_model_list (self->model, "group_member");
-  for (guint i = 0; i < members->len; i++)
-    {
-      SpBasixElement *member = g_ptr_array_index (members, i);
-      g_autofree char *member_user = sp_basix_element_dup_string (member, "user_id");
-      g_autofree char *group = sp_basix_element_dup_string (member, "group_id");
-
-      if (group != NULL && g_strcmp0 (member_user, user_id) == 0)
-        g_hash_table_add (self->my_groups, g_steal_pointer (&group));
-    }
-
-  return self->my_groups;
-}
-
-
-/* Whether @channel rings (or rang) the account's user, directly or through one of the
- * user's groups. Sets @out_group to the group it came through. */
-static gboolean
-channel_is_ours (SpBasixSource   *self,
-                 SpBasixElement  *channel,
-                 SpBasixState    *state,
-                 char           **out_group)
-{
-  const char *user_id = get_user_id (self);
-  g_autofree char *channel_user = NULL;
-  g_autofree char *group = NULL;
-  GHashTable *groups;
-
-  *out_group = NULL;
-
-  if (state->name != NULL && g_str_equal (state->name, "calling") &&
-      g_strcmp0 (state->target_type, "group") == 0)
-    group = g_strdup (state->target_id);
-  if (group == NULL)
-    group = sp_basix_element_dup_string (channel, "group_id");
-
-  if (user_id == NULL)
-    {
-      /* One user's events only: all of them are that user's. With the whole PBX's events
-       * and no idea who we are, nothing is. */
-      if (self->full_events)
-        return FALSE;
-      *out_group = g_steal_pointer (&group);
-      return TRUE;
-    }
-
-  channel_user = sp_basix_element_dup_string (channel, "user_id");
-  if (g_strcmp0 (channel_user, user_id) == 0 ||
-      (state->name != NULL && g_str_equal (state->name, "calling") &&
-       g_strcmp0 (state->target_type, "user") == 0 &&
-       g_strcmp0 (state->target_id, user_id) == 0))
-    {
-      *out_group = g_steal_pointer (&group);
-      return TRUE;
-    }
-
-  groups = get_my_groups (self);
-  if (group != NULL && g_hash_table_contains (groups, group))
-    {
-      *out_group = g_steal_pointer (&group);
-      return TRUE;
-    }
-
-  return FALSE;
-}
-
-/* A quick look, without parsing the state or allocating much: with the whole PBX's
- * events, nearly all of a 10 000-channel snapshot is somebody else's. */
-static gboolean
-may_be_ours (SpBasixSource  *self,
-             SpBasixElement *channel)
-{
-  const char *user_id = get_user_id (self);
-  const SpBertTerm *state;
-  g_autofree char *channel_user = NULL;
-  g_autofree char *group = NULL;
-
-  if (user_id == NULL)
-    return !self->full_events;
-
-  state = sp_basix_element_get (channel, "state");
-  if (state != NULL && sp_bert_term_get_length (state) > 1 &&
-      (sp_bert_term_get_type (state) == SP_BERT_TYPE_TUPLE ||
-       sp_bert_term_get_type (state) == SP_BERT_TYPE_LIST) &&
-      sp_bert_term_text_equal (sp_bert_term_get_child (state, 1), "calling"))
-    return TRUE;
-
-  channel_user = sp_basix_element_dup_string (channel, "user_id");
-  if (g_strcmp0 (channel_user, user_id) == 0)
-    return TRUE;
-
-  group = sp_basix_element_dup_string (channel, "group_id");
-  return group != NULL && g_hash_table_contains (get_my_groups (self), group);
-}
-
-static gboolean
-channel_is_answered (SpBasixElement *channel,
-                     SpBasixState   *state)
-{
-  gint64 answered = 0;
-
-  if (g_strcmp0 (state->name, "bridged") == 0)
-    return TRUE;
-  if (sp_basix_element_get_int64 (channel, "answer_timestamp", &answered) && answered > 0)
-    return TRUE;
-
-  return sp_basix_element_text_equal (channel, "last_event", "CHANNEL_ANSWER") ||
-         sp_basix_element_text_equal (channel, "last_event", "CHANNEL_BRIDGE");
-}
-
-static void
-set_var_from (SpCallEvent    *event,
-              const char     *name,
-              SpBasixElement *element,
-              const char     *field)
-{
-  g_autofree char *value = sp_basix_element_dup_string (element, field);
-
-  if (value != NULL && *value != '\0')
-    sp_call_event_set_var (event, name, value);
-}
-
-/* Exact microseconds as text, for templates and history; int64 in the event. */
-static gint64
-timestamp_var (SpCallEvent    *event,
-               SpBasixElement *channel,
-               const char     *field)
-{
-  gint64 ts = 0;
-
-  if (sp_basix_element_get_int64 (channel, field, &ts) && ts > 0)
-    {
-      char buf[32];
-
-      g_snprintf (buf, sizeof buf, "%" G_GINT64_FORMAT, ts);
-      sp_call_event_set_var (event, field, buf);
-      return ts;
-    }
-
-  return 0;
-}
-
-static SpCallEvent *
-make_event (SpBasixSource   *self,
-            SpBasixElement  *channel,
-            const char      *call_id,
-            SpCallEventKind  kind,
-            const char      *group)
-{
-  SpSource *source = SP_SOURCE (self);
-  g_autoptr(SpCallEvent) event = sp_source_new_call_event (source, call_id, kind);
-  g_autofree char *direction = sp_basix_element_dup_string (channel, "direction");
-  g_autofree char *calling_name = sp_basix_element_dup_string (channel, "calling_name");
-  g_autofree char *calling_number = sp_basix_element_dup_string (channel, "calling_number");
-  g_autofree char *called_number = sp_basix_element_dup_string (channel, "called_number");
-  g_autofree char *end_user = sp_basix_element_dup_string (channel, "end_user");
-  gint64 offer;
-  gint64 answer;
-  gint64 hangup;
-
-  event->direction = g_strcmp0 (direction, "outbound") == 0 ? SP_CALL_DIRECTION_OUTGOING
-                                                             : SP_CALL_DIRECTION_INCOMING;
-  if (event->direction == SP_CALL_DIRECTION_INCOMING)
-    {
-      event->number = g_steal_pointer (&calling_number);
-      event->exten = g_steal_pointer (&called_number);
-      event->name = calling_name && *calling_name ? g_steal_pointer (&calling_name) : NULL;
-    }
-  else
-    {
-      event->number = g_steal_pointer (&called_number);
-    }
-
-  /* The CRM's idea of who calls beats the caller id's name. */
-  if (end_user != NULL)
-    {
-      guint n_declared = 0;
-      g_autoptr(GPtrArray) items = sp_basix_parse_end_user (end_user, &n_declared);
-
-      if (items != NULL && items->len > 0)
-        {
-          SpBasixEndUserItem *item = g_ptr_array_index (items, 0);
-
-          if (item->id != NULL && *item->id != '\0')
-            sp_call_event_set_var (event, "crm_id", item->id);
-          if (item->organization != NULL && *item->organization != '\0')
-            sp_call_event_set_var (event, "crm_organization", item->organization);
-          if (item->name != NULL && *item->name != '\0')
-            {
-              sp_call_event_set_var (event, "crm_name", item->name);
-              g_free (event->name);
-              if (item->organization != NULL && *item->organization != '\0')
-                /* The title adds the number in parentheses: keep the organization apart
-                 * without another pair. */
-                event->name = g_strdup_printf ("%s · %s", item->name, item->organization);
-              else
-                event->name = g_strdup (item->name);
-            }
-          if (items->len > 1 || n_declared > 1)
-            {
-              char buf[16];
-
-              g_snprintf (buf, sizeof buf, "%u", MAX (n_declared, items->len));
-              sp_call_event_set_var (event, "crm_candidates", buf);
-            }
-        }
-    }
-
-  if (group != NULL)
-    {
-      SpBasixElement *element = sp_basix_model_lookup (self->model, "group", group);
-      g_autofree char *label = NULL;
-
-      if (element != NULL)
-        {
-          label = sp_basix_element_dup_string (element, "label");
-          if (label == NULL || *label == '\0')
-            {
-              g_clear_pointer (&label, g_free);
-              label = sp_basix_element_dup_string (element, "name");
-            }
-        }
-      event->queue = label && *label ? g_steal_pointer (&label) : g_strdup (group);
-      sp_call_event_set_var (event, "group_id", group);
-    }
-
-  sp_call_event_set_var (event, "uuid", sp_basix_element_get_key (channel));
-  set_var_from (event, "basix_call_id", channel, "call_id");
-  set_var_from (event, "calling_name", channel, "calling_name");
-  set_var_from (event, "calling_number", channel, "calling_number");
-  set_var_from (event, "called_number", channel, "called_number");
-  set_var_from (event, "peer_location", channel, "peer_location");
-  offer = timestamp_var (event, channel, "offer_timestamp");
-  answer = timestamp_var (event, channel, "answer_timestamp");
-  hangup = timestamp_var (event, channel, "hangup_timestamp");
-
-  if (kind == SP_CALL_EVENT_RINGING && offer > 0)
-    event->timestamp = offer;
-  else if (kind == SP_CALL_EVENT_ANSWERED && answer > 0)
-    event->timestamp = answer;
-  else if ((kind == SP_CALL_EVENT_ENDED || kind == SP_CALL_EVENT_MISSED) && hangup > 0)
-    event->timestamp = hangup;
-
-  return g_steal_pointer (&event);
-}
-
-static void
-end_tracked (SpBasixSource  *self,
-             const char     *uuid,
-             SpBasixElement *last)
-{
-  Tracked *tracked = g_hash_table_lookup (self->tracked, uuid);
-  g_autoptr(SpCallEvent) event = NULL;
-
-  if (tracked == NULL)
-    return;
-
-  if (last != NULL)
-    event = make_event (self, last, tracked->call_id, SP_CALL_EVENT_ENDED, NULL);
-  else
-    event = sp_source_new_call_event (SP_SOURCE (self), tracked->call_id, SP_CALL_EVENT_ENDED);
-
-  g_hash_table_remove (self->tracked, uuid);
-  sp_source_emit_call_event (SP_SOURCE (self), event);
-}
-
-static void
-channel_changed (SpBasixSource  *self,
-                 SpBasixChange  *change)
-{
-  SpBasixElement *channel = change->new_element ? change->new_element : change->old_element;
-  const char *uuid = sp_basix_element_get_key (channel);
-  g_auto(SpBasixState) state = { 0 };
-  g_autofree char *group = NULL;
-  Tracked *tracked;
-  gboolean answered;
-
-  if (change->kind == SP_BASIX_CHANGE_REMOVED)
-    {
-      end_tracked (self, uuid, channel);
-      return;
-    }
-
-  tracked = g_hash_table_lookup (self->tracked, uuid);
-  if (tracked == NULL && !may_be_ours (self, channel))
-    return;
-
-  sp_basix_parse_state (sp_basix_element_get (channel, "state"), &state);
-  if (tracked == NULL && !channel_is_ours (self, channel, &state, &group))
-    return;
-
-  answered = channel_is_answered (channel, &state);
-
-  if (tracked == NULL)
-    {
-      g_autoptr(SpCallEvent) event = NULL;
-
-      tracked = g_new0 (Tracked, 1);
-      tracked->call_id = g_strdup (uuid);
-      tracked->answered = answered;
-      g_hash_table_insert (self->tracked, g_strdup (uuid), tracked);
-
-      /* A call already under way when we connected is shown as answered, not rung. */
-      event = make_event (self, channel, tracked->call_id,
-                          answered ? SP_CALL_EVENT_ANSWERED : SP_CALL_EVENT_RINGING, group);
-      sp_source_emit_call_event (SP_SOURCE (self), event);
-      return;
-    }
-
-  if (answered && !tracked->answered)
-    {
-      g_autoptr(SpCallEvent) event = NULL;
-
-      tracked->answered = TRUE;
-      event = make_event (self, channel, tracked->call_id, SP_CALL_EVENT_ANSWERED, NULL);
-      sp_source_emit_call_event (SP_SOURCE (self), event);
-    }
-}
-
-/* After a snapshot of the channels: calls we knew that it does not have are over (they
- * ended while we were away). */
-static void
-end_vanished (SpBasixSource *self)
-{
-  g_autoptr(GPtrArray) gone = g_ptr_array_new_with_free_func (g_free);
-  GHashTableIter iter;
-  gpointer key;
-
-  g_hash_table_iter_init (&iter, self->tracked);
-  while (g_hash_table_iter_next (&iter, &key, NULL))
-    {
-      if (sp_basix_model_lookup (self->model, "channel", key) == NULL)
-        g_ptr_array_add (gone, g_strdup (key));
-    }
-
-  for (guint i = 0; i < gone->len; i++)
-    end_tracked (self, g_ptr_array_index (gone, i), NULL);
-}
-
 static void
 handle_system_msg (SpBasixSource *self,
                    SpBasixUpdate *update)
@@ -691,20 +248,11 @@ static void
 apply_update (SpBasixSource *self,
               SpBasixUpdate *update)
 {
-  gboolean is_channel = update->category != NULL && g_str_equal (update->category, "channel");
+  g_autoptr(GPtrArray) events = sp_basix_calls_apply (self->calls, update);
 
-  if (update->category != NULL &&
-      (g_str_equal (update->category, "user") || g_str_equal (update->category, "group_member")))
-    invalidate_user (self);
-
-  if (update->changes != NULL && update->changes->len > 0 && is_channel)
-    {
-      for (guint i = 0; i < update->changes->len; i++)
-        channel_changed (self, g_ptr_array_index (update->changes, i));
-    }
-
-  if (is_channel && update->kind == SP_BASIX_MESSAGE_INITIAL_INFO)
-    end_vanished (self);
+  /* The message's call events, in the order the mapping made them, then the live window. */
+  for (guint i = 0; i < events->len; i++)
+    sp_source_emit_call_event (SP_SOURCE (self), g_ptr_array_index (events, i));
 
   if (update->category != NULL && update->changes != NULL)
     g_signal_emit (self, signals[MODEL_CHANGED], 0, update->category, update->changes);
@@ -1008,7 +556,7 @@ websocket_cb (GObject      *object,
 
   /* Everything the last connection knew is stale: the server sends it all again. */
   sp_basix_model_reset (self->model);
-  invalidate_user (self);
+  sp_basix_calls_model_reset (self->calls);
   g_signal_emit (self, signals[MODEL_RESET], 0);
 
   self->connection = g_steal_pointer (&connection);
@@ -1227,7 +775,7 @@ sp_basix_source_connect_async (SpSource            *source,
       return;
     }
 
-  self->full_events = option_is_true (full);
+  sp_basix_calls_set_full_events (self->calls, option_is_true (full));
   data->ticket = g_strcmp0 (auth, SP_BASIX_AUTH_TICKET) == 0;
   if (data->ticket && option_is_true (full))
     {
@@ -1275,13 +823,19 @@ sp_basix_source_disconnect (SpSource *source)
   /* The tracked calls stay: the next snapshot tells which of them ended meanwhile. */
 }
 
+/* Tells the calls mapping who the user is and which channels the connection gets. */
 static void
 account_changed_cb (SpBasixSource *self)
 {
   g_autofree char *full = dup_option (self, SP_BASIX_OPTION_FULL_EVENTS);
+  g_autofree char *selector = NULL;
+  g_autofree char *value = NULL;
+  g_auto(GStrv) extensions = NULL;
 
-  self->full_events = option_is_true (full);
-  invalidate_user (self);
+  get_selector (self, &selector, &value);
+  extensions = sp_account_dup_extensions (sp_source_get_account (SP_SOURCE (self)));
+  sp_basix_calls_set_full_events (self->calls, option_is_true (full));
+  sp_basix_calls_set_user (self->calls, selector, value, (const char * const *) extensions);
 }
 
 static void
@@ -1291,6 +845,8 @@ sp_basix_source_constructed (GObject *object)
   SpAccount *account;
 
   G_OBJECT_CLASS (sp_basix_source_parent_class)->constructed (object);
+
+  self->calls = sp_basix_calls_new (sp_source_get_account_id (SP_SOURCE (self)), self->model);
 
   /* Settings are read once, not for each of 10 000 channels. */
   account = sp_source_get_account (SP_SOURCE (self));
@@ -1316,10 +872,9 @@ sp_basix_source_finalize (GObject *object)
 {
   SpBasixSource *self = (SpBasixSource *)object;
 
-  g_clear_pointer (&self->tracked, g_hash_table_unref);
-  g_clear_pointer (&self->my_groups, g_hash_table_unref);
+  /* The calls mapping reads the model: it goes first. */
+  g_clear_pointer (&self->calls, sp_basix_calls_free);
   g_clear_pointer (&self->model, sp_basix_model_free);
-  g_free (self->user_id);
 
   G_OBJECT_CLASS (sp_basix_source_parent_class)->finalize (object);
 }
@@ -1363,9 +918,6 @@ static void
 sp_basix_source_init (SpBasixSource *self)
 {
   self->model = sp_basix_model_new ();
-  self->tracked = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
-                                         (GDestroyNotify) tracked_free);
-  self->user_dirty = TRUE;
   sp_source_set_connect_timeout (SP_SOURCE (self), CONNECT_TIMEOUT_SECONDS * 1000);
 }
 

@@ -6,6 +6,7 @@
 #pragma once
 
 #include "sp-source.h"
+#include "sp-basix-calls.h"
 #include "sp-basix-model.h"
 
 G_BEGIN_DECLS
@@ -21,15 +22,11 @@ G_BEGIN_DECLS
 #define SP_BASIX_AUTH_TICKET "ticket"
 /* Whose calls to show: the selector named by SP_BASIX_OPTION_USER_SELECTOR (user_name by
  * default) with the value SP_BASIX_OPTION_USER (or else the account's login). A selector
- * may also be an option of its own, e.g. `user_extension=201`. */
+ * may also be an option of its own, e.g. `user_extension=201`. The selectors,
+ * SP_BASIX_SELECTOR_USER_ID …, are in sp-basix-calls.h: the calls mapping finds the user
+ * by them. */
 #define SP_BASIX_OPTION_USER_SELECTOR "user_selector"
 #define SP_BASIX_OPTION_USER "user"
-#define SP_BASIX_SELECTOR_USER_ID "user_id"
-#define SP_BASIX_SELECTOR_USER_NAME "user_name"
-#define SP_BASIX_SELECTOR_USER_LABEL "user_label"
-#define SP_BASIX_SELECTOR_USER_EXTENSION "user_extension"
-#define SP_BASIX_SELECTOR_USER_DID "user_did"
-#define SP_BASIX_SELECTOR_USER_EMAIL "user_email"
 /* The application name the server counts connections by (empty: screenpop). */
 #define SP_BASIX_OPTION_APP_NAME "app_name"
 /* "true": every call of the PBX, not only the user's (not with tickets). */

@@ -1,10 +1,10 @@
-/* bench-basix-view.c
+/* bench-basix-window.c
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 
 /* The longest main-loop stall a 10 000-channel Basix snapshot causes while the live view
- * (SpBasixView) is on screen: the frame is decoded, applied to the element store, turned
+ * (SpBasixWindow) is on screen: the frame is decoded, applied to the element store, turned
  * into calls and into the view's list, and GTK lays out and draws the result, all on the
  * main loop. A 1 ms high-priority ticker records the longest gap between two of its ticks;
  * that gap is what a person would feel as a frozen window. Target: < 50 ms.
@@ -12,9 +12,9 @@
  * The frames are written by real Erlang (bench-bert.erl). Needs a display (run under
  * xvfb-run); without one, or without Erlang, it says so and exits 77 (skipped).
  *
- * Usage: bench-basix-view --escript=PATH --script=bench-bert.erl [--channels=N] */
+ * Usage: bench-basix-window --escript=PATH --script=bench-bert.erl [--channels=N] */
 
-#define G_LOG_DOMAIN "bench-basix-view"
+#define G_LOG_DOMAIN "bench-basix-window"
 
 #include "config.h"
 
@@ -27,7 +27,7 @@
 #include "sp-account.h"
 
 #include "sp-basix-source.h"
-#include "sp-basix-view.h"
+#include "sp-basix-window.h"
 
 #define ROUNDS 7
 
@@ -113,7 +113,7 @@ main (int   argc,
   g_autoptr(GBytes) spec = NULL;
   g_autoptr(GBytes) initial = NULL;
   g_autoptr(GBytes) empty = NULL;
-  SpBasixView *view;
+  SpBasixWindow *view;
   int channels = 10000;
   int status = 0;
   gint64 worst = 0;
@@ -145,7 +145,7 @@ main (int   argc,
     }
   adw_init ();
 
-  dir = g_dir_make_tmp ("bench-basix-view-XXXXXX", &error);
+  dir = g_dir_make_tmp ("bench-basix-window-XXXXXX", &error);
   g_assert_no_error (error);
   channels_arg = g_strdup_printf ("%d", channels);
   {
@@ -169,7 +169,7 @@ main (int   argc,
   source = sp_basix_source_new (account);
   sp_basix_source_process_frame (SP_BASIX_SOURCE (source), spec);
 
-  view = sp_basix_view_new (SP_BASIX_SOURCE (source));
+  view = sp_basix_window_new (SP_BASIX_SOURCE (source));
   gtk_window_present (GTK_WINDOW (view));
   run_for (500);
 
@@ -202,14 +202,14 @@ main (int   argc,
       max_gap = 0;
       start = g_get_monotonic_time ();
       g_idle_add (feed_cb, &feed);
-      while (g_list_model_get_n_items (sp_basix_view_get_calls (view)) != (guint) channels &&
+      while (g_list_model_get_n_items (sp_basix_window_get_calls (view)) != (guint) channels &&
              g_get_monotonic_time () - start < 30 * G_USEC_PER_SEC)
         g_main_context_iteration (NULL, TRUE);
       feed.took = g_get_monotonic_time () - start;
       /* Long enough for GTK to lay out and draw the new list. */
       run_for (500);
 
-      g_assert_cmpuint (g_list_model_get_n_items (sp_basix_view_get_calls (view)), ==,
+      g_assert_cmpuint (g_list_model_get_n_items (sp_basix_window_get_calls (view)), ==,
                         (guint) channels);
       if (round == 0)
         first = max_gap;

@@ -1,65 +1,65 @@
-/* sp-basix-view.c
+/* sp-basix-window.c
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 
-#define G_LOG_DOMAIN "sp-basix-view"
+#define G_LOG_DOMAIN "sp-basix-window"
 
 #include "config.h"
 
 #include <glib/gi18n.h>
 
-#include "sp-basix-view.h"
+#include "sp-basix-window.h"
 
 /*
- * The live view of a Basix account: the PBX's current calls and its users' presence,
- * straight from the source's element store. A PBX can have 10 000 channels, so the lists
- * are GtkListViews over a list model whose row objects are made only for the rows on
- * screen; a snapshot replaces a list in one items-changed, a single change touches one
- * row.
+ * The live view of a Basix account, the kind's window: the PBX's current calls and its
+ * users' presence, straight from the source's element store. A PBX can have 10 000 channels,
+ * so the lists are GtkListViews over a list model whose row objects are made only for the
+ * rows on screen; a snapshot replaces a list in one items-changed, a single change touches
+ * one row.
  */
 
 /* More changes than this in one message: rebuilding the list in one splice is cheaper
  * than finding every row. */
 #define REBUILD_THRESHOLD 64
 
-/* One row: an element of the model. A private type of this view. */
-#define SP_TYPE_BASIX_VIEW_ITEM (sp_basix_view_item_get_type ())
-G_DECLARE_FINAL_TYPE (SpBasixViewItem, sp_basix_view_item, SP, BASIX_VIEW_ITEM, GObject)
+/* One row: an element of the model. A private type of this window. */
+#define SP_TYPE_BASIX_WINDOW_ITEM (sp_basix_window_item_get_type ())
+G_DECLARE_FINAL_TYPE (SpBasixWindowItem, sp_basix_window_item, SP, BASIX_WINDOW_ITEM, GObject)
 
-struct _SpBasixViewItem
+struct _SpBasixWindowItem
 {
   GObject         parent_instance;
   SpBasixElement *element;
 };
 
-G_DEFINE_FINAL_TYPE (SpBasixViewItem, sp_basix_view_item, G_TYPE_OBJECT)
+G_DEFINE_FINAL_TYPE (SpBasixWindowItem, sp_basix_window_item, G_TYPE_OBJECT)
 
 static void
-sp_basix_view_item_finalize (GObject *object)
+sp_basix_window_item_finalize (GObject *object)
 {
-  SpBasixViewItem *self = (SpBasixViewItem *)object;
+  SpBasixWindowItem *self = (SpBasixWindowItem *)object;
 
   g_clear_pointer (&self->element, sp_basix_element_unref);
 
-  G_OBJECT_CLASS (sp_basix_view_item_parent_class)->finalize (object);
+  G_OBJECT_CLASS (sp_basix_window_item_parent_class)->finalize (object);
 }
 
 static void
-sp_basix_view_item_class_init (SpBasixViewItemClass *klass)
+sp_basix_window_item_class_init (SpBasixWindowItemClass *klass)
 {
-  G_OBJECT_CLASS (klass)->finalize = sp_basix_view_item_finalize;
+  G_OBJECT_CLASS (klass)->finalize = sp_basix_window_item_finalize;
 }
 
 static void
-sp_basix_view_item_init (SpBasixViewItem *self)
+sp_basix_window_item_init (SpBasixWindowItem *self)
 {
 }
 
-static SpBasixViewItem *
+static SpBasixWindowItem *
 item_new (SpBasixElement *element)
 {
-  SpBasixViewItem *item = g_object_new (SP_TYPE_BASIX_VIEW_ITEM, NULL);
+  SpBasixWindowItem *item = g_object_new (SP_TYPE_BASIX_WINDOW_ITEM, NULL);
 
   item->element = sp_basix_element_ref (element);
 
@@ -69,14 +69,14 @@ item_new (SpBasixElement *element)
 /* The rows of one category: the elements in key order, their row objects made only when
  * GTK asks for them (the rows on screen), so that a 10 000-element snapshot costs an
  * array of references and one items-changed. */
-#define SP_TYPE_BASIX_VIEW_LIST (sp_basix_view_list_get_type ())
-G_DECLARE_FINAL_TYPE (SpBasixViewList, sp_basix_view_list, SP, BASIX_VIEW_LIST, GObject)
+#define SP_TYPE_BASIX_WINDOW_LIST (sp_basix_window_list_get_type ())
+G_DECLARE_FINAL_TYPE (SpBasixWindowList, sp_basix_window_list, SP, BASIX_WINDOW_LIST, GObject)
 
-struct _SpBasixViewList
+struct _SpBasixWindowList
 {
   GObject    parent_instance;
   GPtrArray *elements;   /* (element-type SpBasixElement) */
-  GPtrArray *items;      /* (element-type SpBasixViewItem) (nullable items): made on demand */
+  GPtrArray *items;      /* (element-type SpBasixWindowItem) (nullable items): made on demand */
 };
 
 /* Rows not made yet are NULL. */
@@ -88,22 +88,22 @@ unref_nullable (gpointer object)
 }
 
 static GType
-sp_basix_view_list_get_item_type (GListModel *model)
+sp_basix_window_list_get_item_type (GListModel *model)
 {
-  return SP_TYPE_BASIX_VIEW_ITEM;
+  return SP_TYPE_BASIX_WINDOW_ITEM;
 }
 
 static guint
-sp_basix_view_list_get_n_items (GListModel *model)
+sp_basix_window_list_get_n_items (GListModel *model)
 {
-  return SP_BASIX_VIEW_LIST (model)->elements->len;
+  return SP_BASIX_WINDOW_LIST (model)->elements->len;
 }
 
 static gpointer
-sp_basix_view_list_get_item (GListModel *model,
-                             guint       position)
+sp_basix_window_list_get_item (GListModel *model,
+                               guint       position)
 {
-  SpBasixViewList *self = SP_BASIX_VIEW_LIST (model);
+  SpBasixWindowList *self = SP_BASIX_WINDOW_LIST (model);
 
   if (position >= self->elements->len)
     return NULL;
@@ -115,36 +115,36 @@ sp_basix_view_list_get_item (GListModel *model,
 }
 
 static void
-sp_basix_view_list_model_init (GListModelInterface *iface)
+sp_basix_window_list_model_init (GListModelInterface *iface)
 {
-  iface->get_item_type = sp_basix_view_list_get_item_type;
-  iface->get_n_items = sp_basix_view_list_get_n_items;
-  iface->get_item = sp_basix_view_list_get_item;
+  iface->get_item_type = sp_basix_window_list_get_item_type;
+  iface->get_n_items = sp_basix_window_list_get_n_items;
+  iface->get_item = sp_basix_window_list_get_item;
 }
 
-G_DEFINE_FINAL_TYPE_WITH_CODE (SpBasixViewList, sp_basix_view_list, G_TYPE_OBJECT,
+G_DEFINE_FINAL_TYPE_WITH_CODE (SpBasixWindowList, sp_basix_window_list, G_TYPE_OBJECT,
                                G_IMPLEMENT_INTERFACE (G_TYPE_LIST_MODEL,
-                                                      sp_basix_view_list_model_init))
+                                                      sp_basix_window_list_model_init))
 
 static void
-sp_basix_view_list_finalize (GObject *object)
+sp_basix_window_list_finalize (GObject *object)
 {
-  SpBasixViewList *self = (SpBasixViewList *)object;
+  SpBasixWindowList *self = (SpBasixWindowList *)object;
 
   g_clear_pointer (&self->elements, g_ptr_array_unref);
   g_clear_pointer (&self->items, g_ptr_array_unref);
 
-  G_OBJECT_CLASS (sp_basix_view_list_parent_class)->finalize (object);
+  G_OBJECT_CLASS (sp_basix_window_list_parent_class)->finalize (object);
 }
 
 static void
-sp_basix_view_list_class_init (SpBasixViewListClass *klass)
+sp_basix_window_list_class_init (SpBasixWindowListClass *klass)
 {
-  G_OBJECT_CLASS (klass)->finalize = sp_basix_view_list_finalize;
+  G_OBJECT_CLASS (klass)->finalize = sp_basix_window_list_finalize;
 }
 
 static void
-sp_basix_view_list_init (SpBasixViewList *self)
+sp_basix_window_list_init (SpBasixWindowList *self)
 {
   self->elements = g_ptr_array_new_with_free_func ((GDestroyNotify) sp_basix_element_unref);
   self->items = g_ptr_array_new_with_free_func (unref_nullable);
@@ -152,8 +152,8 @@ sp_basix_view_list_init (SpBasixViewList *self)
 
 /* Takes @elements (sorted by key) as the whole list. */
 static void
-list_replace_all (SpBasixViewList *self,
-                  GPtrArray       *elements)
+list_replace_all (SpBasixWindowList *self,
+                  GPtrArray         *elements)
 {
   guint removed = self->elements->len;
 
@@ -167,9 +167,9 @@ list_replace_all (SpBasixViewList *self,
 }
 
 static gboolean
-list_find (SpBasixViewList *self,
-           const char      *key,
-           guint           *out_position)
+list_find (SpBasixWindowList *self,
+           const char        *key,
+           guint             *out_position)
 {
   for (guint i = 0; i < self->elements->len; i++)
     {
@@ -185,8 +185,8 @@ list_find (SpBasixViewList *self,
 
 /* One change: the row is replaced in place, removed, or added at its place in key order. */
 static void
-list_apply_change (SpBasixViewList *self,
-                   SpBasixChange   *change)
+list_apply_change (SpBasixWindowList *self,
+                   SpBasixChange     *change)
 {
   SpBasixElement *element = change->new_element ? change->new_element : change->old_element;
   const char *key = sp_basix_element_get_key (element);
@@ -222,13 +222,13 @@ list_apply_change (SpBasixViewList *self,
   g_list_model_items_changed (G_LIST_MODEL (self), position, 0, 1);
 }
 
-struct _SpBasixView
+struct _SpBasixWindow
 {
   AdwWindow      parent_instance;
 
   SpBasixSource *source;
-  SpBasixViewList *calls;
-  SpBasixViewList *users;
+  SpBasixWindowList *calls;
+  SpBasixWindowList *users;
   gboolean         calls_dirty;
   gboolean         users_dirty;
   guint            rebuild_id;
@@ -238,7 +238,7 @@ struct _SpBasixView
   GtkLabel      *summary;
 };
 
-G_DEFINE_FINAL_TYPE (SpBasixView, sp_basix_view, ADW_TYPE_WINDOW)
+G_DEFINE_FINAL_TYPE (SpBasixWindow, sp_basix_window, ADW_TYPE_WINDOW)
 
 enum {
   PROP_0,
@@ -366,7 +366,7 @@ bind_row_cb (GtkSignalListItemFactory *factory,
              gpointer                  user_data)
 {
   gboolean is_call = GPOINTER_TO_INT (user_data);
-  SpBasixViewItem *item = gtk_list_item_get_item (list_item);
+  SpBasixWindowItem *item = gtk_list_item_get_item (list_item);
   GtkWidget *box = gtk_list_item_get_child (list_item);
   GtkWidget *title = gtk_widget_get_first_child (box);
   GtkWidget *subtitle = gtk_widget_get_next_sibling (title);
@@ -395,7 +395,7 @@ setup_view (GtkListView *view,
 }
 
 static void
-update_summary (SpBasixView *self)
+update_summary (SpBasixWindow *self)
 {
   guint n_calls = g_list_model_get_n_items (G_LIST_MODEL (self->calls));
   guint n_users = g_list_model_get_n_items (G_LIST_MODEL (self->users));
@@ -413,9 +413,9 @@ update_summary (SpBasixView *self)
 /* Replaces a whole list from the model: a 10 000-channel snapshot is one items-changed,
  * and the list view only builds the rows on screen. */
 static void
-rebuild (SpBasixView     *self,
-         const char      *category,
-         SpBasixViewList *list)
+rebuild (SpBasixWindow     *self,
+         const char        *category,
+         SpBasixWindowList *list)
 {
   SpBasixModel *model = sp_basix_source_get_model (self->source);
   g_autoptr(GPtrArray) elements = sp_basix_model_list (model, category);
@@ -426,7 +426,7 @@ rebuild (SpBasixView     *self,
 static gboolean
 rebuild_cb (gpointer user_data)
 {
-  SpBasixView *self = user_data;
+  SpBasixWindow *self = user_data;
 
   self->rebuild_id = 0;
   if (self->calls_dirty)
@@ -440,12 +440,12 @@ rebuild_cb (gpointer user_data)
 }
 
 static void
-model_changed_cb (SpBasixView   *self,
+model_changed_cb (SpBasixWindow *self,
                   const char    *category,
                   GPtrArray     *changes,
                   SpBasixSource *source)
 {
-  SpBasixViewList *list;
+  SpBasixWindowList *list;
   gboolean *dirty;
 
   if (g_strcmp0 (category, "channel") == 0)
@@ -485,7 +485,7 @@ model_changed_cb (SpBasixView   *self,
 }
 
 static void
-model_reset_cb (SpBasixView   *self,
+model_reset_cb (SpBasixWindow *self,
                 SpBasixSource *source)
 {
   self->calls_dirty = self->users_dirty = FALSE;
@@ -496,11 +496,11 @@ model_reset_cb (SpBasixView   *self,
 }
 
 static void
-sp_basix_view_constructed (GObject *object)
+sp_basix_window_constructed (GObject *object)
 {
-  SpBasixView *self = (SpBasixView *)object;
+  SpBasixWindow *self = (SpBasixWindow *)object;
 
-  G_OBJECT_CLASS (sp_basix_view_parent_class)->constructed (object);
+  G_OBJECT_CLASS (sp_basix_window_parent_class)->constructed (object);
 
   g_return_if_fail (self->source != NULL);
 
@@ -512,12 +512,12 @@ sp_basix_view_constructed (GObject *object)
 }
 
 static void
-sp_basix_view_get_property (GObject    *object,
-                            guint       prop_id,
-                            GValue     *value,
-                            GParamSpec *pspec)
+sp_basix_window_get_property (GObject    *object,
+                              guint       prop_id,
+                              GValue     *value,
+                              GParamSpec *pspec)
 {
-  SpBasixView *self = SP_BASIX_VIEW (object);
+  SpBasixWindow *self = SP_BASIX_WINDOW (object);
 
   switch (prop_id)
     {
@@ -531,12 +531,12 @@ sp_basix_view_get_property (GObject    *object,
 }
 
 static void
-sp_basix_view_set_property (GObject      *object,
-                            guint         prop_id,
-                            const GValue *value,
-                            GParamSpec   *pspec)
+sp_basix_window_set_property (GObject      *object,
+                              guint         prop_id,
+                              const GValue *value,
+                              GParamSpec   *pspec)
 {
-  SpBasixView *self = SP_BASIX_VIEW (object);
+  SpBasixWindow *self = SP_BASIX_WINDOW (object);
 
   switch (prop_id)
     {
@@ -550,39 +550,39 @@ sp_basix_view_set_property (GObject      *object,
 }
 
 static void
-sp_basix_view_dispose (GObject *object)
+sp_basix_window_dispose (GObject *object)
 {
-  SpBasixView *self = (SpBasixView *)object;
+  SpBasixWindow *self = (SpBasixWindow *)object;
 
   g_clear_handle_id (&self->rebuild_id, g_source_remove);
-  gtk_widget_dispose_template (GTK_WIDGET (self), SP_TYPE_BASIX_VIEW);
+  gtk_widget_dispose_template (GTK_WIDGET (self), SP_TYPE_BASIX_WINDOW);
   g_clear_object (&self->source);
 
-  G_OBJECT_CLASS (sp_basix_view_parent_class)->dispose (object);
+  G_OBJECT_CLASS (sp_basix_window_parent_class)->dispose (object);
 }
 
 static void
-sp_basix_view_finalize (GObject *object)
+sp_basix_window_finalize (GObject *object)
 {
-  SpBasixView *self = (SpBasixView *)object;
+  SpBasixWindow *self = (SpBasixWindow *)object;
 
   g_clear_object (&self->calls);
   g_clear_object (&self->users);
 
-  G_OBJECT_CLASS (sp_basix_view_parent_class)->finalize (object);
+  G_OBJECT_CLASS (sp_basix_window_parent_class)->finalize (object);
 }
 
 static void
-sp_basix_view_class_init (SpBasixViewClass *klass)
+sp_basix_window_class_init (SpBasixWindowClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
-  object_class->constructed = sp_basix_view_constructed;
-  object_class->get_property = sp_basix_view_get_property;
-  object_class->set_property = sp_basix_view_set_property;
-  object_class->dispose = sp_basix_view_dispose;
-  object_class->finalize = sp_basix_view_finalize;
+  object_class->constructed = sp_basix_window_constructed;
+  object_class->get_property = sp_basix_window_get_property;
+  object_class->set_property = sp_basix_window_set_property;
+  object_class->dispose = sp_basix_window_dispose;
+  object_class->finalize = sp_basix_window_finalize;
 
   properties[PROP_SOURCE] =
     g_param_spec_object ("source", NULL, NULL, SP_TYPE_BASIX_SOURCE,
@@ -590,59 +590,59 @@ sp_basix_view_class_init (SpBasixViewClass *klass)
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   gtk_widget_class_set_template_from_resource (widget_class,
-                                               "/io/github/screenpop/Screenpop/sp-basix-view.ui");
-  gtk_widget_class_bind_template_child (widget_class, SpBasixView, calls_view);
-  gtk_widget_class_bind_template_child (widget_class, SpBasixView, users_view);
-  gtk_widget_class_bind_template_child (widget_class, SpBasixView, summary);
+                                               "/io/github/screenpop/Screenpop/sp-basix-window.ui");
+  gtk_widget_class_bind_template_child (widget_class, SpBasixWindow, calls_view);
+  gtk_widget_class_bind_template_child (widget_class, SpBasixWindow, users_view);
+  gtk_widget_class_bind_template_child (widget_class, SpBasixWindow, summary);
 }
 
 static void
-sp_basix_view_init (SpBasixView *self)
+sp_basix_window_init (SpBasixWindow *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
 
-  self->calls = g_object_new (SP_TYPE_BASIX_VIEW_LIST, NULL);
-  self->users = g_object_new (SP_TYPE_BASIX_VIEW_LIST, NULL);
+  self->calls = g_object_new (SP_TYPE_BASIX_WINDOW_LIST, NULL);
+  self->users = g_object_new (SP_TYPE_BASIX_WINDOW_LIST, NULL);
   setup_view (self->calls_view, G_LIST_MODEL (self->calls), TRUE);
   setup_view (self->users_view, G_LIST_MODEL (self->users), FALSE);
 }
 
 /**
- * sp_basix_view_new:
+ * sp_basix_window_new:
  * @source: the Basix account's source
  *
  * Returns: (transfer full): a window showing @source's calls and users, live
  */
-SpBasixView *
-sp_basix_view_new (SpBasixSource *source)
+SpBasixWindow *
+sp_basix_window_new (SpBasixSource *source)
 {
   g_return_val_if_fail (SP_IS_BASIX_SOURCE (source), NULL);
 
-  return g_object_new (SP_TYPE_BASIX_VIEW, "source", source, NULL);
+  return g_object_new (SP_TYPE_BASIX_WINDOW, "source", source, NULL);
 }
 
 /**
- * sp_basix_view_get_calls:
+ * sp_basix_window_get_calls:
  *
  * Returns: (transfer none): the calls shown, one item per channel
  */
 GListModel *
-sp_basix_view_get_calls (SpBasixView *self)
+sp_basix_window_get_calls (SpBasixWindow *self)
 {
-  g_return_val_if_fail (SP_IS_BASIX_VIEW (self), NULL);
+  g_return_val_if_fail (SP_IS_BASIX_WINDOW (self), NULL);
 
   return G_LIST_MODEL (self->calls);
 }
 
 /**
- * sp_basix_view_get_users:
+ * sp_basix_window_get_users:
  *
  * Returns: (transfer none): the users shown
  */
 GListModel *
-sp_basix_view_get_users (SpBasixView *self)
+sp_basix_window_get_users (SpBasixWindow *self)
 {
-  g_return_val_if_fail (SP_IS_BASIX_VIEW (self), NULL);
+  g_return_val_if_fail (SP_IS_BASIX_WINDOW (self), NULL);
 
   return G_LIST_MODEL (self->users);
 }
