@@ -13,10 +13,11 @@
 #include "sp-pbxis-window.h"
 
 /*
- * The agent panel of a pbxis account: one row per queue with the agent's membership and
- * the callers waiting, as the source last heard them from pbxis-ws, and buttons to log on
- * or off and to pause or resume. A button only asks: the row changes when pbxis-ws reports
- * the new membership, so what is shown is always what Asterisk says.
+ * The agent panel of a pbxis account, the kind's window (the registry opens it from the
+ * account's row): one row per queue with the agent's membership and the callers waiting,
+ * as the source last heard them from pbxis-ws, and buttons to log on or off and to pause
+ * or resume. A button only asks: the row changes when pbxis-ws reports the new
+ * membership, so what is shown is always what Asterisk says.
  */
 
 /* One queue's row. The widgets belong to the list box; this only points at them. */
