@@ -16,8 +16,8 @@
 #include "sp-demo-page.h"
 #include "sp-demo-source.h"
 #include "sp-pbxis-page.h"
-#include "sp-pbxis-panel.h"
 #include "sp-pbxis-source.h"
+#include "sp-pbxis-window.h"
 #include "sp-popup-notifier-page.h"
 #include "sp-popup-notifier-source.h"
 #include "sp-redmine-page.h"
@@ -124,7 +124,7 @@ static const SpSourceKind kinds[] = {
     .option_keys = pbxis_options,
     .normalize_url = sp_pbxis_source_normalize_url,
     .get_page_type = sp_pbxis_page_get_type,
-    .get_window_type = sp_pbxis_panel_get_type,
+    .get_window_type = sp_pbxis_window_get_type,
     .window_icon = "system-users-symbolic",
     .window_tooltip = N_("Show Your Queues"),
   },

@@ -6,6 +6,7 @@
 #pragma once
 
 #include "sp-pbxis.h"
+#include "sp-pbxis-stream.h"
 #include "sp-source.h"
 
 G_BEGIN_DECLS
@@ -22,19 +23,6 @@ G_BEGIN_DECLS
 /* The server's :poll-timeout-seconds, if not 30. */
 #define SP_PBXIS_OPTION_POLL_TIMEOUT "poll-timeout"
 
-/**
- * SpPbxisTransport:
- * @SP_PBXIS_TRANSPORT_WEBSOCKET: `/TICKET/websocket`, one JSON text frame per event
- * @SP_PBXIS_TRANSPORT_SSE: `/TICKET/sse`, Server-Sent Events
- * @SP_PBXIS_TRANSPORT_LONG_POLL: `/TICKET/long-poll`, JSON arrays
- */
-typedef enum
-{
-  SP_PBXIS_TRANSPORT_WEBSOCKET,
-  SP_PBXIS_TRANSPORT_SSE,
-  SP_PBXIS_TRANSPORT_LONG_POLL,
-} SpPbxisTransport;
-
 #define SP_TYPE_PBXIS_SOURCE (sp_pbxis_source_get_type ())
 
 G_DECLARE_FINAL_TYPE (SpPbxisSource, sp_pbxis_source, SP, PBXIS_SOURCE, SpSource)
@@ -42,9 +30,6 @@ G_DECLARE_FINAL_TYPE (SpPbxisSource, sp_pbxis_source, SP, PBXIS_SOURCE, SpSource
 SpSource            *sp_pbxis_source_new                (SpAccount      *account);
 char                *sp_pbxis_source_normalize_url      (const char     *url,
                                                          GError        **error);
-gboolean             sp_pbxis_parse_transport           (const char     *text,
-                                                         SpPbxisTransport *transport);
-const char          *sp_pbxis_transport_to_string       (SpPbxisTransport transport);
 char               **sp_pbxis_source_dup_queues         (SpPbxisSource  *self);
 SpPbxisMemberStatus  sp_pbxis_source_get_membership     (SpPbxisSource  *self,
                                                          const char     *queue);

@@ -1,4 +1,4 @@
-/* test-pbxis-panel.c
+/* test-pbxis-window.c
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
@@ -13,7 +13,7 @@
 #include <gtk/gtk.h>
 
 #include "sp-application.h"
-#include "sp-pbxis-panel.h"
+#include "sp-pbxis-window.h"
 #include "sp-pbxis-source.h"
 #include "sp-test-engine.h"
 #include "sp-test-notify.h"
@@ -86,10 +86,10 @@ get_source (Fixture *fixture)
 
 typedef struct
 {
-  SpPbxisPanel *panel;
-  const char   *queue;
-  const char   *membership;   /* (nullable): not checked */
-  const char   *waiting;      /* (nullable): not checked */
+  SpPbxisWindow *panel;
+  const char    *queue;
+  const char    *membership;   /* (nullable): not checked */
+  const char    *waiting;      /* (nullable): not checked */
 } Shown;
 
 static gboolean
@@ -98,32 +98,32 @@ is_shown (gpointer data)
   Shown *shown = data;
 
   return (shown->membership == NULL ||
-          g_strcmp0 (sp_pbxis_panel_get_membership_text (shown->panel, shown->queue),
+          g_strcmp0 (sp_pbxis_window_get_membership_text (shown->panel, shown->queue),
                      shown->membership) == 0) &&
          (shown->waiting == NULL ||
-          g_strcmp0 (sp_pbxis_panel_get_waiting_text (shown->panel, shown->queue),
+          g_strcmp0 (sp_pbxis_window_get_waiting_text (shown->panel, shown->queue),
                      shown->waiting) == 0);
 }
 
 static void
-assert_shown (SpPbxisPanel *panel,
-              const char   *queue,
-              const char   *membership,
-              const char   *waiting)
+assert_shown (SpPbxisWindow *panel,
+              const char    *queue,
+              const char    *membership,
+              const char    *waiting)
 {
   Shown shown = { panel, queue, membership, waiting };
 
   if (!sp_test_wait_until (is_shown, &shown, 5000))
     g_error ("Queue %s shows “%s” and “%s”, not “%s” and “%s”", queue,
-             sp_pbxis_panel_get_membership_text (panel, queue),
-             sp_pbxis_panel_get_waiting_text (panel, queue),
+             sp_pbxis_window_get_membership_text (panel, queue),
+             sp_pbxis_window_get_waiting_text (panel, queue),
              membership ? membership : "(any)", waiting ? waiting : "(any)");
 }
 
 static gboolean
 has_error (gpointer data)
 {
-  return sp_pbxis_panel_get_error (data) != NULL;
+  return sp_pbxis_window_get_error (data) != NULL;
 }
 
 static gboolean
@@ -144,23 +144,23 @@ static void
 test_panel_live (Fixture       *fixture,
                  gconstpointer  data)
 {
-  SpPbxisPanel *panel;
+  SpPbxisWindow *panel;
   GtkButton *pause;
   SpTestPbxisRequest *request;
 
-  panel = g_object_ref_sink (sp_pbxis_panel_new (get_source (fixture)));
+  panel = g_object_ref_sink (sp_pbxis_window_new (get_source (fixture)));
   gtk_window_present (GTK_WINDOW (panel));
 
   /* The snapshot: the account's queues, in its order, with their states and counts. */
   assert_shown (panel, "sales", "Active", "2 callers waiting");
   assert_shown (panel, "support", "Paused", "No callers waiting");
   assert_shown (panel, "billing", "Logged off", "No callers waiting");
-  g_assert_cmpstr (sp_pbxis_panel_get_subtitle (panel), ==, "Ana Horvat");
-  g_assert_null (sp_pbxis_panel_get_membership_text (panel, "marketing"));
+  g_assert_cmpstr (sp_pbxis_window_get_subtitle (panel), ==, "Ana Horvat");
+  g_assert_null (sp_pbxis_window_get_membership_text (panel, "marketing"));
   /* Logged off: nothing to pause, but one can log on. */
-  g_assert_false (gtk_widget_get_sensitive (GTK_WIDGET (sp_pbxis_panel_get_pause_button (panel, "billing"))));
-  g_assert_cmpstr (gtk_button_get_label (sp_pbxis_panel_get_log_button (panel, "billing")), ==, "Log On");
-  g_assert_cmpstr (gtk_button_get_label (sp_pbxis_panel_get_log_button (panel, "sales")), ==, "Log Off");
+  g_assert_false (gtk_widget_get_sensitive (GTK_WIDGET (sp_pbxis_window_get_pause_button (panel, "billing"))));
+  g_assert_cmpstr (gtk_button_get_label (sp_pbxis_window_get_log_button (panel, "billing")), ==, "Log On");
+  g_assert_cmpstr (gtk_button_get_label (sp_pbxis_window_get_log_button (panel, "sales")), ==, "Log Off");
 
   /* Live: a supervisor pauses the agent, a caller joins the queue. */
   sp_test_pbxis_server_set_member (fixture->server, "support", AGENT, "active");
@@ -170,7 +170,7 @@ test_panel_live (Fixture       *fixture,
 
   /* A click on Pause reaches Asterisk; the button waits for the answer. */
   sp_test_pbxis_server_clear_requests (fixture->server);
-  pause = sp_pbxis_panel_get_pause_button (panel, "sales");
+  pause = sp_pbxis_window_get_pause_button (panel, "sales");
   g_assert_cmpstr (gtk_widget_get_tooltip_text (GTK_WIDGET (pause)), ==, "Pause");
   click (pause);
   g_assert_false (gtk_widget_get_sensitive (GTK_WIDGET (pause)));
@@ -182,30 +182,30 @@ test_panel_live (Fixture       *fixture,
   assert_shown (panel, "sales", "Paused", "3 callers waiting");
   g_assert_true (sp_test_wait_until (is_sensitive, pause, 5000));
   g_assert_cmpstr (gtk_widget_get_tooltip_text (GTK_WIDGET (pause)), ==, "Resume");
-  g_assert_null (sp_pbxis_panel_get_error (panel));
+  g_assert_null (sp_pbxis_window_get_error (panel));
 
   /* Asterisk refuses with HTTP 200: the panel shows its words, the state stays. */
   sp_test_pbxis_server_fail_next_action (fixture->server, "Interface not found");
   click (pause);
   g_assert_true (sp_test_wait_until (has_error, panel, 5000));
-  g_assert_cmpstr (sp_pbxis_panel_get_error (panel), ==,
+  g_assert_cmpstr (sp_pbxis_window_get_error (panel), ==,
                    "Could not resume agent " AGENT " in queue sales: Interface not found");
   g_assert_true (gtk_widget_get_sensitive (GTK_WIDGET (pause)));
   assert_shown (panel, "sales", "Paused", NULL);
   g_assert_cmpstr (sp_test_pbxis_server_get_member (fixture->server, "sales", AGENT), ==, "paused");
 
   /* Log on to a queue, log off another. */
-  click (sp_pbxis_panel_get_log_button (panel, "billing"));
+  click (sp_pbxis_window_get_log_button (panel, "billing"));
   assert_shown (panel, "billing", "Active", NULL);
-  click (sp_pbxis_panel_get_log_button (panel, "support"));
+  click (sp_pbxis_window_get_log_button (panel, "support"));
   assert_shown (panel, "support", "Logged off", NULL);
   /* The stream may tell before the action's answer is back: wait for both. */
-  g_assert_true (sp_test_wait_until (is_sensitive, sp_pbxis_panel_get_log_button (panel, "billing"), 5000));
-  g_assert_true (sp_test_wait_until (is_sensitive, sp_pbxis_panel_get_log_button (panel, "support"), 5000));
-  g_assert_cmpstr (gtk_button_get_label (sp_pbxis_panel_get_log_button (panel, "billing")), ==, "Log Off");
-  g_assert_cmpstr (gtk_button_get_label (sp_pbxis_panel_get_log_button (panel, "support")), ==, "Log On");
+  g_assert_true (sp_test_wait_until (is_sensitive, sp_pbxis_window_get_log_button (panel, "billing"), 5000));
+  g_assert_true (sp_test_wait_until (is_sensitive, sp_pbxis_window_get_log_button (panel, "support"), 5000));
+  g_assert_cmpstr (gtk_button_get_label (sp_pbxis_window_get_log_button (panel, "billing")), ==, "Log Off");
+  g_assert_cmpstr (gtk_button_get_label (sp_pbxis_window_get_log_button (panel, "support")), ==, "Log On");
   /* A success takes the earlier failure away. */
-  g_assert_null (sp_pbxis_panel_get_error (panel));
+  g_assert_null (sp_pbxis_window_get_error (panel));
 
   gtk_window_destroy (GTK_WINDOW (panel));
   g_assert_finalize_object (panel);
@@ -216,13 +216,13 @@ static void
 test_panel_close_during_action (Fixture       *fixture,
                                 gconstpointer  data)
 {
-  SpPbxisPanel *panel;
+  SpPbxisWindow *panel;
 
-  panel = g_object_ref_sink (sp_pbxis_panel_new (get_source (fixture)));
+  panel = g_object_ref_sink (sp_pbxis_window_new (get_source (fixture)));
   gtk_window_present (GTK_WINDOW (panel));
   assert_shown (panel, "sales", "Active", NULL);
 
-  click (sp_pbxis_panel_get_pause_button (panel, "sales"));
+  click (sp_pbxis_window_get_pause_button (panel, "sales"));
   gtk_window_destroy (GTK_WINDOW (panel));
   g_assert_true (sp_test_pbxis_server_wait_for_request (fixture->server, "POST", "/queue/pause", 5000));
   sp_test_run_for (300);
@@ -235,12 +235,12 @@ test_panel_open_close (void)
 {
   g_autoptr(SpAccount) account = sp_account_new_transient ("idle", "pbxis", "Front desk");
   g_autoptr(SpSource) source = sp_pbxis_source_new (account);
-  SpPbxisPanel *panel;
+  SpPbxisWindow *panel;
 
-  panel = g_object_ref_sink (sp_pbxis_panel_new (SP_PBXIS_SOURCE (source)));
+  panel = g_object_ref_sink (sp_pbxis_window_new (SP_PBXIS_SOURCE (source)));
   gtk_window_present (GTK_WINDOW (panel));
   sp_test_run_for (200);
-  g_assert_cmpstr (sp_pbxis_panel_get_subtitle (panel), ==, "Front desk");
+  g_assert_cmpstr (sp_pbxis_window_get_subtitle (panel), ==, "Front desk");
   gtk_window_destroy (GTK_WINDOW (panel));
   g_assert_finalize_object (panel);
 }
@@ -267,7 +267,7 @@ find_button (GtkWidget  *widget,
   return NULL;
 }
 
-static SpPbxisPanel *
+static SpPbxisWindow *
 find_panel (void)
 {
   GListModel *toplevels = gtk_window_get_toplevels ();
@@ -276,8 +276,8 @@ find_panel (void)
     {
       g_autoptr(GObject) window = g_list_model_get_item (toplevels, i);
 
-      if (SP_IS_PBXIS_PANEL (window))
-        return SP_PBXIS_PANEL (window);
+      if (SP_IS_PBXIS_WINDOW (window))
+        return SP_PBXIS_WINDOW (window);
     }
 
   return NULL;
@@ -296,7 +296,7 @@ test_panel_from_window (void)
   GVariantBuilder options;
   GSettings *account_settings;
   SpWindow *window;
-  SpPbxisPanel *panel;
+  SpPbxisWindow *panel;
   GtkWidget *button;
 
   g_assert_no_error (error);
@@ -359,11 +359,11 @@ main (int   argc,
   if (!gtk_init_check ())
     g_error ("No display: run this under Xvfb, as build-aux/test does");
 
-  g_test_add_func ("/pbxis-panel/open-close", test_panel_open_close);
-  g_test_add ("/pbxis-panel/live", Fixture, NULL, fixture_set_up, test_panel_live,
+  g_test_add_func ("/pbxis-window/open-close", test_panel_open_close);
+  g_test_add ("/pbxis-window/live", Fixture, NULL, fixture_set_up, test_panel_live,
               fixture_tear_down);
-  g_test_add_func ("/pbxis-panel/from-window", test_panel_from_window);
-  g_test_add ("/pbxis-panel/close-during-action", Fixture, NULL, fixture_set_up,
+  g_test_add_func ("/pbxis-window/from-window", test_panel_from_window);
+  g_test_add ("/pbxis-window/close-during-action", Fixture, NULL, fixture_set_up,
               test_panel_close_during_action, fixture_tear_down);
 
   return g_test_run ();

@@ -1,22 +1,23 @@
-/* sp-pbxis-panel.c
+/* sp-pbxis-window.c
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 
-#define G_LOG_DOMAIN "sp-pbxis-panel"
+#define G_LOG_DOMAIN "sp-pbxis-window"
 
 #include "config.h"
 
 #include <glib/gi18n.h>
 
 #include "sp-account.h"
-#include "sp-pbxis-panel.h"
+#include "sp-pbxis-window.h"
 
 /*
- * The agent panel of a pbxis account: one row per queue with the agent's membership and
- * the callers waiting, as the source last heard them from pbxis-ws, and buttons to log on
- * or off and to pause or resume. A button only asks: the row changes when pbxis-ws reports
- * the new membership, so what is shown is always what Asterisk says.
+ * The agent panel of a pbxis account, the kind's window (the registry opens it from the
+ * account's row): one row per queue with the agent's membership and the callers waiting,
+ * as the source last heard them from pbxis-ws, and buttons to log on or off and to pause
+ * or resume. A button only asks: the row changes when pbxis-ws reports the new
+ * membership, so what is shown is always what Asterisk says.
  */
 
 /* One queue's row. The widgets belong to the list box; this only points at them. */
@@ -30,7 +31,7 @@ typedef struct
   guint         busy;     /* actions on this queue still running */
 } QueueRow;
 
-struct _SpPbxisPanel
+struct _SpPbxisWindow
 {
   AdwWindow       parent_instance;
 
@@ -45,7 +46,7 @@ struct _SpPbxisPanel
   GtkListBox      *queue_list;
 };
 
-G_DEFINE_FINAL_TYPE (SpPbxisPanel, sp_pbxis_panel, ADW_TYPE_WINDOW)
+G_DEFINE_FINAL_TYPE (SpPbxisWindow, sp_pbxis_window, ADW_TYPE_WINDOW)
 
 enum {
   PROP_0,
@@ -141,8 +142,8 @@ waiting_text (gint64 count)
 }
 
 static void
-update_row (SpPbxisPanel *self,
-            QueueRow     *qr)
+update_row (SpPbxisWindow *self,
+            QueueRow      *qr)
 {
   static const char *classes[] = { "success", "warning", "error", "dim-label" };
   SpPbxisMemberStatus status = sp_pbxis_source_get_membership (self->source, qr->queue);
@@ -180,7 +181,7 @@ update_row (SpPbxisPanel *self,
 /* The agent's name as pbxis-ws gives it, else the account's. pbxis-ws sends the name in
  * the snapshot next to the queues' states, so it is looked at whenever a queue changes. */
 static void
-update_subtitle (SpPbxisPanel *self)
+update_subtitle (SpPbxisWindow *self)
 {
   const char *name = sp_pbxis_source_get_agent_name (self->source);
   g_autofree char *account_name = NULL;
@@ -197,26 +198,26 @@ update_subtitle (SpPbxisPanel *self)
 /* In a bar rather than a toast: a toast cuts a long message, and Asterisk's reason is at
  * its end. It stays until closed or until an action succeeds. */
 static void
-show_error (SpPbxisPanel *self,
-            const char   *message)
+show_error (SpPbxisWindow *self,
+            const char    *message)
 {
   gtk_label_set_text (self->error_label, message);
   gtk_info_bar_set_revealed (self->error_bar, TRUE);
 }
 
 static void
-error_bar_response_cb (SpPbxisPanel *self,
-                       int           response,
-                       GtkInfoBar   *bar)
+error_bar_response_cb (SpPbxisWindow *self,
+                       int            response,
+                       GtkInfoBar    *bar)
 {
   gtk_info_bar_set_revealed (self->error_bar, FALSE);
 }
 
 typedef struct
 {
-  SpPbxisPanel *self;
-  GCancellable *cancellable;
-  char         *queue;
+  SpPbxisWindow *self;
+  GCancellable  *cancellable;
+  char          *queue;
 } ActionData;
 
 static void
@@ -234,7 +235,7 @@ action_cb (GObject      *object,
            gpointer      user_data)
 {
   ActionData *data = user_data;
-  SpPbxisPanel *self = data->self;
+  SpPbxisWindow *self = data->self;
   g_autoptr(GError) error = NULL;
   QueueRow *qr;
 
@@ -271,7 +272,7 @@ action_cb (GObject      *object,
 }
 
 static void
-run_action (SpPbxisPanel   *self,
+run_action (SpPbxisWindow  *self,
             QueueRow       *qr,
             SpSourceAction  action)
 {
@@ -293,7 +294,7 @@ static void
 pause_clicked_cb (GtkButton *button,
                   QueueRow  *qr)
 {
-  SpPbxisPanel *self = SP_PBXIS_PANEL (gtk_widget_get_root (GTK_WIDGET (button)));
+  SpPbxisWindow *self = SP_PBXIS_WINDOW (gtk_widget_get_root (GTK_WIDGET (button)));
   SpPbxisMemberStatus status = sp_pbxis_source_get_membership (self->source, qr->queue);
 
   run_action (self, qr, status == SP_PBXIS_MEMBER_PAUSED ? SP_SOURCE_ACTION_QUEUE_UNPAUSE
@@ -304,7 +305,7 @@ static void
 log_clicked_cb (GtkButton *button,
                 QueueRow  *qr)
 {
-  SpPbxisPanel *self = SP_PBXIS_PANEL (gtk_widget_get_root (GTK_WIDGET (button)));
+  SpPbxisWindow *self = SP_PBXIS_WINDOW (gtk_widget_get_root (GTK_WIDGET (button)));
   SpPbxisMemberStatus status = sp_pbxis_source_get_membership (self->source, qr->queue);
 
   run_action (self, qr, is_member (status) ? SP_SOURCE_ACTION_QUEUE_REMOVE
@@ -312,8 +313,8 @@ log_clicked_cb (GtkButton *button,
 }
 
 static QueueRow *
-add_row (SpPbxisPanel *self,
-         const char   *queue)
+add_row (SpPbxisWindow *self,
+         const char    *queue)
 {
   QueueRow *qr = g_new0 (QueueRow, 1);
   GtkWidget *row = adw_action_row_new ();
@@ -356,7 +357,7 @@ add_row (SpPbxisPanel *self,
 }
 
 static void
-queue_changed_cb (SpPbxisPanel  *self,
+queue_changed_cb (SpPbxisWindow *self,
                   const char    *queue,
                   SpPbxisSource *source)
 {
@@ -377,9 +378,9 @@ queue_changed_cb (SpPbxisPanel  *self,
 }
 
 static void
-state_changed_cb (SpPbxisPanel *self,
-                  GParamSpec   *pspec,
-                  SpSource     *source)
+state_changed_cb (SpPbxisWindow *self,
+                  GParamSpec    *pspec,
+                  SpSource      *source)
 {
   GHashTableIter iter;
   QueueRow *qr;
@@ -392,12 +393,12 @@ state_changed_cb (SpPbxisPanel *self,
 }
 
 static void
-sp_pbxis_panel_constructed (GObject *object)
+sp_pbxis_window_constructed (GObject *object)
 {
-  SpPbxisPanel *self = (SpPbxisPanel *)object;
+  SpPbxisWindow *self = (SpPbxisWindow *)object;
   g_auto(GStrv) queues = NULL;
 
-  G_OBJECT_CLASS (sp_pbxis_panel_parent_class)->constructed (object);
+  G_OBJECT_CLASS (sp_pbxis_window_parent_class)->constructed (object);
 
   g_return_if_fail (self->source != NULL);
 
@@ -416,12 +417,12 @@ sp_pbxis_panel_constructed (GObject *object)
 }
 
 static void
-sp_pbxis_panel_get_property (GObject    *object,
-                             guint       prop_id,
-                             GValue     *value,
-                             GParamSpec *pspec)
+sp_pbxis_window_get_property (GObject    *object,
+                              guint       prop_id,
+                              GValue     *value,
+                              GParamSpec *pspec)
 {
-  SpPbxisPanel *self = SP_PBXIS_PANEL (object);
+  SpPbxisWindow *self = SP_PBXIS_WINDOW (object);
 
   switch (prop_id)
     {
@@ -435,12 +436,12 @@ sp_pbxis_panel_get_property (GObject    *object,
 }
 
 static void
-sp_pbxis_panel_set_property (GObject      *object,
-                             guint         prop_id,
-                             const GValue *value,
-                             GParamSpec   *pspec)
+sp_pbxis_window_set_property (GObject      *object,
+                              guint         prop_id,
+                              const GValue *value,
+                              GParamSpec   *pspec)
 {
-  SpPbxisPanel *self = SP_PBXIS_PANEL (object);
+  SpPbxisWindow *self = SP_PBXIS_WINDOW (object);
 
   switch (prop_id)
     {
@@ -454,41 +455,41 @@ sp_pbxis_panel_set_property (GObject      *object,
 }
 
 static void
-sp_pbxis_panel_dispose (GObject *object)
+sp_pbxis_window_dispose (GObject *object)
 {
-  SpPbxisPanel *self = (SpPbxisPanel *)object;
+  SpPbxisWindow *self = (SpPbxisWindow *)object;
 
   g_cancellable_cancel (self->cancellable);
-  gtk_widget_dispose_template (GTK_WIDGET (self), SP_TYPE_PBXIS_PANEL);
+  gtk_widget_dispose_template (GTK_WIDGET (self), SP_TYPE_PBXIS_WINDOW);
   /* After the widgets: their handlers point at the rows. */
   g_hash_table_remove_all (self->rows);
   g_clear_object (&self->source);
 
-  G_OBJECT_CLASS (sp_pbxis_panel_parent_class)->dispose (object);
+  G_OBJECT_CLASS (sp_pbxis_window_parent_class)->dispose (object);
 }
 
 static void
-sp_pbxis_panel_finalize (GObject *object)
+sp_pbxis_window_finalize (GObject *object)
 {
-  SpPbxisPanel *self = (SpPbxisPanel *)object;
+  SpPbxisWindow *self = (SpPbxisWindow *)object;
 
   g_clear_object (&self->cancellable);
   g_clear_pointer (&self->rows, g_hash_table_unref);
 
-  G_OBJECT_CLASS (sp_pbxis_panel_parent_class)->finalize (object);
+  G_OBJECT_CLASS (sp_pbxis_window_parent_class)->finalize (object);
 }
 
 static void
-sp_pbxis_panel_class_init (SpPbxisPanelClass *klass)
+sp_pbxis_window_class_init (SpPbxisWindowClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
-  object_class->constructed = sp_pbxis_panel_constructed;
-  object_class->get_property = sp_pbxis_panel_get_property;
-  object_class->set_property = sp_pbxis_panel_set_property;
-  object_class->dispose = sp_pbxis_panel_dispose;
-  object_class->finalize = sp_pbxis_panel_finalize;
+  object_class->constructed = sp_pbxis_window_constructed;
+  object_class->get_property = sp_pbxis_window_get_property;
+  object_class->set_property = sp_pbxis_window_set_property;
+  object_class->dispose = sp_pbxis_window_dispose;
+  object_class->finalize = sp_pbxis_window_finalize;
 
   properties[PROP_SOURCE] =
     g_param_spec_object ("source", NULL, NULL, SP_TYPE_PBXIS_SOURCE,
@@ -496,17 +497,17 @@ sp_pbxis_panel_class_init (SpPbxisPanelClass *klass)
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   gtk_widget_class_set_template_from_resource (widget_class,
-                                               "/io/github/screenpop/Screenpop/sp-pbxis-panel.ui");
-  gtk_widget_class_bind_template_child (widget_class, SpPbxisPanel, error_bar);
-  gtk_widget_class_bind_template_child (widget_class, SpPbxisPanel, error_label);
-  gtk_widget_class_bind_template_child (widget_class, SpPbxisPanel, window_title);
-  gtk_widget_class_bind_template_child (widget_class, SpPbxisPanel, stack);
-  gtk_widget_class_bind_template_child (widget_class, SpPbxisPanel, queue_list);
+                                               "/io/github/screenpop/Screenpop/sp-pbxis-window.ui");
+  gtk_widget_class_bind_template_child (widget_class, SpPbxisWindow, error_bar);
+  gtk_widget_class_bind_template_child (widget_class, SpPbxisWindow, error_label);
+  gtk_widget_class_bind_template_child (widget_class, SpPbxisWindow, window_title);
+  gtk_widget_class_bind_template_child (widget_class, SpPbxisWindow, stack);
+  gtk_widget_class_bind_template_child (widget_class, SpPbxisWindow, queue_list);
   gtk_widget_class_bind_template_callback (widget_class, error_bar_response_cb);
 }
 
 static void
-sp_pbxis_panel_init (SpPbxisPanel *self)
+sp_pbxis_window_init (SpPbxisWindow *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
 
@@ -517,37 +518,37 @@ sp_pbxis_panel_init (SpPbxisPanel *self)
 }
 
 /**
- * sp_pbxis_panel_new:
+ * sp_pbxis_window_new:
  * @source: the pbxis account's source
  *
  * Returns: (transfer full): a window with the agent's queues, live, and their actions
  */
-SpPbxisPanel *
-sp_pbxis_panel_new (SpPbxisSource *source)
+SpPbxisWindow *
+sp_pbxis_window_new (SpPbxisSource *source)
 {
   g_return_val_if_fail (SP_IS_PBXIS_SOURCE (source), NULL);
 
-  return g_object_new (SP_TYPE_PBXIS_PANEL, "source", source, NULL);
+  return g_object_new (SP_TYPE_PBXIS_WINDOW, "source", source, NULL);
 }
 
 static QueueRow *
-lookup_row (SpPbxisPanel *self,
-            const char   *queue)
+lookup_row (SpPbxisWindow *self,
+            const char    *queue)
 {
-  g_return_val_if_fail (SP_IS_PBXIS_PANEL (self), NULL);
+  g_return_val_if_fail (SP_IS_PBXIS_WINDOW (self), NULL);
   g_return_val_if_fail (queue != NULL, NULL);
 
   return g_hash_table_lookup (self->rows, queue);
 }
 
 /**
- * sp_pbxis_panel_get_membership_text:
+ * sp_pbxis_window_get_membership_text:
  *
  * Returns: (nullable): the membership shown for @queue ("Paused", …), %NULL without a row
  */
 const char *
-sp_pbxis_panel_get_membership_text (SpPbxisPanel *self,
-                                    const char   *queue)
+sp_pbxis_window_get_membership_text (SpPbxisWindow *self,
+                                     const char    *queue)
 {
   QueueRow *qr = lookup_row (self, queue);
 
@@ -555,13 +556,13 @@ sp_pbxis_panel_get_membership_text (SpPbxisPanel *self,
 }
 
 /**
- * sp_pbxis_panel_get_waiting_text:
+ * sp_pbxis_window_get_waiting_text:
  *
  * Returns: (nullable): the callers waiting shown for @queue, %NULL without a row
  */
 const char *
-sp_pbxis_panel_get_waiting_text (SpPbxisPanel *self,
-                                 const char   *queue)
+sp_pbxis_window_get_waiting_text (SpPbxisWindow *self,
+                                  const char    *queue)
 {
   QueueRow *qr = lookup_row (self, queue);
 
@@ -569,13 +570,13 @@ sp_pbxis_panel_get_waiting_text (SpPbxisPanel *self,
 }
 
 /**
- * sp_pbxis_panel_get_pause_button:
+ * sp_pbxis_window_get_pause_button:
  *
  * Returns: (transfer none) (nullable): @queue's pause/resume button
  */
 GtkButton *
-sp_pbxis_panel_get_pause_button (SpPbxisPanel *self,
-                                 const char   *queue)
+sp_pbxis_window_get_pause_button (SpPbxisWindow *self,
+                                  const char    *queue)
 {
   QueueRow *qr = lookup_row (self, queue);
 
@@ -583,13 +584,13 @@ sp_pbxis_panel_get_pause_button (SpPbxisPanel *self,
 }
 
 /**
- * sp_pbxis_panel_get_log_button:
+ * sp_pbxis_window_get_log_button:
  *
  * Returns: (transfer none) (nullable): @queue's log on/off button
  */
 GtkButton *
-sp_pbxis_panel_get_log_button (SpPbxisPanel *self,
-                               const char   *queue)
+sp_pbxis_window_get_log_button (SpPbxisWindow *self,
+                                const char    *queue)
 {
   QueueRow *qr = lookup_row (self, queue);
 
@@ -597,14 +598,14 @@ sp_pbxis_panel_get_log_button (SpPbxisPanel *self,
 }
 
 /**
- * sp_pbxis_panel_get_error:
+ * sp_pbxis_window_get_error:
  *
  * Returns: (nullable): the failure shown, %NULL when none is
  */
 const char *
-sp_pbxis_panel_get_error (SpPbxisPanel *self)
+sp_pbxis_window_get_error (SpPbxisWindow *self)
 {
-  g_return_val_if_fail (SP_IS_PBXIS_PANEL (self), NULL);
+  g_return_val_if_fail (SP_IS_PBXIS_WINDOW (self), NULL);
 
   if (!gtk_info_bar_get_revealed (self->error_bar))
     return NULL;
@@ -613,14 +614,14 @@ sp_pbxis_panel_get_error (SpPbxisPanel *self)
 }
 
 /**
- * sp_pbxis_panel_get_subtitle:
+ * sp_pbxis_window_get_subtitle:
  *
  * Returns: the window's subtitle: the agent's name, or the account's
  */
 const char *
-sp_pbxis_panel_get_subtitle (SpPbxisPanel *self)
+sp_pbxis_window_get_subtitle (SpPbxisWindow *self)
 {
-  g_return_val_if_fail (SP_IS_PBXIS_PANEL (self), NULL);
+  g_return_val_if_fail (SP_IS_PBXIS_WINDOW (self), NULL);
 
   return adw_window_title_get_subtitle (self->window_title);
 }
