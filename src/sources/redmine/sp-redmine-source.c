@@ -15,6 +15,7 @@
 #include "sp-account.h"
 #include "sp-actioncable.h"
 #include "sp-http.h"
+#include "sp-redmine-channels.h"
 #include "sp-redmine-command.h"
 #include "sp-redmine-source.h"
 #include "sp-secret.h"
@@ -32,7 +33,8 @@
  * authentication failure is never retried by itself. The plugin renamed its channel class
  * in 2022 and a server answers nothing at all to the other name, so a subscription that is
  * not confirmed within 5 s while the server still pings is retried with the other class,
- * and the class that worked is kept for later connections. The server pings every 3 s:
+ * and the class that worked is kept for later connections: that bookkeeping is
+ * sp-redmine-channels.c, pure, which this file feeds and obeys. The server pings every 3 s:
  * 6 s of silence is a dead link. post_msg goes over HTTP, because the WebSocket send path is
  * broken on current servers.
  *
@@ -54,21 +56,6 @@
  * the frame parser refuses anything beyond SP_ACTIONCABLE_MAX_FRAME. */
 #define MAX_INCOMING_PAYLOAD (16 * 1024 * 1024)
 
-typedef enum
-{
-  SUB_PENDING,
-  SUB_CONFIRMED,
-  SUB_REJECTED,
-} SubState;
-
-typedef struct
-{
-  char     *name;
-  char     *channel_class;
-  char     *identifier;    /* exactly as sent: replies and broadcasts are matched on it */
-  SubState  state;
-} Subscription;
-
 struct _SpRedmineSource
 {
   SpSource                 parent_instance;
@@ -82,11 +69,7 @@ struct _SpRedmineSource
   char                    *api_key;
   char                    *login;
 
-  char                    *channel_class;
-  gboolean                 class_confirmed;    /* channel_class worked on this server */
-  gboolean                 tried_other_class;  /* on this connection */
-
-  GPtrArray               *subscriptions;      /* (element-type Subscription) */
+  SpRedmineChannels       *channels;           /* the subscriptions and the channel class */
   GTask                   *connect_task;       /* from the upgrade to the first confirm */
   guint                    welcome_id;
   guint                    confirm_id;
@@ -95,15 +78,6 @@ struct _SpRedmineSource
 };
 
 G_DEFINE_FINAL_TYPE (SpRedmineSource, sp_redmine_source, SP_TYPE_SOURCE)
-
-static void
-subscription_free (Subscription *sub)
-{
-  g_free (sub->name);
-  g_free (sub->channel_class);
-  g_free (sub->identifier);
-  g_free (sub);
-}
 
 static const char *
 account_id (SpRedmineSource *self)
@@ -143,93 +117,12 @@ set_option (SpAccount  *account,
   g_settings_set_value (settings, "options", g_variant_builder_end (&builder));
 }
 
-static const char *
-other_class (const char *channel_class)
-{
-  return g_strcmp0 (channel_class, SP_REDMINE_CHANNEL_CLASS) == 0
-    ? SP_REDMINE_LEGACY_CHANNEL_CLASS : SP_REDMINE_CHANNEL_CLASS;
-}
-
-/* The channels to listen to: the user's own, general, and the account's extra ones. */
-static char **
-dup_channel_names (SpRedmineSource *self)
-{
-  GSettings *settings = sp_account_get_settings (sp_source_get_account (SP_SOURCE (self)));
-  g_auto(GStrv) extra = g_settings_get_strv (settings, "channels");
-  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
-  g_autoptr(GHashTable) seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-  g_autofree char *own = g_strconcat ("user:", self->login, NULL);
-  const char *fixed[] = { own, "general" };
-
-  for (guint i = 0; i < G_N_ELEMENTS (fixed); i++)
-    {
-      g_hash_table_add (seen, g_strdup (fixed[i]));
-      g_strv_builder_add (builder, fixed[i]);
-    }
-
-  for (guint i = 0; extra[i] != NULL; i++)
-    {
-      g_autofree char *name = g_strstrip (g_strdup (extra[i]));
-
-      if (name[0] == '\0' || !g_utf8_validate (name, -1, NULL) ||
-          g_hash_table_contains (seen, name))
-        continue;
-
-      g_strv_builder_add (builder, name);
-      g_hash_table_add (seen, g_steal_pointer (&name));
-    }
-
-  return g_strv_builder_end (builder);
-}
-
-static Subscription *
-find_subscription (SpRedmineSource *self,
-                   const char      *identifier)
-{
-  for (guint i = 0; i < self->subscriptions->len; i++)
-    {
-      Subscription *sub = g_ptr_array_index (self->subscriptions, i);
-
-      if (g_strcmp0 (sub->identifier, identifier) == 0)
-        return sub;
-    }
-
-  return NULL;
-}
-
 static void
 update_detail (SpRedmineSource *self)
 {
-  g_autoptr(GString) confirmed = g_string_new (NULL);
-  g_autoptr(GString) refused = g_string_new (NULL);
-  g_autoptr(GString) detail = g_string_new (NULL);
+  g_autofree char *detail = sp_redmine_channels_dup_detail (self->channels);
 
-  for (guint i = 0; i < self->subscriptions->len; i++)
-    {
-      Subscription *sub = g_ptr_array_index (self->subscriptions, i);
-      GString *list = sub->state == SUB_CONFIRMED ? confirmed
-                    : sub->state == SUB_REJECTED ? refused : NULL;
-
-      if (list == NULL)
-        continue;
-      if (list->len > 0)
-        g_string_append (list, ", ");
-      g_string_append (list, sub->name);
-    }
-
-  if (confirmed->len > 0)
-    /* Translators: %s is a list of redmine_rt channels, e.g. "user:bob, general, pbx" */
-    g_string_append_printf (detail, _("Channels: %s"), confirmed->str);
-
-  if (refused->len > 0)
-    {
-      if (detail->len > 0)
-        g_string_append (detail, " · ");
-      /* Translators: %s is a list of redmine_rt channels the server refused */
-      g_string_append_printf (detail, _("Refused by the server: %s"), refused->str);
-    }
-
-  sp_source_set_detail (SP_SOURCE (self), detail->str);
+  sp_source_set_detail (SP_SOURCE (self), detail);
 }
 
 /* Ends the attempt or the live connection with @error (taken over). */
@@ -258,37 +151,15 @@ send_text (SpRedmineSource *self,
     soup_websocket_connection_send_text (self->connection, text);
 }
 
+static void
+send_all (SpRedmineSource *self,
+          GPtrArray       *frames)
+{
+  for (guint i = 0; i < frames->len; i++)
+    send_text (self, g_ptr_array_index (frames, i));
+}
+
 static gboolean confirm_timeout_cb (gpointer data);
-
-static guint
-count_pending (SpRedmineSource *self)
-{
-  guint n = 0;
-
-  for (guint i = 0; i < self->subscriptions->len; i++)
-    {
-      Subscription *sub = g_ptr_array_index (self->subscriptions, i);
-
-      if (sub->state == SUB_PENDING)
-        n++;
-    }
-
-  return n;
-}
-
-static gboolean
-any_confirmed (SpRedmineSource *self)
-{
-  for (guint i = 0; i < self->subscriptions->len; i++)
-    {
-      Subscription *sub = g_ptr_array_index (self->subscriptions, i);
-
-      if (sub->state == SUB_CONFIRMED)
-        return TRUE;
-    }
-
-  return FALSE;
-}
 
 static void
 complete_connect (SpRedmineSource *self)
@@ -301,82 +172,72 @@ complete_connect (SpRedmineSource *self)
     }
 }
 
+/* Subscribes to the account's channels with the class in use, and waits for the answers. */
 static void
-subscribe_all (SpRedmineSource *self,
-               const char      *channel_class)
+subscribe_all (SpRedmineSource *self)
 {
-  g_auto(GStrv) names = dup_channel_names (self);
+  GSettings *settings = sp_account_get_settings (sp_source_get_account (SP_SOURCE (self)));
+  g_auto(GStrv) extra = g_settings_get_strv (settings, "channels");
+  g_auto(GStrv) names = sp_redmine_channel_names (self->login, (const char * const *) extra);
+  g_autoptr(GPtrArray) frames = g_ptr_array_new_with_free_func (g_free);
 
-  for (guint i = 0; names[i] != NULL; i++)
-    {
-      Subscription *sub = g_new0 (Subscription, 1);
-      g_autofree char *frame = NULL;
-
-      sub->name = g_strdup (names[i]);
-      sub->channel_class = g_strdup (channel_class);
-      sub->identifier = sp_actioncable_identifier_new (channel_class, names[i]);
-      g_ptr_array_add (self->subscriptions, sub);
-
-      frame = sp_actioncable_subscribe_new (sub->identifier);
-      send_text (self, frame);
-    }
-
-  g_debug ("[%s] Subscribing to %u channels with class %s", account_id (self),
-           g_strv_length (names), channel_class);
+  sp_redmine_channels_subscribe (self->channels, (const char * const *) names, frames);
+  send_all (self, frames);
 
   self->subscribed_at = g_get_monotonic_time ();
   g_clear_handle_id (&self->confirm_id, g_source_remove);
   self->confirm_id = g_timeout_add (SP_REDMINE_CONFIRM_TIMEOUT_MS, confirm_timeout_cb, self);
 }
 
+/* Does what the subscriptions say after an answer or after the wait for the answers. */
+static void
+take_step (SpRedmineSource       *self,
+           SpRedmineChannelsStep  step)
+{
+  switch (step)
+    {
+    case SP_REDMINE_CHANNELS_IGNORED:
+    case SP_REDMINE_CHANNELS_WAITING:
+      break;
+
+    case SP_REDMINE_CHANNELS_LIVE:
+      g_clear_handle_id (&self->confirm_id, g_source_remove);
+      complete_connect (self);
+      break;
+
+    case SP_REDMINE_CHANNELS_RETRY:
+      subscribe_all (self);
+      break;
+
+    case SP_REDMINE_CHANNELS_SILENT:
+      fail (self, g_error_new (SP_SOURCE_ERROR, SP_SOURCE_ERROR_TIMEOUT,
+                               _("Redmine went silent right after the connection was opened")));
+      break;
+
+    case SP_REDMINE_CHANNELS_REFUSED:
+      fail (self, g_error_new (SP_SOURCE_ERROR, SP_SOURCE_ERROR_FAILED,
+                               _("Redmine refused every channel subscription")));
+      break;
+
+    case SP_REDMINE_CHANNELS_UNANSWERED:
+    default:
+      fail (self, g_error_new (SP_SOURCE_ERROR, SP_SOURCE_ERROR_FAILED,
+                               _("Redmine did not confirm the channel subscriptions, neither with channel class %s nor with %s. Check that the redmine_rt plugin is installed and that Redmine has a config/cable.yml"),
+                               SP_REDMINE_CHANNEL_CLASS, SP_REDMINE_LEGACY_CHANNEL_CLASS));
+      break;
+    }
+}
+
 static gboolean
 confirm_timeout_cb (gpointer data)
 {
   SpRedmineSource *self = data;
-  const char *tried = self->channel_class;
 
   self->confirm_id = 0;
+  /* Any frame counts, a ping too: a server that pings but does not answer lacks the class. */
+  take_step (self, sp_redmine_channels_timeout (self->channels,
+                                                self->last_frame > self->subscribed_at));
 
-  /* The class works; a channel that stays unanswered is not worth the others. */
-  if (any_confirmed (self))
-    {
-      for (guint i = 0; i < self->subscriptions->len; i++)
-        {
-          Subscription *sub = g_ptr_array_index (self->subscriptions, i);
-
-          if (sub->state == SUB_PENDING)
-            g_message ("[%s] No confirmation for channel “%s” within %u ms", account_id (self),
-                       sub->name, SP_REDMINE_CONFIRM_TIMEOUT_MS);
-        }
-      complete_connect (self);
-      return G_SOURCE_REMOVE;
-    }
-
-  /* Nothing at all, not even a ping: the server is gone, whatever the class. */
-  if (self->last_frame <= self->subscribed_at)
-    {
-      fail (self, g_error_new (SP_SOURCE_ERROR, SP_SOURCE_ERROR_TIMEOUT,
-                               _("Redmine went silent right after the connection was opened")));
-      return G_SOURCE_REMOVE;
-    }
-
-  if (!self->tried_other_class)
-    {
-      const char *next = other_class (tried);
-
-      /* redmine_rt answers nothing at all to a class it does not have. */
-      g_message ("[%s] No confirmation for channel class %s within %u ms; trying %s",
-                 account_id (self), tried, SP_REDMINE_CONFIRM_TIMEOUT_MS, next);
-      self->tried_other_class = TRUE;
-      g_free (self->channel_class);
-      self->channel_class = g_strdup (next);
-      subscribe_all (self, next);
-      return G_SOURCE_REMOVE;
-    }
-
-  fail (self, g_error_new (SP_SOURCE_ERROR, SP_SOURCE_ERROR_FAILED,
-                           _("Redmine did not confirm the channel subscriptions, neither with channel class %s nor with %s. Check that the redmine_rt plugin is installed and that Redmine has a config/cable.yml"),
-                           SP_REDMINE_CHANNEL_CLASS, SP_REDMINE_LEGACY_CHANNEL_CLASS));
   return G_SOURCE_REMOVE;
 }
 
@@ -400,96 +261,37 @@ on_welcome (SpRedmineSource *self)
 
   /* A welcome starts a new server-side connection with no subscriptions: subscribe again,
    * every time. */
-  g_ptr_array_set_size (self->subscriptions, 0);
-  self->tried_other_class = FALSE;
-  subscribe_all (self, self->channel_class);
+  sp_redmine_channels_reset (self->channels);
+  subscribe_all (self);
 }
 
 static void
 on_confirm (SpRedmineSource *self,
             const char      *identifier)
 {
-  Subscription *sub = find_subscription (self, identifier);
+  g_autoptr(GPtrArray) frames = g_ptr_array_new_with_free_func (g_free);
+  SpRedmineChannelsStep step;
 
-  if (sub == NULL)
-    {
-      g_debug ("[%s] Ignored a confirmation for a subscription we did not ask for",
-               account_id (self));
-      return;
-    }
+  step = sp_redmine_channels_confirm (self->channels, identifier, frames);
+  if (step == SP_REDMINE_CHANNELS_IGNORED)
+    return;
 
-  sub->state = SUB_CONFIRMED;
-  g_debug ("[%s] Subscribed to “%s” (%s)", account_id (self), sub->name, sub->channel_class);
-
-  if (!self->class_confirmed || g_strcmp0 (self->channel_class, sub->channel_class) != 0)
-    {
-      g_message ("[%s] This redmine_rt answers to channel class %s", account_id (self),
-                 sub->channel_class);
-      g_free (self->channel_class);
-      self->channel_class = g_strdup (sub->channel_class);
-      self->class_confirmed = TRUE;
-    }
-
-  /* A late answer to the class that was given up on: drop whatever waits with the other
-   * class, so that no channel is heard twice. */
-  for (guint i = self->subscriptions->len; i > 0; i--)
-    {
-      Subscription *other = g_ptr_array_index (self->subscriptions, i - 1);
-
-      if (other->state == SUB_PENDING && g_strcmp0 (other->channel_class, self->channel_class) != 0)
-        {
-          g_autofree char *frame = sp_actioncable_unsubscribe_new (other->identifier);
-
-          send_text (self, frame);
-          g_ptr_array_remove_index (self->subscriptions, i - 1);
-        }
-    }
-
+  send_all (self, frames);
   update_detail (self);
-
-  /* Live once every channel has its answer: the window then lists them all. */
-  if (count_pending (self) == 0)
-    {
-      g_clear_handle_id (&self->confirm_id, g_source_remove);
-      complete_connect (self);
-    }
+  take_step (self, step);
 }
 
 static void
 on_reject (SpRedmineSource *self,
            const char      *identifier)
 {
-  Subscription *sub = find_subscription (self, identifier);
-  gboolean any_left = FALSE;
+  SpRedmineChannelsStep step = sp_redmine_channels_reject (self->channels, identifier);
 
-  if (sub == NULL)
+  if (step == SP_REDMINE_CHANNELS_IGNORED)
     return;
 
-  sub->state = SUB_REJECTED;
-  g_message ("[%s] Redmine refused the subscription to channel “%s”", account_id (self),
-             sub->name);
   update_detail (self);
-
-  for (guint i = 0; i < self->subscriptions->len; i++)
-    {
-      Subscription *other = g_ptr_array_index (self->subscriptions, i);
-
-      if (other->state != SUB_REJECTED)
-        any_left = TRUE;
-    }
-
-  if (!any_left)
-    {
-      fail (self, g_error_new (SP_SOURCE_ERROR, SP_SOURCE_ERROR_FAILED,
-                               _("Redmine refused every channel subscription")));
-      return;
-    }
-
-  if (count_pending (self) == 0 && any_confirmed (self))
-    {
-      g_clear_handle_id (&self->confirm_id, g_source_remove);
-      complete_connect (self);
-    }
+  take_step (self, step);
 }
 
 static void
@@ -513,10 +315,9 @@ on_broadcast (SpRedmineSource    *self,
 {
   g_autoptr(SpRedmineCommand) command = NULL;
   g_autoptr(GError) error = NULL;
-  Subscription *sub = find_subscription (self, frame->identifier);
+  const char *channel = sp_redmine_channels_lookup (self->channels, frame->identifier);
 
-  /* Matched byte for byte on the identifier we sent. */
-  if (sub == NULL || sub->state == SUB_REJECTED)
+  if (channel == NULL)
     {
       g_debug ("[%s] Ignored a broadcast for a subscription we do not have", account_id (self));
       return;
@@ -526,18 +327,18 @@ on_broadcast (SpRedmineSource    *self,
   if (command == NULL)
     {
       if (g_error_matches (error, SP_REDMINE_COMMAND_ERROR, SP_REDMINE_COMMAND_ERROR_NOT_A_COMMAND))
-        g_debug ("[%s] Ignored a message without a command on “%s”", account_id (self), sub->name);
+        g_debug ("[%s] Ignored a message without a command on “%s”", account_id (self), channel);
       else if (g_error_matches (error, SP_REDMINE_COMMAND_ERROR, SP_REDMINE_COMMAND_ERROR_UNKNOWN))
-        g_message ("[%s] Ignored a message on “%s”: %s", account_id (self), sub->name,
+        g_message ("[%s] Ignored a message on “%s”: %s", account_id (self), channel,
                    error->message);
       else
-        g_message ("[%s] Skipped an invalid command on “%s”: %s", account_id (self), sub->name,
+        g_message ("[%s] Skipped an invalid command on “%s”: %s", account_id (self), channel,
                    error->message);
       return;
     }
 
   g_debug ("[%s] %s on “%s”", account_id (self),
-           sp_redmine_command_kind_to_string (sp_redmine_command_get_kind (command)), sub->name);
+           sp_redmine_command_kind_to_string (sp_redmine_command_get_kind (command)), channel);
   sp_source_emit_command (SP_SOURCE (self), command);
 }
 
@@ -1001,7 +802,8 @@ sp_redmine_source_disconnect (SpSource *source)
       g_clear_object (&self->connection);
     }
 
-  g_ptr_array_set_size (self->subscriptions, 0);
+  if (self->channels != NULL)
+    sp_redmine_channels_reset (self->channels);
 
   /* The base class has cancelled the attempt already; nobody listens to this answer. */
   if (self->connect_task != NULL)
@@ -1196,10 +998,7 @@ sp_redmine_source_constructed (GObject *object)
 
   channel_class = sp_account_dup_option (sp_source_get_account (SP_SOURCE (self)),
                                          SP_REDMINE_OPTION_CHANNEL_CLASS);
-  if (g_strcmp0 (channel_class, SP_REDMINE_LEGACY_CHANNEL_CLASS) == 0)
-    self->channel_class = g_strdup (SP_REDMINE_LEGACY_CHANNEL_CLASS);
-  else
-    self->channel_class = g_strdup (SP_REDMINE_CHANNEL_CLASS);
+  self->channels = sp_redmine_channels_new (account_id (self), channel_class);
 
   sp_source_set_liveness_timeout (SP_SOURCE (self), SP_REDMINE_LIVENESS_MS);
 }
@@ -1221,11 +1020,10 @@ sp_redmine_source_finalize (GObject *object)
 {
   SpRedmineSource *self = (SpRedmineSource *)object;
 
-  g_clear_pointer (&self->subscriptions, g_ptr_array_unref);
+  g_clear_pointer (&self->channels, sp_redmine_channels_free);
   g_clear_pointer (&self->api_key, sp_secret_free);
   g_free (self->base_url);
   g_free (self->login);
-  g_free (self->channel_class);
 
   G_OBJECT_CLASS (sp_redmine_source_parent_class)->finalize (object);
 }
@@ -1251,7 +1049,6 @@ sp_redmine_source_class_init (SpRedmineSourceClass *klass)
 static void
 sp_redmine_source_init (SpRedmineSource *self)
 {
-  self->subscriptions = g_ptr_array_new_with_free_func ((GDestroyNotify) subscription_free);
   self->http = sp_http_session_new_with_options ("timeout", HTTP_TIMEOUT_SECONDS, NULL);
   self->ws = sp_http_session_new ();
   sp_source_set_connect_timeout (SP_SOURCE (self), CONNECT_TIMEOUT_SECONDS * 1000);
@@ -1310,5 +1107,5 @@ const char *
 sp_redmine_source_get_channel_class (SpRedmineSource *self)
 {
   g_return_val_if_fail (SP_IS_REDMINE_SOURCE (self), NULL);
-  return self->channel_class;
+  return sp_redmine_channels_get_class (self->channels);
 }
