@@ -131,7 +131,8 @@ play_step (GString            *out,
     {
       const char *channel = sp_redmine_channels_lookup (channels, identifier);
 
-      g_string_append_printf (out, "  channel: %s\n", channel != NULL ? channel : "(none: ignored)");
+      g_string_append_printf (out, "  channel: %s\n",
+                              channel != NULL ? channel : "(none: ignored)");
       return;
     }
 
