@@ -13,6 +13,7 @@
 #include "sp-account.h"
 #include "sp-http.h"
 #include "sp-popup-notifier.h"
+#include "sp-popup-notifier-calls.h"
 #include "sp-popup-notifier-source.h"
 
 /*
@@ -22,6 +23,8 @@
  * silence is normal, TCP keepalive and the close of the socket tell us when it is gone.
  * There is no call id and no end of call: each ring gets a local id, and expires after
  * the account's ring timeout or when a newer ring for the same extension replaces it.
+ * What a CALL_IN means for the account is sp-popup-notifier-calls.c, pure; this file is
+ * the connection, which feeds it and emits what it returns.
  */
 
 /* How long a connection attempt may take before it counts as failed. */
@@ -35,8 +38,7 @@ struct _SpPopupNotifierSource
 
   SoupSession             *session;
   SoupWebsocketConnection *connection;
-  GHashTable              *ringing;   /* exten → call id of its current ring */
-  guint64                  serial;
+  SpPopupNotifierCalls    *calls;     /* what a CALL_IN means: the rings, their ids */
 };
 
 G_DEFINE_FINAL_TYPE (SpPopupNotifierSource, sp_popup_notifier_source, SP_TYPE_SOURCE)
@@ -76,42 +78,11 @@ static void
 emit_ring (SpPopupNotifierSource *self,
            SpPopupCallIn         *call_in)
 {
-  SpSource *source = SP_SOURCE (self);
-  SpAccount *account = sp_source_get_account (source);
-  g_autoptr(SpCallEvent) event = NULL;
-  g_autofree char *call_id = NULL;
-  const char *previous;
+  g_autoptr(GPtrArray) events = NULL;
 
-  if (!sp_account_matches_extension (account, call_in->exten))
-    {
-      g_debug ("[%s] CALL_IN for extension “%s” is not ours", sp_source_get_account_id (source),
-               call_in->exten);
-      return;
-    }
-
-  /* A newer ring for the same extension replaces the older one: the phone cannot ring
-   * twice, so the first call is over, one way or another. */
-  previous = g_hash_table_lookup (self->ringing, call_in->exten);
-  if (previous != NULL)
-    {
-      g_autoptr(SpCallEvent) end = sp_source_new_call_event (source, previous, SP_CALL_EVENT_ENDED);
-
-      end->no_end = TRUE;
-      sp_source_emit_call_event (source, end);
-    }
-
-  /* No call id on the wire: the receive time and a serial make one. */
-  call_id = g_strdup_printf ("pn-%" G_GINT64_FORMAT "-%" G_GUINT64_FORMAT,
-                             g_get_real_time (), ++self->serial);
-  g_hash_table_insert (self->ringing, g_strdup (call_in->exten), g_strdup (call_id));
-
-  event = sp_source_new_call_event (source, call_id, SP_CALL_EVENT_RINGING);
-  event->number = g_strdup (call_in->phone);
-  event->exten = call_in->exten[0] ? g_strdup (call_in->exten) : NULL;
-  event->ring_timeout = sp_account_get_ring_timeout (account);
-  event->no_end = TRUE;
-
-  sp_source_emit_call_event (source, event);
+  events = sp_popup_notifier_calls_call_in (self->calls, call_in, g_get_real_time ());
+  for (guint i = 0; i < events->len; i++)
+    sp_source_emit_call_event (SP_SOURCE (self), g_ptr_array_index (events, i));
 }
 
 static void
@@ -284,7 +255,18 @@ sp_popup_notifier_source_disconnect (SpSource *source)
       g_clear_object (&self->connection);
     }
 
-  g_hash_table_remove_all (self->ringing);
+  if (self->calls != NULL)
+    sp_popup_notifier_calls_reset (self->calls);
+}
+
+static void
+sp_popup_notifier_source_constructed (GObject *object)
+{
+  SpPopupNotifierSource *self = (SpPopupNotifierSource *)object;
+
+  G_OBJECT_CLASS (sp_popup_notifier_source_parent_class)->constructed (object);
+
+  self->calls = sp_popup_notifier_calls_new (sp_source_get_account (SP_SOURCE (self)));
 }
 
 static void
@@ -294,7 +276,7 @@ sp_popup_notifier_source_dispose (GObject *object)
 
   sp_popup_notifier_source_disconnect (SP_SOURCE (self));
   g_clear_object (&self->session);
-  g_clear_pointer (&self->ringing, g_hash_table_unref);
+  g_clear_pointer (&self->calls, sp_popup_notifier_calls_free);
 
   G_OBJECT_CLASS (sp_popup_notifier_source_parent_class)->dispose (object);
 }
@@ -305,6 +287,7 @@ sp_popup_notifier_source_class_init (SpPopupNotifierSourceClass *klass)
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
   SpSourceClass *source_class = SP_SOURCE_CLASS (klass);
 
+  object_class->constructed = sp_popup_notifier_source_constructed;
   object_class->dispose = sp_popup_notifier_source_dispose;
 
   source_class->connect_async = sp_popup_notifier_source_connect_async;
@@ -315,7 +298,6 @@ sp_popup_notifier_source_class_init (SpPopupNotifierSourceClass *klass)
 static void
 sp_popup_notifier_source_init (SpPopupNotifierSource *self)
 {
-  self->ringing = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   sp_source_set_connect_timeout (SP_SOURCE (self), CONNECT_TIMEOUT_SECONDS * 1000);
 }
 

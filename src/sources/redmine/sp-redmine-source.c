@@ -13,10 +13,10 @@
 #include <libsoup/soup.h>
 
 #include "sp-account.h"
-#include "sp-actioncable.h"
 #include "sp-http.h"
 #include "sp-redmine-command.h"
 #include "sp-redmine-source.h"
+#include "sp-redmine-source-private.h"
 #include "sp-secret.h"
 
 /*
@@ -36,74 +36,29 @@
  * 6 s of silence is a dead link. post_msg goes over HTTP, because the WebSocket send path is
  * broken on current servers.
  *
+ * The source is written in three files:
+ * - this one: the type, the attempt up to the cable (the keyring, users/current.json, the
+ *   trade of a password for the key) and the post_msg action, over HTTP;
+ * - sp-redmine-cable.c: the ActionCable link, from the upgrade to the end of the
+ *   connection: frames, timers, broadcasts turned into commands;
+ * - sp-redmine-channels.c: the subscriptions and the channel class, pure, which the cable
+ *   feeds and obeys.
+ * sp-redmine-source-private.h holds the instance struct the first two share.
+ *
  * The API key is a secret: it appears in the cable URL, which is therefore only ever logged
  * without its query.
  */
 
 /* How long each HTTP request (the check, the key trade) may stay silent. */
 #define HTTP_TIMEOUT_SECONDS 15
-/* How long after the upgrade the welcome may take. */
-#define WELCOME_TIMEOUT_SECONDS 10
 /* How long a whole attempt may take (the base class's deadline). The steps with a limit of
  * their own (the HTTP check, the welcome, the confirmation under each channel class) say
  * more precisely what went wrong; this catches what they leave open, above all a WebSocket
  * upgrade that never answers, which gets 15 s on top of their limits. */
-#define CONNECT_TIMEOUT_SECONDS (HTTP_TIMEOUT_SECONDS + 15 + WELCOME_TIMEOUT_SECONDS + \
+#define CONNECT_TIMEOUT_SECONDS (HTTP_TIMEOUT_SECONDS + 15 + SP_REDMINE_WELCOME_TIMEOUT_SECONDS + \
                                  2 * SP_REDMINE_CONFIRM_TIMEOUT_MS / 1000)
-/* Big enough that an oversized broadcast is read and skipped rather than killing the link;
- * the frame parser refuses anything beyond SP_ACTIONCABLE_MAX_FRAME. */
-#define MAX_INCOMING_PAYLOAD (16 * 1024 * 1024)
-
-typedef enum
-{
-  SUB_PENDING,
-  SUB_CONFIRMED,
-  SUB_REJECTED,
-} SubState;
-
-typedef struct
-{
-  char     *name;
-  char     *channel_class;
-  char     *identifier;    /* exactly as sent: replies and broadcasts are matched on it */
-  SubState  state;
-} Subscription;
-
-struct _SpRedmineSource
-{
-  SpSource                 parent_instance;
-
-  SoupSession             *http;         /* REST calls, with a timeout */
-  SoupSession             *ws;           /* the cable: no timeout, the pings keep it alive */
-  SoupWebsocketConnection *connection;
-
-  /* Learnt by the last attempt, kept for post_msg while reconnecting. */
-  char                    *base_url;
-  char                    *api_key;
-  char                    *login;
-
-  char                    *channel_class;
-  gboolean                 class_confirmed;    /* channel_class worked on this server */
-  gboolean                 tried_other_class;  /* on this connection */
-
-  GPtrArray               *subscriptions;      /* (element-type Subscription) */
-  GTask                   *connect_task;       /* from the upgrade to the first confirm */
-  guint                    welcome_id;
-  guint                    confirm_id;
-  gint64                   last_frame;
-  gint64                   subscribed_at;
-};
 
 G_DEFINE_FINAL_TYPE (SpRedmineSource, sp_redmine_source, SP_TYPE_SOURCE)
-
-static void
-subscription_free (Subscription *sub)
-{
-  g_free (sub->name);
-  g_free (sub->channel_class);
-  g_free (sub->identifier);
-  g_free (sub);
-}
 
 static const char *
 account_id (SpRedmineSource *self)
@@ -143,507 +98,16 @@ set_option (SpAccount  *account,
   g_settings_set_value (settings, "options", g_variant_builder_end (&builder));
 }
 
-static const char *
-other_class (const char *channel_class)
-{
-  return g_strcmp0 (channel_class, SP_REDMINE_CHANNEL_CLASS) == 0
-    ? SP_REDMINE_LEGACY_CHANNEL_CLASS : SP_REDMINE_CHANNEL_CLASS;
-}
-
-/* The channels to listen to: the user's own, general, and the account's extra ones. */
-static char **
-dup_channel_names (SpRedmineSource *self)
-{
-  GSettings *settings = sp_account_get_settings (sp_source_get_account (SP_SOURCE (self)));
-  g_auto(GStrv) extra = g_settings_get_strv (settings, "channels");
-  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
-  g_autoptr(GHashTable) seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-  g_autofree char *own = g_strconcat ("user:", self->login, NULL);
-  const char *fixed[] = { own, "general" };
-
-  for (guint i = 0; i < G_N_ELEMENTS (fixed); i++)
-    {
-      g_hash_table_add (seen, g_strdup (fixed[i]));
-      g_strv_builder_add (builder, fixed[i]);
-    }
-
-  for (guint i = 0; extra[i] != NULL; i++)
-    {
-      g_autofree char *name = g_strstrip (g_strdup (extra[i]));
-
-      if (name[0] == '\0' || !g_utf8_validate (name, -1, NULL) ||
-          g_hash_table_contains (seen, name))
-        continue;
-
-      g_strv_builder_add (builder, name);
-      g_hash_table_add (seen, g_steal_pointer (&name));
-    }
-
-  return g_strv_builder_end (builder);
-}
-
-static Subscription *
-find_subscription (SpRedmineSource *self,
-                   const char      *identifier)
-{
-  for (guint i = 0; i < self->subscriptions->len; i++)
-    {
-      Subscription *sub = g_ptr_array_index (self->subscriptions, i);
-
-      if (g_strcmp0 (sub->identifier, identifier) == 0)
-        return sub;
-    }
-
-  return NULL;
-}
-
-static void
-update_detail (SpRedmineSource *self)
-{
-  g_autoptr(GString) confirmed = g_string_new (NULL);
-  g_autoptr(GString) refused = g_string_new (NULL);
-  g_autoptr(GString) detail = g_string_new (NULL);
-
-  for (guint i = 0; i < self->subscriptions->len; i++)
-    {
-      Subscription *sub = g_ptr_array_index (self->subscriptions, i);
-      GString *list = sub->state == SUB_CONFIRMED ? confirmed
-                    : sub->state == SUB_REJECTED ? refused : NULL;
-
-      if (list == NULL)
-        continue;
-      if (list->len > 0)
-        g_string_append (list, ", ");
-      g_string_append (list, sub->name);
-    }
-
-  if (confirmed->len > 0)
-    /* Translators: %s is a list of redmine_rt channels, e.g. "user:bob, general, pbx" */
-    g_string_append_printf (detail, _("Channels: %s"), confirmed->str);
-
-  if (refused->len > 0)
-    {
-      if (detail->len > 0)
-        g_string_append (detail, " · ");
-      /* Translators: %s is a list of redmine_rt channels the server refused */
-      g_string_append_printf (detail, _("Refused by the server: %s"), refused->str);
-    }
-
-  sp_source_set_detail (SP_SOURCE (self), detail->str);
-}
-
-/* Ends the attempt or the live connection with @error (taken over). */
-static void
-fail (SpRedmineSource *self,
-      GError          *error)
-{
-  if (self->connect_task != NULL)
-    {
-      g_autoptr(GTask) task = g_steal_pointer (&self->connect_task);
-
-      g_task_return_error (task, error);
-      return;
-    }
-
-  sp_source_connection_lost (SP_SOURCE (self), error);
-  g_error_free (error);
-}
-
-static void
-send_text (SpRedmineSource *self,
-           const char      *text)
-{
-  if (self->connection != NULL &&
-      soup_websocket_connection_get_state (self->connection) == SOUP_WEBSOCKET_STATE_OPEN)
-    soup_websocket_connection_send_text (self->connection, text);
-}
-
-static gboolean confirm_timeout_cb (gpointer data);
-
-static guint
-count_pending (SpRedmineSource *self)
-{
-  guint n = 0;
-
-  for (guint i = 0; i < self->subscriptions->len; i++)
-    {
-      Subscription *sub = g_ptr_array_index (self->subscriptions, i);
-
-      if (sub->state == SUB_PENDING)
-        n++;
-    }
-
-  return n;
-}
-
-static gboolean
-any_confirmed (SpRedmineSource *self)
-{
-  for (guint i = 0; i < self->subscriptions->len; i++)
-    {
-      Subscription *sub = g_ptr_array_index (self->subscriptions, i);
-
-      if (sub->state == SUB_CONFIRMED)
-        return TRUE;
-    }
-
-  return FALSE;
-}
-
-static void
-complete_connect (SpRedmineSource *self)
-{
-  if (self->connect_task != NULL)
-    {
-      g_autoptr(GTask) task = g_steal_pointer (&self->connect_task);
-
-      g_task_return_boolean (task, TRUE);
-    }
-}
-
-static void
-subscribe_all (SpRedmineSource *self,
-               const char      *channel_class)
-{
-  g_auto(GStrv) names = dup_channel_names (self);
-
-  for (guint i = 0; names[i] != NULL; i++)
-    {
-      Subscription *sub = g_new0 (Subscription, 1);
-      g_autofree char *frame = NULL;
-
-      sub->name = g_strdup (names[i]);
-      sub->channel_class = g_strdup (channel_class);
-      sub->identifier = sp_actioncable_identifier_new (channel_class, names[i]);
-      g_ptr_array_add (self->subscriptions, sub);
-
-      frame = sp_actioncable_subscribe_new (sub->identifier);
-      send_text (self, frame);
-    }
-
-  g_debug ("[%s] Subscribing to %u channels with class %s", account_id (self),
-           g_strv_length (names), channel_class);
-
-  self->subscribed_at = g_get_monotonic_time ();
-  g_clear_handle_id (&self->confirm_id, g_source_remove);
-  self->confirm_id = g_timeout_add (SP_REDMINE_CONFIRM_TIMEOUT_MS, confirm_timeout_cb, self);
-}
-
-static gboolean
-confirm_timeout_cb (gpointer data)
-{
-  SpRedmineSource *self = data;
-  const char *tried = self->channel_class;
-
-  self->confirm_id = 0;
-
-  /* The class works; a channel that stays unanswered is not worth the others. */
-  if (any_confirmed (self))
-    {
-      for (guint i = 0; i < self->subscriptions->len; i++)
-        {
-          Subscription *sub = g_ptr_array_index (self->subscriptions, i);
-
-          if (sub->state == SUB_PENDING)
-            g_message ("[%s] No confirmation for channel “%s” within %u ms", account_id (self),
-                       sub->name, SP_REDMINE_CONFIRM_TIMEOUT_MS);
-        }
-      complete_connect (self);
-      return G_SOURCE_REMOVE;
-    }
-
-  /* Nothing at all, not even a ping: the server is gone, whatever the class. */
-  if (self->last_frame <= self->subscribed_at)
-    {
-      fail (self, g_error_new (SP_SOURCE_ERROR, SP_SOURCE_ERROR_TIMEOUT,
-                               _("Redmine went silent right after the connection was opened")));
-      return G_SOURCE_REMOVE;
-    }
-
-  if (!self->tried_other_class)
-    {
-      const char *next = other_class (tried);
-
-      /* redmine_rt answers nothing at all to a class it does not have. */
-      g_message ("[%s] No confirmation for channel class %s within %u ms; trying %s",
-                 account_id (self), tried, SP_REDMINE_CONFIRM_TIMEOUT_MS, next);
-      self->tried_other_class = TRUE;
-      g_free (self->channel_class);
-      self->channel_class = g_strdup (next);
-      subscribe_all (self, next);
-      return G_SOURCE_REMOVE;
-    }
-
-  fail (self, g_error_new (SP_SOURCE_ERROR, SP_SOURCE_ERROR_FAILED,
-                           _("Redmine did not confirm the channel subscriptions, neither with channel class %s nor with %s. Check that the redmine_rt plugin is installed and that Redmine has a config/cable.yml"),
-                           SP_REDMINE_CHANNEL_CLASS, SP_REDMINE_LEGACY_CHANNEL_CLASS));
-  return G_SOURCE_REMOVE;
-}
-
-static gboolean
-welcome_timeout_cb (gpointer data)
-{
-  SpRedmineSource *self = data;
-
-  self->welcome_id = 0;
-  fail (self, g_error_new (SP_SOURCE_ERROR, SP_SOURCE_ERROR_TIMEOUT,
-                           _("Redmine opened the connection but did not welcome it within %u seconds"),
-                           WELCOME_TIMEOUT_SECONDS));
-
-  return G_SOURCE_REMOVE;
-}
-
-static void
-on_welcome (SpRedmineSource *self)
-{
-  g_clear_handle_id (&self->welcome_id, g_source_remove);
-
-  /* A welcome starts a new server-side connection with no subscriptions: subscribe again,
-   * every time. */
-  g_ptr_array_set_size (self->subscriptions, 0);
-  self->tried_other_class = FALSE;
-  subscribe_all (self, self->channel_class);
-}
-
-static void
-on_confirm (SpRedmineSource *self,
-            const char      *identifier)
-{
-  Subscription *sub = find_subscription (self, identifier);
-
-  if (sub == NULL)
-    {
-      g_debug ("[%s] Ignored a confirmation for a subscription we did not ask for",
-               account_id (self));
-      return;
-    }
-
-  sub->state = SUB_CONFIRMED;
-  g_debug ("[%s] Subscribed to “%s” (%s)", account_id (self), sub->name, sub->channel_class);
-
-  if (!self->class_confirmed || g_strcmp0 (self->channel_class, sub->channel_class) != 0)
-    {
-      g_message ("[%s] This redmine_rt answers to channel class %s", account_id (self),
-                 sub->channel_class);
-      g_free (self->channel_class);
-      self->channel_class = g_strdup (sub->channel_class);
-      self->class_confirmed = TRUE;
-    }
-
-  /* A late answer to the class that was given up on: drop whatever waits with the other
-   * class, so that no channel is heard twice. */
-  for (guint i = self->subscriptions->len; i > 0; i--)
-    {
-      Subscription *other = g_ptr_array_index (self->subscriptions, i - 1);
-
-      if (other->state == SUB_PENDING && g_strcmp0 (other->channel_class, self->channel_class) != 0)
-        {
-          g_autofree char *frame = sp_actioncable_unsubscribe_new (other->identifier);
-
-          send_text (self, frame);
-          g_ptr_array_remove_index (self->subscriptions, i - 1);
-        }
-    }
-
-  update_detail (self);
-
-  /* Live once every channel has its answer: the window then lists them all. */
-  if (count_pending (self) == 0)
-    {
-      g_clear_handle_id (&self->confirm_id, g_source_remove);
-      complete_connect (self);
-    }
-}
-
-static void
-on_reject (SpRedmineSource *self,
-           const char      *identifier)
-{
-  Subscription *sub = find_subscription (self, identifier);
-  gboolean any_left = FALSE;
-
-  if (sub == NULL)
-    return;
-
-  sub->state = SUB_REJECTED;
-  g_message ("[%s] Redmine refused the subscription to channel “%s”", account_id (self),
-             sub->name);
-  update_detail (self);
-
-  for (guint i = 0; i < self->subscriptions->len; i++)
-    {
-      Subscription *other = g_ptr_array_index (self->subscriptions, i);
-
-      if (other->state != SUB_REJECTED)
-        any_left = TRUE;
-    }
-
-  if (!any_left)
-    {
-      fail (self, g_error_new (SP_SOURCE_ERROR, SP_SOURCE_ERROR_FAILED,
-                               _("Redmine refused every channel subscription")));
-      return;
-    }
-
-  if (count_pending (self) == 0 && any_confirmed (self))
-    {
-      g_clear_handle_id (&self->confirm_id, g_source_remove);
-      complete_connect (self);
-    }
-}
-
-static void
-on_disconnect (SpRedmineSource    *self,
-               SpActioncableFrame *frame)
-{
-  const char *reason = frame->reason != NULL ? frame->reason : _("none given");
-
-  if (!frame->reconnect)
-    fail (self, g_error_new (SP_SOURCE_ERROR, SP_SOURCE_ERROR_FATAL,
-                             _("Redmine closed the connection and asked not to reconnect (reason: %s). Use Retry once the server is ready"),
-                             reason));
-  else
-    fail (self, g_error_new (SP_SOURCE_ERROR, SP_SOURCE_ERROR_FAILED,
-                             _("Redmine closed the connection (reason: %s)"), reason));
-}
-
-static void
-on_broadcast (SpRedmineSource    *self,
-              SpActioncableFrame *frame)
-{
-  g_autoptr(SpRedmineCommand) command = NULL;
-  g_autoptr(GError) error = NULL;
-  Subscription *sub = find_subscription (self, frame->identifier);
-
-  /* Matched byte for byte on the identifier we sent. */
-  if (sub == NULL || sub->state == SUB_REJECTED)
-    {
-      g_debug ("[%s] Ignored a broadcast for a subscription we do not have", account_id (self));
-      return;
-    }
-
-  command = sp_redmine_command_new_from_json (frame->message, &error);
-  if (command == NULL)
-    {
-      if (g_error_matches (error, SP_REDMINE_COMMAND_ERROR, SP_REDMINE_COMMAND_ERROR_NOT_A_COMMAND))
-        g_debug ("[%s] Ignored a message without a command on “%s”", account_id (self), sub->name);
-      else if (g_error_matches (error, SP_REDMINE_COMMAND_ERROR, SP_REDMINE_COMMAND_ERROR_UNKNOWN))
-        g_message ("[%s] Ignored a message on “%s”: %s", account_id (self), sub->name,
-                   error->message);
-      else
-        g_message ("[%s] Skipped an invalid command on “%s”: %s", account_id (self), sub->name,
-                   error->message);
-      return;
-    }
-
-  g_debug ("[%s] %s on “%s”", account_id (self),
-           sp_redmine_command_kind_to_string (sp_redmine_command_get_kind (command)), sub->name);
-  sp_source_emit_command (SP_SOURCE (self), command);
-}
-
-static void
-message_cb (SpRedmineSource         *self,
-            SoupWebsocketDataType    type,
-            GBytes                  *message,
-            SoupWebsocketConnection *connection)
-{
-  g_autoptr(SpActioncableFrame) frame = NULL;
-  g_autoptr(GError) error = NULL;
-  gsize length;
-  const char *data = g_bytes_get_data (message, &length);
-
-  /* Any frame is a sign of life, not only pings. */
-  sp_source_touch (SP_SOURCE (self));
-  self->last_frame = g_get_monotonic_time ();
-
-  if (type != SOUP_WEBSOCKET_DATA_TEXT)
-    {
-      g_message ("[%s] Skipped a binary frame of %" G_GSIZE_FORMAT " bytes", account_id (self),
-                 length);
-      return;
-    }
-
-  frame = sp_actioncable_frame_parse (data, length, &error);
-  if (frame == NULL)
-    {
-      g_message ("[%s] Skipped a malformed frame: %s", account_id (self), error->message);
-      return;
-    }
-
-  switch (frame->type)
-    {
-    case SP_ACTIONCABLE_FRAME_WELCOME:
-      on_welcome (self);
-      break;
-
-    case SP_ACTIONCABLE_FRAME_PING:
-      break;
-
-    case SP_ACTIONCABLE_FRAME_CONFIRM:
-      on_confirm (self, frame->identifier);
-      break;
-
-    case SP_ACTIONCABLE_FRAME_REJECT:
-      on_reject (self, frame->identifier);
-      break;
-
-    case SP_ACTIONCABLE_FRAME_DISCONNECT:
-      on_disconnect (self, frame);
-      break;
-
-    case SP_ACTIONCABLE_FRAME_MESSAGE:
-      on_broadcast (self, frame);
-      break;
-
-    case SP_ACTIONCABLE_FRAME_UNKNOWN:
-    default:
-      g_debug ("[%s] Ignored a frame of an unknown kind", account_id (self));
-      break;
-    }
-}
-
-static void
-closed_cb (SpRedmineSource         *self,
-           SoupWebsocketConnection *connection)
-{
-  /* A stopped puma drops the TCP connection without a close frame: that is normal. */
-  fail (self, g_error_new (SP_SOURCE_ERROR, SP_SOURCE_ERROR_FAILED,
-                           _("The connection to Redmine was lost")));
-}
-
-static void
-error_cb (SpRedmineSource         *self,
-          GError                  *error,
-          SoupWebsocketConnection *connection)
-{
-  g_debug ("[%s] WebSocket error: %s", account_id (self), error->message);
-}
-
 /* Connecting */
 
-typedef struct
-{
-  SoupMessage  *msg;
-  char         *secret;       /* the password, in password mode */
-  char         *cable_url;    /* without the key: for logs */
-} ConnectData;
-
 static void
-connect_data_free (ConnectData *data)
+connect_data_free (SpRedmineConnectData *data)
 {
   g_clear_object (&data->msg);
   g_clear_pointer (&data->secret, sp_secret_free);
   g_free (data->cable_url);
   g_free (data);
 }
-
-/* What Redmine means by the statuses that are not self-explanatory. */
-static const SpHttpStatus cable_statuses[] = {
-  { SOUP_STATUS_NOT_FOUND, SP_SOURCE_ERROR_FAILED,
-    N_("Redmine has no ActionCable endpoint at this address"),
-    N_("Is the redmine_rt plugin installed?") },
-  { 0, }
-};
 
 static const SpHttpStatus current_user_key_statuses[] = {
   { SOUP_STATUS_UNAUTHORIZED, SP_SOURCE_ERROR_AUTH,
@@ -675,94 +139,6 @@ static const SpHttpStatus post_msg_statuses[] = {
   { SOUP_STATUS_UNAUTHORIZED, SP_SOURCE_ERROR_AUTH, N_("Redmine rejected the API key"), NULL },
   { 0, }
 };
-
-static void
-ws_connect_cb (GObject      *object,
-               GAsyncResult *result,
-               gpointer      user_data)
-{
-  g_autoptr(GTask) task = user_data;
-  SpRedmineSource *self = g_task_get_source_object (task);
-  ConnectData *data = g_task_get_task_data (task);
-  g_autoptr(SoupWebsocketConnection) connection = NULL;
-  g_autoptr(GError) error = NULL;
-
-  connection = soup_session_websocket_connect_finish (SOUP_SESSION (object), result, &error);
-
-  if (g_task_return_error_if_cancelled (task))
-    return;
-
-  if (connection == NULL)
-    {
-      GError *failure = NULL;
-
-      sp_http_check_answer (data->msg, error, _("an ActionCable endpoint"), cable_statuses,
-                            &failure);
-      g_task_return_error (task, failure);
-      return;
-    }
-
-  g_debug ("[%s] Connected to %s", account_id (self), data->cable_url);
-
-  self->connection = g_steal_pointer (&connection);
-  soup_websocket_connection_set_max_incoming_payload_size (self->connection, MAX_INCOMING_PAYLOAD);
-  /* The server's pings are what tells a live link from a dead one. */
-  soup_websocket_connection_set_keepalive_interval (self->connection, 0);
-
-  g_signal_connect_object (self->connection, "message", G_CALLBACK (message_cb), self,
-                           G_CONNECT_SWAPPED);
-  g_signal_connect_object (self->connection, "closed", G_CALLBACK (closed_cb), self,
-                           G_CONNECT_SWAPPED);
-  g_signal_connect_object (self->connection, "error", G_CALLBACK (error_cb), self,
-                           G_CONNECT_SWAPPED);
-
-  /* From here on frames drive the attempt: it is live at the first confirmation. */
-  self->last_frame = g_get_monotonic_time ();
-  self->connect_task = g_steal_pointer (&task);
-  self->welcome_id = g_timeout_add_seconds (WELCOME_TIMEOUT_SECONDS, welcome_timeout_cb, self);
-}
-
-static void
-open_cable (GTask *task_in)
-{
-  g_autoptr(GTask) task = task_in;
-  SpRedmineSource *self = g_task_get_source_object (task);
-  ConnectData *data = g_task_get_task_data (task);
-  GCancellable *cancellable = g_task_get_cancellable (task);
-  const char *protocols[] = { "actioncable-v1-json", NULL };
-  g_autofree char *escaped_key = NULL;
-  g_autofree char *url = NULL;
-  g_autoptr(GError) error = NULL;
-
-  data->cable_url = sp_actioncable_cable_url (self->base_url, &error);
-  if (data->cable_url == NULL)
-    {
-      g_task_return_new_error (task, SP_SOURCE_ERROR, SP_SOURCE_ERROR_CONFIG, "%s", error->message);
-      return;
-    }
-
-  /* libsoup upgrades an http(s) request; the key goes in the query, as redmine_rt wants. */
-  escaped_key = g_uri_escape_string (self->api_key, NULL, FALSE);
-  url = g_strconcat (self->base_url, "/cable?access_key=", escaped_key, NULL);
-  g_clear_object (&data->msg);
-  data->msg = soup_message_new (SOUP_METHOD_GET, url);
-  memset (url, 0, strlen (url));
-  memset (escaped_key, 0, strlen (escaped_key));
-
-  if (data->msg == NULL)
-    {
-      g_task_return_new_error (task, SP_SOURCE_ERROR, SP_SOURCE_ERROR_CONFIG,
-                               _("“%s” is not a Redmine address"), self->base_url);
-      return;
-    }
-
-  g_debug ("[%s] Connecting to %s", account_id (self), data->cable_url);
-
-  /* The base class gives up the attempt at its deadline, through the attempt's cancellable. */
-  soup_session_websocket_connect_async (self->ws, data->msg, NULL, (char **) protocols,
-                                        G_PRIORITY_DEFAULT, cancellable, ws_connect_cb,
-                                        g_steal_pointer (&task));
-}
 
 static void
 key_stored_cb (GObject      *object,
@@ -797,7 +173,7 @@ key_stored_cb (GObject      *object,
         return;
     }
 
-  open_cable (g_steal_pointer (&task));
+  sp_redmine_cable_open (g_steal_pointer (&task));
 }
 
 static void
@@ -807,7 +183,7 @@ current_user_cb (GObject      *object,
 {
   g_autoptr(GTask) task = user_data;
   SpRedmineSource *self = g_task_get_source_object (task);
-  ConnectData *data = g_task_get_task_data (task);
+  SpRedmineConnectData *data = g_task_get_task_data (task);
   g_auto(SpRedmineUser) user = { 0 };
   g_autoptr(GBytes) body = NULL;
   g_autoptr(GError) error = NULL;
@@ -843,7 +219,7 @@ current_user_cb (GObject      *object,
 
   if (!password)
     {
-      open_cable (g_steal_pointer (&task));
+      sp_redmine_cable_open (g_steal_pointer (&task));
       return;
     }
 
@@ -869,7 +245,7 @@ secret_cb (GObject      *object,
 {
   g_autoptr(GTask) task = user_data;
   SpRedmineSource *self = g_task_get_source_object (task);
-  ConnectData *data = g_task_get_task_data (task);
+  SpRedmineConnectData *data = g_task_get_task_data (task);
   g_autoptr(GError) error = NULL;
   g_autofree char *url = NULL;
   g_autofree char *login = NULL;
@@ -962,7 +338,8 @@ sp_redmine_source_connect_async (SpSource            *source,
 
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, sp_redmine_source_connect_async);
-  g_task_set_task_data (task, g_new0 (ConnectData, 1), (GDestroyNotify) connect_data_free);
+  g_task_set_task_data (task, g_new0 (SpRedmineConnectData, 1),
+                        (GDestroyNotify) connect_data_free);
 
   base_url = sp_redmine_source_normalize_url (configured, &error);
   if (base_url == NULL)
@@ -988,29 +365,7 @@ sp_redmine_source_connect_finish (SpSource      *source,
 static void
 sp_redmine_source_disconnect (SpSource *source)
 {
-  SpRedmineSource *self = SP_REDMINE_SOURCE (source);
-
-  g_clear_handle_id (&self->welcome_id, g_source_remove);
-  g_clear_handle_id (&self->confirm_id, g_source_remove);
-
-  if (self->connection != NULL)
-    {
-      g_signal_handlers_disconnect_by_data (self->connection, self);
-      if (soup_websocket_connection_get_state (self->connection) == SOUP_WEBSOCKET_STATE_OPEN)
-        soup_websocket_connection_close (self->connection, SOUP_WEBSOCKET_CLOSE_NORMAL, NULL);
-      g_clear_object (&self->connection);
-    }
-
-  g_ptr_array_set_size (self->subscriptions, 0);
-
-  /* The base class has cancelled the attempt already; nobody listens to this answer. */
-  if (self->connect_task != NULL)
-    {
-      g_autoptr(GTask) task = g_steal_pointer (&self->connect_task);
-
-      if (!g_task_return_error_if_cancelled (task))
-        g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_CANCELLED, "Disconnected");
-    }
+  sp_redmine_cable_close (source);
 }
 
 /* post_msg */
@@ -1196,10 +551,7 @@ sp_redmine_source_constructed (GObject *object)
 
   channel_class = sp_account_dup_option (sp_source_get_account (SP_SOURCE (self)),
                                          SP_REDMINE_OPTION_CHANNEL_CLASS);
-  if (g_strcmp0 (channel_class, SP_REDMINE_LEGACY_CHANNEL_CLASS) == 0)
-    self->channel_class = g_strdup (SP_REDMINE_LEGACY_CHANNEL_CLASS);
-  else
-    self->channel_class = g_strdup (SP_REDMINE_CHANNEL_CLASS);
+  self->channels = sp_redmine_channels_new (account_id (self), channel_class);
 
   sp_source_set_liveness_timeout (SP_SOURCE (self), SP_REDMINE_LIVENESS_MS);
 }
@@ -1221,11 +573,10 @@ sp_redmine_source_finalize (GObject *object)
 {
   SpRedmineSource *self = (SpRedmineSource *)object;
 
-  g_clear_pointer (&self->subscriptions, g_ptr_array_unref);
+  g_clear_pointer (&self->channels, sp_redmine_channels_free);
   g_clear_pointer (&self->api_key, sp_secret_free);
   g_free (self->base_url);
   g_free (self->login);
-  g_free (self->channel_class);
 
   G_OBJECT_CLASS (sp_redmine_source_parent_class)->finalize (object);
 }
@@ -1251,7 +602,6 @@ sp_redmine_source_class_init (SpRedmineSourceClass *klass)
 static void
 sp_redmine_source_init (SpRedmineSource *self)
 {
-  self->subscriptions = g_ptr_array_new_with_free_func ((GDestroyNotify) subscription_free);
   self->http = sp_http_session_new_with_options ("timeout", HTTP_TIMEOUT_SECONDS, NULL);
   self->ws = sp_http_session_new ();
   sp_source_set_connect_timeout (SP_SOURCE (self), CONNECT_TIMEOUT_SECONDS * 1000);
@@ -1310,5 +660,5 @@ const char *
 sp_redmine_source_get_channel_class (SpRedmineSource *self)
 {
   g_return_val_if_fail (SP_IS_REDMINE_SOURCE (self), NULL);
-  return self->channel_class;
+  return sp_redmine_channels_get_class (self->channels);
 }

@@ -5,6 +5,7 @@
 
 #pragma once
 
+#include "sp-redmine-channels.h"
 #include "sp-source.h"
 
 G_BEGIN_DECLS
@@ -22,12 +23,8 @@ G_BEGIN_DECLS
  * "RedmineRt::Channel" (before). The other one is tried when the first gets no answer. */
 #define SP_REDMINE_OPTION_CHANNEL_CLASS "channel-class"
 
-#define SP_REDMINE_CHANNEL_CLASS "Channel"
-#define SP_REDMINE_LEGACY_CHANNEL_CLASS "RedmineRt::Channel"
-
-/* How long a subscription may wait for its confirm_subscription before the other channel
- * class is tried, and how long the server may stay silent (it pings every 3 s). */
-#define SP_REDMINE_CONFIRM_TIMEOUT_MS 5000
+/* How long the server may stay silent (it pings every 3 s). The channel classes and how
+ * long a subscription may wait for its answer are in sp-redmine-channels.h. */
 #define SP_REDMINE_LIVENESS_MS 6000
 
 #define SP_TYPE_REDMINE_SOURCE (sp_redmine_source_get_type ())

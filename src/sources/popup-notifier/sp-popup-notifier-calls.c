@@ -1,0 +1,130 @@
+/* sp-popup-notifier-calls.c
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#define G_LOG_DOMAIN "sp-popup-notifier"
+
+#include "config.h"
+
+#include "sp-popup-notifier-calls.h"
+
+/*
+ * What a popup-notifier CALL_IN means for the account, as SpCallEvents: pure, no I/O and
+ * no main loop (the source passes the receive time), so that
+ * tests/unit/test-popup-notifier-calls.c checks it from tests/data/popup-notifier-calls/.
+ *
+ * The daemon broadcasts every call to everybody, with no call id and no end of call. A
+ * CALL_IN is ours when the account's extensions say so (sp_account_matches_extension(): a
+ * trigger without an extension is everybody's unless the account says otherwise). Each ring
+ * gets a local id and expires after the account's ring timeout (no_end), or ends when a
+ * newer ring for the same extension replaces it: the phone cannot ring twice, so the first
+ * call is over, one way or another.
+ */
+
+struct _SpPopupNotifierCalls
+{
+  SpAccount  *account;
+  GHashTable *ringing;   /* exten → call id of its current ring */
+  guint64     serial;
+};
+
+/**
+ * sp_popup_notifier_calls_new:
+ * @account: the account whose extensions and ring timeout decide, read at each CALL_IN
+ *
+ * Returns: (transfer full): the calls of @account, none ringing
+ */
+SpPopupNotifierCalls *
+sp_popup_notifier_calls_new (SpAccount *account)
+{
+  SpPopupNotifierCalls *self;
+
+  g_return_val_if_fail (SP_IS_ACCOUNT (account), NULL);
+
+  self = g_new0 (SpPopupNotifierCalls, 1);
+  self->account = g_object_ref (account);
+  self->ringing = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+
+  return self;
+}
+
+void
+sp_popup_notifier_calls_free (SpPopupNotifierCalls *self)
+{
+  if (self == NULL)
+    return;
+
+  g_hash_table_unref (self->ringing);
+  g_object_unref (self->account);
+  g_free (self);
+}
+
+/**
+ * sp_popup_notifier_calls_reset:
+ *
+ * Forgets the rings, for a connection that ended: the next CALL_IN replaces none.
+ */
+void
+sp_popup_notifier_calls_reset (SpPopupNotifierCalls *self)
+{
+  g_return_if_fail (self != NULL);
+
+  g_hash_table_remove_all (self->ringing);
+}
+
+/**
+ * sp_popup_notifier_calls_call_in:
+ * @call_in: a CALL_IN, as sp_popup_notifier_parse() read it
+ * @now: when it was received, in microseconds since the epoch (g_get_real_time()); part
+ *   of the call id
+ *
+ * Returns: (transfer container) (element-type SpCallEvent): the events to emit, in order:
+ *   none for a call that is not ours; the end of the ring it replaces, if any, then the
+ *   new ring
+ */
+GPtrArray *
+sp_popup_notifier_calls_call_in (SpPopupNotifierCalls *self,
+                                 const SpPopupCallIn  *call_in,
+                                 gint64                now)
+{
+  g_autoptr(GPtrArray) events = NULL;
+  const char *account_id;
+  const char *previous;
+  SpCallEvent *event;
+  char *call_id;
+
+  g_return_val_if_fail (self != NULL, NULL);
+  g_return_val_if_fail (call_in != NULL && call_in->exten != NULL, NULL);
+
+  events = g_ptr_array_new_with_free_func ((GDestroyNotify) sp_call_event_unref);
+  account_id = sp_account_get_id (self->account);
+
+  if (!sp_account_matches_extension (self->account, call_in->exten))
+    {
+      g_debug ("[%s] CALL_IN for extension “%s” is not ours", account_id, call_in->exten);
+      return g_steal_pointer (&events);
+    }
+
+  /* A newer ring for the same extension replaces the older one. */
+  previous = g_hash_table_lookup (self->ringing, call_in->exten);
+  if (previous != NULL)
+    {
+      event = sp_call_event_new (account_id, previous, SP_CALL_EVENT_ENDED);
+      event->no_end = TRUE;
+      g_ptr_array_add (events, event);
+    }
+
+  /* No call id on the wire: the receive time and a serial make one. */
+  call_id = g_strdup_printf ("pn-%" G_GINT64_FORMAT "-%" G_GUINT64_FORMAT, now, ++self->serial);
+  g_hash_table_insert (self->ringing, g_strdup (call_in->exten), call_id);
+
+  event = sp_call_event_new (account_id, call_id, SP_CALL_EVENT_RINGING);
+  event->number = g_strdup (call_in->phone);
+  event->exten = call_in->exten[0] ? g_strdup (call_in->exten) : NULL;
+  event->ring_timeout = sp_account_get_ring_timeout (self->account);
+  event->no_end = TRUE;
+  g_ptr_array_add (events, event);
+
+  return g_steal_pointer (&events);
+}
