@@ -57,8 +57,10 @@ finish (GTask  *task,
   data->done = TRUE;
 
   g_clear_handle_id (&data->timeout_id, g_source_remove);
+  /* Not g_cancellable_disconnect(): this may run inside the cancellable's own "cancelled"
+   * emission, where GLib 2.74's version waits for itself (see sp-http.c, read_free()). */
   if (data->cancelled_id != 0)
-    g_cancellable_disconnect (g_task_get_cancellable (task), data->cancelled_id);
+    g_signal_handler_disconnect (g_task_get_cancellable (task), data->cancelled_id);
   data->cancelled_id = 0;
   if (data->source != NULL)
     {

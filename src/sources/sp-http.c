@@ -490,8 +490,11 @@ typedef struct
 static void
 read_free (Read *read)
 {
+  /* Not g_cancellable_disconnect(): on GLib 2.74 it waits for a running "cancelled"
+   * emission to end, and this may run inside that very emission (a cancelled send can
+   * complete at once), in this one thread: it would never return. */
   if (read->caller_id != 0)
-    g_cancellable_disconnect (read->caller, read->caller_id);
+    g_signal_handler_disconnect (read->caller, read->caller_id);
   g_clear_object (&read->caller);
   /* The transfer must be over before its stream goes: a stream closed with a body still
    * coming would read the rest of it. */

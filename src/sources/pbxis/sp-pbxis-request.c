@@ -37,8 +37,10 @@ void
 sp_pbxis_deadline_free (SpPbxisDeadline *deadline)
 {
   g_clear_handle_id (&deadline->timeout_id, g_source_remove);
-  if (deadline->caller_cancellable != NULL)
-    g_cancellable_disconnect (deadline->caller_cancellable, deadline->caller_handler);
+  /* Not g_cancellable_disconnect(), which on GLib 2.74 hangs when called from inside the
+   * caller's own "cancelled" emission, as this may be (see sp-http.c, read_free()). */
+  if (deadline->caller_cancellable != NULL && deadline->caller_handler != 0)
+    g_signal_handler_disconnect (deadline->caller_cancellable, deadline->caller_handler);
   g_clear_object (&deadline->caller_cancellable);
   g_clear_object (&deadline->cancellable);
   g_clear_object (&deadline->msg);
