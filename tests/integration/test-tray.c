@@ -358,6 +358,78 @@ push (Fixture         *fixture,
   sp_call_tracker_push (fixture->tracker, event);
 }
 
+/* Adds to @found the folders under @dir (relative to @root) that hold a file. */
+static void
+collect_icon_dirs (const char *root,
+                   const char *dir,
+                   GHashTable *found)
+{
+  g_autofree char *path = g_build_filename (root, dir, NULL);
+  g_autoptr(GDir) listing = g_dir_open (path, 0, NULL);
+  const char *name;
+
+  g_assert_nonnull (listing);
+  while ((name = g_dir_read_name (listing)) != NULL)
+    {
+      g_autofree char *child = *dir ? g_build_filename (dir, name, NULL) : g_strdup (name);
+      g_autofree char *child_path = g_build_filename (root, child, NULL);
+
+      if (g_file_test (child_path, G_FILE_TEST_IS_DIR))
+        collect_icon_dirs (root, child, found);
+      else if (*dir)
+        g_hash_table_add (found, g_strdup (dir));
+    }
+}
+
+/* data/icons/hicolor is installed as is into the hicolor theme (data/meson.build): every
+ * folder holding an icon must be one the theme's index.theme lists, or no other process (a
+ * panel) finds the icon; and the tray's state icons must be among them. */
+static void
+test_tray_icons_where_hicolor_looks (void)
+{
+  const char *names[] = {
+    "screenpop-connected-symbolic", "screenpop-disconnected-symbolic", "screenpop-ringing-symbolic",
+  };
+  g_autofree char *root = g_build_filename (g_getenv ("SCREENPOP_TEST_DATADIR"), "icons", "hicolor", NULL);
+  g_autoptr(GHashTable) found = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_autoptr(GKeyFile) index = g_key_file_new ();
+  g_autoptr(GError) error = NULL;
+  g_auto(GStrv) listed = NULL;
+  GHashTableIter iter;
+  const char *dir;
+
+  /* The icon theme specification separates Directories with commas. */
+  g_key_file_set_list_separator (index, ',');
+  g_assert_true (g_key_file_load_from_data_dirs (index, "icons/hicolor/index.theme", NULL,
+                                                 G_KEY_FILE_NONE, &error));
+  g_assert_no_error (error);
+  listed = g_key_file_get_string_list (index, "Icon Theme", "Directories", NULL, &error);
+  g_assert_no_error (error);
+
+  collect_icon_dirs (root, "", found);
+  g_assert_cmpuint (g_hash_table_size (found), >, 0);
+  g_hash_table_iter_init (&iter, found);
+  while (g_hash_table_iter_next (&iter, (gpointer *) &dir, NULL))
+    if (!g_strv_contains ((const char * const *) listed, dir))
+      g_error ("Icons installed in hicolor/%s, a folder hicolor's index.theme does not list", dir);
+
+  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+    {
+      g_autofree char *file = g_strconcat (names[i], ".svg", NULL);
+      gboolean installed = FALSE;
+
+      g_hash_table_iter_init (&iter, found);
+      while (g_hash_table_iter_next (&iter, (gpointer *) &dir, NULL))
+        {
+          g_autofree char *path = g_build_filename (root, dir, file, NULL);
+
+          installed |= g_file_test (path, G_FILE_TEST_IS_REGULAR);
+        }
+      if (!installed)
+        g_error ("The state icon %s is not installed in a hicolor folder", names[i]);
+    }
+}
+
 static void
 test_tray_registration (Fixture       *fixture,
                         gconstpointer  data)
@@ -549,6 +621,7 @@ main (int   argc,
   g_test_add ("/tray/registration", Fixture, NULL, fixture_set_up, test_tray_registration, fixture_tear_down);
   g_test_add ("/tray/state-and-menu", Fixture, NULL, fixture_set_up, test_tray_state_and_menu, fixture_tear_down);
   g_test_add ("/tray/agent-pause", Fixture, NULL, fixture_set_up, test_tray_agent_pause, fixture_tear_down);
+  g_test_add_func ("/tray/icons-where-hicolor-looks", test_tray_icons_where_hicolor_looks);
 
   return g_test_run ();
 }
