@@ -358,6 +358,26 @@ push (Fixture         *fixture,
   sp_call_tracker_push (fixture->tracker, event);
 }
 
+static gboolean
+has_signal (gpointer data)
+{
+  gpointer *pair = data;
+  Fixture *fixture = pair[0];
+
+  return g_ptr_array_find_with_equal_func (fixture->signals, pair[1], g_str_equal, NULL);
+}
+
+/* Waits until the panel's connection received the item's signal @name. */
+static void
+wait_signal (Fixture    *fixture,
+             const char *name)
+{
+  gpointer pair[2] = { fixture, (gpointer) name };
+
+  if (!sp_test_wait_until (has_signal, pair, 5000))
+    g_error ("The item never sent %s", name);
+}
+
 /* Adds to @found the folders under @dir (relative to @root) that hold a file. */
 static void
 collect_icon_dirs (const char *root,
@@ -438,6 +458,7 @@ test_tray_registration (Fixture       *fixture,
   g_autofree char *id = NULL;
   g_autofree char *menu = NULL;
   g_autofree char *category = NULL;
+  g_autofree char *theme_path = NULL;
 
   /* No watcher: nothing breaks and nothing is registered. */
   fixture->tray = sp_tray_new (fixture->bus, G_ACTION_GROUP (fixture->actions), fixture->accounts,
@@ -458,6 +479,11 @@ test_tray_registration (Fixture       *fixture,
   g_assert_cmpstr (id, ==, APP_ID APP_ID_SUFFIX);
   g_assert_cmpstr (menu, ==, SP_TRAY_MENU_PATH);
   g_assert_cmpstr (category, ==, "Communications");
+
+  /* The installed icon folder, so that a panel finds the state icons in any prefix. */
+  theme_path = item_string (fixture, "IconThemePath");
+  g_assert_cmpstr (theme_path, !=, "");
+  g_assert_cmpstr (theme_path, ==, ICONDIR);
 
   /* The watcher restarts (a panel restart): we register again. */
   stop_watcher (fixture);
@@ -612,6 +638,64 @@ test_tray_agent_pause (Fixture       *fixture,
   g_assert_null (strstr (labels, "401:"));
 }
 
+/* The host learns every change of the picture: a ringing call sets Status NeedsAttention
+ * with the ringing attention icon, and a dropped link the disconnected icon, each with
+ * NewIcon and NewAttentionIcon (hosts such as xfce4-panel re-read only on those). */
+static void
+test_tray_signals (Fixture       *fixture,
+                   gconstpointer  data)
+{
+  g_autoptr(SpAccount) demo = sp_account_new_transient ("demo", "demo", "Demo");
+  const char *picture[] = { "NewStatus", "NewIcon", "NewAttentionIcon" };
+  g_autofree char *status = NULL;
+  g_autofree char *icon = NULL;
+  g_autofree char *attention = NULL;
+  GVariantBuilder options;
+
+  g_variant_builder_init (&options, G_VARIANT_TYPE ("a{ss}"));
+  g_variant_builder_add (&options, "{ss}", "first-delay-ms", "600000");
+  g_settings_set_value (sp_account_get_settings (demo), "options", g_variant_builder_end (&options));
+
+  start_watcher (fixture);
+  fixture->tray = sp_tray_new (fixture->bus, G_ACTION_GROUP (fixture->actions), fixture->accounts,
+                               fixture->tracker, fixture->screenpop, fixture->settings);
+  wait_registered (fixture, 1);
+  sp_account_list_add_transient (fixture->accounts, demo);
+  wait_menu_has (fixture, "100:Demo — Connected");
+  sp_test_run_for (100);
+  icon = item_string (fixture, "IconName");
+  g_assert_cmpstr (icon, ==, APP_ID APP_ID_SUFFIX);
+
+  /* A call rings. */
+  g_ptr_array_set_size (fixture->signals, 0);
+  push (fixture, "c1", SP_CALL_EVENT_RINGING);
+  for (guint i = 0; i < G_N_ELEMENTS (picture); i++)
+    wait_signal (fixture, picture[i]);
+  status = item_string (fixture, "Status");
+  attention = item_string (fixture, "AttentionIconName");
+  g_assert_cmpstr (status, ==, "NeedsAttention");
+  g_assert_cmpstr (attention, ==, "screenpop-ringing-symbolic");
+
+  /* It is answered: back to Active, told the same way. */
+  g_ptr_array_set_size (fixture->signals, 0);
+  push (fixture, "c1", SP_CALL_EVENT_ANSWERED);
+  for (guint i = 0; i < G_N_ELEMENTS (picture); i++)
+    wait_signal (fixture, picture[i]);
+  g_clear_pointer (&status, g_free);
+  status = item_string (fixture, "Status");
+  g_assert_cmpstr (status, ==, "Active");
+
+  /* The link drops. */
+  g_ptr_array_set_size (fixture->signals, 0);
+  sp_source_stop (sp_account_list_get_source (fixture->accounts, sp_account_get_id (demo)));
+  wait_signal (fixture, "NewIcon");
+  wait_signal (fixture, "NewAttentionIcon");
+  wait_signal (fixture, "NewToolTip");
+  g_clear_pointer (&icon, g_free);
+  icon = item_string (fixture, "IconName");
+  g_assert_cmpstr (icon, ==, "screenpop-disconnected-symbolic");
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -621,6 +705,7 @@ main (int   argc,
   g_test_add ("/tray/registration", Fixture, NULL, fixture_set_up, test_tray_registration, fixture_tear_down);
   g_test_add ("/tray/state-and-menu", Fixture, NULL, fixture_set_up, test_tray_state_and_menu, fixture_tear_down);
   g_test_add ("/tray/agent-pause", Fixture, NULL, fixture_set_up, test_tray_agent_pause, fixture_tear_down);
+  g_test_add ("/tray/signals", Fixture, NULL, fixture_set_up, test_tray_signals, fixture_tear_down);
   g_test_add_func ("/tray/icons-where-hicolor-looks", test_tray_icons_where_hicolor_looks);
 
   return g_test_run ();
