@@ -356,6 +356,21 @@ dup_tooltip (SpTray *self)
   guint n_accounts = g_list_model_get_n_items (G_LIST_MODEL (self->accounts));
   guint n_missed = 0;
   GListModel *recent = sp_call_tracker_get_recent (self->tracker);
+  guint n_live = g_list_model_get_n_items (G_LIST_MODEL (self->tracker));
+
+  /* Who is calling comes first: the reason the item asks for attention. */
+  for (guint i = 0; i < n_live; i++)
+    {
+      g_autoptr(SpCall) call = g_list_model_get_item (G_LIST_MODEL (self->tracker), i);
+      g_autofree char *title = NULL;
+
+      if (sp_call_get_state (call) != SP_CALL_STATE_RINGING)
+        continue;
+      title = sp_call_dup_title (call);
+      if (text->len > 0)
+        g_string_append_c (text, '\n');
+      g_string_append_printf (text, _("Ringing: %s"), title);
+    }
 
   for (guint i = 0; i < g_list_model_get_n_items (recent); i++)
     {
@@ -365,6 +380,8 @@ dup_tooltip (SpTray *self)
         n_missed++;
     }
 
+  if (n_missed > 0 && text->len > 0)
+    g_string_append_c (text, '\n');
   if (n_missed > 0)
     g_string_append_printf (text, g_dngettext (GETTEXT_PACKAGE, "%u missed call", "%u missed calls", n_missed),
                             n_missed);
@@ -388,7 +405,8 @@ dup_tooltip (SpTray *self)
   if (text->len == 0)
     g_string_append (text, n_accounts > 0 ? _("All accounts connected") : _("No accounts"));
 
-  return g_string_free (g_steal_pointer (&text), FALSE);
+  /* Hosts read the tooltip's body as markup: a caller's name is text. */
+  return g_markup_escape_text (text->str, -1);
 }
 
 /* Works out icon, status and tooltip from the accounts and calls, and tells the host. */

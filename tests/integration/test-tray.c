@@ -676,6 +676,22 @@ test_tray_signals (Fixture       *fixture,
   g_assert_cmpstr (status, ==, "NeedsAttention");
   g_assert_cmpstr (attention, ==, "screenpop-ringing-symbolic");
 
+  /* The tooltip names the caller, as text: the host reads markup. */
+  {
+    g_autoptr(SpCallEvent) event = sp_call_event_new ("phone", "c2", SP_CALL_EVENT_RINGING);
+    g_autofree char *tooltip = NULL;
+
+    event->number = g_strdup ("0398765432");
+    event->name = g_strdup ("<b>A&B</b>");
+    sp_call_tracker_push (fixture->tracker, event);
+    sp_test_run_for (100);
+    tooltip = item_string (fixture, "ToolTip");
+    g_assert_nonnull (strstr (tooltip, "Ringing: 山田 太郎 (0312345678)"));
+    g_assert_nonnull (strstr (tooltip, "Ringing: &lt;b&gt;A&amp;B&lt;/b&gt; (0398765432)"));
+    g_assert_null (strstr (tooltip, "<b>"));
+    push (fixture, "c2", SP_CALL_EVENT_MISSED);
+  }
+
   /* It is answered: back to Active, told the same way. */
   g_ptr_array_set_size (fixture->signals, 0);
   push (fixture, "c1", SP_CALL_EVENT_ANSWERED);
@@ -684,6 +700,12 @@ test_tray_signals (Fixture       *fixture,
   g_clear_pointer (&status, g_free);
   status = item_string (fixture, "Status");
   g_assert_cmpstr (status, ==, "Active");
+  {
+    g_autofree char *tooltip = item_string (fixture, "ToolTip");
+
+    g_assert_nonnull (strstr (tooltip, "1 missed call"));
+    g_assert_null (strstr (tooltip, "Ringing"));
+  }
 
   /* The link drops. */
   g_ptr_array_set_size (fixture->signals, 0);
