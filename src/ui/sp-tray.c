@@ -28,6 +28,8 @@
 #define WATCHER_PATH "/StatusNotifierWatcher"
 #define WATCHER_IFACE "org.kde.StatusNotifierWatcher"
 #define MAX_RECENT 5
+/* What a host shows while Status is NeedsAttention: a call rings. */
+#define ATTENTION_ICON_NAME "screenpop-ringing-symbolic"
 
 enum {
   ITEM_ROOT = 0,
@@ -354,6 +356,21 @@ dup_tooltip (SpTray *self)
   guint n_accounts = g_list_model_get_n_items (G_LIST_MODEL (self->accounts));
   guint n_missed = 0;
   GListModel *recent = sp_call_tracker_get_recent (self->tracker);
+  guint n_live = g_list_model_get_n_items (G_LIST_MODEL (self->tracker));
+
+  /* Who is calling comes first: the reason the item asks for attention. */
+  for (guint i = 0; i < n_live; i++)
+    {
+      g_autoptr(SpCall) call = g_list_model_get_item (G_LIST_MODEL (self->tracker), i);
+      g_autofree char *title = NULL;
+
+      if (sp_call_get_state (call) != SP_CALL_STATE_RINGING)
+        continue;
+      title = sp_call_dup_title (call);
+      if (text->len > 0)
+        g_string_append_c (text, '\n');
+      g_string_append_printf (text, _("Ringing: %s"), title);
+    }
 
   for (guint i = 0; i < g_list_model_get_n_items (recent); i++)
     {
@@ -363,6 +380,8 @@ dup_tooltip (SpTray *self)
         n_missed++;
     }
 
+  if (n_missed > 0 && text->len > 0)
+    g_string_append_c (text, '\n');
   if (n_missed > 0)
     g_string_append_printf (text, g_dngettext (GETTEXT_PACKAGE, "%u missed call", "%u missed calls", n_missed),
                             n_missed);
@@ -386,7 +405,8 @@ dup_tooltip (SpTray *self)
   if (text->len == 0)
     g_string_append (text, n_accounts > 0 ? _("All accounts connected") : _("No accounts"));
 
-  return g_string_free (g_steal_pointer (&text), FALSE);
+  /* Hosts read the tooltip's body as markup: a caller's name is text. */
+  return g_markup_escape_text (text->str, -1);
 }
 
 /* Works out icon, status and tooltip from the accounts and calls, and tells the host. */
@@ -398,6 +418,8 @@ update_item (SpTray *self)
   g_autofree char *tooltip = dup_tooltip (self);
   guint n_accounts = g_list_model_get_n_items (G_LIST_MODEL (self->accounts));
   guint n_live = g_list_model_get_n_items (G_LIST_MODEL (self->tracker));
+  gboolean icon_changed;
+  gboolean status_changed;
 
   for (guint i = 0; i < n_accounts; i++)
     {
@@ -418,16 +440,21 @@ update_item (SpTray *self)
         status = "NeedsAttention";
     }
 
-  if (g_strcmp0 (icon_name, self->icon_name) != 0)
-    {
-      self->icon_name = icon_name;
-      emit_item_signal (self, "NewIcon", NULL);
-    }
+  icon_changed = g_strcmp0 (icon_name, self->icon_name) != 0;
+  status_changed = g_strcmp0 (status, self->status) != 0;
+  self->icon_name = icon_name;
+  self->status = status;
 
-  if (g_strcmp0 (status, self->status) != 0)
+  if (status_changed)
+    emit_item_signal (self, "NewStatus", g_variant_new ("(s)", status));
+
+  /* The picture a host shows changes with the icon and with the status (the attention icon
+   * replaces the icon while a call rings). Some hosts (xfce4-panel) ignore NewStatus and
+   * re-read the pictures only on the icon signals: send both whenever either changed. */
+  if (icon_changed || status_changed)
     {
-      self->status = status;
-      emit_item_signal (self, "NewStatus", g_variant_new ("(s)", status));
+      emit_item_signal (self, "NewIcon", NULL);
+      emit_item_signal (self, "NewAttentionIcon", NULL);
     }
 
   if (g_strcmp0 (tooltip, self->tooltip) != 0)
@@ -553,13 +580,17 @@ item_get_property (GDBusConnection  *connection,
   if (g_str_equal (property_name, "IconName"))
     return g_variant_new_string (self->icon_name);
   if (g_str_equal (property_name, "AttentionIconName"))
-    return g_variant_new_string ("screenpop-ringing-symbolic");
+    return g_variant_new_string (ATTENTION_ICON_NAME);
   if (g_str_equal (property_name, "OverlayIconName"))
     return g_variant_new_string ("");
+  /* Where the state icons are installed: a host finds them there even when the prefix is
+   * not one of its icon theme's folders. */
   if (g_str_equal (property_name, "IconThemePath"))
-    return g_variant_new_string ("");
+    return g_variant_new_string (ICONDIR);
   if (g_str_equal (property_name, "ToolTip"))
-    return g_variant_new ("(s@a(iiay)ss)", self->icon_name,
+    return g_variant_new ("(s@a(iiay)ss)",
+                          g_str_equal (self->status, "NeedsAttention") ? ATTENTION_ICON_NAME
+                                                                       : self->icon_name,
                           g_variant_new_array (G_VARIANT_TYPE ("(iiay)"), NULL, 0),
                           _("Screenpop"), self->tooltip);
   if (g_str_equal (property_name, "ItemIsMenu"))
@@ -606,7 +637,11 @@ menu_get_property (GDBusConnection  *connection,
   if (g_str_equal (property_name, "Status"))
     return g_variant_new_string ("normal");
   if (g_str_equal (property_name, "IconThemePath"))
-    return g_variant_new_strv (NULL, 0);
+    {
+      const char *dirs[] = { ICONDIR };
+
+      return g_variant_new_strv (dirs, G_N_ELEMENTS (dirs));
+    }
 
   g_set_error (error, G_DBUS_ERROR, G_DBUS_ERROR_UNKNOWN_PROPERTY, "No property %s", property_name);
   return NULL;

@@ -358,6 +358,98 @@ push (Fixture         *fixture,
   sp_call_tracker_push (fixture->tracker, event);
 }
 
+static gboolean
+has_signal (gpointer data)
+{
+  gpointer *pair = data;
+  Fixture *fixture = pair[0];
+
+  return g_ptr_array_find_with_equal_func (fixture->signals, pair[1], g_str_equal, NULL);
+}
+
+/* Waits until the panel's connection received the item's signal @name. */
+static void
+wait_signal (Fixture    *fixture,
+             const char *name)
+{
+  gpointer pair[2] = { fixture, (gpointer) name };
+
+  if (!sp_test_wait_until (has_signal, pair, 5000))
+    g_error ("The item never sent %s", name);
+}
+
+/* Adds to @found the folders under @dir (relative to @root) that hold a file. */
+static void
+collect_icon_dirs (const char *root,
+                   const char *dir,
+                   GHashTable *found)
+{
+  g_autofree char *path = g_build_filename (root, dir, NULL);
+  g_autoptr(GDir) listing = g_dir_open (path, 0, NULL);
+  const char *name;
+
+  g_assert_nonnull (listing);
+  while ((name = g_dir_read_name (listing)) != NULL)
+    {
+      g_autofree char *child = *dir ? g_build_filename (dir, name, NULL) : g_strdup (name);
+      g_autofree char *child_path = g_build_filename (root, child, NULL);
+
+      if (g_file_test (child_path, G_FILE_TEST_IS_DIR))
+        collect_icon_dirs (root, child, found);
+      else if (*dir)
+        g_hash_table_add (found, g_strdup (dir));
+    }
+}
+
+/* data/icons/hicolor is installed as is into the hicolor theme (data/meson.build): every
+ * folder holding an icon must be one the theme's index.theme lists, or no other process (a
+ * panel) finds the icon; and the tray's state icons must be among them. */
+static void
+test_tray_icons_where_hicolor_looks (void)
+{
+  const char *names[] = {
+    "screenpop-connected-symbolic", "screenpop-disconnected-symbolic", "screenpop-ringing-symbolic",
+  };
+  g_autofree char *root = g_build_filename (g_getenv ("SCREENPOP_TEST_DATADIR"), "icons", "hicolor", NULL);
+  g_autoptr(GHashTable) found = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_autoptr(GKeyFile) index = g_key_file_new ();
+  g_autoptr(GError) error = NULL;
+  g_auto(GStrv) listed = NULL;
+  GHashTableIter iter;
+  const char *dir;
+
+  /* The icon theme specification separates Directories with commas. */
+  g_key_file_set_list_separator (index, ',');
+  g_assert_true (g_key_file_load_from_data_dirs (index, "icons/hicolor/index.theme", NULL,
+                                                 G_KEY_FILE_NONE, &error));
+  g_assert_no_error (error);
+  listed = g_key_file_get_string_list (index, "Icon Theme", "Directories", NULL, &error);
+  g_assert_no_error (error);
+
+  collect_icon_dirs (root, "", found);
+  g_assert_cmpuint (g_hash_table_size (found), >, 0);
+  g_hash_table_iter_init (&iter, found);
+  while (g_hash_table_iter_next (&iter, (gpointer *) &dir, NULL))
+    if (!g_strv_contains ((const char * const *) listed, dir))
+      g_error ("Icons installed in hicolor/%s, a folder hicolor's index.theme does not list", dir);
+
+  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+    {
+      g_autofree char *file = g_strconcat (names[i], ".svg", NULL);
+      gboolean installed = FALSE;
+
+      g_hash_table_iter_init (&iter, found);
+      while (g_hash_table_iter_next (&iter, (gpointer *) &dir, NULL))
+        {
+          g_autofree char *path = g_build_filename (root, dir, file, NULL);
+
+          installed |= g_file_test (path, G_FILE_TEST_IS_REGULAR);
+        }
+      if (!installed)
+        g_error ("The state icon %s is not installed in a hicolor folder", names[i]);
+    }
+}
+
 static void
 test_tray_registration (Fixture       *fixture,
                         gconstpointer  data)
@@ -366,6 +458,7 @@ test_tray_registration (Fixture       *fixture,
   g_autofree char *id = NULL;
   g_autofree char *menu = NULL;
   g_autofree char *category = NULL;
+  g_autofree char *theme_path = NULL;
 
   /* No watcher: nothing breaks and nothing is registered. */
   fixture->tray = sp_tray_new (fixture->bus, G_ACTION_GROUP (fixture->actions), fixture->accounts,
@@ -386,6 +479,11 @@ test_tray_registration (Fixture       *fixture,
   g_assert_cmpstr (id, ==, APP_ID APP_ID_SUFFIX);
   g_assert_cmpstr (menu, ==, SP_TRAY_MENU_PATH);
   g_assert_cmpstr (category, ==, "Communications");
+
+  /* The installed icon folder, so that a panel finds the state icons in any prefix. */
+  theme_path = item_string (fixture, "IconThemePath");
+  g_assert_cmpstr (theme_path, !=, "");
+  g_assert_cmpstr (theme_path, ==, ICONDIR);
 
   /* The watcher restarts (a panel restart): we register again. */
   stop_watcher (fixture);
@@ -540,6 +638,86 @@ test_tray_agent_pause (Fixture       *fixture,
   g_assert_null (strstr (labels, "401:"));
 }
 
+/* The host learns every change of the picture: a ringing call sets Status NeedsAttention
+ * with the ringing attention icon, and a dropped link the disconnected icon, each with
+ * NewIcon and NewAttentionIcon (hosts such as xfce4-panel re-read only on those). */
+static void
+test_tray_signals (Fixture       *fixture,
+                   gconstpointer  data)
+{
+  g_autoptr(SpAccount) demo = sp_account_new_transient ("demo", "demo", "Demo");
+  const char *picture[] = { "NewStatus", "NewIcon", "NewAttentionIcon" };
+  g_autofree char *status = NULL;
+  g_autofree char *icon = NULL;
+  g_autofree char *attention = NULL;
+  GVariantBuilder options;
+
+  g_variant_builder_init (&options, G_VARIANT_TYPE ("a{ss}"));
+  g_variant_builder_add (&options, "{ss}", "first-delay-ms", "600000");
+  g_settings_set_value (sp_account_get_settings (demo), "options", g_variant_builder_end (&options));
+
+  start_watcher (fixture);
+  fixture->tray = sp_tray_new (fixture->bus, G_ACTION_GROUP (fixture->actions), fixture->accounts,
+                               fixture->tracker, fixture->screenpop, fixture->settings);
+  wait_registered (fixture, 1);
+  sp_account_list_add_transient (fixture->accounts, demo);
+  wait_menu_has (fixture, "100:Demo — Connected");
+  sp_test_run_for (100);
+  icon = item_string (fixture, "IconName");
+  g_assert_cmpstr (icon, ==, APP_ID APP_ID_SUFFIX);
+
+  /* A call rings. */
+  g_ptr_array_set_size (fixture->signals, 0);
+  push (fixture, "c1", SP_CALL_EVENT_RINGING);
+  for (guint i = 0; i < G_N_ELEMENTS (picture); i++)
+    wait_signal (fixture, picture[i]);
+  status = item_string (fixture, "Status");
+  attention = item_string (fixture, "AttentionIconName");
+  g_assert_cmpstr (status, ==, "NeedsAttention");
+  g_assert_cmpstr (attention, ==, "screenpop-ringing-symbolic");
+
+  /* The tooltip names the caller, as text: the host reads markup. */
+  {
+    g_autoptr(SpCallEvent) event = sp_call_event_new ("phone", "c2", SP_CALL_EVENT_RINGING);
+    g_autofree char *tooltip = NULL;
+
+    event->number = g_strdup ("0398765432");
+    event->name = g_strdup ("<b>A&B</b>");
+    sp_call_tracker_push (fixture->tracker, event);
+    sp_test_run_for (100);
+    tooltip = item_string (fixture, "ToolTip");
+    g_assert_nonnull (strstr (tooltip, "Ringing: 山田 太郎 (0312345678)"));
+    g_assert_nonnull (strstr (tooltip, "Ringing: &lt;b&gt;A&amp;B&lt;/b&gt; (0398765432)"));
+    g_assert_null (strstr (tooltip, "<b>"));
+    push (fixture, "c2", SP_CALL_EVENT_MISSED);
+  }
+
+  /* It is answered: back to Active, told the same way. */
+  g_ptr_array_set_size (fixture->signals, 0);
+  push (fixture, "c1", SP_CALL_EVENT_ANSWERED);
+  for (guint i = 0; i < G_N_ELEMENTS (picture); i++)
+    wait_signal (fixture, picture[i]);
+  g_clear_pointer (&status, g_free);
+  status = item_string (fixture, "Status");
+  g_assert_cmpstr (status, ==, "Active");
+  {
+    g_autofree char *tooltip = item_string (fixture, "ToolTip");
+
+    g_assert_nonnull (strstr (tooltip, "1 missed call"));
+    g_assert_null (strstr (tooltip, "Ringing"));
+  }
+
+  /* The link drops. */
+  g_ptr_array_set_size (fixture->signals, 0);
+  sp_source_stop (sp_account_list_get_source (fixture->accounts, sp_account_get_id (demo)));
+  wait_signal (fixture, "NewIcon");
+  wait_signal (fixture, "NewAttentionIcon");
+  wait_signal (fixture, "NewToolTip");
+  g_clear_pointer (&icon, g_free);
+  icon = item_string (fixture, "IconName");
+  g_assert_cmpstr (icon, ==, "screenpop-disconnected-symbolic");
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -549,6 +727,8 @@ main (int   argc,
   g_test_add ("/tray/registration", Fixture, NULL, fixture_set_up, test_tray_registration, fixture_tear_down);
   g_test_add ("/tray/state-and-menu", Fixture, NULL, fixture_set_up, test_tray_state_and_menu, fixture_tear_down);
   g_test_add ("/tray/agent-pause", Fixture, NULL, fixture_set_up, test_tray_agent_pause, fixture_tear_down);
+  g_test_add ("/tray/signals", Fixture, NULL, fixture_set_up, test_tray_signals, fixture_tear_down);
+  g_test_add_func ("/tray/icons-where-hicolor-looks", test_tray_icons_where_hicolor_looks);
 
   return g_test_run ();
 }
