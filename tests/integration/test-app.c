@@ -150,6 +150,7 @@ test_app_dial (void)
   g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_NONE);
   g_autoptr(GSubprocess) app = NULL;
   g_autoptr(GSubprocess) dial = NULL;
+  g_autoptr(GSubprocess) dial_e164 = NULL;
   g_autoptr(GSubprocess) link = NULL;
   g_autoptr(GSubprocess) quit = NULL;
   g_autoptr(GError) error = NULL;
@@ -190,13 +191,21 @@ test_app_dial (void)
   run_to_end (dial);
   g_assert_true (sp_test_pbxis_server_wait_for_request (server, "POST", "/originate/147/0312345678", 10000));
 
+  /* An E.164 number: the server dials its "+" (a raw "+" in the path would be a space). */
+  sp_test_pbxis_server_clear_requests (server);
+  dial_e164 = spawn (launcher, "--dial", "+385915551234", NULL);
+  run_to_end (dial_e164);
+  g_assert_true (sp_test_pbxis_server_wait_for_request (server, "POST", "/originate/147/", 10000));
+  g_assert_cmpstr (sp_test_pbxis_server_find_request (server, "POST", "/originate/147/")->dialled,
+                   ==, "+385915551234");
+
   /* A tel: link clicked in the browser's CRM, as the desktop file hands it over. */
   sp_test_pbxis_server_clear_requests (server);
   link = spawn (launcher, "tel:+81-3-1234-5678", NULL);
   run_to_end (link);
   g_assert_true (sp_test_pbxis_server_wait_for_request (server, "POST", "/originate/147/", 10000));
-  g_assert_nonnull (strstr (sp_test_pbxis_server_find_request (server, "POST", "/originate/147/")->path,
-                            "81312345678"));
+  g_assert_cmpstr (sp_test_pbxis_server_find_request (server, "POST", "/originate/147/")->dialled,
+                   ==, "+81312345678");
   g_assert_false (app_exited);
 
   quit = spawn (launcher, "--quit", NULL);

@@ -41,6 +41,14 @@
  *    sent as text/plain, as aleph does without an explicit Content-Type.
  *  - POST /stop (or sp_test_pbxis_server_shutdown()) sends `closed` to every ticket and
  *    stops serving half a second later.
+ *  - Path segments are URL-decoded as a form field is: the router (moustache 1.2.0-alpha2,
+ *    `src/net/cgrand/moustache.clj` line 20, `segments`) splits the path at "/" and runs
+ *    every segment through java.net.URLDecoder before matching any route, and pbxis-ws
+ *    (`src/com/ingemark/pbxis_ws.clj` line 217, `["originate" src dest]`) hands the decoded
+ *    `dest` to the originate as it is. So `/originate/147/+385915551234` dials
+ *    " 385915551234" and `%2B` is a "+". A bad escape anywhere in the path is an exception
+ *    there (500, whatever the route); here libsoup refuses such a request line itself
+ *    (400) before the router sees it, so that one difference stays. See java_url_decode().
  */
 
 #define DEFAULT_UNSUB_DELAY_MS   15000
@@ -886,11 +894,84 @@ sink_attach (Ticket               *ticket,
 
 /* HTTP */
 
+/* java.net.URLDecoder.decode (s, "UTF-8"), which the real router applies to every path
+ * segment (see the header comment), quirks included: "+" is a space; each run of "%XX"
+ * escapes is collected into bytes and decoded as UTF-8 on its own, a malformed sequence
+ * becoming U+FFFD; the two characters after "%" go through Integer.parseInt (…, 16), which
+ * also takes a sign, so "%+1" is byte 1 and "%-0" byte 0 while "%-1" is a negative value
+ * and an error; a "%" with fewer than two characters after it, or non-hex ones, is an
+ * IllegalArgumentException, which nothing in pbxis-ws catches. (parseInt also takes
+ * non-ASCII Unicode digits; a raw HTTP path has none, so they are not reproduced.)
+ * Returns: (transfer full) (nullable): the decoded segment, NULL where Java throws. */
+static char *
+java_url_decode (const char *s)
+{
+  g_autoptr(GString) out = g_string_new (NULL);
+  gsize n = strlen (s);
+  gsize i = 0;
+
+  while (i < n)
+    {
+      if (s[i] == '+')
+        {
+          g_string_append_c (out, ' ');
+          i++;
+        }
+      else if (s[i] == '%')
+        {
+          g_autoptr(GByteArray) bytes = g_byte_array_new ();
+          g_autofree char *valid = NULL;
+
+          while (i + 2 < n && s[i] == '%')
+            {
+              const char *digits = s + i + 1;
+              gboolean negative = digits[0] == '-';
+              int value;
+              guint8 byte;
+
+              if (digits[0] == '+' || digits[0] == '-')
+                {
+                  if (!g_ascii_isxdigit (digits[1]))
+                    return NULL;
+                  value = g_ascii_xdigit_value (digits[1]);
+                  if (negative)
+                    value = -value;
+                }
+              else if (g_ascii_isxdigit (digits[0]) && g_ascii_isxdigit (digits[1]))
+                {
+                  value = g_ascii_xdigit_value (digits[0]) * 16 + g_ascii_xdigit_value (digits[1]);
+                }
+              else
+                {
+                  return NULL;
+                }
+              if (value < 0)
+                return NULL;
+              byte = (guint8) value;
+              g_byte_array_append (bytes, &byte, 1);
+              i += 3;
+            }
+          if (i < n && s[i] == '%')
+            return NULL;  /* "Incomplete trailing escape (%) pattern" */
+          valid = g_utf8_make_valid ((const char *) bytes->data, bytes->len);
+          g_string_append (out, valid);
+        }
+      else
+        {
+          g_string_append_c (out, s[i]);
+          i++;
+        }
+    }
+
+  return g_string_free (g_steal_pointer (&out), FALSE);
+}
+
 static void
 record_request (SpTestPbxisServer *self,
                 SoupServerMessage *msg,
                 const char        *path,
                 JsonObject        *params,
+                const char        *dialled,
                 guint              status)
 {
   SpTestPbxisRequest *request = g_new0 (SpTestPbxisRequest, 1);
@@ -902,6 +983,7 @@ record_request (SpTestPbxisServer *self,
   request->path = g_strdup (path);
   request->params = json_object_ref (params);
   request->content_type = g_strdup (content_type);
+  request->dialled = g_strdup (dialled);
   request->status = status;
   g_ptr_array_add (self->requests, request);
 }
@@ -1362,12 +1444,24 @@ server_callback (SoupServer        *server,
   gboolean is_get = g_str_equal (method, SOUP_METHOD_GET);
   gboolean is_post = g_str_equal (method, SOUP_METHOD_POST);
   g_autoptr(JsonObject) params = read_params (msg, query);
-  g_auto(GStrv) parts = g_strsplit (path + (path[0] == '/'), "/", -1);
-  guint n_parts = g_strv_length (parts);
+  /* "raw-paths": the path as sent, still percent-encoded. */
+  g_auto(GStrv) raw_parts = g_strsplit (path + (path[0] == '/'), "/", -1);
+  guint n_parts = g_strv_length (raw_parts);
+  g_auto(GStrv) parts = g_new0 (char *, n_parts + 1);
+  const char *dialled = NULL;
+  gboolean decoded = TRUE;
 
   g_debug ("%s %s", method, path);
 
-  if (n_parts == 1 && g_str_equal (parts[0], "ticket"))
+  /* Every segment, before any route matches (see the header comment). */
+  for (guint i = 0; i < n_parts && decoded; i++)
+    decoded = (parts[i] = java_url_decode (raw_parts[i])) != NULL;
+
+  if (!decoded)
+    {
+      soup_server_message_set_status (msg, SOUP_STATUS_INTERNAL_SERVER_ERROR, NULL);
+    }
+  else if (n_parts == 1 && g_str_equal (parts[0], "ticket"))
     {
       if (!is_post)
         method_not_allowed (msg, "POST");
@@ -1393,7 +1487,7 @@ server_callback (SoupServer        *server,
       if (!is_post)
         method_not_allowed (msg, "POST");
       else
-        handle_originate (self, msg, parts[1], parts[2]);
+        handle_originate (self, msg, parts[1], dialled = parts[2]);
     }
   else if (n_parts == 2 && g_str_equal (parts[0], "queue") && g_str_equal (parts[1], "status"))
     {
@@ -1455,7 +1549,7 @@ server_callback (SoupServer        *server,
       soup_server_message_set_status (msg, SOUP_STATUS_NOT_FOUND, NULL);
     }
 
-  record_request (self, msg, path, params, soup_server_message_get_status (msg));
+  record_request (self, msg, path, params, dialled, soup_server_message_get_status (msg));
 }
 
 static void
@@ -1518,6 +1612,7 @@ sp_test_pbxis_request_free (SpTestPbxisRequest *request)
   g_free (request->path);
   g_clear_pointer (&request->params, json_object_unref);
   g_free (request->content_type);
+  g_free (request->dialled);
   g_free (request);
 }
 
@@ -1571,7 +1666,8 @@ sp_test_pbxis_server_start (SpTestPbxisServer  *self,
     return TRUE;
 
   g_clear_object (&self->soup);
-  self->soup = soup_server_new ("server-header", NULL, NULL);
+  /* Raw paths: the router decodes them as the real one does (server_callback()). */
+  self->soup = soup_server_new ("server-header", NULL, "raw-paths", TRUE, NULL);
   soup_server_add_handler (self->soup, NULL, server_callback, self, NULL);
   soup_server_add_websocket_handler (self->soup, NULL, NULL, NULL, websocket_callback, self, NULL);
 

@@ -28,10 +28,12 @@ typedef enum
 /**
  * SpTestPbxisRequest:
  * @method: "GET", "POST", …
- * @path: the request path, e.g. "/queue/pause"
+ * @path: the request path as sent (still percent-encoded), e.g. "/queue/pause"
  * @params: the parameters as pbxis-ws merges them (query string, form body, JSON body's
  *   top-level keys), as a JSON object
  * @content_type: (nullable): the request's Content-Type
+ * @dialled: (nullable): for an originate, the number the real server would dial: the
+ *   path's last segment URL-decoded as its router does ("+" is a space)
  * @status: the HTTP status answered (0 for a stream still open)
  */
 typedef struct
@@ -40,6 +42,7 @@ typedef struct
   char       *path;
   JsonObject *params;
   char       *content_type;
+  char       *dialled;
   guint       status;
 } SpTestPbxisRequest;
 

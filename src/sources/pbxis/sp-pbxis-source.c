@@ -663,9 +663,11 @@ sp_pbxis_source_perform_async (SpSource            *source,
           return;
         }
 
-      /* "#" would end the path; "+" and "*" are fine in it. */
-      escaped_agent = g_uri_escape_string (agent, "+*", FALSE);
-      escaped_number = g_uri_escape_string (number, "+*", FALSE);
+      /* Everything but the unreserved characters is escaped: pbxis-ws's router URL-decodes
+       * each path segment with java.net.URLDecoder (moustache.clj, `segments`), which reads
+       * a raw "+" as a space, so "+385…" would dial " 385…"; "%2B" arrives as "+". */
+      escaped_agent = g_uri_escape_string (agent, NULL, FALSE);
+      escaped_number = g_uri_escape_string (number, NULL, FALSE);
       url = g_strdup_printf ("%s/originate/%s/%s", base_url, escaped_agent, escaped_number);
       data->failure = g_strdup_printf (_("Could not call %s from %s"), number, agent);
       data->dialled = g_steal_pointer (&number);
