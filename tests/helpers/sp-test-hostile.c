@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "sp-test-hostile.h"
+#include "sp-test-util.h"
 
 #define CHUNK_SIZE (64 * 1024)
 
@@ -174,4 +175,92 @@ sp_test_hostile_reset_peak (void)
   ok = fputs ("5", file) >= 0;
 
   return fclose (file) == 0 && ok;
+}
+
+typedef struct
+{
+  const SpTestHostileStats *stats;
+  guint                     n;
+  guint64                   last_bytes;
+  gint64                    since;
+} Wait;
+
+static gboolean
+answered (gpointer data)
+{
+  Wait *wait = data;
+
+  return wait->stats->n_answers >= wait->n;
+}
+
+/* The answer's bytes stopped going out: the client hung up, or took all of it. */
+static gboolean
+settled (gpointer data)
+{
+  Wait *wait = data;
+  gint64 now = g_get_monotonic_time ();
+
+  if (wait->stats->bytes_sent != wait->last_bytes || wait->since == 0)
+    {
+      wait->last_bytes = wait->stats->bytes_sent;
+      wait->since = now;
+      return FALSE;
+    }
+
+  return now - wait->since > 300 * G_TIME_SPAN_MILLISECOND;
+}
+
+/**
+ * sp_test_hostile_wait_answers:
+ *
+ * Returns: whether the server started @n hostile answers within @timeout_ms
+ */
+gboolean
+sp_test_hostile_wait_answers (const SpTestHostileStats *stats,
+                              guint                     n,
+                              guint                     timeout_ms)
+{
+  Wait wait = { stats, n, 0, 0 };
+
+  return sp_test_wait_until (answered, &wait, timeout_ms);
+}
+
+/**
+ * sp_test_hostile_probe_start:
+ *
+ * Starts watching what one hostile answer costs the process: call it before the server
+ * sends it, and sp_test_hostile_probe_assert_not_held() once the client gave up.
+ */
+void
+sp_test_hostile_probe_start (SpTestHostileProbe       *probe,
+                             const SpTestHostileStats *stats)
+{
+  probe->stats = stats;
+  probe->peak_known = sp_test_hostile_reset_peak ();
+  probe->peak_before = sp_test_hostile_peak_rss ();
+}
+
+/**
+ * sp_test_hostile_probe_assert_not_held:
+ *
+ * Asserts that one hostile answer went out and that the process never held it: of the
+ * 300 MB, only what the socket buffers held left the server before the client hung up
+ * (under 32 MB), and the peak resident memory grew by less than 64 MB.
+ */
+void
+sp_test_hostile_probe_assert_not_held (SpTestHostileProbe *probe,
+                                       guint               timeout_ms)
+{
+  Wait wait = { probe->stats, 1, 0, 0 };
+
+  g_assert_true (sp_test_wait_until (settled, &wait, timeout_ms));
+  g_test_message ("The server sent %" G_GUINT64_FORMAT " bytes", probe->stats->bytes_sent);
+  g_assert_cmpuint (probe->stats->n_answers, ==, 1);
+  g_assert_cmpuint (probe->stats->bytes_sent, <, 32 * 1024 * 1024);
+  if (probe->peak_known)
+    {
+      g_test_message ("Peak memory grew by %" G_GSIZE_FORMAT " KiB",
+                      (sp_test_hostile_peak_rss () - probe->peak_before) / 1024);
+      g_assert_cmpuint (sp_test_hostile_peak_rss (), <, probe->peak_before + 64 * 1024 * 1024);
+    }
 }

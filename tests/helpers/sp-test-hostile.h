@@ -43,10 +43,29 @@ typedef struct
   guint64 bytes_sent;
 } SpTestHostileStats;
 
+/**
+ * SpTestHostileProbe:
+ *
+ * What one hostile answer cost the process (sp_test_hostile_probe_start()).
+ */
+typedef struct
+{
+  const SpTestHostileStats *stats;
+  gboolean                  peak_known;
+  gsize                     peak_before;
+} SpTestHostileProbe;
+
 void     sp_test_hostile_respond    (SoupServerMessage  *msg,
                                      SpTestHostile       hostile,
                                      SpTestHostileStats *stats);
 gsize    sp_test_hostile_peak_rss   (void);
 gboolean sp_test_hostile_reset_peak (void);
+gboolean sp_test_hostile_wait_answers (const SpTestHostileStats *stats,
+                                       guint                     n,
+                                       guint                     timeout_ms);
+void     sp_test_hostile_probe_start (SpTestHostileProbe       *probe,
+                                      const SpTestHostileStats *stats);
+void     sp_test_hostile_probe_assert_not_held (SpTestHostileProbe *probe,
+                                                guint               timeout_ms);
 
 G_END_DECLS
