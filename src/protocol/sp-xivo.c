@@ -441,6 +441,151 @@ parse_agent_state (JsonNode       *cti,
   return TRUE;
 }
 
+/* An id member of @object into @out: absent or null is 0; anything but a non-negative
+ * integer is an error (numbers stay numbers: the web service gets them as such). */
+static gboolean
+get_id (JsonObject  *object,
+        const char  *what,
+        const char  *name,
+        gint64      *out,
+        GError     **error)
+{
+  JsonNode *node = json_object_get_member (object, name);
+
+  *out = 0;
+  if (node == NULL || JSON_NODE_HOLDS_NULL (node))
+    return TRUE;
+
+  if (!node_is_integer (node) || json_node_get_int (node) < 0)
+    {
+      g_set_error (error, SP_XIVO_ERROR, SP_XIVO_ERROR_MALFORMED,
+                   "%s: “%s” is %s, not a positive integer", what, name, sp_json_describe_node (node));
+      return FALSE;
+    }
+
+  *out = json_node_get_int (node);
+  return TRUE;
+}
+
+/* UserConfigUpdate: the user record xuc pushes after LoggedOn and on every change
+ * (documentation.xivo.solutions, api_sdk/xuc/api/user.html, "User Configuration"). */
+static gboolean
+parse_user_config (JsonNode       *cti,
+                   SpXivoMessage  *message,
+                   GError        **error)
+{
+  static const char what[] = "UserConfigUpdate";
+  SpXivoUserConfig *config;
+  JsonObject *object;
+
+  if (cti == NULL || !JSON_NODE_HOLDS_OBJECT (cti))
+    {
+      g_set_error (error, SP_XIVO_ERROR, SP_XIVO_ERROR_MALFORMED,
+                   "%s: “ctiMessage” is %s, not an object", what,
+                   cti ? sp_json_describe_node (cti) : "absent");
+      return FALSE;
+    }
+
+  object = json_node_get_object (cti);
+  config = message->user_config = g_new0 (SpXivoUserConfig, 1);
+
+  return get_id (object, what, "userId", &config->user_id, error) &&
+         get_id (object, what, "agentId", &config->agent_id, error) &&
+         get_text (object, what, "firstName", TEXT_NAME, SP_XIVO_MAX_FIELD, &config->first_name, error) &&
+         get_text (object, what, "lastName", TEXT_NAME, SP_XIVO_MAX_FIELD, &config->last_name, error) &&
+         get_text (object, what, "fullName", TEXT_NAME, SP_XIVO_MAX_FIELD, &config->full_name, error);
+}
+
+/* One queue of QueueConfig or QueueList; %NULL with @error unset for one without a name,
+ * which no PhoneEvent can refer to. */
+static SpXivoQueue *
+queue_from_node (JsonNode    *node,
+                 const char  *what,
+                 GError     **error)
+{
+  g_autoptr(SpXivoQueue) queue = NULL;
+  JsonObject *object;
+
+  if (!JSON_NODE_HOLDS_OBJECT (node))
+    {
+      g_set_error (error, SP_XIVO_ERROR, SP_XIVO_ERROR_MALFORMED,
+                   "%s: a queue is %s, not an object", what, sp_json_describe_node (node));
+      return NULL;
+    }
+
+  object = json_node_get_object (node);
+  queue = g_new0 (SpXivoQueue, 1);
+  if (!get_id (object, what, "id", &queue->id, error) ||
+      !get_text (object, what, "name", TEXT_ID, SP_XIVO_MAX_FIELD, &queue->name, error) ||
+      !get_text (object, what, "displayName", TEXT_NAME, SP_XIVO_MAX_FIELD, &queue->display_name, error) ||
+      !get_text (object, what, "number", TEXT_ID, SP_XIVO_MAX_FIELD, &queue->number, error))
+    return NULL;
+
+  if (queue->name == NULL)
+    return NULL;
+
+  return g_steal_pointer (&queue);
+}
+
+/* QueueConfig (one queue) and QueueList (all of them), the answers to Cti.getList("queue")
+ * (documentation.xivo.solutions, api_sdk/xuc/api/generic.html, "Cti.getList"). */
+static gboolean
+parse_queues (JsonNode       *cti,
+              const char     *what,
+              SpXivoMessage  *message,
+              GError        **error)
+{
+  g_autoptr(GError) local_error = NULL;
+
+  message->queues = g_ptr_array_new_with_free_func ((GDestroyNotify) sp_xivo_queue_free);
+
+  if (cti != NULL && JSON_NODE_HOLDS_ARRAY (cti))
+    {
+      JsonArray *array = json_node_get_array (cti);
+      guint n = json_array_get_length (array);
+
+      if (n > SP_XIVO_MAX_QUEUES)
+        {
+          g_set_error (error, SP_XIVO_ERROR, SP_XIVO_ERROR_MALFORMED,
+                       "%s lists more than %u queues", what, (guint) SP_XIVO_MAX_QUEUES);
+          return FALSE;
+        }
+
+      for (guint i = 0; i < n; i++)
+        {
+          SpXivoQueue *queue = queue_from_node (json_array_get_element (array, i), what, &local_error);
+
+          if (local_error != NULL)
+            {
+              g_propagate_error (error, g_steal_pointer (&local_error));
+              return FALSE;
+            }
+          if (queue != NULL)
+            g_ptr_array_add (message->queues, queue);
+        }
+      return TRUE;
+    }
+
+  if (cti != NULL && JSON_NODE_HOLDS_OBJECT (cti))
+    {
+      SpXivoQueue *queue = queue_from_node (cti, what, &local_error);
+
+      if (local_error != NULL)
+        {
+          g_propagate_error (error, g_steal_pointer (&local_error));
+          return FALSE;
+        }
+      if (queue != NULL)
+        g_ptr_array_add (message->queues, queue);
+      return TRUE;
+    }
+
+  g_set_error (error, SP_XIVO_ERROR, SP_XIVO_ERROR_MALFORMED,
+               "%s: “ctiMessage” is %s, not a queue or a list of them", what,
+               cti ? sp_json_describe_node (cti) : "absent");
+  return FALSE;
+}
+
 /* The server's reason, from the `Error` member xuc uses, or a `message`. */
 static gboolean
 parse_error (JsonNode       *cti,
@@ -566,6 +711,18 @@ sp_xivo_message_parse (const char  *data,
       if (!parse_agent_state (cti, message, error))
         return NULL;
     }
+  else if (g_str_equal (msg_type, "UserConfigUpdate"))
+    {
+      message->type = SP_XIVO_MESSAGE_USER_CONFIG;
+      if (!parse_user_config (cti, message, error))
+        return NULL;
+    }
+  else if (g_str_equal (msg_type, "QueueConfig") || g_str_equal (msg_type, "QueueList"))
+    {
+      message->type = SP_XIVO_MESSAGE_QUEUES;
+      if (!parse_queues (cti, msg_type, message, error))
+        return NULL;
+    }
   else if (g_str_equal (msg_type, "LinkStatusUpdate"))
     {
       message->type = SP_XIVO_MESSAGE_LINK_STATUS;
@@ -619,6 +776,43 @@ sp_xivo_agent_state_free (SpXivoAgentState *state)
 }
 
 void
+sp_xivo_user_config_free (SpXivoUserConfig *config)
+{
+  if (config == NULL)
+    return;
+
+  g_free (config->first_name);
+  g_free (config->last_name);
+  g_free (config->full_name);
+  g_free (config);
+}
+
+SpXivoQueue *
+sp_xivo_queue_copy (const SpXivoQueue *queue)
+{
+  SpXivoQueue *copy = g_new0 (SpXivoQueue, 1);
+
+  copy->id = queue->id;
+  copy->name = g_strdup (queue->name);
+  copy->display_name = g_strdup (queue->display_name);
+  copy->number = g_strdup (queue->number);
+
+  return copy;
+}
+
+void
+sp_xivo_queue_free (SpXivoQueue *queue)
+{
+  if (queue == NULL)
+    return;
+
+  g_free (queue->name);
+  g_free (queue->display_name);
+  g_free (queue->number);
+  g_free (queue);
+}
+
+void
 sp_xivo_message_free (SpXivoMessage *message)
 {
   if (message == NULL)
@@ -630,6 +824,8 @@ sp_xivo_message_free (SpXivoMessage *message)
   g_clear_pointer (&message->agent_state, sp_xivo_agent_state_free);
   g_free (message->error);
   g_free (message->link_status);
+  g_clear_pointer (&message->user_config, sp_xivo_user_config_free);
+  g_clear_pointer (&message->queues, g_ptr_array_unref);
   g_free (message);
 }
 
@@ -652,6 +848,10 @@ sp_xivo_message_type_to_string (SpXivoMessageType type)
       return "link-status";
     case SP_XIVO_MESSAGE_ERROR:
       return "error";
+    case SP_XIVO_MESSAGE_USER_CONFIG:
+      return "user-config";
+    case SP_XIVO_MESSAGE_QUEUES:
+      return "queues";
     case SP_XIVO_MESSAGE_OTHER:
       return "other";
     default:
@@ -744,6 +944,48 @@ jwt_lifetime (const char *token)
   return lifetime;
 }
 
+/* The login answer's TTL in whole seconds, read as leniently as a browser would: an integer,
+ * a float, or a string holding either; 0 for anything else, negative or absurd. */
+static gint64
+ttl_seconds (JsonNode *ttl)
+{
+  double value;
+
+  if (ttl == NULL || !JSON_NODE_HOLDS_VALUE (ttl))
+    return 0;
+
+  switch (json_node_get_value_type (ttl))
+    {
+    case G_TYPE_INT64:
+      value = (double) json_node_get_int (ttl);
+      break;
+
+    case G_TYPE_DOUBLE:
+      value = json_node_get_double (ttl);
+      break;
+
+    case G_TYPE_STRING:
+      {
+        const char *text = json_node_get_string (ttl);
+        char *end = NULL;
+
+        value = g_ascii_strtod (text, &end);
+        if (end == text || *end != '\0')
+          return 0;
+      }
+      break;
+
+    default:
+      return 0;
+    }
+
+  /* NaN fails both comparisons; ten years is no token's life. */
+  if (!(value >= 1.0 && value <= 10.0 * 365 * 24 * 3600))
+    return 0;
+
+  return (gint64) value;
+}
+
 /**
  * sp_xivo_login_parse:
  * @data: (array length=length): the body of the answer to `POST /xuc/api/2.0/auth/login`
@@ -765,7 +1007,6 @@ sp_xivo_login_parse (const char   *data,
   g_autofree char *server_error = NULL;
   g_autofree char *server_message = NULL;
   JsonObject *object;
-  JsonNode *ttl;
 
   g_return_val_if_fail (data != NULL || length == 0, FALSE);
   g_return_val_if_fail (out != NULL, FALSE);
@@ -826,20 +1067,13 @@ sp_xivo_login_parse (const char   *data,
         }
     }
 
-  ttl = json_object_get_member (object, "TTL");
-  if (ttl != NULL && !JSON_NODE_HOLDS_NULL (ttl) &&
-      (!node_is_integer (ttl) || json_node_get_int (ttl) < 0))
-    {
-      g_set_error (error, SP_XIVO_ERROR, SP_XIVO_ERROR_MALFORMED,
-                   "The login answer's “TTL” is %s, not a positive integer", sp_json_describe_node (ttl));
-      sp_xivo_login_clear (out);
-      return FALSE;
-    }
-
-  /* The unit of TTL is undocumented; the JWT's own claims are not ambiguous. */
+  /* The unit and even the type of TTL are undocumented, and a server that writes it as
+   * "3600" or 3600.0 still gave a good token: TTL only says when to renew, so an odd one
+   * never fails the login. The JWT's own claims are not ambiguous and come first; 0 leaves
+   * the choice to the caller's default. */
   out->lifetime = jwt_lifetime (out->token);
-  if (out->lifetime == 0 && ttl != NULL && node_is_integer (ttl))
-    out->lifetime = json_node_get_int (ttl);
+  if (out->lifetime == 0)
+    out->lifetime = ttl_seconds (json_object_get_member (object, "TTL"));
 
   return TRUE;
 }

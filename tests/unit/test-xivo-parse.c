@@ -184,6 +184,27 @@ describe_cti (const char *data,
       append_field (out, "  ", "cause", message->agent_state->cause);
       break;
 
+    case SP_XIVO_MESSAGE_USER_CONFIG:
+      g_string_append_printf (out, "  user-id: %" G_GINT64_FORMAT "\n", message->user_config->user_id);
+      g_string_append_printf (out, "  agent-id: %" G_GINT64_FORMAT "\n", message->user_config->agent_id);
+      append_field (out, "  ", "first-name", message->user_config->first_name);
+      append_field (out, "  ", "last-name", message->user_config->last_name);
+      append_field (out, "  ", "full-name", message->user_config->full_name);
+      break;
+
+    case SP_XIVO_MESSAGE_QUEUES:
+      g_string_append_printf (out, "  queues: %u\n", message->queues->len);
+      for (guint i = 0; i < message->queues->len; i++)
+        {
+          SpXivoQueue *queue = g_ptr_array_index (message->queues, i);
+
+          g_string_append_printf (out, "    id: %" G_GINT64_FORMAT "\n", queue->id);
+          append_field (out, "      ", "name", queue->name);
+          append_field (out, "      ", "display-name", queue->display_name);
+          append_field (out, "      ", "number", queue->number);
+        }
+      break;
+
     case SP_XIVO_MESSAGE_LINK_STATUS:
       append_field (out, "  ", "status", message->link_status);
       break;
