@@ -549,50 +549,111 @@ may_send_token (SpAccount *account,
          g_ascii_strcasecmp (host, "localhost") == 0;
 }
 
+/* Strings the request points into, freed once it is written. */
+typedef struct
+{
+  char *first_name;
+  char *last_name;
+  char *full_name;
+  char *token;          /* a secret */
+  char *queue_display_name;
+  char *queue_number;
+} RequestStrings;
+
+static void
+request_strings_clear (RequestStrings *strings)
+{
+  g_free (strings->first_name);
+  g_free (strings->last_name);
+  g_free (strings->full_name);
+  sp_secret_free (strings->token);
+  g_free (strings->queue_display_name);
+  g_free (strings->queue_number);
+}
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (RequestStrings, request_strings_clear)
+
+/* @value, or the account's option @key where the administrator set one. */
+static char *
+override_string (SpAccount  *account,
+                 const char *key,
+                 char       *value)
+{
+  g_autofree char *option = sp_account_dup_option (account, key);
+
+  if (option == NULL || *option == '\0')
+    return value;
+
+  g_free (value);
+  return g_steal_pointer (&option);
+}
+
+static gint64
+override_id (SpAccount  *account,
+             const char *key,
+             gint64      value)
+{
+  g_autofree char *option = sp_account_dup_option (account, key);
+  gint64 id;
+
+  if (option == NULL || !g_ascii_string_to_signed (option, 10, 1, G_MAXINT64, &id, NULL))
+    return value;
+
+  return id;
+}
+
+/* The `user` of the request, as the CC Agent fills it: from the server's user record (XiVO's
+ * UserConfigUpdate and agent state), with the live token. The account's options only
+ * override it, or stand in for a backend whose server tells nothing of its user. */
 static void
 fill_user (SpWebservice    *self,
            SpXivoWsRequest *request,
            SpAccount       *account,
            GUri            *uri,
-           char           **strings)
+           RequestStrings  *strings)
 {
   SpSource *source = sp_account_list_get_source (self->accounts, sp_account_get_id (account));
+  g_auto(SpUserFacts) facts = { 0, };
 
-  static const char * const keys[] = {
-    "webservice-first-name", "webservice-last-name", "webservice-full-name",
-    "webservice-user-id", "webservice-agent-id",
-  };
-  g_autofree char *user_id = NULL;
-  g_autofree char *agent_id = NULL;
-
-  /* What the account knows of its user: XiVO fills these from its user record; for any
-   * other backend the administrator may set them as options. */
-  for (guint i = 0; i < 3; i++)
-    strings[i] = sp_account_dup_option (account, keys[i]);
-  request->first_name = strings[0];
-  request->last_name = strings[1];
-  request->full_name = strings[2];
-
-  user_id = sp_account_dup_option (account, keys[3]);
-  agent_id = sp_account_dup_option (account, keys[4]);
-  if (user_id != NULL)
-    request->user_id = g_ascii_strtoll (user_id, NULL, 10);
-  if (agent_id != NULL)
-    request->agent_id = g_ascii_strtoll (agent_id, NULL, 10);
-
-  /* What the server told of the user, where it tells (XiVO: the agent, and the live
-   * token, as the CC Agent sends them). */
   if (source != NULL)
-    {
-      g_auto(SpUserFacts) facts = { 0, };
+    sp_source_get_user_facts (source, &facts);
 
-      sp_source_get_user_facts (source, &facts);
-      if (request->agent_id <= 0)
-        request->agent_id = facts.agent_id;
-      if (facts.token != NULL && may_send_token (account, uri))
-        strings[3] = g_steal_pointer (&facts.token);
-      request->token = strings[3];
-    }
+  strings->first_name = override_string (account, "webservice-first-name", g_steal_pointer (&facts.first_name));
+  strings->last_name = override_string (account, "webservice-last-name", g_steal_pointer (&facts.last_name));
+  strings->full_name = override_string (account, "webservice-full-name", g_steal_pointer (&facts.full_name));
+  request->first_name = strings->first_name;
+  request->last_name = strings->last_name;
+  request->full_name = strings->full_name;
+  request->user_id = override_id (account, "webservice-user-id", facts.user_id);
+  request->agent_id = override_id (account, "webservice-agent-id", facts.agent_id);
+
+  if (facts.token != NULL && may_send_token (account, uri))
+    strings->token = g_steal_pointer (&facts.token);
+  request->token = strings->token;
+}
+
+/* The `queue` of the request: its name from the call, the rest from what the server told
+ * of that queue (XiVO's QueueList), as the CC Agent resolves it before posting. */
+static void
+fill_queue (SpWebservice    *self,
+            SpXivoWsRequest *request,
+            SpAccount       *account,
+            SpCall          *call,
+            RequestStrings  *strings)
+{
+  SpSource *source = sp_account_list_get_source (self->accounts, sp_account_get_id (account));
+  g_auto(SpQueueFacts) facts = { 0, };
+
+  request->queue_name = sp_call_get_queue (call);
+  if (request->queue_name == NULL || source == NULL ||
+      !sp_source_get_queue_facts (source, request->queue_name, &facts))
+    return;
+
+  request->queue_id = facts.id;
+  strings->queue_display_name = g_steal_pointer (&facts.display_name);
+  strings->queue_number = g_steal_pointer (&facts.number);
+  request->queue_display_name = strings->queue_display_name;
+  request->queue_number = strings->queue_number;
 }
 
 static void
@@ -604,7 +665,7 @@ start_post (SpWebservice *self,
   g_autofree char *json = NULL;
   g_autoptr(GUri) uri = NULL;
   g_autoptr(GBytes) bytes = NULL;
-  char *user_strings[4] = { NULL, };   /* first, last, full name; the token */
+  g_auto(RequestStrings) strings = { NULL, };
   SpXivoWsRequest request = { 0, };
   SpCall *call = entry->call;
   gsize length;
@@ -626,13 +687,10 @@ start_post (SpWebservice *self,
   request.caller = sp_call_get_number (call);
   request.call_id = sp_call_get_call_id (call);
   request.user_data = sp_call_get_vars (call);
-  request.queue_name = sp_call_get_queue (call);
-  fill_user (self, &request, account, uri, user_strings);
+  fill_queue (self, &request, account, call, &strings);
+  fill_user (self, &request, account, uri, &strings);
 
   json = sp_xivo_ws_request_to_json (&request);
-  for (guint i = 0; i < 3; i++)
-    g_free (user_strings[i]);
-  sp_secret_free (user_strings[3]);
   length = strlen (json);
   bytes = g_bytes_new_take (g_steal_pointer (&json), length);
 

@@ -762,6 +762,116 @@ test_webservice (Fixture       *fixture,
   g_assert_cmpuint (sp_test_log_capture_count (fixture->log, 0, "*tok-*"), ==, 0);
 }
 
+/* The request, field by field and type by type, is the third-party chapter's own example
+ * (protocols/xivo.md §3.2): the user from xuc's UserConfigUpdate and agent state, the
+ * queue from its QueueList, every call variable, numbers as numbers. An option overrides
+ * what the server said, no more. */
+static void
+test_webservice_request_as_seed (Fixture       *fixture,
+                                 gconstpointer  data)
+{
+  g_autoptr(SpTestWebserviceServer) web = sp_test_webservice_server_new ();
+  g_autofree char *web_url = sp_test_webservice_server_dup_url (web, "/thirdparty");
+  g_autofree char *expected_text = NULL;
+  g_autoptr(JsonNode) expected = NULL;
+  g_autoptr(JsonNode) got = NULL;
+  GVariantBuilder options;
+  SpTestWebserviceRequest *request;
+  JsonObject *user;
+  JsonObject *queue;
+
+  add_account (fixture, PASSWORD, web_url);
+  g_assert_true (wait_state (fixture, SP_SOURCE_STATE_CONNECTED, 10000));
+  g_assert_true (sp_test_xuc_server_wait_for_frame (fixture->server,
+                                                     "{\"claz\":\"web\",\"command\":\"getList\",\"objectType\":\"queue\"}",
+                                                     1, 2000));
+  sp_test_run_for (200);
+
+  sp_test_xuc_server_phone_event (fixture->server, "EventRinging", "1469709757.74", "0427123456",
+                                  NULL, "bluesky",
+                                  "XIVO_CONTEXT", "default", "XIVO_USERID", "12",
+                                  "XIVO_SRCNUM", "0427123456", "XIVO_DSTNUM", "3000",
+                                  "USR_ORDER", "42", NULL);
+  g_assert_true (sp_test_webservice_server_wait_for (web, 1, 3000));
+  request = g_ptr_array_index (sp_test_webservice_server_get_requests (web), 0);
+
+  expected_text = g_strdup_printf ("{\"user\":{\"userId\":12,\"agentId\":3,\"firstName\":\"Ana\","
+                                   "\"lastName\":\"Horvat\",\"fullName\":\"Ana Horvat\",\"token\":\"%s\"},"
+                                   "\"callee\":\"1000\",\"caller\":\"0427123456\","
+                                   "\"userData\":{\"XIVO_CONTEXT\":\"default\",\"XIVO_USERID\":\"12\","
+                                   "\"XIVO_SRCNUM\":\"0427123456\",\"XIVO_DSTNUM\":\"3000\",\"USR_ORDER\":\"42\"},"
+                                   "\"callDataCallId\":\"1469709757.74\","
+                                   "\"queue\":{\"id\":1,\"name\":\"bluesky\",\"displayName\":\"Blue Sky\",\"number\":\"3000\"}}",
+                                   sp_test_xuc_server_get_last_token (fixture->server));
+  expected = json_from_string (expected_text, NULL);
+  got = json_from_string (request->body, NULL);
+  g_assert_nonnull (got);
+  g_test_message ("sent: %s", request->body);
+  /* json_node_equal() compares members by name and values by type: 12 is not "12". */
+  g_assert_true (json_node_equal (got, expected));
+
+  /* An option overrides the server's word; the rest stays the server's. */
+  g_variant_builder_init (&options, G_VARIANT_TYPE ("a{ss}"));
+  g_variant_builder_add (&options, "{ss}", "webservice-full-name", "Ana H. (desk 4)");
+  g_settings_set_value (sp_account_get_settings (fixture->account), "options", g_variant_builder_end (&options));
+  sp_test_xuc_server_phone_event (fixture->server, "EventRinging", "1469709760.80", "0427123457",
+                                  NULL, "edition", NULL);
+  g_assert_true (sp_test_webservice_server_wait_for (web, 2, 3000));
+  request = g_ptr_array_index (sp_test_webservice_server_get_requests (web), 1);
+  g_clear_pointer (&got, json_node_unref);
+  got = json_from_string (request->body, NULL);
+  user = json_object_get_object_member (json_node_get_object (got), "user");
+  queue = json_object_get_object_member (json_node_get_object (got), "queue");
+  g_assert_cmpstr (json_object_get_string_member (user, "fullName"), ==, "Ana H. (desk 4)");
+  g_assert_cmpstr (json_object_get_string_member (user, "firstName"), ==, "Ana");
+  g_assert_cmpint (json_object_get_int_member (user, "userId"), ==, 12);
+  g_assert_cmpint (json_object_get_int_member (queue, "id"), ==, 2);
+  g_assert_cmpstr (json_object_get_string_member (queue, "displayName"), ==, "Édition");
+  g_assert_cmpstr (json_object_get_string_member (queue, "number"), ==, "3001");
+}
+
+/* A tel: link dials its digits on XiVO, as on every backend; what is no number is refused
+ * before anything reaches the server. */
+static void
+test_dial_link (Fixture       *fixture,
+                gconstpointer  data)
+{
+  Done done = { 0 };
+  g_autoptr(GError) error = NULL;
+
+  connect_account (fixture);
+
+  perform (fixture, SP_SOURCE_ACTION_DIAL, NULL, g_variant_new_string ("tel:+385-91-555-1234"));
+  g_assert_true (sp_test_xuc_server_wait_for_frame (fixture->server,
+                                                     "{\"claz\":\"web\",\"command\":\"dial\",\"destination\":\"+385915551234\"}",
+                                                     1, 2000));
+
+  sp_source_perform_async (source (fixture), SP_SOURCE_ACTION_DIAL, NULL,
+                           g_variant_new_string ("javascript:alert(1)"), NULL, done_cb, &done);
+  g_assert_true (sp_test_wait_until (is_done, &done, 3000));
+  g_assert_false (sp_source_perform_finish (source (fixture), done.result, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT);
+  g_object_unref (done.result);
+  sp_test_run_for (200);
+  g_assert_cmpuint (sp_test_xuc_server_count_frames (fixture->server, "*\"dial\"*"), ==, 1);
+}
+
+/* A login answer whose TTL is a string or a float logs in all the same. */
+static void
+test_ttl_lenient (Fixture       *fixture,
+                  gconstpointer  data)
+{
+  sp_test_xuc_server_set_ttl_json (fixture->server, "\"3600\"");
+  connect_account (fixture);
+  g_assert_cmpuint (sp_test_xuc_server_get_n_logins (fixture->server), ==, 1);
+
+  sp_account_list_remove (fixture->accounts, ACCOUNT_ID);
+  g_clear_object (&fixture->account);
+  sp_test_xuc_server_set_ttl_json (fixture->server, "3600.0");
+  connect_account (fixture);
+  g_assert_cmpuint (sp_test_xuc_server_get_n_logins (fixture->server), ==, 2);
+}
+
 /* An administrator can keep the token from the web service. */
 static void
 test_webservice_no_token (Fixture       *fixture,
@@ -821,6 +931,9 @@ main (int   argc,
   ADD ("malformed-frames", 3600, test_malformed_frames);
   ADD ("webservice", 3600, test_webservice);
   ADD ("webservice-no-token", 3600, test_webservice_no_token);
+  ADD ("webservice-request-as-seed", 3600, test_webservice_request_as_seed);
+  ADD ("dial-link", 3600, test_dial_link);
+  ADD ("ttl-lenient", 3600, test_ttl_lenient);
 
   ret = g_test_run ();
 

@@ -64,6 +64,8 @@ struct _SpXivoSource
 
   SpXivoCalls             *calls;           /* kept across reconnects */
   SpXivoAgent              agent;
+  SpXivoUserConfig        *user_config;     /* the last UserConfigUpdate */
+  GHashTable              *queues;          /* name → SpXivoQueue, from QueueList/QueueConfig */
 };
 
 enum {
@@ -190,11 +192,16 @@ connect_succeed (SpXivoSource *self)
   g_autoptr(GTask) task = g_steal_pointer (&self->connect_task);
   ConnectData *data = g_task_get_task_data (task);
   g_autofree char *resync_frame = sp_xivo_command_new ("getCurrentCallsPhoneEvents", NULL);
+  g_autofree char *queues_frame = sp_xivo_command_new ("getList", "objectType", "queue", NULL);
 
   g_debug ("[%s] Logged on to %s", account_id (self), data->base_url);
 
   /* Whatever happened while the link was down, the server knows which calls are live. */
   send_frame (self, resync_frame);
+  /* What the CC Agent knows of a call's queue (id, display name, number) before it tells a
+   * third-party web service: Cti.getList("queue") answers QueueList, then QueueConfig on
+   * every change. The user's record (UserConfigUpdate) comes unasked after LoggedOn. */
+  send_frame (self, queues_frame);
   start_pinging (self);
   schedule_renewal (self, renewal_delay_ms (self));
 
@@ -271,6 +278,26 @@ message_cb (SpXivoSource            *self,
 
     case SP_XIVO_MESSAGE_AGENT_STATE:
       handle_agent_state (self, parsed->agent_state);
+      break;
+
+    case SP_XIVO_MESSAGE_USER_CONFIG:
+      g_debug ("[%s] User %" G_GINT64_FORMAT " configured", account_id (self),
+               parsed->user_config->user_id);
+      g_clear_pointer (&self->user_config, sp_xivo_user_config_free);
+      self->user_config = g_steal_pointer (&parsed->user_config);
+      break;
+
+    case SP_XIVO_MESSAGE_QUEUES:
+      /* A list replaces what we knew; a single QueueConfig updates one queue. */
+      if (g_str_equal (parsed->msg_type, "QueueList"))
+        g_hash_table_remove_all (self->queues);
+      for (guint i = 0; i < parsed->queues->len; i++)
+        {
+          SpXivoQueue *queue = sp_xivo_queue_copy (g_ptr_array_index (parsed->queues, i));
+
+          g_hash_table_replace (self->queues, queue->name, queue);
+        }
+      g_debug ("[%s] %u queues known", account_id (self), g_hash_table_size (self->queues));
       break;
 
     case SP_XIVO_MESSAGE_ERROR:
@@ -696,7 +723,8 @@ sp_xivo_source_perform_finish (SpSource      *source,
   return g_task_propagate_boolean (G_TASK (result), error);
 }
 
-/* What the CC Agent sends a third-party web service: the agent, and the live token. */
+/* What the CC Agent sends a third-party web service: the user's record from
+ * UserConfigUpdate, the agent, and the live token. */
 static void
 sp_xivo_source_get_user_facts (SpSource    *source,
                                SpUserFacts *facts)
@@ -705,6 +733,34 @@ sp_xivo_source_get_user_facts (SpSource    *source,
 
   facts->agent_id = self->agent.id;
   facts->token = g_strdup (self->token);
+
+  if (self->user_config != NULL)
+    {
+      facts->user_id = self->user_config->user_id;
+      if (facts->agent_id <= 0)
+        facts->agent_id = self->user_config->agent_id;
+      facts->first_name = g_strdup (self->user_config->first_name);
+      facts->last_name = g_strdup (self->user_config->last_name);
+      facts->full_name = g_strdup (self->user_config->full_name);
+    }
+}
+
+static gboolean
+sp_xivo_source_get_queue_facts (SpSource     *source,
+                                const char   *name,
+                                SpQueueFacts *facts)
+{
+  SpXivoSource *self = SP_XIVO_SOURCE (source);
+  SpXivoQueue *queue = g_hash_table_lookup (self->queues, name);
+
+  if (queue == NULL)
+    return FALSE;
+
+  facts->id = queue->id;
+  facts->display_name = g_strdup (queue->display_name);
+  facts->number = g_strdup (queue->number);
+
+  return TRUE;
 }
 
 static void
@@ -766,6 +822,8 @@ sp_xivo_source_dispose (GObject *object)
   sp_xivo_source_disconnect (SP_SOURCE (self));
   g_clear_object (&self->session);
   g_clear_pointer (&self->calls, sp_xivo_calls_free);
+  g_clear_pointer (&self->user_config, sp_xivo_user_config_free);
+  g_clear_pointer (&self->queues, g_hash_table_unref);
 
   G_OBJECT_CLASS (sp_xivo_source_parent_class)->dispose (object);
 }
@@ -820,6 +878,7 @@ sp_xivo_source_class_init (SpXivoSourceClass *klass)
   source_class->perform_async = sp_xivo_source_perform_async;
   source_class->perform_finish = sp_xivo_source_perform_finish;
   source_class->get_user_facts = sp_xivo_source_get_user_facts;
+  source_class->get_queue_facts = sp_xivo_source_get_queue_facts;
 
   /**
    * SpXivoSource:xivo-agent-state:
@@ -847,6 +906,8 @@ static void
 sp_xivo_source_init (SpXivoSource *self)
 {
   self->session = sp_http_session_new ();
+  self->queues = g_hash_table_new_full (g_str_hash, g_str_equal, NULL,
+                                        (GDestroyNotify) sp_xivo_queue_free);
 
   /* Three silent ping intervals and the link is dead, as in cti.js. */
   sp_source_set_liveness_timeout (SP_SOURCE (self), SP_XIVO_PING_INTERVAL_MS * SP_XIVO_MISSED_PINGS);
