@@ -95,31 +95,67 @@ get_string (JsonObject  *object,
   return TRUE;
 }
 
-/* The boolean member @name: FALSE when missing or null. The agent web app would take any
- * truthy value; we take true and false only, so that "false" (a string) cannot pause an
- * agent. */
-static gboolean
+/* The boolean member @name, read as the agent web app reads it: by JavaScript truthiness
+ * (`if (action.autopause)`), so that a service written against the CC Agent behaves the same
+ * here. FALSE when missing or null; a string is true unless empty (so "false" is true, as in
+ * the browser), a number unless 0, an object or array always. Anything but a real boolean is
+ * told of in @notes, for the log. */
+static void
 get_boolean (JsonObject  *object,
              const char  *name,
              gboolean    *out,
-             GError     **error)
+             GString     *notes)
 {
   JsonNode *node = json_object_get_member (object, name);
 
   *out = FALSE;
 
   if (node == NULL || JSON_NODE_HOLDS_NULL (node))
-    return TRUE;
+    return;
 
-  if (!JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_BOOLEAN)
+  if (JSON_NODE_HOLDS_VALUE (node))
     {
-      g_set_error (error, SP_XIVO_WS_ERROR, SP_XIVO_WS_ERROR_MALFORMED,
-                   "The answer's “%s” is %s, not true or false", name, sp_json_describe_node (node));
-      return FALSE;
+      switch (json_node_get_value_type (node))
+        {
+        case G_TYPE_BOOLEAN:
+          *out = json_node_get_boolean (node);
+          return;
+
+        case G_TYPE_INT64:
+          *out = json_node_get_int (node) != 0;
+          break;
+
+        case G_TYPE_DOUBLE:
+          *out = json_node_get_double (node) != 0.0;
+          break;
+
+        case G_TYPE_STRING:
+          *out = json_node_get_string (node)[0] != '\0';
+          break;
+
+        default:
+          break;
+        }
+    }
+  else
+    {
+      *out = TRUE;
     }
 
-  *out = json_node_get_boolean (node);
-  return TRUE;
+  if (notes->len > 0)
+    g_string_append (notes, "; ");
+  if (sp_json_node_is_string (node))
+    {
+      g_autofree char *quoted = quote_for_message (json_node_get_string (node));
+
+      g_string_append_printf (notes, "“%s” is the string \"%s\", which a browser takes as %s",
+                              name, quoted, *out ? "true" : "false");
+    }
+  else
+    {
+      g_string_append_printf (notes, "“%s” is %s, which a browser takes as %s", name,
+                              sp_json_describe_node (node), *out ? "true" : "false");
+    }
 }
 
 static gboolean
@@ -259,6 +295,7 @@ sp_xivo_ws_response_parse (const char  *data,
   g_autoptr(GError) local_error = NULL;
   g_autofree char *action = NULL;
   g_autofree char *event = NULL;
+  g_autoptr(GString) notes = NULL;
   JsonObject *object;
 
   g_return_val_if_fail (data != NULL || length == 0, NULL);
@@ -293,10 +330,14 @@ sp_xivo_ws_response_parse (const char  *data,
       !get_string (object, "title", SP_XIVO_WS_MAX_TEXT, &response->title, error) ||
       !get_string (object, "executable", SP_XIVO_WS_MAX_ARG, &response->executable, error) ||
       !get_string (object, "autopauseReason", SP_XIVO_WS_MAX_TEXT, &response->autopause_reason, error) ||
-      !get_boolean (object, "multitab", &response->multitab, error) ||
-      !get_boolean (object, "autopause", &response->autopause, error) ||
       !get_args (object, &response->executable_args, error))
     return NULL;
+
+  notes = g_string_new (NULL);
+  get_boolean (object, "multitab", &response->multitab, notes);
+  get_boolean (object, "autopause", &response->autopause, notes);
+  if (notes->len > 0)
+    response->notes = g_string_free (g_steal_pointer (&notes), FALSE);
 
   if (action == NULL)
     {
@@ -375,6 +416,7 @@ sp_xivo_ws_response_free (SpXivoWsResponse *response)
   g_free (response->executable);
   g_strfreev (response->executable_args);
   g_free (response->autopause_reason);
+  g_free (response->notes);
   g_free (response);
 }
 

@@ -274,6 +274,8 @@ describe_response (const char *data,
     }
   g_string_append_printf (out, "  autopause: %s\n", response->autopause ? "yes" : "no");
   append_field (out, "  ", "autopause-reason", response->autopause_reason);
+  if (response->notes != NULL)
+    append_field (out, "  ", "notes", response->notes);
 
   return g_string_free (out, FALSE);
 }
