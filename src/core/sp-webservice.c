@@ -78,6 +78,7 @@ typedef struct
   SpWebservice *self;
   char         *key;
   char         *host;
+  GUri         *base;          /* the web service's URL, for a relative `url` */
   GCancellable *cancellable;
   SoupMessage  *msg;
 } Post;
@@ -142,6 +143,7 @@ post_free (Post *post)
   g_clear_object (&post->msg);
   g_free (post->key);
   g_free (post->host);
+  g_clear_pointer (&post->base, g_uri_unref);
   g_free (post);
 }
 
@@ -309,7 +311,8 @@ run_done_cb (GObject      *object,
     g_message ("%s, started for the web service, failed: %s", executable, error->message);
 }
 
-static void
+/* Returns: whether the program was started. */
+static gboolean
 run_program (SpWebservice     *self,
              SpAccount        *account,
              SpXivoWsResponse *response)
@@ -330,7 +333,7 @@ run_program (SpWebservice     *self,
 
       g_message ("[%s] %s; not starting it", sp_account_get_id (account), message);
       set_last_error (self, message);
-      return;
+      return FALSE;
     }
 
   builder = g_strv_builder_new ();
@@ -348,12 +351,13 @@ run_program (SpWebservice     *self,
 
       g_message ("[%s] %s", sp_account_get_id (account), message);
       set_last_error (self, message);
-      return;
+      return FALSE;
     }
 
   g_debug ("[%s] Started %s with %u arguments", sp_account_get_id (account),
            response->executable, g_strv_length (argv) - 1);
   g_subprocess_wait_check_async (process, NULL, run_done_cb, g_strdup (response->executable));
+  return TRUE;
 }
 
 static void
@@ -363,6 +367,7 @@ fire (SpWebservice *self,
   SpAccount *account = sp_account_list_lookup (self->accounts, sp_call_get_account_id (entry->call));
   SpXivoWsResponse *response = entry->response;
   g_autoptr(GError) error = NULL;
+  gboolean acted = TRUE;
 
   entry->state = ENTRY_FIRED;
 
@@ -377,12 +382,13 @@ fire (SpWebservice *self,
     {
     case SP_XIVO_WS_ACTION_OPEN:
     case SP_XIVO_WS_ACTION_POPUP:
-      if (!sp_url_opener_open (self->opener, account, response->url, &error))
+      acted = sp_url_opener_open (self->opener, account, response->url, &error);
+      if (!acted)
         set_last_error (self, error->message);
       break;
 
     case SP_XIVO_WS_ACTION_RUN:
-      run_program (self, account, response);
+      acted = run_program (self, account, response);
       break;
 
     case SP_XIVO_WS_ACTION_NONE:
@@ -390,8 +396,13 @@ fire (SpWebservice *self,
       break;
     }
 
-  /* As the agent web app: the pause goes with the firing, whatever the action. */
-  if (response->autopause)
+  /* As the agent web app: the pause goes with the firing, whatever the action; but never
+   * for an action that did not happen (a refused URL, a program not allowed), which would
+   * leave the agent paused for work that nothing on the screen asks for. */
+  if (response->autopause && !acted)
+    g_message ("[%s] Not pausing the agent for call %s: the web service’s action did not happen",
+               sp_account_get_id (account), sp_call_get_call_id (entry->call));
+  else if (response->autopause)
     autopause (self, entry, account);
 }
 
@@ -491,6 +502,29 @@ post_complete (Post         *post,
   g_debug ("[%s] The web service answers “%s” at %s", sp_call_get_account_id (entry->call),
            sp_xivo_ws_action_to_string (response->action),
            sp_xivo_ws_event_to_string (response->event));
+  if (response->notes != NULL)
+    g_message ("[%s] The web service at %s answered loosely typed values: %s",
+               sp_call_get_account_id (entry->call), post->host, response->notes);
+
+  /* The seed's own example answers "/thirdparty/open/…": a page inside the CC Agent
+   * resolves it against the web service, and so do we, before the URL policy sees it. */
+  if (response->url != NULL && response->action != SP_XIVO_WS_ACTION_RUN &&
+      g_uri_peek_scheme (response->url) == NULL)
+    {
+      g_autoptr(GUri) resolved = g_uri_parse_relative (post->base, response->url,
+                                                       SOUP_HTTP_URI_FLAGS, NULL);
+
+      if (resolved == NULL)
+        {
+          message = g_strdup_printf (_("The web service at %s answered an address that is not a URL"),
+                                     post->host);
+          fail (self, entry, message, TRUE);
+          return;
+        }
+      g_free (response->url);
+      /* Never the web service's own credentials, should its address carry any. */
+      response->url = g_uri_to_string_partial (resolved, G_URI_HIDE_USERINFO);
+    }
 
   entry->response = g_steal_pointer (&response);
   entry->state = ENTRY_READY;
@@ -698,6 +732,7 @@ start_post (SpWebservice *self,
   post->self = g_object_ref (self);
   post->key = g_strdup (entry->key);
   post->host = g_strdup (g_uri_get_host (uri));
+  post->base = g_uri_ref (uri);
   post->cancellable = g_object_ref (entry->cancellable);
   post->msg = soup_message_new_from_uri (SOUP_METHOD_POST, uri);
 

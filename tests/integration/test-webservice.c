@@ -777,6 +777,65 @@ test_url_policy (Fixture       *fixture,
   g_assert_nonnull (sp_webservice_get_last_error (fixture->webservice));
 }
 
+/* The seed's own example answers a relative "/thirdparty/open/…": it is resolved against the
+ * web service's address, as a page inside the CC Agent would be, and opens. */
+static void
+test_relative_url (Fixture       *fixture,
+                   gconstpointer  data)
+{
+  g_autofree char *expected = sp_test_webservice_server_dup_url (fixture->server,
+                                                                 "/thirdparty/open/42?num=0427123456");
+
+  set_answer (fixture, "{\"action\":\"open\",\"event\":\"EventRinging\","
+              "\"url\":\"/thirdparty/open/42?num=0427123456\",\"autopause\":true}");
+  ring (fixture, "call-1");
+
+  g_assert_true (wait_opened (fixture, expected, 2000));
+  g_assert_cmpuint (fixture->opened->len, ==, 1);
+  g_assert_cmpuint (sp_test_fake_source_get_performed (fixture->source)->len, ==, 1);
+  g_assert_cmpstr (g_ptr_array_index (sp_test_fake_source_get_performed (fixture->source), 0), ==, "pause call-1");
+}
+
+/* An action that did not happen (the URL policy refused the page) pauses nobody: the agent
+ * would wait for a Done that nothing on the screen asks for. */
+static void
+test_refused_no_pause (Fixture       *fixture,
+                       gconstpointer  data)
+{
+  set_answer (fixture, "{\"action\":\"popup\",\"event\":\"EventRinging\","
+              "\"url\":\"file:///etc/passwd\",\"autopause\":true}");
+
+  g_test_expect_message ("sp-url-opener", G_LOG_LEVEL_WARNING, "*file*");
+  ring (fixture, "call-1");
+  g_test_assert_expected_messages ();
+
+  g_assert_cmpuint (fixture->opened->len, ==, 0);
+  g_assert_cmpuint (sp_test_fake_source_get_performed (fixture->source)->len, ==, 0);
+  g_assert_cmpuint (g_list_model_get_n_items (sp_webservice_get_pending (fixture->webservice)), ==, 0);
+  g_assert_false (has_done_notification (fixture));
+}
+
+/* "true" and 1 pause as the browser's truthiness would, and say so in the log; 0 does not. */
+static void
+test_lenient_booleans (Fixture       *fixture,
+                       gconstpointer  data)
+{
+  g_autoptr(SpTestLogCapture) log = sp_test_log_capture_new (NULL);
+
+  set_answer (fixture, "{\"action\":\"open\",\"event\":\"EventRinging\","
+              "\"url\":\"https://crm.example/c/1\",\"autopause\":\"true\",\"multitab\":\"false\"}");
+  ring (fixture, "call-1");
+  g_assert_cmpuint (count_opened (fixture, "https://crm.example/c/1"), ==, 1);
+  g_assert_cmpuint (sp_test_fake_source_get_performed (fixture->source)->len, ==, 1);
+  g_assert_cmpuint (sp_test_log_capture_count (log, G_LOG_LEVEL_MESSAGE, "*“autopause” is the string \"true\"*"), ==, 1);
+
+  set_answer (fixture, "{\"action\":\"open\",\"event\":\"EventRinging\","
+              "\"url\":\"https://crm.example/c/2\",\"autopause\":0}");
+  ring (fixture, "call-2");
+  g_assert_cmpuint (count_opened (fixture, "https://crm.example/c/2"), ==, 1);
+  g_assert_cmpuint (sp_test_fake_source_get_performed (fixture->source)->len, ==, 1);
+}
+
 /* Do not disturb: nothing opens by itself, and the web service is not even asked. */
 static void
 test_do_not_disturb (Fixture       *fixture,
@@ -861,6 +920,11 @@ main (int   argc,
       g_test_add (path, Fixture, &cases[i], fixture_set_up, test_action_event, fixture_tear_down);
     }
 
+  g_test_add ("/webservice/relative-url", Fixture, NULL, fixture_set_up, test_relative_url, fixture_tear_down);
+  g_test_add ("/webservice/refused-no-pause", Fixture, NULL, fixture_set_up, test_refused_no_pause,
+              fixture_tear_down);
+  g_test_add ("/webservice/lenient-booleans", Fixture, NULL, fixture_set_up, test_lenient_booleans,
+              fixture_tear_down);
   g_test_add ("/webservice/run/argv", Fixture, NULL, fixture_set_up, test_run_argv, fixture_tear_down);
   g_test_add ("/webservice/run/refused", Fixture, NULL, fixture_set_up, test_run_refused, fixture_tear_down);
   g_test_add ("/webservice/autopause/notification-done", Fixture, NULL, fixture_set_up,
