@@ -556,3 +556,104 @@ sp_xivo_ws_request_to_json (const SpXivoWsRequest *request)
 
   return json_generator_to_data (generator, NULL);
 }
+
+/* The expanded URL may hold the token: not to be left in freed memory. */
+static void
+wipe (GString *text)
+{
+  memset (text->str, 0, text->len);
+}
+
+static gboolean
+is_loopback_host (const char *host)
+{
+  return g_strcmp0 (host, "127.0.0.1") == 0 || g_strcmp0 (host, "::1") == 0 ||
+         g_strcmp0 (host, "[::1]") == 0 || g_ascii_strcasecmp (host, "localhost") == 0;
+}
+
+/**
+ * sp_xivo_third_party_login_url:
+ * @url_template: the administrator's `THIRD_PARTY_LOGIN_URL`, e.g.
+ *   `https://crm.example/logininfo?login=%{login}&token=%{token}&xivoccHost=%{xivocchost}`
+ * @login: the CTI login
+ * @token: (nullable): the live CTI token, a secret
+ * @xivocc_host: the XiVO CC host the user logged in to (host, and port if not the scheme's)
+ * @error: return location for an %SP_XIVO_WS_ERROR_INVALID error, which never holds the
+ *   token
+ *
+ * The URL to call (or open) after each successful CTI login, as the XiVO CC agent does with
+ * `THIRD_PARTY_LOGIN_URL`: the placeholders `%{login}`, `%{token}` and `%{xivocchost}`
+ * (their names in any case) replaced by the percent-encoded values; other text stays. The
+ * token goes only where it cannot be read on the way: an https URL, or this machine.
+ *
+ * Returns: (transfer full) (nullable): the URL, a secret when it holds the token; %NULL
+ *   when it is not an http(s) URL or would carry the token over plain http elsewhere
+ */
+char *
+sp_xivo_third_party_login_url (const char  *url_template,
+                               const char  *login,
+                               const char  *token,
+                               const char  *xivocc_host,
+                               GError     **error)
+{
+  static const char * const names[] = { "login", "token", "xivocchost" };
+  g_autoptr(GString) out = NULL;
+  g_autoptr(GUri) uri = NULL;
+  gboolean has_token = FALSE;
+  const char *p;
+
+  g_return_val_if_fail (url_template != NULL, NULL);
+
+  out = g_string_new (NULL);
+  for (p = url_template; *p != '\0'; )
+    {
+      const char *values[] = { login, token, xivocc_host };
+      gboolean replaced = FALSE;
+
+      if (p[0] == '%' && p[1] == '{')
+        {
+          for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+            {
+              gsize length = strlen (names[i]);
+
+              if (g_ascii_strncasecmp (p + 2, names[i], length) == 0 && p[2 + length] == '}')
+                {
+                  g_autofree char *escaped = g_uri_escape_string (values[i] ? values[i] : "", NULL, FALSE);
+
+                  g_string_append (out, escaped);
+                  has_token |= i == 1 && values[i] != NULL;
+                  p += 3 + length;
+                  replaced = TRUE;
+                  break;
+                }
+            }
+        }
+
+      if (!replaced)
+        g_string_append_c (out, *p++);
+    }
+
+  uri = g_uri_parse (out->str, G_URI_FLAGS_ENCODED | G_URI_FLAGS_PARSE_RELAXED, NULL);
+  if (uri == NULL ||
+      (g_strcmp0 (g_uri_get_scheme (uri), "http") != 0 && g_strcmp0 (g_uri_get_scheme (uri), "https") != 0) ||
+      g_uri_get_host (uri) == NULL || *g_uri_get_host (uri) == '\0')
+    {
+      wipe (out);
+      g_set_error_literal (error, SP_XIVO_WS_ERROR, SP_XIVO_WS_ERROR_INVALID,
+                           "The third-party login URL is not an http or https URL");
+      return NULL;
+    }
+
+  if (has_token && !g_str_equal (g_uri_get_scheme (uri), "https") && !is_loopback_host (g_uri_get_host (uri)))
+    {
+      g_autofree char *host = quote_for_message (g_uri_get_host (uri));
+
+      wipe (out);
+      g_set_error (error, SP_XIVO_WS_ERROR, SP_XIVO_WS_ERROR_INVALID,
+                   "The third-party login URL would send the token over plain http to %s; "
+                   "use https", host);
+      return NULL;
+    }
+
+  return g_string_free (g_steal_pointer (&out), FALSE);
+}

@@ -142,6 +142,11 @@ SpXivoWsResponse *sp_xivo_ws_response_parse       (const char            *data,
 void              sp_xivo_ws_response_free        (SpXivoWsResponse      *response);
 const char       *sp_xivo_ws_action_to_string     (SpXivoWsAction         action);
 const char       *sp_xivo_ws_event_to_string      (SpXivoWsEvent          event);
+char             *sp_xivo_third_party_login_url   (const char            *url_template,
+                                                   const char            *login,
+                                                   const char            *token,
+                                                   const char            *xivocc_host,
+                                                   GError               **error);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (SpXivoWsResponse, sp_xivo_ws_response_free)
 

@@ -662,6 +662,14 @@ test_malformed_frames (Fixture       *fixture,
   g_assert_cmpint (sp_source_get_state (source (fixture)), ==, SP_SOURCE_STATE_CONNECTED);
 }
 
+static gboolean
+opened_any (gpointer user_data)
+{
+  Fixture *fixture = user_data;
+
+  return fixture->opened->len > 0;
+}
+
 static JsonObject *
 parse_object (const char *text)
 {
@@ -872,6 +880,88 @@ test_ttl_lenient (Fixture       *fixture,
   g_assert_cmpuint (sp_test_xuc_server_get_n_logins (fixture->server), ==, 2);
 }
 
+static void
+set_options (Fixture    *fixture,
+             const char *first_key,
+             ...) G_GNUC_NULL_TERMINATED;
+
+static void
+set_options (Fixture    *fixture,
+             const char *first_key,
+             ...)
+{
+  GVariantBuilder options;
+  va_list args;
+
+  g_variant_builder_init (&options, G_VARIANT_TYPE ("a{ss}"));
+  va_start (args, first_key);
+  for (const char *key = first_key; key != NULL; key = va_arg (args, const char *))
+    g_variant_builder_add (&options, "{ss}", key, va_arg (args, const char *));
+  va_end (args);
+  g_settings_set_value (sp_account_get_settings (fixture->account), "options", g_variant_builder_end (&options));
+}
+
+/* THIRD_PARTY_LOGIN_URL: after each CTI login the CRM is called with the login, the live
+ * token and the XiVO CC host, percent-encoded; the token appears in no log line. */
+static void
+test_login_url_call (Fixture       *fixture,
+                     gconstpointer  data)
+{
+  g_autoptr(SpTestWebserviceServer) web = sp_test_webservice_server_new ();
+  g_autofree char *login_url = sp_test_webservice_server_dup_url (web, "/logininfo?login=%{login}&token=%{token}"
+                                                                  "&xivoccHost=%{xivocchost}");
+  g_autofree char *expected = NULL;
+  SpTestWebserviceRequest *request;
+
+  add_account (fixture, PASSWORD, NULL);
+  set_options (fixture, "third-party-login-url", login_url, NULL);
+  g_assert_true (wait_state (fixture, SP_SOURCE_STATE_CONNECTED, 10000));
+  g_assert_true (sp_test_webservice_server_wait_for (web, 1, 5000));
+
+  request = g_ptr_array_index (sp_test_webservice_server_get_requests (web), 0);
+  expected = g_strdup_printf ("login=ana&token=%s&xivoccHost=127.0.0.1%%3A%u",
+                              sp_test_xuc_server_get_last_token (fixture->server),
+                              sp_test_xuc_server_get_port (fixture->server));
+  g_assert_cmpstr (request->method, ==, "GET");
+  g_assert_cmpstr (request->path, ==, "/logininfo");
+  g_assert_cmpstr (request->query, ==, expected);
+
+  /* Each login calls it again. */
+  sp_source_retry_now (source (fixture));
+  g_assert_true (sp_test_webservice_server_wait_for (web, 2, 10000));
+  g_assert_cmpuint (sp_test_log_capture_count (fixture->log, 0, "*tok-*"), ==, 0);
+}
+
+/* Opened in the browser instead, through the URL door; and never over plain http to
+ * another machine with the token. */
+static void
+test_login_url_open (Fixture       *fixture,
+                     gconstpointer  data)
+{
+  g_autofree char *expected = NULL;
+
+  add_account (fixture, PASSWORD, NULL);
+  set_options (fixture, "third-party-login-url", "https://crm.example/login?u=%{login}&t=%{token}",
+               "third-party-login-open", "true", NULL);
+  g_assert_true (wait_state (fixture, SP_SOURCE_STATE_CONNECTED, 10000));
+  g_assert_true (sp_test_wait_until (opened_any, fixture, 3000));
+  expected = g_strdup_printf ("https://crm.example/login?u=ana&t=%s",
+                              sp_test_xuc_server_get_last_token (fixture->server));
+  g_assert_cmpstr (g_ptr_array_index (fixture->opened, 0), ==, expected);
+
+  sp_account_list_remove (fixture->accounts, ACCOUNT_ID);
+  g_clear_object (&fixture->account);
+  g_ptr_array_set_size (fixture->opened, 0);
+  add_account (fixture, PASSWORD, NULL);
+  set_options (fixture, "third-party-login-url", "http://crm.example/login?t=%{token}",
+               "third-party-login-open", "true", NULL);
+  g_assert_true (wait_state (fixture, SP_SOURCE_STATE_CONNECTED, 10000));
+  g_assert_true (sp_test_log_capture_wait_for (fixture->log, G_LOG_LEVEL_MESSAGE, "*plain http*", 3000));
+  sp_test_run_for (200);
+  g_assert_cmpuint (fixture->opened->len, ==, 0);
+  g_assert_cmpuint (sp_test_log_capture_count (fixture->log, 0, "*tok-*"), ==, 0);
+}
+
 /* An administrator can keep the token from the web service. */
 static void
 test_webservice_no_token (Fixture       *fixture,
@@ -934,6 +1024,8 @@ main (int   argc,
   ADD ("webservice-request-as-seed", 3600, test_webservice_request_as_seed);
   ADD ("dial-link", 3600, test_dial_link);
   ADD ("ttl-lenient", 3600, test_ttl_lenient);
+  ADD ("login-url-call", 3600, test_login_url_call);
+  ADD ("login-url-open", 3600, test_login_url_open);
 
   ret = g_test_run ();
 

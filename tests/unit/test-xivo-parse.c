@@ -456,6 +456,44 @@ test_request_minimal (void)
                    "\"callDataCallId\":\"pn-1\"}");
 }
 
+/* THIRD_PARTY_LOGIN_URL: the seed's placeholders, percent-encoded; the token only over https
+ * or to this machine. */
+static void
+test_third_party_login_url (void)
+{
+  static const struct {
+    const char *template_str;
+    const char *expected;   /* NULL: refused */
+  } cases[] = {
+    { "https://crm.example/logininfo?login=%{login}&token=%{token}&xivoccHost=%{xivocchost}",
+      "https://crm.example/logininfo?login=ana%20h&token=a%2Bb%2Fc%3D&xivoccHost=xivo.example.com%3A8443" },
+    { "https://crm.example/l?t=%{TOKEN}&x=%{unknown}&p=100%", "https://crm.example/l?t=a%2Bb%2Fc%3D&x=%{unknown}&p=100%" },
+    { "http://127.0.0.1:8000/l?t=%{token}", "http://127.0.0.1:8000/l?t=a%2Bb%2Fc%3D" },
+    { "http://localhost/l?t=%{token}", "http://localhost/l?t=a%2Bb%2Fc%3D" },
+    { "http://crm.example/l?login=%{login}", "http://crm.example/l?login=ana%20h" },
+    { "http://crm.example/l?t=%{token}", NULL },
+    { "ftp://crm.example/%{login}", NULL },
+    { "%{xivocchost}/x", NULL },
+    { "", NULL },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autofree char *url = sp_xivo_third_party_login_url (cases[i].template_str, "ana h", "a+b/c=",
+                                                            "xivo.example.com:8443", &error);
+
+      g_test_message ("%s", cases[i].template_str);
+      g_assert_cmpstr (url, ==, cases[i].expected);
+      if (url == NULL)
+        {
+          g_assert_error (error, SP_XIVO_WS_ERROR, SP_XIVO_WS_ERROR_INVALID);
+          g_assert_null (strstr (error->message, "a+b"));
+          g_assert_null (strstr (error->message, "a%2Bb"));
+        }
+    }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -473,6 +511,7 @@ main (int   argc,
   g_test_add_func ("/xivo-parse/frames", test_frames);
   g_test_add_func ("/xivo-parse/request-full", test_request_full);
   g_test_add_func ("/xivo-parse/request-minimal", test_request_minimal);
+  g_test_add_func ("/xivo-parse/third-party-login-url", test_third_party_login_url);
 
   return g_test_run ();
 }

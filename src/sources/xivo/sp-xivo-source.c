@@ -8,13 +8,16 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <json-glib/json-glib.h>
 #include <libsoup/soup.h>
 
 #include "sp-account.h"
 #include "sp-http.h"
 #include "sp-secret.h"
+#include "sp-redmine-command.h"
 #include "sp-xivo.h"
 #include "sp-xivo-agent.h"
+#include "sp-xivo-webservice.h"
 #include "sp-xivo-calls.h"
 #include "sp-xivo-login.h"
 #include "sp-xivo-source.h"
@@ -61,6 +64,7 @@ struct _SpXivoSource
   guint                    ping_id;
   guint                    renew_id;
   GCancellable            *renew_cancellable;
+  GCancellable            *login_url_cancellable;
 
   SpXivoCalls             *calls;           /* kept across reconnects */
   SpXivoAgent              agent;
@@ -187,6 +191,106 @@ renewal_delay_ms (SpXivoSource *self)
 }
 
 static void
+login_url_cb (GObject      *object,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  g_autoptr(SoupMessage) msg = user_data;
+  g_autoptr(GBytes) body = NULL;
+  g_autoptr(GError) error = NULL;
+  GUri *uri = soup_message_get_uri (msg);
+
+  /* The URL holds the token: only its host is ever logged. */
+  body = sp_http_read_bytes_finish (SOUP_SESSION (object), result, &error);
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  if (error != NULL && soup_message_get_status (msg) == SOUP_STATUS_NONE)
+    g_message ("Could not call the third-party login URL at %s: %s", g_uri_get_host (uri), error->message);
+  else
+    g_debug ("The third-party login URL at %s answered HTTP %u", g_uri_get_host (uri),
+             soup_message_get_status (msg));
+}
+
+/* THIRD_PARTY_LOGIN_URL (protocols/xivo.md §3.5): after each successful CTI login, tell the
+ * CRM which login, token and XiVO CC host the agent uses, by calling the administrator's
+ * URL, or by opening it in the browser where the CRM needs its own session cookie. */
+static void
+third_party_login (SpXivoSource *self,
+                   const char   *login)
+{
+  SpAccount *account = sp_source_get_account (SP_SOURCE (self));
+  g_autofree char *url_template = sp_account_dup_option (account, SP_XIVO_OPTION_LOGIN_URL);
+  g_autofree char *open = sp_account_dup_option (account, SP_XIVO_OPTION_LOGIN_URL_OPEN);
+  g_autofree char *host_port = NULL;
+  g_autoptr(GUri) base = NULL;
+  g_autoptr(GError) error = NULL;
+  char *url;
+
+  if (url_template == NULL || *g_strstrip (url_template) == '\0')
+    return;
+
+  base = g_uri_parse (self->base_url, G_URI_FLAGS_ENCODED, NULL);
+  if (base != NULL && g_uri_get_port (base) > 0)
+    host_port = g_strdup_printf ("%s:%d", g_uri_get_host (base), g_uri_get_port (base));
+  else if (base != NULL)
+    host_port = g_strdup (g_uri_get_host (base));
+
+  url = sp_xivo_third_party_login_url (url_template, login, self->token, host_port, &error);
+  if (url == NULL)
+    {
+      g_message ("[%s] Not calling the third-party login URL: %s", account_id (self), error->message);
+      return;
+    }
+
+  if (g_strcmp0 (open, "true") == 0)
+    {
+      g_autoptr(JsonBuilder) builder = json_builder_new ();
+      g_autoptr(JsonNode) node = NULL;
+      g_autoptr(SpRedmineCommand) command = NULL;
+
+      /* Through the one URL door (the command runner and the URL policy), as any page. */
+      json_builder_begin_object (builder);
+      json_builder_set_member_name (builder, "command");
+      json_builder_add_string_value (builder, "open_url");
+      json_builder_set_member_name (builder, "data");
+      json_builder_begin_object (builder);
+      json_builder_set_member_name (builder, "url");
+      json_builder_add_string_value (builder, url);
+      json_builder_end_object (builder);
+      json_builder_end_object (builder);
+      node = json_builder_get_root (builder);
+      command = sp_redmine_command_new_from_json (node, &error);
+      if (command != NULL)
+        {
+          g_debug ("[%s] Opening the third-party login URL", account_id (self));
+          sp_source_emit_command (SP_SOURCE (self), command);
+        }
+      else
+        {
+          g_message ("[%s] Not opening the third-party login URL: %s", account_id (self), error->message);
+        }
+    }
+  else
+    {
+      SoupMessage *msg = soup_message_new (SOUP_METHOD_GET, url);
+
+      if (msg != NULL)
+        {
+          g_debug ("[%s] Calling the third-party login URL at %s", account_id (self),
+                   g_uri_get_host (soup_message_get_uri (msg)));
+          /* A redirect would carry the token elsewhere. */
+          soup_message_add_flags (msg, SOUP_MESSAGE_NO_REDIRECT);
+          if (self->login_url_cancellable == NULL)
+            self->login_url_cancellable = g_cancellable_new ();
+          sp_http_read_bytes_async (self->session, msg, 64 * 1024, self->login_url_cancellable,
+                                    login_url_cb, msg);
+        }
+    }
+
+  wipe (&url);
+}
+
+static void
 connect_succeed (SpXivoSource *self)
 {
   g_autoptr(GTask) task = g_steal_pointer (&self->connect_task);
@@ -202,6 +306,7 @@ connect_succeed (SpXivoSource *self)
    * third-party web service: Cti.getList("queue") answers QueueList, then QueueConfig on
    * every change. The user's record (UserConfigUpdate) comes unasked after LoggedOn. */
   send_frame (self, queues_frame);
+  third_party_login (self, data->login);
   start_pinging (self);
   schedule_renewal (self, renewal_delay_ms (self));
 
@@ -780,6 +885,9 @@ sp_xivo_source_disconnect (SpSource *source)
   if (self->renew_cancellable != NULL)
     g_cancellable_cancel (self->renew_cancellable);
   g_clear_object (&self->renew_cancellable);
+  if (self->login_url_cancellable != NULL)
+    g_cancellable_cancel (self->login_url_cancellable);
+  g_clear_object (&self->login_url_cancellable);
 
   if (self->connection != NULL)
     {
