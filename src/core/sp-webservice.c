@@ -12,6 +12,7 @@
 #include <glib/gi18n.h>
 #include <libsoup/soup.h>
 
+#include "sp-done-server.h"
 #include "sp-http.h"
 #include "sp-secret.h"
 #include "sp-webservice.h"
@@ -71,6 +72,7 @@ typedef struct
   guint             timeout_id;
   gboolean          timed_out;
   gboolean          paused;        /* autopause fired; waiting for Done */
+  SpDoneServer     *done_server;   /* (unowned) where its done URL is, if it has one */
 } Entry;
 
 typedef struct
@@ -93,6 +95,7 @@ struct _SpWebservice
   SpQuiet        *quiet;
   SpUrlOpener    *opener;
   SoupSession    *session;
+  SpDoneServer   *done_server;
 
   GHashTable     *entries;     /* key → Entry */
   GListStore     *pending;     /* (element-type SpCall) paused, waiting for Done */
@@ -129,6 +132,8 @@ entry_free (Entry *entry)
     g_cancellable_cancel (entry->cancellable);
   g_clear_object (&entry->cancellable);
   g_clear_pointer (&entry->response, sp_xivo_ws_response_free);
+  if (entry->done_server != NULL)
+    sp_done_server_remove (entry->done_server, entry->key);
   g_clear_object (&entry->call);
   g_free (entry->key);
   g_free (entry->tag);
@@ -441,6 +446,76 @@ check_and_fire (SpWebservice *self,
     fire (self, entry);
 }
 
+#define DONE_PLACEHOLDER "%{doneUrl}"
+
+/* The CC Agent's page ends the work by posting closeThirdParty to the app around it; a page
+ * in the desktop's browser calls its done URL instead (sp-done-server.c), which the web
+ * service asks for by putting %{doneUrl} (in any case) in its `url`. Returns FALSE when the
+ * URL was asked for and could not be made. */
+static gboolean
+fill_done_url (SpWebservice     *self,
+               Entry            *entry,
+               SpXivoWsResponse *response)
+{
+  g_autoptr(GString) url = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *done_url = NULL;
+  g_autofree char *escaped = NULL;
+  gsize length = strlen (DONE_PLACEHOLDER);
+
+  if (g_strstr_len (response->url, -1, "%{") == NULL)
+    return TRUE;
+
+  url = g_string_new (NULL);
+  for (const char *p = response->url; *p != '\0'; )
+    {
+      if (g_ascii_strncasecmp (p, DONE_PLACEHOLDER, length) != 0)
+        {
+          g_string_append_c (url, *p++);
+          continue;
+        }
+
+      if (escaped == NULL)
+        {
+          done_url = sp_done_server_add (self->done_server, entry->key, &error);
+          if (done_url == NULL)
+            {
+              g_message ("[%s] %s", sp_call_get_account_id (entry->call), error->message);
+              return FALSE;
+            }
+          entry->done_server = self->done_server;
+          escaped = g_uri_escape_string (done_url, NULL, FALSE);
+        }
+      g_string_append (url, escaped);
+      p += length;
+    }
+
+  g_free (response->url);
+  response->url = g_string_free (g_steal_pointer (&url), FALSE);
+  return TRUE;
+}
+
+/* A page called its done URL. */
+static gboolean
+done_url_called (const char *key,
+                 gpointer    user_data)
+{
+  SpWebservice *self = user_data;
+  g_autoptr(SpCall) call = NULL;
+  Entry *entry;
+
+  entry = self->entries ? g_hash_table_lookup (self->entries, key) : NULL;
+  if (entry == NULL)
+    return FALSE;
+
+  call = g_object_ref (entry->call);
+  g_debug ("[%s] The page of call %s marked its work done", sp_call_get_account_id (call),
+           sp_call_get_call_id (call));
+  sp_webservice_done (self, call);
+
+  return TRUE;
+}
+
 /* Ends a request: with the answer's @body, or with @error, or with the HTTP
  * @status it failed with. */
 static void
@@ -505,6 +580,15 @@ post_complete (Post         *post,
   if (response->notes != NULL)
     g_message ("[%s] The web service at %s answered loosely typed values: %s",
                sp_call_get_account_id (entry->call), post->host, response->notes);
+
+  if (response->url != NULL && response->action != SP_XIVO_WS_ACTION_RUN &&
+      !fill_done_url (self, entry, response))
+    {
+      message = g_strdup_printf (_("Could not make the done address the web service at %s asked for"),
+                                 post->host);
+      fail (self, entry, message, TRUE);
+      return;
+    }
 
   /* The seed's own example answers "/thirdparty/open/…": a page inside the CC Agent
    * resolves it against the web service, and so do we, before the URL policy sees it. */
@@ -792,6 +876,7 @@ sp_webservice_dispose (GObject *object)
   SpWebservice *self = (SpWebservice *)object;
 
   g_clear_pointer (&self->entries, g_hash_table_unref);
+  g_clear_object (&self->done_server);
   if (self->session != NULL)
     soup_session_abort (self->session);
   g_clear_object (&self->session);
@@ -876,6 +961,7 @@ sp_webservice_init (SpWebservice *self)
   self->entries = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, (GDestroyNotify) entry_free);
   self->pending = g_list_store_new (SP_TYPE_CALL);
   self->session = sp_http_session_new ();
+  self->done_server = sp_done_server_new (done_url_called, self);
 }
 
 /**
