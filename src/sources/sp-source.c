@@ -749,7 +749,7 @@ sp_source_perform_async (SpSource            *self,
           g_autoptr(GTask) task = g_task_new (self, cancellable, callback, user_data);
 
           g_task_set_source_tag (task, sp_source_perform_async);
-          g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+          g_task_return_new_error (task, SP_SOURCE_ERROR, SP_SOURCE_ERROR_FAILED,
                                    _("“%s” is not a phone number"), text ? text : "");
           return;
         }

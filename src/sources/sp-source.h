@@ -63,6 +63,7 @@ typedef enum
  * @SP_SOURCE_ACTION_DIAL: call a number from the user's own phone; parameter `s`: the number
  *   as typed (a tel:, callto: or sip: link is accepted); sp_source_perform_async() hands the
  *   backend the digits of sp_dial_normalize(), and refuses what is no number
+ *   (%SP_SOURCE_ERROR_FAILED)
  * @SP_SOURCE_ACTION_PAUSE: pause the agent in every queue; parameter: none, or `s`: the
  *   reason, for a backend that records one
  * @SP_SOURCE_ACTION_UNPAUSE: resume the agent in every queue; no parameter

@@ -858,7 +858,7 @@ test_dial_link (Fixture       *fixture,
                            g_variant_new_string ("javascript:alert(1)"), NULL, done_cb, &done);
   g_assert_true (sp_test_wait_until (is_done, &done, 3000));
   g_assert_false (sp_source_perform_finish (source (fixture), done.result, &error));
-  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT);
+  g_assert_error (error, SP_SOURCE_ERROR, SP_SOURCE_ERROR_FAILED);
   g_object_unref (done.result);
   sp_test_run_for (200);
   g_assert_cmpuint (sp_test_xuc_server_count_frames (fixture->server, "*\"dial\"*"), ==, 1);
