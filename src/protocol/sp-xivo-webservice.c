@@ -604,6 +604,22 @@ sp_xivo_third_party_login_url (const char  *url_template,
 
   g_return_val_if_fail (url_template != NULL, NULL);
 
+  /* The token goes in the path or the query, never the host or the user: a host name ends
+   * up in resolver errors and log lines. */
+  {
+    const char *authority = strstr (url_template, "://");
+    gsize length = authority ? strcspn (authority + 3, "/?#") : 0;
+    g_autofree char *lower = authority ? g_ascii_strdown (authority + 3, length) : NULL;
+
+    if (lower != NULL && strstr (lower, "%{token}") != NULL)
+      {
+        g_set_error_literal (error, SP_XIVO_WS_ERROR, SP_XIVO_WS_ERROR_INVALID,
+                             "The third-party login URL puts the token in the host; put it in "
+                             "the path or the query");
+        return NULL;
+      }
+  }
+
   out = g_string_new (NULL);
   for (p = url_template; *p != '\0'; )
     {
@@ -646,12 +662,11 @@ sp_xivo_third_party_login_url (const char  *url_template,
 
   if (has_token && !g_str_equal (g_uri_get_scheme (uri), "https") && !is_loopback_host (g_uri_get_host (uri)))
     {
-      g_autofree char *host = quote_for_message (g_uri_get_host (uri));
-
+      /* Not even the host is named: a template may put the token there. */
       wipe (out);
-      g_set_error (error, SP_XIVO_WS_ERROR, SP_XIVO_WS_ERROR_INVALID,
-                   "The third-party login URL would send the token over plain http to %s; "
-                   "use https", host);
+      g_set_error_literal (error, SP_XIVO_WS_ERROR, SP_XIVO_WS_ERROR_INVALID,
+                           "The third-party login URL would send the token over plain http to "
+                           "another machine; use https");
       return NULL;
     }
 
