@@ -111,6 +111,7 @@ sp_xivo_page_class_init (SpXivoPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, SpXivoPage, login_url_entry);
   gtk_widget_class_bind_template_child (widget_class, SpXivoPage, login_url_open_switch);
   gtk_widget_class_bind_template_child_full (widget_class, "remote_answer_row", FALSE, 0);
+  gtk_widget_class_bind_template_child_full (widget_class, "login_url_row", FALSE, 0);
   gtk_widget_class_bind_template_callback (widget_class, sp_account_page_changed);
 }
 
