@@ -42,7 +42,12 @@
  * - `title` and `multitab` cannot be imposed on the user's browser: the title is shown in
  *   the "Done" notification instead, and every URL opens the way the browser opens links;
  * - `run` only starts programs the user allowed (`allowed-executables`), with
- *   `executableArgs` as its arguments, never through a shell.
+ *   `executableArgs` as its arguments, never through a shell;
+ * - a relative `url` is resolved against the web service's address, as a page inside the
+ *   agent web app would be; and since no agent app surrounds the page to receive its
+ *   closeThirdParty, `%{doneUrl}` in `url` becomes a per-call loopback URL the page calls
+ *   to end the work (SpDoneServer), beside Done;
+ * - an action that did not happen (a refused URL or program) pauses nobody.
  *
  * The web service follows the calls it is shown: the screen-pop calls
  * sp_webservice_follow_call() on every change of a call, before it looks at the account's
