@@ -12,6 +12,7 @@
 #include <glib/gi18n.h>
 #include <libsoup/soup.h>
 
+#include "sp-done-server.h"
 #include "sp-http.h"
 #include "sp-secret.h"
 #include "sp-webservice.h"
@@ -41,7 +42,12 @@
  * - `title` and `multitab` cannot be imposed on the user's browser: the title is shown in
  *   the "Done" notification instead, and every URL opens the way the browser opens links;
  * - `run` only starts programs the user allowed (`allowed-executables`), with
- *   `executableArgs` as its arguments, never through a shell.
+ *   `executableArgs` as its arguments, never through a shell;
+ * - a relative `url` is resolved against the web service's address, as a page inside the
+ *   agent web app would be; and since no agent app surrounds the page to receive its
+ *   closeThirdParty, `%{doneUrl}` in `url` becomes a per-call loopback URL the page calls
+ *   to end the work (SpDoneServer), beside Done;
+ * - an action that did not happen (a refused URL or program) pauses nobody.
  *
  * The web service follows the calls it is shown: the screen-pop calls
  * sp_webservice_follow_call() on every change of a call, before it looks at the account's
@@ -71,6 +77,7 @@ typedef struct
   guint             timeout_id;
   gboolean          timed_out;
   gboolean          paused;        /* autopause fired; waiting for Done */
+  SpDoneServer     *done_server;   /* (unowned) where its done URL is, if it has one */
 } Entry;
 
 typedef struct
@@ -78,6 +85,7 @@ typedef struct
   SpWebservice *self;
   char         *key;
   char         *host;
+  GUri         *base;          /* the web service's URL, for a relative `url` */
   GCancellable *cancellable;
   SoupMessage  *msg;
 } Post;
@@ -92,6 +100,7 @@ struct _SpWebservice
   SpQuiet        *quiet;
   SpUrlOpener    *opener;
   SoupSession    *session;
+  SpDoneServer   *done_server;
 
   GHashTable     *entries;     /* key → Entry */
   GListStore     *pending;     /* (element-type SpCall) paused, waiting for Done */
@@ -128,6 +137,8 @@ entry_free (Entry *entry)
     g_cancellable_cancel (entry->cancellable);
   g_clear_object (&entry->cancellable);
   g_clear_pointer (&entry->response, sp_xivo_ws_response_free);
+  if (entry->done_server != NULL)
+    sp_done_server_remove (entry->done_server, entry->key);
   g_clear_object (&entry->call);
   g_free (entry->key);
   g_free (entry->tag);
@@ -142,6 +153,7 @@ post_free (Post *post)
   g_clear_object (&post->msg);
   g_free (post->key);
   g_free (post->host);
+  g_clear_pointer (&post->base, g_uri_unref);
   g_free (post);
 }
 
@@ -309,7 +321,8 @@ run_done_cb (GObject      *object,
     g_message ("%s, started for the web service, failed: %s", executable, error->message);
 }
 
-static void
+/* Returns: whether the program was started. */
+static gboolean
 run_program (SpWebservice     *self,
              SpAccount        *account,
              SpXivoWsResponse *response)
@@ -330,7 +343,7 @@ run_program (SpWebservice     *self,
 
       g_message ("[%s] %s; not starting it", sp_account_get_id (account), message);
       set_last_error (self, message);
-      return;
+      return FALSE;
     }
 
   builder = g_strv_builder_new ();
@@ -348,12 +361,13 @@ run_program (SpWebservice     *self,
 
       g_message ("[%s] %s", sp_account_get_id (account), message);
       set_last_error (self, message);
-      return;
+      return FALSE;
     }
 
   g_debug ("[%s] Started %s with %u arguments", sp_account_get_id (account),
            response->executable, g_strv_length (argv) - 1);
   g_subprocess_wait_check_async (process, NULL, run_done_cb, g_strdup (response->executable));
+  return TRUE;
 }
 
 static void
@@ -363,6 +377,7 @@ fire (SpWebservice *self,
   SpAccount *account = sp_account_list_lookup (self->accounts, sp_call_get_account_id (entry->call));
   SpXivoWsResponse *response = entry->response;
   g_autoptr(GError) error = NULL;
+  gboolean acted = TRUE;
 
   entry->state = ENTRY_FIRED;
 
@@ -377,12 +392,13 @@ fire (SpWebservice *self,
     {
     case SP_XIVO_WS_ACTION_OPEN:
     case SP_XIVO_WS_ACTION_POPUP:
-      if (!sp_url_opener_open (self->opener, account, response->url, &error))
+      acted = sp_url_opener_open (self->opener, account, response->url, &error);
+      if (!acted)
         set_last_error (self, error->message);
       break;
 
     case SP_XIVO_WS_ACTION_RUN:
-      run_program (self, account, response);
+      acted = run_program (self, account, response);
       break;
 
     case SP_XIVO_WS_ACTION_NONE:
@@ -390,8 +406,13 @@ fire (SpWebservice *self,
       break;
     }
 
-  /* As the agent web app: the pause goes with the firing, whatever the action. */
-  if (response->autopause)
+  /* As the agent web app: the pause goes with the firing, whatever the action; but never
+   * for an action that did not happen (a refused URL, a program not allowed), which would
+   * leave the agent paused for work that nothing on the screen asks for. */
+  if (response->autopause && !acted)
+    g_message ("[%s] Not pausing the agent for call %s: the web service’s action did not happen",
+               sp_account_get_id (account), sp_call_get_call_id (entry->call));
+  else if (response->autopause)
     autopause (self, entry, account);
 }
 
@@ -428,6 +449,76 @@ check_and_fire (SpWebservice *self,
 
   if (due)
     fire (self, entry);
+}
+
+#define DONE_PLACEHOLDER "%{doneUrl}"
+
+/* The CC Agent's page ends the work by posting closeThirdParty to the app around it; a page
+ * in the desktop's browser calls its done URL instead (sp-done-server.c), which the web
+ * service asks for by putting %{doneUrl} (in any case) in its `url`. Returns FALSE when the
+ * URL was asked for and could not be made. */
+static gboolean
+fill_done_url (SpWebservice     *self,
+               Entry            *entry,
+               SpXivoWsResponse *response)
+{
+  g_autoptr(GString) url = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *done_url = NULL;
+  g_autofree char *escaped = NULL;
+  gsize length = strlen (DONE_PLACEHOLDER);
+
+  if (g_strstr_len (response->url, -1, "%{") == NULL)
+    return TRUE;
+
+  url = g_string_new (NULL);
+  for (const char *p = response->url; *p != '\0'; )
+    {
+      if (g_ascii_strncasecmp (p, DONE_PLACEHOLDER, length) != 0)
+        {
+          g_string_append_c (url, *p++);
+          continue;
+        }
+
+      if (escaped == NULL)
+        {
+          done_url = sp_done_server_add (self->done_server, entry->key, &error);
+          if (done_url == NULL)
+            {
+              g_message ("[%s] %s", sp_call_get_account_id (entry->call), error->message);
+              return FALSE;
+            }
+          entry->done_server = self->done_server;
+          escaped = g_uri_escape_string (done_url, NULL, FALSE);
+        }
+      g_string_append (url, escaped);
+      p += length;
+    }
+
+  g_free (response->url);
+  response->url = g_string_free (g_steal_pointer (&url), FALSE);
+  return TRUE;
+}
+
+/* A page called its done URL. */
+static gboolean
+done_url_called (const char *key,
+                 gpointer    user_data)
+{
+  SpWebservice *self = user_data;
+  g_autoptr(SpCall) call = NULL;
+  Entry *entry;
+
+  entry = self->entries ? g_hash_table_lookup (self->entries, key) : NULL;
+  if (entry == NULL)
+    return FALSE;
+
+  call = g_object_ref (entry->call);
+  g_debug ("[%s] The page of call %s marked its work done", sp_call_get_account_id (call),
+           sp_call_get_call_id (call));
+  sp_webservice_done (self, call);
+
+  return TRUE;
 }
 
 /* Ends a request: with the answer's @body, or with @error, or with the HTTP
@@ -491,6 +582,38 @@ post_complete (Post         *post,
   g_debug ("[%s] The web service answers “%s” at %s", sp_call_get_account_id (entry->call),
            sp_xivo_ws_action_to_string (response->action),
            sp_xivo_ws_event_to_string (response->event));
+  if (response->notes != NULL)
+    g_message ("[%s] The web service at %s answered loosely typed values: %s",
+               sp_call_get_account_id (entry->call), post->host, response->notes);
+
+  if (response->url != NULL && response->action != SP_XIVO_WS_ACTION_RUN &&
+      !fill_done_url (self, entry, response))
+    {
+      message = g_strdup_printf (_("Could not make the done address the web service at %s asked for"),
+                                 post->host);
+      fail (self, entry, message, TRUE);
+      return;
+    }
+
+  /* The seed's own example answers "/thirdparty/open/…": a page inside the CC Agent
+   * resolves it against the web service, and so do we, before the URL policy sees it. */
+  if (response->url != NULL && response->action != SP_XIVO_WS_ACTION_RUN &&
+      g_uri_peek_scheme (response->url) == NULL)
+    {
+      g_autoptr(GUri) resolved = g_uri_parse_relative (post->base, response->url,
+                                                       SOUP_HTTP_URI_FLAGS, NULL);
+
+      if (resolved == NULL)
+        {
+          message = g_strdup_printf (_("The web service at %s answered an address that is not a URL"),
+                                     post->host);
+          fail (self, entry, message, TRUE);
+          return;
+        }
+      g_free (response->url);
+      /* Never the web service's own credentials, should its address carry any. */
+      response->url = g_uri_to_string_partial (resolved, G_URI_HIDE_USERINFO);
+    }
 
   entry->response = g_steal_pointer (&response);
   entry->state = ENTRY_READY;
@@ -549,50 +672,111 @@ may_send_token (SpAccount *account,
          g_ascii_strcasecmp (host, "localhost") == 0;
 }
 
+/* Strings the request points into, freed once it is written. */
+typedef struct
+{
+  char *first_name;
+  char *last_name;
+  char *full_name;
+  char *token;          /* a secret */
+  char *queue_display_name;
+  char *queue_number;
+} RequestStrings;
+
+static void
+request_strings_clear (RequestStrings *strings)
+{
+  g_free (strings->first_name);
+  g_free (strings->last_name);
+  g_free (strings->full_name);
+  sp_secret_free (strings->token);
+  g_free (strings->queue_display_name);
+  g_free (strings->queue_number);
+}
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (RequestStrings, request_strings_clear)
+
+/* @value, or the account's option @key where the administrator set one. */
+static char *
+override_string (SpAccount  *account,
+                 const char *key,
+                 char       *value)
+{
+  g_autofree char *option = sp_account_dup_option (account, key);
+
+  if (option == NULL || *option == '\0')
+    return value;
+
+  g_free (value);
+  return g_steal_pointer (&option);
+}
+
+static gint64
+override_id (SpAccount  *account,
+             const char *key,
+             gint64      value)
+{
+  g_autofree char *option = sp_account_dup_option (account, key);
+  gint64 id;
+
+  if (option == NULL || !g_ascii_string_to_signed (option, 10, 1, G_MAXINT64, &id, NULL))
+    return value;
+
+  return id;
+}
+
+/* The `user` of the request, as the CC Agent fills it: from the server's user record (XiVO's
+ * UserConfigUpdate and agent state), with the live token. The account's options only
+ * override it, or stand in for a backend whose server tells nothing of its user. */
 static void
 fill_user (SpWebservice    *self,
            SpXivoWsRequest *request,
            SpAccount       *account,
            GUri            *uri,
-           char           **strings)
+           RequestStrings  *strings)
 {
   SpSource *source = sp_account_list_get_source (self->accounts, sp_account_get_id (account));
+  g_auto(SpUserFacts) facts = { 0, };
 
-  static const char * const keys[] = {
-    "webservice-first-name", "webservice-last-name", "webservice-full-name",
-    "webservice-user-id", "webservice-agent-id",
-  };
-  g_autofree char *user_id = NULL;
-  g_autofree char *agent_id = NULL;
-
-  /* What the account knows of its user: XiVO fills these from its user record; for any
-   * other backend the administrator may set them as options. */
-  for (guint i = 0; i < 3; i++)
-    strings[i] = sp_account_dup_option (account, keys[i]);
-  request->first_name = strings[0];
-  request->last_name = strings[1];
-  request->full_name = strings[2];
-
-  user_id = sp_account_dup_option (account, keys[3]);
-  agent_id = sp_account_dup_option (account, keys[4]);
-  if (user_id != NULL)
-    request->user_id = g_ascii_strtoll (user_id, NULL, 10);
-  if (agent_id != NULL)
-    request->agent_id = g_ascii_strtoll (agent_id, NULL, 10);
-
-  /* What the server told of the user, where it tells (XiVO: the agent, and the live
-   * token, as the CC Agent sends them). */
   if (source != NULL)
-    {
-      g_auto(SpUserFacts) facts = { 0, };
+    sp_source_get_user_facts (source, &facts);
 
-      sp_source_get_user_facts (source, &facts);
-      if (request->agent_id <= 0)
-        request->agent_id = facts.agent_id;
-      if (facts.token != NULL && may_send_token (account, uri))
-        strings[3] = g_steal_pointer (&facts.token);
-      request->token = strings[3];
-    }
+  strings->first_name = override_string (account, "webservice-first-name", g_steal_pointer (&facts.first_name));
+  strings->last_name = override_string (account, "webservice-last-name", g_steal_pointer (&facts.last_name));
+  strings->full_name = override_string (account, "webservice-full-name", g_steal_pointer (&facts.full_name));
+  request->first_name = strings->first_name;
+  request->last_name = strings->last_name;
+  request->full_name = strings->full_name;
+  request->user_id = override_id (account, "webservice-user-id", facts.user_id);
+  request->agent_id = override_id (account, "webservice-agent-id", facts.agent_id);
+
+  if (facts.token != NULL && may_send_token (account, uri))
+    strings->token = g_steal_pointer (&facts.token);
+  request->token = strings->token;
+}
+
+/* The `queue` of the request: its name from the call, the rest from what the server told
+ * of that queue (XiVO's QueueList), as the CC Agent resolves it before posting. */
+static void
+fill_queue (SpWebservice    *self,
+            SpXivoWsRequest *request,
+            SpAccount       *account,
+            SpCall          *call,
+            RequestStrings  *strings)
+{
+  SpSource *source = sp_account_list_get_source (self->accounts, sp_account_get_id (account));
+  g_auto(SpQueueFacts) facts = { 0, };
+
+  request->queue_name = sp_call_get_queue (call);
+  if (request->queue_name == NULL || source == NULL ||
+      !sp_source_get_queue_facts (source, request->queue_name, &facts))
+    return;
+
+  request->queue_id = facts.id;
+  strings->queue_display_name = g_steal_pointer (&facts.display_name);
+  strings->queue_number = g_steal_pointer (&facts.number);
+  request->queue_display_name = strings->queue_display_name;
+  request->queue_number = strings->queue_number;
 }
 
 static void
@@ -604,7 +788,7 @@ start_post (SpWebservice *self,
   g_autofree char *json = NULL;
   g_autoptr(GUri) uri = NULL;
   g_autoptr(GBytes) bytes = NULL;
-  char *user_strings[4] = { NULL, };   /* first, last, full name; the token */
+  g_auto(RequestStrings) strings = { NULL, };
   SpXivoWsRequest request = { 0, };
   SpCall *call = entry->call;
   gsize length;
@@ -626,13 +810,10 @@ start_post (SpWebservice *self,
   request.caller = sp_call_get_number (call);
   request.call_id = sp_call_get_call_id (call);
   request.user_data = sp_call_get_vars (call);
-  request.queue_name = sp_call_get_queue (call);
-  fill_user (self, &request, account, uri, user_strings);
+  fill_queue (self, &request, account, call, &strings);
+  fill_user (self, &request, account, uri, &strings);
 
   json = sp_xivo_ws_request_to_json (&request);
-  for (guint i = 0; i < 3; i++)
-    g_free (user_strings[i]);
-  sp_secret_free (user_strings[3]);
   length = strlen (json);
   bytes = g_bytes_new_take (g_steal_pointer (&json), length);
 
@@ -640,6 +821,7 @@ start_post (SpWebservice *self,
   post->self = g_object_ref (self);
   post->key = g_strdup (entry->key);
   post->host = g_strdup (g_uri_get_host (uri));
+  post->base = g_uri_ref (uri);
   post->cancellable = g_object_ref (entry->cancellable);
   post->msg = soup_message_new_from_uri (SOUP_METHOD_POST, uri);
 
@@ -699,6 +881,7 @@ sp_webservice_dispose (GObject *object)
   SpWebservice *self = (SpWebservice *)object;
 
   g_clear_pointer (&self->entries, g_hash_table_unref);
+  g_clear_object (&self->done_server);
   if (self->session != NULL)
     soup_session_abort (self->session);
   g_clear_object (&self->session);
@@ -783,6 +966,7 @@ sp_webservice_init (SpWebservice *self)
   self->entries = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, (GDestroyNotify) entry_free);
   self->pending = g_list_store_new (SP_TYPE_CALL);
   self->session = sp_http_session_new ();
+  self->done_server = sp_done_server_new (done_url_called, self);
 }
 
 /**

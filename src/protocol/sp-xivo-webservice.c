@@ -95,31 +95,67 @@ get_string (JsonObject  *object,
   return TRUE;
 }
 
-/* The boolean member @name: FALSE when missing or null. The agent web app would take any
- * truthy value; we take true and false only, so that "false" (a string) cannot pause an
- * agent. */
-static gboolean
+/* The boolean member @name, read as the agent web app reads it: by JavaScript truthiness
+ * (`if (action.autopause)`), so that a service written against the CC Agent behaves the same
+ * here. FALSE when missing or null; a string is true unless empty (so "false" is true, as in
+ * the browser), a number unless 0, an object or array always. Anything but a real boolean is
+ * told of in @notes, for the log. */
+static void
 get_boolean (JsonObject  *object,
              const char  *name,
              gboolean    *out,
-             GError     **error)
+             GString     *notes)
 {
   JsonNode *node = json_object_get_member (object, name);
 
   *out = FALSE;
 
   if (node == NULL || JSON_NODE_HOLDS_NULL (node))
-    return TRUE;
+    return;
 
-  if (!JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_BOOLEAN)
+  if (JSON_NODE_HOLDS_VALUE (node))
     {
-      g_set_error (error, SP_XIVO_WS_ERROR, SP_XIVO_WS_ERROR_MALFORMED,
-                   "The answer's “%s” is %s, not true or false", name, sp_json_describe_node (node));
-      return FALSE;
+      switch (json_node_get_value_type (node))
+        {
+        case G_TYPE_BOOLEAN:
+          *out = json_node_get_boolean (node);
+          return;
+
+        case G_TYPE_INT64:
+          *out = json_node_get_int (node) != 0;
+          break;
+
+        case G_TYPE_DOUBLE:
+          *out = json_node_get_double (node) != 0.0;
+          break;
+
+        case G_TYPE_STRING:
+          *out = json_node_get_string (node)[0] != '\0';
+          break;
+
+        default:
+          break;
+        }
+    }
+  else
+    {
+      *out = TRUE;
     }
 
-  *out = json_node_get_boolean (node);
-  return TRUE;
+  if (notes->len > 0)
+    g_string_append (notes, "; ");
+  if (sp_json_node_is_string (node))
+    {
+      g_autofree char *quoted = quote_for_message (json_node_get_string (node));
+
+      g_string_append_printf (notes, "“%s” is the string \"%s\", which a browser takes as %s",
+                              name, quoted, *out ? "true" : "false");
+    }
+  else
+    {
+      g_string_append_printf (notes, "“%s” is %s, which a browser takes as %s", name,
+                              sp_json_describe_node (node), *out ? "true" : "false");
+    }
 }
 
 static gboolean
@@ -259,6 +295,7 @@ sp_xivo_ws_response_parse (const char  *data,
   g_autoptr(GError) local_error = NULL;
   g_autofree char *action = NULL;
   g_autofree char *event = NULL;
+  g_autoptr(GString) notes = NULL;
   JsonObject *object;
 
   g_return_val_if_fail (data != NULL || length == 0, NULL);
@@ -293,10 +330,14 @@ sp_xivo_ws_response_parse (const char  *data,
       !get_string (object, "title", SP_XIVO_WS_MAX_TEXT, &response->title, error) ||
       !get_string (object, "executable", SP_XIVO_WS_MAX_ARG, &response->executable, error) ||
       !get_string (object, "autopauseReason", SP_XIVO_WS_MAX_TEXT, &response->autopause_reason, error) ||
-      !get_boolean (object, "multitab", &response->multitab, error) ||
-      !get_boolean (object, "autopause", &response->autopause, error) ||
       !get_args (object, &response->executable_args, error))
     return NULL;
+
+  notes = g_string_new (NULL);
+  get_boolean (object, "multitab", &response->multitab, notes);
+  get_boolean (object, "autopause", &response->autopause, notes);
+  if (notes->len > 0)
+    response->notes = g_string_free (g_steal_pointer (&notes), FALSE);
 
   if (action == NULL)
     {
@@ -375,6 +416,7 @@ sp_xivo_ws_response_free (SpXivoWsResponse *response)
   g_free (response->executable);
   g_strfreev (response->executable_args);
   g_free (response->autopause_reason);
+  g_free (response->notes);
   g_free (response);
 }
 
@@ -513,4 +555,120 @@ sp_xivo_ws_request_to_json (const SpXivoWsRequest *request)
   json_generator_set_root (generator, root);
 
   return json_generator_to_data (generator, NULL);
+}
+
+/* The expanded URL may hold the token: not to be left in freed memory. */
+static void
+wipe (GString *text)
+{
+  memset (text->str, 0, text->len);
+}
+
+static gboolean
+is_loopback_host (const char *host)
+{
+  return g_strcmp0 (host, "127.0.0.1") == 0 || g_strcmp0 (host, "::1") == 0 ||
+         g_strcmp0 (host, "[::1]") == 0 || g_ascii_strcasecmp (host, "localhost") == 0;
+}
+
+/**
+ * sp_xivo_third_party_login_url:
+ * @url_template: the administrator's `THIRD_PARTY_LOGIN_URL`, e.g.
+ *   `https://crm.example/logininfo?login=%{login}&token=%{token}&xivoccHost=%{xivocchost}`
+ * @login: the CTI login
+ * @token: (nullable): the live CTI token, a secret
+ * @xivocc_host: the XiVO CC host the user logged in to (host, and port if not the scheme's)
+ * @error: return location for an %SP_XIVO_WS_ERROR_INVALID error, which never holds the
+ *   token
+ *
+ * The URL to call (or open) after each successful CTI login, as the XiVO CC agent does with
+ * `THIRD_PARTY_LOGIN_URL`: the placeholders `%{login}`, `%{token}` and `%{xivocchost}`
+ * (their names in any case) replaced by the percent-encoded values; other text stays. The
+ * token goes only where it cannot be read on the way: an https URL, or this machine.
+ *
+ * Returns: (transfer full) (nullable): the URL, a secret when it holds the token; %NULL
+ *   when it is not an http(s) URL or would carry the token over plain http elsewhere
+ */
+char *
+sp_xivo_third_party_login_url (const char  *url_template,
+                               const char  *login,
+                               const char  *token,
+                               const char  *xivocc_host,
+                               GError     **error)
+{
+  static const char * const names[] = { "login", "token", "xivocchost" };
+  g_autoptr(GString) out = NULL;
+  g_autoptr(GUri) uri = NULL;
+  gboolean has_token = FALSE;
+  const char *p;
+
+  g_return_val_if_fail (url_template != NULL, NULL);
+
+  /* The token goes in the path or the query, never the host or the user: a host name ends
+   * up in resolver errors and log lines. */
+  {
+    const char *authority = strstr (url_template, "://");
+    gsize length = authority ? strcspn (authority + 3, "/?#") : 0;
+    g_autofree char *lower = authority ? g_ascii_strdown (authority + 3, length) : NULL;
+
+    if (lower != NULL && strstr (lower, "%{token}") != NULL)
+      {
+        g_set_error_literal (error, SP_XIVO_WS_ERROR, SP_XIVO_WS_ERROR_INVALID,
+                             "The third-party login URL puts the token in the host; put it in "
+                             "the path or the query");
+        return NULL;
+      }
+  }
+
+  out = g_string_new (NULL);
+  for (p = url_template; *p != '\0'; )
+    {
+      const char *values[] = { login, token, xivocc_host };
+      gboolean replaced = FALSE;
+
+      if (p[0] == '%' && p[1] == '{')
+        {
+          for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+            {
+              gsize length = strlen (names[i]);
+
+              if (g_ascii_strncasecmp (p + 2, names[i], length) == 0 && p[2 + length] == '}')
+                {
+                  g_autofree char *escaped = g_uri_escape_string (values[i] ? values[i] : "", NULL, FALSE);
+
+                  g_string_append (out, escaped);
+                  has_token |= i == 1 && values[i] != NULL;
+                  p += 3 + length;
+                  replaced = TRUE;
+                  break;
+                }
+            }
+        }
+
+      if (!replaced)
+        g_string_append_c (out, *p++);
+    }
+
+  uri = g_uri_parse (out->str, G_URI_FLAGS_ENCODED | G_URI_FLAGS_PARSE_RELAXED, NULL);
+  if (uri == NULL ||
+      (g_strcmp0 (g_uri_get_scheme (uri), "http") != 0 && g_strcmp0 (g_uri_get_scheme (uri), "https") != 0) ||
+      g_uri_get_host (uri) == NULL || *g_uri_get_host (uri) == '\0')
+    {
+      wipe (out);
+      g_set_error_literal (error, SP_XIVO_WS_ERROR, SP_XIVO_WS_ERROR_INVALID,
+                           "The third-party login URL is not an http or https URL");
+      return NULL;
+    }
+
+  if (has_token && !g_str_equal (g_uri_get_scheme (uri), "https") && !is_loopback_host (g_uri_get_host (uri)))
+    {
+      /* Not even the host is named: a template may put the token there. */
+      wipe (out);
+      g_set_error_literal (error, SP_XIVO_WS_ERROR, SP_XIVO_WS_ERROR_INVALID,
+                           "The third-party login URL would send the token over plain http to "
+                           "another machine; use https");
+      return NULL;
+    }
+
+  return g_string_free (g_steal_pointer (&out), FALSE);
 }

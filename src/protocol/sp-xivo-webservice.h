@@ -115,6 +115,8 @@ typedef struct
  *   executable, as given
  * @autopause: pause the agent when the action fires, until the work is marked done
  * @autopause_reason: (nullable): the pause reason to give
+ * @notes: (nullable): what was read leniently, as the browser would (a `"false"` string
+ *   taken as true, a 0 as false), for a log line
  *
  * The third-party web service's answer, checked.
  */
@@ -129,6 +131,7 @@ typedef struct
   char           **executable_args;
   gboolean         autopause;
   char            *autopause_reason;
+  char            *notes;
 } SpXivoWsResponse;
 
 GQuark            sp_xivo_ws_error_quark          (void);
@@ -139,6 +142,11 @@ SpXivoWsResponse *sp_xivo_ws_response_parse       (const char            *data,
 void              sp_xivo_ws_response_free        (SpXivoWsResponse      *response);
 const char       *sp_xivo_ws_action_to_string     (SpXivoWsAction         action);
 const char       *sp_xivo_ws_event_to_string      (SpXivoWsEvent          event);
+char             *sp_xivo_third_party_login_url   (const char            *url_template,
+                                                   const char            *login,
+                                                   const char            *token,
+                                                   const char            *xivocc_host,
+                                                   GError               **error);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (SpXivoWsResponse, sp_xivo_ws_response_free)
 

@@ -14,11 +14,13 @@
 #include "sp-actioncable.h"
 #include "sp-json.h"
 #include "sp-xivo.h"
+#include "sp-xivo-private.h"
 
 /*
  * The XiVO xuc CTI protocol (see protocols/xivo.md), as pure functions: the messages the
  * CTI WebSocket delivers, `{"msgType":…,"ctiMessage":{…}}`, classified and checked into
- * structs; the REST login's answer; the frames and URLs we send. No I/O, no main loop.
+ * structs (the REST login's answer and the frames and URLs we send are sp-xivo-rest.c). No
+ * I/O, no main loop.
  *
  * Everything here reads untrusted text. The JSON itself goes through the project's strict
  * reader (sp_actioncable_parse_object(): size, UTF-8, depth, no NUL escapes, exact numbers);
@@ -27,36 +29,28 @@
 
 /* How much of a server-chosen name goes into an error message. */
 #define MAX_NAME_IN_MESSAGE 64
-/* xuc's type names are short identifiers. */
-#define MAX_MSG_TYPE 128
 /* userData keys are Asterisk channel variable names. */
 #define MAX_USER_DATA_KEY 256
 
 G_DEFINE_QUARK (sp-xivo-error-quark, sp_xivo_error)
 
-typedef enum
-{
-  TEXT_ID,    /* numbers and ids: a control character makes the field invalid */
-  TEXT_NAME,  /* names meant for people: control characters become spaces */
-} TextKind;
-
-static gboolean
-node_is_integer (JsonNode *node)
+gboolean
+sp_xivo_node_is_integer (JsonNode *node)
 {
   return JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_INT64;
 }
 
 /* A server-chosen string made safe to quote in an error message: one line, bounded. */
-static char *
-quote_for_message (const char *text)
+char *
+sp_xivo_quote_for_message (const char *text)
 {
   return sp_json_quote_for_message (text, -1, MAX_NAME_IN_MESSAGE);
 }
 
 /* Parses @data as one JSON object with the project's strict reader; @what names the text in
  * error messages ("The message", "The login answer"). */
-static JsonNode *
-parse_object (const char  *data,
+JsonNode *
+sp_xivo_parse_object (const char  *data,
               gsize        length,
               const char  *what,
               GError     **error)
@@ -151,8 +145,8 @@ clean_text (const char  *raw,
 
 /* Reads the string member @name of @object into @out (see clean_text()): %NULL when it is
  * missing or null too. Another type is an error naming @what and @name. */
-static gboolean
-get_text (JsonObject  *object,
+gboolean
+sp_xivo_get_text (JsonObject  *object,
           const char  *what,
           const char  *name,
           TextKind     kind,
@@ -294,7 +288,7 @@ phone_event_from_node (JsonNode    *node,
   object = json_node_get_object (node);
   event = g_new0 (SpXivoPhoneEvent, 1);
 
-  if (!get_text (object, what, "eventType", TEXT_ID, MAX_MSG_TYPE, &event->event_type, error))
+  if (!sp_xivo_get_text (object, what, "eventType", TEXT_ID, MAX_MSG_TYPE, &event->event_type, error))
     return NULL;
   if (event->event_type == NULL)
     {
@@ -304,13 +298,13 @@ phone_event_from_node (JsonNode    *node,
     }
   event->type = phone_event_type_from_string (event->event_type);
 
-  if (!get_text (object, what, "linkedId", TEXT_ID, SP_XIVO_MAX_FIELD, &linked_id, error) ||
-      !get_text (object, what, "uniqueId", TEXT_ID, SP_XIVO_MAX_FIELD, &event->unique_id, error) ||
-      !get_text (object, what, "DN", TEXT_ID, SP_XIVO_MAX_FIELD, &event->dn, error) ||
-      !get_text (object, what, "otherDN", TEXT_ID, SP_XIVO_MAX_FIELD, &event->other_dn, error) ||
-      !get_text (object, what, "otherDName", TEXT_NAME, SP_XIVO_MAX_FIELD, &event->other_dname, error) ||
-      !get_text (object, what, "queueName", TEXT_NAME, SP_XIVO_MAX_FIELD, &event->queue_name, error) ||
-      !get_text (object, what, "callDirection", TEXT_ID, MAX_MSG_TYPE, &event->direction, error) ||
+  if (!sp_xivo_get_text (object, what, "linkedId", TEXT_ID, SP_XIVO_MAX_FIELD, &linked_id, error) ||
+      !sp_xivo_get_text (object, what, "uniqueId", TEXT_ID, SP_XIVO_MAX_FIELD, &event->unique_id, error) ||
+      !sp_xivo_get_text (object, what, "DN", TEXT_ID, SP_XIVO_MAX_FIELD, &event->dn, error) ||
+      !sp_xivo_get_text (object, what, "otherDN", TEXT_ID, SP_XIVO_MAX_FIELD, &event->other_dn, error) ||
+      !sp_xivo_get_text (object, what, "otherDName", TEXT_NAME, SP_XIVO_MAX_FIELD, &event->other_dname, error) ||
+      !sp_xivo_get_text (object, what, "queueName", TEXT_NAME, SP_XIVO_MAX_FIELD, &event->queue_name, error) ||
+      !sp_xivo_get_text (object, what, "callDirection", TEXT_ID, MAX_MSG_TYPE, &event->direction, error) ||
       !get_user_data (object, what, &event->user_data, error))
     return NULL;
 
@@ -409,9 +403,9 @@ parse_agent_state (JsonNode       *cti,
   object = json_node_get_object (cti);
   state = message->agent_state = g_new0 (SpXivoAgentState, 1);
 
-  if (!get_text (object, "AgentStateEvent", "name", TEXT_ID, MAX_MSG_TYPE, &state->name, error) ||
-      !get_text (object, "AgentStateEvent", "phoneNb", TEXT_ID, SP_XIVO_MAX_FIELD, &state->phone_nb, error) ||
-      !get_text (object, "AgentStateEvent", "cause", TEXT_NAME, SP_XIVO_MAX_FIELD, &state->cause, error))
+  if (!sp_xivo_get_text (object, "AgentStateEvent", "name", TEXT_ID, MAX_MSG_TYPE, &state->name, error) ||
+      !sp_xivo_get_text (object, "AgentStateEvent", "phoneNb", TEXT_ID, SP_XIVO_MAX_FIELD, &state->phone_nb, error) ||
+      !sp_xivo_get_text (object, "AgentStateEvent", "cause", TEXT_NAME, SP_XIVO_MAX_FIELD, &state->cause, error))
     return FALSE;
 
   if (state->name == NULL)
@@ -428,7 +422,7 @@ parse_agent_state (JsonNode       *cti,
   agent_id = json_object_get_member (object, "agentId");
   if (agent_id != NULL && !JSON_NODE_HOLDS_NULL (agent_id))
     {
-      if (!node_is_integer (agent_id) || json_node_get_int (agent_id) < 0)
+      if (!sp_xivo_node_is_integer (agent_id) || json_node_get_int (agent_id) < 0)
         {
           g_set_error (error, SP_XIVO_ERROR, SP_XIVO_ERROR_MALFORMED,
                        "AgentStateEvent: “agentId” is %s, not a positive integer",
@@ -439,6 +433,151 @@ parse_agent_state (JsonNode       *cti,
     }
 
   return TRUE;
+}
+
+/* An id member of @object into @out: absent or null is 0; anything but a non-negative
+ * integer is an error (numbers stay numbers: the web service gets them as such). */
+static gboolean
+get_id (JsonObject  *object,
+        const char  *what,
+        const char  *name,
+        gint64      *out,
+        GError     **error)
+{
+  JsonNode *node = json_object_get_member (object, name);
+
+  *out = 0;
+  if (node == NULL || JSON_NODE_HOLDS_NULL (node))
+    return TRUE;
+
+  if (!sp_xivo_node_is_integer (node) || json_node_get_int (node) < 0)
+    {
+      g_set_error (error, SP_XIVO_ERROR, SP_XIVO_ERROR_MALFORMED,
+                   "%s: “%s” is %s, not a positive integer", what, name, sp_json_describe_node (node));
+      return FALSE;
+    }
+
+  *out = json_node_get_int (node);
+  return TRUE;
+}
+
+/* UserConfigUpdate: the user record xuc pushes after LoggedOn and on every change
+ * (documentation.xivo.solutions, api_sdk/xuc/api/user.html, "User Configuration"). */
+static gboolean
+parse_user_config (JsonNode       *cti,
+                   SpXivoMessage  *message,
+                   GError        **error)
+{
+  static const char what[] = "UserConfigUpdate";
+  SpXivoUserConfig *config;
+  JsonObject *object;
+
+  if (cti == NULL || !JSON_NODE_HOLDS_OBJECT (cti))
+    {
+      g_set_error (error, SP_XIVO_ERROR, SP_XIVO_ERROR_MALFORMED,
+                   "%s: “ctiMessage” is %s, not an object", what,
+                   cti ? sp_json_describe_node (cti) : "absent");
+      return FALSE;
+    }
+
+  object = json_node_get_object (cti);
+  config = message->user_config = g_new0 (SpXivoUserConfig, 1);
+
+  return get_id (object, what, "userId", &config->user_id, error) &&
+         get_id (object, what, "agentId", &config->agent_id, error) &&
+         sp_xivo_get_text (object, what, "firstName", TEXT_NAME, SP_XIVO_MAX_FIELD, &config->first_name, error) &&
+         sp_xivo_get_text (object, what, "lastName", TEXT_NAME, SP_XIVO_MAX_FIELD, &config->last_name, error) &&
+         sp_xivo_get_text (object, what, "fullName", TEXT_NAME, SP_XIVO_MAX_FIELD, &config->full_name, error);
+}
+
+/* One queue of QueueConfig or QueueList; %NULL with @error unset for one without a name,
+ * which no PhoneEvent can refer to. */
+static SpXivoQueue *
+queue_from_node (JsonNode    *node,
+                 const char  *what,
+                 GError     **error)
+{
+  g_autoptr(SpXivoQueue) queue = NULL;
+  JsonObject *object;
+
+  if (!JSON_NODE_HOLDS_OBJECT (node))
+    {
+      g_set_error (error, SP_XIVO_ERROR, SP_XIVO_ERROR_MALFORMED,
+                   "%s: a queue is %s, not an object", what, sp_json_describe_node (node));
+      return NULL;
+    }
+
+  object = json_node_get_object (node);
+  queue = g_new0 (SpXivoQueue, 1);
+  if (!get_id (object, what, "id", &queue->id, error) ||
+      !sp_xivo_get_text (object, what, "name", TEXT_ID, SP_XIVO_MAX_FIELD, &queue->name, error) ||
+      !sp_xivo_get_text (object, what, "displayName", TEXT_NAME, SP_XIVO_MAX_FIELD, &queue->display_name, error) ||
+      !sp_xivo_get_text (object, what, "number", TEXT_ID, SP_XIVO_MAX_FIELD, &queue->number, error))
+    return NULL;
+
+  if (queue->name == NULL)
+    return NULL;
+
+  return g_steal_pointer (&queue);
+}
+
+/* QueueConfig (one queue) and QueueList (all of them), the answers to Cti.getList("queue")
+ * (documentation.xivo.solutions, api_sdk/xuc/api/generic.html, "Cti.getList"). */
+static gboolean
+parse_queues (JsonNode       *cti,
+              const char     *what,
+              SpXivoMessage  *message,
+              GError        **error)
+{
+  g_autoptr(GError) local_error = NULL;
+
+  message->queues = g_ptr_array_new_with_free_func ((GDestroyNotify) sp_xivo_queue_free);
+
+  if (cti != NULL && JSON_NODE_HOLDS_ARRAY (cti))
+    {
+      JsonArray *array = json_node_get_array (cti);
+      guint n = json_array_get_length (array);
+
+      if (n > SP_XIVO_MAX_QUEUES)
+        {
+          g_set_error (error, SP_XIVO_ERROR, SP_XIVO_ERROR_MALFORMED,
+                       "%s lists more than %u queues", what, (guint) SP_XIVO_MAX_QUEUES);
+          return FALSE;
+        }
+
+      for (guint i = 0; i < n; i++)
+        {
+          SpXivoQueue *queue = queue_from_node (json_array_get_element (array, i), what, &local_error);
+
+          if (local_error != NULL)
+            {
+              g_propagate_error (error, g_steal_pointer (&local_error));
+              return FALSE;
+            }
+          if (queue != NULL)
+            g_ptr_array_add (message->queues, queue);
+        }
+      return TRUE;
+    }
+
+  if (cti != NULL && JSON_NODE_HOLDS_OBJECT (cti))
+    {
+      SpXivoQueue *queue = queue_from_node (cti, what, &local_error);
+
+      if (local_error != NULL)
+        {
+          g_propagate_error (error, g_steal_pointer (&local_error));
+          return FALSE;
+        }
+      if (queue != NULL)
+        g_ptr_array_add (message->queues, queue);
+      return TRUE;
+    }
+
+  g_set_error (error, SP_XIVO_ERROR, SP_XIVO_ERROR_MALFORMED,
+               "%s: “ctiMessage” is %s, not a queue or a list of them", what,
+               cti ? sp_json_describe_node (cti) : "absent");
+  return FALSE;
 }
 
 /* The server's reason, from the `Error` member xuc uses, or a `message`. */
@@ -465,10 +604,10 @@ parse_error (JsonNode       *cti,
     }
 
   object = json_node_get_object (cti);
-  if (!get_text (object, what, "Error", TEXT_NAME, SP_XIVO_MAX_FIELD, &message->error, error))
+  if (!sp_xivo_get_text (object, what, "Error", TEXT_NAME, SP_XIVO_MAX_FIELD, &message->error, error))
     return FALSE;
   if (message->error == NULL &&
-      !get_text (object, what, "message", TEXT_NAME, SP_XIVO_MAX_FIELD, &message->error, error))
+      !sp_xivo_get_text (object, what, "message", TEXT_NAME, SP_XIVO_MAX_FIELD, &message->error, error))
     return FALSE;
 
   return TRUE;
@@ -501,21 +640,21 @@ sp_xivo_message_parse (const char  *data,
   g_return_val_if_fail (data != NULL || length == 0, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  root = parse_object (data, length, "The message", error);
+  root = sp_xivo_parse_object (data, length, "The message", error);
   if (root == NULL)
     return NULL;
 
   object = json_node_get_object (root);
   message = g_new0 (SpXivoMessage, 1);
 
-  if (!get_text (object, "The message", "msgType", TEXT_ID, MAX_MSG_TYPE, &msg_type, error))
+  if (!sp_xivo_get_text (object, "The message", "msgType", TEXT_ID, MAX_MSG_TYPE, &msg_type, error))
     return NULL;
   message->msg_type = msg_type;
 
   if (msg_type == NULL)
     {
       /* Frames in the client's own shape ({"claz":"ping"} echoed, a pong) carry no type. */
-      if (!get_text (object, "The message", "claz", TEXT_ID, MAX_MSG_TYPE, &message->msg_type, error))
+      if (!sp_xivo_get_text (object, "The message", "claz", TEXT_ID, MAX_MSG_TYPE, &message->msg_type, error))
         return NULL;
       if (message->msg_type == NULL)
         {
@@ -566,6 +705,18 @@ sp_xivo_message_parse (const char  *data,
       if (!parse_agent_state (cti, message, error))
         return NULL;
     }
+  else if (g_str_equal (msg_type, "UserConfigUpdate"))
+    {
+      message->type = SP_XIVO_MESSAGE_USER_CONFIG;
+      if (!parse_user_config (cti, message, error))
+        return NULL;
+    }
+  else if (g_str_equal (msg_type, "QueueConfig") || g_str_equal (msg_type, "QueueList"))
+    {
+      message->type = SP_XIVO_MESSAGE_QUEUES;
+      if (!parse_queues (cti, msg_type, message, error))
+        return NULL;
+    }
   else if (g_str_equal (msg_type, "LinkStatusUpdate"))
     {
       message->type = SP_XIVO_MESSAGE_LINK_STATUS;
@@ -576,7 +727,7 @@ sp_xivo_message_parse (const char  *data,
                        cti ? sp_json_describe_node (cti) : "absent");
           return NULL;
         }
-      if (!get_text (json_node_get_object (cti), "LinkStatusUpdate", "status", TEXT_ID,
+      if (!sp_xivo_get_text (json_node_get_object (cti), "LinkStatusUpdate", "status", TEXT_ID,
                      MAX_MSG_TYPE, &message->link_status, error))
         return NULL;
     }
@@ -619,6 +770,43 @@ sp_xivo_agent_state_free (SpXivoAgentState *state)
 }
 
 void
+sp_xivo_user_config_free (SpXivoUserConfig *config)
+{
+  if (config == NULL)
+    return;
+
+  g_free (config->first_name);
+  g_free (config->last_name);
+  g_free (config->full_name);
+  g_free (config);
+}
+
+SpXivoQueue *
+sp_xivo_queue_copy (const SpXivoQueue *queue)
+{
+  SpXivoQueue *copy = g_new0 (SpXivoQueue, 1);
+
+  copy->id = queue->id;
+  copy->name = g_strdup (queue->name);
+  copy->display_name = g_strdup (queue->display_name);
+  copy->number = g_strdup (queue->number);
+
+  return copy;
+}
+
+void
+sp_xivo_queue_free (SpXivoQueue *queue)
+{
+  if (queue == NULL)
+    return;
+
+  g_free (queue->name);
+  g_free (queue->display_name);
+  g_free (queue->number);
+  g_free (queue);
+}
+
+void
 sp_xivo_message_free (SpXivoMessage *message)
 {
   if (message == NULL)
@@ -630,6 +818,8 @@ sp_xivo_message_free (SpXivoMessage *message)
   g_clear_pointer (&message->agent_state, sp_xivo_agent_state_free);
   g_free (message->error);
   g_free (message->link_status);
+  g_clear_pointer (&message->user_config, sp_xivo_user_config_free);
+  g_clear_pointer (&message->queues, g_ptr_array_unref);
   g_free (message);
 }
 
@@ -652,6 +842,10 @@ sp_xivo_message_type_to_string (SpXivoMessageType type)
       return "link-status";
     case SP_XIVO_MESSAGE_ERROR:
       return "error";
+    case SP_XIVO_MESSAGE_USER_CONFIG:
+      return "user-config";
+    case SP_XIVO_MESSAGE_QUEUES:
+      return "queues";
     case SP_XIVO_MESSAGE_OTHER:
       return "other";
     default:
@@ -679,409 +873,3 @@ sp_xivo_phone_event_type_to_string (SpXivoPhoneEventType type)
     }
 }
 
-/* A JWT's lifetime from its `issuedAt` and `expiresAt` claims, in seconds; 0 when the
- * token is no JWT or does not say. The claims are read, never trusted for anything but
- * when to renew: the server checks the token, not us. */
-static gint64
-jwt_lifetime (const char *token)
-{
-  g_auto(GStrv) parts = g_strsplit (token, ".", 4);
-  g_autoptr(JsonNode) claims = NULL;
-  g_autofree guchar *payload = NULL;
-  g_autofree char *base64 = NULL;
-  JsonObject *object;
-  JsonNode *issued;
-  JsonNode *expires;
-  gint64 lifetime;
-  gsize length;
-  gsize len;
-
-  if (g_strv_length (parts) != 3 || parts[1][0] == '\0')
-    return 0;
-
-  /* base64url without padding → base64. */
-  len = strlen (parts[1]);
-  base64 = g_malloc (len + 4);
-  for (gsize i = 0; i < len; i++)
-    {
-      char c = parts[1][i];
-
-      if (c == '-')
-        c = '+';
-      else if (c == '_')
-        c = '/';
-      else if (!g_ascii_isalnum (c))
-        return 0;
-      base64[i] = c;
-    }
-  while (len % 4 != 0)
-    base64[len++] = '=';
-  base64[len] = '\0';
-
-  payload = g_base64_decode (base64, &length);
-  if (payload == NULL || length == 0)
-    return 0;
-
-  claims = sp_actioncable_parse_object ((const char *) payload, length, NULL);
-  if (claims == NULL)
-    return 0;
-
-  object = json_node_get_object (claims);
-  issued = json_object_get_member (object, "issuedAt");
-  expires = json_object_get_member (object, "expiresAt");
-  if (issued == NULL || expires == NULL || !node_is_integer (issued) || !node_is_integer (expires))
-    return 0;
-
-  if (json_node_get_int (issued) < 0 || json_node_get_int (expires) <= json_node_get_int (issued))
-    return 0;
-
-  lifetime = json_node_get_int (expires) - json_node_get_int (issued);
-  /* Epoch times in milliseconds are beyond 10^11; in seconds they will not be for
-   * thousands of years. */
-  if (json_node_get_int (expires) > G_GINT64_CONSTANT (100000000000))
-    lifetime /= 1000;
-
-  return lifetime;
-}
-
-/**
- * sp_xivo_login_parse:
- * @data: (array length=length): the body of the answer to `POST /xuc/api/2.0/auth/login`
- * @length: its length in bytes
- * @out: (out caller-allocates): the login, cleared first
- * @error: return location for an %SP_XIVO_ERROR: %SP_XIVO_ERROR_INVALID_CREDENTIALS when
- *   xuc rejected the login or password, %SP_XIVO_ERROR_SERVER for another error xuc
- *   reported, %SP_XIVO_ERROR_MALFORMED for an answer that makes no sense
- *
- * Returns: whether @out holds a token
- */
-gboolean
-sp_xivo_login_parse (const char   *data,
-                     gsize         length,
-                     SpXivoLogin  *out,
-                     GError      **error)
-{
-  g_autoptr(JsonNode) root = NULL;
-  g_autofree char *server_error = NULL;
-  g_autofree char *server_message = NULL;
-  JsonObject *object;
-  JsonNode *ttl;
-
-  g_return_val_if_fail (data != NULL || length == 0, FALSE);
-  g_return_val_if_fail (out != NULL, FALSE);
-
-  memset (out, 0, sizeof *out);
-
-  root = parse_object (data, length, "The login answer", error);
-  if (root == NULL)
-    return FALSE;
-
-  object = json_node_get_object (root);
-
-  if (!get_text (object, "The login answer", "error", TEXT_NAME, MAX_MSG_TYPE, &server_error, error) ||
-      !get_text (object, "The login answer", "message", TEXT_NAME, SP_XIVO_MAX_FIELD, &server_message, error))
-    return FALSE;
-
-  if (server_error != NULL)
-    {
-      g_autofree char *quoted = quote_for_message (server_message ? server_message : server_error);
-
-      if (g_str_equal (server_error, "InvalidCredentials"))
-        g_set_error (error, SP_XIVO_ERROR, SP_XIVO_ERROR_INVALID_CREDENTIALS,
-                     "The server rejected the login or password (%s)", quoted);
-      else
-        {
-          g_autofree char *code = quote_for_message (server_error);
-
-          g_set_error (error, SP_XIVO_ERROR, SP_XIVO_ERROR_SERVER,
-                       "The server refused the login with “%s” (%s)", code, quoted);
-        }
-      return FALSE;
-    }
-
-  if (!get_text (object, "The login answer", "login", TEXT_NAME, SP_XIVO_MAX_FIELD, &out->login, error) ||
-      !get_text (object, "The login answer", "token", TEXT_ID, SP_XIVO_MAX_TOKEN, &out->token, error))
-    {
-      sp_xivo_login_clear (out);
-      return FALSE;
-    }
-
-  if (out->token == NULL)
-    {
-      sp_xivo_login_clear (out);
-      g_set_error_literal (error, SP_XIVO_ERROR, SP_XIVO_ERROR_MALFORMED,
-                           "The login answer has no “token”");
-      return FALSE;
-    }
-
-  /* The token travels in a URL query and a JSON document: printable ASCII only. */
-  for (const char *p = out->token; *p != '\0'; p++)
-    {
-      if (*p <= ' ' || *p > '~')
-        {
-          sp_xivo_login_clear (out);
-          g_set_error_literal (error, SP_XIVO_ERROR, SP_XIVO_ERROR_MALFORMED,
-                               "The login answer's “token” contains a character a token cannot have");
-          return FALSE;
-        }
-    }
-
-  ttl = json_object_get_member (object, "TTL");
-  if (ttl != NULL && !JSON_NODE_HOLDS_NULL (ttl) &&
-      (!node_is_integer (ttl) || json_node_get_int (ttl) < 0))
-    {
-      g_set_error (error, SP_XIVO_ERROR, SP_XIVO_ERROR_MALFORMED,
-                   "The login answer's “TTL” is %s, not a positive integer", sp_json_describe_node (ttl));
-      sp_xivo_login_clear (out);
-      return FALSE;
-    }
-
-  /* The unit of TTL is undocumented; the JWT's own claims are not ambiguous. */
-  out->lifetime = jwt_lifetime (out->token);
-  if (out->lifetime == 0 && ttl != NULL && node_is_integer (ttl))
-    out->lifetime = json_node_get_int (ttl);
-
-  return TRUE;
-}
-
-void
-sp_xivo_login_clear (SpXivoLogin *login)
-{
-  g_clear_pointer (&login->login, g_free);
-  if (login->token != NULL)
-    {
-      /* A secret: do not leave it in freed memory. */
-      memset (login->token, 0, strlen (login->token));
-      g_clear_pointer (&login->token, g_free);
-    }
-  login->lifetime = 0;
-}
-
-/**
- * sp_xivo_base_path:
- * @path: the path of a server address, as written (percent-escapes and all)
- *
- * The path that the API paths are appended to: @path without the API's own paths and
- * trailing slashes, so that a person who pasted a full API address (…/xuc/api/2.0/cti,
- * …/xuc/api/2.0/auth/login, …/xuc) still gets the base; stripped until nothing changes, so
- * that the base of a base is itself. `/pbx/xuc/` gives `/pbx`.
- *
- * Returns: (transfer full): the base path, "" for the root
- */
-char *
-sp_xivo_base_path (const char *path)
-{
-  static const char * const suffixes[] = {
-    "/xuc/api/2.0/cti", "/xuc/api/2.0/auth/login", "/xuc/api/2.0", "/xuc",
-  };
-  GString *base;
-  gboolean changed = TRUE;
-
-  g_return_val_if_fail (path != NULL, NULL);
-
-  base = g_string_new (path);
-  while (changed)
-    {
-      changed = FALSE;
-
-      while (base->len > 0 && base->str[base->len - 1] == '/')
-        {
-          g_string_truncate (base, base->len - 1);
-          changed = TRUE;
-        }
-
-      for (guint i = 0; i < G_N_ELEMENTS (suffixes); i++)
-        {
-          if (g_str_has_suffix (base->str, suffixes[i]))
-            {
-              g_string_truncate (base, base->len - strlen (suffixes[i]));
-              changed = TRUE;
-              break;
-            }
-        }
-    }
-
-  return g_string_free (base, FALSE);
-}
-
-/**
- * sp_xivo_login_url:
- * @base_url: a base: an http(s) server address with sp_xivo_base_path() for its path
- *
- * Returns: (transfer full): the REST login address
- */
-char *
-sp_xivo_login_url (const char *base_url)
-{
-  g_return_val_if_fail (base_url != NULL, NULL);
-
-  return g_strconcat (base_url, "/xuc/api/2.0/auth/login", NULL);
-}
-
-/**
- * sp_xivo_cti_url:
- * @base_url: a base: an http(s) server address with sp_xivo_base_path() for its path
- * @token: (nullable): the session token; %NULL gives the address without it, for logs
- *
- * Returns: (transfer full): the CTI WebSocket address (http or https, which libsoup
- *   upgrades). With a token it holds a secret: never log it.
- */
-char *
-sp_xivo_cti_url (const char *base_url,
-                 const char *token)
-{
-  g_autofree char *escaped = NULL;
-
-  g_return_val_if_fail (base_url != NULL, NULL);
-
-  if (token == NULL)
-    return g_strconcat (base_url, "/xuc/api/2.0/cti", NULL);
-
-  escaped = g_uri_escape_string (token, NULL, FALSE);
-  return g_strconcat (base_url, "/xuc/api/2.0/cti?token=", escaped, NULL);
-}
-
-static char *
-builder_to_string (JsonBuilder *builder)
-{
-  g_autoptr(JsonGenerator) generator = json_generator_new ();
-  g_autoptr(JsonNode) root = json_builder_get_root (builder);
-
-  json_generator_set_root (generator, root);
-  return json_generator_to_data (generator, NULL);
-}
-
-/**
- * sp_xivo_login_request_new:
- *
- * Returns: (transfer full): the body of `POST /xuc/api/2.0/auth/login`; it holds the
- *   password
- */
-char *
-sp_xivo_login_request_new (const char *login,
-                           const char *password)
-{
-  g_autoptr(JsonBuilder) builder = json_builder_new ();
-
-  g_return_val_if_fail (login != NULL, NULL);
-  g_return_val_if_fail (password != NULL, NULL);
-
-  json_builder_begin_object (builder);
-  json_builder_set_member_name (builder, "login");
-  json_builder_add_string_value (builder, login);
-  json_builder_set_member_name (builder, "password");
-  json_builder_add_string_value (builder, password);
-  json_builder_end_object (builder);
-
-  return builder_to_string (builder);
-}
-
-/**
- * sp_xivo_ping_new:
- *
- * Returns: (transfer full): the heartbeat frame, `{"claz":"ping"}`
- */
-char *
-sp_xivo_ping_new (void)
-{
-  return g_strdup ("{\"claz\":\"ping\"}");
-}
-
-/**
- * sp_xivo_command_new:
- * @command: the command, e.g. `answer`, `hangup`, `dial`, `getCurrentCallsPhoneEvents`
- * @...: pairs of an argument name and its string value, ending with %NULL; a pair
- *   whose value is %NULL is left out
- *
- * Returns: (transfer full): the frame `{"claz":"web","command":…,…}`
- */
-char *
-sp_xivo_command_new (const char *command,
-                     ...)
-{
-  g_autoptr(JsonBuilder) builder = json_builder_new ();
-  va_list args;
-
-  g_return_val_if_fail (command != NULL, NULL);
-
-  json_builder_begin_object (builder);
-  json_builder_set_member_name (builder, "claz");
-  json_builder_add_string_value (builder, "web");
-  json_builder_set_member_name (builder, "command");
-  json_builder_add_string_value (builder, command);
-
-  va_start (args, command);
-  for (const char *key = va_arg (args, const char *); key != NULL; key = va_arg (args, const char *))
-    {
-      const char *value = va_arg (args, const char *);
-
-      if (value == NULL)
-        continue;
-      json_builder_set_member_name (builder, key);
-      json_builder_add_string_value (builder, value);
-    }
-  va_end (args);
-
-  json_builder_end_object (builder);
-
-  return builder_to_string (builder);
-}
-
-/**
- * sp_xivo_pause_command_new:
- * @agent_id: the agent, or 0 for the agent of the logged-in user
- * @reason: (nullable): the pause reason, as configured on the server
- *
- * Returns: (transfer full): the `pauseAgent` frame
- */
-char *
-sp_xivo_pause_command_new (gint64      agent_id,
-                           const char *reason)
-{
-  g_autoptr(JsonBuilder) builder = json_builder_new ();
-
-  json_builder_begin_object (builder);
-  json_builder_set_member_name (builder, "claz");
-  json_builder_add_string_value (builder, "web");
-  json_builder_set_member_name (builder, "command");
-  json_builder_add_string_value (builder, "pauseAgent");
-  if (agent_id > 0)
-    {
-      json_builder_set_member_name (builder, "agentid");
-      json_builder_add_int_value (builder, agent_id);
-    }
-  if (reason != NULL && *reason != '\0')
-    {
-      json_builder_set_member_name (builder, "reason");
-      json_builder_add_string_value (builder, reason);
-    }
-  json_builder_end_object (builder);
-
-  return builder_to_string (builder);
-}
-
-/**
- * sp_xivo_unpause_command_new:
- * @agent_id: the agent, or 0 for the agent of the logged-in user
- *
- * Returns: (transfer full): the `unpauseAgent` frame
- */
-char *
-sp_xivo_unpause_command_new (gint64 agent_id)
-{
-  g_autoptr(JsonBuilder) builder = json_builder_new ();
-
-  json_builder_begin_object (builder);
-  json_builder_set_member_name (builder, "claz");
-  json_builder_add_string_value (builder, "web");
-  json_builder_set_member_name (builder, "command");
-  json_builder_add_string_value (builder, "unpauseAgent");
-  if (agent_id > 0)
-    {
-      json_builder_set_member_name (builder, "agentid");
-      json_builder_add_int_value (builder, agent_id);
-    }
-  json_builder_end_object (builder);
-
-  return builder_to_string (builder);
-}

@@ -52,6 +52,10 @@ typedef enum
  * @SP_XIVO_MESSAGE_AGENT_STATE: `AgentStateEvent`, in #SpXivoMessage.agent_state
  * @SP_XIVO_MESSAGE_LINK_STATUS: `LinkStatusUpdate`, in #SpXivoMessage.link_status
  * @SP_XIVO_MESSAGE_ERROR: `Error`: a command failed; #SpXivoMessage.error says why
+ * @SP_XIVO_MESSAGE_USER_CONFIG: `UserConfigUpdate`, the logged-in user's record, in
+ *   #SpXivoMessage.user_config
+ * @SP_XIVO_MESSAGE_QUEUES: `QueueList` (the answer to `getList` of `queue`) or `QueueConfig`
+ *   (one queue changed), in #SpXivoMessage.queues
  * @SP_XIVO_MESSAGE_OTHER: a well-formed message this client has no use for (statistics,
  *   directory results, an answer to a ping, a type from a newer xuc); to be ignored
  */
@@ -64,6 +68,8 @@ typedef enum
   SP_XIVO_MESSAGE_AGENT_STATE,
   SP_XIVO_MESSAGE_LINK_STATUS,
   SP_XIVO_MESSAGE_ERROR,
+  SP_XIVO_MESSAGE_USER_CONFIG,
+  SP_XIVO_MESSAGE_QUEUES,
   SP_XIVO_MESSAGE_OTHER,
 } SpXivoMessageType;
 
@@ -134,6 +140,46 @@ typedef struct
 } SpXivoAgentState;
 
 /**
+ * SpXivoUserConfig:
+ * @user_id: `userId`, or 0 when not sent
+ * @agent_id: `agentId`, or 0 when not sent
+ * @first_name: (nullable): `firstName`
+ * @last_name: (nullable): `lastName`
+ * @full_name: (nullable): `fullName`
+ *
+ * What `UserConfigUpdate` says of the logged-in user that a third-party web service is
+ * told (the forwarding and voicemail settings it also carries are not kept).
+ */
+typedef struct
+{
+  gint64  user_id;
+  gint64  agent_id;
+  char   *first_name;
+  char   *last_name;
+  char   *full_name;
+} SpXivoUserConfig;
+
+/**
+ * SpXivoQueue:
+ * @id: `id`, or 0 when not sent
+ * @name: `name`, the queue's name as PhoneEvent's `queueName` gives it; never %NULL
+ * @display_name: (nullable): `displayName`
+ * @number: (nullable): `number`, the queue's extension
+ *
+ * One queue's configuration, as `QueueConfig` and `QueueList` carry it.
+ */
+typedef struct
+{
+  gint64  id;
+  char   *name;
+  char   *display_name;
+  char   *number;
+} SpXivoQueue;
+
+/* Queues in one QueueList: a large call centre has hundreds. */
+#define SP_XIVO_MAX_QUEUES 4096
+
+/**
  * SpXivoMessage:
  * @type: what the message is
  * @msg_type: `msgType` as sent, or `claz` for a message without one
@@ -146,6 +192,9 @@ typedef struct
  * @auth_failed: for %SP_XIVO_MESSAGE_LOGGED_ON_ERROR: the server refused the session
  *   (`loggedOnFailed`) rather than timing out; retrying at once is pointless
  * @link_status: (nullable): for %SP_XIVO_MESSAGE_LINK_STATUS
+ * @user_config: (nullable): for %SP_XIVO_MESSAGE_USER_CONFIG
+ * @queues: (nullable) (element-type SpXivoQueue): for %SP_XIVO_MESSAGE_QUEUES; queues
+ *   without a name are left out
  *
  * One message received on the CTI WebSocket, classified and checked.
  */
@@ -159,6 +208,8 @@ typedef struct
   char              *error;
   gboolean           auth_failed;
   char              *link_status;
+  SpXivoUserConfig  *user_config;
+  GPtrArray         *queues;
 } SpXivoMessage;
 
 /**
@@ -166,7 +217,8 @@ typedef struct
  * @login: (nullable): the login the server confirms
  * @token: the session token, a secret: never log it
  * @lifetime: how long the token lives, in seconds: from the JWT's `expiresAt` and
- *   `issuedAt` where the token carries them, else from `TTL`; 0 when neither says
+ *   `issuedAt` where the token carries them, else from `TTL` (an integer, a float or a
+ *   string holding one, as a browser would read it); 0 when neither says usably
  *
  * The answer to `POST /xuc/api/2.0/auth/login`.
  */
@@ -188,6 +240,9 @@ const char       *sp_xivo_message_type_to_string (SpXivoMessageType  type);
 void              sp_xivo_phone_event_free       (SpXivoPhoneEvent  *event);
 const char       *sp_xivo_phone_event_type_to_string (SpXivoPhoneEventType type);
 void              sp_xivo_agent_state_free       (SpXivoAgentState  *state);
+void              sp_xivo_user_config_free       (SpXivoUserConfig  *config);
+SpXivoQueue      *sp_xivo_queue_copy             (const SpXivoQueue *queue);
+void              sp_xivo_queue_free             (SpXivoQueue       *queue);
 
 gboolean          sp_xivo_login_parse            (const char        *data,
                                                   gsize              length,
@@ -211,6 +266,8 @@ char             *sp_xivo_unpause_command_new    (gint64             agent_id);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (SpXivoMessage, sp_xivo_message_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (SpXivoPhoneEvent, sp_xivo_phone_event_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (SpXivoUserConfig, sp_xivo_user_config_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (SpXivoQueue, sp_xivo_queue_free)
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (SpXivoLogin, sp_xivo_login_clear)
 
 G_END_DECLS

@@ -13,6 +13,7 @@
 
 #include "sp-account.h"
 #include "sp-backoff.h"
+#include "sp-dial.h"
 #include "sp-enums.h"
 #include "sp-redmine-command.h"
 #include "sp-secret.h"
@@ -733,6 +734,29 @@ sp_source_perform_async (SpSource            *self,
   g_return_if_fail (SP_IS_SOURCE (self));
   g_return_if_fail (is_action (action));
 
+  /* One reading of a number for every backend: a tel: link or "+385 (91) 555-1234" reaches
+   * the server as the digits it dials (sp_dial_normalize()). */
+  if (action == SP_SOURCE_ACTION_DIAL)
+    {
+      const char *text = NULL;
+      g_autofree char *number = NULL;
+
+      if (owned_param != NULL && g_variant_is_of_type (owned_param, G_VARIANT_TYPE_STRING))
+        text = g_variant_get_string (owned_param, NULL);
+      number = sp_dial_normalize (text);
+      if (number == NULL)
+        {
+          g_autoptr(GTask) task = g_task_new (self, cancellable, callback, user_data);
+
+          g_task_set_source_tag (task, sp_source_perform_async);
+          g_task_return_new_error (task, SP_SOURCE_ERROR, SP_SOURCE_ERROR_FAILED,
+                                   _("“%s” is not a phone number"), text ? text : "");
+          return;
+        }
+      g_clear_pointer (&owned_param, g_variant_unref);
+      owned_param = g_variant_ref_sink (g_variant_new_string (number));
+    }
+
   SP_SOURCE_GET_CLASS (self)->perform_async (self, action, call_id, owned_param, cancellable,
                                              callback, user_data);
 }
@@ -1002,39 +1026,6 @@ sp_source_set_transient_secret (SpSource   *self,
 
   g_clear_pointer (&priv->transient_secret, sp_secret_free);
   priv->transient_secret = g_strdup (secret);
-}
-
-/**
- * sp_source_get_user_facts:
- * @facts: (out caller-allocates): filled in; clear with sp_user_facts_clear()
- *
- * What the server told of the account's user (see #SpUserFacts): for the third-party web
- * service, which sends it with every call whatever the backend.
- */
-void
-sp_source_get_user_facts (SpSource    *self,
-                          SpUserFacts *facts)
-{
-  g_return_if_fail (SP_IS_SOURCE (self));
-  g_return_if_fail (facts != NULL);
-
-  *facts = (SpUserFacts) { 0, };
-  if (SP_SOURCE_GET_CLASS (self)->get_user_facts != NULL)
-    SP_SOURCE_GET_CLASS (self)->get_user_facts (self, facts);
-}
-
-/**
- * sp_user_facts_clear:
- *
- * Frees what @facts holds (the token, wiped) and zeroes it.
- */
-void
-sp_user_facts_clear (SpUserFacts *facts)
-{
-  g_return_if_fail (facts != NULL);
-
-  g_clear_pointer (&facts->token, sp_secret_free);
-  facts->agent_id = 0;
 }
 
 static void

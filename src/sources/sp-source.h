@@ -61,7 +61,9 @@ typedef enum
  * @SP_SOURCE_ACTION_HANGUP: end the call named by @call_id (without one: the user's current
  *   call); no parameter
  * @SP_SOURCE_ACTION_DIAL: call a number from the user's own phone; parameter `s`: the number
- *   as typed (a tel: or callto: link is accepted)
+ *   as typed (a tel:, callto: or sip: link is accepted); sp_source_perform_async() hands the
+ *   backend the digits of sp_dial_normalize(), and refuses what is no number
+ *   (%SP_SOURCE_ERROR_FAILED)
  * @SP_SOURCE_ACTION_PAUSE: pause the agent in every queue; parameter: none, or `s`: the
  *   reason, for a backend that records one
  * @SP_SOURCE_ACTION_UNPAUSE: resume the agent in every queue; no parameter
@@ -123,6 +125,10 @@ typedef enum
  * @agent_id: the user's agent id on the server, 0 when unknown
  * @token: (nullable): a live credential of the user's session that a third-party web
  *   service may be given (the XiVO CTI token); never to be logged
+ * @user_id: the user's id on the server, 0 when unknown
+ * @first_name: (nullable): the user's first name, as the server's user record has it
+ * @last_name: (nullable): the user's last name
+ * @full_name: (nullable): the user's full name
  *
  * What a connected source knows of its user beyond the account's settings: what the
  * third-party web service sends for a call (see sp_source_get_user_facts()). Clear with
@@ -132,11 +138,35 @@ typedef struct
 {
   gint64  agent_id;
   char   *token;
+  gint64  user_id;
+  char   *first_name;
+  char   *last_name;
+  char   *full_name;
 } SpUserFacts;
 
 void sp_user_facts_clear (SpUserFacts *facts);
 
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (SpUserFacts, sp_user_facts_clear)
+
+/**
+ * SpQueueFacts:
+ * @id: the queue's id on the server, 0 when unknown
+ * @display_name: (nullable): the name people read
+ * @number: (nullable): the queue's number
+ *
+ * What a connected source knows of a queue its calls name (see
+ * sp_source_get_queue_facts()). Clear with sp_queue_facts_clear().
+ */
+typedef struct
+{
+  gint64  id;
+  char   *display_name;
+  char   *number;
+} SpQueueFacts;
+
+void sp_queue_facts_clear (SpQueueFacts *facts);
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (SpQueueFacts, sp_queue_facts_clear)
 
 #define SP_TYPE_SOURCE (sp_source_get_type ())
 
@@ -156,6 +186,8 @@ G_DECLARE_DERIVABLE_TYPE (SpSource, sp_source, SP, SOURCE, GObject)
  * @perform_finish: finish @perform_async
  * @get_user_facts: fill in what the server told of the user (see #SpUserFacts); optional,
  *   the default knows nothing
+ * @get_queue_facts: fill in what the server told of the queue named @name (see
+ *   #SpQueueFacts) and return whether it knows it; optional, the default knows none
  */
 struct _SpSourceClass
 {
@@ -183,9 +215,12 @@ struct _SpSourceClass
                               GError             **error);
   void     (*get_user_facts) (SpSource            *self,
                               SpUserFacts         *facts);
+  gboolean (*get_queue_facts) (SpSource           *self,
+                               const char         *name,
+                               SpQueueFacts       *facts);
 
   /*< private >*/
-  gpointer padding[7];
+  gpointer padding[6];
 };
 
 GQuark         sp_source_error_quark       (void);
@@ -221,6 +256,9 @@ void           sp_source_set_transient_secret (SpSource     *self,
                                             const char      *secret);
 void           sp_source_get_user_facts    (SpSource        *self,
                                             SpUserFacts     *facts);
+gboolean       sp_source_get_queue_facts   (SpSource        *self,
+                                            const char      *name,
+                                            SpQueueFacts    *facts);
 
 /* For subclasses. */
 SpCallEvent   *sp_source_new_call_event    (SpSource        *self,

@@ -164,6 +164,35 @@ fuzz_request (const char *text,
     g_assert (g_strcmp0 (member_string (user_data, lines[5]), lines[6]) == 0);
 }
 
+/* THIRD_PARTY_LOGIN_URL: any template gives an http(s) URL without the raw token over plain
+ * http elsewhere, or an error that does not hold the token. */
+static void
+fuzz_login_url (const char *text,
+                gsize       length)
+{
+  g_autofree char *copy = NULL;
+  g_autofree char *url = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GUri) uri = NULL;
+
+  if (length > 4096 || !g_utf8_validate (text, length, NULL))
+    return;
+  copy = g_strndup (text, length);
+
+  url = sp_xivo_third_party_login_url (copy, "ana", "SECRET-TOKEN", "xivo.example.com:8443", &error);
+  if (url == NULL)
+    {
+      g_assert (error != NULL);
+      g_assert (strstr (error->message, "SECRET-TOKEN") == NULL);
+      return;
+    }
+
+  g_assert (error == NULL);
+  uri = g_uri_parse (url, G_URI_FLAGS_ENCODED | G_URI_FLAGS_PARSE_RELAXED, NULL);
+  g_assert (uri != NULL);
+  g_assert (g_str_equal (g_uri_get_scheme (uri), "http") || g_str_equal (g_uri_get_scheme (uri), "https"));
+}
+
 int
 LLVMFuzzerTestOneInput (const uint8_t *data,
                         size_t         size)
@@ -172,6 +201,7 @@ LLVMFuzzerTestOneInput (const uint8_t *data,
 
   fuzz_response (text, size);
   fuzz_request (text, size);
+  fuzz_login_url (text, size);
 
   return 0;
 }

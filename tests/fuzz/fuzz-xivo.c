@@ -139,6 +139,28 @@ fuzz_message (const char *text,
       check_text (message->agent_state->cause, SP_XIVO_MAX_FIELD);
       break;
 
+    case SP_XIVO_MESSAGE_USER_CONFIG:
+      g_assert (message->user_config != NULL);
+      g_assert (message->user_config->user_id >= 0 && message->user_config->agent_id >= 0);
+      check_text (message->user_config->first_name, SP_XIVO_MAX_FIELD);
+      check_text (message->user_config->last_name, SP_XIVO_MAX_FIELD);
+      check_text (message->user_config->full_name, SP_XIVO_MAX_FIELD);
+      break;
+
+    case SP_XIVO_MESSAGE_QUEUES:
+      g_assert (message->queues != NULL);
+      g_assert (message->queues->len <= SP_XIVO_MAX_QUEUES);
+      for (guint i = 0; i < message->queues->len; i++)
+        {
+          SpXivoQueue *queue = g_ptr_array_index (message->queues, i);
+
+          g_assert (queue->name != NULL && queue->id >= 0);
+          check_text (queue->name, SP_XIVO_MAX_FIELD);
+          check_text (queue->display_name, SP_XIVO_MAX_FIELD);
+          check_text (queue->number, SP_XIVO_MAX_FIELD);
+        }
+      break;
+
     case SP_XIVO_MESSAGE_LOGGED_ON:
     case SP_XIVO_MESSAGE_LOGGED_ON_ERROR:
     case SP_XIVO_MESSAGE_LINK_STATUS:

@@ -168,6 +168,7 @@ test_editor_kinds (void)
   g_assert_true (shown (editor, "login_row"));
   g_assert_true (shown (editor, "password_row"));
   g_assert_true (shown (editor, "remote_answer_row"));
+  g_assert_true (shown (editor, "login_url_row"));
   g_assert_true (shown (editor, "crm_group"));
   g_assert_false (shown (editor, "api_key_row"));
   g_assert_false (shown (editor, "queues_row"));
@@ -509,6 +510,8 @@ test_editor_preferences_save (void)
   set_text (editor, "webservice_row", "https://crm.example.com/hook");
   set_text (editor, "password_row", "xivo-pw-1");
   gtk_switch_set_active (child (editor, "remote_answer_switch"), FALSE);
+  set_text (editor, "login_url_entry", " https://crm.example.com/login?t=%{token} ");
+  gtk_switch_set_active (child (editor, "login_url_open_switch"), TRUE);
   save_from_preferences (prefs, editor);
   g_object_unref (editor);
 
@@ -527,6 +530,12 @@ test_editor_preferences_save (void)
   g_assert_cmpstr (remote, ==, "false");
   g_assert_cmpstr (kept, ==, "false");
   g_assert_cmpstr (webservice, ==, "https://crm.example.com/hook");
+  g_clear_pointer (&kept, g_free);
+  kept = sp_account_dup_option (account, "third-party-login-url");
+  g_assert_cmpstr (kept, ==, "https://crm.example.com/login?t=%{token}");
+  g_clear_pointer (&kept, g_free);
+  kept = sp_account_dup_option (account, "third-party-login-open");
+  g_assert_cmpstr (kept, ==, "true");
   g_assert_false (sp_account_get_enabled (account));
   assert_not_in_settings (account, "xivo-pw-1");
 
@@ -534,6 +543,8 @@ test_editor_preferences_save (void)
   editor = g_object_ref (sp_preferences_window_edit_account (prefs, sp_account_get_id (account)));
   sp_test_run_for (100);
   g_assert_false (gtk_switch_get_active (child (editor, "remote_answer_switch")));
+  g_assert_cmpstr (get_text (editor, "login_url_entry"), ==, "https://crm.example.com/login?t=%{token}");
+  g_assert_true (gtk_switch_get_active (child (editor, "login_url_open_switch")));
   gtk_switch_set_active (child (editor, "remote_answer_switch"), TRUE);
   save_from_preferences (prefs, editor);
   g_object_unref (editor);

@@ -12,9 +12,12 @@
 
 #include "config.h"
 
+#include <string.h>
+
 #include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
 #include <libnotify/notify.h>
+#include <libsoup/soup.h>
 
 #include "sp-test-engine.h"
 #include "sp-test-fake-source.h"
@@ -777,6 +780,158 @@ test_url_policy (Fixture       *fixture,
   g_assert_nonnull (sp_webservice_get_last_error (fixture->webservice));
 }
 
+/* The seed's own example answers a relative "/thirdparty/open/…": it is resolved against the
+ * web service's address, as a page inside the CC Agent would be, and opens. */
+static void
+test_relative_url (Fixture       *fixture,
+                   gconstpointer  data)
+{
+  g_autofree char *expected = sp_test_webservice_server_dup_url (fixture->server,
+                                                                 "/thirdparty/open/42?num=0427123456");
+
+  set_answer (fixture, "{\"action\":\"open\",\"event\":\"EventRinging\","
+              "\"url\":\"/thirdparty/open/42?num=0427123456\",\"autopause\":true}");
+  ring (fixture, "call-1");
+
+  g_assert_true (wait_opened (fixture, expected, 2000));
+  g_assert_cmpuint (fixture->opened->len, ==, 1);
+  g_assert_cmpuint (sp_test_fake_source_get_performed (fixture->source)->len, ==, 1);
+  g_assert_cmpstr (g_ptr_array_index (sp_test_fake_source_get_performed (fixture->source), 0), ==, "pause call-1");
+}
+
+/* An action that did not happen (the URL policy refused the page) pauses nobody: the agent
+ * would wait for a Done that nothing on the screen asks for. */
+static void
+test_refused_no_pause (Fixture       *fixture,
+                       gconstpointer  data)
+{
+  set_answer (fixture, "{\"action\":\"popup\",\"event\":\"EventRinging\","
+              "\"url\":\"file:///etc/passwd\",\"autopause\":true}");
+
+  g_test_expect_message ("sp-url-opener", G_LOG_LEVEL_WARNING, "*file*");
+  ring (fixture, "call-1");
+  g_test_assert_expected_messages ();
+
+  g_assert_cmpuint (fixture->opened->len, ==, 0);
+  g_assert_cmpuint (sp_test_fake_source_get_performed (fixture->source)->len, ==, 0);
+  g_assert_cmpuint (g_list_model_get_n_items (sp_webservice_get_pending (fixture->webservice)), ==, 0);
+  g_assert_false (has_done_notification (fixture));
+}
+
+/* "true" and 1 pause as the browser's truthiness would, and say so in the log; 0 does not. */
+static void
+test_lenient_booleans (Fixture       *fixture,
+                       gconstpointer  data)
+{
+  g_autoptr(SpTestLogCapture) log = sp_test_log_capture_new (NULL);
+
+  set_answer (fixture, "{\"action\":\"open\",\"event\":\"EventRinging\","
+              "\"url\":\"https://crm.example/c/1\",\"autopause\":\"true\",\"multitab\":\"false\"}");
+  ring (fixture, "call-1");
+  g_assert_cmpuint (count_opened (fixture, "https://crm.example/c/1"), ==, 1);
+  g_assert_cmpuint (sp_test_fake_source_get_performed (fixture->source)->len, ==, 1);
+  g_assert_cmpuint (sp_test_log_capture_count (log, G_LOG_LEVEL_MESSAGE, "*“autopause” is the string \"true\"*"), ==, 1);
+
+  set_answer (fixture, "{\"action\":\"open\",\"event\":\"EventRinging\","
+              "\"url\":\"https://crm.example/c/2\",\"autopause\":0}");
+  ring (fixture, "call-2");
+  g_assert_cmpuint (count_opened (fixture, "https://crm.example/c/2"), ==, 1);
+  g_assert_cmpuint (sp_test_fake_source_get_performed (fixture->source)->len, ==, 1);
+}
+
+typedef struct
+{
+  GBytes *body;
+  guint   status;
+  gboolean done;
+} Fetch;
+
+static void
+fetch_cb (GObject      *object,
+          GAsyncResult *result,
+          gpointer      user_data)
+{
+  Fetch *fetch = user_data;
+  SoupMessage *msg = soup_session_get_async_result_message (SOUP_SESSION (object), result);
+
+  fetch->body = soup_session_send_and_read_finish (SOUP_SESSION (object), result, NULL);
+  fetch->status = soup_message_get_status (msg);
+  fetch->done = TRUE;
+}
+
+static gboolean
+fetched (gpointer user_data)
+{
+  return ((Fetch *) user_data)->done;
+}
+
+/* A request as a page in the browser would make it; returns the HTTP status. */
+static guint
+fetch (const char *method,
+       const char *url,
+       char      **allow_origin)
+{
+  g_autoptr(SoupSession) session = soup_session_new ();
+  g_autoptr(SoupMessage) msg = soup_message_new (method, url);
+  Fetch result = { 0, };
+
+  g_assert_nonnull (msg);
+  soup_session_send_and_read_async (session, msg, G_PRIORITY_DEFAULT, NULL, fetch_cb, &result);
+  g_assert_true (sp_test_wait_until (fetched, &result, 3000));
+  g_clear_pointer (&result.body, g_bytes_unref);
+  if (allow_origin != NULL)
+    *allow_origin = g_strdup (soup_message_headers_get_one (soup_message_get_response_headers (msg),
+                                                            "Access-Control-Allow-Origin"));
+
+  return result.status;
+}
+
+/* The CC Agent's page ends the work with closeThirdParty; a page in the browser calls the
+ * per-call done URL it was given in place of %{doneUrl}: loopback only, a secret token,
+ * forgotten with the call. Done in the notification stays. */
+static void
+test_done_url (Fixture       *fixture,
+               gconstpointer  data)
+{
+  GListModel *pending = sp_webservice_get_pending (fixture->webservice);
+  g_autofree char *done_url = NULL;
+  g_autofree char *wrong = NULL;
+  g_autofree char *allow_origin = NULL;
+  const char *opened;
+  const char *param;
+
+  set_answer (fixture, "{\"action\":\"open\",\"event\":\"EventRinging\","
+              "\"url\":\"https://crm.example/c/1?done=%%{doneUrl}&x=1\",\"autopause\":true}");
+  ring (fixture, "call-1");
+  g_assert_cmpuint (fixture->opened->len, ==, 1);
+  g_assert_cmpuint (g_list_model_get_n_items (pending), ==, 1);
+
+  opened = g_ptr_array_index (fixture->opened, 0);
+  g_assert_true (g_str_has_prefix (opened, "https://crm.example/c/1?done=http%3A%2F%2F127.0.0.1%3A"));
+  g_assert_true (g_str_has_suffix (opened, "&x=1"));
+  param = opened + strlen ("https://crm.example/c/1?done=");
+  done_url = g_uri_unescape_segment (param, strchr (param, '&'), NULL);
+  g_assert_true (g_regex_match_simple ("^http://127\\.0\\.0\\.1:[0-9]+/done/[0-9a-f]{32}$", done_url, 0, 0));
+
+  /* A wrong token is nothing; the browser's preflight is answered. */
+  wrong = g_strndup (done_url, strlen (done_url) - 1);
+  g_assert_cmpuint (fetch ("POST", wrong, NULL), ==, SOUP_STATUS_NOT_FOUND);
+  g_assert_cmpuint (fetch ("OPTIONS", done_url, &allow_origin), ==, SOUP_STATUS_NO_CONTENT);
+  g_assert_cmpstr (allow_origin, ==, "*");
+  g_assert_cmpuint (sp_test_fake_source_get_performed (fixture->source)->len, ==, 1);
+
+  g_assert_cmpuint (fetch ("POST", done_url, NULL), ==, SOUP_STATUS_NO_CONTENT);
+  g_assert_true (sp_test_wait_until (performed_two, fixture, 2000));
+  g_assert_cmpstr (g_ptr_array_index (sp_test_fake_source_get_performed (fixture->source), 1), ==, "unpause call-1");
+  g_assert_cmpuint (g_list_model_get_n_items (pending), ==, 0);
+
+  /* Once the call is over and done, its URL is forgotten. */
+  push (fixture, "call-1", SP_CALL_EVENT_ENDED);
+  sp_test_run_for (100);
+  g_assert_cmpuint (fetch ("GET", done_url, NULL), ==, SOUP_STATUS_NOT_FOUND);
+  g_assert_cmpuint (sp_test_fake_source_get_performed (fixture->source)->len, ==, 2);
+}
+
 /* Do not disturb: nothing opens by itself, and the web service is not even asked. */
 static void
 test_do_not_disturb (Fixture       *fixture,
@@ -861,6 +1016,12 @@ main (int   argc,
       g_test_add (path, Fixture, &cases[i], fixture_set_up, test_action_event, fixture_tear_down);
     }
 
+  g_test_add ("/webservice/relative-url", Fixture, NULL, fixture_set_up, test_relative_url, fixture_tear_down);
+  g_test_add ("/webservice/refused-no-pause", Fixture, NULL, fixture_set_up, test_refused_no_pause,
+              fixture_tear_down);
+  g_test_add ("/webservice/lenient-booleans", Fixture, NULL, fixture_set_up, test_lenient_booleans,
+              fixture_tear_down);
+  g_test_add ("/webservice/done-url", Fixture, NULL, fixture_set_up, test_done_url, fixture_tear_down);
   g_test_add ("/webservice/run/argv", Fixture, NULL, fixture_set_up, test_run_argv, fixture_tear_down);
   g_test_add ("/webservice/run/refused", Fixture, NULL, fixture_set_up, test_run_refused, fixture_tear_down);
   g_test_add ("/webservice/autopause/notification-done", Fixture, NULL, fixture_set_up,

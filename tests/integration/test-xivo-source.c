@@ -662,6 +662,14 @@ test_malformed_frames (Fixture       *fixture,
   g_assert_cmpint (sp_source_get_state (source (fixture)), ==, SP_SOURCE_STATE_CONNECTED);
 }
 
+static gboolean
+opened_any (gpointer user_data)
+{
+  Fixture *fixture = user_data;
+
+  return fixture->opened->len > 0;
+}
+
 static JsonObject *
 parse_object (const char *text)
 {
@@ -762,6 +770,198 @@ test_webservice (Fixture       *fixture,
   g_assert_cmpuint (sp_test_log_capture_count (fixture->log, 0, "*tok-*"), ==, 0);
 }
 
+/* The request, field by field and type by type, is the third-party chapter's own example
+ * (protocols/xivo.md §3.2): the user from xuc's UserConfigUpdate and agent state, the
+ * queue from its QueueList, every call variable, numbers as numbers. An option overrides
+ * what the server said, no more. */
+static void
+test_webservice_request_as_seed (Fixture       *fixture,
+                                 gconstpointer  data)
+{
+  g_autoptr(SpTestWebserviceServer) web = sp_test_webservice_server_new ();
+  g_autofree char *web_url = sp_test_webservice_server_dup_url (web, "/thirdparty");
+  g_autofree char *expected_text = NULL;
+  g_autoptr(JsonNode) expected = NULL;
+  g_autoptr(JsonNode) got = NULL;
+  GVariantBuilder options;
+  SpTestWebserviceRequest *request;
+  JsonObject *user;
+  JsonObject *queue;
+
+  add_account (fixture, PASSWORD, web_url);
+  g_assert_true (wait_state (fixture, SP_SOURCE_STATE_CONNECTED, 10000));
+  g_assert_true (sp_test_xuc_server_wait_for_frame (fixture->server,
+                                                     "{\"claz\":\"web\",\"command\":\"getList\",\"objectType\":\"queue\"}",
+                                                     1, 2000));
+  sp_test_run_for (200);
+
+  sp_test_xuc_server_phone_event (fixture->server, "EventRinging", "1469709757.74", "0427123456",
+                                  NULL, "bluesky",
+                                  "XIVO_CONTEXT", "default", "XIVO_USERID", "12",
+                                  "XIVO_SRCNUM", "0427123456", "XIVO_DSTNUM", "3000",
+                                  "USR_ORDER", "42", NULL);
+  g_assert_true (sp_test_webservice_server_wait_for (web, 1, 3000));
+  request = g_ptr_array_index (sp_test_webservice_server_get_requests (web), 0);
+
+  expected_text = g_strdup_printf ("{\"user\":{\"userId\":12,\"agentId\":3,\"firstName\":\"Ana\","
+                                   "\"lastName\":\"Horvat\",\"fullName\":\"Ana Horvat\",\"token\":\"%s\"},"
+                                   "\"callee\":\"1000\",\"caller\":\"0427123456\","
+                                   "\"userData\":{\"XIVO_CONTEXT\":\"default\",\"XIVO_USERID\":\"12\","
+                                   "\"XIVO_SRCNUM\":\"0427123456\",\"XIVO_DSTNUM\":\"3000\",\"USR_ORDER\":\"42\"},"
+                                   "\"callDataCallId\":\"1469709757.74\","
+                                   "\"queue\":{\"id\":1,\"name\":\"bluesky\",\"displayName\":\"Blue Sky\",\"number\":\"3000\"}}",
+                                   sp_test_xuc_server_get_last_token (fixture->server));
+  expected = json_from_string (expected_text, NULL);
+  got = json_from_string (request->body, NULL);
+  g_assert_nonnull (got);
+  g_test_message ("sent: %s", request->body);
+  /* json_node_equal() compares members by name and values by type: 12 is not "12". */
+  g_assert_true (json_node_equal (got, expected));
+
+  /* An option overrides the server's word; the rest stays the server's. */
+  g_variant_builder_init (&options, G_VARIANT_TYPE ("a{ss}"));
+  g_variant_builder_add (&options, "{ss}", "webservice-full-name", "Ana H. (desk 4)");
+  g_settings_set_value (sp_account_get_settings (fixture->account), "options", g_variant_builder_end (&options));
+  sp_test_xuc_server_phone_event (fixture->server, "EventRinging", "1469709760.80", "0427123457",
+                                  NULL, "edition", NULL);
+  g_assert_true (sp_test_webservice_server_wait_for (web, 2, 3000));
+  request = g_ptr_array_index (sp_test_webservice_server_get_requests (web), 1);
+  g_clear_pointer (&got, json_node_unref);
+  got = json_from_string (request->body, NULL);
+  user = json_object_get_object_member (json_node_get_object (got), "user");
+  queue = json_object_get_object_member (json_node_get_object (got), "queue");
+  g_assert_cmpstr (json_object_get_string_member (user, "fullName"), ==, "Ana H. (desk 4)");
+  g_assert_cmpstr (json_object_get_string_member (user, "firstName"), ==, "Ana");
+  g_assert_cmpint (json_object_get_int_member (user, "userId"), ==, 12);
+  g_assert_cmpint (json_object_get_int_member (queue, "id"), ==, 2);
+  g_assert_cmpstr (json_object_get_string_member (queue, "displayName"), ==, "Édition");
+  g_assert_cmpstr (json_object_get_string_member (queue, "number"), ==, "3001");
+}
+
+/* A tel: link dials its digits on XiVO, as on every backend; what is no number is refused
+ * before anything reaches the server. */
+static void
+test_dial_link (Fixture       *fixture,
+                gconstpointer  data)
+{
+  Done done = { 0 };
+  g_autoptr(GError) error = NULL;
+
+  connect_account (fixture);
+
+  perform (fixture, SP_SOURCE_ACTION_DIAL, NULL, g_variant_new_string ("tel:+385-91-555-1234"));
+  g_assert_true (sp_test_xuc_server_wait_for_frame (fixture->server,
+                                                     "{\"claz\":\"web\",\"command\":\"dial\",\"destination\":\"+385915551234\"}",
+                                                     1, 2000));
+
+  sp_source_perform_async (source (fixture), SP_SOURCE_ACTION_DIAL, NULL,
+                           g_variant_new_string ("javascript:alert(1)"), NULL, done_cb, &done);
+  g_assert_true (sp_test_wait_until (is_done, &done, 3000));
+  g_assert_false (sp_source_perform_finish (source (fixture), done.result, &error));
+  g_assert_error (error, SP_SOURCE_ERROR, SP_SOURCE_ERROR_FAILED);
+  g_object_unref (done.result);
+  sp_test_run_for (200);
+  g_assert_cmpuint (sp_test_xuc_server_count_frames (fixture->server, "*\"dial\"*"), ==, 1);
+}
+
+/* A login answer whose TTL is a string or a float logs in all the same. */
+static void
+test_ttl_lenient (Fixture       *fixture,
+                  gconstpointer  data)
+{
+  sp_test_xuc_server_set_ttl_json (fixture->server, "\"3600\"");
+  connect_account (fixture);
+  g_assert_cmpuint (sp_test_xuc_server_get_n_logins (fixture->server), ==, 1);
+
+  sp_account_list_remove (fixture->accounts, ACCOUNT_ID);
+  g_clear_object (&fixture->account);
+  sp_test_xuc_server_set_ttl_json (fixture->server, "3600.0");
+  connect_account (fixture);
+  g_assert_cmpuint (sp_test_xuc_server_get_n_logins (fixture->server), ==, 2);
+}
+
+static void
+set_options (Fixture    *fixture,
+             const char *first_key,
+             ...) G_GNUC_NULL_TERMINATED;
+
+static void
+set_options (Fixture    *fixture,
+             const char *first_key,
+             ...)
+{
+  GVariantBuilder options;
+  va_list args;
+
+  g_variant_builder_init (&options, G_VARIANT_TYPE ("a{ss}"));
+  va_start (args, first_key);
+  for (const char *key = first_key; key != NULL; key = va_arg (args, const char *))
+    g_variant_builder_add (&options, "{ss}", key, va_arg (args, const char *));
+  va_end (args);
+  g_settings_set_value (sp_account_get_settings (fixture->account), "options", g_variant_builder_end (&options));
+}
+
+/* THIRD_PARTY_LOGIN_URL: after each CTI login the CRM is called with the login, the live
+ * token and the XiVO CC host, percent-encoded; the token appears in no log line. */
+static void
+test_login_url_call (Fixture       *fixture,
+                     gconstpointer  data)
+{
+  g_autoptr(SpTestWebserviceServer) web = sp_test_webservice_server_new ();
+  g_autofree char *login_url = sp_test_webservice_server_dup_url (web, "/logininfo?login=%{login}&token=%{token}"
+                                                                  "&xivoccHost=%{xivocchost}");
+  g_autofree char *expected = NULL;
+  SpTestWebserviceRequest *request;
+
+  add_account (fixture, PASSWORD, NULL);
+  set_options (fixture, "third-party-login-url", login_url, NULL);
+  g_assert_true (wait_state (fixture, SP_SOURCE_STATE_CONNECTED, 10000));
+  g_assert_true (sp_test_webservice_server_wait_for (web, 1, 5000));
+
+  request = g_ptr_array_index (sp_test_webservice_server_get_requests (web), 0);
+  expected = g_strdup_printf ("login=ana&token=%s&xivoccHost=127.0.0.1%%3A%u",
+                              sp_test_xuc_server_get_last_token (fixture->server),
+                              sp_test_xuc_server_get_port (fixture->server));
+  g_assert_cmpstr (request->method, ==, "GET");
+  g_assert_cmpstr (request->path, ==, "/logininfo");
+  g_assert_cmpstr (request->query, ==, expected);
+
+  /* Each login calls it again. */
+  sp_source_retry_now (source (fixture));
+  g_assert_true (sp_test_webservice_server_wait_for (web, 2, 10000));
+  g_assert_cmpuint (sp_test_log_capture_count (fixture->log, 0, "*tok-*"), ==, 0);
+}
+
+/* Opened in the browser instead, through the URL door; and never over plain http to
+ * another machine with the token. */
+static void
+test_login_url_open (Fixture       *fixture,
+                     gconstpointer  data)
+{
+  g_autofree char *expected = NULL;
+
+  add_account (fixture, PASSWORD, NULL);
+  set_options (fixture, "third-party-login-url", "https://crm.example/login?u=%{login}&t=%{token}",
+               "third-party-login-open", "true", NULL);
+  g_assert_true (wait_state (fixture, SP_SOURCE_STATE_CONNECTED, 10000));
+  g_assert_true (sp_test_wait_until (opened_any, fixture, 3000));
+  expected = g_strdup_printf ("https://crm.example/login?u=ana&t=%s",
+                              sp_test_xuc_server_get_last_token (fixture->server));
+  g_assert_cmpstr (g_ptr_array_index (fixture->opened, 0), ==, expected);
+
+  sp_account_list_remove (fixture->accounts, ACCOUNT_ID);
+  g_clear_object (&fixture->account);
+  g_ptr_array_set_size (fixture->opened, 0);
+  add_account (fixture, PASSWORD, NULL);
+  set_options (fixture, "third-party-login-url", "http://crm.example/login?t=%{token}",
+               "third-party-login-open", "true", NULL);
+  g_assert_true (wait_state (fixture, SP_SOURCE_STATE_CONNECTED, 10000));
+  g_assert_true (sp_test_log_capture_wait_for (fixture->log, G_LOG_LEVEL_MESSAGE, "*plain http*", 3000));
+  sp_test_run_for (200);
+  g_assert_cmpuint (fixture->opened->len, ==, 0);
+  g_assert_cmpuint (sp_test_log_capture_count (fixture->log, 0, "*tok-*"), ==, 0);
+}
+
 /* An administrator can keep the token from the web service. */
 static void
 test_webservice_no_token (Fixture       *fixture,
@@ -821,6 +1021,11 @@ main (int   argc,
   ADD ("malformed-frames", 3600, test_malformed_frames);
   ADD ("webservice", 3600, test_webservice);
   ADD ("webservice-no-token", 3600, test_webservice_no_token);
+  ADD ("webservice-request-as-seed", 3600, test_webservice_request_as_seed);
+  ADD ("dial-link", 3600, test_dial_link);
+  ADD ("ttl-lenient", 3600, test_ttl_lenient);
+  ADD ("login-url-call", 3600, test_login_url_call);
+  ADD ("login-url-open", 3600, test_login_url_open);
 
   ret = g_test_run ();
 

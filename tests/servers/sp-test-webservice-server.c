@@ -45,6 +45,7 @@ request_free (gpointer data)
 
   g_free (request->method);
   g_free (request->path);
+  g_free (request->query);
   g_free (request->content_type);
   g_free (request->body);
   g_free (request);
@@ -104,6 +105,7 @@ handler (SoupServer        *server,
 
   request->method = g_strdup (soup_server_message_get_method (msg));
   request->path = g_strdup (path);
+  request->query = g_strdup (g_uri_get_query (soup_server_message_get_uri (msg)));
   request->content_type = g_strdup (soup_message_headers_get_content_type (
                                       soup_server_message_get_request_headers (msg), NULL));
   request->body = g_strndup (g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes));

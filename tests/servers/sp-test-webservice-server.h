@@ -13,7 +13,7 @@ G_BEGIN_DECLS
  * SpTestWebserviceServer:
  *
  * A XiVO-style third-party web service on 127.0.0.1, in process: it records every request
- * it receives (method, path, content type, body) and answers with whatever the test set,
+ * it receives (method, path, query, content type, body) and answers with whatever the test set,
  * after an optional delay.
  */
 typedef struct _SpTestWebserviceServer SpTestWebserviceServer;
@@ -22,6 +22,7 @@ typedef struct
 {
   char *method;
   char *path;
+  char *query;          /* as sent, still percent-encoded; NULL without one */
   char *content_type;
   char *body;
 } SpTestWebserviceRequest;

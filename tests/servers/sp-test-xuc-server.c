@@ -20,7 +20,18 @@
  * LoggedOn (or LoggedOnError, then closes). The user's line is DN 1000. Pings are answered
  * with a frame, which is what keeps cti.js's link alive; commands act as a phone would:
  * answer establishes the ringing call, pauseAgent and unpauseAgent change the agent's
- * state. */
+ * state.
+ *
+ * After LoggedOn xuc pushes the user's record, `UserConfigUpdate` (xuc's User API,
+ * https://documentation.xivo.solutions/en/2022.10/api_sdk/xuc/api/user.html, "User
+ * Configuration": userId, firstName, lastName, fullName, the forwarding and DND flags and
+ * destinations, mobileNumber, lineIds, voiceMailId, voiceMailEnabled), and it answers
+ * `getList` of `queue` (cti.js's Cti.getList(objectType), generic API page
+ * https://documentation.xivo.solutions/en/2021.07/api_sdk/xuc/api/generic.html) with
+ * `QueueList`, an array of queue configurations (id, context, name, displayName, number, …),
+ * as the CC Agent's queue pane reads them. The xucserver and xucmgt sources were not at hand
+ * here; these shapes are the documentation's. The user is Ana Horvat (user 12, agent 3); the
+ * queues are bluesky and edition, as in the third-party chapter's example. */
 
 #define LOGIN_PATH "/xuc/api/2.0/auth/login"
 #define CTI_PATH "/xuc/api/2.0/cti"
@@ -36,6 +47,7 @@ struct _SpTestXucServer
   char       *logged_on_error;
   gboolean    silent;
   gint64      agent_id;
+  char       *ttl_json;    /* the TTL member as sent, when not the integer */
 
   GHashTable *tokens;      /* token → gint64* monotonic expiry */
   char       *last_token;
@@ -225,6 +237,16 @@ handle_command (SpTestXucServer         *self,
     {
       send_agent_state (self, "AgentReady", NULL);
     }
+  else if (g_str_equal (command, "getList") &&
+           g_strcmp0 (json_object_get_string_member_with_default (object, "objectType", ""), "queue") == 0)
+    {
+      send_to (connection,
+               "{\"msgType\":\"QueueList\",\"ctiMessage\":["
+               "{\"id\":1,\"context\":\"default\",\"name\":\"bluesky\",\"displayName\":\"Blue Sky\","
+               "\"number\":\"3000\",\"recording_mode\":\"notrecorded\",\"recording_activated\":0},"
+               "{\"id\":2,\"context\":\"default\",\"name\":\"edition\",\"displayName\":\"Édition\","
+               "\"number\":\"3001\",\"recording_mode\":\"notrecorded\",\"recording_activated\":0}]}");
+    }
   else if (g_str_equal (command, "dial"))
     {
       g_autofree char *linked_id = g_strdup_printf ("dial.%u", ++self->serial);
@@ -328,6 +350,12 @@ websocket_handler (SoupServer              *server,
 
   /* An agent's link learns the agent's state right after the session starts. */
   send_to (connection, "{\"msgType\":\"LoggedOn\",\"ctiMessage\":{}}");
+  send_to (connection,
+           "{\"msgType\":\"UserConfigUpdate\",\"ctiMessage\":{\"userId\":12,\"dndEnabled\":false,"
+           "\"naFwdEnabled\":false,\"uncFwdEnabled\":false,\"busyFwdEnabled\":false,"
+           "\"firstName\":\"Ana\",\"lastName\":\"Horvat\",\"fullName\":\"Ana Horvat\","
+           "\"naFwdDestination\":\"\",\"uncFwdDestination\":\"\",\"busyFwdDestination\":\"\","
+           "\"mobileNumber\":\"0915551234\",\"lineIds\":[3],\"voiceMailId\":7,\"voiceMailEnabled\":true}}");
   send_agent_state (self, "AgentReady", NULL);
 }
 
@@ -379,8 +407,12 @@ login_handler (SoupServer        *server,
   *expiry = g_get_monotonic_time () + self->ttl * G_USEC_PER_SEC;
   g_hash_table_insert (self->tokens, g_strdup (self->last_token), expiry);
 
-  reply = g_strdup_printf ("{\"login\":\"%s\",\"token\":\"%s\",\"TTL\":%" G_GINT64_FORMAT "}",
-                           self->login, self->last_token, self->ttl);
+  if (self->ttl_json != NULL)
+    reply = g_strdup_printf ("{\"login\":\"%s\",\"token\":\"%s\",\"TTL\":%s}",
+                             self->login, self->last_token, self->ttl_json);
+  else
+    reply = g_strdup_printf ("{\"login\":\"%s\",\"token\":\"%s\",\"TTL\":%" G_GINT64_FORMAT "}",
+                             self->login, self->last_token, self->ttl);
   soup_server_message_set_status (msg, SOUP_STATUS_OK, NULL);
   soup_server_message_set_response (msg, "application/json", SOUP_MEMORY_COPY, reply, strlen (reply));
 }
@@ -452,6 +484,19 @@ sp_test_xuc_server_set_ttl (SpTestXucServer *self,
                             gint64           ttl_seconds)
 {
   self->ttl = ttl_seconds;
+}
+
+/**
+ * sp_test_xuc_server_set_ttl_json:
+ * @json: (nullable): the login answer's `TTL` as written (`"3600"`, `3600.0`); %NULL for
+ *   the integer of sp_test_xuc_server_set_ttl(). Tokens still live that integer.
+ */
+void
+sp_test_xuc_server_set_ttl_json (SpTestXucServer *self,
+                                 const char      *json)
+{
+  g_free (self->ttl_json);
+  self->ttl_json = g_strdup (json);
 }
 
 /**
@@ -722,5 +767,6 @@ sp_test_xuc_server_free (SpTestXucServer *self)
   g_free (self->password);
   g_free (self->logged_on_error);
   g_free (self->last_token);
+  g_free (self->ttl_json);
   g_free (self);
 }

@@ -29,6 +29,8 @@ char            *sp_test_xuc_server_dup_url          (SpTestXucServer  *self);
 guint16          sp_test_xuc_server_get_port         (SpTestXucServer  *self);
 void             sp_test_xuc_server_set_ttl          (SpTestXucServer  *self,
                                                       gint64            ttl_seconds);
+void             sp_test_xuc_server_set_ttl_json     (SpTestXucServer  *self,
+                                                      const char       *json);
 void             sp_test_xuc_server_set_logged_on_error (SpTestXucServer *self,
                                                       const char       *error);
 void             sp_test_xuc_server_set_silent       (SpTestXucServer  *self,

@@ -222,6 +222,8 @@ run_message (Run         *run,
     case SP_XIVO_MESSAGE_LOGGED_ON_ERROR:
     case SP_XIVO_MESSAGE_LINK_STATUS:
     case SP_XIVO_MESSAGE_ERROR:
+    case SP_XIVO_MESSAGE_USER_CONFIG:
+    case SP_XIVO_MESSAGE_QUEUES:
     case SP_XIVO_MESSAGE_OTHER:
     default:
       /* The source's own business: neither the calls nor the agent see it. */

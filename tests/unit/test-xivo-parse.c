@@ -184,6 +184,27 @@ describe_cti (const char *data,
       append_field (out, "  ", "cause", message->agent_state->cause);
       break;
 
+    case SP_XIVO_MESSAGE_USER_CONFIG:
+      g_string_append_printf (out, "  user-id: %" G_GINT64_FORMAT "\n", message->user_config->user_id);
+      g_string_append_printf (out, "  agent-id: %" G_GINT64_FORMAT "\n", message->user_config->agent_id);
+      append_field (out, "  ", "first-name", message->user_config->first_name);
+      append_field (out, "  ", "last-name", message->user_config->last_name);
+      append_field (out, "  ", "full-name", message->user_config->full_name);
+      break;
+
+    case SP_XIVO_MESSAGE_QUEUES:
+      g_string_append_printf (out, "  queues: %u\n", message->queues->len);
+      for (guint i = 0; i < message->queues->len; i++)
+        {
+          SpXivoQueue *queue = g_ptr_array_index (message->queues, i);
+
+          g_string_append_printf (out, "    id: %" G_GINT64_FORMAT "\n", queue->id);
+          append_field (out, "      ", "name", queue->name);
+          append_field (out, "      ", "display-name", queue->display_name);
+          append_field (out, "      ", "number", queue->number);
+        }
+      break;
+
     case SP_XIVO_MESSAGE_LINK_STATUS:
       append_field (out, "  ", "status", message->link_status);
       break;
@@ -253,6 +274,8 @@ describe_response (const char *data,
     }
   g_string_append_printf (out, "  autopause: %s\n", response->autopause ? "yes" : "no");
   append_field (out, "  ", "autopause-reason", response->autopause_reason);
+  if (response->notes != NULL)
+    append_field (out, "  ", "notes", response->notes);
 
   return g_string_free (out, FALSE);
 }
@@ -433,6 +456,47 @@ test_request_minimal (void)
                    "\"callDataCallId\":\"pn-1\"}");
 }
 
+/* THIRD_PARTY_LOGIN_URL: the seed's placeholders, percent-encoded; the token only over https
+ * or to this machine. */
+static void
+test_third_party_login_url (void)
+{
+  static const struct {
+    const char *template_str;
+    const char *expected;   /* NULL: refused */
+  } cases[] = {
+    { "https://crm.example/logininfo?login=%{login}&token=%{token}&xivoccHost=%{xivocchost}",
+      "https://crm.example/logininfo?login=ana%20h&token=a%2Bb%2Fc%3D&xivoccHost=xivo.example.com%3A8443" },
+    { "https://crm.example/l?t=%{TOKEN}&x=%{unknown}&p=100%", "https://crm.example/l?t=a%2Bb%2Fc%3D&x=%{unknown}&p=100%" },
+    { "http://127.0.0.1:8000/l?t=%{token}", "http://127.0.0.1:8000/l?t=a%2Bb%2Fc%3D" },
+    { "http://localhost/l?t=%{token}", "http://localhost/l?t=a%2Bb%2Fc%3D" },
+    { "http://crm.example/l?login=%{login}", "http://crm.example/l?login=ana%20h" },
+    { "http://crm.example/l?t=%{token}", NULL },
+    { "http://%{token}.example/l", NULL },
+    { "https://%{Token}.example/l", NULL },
+    { "https://u:%{token}@crm.example/l", NULL },
+    { "ftp://crm.example/%{login}", NULL },
+    { "%{xivocchost}/x", NULL },
+    { "", NULL },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autofree char *url = sp_xivo_third_party_login_url (cases[i].template_str, "ana h", "a+b/c=",
+                                                            "xivo.example.com:8443", &error);
+
+      g_test_message ("%s", cases[i].template_str);
+      g_assert_cmpstr (url, ==, cases[i].expected);
+      if (url == NULL)
+        {
+          g_assert_error (error, SP_XIVO_WS_ERROR, SP_XIVO_WS_ERROR_INVALID);
+          g_assert_null (strstr (error->message, "a+b"));
+          g_assert_null (strstr (error->message, "a%2Bb"));
+        }
+    }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -450,6 +514,7 @@ main (int   argc,
   g_test_add_func ("/xivo-parse/frames", test_frames);
   g_test_add_func ("/xivo-parse/request-full", test_request_full);
   g_test_add_func ("/xivo-parse/request-minimal", test_request_minimal);
+  g_test_add_func ("/xivo-parse/third-party-login-url", test_third_party_login_url);
 
   return g_test_run ();
 }

@@ -14,7 +14,8 @@
 
 /*
  * The XiVO rows of the account editor: the CTI user's login and password (the generic
- * rows, with XiVO's words), and whether to offer "Answer".
+ * rows, with XiVO's words), whether to offer "Answer", and the third-party login URL
+ * (THIRD_PARTY_LOGIN_URL) with whether to open it rather than call it.
  */
 
 struct _SpXivoPage
@@ -22,6 +23,8 @@ struct _SpXivoPage
   AdwPreferencesGroup  parent_instance;
 
   GtkSwitch           *remote_answer_switch;
+  GtkEntry            *login_url_entry;
+  GtkSwitch           *login_url_open_switch;
 };
 
 static void sp_xivo_page_iface_init (SpAccountPageInterface *iface);
@@ -36,8 +39,12 @@ sp_xivo_page_load (SpAccountPage *page,
 {
   SpXivoPage *self = SP_XIVO_PAGE (page);
   g_autofree char *remote_answer = sp_account_dup_option (account, SP_XIVO_OPTION_REMOTE_ANSWER);
+  g_autofree char *login_url = sp_account_dup_option (account, SP_XIVO_OPTION_LOGIN_URL);
+  g_autofree char *login_url_open = sp_account_dup_option (account, SP_XIVO_OPTION_LOGIN_URL_OPEN);
 
   gtk_switch_set_active (self->remote_answer_switch, g_strcmp0 (remote_answer, "false") != 0);
+  gtk_editable_set_text (GTK_EDITABLE (self->login_url_entry), login_url ? login_url : "");
+  gtk_switch_set_active (self->login_url_open_switch, g_strcmp0 (login_url_open, "true") == 0);
 }
 
 static void
@@ -48,8 +55,13 @@ sp_xivo_page_save (SpAccountPage *page,
   SpXivoPage *self = SP_XIVO_PAGE (page);
 
   /* On is the default: only "off" is written. */
+  g_autofree char *login_url = g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->login_url_entry))));
+
   sp_account_page_set_option (options, SP_XIVO_OPTION_REMOTE_ANSWER,
                               gtk_switch_get_active (self->remote_answer_switch) ? NULL : "false");
+  sp_account_page_set_option (options, SP_XIVO_OPTION_LOGIN_URL, *login_url ? login_url : NULL);
+  sp_account_page_set_option (options, SP_XIVO_OPTION_LOGIN_URL_OPEN,
+                              gtk_switch_get_active (self->login_url_open_switch) ? "true" : NULL);
 }
 
 static const char *
@@ -96,7 +108,10 @@ sp_xivo_page_class_init (SpXivoPageClass *klass)
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/screenpop/Screenpop/sp-xivo-page.ui");
   gtk_widget_class_bind_template_child (widget_class, SpXivoPage, remote_answer_switch);
+  gtk_widget_class_bind_template_child (widget_class, SpXivoPage, login_url_entry);
+  gtk_widget_class_bind_template_child (widget_class, SpXivoPage, login_url_open_switch);
   gtk_widget_class_bind_template_child_full (widget_class, "remote_answer_row", FALSE, 0);
+  gtk_widget_class_bind_template_child_full (widget_class, "login_url_row", FALSE, 0);
   gtk_widget_class_bind_template_callback (widget_class, sp_account_page_changed);
 }
 

@@ -8,13 +8,16 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <json-glib/json-glib.h>
 #include <libsoup/soup.h>
 
 #include "sp-account.h"
 #include "sp-http.h"
 #include "sp-secret.h"
+#include "sp-redmine-command.h"
 #include "sp-xivo.h"
 #include "sp-xivo-agent.h"
+#include "sp-xivo-webservice.h"
 #include "sp-xivo-calls.h"
 #include "sp-xivo-login.h"
 #include "sp-xivo-source.h"
@@ -61,9 +64,12 @@ struct _SpXivoSource
   guint                    ping_id;
   guint                    renew_id;
   GCancellable            *renew_cancellable;
+  GCancellable            *login_url_cancellable;
 
   SpXivoCalls             *calls;           /* kept across reconnects */
   SpXivoAgent              agent;
+  SpXivoUserConfig        *user_config;     /* the last UserConfigUpdate */
+  GHashTable              *queues;          /* name → SpXivoQueue, from QueueList/QueueConfig */
 };
 
 enum {
@@ -185,16 +191,122 @@ renewal_delay_ms (SpXivoSource *self)
 }
 
 static void
+login_url_cb (GObject      *object,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  g_autoptr(SoupMessage) msg = user_data;
+  g_autoptr(GBytes) body = NULL;
+  g_autoptr(GError) error = NULL;
+  GUri *uri = soup_message_get_uri (msg);
+
+  /* The URL holds the token: only its host is ever logged. */
+  body = sp_http_read_bytes_finish (SOUP_SESSION (object), result, &error);
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  if (error != NULL && soup_message_get_status (msg) == SOUP_STATUS_NONE)
+    g_message ("Could not call the third-party login URL at %s: %s", g_uri_get_host (uri), error->message);
+  else
+    g_debug ("The third-party login URL at %s answered HTTP %u", g_uri_get_host (uri),
+             soup_message_get_status (msg));
+}
+
+/* THIRD_PARTY_LOGIN_URL (protocols/xivo.md §3.5): after each successful CTI login, tell the
+ * CRM which login, token and XiVO CC host the agent uses, by calling the administrator's
+ * URL, or by opening it in the browser where the CRM needs its own session cookie. */
+static void
+third_party_login (SpXivoSource *self,
+                   const char   *login)
+{
+  SpAccount *account = sp_source_get_account (SP_SOURCE (self));
+  g_autofree char *url_template = sp_account_dup_option (account, SP_XIVO_OPTION_LOGIN_URL);
+  g_autofree char *open = sp_account_dup_option (account, SP_XIVO_OPTION_LOGIN_URL_OPEN);
+  g_autofree char *host_port = NULL;
+  g_autoptr(GUri) base = NULL;
+  g_autoptr(GError) error = NULL;
+  char *url;
+
+  if (url_template == NULL || *g_strstrip (url_template) == '\0')
+    return;
+
+  base = g_uri_parse (self->base_url, G_URI_FLAGS_ENCODED, NULL);
+  if (base != NULL && g_uri_get_port (base) > 0)
+    host_port = g_strdup_printf ("%s:%d", g_uri_get_host (base), g_uri_get_port (base));
+  else if (base != NULL)
+    host_port = g_strdup (g_uri_get_host (base));
+
+  url = sp_xivo_third_party_login_url (url_template, login, self->token, host_port, &error);
+  if (url == NULL)
+    {
+      g_message ("[%s] Not calling the third-party login URL: %s", account_id (self), error->message);
+      return;
+    }
+
+  if (g_strcmp0 (open, "true") == 0)
+    {
+      g_autoptr(JsonBuilder) builder = json_builder_new ();
+      g_autoptr(JsonNode) node = NULL;
+      g_autoptr(SpRedmineCommand) command = NULL;
+
+      /* Through the one URL door (the command runner and the URL policy), as any page. */
+      json_builder_begin_object (builder);
+      json_builder_set_member_name (builder, "command");
+      json_builder_add_string_value (builder, "open_url");
+      json_builder_set_member_name (builder, "data");
+      json_builder_begin_object (builder);
+      json_builder_set_member_name (builder, "url");
+      json_builder_add_string_value (builder, url);
+      json_builder_end_object (builder);
+      json_builder_end_object (builder);
+      node = json_builder_get_root (builder);
+      command = sp_redmine_command_new_from_json (node, &error);
+      if (command != NULL)
+        {
+          g_debug ("[%s] Opening the third-party login URL", account_id (self));
+          sp_source_emit_command (SP_SOURCE (self), command);
+        }
+      else
+        {
+          g_message ("[%s] Not opening the third-party login URL: %s", account_id (self), error->message);
+        }
+    }
+  else
+    {
+      SoupMessage *msg = soup_message_new (SOUP_METHOD_GET, url);
+
+      if (msg != NULL)
+        {
+          g_debug ("[%s] Calling the third-party login URL at %s", account_id (self),
+                   g_uri_get_host (soup_message_get_uri (msg)));
+          /* A redirect would carry the token elsewhere. */
+          soup_message_add_flags (msg, SOUP_MESSAGE_NO_REDIRECT);
+          if (self->login_url_cancellable == NULL)
+            self->login_url_cancellable = g_cancellable_new ();
+          sp_http_read_bytes_async (self->session, msg, 64 * 1024, self->login_url_cancellable,
+                                    login_url_cb, msg);
+        }
+    }
+
+  wipe (&url);
+}
+
+static void
 connect_succeed (SpXivoSource *self)
 {
   g_autoptr(GTask) task = g_steal_pointer (&self->connect_task);
   ConnectData *data = g_task_get_task_data (task);
   g_autofree char *resync_frame = sp_xivo_command_new ("getCurrentCallsPhoneEvents", NULL);
+  g_autofree char *queues_frame = sp_xivo_command_new ("getList", "objectType", "queue", NULL);
 
   g_debug ("[%s] Logged on to %s", account_id (self), data->base_url);
 
   /* Whatever happened while the link was down, the server knows which calls are live. */
   send_frame (self, resync_frame);
+  /* What the CC Agent knows of a call's queue (id, display name, number) before it tells a
+   * third-party web service: Cti.getList("queue") answers QueueList, then QueueConfig on
+   * every change. The user's record (UserConfigUpdate) comes unasked after LoggedOn. */
+  send_frame (self, queues_frame);
+  third_party_login (self, data->login);
   start_pinging (self);
   schedule_renewal (self, renewal_delay_ms (self));
 
@@ -271,6 +383,26 @@ message_cb (SpXivoSource            *self,
 
     case SP_XIVO_MESSAGE_AGENT_STATE:
       handle_agent_state (self, parsed->agent_state);
+      break;
+
+    case SP_XIVO_MESSAGE_USER_CONFIG:
+      g_debug ("[%s] User %" G_GINT64_FORMAT " configured", account_id (self),
+               parsed->user_config->user_id);
+      g_clear_pointer (&self->user_config, sp_xivo_user_config_free);
+      self->user_config = g_steal_pointer (&parsed->user_config);
+      break;
+
+    case SP_XIVO_MESSAGE_QUEUES:
+      /* A list replaces what we knew; a single QueueConfig updates one queue. */
+      if (g_str_equal (parsed->msg_type, "QueueList"))
+        g_hash_table_remove_all (self->queues);
+      for (guint i = 0; i < parsed->queues->len; i++)
+        {
+          SpXivoQueue *queue = sp_xivo_queue_copy (g_ptr_array_index (parsed->queues, i));
+
+          g_hash_table_replace (self->queues, queue->name, queue);
+        }
+      g_debug ("[%s] %u queues known", account_id (self), g_hash_table_size (self->queues));
       break;
 
     case SP_XIVO_MESSAGE_ERROR:
@@ -696,7 +828,8 @@ sp_xivo_source_perform_finish (SpSource      *source,
   return g_task_propagate_boolean (G_TASK (result), error);
 }
 
-/* What the CC Agent sends a third-party web service: the agent, and the live token. */
+/* What the CC Agent sends a third-party web service: the user's record from
+ * UserConfigUpdate, the agent, and the live token. */
 static void
 sp_xivo_source_get_user_facts (SpSource    *source,
                                SpUserFacts *facts)
@@ -705,6 +838,34 @@ sp_xivo_source_get_user_facts (SpSource    *source,
 
   facts->agent_id = self->agent.id;
   facts->token = g_strdup (self->token);
+
+  if (self->user_config != NULL)
+    {
+      facts->user_id = self->user_config->user_id;
+      if (facts->agent_id <= 0)
+        facts->agent_id = self->user_config->agent_id;
+      facts->first_name = g_strdup (self->user_config->first_name);
+      facts->last_name = g_strdup (self->user_config->last_name);
+      facts->full_name = g_strdup (self->user_config->full_name);
+    }
+}
+
+static gboolean
+sp_xivo_source_get_queue_facts (SpSource     *source,
+                                const char   *name,
+                                SpQueueFacts *facts)
+{
+  SpXivoSource *self = SP_XIVO_SOURCE (source);
+  SpXivoQueue *queue = g_hash_table_lookup (self->queues, name);
+
+  if (queue == NULL)
+    return FALSE;
+
+  facts->id = queue->id;
+  facts->display_name = g_strdup (queue->display_name);
+  facts->number = g_strdup (queue->number);
+
+  return TRUE;
 }
 
 static void
@@ -724,6 +885,9 @@ sp_xivo_source_disconnect (SpSource *source)
   if (self->renew_cancellable != NULL)
     g_cancellable_cancel (self->renew_cancellable);
   g_clear_object (&self->renew_cancellable);
+  if (self->login_url_cancellable != NULL)
+    g_cancellable_cancel (self->login_url_cancellable);
+  g_clear_object (&self->login_url_cancellable);
 
   if (self->connection != NULL)
     {
@@ -766,6 +930,8 @@ sp_xivo_source_dispose (GObject *object)
   sp_xivo_source_disconnect (SP_SOURCE (self));
   g_clear_object (&self->session);
   g_clear_pointer (&self->calls, sp_xivo_calls_free);
+  g_clear_pointer (&self->user_config, sp_xivo_user_config_free);
+  g_clear_pointer (&self->queues, g_hash_table_unref);
 
   G_OBJECT_CLASS (sp_xivo_source_parent_class)->dispose (object);
 }
@@ -820,6 +986,7 @@ sp_xivo_source_class_init (SpXivoSourceClass *klass)
   source_class->perform_async = sp_xivo_source_perform_async;
   source_class->perform_finish = sp_xivo_source_perform_finish;
   source_class->get_user_facts = sp_xivo_source_get_user_facts;
+  source_class->get_queue_facts = sp_xivo_source_get_queue_facts;
 
   /**
    * SpXivoSource:xivo-agent-state:
@@ -847,6 +1014,8 @@ static void
 sp_xivo_source_init (SpXivoSource *self)
 {
   self->session = sp_http_session_new ();
+  self->queues = g_hash_table_new_full (g_str_hash, g_str_equal, NULL,
+                                        (GDestroyNotify) sp_xivo_queue_free);
 
   /* Three silent ping intervals and the link is dead, as in cti.js. */
   sp_source_set_liveness_timeout (SP_SOURCE (self), SP_XIVO_PING_INTERVAL_MS * SP_XIVO_MISSED_PINGS);

@@ -14,6 +14,10 @@ G_BEGIN_DECLS
 
 /* "false": offer no "Answer", for phones that cannot answer remotely. */
 #define SP_XIVO_OPTION_REMOTE_ANSWER "remote-answer"
+/* THIRD_PARTY_LOGIN_URL, called (or opened) after each CTI login. */
+#define SP_XIVO_OPTION_LOGIN_URL "third-party-login-url"
+/* "true": open the login URL in the browser rather than calling it. */
+#define SP_XIVO_OPTION_LOGIN_URL_OPEN "third-party-login-open"
 
 /* How often the CTI link is pinged, and how many silent intervals make it dead. */
 #define SP_XIVO_PING_INTERVAL_MS 5000
