@@ -22,6 +22,7 @@
 
 #include "sp-account-list.h"
 #include "sp-call-tracker.h"
+#include "sp-notifier.h"
 #include "sp-screenpop.h"
 #include "sp-secret.h"
 #include "sp-test-engine.h"
@@ -328,6 +329,29 @@ test_dunst_click_opens_page (Fixture       *fixture,
   g_assert_cmpuint (fixture->shown_calls->len, ==, 0);
 }
 
+/* A picture (a file) reaches dunst as the notification's image: dunst reads the image-path
+ * hint and shows that file, with the app's name beside it. */
+static void
+test_dunst_picture (Fixture       *fixture,
+                    gconstpointer  data)
+{
+  g_autofree char *picture = g_build_filename (g_test_get_dir (G_TEST_DIST), "..", "data",
+                                               "screenshots", "history.png", NULL);
+  g_autofree char *expected = NULL;
+  g_autofree char *canonical = g_canonicalize_filename (picture, NULL);
+
+  g_assert_true (g_file_test (canonical, G_FILE_TEST_EXISTS));
+  sp_notifier_show (sp_engine_get_notifier (fixture->engine), "msg:picture", "Call from Pablo Picasso",
+                    "Impatient customer", canonical, SP_NOTIFY_PERSISTENT, NULL, 0);
+  g_assert_true (wait_displayed (1));
+  g_assert_true (wait_file_has ("shown", "DUNST_SUMMARY=Call from Pablo Picasso"));
+  expected = g_strconcat ("DUNST_ICON_PATH=", canonical, "\n", NULL);
+  g_assert_true (wait_file_has ("shown", expected));
+
+  sp_notifier_withdraw (sp_engine_get_notifier (fixture->engine), "msg:picture");
+  g_assert_true (wait_displayed (0));
+}
+
 static gboolean
 name_owned (gpointer user_data)
 {
@@ -431,6 +455,7 @@ main (int   argc,
   g_test_add ("/dunst/answer", Fixture, NULL, fixture_set_up, test_dunst_answer, fixture_tear_down);
   g_test_add ("/dunst/decline", Fixture, NULL, fixture_set_up, test_dunst_decline, fixture_tear_down);
   g_test_add ("/dunst/click", Fixture, NULL, fixture_set_up, test_dunst_click, fixture_tear_down);
+  g_test_add ("/dunst/picture", Fixture, NULL, fixture_set_up, test_dunst_picture, fixture_tear_down);
   g_test_add ("/dunst/click-opens-page", Fixture, NULL, fixture_set_up, test_dunst_click_opens_page,
               fixture_tear_down);
 
