@@ -519,10 +519,10 @@ toggle_pause_action (GSimpleAction *action,
   for (guint i = 0; i < which->len; i++)
     {
       SpSource *source = g_ptr_array_index (which, i);
+      SpSourceAction verb = which == ready ? SP_SOURCE_ACTION_PAUSE : SP_SOURCE_ACTION_UNPAUSE;
 
-      g_debug ("[%s] Agent: %s", sp_source_get_account_id (source), which == ready ? "pause" : "unpause");
-      sp_source_perform_async (source, which == ready ? SP_SOURCE_ACTION_PAUSE : SP_SOURCE_ACTION_UNPAUSE,
-                               NULL, NULL, NULL, agent_cb, g_object_ref (self));
+      g_debug ("[%s] Agent: %s", sp_source_get_account_id (source), sp_source_action_to_string (verb));
+      sp_source_perform_async (source, verb, NULL, NULL, NULL, agent_cb, g_object_ref (self));
     }
 }
 
