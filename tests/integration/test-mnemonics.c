@@ -435,6 +435,38 @@ test_mnemonics_history (gconstpointer data)
   g_assert_finalize_object (window);
 }
 
+/* Each kind's own window (the Basix live view, the pbxis agent panel). */
+static void
+test_mnemonics_kind_windows (gconstpointer data)
+{
+  guint n_kinds;
+  const SpSourceKind *kinds = sp_source_kind_get_all (&n_kinds);
+
+  use_language (data);
+
+  for (guint i = 0; i < n_kinds; i++)
+    {
+      GType type = sp_source_kind_get_window_type (&kinds[i]);
+      g_autofree char *where = NULL;
+      g_autoptr(SpAccount) account = NULL;
+      g_autoptr(SpSource) source = NULL;
+      GtkWindow *window;
+
+      if (type == G_TYPE_NONE)
+        continue;
+
+      where = g_strdup_printf ("the %s window", kinds[i].id);
+      account = sp_account_new_transient ("mnemonics-window", kinds[i].id, "Support desk");
+      source = sp_source_kind_create_source (account, NULL);
+      g_assert_nonnull (source);
+      window = g_object_ref (g_object_new (type, "source", source, NULL));
+      present_and_wait (window);
+      assert_unique_mnemonics (GTK_WIDGET (window), where);
+      gtk_window_destroy (window);
+      g_assert_finalize_object (window);
+    }
+}
+
 /* The checker itself finds a clash: two buttons with one letter, one of them in a menu. */
 static void
 test_mnemonics_checker (void)
@@ -507,11 +539,13 @@ main (int   argc,
       g_autofree char *add_account = g_strdup_printf ("/mnemonics/%s/add-account", languages[i]);
       g_autofree char *preferences = g_strdup_printf ("/mnemonics/%s/preferences", languages[i]);
       g_autofree char *history = g_strdup_printf ("/mnemonics/%s/history", languages[i]);
+      g_autofree char *kind_windows = g_strdup_printf ("/mnemonics/%s/kind-windows", languages[i]);
 
       g_test_add_data_func (main_window, languages[i], test_mnemonics_main_window);
       g_test_add_data_func (add_account, languages[i], test_mnemonics_add_account);
       g_test_add_data_func (preferences, languages[i], test_mnemonics_preferences);
       g_test_add_data_func (history, languages[i], test_mnemonics_history);
+      g_test_add_data_func (kind_windows, languages[i], test_mnemonics_kind_windows);
     }
 
   ret = g_test_run ();
