@@ -124,8 +124,9 @@ client_closed_cb (SoupWebsocketConnection *connection,
   g_ptr_array_remove (self->clients, connection);
 }
 
-/* Client commands are JSON text frames (lib/cti.js: park, hangup, transfer, eavesdrop;
- * protocols/basix_ws_cti.md §2): recorded as they come. */
+/* Client commands are JSON text frames (brastelcloud/basix_ws_cti.js d8f4719 lib/cti.js:
+ * park 218-233, hangup 235-246, transfer 248-262; protocols/basix_ws_cti.md §2): recorded as
+ * they come. */
 static void
 client_message_cb (SoupWebsocketConnection *connection,
                    SoupWebsocketDataType    type,

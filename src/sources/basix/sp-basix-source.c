@@ -888,8 +888,8 @@ is_open (SpBasixSource *self)
          soup_websocket_connection_get_state (self->connection) == SOUP_WEBSOCKET_STATE_OPEN;
 }
 
-/* ws_cti takes client commands as JSON text frames (not in its README: lib/cti.js, see
- * protocols/basix_ws_cti.md §2). Of them, hangup ends one channel: a ringing call is
+/* ws_cti takes client commands as JSON text frames (not in its README: basix_ws_cti.js
+ * lib/cti.js:235-246 sends JSON.stringify ({cmd: "hangup", uuid}); protocols/basix_ws_cti.md §2). Of them, hangup ends one channel: a ringing call is
  * declined, a call in progress hung up. The server answers with the channel's
  * CHANNEL_HANGUP event, not with a reply. */
 static gboolean
