@@ -21,7 +21,9 @@ SP_DEBIAN_PACKAGES=(
   # real counterparts used by the test servers: Erlang (BERT frames), Rails ActionCable
   erlang-base ruby-actioncable puma ruby-rack curl
   # fuzzing (libFuzzer) and screenshots
-  clang libclang-rt-14-dev imagemagick dunst
+  clang libclang-rt-14-dev imagemagick
+  # real desktop components the tests drive: a notification daemon, X keyboard input
+  dunst xdotool
   # the Flatpak manifest is checked with flatpak-builder --show-manifest
   flatpak-builder
 )

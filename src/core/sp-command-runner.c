@@ -23,9 +23,11 @@
  *
  *  - open_url goes through the one door for URLs, SpUrlOpener (policy, repeat
  *    suppression);
- *  - show_notification becomes a notification that stays until dismissed, with the ping,
- *    its icon fetched first, and one button per nested command. A click withdraws the
- *    notification and runs the button's command exactly as if it had come from the server;
+ *  - show_notification becomes a notification that stays until dismissed, with the ping
+ *    and one button per nested command. It shows at once: its picture (iconUrl/imageUrl),
+ *    fetched meanwhile, is added in place when it arrives, because a ringing call must not
+ *    wait for a slow picture host. A click withdraws the notification and runs the button's
+ *    command exactly as if it had come from the server;
  *  - post_msg is handed back to the account's source, which posts it over HTTP; a failure
  *    is shown to the user, because the click that caused it would otherwise seem lost.
  *
@@ -207,11 +209,15 @@ is_repeat (SpCommandRunner  *self,
   return FALSE;
 }
 
-static void
+/* Shows @command's notification, or with @update_tag, shows it again in place (now with
+ * its picture) if it is still on screen. Returns the tag of the notification on screen, or
+ * %NULL. */
+static char *
 show_notification (SpCommandRunner  *self,
                    const char       *account_id,
                    SpRedmineCommand *command,
-                   const char       *icon_path)
+                   const char       *icon_path,
+                   const char       *update_tag)
 {
   SpNotifyButton buttons[SP_REDMINE_COMMAND_MAX_BUTTONS];
   g_autofree char *tag = NULL;
@@ -222,9 +228,19 @@ show_notification (SpCommandRunner  *self,
                          SP_REDMINE_COMMAND_MAX_BUTTONS);
   Shown *shown;
 
-  prune_shown (self);
+  if (update_tag != NULL)
+    {
+      /* Dismissed, or clicked, before its picture came: nothing to update. */
+      if (!sp_notifier_is_shown (self->notifier, update_tag))
+        return NULL;
+      tag = g_strdup (update_tag);
+    }
+  else
+    {
+      prune_shown (self);
+      tag = g_strdup_printf ("msg:%u", ++self->serial);
+    }
 
-  tag = g_strdup_printf ("msg:%u", ++self->serial);
   ids = g_new0 (char *, n_buttons + 1);
   for (guint i = 0; i < n_buttons; i++)
     {
@@ -246,14 +262,19 @@ show_notification (SpCommandRunner  *self,
                     SP_NOTIFY_PERSISTENT | SP_NOTIFY_PING,
                     buttons, n_buttons);
 
-  if (n_buttons == 0 || !sp_notifier_is_shown (self->notifier, tag))
-    return;
+  if (!sp_notifier_is_shown (self->notifier, tag))
+    return NULL;
+
+  if (n_buttons == 0 || update_tag != NULL)
+    return g_steal_pointer (&tag);
 
   shown = g_new0 (Shown, 1);
   shown->account_id = g_strdup (account_id);
   shown->command = sp_redmine_command_ref (command);
   g_hash_table_insert (self->shown, g_strdup (tag), shown);
-  g_queue_push_tail (&self->shown_order, g_steal_pointer (&tag));
+  g_queue_push_tail (&self->shown_order, g_strdup (tag));
+
+  return g_steal_pointer (&tag);
 }
 
 /* Icons */
@@ -467,12 +488,14 @@ typedef struct
 {
   char             *account_id;
   SpRedmineCommand *command;
+  char             *tag;        /* the notification shown without its picture */
 } PendingNotification;
 
 static void
 pending_notification_free (PendingNotification *pending)
 {
   g_free (pending->account_id);
+  g_free (pending->tag);
   g_clear_pointer (&pending->command, sp_redmine_command_unref);
   g_free (pending);
 }
@@ -492,12 +515,16 @@ icon_fetched_cb (GObject      *object,
     {
       g_autofree char *url = log_safe (sp_redmine_command_get_icon_url (pending->command));
 
-      /* The notification matters more than its picture. */
+      /* The notification matters more than its picture: it stays as it is. */
       g_message ("[%s] Showing the notification without its icon %s: %s", pending->account_id,
                  url, error->message);
     }
+  else
+    {
+      g_autofree char *tag = show_notification (self, pending->account_id, pending->command,
+                                                path, pending->tag);
+    }
 
-  show_notification (self, pending->account_id, pending->command, path);
   pending_notification_free (pending);
 }
 
@@ -618,19 +645,20 @@ run_command (SpCommandRunner  *self,
           break;
         }
 
-      if (sp_redmine_command_get_icon_url (command) != NULL)
-        {
-          PendingNotification *pending = g_new0 (PendingNotification, 1);
+      {
+        g_autofree char *tag = show_notification (self, account_id, command, NULL, NULL);
 
-          pending->account_id = g_strdup (account_id);
-          pending->command = sp_redmine_command_ref (command);
-          fetch_icon_async (self, sp_redmine_command_get_icon_url (command), icon_fetched_cb,
-                            pending);
-        }
-      else
-        {
-          show_notification (self, account_id, command, NULL);
-        }
+        if (tag != NULL && sp_redmine_command_get_icon_url (command) != NULL)
+          {
+            PendingNotification *pending = g_new0 (PendingNotification, 1);
+
+            pending->account_id = g_strdup (account_id);
+            pending->command = sp_redmine_command_ref (command);
+            pending->tag = g_steal_pointer (&tag);
+            fetch_icon_async (self, sp_redmine_command_get_icon_url (command), icon_fetched_cb,
+                              pending);
+          }
+      }
       break;
 
     case SP_REDMINE_COMMAND_POST_MSG:

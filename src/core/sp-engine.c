@@ -114,6 +114,8 @@ sp_engine_constructed (GObject *object)
                                         self->quiet, self->opener);
   self->screenpop = sp_screenpop_new (self->accounts, self->tracker, self->notifier,
                                       self->quiet, self->opener, self->webservice);
+  g_settings_bind (self->settings, "click-opens-page", self->screenpop, "click-opens-page",
+                   G_SETTINGS_BIND_GET);
   self->command_runner = sp_command_runner_new (self->accounts, self->notifier, self->opener);
   open_history (self);
 

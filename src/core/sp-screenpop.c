@@ -26,6 +26,10 @@
  * the screen is locked: all of it, a notification without the caller ("hide-content"), or
  * nothing ("hide"). Locking re-renders the call notifications on screen, and unlocking
  * brings back in full those that were hidden or held back, missed calls included.
+ *
+ * A click on a call notification itself (its "default" action) is never lost: it shows the
+ * call in the window (SpScreenpop::show-call, for the app) or, with #SpScreenpop:click-opens-page,
+ * opens its CRM page. Beside Answer, a source that can hang up offers Decline.
  */
 
 /* Bound on remembered call notifications whose buttons may still be clicked. */
@@ -45,9 +49,28 @@ struct _SpScreenpop
 
   GHashTable     *calls_by_tag;   /* tag → SpCall whose notification may be clicked */
   GQueue          tag_order;      /* (element-type utf8) oldest first, for the bound */
+
+  gboolean        click_opens_page;
+};
+
+enum {
+  PROP_0,
+  PROP_CLICK_OPENS_PAGE,
+  N_PROPS
+};
+
+enum {
+  SHOW_CALL,
+  N_SIGNALS
 };
 
 G_DEFINE_FINAL_TYPE (SpScreenpop, sp_screenpop, G_TYPE_OBJECT)
+
+static GParamSpec *properties [N_PROPS];
+static guint signals [N_SIGNALS];
+
+/* The id of a notification's own click (the freedesktop "default" action). */
+#define DEFAULT_ACTION "default"
 
 static char *
 call_tag (SpCall *call)
@@ -144,7 +167,7 @@ show_call (SpScreenpop *self,
   g_autofree char *tag = call_tag (call);
   g_autofree char *summary = NULL;
   g_autofree char *body = NULL;
-  SpNotifyButton buttons[2];
+  SpNotifyButton buttons[4];
   guint n_buttons = 0;
   SpNotifyFlags flags;
   SpLockScreenMode mode = sp_quiet_get_lock_mode (self->quiet);
@@ -163,21 +186,35 @@ show_call (SpScreenpop *self,
       /* Nothing about the caller, and nothing that opens a page behind the lock. */
       gboolean ringing = sp_call_get_state (call) == SP_CALL_STATE_RINGING;
       /* A source action's nick is the button's id: action_invoked_cb() reads it back. */
-      const SpNotifyButton answer = { sp_source_action_to_string (SP_SOURCE_ACTION_ANSWER),
-                                      _("Answer") };
+      /* The click only shows the window, which the lock screen covers. */
+      buttons[n_buttons++] = (SpNotifyButton) { DEFAULT_ACTION, _("Show") };
+      if (ringing && sp_screenpop_can_answer (self, call))
+        buttons[n_buttons++] = (SpNotifyButton) {
+          sp_source_action_to_string (SP_SOURCE_ACTION_ANSWER), _("Answer")
+        };
+      if (ringing && sp_screenpop_can_hang_up (self, call))
+        buttons[n_buttons++] = (SpNotifyButton) {
+          sp_source_action_to_string (SP_SOURCE_ACTION_HANGUP), _("Decline")
+        };
 
       sp_notifier_show (self->notifier, tag,
                         ringing ? _("Incoming call") : _("Missed call"),
                         ringing ? _("Unlock the screen to see who is calling.")
                                 : _("Unlock the screen to see who called."),
                         "call-start-symbolic", ringing ? SP_NOTIFY_RINGING : SP_NOTIFY_CALL,
-                        &answer, ringing && sp_screenpop_can_answer (self, call) ? 1 : 0);
+                        buttons, n_buttons);
       remember_tag (self, tag, call);
       hold_call (self, call);
       return;
     }
 
   body = dup_body (self, call, account);
+
+  /* A click on the notification itself: the label is what a daemon that lists actions
+   * (dunst's menu) shows. */
+  buttons[n_buttons++] = (SpNotifyButton) {
+    DEFAULT_ACTION, self->click_opens_page && has_template (account) ? _("Open") : _("Show")
+  };
 
   if (sp_call_get_state (call) == SP_CALL_STATE_RINGING)
     {
@@ -187,6 +224,10 @@ show_call (SpScreenpop *self,
       if (sp_screenpop_can_answer (self, call))
         buttons[n_buttons++] = (SpNotifyButton) {
           sp_source_action_to_string (SP_SOURCE_ACTION_ANSWER), _("Answer")
+        };
+      if (sp_screenpop_can_hang_up (self, call))
+        buttons[n_buttons++] = (SpNotifyButton) {
+          sp_source_action_to_string (SP_SOURCE_ACTION_HANGUP), _("Decline")
         };
     }
   else
@@ -366,6 +407,23 @@ answer_cb (GObject      *object,
 }
 
 static void
+hang_up_cb (GObject      *object,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  g_autoptr(SpScreenpop) self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!sp_source_perform_finish (SP_SOURCE (object), result, &error))
+    {
+      g_message ("[%s] Could not hang up: %s", sp_source_get_account_id (SP_SOURCE (object)),
+                 error->message);
+      sp_notifier_show (self->notifier, "error:hangup", _("Could not end the call"),
+                        error->message, "dialog-warning-symbolic", SP_NOTIFY_NONE, NULL, 0);
+    }
+}
+
+static void
 action_invoked_cb (SpScreenpop *self,
                    const char  *tag,
                    const char  *action,
@@ -378,6 +436,17 @@ action_invoked_cb (SpScreenpop *self,
   if (call == NULL)
     return;
 
+  if (g_strcmp0 (action, DEFAULT_ACTION) == 0)
+    {
+      g_autofree char *url = self->click_opens_page ? sp_screenpop_dup_call_url (self, call) : NULL;
+
+      /* Never a page behind the lock screen: there the click only shows the window. */
+      if (url != NULL && sp_quiet_get_lock_mode (self->quiet) == SP_LOCK_SCREEN_SHOW)
+        action = "open";
+      else
+        g_signal_emit (self, signals[SHOW_CALL], 0, call);
+    }
+
   if (g_strcmp0 (action, "open") == 0)
     {
       if (!sp_screenpop_open_call (self, call, &error))
@@ -387,6 +456,50 @@ action_invoked_cb (SpScreenpop *self,
   else if (sp_source_action_from_string (action, &verb) && verb == SP_SOURCE_ACTION_ANSWER)
     {
       sp_screenpop_answer_call (self, call);
+    }
+  else if (sp_source_action_from_string (action, &verb) && verb == SP_SOURCE_ACTION_HANGUP)
+    {
+      sp_screenpop_hang_up_call (self, call);
+    }
+}
+
+static void
+sp_screenpop_get_property (GObject    *object,
+                           guint       prop_id,
+                           GValue     *value,
+                           GParamSpec *pspec)
+{
+  SpScreenpop *self = SP_SCREENPOP (object);
+
+  switch (prop_id)
+    {
+    case PROP_CLICK_OPENS_PAGE:
+      g_value_set_boolean (value, self->click_opens_page);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+sp_screenpop_set_property (GObject      *object,
+                           guint         prop_id,
+                           const GValue *value,
+                           GParamSpec   *pspec)
+{
+  SpScreenpop *self = SP_SCREENPOP (object);
+
+  switch (prop_id)
+    {
+    case PROP_CLICK_OPENS_PAGE:
+      if (self->click_opens_page != g_value_get_boolean (value))
+        {
+          self->click_opens_page = g_value_get_boolean (value);
+          g_object_notify_by_pspec (object, pspec);
+        }
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
 }
 
@@ -414,6 +527,33 @@ sp_screenpop_class_init (SpScreenpopClass *klass)
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
 
   object_class->dispose = sp_screenpop_dispose;
+  object_class->get_property = sp_screenpop_get_property;
+  object_class->set_property = sp_screenpop_set_property;
+
+  /**
+   * SpScreenpop:click-opens-page:
+   *
+   * Whether a click on a call notification opens the call's CRM page (when its account has
+   * a URL template and the screen is not locked) rather than showing the call in the window.
+   */
+  properties[PROP_CLICK_OPENS_PAGE] =
+    g_param_spec_boolean ("click-opens-page", NULL, NULL, FALSE,
+                          G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  /**
+   * SpScreenpop::show-call:
+   * @self: the screenpop
+   * @call: the call whose notification was clicked
+   *
+   * The person clicked a call notification: the app raises its window on @call.
+   */
+  signals[SHOW_CALL] =
+    g_signal_new ("show-call",
+                  G_TYPE_FROM_CLASS (klass),
+                  G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL,
+                  G_TYPE_NONE, 1, SP_TYPE_CALL);
 }
 
 static void
@@ -587,4 +727,93 @@ sp_screenpop_answer_call (SpScreenpop *self,
 
   sp_source_perform_async (source, SP_SOURCE_ACTION_ANSWER, sp_call_get_call_id (call), NULL,
                            NULL, answer_cb, g_object_ref (self));
+}
+
+/**
+ * sp_screenpop_can_hang_up:
+ *
+ * Returns: whether @call rings or is in progress and its source can end it (decline a
+ *   ringing call, hang up an answered one)
+ */
+gboolean
+sp_screenpop_can_hang_up (SpScreenpop *self,
+                          SpCall      *call)
+{
+  SpCallState state;
+  SpSource *source;
+
+  g_return_val_if_fail (SP_IS_SCREENPOP (self), FALSE);
+  g_return_val_if_fail (SP_IS_CALL (call), FALSE);
+
+  state = sp_call_get_state (call);
+  if (state != SP_CALL_STATE_RINGING && state != SP_CALL_STATE_ANSWERED)
+    return FALSE;
+
+  source = sp_account_list_get_source (self->accounts, sp_call_get_account_id (call));
+
+  return source != NULL && sp_source_can_perform (source, SP_SOURCE_ACTION_HANGUP);
+}
+
+/**
+ * sp_screenpop_hang_up_call:
+ *
+ * Asks the call's source to end it: declines a ringing call, hangs up an answered one. A
+ * failure is shown to the user.
+ */
+void
+sp_screenpop_hang_up_call (SpScreenpop *self,
+                           SpCall      *call)
+{
+  SpSource *source;
+
+  g_return_if_fail (SP_IS_SCREENPOP (self));
+  g_return_if_fail (SP_IS_CALL (call));
+
+  source = sp_account_list_get_source (self->accounts, sp_call_get_account_id (call));
+  if (source == NULL)
+    return;
+
+  sp_source_perform_async (source, SP_SOURCE_ACTION_HANGUP, sp_call_get_call_id (call), NULL,
+                           NULL, hang_up_cb, g_object_ref (self));
+}
+
+/**
+ * sp_screenpop_find_call:
+ * @action: %SP_SOURCE_ACTION_ANSWER or %SP_SOURCE_ACTION_HANGUP
+ *
+ * The call a keyboard shortcut means: for Answer, the newest ringing call that can be
+ * answered; for Hang Up, the newest ringing call that can be declined or else the newest
+ * call in progress that can be hung up.
+ *
+ * Returns: (transfer none) (nullable): the call, or %NULL if there is none
+ */
+SpCall *
+sp_screenpop_find_call (SpScreenpop    *self,
+                        SpSourceAction  action)
+{
+  GListModel *calls;
+  SpCall *ringing = NULL;
+  SpCall *answered = NULL;
+
+  g_return_val_if_fail (SP_IS_SCREENPOP (self), NULL);
+  g_return_val_if_fail (action == SP_SOURCE_ACTION_ANSWER || action == SP_SOURCE_ACTION_HANGUP,
+                        NULL);
+
+  calls = G_LIST_MODEL (self->tracker);
+  for (guint i = 0; i < g_list_model_get_n_items (calls); i++)
+    {
+      g_autoptr(SpCall) call = g_list_model_get_item (calls, i);
+      gboolean can = action == SP_SOURCE_ACTION_ANSWER ? sp_screenpop_can_answer (self, call)
+                                                       : sp_screenpop_can_hang_up (self, call);
+      SpCall **newest;
+
+      if (!can)
+        continue;
+
+      newest = sp_call_get_state (call) == SP_CALL_STATE_RINGING ? &ringing : &answered;
+      if (*newest == NULL || sp_call_get_started (call) >= sp_call_get_started (*newest))
+        *newest = call;
+    }
+
+  return ringing != NULL ? ringing : answered;
 }

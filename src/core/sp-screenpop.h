@@ -35,5 +35,11 @@ void         sp_screenpop_answer_call      (SpScreenpop    *self,
                                             SpCall         *call);
 gboolean     sp_screenpop_can_answer       (SpScreenpop    *self,
                                             SpCall         *call);
+void         sp_screenpop_hang_up_call     (SpScreenpop    *self,
+                                            SpCall         *call);
+gboolean     sp_screenpop_can_hang_up      (SpScreenpop    *self,
+                                            SpCall         *call);
+SpCall      *sp_screenpop_find_call        (SpScreenpop    *self,
+                                            SpSourceAction  action);
 
 G_END_DECLS

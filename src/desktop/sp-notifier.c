@@ -249,7 +249,8 @@ sp_notifier_new (void)
  * @tag: stable id of the notification; showing the same tag again updates it in place
  * @summary: plain text
  * @body: (nullable): plain text; escaped here when the server reads markup
- * @icon: (nullable): icon name or file path
+ * @icon: (nullable): an icon name, or the path of a picture (a caller's photo): a path is
+ *   sent as the notification's image (the image-path hint), with the app's icon beside it
  * @flags: what kind of notification
  * @buttons: (array length=n_buttons) (nullable): the buttons
  *
@@ -268,6 +269,7 @@ sp_notifier_show (SpNotifier           *self,
 {
   g_autoptr(GError) error = NULL;
   g_autofree char *escaped = NULL;
+  g_autofree char *image_uri = NULL;
   NotifyNotification *notification;
   gboolean is_new;
   gboolean ping = (flags & (SP_NOTIFY_RINGING | SP_NOTIFY_PING)) != 0;
@@ -278,6 +280,14 @@ sp_notifier_show (SpNotifier           *self,
 
   if (body != NULL && has_capability (self, "body-markup"))
     body = escaped = g_markup_escape_text (body, -1);
+
+  /* A picture is the notification's image, in the spec's image-path hint (a file: URI):
+   * daemons that read only the hint ignore a path given as app_icon, which names the app. */
+  if (icon != NULL && g_path_is_absolute (icon))
+    {
+      image_uri = g_filename_to_uri (icon, NULL, NULL);
+      icon = APP_ID APP_ID_SUFFIX;
+    }
 
   notification = g_hash_table_lookup (self->shown, tag);
   is_new = notification == NULL;
@@ -297,6 +307,8 @@ sp_notifier_show (SpNotifier           *self,
     }
 
   notify_notification_set_app_name (notification, _("Screenpop"));
+  if (image_uri != NULL)
+    notify_notification_set_hint_string (notification, "image-path", image_uri);
   notify_notification_set_hint_string (notification, "desktop-entry", APP_ID APP_ID_SUFFIX);
 
   if (flags & SP_NOTIFY_RINGING)

@@ -247,7 +247,7 @@ sp_account_page_get_url_title (SpAccountPage *self)
   if (iface->get_url_title != NULL)
     title = iface->get_url_title (self);
 
-  return title != NULL ? title : _("_Server Address");
+  return title != NULL ? title : _("Ser_ver Address");
 }
 
 /**
@@ -301,7 +301,7 @@ sp_account_page_get_credentials (SpAccountPage            *self,
   else
     {
       if (credentials->secret_title == NULL)
-        credentials->secret_title = _("API _Key");
+        credentials->secret_title = _("API Ke_y");
       if (credentials->secret_missing == NULL)
         credentials->secret_missing = _("Enter the API key.");
     }

@@ -446,7 +446,100 @@ agent_action (GSimpleAction *action,
   sp_source_perform_async (source, verb, NULL, NULL, NULL, agent_cb, g_object_ref (self));
 }
 
+/* A shortcut with nothing to act on. */
+static void
+bell (SpApplication *self)
+{
+  GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (self));
+
+  if (window != NULL)
+    gtk_widget_error_bell (GTK_WIDGET (window));
+}
+
+/* app.answer and app.hang-up: the keyboard's way to the call a person means (see
+ * sp_screenpop_find_call()), from any of the app's windows. */
+static void
+call_action (GSimpleAction *action,
+             GVariant      *param,
+             gpointer       user_data)
+{
+  SpApplication *self = user_data;
+  SpScreenpop *screenpop = sp_engine_get_screenpop (self->engine);
+  gboolean answer = g_str_equal (g_action_get_name (G_ACTION (action)), "answer");
+  SpCall *call = sp_screenpop_find_call (screenpop, answer ? SP_SOURCE_ACTION_ANSWER
+                                                           : SP_SOURCE_ACTION_HANGUP);
+
+  if (call == NULL)
+    {
+      g_debug ("No call to %s", answer ? "answer" : "hang up");
+      bell (self);
+      return;
+    }
+
+  if (answer)
+    sp_screenpop_answer_call (screenpop, call);
+  else
+    sp_screenpop_hang_up_call (screenpop, call);
+}
+
+/* app.toggle-pause: pauses every agent that is ready; when none is, resumes the paused
+ * ones. */
+static void
+toggle_pause_action (GSimpleAction *action,
+                     GVariant      *param,
+                     gpointer       user_data)
+{
+  SpApplication *self = user_data;
+  SpAccountList *accounts = sp_engine_get_accounts (self->engine);
+  GListModel *model = G_LIST_MODEL (accounts);
+  g_autoptr(GPtrArray) ready = g_ptr_array_new ();
+  g_autoptr(GPtrArray) paused = g_ptr_array_new ();
+  GPtrArray *which;
+
+  for (guint i = 0; i < g_list_model_get_n_items (model); i++)
+    {
+      g_autoptr(SpAccount) account = g_list_model_get_item (model, i);
+      SpSource *source = sp_account_list_get_source (accounts, sp_account_get_id (account));
+
+      if (source == NULL || !sp_source_can_perform (source, SP_SOURCE_ACTION_PAUSE))
+        continue;
+      if (sp_source_get_agent_state (source) == SP_AGENT_STATE_READY)
+        g_ptr_array_add (ready, source);
+      else if (sp_source_get_agent_state (source) == SP_AGENT_STATE_PAUSED)
+        g_ptr_array_add (paused, source);
+    }
+
+  which = ready->len > 0 ? ready : paused;
+  if (which->len == 0)
+    {
+      bell (self);
+      return;
+    }
+
+  for (guint i = 0; i < which->len; i++)
+    {
+      SpSource *source = g_ptr_array_index (which, i);
+      SpSourceAction verb = which == ready ? SP_SOURCE_ACTION_PAUSE : SP_SOURCE_ACTION_UNPAUSE;
+
+      g_debug ("[%s] Agent: %s", sp_source_get_account_id (source), sp_source_action_to_string (verb));
+      sp_source_perform_async (source, verb, NULL, NULL, NULL, agent_cb, g_object_ref (self));
+    }
+}
+
+/* A click on a call notification: the window, raised. */
+static void
+show_call_cb (SpApplication *self,
+              SpCall        *call,
+              SpScreenpop   *screenpop)
+{
+  g_debug ("[%s] Showing call %s", sp_call_get_account_id (call), sp_call_get_call_id (call));
+  gtk_window_present (ensure_window (self));
+}
+
 static const GActionEntry app_actions[] = {
+  { "answer", call_action },
+  { "hang-up", call_action },
+  { "toggle-pause", toggle_pause_action },
   { "pause-agent", agent_action, "s" },
   { "resume-agent", agent_action, "s" },
   { "history", history_action },
@@ -466,7 +559,13 @@ sp_application_startup (GApplication *app)
   static const char *preferences_accels[] = { "<Control>comma", NULL };
   static const char *history_accels[] = { "<Control>h", NULL };
   static const char *close_accels[] = { "<Control>w", NULL };
+  /* Control+Shift, so that no mnemonic (Alt) and no text field's own key takes them. */
+  static const char *answer_accels[] = { "<Control><Shift>a", NULL };
+  static const char *hang_up_accels[] = { "<Control><Shift>d", NULL };
+  static const char *dnd_accels[] = { "<Control><Shift>b", NULL };
+  static const char *pause_accels[] = { "<Control><Shift>p", NULL };
   g_autoptr(GSettings) settings = NULL;
+  g_autoptr(GAction) dnd = NULL;
   GDBusConnection *bus;
 
   G_APPLICATION_CLASS (sp_application_parent_class)->startup (app);
@@ -479,9 +578,21 @@ sp_application_startup (GApplication *app)
   gtk_application_set_accels_for_action (GTK_APPLICATION (self), "app.history", history_accels);
   gtk_application_set_accels_for_action (GTK_APPLICATION (self), "window.close", close_accels);
 
+  gtk_application_set_accels_for_action (GTK_APPLICATION (self), "app.answer", answer_accels);
+  gtk_application_set_accels_for_action (GTK_APPLICATION (self), "app.hang-up", hang_up_accels);
+  gtk_application_set_accels_for_action (GTK_APPLICATION (self), "app.do-not-disturb", dnd_accels);
+  gtk_application_set_accels_for_action (GTK_APPLICATION (self), "app.toggle-pause", pause_accels);
+
   settings = g_settings_new ("io.github.screenpop.Screenpop");
   bus = g_application_get_dbus_connection (G_APPLICATION (self));
   self->engine = sp_engine_new (settings, bus);
+
+  /* app.do-not-disturb is the setting itself: the tray, the window and the shortcut agree. */
+  dnd = g_settings_create_action (settings, "do-not-disturb");
+  g_action_map_add_action (G_ACTION_MAP (self), dnd);
+
+  g_signal_connect_object (sp_engine_get_screenpop (self->engine), "show-call",
+                           G_CALLBACK (show_call_cb), self, G_CONNECT_SWAPPED);
 
   if (bus != NULL)
     self->tray = sp_tray_new (bus, G_ACTION_GROUP (self),

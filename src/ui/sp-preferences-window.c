@@ -33,6 +33,7 @@ struct _SpPreferencesWindow
 
   GtkSwitch            *autostart_switch;
   GtkSwitch            *dnd_switch;
+  GtkSwitch            *click_switch;
   GtkSwitch            *sound_switch;
   GtkSpinButton        *history_days_spin;
   AdwEntryRow          *hosts_row;
@@ -328,6 +329,7 @@ sp_preferences_window_class_init (SpPreferencesWindowClass *klass)
                                                "/io/github/screenpop/Screenpop/sp-preferences-window.ui");
   gtk_widget_class_bind_template_child (widget_class, SpPreferencesWindow, autostart_switch);
   gtk_widget_class_bind_template_child (widget_class, SpPreferencesWindow, dnd_switch);
+  gtk_widget_class_bind_template_child (widget_class, SpPreferencesWindow, click_switch);
   gtk_widget_class_bind_template_child (widget_class, SpPreferencesWindow, sound_switch);
   gtk_widget_class_bind_template_child (widget_class, SpPreferencesWindow, lock_screen_row);
   gtk_widget_class_bind_template_child (widget_class, SpPreferencesWindow, history_days_spin);
@@ -410,6 +412,8 @@ sp_preferences_window_new (GSettings  *settings,
   gtk_switch_set_active (self->autostart_switch, sp_autostart_get_enabled (settings));
   gtk_switch_set_state (self->autostart_switch, sp_autostart_get_enabled (settings));
   g_settings_bind (settings, "do-not-disturb", self->dnd_switch, "active", G_SETTINGS_BIND_DEFAULT);
+  g_settings_bind (settings, "click-opens-page", self->click_switch, "active",
+                   G_SETTINGS_BIND_DEFAULT);
   g_settings_bind (settings, "play-sound", self->sound_switch, "active", G_SETTINGS_BIND_DEFAULT);
   g_settings_bind_with_mapping (settings, "lock-screen", self->lock_screen_row, "selected",
                                 G_SETTINGS_BIND_DEFAULT, lock_screen_get_mapping,

@@ -477,8 +477,8 @@ create_call_row (gpointer item,
   SpWindow *self = user_data;
   SpCall *call = item;
   GtkWidget *row = adw_action_row_new ();
-  GtkWidget *answer = gtk_button_new_with_mnemonic (_("_Answer"));
-  GtkWidget *open = gtk_button_new_with_mnemonic (_("_Open"));
+  GtkWidget *answer = gtk_button_new_with_label (_("Answer"));
+  GtkWidget *open = gtk_button_new_with_label (_("Open"));
   GtkWidget *icon = gtk_image_new_from_icon_name (sp_call_get_direction (call) == SP_CALL_DIRECTION_OUTGOING
                                                   ? "call-outgoing-symbolic" : "call-incoming-symbolic");
 
@@ -529,7 +529,7 @@ create_pending_row (gpointer item,
   g_autofree char *account_name = account ? sp_account_dup_display_name (account) : NULL;
   g_autofree char *subtitle = NULL;
   GtkWidget *row = adw_action_row_new ();
-  GtkWidget *done = gtk_button_new_with_mnemonic (_("_Done"));
+  GtkWidget *done = gtk_button_new_with_label (_("Done"));
 
   g_object_set_data_full (G_OBJECT (row), "call", g_object_ref (call), g_object_unref);
   g_object_set_data (G_OBJECT (row), "window", self);

@@ -311,6 +311,42 @@ test_direct_call (Fixture       *fixture,
   g_assert_cmpint (sp_source_get_state (get_source (fixture)), ==, SP_SOURCE_STATE_CONNECTED);
 }
 
+/* The ringing call's Decline: ws_cti's hangup command for its channel (lib/cti.js,
+ * protocols/basix_ws_cti.md §2), beside the click on the notification; the server's
+ * CHANNEL_HANGUP then ends the call. */
+static void
+test_decline (Fixture       *fixture,
+              gconstpointer  data)
+{
+  g_autoptr(SpTestNotifyCall) call = NULL;
+  g_auto(GStrv) actions = NULL;
+  SpCall *tracked;
+
+  g_assert_true (sp_source_can_perform (get_source (fixture), SP_SOURCE_ACTION_HANGUP));
+  g_assert_false (sp_source_can_perform (get_source (fixture), SP_SOURCE_ACTION_ANSWER));
+
+  send_frame (fixture, "direct_ringing");
+  g_assert_true (sp_test_notify_wait_for (notify, "Notify", 1, TIMEOUT_MS));
+  call = get_notify (0);
+  actions = sp_test_notify_call_dup_actions (call);
+  g_assert_true (g_strv_contains ((const char * const *) actions, "hangup"));
+  g_assert_true (g_strv_contains ((const char * const *) actions, "Decline"));
+  g_assert_false (g_strv_contains ((const char * const *) actions, "answer"));
+
+  sp_test_notify_click (notify, sp_test_notify_get_id (notify, 0), "hangup");
+  g_assert_true (sp_test_basix_server_wait_for_command (fixture->server,
+                                                        "{\"cmd\":\"hangup\",\"uuid\":\"direct-1\"}",
+                                                        TIMEOUT_MS));
+
+  tracked = g_object_ref (sp_call_tracker_lookup (fixture->tracker, ACCOUNT_ID, "direct-1"));
+  send_frame (fixture, "direct_hangup");
+  send_frame (fixture, "direct_removed");
+  g_assert_true (wait_for_model (fixture, "channel", 0));
+  sp_test_run_for (300);
+  g_assert_true (sp_call_is_finished (tracked));
+  g_object_unref (tracked);
+}
+
 /* A call to a ring group alice is a member of rings with the group as queue; another
  * user's call does not ring; the group call's end without an answer is a missed call. */
 static void
@@ -704,6 +740,7 @@ main (int   argc,
   keyring = sp_test_keyring_start (sp_test_notify_get_address (notify));
 
   ADD ("direct-call", &defaults, test_direct_call);
+  ADD ("decline", &defaults, test_decline);
   ADD ("group-call", &defaults, test_group_call);
   ADD ("limit", &defaults, test_limit);
   ADD ("replaced", &defaults, test_replaced);

@@ -225,11 +225,14 @@ test_call_in (Fixture       *fixture,
   /* It stays until the call stops ringing: we withdraw it, the server must not. */
   g_assert_cmpint (expire_timeout, ==, NOTIFY_EXPIRES_NEVER);
 
-  /* popup-notifier cannot answer, so "Open" (the URL template) is the only button. */
+  /* popup-notifier cannot answer, so "Open" (the URL template) is the only button, beside
+   * the click on the notification itself, which shows the call in the window. */
   actions = sp_test_notify_call_dup_actions (call);
-  g_assert_cmpuint (g_strv_length (actions), ==, 2);
-  g_assert_cmpstr (actions[0], ==, "open");
-  g_assert_cmpstr (actions[1], ==, "Open");
+  g_assert_cmpuint (g_strv_length (actions), ==, 4);
+  g_assert_cmpstr (actions[0], ==, "default");
+  g_assert_cmpstr (actions[1], ==, "Show");
+  g_assert_cmpstr (actions[2], ==, "open");
+  g_assert_cmpstr (actions[3], ==, "Open");
 
   assert_string_hint (call, "category", "call.incoming");
   assert_string_hint (call, "desktop-entry", APP_ID APP_ID_SUFFIX);

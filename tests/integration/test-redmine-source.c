@@ -493,6 +493,16 @@ proxy_free (Proxy *proxy)
 
 static GBytes *icon_png;
 
+/* How long the slow picture host takes: well under the fetch's deadline. */
+#define SLOW_PICTURE_MS 2000
+
+static gboolean
+unpause_cb (gpointer user_data)
+{
+  soup_server_message_unpause (user_data);
+  return G_SOURCE_REMOVE;
+}
+
 static void
 icon_server_cb (SoupServer        *server,
                 SoupServerMessage *msg,
@@ -526,6 +536,17 @@ icon_server_cb (SoupServer        *server,
     {
       /* Never answered: the client must give up by itself. */
       soup_server_message_pause (msg);
+    }
+  else if (g_str_equal (path, "/slow-picasso.png"))
+    {
+      /* A slow picture host: the picture, SLOW_PICTURE_MS later. */
+      soup_server_message_set_status (msg, 200, NULL);
+      soup_server_message_set_response (msg, "image/png", SOUP_MEMORY_COPY,
+                                        g_bytes_get_data (icon_png, NULL),
+                                        g_bytes_get_size (icon_png));
+      soup_server_message_pause (msg);
+      g_timeout_add_full (G_PRIORITY_DEFAULT, SLOW_PICTURE_MS, unpause_cb, g_object_ref (msg),
+                          g_object_unref);
     }
   else if (g_str_equal (path, "/broken/users/current.json"))
     {
@@ -814,6 +835,19 @@ notify_call_get_icon (SpTestNotifyCall *call)
   return icon;
 }
 
+/* The notification's picture: the path of the image-path hint's file: URI, or %NULL. */
+static char *
+notify_call_dup_image_path (SpTestNotifyCall *call)
+{
+  g_autoptr(GVariant) hint = sp_test_notify_call_get_hint (call, "image-path");
+
+  if (hint == NULL)
+    return NULL;
+
+  g_assert_true (g_str_has_prefix (g_variant_get_string (hint, NULL), "file:///"));
+  return g_filename_from_uri (g_variant_get_string (hint, NULL), NULL, NULL);
+}
+
 static gint32
 notify_call_get_timeout (SpTestNotifyCall *call)
 {
@@ -901,12 +935,13 @@ test_redmine_buttons (Fixture       *fixture,
   g_autoptr(SoupServer) icon_server = icon_server_new (&icons);
   g_autofree char *json = NULL;
   g_autoptr(SpTestNotifyCall) call = NULL;
+  g_autoptr(SpTestNotifyCall) with_picture = NULL;
   g_autoptr(SpTestNotifyCall) again = NULL;
   g_auto(GStrv) actions = NULL;
   g_autoptr(JsonArray) log = NULL;
   g_autofree char *icon_data = NULL;
+  g_autofree char *image = NULL;
   gsize icon_size;
-  const char *icon;
 
   if (!fixture_connect_bob (fixture, FALSE, FALSE))
     return;
@@ -931,11 +966,21 @@ test_redmine_buttons (Fixture       *fixture,
   g_assert_cmpstr (actions[2], ==, "button-1");
   g_assert_cmpstr (actions[3], ==, "Open issue");
 
-  /* The icon was fetched into the cache and given as a file. */
-  icon = notify_call_get_icon (call);
-  g_assert_true (g_str_has_prefix (icon, cache_home));
-  g_assert_true (g_file_get_contents (icon, &icon_data, &icon_size, NULL));
+  /* Shown at once, with the app's icon; the picture, fetched into the cache, follows in
+   * place as the notification's image (the image-path hint), the buttons unchanged. */
+  g_assert_null (sp_test_notify_call_get_hint (call, "image-path"));
+  with_picture = wait_notify (2);
+  g_assert_cmpuint (sp_test_notify_call_get_replaces_id (with_picture), ==,
+                    sp_test_notify_get_id (notify, 0));
+  g_assert_cmpstr (notify_call_get_icon (with_picture), ==, APP_ID APP_ID_SUFFIX);
+  image = notify_call_dup_image_path (with_picture);
+  g_assert_nonnull (image);
+  g_assert_true (g_str_has_prefix (image, cache_home));
+  g_assert_true (g_file_get_contents (image, &icon_data, &icon_size, NULL));
   g_assert_cmpmem (icon_data, icon_size, g_bytes_get_data (icon_png, NULL), g_bytes_get_size (icon_png));
+  g_clear_pointer (&actions, g_strfreev);
+  actions = sp_test_notify_call_dup_actions (with_picture);
+  g_assert_cmpuint (g_strv_length (actions), ==, 4);
 
   /* The post_msg button: the message goes to user:bob through the server, comes back as
    * an open_url, and opens. */
@@ -949,15 +994,20 @@ test_redmine_buttons (Fixture       *fixture,
   /* The same notification once more (after the coalescing second), and its other button. */
   sp_test_run_for (SP_COMMAND_RUNNER_COALESCE_MS + 100);
   server_post (fixture->server, "user%3Abob", json);
-  again = wait_notify (2);
+  again = wait_notify (3);
   g_assert_cmpuint (sp_test_notify_call_get_replaces_id (again), ==, 0);
-  sp_test_notify_click (notify, sp_test_notify_get_id (notify, 1), "button-1");
+  /* Its picture too, before the click. */
+  g_clear_pointer (&with_picture, sp_test_notify_call_free);
+  with_picture = wait_notify (4);
+  g_assert_cmpuint (sp_test_notify_call_get_replaces_id (with_picture), ==,
+                    sp_test_notify_get_id (notify, 2));
+  sp_test_notify_click (notify, sp_test_notify_get_id (notify, 2), "button-1");
   g_assert_true (wait_opened (fixture, 2));
   g_assert_cmpstr (g_ptr_array_index (fixture->opened, 1), ==, "https://redmine.example/issues/42");
   g_assert_true (sp_test_notify_wait_for (notify, "CloseNotification", 2, WAIT_MS));
 
   /* The buttons went with the notification: a late click does nothing. */
-  sp_test_notify_click (notify, sp_test_notify_get_id (notify, 1), "button-0");
+  sp_test_notify_click (notify, sp_test_notify_get_id (notify, 2), "button-0");
   sp_test_run_for (500);
   g_assert_cmpuint (fixture->opened->len, ==, 2);
 }
@@ -1297,6 +1347,49 @@ test_redmine_empty_and_duplicate (Fixture       *fixture,
   g_assert_cmpuint (sp_test_log_capture_count (capture, G_LOG_LEVEL_MESSAGE, "*neither title nor message*"), ==, 1);
 }
 
+/* A slow picture host never holds a notification back (a ringing call's pop-up above all):
+ * it shows at once, and the picture follows in place when it arrives. */
+static void
+test_redmine_slow_picture (Fixture       *fixture,
+                           gconstpointer  data)
+{
+  g_autofree char *icons = NULL;
+  g_autoptr(SoupServer) icon_server = icon_server_new (&icons);
+  g_autofree char *json = NULL;
+  g_autofree char *image = NULL;
+  g_autoptr(SpTestNotifyCall) call = NULL;
+  g_autoptr(SpTestNotifyCall) with_picture = NULL;
+  gint64 start, shown, updated;
+
+  if (!fixture_connect_bob (fixture, FALSE, FALSE))
+    return;
+
+  json = g_strdup_printf ("{\"command\":\"show_notification\",\"data\":{"
+                          "\"title\":\"Call from Pablo Picasso\",\"message\":\"Ringing\","
+                          "\"imageUrl\":\"%s/slow-picasso.png\"}}", icons);
+  start = g_get_monotonic_time ();
+  server_post (fixture->server, "user%3Abob", json);
+
+  call = wait_notify (1);
+  shown = g_get_monotonic_time () - start;
+  g_test_message ("Shown after %" G_GINT64_FORMAT " ms, the picture host takes %u ms",
+                  shown / 1000, SLOW_PICTURE_MS);
+  /* Not held back: on screen well before the picture exists. */
+  g_assert_cmpint (shown, <, SLOW_PICTURE_MS * 1000);
+  g_assert_cmpuint (sp_test_notify_count (notify, "Notify"), ==, 1);
+  g_assert_null (sp_test_notify_call_get_hint (call, "image-path"));
+
+  with_picture = wait_notify (2);
+  updated = g_get_monotonic_time () - start;
+  g_assert_cmpint (updated, >=, SLOW_PICTURE_MS * 1000);
+  g_assert_cmpuint (sp_test_notify_call_get_replaces_id (with_picture), ==,
+                    sp_test_notify_get_id (notify, 0));
+  g_assert_cmpstr (sp_test_notify_call_get_summary (with_picture), ==, "Call from Pablo Picasso");
+  image = notify_call_dup_image_path (with_picture);
+  g_assert_nonnull (image);
+  g_assert_true (g_str_has_prefix (image, cache_home));
+}
+
 /* Icons that cannot be had: the notification comes without them. */
 static void
 test_redmine_bad_icons (Fixture       *fixture,
@@ -1326,11 +1419,20 @@ test_redmine_bad_icons (Fixture       *fixture,
                "\"imageUrl\":\"file:///usr/share/icons/hicolor/48x48/apps/x.png\"}}");
 
   g_assert_true (sp_test_notify_wait_for (notify, "Notify", 5, WAIT_MS));
-  /* The slow one waited for the deadline. */
+  /* All at once: none waits for its picture, not even the one whose host never answers. */
+  g_assert_cmpint (g_get_monotonic_time () - start, <, SP_COMMAND_RUNNER_ICON_TIMEOUT_MS * 1000 / 2);
+  /* The slow one gives up at the deadline; no notification changes for a missing picture. */
+  g_assert_true (sp_test_log_capture_wait_for (capture, G_LOG_LEVEL_MESSAGE, "*no answer within*",
+                                               SP_COMMAND_RUNNER_ICON_TIMEOUT_MS + WAIT_MS));
   g_assert_cmpint (g_get_monotonic_time () - start, >=, SP_COMMAND_RUNNER_ICON_TIMEOUT_MS * 1000 - 500000);
+  sp_test_run_for (200);
   calls = sp_test_notify_get_calls (notify, "Notify");
+  g_assert_cmpuint (calls->len, ==, 5);
   for (guint i = 0; i < calls->len; i++)
-    g_assert_false (g_str_has_prefix (notify_call_get_icon (g_ptr_array_index (calls, i)), "/"));
+    {
+      g_assert_false (g_str_has_prefix (notify_call_get_icon (g_ptr_array_index (calls, i)), "/"));
+      g_assert_null (sp_test_notify_call_get_hint (g_ptr_array_index (calls, i), "image-path"));
+    }
 
   g_assert_cmpuint (sp_test_log_capture_count (capture, G_LOG_LEVEL_MESSAGE, "*without its icon*"), ==, 5);
   g_assert_cmpuint (sp_test_log_capture_count (capture, G_LOG_LEVEL_MESSAGE, "*larger than*"), ==, 1);
@@ -1578,6 +1680,7 @@ main (int   argc,
   ADD ("malformed", test_redmine_malformed);
   ADD ("empty-and-duplicate", test_redmine_empty_and_duplicate);
   ADD ("bad-icons", test_redmine_bad_icons);
+  ADD ("slow-picture", test_redmine_slow_picture);
   ADD ("post-msg-failure", test_redmine_post_msg_failure);
   ADD ("add-account-dialog", test_redmine_add_account_dialog);
 

@@ -77,7 +77,7 @@ find_group (GtkWidget  *widget,
 static gboolean
 has_done_button (gpointer user_data)
 {
-  return find_button (user_data, "_Done") != NULL;
+  return find_button (user_data, "Done") != NULL;
 }
 
 static gboolean
@@ -129,7 +129,7 @@ test_done_and_error (void)
   g_assert_true (gtk_widget_get_visible (group));
   g_assert_cmpuint (sp_test_fake_source_get_performed (source)->len, ==, 1);
 
-  done = find_button (GTK_WIDGET (window), "_Done");
+  done = find_button (GTK_WIDGET (window), "Done");
   g_signal_emit_by_name (done, "clicked");
   g_assert_true (sp_test_wait_until (performed_two, source, 2000));
   g_assert_cmpstr (g_ptr_array_index (sp_test_fake_source_get_performed (source), 1), ==, "unpause call-1");

@@ -121,6 +121,7 @@ test_windows_preferences (void)
   GSettings *settings = sp_engine_get_settings (engine);
   SpPreferencesWindow *prefs;
   AdwComboRow *lock_row;
+  GtkSwitch *click_switch;
 
   prefs = g_object_ref (sp_preferences_window_new (settings, sp_engine_get_accounts (engine), NULL));
   gtk_window_present (GTK_WINDOW (prefs));
@@ -135,6 +136,15 @@ test_windows_preferences (void)
   g_settings_set_string (settings, "lock-screen", "show");
   g_assert_cmpuint (adw_combo_row_get_selected (lock_row), ==, 0);
   g_settings_reset (settings, "lock-screen");
+
+  /* The click on a call notification: the window, or with the switch on, the CRM page. */
+  click_switch = GTK_SWITCH (gtk_widget_get_template_child (GTK_WIDGET (prefs),
+                                                            SP_TYPE_PREFERENCES_WINDOW,
+                                                            "click_switch"));
+  g_assert_false (gtk_switch_get_active (click_switch));
+  gtk_switch_set_active (click_switch, TRUE);
+  g_assert_true (g_settings_get_boolean (settings, "click-opens-page"));
+  g_settings_reset (settings, "click-opens-page");
 
   gtk_window_destroy (GTK_WINDOW (prefs));
   g_assert_finalize_object (prefs);

@@ -37,6 +37,7 @@ struct _SpTestBasixServer
   guint       n_handshakes;
   guint       n_tickets;
   guint64     serial;
+  GPtrArray  *commands;     /* (element-type utf8) the clients' text frames */
   SpTestHostile      hostile_ticket;
   SpTestHostileStats hostile_stats;
 };
@@ -123,6 +124,22 @@ client_closed_cb (SoupWebsocketConnection *connection,
   g_ptr_array_remove (self->clients, connection);
 }
 
+/* Client commands are JSON text frames (brastelcloud/basix_ws_cti.js d8f4719 lib/cti.js:
+ * park 218-233, hangup 235-246, transfer 248-262; protocols/basix_ws_cti.md §2): recorded as
+ * they come. */
+static void
+client_message_cb (SoupWebsocketConnection *connection,
+                   SoupWebsocketDataType    type,
+                   GBytes                  *message,
+                   gpointer                 user_data)
+{
+  SpTestBasixServer *self = user_data;
+
+  if (type == SOUP_WEBSOCKET_DATA_TEXT)
+    g_ptr_array_add (self->commands, g_strndup (g_bytes_get_data (message, NULL),
+                                                g_bytes_get_size (message)));
+}
+
 static void
 ws_cb (SoupServer              *server,
        SoupServerMessage       *msg,
@@ -136,6 +153,7 @@ ws_cb (SoupServer              *server,
   soup_websocket_connection_set_max_incoming_payload_size (connection, 0);
   g_ptr_array_add (self->clients, g_object_ref (connection));
   g_signal_connect (connection, "closed", G_CALLBACK (client_closed_cb), self);
+  g_signal_connect (connection, "message", G_CALLBACK (client_message_cb), self);
 
   for (guint i = 0; self->greeting != NULL && i < self->greeting->len; i++)
     {
@@ -222,6 +240,7 @@ sp_test_basix_server_new (const char  *domain,
   self->domain = g_strdup (domain);
   self->token = g_strdup (token);
   self->clients = g_ptr_array_new_with_free_func (g_object_unref);
+  self->commands = g_ptr_array_new_with_free_func (g_free);
   self->tickets = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   self->server = soup_server_new (NULL, NULL);
 
@@ -410,8 +429,34 @@ sp_test_basix_server_free (SpTestBasixServer *self)
   g_clear_object (&self->server);
   g_clear_pointer (&self->greeting, g_ptr_array_unref);
   g_clear_pointer (&self->tickets, g_hash_table_unref);
+  g_clear_pointer (&self->commands, g_ptr_array_unref);
   g_free (self->last_uri);
   g_free (self->domain);
   g_free (self->token);
   g_free (self);
+}
+
+static gboolean
+has_command (gpointer user_data)
+{
+  gpointer *args = user_data;
+  SpTestBasixServer *self = args[0];
+
+  return g_ptr_array_find_with_equal_func (self->commands, args[1], g_str_equal, NULL);
+}
+
+/**
+ * sp_test_basix_server_wait_for_command:
+ * @command: a client's text frame, exactly
+ *
+ * Returns: whether a client sent @command within @timeout_ms
+ */
+gboolean
+sp_test_basix_server_wait_for_command (SpTestBasixServer *self,
+                                       const char        *command,
+                                       guint              timeout_ms)
+{
+  gpointer args[] = { self, (gpointer) command };
+
+  return sp_test_wait_until (has_command, args, timeout_ms);
 }

@@ -36,6 +36,9 @@ gboolean           sp_test_basix_server_get_offered_deflate (SpTestBasixServer *
 void               sp_test_basix_server_set_ticket_answer (SpTestBasixServer *self,
                                                           SpTestHostile      hostile);
 const SpTestHostileStats *sp_test_basix_server_get_hostile_stats (SpTestBasixServer *self);
+gboolean           sp_test_basix_server_wait_for_command (SpTestBasixServer *self,
+                                                         const char        *command,
+                                                         guint              timeout_ms);
 void               sp_test_basix_server_free             (SpTestBasixServer *self);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (SpTestBasixServer, sp_test_basix_server_free)

@@ -177,7 +177,7 @@ sp_basix_page_get_connection_rows (SpAccountPage *page)
 static const char *
 sp_basix_page_get_url_title (SpAccountPage *page)
 {
-  return _("_Server Address (https://bcs.brastel.com)");
+  return _("Ser_ver Address (https://bcs.brastel.com)");
 }
 
 static void
@@ -186,7 +186,7 @@ sp_basix_page_get_credentials (SpAccountPage            *page,
 {
   /* The token also asks for the tickets, when the account connects with tickets. */
   credentials->kind = SP_ACCOUNT_CREDENTIALS_KEY;
-  credentials->secret_title = _("API _Token");
+  credentials->secret_title = _("A_PI Token");
   credentials->secret_missing = _("Enter the API token.");
 }
 

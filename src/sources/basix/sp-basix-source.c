@@ -879,6 +879,89 @@ sp_basix_source_finalize (GObject *object)
   G_OBJECT_CLASS (sp_basix_source_parent_class)->finalize (object);
 }
 
+/* Actions */
+
+static gboolean
+is_open (SpBasixSource *self)
+{
+  return self->connection != NULL &&
+         soup_websocket_connection_get_state (self->connection) == SOUP_WEBSOCKET_STATE_OPEN;
+}
+
+/* ws_cti takes client commands as JSON text frames (not in its README: basix_ws_cti.js
+ * lib/cti.js:235-246 sends JSON.stringify ({cmd: "hangup", uuid}); protocols/basix_ws_cti.md §2). Of them, hangup ends one channel: a ringing call is
+ * declined, a call in progress hung up. The server answers with the channel's
+ * CHANNEL_HANGUP event, not with a reply. */
+static gboolean
+sp_basix_source_can_perform (SpSource       *source,
+                             SpSourceAction  action)
+{
+  return action == SP_SOURCE_ACTION_HANGUP && is_open (SP_BASIX_SOURCE (source));
+}
+
+static void
+sp_basix_source_perform_async (SpSource            *source,
+                               SpSourceAction       action,
+                               const char          *call_id,
+                               GVariant            *param,
+                               GCancellable        *cancellable,
+                               GAsyncReadyCallback  callback,
+                               gpointer             user_data)
+{
+  SpBasixSource *self = SP_BASIX_SOURCE (source);
+  g_autoptr(GTask) task = g_task_new (self, cancellable, callback, user_data);
+  g_autoptr(GVariant) sunk = param ? g_variant_ref_sink (param) : NULL;
+  g_autoptr(JsonBuilder) builder = NULL;
+  g_autoptr(JsonNode) root = NULL;
+  g_autofree char *text = NULL;
+
+  g_task_set_source_tag (task, sp_basix_source_perform_async);
+
+  if (!sp_basix_source_can_perform (source, action))
+    {
+      if (!is_open (self))
+        g_task_return_new_error (task, SP_SOURCE_ERROR, SP_SOURCE_ERROR_FAILED,
+                                 _("Not connected to Basix"));
+      else
+        g_task_return_new_error (task, SP_SOURCE_ERROR, SP_SOURCE_ERROR_UNSUPPORTED,
+                                 _("This Basix account cannot “%s”"),
+                                 sp_source_action_to_string (action));
+      return;
+    }
+
+  /* The call's id is its channel's uuid (SpBasixCalls). */
+  if (call_id == NULL || *call_id == '\0')
+    {
+      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                               _("There is no call to hang up"));
+      return;
+    }
+
+  builder = json_builder_new ();
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "cmd");
+  json_builder_add_string_value (builder, "hangup");
+  json_builder_set_member_name (builder, "uuid");
+  json_builder_add_string_value (builder, call_id);
+  json_builder_end_object (builder);
+  root = json_builder_get_root (builder);
+  text = json_to_string (root, FALSE);
+
+  g_debug ("[%s] Hanging up channel %s", sp_source_get_account_id (source), call_id);
+  soup_websocket_connection_send_text (self->connection, text);
+  g_task_return_boolean (task, TRUE);
+}
+
+static gboolean
+sp_basix_source_perform_finish (SpSource      *source,
+                                GAsyncResult  *result,
+                                GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, source), FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
 static void
 sp_basix_source_class_init (SpBasixSourceClass *klass)
 {
@@ -892,6 +975,9 @@ sp_basix_source_class_init (SpBasixSourceClass *klass)
   source_class->connect_async = sp_basix_source_connect_async;
   source_class->connect_finish = sp_basix_source_connect_finish;
   source_class->disconnect = sp_basix_source_disconnect;
+  source_class->can_perform = sp_basix_source_can_perform;
+  source_class->perform_async = sp_basix_source_perform_async;
+  source_class->perform_finish = sp_basix_source_perform_finish;
 
   /**
    * SpBasixSource::model-changed:

@@ -89,7 +89,7 @@ sp_pbxis_page_save (SpAccountPage *page,
 static const char *
 sp_pbxis_page_get_url_title (SpAccountPage *page)
 {
-  return _("_Server Address (http://host:58615)");
+  return _("Ser_ver Address (http://host:58615)");
 }
 
 static void

@@ -31,7 +31,7 @@ G_DEFINE_FINAL_TYPE_WITH_CODE (SpPopupNotifierPage, sp_popup_notifier_page,
 static const char *
 sp_popup_notifier_page_get_url_title (SpAccountPage *page)
 {
-  return _("_Server Address (ws://host:8990/crmws)");
+  return _("Ser_ver Address (ws://host:8990/crmws)");
 }
 
 static void

@@ -122,7 +122,7 @@ sp_redmine_page_get_credentials (SpAccountPage            *page,
   else
     {
       credentials->kind = SP_ACCOUNT_CREDENTIALS_KEY;
-      credentials->secret_title = _("API _Key (Redmine: My account → API access key)");
+      credentials->secret_title = _("API Ke_y (Redmine: My account → API access key)");
       credentials->secret_missing = _("Enter the API key.");
     }
 }

@@ -67,7 +67,7 @@ sp_xivo_page_save (SpAccountPage *page,
 static const char *
 sp_xivo_page_get_url_title (SpAccountPage *page)
 {
-  return _("_Server Address (https://xivo.example.com)");
+  return _("Ser_ver Address (https://xivo.example.com)");
 }
 
 static void
