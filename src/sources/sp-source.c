@@ -47,7 +47,7 @@ typedef struct
   gint64         retry_time;
   guint          retry_id;
   GCancellable  *cancellable;
-  gint64         connected_since;
+  gint64         down_since;     /* monotonic: the first failure since the last success */
 
   guint          connect_timeout_msec;
   guint          deadline_id;
@@ -192,11 +192,23 @@ handle_failure (SpSource     *self,
       return;
     }
 
-  /* A server that refuses us on purpose will not change its mind in a second. */
-  if (g_error_matches (error, SP_SOURCE_ERROR, SP_SOURCE_ERROR_REFUSED))
-    priv->attempt = MAX (priv->attempt, SP_BACKOFF_SLOW_ATTEMPT);
+  if (priv->down_since == 0)
+    priv->down_since = g_get_monotonic_time ();
 
-  delay = sp_backoff_delay_ms (priv->attempt, g_random_double ());
+  /* A server that answered and refused us on purpose will not change its mind in a second:
+   * the slow schedule. One that did not answer at all (refused connection, no route, a
+   * timeout) costs nothing to try again, and every second we wait once it is back is a
+   * second of calls we miss: the probe schedule, every 1–1.5 s for the first minutes. */
+  if (g_error_matches (error, SP_SOURCE_ERROR, SP_SOURCE_ERROR_REFUSED))
+    {
+      priv->attempt = MAX (priv->attempt, SP_BACKOFF_SLOW_ATTEMPT);
+      delay = sp_backoff_delay_ms (priv->attempt, g_random_double ());
+    }
+  else
+    {
+      delay = sp_backoff_probe_delay_ms ((g_get_monotonic_time () - priv->down_since) / 1000,
+                                         g_random_double ());
+    }
   priv->attempt++;
 
   g_message ("[%s] %s; retrying in %u ms", priv->account_id, error->message, delay);
@@ -309,7 +321,10 @@ connect_cb (GObject      *object,
     }
 
   g_clear_handle_id (&priv->deadline_id, g_source_remove);
-  priv->connected_since = g_get_monotonic_time ();
+  /* Fully connected (subscribed, where the protocol subscribes): whatever comes next starts
+   * a new streak, so a second drop right after this one is retried as fast as the first. */
+  priv->attempt = 0;
+  priv->down_since = 0;
   set_error_message (self, NULL);
   set_state (self, SP_SOURCE_STATE_CONNECTED);
   start_liveness (self);
@@ -653,6 +668,7 @@ sp_source_start (SpSource *self)
     return;
 
   priv->attempt = 0;
+  priv->down_since = 0;
   begin_attempt (self);
 }
 
@@ -665,6 +681,7 @@ sp_source_stop (SpSource *self)
 
   teardown (self);
   priv->attempt = 0;
+  priv->down_since = 0;
   set_error_message (self, NULL);
   sp_source_set_detail (self, NULL);
   set_state (self, SP_SOURCE_STATE_DISCONNECTED);
@@ -793,10 +810,6 @@ sp_source_connection_lost (SpSource     *self,
 
   if (priv->state != SP_SOURCE_STATE_CONNECTED)
     return;
-
-  /* A connection that held for a good while was not part of a failing streak. */
-  if (g_get_monotonic_time () - priv->connected_since >= (gint64) SP_BACKOFF_RESET_MS * 1000)
-    priv->attempt = 0;
 
   handle_failure (self, error);
 }
