@@ -7,6 +7,7 @@
 
 #include "config.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #include <netinet/in.h>
@@ -32,10 +33,11 @@
  */
 
 /* TCP keepalive: probe after this much silence, this often, this many times. A dead peer
- * is noticed within IDLE + INTERVAL × COUNT seconds. */
-#define KEEPALIVE_IDLE_SECONDS 60
+ * (a firewall that forgot us, a PBX switched off: no FIN ever comes) is noticed within
+ * IDLE + INTERVAL × COUNT seconds, a minute, even by a protocol that is silent for hours. */
+#define KEEPALIVE_IDLE_SECONDS 30
 #define KEEPALIVE_INTERVAL_SECONDS 10
-#define KEEPALIVE_COUNT 6
+#define KEEPALIVE_COUNT 3
 
 /* Bodies are read in pieces of at most this much. */
 #define READ_CHUNK (16 * 1024)
@@ -47,18 +49,51 @@ G_DEFINE_QUARK (sp-http-error-quark, sp_http_error)
 
 /* Sessions */
 
+typedef struct
+{
+  int idle;
+  int interval;
+  int count;
+} Keepalive;
+
+/* The values, or those of SCREENPOP_TCP_KEEPALIVE="IDLE,INTERVAL,COUNT" (seconds, seconds,
+ * probes): the tests' lever, so that a dead peer is noticed in seconds there. */
+static const Keepalive *
+get_keepalive (void)
+{
+  static Keepalive keepalive = {
+    KEEPALIVE_IDLE_SECONDS, KEEPALIVE_INTERVAL_SECONDS, KEEPALIVE_COUNT
+  };
+  static gsize initialized = 0;
+
+  if (g_once_init_enter (&initialized))
+    {
+      const char *env = g_getenv ("SCREENPOP_TCP_KEEPALIVE");
+      int idle, interval, count;
+
+      if (env != NULL && sscanf (env, "%d,%d,%d", &idle, &interval, &count) == 3 &&
+          idle > 0 && interval > 0 && count > 0)
+        keepalive = (Keepalive) { idle, interval, count };
+
+      g_once_init_leave (&initialized, 1);
+    }
+
+  return &keepalive;
+}
+
 static void
 enable_keepalive (GSocket *socket)
 {
   g_autoptr(GError) error = NULL;
+  const Keepalive *keepalive = get_keepalive ();
 
   g_socket_set_keepalive (socket, TRUE);
 
   /* The system's defaults wait two hours before the first probe. */
 #if defined(TCP_KEEPIDLE) && defined(TCP_KEEPINTVL) && defined(TCP_KEEPCNT)
-  if (!g_socket_set_option (socket, IPPROTO_TCP, TCP_KEEPIDLE, KEEPALIVE_IDLE_SECONDS, &error) ||
-      !g_socket_set_option (socket, IPPROTO_TCP, TCP_KEEPINTVL, KEEPALIVE_INTERVAL_SECONDS, &error) ||
-      !g_socket_set_option (socket, IPPROTO_TCP, TCP_KEEPCNT, KEEPALIVE_COUNT, &error))
+  if (!g_socket_set_option (socket, IPPROTO_TCP, TCP_KEEPIDLE, keepalive->idle, &error) ||
+      !g_socket_set_option (socket, IPPROTO_TCP, TCP_KEEPINTVL, keepalive->interval, &error) ||
+      !g_socket_set_option (socket, IPPROTO_TCP, TCP_KEEPCNT, keepalive->count, &error))
     g_debug ("Could not tune TCP keepalive: %s", error->message);
 #endif
 }
