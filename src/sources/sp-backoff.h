@@ -19,7 +19,7 @@ G_BEGIN_DECLS
 
 /* The probe schedule, for a server that cannot be reached: a cheap attempt at most this
  * far apart ... */
-#define SP_BACKOFF_PROBE_MS 1500
+#define SP_BACKOFF_PROBE_MS 1000
 /* ... for this long after the link went down ... */
 #define SP_BACKOFF_PROBE_PERIOD_MS (3 * 60 * 1000)
 /* ... then twice as far apart every this much longer ... */

@@ -198,7 +198,7 @@ handle_failure (SpSource     *self,
   /* A server that answered and refused us on purpose will not change its mind in a second:
    * the slow schedule. One that did not answer at all (refused connection, no route, a
    * timeout) costs nothing to try again, and every second we wait once it is back is a
-   * second of calls we miss: the probe schedule, every 1–1.5 s for the first minutes. */
+   * second of calls we miss: the probe schedule, about every second for the first minutes. */
   if (g_error_matches (error, SP_SOURCE_ERROR, SP_SOURCE_ERROR_REFUSED))
     {
       priv->attempt = MAX (priv->attempt, SP_BACKOFF_SLOW_ATTEMPT);

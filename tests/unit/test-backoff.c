@@ -60,22 +60,23 @@ test_backoff_out_of_range_jitter (void)
   g_assert_cmpuint (sp_backoff_delay_ms (2, 7.0), ==, 4000);
 }
 
-/* While a server is unreachable: every 1–1.5 s for the first three minutes, then gently
+/* While a server is unreachable: every 0.67–1 s for the first three minutes, then gently
  * further apart, never more than 10 s. */
 static void
 test_backoff_probe_schedule (void)
 {
   for (gint64 down = 0; down <= SP_BACKOFF_PROBE_PERIOD_MS; down += 1000)
     {
-      g_assert_cmpuint (sp_backoff_probe_delay_ms (down, 0.0), ==, 1000);
+      g_assert_cmpuint (sp_backoff_probe_delay_ms (down, 0.0), ==, 667);
       g_assert_cmpuint (sp_backoff_probe_delay_ms (down, 1.0), ==, SP_BACKOFF_PROBE_MS);
       g_assert_cmpuint (sp_backoff_probe_delay_ms (down, 0.5), <=, 2000);
     }
 
-  /* Gently slower: 3 s in the fourth minute, 6 s in the fifth, then 10 s. */
-  g_assert_cmpuint (sp_backoff_probe_delay_ms (SP_BACKOFF_PROBE_PERIOD_MS + 1, 1.0), ==, 3000);
-  g_assert_cmpuint (sp_backoff_probe_delay_ms (SP_BACKOFF_PROBE_PERIOD_MS + 60001, 1.0), ==, 6000);
-  g_assert_cmpuint (sp_backoff_probe_delay_ms (SP_BACKOFF_PROBE_PERIOD_MS + 120001, 1.0), ==, 10000);
+  /* Gently slower: 2 s in the fourth minute, 4 s in the fifth, 8 s in the sixth, then 10 s. */
+  g_assert_cmpuint (sp_backoff_probe_delay_ms (SP_BACKOFF_PROBE_PERIOD_MS + 1, 1.0), ==, 2000);
+  g_assert_cmpuint (sp_backoff_probe_delay_ms (SP_BACKOFF_PROBE_PERIOD_MS + 60001, 1.0), ==, 4000);
+  g_assert_cmpuint (sp_backoff_probe_delay_ms (SP_BACKOFF_PROBE_PERIOD_MS + 120001, 1.0), ==, 8000);
+  g_assert_cmpuint (sp_backoff_probe_delay_ms (SP_BACKOFF_PROBE_PERIOD_MS + 180001, 1.0), ==, 10000);
 
   for (gint64 down = 0; down <= 24 * 3600 * 1000; down += 7 * 1000)
     {
@@ -87,7 +88,7 @@ test_backoff_probe_schedule (void)
 
   g_assert_cmpuint (sp_backoff_probe_delay_ms (G_MAXINT64, 1.0), ==, SP_BACKOFF_PROBE_CAP_MS);
   g_assert_cmpuint (sp_backoff_probe_delay_ms (G_MAXINT64, 7.0), ==, SP_BACKOFF_PROBE_CAP_MS);
-  g_assert_cmpuint (sp_backoff_probe_delay_ms (-5, -3.0), ==, 1000);
+  g_assert_cmpuint (sp_backoff_probe_delay_ms (-5, -3.0), ==, 667);
 }
 
 int
