@@ -651,6 +651,63 @@ sp_source_get_attempt (SpSource *self)
 }
 
 /**
+ * sp_source_dup_status:
+ *
+ * What the window says of the link, in words: connected, or why it is down and when it
+ * tries again ("Could not connect: Connection refused · retrying in 2 s"). A source that
+ * is not started says %NULL: whether that means disabled or not connected yet is the
+ * account's business.
+ *
+ * Returns: (transfer full) (nullable): the status line
+ */
+char *
+sp_source_dup_status (SpSource *self)
+{
+  SpSourcePrivate *priv = sp_source_get_instance_private (self);
+  const char *error;
+
+  g_return_val_if_fail (SP_IS_SOURCE (self), NULL);
+
+  error = priv->error_message != NULL ? priv->error_message : "";
+
+  switch (priv->state)
+    {
+    case SP_SOURCE_STATE_CONNECTED:
+      return g_strdup (_("Connected"));
+
+    case SP_SOURCE_STATE_CONNECTING:
+      /* A retry keeps the reason of the failure before it until it succeeds. */
+      if (priv->error_message != NULL)
+        /* Translators: %s is why the last attempt failed */
+        return g_strdup_printf (_("%s · retrying now"), error);
+      return g_strdup (_("Connecting…"));
+
+    case SP_SOURCE_STATE_RECONNECTING:
+      {
+        gint64 left = priv->retry_time - g_get_monotonic_time ();
+        int seconds = (int) MAX (1, (left + G_USEC_PER_SEC - 1) / G_USEC_PER_SEC);
+
+        /* Translators: %s is why the last attempt failed, %d the seconds until the next */
+        return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%s · retrying in %d s",
+                                             "%s · retrying in %d s", seconds),
+                                error, seconds);
+      }
+
+    case SP_SOURCE_STATE_FAILED:
+      /* Translators: %s is why the source gave up */
+      return g_strdup_printf (_("Stopped: %s"), error);
+
+    case SP_SOURCE_STATE_AUTH_FAILED:
+      /* Translators: %s is why the server refused the credentials */
+      return g_strdup_printf (_("Sign-in failed: %s"), error);
+
+    case SP_SOURCE_STATE_DISCONNECTED:
+    default:
+      return NULL;
+    }
+}
+
+/**
  * sp_source_start:
  *
  * Connects, unless already connected or on the way there.

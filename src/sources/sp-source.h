@@ -215,6 +215,7 @@ const char    *sp_source_action_to_string  (SpSourceAction   action);
 gboolean       sp_source_action_from_string (const char     *string,
                                             SpSourceAction  *action);
 const char    *sp_source_get_detail        (SpSource        *self);
+char          *sp_source_dup_status        (SpSource        *self);
 SpAgentState   sp_source_get_agent_state   (SpSource        *self);
 gboolean       sp_source_can_toggle_agent  (SpSource        *self);
 void           sp_source_set_transient_secret (SpSource     *self,

@@ -192,6 +192,7 @@ test_source_retries_with_backoff (Fixture       *fixture,
   SpSource *source = SP_SOURCE (fixture->source);
   gint64 start = g_get_monotonic_time ();
   gint64 retry_in;
+  char *status;
 
   sp_source_start (source);
   g_assert_cmpint (sp_source_get_state (source), ==, SP_SOURCE_STATE_CONNECTING);
@@ -204,6 +205,11 @@ test_source_retries_with_backoff (Fixture       *fixture,
   g_assert_cmpint (retry_in, <=, SP_BACKOFF_PROBE_MS * 1000 + 50 * 1000);
   g_assert_cmpuint (sp_source_get_attempt (source), ==, 1);
 
+  /* The window says why it is down and when it tries again. */
+  status = sp_source_dup_status (source);
+  g_assert_cmpstr (status, ==, "Connection refused · retrying in 1 s");
+  g_clear_pointer (&status, g_free);
+
   /* The second probe waits no longer than the first; then it connects, and the streak is
    * over. */
   g_assert_true (wait_state (source, SP_SOURCE_STATE_CONNECTED, 5000));
@@ -212,6 +218,12 @@ test_source_retries_with_backoff (Fixture       *fixture,
   g_assert_null (sp_source_get_error_message (source));
   g_assert_cmpint (sp_source_get_retry_time (source), ==, 0);
   g_assert_cmpuint (sp_source_get_attempt (source), ==, 0);
+  status = sp_source_dup_status (source);
+  g_assert_cmpstr (status, ==, "Connected");
+  g_clear_pointer (&status, g_free);
+
+  sp_source_stop (source);
+  g_assert_null (sp_source_dup_status (source));
 }
 
 static gboolean
