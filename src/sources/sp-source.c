@@ -60,6 +60,7 @@ typedef struct
   gboolean         network_available;
 
   char          *detail;
+  char          *untrusted_certificate;   /* of the last failure, for the editor */
   SpAgentState   agent_state;
   char          *transient_secret;   /* set: the keyring is not used at all */
 } SpSourcePrivate;
@@ -82,7 +83,33 @@ enum {
 };
 
 G_DEFINE_ABSTRACT_TYPE_WITH_PRIVATE (SpSource, sp_source, G_TYPE_OBJECT)
-G_DEFINE_QUARK (sp-source-error-quark, sp_source_error)
+
+/* An SP_SOURCE_ERROR may carry the certificate it is about, for SP_SOURCE_ERROR_CERTIFICATE:
+ * the account editor offers to trust exactly that one. */
+typedef struct
+{
+  char *certificate;   /* SHA-256 fingerprint, "AB:CD:…" */
+} SpSourceErrorPrivate;
+
+static void
+sp_source_error_private_init (SpSourceErrorPrivate *priv)
+{
+}
+
+static void
+sp_source_error_private_copy (const SpSourceErrorPrivate *src,
+                              SpSourceErrorPrivate       *dest)
+{
+  dest->certificate = g_strdup (src->certificate);
+}
+
+static void
+sp_source_error_private_clear (SpSourceErrorPrivate *priv)
+{
+  g_clear_pointer (&priv->certificate, g_free);
+}
+
+G_DEFINE_EXTENDED_ERROR (SpSourceError, sp_source_error)
 
 static GParamSpec *properties [N_PROPS];
 static guint signals [N_SIGNALS];
@@ -175,6 +202,18 @@ handle_failure (SpSource     *self,
 
   teardown (self);
   set_error_message (self, error->message);
+  g_free (priv->untrusted_certificate);
+  priv->untrusted_certificate = g_strdup (sp_source_error_get_certificate (error));
+
+  /* A certificate the system does not trust will not become trusted by waiting: only the
+   * user can trust it (in the account's settings), and until then nothing is sent. */
+  if (g_error_matches (error, SP_SOURCE_ERROR, SP_SOURCE_ERROR_CERTIFICATE))
+    {
+      g_message ("[%s] %s; not retrying until the certificate is trusted", priv->account_id,
+                 error->message);
+      set_state (self, SP_SOURCE_STATE_FAILED);
+      return;
+    }
 
   if (g_error_matches (error, SP_SOURCE_ERROR, SP_SOURCE_ERROR_AUTH))
     {
@@ -326,6 +365,7 @@ connect_cb (GObject      *object,
   priv->attempt = 0;
   priv->down_since = 0;
   set_error_message (self, NULL);
+  g_clear_pointer (&priv->untrusted_certificate, g_free);
   set_state (self, SP_SOURCE_STATE_CONNECTED);
   start_liveness (self);
 }
@@ -449,6 +489,7 @@ sp_source_finalize (GObject *object)
   g_free (priv->account_id);
   g_free (priv->error_message);
   g_free (priv->detail);
+  g_free (priv->untrusted_certificate);
   g_clear_pointer (&priv->transient_secret, sp_secret_free);
 
   G_OBJECT_CLASS (sp_source_parent_class)->finalize (object);
@@ -651,6 +692,64 @@ sp_source_get_attempt (SpSource *self)
 }
 
 /**
+ * sp_source_error_new_certificate:
+ * @fingerprint: (nullable): the SHA-256 fingerprint of the server's certificate
+ * @format: the message, printf-style
+ *
+ * Returns: (transfer full): an %SP_SOURCE_ERROR_CERTIFICATE error that carries
+ *   @fingerprint (see sp_source_error_get_certificate())
+ */
+GError *
+sp_source_error_new_certificate (const char *fingerprint,
+                                 const char *format,
+                                 ...)
+{
+  g_autofree char *message = NULL;
+  GError *error;
+  va_list args;
+
+  va_start (args, format);
+  message = g_strdup_vprintf (format, args);
+  va_end (args);
+
+  error = g_error_new_literal (SP_SOURCE_ERROR, SP_SOURCE_ERROR_CERTIFICATE, message);
+  sp_source_error_get_private (error)->certificate = g_strdup (fingerprint);
+
+  return error;
+}
+
+/**
+ * sp_source_error_get_certificate:
+ *
+ * Returns: (nullable): the SHA-256 fingerprint ("AB:CD:…") of the certificate an
+ *   %SP_SOURCE_ERROR_CERTIFICATE error is about, or %NULL
+ */
+const char *
+sp_source_error_get_certificate (const GError *error)
+{
+  if (error == NULL || error->domain != SP_SOURCE_ERROR)
+    return NULL;
+
+  return sp_source_error_get_private (error)->certificate;
+}
+
+/**
+ * sp_source_get_untrusted_certificate:
+ *
+ * Returns: (nullable): when the last attempt failed on a certificate the system does not
+ *   trust, its SHA-256 fingerprint ("AB:CD:…"), which the user may choose to trust (the
+ *   account's `pinned-certificate`); else %NULL
+ */
+const char *
+sp_source_get_untrusted_certificate (SpSource *self)
+{
+  SpSourcePrivate *priv = sp_source_get_instance_private (self);
+
+  g_return_val_if_fail (SP_IS_SOURCE (self), NULL);
+  return priv->untrusted_certificate;
+}
+
+/**
  * sp_source_dup_status:
  *
  * What the window says of the link, in words: connected, or why it is down and when it
@@ -740,6 +839,7 @@ sp_source_stop (SpSource *self)
   priv->attempt = 0;
   priv->down_since = 0;
   set_error_message (self, NULL);
+  g_clear_pointer (&priv->untrusted_certificate, g_free);
   sp_source_set_detail (self, NULL);
   set_state (self, SP_SOURCE_STATE_DISCONNECTED);
 }

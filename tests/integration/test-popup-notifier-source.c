@@ -41,6 +41,7 @@ typedef struct
   gboolean deny;          /* the server refuses us by its address list */
   guint    ring_timeout;  /* seconds; 0 keeps the default */
   gboolean proxy;         /* connect through an SpTestProxy */
+  gboolean tls;           /* wss:// with a self-signed certificate */
 } FixtureOptions;
 
 typedef struct
@@ -55,6 +56,8 @@ typedef struct
   SpAccountList        *accounts;
   SpScreenpop       *screenpop;
   SpTestProxy       *proxy;
+  char              *tmpdir;
+  char              *fingerprint;  /* of the self-signed certificate, as openssl says */
   GPtrArray         *opened;   /* (element-type utf8): URLs that reached the opener */
 } Fixture;
 
@@ -102,6 +105,57 @@ wait_for_state (Fixture       *fixture,
   return sp_test_wait_until (source_in_state, &wait, timeout_ms);
 }
 
+/* A self-signed certificate for 127.0.0.1, made by openssl; %NULL (the test skipped)
+ * without openssl. Its SHA-256 fingerprint, as openssl prints it, goes to the fixture. */
+static GTlsCertificate *
+make_self_signed (Fixture *fixture)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *cert = NULL;
+  g_autofree char *key = NULL;
+  g_autofree char *out = NULL;
+  int status;
+
+  if (g_find_program_in_path ("openssl") == NULL)
+    {
+      g_test_skip ("openssl is not installed");
+      return NULL;
+    }
+
+  fixture->tmpdir = g_dir_make_tmp ("screenpop-tls-XXXXXX", &error);
+  g_assert_no_error (error);
+  cert = g_build_filename (fixture->tmpdir, "cert.pem", NULL);
+  key = g_build_filename (fixture->tmpdir, "key.pem", NULL);
+
+  {
+    const char *argv[] = {
+      "openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1",
+      "-nodes", "-keyout", key, "-out", cert, "-days", "2", "-subj", "/CN=127.0.0.1",
+      "-addext", "subjectAltName=IP:127.0.0.1", NULL
+    };
+
+    g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH | G_SPAWN_STDOUT_TO_DEV_NULL |
+                  G_SPAWN_STDERR_TO_DEV_NULL, NULL, NULL, NULL, NULL, &status, &error);
+    g_assert_no_error (error);
+    g_assert_true (g_spawn_check_wait_status (status, NULL));
+  }
+  {
+    const char *argv[] = {
+      "openssl", "x509", "-in", cert, "-noout", "-fingerprint", "-sha256", NULL
+    };
+
+    g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH | G_SPAWN_STDERR_TO_DEV_NULL,
+                  NULL, NULL, &out, NULL, &status, &error);
+    g_assert_no_error (error);
+    g_assert_true (g_spawn_check_wait_status (status, NULL));
+    /* "sha256 Fingerprint=AB:CD:…" (the case of the prefix varies between versions) */
+    g_assert_nonnull (strchr (out, '='));
+    fixture->fingerprint = g_strstrip (g_strdup (strchr (out, '=') + 1));
+  }
+
+  return g_tls_certificate_new_from_files (cert, key, &error);
+}
+
 static void
 fixture_set_up (Fixture       *fixture,
                 gconstpointer  data)
@@ -114,7 +168,18 @@ fixture_set_up (Fixture       *fixture,
 
   fixture->notify = sp_test_notify_start (NULL);
 
-  fixture->server = sp_test_popup_server_new (0, &error);
+  if (options != NULL && options->tls)
+    {
+      g_autoptr(GTlsCertificate) certificate = make_self_signed (fixture);
+
+      if (certificate == NULL)
+        return;
+      fixture->server = sp_test_popup_server_new_full ("127.0.0.1", 0, certificate, &error);
+    }
+  else
+    {
+      fixture->server = sp_test_popup_server_new (0, &error);
+    }
   g_assert_no_error (error);
   if (options != NULL && options->deny)
     sp_test_popup_server_set_acl_deny (fixture->server, TRUE);
@@ -158,7 +223,7 @@ fixture_set_up (Fixture       *fixture,
                              g_ptr_array_ref (fixture->opened),
                              (GDestroyNotify) g_ptr_array_unref);
 
-  if (options == NULL || !options->deny)
+  if (options == NULL || (!options->deny && !options->tls))
     {
       g_assert_true (wait_for_state (fixture, SP_SOURCE_STATE_CONNECTED, TIMEOUT_MS));
       g_assert_true (sp_test_popup_server_wait_for_clients (fixture->server, 1, TIMEOUT_MS));
@@ -171,6 +236,9 @@ fixture_tear_down (Fixture       *fixture,
 {
   const char * const none[] = { NULL };
 
+  if (fixture->engine == NULL)
+    return;   /* skipped */
+
   sp_test_engine_assert_finalize (g_steal_pointer (&fixture->engine));
 
   g_settings_set_strv (fixture->settings, "accounts", none);
@@ -178,6 +246,10 @@ fixture_tear_down (Fixture       *fixture,
   g_clear_object (&fixture->account_settings);
   g_clear_pointer (&fixture->opened, g_ptr_array_unref);
   g_clear_pointer (&fixture->proxy, sp_test_proxy_free);
+  g_clear_pointer (&fixture->fingerprint, g_free);
+  if (fixture->tmpdir != NULL)
+    sp_test_remove_tree (fixture->tmpdir);
+  g_clear_pointer (&fixture->tmpdir, g_free);
   g_clear_pointer (&fixture->server, sp_test_popup_server_free);
 
   /* libnotify holds the session bus connection, which the private bus waits for. */
@@ -444,6 +516,59 @@ test_dead_peer (Fixture       *fixture,
   g_assert_true (wait_for_state (fixture, SP_SOURCE_STATE_CONNECTED, TIMEOUT_MS));
 }
 
+static gboolean
+source_failed (gpointer user_data)
+{
+  SpSource *source = get_source (user_data);
+
+  return source != NULL && sp_source_get_state (source) == SP_SOURCE_STATE_FAILED;
+}
+
+/* A self-signed certificate is not a transient failure: said in words, not retried, no
+ * request sent (so no secret), until the user trusts exactly that certificate. */
+static void
+test_untrusted_certificate (Fixture       *fixture,
+                            gconstpointer  data)
+{
+  SpSource *source;
+  const char *message;
+
+  if (fixture->engine == NULL)
+    return;
+
+  g_assert_true (sp_test_wait_until (source_failed, fixture, TIMEOUT_MS));
+  source = get_source (fixture);
+  message = sp_source_get_error_message (source);
+  g_test_message ("%s", message);
+  g_assert_nonnull (strstr (message, "The server’s certificate is not trusted (self-signed or from an unknown authority)"));
+  g_assert_nonnull (strstr (message, fixture->fingerprint));
+  g_assert_cmpstr (sp_source_get_untrusted_certificate (source), ==, fixture->fingerprint);
+
+  /* Not retried, and the server never saw a request. */
+  sp_test_run_for (3000);
+  g_assert_cmpint (sp_source_get_state (source), ==, SP_SOURCE_STATE_FAILED);
+  g_assert_cmpint (sp_source_get_retry_time (source), ==, 0);
+  g_assert_cmpuint (sp_test_popup_server_get_n_handshakes (fixture->server), ==, 0);
+
+  /* Another certificate's fingerprint trusts nothing. */
+  g_settings_set_string (fixture->account_settings, "pinned-certificate",
+                         "00:11:22:33:44:55:66:77:88:99:AA:BB:CC:DD:EE:FF:00:11:22:33:44:55:66:77:88:99:AA:BB:CC:DD:EE:FF");
+  g_assert_true (sp_test_wait_until (source_failed, fixture, TIMEOUT_MS));
+  sp_test_run_for (500);
+  g_assert_cmpint (sp_source_get_state (get_source (fixture)), ==, SP_SOURCE_STATE_FAILED);
+  g_assert_cmpuint (sp_test_popup_server_get_n_handshakes (fixture->server), ==, 0);
+
+  /* The user confirmed this one: the account connects, and pops. */
+  g_settings_set_string (fixture->account_settings, "pinned-certificate", fixture->fingerprint);
+  g_assert_true (wait_for_state (fixture, SP_SOURCE_STATE_CONNECTED, TIMEOUT_MS));
+  g_assert_true (sp_test_popup_server_wait_for_clients (fixture->server, 1, TIMEOUT_MS));
+  g_assert_null (sp_source_get_untrusted_certificate (get_source (fixture)));
+  sp_test_popup_server_broadcast_call_in (fixture->server, "0312345678", "201");
+  g_assert_true (sp_test_notify_wait_for (fixture->notify, "Notify", 1, TIMEOUT_MS));
+
+  g_settings_reset (fixture->account_settings, "pinned-certificate");
+}
+
 /* Frames that are not a usable CALL_IN are logged and skipped: no notification, no crash,
  * and the connection stays up (the next good frame still pops, with no new handshake). */
 static void
@@ -543,6 +668,7 @@ main (int   argc,
   static const FixtureOptions short_ring = { FALSE, 5 };
   static const FixtureOptions deny = { TRUE, 0 };
   static const FixtureOptions proxied = { FALSE, 0, TRUE };
+  static const FixtureOptions tls = { FALSE, 0, FALSE, TRUE };
 
   /* Keepalive probes after 1 s of silence, a dead peer noticed within seconds. */
   g_setenv ("SCREENPOP_TCP_KEEPALIVE", "1,1,2", TRUE);
@@ -563,6 +689,8 @@ main (int   argc,
               fixture_set_up, test_outage, fixture_tear_down);
   g_test_add ("/popup-notifier/dead-peer", Fixture, &proxied,
               fixture_set_up, test_dead_peer, fixture_tear_down);
+  g_test_add ("/popup-notifier/untrusted-certificate", Fixture, &tls,
+              fixture_set_up, test_untrusted_certificate, fixture_tear_down);
   g_test_add ("/popup-notifier/bad-frames", Fixture, &defaults,
               fixture_set_up, test_bad_frames, fixture_tear_down);
   g_test_add ("/popup-notifier/refused", Fixture, &deny,
