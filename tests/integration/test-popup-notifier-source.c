@@ -105,55 +105,15 @@ wait_for_state (Fixture       *fixture,
   return sp_test_wait_until (source_in_state, &wait, timeout_ms);
 }
 
-/* A self-signed certificate for 127.0.0.1, made by openssl; %NULL (the test skipped)
- * without openssl. Its SHA-256 fingerprint, as openssl prints it, goes to the fixture. */
 static GTlsCertificate *
 make_self_signed (Fixture *fixture)
 {
   g_autoptr(GError) error = NULL;
-  g_autofree char *cert = NULL;
-  g_autofree char *key = NULL;
-  g_autofree char *out = NULL;
-  int status;
-
-  if (g_find_program_in_path ("openssl") == NULL)
-    {
-      g_test_skip ("openssl is not installed");
-      return NULL;
-    }
 
   fixture->tmpdir = g_dir_make_tmp ("screenpop-tls-XXXXXX", &error);
   g_assert_no_error (error);
-  cert = g_build_filename (fixture->tmpdir, "cert.pem", NULL);
-  key = g_build_filename (fixture->tmpdir, "key.pem", NULL);
 
-  {
-    const char *argv[] = {
-      "openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1",
-      "-nodes", "-keyout", key, "-out", cert, "-days", "2", "-subj", "/CN=127.0.0.1",
-      "-addext", "subjectAltName=IP:127.0.0.1", NULL
-    };
-
-    g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH | G_SPAWN_STDOUT_TO_DEV_NULL |
-                  G_SPAWN_STDERR_TO_DEV_NULL, NULL, NULL, NULL, NULL, &status, &error);
-    g_assert_no_error (error);
-    g_assert_true (g_spawn_check_wait_status (status, NULL));
-  }
-  {
-    const char *argv[] = {
-      "openssl", "x509", "-in", cert, "-noout", "-fingerprint", "-sha256", NULL
-    };
-
-    g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH | G_SPAWN_STDERR_TO_DEV_NULL,
-                  NULL, NULL, &out, NULL, &status, &error);
-    g_assert_no_error (error);
-    g_assert_true (g_spawn_check_wait_status (status, NULL));
-    /* "sha256 Fingerprint=AB:CD:…" (the case of the prefix varies between versions) */
-    g_assert_nonnull (strchr (out, '='));
-    fixture->fingerprint = g_strstrip (g_strdup (strchr (out, '=') + 1));
-  }
-
-  return g_tls_certificate_new_from_files (cert, key, &error);
+  return sp_test_make_self_signed (fixture->tmpdir, &fixture->fingerprint);
 }
 
 static void
