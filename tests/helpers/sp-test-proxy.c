@@ -41,7 +41,7 @@ struct _SpTestProxy
   int      listener;
   guint16  port;
   guint16  upstream_port;
-  int      control[2];     /* a pipe: 'v' vanish, 'q' quit */
+  int      control[2];     /* a pipe: 'v' vanish, 'd' down, 'u' up, 'q' quit */
   int      ack[2];         /* a pipe: the thread's answer */
 
   /* Only the thread touches these. */
@@ -65,6 +65,26 @@ sp_test_proxy_can_vanish (void)
   close (fd);
 
   return ok;
+}
+
+/* Listens on @port (0: any); returns the socket, bound and listening. */
+static int
+listen_on (guint16  port,
+           guint16 *bound)
+{
+  struct sockaddr_in addr = { .sin_family = AF_INET, .sin_port = htons (port) };
+  socklen_t len = sizeof addr;
+  int fd = socket (AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  int on = 1;
+
+  addr.sin_addr.s_addr = htonl (INADDR_LOOPBACK);
+  g_assert_cmpint (setsockopt (fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof on), ==, 0);
+  g_assert_cmpint (bind (fd, (struct sockaddr *) &addr, sizeof addr), ==, 0);
+  g_assert_cmpint (listen (fd, 16), ==, 0);
+  g_assert_cmpint (getsockname (fd, (struct sockaddr *) &addr, &len), ==, 0);
+  *bound = ntohs (addr.sin_port);
+
+  return fd;
 }
 
 static int
@@ -151,12 +171,28 @@ proxy_thread (gpointer data)
           guint vanished = 0;
 
           g_assert_cmpint (read (self->control[0], &command, 1), ==, 1);
+          if (command == 'u')
+            {
+              guint16 port;
+
+              if (self->listener < 0)
+                self->listener = listen_on (self->port, &port);
+              g_assert_cmpint (write (self->ack[1], &vanished, sizeof vanished), ==, sizeof vanished);
+              continue;
+            }
+
           for (guint i = 0; i < MAX_PAIRS; i++)
             if (self->client[i] >= 0)
               {
                 close_pair (self, i, command == 'v');
                 vanished++;
               }
+          /* Down, as a server that stopped: connections refused. */
+          if (command == 'd' && self->listener >= 0)
+            {
+              close (self->listener);
+              self->listener = -1;
+            }
 
           g_assert_cmpint (write (self->ack[1], &vanished, sizeof vanished), ==, sizeof vanished);
           if (command == 'q')
@@ -215,16 +251,9 @@ SpTestProxy *
 sp_test_proxy_new (guint16 upstream_port)
 {
   SpTestProxy *self = g_new0 (SpTestProxy, 1);
-  struct sockaddr_in addr = { .sin_family = AF_INET };
-  socklen_t len = sizeof addr;
 
-  addr.sin_addr.s_addr = htonl (INADDR_LOOPBACK);
   self->upstream_port = upstream_port;
-  self->listener = socket (AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  g_assert_cmpint (bind (self->listener, (struct sockaddr *) &addr, sizeof addr), ==, 0);
-  g_assert_cmpint (listen (self->listener, 16), ==, 0);
-  g_assert_cmpint (getsockname (self->listener, (struct sockaddr *) &addr, &len), ==, 0);
-  self->port = ntohs (addr.sin_port);
+  self->listener = listen_on (0, &self->port);
   g_assert_cmpint (pipe2 (self->control, O_CLOEXEC), ==, 0);
   g_assert_cmpint (pipe2 (self->ack, O_CLOEXEC), ==, 0);
   for (guint i = 0; i < MAX_PAIRS; i++)
@@ -267,6 +296,20 @@ sp_test_proxy_vanish (SpTestProxy *self)
   return command (self, 'v');
 }
 
+/**
+ * sp_test_proxy_set_up:
+ * @up: %FALSE: the server is down (every connection closed, new ones refused); %TRUE: it
+ *   is back, on the same port, and accepts at once
+ *
+ * An outage of a server that cannot itself restart on the same port.
+ */
+void
+sp_test_proxy_set_up (SpTestProxy *self,
+                      gboolean     up)
+{
+  command (self, up ? 'u' : 'd');
+}
+
 void
 sp_test_proxy_free (SpTestProxy *self)
 {
@@ -275,7 +318,8 @@ sp_test_proxy_free (SpTestProxy *self)
 
   command (self, 'q');
   g_thread_join (self->thread);
-  close (self->listener);
+  if (self->listener >= 0)
+    close (self->listener);
   close (self->control[0]);
   close (self->control[1]);
   close (self->ack[0]);

@@ -15,6 +15,8 @@ gboolean     sp_test_proxy_can_vanish (void);
 SpTestProxy *sp_test_proxy_new        (guint16      upstream_port);
 guint16      sp_test_proxy_get_port   (SpTestProxy *self);
 guint        sp_test_proxy_vanish     (SpTestProxy *self);
+void         sp_test_proxy_set_up     (SpTestProxy *self,
+                                       gboolean     up);
 void         sp_test_proxy_free       (SpTestProxy *self);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (SpTestProxy, sp_test_proxy_free)
