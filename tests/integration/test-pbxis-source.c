@@ -22,6 +22,7 @@
 #include "sp-notifier.h"
 #include "sp-pbxis-source.h"
 #include "sp-screenpop.h"
+#include "sp-test-proxy.h"
 #include "sp-test-engine.h"
 #include "sp-test-hostile.h"
 #include "sp-test-notify.h"
@@ -465,6 +466,40 @@ test_resync_after_outage (Fixture       *fixture,
 
   sp_test_pbxis_server_hangup (fixture->server, ringing, 0, 0);
   g_assert_true (wait_change (fixture, CALLER ":missed", 3000));
+}
+
+/* pbxis-ws sends nothing for hours on a quiet line, so a link whose far end vanished
+ * without a FIN is only noticed by TCP keepalive (here tuned by SCREENPOP_TCP_KEEPALIVE to
+ * seconds). */
+static void
+test_dead_peer (Fixture       *fixture,
+                gconstpointer  data)
+{
+  g_autoptr(SpTestProxy) proxy = NULL;
+  g_autofree char *url = NULL;
+  gint64 vanished;
+
+  if (!sp_test_proxy_can_vanish ())
+    {
+      g_test_skip ("needs CAP_NET_ADMIN (TCP_REPAIR) to drop a connection without a FIN");
+      return;
+    }
+
+  wait_connected (fixture);
+  proxy = sp_test_proxy_new (sp_test_pbxis_server_get_port (fixture->server));
+  url = g_strdup_printf ("http://127.0.0.1:%u", sp_test_proxy_get_port (proxy));
+  g_settings_set_string (sp_account_get_settings (fixture->account), "url", url);
+  g_assert_true (sp_test_pbxis_server_wait_for_tickets (fixture->server, 2, 5000));
+  g_assert_true (sp_test_wait_until (is_connected, fixture, 5000));
+  sp_test_run_for (300);
+
+  g_assert_cmpuint (sp_test_proxy_vanish (proxy), >=, 1);
+  vanished = g_get_monotonic_time ();
+  g_assert_true (sp_test_wait_until (is_reconnecting, fixture, 15000));
+  g_test_message ("noticed %.2f s after the peer vanished",
+                  (g_get_monotonic_time () - vanished) / (double) G_USEC_PER_SEC);
+  g_assert_cmpint (g_get_monotonic_time () - vanished, <=, 5 * G_USEC_PER_SEC);
+  g_assert_true (sp_test_wait_until (is_connected, fixture, 5000));
 }
 
 static void
@@ -1188,6 +1223,9 @@ main (int   argc,
 {
   const char *transports[] = { "websocket", "sse", "long-poll" };
 
+  /* Keepalive probes after 1 s of silence: a dead peer is noticed within seconds. */
+  g_setenv ("SCREENPOP_TCP_KEEPALIVE", "1,1,2", TRUE);
+
   g_test_init (&argc, &argv, NULL);
 
   for (guint i = 0; i < G_N_ELEMENTS (transports); i++)
@@ -1214,6 +1252,8 @@ main (int   argc,
         }
     }
 
+  g_test_add ("/pbxis/websocket/dead-peer", Fixture, "websocket", fixture_set_up, test_dead_peer, fixture_tear_down);
+  g_test_add ("/pbxis/sse/dead-peer", Fixture, "sse", fixture_set_up, test_dead_peer, fixture_tear_down);
   g_test_add ("/pbxis/websocket/outage", Fixture, "websocket", fixture_set_up, test_outage, fixture_tear_down);
   g_test_add ("/pbxis/sse/outage", Fixture, "sse", fixture_set_up, test_outage, fixture_tear_down);
   g_test_add ("/pbxis/long-poll/outage", Fixture, "long-poll", fixture_set_up, test_outage, fixture_tear_down);
