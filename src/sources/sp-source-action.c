@@ -8,12 +8,14 @@
 #include "config.h"
 
 #include "sp-enums.h"
+#include "sp-secret.h"
 #include "sp-source.h"
 
 /*
  * The text forms of a source's verbs (SpSourceAction) and states (SpSourceState): what a
  * notification button, a GAction parameter or a log line carries. Apart from sp-source.c,
- * which is the connection's life, because these are plain lookups that every layer uses.
+ * which is the connection's life, because these are plain lookups that every layer uses;
+ * so are the user facts (SpUserFacts), asked of the class and cleared here.
  */
 
 /**
@@ -77,4 +79,37 @@ sp_source_state_to_string (SpSourceState state)
     default:
       g_return_val_if_reached ("unknown");
     }
+}
+
+/**
+ * sp_source_get_user_facts:
+ * @facts: (out caller-allocates): filled in; clear with sp_user_facts_clear()
+ *
+ * What the server told of the account's user (see #SpUserFacts): for the third-party web
+ * service, which sends it with every call whatever the backend.
+ */
+void
+sp_source_get_user_facts (SpSource    *self,
+                          SpUserFacts *facts)
+{
+  g_return_if_fail (SP_IS_SOURCE (self));
+  g_return_if_fail (facts != NULL);
+
+  *facts = (SpUserFacts) { 0, };
+  if (SP_SOURCE_GET_CLASS (self)->get_user_facts != NULL)
+    SP_SOURCE_GET_CLASS (self)->get_user_facts (self, facts);
+}
+
+/**
+ * sp_user_facts_clear:
+ *
+ * Frees what @facts holds (the token, wiped) and zeroes it.
+ */
+void
+sp_user_facts_clear (SpUserFacts *facts)
+{
+  g_return_if_fail (facts != NULL);
+
+  g_clear_pointer (&facts->token, sp_secret_free);
+  facts->agent_id = 0;
 }
