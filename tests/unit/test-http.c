@@ -212,6 +212,8 @@ network_event_cb (SoupMessage        *msg,
   gboolean *checked = user_data;
   GSocket *socket;
   int idle = 0;
+  int interval = 0;
+  int count = 0;
 
   /* The recipe's handler ran at CONNECTED; by COMPLETE the socket is tuned. */
   if (event != G_SOCKET_CLIENT_COMPLETE)
@@ -219,9 +221,14 @@ network_event_cb (SoupMessage        *msg,
 
   socket = g_socket_connection_get_socket (G_SOCKET_CONNECTION (connection));
   g_assert_true (g_socket_get_keepalive (socket));
+  /* A dead peer noticed within about a minute (issue 12): 30 s idle, 10 s apart, 3 probes. */
 #ifdef TCP_KEEPIDLE
   g_assert_true (g_socket_get_option (socket, IPPROTO_TCP, TCP_KEEPIDLE, &idle, NULL));
-  g_assert_cmpint (idle, ==, 60);
+  g_assert_cmpint (idle, ==, 30);
+  g_assert_true (g_socket_get_option (socket, IPPROTO_TCP, TCP_KEEPINTVL, &interval, NULL));
+  g_assert_cmpint (interval, ==, 10);
+  g_assert_true (g_socket_get_option (socket, IPPROTO_TCP, TCP_KEEPCNT, &count, NULL));
+  g_assert_cmpint (count, ==, 3);
 #endif
   *checked = TRUE;
 }
