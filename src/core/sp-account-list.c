@@ -50,7 +50,7 @@ G_DEFINE_FINAL_TYPE_WITH_CODE (SpAccountList, sp_account_list, G_TYPE_OBJECT,
 
 /* The keys that change where or how a source connects: a change restarts it. */
 static const char * const connection_keys[] = {
-  "url", "login", "options", "channels", NULL
+  "url", "login", "options", "channels", "pinned-certificate", NULL
 };
 
 static GType

@@ -92,9 +92,14 @@ state_cb (SpSource   *source,
     case SP_SOURCE_STATE_FAILED:
     case SP_SOURCE_STATE_AUTH_FAILED:
       message = sp_source_get_error_message (source);
-      finish (task, NULL, g_error_new_literal (SP_SOURCE_ERROR, SP_SOURCE_ERROR_FAILED,
-                                               message != NULL ? message
-                                                               : _("The connection failed.")));
+      if (message == NULL)
+        message = _("The connection failed.");
+      /* With the certificate the user may choose to trust. */
+      if (sp_source_get_untrusted_certificate (source) != NULL)
+        finish (task, NULL, sp_source_error_new_certificate (sp_source_get_untrusted_certificate (source),
+                                                             "%s", message));
+      else
+        finish (task, NULL, g_error_new_literal (SP_SOURCE_ERROR, SP_SOURCE_ERROR_FAILED, message));
       break;
 
     case SP_SOURCE_STATE_CONNECTING:

@@ -7,6 +7,7 @@
 
 #include "config.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #include <netinet/in.h>
@@ -32,10 +33,11 @@
  */
 
 /* TCP keepalive: probe after this much silence, this often, this many times. A dead peer
- * is noticed within IDLE + INTERVAL × COUNT seconds. */
-#define KEEPALIVE_IDLE_SECONDS 60
+ * (a firewall that forgot us, a PBX switched off: no FIN ever comes) is noticed within
+ * IDLE + INTERVAL × COUNT seconds, a minute, even by a protocol that is silent for hours. */
+#define KEEPALIVE_IDLE_SECONDS 30
 #define KEEPALIVE_INTERVAL_SECONDS 10
-#define KEEPALIVE_COUNT 6
+#define KEEPALIVE_COUNT 3
 
 /* Bodies are read in pieces of at most this much. */
 #define READ_CHUNK (16 * 1024)
@@ -47,18 +49,51 @@ G_DEFINE_QUARK (sp-http-error-quark, sp_http_error)
 
 /* Sessions */
 
+typedef struct
+{
+  int idle;
+  int interval;
+  int count;
+} Keepalive;
+
+/* The values, or those of SCREENPOP_TCP_KEEPALIVE="IDLE,INTERVAL,COUNT" (seconds, seconds,
+ * probes): the tests' lever, so that a dead peer is noticed in seconds there. */
+static const Keepalive *
+get_keepalive (void)
+{
+  static Keepalive keepalive = {
+    KEEPALIVE_IDLE_SECONDS, KEEPALIVE_INTERVAL_SECONDS, KEEPALIVE_COUNT
+  };
+  static gsize initialized = 0;
+
+  if (g_once_init_enter (&initialized))
+    {
+      const char *env = g_getenv ("SCREENPOP_TCP_KEEPALIVE");
+      int idle, interval, count;
+
+      if (env != NULL && sscanf (env, "%d,%d,%d", &idle, &interval, &count) == 3 &&
+          idle > 0 && interval > 0 && count > 0)
+        keepalive = (Keepalive) { idle, interval, count };
+
+      g_once_init_leave (&initialized, 1);
+    }
+
+  return &keepalive;
+}
+
 static void
 enable_keepalive (GSocket *socket)
 {
   g_autoptr(GError) error = NULL;
+  const Keepalive *keepalive = get_keepalive ();
 
   g_socket_set_keepalive (socket, TRUE);
 
   /* The system's defaults wait two hours before the first probe. */
 #if defined(TCP_KEEPIDLE) && defined(TCP_KEEPINTVL) && defined(TCP_KEEPCNT)
-  if (!g_socket_set_option (socket, IPPROTO_TCP, TCP_KEEPIDLE, KEEPALIVE_IDLE_SECONDS, &error) ||
-      !g_socket_set_option (socket, IPPROTO_TCP, TCP_KEEPINTVL, KEEPALIVE_INTERVAL_SECONDS, &error) ||
-      !g_socket_set_option (socket, IPPROTO_TCP, TCP_KEEPCNT, KEEPALIVE_COUNT, &error))
+  if (!g_socket_set_option (socket, IPPROTO_TCP, TCP_KEEPIDLE, keepalive->idle, &error) ||
+      !g_socket_set_option (socket, IPPROTO_TCP, TCP_KEEPINTVL, keepalive->interval, &error) ||
+      !g_socket_set_option (socket, IPPROTO_TCP, TCP_KEEPCNT, keepalive->count, &error))
     g_debug ("Could not tune TCP keepalive: %s", error->message);
 #endif
 }
@@ -75,14 +110,131 @@ network_event_cb (SoupMessage        *msg,
     enable_keepalive (g_socket_connection_get_socket (G_SOCKET_CONNECTION (connection)));
 }
 
+/* TLS: certificates the system does not trust */
+
+#define PINNED_KEY "sp-http-pinned-certificate"
+#define REJECTED_KEY "sp-http-rejected-certificate"
+#define REJECTED_FLAGS_KEY "sp-http-rejected-flags"
+
+/* A fingerprint as typed or shown, reduced to lower-case hex digits. */
+static char *
+canonical_fingerprint (const char *fingerprint)
+{
+  GString *hex = g_string_new (NULL);
+
+  for (const char *p = fingerprint; p != NULL && *p != '\0'; p++)
+    if (g_ascii_isxdigit (*p))
+      g_string_append_c (hex, g_ascii_tolower (*p));
+
+  return g_string_free (hex, FALSE);
+}
+
+/**
+ * sp_http_certificate_fingerprint:
+ * @certificate: a certificate
+ *
+ * Returns: (transfer full): the SHA-256 fingerprint of @certificate's DER form, as GNOME
+ *   shows it: upper-case hex pairs joined by colons
+ */
+char *
+sp_http_certificate_fingerprint (GTlsCertificate *certificate)
+{
+  g_autoptr(GByteArray) der = NULL;
+  g_autofree char *hex = NULL;
+  GString *text;
+
+  g_return_val_if_fail (G_IS_TLS_CERTIFICATE (certificate), NULL);
+
+  g_object_get (certificate, "certificate", &der, NULL);
+  hex = g_compute_checksum_for_data (G_CHECKSUM_SHA256, der->data, der->len);
+
+  text = g_string_new (NULL);
+  for (guint i = 0; hex[i] != '\0' && hex[i + 1] != '\0'; i += 2)
+    g_string_append_printf (text, "%s%c%c", i > 0 ? ":" : "", g_ascii_toupper (hex[i]),
+                            g_ascii_toupper (hex[i + 1]));
+
+  return g_string_free (text, FALSE);
+}
+
+/* libsoup asks only about certificates the system does not trust. The one the user
+ * pinned for the account is accepted; any other is refused, before a byte of the request
+ * (and so of a secret) is sent, and remembered for the error message. */
+static gboolean
+accept_certificate_cb (SoupMessage          *msg,
+                       GTlsCertificate      *certificate,
+                       GTlsCertificateFlags  errors,
+                       gpointer              user_data)
+{
+  const char *pinned = g_object_get_data (G_OBJECT (msg), PINNED_KEY);
+  g_autofree char *fingerprint = sp_http_certificate_fingerprint (certificate);
+  g_autofree char *canonical = canonical_fingerprint (fingerprint);
+
+  if (pinned != NULL && *pinned != '\0' && g_str_equal (pinned, canonical))
+    return TRUE;
+
+  g_object_set_data_full (G_OBJECT (msg), REJECTED_KEY, g_steal_pointer (&fingerprint), g_free);
+  g_object_set_data (G_OBJECT (msg), REJECTED_FLAGS_KEY, GUINT_TO_POINTER (errors));
+
+  return FALSE;
+}
+
 static void
 request_queued_cb (SoupSession *session,
                    SoupMessage *msg,
                    gpointer     user_data)
 {
+  const char *pinned = g_object_get_data (G_OBJECT (session), PINNED_KEY);
+
   /* A message is queued again after a redirect or an authentication challenge. */
   if (g_signal_handler_find (msg, G_SIGNAL_MATCH_FUNC, 0, 0, NULL, network_event_cb, NULL) == 0)
-    g_signal_connect (msg, "network-event", G_CALLBACK (network_event_cb), NULL);
+    {
+      g_signal_connect (msg, "network-event", G_CALLBACK (network_event_cb), NULL);
+      g_signal_connect (msg, "accept-certificate", G_CALLBACK (accept_certificate_cb), NULL);
+    }
+
+  /* The session's pin as it was when the message was queued: the message does not hold
+   * the session. */
+  g_object_set_data_full (G_OBJECT (msg), PINNED_KEY, g_strdup (pinned), g_free);
+}
+
+/**
+ * sp_http_session_set_pinned_certificate:
+ * @session: a session made by sp_http_session_new()
+ * @fingerprint: (nullable): the SHA-256 fingerprint of the one certificate to accept even
+ *   though the system does not trust it (hex, colons or not), or %NULL or "" for none
+ *
+ * What the user trusted for an account (its `pinned-certificate`). Applies to the messages
+ * queued from then on.
+ */
+void
+sp_http_session_set_pinned_certificate (SoupSession *session,
+                                        const char  *fingerprint)
+{
+  g_return_if_fail (SOUP_IS_SESSION (session));
+
+  g_object_set_data_full (G_OBJECT (session), PINNED_KEY,
+                          fingerprint != NULL && *fingerprint != '\0'
+                          ? canonical_fingerprint (fingerprint) : NULL,
+                          g_free);
+}
+
+/**
+ * sp_http_session_pin_account:
+ *
+ * sp_http_session_set_pinned_certificate() with the @account's `pinned-certificate`: what
+ * every source does before it connects.
+ */
+void
+sp_http_session_pin_account (SoupSession *session,
+                             SpAccount   *account)
+{
+  g_autofree char *pinned = NULL;
+
+  g_return_if_fail (SOUP_IS_SESSION (session));
+  g_return_if_fail (SP_IS_ACCOUNT (account));
+
+  pinned = g_settings_get_string (sp_account_get_settings (account), "pinned-certificate");
+  sp_http_session_set_pinned_certificate (session, pinned);
 }
 
 /* Applies the recipe over whatever the caller set. */
@@ -401,6 +553,39 @@ set_status_error (GError             **error,
     }
 }
 
+/* Not a transient failure: said in words, with the certificate's fingerprint for the
+ * user to compare and trust. */
+static GError *
+certificate_error (SoupMessage  *msg,
+                   const char   *url,
+                   const GError *cause)
+{
+  const char *fingerprint = g_object_get_data (G_OBJECT (msg), REJECTED_KEY);
+  GTlsCertificateFlags flags = GPOINTER_TO_UINT (g_object_get_data (G_OBJECT (msg),
+                                                                    REJECTED_FLAGS_KEY));
+  const char *why;
+
+  if (flags & G_TLS_CERTIFICATE_UNKNOWN_CA)
+    why = _("The server’s certificate is not trusted (self-signed or from an unknown authority)");
+  else if (flags & G_TLS_CERTIFICATE_BAD_IDENTITY)
+    why = _("The server’s certificate is made out to another name");
+  else if (flags & G_TLS_CERTIFICATE_EXPIRED)
+    why = _("The server’s certificate has expired");
+  else if (flags & G_TLS_CERTIFICATE_NOT_ACTIVATED)
+    why = _("The server’s certificate is not valid yet");
+  else
+    why = _("The server’s certificate is not valid");
+
+  if (fingerprint == NULL)
+    return sp_source_error_new_certificate (NULL, _("%s at %s (%s)"), why, url, cause->message);
+
+  /* Translators: the first %s is one of the sentences above, the second the server's
+   * address, the third the certificate's fingerprint (hex pairs) */
+  return sp_source_error_new_certificate (fingerprint,
+                                          _("%s at %s. If this is your server, compare the certificate’s SHA-256 fingerprint %s with the one your administrator gives, then trust it in the account’s settings"),
+                                          why, url, fingerprint);
+}
+
 /**
  * sp_http_check_answer:
  * @msg: a request that was sent (or a WebSocket that was asked for)
@@ -418,7 +603,8 @@ set_status_error (GError             **error,
  * credentials), 429 and 503 %SP_SOURCE_ERROR_REFUSED (retried slowly), anything else from
  * 300 up %SP_SOURCE_ERROR_FAILED ("URL is not @what" for 3xx and 4xx, "the server failed"
  * for 5xx). Without one, @cause is worded for a person: a reader's
- * refusal as it is, a certificate this computer does not trust, a timeout
+ * refusal as it is, a certificate this computer does not trust
+ * (%SP_SOURCE_ERROR_CERTIFICATE, with its fingerprint), a timeout
  * (%SP_SOURCE_ERROR_TIMEOUT), or "Could not reach URL: …". A cancellation is passed on as
  * it is, so that a #GTask returns it as such.
  *
@@ -456,12 +642,11 @@ sp_http_check_answer (SoupMessage         *msg,
     return TRUE;
 
   if (cause->domain == SP_SOURCE_ERROR)
-    g_set_error_literal (error, SP_SOURCE_ERROR, cause->code, cause->message);
+    g_propagate_error (error, g_error_copy (cause));
   else if (cause->domain == SP_HTTP_ERROR)
     g_set_error_literal (error, SP_SOURCE_ERROR, SP_SOURCE_ERROR_FAILED, cause->message);
   else if (g_error_matches (cause, G_TLS_ERROR, G_TLS_ERROR_BAD_CERTIFICATE))
-    g_set_error (error, SP_SOURCE_ERROR, SP_SOURCE_ERROR_FAILED,
-                 _("%s has a certificate this computer does not trust (%s)"), url, cause->message);
+    g_propagate_error (error, certificate_error (msg, url, cause));
   else if (g_error_matches (cause, G_IO_ERROR, G_IO_ERROR_TIMED_OUT))
     g_set_error (error, SP_SOURCE_ERROR, SP_SOURCE_ERROR_TIMEOUT,
                  _("%s did not answer in time"), url);

@@ -82,6 +82,14 @@ SoupSession *sp_http_session_new_with_options
                                          (const char            *first_property_name,
                                           ...) G_GNUC_NULL_TERMINATED;
 
+void         sp_http_session_set_pinned_certificate
+                                         (SoupSession           *session,
+                                          const char            *fingerprint);
+void         sp_http_session_pin_account (SoupSession           *session,
+                                          SpAccount             *account);
+char        *sp_http_certificate_fingerprint
+                                         (GTlsCertificate       *certificate);
+
 char        *sp_http_normalize_url       (const char            *url,
                                           SpHttpUrlFlags         flags,
                                           const char            *example,

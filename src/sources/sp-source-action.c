@@ -13,7 +13,8 @@
 /*
  * The text forms of a source's verbs (SpSourceAction) and states (SpSourceState): what a
  * notification button, a GAction parameter or a log line carries. Apart from sp-source.c,
- * which is the connection's life, because these are plain lookups that every layer uses.
+ * which is the connection's life, because these are plain lookups that every layer uses;
+ * so are the user facts (SpUserFacts), asked of the class and cleared here.
  */
 
 /**
@@ -77,4 +78,14 @@ sp_source_state_to_string (SpSourceState state)
     default:
       g_return_val_if_reached ("unknown");
     }
+}
+
+gboolean
+sp_source_perform_finish (SpSource      *self,
+                          GAsyncResult  *result,
+                          GError       **error)
+{
+  g_return_val_if_fail (SP_IS_SOURCE (self), FALSE);
+
+  return SP_SOURCE_GET_CLASS (self)->perform_finish (self, result, error);
 }

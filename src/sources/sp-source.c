@@ -48,7 +48,7 @@ typedef struct
   gint64         retry_time;
   guint          retry_id;
   GCancellable  *cancellable;
-  gint64         connected_since;
+  gint64         down_since;     /* monotonic: the first failure since the last success */
 
   guint          connect_timeout_msec;
   guint          deadline_id;
@@ -61,6 +61,7 @@ typedef struct
   gboolean         network_available;
 
   char          *detail;
+  char          *untrusted_certificate;   /* of the last failure, for the editor */
   SpAgentState   agent_state;
   char          *transient_secret;   /* set: the keyring is not used at all */
 } SpSourcePrivate;
@@ -83,7 +84,7 @@ enum {
 };
 
 G_DEFINE_ABSTRACT_TYPE_WITH_PRIVATE (SpSource, sp_source, G_TYPE_OBJECT)
-G_DEFINE_QUARK (sp-source-error-quark, sp_source_error)
+
 
 static GParamSpec *properties [N_PROPS];
 static guint signals [N_SIGNALS];
@@ -176,6 +177,18 @@ handle_failure (SpSource     *self,
 
   teardown (self);
   set_error_message (self, error->message);
+  g_free (priv->untrusted_certificate);
+  priv->untrusted_certificate = g_strdup (sp_source_error_get_certificate (error));
+
+  /* A certificate the system does not trust will not become trusted by waiting: only the
+   * user can trust it (in the account's settings), and until then nothing is sent. */
+  if (g_error_matches (error, SP_SOURCE_ERROR, SP_SOURCE_ERROR_CERTIFICATE))
+    {
+      g_message ("[%s] %s; not retrying until the certificate is trusted", priv->account_id,
+                 error->message);
+      set_state (self, SP_SOURCE_STATE_FAILED);
+      return;
+    }
 
   if (g_error_matches (error, SP_SOURCE_ERROR, SP_SOURCE_ERROR_AUTH))
     {
@@ -193,11 +206,23 @@ handle_failure (SpSource     *self,
       return;
     }
 
-  /* A server that refuses us on purpose will not change its mind in a second. */
-  if (g_error_matches (error, SP_SOURCE_ERROR, SP_SOURCE_ERROR_REFUSED))
-    priv->attempt = MAX (priv->attempt, SP_BACKOFF_SLOW_ATTEMPT);
+  if (priv->down_since == 0)
+    priv->down_since = g_get_monotonic_time ();
 
-  delay = sp_backoff_delay_ms (priv->attempt, g_random_double ());
+  /* A server that answered and refused us on purpose will not change its mind in a second:
+   * the slow schedule. One that did not answer at all (refused connection, no route, a
+   * timeout) costs nothing to try again, and every second we wait once it is back is a
+   * second of calls we miss: the probe schedule, about every second for the first minutes. */
+  if (g_error_matches (error, SP_SOURCE_ERROR, SP_SOURCE_ERROR_REFUSED))
+    {
+      priv->attempt = MAX (priv->attempt, SP_BACKOFF_SLOW_ATTEMPT);
+      delay = sp_backoff_delay_ms (priv->attempt, g_random_double ());
+    }
+  else
+    {
+      delay = sp_backoff_probe_delay_ms ((g_get_monotonic_time () - priv->down_since) / 1000,
+                                         g_random_double ());
+    }
   priv->attempt++;
 
   g_message ("[%s] %s; retrying in %u ms", priv->account_id, error->message, delay);
@@ -310,8 +335,12 @@ connect_cb (GObject      *object,
     }
 
   g_clear_handle_id (&priv->deadline_id, g_source_remove);
-  priv->connected_since = g_get_monotonic_time ();
+  /* Fully connected (subscribed, where the protocol subscribes): whatever comes next starts
+   * a new streak, so a second drop right after this one is retried as fast as the first. */
+  priv->attempt = 0;
+  priv->down_since = 0;
   set_error_message (self, NULL);
+  g_clear_pointer (&priv->untrusted_certificate, g_free);
   set_state (self, SP_SOURCE_STATE_CONNECTED);
   start_liveness (self);
 }
@@ -435,6 +464,7 @@ sp_source_finalize (GObject *object)
   g_free (priv->account_id);
   g_free (priv->error_message);
   g_free (priv->detail);
+  g_free (priv->untrusted_certificate);
   g_clear_pointer (&priv->transient_secret, sp_secret_free);
 
   G_OBJECT_CLASS (sp_source_parent_class)->finalize (object);
@@ -637,6 +667,22 @@ sp_source_get_attempt (SpSource *self)
 }
 
 /**
+ * sp_source_get_untrusted_certificate:
+ *
+ * Returns: (nullable): when the last attempt failed on a certificate the system does not
+ *   trust, its SHA-256 fingerprint ("AB:CD:…"), which the user may choose to trust (the
+ *   account's `pinned-certificate`); else %NULL
+ */
+const char *
+sp_source_get_untrusted_certificate (SpSource *self)
+{
+  SpSourcePrivate *priv = sp_source_get_instance_private (self);
+
+  g_return_val_if_fail (SP_IS_SOURCE (self), NULL);
+  return priv->untrusted_certificate;
+}
+
+/**
  * sp_source_start:
  *
  * Connects, unless already connected or on the way there.
@@ -654,6 +700,7 @@ sp_source_start (SpSource *self)
     return;
 
   priv->attempt = 0;
+  priv->down_since = 0;
   begin_attempt (self);
 }
 
@@ -666,7 +713,9 @@ sp_source_stop (SpSource *self)
 
   teardown (self);
   priv->attempt = 0;
+  priv->down_since = 0;
   set_error_message (self, NULL);
+  g_clear_pointer (&priv->untrusted_certificate, g_free);
   sp_source_set_detail (self, NULL);
   set_state (self, SP_SOURCE_STATE_DISCONNECTED);
 }
@@ -761,16 +810,6 @@ sp_source_perform_async (SpSource            *self,
                                              callback, user_data);
 }
 
-gboolean
-sp_source_perform_finish (SpSource      *self,
-                          GAsyncResult  *result,
-                          GError       **error)
-{
-  g_return_val_if_fail (SP_IS_SOURCE (self), FALSE);
-
-  return SP_SOURCE_GET_CLASS (self)->perform_finish (self, result, error);
-}
-
 /**
  * sp_source_new_call_event:
  *
@@ -817,10 +856,6 @@ sp_source_connection_lost (SpSource     *self,
 
   if (priv->state != SP_SOURCE_STATE_CONNECTED)
     return;
-
-  /* A connection that held for a good while was not part of a failing streak. */
-  if (g_get_monotonic_time () - priv->connected_since >= (gint64) SP_BACKOFF_RESET_MS * 1000)
-    priv->attempt = 0;
 
   handle_failure (self, error);
 }

@@ -108,6 +108,8 @@ typedef enum
  * @SP_SOURCE_ERROR_CONFIG: the account's settings cannot work; not retried
  * @SP_SOURCE_ERROR_TIMEOUT: the server went silent; retried with back-off
  * @SP_SOURCE_ERROR_UNSUPPORTED: the source cannot perform this action
+ * @SP_SOURCE_ERROR_CERTIFICATE: the server's TLS certificate is not trusted; not retried
+ *   until the user trusts it (see sp_source_error_get_certificate()) or the settings change
  */
 typedef enum
 {
@@ -118,7 +120,13 @@ typedef enum
   SP_SOURCE_ERROR_CONFIG,
   SP_SOURCE_ERROR_TIMEOUT,
   SP_SOURCE_ERROR_UNSUPPORTED,
+  SP_SOURCE_ERROR_CERTIFICATE,
 } SpSourceError;
+
+GError     *sp_source_error_new_certificate (const char   *fingerprint,
+                                             const char   *format,
+                                             ...) G_GNUC_PRINTF (2, 3);
+const char *sp_source_error_get_certificate (const GError *error);
 
 /**
  * SpUserFacts:
@@ -250,6 +258,8 @@ const char    *sp_source_action_to_string  (SpSourceAction   action);
 gboolean       sp_source_action_from_string (const char     *string,
                                             SpSourceAction  *action);
 const char    *sp_source_get_detail        (SpSource        *self);
+char          *sp_source_dup_status        (SpSource        *self);
+const char    *sp_source_get_untrusted_certificate (SpSource *self);
 SpAgentState   sp_source_get_agent_state   (SpSource        *self);
 gboolean       sp_source_can_toggle_agent  (SpSource        *self);
 void           sp_source_set_transient_secret (SpSource     *self,

@@ -42,6 +42,7 @@ struct _SpAccountEditor
   SpAccountList      *accounts;
   SpAccount       *account;          /* NULL: the form adds a new account */
   char            *account_kind;     /* the kind of @account, which the form does not change */
+  char            *pinned_certificate; /* SHA-256 of the one untrusted certificate to accept */
   GHashTable      *pages;            /* kind id → SpAccountPage, so that typed rows survive a
                                       * look at another kind */
   SpAccountPage   *page;             /* the shown one, in @pages; NULL for an unknown kind */
@@ -474,6 +475,10 @@ write_settings (SpAccountEditor *self,
   if (self->page != NULL)
     sp_account_page_save (self->page, self->account, settings);
 
+  /* Not a secret: a fingerprint the user confirmed (see trust_certificate_cb()). */
+  g_settings_set_string (settings, "pinned-certificate",
+                         self->pinned_certificate != NULL ? self->pinned_certificate : "");
+
   g_settings_set_boolean (settings, "muted", gtk_switch_get_active (self->muted_switch));
   g_settings_set_boolean (settings, "enabled",
                           !hold_back && gtk_switch_get_active (self->enabled_switch));
@@ -511,6 +516,9 @@ fill_from_account (SpAccountEditor *self)
       if (g_strcmp0 (kinds[i].id, self->account_kind) == 0)
         adw_combo_row_set_selected (self->kind_row, i);
     }
+
+  g_free (self->pinned_certificate);
+  self->pinned_certificate = g_settings_get_string (settings, "pinned-certificate");
 
   set_row_text (self->name_row, name);
   set_row_text (self->url_row, url);
@@ -550,6 +558,17 @@ test_cb (SpAccountEditor *self)
     keyring_id = sp_account_get_id (self->account);
 
   sp_account_test_bar_start (self->test_bar, account, secret, keyring_id);
+}
+
+/* The user confirmed the fingerprint of a certificate the system does not trust: the
+ * account accepts exactly that one from now on (once saved), and the test runs again. */
+static void
+trust_certificate_cb (SpAccountEditor *self,
+                      const char      *fingerprint)
+{
+  g_free (self->pinned_certificate);
+  self->pinned_certificate = g_strdup (fingerprint);
+  test_cb (self);
 }
 
 /* Saving */
@@ -718,6 +737,7 @@ sp_account_editor_finalize (GObject *object)
   SpAccountEditor *self = (SpAccountEditor *)object;
 
   g_free (self->account_kind);
+  g_free (self->pinned_certificate);
 
   G_OBJECT_CLASS (sp_account_editor_parent_class)->finalize (object);
 }
@@ -781,6 +801,7 @@ sp_account_editor_class_init (SpAccountEditorClass *klass)
   gtk_widget_class_bind_template_callback (widget_class, validate);
   gtk_widget_class_bind_template_callback (widget_class, kind_changed_cb);
   gtk_widget_class_bind_template_callback (widget_class, test_cb);
+  gtk_widget_class_bind_template_callback (widget_class, trust_certificate_cb);
 }
 
 static void

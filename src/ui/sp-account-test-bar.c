@@ -7,10 +7,12 @@
 
 #include "config.h"
 
+#include <adwaita.h>
 #include <glib/gi18n.h>
 
 #include "sp-account-test-bar.h"
 #include "sp-connection-test.h"
+#include "sp-source.h"
 
 /*
  * The line under the account editor, outside its scrolled form so that it is always in
@@ -29,11 +31,15 @@ struct _SpAccountTestBar
   gboolean       can_test;
 
   GtkLabel      *status_label;
+  GtkWidget     *trust_button;
   GtkWidget     *test_button;
+
+  char          *certificate;   /* the untrusted one of the last test, "AB:CD:…" */
 };
 
 enum {
   TEST,
+  TRUST_CERTIFICATE,
   N_SIGNALS
 };
 
@@ -45,6 +51,44 @@ static void
 test_clicked_cb (SpAccountTestBar *self)
 {
   g_signal_emit (self, signals[TEST], 0);
+}
+
+static void
+trust_response_cb (SpAccountTestBar *self,
+                   const char       *response,
+                   AdwMessageDialog *dialog)
+{
+  g_autofree char *certificate = g_strdup (self->certificate);
+
+  if (g_strcmp0 (response, "trust") != 0 || certificate == NULL)
+    return;
+
+  gtk_widget_set_visible (self->trust_button, FALSE);
+  g_signal_emit (self, signals[TRUST_CERTIFICATE], 0, certificate);
+}
+
+/* As GNOME's mail and chat clients do: show the fingerprint, and trust only on a yes. */
+static void
+trust_clicked_cb (SpAccountTestBar *self)
+{
+  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
+  AdwMessageDialog *dialog;
+
+  if (self->certificate == NULL)
+    return;
+
+  dialog = ADW_MESSAGE_DIALOG (adw_message_dialog_new (GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL,
+                                                       _("Trust This Certificate?"), NULL));
+  adw_message_dialog_format_body (dialog,
+                                  _("The system does not trust the server’s certificate. Trust it for this account only if its fingerprint is the one the server’s administrator gives you:\n\nSHA-256: %s"),
+                                  self->certificate);
+  adw_message_dialog_add_responses (dialog, "cancel", _("_Cancel"), "trust", _("_Trust"), NULL);
+  adw_message_dialog_set_response_appearance (dialog, "trust", ADW_RESPONSE_DESTRUCTIVE);
+  adw_message_dialog_set_default_response (dialog, "cancel");
+  adw_message_dialog_set_close_response (dialog, "cancel");
+  g_signal_connect_object (dialog, "response", G_CALLBACK (trust_response_cb), self,
+                           G_CONNECT_SWAPPED);
+  gtk_window_present (GTK_WINDOW (dialog));
 }
 
 static void
@@ -63,6 +107,9 @@ test_done_cb (GObject      *object,
   if (error != NULL)
     {
       sp_account_test_bar_set_status (self, error->message, "error");
+      /* A certificate the system does not trust: the user may trust exactly this one. */
+      self->certificate = g_strdup (sp_source_error_get_certificate (error));
+      gtk_widget_set_visible (self->trust_button, self->certificate != NULL);
     }
   else
     {
@@ -82,6 +129,7 @@ sp_account_test_bar_dispose (GObject *object)
   SpAccountTestBar *self = SP_ACCOUNT_TEST_BAR (object);
 
   sp_account_test_bar_stop (self);
+  g_clear_pointer (&self->certificate, g_free);
   gtk_widget_dispose_template (GTK_WIDGET (self), SP_TYPE_ACCOUNT_TEST_BAR);
 
   G_OBJECT_CLASS (sp_account_test_bar_parent_class)->dispose (object);
@@ -104,11 +152,24 @@ sp_account_test_bar_class_init (SpAccountTestBarClass *klass)
   signals[TEST] = g_signal_new ("test", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
                                 NULL, NULL, NULL, G_TYPE_NONE, 0);
 
+  /**
+   * SpAccountTestBar::trust-certificate:
+   * @fingerprint: the SHA-256 fingerprint ("AB:CD:…") the user confirmed
+   *
+   * The test failed on a certificate the system does not trust, and the user chose to
+   * trust exactly this one for the account.
+   */
+  signals[TRUST_CERTIFICATE] = g_signal_new ("trust-certificate", G_TYPE_FROM_CLASS (klass),
+                                             G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                                             G_TYPE_NONE, 1, G_TYPE_STRING);
+
   gtk_widget_class_set_template_from_resource (
     widget_class, "/io/github/screenpop/Screenpop/sp-account-test-bar.ui");
   gtk_widget_class_bind_template_child (widget_class, SpAccountTestBar, status_label);
+  gtk_widget_class_bind_template_child (widget_class, SpAccountTestBar, trust_button);
   gtk_widget_class_bind_template_child (widget_class, SpAccountTestBar, test_button);
   gtk_widget_class_bind_template_callback (widget_class, test_clicked_cb);
+  gtk_widget_class_bind_template_callback (widget_class, trust_clicked_cb);
 }
 
 static void
@@ -201,4 +262,19 @@ sp_account_test_bar_stop (SpAccountTestBar *self)
 
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
+  g_clear_pointer (&self->certificate, g_free);
+  gtk_widget_set_visible (self->trust_button, FALSE);
+}
+
+/**
+ * sp_account_test_bar_get_untrusted_certificate:
+ *
+ * Returns: (nullable): the fingerprint of the certificate the last test failed on, which
+ *   "Trust Certificate…" offers to trust
+ */
+const char *
+sp_account_test_bar_get_untrusted_certificate (SpAccountTestBar *self)
+{
+  g_return_val_if_fail (SP_IS_ACCOUNT_TEST_BAR (self), NULL);
+  return self->certificate;
 }

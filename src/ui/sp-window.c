@@ -64,43 +64,17 @@ static char *
 dup_account_status (SpAccount *account,
                     SpSource  *source)
 {
-  const char *error;
+  char *status;
 
   if (source == NULL)
     return g_strdup_printf (_("Unknown account kind; this version of Screenpop cannot connect it"));
 
-  error = sp_source_get_error_message (source);
+  /* Why the link is down and when it tries again, or connected. */
+  status = sp_source_dup_status (source);
+  if (status != NULL)
+    return status;
 
-  switch (sp_source_get_state (source))
-    {
-    case SP_SOURCE_STATE_CONNECTED:
-      return g_strdup (_("Connected"));
-
-    case SP_SOURCE_STATE_CONNECTING:
-      return g_strdup (_("Connecting…"));
-
-    case SP_SOURCE_STATE_RECONNECTING:
-      {
-        gint64 left = sp_source_get_retry_time (source) - g_get_monotonic_time ();
-        int seconds = (int) MAX (0, (left + G_USEC_PER_SEC - 1) / G_USEC_PER_SEC);
-
-        return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
-                                             "Reconnecting in %d second — %s",
-                                             "Reconnecting in %d seconds — %s",
-                                             seconds),
-                                seconds, error ? error : "");
-      }
-
-    case SP_SOURCE_STATE_FAILED:
-      return g_strdup_printf (_("Stopped: %s"), error ? error : "");
-
-    case SP_SOURCE_STATE_AUTH_FAILED:
-      return g_strdup_printf (_("Sign-in failed: %s"), error ? error : "");
-
-    case SP_SOURCE_STATE_DISCONNECTED:
-    default:
-      return g_strdup (sp_account_get_enabled (account) ? _("Not connected") : _("Disabled"));
-    }
+  return g_strdup (sp_account_get_enabled (account) ? _("Not connected") : _("Disabled"));
 }
 
 static const char *
@@ -131,6 +105,22 @@ row_source (GtkWidget *row)
   SpAccount *account = g_object_get_data (G_OBJECT (row), "account");
 
   return sp_account_list_get_source (accounts, sp_account_get_id (account));
+}
+
+static void update_account_row (GtkWidget *row);
+
+static gboolean
+countdown_cb (gpointer data)
+{
+  update_account_row (data);
+
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+remove_countdown (gpointer data)
+{
+  g_source_remove (GPOINTER_TO_UINT (data));
 }
 
 static void
@@ -181,6 +171,14 @@ update_account_row (GtkWidget *row)
     gtk_widget_remove_css_class (icon, "error");
   else
     gtk_widget_add_css_class (icon, "error");
+
+  /* "retrying in N s" counts down while the row waits for the next attempt. */
+  if (state != SP_SOURCE_STATE_RECONNECTING)
+    g_object_set_data (G_OBJECT (row), "countdown", NULL);
+  else if (g_object_get_data (G_OBJECT (row), "countdown") == NULL)
+    g_object_set_data_full (G_OBJECT (row), "countdown",
+                            GUINT_TO_POINTER (g_timeout_add_seconds (1, countdown_cb, row)),
+                            remove_countdown);
 }
 
 static void

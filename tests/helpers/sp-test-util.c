@@ -465,3 +465,53 @@ sp_test_add_data_cases (const char         *test_prefix,
       g_test_add_data_func_full (test_path, data_case, test_data_case, data_case_free);
     }
 }
+
+/**
+ * sp_test_make_self_signed:
+ * @dir: where to write the certificate and its key
+ * @fingerprint: (out): its SHA-256 fingerprint as openssl prints it ("AB:CD:…")
+ *
+ * A self-signed certificate for 127.0.0.1, made by openssl, as an administrator makes one
+ * for a PBX. Without openssl the test is marked skipped.
+ *
+ * Returns: (transfer full) (nullable): the certificate with its key, or %NULL (skipped)
+ */
+GTlsCertificate *
+sp_test_make_self_signed (const char  *dir,
+                          char       **fingerprint)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *openssl = g_find_program_in_path ("openssl");
+  g_autofree char *cert = g_build_filename (dir, "cert.pem", NULL);
+  g_autofree char *key = g_build_filename (dir, "key.pem", NULL);
+  g_autofree char *out = NULL;
+  const char *make[] = {
+    "openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1",
+    "-nodes", "-keyout", key, "-out", cert, "-days", "2", "-subj", "/CN=127.0.0.1",
+    "-addext", "subjectAltName=IP:127.0.0.1", NULL
+  };
+  const char *print[] = { "openssl", "x509", "-in", cert, "-noout", "-fingerprint", "-sha256", NULL };
+  int status;
+
+  *fingerprint = NULL;
+  if (openssl == NULL)
+    {
+      g_test_skip ("openssl is not installed");
+      return NULL;
+    }
+
+  g_spawn_sync (NULL, (char **) make, NULL, G_SPAWN_SEARCH_PATH | G_SPAWN_STDOUT_TO_DEV_NULL |
+                G_SPAWN_STDERR_TO_DEV_NULL, NULL, NULL, NULL, NULL, &status, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_spawn_check_wait_status (status, NULL));
+
+  g_spawn_sync (NULL, (char **) print, NULL, G_SPAWN_SEARCH_PATH | G_SPAWN_STDERR_TO_DEV_NULL,
+                NULL, NULL, &out, NULL, &status, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_spawn_check_wait_status (status, NULL));
+  /* "sha256 Fingerprint=AB:CD:…" (the prefix differs between versions) */
+  g_assert_nonnull (strchr (out, '='));
+  *fingerprint = g_strstrip (g_strdup (strchr (out, '=') + 1));
+
+  return g_tls_certificate_new_from_files (cert, key, &error);
+}

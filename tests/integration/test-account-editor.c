@@ -296,6 +296,80 @@ click_test (SpAccountEditor *editor)
     g_error ("Test Connection never ended; it says “%s”", status (editor));
 }
 
+static AdwMessageDialog *
+find_message_dialog (void)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();   /* (transfer none) */
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GObject) window = g_list_model_get_item (toplevels, i);
+
+      if (ADW_IS_MESSAGE_DIALOG (window))
+        return ADW_MESSAGE_DIALOG (window);
+    }
+
+  return NULL;
+}
+
+/* A self-signed server: the test says so in words and offers to trust exactly that
+ * certificate; once the user confirms its fingerprint, the account connects. */
+static void
+test_editor_untrusted_certificate (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GTlsCertificate) certificate = NULL;
+  g_autoptr(SpTestPopupServer) server = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("screenpop-tls-XXXXXX", &error);
+  g_autofree char *fingerprint = NULL;
+  g_autofree char *url = NULL;
+  AdwMessageDialog *dialog;
+  SpAccountEditor *editor;
+
+  g_assert_no_error (error);
+  certificate = sp_test_make_self_signed (dir, &fingerprint);
+  if (certificate == NULL)
+    {
+      sp_test_remove_tree (dir);
+      return;
+    }
+  server = sp_test_popup_server_new_full ("127.0.0.1", 0, certificate, &error);
+  g_assert_no_error (error);
+  url = sp_test_popup_server_dup_ws_url (server);
+
+  editor = new_editor (NULL);
+  select_kind (editor, "popup-notifier");
+  set_text (editor, "url_row", url);
+  set_text (editor, "extensions_row", "201");
+  g_assert_false (gtk_widget_get_visible (child (editor, "trust_button")));
+  click_test (editor);
+  g_test_message ("%s", status (editor));
+  g_assert_nonnull (strstr (status (editor), "not trusted (self-signed or from an unknown authority)"));
+  g_assert_true (gtk_widget_get_visible (child (editor, "trust_button")));
+  g_assert_cmpuint (sp_test_popup_server_get_n_handshakes (server), ==, 0);
+
+  /* The dialog shows the fingerprint; Cancel trusts nothing. */
+  g_signal_emit_by_name (child (editor, "trust_button"), "clicked");
+  dialog = find_message_dialog ();
+  g_assert_nonnull (dialog);
+  g_assert_nonnull (strstr (adw_message_dialog_get_body (dialog), fingerprint));
+  adw_message_dialog_response (dialog, "cancel");
+  g_assert_true (gtk_widget_get_visible (child (editor, "trust_button")));
+
+  /* Trust: the test runs again, with the certificate pinned, and connects. */
+  g_signal_emit_by_name (child (editor, "trust_button"), "clicked");
+  dialog = find_message_dialog ();
+  g_assert_nonnull (dialog);
+  adw_message_dialog_response (dialog, "trust");
+  if (!sp_test_wait_until (status_settled, editor, WAIT_MS))
+    g_error ("Test Connection never ended; it says “%s”", status (editor));
+  g_assert_true (g_str_has_prefix (status (editor), "Connected"));
+  g_assert_false (gtk_widget_get_visible (child (editor, "trust_button")));
+
+  free_editor (editor);
+  sp_test_remove_tree (dir);
+}
+
 static void
 test_editor_test_connection (void)
 {
@@ -700,6 +774,7 @@ main (int   argc,
   g_test_add_func ("/account-editor/kinds", test_editor_kinds);
   g_test_add_func ("/account-editor/validation", test_editor_validation);
   g_test_add_func ("/account-editor/test-connection", test_editor_test_connection);
+  g_test_add_func ("/account-editor/untrusted-certificate", test_editor_untrusted_certificate);
   g_test_add_func ("/account-editor/add-basix", test_editor_add_basix);
   g_test_add_func ("/account-editor/preferences-save", test_editor_preferences_save);
   g_test_add_func ("/account-editor/test-stored-secret", test_editor_test_stored_secret);

@@ -32,6 +32,7 @@
 #include "sp-test-engine.h"
 #include "sp-test-notify.h"
 #include "sp-test-keyring.h"
+#include "sp-test-proxy.h"
 #include "sp-test-util.h"
 
 #define ACCOUNT_ID "basix1"
@@ -50,6 +51,7 @@ typedef struct
 {
   gboolean    ticket;
   gboolean    compressed;
+  gboolean    proxy;       /* connect through an SpTestProxy (outages, a vanished peer) */
 } FixtureOptions;
 
 typedef struct
@@ -62,6 +64,7 @@ typedef struct
   SpNotifier        *notifier;
   SpAccountList        *accounts;
   SpScreenpop       *screenpop;
+  SpTestProxy       *proxy;
 } Fixture;
 
 static GBytes *
@@ -201,6 +204,14 @@ fixture_set_up (Fixture       *fixture,
   frames = greeting (options != NULL && options->compressed);
   sp_test_basix_server_set_greeting (fixture->server, frames);
   url = sp_test_basix_server_dup_url (fixture->server);
+  if (options != NULL && options->proxy)
+    {
+      /* The server cannot restart on its port: the proxy in front of it goes down and up. */
+      fixture->proxy = sp_test_proxy_new ((guint16) g_ascii_strtoull (strrchr (url, ':') + 1,
+                                                                       NULL, 10));
+      g_free (url);
+      url = g_strdup_printf ("http://127.0.0.1:%u", sp_test_proxy_get_port (fixture->proxy));
+    }
 
   g_variant_builder_init (&builder, G_VARIANT_TYPE ("a{ss}"));
   g_variant_builder_add (&builder, "{ss}", "domain", DOMAIN);
@@ -248,6 +259,7 @@ fixture_tear_down (Fixture       *fixture,
   g_settings_set_strv (fixture->settings, "accounts", none);
   g_clear_object (&fixture->settings);
   g_clear_object (&fixture->account_settings);
+  g_clear_pointer (&fixture->proxy, sp_test_proxy_free);
   g_clear_pointer (&fixture->server, sp_test_basix_server_free);
 }
 
@@ -529,6 +541,70 @@ test_reconnect (Fixture       *fixture,
   g_assert_cmpstr (sp_test_notify_call_get_summary (ring), ==, "田中 花子 (0398765432)");
 }
 
+/* The PBX unreachable for a while, then back: connected within 2 s of it accepting
+ * connections again (issue 12), and what rings now is what the new initial_info says: the
+ * call that started while the link was down and still rings pops. */
+static void
+test_outage (Fixture       *fixture,
+             gconstpointer  data)
+{
+  g_autoptr(GPtrArray) frames = g_ptr_array_new_with_free_func ((GDestroyNotify) g_bytes_unref);
+  g_autoptr(SpTestNotifyCall) ring = NULL;
+  const char *names[] = {
+    "spec_channel", "spec_user", "spec_group", "spec_group_member", "initial_user",
+    "initial_group", "initial_group_member", "initial_channel_direct_ringing",
+  };
+  gint64 back;
+  gint64 connected;
+
+  sp_test_proxy_set_up (fixture->proxy, FALSE);
+  g_assert_true (wait_for_state (fixture, SP_SOURCE_STATE_RECONNECTING, TIMEOUT_MS));
+
+  /* Meanwhile a call comes in; the snapshot of the next connection has it. */
+  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+    g_ptr_array_add (frames, frame (names[i]));
+  sp_test_basix_server_set_greeting (fixture->server, frames);
+
+  /* Long enough for an exponential back-off to have grown past the bound. */
+  sp_test_run_for (8000);
+  g_assert_cmpuint (sp_test_notify_count (notify, "Notify"), ==, 0);
+
+  sp_test_proxy_set_up (fixture->proxy, TRUE);
+  back = g_get_monotonic_time ();
+  g_assert_true (wait_for_state (fixture, SP_SOURCE_STATE_CONNECTED, TIMEOUT_MS));
+  connected = g_get_monotonic_time ();
+  g_test_message ("connected %.2f s after the PBX was back",
+                  (connected - back) / (double) G_USEC_PER_SEC);
+  g_assert_cmpint (connected - back, <=, 2 * G_USEC_PER_SEC);
+
+  g_assert_true (sp_test_notify_wait_for (notify, "Notify", 1, TIMEOUT_MS));
+  ring = get_notify (0);
+  g_assert_cmpstr (sp_test_notify_call_get_summary (ring), ==, "山田 太郎 · 株式会社ACME (0312345678)");
+}
+
+/* A link whose far end vanished without a FIN is noticed by TCP keepalive (here tuned by
+ * SCREENPOP_TCP_KEEPALIVE to seconds). */
+static void
+test_dead_peer (Fixture       *fixture,
+                gconstpointer  data)
+{
+  gint64 vanished;
+
+  if (!sp_test_proxy_can_vanish ())
+    {
+      g_test_skip ("needs CAP_NET_ADMIN (TCP_REPAIR) to drop a connection without a FIN");
+      return;
+    }
+
+  g_assert_cmpuint (sp_test_proxy_vanish (fixture->proxy), >=, 1);
+  vanished = g_get_monotonic_time ();
+  g_assert_true (wait_for_state (fixture, SP_SOURCE_STATE_RECONNECTING, 15000));
+  g_test_message ("noticed %.2f s after the peer vanished",
+                  (g_get_monotonic_time () - vanished) / (double) G_USEC_PER_SEC);
+  g_assert_cmpint (g_get_monotonic_time () - vanished, <=, 5 * G_USEC_PER_SEC);
+  g_assert_true (wait_for_state (fixture, SP_SOURCE_STATE_CONNECTED, TIMEOUT_MS));
+}
+
 typedef struct
 {
   GListModel *model;
@@ -713,7 +789,11 @@ main (int   argc,
   static const FixtureOptions defaults = { FALSE, FALSE };
   static const FixtureOptions ticket = { TRUE, FALSE };
   static const FixtureOptions compressed = { FALSE, TRUE };
+  static const FixtureOptions proxied = { FALSE, FALSE, TRUE };
   int ret;
+
+  /* Keepalive probes after 1 s of silence: a dead peer is noticed within seconds. */
+  g_setenv ("SCREENPOP_TCP_KEEPALIVE", "1,1,2", TRUE);
 
   /* --escript=PATH, from meson, taken out before g_test_init() sees the arguments. */
   for (int i = 1; i < argc; i++)
@@ -748,6 +828,8 @@ main (int   argc,
   ADD ("reconnect", &defaults, test_reconnect);
   ADD ("reconnect-ticket", &ticket, test_reconnect);
   ADD ("reconnect-compressed", &compressed, test_reconnect);
+  ADD ("outage", &proxied, test_outage);
+  ADD ("dead-peer", &proxied, test_dead_peer);
   ADD ("live-view", &compressed, test_live_view);
   ADD ("bad-token", &defaults, test_bad_token);
   ADD ("huge-ticket", &ticket, test_huge_ticket);

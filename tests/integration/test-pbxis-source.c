@@ -22,6 +22,7 @@
 #include "sp-notifier.h"
 #include "sp-pbxis-source.h"
 #include "sp-screenpop.h"
+#include "sp-test-proxy.h"
 #include "sp-test-engine.h"
 #include "sp-test-hostile.h"
 #include "sp-test-notify.h"
@@ -406,6 +407,99 @@ test_ringing_across_restart (Fixture       *fixture,
   g_assert_true (wait_change (fixture, CALLER ":answered", 3000));
   sp_test_pbxis_server_hangup (fixture->server, call, 10, 0);
   g_assert_true (wait_change (fixture, CALLER ":ended", 3000));
+}
+
+/* pbxis-ws down for a while, then back: connected with a new ticket and its stream attached
+ * within 2 s of the server accepting connections again (issue 12). */
+static void
+test_outage (Fixture       *fixture,
+             gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  gint64 back;
+  gint64 attached;
+
+  wait_connected (fixture);
+
+  sp_test_pbxis_server_kill (fixture->server);
+  g_assert_true (sp_test_wait_until (is_reconnecting, fixture, 5000));
+  /* Long enough for an exponential back-off to have grown past the bound. */
+  sp_test_run_for (8000);
+
+  sp_test_pbxis_server_start (fixture->server, &error);
+  g_assert_no_error (error);
+  back = g_get_monotonic_time ();
+  g_assert_true (sp_test_wait_until (server_restart_connected, fixture, 5000));
+  g_assert_true (sp_test_pbxis_server_wait_for_attached (fixture->server, SP_TEST_PBXIS_NONE, 1, 5000));
+  attached = g_get_monotonic_time ();
+  g_test_message ("attached %.2f s after pbxis-ws was back",
+                  (attached - back) / (double) G_USEC_PER_SEC);
+  g_assert_cmpint (attached - back, <=, 2 * G_USEC_PER_SEC);
+}
+
+/* What rings now is what the new ticket's snapshot says (issue 12): a call that started
+ * while the link was down and still rings pops; one that started and ended meanwhile never
+ * pops as ringing. */
+static void
+test_resync_after_outage (Fixture       *fixture,
+                          gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *gone = NULL;
+  g_autofree char *ringing = NULL;
+
+  wait_connected (fixture);
+
+  sp_test_pbxis_server_kill (fixture->server);
+  g_assert_true (sp_test_wait_until (is_reconnecting, fixture, 5000));
+
+  gone = sp_test_pbxis_server_queue_call (fixture->server, QUEUE, AGENT, "0993334444", NULL);
+  sp_test_pbxis_server_hangup (fixture->server, gone, 0, 0);
+  ringing = sp_test_pbxis_server_queue_call (fixture->server, QUEUE, AGENT, CALLER, CALLER_NAME);
+
+  sp_test_pbxis_server_start (fixture->server, &error);
+  g_assert_no_error (error);
+  g_assert_true (sp_test_wait_until (server_restart_connected, fixture, 5000));
+  g_assert_true (wait_change (fixture, CALLER ":ringing", 3000));
+  sp_test_run_for (500);
+  g_assert_cmpuint (count_changes (fixture, "0993334444:ringing"), ==, 0);
+
+  sp_test_pbxis_server_hangup (fixture->server, ringing, 0, 0);
+  g_assert_true (wait_change (fixture, CALLER ":missed", 3000));
+}
+
+/* pbxis-ws sends nothing for hours on a quiet line, so a link whose far end vanished
+ * without a FIN is only noticed by TCP keepalive (here tuned by SCREENPOP_TCP_KEEPALIVE to
+ * seconds). */
+static void
+test_dead_peer (Fixture       *fixture,
+                gconstpointer  data)
+{
+  g_autoptr(SpTestProxy) proxy = NULL;
+  g_autofree char *url = NULL;
+  gint64 vanished;
+
+  if (!sp_test_proxy_can_vanish ())
+    {
+      g_test_skip ("needs CAP_NET_ADMIN (TCP_REPAIR) to drop a connection without a FIN");
+      return;
+    }
+
+  wait_connected (fixture);
+  proxy = sp_test_proxy_new (sp_test_pbxis_server_get_port (fixture->server));
+  url = g_strdup_printf ("http://127.0.0.1:%u", sp_test_proxy_get_port (proxy));
+  g_settings_set_string (sp_account_get_settings (fixture->account), "url", url);
+  g_assert_true (sp_test_pbxis_server_wait_for_tickets (fixture->server, 2, 5000));
+  g_assert_true (sp_test_wait_until (is_connected, fixture, 5000));
+  sp_test_run_for (300);
+
+  g_assert_cmpuint (sp_test_proxy_vanish (proxy), >=, 1);
+  vanished = g_get_monotonic_time ();
+  g_assert_true (sp_test_wait_until (is_reconnecting, fixture, 15000));
+  g_test_message ("noticed %.2f s after the peer vanished",
+                  (g_get_monotonic_time () - vanished) / (double) G_USEC_PER_SEC);
+  g_assert_cmpint (g_get_monotonic_time () - vanished, <=, 5 * G_USEC_PER_SEC);
+  g_assert_true (sp_test_wait_until (is_connected, fixture, 5000));
 }
 
 static void
@@ -1129,6 +1223,9 @@ main (int   argc,
 {
   const char *transports[] = { "websocket", "sse", "long-poll" };
 
+  /* Keepalive probes after 1 s of silence: a dead peer is noticed within seconds. */
+  g_setenv ("SCREENPOP_TCP_KEEPALIVE", "1,1,2", TRUE);
+
   g_test_init (&argc, &argv, NULL);
 
   for (guint i = 0; i < G_N_ELEMENTS (transports); i++)
@@ -1155,6 +1252,13 @@ main (int   argc,
         }
     }
 
+  g_test_add ("/pbxis/websocket/dead-peer", Fixture, "websocket", fixture_set_up, test_dead_peer, fixture_tear_down);
+  g_test_add ("/pbxis/sse/dead-peer", Fixture, "sse", fixture_set_up, test_dead_peer, fixture_tear_down);
+  g_test_add ("/pbxis/websocket/outage", Fixture, "websocket", fixture_set_up, test_outage, fixture_tear_down);
+  g_test_add ("/pbxis/sse/outage", Fixture, "sse", fixture_set_up, test_outage, fixture_tear_down);
+  g_test_add ("/pbxis/long-poll/outage", Fixture, "long-poll", fixture_set_up, test_outage, fixture_tear_down);
+  g_test_add ("/pbxis/websocket/resync-after-outage", Fixture, "websocket", fixture_set_up, test_resync_after_outage, fixture_tear_down);
+  g_test_add ("/pbxis/sse/resync-after-outage", Fixture, "sse", fixture_set_up, test_resync_after_outage, fixture_tear_down);
   g_test_add ("/pbxis/websocket/direct-missed", Fixture, "websocket", fixture_set_up, test_direct_missed, fixture_tear_down);
   g_test_add ("/pbxis/websocket/ringing-across-restart", Fixture, "websocket", fixture_set_up, test_ringing_across_restart, fixture_tear_down);
   g_test_add ("/pbxis/long-poll/ringing-across-restart", Fixture, "long-poll", fixture_set_up, test_ringing_across_restart, fixture_tear_down);

@@ -25,6 +25,7 @@
 #include "sp-test-engine.h"
 #include "sp-test-notify.h"
 #include "sp-test-popup-server.h"
+#include "sp-test-proxy.h"
 #include "sp-test-util.h"
 
 #define ACCOUNT_ID "pbx"
@@ -39,6 +40,8 @@ typedef struct
 {
   gboolean deny;          /* the server refuses us by its address list */
   guint    ring_timeout;  /* seconds; 0 keeps the default */
+  gboolean proxy;         /* connect through an SpTestProxy */
+  gboolean tls;           /* wss:// with a self-signed certificate */
 } FixtureOptions;
 
 typedef struct
@@ -52,6 +55,9 @@ typedef struct
   SpNotifier        *notifier;
   SpAccountList        *accounts;
   SpScreenpop       *screenpop;
+  SpTestProxy       *proxy;
+  char              *tmpdir;
+  char              *fingerprint;  /* of the self-signed certificate, as openssl says */
   GPtrArray         *opened;   /* (element-type utf8): URLs that reached the opener */
 } Fixture;
 
@@ -99,6 +105,17 @@ wait_for_state (Fixture       *fixture,
   return sp_test_wait_until (source_in_state, &wait, timeout_ms);
 }
 
+static GTlsCertificate *
+make_self_signed (Fixture *fixture)
+{
+  g_autoptr(GError) error = NULL;
+
+  fixture->tmpdir = g_dir_make_tmp ("screenpop-tls-XXXXXX", &error);
+  g_assert_no_error (error);
+
+  return sp_test_make_self_signed (fixture->tmpdir, &fixture->fingerprint);
+}
+
 static void
 fixture_set_up (Fixture       *fixture,
                 gconstpointer  data)
@@ -111,11 +128,30 @@ fixture_set_up (Fixture       *fixture,
 
   fixture->notify = sp_test_notify_start (NULL);
 
-  fixture->server = sp_test_popup_server_new (0, &error);
+  if (options != NULL && options->tls)
+    {
+      g_autoptr(GTlsCertificate) certificate = make_self_signed (fixture);
+
+      if (certificate == NULL)
+        return;
+      fixture->server = sp_test_popup_server_new_full ("127.0.0.1", 0, certificate, &error);
+    }
+  else
+    {
+      fixture->server = sp_test_popup_server_new (0, &error);
+    }
   g_assert_no_error (error);
   if (options != NULL && options->deny)
     sp_test_popup_server_set_acl_deny (fixture->server, TRUE);
-  url = sp_test_popup_server_dup_ws_url (fixture->server);
+  if (options != NULL && options->proxy)
+    {
+      fixture->proxy = sp_test_proxy_new (sp_test_popup_server_get_port (fixture->server));
+      url = g_strdup_printf ("ws://127.0.0.1:%u/crmws", sp_test_proxy_get_port (fixture->proxy));
+    }
+  else
+    {
+      url = sp_test_popup_server_dup_ws_url (fixture->server);
+    }
 
   /* What an administrator provisions (gsettings or a dconf keyfile); every key is set,
    * since the memory backend keeps values from one test to the next. */
@@ -147,7 +183,7 @@ fixture_set_up (Fixture       *fixture,
                              g_ptr_array_ref (fixture->opened),
                              (GDestroyNotify) g_ptr_array_unref);
 
-  if (options == NULL || !options->deny)
+  if (options == NULL || (!options->deny && !options->tls))
     {
       g_assert_true (wait_for_state (fixture, SP_SOURCE_STATE_CONNECTED, TIMEOUT_MS));
       g_assert_true (sp_test_popup_server_wait_for_clients (fixture->server, 1, TIMEOUT_MS));
@@ -160,12 +196,20 @@ fixture_tear_down (Fixture       *fixture,
 {
   const char * const none[] = { NULL };
 
+  if (fixture->engine == NULL)
+    return;   /* skipped */
+
   sp_test_engine_assert_finalize (g_steal_pointer (&fixture->engine));
 
   g_settings_set_strv (fixture->settings, "accounts", none);
   g_clear_object (&fixture->settings);
   g_clear_object (&fixture->account_settings);
   g_clear_pointer (&fixture->opened, g_ptr_array_unref);
+  g_clear_pointer (&fixture->proxy, sp_test_proxy_free);
+  g_clear_pointer (&fixture->fingerprint, g_free);
+  if (fixture->tmpdir != NULL)
+    sp_test_remove_tree (fixture->tmpdir);
+  g_clear_pointer (&fixture->tmpdir, g_free);
   g_clear_pointer (&fixture->server, sp_test_popup_server_free);
 
   /* libnotify holds the session bus connection, which the private bus waits for. */
@@ -378,6 +422,116 @@ test_reconnect (Fixture       *fixture,
   g_assert_cmpstr (sp_test_notify_call_get_summary (call), ==, "0311111111");
 }
 
+/* The daemon down for a while, then back: the account is connected again within 2 s of the
+ * daemon accepting connections (issue 12: after 45 s down it came back 6.8–45.3 s late). */
+static void
+test_outage (Fixture       *fixture,
+             gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  guint16 port = sp_test_popup_server_get_port (fixture->server);
+  gint64 back;
+  gint64 connected;
+
+  g_clear_pointer (&fixture->server, sp_test_popup_server_free);
+  g_assert_true (wait_for_state (fixture, SP_SOURCE_STATE_RECONNECTING, TIMEOUT_MS));
+
+  /* Long enough for an exponential back-off to have grown past the bound. */
+  sp_test_run_for (8000);
+  g_assert_cmpint (sp_source_get_state (get_source (fixture)), !=, SP_SOURCE_STATE_CONNECTED);
+
+  fixture->server = sp_test_popup_server_new (port, &error);
+  g_assert_no_error (error);
+  back = g_get_monotonic_time ();
+  g_assert_true (sp_test_popup_server_wait_for_clients (fixture->server, 1, TIMEOUT_MS));
+  g_assert_true (wait_for_state (fixture, SP_SOURCE_STATE_CONNECTED, TIMEOUT_MS));
+  connected = g_get_monotonic_time ();
+  g_test_message ("connected %.2f s after the daemon was back",
+                  (connected - back) / (double) G_USEC_PER_SEC);
+  g_assert_cmpint (connected - back, <=, 2 * G_USEC_PER_SEC);
+
+  sp_test_popup_server_broadcast_call_in (fixture->server, "0311111111", "201");
+  g_assert_true (sp_test_notify_wait_for (fixture->notify, "Notify", 1, TIMEOUT_MS));
+}
+
+/* The daemon never reads and never pings, so a link whose far end vanished without a FIN
+ * (a firewall that forgot it, a PBX switched off) is only noticed by TCP keepalive, tuned
+ * per socket (here, by SCREENPOP_TCP_KEEPALIVE, to seconds instead of a minute). */
+static void
+test_dead_peer (Fixture       *fixture,
+                gconstpointer  data)
+{
+  gint64 vanished;
+
+  if (!sp_test_proxy_can_vanish ())
+    {
+      g_test_skip ("needs CAP_NET_ADMIN (TCP_REPAIR) to drop a connection without a FIN");
+      return;
+    }
+
+  g_assert_cmpuint (sp_test_proxy_vanish (fixture->proxy), ==, 1);
+  vanished = g_get_monotonic_time ();
+  g_assert_true (wait_for_state (fixture, SP_SOURCE_STATE_RECONNECTING, 15000));
+  g_test_message ("noticed %.2f s after the peer vanished",
+                  (g_get_monotonic_time () - vanished) / (double) G_USEC_PER_SEC);
+
+  /* And comes back through the proxy, which forwards new connections. */
+  g_assert_true (wait_for_state (fixture, SP_SOURCE_STATE_CONNECTED, TIMEOUT_MS));
+}
+
+static gboolean
+source_failed (gpointer user_data)
+{
+  SpSource *source = get_source (user_data);
+
+  return source != NULL && sp_source_get_state (source) == SP_SOURCE_STATE_FAILED;
+}
+
+/* A self-signed certificate is not a transient failure: said in words, not retried, no
+ * request sent (so no secret), until the user trusts exactly that certificate. */
+static void
+test_untrusted_certificate (Fixture       *fixture,
+                            gconstpointer  data)
+{
+  SpSource *source;
+  const char *message;
+
+  if (fixture->engine == NULL)
+    return;
+
+  g_assert_true (sp_test_wait_until (source_failed, fixture, TIMEOUT_MS));
+  source = get_source (fixture);
+  message = sp_source_get_error_message (source);
+  g_test_message ("%s", message);
+  g_assert_nonnull (strstr (message, "The server’s certificate is not trusted (self-signed or from an unknown authority)"));
+  g_assert_nonnull (strstr (message, fixture->fingerprint));
+  g_assert_cmpstr (sp_source_get_untrusted_certificate (source), ==, fixture->fingerprint);
+
+  /* Not retried, and the server never saw a request. */
+  sp_test_run_for (3000);
+  g_assert_cmpint (sp_source_get_state (source), ==, SP_SOURCE_STATE_FAILED);
+  g_assert_cmpint (sp_source_get_retry_time (source), ==, 0);
+  g_assert_cmpuint (sp_test_popup_server_get_n_handshakes (fixture->server), ==, 0);
+
+  /* Another certificate's fingerprint trusts nothing. */
+  g_settings_set_string (fixture->account_settings, "pinned-certificate",
+                         "00:11:22:33:44:55:66:77:88:99:AA:BB:CC:DD:EE:FF:00:11:22:33:44:55:66:77:88:99:AA:BB:CC:DD:EE:FF");
+  g_assert_true (sp_test_wait_until (source_failed, fixture, TIMEOUT_MS));
+  sp_test_run_for (500);
+  g_assert_cmpint (sp_source_get_state (get_source (fixture)), ==, SP_SOURCE_STATE_FAILED);
+  g_assert_cmpuint (sp_test_popup_server_get_n_handshakes (fixture->server), ==, 0);
+
+  /* The user confirmed this one: the account connects, and pops. */
+  g_settings_set_string (fixture->account_settings, "pinned-certificate", fixture->fingerprint);
+  g_assert_true (wait_for_state (fixture, SP_SOURCE_STATE_CONNECTED, TIMEOUT_MS));
+  g_assert_true (sp_test_popup_server_wait_for_clients (fixture->server, 1, TIMEOUT_MS));
+  g_assert_null (sp_source_get_untrusted_certificate (get_source (fixture)));
+  sp_test_popup_server_broadcast_call_in (fixture->server, "0312345678", "201");
+  g_assert_true (sp_test_notify_wait_for (fixture->notify, "Notify", 1, TIMEOUT_MS));
+
+  g_settings_reset (fixture->account_settings, "pinned-certificate");
+}
+
 /* Frames that are not a usable CALL_IN are logged and skipped: no notification, no crash,
  * and the connection stays up (the next good frame still pops, with no new handshake). */
 static void
@@ -476,6 +630,11 @@ main (int   argc,
   static const FixtureOptions defaults = { FALSE, 0 };
   static const FixtureOptions short_ring = { FALSE, 5 };
   static const FixtureOptions deny = { TRUE, 0 };
+  static const FixtureOptions proxied = { FALSE, 0, TRUE };
+  static const FixtureOptions tls = { FALSE, 0, FALSE, TRUE };
+
+  /* Keepalive probes after 1 s of silence, a dead peer noticed within seconds. */
+  g_setenv ("SCREENPOP_TCP_KEEPALIVE", "1,1,2", TRUE);
 
   g_test_init (&argc, &argv, NULL);
 
@@ -489,6 +648,12 @@ main (int   argc,
               fixture_set_up, test_expiry, fixture_tear_down);
   g_test_add ("/popup-notifier/reconnect", Fixture, &defaults,
               fixture_set_up, test_reconnect, fixture_tear_down);
+  g_test_add ("/popup-notifier/outage", Fixture, &defaults,
+              fixture_set_up, test_outage, fixture_tear_down);
+  g_test_add ("/popup-notifier/dead-peer", Fixture, &proxied,
+              fixture_set_up, test_dead_peer, fixture_tear_down);
+  g_test_add ("/popup-notifier/untrusted-certificate", Fixture, &tls,
+              fixture_set_up, test_untrusted_certificate, fixture_tear_down);
   g_test_add ("/popup-notifier/bad-frames", Fixture, &defaults,
               fixture_set_up, test_bad_frames, fixture_tear_down);
   g_test_add ("/popup-notifier/refused", Fixture, &deny,

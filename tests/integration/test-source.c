@@ -36,6 +36,7 @@ struct _TestSource
   GArray   *script;        /* (element-type Outcome) */
   guint     attempts;
   guint     disconnects;
+  guint     seen_attempts; /* for attempts_above() */
   gint64    last_attempt;  /* monotonic */
   GTask    *hanging;
 };
@@ -191,24 +192,126 @@ test_source_retries_with_backoff (Fixture       *fixture,
   SpSource *source = SP_SOURCE (fixture->source);
   gint64 start = g_get_monotonic_time ();
   gint64 retry_in;
+  char *status;
 
   sp_source_start (source);
   g_assert_cmpint (sp_source_get_state (source), ==, SP_SOURCE_STATE_CONNECTING);
 
-  /* The first failure schedules a retry within a second, with the reason kept. */
+  /* A server that does not answer is probed again within a second, with the reason kept. */
   g_assert_true (wait_state (source, SP_SOURCE_STATE_RECONNECTING, 1000));
   g_assert_cmpstr (sp_source_get_error_message (source), ==, "Connection refused");
   retry_in = sp_source_get_retry_time (source) - start;
-  g_assert_cmpint (retry_in, >=, 500 * 1000 - 50 * 1000);
-  g_assert_cmpint (retry_in, <=, 1000 * 1000 + 50 * 1000);
+  g_assert_cmpint (retry_in, >=, SP_BACKOFF_PROBE_MS * 2 / 3 * 1000 - 50 * 1000);
+  g_assert_cmpint (retry_in, <=, SP_BACKOFF_PROBE_MS * 1000 + 50 * 1000);
   g_assert_cmpuint (sp_source_get_attempt (source), ==, 1);
 
-  /* The second retry waits between 1 and 2 s; then it connects. */
+  /* The window says why it is down and when it tries again. */
+  status = sp_source_dup_status (source);
+  g_assert_cmpstr (status, ==, "Connection refused · retrying in 1 s");
+  g_clear_pointer (&status, g_free);
+
+  /* The second probe waits no longer than the first; then it connects, and the streak is
+   * over. */
   g_assert_true (wait_state (source, SP_SOURCE_STATE_CONNECTED, 5000));
   g_assert_cmpuint (fixture->source->attempts, ==, 3);
-  g_assert_cmpint (g_get_monotonic_time () - start, >=, 1500 * 1000 - 100 * 1000);
+  g_assert_cmpint (g_get_monotonic_time () - start, >=, 2 * SP_BACKOFF_PROBE_MS * 2 / 3 * 1000 - 100 * 1000);
   g_assert_null (sp_source_get_error_message (source));
   g_assert_cmpint (sp_source_get_retry_time (source), ==, 0);
+  g_assert_cmpuint (sp_source_get_attempt (source), ==, 0);
+  status = sp_source_dup_status (source);
+  g_assert_cmpstr (status, ==, "Connected");
+  g_clear_pointer (&status, g_free);
+
+  sp_source_stop (source);
+  g_assert_null (sp_source_dup_status (source));
+}
+
+static gboolean
+attempts_above (gpointer data)
+{
+  TestSource *self = data;
+
+  return self->attempts > self->seen_attempts ? (self->seen_attempts = self->attempts, TRUE) : FALSE;
+}
+
+static const Outcome script_fail_5_then_ok[] = {
+  OUTCOME_FAIL, OUTCOME_FAIL, OUTCOME_FAIL, OUTCOME_FAIL, OUTCOME_FAIL, OUTCOME_OK, -1
+};
+
+/* While the server is down it is probed about every second, however many attempts failed: the
+ * account is back within 2 s of the server (issue 12; the old exponential back-off waited
+ * 8–16 s before its fifth retry). */
+static void
+test_source_probes_while_down (Fixture       *fixture,
+                               gconstpointer  data)
+{
+  SpSource *source = SP_SOURCE (fixture->source);
+
+  sp_source_start (source);
+
+  for (guint i = 1; i <= 5; i++)
+    {
+      gint64 failed;
+      gint64 retry_in;
+
+      g_assert_true (wait_state (source, SP_SOURCE_STATE_RECONNECTING, 3000));
+      g_assert_cmpuint (fixture->source->attempts, ==, i);
+      failed = g_get_monotonic_time ();
+      retry_in = sp_source_get_retry_time (source) - failed;
+      g_assert_cmpint (retry_in, <=, SP_BACKOFF_PROBE_MS * 1000);
+      g_assert_cmpint (retry_in, >=, SP_BACKOFF_PROBE_MS * 2 / 3 * 1000 - 50 * 1000);
+      fixture->source->seen_attempts = fixture->source->attempts;
+      g_assert_true (sp_test_wait_until (attempts_above, fixture->source, 3000));
+    }
+
+  g_assert_true (wait_state (source, SP_SOURCE_STATE_CONNECTED, 3000));
+}
+
+/* The back-off starts again as soon as an attempt succeeds, not after 30 s connected: a
+ * link that drops again and again right after connecting is retried as fast every time
+ * (issue 12: a second drop within 30 s waited 42–50 s for its first retry). */
+static void
+test_source_backoff_resets_on_success (Fixture       *fixture,
+                                       gconstpointer  data)
+{
+  SpSource *source = SP_SOURCE (fixture->source);
+
+  sp_source_start (source);
+  g_assert_true (wait_state (source, SP_SOURCE_STATE_CONNECTED, 1000));
+
+  for (guint i = 0; i < 4; i++)
+    {
+      g_autoptr(GError) error = g_error_new_literal (SP_SOURCE_ERROR, SP_SOURCE_ERROR_FAILED,
+                                                     "Connection reset by peer");
+      gint64 lost = g_get_monotonic_time ();
+
+      sp_source_connection_lost (source, error);
+      g_assert_cmpint (sp_source_get_state (source), ==, SP_SOURCE_STATE_RECONNECTING);
+      g_assert_cmpint (sp_source_get_retry_time (source) - lost, <=, SP_BACKOFF_PROBE_MS * 1000);
+      g_assert_true (wait_state (source, SP_SOURCE_STATE_CONNECTED, 3000));
+      g_assert_cmpuint (sp_source_get_attempt (source), ==, 0);
+    }
+}
+
+static const Outcome script_fail_then_ok_slowly[] = { OUTCOME_FAIL, OUTCOME_OK, -1 };
+
+/* A change of the network (GNetworkMonitor) is worth an attempt at once. */
+static void
+test_source_network_change_retries_now (Fixture       *fixture,
+                                        gconstpointer  data)
+{
+  SpSource *source = SP_SOURCE (fixture->source);
+  gint64 changed;
+
+  sp_source_start (source);
+  g_assert_true (wait_state (source, SP_SOURCE_STATE_RECONNECTING, 1000));
+  g_assert_cmpuint (fixture->source->attempts, ==, 1);
+
+  changed = g_get_monotonic_time ();
+  g_signal_emit_by_name (g_network_monitor_get_default (), "network-changed", TRUE);
+  g_assert_cmpuint (fixture->source->attempts, ==, 2);
+  g_assert_true (wait_state (source, SP_SOURCE_STATE_CONNECTED, 1000));
+  g_assert_cmpint (fixture->source->last_attempt - changed, <, 100 * 1000);
 }
 
 static const Outcome script_auth[] = { OUTCOME_AUTH, -1 };
@@ -344,9 +447,10 @@ test_source_connect_deadline (Fixture       *fixture,
   g_assert_null (strstr (message, "secret"));
   g_assert_null (strstr (message, "token"));
 
-  /* The normal back-off applies: the first retry comes within a second. */
+  /* The normal probe schedule applies: the first retry comes within a second. */
   g_assert_cmpuint (sp_source_get_attempt (source), ==, 1);
-  g_assert_cmpint (sp_source_get_retry_time (source) - failed, <=, 1000 * 1000 + 50 * 1000);
+  g_assert_cmpint (sp_source_get_retry_time (source) - failed, <=,
+                   SP_BACKOFF_PROBE_MS * 1000 + 50 * 1000);
 
   /* The retry connects, and the late "cancelled" of the given-up attempt changes nothing;
    * nor does the deadline, once connected. */
@@ -437,6 +541,10 @@ main (int   argc,
   g_test_add (path, Fixture, script, fixture_set_up, func, fixture_tear_down)
 
   ADD ("/source/retries-with-backoff", script_fail_then_ok, test_source_retries_with_backoff);
+  ADD ("/source/probes-while-down", script_fail_5_then_ok, test_source_probes_while_down);
+  ADD ("/source/backoff-resets-on-success", NULL, test_source_backoff_resets_on_success);
+  ADD ("/source/network-change-retries-now", script_fail_then_ok_slowly,
+       test_source_network_change_retries_now);
   ADD ("/source/auth-failure-does-not-retry", script_auth, test_source_auth_failure_does_not_retry);
   ADD ("/source/fatal-stops", script_fatal, test_source_fatal_stops);
   ADD ("/source/refused-backs-off-long", script_refused, test_source_refused_backs_off_long);

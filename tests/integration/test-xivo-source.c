@@ -21,6 +21,7 @@
 #include "sp-notifier.h"
 #include "sp-screenpop.h"
 #include "sp-secret.h"
+#include "sp-test-proxy.h"
 #include "sp-test-engine.h"
 #include "sp-test-notify.h"
 #include "sp-test-keyring.h"
@@ -525,6 +526,72 @@ test_dropped_link_resync (Fixture       *fixture,
   g_assert_true (wait_seen (fixture, "b:missed", 3000));
 }
 
+/* XiVO down for a while, then back: connected (logged in, linked, LoggedOn) within 2 s of
+ * it accepting connections again (issue 12), and resynchronised: the call that rings now
+ * pops, the one that rang before the outage and is not current any more ends. */
+static void
+test_outage (Fixture       *fixture,
+             gconstpointer  data)
+{
+  guint16 port;
+  gint64 back;
+  gint64 connected;
+
+  connect_account (fixture);
+  port = sp_test_xuc_server_get_port (fixture->server);
+  sp_test_xuc_server_phone_event (fixture->server, "EventRinging", "a", "0427000001", NULL, NULL, NULL);
+  g_assert_true (wait_seen (fixture, "a:ringing", 3000));
+
+  g_clear_pointer (&fixture->server, sp_test_xuc_server_free);
+  g_assert_true (wait_state (fixture, SP_SOURCE_STATE_RECONNECTING, 5000));
+  /* Long enough for an exponential back-off to have grown past the bound. */
+  sp_test_run_for (8000);
+
+  fixture->server = sp_test_xuc_server_new (port, LOGIN, PASSWORD, 3600);
+  sp_test_xuc_server_phone_event (fixture->server, "EventRinging", "c", "0427000009", NULL, NULL, NULL);
+  back = g_get_monotonic_time ();
+  g_assert_true (wait_state (fixture, SP_SOURCE_STATE_CONNECTED, 10000));
+  connected = g_get_monotonic_time ();
+  g_test_message ("connected %.2f s after XiVO was back",
+                  (connected - back) / (double) G_USEC_PER_SEC);
+  g_assert_cmpint (connected - back, <=, 2 * G_USEC_PER_SEC);
+
+  g_assert_true (wait_seen (fixture, "c:ringing", 3000));
+  g_assert_true (wait_seen (fixture, "a:missed", 3000) || wait_seen (fixture, "a:ended", 100));
+}
+
+/* A link whose far end vanished without a FIN is noticed by TCP keepalive (here tuned by
+ * SCREENPOP_TCP_KEEPALIVE to seconds). */
+static void
+test_dead_peer (Fixture       *fixture,
+                gconstpointer  data)
+{
+  g_autoptr(SpTestProxy) proxy = NULL;
+  g_autofree char *url = NULL;
+  gint64 vanished;
+
+  if (!sp_test_proxy_can_vanish ())
+    {
+      g_test_skip ("needs CAP_NET_ADMIN (TCP_REPAIR) to drop a connection without a FIN");
+      return;
+    }
+
+  proxy = sp_test_proxy_new (sp_test_xuc_server_get_port (fixture->server));
+  url = g_strdup_printf ("http://127.0.0.1:%u", sp_test_proxy_get_port (proxy));
+  add_account (fixture, PASSWORD, NULL);
+  g_settings_set_string (sp_account_get_settings (fixture->account), "url", url);
+  g_assert_true (sp_test_xuc_server_wait_for_frame (fixture->server, "*getCurrentCallsPhoneEvents*", 1, 10000));
+  g_assert_true (wait_state (fixture, SP_SOURCE_STATE_CONNECTED, 10000));
+
+  g_assert_cmpuint (sp_test_proxy_vanish (proxy), >=, 1);
+  vanished = g_get_monotonic_time ();
+  g_assert_true (wait_state (fixture, SP_SOURCE_STATE_RECONNECTING, 15000));
+  g_test_message ("noticed %.2f s after the peer vanished",
+                  (g_get_monotonic_time () - vanished) / (double) G_USEC_PER_SEC);
+  g_assert_cmpint (g_get_monotonic_time () - vanished, <=, 5 * G_USEC_PER_SEC);
+  g_assert_true (wait_state (fixture, SP_SOURCE_STATE_CONNECTED, 10000));
+}
+
 /* Disabled and enabled again: the calls of before are not brought back, not even as
  * missed calls. */
 static void
@@ -997,6 +1064,9 @@ main (int   argc,
 {
   int ret;
 
+  /* Keepalive probes after 1 s of silence: a dead peer is noticed within seconds. */
+  g_setenv ("SCREENPOP_TCP_KEEPALIVE", "1,1,2", TRUE);
+
   g_test_init (&argc, &argv, NULL);
 
   notify = sp_test_notify_start (NULL);
@@ -1011,6 +1081,8 @@ main (int   argc,
   ADD ("answer-button", 3600, test_answer_button);
   ADD ("actions", 3600, test_actions);
   ADD ("dropped-link-resync", 3600, test_dropped_link_resync);
+  ADD ("outage", 3600, test_outage);
+  ADD ("dead-peer", 3600, test_dead_peer);
   ADD ("disable-enable", 3600, test_disable_enable);
   ADD ("token-renewal", 2, test_token_renewal);
   ADD ("invalid-credentials", 3600, test_invalid_credentials);

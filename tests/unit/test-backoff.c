@@ -60,6 +60,37 @@ test_backoff_out_of_range_jitter (void)
   g_assert_cmpuint (sp_backoff_delay_ms (2, 7.0), ==, 4000);
 }
 
+/* While a server is unreachable: every 0.67–1 s for the first three minutes, then gently
+ * further apart, never more than 10 s. */
+static void
+test_backoff_probe_schedule (void)
+{
+  for (gint64 down = 0; down <= SP_BACKOFF_PROBE_PERIOD_MS; down += 1000)
+    {
+      g_assert_cmpuint (sp_backoff_probe_delay_ms (down, 0.0), ==, 667);
+      g_assert_cmpuint (sp_backoff_probe_delay_ms (down, 1.0), ==, SP_BACKOFF_PROBE_MS);
+      g_assert_cmpuint (sp_backoff_probe_delay_ms (down, 0.5), <=, 2000);
+    }
+
+  /* Gently slower: 2 s in the fourth minute, 4 s in the fifth, 8 s in the sixth, then 10 s. */
+  g_assert_cmpuint (sp_backoff_probe_delay_ms (SP_BACKOFF_PROBE_PERIOD_MS + 1, 1.0), ==, 2000);
+  g_assert_cmpuint (sp_backoff_probe_delay_ms (SP_BACKOFF_PROBE_PERIOD_MS + 60001, 1.0), ==, 4000);
+  g_assert_cmpuint (sp_backoff_probe_delay_ms (SP_BACKOFF_PROBE_PERIOD_MS + 120001, 1.0), ==, 8000);
+  g_assert_cmpuint (sp_backoff_probe_delay_ms (SP_BACKOFF_PROBE_PERIOD_MS + 180001, 1.0), ==, 10000);
+
+  for (gint64 down = 0; down <= 24 * 3600 * 1000; down += 7 * 1000)
+    {
+      guint previous = down > 0 ? sp_backoff_probe_delay_ms (down - 7000, 1.0) : 0;
+
+      g_assert_cmpuint (sp_backoff_probe_delay_ms (down, 1.0), <=, SP_BACKOFF_PROBE_CAP_MS);
+      g_assert_cmpuint (sp_backoff_probe_delay_ms (down, 1.0), >=, previous);
+    }
+
+  g_assert_cmpuint (sp_backoff_probe_delay_ms (G_MAXINT64, 1.0), ==, SP_BACKOFF_PROBE_CAP_MS);
+  g_assert_cmpuint (sp_backoff_probe_delay_ms (G_MAXINT64, 7.0), ==, SP_BACKOFF_PROBE_CAP_MS);
+  g_assert_cmpuint (sp_backoff_probe_delay_ms (-5, -3.0), ==, 667);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -70,6 +101,7 @@ main (int   argc,
   g_test_add_func ("/backoff/doubles-then-caps", test_backoff_doubles_then_caps);
   g_test_add_func ("/backoff/jitter-spreads", test_backoff_jitter_spreads);
   g_test_add_func ("/backoff/out-of-range-jitter", test_backoff_out_of_range_jitter);
+  g_test_add_func ("/backoff/probe-schedule", test_backoff_probe_schedule);
 
   return g_test_run ();
 }

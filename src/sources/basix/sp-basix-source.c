@@ -794,6 +794,7 @@ sp_basix_source_connect_async (SpSource            *source,
       soup_session_remove_feature_by_type (self->session,
                                            SOUP_TYPE_WEBSOCKET_EXTENSION_MANAGER);
     }
+  sp_http_session_pin_account (self->session, sp_source_get_account (source));
 
   /* The base class gives up the attempt at its deadline, through this cancellable. */
   sp_source_lookup_secret_async (source, cancellable, secret_cb, g_steal_pointer (&task));

@@ -455,6 +455,8 @@ sp_pbxis_source_connect_async (SpSource            *source,
       self->poll_timeout = (guint) value;
     }
 
+  sp_http_session_pin_account (self->session, account);
+
   /* A fresh ticket for every attempt: an old one may be dead, and a dead one makes a
    * WebSocket that is accepted and silent for ever. */
   url = g_strdup_printf ("%s/ticket", self->base_url);

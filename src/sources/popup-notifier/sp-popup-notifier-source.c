@@ -226,6 +226,7 @@ sp_popup_notifier_source_connect_async (SpSource            *source,
 
   if (self->session == NULL)
     self->session = sp_http_session_new ();
+  sp_http_session_pin_account (self->session, sp_source_get_account (source));
 
   g_debug ("[%s] Connecting to %s", sp_source_get_account_id (source), url);
 

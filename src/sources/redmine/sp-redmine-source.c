@@ -351,6 +351,9 @@ sp_redmine_source_connect_async (SpSource            *source,
   g_free (self->base_url);
   self->base_url = g_steal_pointer (&base_url);
 
+  sp_http_session_pin_account (self->http, sp_source_get_account (source));
+  sp_http_session_pin_account (self->ws, sp_source_get_account (source));
+
   sp_source_lookup_secret_async (source, cancellable, secret_cb, g_steal_pointer (&task));
 }
 

@@ -623,6 +623,7 @@ sp_xivo_source_connect_async (SpSource            *source,
 
   g_free (self->base_url);
   self->base_url = g_strdup (base_url);
+  sp_http_session_pin_account (self->session, account);
 
   data = g_new0 (ConnectData, 1);
   data->login = g_steal_pointer (&login);
