@@ -41,9 +41,9 @@
  * notify_notification_show() has returned for it, i.e. the Notify reply is back. That
  * moment is seen by a handler on SpCallTracker::call-changed connected after SpScreenpop's:
  * handlers run in connection order, and SpScreenpop shows the notification synchronously
- * in its handler. Each CALL_IN also ends the previous ring of the same extension, which
- * withdraws its notification (CloseNotification) first: that is the real behaviour, and
- * it is inside the measured time. The time from the source receiving the frame (an
+ * in its handler. Every CALL_IN comes from another number, so each is a call of its own
+ * (a newer ring replaces only the same number's ring on the same extension): nothing is
+ * withdrawn until the rings expire. The time from the source receiving the frame (an
  * emission hook on SpSource::call-event, which runs before any handler) is printed too.
  *
  * The run fails (exit status 1) when an event is lost or doubled: every CALL_IN must give
@@ -824,9 +824,10 @@ report_phase (Phase      *phase,
              phase->rate, send_p.p99_ms < TARGET_P99_MS && phase->behind == 0 ? "met" : "MISSED");
 }
 
-/* The floor: what the two synchronous calls every CALL_IN makes (CloseNotification for the
+/* The floor: what the two calls of a CALL_IN that replaces a ring (CloseNotification for the
  * ring it replaces, Notify for the new one) cost by themselves, from this process to the
- * same server, with no Screenpop code around them. */
+ * same server, with no Screenpop code around them; a CALL_IN from a new number makes only
+ * the second. */
 static void
 report_floor (GDBusConnection *connection,
               const char      *server_name,

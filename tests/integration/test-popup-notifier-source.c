@@ -252,14 +252,46 @@ test_call_in (Fixture       *fixture,
   g_assert_cmpstr (sp_test_notify_call_get_summary (second), ==, "0311111111");
   g_assert_cmpuint (sp_test_notify_call_get_replaces_id (second), ==, 0);
 
-  /* The newer ring on 201 ended the older one, whose notification is withdrawn. */
+  /* Another number on 201 is another call: both ring. The same number again is the same
+   * caller ringing anew: the older ring ends, and its notification is withdrawn. */
+  g_assert_cmpuint (sp_test_notify_count (fixture->notify, "CloseNotification"), ==, 0);
+  sp_test_popup_server_broadcast_call_in (fixture->server, "0312345678", "201");
   g_assert_true (sp_test_notify_wait_for (fixture->notify, "CloseNotification", 1, TIMEOUT_MS));
   {
     g_autoptr(GPtrArray) closes = sp_test_notify_get_calls (fixture->notify, "CloseNotification");
 
+    g_assert_cmpuint (closes->len, ==, 1);
     g_assert_cmpuint (sp_test_notify_call_get_closed_id (g_ptr_array_index (closes, 0)), ==,
                       sp_test_notify_get_id (fixture->notify, 0));
   }
+}
+
+/* The daemon's Asterisk example for a main number triggers with exten=all: two callers
+ * ringing at once are two calls, and the second does not withdraw the first (it did,
+ * 0.15–0.41 s later, when a newer ring on an extension replaced the older one). */
+static void
+test_two_callers (Fixture       *fixture,
+                  gconstpointer  data)
+{
+  g_autoptr(SpTestNotifyCall) first = NULL;
+  g_autoptr(SpTestNotifyCall) second = NULL;
+  const char * const all[] = { "all", NULL };
+
+  g_settings_set_strv (fixture->account_settings, "extensions", all);
+  sp_test_popup_server_broadcast_call_in (fixture->server, "0312345678", "all");
+  sp_test_popup_server_broadcast_call_in (fixture->server, "0399999999", "all");
+  g_assert_true (sp_test_notify_wait_for (fixture->notify, "Notify", 2, TIMEOUT_MS));
+
+  first = get_notify (fixture, 0);
+  second = get_notify (fixture, 1);
+  g_assert_cmpstr (sp_test_notify_call_get_summary (first), ==, "0312345678");
+  g_assert_cmpstr (sp_test_notify_call_get_summary (second), ==, "0399999999");
+  g_assert_cmpuint (sp_test_notify_call_get_replaces_id (second), ==, 0);
+
+  /* Well past the 0.41 s it took: both still ringing, both still on screen. */
+  sp_test_run_for (1500);
+  g_assert_cmpuint (sp_test_notify_count (fixture->notify, "CloseNotification"), ==, 0);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (fixture->tracker)), ==, 2);
 }
 
 /* A trigger without an extension is for everybody, unless the account says otherwise. */
@@ -478,6 +510,8 @@ main (int   argc,
 
   g_test_add ("/popup-notifier/call-in", Fixture, &defaults,
               fixture_set_up, test_call_in, fixture_tear_down);
+  g_test_add ("/popup-notifier/two-callers", Fixture, &defaults,
+              fixture_set_up, test_two_callers, fixture_tear_down);
   g_test_add ("/popup-notifier/unaddressed", Fixture, &defaults,
               fixture_set_up, test_unaddressed, fixture_tear_down);
   g_test_add ("/popup-notifier/open-button", Fixture, &defaults,
