@@ -160,11 +160,12 @@ server_free (Server *server)
 }
 
 static guint
-http_send (const char  *method,
-           const char  *url,
-           const char  *api_key,
-           const char  *body,
-           GBytes     **response)
+http_send_typed (const char  *method,
+                 const char  *url,
+                 const char  *api_key,
+                 const char  *content_type,
+                 const char  *body,
+                 GBytes     **response)
 {
   g_autoptr(GUri) parsed = g_uri_parse (url, G_URI_FLAGS_ENCODED, NULL);
   g_autoptr(GUri) uri = NULL;
@@ -190,7 +191,7 @@ http_send (const char  *method,
     {
       g_autoptr(GBytes) request = g_bytes_new (body, strlen (body));
 
-      soup_message_set_request_body_from_bytes (msg, "application/json", request);
+      soup_message_set_request_body_from_bytes (msg, content_type, request);
     }
 
   bytes = soup_session_send_and_read (http, msg, NULL, &error);
@@ -200,6 +201,16 @@ http_send (const char  *method,
     *response = g_steal_pointer (&bytes);
 
   return soup_message_get_status (msg);
+}
+
+static guint
+http_send (const char  *method,
+           const char  *url,
+           const char  *api_key,
+           const char  *body,
+           GBytes     **response)
+{
+  return http_send_typed (method, url, api_key, "application/json", body, response);
 }
 
 /* What a PBX application does: post a message to a channel over redmine_rt's HTTP API,
@@ -1275,6 +1286,40 @@ test_redmine_malformed (Fixture       *fixture,
   g_assert_cmpuint (sp_test_log_capture_count (capture, G_LOG_LEVEL_WARNING, NULL), ==, 0);
 }
 
+/* A PBX script that posts its JSON with `curl -d` and no JSON content type: Rails makes the
+ * text a form key, and the message has no command. Logged with the fix, at message level
+ * (not debug, where it was lost), once a minute rather than once per call. */
+static void
+test_redmine_form_data (Fixture       *fixture,
+                        gconstpointer  data)
+{
+  g_autoptr(SpTestLogCapture) capture = sp_test_log_capture_new ("sp-redmine");
+  g_autoptr(SpTestNotifyCall) call = NULL;
+  g_autofree char *url = NULL;
+  const char *json = "{\"command\":\"open_url\",\"data\":{\"url\":\"https://crm.example.com/c/1\"}}";
+
+  if (!fixture_connect_bob (fixture, FALSE, FALSE))
+    return;
+
+  url = g_strdup_printf ("%s/channels/general/post_msg.json", fixture->server->base_url);
+  for (guint i = 0; i < 3; i++)
+    g_assert_cmpuint (http_send_typed ("POST", url, "k-pbx", "application/x-www-form-urlencoded",
+                                       json, NULL), ==, 204);
+
+  g_assert_true (sp_test_log_capture_wait_for (capture, G_LOG_LEVEL_MESSAGE,
+                                               "*“general”*the sender posted form data, not JSON; "
+                                               "add -H 'Content-Type: application/json'*",
+                                               WAIT_MS));
+
+  /* The connection still works, and the form posts, read by now, were hinted at once. */
+  server_post (fixture->server, "general",
+               "{\"command\":\"show_notification\",\"data\":{\"title\":\"Fine\"}}");
+  call = wait_notify (1);
+  g_assert_cmpstr (sp_test_notify_call_get_summary (call), ==, "Fine");
+  g_assert_cmpuint (sp_test_log_capture_count (capture, G_LOG_LEVEL_MESSAGE, "*form data*"), ==, 1);
+  g_assert_cmpuint (fixture->opened->len, ==, 0);
+}
+
 /* redmine_rt's comment notifications: empty ones are dropped, a duplicate within a second
  * is shown once. */
 static void
@@ -1576,6 +1621,7 @@ main (int   argc,
   ADD ("restarted", test_redmine_restarted);
   ADD ("disconnect-no-reconnect", test_redmine_disconnect_no_reconnect);
   ADD ("malformed", test_redmine_malformed);
+  ADD ("form-data", test_redmine_form_data);
   ADD ("empty-and-duplicate", test_redmine_empty_and_duplicate);
   ADD ("bad-icons", test_redmine_bad_icons);
   ADD ("post-msg-failure", test_redmine_post_msg_failure);
