@@ -1286,6 +1286,48 @@ test_redmine_malformed (Fixture       *fixture,
   g_assert_cmpuint (sp_test_log_capture_count (capture, G_LOG_LEVEL_WARNING, NULL), ==, 0);
 }
 
+/* The URL policy on the redmine paths, an open_url command and a notification's button:
+ * no CR/LF reaches the browser's argument (it did), no user name or password before the
+ * host, and a host mixing scripts opens in punycode. */
+static void
+test_redmine_url_policy (Fixture       *fixture,
+                         gconstpointer  data)
+{
+  const char *button = "{\"command\":\"show_notification\",\"data\":{\"title\":\"Customer\","
+                       "\"buttons\":[{\"title\":\"Open\",\"command\":\"open_url\","
+                       "\"data\":{\"url\":\"https://crm.example.com@evil.example/\"}}]}}";
+
+  if (!fixture_connect_bob (fixture, FALSE, FALSE))
+    return;
+
+  g_test_expect_message ("sp-url-opener", G_LOG_LEVEL_WARNING, "*control character (U+000D)*");
+  server_post (fixture->server, "user%3Abob",
+               "{\"command\":\"open_url\",\"data\":{\"url\":\"https://crm.example.com/c?id=1\\r\\nX: y\"}}");
+  g_test_expect_message ("sp-url-opener", G_LOG_LEVEL_WARNING, "*user name or password*");
+  server_post (fixture->server, "user%3Abob",
+               "{\"command\":\"open_url\",\"data\":{\"url\":\"http://user:pass@crm.example.com/\"}}");
+  server_post (fixture->server, "user%3Abob",
+               "{\"command\":\"open_url\",\"data\":{\"url\":\"https://\xd0\xb0pple.com/login\"}}");
+  g_assert_true (wait_opened (fixture, 1));
+  g_test_assert_expected_messages ();
+  g_assert_cmpuint (fixture->opened->len, ==, 1);
+  g_assert_cmpstr (g_ptr_array_index (fixture->opened, 0), ==, "https://xn--pple-43d.com/login");
+
+  /* The button's command passes the same door. */
+  server_post (fixture->server, "user%3Abob", button);
+  g_assert_true (sp_test_notify_wait_for (notify, "Notify", 1, WAIT_MS));
+  g_test_expect_message ("sp-url-opener", G_LOG_LEVEL_WARNING, "*user name or password*");
+  sp_test_notify_click (notify, sp_test_notify_get_id (notify, 0), "button-0");
+  /* The click withdraws the notification, then runs the button's command at once. */
+  g_assert_true (sp_test_notify_wait_for (notify, "CloseNotification", 1, WAIT_MS));
+  g_test_assert_expected_messages ();
+  server_post (fixture->server, "user%3Abob",
+               "{\"command\":\"open_url\",\"data\":{\"url\":\"https://crm.example.com/ok\"}}");
+  g_assert_true (wait_opened (fixture, 2));
+  g_assert_cmpuint (fixture->opened->len, ==, 2);
+  g_assert_cmpstr (g_ptr_array_index (fixture->opened, 1), ==, "https://crm.example.com/ok");
+}
+
 /* A PBX script that posts its JSON with `curl -d` and no JSON content type: Rails makes the
  * text a form key, and the message has no command. Logged with the fix, at message level
  * (not debug, where it was lost), once a minute rather than once per call. */
@@ -1622,6 +1664,7 @@ main (int   argc,
   ADD ("disconnect-no-reconnect", test_redmine_disconnect_no_reconnect);
   ADD ("malformed", test_redmine_malformed);
   ADD ("form-data", test_redmine_form_data);
+  ADD ("url-policy", test_redmine_url_policy);
   ADD ("empty-and-duplicate", test_redmine_empty_and_duplicate);
   ADD ("bad-icons", test_redmine_bad_icons);
   ADD ("post-msg-failure", test_redmine_post_msg_failure);
