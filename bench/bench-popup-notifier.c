@@ -1102,16 +1102,18 @@ run_pipeline (ServerKind kind,
   if (ok)
     floor_pending = TRUE;
 
-  /* Every CALL_IN exactly one Notify, as the server counted them; and every one but the
-   * first ended the ring before it, so one CloseNotification each. */
+  /* Every CALL_IN exactly one Notify, as the server counted them. Every one comes from a
+   * number of its own, so none ends another's ring: a CloseNotification only comes when a
+   * ring expires (the ring timeout), some of them during a long run, never more than one a
+   * ring. */
   if (ok && kind == SERVER_C)
     {
       guint n_notify = 0, n_close = 0;
 
       ok = bench_counts (connection, &n_notify, &n_close);
-      if (ok && (n_notify != total || n_close != total - 1))
+      if (ok && (n_notify != total || n_close > total))
         bench_fail (&bench, "The server got %u Notify and %u CloseNotification calls for %u "
-                    "frames (expected %u and %u)", n_notify, n_close, total, total, total - 1);
+                    "frames (expected %u and at most %u)", n_notify, n_close, total, total, total);
       else if (ok)
         g_print ("[%s] server counted: %u Notify, %u CloseNotification for %u frames\n", name,
                  n_notify, n_close, total);
@@ -1122,9 +1124,9 @@ run_pipeline (ServerKind kind,
       guint n_notify = sp_test_notify_count (mock, "Notify");
       guint n_close = sp_test_notify_count (mock, "CloseNotification");
 
-      if (n_notify != total || n_close != total - 1)
+      if (n_notify != total || n_close > total)
         bench_fail (&bench, "The server got %u Notify and %u CloseNotification calls for %u "
-                    "frames (expected %u and %u)", n_notify, n_close, total, total, total - 1);
+                    "frames (expected %u and at most %u)", n_notify, n_close, total, total, total);
       else
         g_print ("[%s] server counted: %u Notify, %u CloseNotification for %u frames\n", name,
                  n_notify, n_close, total);
