@@ -90,8 +90,8 @@ open_history (SpEngine *self)
   if (recovered < 0)
     g_message ("Calls left open by the last run not closed: %s", recover_error->message);
   else if (recovered > 0)
-    g_message ("%d calls were still live when Screenpop last stopped without quitting; they are "
-               "in the history with an unknown end", recovered);
+    g_message ("Calls still live when Screenpop last stopped without quitting: %d; they are in "
+               "the history with an unknown end", recovered);
 
   sp_history_attach (self->history, self->tracker);
   if (!sp_history_prune (self->history, g_settings_get_uint (self->settings, "history-days"),
