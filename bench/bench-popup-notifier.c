@@ -41,9 +41,9 @@
  * notify_notification_show() has returned for it, i.e. the Notify reply is back. That
  * moment is seen by a handler on SpCallTracker::call-changed connected after SpScreenpop's:
  * handlers run in connection order, and SpScreenpop shows the notification synchronously
- * in its handler. Each CALL_IN also ends the previous ring of the same extension, which
- * withdraws its notification (CloseNotification) first: that is the real behaviour, and
- * it is inside the measured time. The time from the source receiving the frame (an
+ * in its handler. Every CALL_IN comes from another number, so each is a call of its own
+ * (a newer ring replaces only the same number's ring on the same extension): nothing is
+ * withdrawn until the rings expire. The time from the source receiving the frame (an
  * emission hook on SpSource::call-event, which runs before any handler) is printed too.
  *
  * The run fails (exit status 1) when an event is lost or doubled: every CALL_IN must give
@@ -824,9 +824,10 @@ report_phase (Phase      *phase,
              phase->rate, send_p.p99_ms < TARGET_P99_MS && phase->behind == 0 ? "met" : "MISSED");
 }
 
-/* The floor: what the two synchronous calls every CALL_IN makes (CloseNotification for the
+/* The floor: what the two calls of a CALL_IN that replaces a ring (CloseNotification for the
  * ring it replaces, Notify for the new one) cost by themselves, from this process to the
- * same server, with no Screenpop code around them. */
+ * same server, with no Screenpop code around them; a CALL_IN from a new number makes only
+ * the second. */
 static void
 report_floor (GDBusConnection *connection,
               const char      *server_name,
@@ -1101,16 +1102,18 @@ run_pipeline (ServerKind kind,
   if (ok)
     floor_pending = TRUE;
 
-  /* Every CALL_IN exactly one Notify, as the server counted them; and every one but the
-   * first ended the ring before it, so one CloseNotification each. */
+  /* Every CALL_IN exactly one Notify, as the server counted them. Every one comes from a
+   * number of its own, so none ends another's ring: a CloseNotification only comes when a
+   * ring expires (the ring timeout), some of them during a long run, never more than one a
+   * ring. */
   if (ok && kind == SERVER_C)
     {
       guint n_notify = 0, n_close = 0;
 
       ok = bench_counts (connection, &n_notify, &n_close);
-      if (ok && (n_notify != total || n_close != total - 1))
+      if (ok && (n_notify != total || n_close > total))
         bench_fail (&bench, "The server got %u Notify and %u CloseNotification calls for %u "
-                    "frames (expected %u and %u)", n_notify, n_close, total, total, total - 1);
+                    "frames (expected %u and at most %u)", n_notify, n_close, total, total, total);
       else if (ok)
         g_print ("[%s] server counted: %u Notify, %u CloseNotification for %u frames\n", name,
                  n_notify, n_close, total);
@@ -1121,9 +1124,9 @@ run_pipeline (ServerKind kind,
       guint n_notify = sp_test_notify_count (mock, "Notify");
       guint n_close = sp_test_notify_count (mock, "CloseNotification");
 
-      if (n_notify != total || n_close != total - 1)
+      if (n_notify != total || n_close > total)
         bench_fail (&bench, "The server got %u Notify and %u CloseNotification calls for %u "
-                    "frames (expected %u and %u)", n_notify, n_close, total, total, total - 1);
+                    "frames (expected %u and at most %u)", n_notify, n_close, total, total, total);
       else
         g_print ("[%s] server counted: %u Notify, %u CloseNotification for %u frames\n", name,
                  n_notify, n_close, total);

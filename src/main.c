@@ -6,8 +6,10 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <glib-unix.h>
 #include <gtk/gtk.h>
 #include <locale.h>
+#include <signal.h>
 
 #include "sp-application.h"
 
@@ -38,6 +40,14 @@ maybe_disable_gl (int    argc,
   g_unsetenv ("GDK_DISABLE");
 }
 
+static gboolean
+quit_on_signal (gpointer user_data)
+{
+  g_application_quit (G_APPLICATION (user_data));
+
+  return G_SOURCE_CONTINUE;
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -54,6 +64,13 @@ main (int   argc,
   g_set_application_name (_("Screenpop"));
 
   app = sp_application_new ();
+
+  /* The end of the session (SIGTERM from the session or systemd, SIGHUP when the terminal
+   * goes, Ctrl+C) is a quit like any other: notifications withdrawn, live calls written to
+   * the history. */
+  g_unix_signal_add (SIGTERM, quit_on_signal, app);
+  g_unix_signal_add (SIGHUP, quit_on_signal, app);
+  g_unix_signal_add (SIGINT, quit_on_signal, app);
 
   return g_application_run (G_APPLICATION (app), argc, argv);
 }

@@ -69,7 +69,9 @@ open_history (SpEngine *self)
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(GError) prune_error = NULL;
+  g_autoptr(GError) recover_error = NULL;
   g_autofree char *default_path = NULL;
+  int recovered;
   const char *path = self->history_path;
 
   if (path == NULL)
@@ -84,10 +86,31 @@ open_history (SpEngine *self)
       return;
     }
 
+  recovered = sp_history_recover (self->history, &recover_error);
+  if (recovered < 0)
+    g_message ("Calls left open by the last run not closed: %s", recover_error->message);
+  else if (recovered > 0)
+    g_message ("Calls still live when Screenpop last stopped without quitting: %d; they are in "
+               "the history with an unknown end", recovered);
+
   sp_history_attach (self->history, self->tracker);
   if (!sp_history_prune (self->history, g_settings_get_uint (self->settings, "history-days"),
                          &prune_error))
     g_message ("Old calls not removed: %s", prune_error->message);
+}
+
+/* Nothing will end the calls still live: write them now, or the history would never know
+ * they rang. */
+static void
+close_live_calls (SpEngine *self)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (self->history == NULL || self->tracker == NULL)
+    return;
+
+  if (!sp_history_close_live_calls (self->history, self->tracker, &error))
+    g_message ("Calls still live not kept in the history: %s", error->message);
 }
 
 static void
@@ -128,6 +151,8 @@ static void
 sp_engine_dispose (GObject *object)
 {
   SpEngine *self = (SpEngine *)object;
+
+  close_live_calls (self);
 
   g_clear_object (&self->command_runner);
   g_clear_object (&self->screenpop);
@@ -458,7 +483,8 @@ sp_engine_set_url_handler (SpEngine       *self,
  * sp_engine_shutdown:
  *
  * Stops every source and withdraws every notification, so that none outlives the app
- * with buttons nobody listens to.
+ * with buttons nobody listens to, and writes the calls still live to the history, with an
+ * unknown end.
  */
 void
 sp_engine_shutdown (SpEngine *self)
@@ -467,4 +493,5 @@ sp_engine_shutdown (SpEngine *self)
 
   sp_account_list_stop_all (self->accounts);
   sp_notifier_withdraw_all (self->notifier);
+  close_live_calls (self);
 }

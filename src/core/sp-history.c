@@ -15,13 +15,21 @@
 #include "sp-history.h"
 
 /*
- * The call history: every finished call, in SQLite in the user data directory. The schema
+ * The call history: every finished call, in SQLite in the user data directory. A call is
+ * written as soon as it starts, as "open" (OPEN_OUTCOME), and again when it ends; the calls
+ * still live when Screenpop quits are closed with an unknown end
+ * (sp_history_close_live_calls()), and those a crash left open are closed at the next
+ * start (sp_history_recover()), so that no call that rang is missing. The schema
  * is versioned with PRAGMA user_version and migrated forward step by step; a file from a
  * newer Screenpop is left alone. History is a convenience: when the database cannot be
  * opened or written, the error is kept for the window to show and calls keep popping up.
  */
 
 #define SCHEMA_VERSION 1
+
+/* The outcome of a call that has not ended yet; never shown: it becomes "answered" or "rang"
+ * when Screenpop quits or starts again. */
+#define OPEN_OUTCOME "open"
 
 struct _SpHistory
 {
@@ -47,6 +55,9 @@ static gboolean add_call (SpHistory   *self,
                           SpCall      *call,
                           const char  *url,
                           GError     **error);
+static gboolean write_open_call (SpHistory   *self,
+                                 SpCall      *call,
+                                 GError     **error);
 
 /* Each step brings the schema from version i to i + 1. */
 static const char * const migrations[SCHEMA_VERSION] = {
@@ -161,8 +172,19 @@ call_changed_cb (SpHistory     *self,
 {
   g_autoptr(GError) error = NULL;
 
-  if (!state_changed || !sp_call_is_finished (call))
+  if (!state_changed)
     return;
+
+  if (!sp_call_is_finished (call))
+    {
+      if (!write_open_call (self, call, &error))
+        {
+          g_message ("Call %s not kept in the history: %s", sp_call_get_call_id (call),
+                     error->message);
+          set_last_error (self, error->message);
+        }
+      return;
+    }
 
   if (!add_call (self, call, NULL, &error))
     {
@@ -345,6 +367,124 @@ add_call (SpHistory   *self,
   return TRUE;
 }
 
+/* Writes @call, which has not ended, as open: should Screenpop crash or be killed, the next
+ * start finds it (sp_history_recover()). A call the history has already is updated. */
+static gboolean
+write_open_call (SpHistory   *self,
+                 SpCall      *call,
+                 GError     **error)
+{
+  sqlite3_stmt *stmt = NULL;
+  gboolean ok;
+
+  if (sqlite3_prepare_v2 (self->db,
+                          "INSERT INTO calls (account, call_id, outgoing, number, name, exten, queue,"
+                          "  started, answered, outcome)"
+                          " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, '" OPEN_OUTCOME "')"
+                          " ON CONFLICT (account, call_id) DO UPDATE SET"
+                          "  number = excluded.number, name = excluded.name, exten = excluded.exten,"
+                          "  queue = excluded.queue, started = excluded.started,"
+                          "  answered = excluded.answered, ended = 0, talk_seconds = 0,"
+                          "  outcome = excluded.outcome",
+                          -1, &stmt, NULL) != SQLITE_OK)
+    return fail (self, SP_HISTORY_ERROR_WRITE, error, _("write"));
+
+  sqlite3_bind_text (stmt, 1, sp_call_get_account_id (call), -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 2, sp_call_get_call_id (call), -1, SQLITE_TRANSIENT);
+  sqlite3_bind_int (stmt, 3, sp_call_get_direction (call) == SP_CALL_DIRECTION_OUTGOING);
+  sqlite3_bind_text (stmt, 4, sp_call_get_number (call), -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 5, sp_call_get_name (call), -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 6, sp_call_get_exten (call), -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 7, sp_call_get_queue (call), -1, SQLITE_TRANSIENT);
+  sqlite3_bind_int64 (stmt, 8, sp_call_get_started (call));
+  sqlite3_bind_int64 (stmt, 9, sp_call_get_answered (call));
+
+  ok = sqlite3_step (stmt) == SQLITE_DONE;
+  sqlite3_finalize (stmt);
+
+  if (!ok)
+    return fail (self, SP_HISTORY_ERROR_WRITE, error, _("write"));
+
+  return TRUE;
+}
+
+/**
+ * sp_history_close_live_calls:
+ * @tracker: the calls of this run
+ * @error: why not all could be written
+ *
+ * Writes every call of @tracker that has not ended, for Screenpop is quitting (or the
+ * session ending) and nothing will end them: one still ringing as "rang" (its outcome is
+ * unknown), one answered as "answered", with no end time.
+ *
+ * Returns: whether every live call was written
+ */
+gboolean
+sp_history_close_live_calls (SpHistory      *self,
+                             SpCallTracker  *tracker,
+                             GError        **error)
+{
+  guint n_items;
+  gboolean ok = TRUE;
+
+  g_return_val_if_fail (SP_IS_HISTORY (self), FALSE);
+  g_return_val_if_fail (SP_IS_CALL_TRACKER (tracker), FALSE);
+
+  n_items = g_list_model_get_n_items (G_LIST_MODEL (tracker));
+  if (n_items == 0)
+    return TRUE;
+
+  g_debug ("Writing the %u calls still live", n_items);
+  sqlite3_exec (self->db, "BEGIN", NULL, NULL, NULL);
+
+  for (guint i = 0; i < n_items; i++)
+    {
+      g_autoptr(SpCall) call = g_list_model_get_item (G_LIST_MODEL (tracker), i);
+      g_autoptr(GError) local_error = NULL;
+
+      if (!add_call (self, call, NULL, &local_error))
+        {
+          if (ok)
+            g_propagate_error (error, g_steal_pointer (&local_error));
+          ok = FALSE;
+        }
+    }
+
+  sqlite3_exec (self->db, "COMMIT", NULL, NULL, NULL);
+
+  return ok;
+}
+
+/**
+ * sp_history_recover:
+ * @error: why the history could not be updated
+ *
+ * Closes the calls that a previous run left open, because it crashed or was killed while
+ * they were live: answered ones as "answered", the others as "rang" (the outcome is
+ * unknown), with no end time. Call it once, when the history is opened, before any call
+ * of this run.
+ *
+ * Returns: how many calls were recovered, or -1 with @error set
+ */
+int
+sp_history_recover (SpHistory  *self,
+                    GError    **error)
+{
+  g_return_val_if_fail (SP_IS_HISTORY (self), -1);
+
+  if (sqlite3_exec (self->db,
+                    "UPDATE calls SET outcome = CASE WHEN answered > 0 THEN 'answered' ELSE 'rang' END,"
+                    "  ended = 0, talk_seconds = 0"
+                    " WHERE outcome = '" OPEN_OUTCOME "'",
+                    NULL, NULL, NULL) != SQLITE_OK)
+    {
+      fail (self, SP_HISTORY_ERROR_WRITE, error, _("update"));
+      return -1;
+    }
+
+  return sqlite3_changes (self->db);
+}
+
 static char *
 dup_column (sqlite3_stmt *stmt,
             int           column)
@@ -383,7 +523,7 @@ sp_history_search (SpHistory        *self,
                           "  answered, ended, outcome, talk_seconds, url FROM calls"
                           " WHERE (?1 IS NULL OR number LIKE ?1 ESCAPE '\\' OR name LIKE ?1 ESCAPE '\\'"
                           "        OR queue LIKE ?1 ESCAPE '\\')"
-                          "   AND (?2 = 0 OR outcome = 'missed')"
+                          "   AND (?2 = 0 OR outcome = 'missed') AND outcome <> '" OPEN_OUTCOME "'"
                           "   AND (?3 IS NULL OR account = ?3)"
                           " ORDER BY started DESC, id DESC LIMIT ?4",
                           -1, &stmt, NULL) != SQLITE_OK)

@@ -73,6 +73,11 @@ gboolean    sp_history_prune             (SpHistory       *self,
                                           GError         **error);
 gboolean    sp_history_clear             (SpHistory       *self,
                                           GError         **error);
+gboolean    sp_history_close_live_calls  (SpHistory       *self,
+                                          SpCallTracker   *tracker,
+                                          GError         **error);
+int         sp_history_recover           (SpHistory       *self,
+                                          GError         **error);
 void        sp_history_entry_free        (SpHistoryEntry  *entry);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (SpHistoryEntry, sp_history_entry_free)

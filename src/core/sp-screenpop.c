@@ -247,6 +247,15 @@ show_call (SpScreenpop *self,
   remember_tag (self, tag, call);
 }
 
+static gboolean
+is_on_screen (SpScreenpop *self,
+              SpCall      *call)
+{
+  g_autofree char *tag = call_tag (call);
+
+  return sp_notifier_is_shown (self->notifier, tag);
+}
+
 static void
 withdraw_call (SpScreenpop *self,
                SpCall      *call)
@@ -283,8 +292,10 @@ lock_changed_cb (SpScreenpop *self)
       SpAccount *account = sp_account_list_lookup (self->accounts, sp_call_get_account_id (call));
       SpCallState state = sp_call_get_state (call);
 
+      /* A call held back comes back only when it may pop up; one on screen is re-rendered
+       * even when quiet, so that the caller does not stay readable on a locked screen. */
       if ((state == SP_CALL_STATE_RINGING || state == SP_CALL_STATE_MISSED) &&
-          !sp_quiet_is_quiet (self->quiet, account))
+          (!sp_quiet_is_quiet (self->quiet, account) || is_on_screen (self, call)))
         show_call (self, call, account);
     }
 }
@@ -322,8 +333,11 @@ call_changed_cb (SpScreenpop   *self,
     {
     case SP_CALL_STATE_RINGING:
     case SP_CALL_STATE_MISSED:
-      /* Also when only details changed: the number may arrive after the ring. */
-      if (!quiet)
+      /* Also when only details changed: the number may arrive after the ring. Quiet stops
+       * new pop-ups, never the update of one already on screen: a ring that ends unanswered
+       * after do-not-disturb was switched on must not stay there ringing, with a dead
+       * Answer button. */
+      if (!quiet || is_on_screen (self, call))
         show_call (self, call, account);
       break;
 

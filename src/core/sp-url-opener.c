@@ -149,8 +149,9 @@ sp_url_opener_set_handler (SpUrlOpener    *self,
  * @uri: the URL
  * @error: why it was refused
  *
- * Opens @uri if the URL policy allows it. A refusal is also logged as a warning naming
- * the URL's scheme or host. The same URL asked for again within two seconds opens once.
+ * Opens @uri if the URL policy allows it (sp_url_policy_apply(): a host that could pass
+ * for another is opened in its ASCII form). A refusal is also logged as a warning naming
+ * the URL's scheme or host, never repeating a control character. The same URL asked for again within two seconds opens once.
  *
  * Returns: whether @uri was allowed
  */
@@ -163,6 +164,7 @@ sp_url_opener_open (SpUrlOpener  *self,
   g_auto(GStrv) schemes = NULL;
   g_auto(GStrv) hosts = NULL;
   g_autoptr(GError) local_error = NULL;
+  g_autofree char *safe = NULL;
   gint64 now = g_get_monotonic_time ();
 
   g_return_val_if_fail (SP_IS_URL_OPENER (self), FALSE);
@@ -171,25 +173,28 @@ sp_url_opener_open (SpUrlOpener  *self,
   schemes = account ? sp_account_dup_allowed_schemes (account) : NULL;
   hosts = g_settings_get_strv (self->settings, "allowed-hosts");
 
-  if (!sp_url_policy_check (uri, (const char * const *) schemes,
-                            (const char * const *) hosts, &local_error))
+  /* What opens is what the policy gives back: a host that could pass for another goes in
+   * its ASCII form. */
+  safe = sp_url_policy_apply (uri, (const char * const *) schemes,
+                              (const char * const *) hosts, &local_error);
+  if (safe == NULL)
     {
       g_warning ("%s", local_error->message);
       g_propagate_error (error, g_steal_pointer (&local_error));
       return FALSE;
     }
 
-  if (g_strcmp0 (uri, self->last_url) == 0 && now - self->last_url_time < REPEAT_USEC)
+  if (g_strcmp0 (safe, self->last_url) == 0 && now - self->last_url_time < REPEAT_USEC)
     {
-      g_debug ("Not opening %s again so soon", uri);
+      g_debug ("Not opening %s again so soon", safe);
       return TRUE;
     }
 
   g_free (self->last_url);
-  self->last_url = g_strdup (uri);
+  self->last_url = g_strdup (safe);
   self->last_url_time = now;
 
-  self->handler (uri, self->handler_data);
+  self->handler (safe, self->handler_data);
 
   return TRUE;
 }

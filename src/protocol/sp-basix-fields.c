@@ -118,9 +118,13 @@ gint64
 sp_basix_term_nth_int64 (const SpBertTerm *term,
                          gsize             index)
 {
+  const SpBertTerm *child = sp_basix_term_nth (term, index);
   gint64 v = 0;
 
-  sp_bert_term_get_int64 (sp_basix_term_nth (term, index), &v);
+  /* Absent (undefined, nil, or past the end) reads as 0, "not known", like a non-integer:
+   * a state without its timestamp is a state all the same. */
+  if (child != NULL)
+    sp_bert_term_get_int64 (child, &v);
   return v;
 }
 

@@ -464,6 +464,27 @@ parse_post_msg (JsonObject  *object,
   return g_steal_pointer (&self);
 }
 
+/* Whether @object, which has no command, is a JSON body that was posted as a form: Rails
+ * (Rack's form parser) makes the whole text, cut at the first "=" and "&", one key. A key
+ * that starts as a JSON object or array does not come from a real form. */
+static gboolean
+is_form_posted (JsonObject *object)
+{
+  JsonObjectIter iter;
+  const char *name;
+
+  json_object_iter_init (&iter, object);
+  while (json_object_iter_next (&iter, &name, NULL))
+    {
+      while (g_ascii_isspace (*name))
+        name++;
+      if (*name == '{' || *name == '[')
+        return TRUE;
+    }
+
+  return FALSE;
+}
+
 /* Validates one command object. At the top (@is_button FALSE) a missing or unknown command
  * is an error; a button keeps them as SP_REDMINE_COMMAND_NONE, because in the extension
  * such a button still showed and clicking it only cleared the notification. */
@@ -495,6 +516,15 @@ parse_command (JsonObject  *object,
   command_node = get_member (object, "command");
   if (command_node == NULL)
     {
+      if (!is_button && is_form_posted (object))
+        {
+          g_set_error_literal (error, SP_REDMINE_COMMAND_ERROR,
+                               SP_REDMINE_COMMAND_ERROR_FORM_DATA,
+                               "The message has no “command”: the sender posted form data, "
+                               "not JSON; add -H 'Content-Type: application/json'");
+          return NULL;
+        }
+
       if (!is_button)
         {
           g_set_error_literal (error, SP_REDMINE_COMMAND_ERROR,
@@ -552,8 +582,9 @@ parse_command (JsonObject  *object,
  * unknown keys, such as the `controller`, `action`, `format` and `key` the HTTP endpoint
  * adds, are ignored and never kept.
  *
- * A message without `command` gives %SP_REDMINE_COMMAND_ERROR_NOT_A_COMMAND, an unknown
- * command %SP_REDMINE_COMMAND_ERROR_UNKNOWN; both are to be ignored. Missing or mistyped
+ * A message without `command` gives %SP_REDMINE_COMMAND_ERROR_NOT_A_COMMAND (or
+ * %SP_REDMINE_COMMAND_ERROR_FORM_DATA when it is JSON posted as a form), an unknown
+ * command %SP_REDMINE_COMMAND_ERROR_UNKNOWN; all are to be ignored. Missing or mistyped
  * arguments, `buttons` that is not an array, a button without a title, buttons nested
  * deeper than %SP_REDMINE_COMMAND_MAX_DEPTH and strings beyond the limits give
  * %SP_REDMINE_COMMAND_ERROR_INVALID, whose message names the field but never repeats its

@@ -20,12 +20,17 @@ G_BEGIN_DECLS
  *   log it and ignore it
  * @SP_REDMINE_COMMAND_ERROR_INVALID: the message is a command but its arguments are missing,
  *   of the wrong type or beyond a limit; log it and skip it
+ * @SP_REDMINE_COMMAND_ERROR_FORM_DATA: the message has no `command`, but a key that is JSON
+ *   text: the sender posted its JSON as a form (`curl -d` without
+ *   `Content-Type: application/json`), which Rails turns into a key; tell the user how to
+ *   post it
  */
 typedef enum
 {
   SP_REDMINE_COMMAND_ERROR_NOT_A_COMMAND,
   SP_REDMINE_COMMAND_ERROR_UNKNOWN,
   SP_REDMINE_COMMAND_ERROR_INVALID,
+  SP_REDMINE_COMMAND_ERROR_FORM_DATA,
 } SpRedmineCommandError;
 
 /* Levels of commands: a notification whose button shows a notification with a button is

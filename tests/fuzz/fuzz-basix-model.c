@@ -18,11 +18,22 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "fuzz-common.h"
 #include "sp-basix-fields.h"
 #include "sp-basix-model.h"
 
+int LLVMFuzzerInitialize   (int           *argc,
+                            char        ***argv);
 int LLVMFuzzerTestOneInput (const uint8_t *data,
                             size_t         size);
+
+int
+LLVMFuzzerInitialize (int    *argc,
+                      char ***argv)
+{
+  fuzz_init (argc, argv);
+  return 0;
+}
 
 static const SpBertLimits limits = {
   .max_depth = 32,

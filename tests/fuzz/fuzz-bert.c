@@ -19,10 +19,21 @@
 
 #include <json-glib/json-glib.h>
 
+#include "fuzz-common.h"
 #include "sp-bert.h"
 
+int LLVMFuzzerInitialize   (int           *argc,
+                            char        ***argv);
 int LLVMFuzzerTestOneInput (const uint8_t *data,
                             size_t         size);
+
+int
+LLVMFuzzerInitialize (int    *argc,
+                      char ***argv)
+{
+  fuzz_init (argc, argv);
+  return 0;
+}
 
 /* Small enough that every input runs fast, large enough to reach every code path. */
 static const SpBertLimits limits = {

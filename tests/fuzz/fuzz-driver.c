@@ -11,7 +11,8 @@
  * Every regular file found directly in a directory, or named itself, is fed once to
  * LLVMFuzzerTestOneInput(), in name order so that failures are reproducible. A crash or
  * failed assertion fails the test; an argument without any input does too, so that a
- * mistyped corpus path cannot pass silently. */
+ * mistyped corpus path cannot pass silently. Arguments that start with "-" are libFuzzer's
+ * flags, and skipped. */
 
 #define G_LOG_DOMAIN "fuzz-driver"
 
@@ -114,6 +115,10 @@ main (int   argc,
   for (int i = 1; i < argc; i++)
     {
       guint count;
+
+      /* libFuzzer's flags, such as the -max_len a target adds (fuzz-common.h). */
+      if (argv[i][0] == '-')
+        continue;
 
       if (g_file_test (argv[i], G_FILE_TEST_IS_DIR))
         {

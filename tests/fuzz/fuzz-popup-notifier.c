@@ -17,10 +17,21 @@
 
 #include <json-glib/json-glib.h>
 
+#include "fuzz-common.h"
 #include "sp-popup-notifier.h"
 
+int LLVMFuzzerInitialize   (int           *argc,
+                            char        ***argv);
 int LLVMFuzzerTestOneInput (const uint8_t *data,
                             size_t         size);
+
+int
+LLVMFuzzerInitialize (int    *argc,
+                      char ***argv)
+{
+  fuzz_init (argc, argv);
+  return 0;
+}
 
 static void
 check_field (const char *value,

@@ -14,6 +14,7 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "fuzz-common.h"
 #include "sp-actioncable.h"
 #include "sp-redmine-command.h"
 
@@ -27,7 +28,7 @@ int
 LLVMFuzzerInitialize (int    *argc,
                       char ***argv)
 {
-  g_log_set_always_fatal (G_LOG_LEVEL_CRITICAL | G_LOG_LEVEL_WARNING);
+  fuzz_init (argc, argv);
   return 0;
 }
 
@@ -146,7 +147,7 @@ fuzz_names (const char *text,
   g_autoptr(JsonNode) parsed = NULL;
   JsonObject *object;
 
-  if (length > 4096 || !g_utf8_validate (text, length, NULL))
+  if (length > FUZZ_MAX_INPUT || !g_utf8_validate (text, length, NULL))
     return;
   name = g_strndup (text, length);
 

@@ -18,10 +18,21 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "fuzz-common.h"
 #include "sp-sse.h"
 
+int LLVMFuzzerInitialize   (int           *argc,
+                            char        ***argv);
 int LLVMFuzzerTestOneInput (const uint8_t *data,
                             size_t         size);
+
+int
+LLVMFuzzerInitialize (int    *argc,
+                      char ***argv)
+{
+  fuzz_init (argc, argv);
+  return 0;
+}
 
 typedef struct
 {

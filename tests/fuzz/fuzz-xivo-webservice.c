@@ -19,6 +19,7 @@
 
 #include <json-glib/json-glib.h>
 
+#include "fuzz-common.h"
 #include "sp-xivo-webservice.h"
 
 int LLVMFuzzerInitialize   (int           *argc,
@@ -30,7 +31,7 @@ int
 LLVMFuzzerInitialize (int    *argc,
                       char ***argv)
 {
-  g_log_set_always_fatal (G_LOG_LEVEL_CRITICAL | G_LOG_LEVEL_WARNING);
+  fuzz_init (argc, argv);
   return 0;
 }
 
@@ -126,7 +127,7 @@ fuzz_request (const char *text,
   JsonObject *user_data;
   guint n;
 
-  if (length > 4096 || !g_utf8_validate (text, length, NULL))
+  if (length > FUZZ_MAX_INPUT || !g_utf8_validate (text, length, NULL))
     return;
   copy = g_strndup (text, length);
   if (strlen (copy) != length)

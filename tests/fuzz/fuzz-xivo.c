@@ -18,6 +18,7 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "fuzz-common.h"
 #include "sp-xivo.h"
 
 int LLVMFuzzerInitialize   (int           *argc,
@@ -30,7 +31,7 @@ int
 LLVMFuzzerInitialize (int    *argc,
                       char ***argv)
 {
-  g_log_set_always_fatal (G_LOG_LEVEL_CRITICAL | G_LOG_LEVEL_WARNING);
+  fuzz_init (argc, argv);
   return 0;
 }
 
@@ -202,7 +203,7 @@ fuzz_urls (const char *text,
 {
   g_autofree char *name = NULL;
 
-  if (length > 4096 || !g_utf8_validate (text, length, NULL))
+  if (length > FUZZ_MAX_INPUT || !g_utf8_validate (text, length, NULL))
     return;
   name = g_strndup (text, length);
   if (strlen (name) != length)

@@ -4,14 +4,18 @@
  *
  * The real `screenpop` binary, as autostart and a person run it: --version, --background
  * --demo (no window, notifications all the same), single instance, --quit (every
- * notification withdrawn on the way out).
+ * notification withdrawn on the way out, live calls written to the history, also on
+ * SIGTERM, and recovered at the next start after a crash).
  */
 
 #include "config.h"
 
 #include <glib/gstdio.h>
+#include <signal.h>
+#include <sqlite3.h>
 #include <string.h>
 
+#include "sp-history.h"
 #include "sp-test-notify.h"
 #include "sp-test-pbxis-server.h"
 #include "sp-test-util.h"
@@ -275,6 +279,138 @@ test_app_damaged_history (void)
   sp_test_notify_stop (notify);
 }
 
+typedef enum
+{
+  STOP_QUIT,      /* screenpop --quit */
+  STOP_SIGTERM,   /* the session ends */
+  STOP_SIGKILL,   /* a crash: nothing runs on the way out */
+} StopHow;
+
+/* The calls in the history at @database, read as the next start would. */
+static GPtrArray *
+read_history (const char *database,
+              gboolean    recover)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(SpHistory) history = sp_history_new (database, &error);
+  GPtrArray *entries;
+
+  g_assert_no_error (error);
+  if (recover)
+    g_assert_cmpint (sp_history_recover (history, &error), >=, 0);
+  entries = sp_history_search (history, NULL, SP_HISTORY_FILTER_ALL, NULL, 0, &error);
+  g_assert_no_error (error);
+
+  return entries;
+}
+
+/* Whether the app has written a call that has not ended yet (read with SQLite itself: the
+ * history API does not show such calls). */
+static gboolean
+has_open_call (gpointer data)
+{
+  const char *database = data;
+  sqlite3 *db = NULL;
+  sqlite3_stmt *stmt = NULL;
+  gboolean found = FALSE;
+
+  if (sqlite3_open_v2 (database, &db, SQLITE_OPEN_READONLY, NULL) == SQLITE_OK &&
+      sqlite3_prepare_v2 (db, "SELECT COUNT(*) FROM calls WHERE outcome = 'open'", -1, &stmt,
+                          NULL) == SQLITE_OK &&
+      sqlite3_step (stmt) == SQLITE_ROW)
+    found = sqlite3_column_int (stmt, 0) > 0;
+
+  sqlite3_finalize (stmt);
+  sqlite3_close (db);
+
+  return found;
+}
+
+/* A call still live when Screenpop goes is in the history, as "rang" (or "answered" if the
+ * demo answered it in the meantime) with no end: on --quit, at the end of the session
+ * (SIGTERM), and after a crash (SIGKILL) once Screenpop has started again. Before, none of
+ * the three left a row. */
+static void
+test_app_live_call_kept (gconstpointer data)
+{
+  StopHow how = GPOINTER_TO_INT (data);
+  SpTestNotify *notify = sp_test_notify_start (NULL);
+  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_NONE);
+  g_autoptr(GSubprocess) app = NULL;
+  g_autoptr(GSubprocess) quit = NULL;
+  g_autoptr(GPtrArray) entries = NULL;
+  g_autofree char *data_home = g_dir_make_tmp ("screenpop-live-XXXXXX", NULL);
+  g_autofree char *database = g_build_filename (data_home, "screenpop", "history.db", NULL);
+  SpHistoryEntry *entry;
+  gboolean app_exited = FALSE;
+
+  g_subprocess_launcher_setenv (launcher, "XDG_DATA_HOME", data_home, TRUE);
+  app = spawn (launcher, "--background", "--demo", NULL);
+  g_subprocess_wait_async (app, NULL, wait_cb, &app_exited);
+
+  /* The demo's first call rings; it is answered or missed seconds later, not at once. */
+  g_assert_true (sp_test_notify_wait_for (notify, "Notify", 1, 15000));
+  g_assert_false (app_exited);
+
+  switch (how)
+    {
+    case STOP_QUIT:
+      quit = spawn (launcher, "--quit", NULL);
+      run_to_end (quit);
+      break;
+    case STOP_SIGTERM:
+      g_subprocess_send_signal (app, SIGTERM);
+      break;
+    case STOP_SIGKILL:
+      /* Once the ring is on disk, which comes right after the notification. */
+      g_assert_true (sp_test_wait_until (has_open_call, database, 5000));
+      g_subprocess_force_exit (app);
+      break;
+    default:
+      g_assert_not_reached ();
+    }
+
+  g_assert_true (sp_test_wait_until (is_true, &app_exited, 10000));
+  if (how != STOP_SIGKILL)
+    {
+      /* A quit like any other: the notification withdrawn too. */
+      g_assert_true (g_subprocess_get_successful (app));
+      g_assert_cmpuint (sp_test_notify_count (notify, "CloseNotification"), >=, 1);
+    }
+  else
+    {
+      g_autoptr(GSubprocess) again = NULL;
+      g_autoptr(GSubprocess) quit_again = NULL;
+      gboolean again_exited = FALSE;
+
+      /* Killed: not even the open call is shown as history... */
+      g_clear_pointer (&entries, g_ptr_array_unref);
+      entries = read_history (database, FALSE);
+      g_assert_cmpuint (entries->len, ==, 0);
+      g_clear_pointer (&entries, g_ptr_array_unref);
+
+      /* ...until Screenpop starts again (no demo: no new call to blur the picture). */
+      again = spawn (launcher, "--background", NULL);
+      g_subprocess_wait_async (again, NULL, wait_cb, &again_exited);
+      sp_test_run_for (1000);
+      quit_again = spawn (launcher, "--quit", NULL);
+      run_to_end (quit_again);
+      g_assert_true (sp_test_wait_until (is_true, &again_exited, 10000));
+      g_assert_true (g_subprocess_get_successful (again));
+    }
+
+  entries = read_history (database, FALSE);
+  g_assert_cmpuint (entries->len, ==, 1);
+  entry = g_ptr_array_index (entries, 0);
+  g_assert_cmpstr (entry->call_id, ==, "demo-1");
+  g_assert_nonnull (entry->number);
+  g_assert_true (g_str_equal (entry->outcome, "rang") || g_str_equal (entry->outcome, "answered"));
+  g_assert_cmpint (entry->ended, ==, 0);
+
+  sp_test_remove_tree (data_home);
+  sp_test_notify_stop (notify);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -285,6 +421,12 @@ main (int   argc,
   g_test_add_func ("/app/background-demo-quit", test_app_background_demo_quit);
   g_test_add_func ("/app/dial", test_app_dial);
   g_test_add_func ("/app/damaged-history", test_app_damaged_history);
+  g_test_add_data_func ("/app/live-call-kept/quit", GINT_TO_POINTER (STOP_QUIT),
+                        test_app_live_call_kept);
+  g_test_add_data_func ("/app/live-call-kept/session-end", GINT_TO_POINTER (STOP_SIGTERM),
+                        test_app_live_call_kept);
+  g_test_add_data_func ("/app/live-call-kept/crash", GINT_TO_POINTER (STOP_SIGKILL),
+                        test_app_live_call_kept);
 
   return g_test_run ();
 }

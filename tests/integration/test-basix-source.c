@@ -359,6 +359,32 @@ test_decline (Fixture       *fixture,
   g_object_unref (tracked);
 }
 
+/* A channel whose state carries no timestamp (undefined, as Erlang writes an unset record
+ * field) still rings, with no critical warning on the way (fatal under the tests'
+ * G_DEBUG): sp_bert_term_get_int64: assertion 'term != NULL' failed, before. */
+static void
+test_state_without_timestamp (Fixture       *fixture,
+                              gconstpointer  data)
+{
+  g_autoptr(SpTestNotifyCall) call = NULL;
+  SpCall *tracked;
+
+  send_frame (fixture, "direct_ringing_no_ts");
+  g_assert_true (sp_test_notify_wait_for (notify, "Notify", 1, TIMEOUT_MS));
+  call = get_notify (0);
+  g_assert_cmpstr (sp_test_notify_call_get_summary (call), ==,
+                   "山田 太郎 · 株式会社ACME (0312345678)");
+
+  tracked = sp_call_tracker_lookup (fixture->tracker, ACCOUNT_ID, "direct-1");
+  g_assert_nonnull (tracked);
+  g_assert_cmpint (sp_call_get_state (tracked), ==, SP_CALL_STATE_RINGING);
+  g_assert_cmpint (sp_call_get_started (tracked), ==, G_GINT64_CONSTANT (1546839040024071));
+
+  send_frame (fixture, "direct_bridged");
+  g_assert_true (sp_test_notify_wait_for (notify, "CloseNotification", 1, TIMEOUT_MS));
+  g_assert_cmpint (sp_source_get_state (get_source (fixture)), ==, SP_SOURCE_STATE_CONNECTED);
+}
+
 /* A call to a ring group alice is a member of rings with the group as queue; another
  * user's call does not ring; the group call's end without an answer is a missed call. */
 static void
@@ -821,6 +847,7 @@ main (int   argc,
 
   ADD ("direct-call", &defaults, test_direct_call);
   ADD ("decline", &defaults, test_decline);
+  ADD ("state-without-timestamp", &defaults, test_state_without_timestamp);
   ADD ("group-call", &defaults, test_group_call);
   ADD ("limit", &defaults, test_limit);
   ADD ("replaced", &defaults, test_replaced);

@@ -8,6 +8,8 @@
 
 #include "config.h"
 
+#include <string.h>
+
 #include <libnotify/notify.h>
 
 #include "sp-account-list.h"
@@ -188,6 +190,69 @@ test_demo_do_not_disturb_and_mute (Fixture       *fixture,
   g_assert_true (sp_test_notify_wait_for (fixture->notify, "Notify", 1, 2000));
 }
 
+static void
+quiet_on_ring_cb (SpCallTracker *tracker,
+                  SpCall        *call,
+                  gboolean       state_changed,
+                  Fixture       *fixture)
+{
+  const char *how = g_object_get_data (G_OBJECT (tracker), "quiet-how");
+  SpAccount *demo = sp_account_list_lookup (fixture->accounts, "demo");
+
+  if (!state_changed || sp_call_get_state (call) != SP_CALL_STATE_RINGING)
+    return;
+
+  /* After the screen-pop (connected first) has shown the ring. */
+  if (g_str_equal (how, "do-not-disturb"))
+    g_settings_set_boolean (fixture->settings, "do-not-disturb", TRUE);
+  else
+    g_settings_set_boolean (sp_account_get_settings (demo), "muted", TRUE);
+}
+
+/* Do not disturb switched on (or the account muted) while a call rings: the ring already on
+ * screen still turns into a missed call in place, instead of ringing there forever with a
+ * dead Answer button. Quiet only stops new pop-ups. */
+static void
+test_demo_quiet_while_ringing (Fixture       *fixture,
+                               gconstpointer  data)
+{
+  g_autoptr(SpTestNotifyCall) ring = NULL;
+  g_autoptr(SpTestNotifyCall) missed = NULL;
+  g_autoptr(GPtrArray) notifies = NULL;
+  g_autoptr(GVariant) urgency = NULL;
+  g_auto(GStrv) actions = NULL;
+  const char *how = g_test_get_path ()[strlen ("/demo/quiet-while-ringing/")] == 'm'
+    ? "muted" : "do-not-disturb";
+
+  g_object_set_data (G_OBJECT (fixture->tracker), "quiet-how", (gpointer) how);
+  g_signal_connect (fixture->tracker, "call-changed", G_CALLBACK (quiet_on_ring_cb), fixture);
+
+  g_assert_true (wait_seen (fixture, "demo-1:ringing", 3000));
+  g_assert_true (wait_seen (fixture, "demo-1:missed", 4000));
+  g_assert_true (sp_test_notify_wait_for (fixture->notify, "Notify", 2, 4000));
+
+  notifies = sp_test_notify_get_calls (fixture->notify, "Notify");
+  ring = g_steal_pointer (&g_ptr_array_index (notifies, 0));
+  missed = g_steal_pointer (&g_ptr_array_index (notifies, 1));
+  g_assert_cmpuint (sp_test_notify_call_get_replaces_id (ring), ==, 0);
+  g_assert_cmpuint (sp_test_notify_call_get_replaces_id (missed), ==,
+                    sp_test_notify_get_id (fixture->notify, 0));
+  g_assert_true (g_str_has_prefix (sp_test_notify_call_get_summary (missed), "Missed call from "));
+  urgency = sp_test_notify_call_get_hint (missed, "urgency");
+  g_assert_cmpuint (g_variant_get_byte (urgency), !=, 2);
+  actions = sp_test_notify_call_dup_actions (missed);
+  g_assert_false (g_strv_contains ((const char * const *) actions, "answer"));
+
+  /* Still quiet: the next call pops nothing. */
+  g_assert_true (wait_seen (fixture, "demo-2:ringing", 4000));
+  sp_test_run_for (200);
+  g_assert_cmpuint (sp_test_notify_count (fixture->notify, "Notify"), ==, 2);
+
+  g_settings_reset (fixture->settings, "do-not-disturb");
+  g_settings_reset (sp_account_get_settings (sp_account_list_lookup (fixture->accounts, "demo")),
+                    "muted");
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -198,6 +263,8 @@ main (int   argc,
   g_test_add ("/demo/missed-calls", Fixture, "0", fixture_set_up, test_demo_missed_calls, fixture_tear_down);
   g_test_add ("/demo/answer-button", Fixture, "0", fixture_set_up, test_demo_answer_button, fixture_tear_down);
   g_test_add ("/demo/do-not-disturb-and-mute", Fixture, "0", fixture_set_up, test_demo_do_not_disturb_and_mute, fixture_tear_down);
+  g_test_add ("/demo/quiet-while-ringing/do-not-disturb", Fixture, "0", fixture_set_up, test_demo_quiet_while_ringing, fixture_tear_down);
+  g_test_add ("/demo/quiet-while-ringing/muted", Fixture, "0", fixture_set_up, test_demo_quiet_while_ringing, fixture_tear_down);
 
   return g_test_run ();
 }

@@ -230,6 +230,34 @@ test_hide_content (Fixture       *fixture,
   g_assert_cmpuint (sp_test_notify_count (fixture->notify, "Notify"), ==, 5);
 }
 
+/* Do not disturb switched on while a call rings, then the screen locks: the notification on
+ * screen still loses the caller. Quiet stops new pop-ups, not the update of one shown (the
+ * caller stayed readable on the locked screen). */
+static void
+test_quiet_then_locked (Fixture       *fixture,
+                        gconstpointer  data)
+{
+  g_autoptr(SpTestNotifyCall) ringing = NULL;
+  g_autoptr(SpTestNotifyCall) hidden = NULL;
+
+  push (fixture, "c1", SP_CALL_EVENT_RINGING);
+  ringing = nth_notify (fixture, 1);
+  g_assert_cmpstr (sp_test_notify_call_get_summary (ringing), ==, CALLER_NAME " (" CALLER_NUMBER ")");
+
+  g_settings_set_boolean (fixture->settings, "do-not-disturb", TRUE);
+  set_locked (fixture, TRUE);
+  hidden = nth_notify (fixture, 2);
+  g_assert_cmpuint (sp_test_notify_call_get_replaces_id (hidden), ==,
+                    sp_test_notify_get_id (fixture->notify, 0));
+  assert_no_caller (hidden);
+
+  /* A new call, quiet: nothing. */
+  push (fixture, "c2", SP_CALL_EVENT_RINGING);
+  sp_test_run_for (200);
+  g_assert_cmpuint (sp_test_notify_count (fixture->notify, "Notify"), ==, 2);
+  g_settings_reset (fixture->settings, "do-not-disturb");
+}
+
 static void
 test_hide (Fixture       *fixture,
            gconstpointer  data)
@@ -315,6 +343,7 @@ main (int   argc,
 
   g_test_add ("/lock-screen/hide-content", Fixture, NULL, fixture_set_up, test_hide_content, fixture_tear_down);
   g_test_add ("/lock-screen/hide", Fixture, NULL, fixture_set_up, test_hide, fixture_tear_down);
+  g_test_add ("/lock-screen/quiet-then-locked", Fixture, NULL, fixture_set_up, test_quiet_then_locked, fixture_tear_down);
   g_test_add ("/lock-screen/show", Fixture, NULL, fixture_set_up, test_show, fixture_tear_down);
   g_test_add_func ("/lock-screen/no-screensaver", test_no_screensaver);
 

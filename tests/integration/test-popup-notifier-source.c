@@ -299,14 +299,46 @@ test_call_in (Fixture       *fixture,
   g_assert_cmpstr (sp_test_notify_call_get_summary (second), ==, "0311111111");
   g_assert_cmpuint (sp_test_notify_call_get_replaces_id (second), ==, 0);
 
-  /* The newer ring on 201 ended the older one, whose notification is withdrawn. */
+  /* Another number on 201 is another call: both ring. The same number again is the same
+   * caller ringing anew: the older ring ends, and its notification is withdrawn. */
+  g_assert_cmpuint (sp_test_notify_count (fixture->notify, "CloseNotification"), ==, 0);
+  sp_test_popup_server_broadcast_call_in (fixture->server, "0312345678", "201");
   g_assert_true (sp_test_notify_wait_for (fixture->notify, "CloseNotification", 1, TIMEOUT_MS));
   {
     g_autoptr(GPtrArray) closes = sp_test_notify_get_calls (fixture->notify, "CloseNotification");
 
+    g_assert_cmpuint (closes->len, ==, 1);
     g_assert_cmpuint (sp_test_notify_call_get_closed_id (g_ptr_array_index (closes, 0)), ==,
                       sp_test_notify_get_id (fixture->notify, 0));
   }
+}
+
+/* The daemon's Asterisk example for a main number triggers with exten=all: two callers
+ * ringing at once are two calls, and the second does not withdraw the first (it did,
+ * 0.15–0.41 s later, when a newer ring on an extension replaced the older one). */
+static void
+test_two_callers (Fixture       *fixture,
+                  gconstpointer  data)
+{
+  g_autoptr(SpTestNotifyCall) first = NULL;
+  g_autoptr(SpTestNotifyCall) second = NULL;
+  const char * const all[] = { "all", NULL };
+
+  g_settings_set_strv (fixture->account_settings, "extensions", all);
+  sp_test_popup_server_broadcast_call_in (fixture->server, "0312345678", "all");
+  sp_test_popup_server_broadcast_call_in (fixture->server, "0399999999", "all");
+  g_assert_true (sp_test_notify_wait_for (fixture->notify, "Notify", 2, TIMEOUT_MS));
+
+  first = get_notify (fixture, 0);
+  second = get_notify (fixture, 1);
+  g_assert_cmpstr (sp_test_notify_call_get_summary (first), ==, "0312345678");
+  g_assert_cmpstr (sp_test_notify_call_get_summary (second), ==, "0399999999");
+  g_assert_cmpuint (sp_test_notify_call_get_replaces_id (second), ==, 0);
+
+  /* Well past the 0.41 s it took: both still ringing, both still on screen. */
+  sp_test_run_for (1500);
+  g_assert_cmpuint (sp_test_notify_count (fixture->notify, "CloseNotification"), ==, 0);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (fixture->tracker)), ==, 2);
 }
 
 /* A trigger without an extension is for everybody, unless the account says otherwise. */
@@ -341,6 +373,14 @@ has_opened (gpointer user_data)
   return opened->len > 0;
 }
 
+static gboolean
+has_two (gpointer user_data)
+{
+  GPtrArray *opened = user_data;
+
+  return opened->len >= 2;
+}
+
 /* "Open" on the notification opens the account's URL template, every value
  * percent-encoded, through the URL policy. */
 static void
@@ -362,6 +402,48 @@ test_open_button (Fixture       *fixture,
   g_assert_cmpuint (fixture->opened->len, ==, 1);
   g_assert_cmpstr (g_ptr_array_index (fixture->opened, 0), ==,
                    "https://crm.example.com/calls?phone=%2B81%203-1234%20%26%205&ext=201&account=pbx");
+}
+
+/* The URL template's path through the URL policy, from the notification's Open button: a
+ * template with a user name or password before the host is refused (and said so), and a
+ * template host mixing scripts opens in punycode. (A caller's CR/LF never gets that far:
+ * the CALL_IN parser drops it, and a template percent-encodes every value.) */
+static void
+test_template_url_policy (Fixture       *fixture,
+                          gconstpointer  data)
+{
+  g_autoptr(GPtrArray) notifies = NULL;
+
+  sp_test_popup_server_broadcast_call_in (fixture->server, "0312345678", "201");
+  g_assert_true (sp_test_notify_wait_for (fixture->notify, "Notify", 1, TIMEOUT_MS));
+  sp_test_notify_click (fixture->notify, sp_test_notify_get_id (fixture->notify, 0), "open");
+  g_assert_true (sp_test_wait_until (has_opened, fixture->opened, TIMEOUT_MS));
+  g_assert_cmpstr (g_ptr_array_index (fixture->opened, 0), ==,
+                   "https://crm.example.com/calls?phone=0312345678&ext=201&account=pbx");
+
+  g_settings_set_string (fixture->account_settings, "url-template",
+                         "https://agent:secret@crm.example.com/calls?phone={number}");
+  sp_test_popup_server_broadcast_call_in (fixture->server, "0399999999", "201");
+  g_assert_true (sp_test_notify_wait_for (fixture->notify, "Notify", 2, TIMEOUT_MS));
+  g_test_expect_message ("sp-url-opener", G_LOG_LEVEL_WARNING, "*user name or password*");
+  sp_test_notify_click (fixture->notify, sp_test_notify_get_id (fixture->notify, 1), "open");
+  /* Refused, and the agent is told in a notification of its own. */
+  g_assert_true (sp_test_notify_wait_for (fixture->notify, "Notify", 3, TIMEOUT_MS));
+  g_test_assert_expected_messages ();
+  notifies = sp_test_notify_get_calls (fixture->notify, "Notify");
+  g_assert_cmpstr (sp_test_notify_call_get_summary (g_ptr_array_index (notifies, 2)), ==,
+                   "Could not open the CRM page");
+  g_assert_null (strstr (sp_test_notify_call_get_body (g_ptr_array_index (notifies, 2)), "secret"));
+  g_assert_cmpuint (fixture->opened->len, ==, 1);
+
+  g_settings_set_string (fixture->account_settings, "url-template",
+                         "https://\xd1\x81rm.example.com/calls?phone={number}");
+  sp_test_popup_server_broadcast_call_in (fixture->server, "0311111111", "201");
+  g_assert_true (sp_test_notify_wait_for (fixture->notify, "Notify", 4, TIMEOUT_MS));
+  sp_test_notify_click (fixture->notify, sp_test_notify_get_id (fixture->notify, 3), "open");
+  g_assert_true (sp_test_wait_until (has_two, fixture->opened, TIMEOUT_MS));
+  g_assert_cmpstr (g_ptr_array_index (fixture->opened, 1), ==,
+                   "https://xn--rm-nmc.example.com/calls?phone=0311111111");
 }
 
 /* No hang-up ever comes from popup-notifier: the ring expires after the account's ring
@@ -640,10 +722,14 @@ main (int   argc,
 
   g_test_add ("/popup-notifier/call-in", Fixture, &defaults,
               fixture_set_up, test_call_in, fixture_tear_down);
+  g_test_add ("/popup-notifier/two-callers", Fixture, &defaults,
+              fixture_set_up, test_two_callers, fixture_tear_down);
   g_test_add ("/popup-notifier/unaddressed", Fixture, &defaults,
               fixture_set_up, test_unaddressed, fixture_tear_down);
   g_test_add ("/popup-notifier/open-button", Fixture, &defaults,
               fixture_set_up, test_open_button, fixture_tear_down);
+  g_test_add ("/popup-notifier/template-url-policy", Fixture, &defaults,
+              fixture_set_up, test_template_url_policy, fixture_tear_down);
   g_test_add ("/popup-notifier/expiry", Fixture, &short_ring,
               fixture_set_up, test_expiry, fixture_tear_down);
   g_test_add ("/popup-notifier/reconnect", Fixture, &defaults,

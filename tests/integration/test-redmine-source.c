@@ -201,11 +201,12 @@ server_free (Server *server)
 }
 
 static guint
-http_send (const char  *method,
-           const char  *url,
-           const char  *api_key,
-           const char  *body,
-           GBytes     **response)
+http_send_typed (const char  *method,
+                 const char  *url,
+                 const char  *api_key,
+                 const char  *content_type,
+                 const char  *body,
+                 GBytes     **response)
 {
   g_autoptr(GUri) parsed = g_uri_parse (url, G_URI_FLAGS_ENCODED, NULL);
   g_autoptr(GUri) uri = NULL;
@@ -231,7 +232,7 @@ http_send (const char  *method,
     {
       g_autoptr(GBytes) request = g_bytes_new (body, strlen (body));
 
-      soup_message_set_request_body_from_bytes (msg, "application/json", request);
+      soup_message_set_request_body_from_bytes (msg, content_type, request);
     }
 
   bytes = soup_session_send_and_read (http, msg, NULL, &error);
@@ -241,6 +242,16 @@ http_send (const char  *method,
     *response = g_steal_pointer (&bytes);
 
   return soup_message_get_status (msg);
+}
+
+static guint
+http_send (const char  *method,
+           const char  *url,
+           const char  *api_key,
+           const char  *body,
+           GBytes     **response)
+{
+  return http_send_typed (method, url, api_key, "application/json", body, response);
 }
 
 /* What a PBX application does: post a message to a channel over redmine_rt's HTTP API,
@@ -1426,6 +1437,82 @@ test_redmine_malformed (Fixture       *fixture,
   g_assert_cmpuint (sp_test_log_capture_count (capture, G_LOG_LEVEL_WARNING, NULL), ==, 0);
 }
 
+/* The URL policy on the redmine paths, an open_url command and a notification's button:
+ * no CR/LF reaches the browser's argument (it did), no user name or password before the
+ * host, and a host mixing scripts opens in punycode. */
+static void
+test_redmine_url_policy (Fixture       *fixture,
+                         gconstpointer  data)
+{
+  const char *button = "{\"command\":\"show_notification\",\"data\":{\"title\":\"Customer\","
+                       "\"buttons\":[{\"title\":\"Open\",\"command\":\"open_url\","
+                       "\"data\":{\"url\":\"https://crm.example.com@evil.example/\"}}]}}";
+
+  if (!fixture_connect_bob (fixture, FALSE, FALSE))
+    return;
+
+  g_test_expect_message ("sp-url-opener", G_LOG_LEVEL_WARNING, "*control character (U+000D)*");
+  server_post (fixture->server, "user%3Abob",
+               "{\"command\":\"open_url\",\"data\":{\"url\":\"https://crm.example.com/c?id=1\\r\\nX: y\"}}");
+  g_test_expect_message ("sp-url-opener", G_LOG_LEVEL_WARNING, "*user name or password*");
+  server_post (fixture->server, "user%3Abob",
+               "{\"command\":\"open_url\",\"data\":{\"url\":\"http://user:pass@crm.example.com/\"}}");
+  server_post (fixture->server, "user%3Abob",
+               "{\"command\":\"open_url\",\"data\":{\"url\":\"https://\xd0\xb0pple.com/login\"}}");
+  g_assert_true (wait_opened (fixture, 1));
+  g_test_assert_expected_messages ();
+  g_assert_cmpuint (fixture->opened->len, ==, 1);
+  g_assert_cmpstr (g_ptr_array_index (fixture->opened, 0), ==, "https://xn--pple-43d.com/login");
+
+  /* The button's command passes the same door. */
+  server_post (fixture->server, "user%3Abob", button);
+  g_assert_true (sp_test_notify_wait_for (notify, "Notify", 1, WAIT_MS));
+  g_test_expect_message ("sp-url-opener", G_LOG_LEVEL_WARNING, "*user name or password*");
+  sp_test_notify_click (notify, sp_test_notify_get_id (notify, 0), "button-0");
+  /* The click withdraws the notification, then runs the button's command at once. */
+  g_assert_true (sp_test_notify_wait_for (notify, "CloseNotification", 1, WAIT_MS));
+  g_test_assert_expected_messages ();
+  server_post (fixture->server, "user%3Abob",
+               "{\"command\":\"open_url\",\"data\":{\"url\":\"https://crm.example.com/ok\"}}");
+  g_assert_true (wait_opened (fixture, 2));
+  g_assert_cmpuint (fixture->opened->len, ==, 2);
+  g_assert_cmpstr (g_ptr_array_index (fixture->opened, 1), ==, "https://crm.example.com/ok");
+}
+
+/* A PBX script that posts its JSON with `curl -d` and no JSON content type: Rails makes the
+ * text a form key, and the message has no command. Logged with the fix, at message level
+ * (not debug, where it was lost), once a minute rather than once per call. */
+static void
+test_redmine_form_data (Fixture       *fixture,
+                        gconstpointer  data)
+{
+  g_autoptr(SpTestLogCapture) capture = sp_test_log_capture_new ("sp-redmine");
+  g_autoptr(SpTestNotifyCall) call = NULL;
+  g_autofree char *url = NULL;
+  const char *json = "{\"command\":\"open_url\",\"data\":{\"url\":\"https://crm.example.com/c/1\"}}";
+
+  if (!fixture_connect_bob (fixture, FALSE, FALSE))
+    return;
+
+  url = g_strdup_printf ("%s/channels/general/post_msg.json", fixture->server->base_url);
+  for (guint i = 0; i < 3; i++)
+    g_assert_cmpuint (http_send_typed ("POST", url, "k-pbx", "application/x-www-form-urlencoded",
+                                       json, NULL), ==, 204);
+
+  g_assert_true (sp_test_log_capture_wait_for (capture, G_LOG_LEVEL_MESSAGE,
+                                               "*“general”*the sender posted form data, not JSON; "
+                                               "add -H 'Content-Type: application/json'*",
+                                               WAIT_MS));
+
+  /* The connection still works, and the form posts, read by now, were hinted at once. */
+  server_post (fixture->server, "general",
+               "{\"command\":\"show_notification\",\"data\":{\"title\":\"Fine\"}}");
+  call = wait_notify (1);
+  g_assert_cmpstr (sp_test_notify_call_get_summary (call), ==, "Fine");
+  g_assert_cmpuint (sp_test_log_capture_count (capture, G_LOG_LEVEL_MESSAGE, "*form data*"), ==, 1);
+  g_assert_cmpuint (fixture->opened->len, ==, 0);
+}
+
 /* redmine_rt's comment notifications: empty ones are dropped, a duplicate within a second
  * is shown once. */
 static void
@@ -1780,6 +1867,8 @@ main (int   argc,
   ADD ("outage", test_redmine_outage);
   ADD ("disconnect-no-reconnect", test_redmine_disconnect_no_reconnect);
   ADD ("malformed", test_redmine_malformed);
+  ADD ("form-data", test_redmine_form_data);
+  ADD ("url-policy", test_redmine_url_policy);
   ADD ("empty-and-duplicate", test_redmine_empty_and_duplicate);
   ADD ("bad-icons", test_redmine_bad_icons);
   ADD ("slow-picture", test_redmine_slow_picture);

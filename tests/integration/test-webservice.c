@@ -932,6 +932,27 @@ test_done_url (Fixture       *fixture,
   g_assert_cmpuint (sp_test_fake_source_get_performed (fixture->source)->len, ==, 2);
 }
 
+/* The web service's URL passes the same door as every other: no user name or password
+ * before the host, and a host mixing scripts opens in punycode. (A CR/LF in its answer is
+ * refused already by the answer's parser.) */
+static void
+test_url_policy_disguise (Fixture       *fixture,
+                          gconstpointer  data)
+{
+  set_answer (fixture, "{\"action\":\"open\",\"event\":\"EventRinging\","
+                       "\"url\":\"https://crm.example@evil.example/x\"}");
+  g_test_expect_message ("sp-url-opener", G_LOG_LEVEL_WARNING, "*user name or password*");
+  ring (fixture, "call-1");
+  g_test_assert_expected_messages ();
+  g_assert_cmpuint (fixture->opened->len, ==, 0);
+
+  set_answer (fixture, "{\"action\":\"open\",\"event\":\"EventRinging\","
+                       "\"url\":\"https://\xd0\xb0pple.com/c?id=1\"}");
+  ring (fixture, "call-2");
+  g_assert_true (wait_opened (fixture, "https://xn--pple-43d.com/c?id=1", 3000));
+  g_assert_cmpuint (fixture->opened->len, ==, 1);
+}
+
 /* Do not disturb: nothing opens by itself, and the web service is not even asked. */
 static void
 test_do_not_disturb (Fixture       *fixture,
@@ -1047,6 +1068,7 @@ main (int   argc,
               fixture_tear_down);
   add_malformed_tests ();
   g_test_add ("/webservice/url-policy", Fixture, NULL, fixture_set_up, test_url_policy, fixture_tear_down);
+  g_test_add ("/webservice/url-policy-disguise", Fixture, NULL, fixture_set_up, test_url_policy_disguise, fixture_tear_down);
   g_test_add ("/webservice/do-not-disturb", Fixture, NULL, fixture_set_up, test_do_not_disturb,
               fixture_tear_down);
   g_test_add ("/webservice/no-webservice", Fixture, NULL, fixture_set_up, test_no_webservice,

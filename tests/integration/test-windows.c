@@ -10,6 +10,7 @@
 #include <glib/gstdio.h>
 #include <gtk/gtk.h>
 
+#include "sp-account-list.h"
 #include "sp-add-account-dialog.h"
 #include "sp-application.h"
 #include "sp-history-window.h"
@@ -219,6 +220,90 @@ test_windows_history (void)
   g_rmdir (dir);
 }
 
+static GtkWidget *
+find_button (GtkWidget  *widget,
+             const char *tooltip)
+{
+  if (GTK_IS_BUTTON (widget) && g_strcmp0 (gtk_widget_get_tooltip_text (widget), tooltip) == 0)
+    return widget;
+
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_button (child, tooltip);
+
+      if (found != NULL)
+        return found;
+    }
+
+  return NULL;
+}
+
+static void
+record_url (const char *uri,
+            gpointer    user_data)
+{
+  g_ptr_array_add (user_data, g_strdup (uri));
+}
+
+/* "Open in CRM" in the history passes the URL policy like every other path: a template with
+ * a user name or password before the host is refused (and the window says why), and a host
+ * mixing scripts opens in punycode. */
+static void
+test_windows_history_open_in_crm (void)
+{
+  g_autofree char *dir = g_dir_make_tmp ("screenpop-history-open-XXXXXX", NULL);
+  g_autofree char *path = g_build_filename (dir, "history.db", NULL);
+  GSettings *settings = sp_engine_get_settings (sp_application_get_engine (app));
+  g_autoptr(SpAccount) account = sp_account_new_transient ("crm-office", "demo", "Office");
+  g_autoptr(GPtrArray) opened = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(SpCallEvent) ring = sp_call_event_new ("crm-office", "h-1", SP_CALL_EVENT_RINGING);
+  g_autoptr(SpCallEvent) end = sp_call_event_new ("crm-office", "h-1", SP_CALL_EVENT_MISSED);
+  const char *templates[] = {
+    "https://agent:secret@crm.example.com/c?n={number}",
+    "https://\xd1\x81rm.example.com/c?n={number}",
+  };
+  SpEngine *engine;
+
+  engine = sp_engine_new_full (settings, NULL, path, NULL);
+  sp_engine_set_url_handler (engine, record_url, g_ptr_array_ref (opened),
+                             (GDestroyNotify) g_ptr_array_unref);
+  g_settings_set_boolean (sp_account_get_settings (account), "enabled", FALSE);
+  sp_account_list_add_transient (sp_engine_get_accounts (engine), account);
+  ring->number = g_strdup ("0312345678");
+  sp_call_tracker_push (sp_engine_get_tracker (engine), ring);
+  sp_call_tracker_push (sp_engine_get_tracker (engine), end);
+
+  for (guint i = 0; i < G_N_ELEMENTS (templates); i++)
+    {
+      SpHistoryWindow *window;
+      GtkWidget *button;
+
+      g_settings_set_string (sp_account_get_settings (account), "url-template", templates[i]);
+      window = g_object_ref (sp_history_window_new (engine));
+      gtk_window_present (GTK_WINDOW (window));
+      sp_test_run_for (200);
+      g_assert_cmpuint (sp_history_window_get_n_shown (window), ==, 1);
+
+      button = find_button (GTK_WIDGET (window), "Open in CRM");
+      g_assert_nonnull (button);
+      if (i == 0)
+        g_test_expect_message ("sp-url-opener", G_LOG_LEVEL_WARNING, "*user name or password*");
+      g_signal_emit_by_name (button, "clicked");
+      g_test_assert_expected_messages ();
+
+      gtk_window_destroy (GTK_WINDOW (window));
+      g_assert_finalize_object (window);
+    }
+
+  g_assert_cmpuint (opened->len, ==, 1);
+  g_assert_cmpstr (g_ptr_array_index (opened, 0), ==,
+                   "https://xn--rm-nmc.example.com/c?n=0312345678");
+
+  g_assert_finalize_object (engine);
+  sp_test_remove_tree (dir);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -243,6 +328,7 @@ main (int   argc,
   g_test_add_func ("/windows/add-account-dialog", test_windows_add_account_dialog);
   g_test_add_func ("/windows/preferences", test_windows_preferences);
   g_test_add_func ("/windows/history", test_windows_history);
+  g_test_add_func ("/windows/history-open-in-crm", test_windows_history_open_in_crm);
 
   ret = g_test_run ();
 

@@ -87,6 +87,9 @@ group_call(Extra, State) ->
 frames() ->
     Ringing = {?OFFER, calling, int, user, {10001001, <<"alice">>}},
     Bridged = {?ANSWER, bridged},
+    %% A state whose timestamp is not set (the record's default, undefined): the client
+    %% must read the rest of it all the same.
+    RingingNoTs = {undefined, calling, int, user, {10001001, <<"alice">>}},
     GroupRinging = {?OFFER, calling, ext, group, {ring, 300, x, y, 77}},
     Answered = #{answer_timestamp => ?ANSWER, last_event => <<"CHANNEL_BRIDGE">>},
     Hangup = #{answer_timestamp => ?ANSWER, hangup_timestamp => ?HANGUP,
@@ -108,6 +111,7 @@ frames() ->
      {"initial_channel_empty", {initial_info, "channel", {bert, nil}}, []},
      {"initial_channel_direct_ringing", {initial_info, "channel", [direct(#{}, Ringing)]}, []},
      {"direct_ringing", {info_event, "channel", direct(#{}, Ringing), "added"}, []},
+     {"direct_ringing_no_ts", {info_event, "channel", direct(#{}, RingingNoTs), "added"}, []},
      {"direct_bridged", {info_event, "channel", direct(Answered, Bridged), "updated"}, ?V2},
      {"direct_hangup", {info_event, "channel", direct(Hangup, Bridged), "updated"}, []},
      {"direct_removed", {info_event, "channel", direct(Hangup, Bridged), "removed"}, []},

@@ -140,6 +140,95 @@ test_history_calls_land_and_survive (Fixture       *fixture,
   g_assert_finalize_object (history);
 }
 
+static SpHistoryEntry *
+find_entry (GPtrArray  *entries,
+            const char *call_id)
+{
+  for (guint i = 0; i < entries->len; i++)
+    {
+      SpHistoryEntry *entry = g_ptr_array_index (entries, i);
+
+      if (g_strcmp0 (entry->call_id, call_id) == 0)
+        return entry;
+    }
+
+  return NULL;
+}
+
+/* Calls still live when Screenpop quits are written with an unknown end; calls a crash left
+ * open are closed at the next start. Before, neither reached the history (0 rows). */
+static void
+test_history_live_calls (Fixture       *fixture,
+                         gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(SpCallTracker) tracker = sp_call_tracker_new ();
+  g_autoptr(SpCallTracker) crashed = sp_call_tracker_new ();
+  SpHistory *history = sp_history_new (fixture->path, &error);
+  g_autoptr(GPtrArray) all = NULL;
+  SpHistoryEntry *entry;
+  gint64 now = g_get_real_time ();
+
+  g_assert_no_error (error);
+  sp_history_attach (history, tracker);
+  push (tracker, "office", "ringing", SP_CALL_EVENT_RINGING, "0312345678", "山田 太郎", now - 20 * G_USEC_PER_SEC);
+  push (tracker, "office", "talking", SP_CALL_EVENT_RINGING, "0698765432", "Alice", now - 10 * G_USEC_PER_SEC);
+  push (tracker, "office", "talking", SP_CALL_EVENT_ANSWERED, NULL, NULL, now - 5 * G_USEC_PER_SEC);
+
+  /* Live calls are not shown as history. */
+  all = search (history, NULL, SP_HISTORY_FILTER_ALL, NULL);
+  g_assert_cmpuint (all->len, ==, 0);
+  g_clear_pointer (&all, g_ptr_array_unref);
+
+  /* Quitting: both are written, the ring as "rang" (missed or not, nobody knows). */
+  g_assert_true (sp_history_close_live_calls (history, tracker, &error));
+  g_assert_no_error (error);
+  all = search (history, NULL, SP_HISTORY_FILTER_ALL, NULL);
+  g_assert_cmpuint (all->len, ==, 2);
+  entry = find_entry (all, "ringing");
+  g_assert_nonnull (entry);
+  g_assert_cmpstr (entry->outcome, ==, "rang");
+  g_assert_cmpstr (entry->name, ==, "山田 太郎");
+  g_assert_cmpint (entry->started, ==, now - 20 * G_USEC_PER_SEC);
+  g_assert_cmpint (entry->ended, ==, 0);
+  entry = find_entry (all, "talking");
+  g_assert_nonnull (entry);
+  g_assert_cmpstr (entry->outcome, ==, "answered");
+  g_assert_cmpint (entry->answered, ==, now - 5 * G_USEC_PER_SEC);
+  g_assert_cmpint (entry->ended, ==, 0);
+  g_clear_pointer (&all, g_ptr_array_unref);
+  g_assert_finalize_object (history);
+
+  /* A run that dies (crash, SIGKILL, power cut) while a call rings and another is answered:
+   * nothing closes them, but they were written when they started and were answered. */
+  history = sp_history_new (fixture->path, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (sp_history_recover (history, &error), ==, 0);
+  sp_history_attach (history, crashed);
+  push (crashed, "pbx", "lost-ring", SP_CALL_EVENT_RINGING, "201", NULL, now - 3 * G_USEC_PER_SEC);
+  push (crashed, "pbx", "lost-talk", SP_CALL_EVENT_RINGING, "202", NULL, now - 2 * G_USEC_PER_SEC);
+  push (crashed, "pbx", "lost-talk", SP_CALL_EVENT_ANSWERED, NULL, NULL, now - G_USEC_PER_SEC);
+  g_assert_finalize_object (history);
+
+  /* The next start finds them. */
+  history = sp_history_new (fixture->path, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (sp_history_recover (history, &error), ==, 2);
+  g_assert_no_error (error);
+  all = search (history, NULL, SP_HISTORY_FILTER_ALL, "pbx");
+  g_assert_cmpuint (all->len, ==, 2);
+  entry = find_entry (all, "lost-ring");
+  g_assert_nonnull (entry);
+  g_assert_cmpstr (entry->outcome, ==, "rang");
+  g_assert_cmpstr (entry->number, ==, "201");
+  entry = find_entry (all, "lost-talk");
+  g_assert_nonnull (entry);
+  g_assert_cmpstr (entry->outcome, ==, "answered");
+  g_assert_cmpint (entry->ended, ==, 0);
+  g_assert_cmpint (sp_history_recover (history, &error), ==, 0);
+  g_assert_finalize_object (history);
+}
+
 static void
 test_history_retention (Fixture       *fixture,
                         gconstpointer  data)
@@ -222,6 +311,7 @@ main (int   argc,
   g_test_init (&argc, &argv, NULL);
 
   g_test_add ("/history/calls-land-and-survive", Fixture, NULL, fixture_set_up, test_history_calls_land_and_survive, fixture_tear_down);
+  g_test_add ("/history/live-calls", Fixture, NULL, fixture_set_up, test_history_live_calls, fixture_tear_down);
   g_test_add ("/history/retention", Fixture, NULL, fixture_set_up, test_history_retention, fixture_tear_down);
   g_test_add ("/history/damaged", Fixture, NULL, fixture_set_up, test_history_damaged, fixture_tear_down);
   g_test_add ("/history/too-new", Fixture, NULL, fixture_set_up, test_history_too_new, fixture_tear_down);

@@ -120,6 +120,8 @@ error_code_name (const GError *error)
           return "unknown";
         case SP_REDMINE_COMMAND_ERROR_INVALID:
           return "invalid";
+        case SP_REDMINE_COMMAND_ERROR_FORM_DATA:
+          return "form-data";
         default:
           break;
         }

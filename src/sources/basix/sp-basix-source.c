@@ -16,6 +16,7 @@
 #include "sp-account.h"
 #include "sp-basix-calls.h"
 #include "sp-basix-model.h"
+#include "sp-basix-ticket.h"
 #include "sp-basix-source.h"
 #include "sp-bert.h"
 #include "sp-http.h"
@@ -615,9 +616,7 @@ ticket_cb (GObject      *object,
   ConnectData *data = g_task_get_task_data (task);
   g_autoptr(GError) error = NULL;
   g_autoptr(JsonNode) root = NULL;
-  JsonObject *answer;
-  JsonNode *code_node;
-  const char *ticket;
+  g_autofree char *ticket = NULL;
   gint64 code = -1;
 
   root = sp_http_read_json_finish (SOUP_SESSION (object), result, &error);
@@ -631,14 +630,8 @@ ticket_cb (GObject      *object,
       return;
     }
 
-  answer = json_node_get_object (root);
-  code_node = json_object_get_member (answer, "result_code");
-  if (code_node != NULL && JSON_NODE_HOLDS_VALUE (code_node) &&
-      json_node_get_value_type (code_node) == G_TYPE_INT64)
-    code = json_node_get_int (code_node);
-  ticket = json_object_get_string_member_with_default (answer, "ticket", NULL);
-
-  if (code != 0 || ticket == NULL || *ticket == '\0')
+  ticket = sp_basix_ticket_from_answer (root, &code);
+  if (ticket == NULL)
     {
       g_task_return_new_error (task, SP_SOURCE_ERROR, SP_SOURCE_ERROR_FAILED,
                                _("Basix did not give a connection ticket (result code %lld); check the domain, the API token and the user in the account"),
@@ -648,15 +641,6 @@ ticket_cb (GObject      *object,
 
   open_websocket (task, "ws_ticket", ticket);
 }
-
-/* A ticket answer is a small object: {"result_code":0,"ticket":"…"}. */
-static const SpJsonRules ticket_rules = {
-  .what = "ticket answer",
-  .root = SP_JSON_ROOT_OBJECT,
-  .max_length = SP_HTTP_MAX_ANSWER,
-  .max_depth = SP_HTTP_MAX_DEPTH,
-  .strict_tokens = TRUE,
-};
 
 static void
 request_ticket (GTask *task)
@@ -696,7 +680,8 @@ request_ticket (GTask *task)
 
   g_debug ("[%s] Requesting a ticket from %s", sp_source_get_account_id (SP_SOURCE (self)), url);
 
-  sp_http_read_json_async (self->session, data->msg, &ticket_rules, g_task_get_cancellable (task),
+  sp_http_read_json_async (self->session, data->msg, &sp_basix_ticket_rules,
+                           g_task_get_cancellable (task),
                            ticket_cb, g_object_ref (task));
 }
 

@@ -18,16 +18,70 @@
  * CALL_IN is ours when the account's extensions say so (sp_account_matches_extension(): a
  * trigger without an extension is everybody's unless the account says otherwise). Each ring
  * gets a local id and expires after the account's ring timeout (no_end), or ends when a
- * newer ring for the same extension replaces it: the phone cannot ring twice, so the first
- * call is over, one way or another.
+ * newer ring from the same number to the same extension replaces it (the PBX retrying, or
+ * the caller calling again). A ring from another number is another call, even on the same
+ * extension: the daemon's Asterisk example triggers with exten=all for a main number, where
+ * two callers ring at once, and a queue rings an agent's phone with a second caller while
+ * the first waits.
  */
+
+/* Rings remembered before the first look for expired ones. */
+#define PRUNE_AT 64
+
+typedef struct
+{
+  char   *call_id;
+  gint64  at;       /* received, µs since the epoch */
+} Ring;
 
 struct _SpPopupNotifierCalls
 {
   SpAccount  *account;
-  GHashTable *ringing;   /* exten → call id of its current ring */
+  GHashTable *ringing;   /* ring_key() → Ring, the current ring of that caller there */
+  guint       prune_at;
   guint64     serial;
 };
+
+static void
+ring_free (Ring *ring)
+{
+  g_free (ring->call_id);
+  g_free (ring);
+}
+
+/* Every caller is remembered until the ring timeout, not more: forgets the rings that have
+ * expired by now. A walk of the table only when it doubled, so that a burst of callers stays
+ * linear. */
+static void
+prune (SpPopupNotifierCalls *self,
+       gint64                now)
+{
+  gint64 timeout = (gint64) sp_account_get_ring_timeout (self->account) * G_USEC_PER_SEC;
+  GHashTableIter iter;
+  gpointer value;
+
+  if (g_hash_table_size (self->ringing) < self->prune_at)
+    return;
+
+  g_hash_table_iter_init (&iter, self->ringing);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
+    {
+      Ring *ring = value;
+
+      if (now - ring->at > timeout)
+        g_hash_table_iter_remove (&iter);
+    }
+
+  self->prune_at = MAX (PRUNE_AT, 2 * g_hash_table_size (self->ringing));
+}
+
+/* Which rings are the same call: the same number to the same extension. The unit separator
+ * cannot come from the query string of a trigger. */
+static char *
+ring_key (const SpPopupCallIn *call_in)
+{
+  return g_strconcat (call_in->exten, "\x1f", call_in->phone ? call_in->phone : "", NULL);
+}
 
 /**
  * sp_popup_notifier_calls_new:
@@ -44,7 +98,9 @@ sp_popup_notifier_calls_new (SpAccount *account)
 
   self = g_new0 (SpPopupNotifierCalls, 1);
   self->account = g_object_ref (account);
-  self->ringing = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  self->ringing = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                         (GDestroyNotify) ring_free);
+  self->prune_at = PRUNE_AT;
 
   return self;
 }
@@ -80,8 +136,8 @@ sp_popup_notifier_calls_reset (SpPopupNotifierCalls *self)
  *   of the call id
  *
  * Returns: (transfer container) (element-type SpCallEvent): the events to emit, in order:
- *   none for a call that is not ours; the end of the ring it replaces, if any, then the
- *   new ring
+ *   none for a call that is not ours; the end of the ring it replaces (same number, same
+ *   extension), if any, then the new ring
  */
 GPtrArray *
 sp_popup_notifier_calls_call_in (SpPopupNotifierCalls *self,
@@ -89,10 +145,11 @@ sp_popup_notifier_calls_call_in (SpPopupNotifierCalls *self,
                                  gint64                now)
 {
   g_autoptr(GPtrArray) events = NULL;
+  g_autofree char *key = NULL;
   const char *account_id;
-  const char *previous;
+  Ring *previous;
+  Ring *ring;
   SpCallEvent *event;
-  char *call_id;
 
   g_return_val_if_fail (self != NULL, NULL);
   g_return_val_if_fail (call_in != NULL && call_in->exten != NULL, NULL);
@@ -106,20 +163,25 @@ sp_popup_notifier_calls_call_in (SpPopupNotifierCalls *self,
       return g_steal_pointer (&events);
     }
 
-  /* A newer ring for the same extension replaces the older one. */
-  previous = g_hash_table_lookup (self->ringing, call_in->exten);
+  /* A newer ring from the same number to the same extension replaces the older one. */
+  key = ring_key (call_in);
+  previous = g_hash_table_lookup (self->ringing, key);
   if (previous != NULL)
     {
-      event = sp_call_event_new (account_id, previous, SP_CALL_EVENT_ENDED);
+      event = sp_call_event_new (account_id, previous->call_id, SP_CALL_EVENT_ENDED);
       event->no_end = TRUE;
       g_ptr_array_add (events, event);
     }
 
   /* No call id on the wire: the receive time and a serial make one. */
-  call_id = g_strdup_printf ("pn-%" G_GINT64_FORMAT "-%" G_GUINT64_FORMAT, now, ++self->serial);
-  g_hash_table_insert (self->ringing, g_strdup (call_in->exten), call_id);
+  ring = g_new0 (Ring, 1);
+  ring->call_id = g_strdup_printf ("pn-%" G_GINT64_FORMAT "-%" G_GUINT64_FORMAT, now,
+                                   ++self->serial);
+  ring->at = now;
+  g_hash_table_insert (self->ringing, g_steal_pointer (&key), ring);
+  prune (self, now);
 
-  event = sp_call_event_new (account_id, call_id, SP_CALL_EVENT_RINGING);
+  event = sp_call_event_new (account_id, ring->call_id, SP_CALL_EVENT_RINGING);
   event->number = g_strdup (call_in->phone);
   event->exten = call_in->exten[0] ? g_strdup (call_in->exten) : NULL;
   event->ring_timeout = sp_account_get_ring_timeout (self->account);

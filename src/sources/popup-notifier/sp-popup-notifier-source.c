@@ -22,7 +22,8 @@
  * its sockets, so no ping of ours would ever be answered: there is no liveness timeout,
  * silence is normal, TCP keepalive and the close of the socket tell us when it is gone.
  * There is no call id and no end of call: each ring gets a local id, and expires after
- * the account's ring timeout or when a newer ring for the same extension replaces it.
+ * the account's ring timeout or when a newer ring from the same number to the same
+ * extension replaces it.
  * What a CALL_IN means for the account is sp-popup-notifier-calls.c, pure; this file is
  * the connection, which feeds it and emits what it returns.
  */

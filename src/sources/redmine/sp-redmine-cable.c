@@ -35,6 +35,8 @@
 /* Big enough that an oversized broadcast is read and skipped rather than killing the link;
  * the frame parser refuses anything beyond SP_ACTIONCABLE_MAX_FRAME. */
 #define MAX_INCOMING_PAYLOAD (16 * 1024 * 1024)
+/* The hint about messages posted as form data is repeated at most this often. */
+#define FORM_HINT_USEC (60 * G_USEC_PER_SEC)
 
 /* What Redmine means by the statuses that are not self-explanatory. */
 static const SpHttpStatus cable_statuses[] = {
@@ -242,6 +244,25 @@ on_disconnect (SpRedmineSource    *self,
                              _("Redmine closed the connection (reason: %s)"), reason));
 }
 
+/* A PBX script that posts with `curl -d` but no JSON content type sends every message as
+ * form data: the person who wrote it must hear why nothing pops up, but not once per call. */
+static void
+log_form_data (SpRedmineSource *self,
+               const char      *channel,
+               const GError    *error)
+{
+  gint64 now = g_get_monotonic_time ();
+
+  if (self->last_form_hint != 0 && now - self->last_form_hint < FORM_HINT_USEC)
+    {
+      g_debug ("[%s] Ignored a message posted as form data on “%s”", account_id (self), channel);
+      return;
+    }
+
+  self->last_form_hint = now;
+  g_message ("[%s] Ignored a message on “%s”: %s", account_id (self), channel, error->message);
+}
+
 static void
 on_broadcast (SpRedmineSource    *self,
               SpActioncableFrame *frame)
@@ -259,7 +280,9 @@ on_broadcast (SpRedmineSource    *self,
   command = sp_redmine_command_new_from_json (frame->message, &error);
   if (command == NULL)
     {
-      if (g_error_matches (error, SP_REDMINE_COMMAND_ERROR, SP_REDMINE_COMMAND_ERROR_NOT_A_COMMAND))
+      if (g_error_matches (error, SP_REDMINE_COMMAND_ERROR, SP_REDMINE_COMMAND_ERROR_FORM_DATA))
+        log_form_data (self, channel, error);
+      else if (g_error_matches (error, SP_REDMINE_COMMAND_ERROR, SP_REDMINE_COMMAND_ERROR_NOT_A_COMMAND))
         g_debug ("[%s] Ignored a message without a command on “%s”", account_id (self), channel);
       else if (g_error_matches (error, SP_REDMINE_COMMAND_ERROR, SP_REDMINE_COMMAND_ERROR_UNKNOWN))
         g_message ("[%s] Ignored a message on “%s”: %s", account_id (self), channel,

@@ -44,6 +44,7 @@ struct _SpRedmineSource
   guint                    welcome_id;
   guint                    confirm_id;
   gint64                   last_frame;
+  gint64                   last_form_hint;   /* monotonic; the form-data hint, once a minute */
   gint64                   subscribed_at;
 };
 
