@@ -50,6 +50,12 @@
  * QUEUE_REMOVE, QUEUE_PAUSE, QUEUE_UNPAUSE (param: the queue), and the agent-wide
  * PAUSE and UNPAUSE (every queue at once; pbxis-ws passes no reason on), all for the
  * first extension. The agent state (#SpSource:agent-state) follows its queue memberships.
+ *
+ * A DIAL completes when the call is placed, not when pbxis-ws answers: it answers an
+ * action id even when Asterisk refused the call, and its failure report names the dialled
+ * number as an agent, which our ticket filters out. So the dial is followed in the events
+ * (sp-pbxis-calls.c): it completes when the agent picks up the phone it rang, and fails,
+ * with the reason, when the phone does not ring within 10 s or is not picked up.
  */
 
 /* How long connecting (ticket and stream) may take before the attempt counts as failed
