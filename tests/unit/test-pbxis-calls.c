@@ -16,7 +16,7 @@
  *                     {"wait": MS}: time passes, and the ends whose agentComplete did not
  *                       come by then are given up;
  *                     {"dial": NUMBER, "agent": AGENT}: a "dial" action is sent
- *                       (sp_pbxis_calls_dial_begin());
+ *                       (sp_pbxis_dials_begin());
  *                     {"sent": ACTION-ID}: pbxis-ws answered the last dial;
  *                     {"stop": true}: the source stopped for good (sp_pbxis_calls_reset()).
  * The clock starts at 0 and only "wait" moves it. The text lists every step ("> …"), the
@@ -206,7 +206,7 @@ describe_steps (const char *data,
           const char *number = json_object_get_string_member (step, "dial");
           const char *agent = json_object_get_string_member (step, "agent");
 
-          dial = sp_pbxis_calls_dial_begin (calls, agent, number, now);
+          dial = sp_pbxis_dials_begin (sp_pbxis_calls_get_dials (calls), agent, number, now);
           g_string_append_printf (out, "> dial %u: %s calls %s\n", dial, agent, number);
         }
       else if (json_object_has_member (step, "sent"))
@@ -214,7 +214,7 @@ describe_steps (const char *data,
           const char *action_id = json_object_get_string_member (step, "sent");
 
           g_string_append_printf (out, "> dial %u sent: %s\n", dial, action_id);
-          sp_pbxis_calls_dial_sent (calls, dial, action_id);
+          sp_pbxis_dials_sent (sp_pbxis_calls_get_dials (calls), dial, action_id);
         }
       else if (json_object_has_member (step, "stop"))
         {
@@ -234,7 +234,7 @@ describe_steps (const char *data,
         describe_call_events (out, events);
 
       {
-        g_autoptr(GPtrArray) results = sp_pbxis_calls_take_dial_results (calls);
+        g_autoptr(GPtrArray) results = sp_pbxis_dials_take_results (sp_pbxis_calls_get_dials (calls));
 
         for (guint j = 0; j < results->len; j++)
           {
@@ -249,15 +249,15 @@ describe_steps (const char *data,
       }
     }
 
-  if (sp_pbxis_calls_get_n_dials (calls) > 0)
-    g_string_append_printf (out, "(%u dial(s) not over)\n", sp_pbxis_calls_get_n_dials (calls));
+  if (sp_pbxis_dials_get_n (sp_pbxis_calls_get_dials (calls)) > 0)
+    g_string_append_printf (out, "(%u dial(s) not over)\n", sp_pbxis_dials_get_n (sp_pbxis_calls_get_dials (calls)));
 
   /* An end still waiting is visible, with when it would be given up. */
   if (sp_pbxis_calls_get_n_pending (calls) > 0)
     g_string_append_printf (out, "(%u end(s) waiting for agentComplete until %"
                             G_GINT64_FORMAT " ms)\n", sp_pbxis_calls_get_n_pending (calls),
                             sp_pbxis_calls_get_deadline (calls) / 1000);
-  else if (sp_pbxis_calls_get_n_dials (calls) == 0)
+  else if (sp_pbxis_dials_get_n (sp_pbxis_calls_get_dials (calls)) == 0)
     g_assert_cmpint (sp_pbxis_calls_get_deadline (calls), ==, -1);
 
   return g_string_free (out, FALSE);

@@ -45,22 +45,16 @@
  *    it, not necessarily as we dialled it (and never on Asterisk 12+). pbxis-ws answers an
  *    action id even when Asterisk refused the call, and reports a failure as
  *    `originateFailed` whose "agent" is the dialled number, which a ticket of agents
- *    filters out. So a dial is followed here: the first ring of its agent within
- *    DIAL_RING_WAIT_SECONDS is its own (any other ring is an incoming call, as ever), the
- *    pick-up makes it an outgoing call to the number we dialled, and a dial whose phone does
- *    not ring, or is not picked up, fails with a reason within a bounded time.
+ *    filters out. So a dial is followed (its waits and results: sp-pbxis-dials.c): the
+ *    first ring of its agent while it waits is its own (any other ring is an incoming call,
+ *    as ever), the pick-up makes it an outgoing call to the number we dialled, and a dial
+ *    whose phone does not ring, or is not picked up, fails with a reason within a bounded
+ *    time.
  */
 
 /* agentComplete follows the end of an answered queue call closely; the end waits this long
  * for it, so that the call's record gets the talk and hold times. */
 #define AGENT_COMPLETE_WAIT_MS 1000
-/* Asterisk rings the agent's phone as soon as it takes the originate: a dial whose phone
- * has not rung after this long was not placed (Asterisk said Error, or the extension has
- * no phone). */
-#define DIAL_RING_WAIT_SECONDS 10
-/* Asterisk gives up an originate that is not picked up after 30 s (its default timeout;
- * pbxis sets none); a little more, for the event to come. */
-#define DIAL_PICKUP_WAIT_SECONDS 40
 
 typedef struct
 {
@@ -90,22 +84,6 @@ typedef struct
   gint64       deadline;
 } PendingEnd;
 
-typedef enum
-{
-  DIAL_SENT,      /* waiting for the agent's phone to ring */
-  DIAL_RINGING,   /* waiting for the agent to pick it up */
-} DialPhase;
-
-typedef struct
-{
-  guint      id;
-  char      *agent;
-  char      *number;
-  char      *action_id;
-  DialPhase  phase;
-  gint64     deadline;
-} Dial;
-
 struct _SpPbxisCalls
 {
   char       *account_id;
@@ -115,10 +93,8 @@ struct _SpPbxisCalls
    * ticket is compared with it. */
   GHashTable *agents;       /* agent → Agent */
   GPtrArray  *pending_ends; /* (element-type PendingEnd) */
-  GPtrArray  *dials;        /* (element-type Dial) oldest first */
-  GPtrArray  *dial_results; /* (element-type SpPbxisDialResult) not taken yet */
+  SpPbxisDials *dials;
   guint64     serial;
-  guint       dial_serial;
 };
 
 static void
@@ -139,15 +115,6 @@ agent_free (Agent *agent)
   g_free (agent->party);
   g_free (agent->agent);
   g_free (agent);
-}
-
-static void
-dial_free (Dial *dial)
-{
-  g_free (dial->agent);
-  g_free (dial->number);
-  g_free (dial->action_id);
-  g_free (dial);
 }
 
 static Agent *
@@ -415,84 +382,12 @@ set_party (Agent      *agent,
   agent->party = g_strdup (number);
 }
 
-/* Dials */
-
-static Dial *
-find_dial (SpPbxisCalls *self,
-           guint         id)
-{
-  for (guint i = 0; i < self->dials->len; i++)
-    {
-      Dial *dial = g_ptr_array_index (self->dials, i);
-
-      if (dial->id == id)
-        return dial;
-    }
-
-  return NULL;
-}
-
-/* The oldest dial of @agent in @phase. */
-static Dial *
-find_agent_dial (SpPbxisCalls *self,
-                 const char   *agent,
-                 DialPhase     phase)
-{
-  for (guint i = 0; i < self->dials->len; i++)
-    {
-      Dial *dial = g_ptr_array_index (self->dials, i);
-
-      if (dial->phase == phase && g_str_equal (dial->agent, agent))
-        return dial;
-    }
-
-  return NULL;
-}
-
-/* @dial is over, with @error (taken) or placed; its result waits to be taken. */
-static void
-finish_dial (SpPbxisCalls *self,
-             Dial         *dial,
-             GError       *error)
-{
-  SpPbxisDialResult *result = g_new0 (SpPbxisDialResult, 1);
-
-  g_debug ("[%s] Dial %u of %s to %s: %s", self->account_id, dial->id, dial->agent,
-           dial->number, error ? error->message : "picked up");
-  result->id = dial->id;
-  result->error = error;
-  g_ptr_array_add (self->dial_results, result);
-  g_ptr_array_remove (self->dials, dial);
-}
-
-static void
-fail_dial (SpPbxisCalls *self,
-           Dial         *dial,
-           const char   *format,
-           ...) G_GNUC_PRINTF (3, 4);
-
-static void
-fail_dial (SpPbxisCalls *self,
-           Dial         *dial,
-           const char   *format,
-           ...)
-{
-  va_list args;
-  GError *error;
-
-  va_start (args, format);
-  error = g_error_new_valist (SP_SOURCE_ERROR, SP_SOURCE_ERROR_FAILED, format, args);
-  va_end (args);
-
-  finish_dial (self, dial, error);
-}
-
 /* The agent picked up the phone the dial rang: Asterisk now calls the number, an outgoing
  * call in progress, under the number we dialled. */
 static void
 pick_up (SpPbxisCalls *self,
          Agent        *agent,
-         Dial         *dial,
+         SpPbxisDial  *dial,
          GPtrArray    *events)
 {
   Call *call = new_call (self, agent, SP_CALL_DIRECTION_OUTGOING);
@@ -500,7 +395,7 @@ pick_up (SpPbxisCalls *self,
   call->number = g_strdup (dial->number);
   call->answered = TRUE;
   emit (self, agent, call, SP_CALL_EVENT_ANSWERED, events);
-  finish_dial (self, dial, NULL);
+  sp_pbxis_dials_succeed (self->dials, dial);
 }
 
 /* Events */
@@ -514,7 +409,7 @@ handle_phone_number (SpPbxisCalls       *self,
 {
   const char *number = is_number (event->number) ? event->number : NULL;
   g_autofree char *old_party = NULL;
-  Dial *dial;
+  SpPbxisDial *dial;
   Call *known;
   Call *call;
 
@@ -587,14 +482,12 @@ handle_phone_number (SpPbxisCalls       *self,
     }
 
   /* A Bridge: the agent is talking to the party it names. */
-  dial = find_agent_dial (self, agent->agent, DIAL_RINGING);
+  dial = sp_pbxis_dials_find_agent (self->dials, agent->agent, SP_PBXIS_DIAL_RINGING);
   if (dial != NULL)
     {
       /* Before any pick-up of ours could connect anything: the ring we took for the dial's
        * was a direct call, now answered. The dial waits for its own ring again. */
-      g_debug ("[%s] The ring of %s was not dial %u's", self->account_id, agent->agent, dial->id);
-      dial->phase = DIAL_SENT;
-      dial->deadline = now + DIAL_RING_WAIT_SECONDS * G_USEC_PER_SEC;
+      sp_pbxis_dials_unring (self->dials, dial, now);
     }
 
   /* A direct call rang without a number: here it is. */
@@ -639,7 +532,7 @@ handle_extension_status (SpPbxisCalls       *self,
                          GPtrArray          *events)
 {
   SpPbxisExtensionStatus old = agent->extension;
-  Dial *dial;
+  SpPbxisDial *dial;
   Call *ringing;
 
   agent->extension = event->extension_status;
@@ -657,14 +550,12 @@ handle_extension_status (SpPbxisCalls       *self,
       if (ringing != NULL)
         break;
 
-      dial = find_agent_dial (self, agent->agent, DIAL_SENT);
+      dial = sp_pbxis_dials_find_agent (self->dials, agent->agent, SP_PBXIS_DIAL_SENT);
       if (dial != NULL)
         {
           /* Asterisk rings the agent's own phone for our dial. Only this one ring: any
            * other is an incoming call. */
-          g_debug ("[%s] %s rings for dial %u", self->account_id, agent->agent, dial->id);
-          dial->phase = DIAL_RINGING;
-          dial->deadline = now + DIAL_PICKUP_WAIT_SECONDS * G_USEC_PER_SEC;
+          sp_pbxis_dials_ring (self->dials, dial, now);
           break;
         }
 
@@ -676,17 +567,17 @@ handle_extension_status (SpPbxisCalls       *self,
     case SP_PBXIS_EXTENSION_INUSE:
     case SP_PBXIS_EXTENSION_BUSY:
     case SP_PBXIS_EXTENSION_ONHOLD:
-      dial = find_agent_dial (self, agent->agent, DIAL_RINGING);
+      dial = sp_pbxis_dials_find_agent (self->dials, agent->agent, SP_PBXIS_DIAL_RINGING);
       if (dial == NULL && ringing == NULL && find_answered (agent) == NULL)
         {
           /* A phone that answers by itself rings for no one to see. */
-          dial = find_agent_dial (self, agent->agent, DIAL_SENT);
+          dial = sp_pbxis_dials_find_agent (self->dials, agent->agent, SP_PBXIS_DIAL_SENT);
         }
-      if (dial != NULL && dial->phase == DIAL_RINGING && old == SP_PBXIS_EXTENSION_RINGINUSE &&
+      if (dial != NULL && dial->phase == SP_PBXIS_DIAL_RINGING && old == SP_PBXIS_EXTENSION_RINGINUSE &&
           event->extension_status != SP_PBXIS_EXTENSION_ONHOLD && find_answered (agent) != NULL)
         {
           /* It rang during a call and stopped, and that call goes on: not picked up. */
-          fail_dial (self, dial, _("nobody picked up extension %s"), agent->agent);
+          sp_pbxis_dials_fail (self->dials, dial, _("nobody picked up extension %s"), agent->agent);
           break;
         }
       if (dial != NULL)
@@ -719,9 +610,9 @@ handle_extension_status (SpPbxisCalls       *self,
     case SP_PBXIS_EXTENSION_NOT_INUSE:
     case SP_PBXIS_EXTENSION_NO_HINT:
     case SP_PBXIS_EXTENSION_UNAVAILABLE:
-      dial = find_agent_dial (self, agent->agent, DIAL_RINGING);
+      dial = sp_pbxis_dials_find_agent (self->dials, agent->agent, SP_PBXIS_DIAL_RINGING);
       if (dial != NULL)
-        fail_dial (self, dial, _("nobody picked up extension %s"), agent->agent);
+        sp_pbxis_dials_fail (self->dials, dial, _("nobody picked up extension %s"), agent->agent);
       end_calls (self, agent, NULL, now, events);
       break;
 
@@ -811,25 +702,6 @@ handle_agent_complete (SpPbxisCalls       *self,
   }
 }
 
-static void
-handle_originate_failed (SpPbxisCalls       *self,
-                         const SpPbxisEvent *event)
-{
-  /* Its "agent" is the dialled number (a server quirk); the action id is ours if we
-   * sent it. */
-  for (guint i = 0; i < self->dials->len; i++)
-    {
-      Dial *dial = g_ptr_array_index (self->dials, i);
-
-      if ((event->action_id != NULL && g_strcmp0 (dial->action_id, event->action_id) == 0) ||
-          (event->action_id == NULL && g_strcmp0 (dial->number, event->agent) == 0))
-        {
-          fail_dial (self, dial, _("Asterisk could not place the call"));
-          return;
-        }
-    }
-}
-
 /**
  * sp_pbxis_calls_new:
  * @account_id: the account the call events are of
@@ -844,8 +716,7 @@ sp_pbxis_calls_new (const char *account_id)
   self->account_id = g_strdup (account_id);
   self->agents = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, (GDestroyNotify) agent_free);
   self->pending_ends = g_ptr_array_new_with_free_func ((GDestroyNotify) pending_end_free);
-  self->dials = g_ptr_array_new_with_free_func ((GDestroyNotify) dial_free);
-  self->dial_results = g_ptr_array_new_with_free_func ((GDestroyNotify) sp_pbxis_dial_result_free);
+  self->dials = sp_pbxis_dials_new (account_id);
 
   return self;
 }
@@ -862,8 +733,7 @@ sp_pbxis_calls_free (SpPbxisCalls *self)
 
   g_hash_table_unref (self->agents);
   g_ptr_array_unref (self->pending_ends);
-  g_ptr_array_unref (self->dials);
-  g_ptr_array_unref (self->dial_results);
+  sp_pbxis_dials_free (self->dials);
   g_free (self->account_id);
   g_free (self);
 }
@@ -886,7 +756,7 @@ sp_pbxis_calls_set_ring_timeout (SpPbxisCalls *self,
  * @event: an event of the ticket, as parsed; those that are not about calls change nothing
  * @now: the monotonic time, in microseconds
  *
- * A dial may end here too: see sp_pbxis_calls_take_dial_results().
+ * A dial may end here too: see sp_pbxis_dials_take_results().
  *
  * Returns: (transfer full) (element-type SpCallEvent): the call events @event makes, in
  *   order, possibly none. The end of an answered queue call is not among them: it waits for
@@ -920,7 +790,7 @@ sp_pbxis_calls_feed (SpPbxisCalls       *self,
       break;
 
     case SP_PBXIS_EVENT_ORIGINATE_FAILED:
-      handle_originate_failed (self, event);
+      sp_pbxis_dials_originate_failed (self->dials, event);
       break;
 
     case SP_PBXIS_EVENT_QUEUE_MEMBER_STATUS:
@@ -939,106 +809,6 @@ sp_pbxis_calls_feed (SpPbxisCalls       *self,
 }
 
 /**
- * sp_pbxis_calls_dial_begin:
- * @agent: the extension whose phone the dial rings first
- * @number: the number a "dial" action asks pbxis-ws to call, as sent
- * @now: the monotonic time, in microseconds
- *
- * A dial is about to be sent: from now on, the first ring of @agent is the dial's own
- * (its events may come before the answer to the request). It ends, with a result, when
- * the agent picks up, or when the phone does not ring or is not picked up in time.
- *
- * Returns: the dial's id, never 0
- */
-guint
-sp_pbxis_calls_dial_begin (SpPbxisCalls *self,
-                           const char   *agent,
-                           const char   *number,
-                           gint64        now)
-{
-  Dial *dial;
-
-  g_return_val_if_fail (self != NULL, 0);
-  g_return_val_if_fail (agent != NULL, 0);
-  g_return_val_if_fail (number != NULL, 0);
-
-  dial = g_new0 (Dial, 1);
-  dial->id = ++self->dial_serial;
-  if (dial->id == 0)
-    dial->id = ++self->dial_serial;
-  dial->agent = g_strdup (agent);
-  dial->number = g_strdup (number);
-  dial->phase = DIAL_SENT;
-  dial->deadline = now + DIAL_RING_WAIT_SECONDS * G_USEC_PER_SEC;
-  g_ptr_array_add (self->dials, dial);
-
-  return dial->id;
-}
-
-/**
- * sp_pbxis_calls_dial_sent:
- * @id: a dial
- * @action_id: (nullable): pbxis-ws's answer, the id an `originateFailed` would carry
- *
- * pbxis-ws took the dial. That says nothing of Asterisk: the action id comes also when
- * it refused the call.
- */
-void
-sp_pbxis_calls_dial_sent (SpPbxisCalls *self,
-                          guint         id,
-                          const char   *action_id)
-{
-  Dial *dial;
-
-  g_return_if_fail (self != NULL);
-
-  dial = find_dial (self, id);
-  if (dial != NULL)
-    {
-      g_free (dial->action_id);
-      dial->action_id = g_strdup (action_id);
-    }
-}
-
-/**
- * sp_pbxis_calls_dial_cancel:
- * @id: a dial whose request failed, or that nobody waits for any more
- *
- * Forgets the dial without a result: the next ring of its agent is an incoming call.
- */
-void
-sp_pbxis_calls_dial_cancel (SpPbxisCalls *self,
-                            guint         id)
-{
-  Dial *dial;
-
-  g_return_if_fail (self != NULL);
-
-  dial = find_dial (self, id);
-  if (dial != NULL)
-    g_ptr_array_remove (self->dials, dial);
-}
-
-/**
- * sp_pbxis_calls_take_dial_results:
- *
- * Returns: (transfer full) (element-type SpPbxisDialResult): the dials that ended since
- *   the last call, in order
- */
-GPtrArray *
-sp_pbxis_calls_take_dial_results (SpPbxisCalls *self)
-{
-  GPtrArray *results;
-
-  g_return_val_if_fail (self != NULL, NULL);
-
-  results = g_steal_pointer (&self->dial_results);
-  self->dial_results = g_ptr_array_new_with_free_func ((GDestroyNotify) sp_pbxis_dial_result_free);
-
-  return results;
-}
-
-/**
  * sp_pbxis_calls_get_deadline:
  *
  * Returns: the monotonic time at which sp_pbxis_calls_expire() has something to do (an
@@ -1048,6 +818,7 @@ gint64
 sp_pbxis_calls_get_deadline (SpPbxisCalls *self)
 {
   gint64 deadline = -1;
+  gint64 dial_deadline;
 
   g_return_val_if_fail (self != NULL, -1);
 
@@ -1059,13 +830,9 @@ sp_pbxis_calls_get_deadline (SpPbxisCalls *self)
         deadline = pending->deadline;
     }
 
-  for (guint i = 0; i < self->dials->len; i++)
-    {
-      Dial *dial = g_ptr_array_index (self->dials, i);
-
-      if (deadline < 0 || dial->deadline < deadline)
-        deadline = dial->deadline;
-    }
+  dial_deadline = sp_pbxis_dials_get_deadline (self->dials);
+  if (deadline < 0 || (dial_deadline >= 0 && dial_deadline < deadline))
+    deadline = dial_deadline;
 
   return deadline;
 }
@@ -1076,7 +843,7 @@ sp_pbxis_calls_get_deadline (SpPbxisCalls *self)
  *
  * Gives up what waited until @now: the ends whose agentComplete did not come, and the
  * dials whose phone did not ring or was not picked up (see
- * sp_pbxis_calls_take_dial_results()).
+ * sp_pbxis_dials_take_results()).
  *
  * Returns: (transfer full) (element-type SpCallEvent): the ends given up, without the talk
  *   and hold times, in order
@@ -1105,18 +872,7 @@ sp_pbxis_calls_expire (SpPbxisCalls *self,
       g_ptr_array_remove_index (self->pending_ends, i);
     }
 
-  for (guint i = 0; i < self->dials->len;)
-    {
-      Dial *dial = g_ptr_array_index (self->dials, i);
-
-      if (dial->deadline > now)
-        i++;
-      else if (dial->phase == DIAL_SENT)
-        fail_dial (self, dial, _("the phone of extension %s did not ring; Asterisk did not place the call"),
-                   dial->agent);
-      else
-        fail_dial (self, dial, _("nobody picked up extension %s"), dial->agent);
-    }
+  sp_pbxis_dials_expire (self->dials, now);
 
   return events;
 }
@@ -1135,16 +891,19 @@ sp_pbxis_calls_get_n_pending (SpPbxisCalls *self)
 }
 
 /**
- * sp_pbxis_calls_get_n_dials:
+ * sp_pbxis_calls_get_dials:
  *
- * Returns: how many dials have not ended yet
+ * The dials, which the calls' events follow: begin one with sp_pbxis_dials_begin() before
+ * sending it, and take their results after every feed and expiry.
+ *
+ * Returns: (transfer none): the dials
  */
-guint
-sp_pbxis_calls_get_n_dials (SpPbxisCalls *self)
+SpPbxisDials *
+sp_pbxis_calls_get_dials (SpPbxisCalls *self)
 {
-  g_return_val_if_fail (self != NULL, 0);
+  g_return_val_if_fail (self != NULL, NULL);
 
-  return self->dials->len;
+  return self->dials;
 }
 
 /**
@@ -1161,21 +920,5 @@ sp_pbxis_calls_reset (SpPbxisCalls *self)
 
   g_hash_table_remove_all (self->agents);
   g_ptr_array_set_size (self->pending_ends, 0);
-  while (self->dials->len > 0)
-    fail_dial (self, g_ptr_array_index (self->dials, 0),
-               _("the connection to pbxis-ws was closed"));
-}
-
-/**
- * sp_pbxis_dial_result_free:
- * @result: (nullable): a result
- */
-void
-sp_pbxis_dial_result_free (SpPbxisDialResult *result)
-{
-  if (result == NULL)
-    return;
-
-  g_clear_error (&result->error);
-  g_free (result);
+  sp_pbxis_dials_fail_all (self->dials);
 }

@@ -26,6 +26,7 @@
  * the rest:
  *   sp-pbxis-stream.c   the three transports of a ticket's events (SpPbxisStream)
  *   sp-pbxis-calls.c    the pure mapping of the events to SpCallEvents (SpPbxisCalls)
+ *   sp-pbxis-dials.c    the dials the calls follow, to their pick-up or failure
  *   sp-pbxis-agent.c    the agent's queue memberships, queue counts and agent state
  *   sp-pbxis-request.c  POSTs, deadlines and errors of requests to pbxis-ws
  *   sp-pbxis-window.c   the agent panel; sp-pbxis-page.c, the account editor's page
@@ -597,7 +598,7 @@ complete_dial (SpPbxisSource *self,
 static void
 settle_dials (SpPbxisSource *self)
 {
-  g_autoptr(GPtrArray) results = sp_pbxis_calls_take_dial_results (self->calls);
+  g_autoptr(GPtrArray) results = sp_pbxis_dials_take_results (sp_pbxis_calls_get_dials (self->calls));
 
   for (guint i = 0; i < results->len; i++)
     {
@@ -643,7 +644,7 @@ action_cb (GObject      *object,
                          g_cancellable_is_cancelled (g_task_get_cancellable (task)))))
     {
       g_hash_table_steal (self->dial_tasks, GUINT_TO_POINTER (data->dial_id));
-      sp_pbxis_calls_dial_cancel (self->calls, data->dial_id);
+      sp_pbxis_dials_cancel (sp_pbxis_calls_get_dials (self->calls), data->dial_id);
       schedule_deadline (self);
       g_object_unref (task);
     }
@@ -669,7 +670,7 @@ action_cb (GObject      *object,
       if (data->dial_id != 0)
         {
           g_hash_table_steal (self->dial_tasks, GUINT_TO_POINTER (data->dial_id));
-          sp_pbxis_calls_dial_cancel (self->calls, data->dial_id);
+          sp_pbxis_dials_cancel (sp_pbxis_calls_get_dials (self->calls), data->dial_id);
           schedule_deadline (self);
           g_object_unref (task);
         }
@@ -688,7 +689,7 @@ action_cb (GObject      *object,
       /* pbxis-ws answers the action id also when Asterisk refused the call: the dial is
        * placed when the agent's phone rings and is picked up, which the events tell. */
       data->sent = TRUE;
-      sp_pbxis_calls_dial_sent (self->calls, data->dial_id, answer);
+      sp_pbxis_dials_sent (sp_pbxis_calls_get_dials (self->calls), data->dial_id, answer);
       if (data->settled)
         complete_dial (self, task, g_steal_pointer (&data->dial_error));
       return;
@@ -766,8 +767,8 @@ sp_pbxis_source_perform_async (SpSource            *source,
       url = g_strdup_printf ("%s/originate/%s/%s", base_url, escaped_agent, escaped_number);
       data->failure = g_strdup_printf (_("Could not call %s from %s"), number, agent);
       /* Before the request: the agent's phone may ring before the answer comes. */
-      data->dial_id = sp_pbxis_calls_dial_begin (self->calls, agent, number,
-                                                 g_get_monotonic_time ());
+      data->dial_id = sp_pbxis_dials_begin (sp_pbxis_calls_get_dials (self->calls), agent,
+                                            number, g_get_monotonic_time ());
     }
   else if (action == SP_SOURCE_ACTION_PAUSE || action == SP_SOURCE_ACTION_UNPAUSE)
     {
