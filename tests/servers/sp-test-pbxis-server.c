@@ -1378,6 +1378,20 @@ update_device_state (SpTestPbxisServer *self,
   sp_test_pbxis_server_set_extension_status (self, agent, device_state (self, agent));
 }
 
+/* The agent takes @call on a phone busy with others: they go on hold. */
+static void
+hold_others (SpTestPbxisServer *self,
+             Call              *call)
+{
+  for (guint i = 0; i < self->calls->len; i++)
+    {
+      Call *other = g_ptr_array_index (self->calls, i);
+
+      if (other != call && other->answered && g_str_equal (other->agent, call->agent))
+        other->held = TRUE;
+    }
+}
+
 typedef struct
 {
   SpTestPbxisServer    *self;
@@ -1466,6 +1480,7 @@ originate_step_cb (gpointer data)
           return G_SOURCE_REMOVE;
         }
 
+      hold_others (self, call);
       call->answered = TRUE;
       update_device_state (self, originate->agent);
       return G_SOURCE_CONTINUE;
@@ -2328,14 +2343,7 @@ sp_test_pbxis_server_answer (SpTestPbxisServer *self,
   g_return_if_fail (call != NULL);
   g_return_if_fail (!call->answered);
 
-  for (guint i = 0; i < self->calls->len; i++)
-    {
-      Call *other = g_ptr_array_index (self->calls, i);
-
-      if (other != call && other->answered && g_str_equal (other->agent, call->agent))
-        other->held = TRUE;
-    }
-
+  hold_others (self, call);
   call->answered = TRUE;
   /* pbxis learns a number only from AgentCalled and the Bridge (pbxis.clj lines 428-448). */
   call->announced = call->queue != NULL || !self->asterisk12;

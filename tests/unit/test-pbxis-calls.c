@@ -244,7 +244,7 @@ describe_steps (const char *data,
               g_string_append_printf (out, "  dial %u failed: %s\n", result->id,
                                       result->error->message);
             else
-              g_string_append_printf (out, "  dial %u: picked up\n", result->id);
+              g_string_append_printf (out, "  dial %u: placed\n", result->id);
           }
       }
     }

@@ -853,6 +853,8 @@ sp_pbxis_calls_expire (SpPbxisCalls *self,
                        gint64        now)
 {
   GPtrArray *events = g_ptr_array_new_with_free_func ((GDestroyNotify) sp_call_event_unref);
+  GHashTableIter iter;
+  gpointer value;
 
   g_return_val_if_fail (self != NULL, events);
 
@@ -870,6 +872,26 @@ sp_pbxis_calls_expire (SpPbxisCalls *self,
                pending->event->call_id);
       g_ptr_array_add (events, g_steal_pointer (&pending->event));
       g_ptr_array_remove_index (self->pending_ends, i);
+    }
+
+  /* chan_sip shows a phone with a call on hold as onhold, whatever else rings on it: a
+   * dial's ring cannot be seen then, so its wait ends without a verdict. */
+  g_hash_table_iter_init (&iter, self->agents);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
+    {
+      Agent *agent = value;
+      SpPbxisDial *dial;
+
+      if (agent->extension != SP_PBXIS_EXTENSION_ONHOLD)
+        continue;
+
+      while ((dial = sp_pbxis_dials_find_agent (self->dials, agent->agent, SP_PBXIS_DIAL_SENT)) != NULL &&
+             dial->deadline <= now)
+        {
+          g_debug ("[%s] Dial %u: %s has a call on hold, its ring could not be seen",
+                   self->account_id, dial->id, agent->agent);
+          sp_pbxis_dials_succeed (self->dials, dial);
+        }
     }
 
   sp_pbxis_dials_expire (self->dials, now);
