@@ -35,6 +35,7 @@ typedef enum
   TEXT_ID,      /* an identifier: refused if empty, too long or with forbidden characters */
   TEXT_NUMBER,  /* a phone number: surrounding space stripped, then as TEXT_ID (may be empty) */
   TEXT_NAME,    /* display text: forbidden characters become spaces, cut to length */
+  TEXT_STATUS,  /* a state's name: as TEXT_ID, but may be empty */
 } TextKind;
 
 static char *
@@ -88,6 +89,10 @@ check_text (const char  *key,
 
   switch (kind)
     {
+    case TEXT_STATUS:
+      max_chars = SP_PBXIS_MAX_ID;
+      break;
+
     case TEXT_ID:
       max_chars = SP_PBXIS_MAX_ID;
       if (*text == '\0')
@@ -466,7 +471,9 @@ read_fields (SpPbxisEvent  *event,
       return get_string (object, "name", TEXT_NAME, FALSE, &event->name, error);
 
     case SP_PBXIS_EVENT_EXTENSION_STATUS:
-      if (!get_string (object, "status", TEXT_ID, FALSE, &event->status, error))
+      /* pbxis writes the state of an ExtensionStatus as (str (m % %)) (util.clj lines
+       * 92-96): an event without a Status is "", which is as unknown as null. */
+      if (!get_string (object, "status", TEXT_STATUS, FALSE, &event->status, error))
         return FALSE;
       event->extension_status = decode_extension_status (event->status);
       return TRUE;

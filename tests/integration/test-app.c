@@ -212,6 +212,36 @@ test_app_dial (void)
                    ==, "+81312345678");
   g_assert_false (app_exited);
 
+  /* Asterisk refuses the call and pbxis-ws answers an action id all the same: the agent's
+   * phone never rings, and the person who dialled is told, once it had 10 s to ring. */
+  {
+    g_autoptr(GSubprocess) refused = NULL;
+    g_autoptr(GPtrArray) notifies = NULL;
+    SpTestNotifyCall *last;
+    guint before;
+    gint64 start;
+
+    const char *call;
+
+    /* The calls placed above end: a phone with a call on hold shows nothing else. */
+    while ((call = sp_test_pbxis_server_get_agent_call (server, "147")) != NULL)
+      sp_test_pbxis_server_hangup (server, call, 0, 0);
+    sp_test_run_for (300);
+
+    sp_test_pbxis_server_set_originate (server, SP_TEST_PBXIS_ORIGINATE_REFUSED, 50);
+    before = sp_test_notify_count (notify, "Notify");
+    start = g_get_monotonic_time ();
+    refused = spawn (launcher, "--dial", "0312345679", NULL);
+    run_to_end (refused);
+    g_assert_true (sp_test_notify_wait_for (notify, "Notify", before + 1, 25000));
+    g_test_message ("Told of the refused dial after %" G_GINT64_FORMAT " ms",
+                    (g_get_monotonic_time () - start) / 1000);
+    notifies = sp_test_notify_get_calls (notify, "Notify");
+    last = g_ptr_array_index (notifies, notifies->len - 1);
+    g_assert_cmpstr (sp_test_notify_call_get_summary (last), ==, "Could not call 0312345679");
+    g_assert_nonnull (strstr (sp_test_notify_call_get_body (last), "did not ring"));
+  }
+
   quit = spawn (launcher, "--quit", NULL);
   run_to_end (quit);
   g_assert_true (sp_test_wait_until (is_true, &app_exited, 10000));

@@ -181,6 +181,32 @@ count_changes (Fixture    *fixture,
   return n;
 }
 
+typedef struct
+{
+  Fixture    *fixture;
+  const char *what;
+  guint       n;
+} Count;
+
+static gboolean
+has_count (gpointer data)
+{
+  Count *count = data;
+
+  return count_changes (count->fixture, count->what) >= count->n;
+}
+
+static gboolean
+wait_change_count (Fixture    *fixture,
+                          const char *what,
+                          guint       n,
+                          guint       timeout_ms)
+{
+  Count count = { fixture, what, n };
+
+  return sp_test_wait_until (has_count, &count, timeout_ms);
+}
+
 static gboolean
 is_connected (gpointer data)
 {
@@ -861,6 +887,269 @@ test_dial (Fixture       *fixture,
   g_assert_error (error, SP_SOURCE_ERROR, SP_SOURCE_ERROR_FAILED);
 }
 
+/* Performs @action and waits up to @timeout_ms for its end; returns the error, or %NULL,
+ * and in @elapsed_ms how long the perform took. */
+static GError *
+perform_wait (Fixture        *fixture,
+              SpSourceAction  action,
+              const char     *param,
+              guint           timeout_ms,
+              gint64         *elapsed_ms)
+{
+  SpSource *source = get_source (fixture);
+  g_autoptr(GAsyncResult) result = NULL;
+  GError *error = NULL;
+  gint64 start = g_get_monotonic_time ();
+
+  sp_source_perform_async (source, action, NULL, param ? g_variant_new_string (param) : NULL,
+                           NULL, store_result_cb, &result);
+  g_assert_true (sp_test_wait_until (performed_cb_done, &result, timeout_ms));
+  *elapsed_ms = (g_get_monotonic_time () - start) / 1000;
+
+  if (sp_source_perform_finish (source, result, &error))
+    g_assert_no_error (error);
+
+  return error;
+}
+
+/* A direct call rings at once and shows: no dial, pending or over, swallows it. */
+static void
+assert_direct_call_rings (Fixture *fixture)
+{
+  g_autofree char *call = NULL;
+  guint before = count_changes (fixture, "none:ringing");
+
+  call = sp_test_pbxis_server_direct_call (fixture->server, AGENT, "0981234567");
+  g_assert_true (wait_change_count (fixture, "none:ringing", before + 1, 3000));
+  sp_test_pbxis_server_hangup (fixture->server, call, 0, 0);
+  g_assert_true (wait_change (fixture, "none:missed", 3000));
+}
+
+/* Asterisk refuses the originate, and pbxis-ws answers an action id all the same
+ * (pbxis.clj lines 86-96): the agent's phone never rings. The dial fails, saying so, once
+ * the phone had its time to ring (10 s), and a ring after that is an incoming call. */
+static void
+test_dial_refused (Fixture       *fixture,
+                   gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  SpTestPbxisRequest *request;
+  gint64 elapsed_ms;
+
+  wait_connected (fixture);
+  sp_test_pbxis_server_set_originate (fixture->server, SP_TEST_PBXIS_ORIGINATE_REFUSED, 50);
+
+  error = perform_wait (fixture, SP_SOURCE_ACTION_DIAL, CALLER, 30000, &elapsed_ms);
+  g_test_message ("The refused dial failed after %" G_GINT64_FORMAT " ms", elapsed_ms);
+  request = sp_test_pbxis_server_find_request (fixture->server, "POST", "/originate/");
+  g_assert_nonnull (request);
+  g_assert_cmpuint (request->status, ==, 200);
+  g_assert_error (error, SP_SOURCE_ERROR, SP_SOURCE_ERROR_FAILED);
+  g_assert_cmpstr (error->message, ==, "Could not call " CALLER " from " AGENT ": the phone of "
+                   "extension " AGENT " did not ring; Asterisk did not place the call");
+  /* Within the bound: 10 s for the phone to ring, and the rest is the machine's load. */
+  g_assert_cmpint (elapsed_ms, >=, 9000);
+  g_assert_cmpint (elapsed_ms, <=, 10000 + 5000);
+  g_assert_cmpuint (fixture->changes->len, ==, 0);
+
+  assert_direct_call_rings (fixture);
+}
+
+/* The agent's phone rings for the dial and nobody picks it up: Asterisk gives up, and
+ * pbxis's originateFailed names the dialled number as its agent, which the ticket filters
+ * out. The dial fails as soon as the phone is idle again, and no call is recorded. */
+static void
+test_dial_not_picked_up (Fixture       *fixture,
+                         gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  gint64 elapsed_ms;
+
+  wait_connected (fixture);
+  sp_test_pbxis_server_set_originate (fixture->server, SP_TEST_PBXIS_ORIGINATE_NO_PICKUP, 500);
+
+  error = perform_wait (fixture, SP_SOURCE_ACTION_DIAL, CALLER, 10000, &elapsed_ms);
+  g_test_message ("The dial nobody picked up failed after %" G_GINT64_FORMAT " ms", elapsed_ms);
+  g_assert_error (error, SP_SOURCE_ERROR, SP_SOURCE_ERROR_FAILED);
+  g_assert_cmpstr (error->message, ==, "Could not call " CALLER " from " AGENT ": nobody picked "
+                   "up extension " AGENT);
+  g_assert_cmpint (elapsed_ms, <, 5000);
+  sp_test_run_for (300);
+  g_assert_cmpuint (fixture->changes->len, ==, 0);
+  g_assert_cmpuint (sp_test_notify_count (fixture->notify, "Notify"), ==, 0);
+
+  assert_direct_call_rings (fixture);
+}
+
+/* The dialplan dials +385… as 0…, so the Bridge names the number otherwise than we dialled
+ * it (app_dial.c lines 2492-2502): still our outgoing call, under the number dialled, never
+ * an answered incoming call; and the next ring is an incoming call at once. */
+static void
+test_dial_renamed (Fixture       *fixture,
+                   gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  const char *call;
+  SpCall *ended;
+
+  wait_connected (fixture);
+  sp_test_pbxis_server_set_dialplan_rewrite (fixture->server, "+385", "0");
+
+  error = perform (fixture, SP_SOURCE_ACTION_DIAL, "+385915551234");
+  g_assert_no_error (error);
+  g_assert_true (wait_change (fixture, "+385915551234:answered", 3000));
+  sp_test_run_for (300);
+  g_assert_cmpuint (fixture->changes->len, ==, 1);
+
+  call = sp_test_pbxis_server_get_agent_call (fixture->server, AGENT);
+  sp_test_pbxis_server_hangup (fixture->server, call, 0, 0);
+  g_assert_true (wait_change (fixture, "+385915551234:ended", 3000));
+  ended = find_finished (fixture, "+385915551234");
+  g_assert_cmpint (sp_call_get_direction (ended), ==, SP_CALL_DIRECTION_OUTGOING);
+  g_assert_null (find_finished (fixture, "0915551234"));
+
+  assert_direct_call_rings (fixture);
+}
+
+/* The agent picks up, the number does not answer and the agent hangs up: the dial was
+ * placed; the outgoing call is on the record, ended. */
+static void
+test_dial_no_answer (Fixture       *fixture,
+                     gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  SpCall *ended;
+
+  wait_connected (fixture);
+  sp_test_pbxis_server_set_originate (fixture->server, SP_TEST_PBXIS_ORIGINATE_NO_ANSWER, 200);
+
+  error = perform (fixture, SP_SOURCE_ACTION_DIAL, CALLER);
+  g_assert_no_error (error);
+  g_assert_true (wait_change (fixture, CALLER ":ended", 3000));
+  ended = find_finished (fixture, CALLER);
+  g_assert_cmpint (sp_call_get_direction (ended), ==, SP_CALL_DIRECTION_OUTGOING);
+  g_assert_cmpuint (count_changes (fixture, "none:ringing"), ==, 0);
+
+  assert_direct_call_rings (fixture);
+}
+
+/* Asterisk 12 and later: no Bridge event, so pbxis never learns the number of an answered
+ * call. A direct call is an unknown caller from ring to end; a queue call keeps the number
+ * it rang with; a dial is recorded under the number dialled. */
+static void
+test_asterisk12 (Fixture       *fixture,
+                 gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *direct = NULL;
+  g_autofree char *queued = NULL;
+  g_autofree char *title = NULL;
+  const char *dialled;
+  SpCall *ended;
+
+  wait_connected (fixture);
+  sp_test_pbxis_server_set_asterisk12 (fixture->server, TRUE);
+
+  direct = sp_test_pbxis_server_direct_call (fixture->server, AGENT, "0991112222");
+  g_assert_true (wait_change (fixture, "none:ringing", 3000));
+  sp_test_pbxis_server_answer (fixture->server, direct);
+  g_assert_true (wait_change (fixture, "none:answered", 3000));
+  sp_test_pbxis_server_hangup (fixture->server, direct, 0, 0);
+  g_assert_true (wait_change (fixture, "none:ended", 3000));
+  ended = find_finished (fixture, NULL);
+  g_assert_nonnull (ended);
+  title = sp_call_dup_title (ended);
+  g_assert_cmpstr (title, ==, "Unknown caller");
+
+  queued = sp_test_pbxis_server_queue_call (fixture->server, QUEUE, AGENT, CALLER, CALLER_NAME);
+  g_assert_true (wait_change (fixture, CALLER ":ringing", 3000));
+  sp_test_pbxis_server_answer (fixture->server, queued);
+  g_assert_true (wait_change (fixture, CALLER ":answered", 3000));
+  sp_test_pbxis_server_hangup (fixture->server, queued, 30, 0);
+  g_assert_true (wait_change (fixture, CALLER ":ended", 3000));
+  g_assert_cmpstr (sp_call_get_var (find_finished (fixture, CALLER), "talk-time"), ==, "30");
+
+  error = perform (fixture, SP_SOURCE_ACTION_DIAL, "0981234567");
+  g_assert_no_error (error);
+  g_assert_true (wait_change (fixture, "0981234567:answered", 3000));
+  sp_test_run_for (300);
+  dialled = sp_test_pbxis_server_get_agent_call (fixture->server, AGENT);
+  sp_test_pbxis_server_hangup (fixture->server, dialled, 0, 0);
+  g_assert_true (wait_change (fixture, "0981234567:ended", 3000));
+  g_assert_cmpint (sp_call_get_direction (find_finished (fixture, "0981234567")), ==,
+                   SP_CALL_DIRECTION_OUTGOING);
+  g_assert_cmpuint (fixture->changes->len, ==, 8);
+
+  assert_direct_call_rings (fixture);
+}
+
+/* Call waiting: a second queue call rings during the first and nobody takes it. It is
+ * missed under its own number (pbxis's fallback to the first number does not answer it),
+ * and the first call goes on to its own end. Then a direct call during the first, taken
+ * (the first on hold): answered, named by its Bridge, and over before the first. */
+static void
+test_call_waiting (Fixture       *fixture,
+                   gconstpointer  data)
+{
+  g_autofree char *first = NULL;
+  g_autofree char *second = NULL;
+  g_autofree char *third = NULL;
+  SpCall *ended;
+
+  wait_connected (fixture);
+
+  first = sp_test_pbxis_server_queue_call (fixture->server, QUEUE, AGENT, CALLER, CALLER_NAME);
+  g_assert_true (wait_change (fixture, CALLER ":ringing", 3000));
+  sp_test_pbxis_server_answer (fixture->server, first);
+  g_assert_true (wait_change (fixture, CALLER ":answered", 3000));
+
+  second = sp_test_pbxis_server_queue_call (fixture->server, QUEUE, AGENT, "0991112222", "Other");
+  g_assert_true (wait_change (fixture, "0991112222:ringing", 3000));
+  sp_test_pbxis_server_hangup (fixture->server, second, 0, 0);
+  g_assert_true (wait_change (fixture, "0991112222:missed", 3000));
+  sp_test_run_for (1500);
+  g_assert_cmpuint (count_changes (fixture, CALLER ":ended"), ==, 0);
+  g_assert_cmpuint (count_changes (fixture, CALLER ":answered"), ==, 1);
+  g_assert_cmpuint (count_changes (fixture, "0991112222:answered"), ==, 0);
+  g_assert_cmpuint (fixture->finished->len, ==, 1);
+
+  third = sp_test_pbxis_server_direct_call (fixture->server, AGENT, "0981234567");
+  g_assert_true (wait_change (fixture, "none:ringing", 3000));
+  sp_test_pbxis_server_answer (fixture->server, third);
+  g_assert_true (wait_change (fixture, "0981234567:answered", 3000));
+  sp_test_pbxis_server_hangup (fixture->server, third, 0, 0);
+  g_assert_true (wait_change (fixture, "0981234567:ended", 3000));
+  sp_test_run_for (1500);
+  g_assert_cmpuint (count_changes (fixture, CALLER ":ended"), ==, 0);
+
+  sp_test_pbxis_server_hangup (fixture->server, first, 95, 3);
+  g_assert_true (wait_change (fixture, CALLER ":ended", 3000));
+  ended = find_finished (fixture, CALLER);
+  g_assert_cmpstr (sp_call_get_var (ended, "talk-time"), ==, "95");
+  g_assert_cmpuint (fixture->finished->len, ==, 3);
+  g_assert_cmpuint (fixture->changes->len, ==, 8);
+}
+
+/* An extensionStatus without a state ("" from pbxis) is an event like any other, and
+ * changes nothing. */
+static void
+test_empty_extension_status (Fixture       *fixture,
+                             gconstpointer  data)
+{
+  g_autoptr(SpTestLogCapture) capture = sp_test_log_capture_new ("sp-pbxis");
+  g_autofree char *call = NULL;
+
+  wait_connected (fixture);
+
+  call = sp_test_pbxis_server_direct_call (fixture->server, AGENT, "0991112222");
+  g_assert_true (wait_change (fixture, "none:ringing", 3000));
+  sp_test_pbxis_server_set_extension_status (fixture->server, AGENT, "");
+  sp_test_pbxis_server_answer (fixture->server, call);
+  g_assert_true (wait_change (fixture, "0991112222:answered", 3000));
+  g_assert_cmpuint (sp_test_log_capture_count (capture, G_LOG_LEVEL_MESSAGE, "*malformed*"), ==, 0);
+  g_assert_cmpuint (fixture->changes->len, ==, 2);
+}
+
 static void
 test_malformed_events (Fixture       *fixture,
                        gconstpointer  data)
@@ -1264,6 +1553,14 @@ main (int   argc,
   g_test_add ("/pbxis/long-poll/ringing-across-restart", Fixture, "long-poll", fixture_set_up, test_ringing_across_restart, fixture_tear_down);
   g_test_add ("/pbxis/websocket/queue-actions", Fixture, "websocket", fixture_set_up, test_queue_actions, fixture_tear_down);
   g_test_add ("/pbxis/sse/dial", Fixture, "sse", fixture_set_up, test_dial, fixture_tear_down);
+  g_test_add ("/pbxis/websocket/dial-refused", Fixture, "websocket", fixture_set_up, test_dial_refused, fixture_tear_down);
+  g_test_add ("/pbxis/sse/dial-not-picked-up", Fixture, "sse", fixture_set_up, test_dial_not_picked_up, fixture_tear_down);
+  g_test_add ("/pbxis/long-poll/dial-renamed", Fixture, "long-poll", fixture_set_up, test_dial_renamed, fixture_tear_down);
+  g_test_add ("/pbxis/websocket/dial-no-answer", Fixture, "websocket", fixture_set_up, test_dial_no_answer, fixture_tear_down);
+  g_test_add ("/pbxis/websocket/asterisk12", Fixture, "websocket", fixture_set_up, test_asterisk12, fixture_tear_down);
+  g_test_add ("/pbxis/long-poll/asterisk12", Fixture, "long-poll", fixture_set_up, test_asterisk12, fixture_tear_down);
+  g_test_add ("/pbxis/websocket/call-waiting", Fixture, "websocket", fixture_set_up, test_call_waiting, fixture_tear_down);
+  g_test_add ("/pbxis/sse/empty-extension-status", Fixture, "sse", fixture_set_up, test_empty_extension_status, fixture_tear_down);
   g_test_add ("/pbxis/sse/malformed-events", Fixture, "sse", fixture_set_up, test_malformed_events, fixture_tear_down);
   g_test_add ("/pbxis/long-poll/malformed-events", Fixture, "long-poll", fixture_set_up, test_malformed_events, fixture_tear_down);
   g_test_add ("/pbxis/websocket/huge-ticket", Fixture, "websocket", fixture_set_up, test_huge_ticket, fixture_tear_down);

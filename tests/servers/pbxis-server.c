@@ -17,6 +17,10 @@
  *   status AGENT not_inuse|inuse|ringing|…|null
  *   fail-next MESSAGE…                      the next queue action gets Asterisk's error
  *   raw JSON                                publish an event as it is
+ *   originate connect|refused|no-pickup|no-answer [STEP-MS]
+ *                                           what Asterisk does with the next originates
+ *   dialplan FROM TO | dialplan off         the dialplan rewrites dialled numbers' prefix
+ *   asterisk12 on|off                       no Bridge event: answered calls get no number
  *   restart | shutdown | quit
  *
  *   pbxis-server --port 58615 --unsub-delay 15000 --poll-timeout 30000
@@ -103,6 +107,29 @@ run_command (Tool *tool,
       rest = rest_of (words, 1);
       sp_test_pbxis_server_publish_raw (tool->server, rest);
     }
+  else if (g_str_equal (words[0], "originate") && (n == 2 || n == 3))
+    {
+      static const char *outcomes[] = { "connect", "refused", "no-pickup", "no-answer" };
+      guint step_ms = n == 3 ? (guint) g_ascii_strtoull (words[2], NULL, 10) : 50;
+      gboolean known = FALSE;
+
+      for (guint i = 0; i < G_N_ELEMENTS (outcomes); i++)
+        {
+          if (g_str_equal (words[1], outcomes[i]))
+            {
+              sp_test_pbxis_server_set_originate (tool->server, (SpTestPbxisOriginate) i, step_ms);
+              known = TRUE;
+            }
+        }
+      if (!known)
+        g_printerr ("Unknown originate outcome “%s”\n", words[1]);
+    }
+  else if (g_str_equal (words[0], "dialplan") && n == 2 && g_str_equal (words[1], "off"))
+    sp_test_pbxis_server_set_dialplan_rewrite (tool->server, NULL, NULL);
+  else if (g_str_equal (words[0], "dialplan") && n == 3)
+    sp_test_pbxis_server_set_dialplan_rewrite (tool->server, words[1], words[2]);
+  else if (g_str_equal (words[0], "asterisk12") && n == 2)
+    sp_test_pbxis_server_set_asterisk12 (tool->server, g_str_equal (words[1], "on"));
   else if (g_str_equal (words[0], "restart"))
     {
       sp_test_pbxis_server_kill (tool->server);

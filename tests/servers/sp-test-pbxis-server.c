@@ -49,6 +49,36 @@
  *    " 385915551234" and `%2B` is a "+". A bad escape anywhere in the path is an exception
  *    there (500, whatever the route); here libsoup refuses such a request line itself
  *    (400) before the router sees it, so that one difference stays. See java_url_decode().
+ *
+ * Calls, as pbxis (`Ingemark/pbxis` 9da41eb, src/com/ingemark/pbxis.clj and pbxis/util.clj)
+ * maps Asterisk's events, and as Asterisk (`asterisk/asterisk`, branches 11 and 12) makes
+ * them:
+ *  - An agent's extension status is chan_sip's device state of its calls (Asterisk 11
+ *    channels/chan_sip.c lines 30004-30021, sip_devicestate()): a call on hold wins, then
+ *    ringing (ringinuse while another call is up), then inuse. Answering a second call puts
+ *    the first on hold (call waiting); its end gives the first back. See device_state().
+ *  - The status is written as `(str (m % %))` (util.clj lines 92-96): an Asterisk state
+ *    without a name is its decimal string, and a missing one is "".
+ *  - phoneNumber is "the agent's current party" (pbxis.clj lines 510-523): when a call
+ *    ends and another remains, the end's null gets the number and name of the oldest call
+ *    still tracked merged in, under the ended call's unique-id (the caller's channel for a
+ *    ring that stopped, the agent's for a hang-up: lines 439-445). Null only when none is
+ *    left. See sp_test_pbxis_server_hangup().
+ *  - An originate (pbxis.clj lines 83-96) answers the action id whatever Asterisk said: its
+ *    `send-action` returns Asterisk's response, which is never nil, so a refused Originate
+ *    looks like an accepted one and nothing more happens. Accepted, Asterisk rings the
+ *    agent's own phone; if nobody picks up, OriginateResponse fails and pbxis publishes
+ *    `originateFailed` whose "agent" is the AMI Exten, the dialled number (lines 456-460),
+ *    so a ticket of agents filters it out; success publishes nothing (line 459). Then the
+ *    number is dialled; when it answers, the Bridge (lines 428-438) names the agent's party
+ *    as CallerID2 (Asterisk 11 main/channel.c lines 7788-7802), the outgoing leg's caller
+ *    id, which app_dial sets to the dialplan extension it dialled (apps/app_dial.c lines
+ *    2492-2502): a dialplan that rewrites "+385…" to "0…" gets the Bridge to name "0…".
+ *    See originate_step_cb() and sp_test_pbxis_server_set_originate().
+ *  - Asterisk 12 replaced Bridge with BridgeCreate/Enter/Leave/Destroy (its UPGRADE.txt,
+ *    line 655) and pbxis matches "Bridge" only (pbxis.clj line 428): in that mode an
+ *    answered direct call and an originate never get a number; a queue call keeps the one
+ *    AgentCalled rang with. See sp_test_pbxis_server_set_asterisk12().
  */
 
 #define DEFAULT_UNSUB_DELAY_MS   15000
@@ -72,6 +102,7 @@ typedef struct
   char     *unique_id2;
   gboolean  answered;
   gboolean  announced;       /* its number was published (direct calls: once answered) */
+  gboolean  held;            /* answered, and on hold while the agent talks on another */
 } Call;
 
 typedef struct
@@ -137,6 +168,14 @@ struct _SpTestPbxisServer
   SpTestHostile      hostile_ticket;
   SpTestHostileStats hostile_stats;
   GArray     *originate_ids;      /* (element-type guint) pending originates' timers */
+
+  /* Asterisk's ways with calls: see sp_test_pbxis_server_set_originate() and
+   * sp_test_pbxis_server_set_asterisk12(). */
+  SpTestPbxisOriginate originate_outcome;
+  guint                originate_step_ms;
+  char                *dialplan_from;
+  char                *dialplan_to;
+  gboolean             asterisk12;
 };
 
 static void sink_detach (Sink *sink);
@@ -1295,13 +1334,74 @@ handle_queue_status (SpTestPbxisServer *self,
   respond_text (msg, SOUP_STATUS_OK, text);
 }
 
+/* Calls: what the agent's phone shows, and the originate */
+
+/* chan_sip's device state of the agent's phone, from its calls (sip_devicestate(),
+ * Asterisk 11 channels/chan_sip.c lines 30004-30021): a call on hold wins, then ringing
+ * (ringinuse if another call is up), then in use. */
+static const char *
+device_state (SpTestPbxisServer *self,
+              const char        *agent)
+{
+  guint ringing = 0;
+  guint up = 0;
+  guint held = 0;
+
+  for (guint i = 0; i < self->calls->len; i++)
+    {
+      Call *call = g_ptr_array_index (self->calls, i);
+
+      if (!g_str_equal (call->agent, agent))
+        continue;
+      if (!call->answered)
+        ringing++;
+      else if (call->held)
+        held++;
+      else
+        up++;
+    }
+
+  if (held > 0)
+    return "onhold";
+  if (ringing > 0)
+    return up > 0 ? "ringinuse" : "ringing";
+  if (up > 0)
+    return "inuse";
+  return "not_inuse";
+}
+
+/* An ExtensionStatus event for the state the agent's calls give its phone. */
+static void
+update_device_state (SpTestPbxisServer *self,
+                     const char        *agent)
+{
+  sp_test_pbxis_server_set_extension_status (self, agent, device_state (self, agent));
+}
+
+/* The agent takes @call on a phone busy with others: they go on hold. */
+static void
+hold_others (SpTestPbxisServer *self,
+             Call              *call)
+{
+  for (guint i = 0; i < self->calls->len; i++)
+    {
+      Call *other = g_ptr_array_index (self->calls, i);
+
+      if (other != call && other->answered && g_str_equal (other->agent, call->agent))
+        other->held = TRUE;
+    }
+}
+
 typedef struct
 {
-  SpTestPbxisServer *self;
-  char              *agent;
-  char              *number;
-  guint              step;
-  guint              id;
+  SpTestPbxisServer    *self;
+  char                 *agent;
+  char                 *number;
+  char                 *action_id;
+  char                 *call_id;
+  SpTestPbxisOriginate  outcome;
+  guint                 step;
+  guint                 id;
 } Originate;
 
 static void
@@ -1321,38 +1421,91 @@ originate_free (Originate *originate)
 
   g_free (originate->agent);
   g_free (originate->number);
+  g_free (originate->action_id);
+  g_free (originate->call_id);
   g_free (originate);
 }
 
-/* The originate in Asterisk: the agent's own phone rings first; once it is picked up,
- * the number is dialled and answers, and the Bridge tells the agent's party. */
+/* The number as the outgoing leg's caller id has it: app_dial gives the leg the dialplan
+ * extension it was dialled as (Asterisk 11 apps/app_dial.c lines 2492-2502), and a
+ * dialplan may rewrite the extension before it dials (e.g. +385… as 0…). */
+static char *
+dialplan_number (SpTestPbxisServer *self,
+                 const char        *dialled)
+{
+  if (self->dialplan_from != NULL && g_str_has_prefix (dialled, self->dialplan_from))
+    return g_strconcat (self->dialplan_to, dialled + strlen (self->dialplan_from), NULL);
+
+  return g_strdup (dialled);
+}
+
+/* The originate in Asterisk, one step at a time: the agent's own phone rings; nobody
+ * picks it up (OriginateResponse Failure), or the agent does (Success, which pbxis only
+ * remembers); then the number is dialled, and answers (Bridge) or not (the agent hangs up
+ * on the ringback). */
 static gboolean
 originate_step_cb (gpointer data)
 {
   Originate *originate = data;
   SpTestPbxisServer *self = originate->self;
+  Call *call = originate->call_id ? find_call (self, originate->call_id) : NULL;
 
-  if (originate->step++ == 0)
+  switch (originate->step++)
     {
-      sp_test_pbxis_server_set_extension_status (self, originate->agent, "ringing");
-      return G_SOURCE_CONTINUE;
-    }
-  else
-    {
-      Call *call = g_new0 (Call, 1);
-
+    case 0:
+      call = g_new0 (Call, 1);
       call->id = g_strdup_printf ("call-%u", ++self->serial);
       call->agent = g_strdup (originate->agent);
-      call->number = g_strdup (originate->number);
       call->agent_channel = new_channel (self, originate->agent);
+      g_ptr_array_add (self->calls, call);
+      originate->call_id = g_strdup (call->id);
+      update_device_state (self, originate->agent);
+      return G_SOURCE_CONTINUE;
+
+    case 1:
+      if (call == NULL)
+        return G_SOURCE_REMOVE;
+
+      if (originate->outcome == SP_TEST_PBXIS_ORIGINATE_NO_PICKUP)
+        {
+          JsonObject *event = new_event ("originateFailed");
+
+          g_ptr_array_remove (self->calls, call);
+          update_device_state (self, originate->agent);
+          /* pbxis.clj line 460: the "agent" of the failure is the AMI Exten, the dialled
+           * number, so a ticket of agents filters it out. */
+          json_object_set_string_member (event, "agent", originate->number);
+          json_object_set_string_member (event, "actionId", originate->action_id);
+          publish (self, event);
+          return G_SOURCE_REMOVE;
+        }
+
+      hold_others (self, call);
+      call->answered = TRUE;
+      update_device_state (self, originate->agent);
+      return G_SOURCE_CONTINUE;
+
+    case 2:
+    default:
+      if (call == NULL)
+        return G_SOURCE_REMOVE;
+
+      if (originate->outcome == SP_TEST_PBXIS_ORIGINATE_NO_ANSWER)
+        {
+          sp_test_pbxis_server_hangup (self, call->id, 0, 0);
+          return G_SOURCE_REMOVE;
+        }
+
+      /* Bridge (pbxis.clj lines 428-438): the agent's party is CallerID2, the caller id of
+       * the outgoing leg (channel.c line 7801). Asterisk 12 has no Bridge event. */
+      call->number = dialplan_number (self, originate->number);
       call->unique_id1 = g_strdup_printf ("%" G_GINT64_FORMAT ".%u", g_get_real_time () / G_USEC_PER_SEC, ++self->serial);
       call->unique_id2 = g_strdup_printf ("%" G_GINT64_FORMAT ".%u", g_get_real_time () / G_USEC_PER_SEC, ++self->serial);
-      call->answered = TRUE;
-      call->announced = TRUE;
-      g_ptr_array_add (self->calls, call);
-
-      sp_test_pbxis_server_set_extension_status (self, originate->agent, "inuse");
-      publish (self, phone_number_event (call, originate->agent));
+      if (!self->asterisk12)
+        {
+          call->announced = TRUE;
+          publish (self, phone_number_event (call, originate->agent));
+        }
       return G_SOURCE_REMOVE;
     }
 }
@@ -1364,12 +1517,24 @@ handle_originate (SpTestPbxisServer *self,
                   const char        *dest)
 {
   g_autofree char *action_id = g_strdup_printf ("pbxis-%08x", g_random_int ());
-  Originate *originate = g_new0 (Originate, 1);
+  Originate *originate;
 
+  /* pbxis.clj lines 86-96: the action id is answered whatever Asterisk said; refused,
+   * nothing more happens, and nothing says so. */
+  if (self->originate_outcome == SP_TEST_PBXIS_ORIGINATE_REFUSED)
+    {
+      respond_json_string (msg, action_id);
+      return;
+    }
+
+  originate = g_new0 (Originate, 1);
   originate->self = self;
   originate->agent = g_strdup (src);
   originate->number = g_strdup (dest);
-  originate->id = g_timeout_add_full (G_PRIORITY_DEFAULT, 50, originate_step_cb, originate,
+  originate->action_id = g_strdup (action_id);
+  originate->outcome = self->originate_outcome;
+  originate->id = g_timeout_add_full (G_PRIORITY_DEFAULT, self->originate_step_ms,
+                                      originate_step_cb, originate,
                                       (GDestroyNotify) originate_free);
   g_array_append_val (self->originate_ids, originate->id);
 
@@ -1640,6 +1805,8 @@ sp_test_pbxis_server_new (guint16   port,
   self->queues = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, (GDestroyNotify) queue_free);
   self->calls = g_ptr_array_new_with_free_func ((GDestroyNotify) call_free);
   self->originate_ids = g_array_new (FALSE, FALSE, sizeof (guint));
+  self->originate_outcome = SP_TEST_PBXIS_ORIGINATE_CONNECT;
+  self->originate_step_ms = 50;
   self->last_sent = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
 
   if (!sp_test_pbxis_server_start (self, error))
@@ -1781,6 +1948,8 @@ sp_test_pbxis_server_free (SpTestPbxisServer *self)
   g_clear_pointer (&self->last_sent, g_hash_table_unref);
   g_free (self->last_ticket);
   g_free (self->fail_next_action);
+  g_free (self->dialplan_from);
+  g_free (self->dialplan_to);
   g_free (self);
 }
 
@@ -2123,7 +2292,7 @@ sp_test_pbxis_server_queue_call (SpTestPbxisServer *self,
   queue->count++;
   publish (self, queue_count_event (queue));
   publish (self, phone_number_event (call, agent));
-  sp_test_pbxis_server_set_extension_status (self, agent, "ringing");
+  update_device_state (self, agent);
 
   return g_strdup (call->id);
 }
@@ -2151,7 +2320,7 @@ sp_test_pbxis_server_direct_call (SpTestPbxisServer *self,
   call->ring_channel = new_channel (self, "trunk");
   g_ptr_array_add (self->calls, call);
 
-  sp_test_pbxis_server_set_extension_status (self, agent, "ringing");
+  update_device_state (self, agent);
 
   return g_strdup (call->id);
 }
@@ -2160,7 +2329,9 @@ sp_test_pbxis_server_direct_call (SpTestPbxisServer *self,
  * sp_test_pbxis_server_answer:
  *
  * The agent picks up (Bridge): phoneNumber with the other party, unless the number did
- * not change (a queue call's was sent on ringing), then the extension is in use.
+ * not change (a queue call's was sent on ringing), then the extension is in use. A call
+ * the agent was talking on goes on hold (call waiting). On Asterisk 12 there is no Bridge,
+ * and so no phoneNumber.
  */
 void
 sp_test_pbxis_server_answer (SpTestPbxisServer *self,
@@ -2172,8 +2343,10 @@ sp_test_pbxis_server_answer (SpTestPbxisServer *self,
   g_return_if_fail (call != NULL);
   g_return_if_fail (!call->answered);
 
+  hold_others (self, call);
   call->answered = TRUE;
-  call->announced = TRUE;
+  /* pbxis learns a number only from AgentCalled and the Bridge (pbxis.clj lines 428-448). */
+  call->announced = call->queue != NULL || !self->asterisk12;
   call->agent_channel = new_channel (self, call->agent);
   call->unique_id1 = g_strdup_printf ("%" G_GINT64_FORMAT ".%u", now, ++self->serial);
   call->unique_id2 = g_strdup_printf ("%" G_GINT64_FORMAT ".%u", now, ++self->serial);
@@ -2186,8 +2359,9 @@ sp_test_pbxis_server_answer (SpTestPbxisServer *self,
       publish (self, queue_count_event (queue));
     }
 
-  publish (self, phone_number_event (call, call->agent));
-  sp_test_pbxis_server_set_extension_status (self, call->agent, "inuse");
+  if (!self->asterisk12)
+    publish (self, phone_number_event (call, call->agent));
+  update_device_state (self, call->agent);
 }
 
 /**
@@ -2216,6 +2390,8 @@ sp_test_pbxis_server_hangup (SpTestPbxisServer *self,
   g_return_if_fail (call != NULL);
 
   agent = g_strdup (call->agent);
+  /* AgentRingNoAnswer and QueueCallerAbandon name the caller's channel, a Hangup the
+   * agent's (pbxis.clj lines 439-445). */
   agent_channel = g_strdup (call->agent_channel ? call->agent_channel : call->ring_channel);
   recording = g_strdup (call->unique_id1);
   answered_queue_call = call->answered && call->queue != NULL;
@@ -2230,14 +2406,34 @@ sp_test_pbxis_server_hangup (SpTestPbxisServer *self,
 
   g_ptr_array_remove (self->calls, call);
 
-  /* "The agent's current party": another tracked call fills in, else null. */
-  other = current_call (self, agent, NULL);
-  event = phone_number_event (other, agent);
-  if (other == NULL)
-    json_object_set_string_member (event, "unique-id", agent_channel);
+  /* "The agent's current party" (pbxis.clj lines 515-523): the null of the ended call,
+   * with the number and name of the oldest call pbxis still tracks merged in, under the
+   * ended call's unique-id; null if none is left. */
+  other = NULL;
+  for (guint i = 0; i < self->calls->len && other == NULL; i++)
+    {
+      Call *candidate = g_ptr_array_index (self->calls, i);
+
+      if (candidate->announced && g_str_equal (candidate->agent, agent))
+        other = candidate;
+    }
+  event = new_event ("phoneNumber");
+  json_object_set_string_member (event, "agent", agent);
+  set_nullable_string (event, "unique-id", agent_channel);
+  set_nullable_string (event, "number", other ? other->number : NULL);
+  if (other != NULL)
+    set_nullable_string (event, "name", other->name);
   publish (self, event);
 
-  sp_test_pbxis_server_set_extension_status (self, agent, other ? "inuse" : "not_inuse");
+  /* The agent takes the call on hold back. */
+  for (guint i = 0; i < self->calls->len; i++)
+    {
+      Call *held = g_ptr_array_index (self->calls, i);
+
+      if (g_str_equal (held->agent, agent))
+        held->held = FALSE;
+    }
+  update_device_state (self, agent);
 
   if (answered_queue_call)
     {
@@ -2269,6 +2465,56 @@ sp_test_pbxis_server_get_agent_call (SpTestPbxisServer *self,
     }
 
   return NULL;
+}
+
+/**
+ * sp_test_pbxis_server_set_originate:
+ * @outcome: what Asterisk does with the next originates
+ * @step_ms: the time between their steps (the phone rings, is picked up, the number
+ *   answers); 50 unless set
+ */
+void
+sp_test_pbxis_server_set_originate (SpTestPbxisServer    *self,
+                                    SpTestPbxisOriginate  outcome,
+                                    guint                 step_ms)
+{
+  self->originate_outcome = outcome;
+  self->originate_step_ms = step_ms;
+}
+
+/**
+ * sp_test_pbxis_server_set_dialplan_rewrite:
+ * @from: (nullable): a prefix of dialled numbers, e.g. "+385"; %NULL for none
+ * @to: what the dialplan dials instead, e.g. "0"
+ *
+ * The dialplan rewrites the numbers it is asked to dial, so the Bridge of an originate
+ * names the number otherwise than it was dialled.
+ */
+void
+sp_test_pbxis_server_set_dialplan_rewrite (SpTestPbxisServer *self,
+                                           const char        *from,
+                                           const char        *to)
+{
+  g_free (self->dialplan_from);
+  g_free (self->dialplan_to);
+  self->dialplan_from = g_strdup (from);
+  self->dialplan_to = g_strdup (from ? to : NULL);
+}
+
+/**
+ * sp_test_pbxis_server_set_asterisk12:
+ * @asterisk12: whether the Asterisk behind is 12 or later
+ *
+ * Asterisk 12 replaced the Bridge event with BridgeEnter/BridgeLeave (its UPGRADE.txt,
+ * line 655), which pbxis does not read (pbxis.clj line 428 matches "Bridge" only): an
+ * answered call's number never comes, neither for a direct call nor for an originate. A
+ * queue call keeps the number it rang with (AgentCalled).
+ */
+void
+sp_test_pbxis_server_set_asterisk12 (SpTestPbxisServer *self,
+                                     gboolean           asterisk12)
+{
+  self->asterisk12 = asterisk12;
 }
 
 /**

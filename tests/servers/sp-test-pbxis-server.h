@@ -47,6 +47,27 @@ typedef struct
 } SpTestPbxisRequest;
 
 /**
+ * SpTestPbxisOriginate:
+ * @SP_TEST_PBXIS_ORIGINATE_CONNECT: the agent's phone rings, is picked up, and the number
+ *   answers (the Bridge names it as the dialplan dialled it)
+ * @SP_TEST_PBXIS_ORIGINATE_REFUSED: Asterisk answers the Originate action with Error:
+ *   pbxis-ws still answers an action id, and nothing else happens
+ * @SP_TEST_PBXIS_ORIGINATE_NO_PICKUP: the agent's phone rings and nobody picks it up:
+ *   `originateFailed` with the dialled number as its agent, and the phone is idle again
+ * @SP_TEST_PBXIS_ORIGINATE_NO_ANSWER: the agent picks up, the number does not answer, and
+ *   the agent hangs up
+ *
+ * What Asterisk does with an originate.
+ */
+typedef enum
+{
+  SP_TEST_PBXIS_ORIGINATE_CONNECT,
+  SP_TEST_PBXIS_ORIGINATE_REFUSED,
+  SP_TEST_PBXIS_ORIGINATE_NO_PICKUP,
+  SP_TEST_PBXIS_ORIGINATE_NO_ANSWER,
+} SpTestPbxisOriginate;
+
+/**
  * SpTestPbxisServer:
  *
  * pbxis-ws reproduced in process, on 127.0.0.1, with an Asterisk that tests drive through
@@ -143,6 +164,16 @@ void               sp_test_pbxis_server_hangup            (SpTestPbxisServer   *
                                                            gint64               hold_time);
 const char        *sp_test_pbxis_server_get_agent_call    (SpTestPbxisServer   *self,
                                                            const char          *agent);
+
+/* Asterisk: how calls go. */
+void               sp_test_pbxis_server_set_originate     (SpTestPbxisServer   *self,
+                                                           SpTestPbxisOriginate outcome,
+                                                           guint                step_ms);
+void               sp_test_pbxis_server_set_dialplan_rewrite (SpTestPbxisServer *self,
+                                                           const char          *from,
+                                                           const char          *to);
+void               sp_test_pbxis_server_set_asterisk12    (SpTestPbxisServer   *self,
+                                                           gboolean             asterisk12);
 
 /* Anything else, exactly as given: to every ticket its scope keys let through. */
 void               sp_test_pbxis_server_publish_raw       (SpTestPbxisServer   *self,

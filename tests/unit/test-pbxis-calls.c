@@ -15,10 +15,12 @@
  *                       by sp_pbxis_event_from_node() as the source's transports do;
  *                     {"wait": MS}: time passes, and the ends whose agentComplete did not
  *                       come by then are given up;
- *                     {"dialled": NUMBER}: a "dial" action succeeded;
+ *                     {"dial": NUMBER, "agent": AGENT}: a "dial" action is sent
+ *                       (sp_pbxis_dials_begin());
+ *                     {"sent": ACTION-ID}: pbxis-ws answered the last dial;
  *                     {"stop": true}: the source stopped for good (sp_pbxis_calls_reset()).
- * The clock starts at 0 and only "wait" moves it. The text lists every step ("> …") and
- * the call events it made; call ids are shown without the wall-clock part, which differs
+ * The clock starts at 0 and only "wait" moves it. The text lists every step ("> …"), the
+ * call events it made and the dials it ended ("dial N: …"); call ids are shown without the wall-clock part, which differs
  * from run to run ("pbxis-147-*-1").
  */
 
@@ -172,6 +174,7 @@ describe_steps (const char *data,
   JsonObject *root;
   JsonArray *steps;
   gint64 now = 0;
+  guint dial = 0;
 
   json_parser_load_from_data (parser, data, length, &error);
   g_assert_no_error (error);
@@ -198,12 +201,20 @@ describe_steps (const char *data,
           g_string_append_printf (out, "> wait: %" G_GINT64_FORMAT " ms\n", now / 1000);
           events = sp_pbxis_calls_expire (calls, now);
         }
-      else if (json_object_has_member (step, "dialled"))
+      else if (json_object_has_member (step, "dial"))
         {
-          const char *number = json_object_get_string_member (step, "dialled");
+          const char *number = json_object_get_string_member (step, "dial");
+          const char *agent = json_object_get_string_member (step, "agent");
 
-          g_string_append_printf (out, "> dialled %s\n", number);
-          sp_pbxis_calls_dialled (calls, number, now);
+          dial = sp_pbxis_dials_begin (sp_pbxis_calls_get_dials (calls), agent, number, now);
+          g_string_append_printf (out, "> dial %u: %s calls %s\n", dial, agent, number);
+        }
+      else if (json_object_has_member (step, "sent"))
+        {
+          const char *action_id = json_object_get_string_member (step, "sent");
+
+          g_string_append_printf (out, "> dial %u sent: %s\n", dial, action_id);
+          sp_pbxis_dials_sent (sp_pbxis_calls_get_dials (calls), dial, action_id);
         }
       else if (json_object_has_member (step, "stop"))
         {
@@ -221,14 +232,32 @@ describe_steps (const char *data,
 
       if (events != NULL)
         describe_call_events (out, events);
+
+      {
+        g_autoptr(GPtrArray) results = sp_pbxis_dials_take_results (sp_pbxis_calls_get_dials (calls));
+
+        for (guint j = 0; j < results->len; j++)
+          {
+            SpPbxisDialResult *result = g_ptr_array_index (results, j);
+
+            if (result->error != NULL)
+              g_string_append_printf (out, "  dial %u failed: %s\n", result->id,
+                                      result->error->message);
+            else
+              g_string_append_printf (out, "  dial %u: placed\n", result->id);
+          }
+      }
     }
+
+  if (sp_pbxis_dials_get_n (sp_pbxis_calls_get_dials (calls)) > 0)
+    g_string_append_printf (out, "(%u dial(s) not over)\n", sp_pbxis_dials_get_n (sp_pbxis_calls_get_dials (calls)));
 
   /* An end still waiting is visible, with when it would be given up. */
   if (sp_pbxis_calls_get_n_pending (calls) > 0)
     g_string_append_printf (out, "(%u end(s) waiting for agentComplete until %"
                             G_GINT64_FORMAT " ms)\n", sp_pbxis_calls_get_n_pending (calls),
                             sp_pbxis_calls_get_deadline (calls) / 1000);
-  else
+  else if (sp_pbxis_dials_get_n (sp_pbxis_calls_get_dials (calls)) == 0)
     g_assert_cmpint (sp_pbxis_calls_get_deadline (calls), ==, -1);
 
   return g_string_free (out, FALSE);

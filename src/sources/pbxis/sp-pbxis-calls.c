@@ -7,52 +7,73 @@
 
 #include "config.h"
 
+#include <glib/gi18n.h>
+
 #include "sp-pbxis-calls.h"
+#include "sp-source.h"
 
 /*
  * The pure half of the pbxis source: pbxis-ws events in, SpCallEvents out. No I/O, no
  * main loop, no timer: the source feeds every parsed event with the monotonic time, emits
- * what comes back, and asks for the pending ends when sp_pbxis_calls_get_deadline() comes
- * (tests/unit/test-pbxis-calls.c runs it on tests/data/pbxis-calls/).
+ * what comes back, and calls sp_pbxis_calls_expire() when sp_pbxis_calls_get_deadline()
+ * comes (tests/unit/test-pbxis-calls.c runs it on tests/data/pbxis-calls/).
  *
- * The protocol's quirks it follows (see protocols/pbxis_ws.md):
- *  - A queue call rings with `phoneNumber` (number, name, queue); a direct call only with
- *    `extensionStatus: ringing`, and its number comes with the answer (the Bridge's
- *    `phoneNumber`, without a queue).
+ * The protocol's quirks it follows (see protocols/pbxis_ws.md and pbxis.clj):
+ *  - A queue call rings with `phoneNumber` (number, name, queue: AgentCalled); a direct
+ *    call only with `extensionStatus: ringing`, and its number comes with the answer (the
+ *    Bridge's `phoneNumber`, without a queue). On Asterisk 12 and later there is no Bridge
+ *    event at all, so a direct call never gets a number: it stays "Unknown caller".
  *  - The answer of a queue call is only `extensionStatus: inuse` (busy, onhold): the server
  *    filters the repeated number. The Bridge may also name the other side written
  *    differently from the caller id it rang with: the same call, now answered.
+ *  - An agent can have several calls (call waiting). `phoneNumber` is "the agent's current
+ *    party": when one call ends and another remains, pbxis sends the remaining call's
+ *    number again (with the ended call's unique-id), and `null` only when none is left.
+ *    So a number we already know, from another unique-id, means the current party's call
+ *    is over; a new ring does not end the call in progress.
+ *  - chan_sip's device state tells the second ring's fate: ringinuse while it rings,
+ *    onhold once it is answered (the first call goes on hold), inuse again if it was not
+ *    answered, ringing if the call in progress ended meanwhile.
  *  - The end is `phoneNumber` null or `not_inuse` (no_hint, unavailable); an answered queue
  *    call is then summed up by `agentComplete` (talk and hold times, recording), so its end
  *    waits AGENT_COMPLETE_WAIT_MS for it.
- *  - Calls have no id that lasts from ring to end: each gets a local one, and a call is
- *    one (agent, number). The snapshot of a new ticket repeats the current calls: the same
- *    party again is the same call, and only new details count.
- *  - After a "dial", Asterisk rings the agent's own phone first and then connects the
- *    number: for DIAL_PENDING_SECONDS such a ring is not an incoming call, and the Bridge
- *    naming the dialled number is our outgoing call, answered. `originateFailed` ends the
- *    wait; its "agent" is the dialled number (a server quirk), so it makes no agent.
+ *  - Calls have no id that lasts from ring to end: each gets a local one. The snapshot of
+ *    a new ticket repeats the current calls: the same party again is the same call, and
+ *    only new details count.
+ *  - A "dial" (POST /originate) rings the agent's own phone first; once it is picked up,
+ *    Asterisk dials the number, and the Bridge names the other side as the dialplan wrote
+ *    it, not necessarily as we dialled it (and never on Asterisk 12+). pbxis-ws answers an
+ *    action id even when Asterisk refused the call, and reports a failure as
+ *    `originateFailed` whose "agent" is the dialled number, which a ticket of agents
+ *    filters out. So a dial is followed (its waits and results: sp-pbxis-dials.c): the
+ *    first ring of its agent while it waits is its own (any other ring is an incoming call,
+ *    as ever), the pick-up makes it an outgoing call to the number we dialled, and a dial
+ *    whose phone does not ring, or is not picked up, fails with a reason within a bounded
+ *    time.
  */
 
 /* agentComplete follows the end of an answered queue call closely; the end waits this long
  * for it, so that the call's record gets the talk and hold times. */
 #define AGENT_COMPLETE_WAIT_MS 1000
-/* After a "dial", the agent's own phone rings first (that is how Asterisk originates): for
- * this long, such a ring is not an incoming call. */
-#define DIAL_PENDING_SECONDS 60
 
 typedef struct
 {
-  char            *agent;
-  SpPbxisExtensionStatus extension;
-  /* The current call, if any. */
   char            *call_id;
-  gboolean         has_number;     /* a direct call rings without one */
-  char            *number;
+  char            *number;         /* NULL until known: a direct call rings without one */
   char            *name;
   char            *queue;
+  GPtrArray       *unique_ids;     /* (element-type utf8) of the events that named it */
   gboolean         answered;
   SpCallDirection  direction;
+  gboolean         bridged;        /* outgoing: its Bridge came */
+} Call;
+
+typedef struct
+{
+  char                   *agent;
+  SpPbxisExtensionStatus  extension;
+  GPtrArray              *calls;   /* (element-type Call) oldest first */
+  char                   *party;   /* the number pbxis named last; NULL: none */
 } Agent;
 
 /* The end of an answered queue call, waiting for its agentComplete. */
@@ -72,27 +93,26 @@ struct _SpPbxisCalls
    * ticket is compared with it. */
   GHashTable *agents;       /* agent → Agent */
   GPtrArray  *pending_ends; /* (element-type PendingEnd) */
+  SpPbxisDials *dials;
   guint64     serial;
-  char       *dialled;
-  gint64      dialled_until;
 };
 
 static void
-agent_clear_call (Agent *agent)
+call_free (Call *call)
 {
-  g_clear_pointer (&agent->call_id, g_free);
-  g_clear_pointer (&agent->number, g_free);
-  g_clear_pointer (&agent->name, g_free);
-  g_clear_pointer (&agent->queue, g_free);
-  agent->has_number = FALSE;
-  agent->answered = FALSE;
-  agent->direction = SP_CALL_DIRECTION_INCOMING;
+  g_free (call->call_id);
+  g_free (call->number);
+  g_free (call->name);
+  g_free (call->queue);
+  g_ptr_array_unref (call->unique_ids);
+  g_free (call);
 }
 
 static void
 agent_free (Agent *agent)
 {
-  agent_clear_call (agent);
+  g_ptr_array_unref (agent->calls);
+  g_free (agent->party);
   g_free (agent->agent);
   g_free (agent);
 }
@@ -108,6 +128,7 @@ ensure_agent (SpPbxisCalls *self,
       agent = g_new0 (Agent, 1);
       agent->agent = g_strdup (id);
       agent->extension = SP_PBXIS_EXTENSION_UNKNOWN;
+      agent->calls = g_ptr_array_new_with_free_func ((GDestroyNotify) call_free);
       g_hash_table_insert (self->agents, agent->agent, agent);
     }
 
@@ -122,18 +143,26 @@ pending_end_free (PendingEnd *pending)
   g_free (pending);
 }
 
+/* An empty number is no number: the Bridge's CallerID is "" when Asterisk has none. */
+static gboolean
+is_number (const char *number)
+{
+  return number != NULL && *number != '\0';
+}
+
 static SpCallEvent *
 new_event (SpPbxisCalls    *self,
            Agent           *agent,
+           Call            *call,
            SpCallEventKind  kind)
 {
-  SpCallEvent *event = sp_call_event_new (self->account_id, agent->call_id, kind);
+  SpCallEvent *event = sp_call_event_new (self->account_id, call->call_id, kind);
 
-  event->direction = agent->direction;
-  event->number = agent->number && *agent->number ? g_strdup (agent->number) : NULL;
-  event->name = g_strdup (agent->name);
+  event->direction = call->direction;
+  event->number = g_strdup (call->number);
+  event->name = g_strdup (call->name);
   event->exten = g_strdup (agent->agent);
-  event->queue = g_strdup (agent->queue);
+  event->queue = g_strdup (call->queue);
   event->ring_timeout = self->ring_timeout;
 
   return event;
@@ -142,96 +171,195 @@ new_event (SpPbxisCalls    *self,
 static void
 emit (SpPbxisCalls    *self,
       Agent           *agent,
+      Call            *call,
       SpCallEventKind  kind,
       GPtrArray       *events)
 {
   g_debug ("[%s] Call %s of %s: %s %s", self->account_id,
-           agent->call_id, agent->agent, sp_call_event_kind_to_string (kind),
-           agent->has_number ? agent->number : "(no number yet)");
-  g_ptr_array_add (events, new_event (self, agent, kind));
+           call->call_id, agent->agent, sp_call_event_kind_to_string (kind),
+           call->number ? call->number : "(no number yet)");
+  g_ptr_array_add (events, new_event (self, agent, call, kind));
 }
 
-/* The agent's current call is over. */
+static void
+add_unique_id (Call       *call,
+               const char *unique_id)
+{
+  if (unique_id == NULL)
+    return;
+
+  for (guint i = 0; i < call->unique_ids->len; i++)
+    {
+      if (g_str_equal (g_ptr_array_index (call->unique_ids, i), unique_id))
+        return;
+    }
+
+  g_ptr_array_add (call->unique_ids, g_strdup (unique_id));
+}
+
+static gboolean
+has_unique_id (Call       *call,
+               const char *unique_id)
+{
+  for (guint i = 0; unique_id != NULL && i < call->unique_ids->len; i++)
+    {
+      if (g_str_equal (g_ptr_array_index (call->unique_ids, i), unique_id))
+        return TRUE;
+    }
+
+  return FALSE;
+}
+
+static Call *
+new_call (SpPbxisCalls    *self,
+          Agent           *agent,
+          SpCallDirection  direction)
+{
+  Call *call = g_new0 (Call, 1);
+
+  /* The wall clock makes the id unique across runs of the app, the serial within one. */
+  call->call_id = g_strdup_printf ("pbxis-%s-%" G_GINT64_FORMAT "-%" G_GUINT64_FORMAT,
+                                   agent->agent, g_get_real_time (), ++self->serial);
+  call->unique_ids = g_ptr_array_new_with_free_func (g_free);
+  call->direction = direction;
+  g_ptr_array_add (agent->calls, call);
+
+  return call;
+}
+
+/* @call is over: it leaves the agent's calls. */
 static void
 end_call (SpPbxisCalls *self,
           Agent        *agent,
+          Call         *call,
           gint64        now,
           GPtrArray    *events)
 {
-  SpCallEventKind kind;
-
-  if (agent->call_id == NULL)
-    return;
-
   /* The tracker makes an unanswered incoming call a missed one. */
-  kind = agent->answered ? SP_CALL_EVENT_ENDED : SP_CALL_EVENT_MISSED;
+  SpCallEventKind kind = call->answered ? SP_CALL_EVENT_ENDED : SP_CALL_EVENT_MISSED;
 
-  if (agent->answered && agent->queue != NULL)
+  if (call->answered && call->queue != NULL)
     {
       PendingEnd *pending = g_new0 (PendingEnd, 1);
 
       pending->agent = g_strdup (agent->agent);
-      pending->event = new_event (self, agent, kind);
+      pending->event = new_event (self, agent, call, kind);
       pending->deadline = now + AGENT_COMPLETE_WAIT_MS * (G_USEC_PER_SEC / 1000);
       g_ptr_array_add (self->pending_ends, pending);
     }
   else
     {
-      emit (self, agent, kind, events);
+      emit (self, agent, call, kind, events);
     }
 
-  agent_clear_call (agent);
+  g_ptr_array_remove (agent->calls, call);
+}
+
+/* Every call of the agent that matches: all (@which NULL), or the ones @which accepts. */
+static void
+end_calls (SpPbxisCalls *self,
+           Agent        *agent,
+           gboolean    (*which) (Call *call),
+           gint64        now,
+           GPtrArray    *events)
+{
+  for (guint i = 0; i < agent->calls->len;)
+    {
+      Call *call = g_ptr_array_index (agent->calls, i);
+
+      if (which == NULL || which (call))
+        end_call (self, agent, call, now, events);
+      else
+        i++;
+    }
+}
+
+static Call *
+find_number (Agent      *agent,
+             const char *number)
+{
+  for (guint i = 0; i < agent->calls->len; i++)
+    {
+      Call *call = g_ptr_array_index (agent->calls, i);
+
+      if (g_strcmp0 (call->number, number) == 0)
+        return call;
+    }
+
+  return NULL;
+}
+
+/* The newest call that has not been answered (the ringing one), if any. */
+static Call *
+find_ringing (Agent *agent)
+{
+  for (guint i = agent->calls->len; i > 0; i--)
+    {
+      Call *call = g_ptr_array_index (agent->calls, i - 1);
+
+      if (!call->answered)
+        return call;
+    }
+
+  return NULL;
+}
+
+static Call *
+find_answered (Agent *agent)
+{
+  for (guint i = 0; i < agent->calls->len; i++)
+    {
+      Call *call = g_ptr_array_index (agent->calls, i);
+
+      if (call->answered)
+        return call;
+    }
+
+  return NULL;
+}
+
+static Call *
+find_numberless (Agent *agent)
+{
+  for (guint i = agent->calls->len; i > 0; i--)
+    {
+      Call *call = g_ptr_array_index (agent->calls, i - 1);
+
+      if (call->number == NULL && call->direction == SP_CALL_DIRECTION_INCOMING)
+        return call;
+    }
+
+  return NULL;
+}
+
+/* The newest call that waits for a Bridge to name its party: our dial, picked up, or a
+ * direct call. */
+static Call *
+find_unnamed (Agent *agent)
+{
+  for (guint i = agent->calls->len; i > 0; i--)
+    {
+      Call *call = g_ptr_array_index (agent->calls, i - 1);
+
+      if (call->direction == SP_CALL_DIRECTION_OUTGOING ? !call->bridged : call->number == NULL)
+        return call;
+    }
+
+  return NULL;
+}
+
+/* What pbxis tracks and names: a call with a number, from AgentCalled or a Bridge. */
+static gboolean
+is_announced (Call *call)
+{
+  return call->number != NULL &&
+         (call->direction == SP_CALL_DIRECTION_INCOMING || call->bridged);
 }
 
 static gboolean
-dial_pending (SpPbxisCalls *self,
-              gint64        now)
+is_answered (Call *call)
 {
-  return self->dialled != NULL && now < self->dialled_until;
-}
-
-static void
-begin_call (SpPbxisCalls *self,
-            Agent        *agent,
-            const char   *number,
-            const char   *name,
-            const char   *queue,
-            gint64        now,
-            GPtrArray    *events)
-{
-  SpCallEventKind kind;
-
-  agent_clear_call (agent);
-  /* The wall clock makes the id unique across runs of the app, the serial within one. */
-  agent->call_id = g_strdup_printf ("pbxis-%s-%" G_GINT64_FORMAT "-%" G_GUINT64_FORMAT,
-                                    agent->agent, g_get_real_time (), ++self->serial);
-  agent->has_number = number != NULL;
-  agent->number = g_strdup (number);
-  agent->name = g_strdup (name);
-  agent->queue = g_strdup (queue);
-
-  if (number != NULL && dial_pending (self, now) && g_str_equal (number, self->dialled))
-    {
-      /* Our own "dial", connected: the Bridge names the number we dialled. */
-      agent->direction = SP_CALL_DIRECTION_OUTGOING;
-      agent->answered = TRUE;
-      g_clear_pointer (&self->dialled, g_free);
-      kind = SP_CALL_EVENT_ANSWERED;
-    }
-  else if (queue != NULL || number == NULL ||
-           agent->extension == SP_PBXIS_EXTENSION_RINGING ||
-           agent->extension == SP_PBXIS_EXTENSION_RINGINUSE)
-    {
-      kind = SP_CALL_EVENT_RINGING;
-    }
-  else
-    {
-      /* A number without a queue is the Bridge: the agent is already talking. */
-      agent->answered = TRUE;
-      kind = SP_CALL_EVENT_ANSWERED;
-    }
-
-  emit (self, agent, kind, events);
+  return call->answered;
 }
 
 static gboolean
@@ -247,66 +375,153 @@ update_string (char       **field,
 }
 
 static void
+set_party (Agent      *agent,
+           const char *number)
+{
+  g_free (agent->party);
+  agent->party = g_strdup (number);
+}
+
+/* The agent picked up the phone the dial rang: Asterisk now calls the number, an outgoing
+ * call in progress, under the number we dialled. */
+static void
+pick_up (SpPbxisCalls *self,
+         Agent        *agent,
+         SpPbxisDial  *dial,
+         GPtrArray    *events)
+{
+  Call *call = new_call (self, agent, SP_CALL_DIRECTION_OUTGOING);
+
+  call->number = g_strdup (dial->number);
+  call->answered = TRUE;
+  emit (self, agent, call, SP_CALL_EVENT_ANSWERED, events);
+  sp_pbxis_dials_succeed (self->dials, dial);
+}
+
+/* Events */
+
+static void
 handle_phone_number (SpPbxisCalls       *self,
                      Agent              *agent,
                      const SpPbxisEvent *event,
                      gint64              now,
                      GPtrArray          *events)
 {
-  const char *number = event->number;
+  const char *number = is_number (event->number) ? event->number : NULL;
+  g_autofree char *old_party = NULL;
+  SpPbxisDial *dial;
+  Call *known;
+  Call *call;
 
-  if (number == NULL)
+  if (event->number == NULL)
     {
-      end_call (self, agent, now, events);
+      /* No call is left that pbxis knows of. A direct ring it never named, or our dial
+       * before its Bridge, end with the extension. */
+      end_calls (self, agent, is_announced, now, events);
+      set_party (agent, NULL);
       return;
     }
 
-  if (agent->call_id == NULL)
-    {
-      begin_call (self, agent, number, event->name, event->queue, now, events);
-      return;
-    }
+  old_party = g_steal_pointer (&agent->party);
+  agent->party = g_strdup (number);
+  known = number ? find_number (agent, number) : NULL;
 
-  if (!agent->has_number)
-    {
-      /* A direct call rang without a number: here it is, with the answer. */
-      agent->has_number = TRUE;
-      agent->number = g_strdup (number);
-      update_string (&agent->name, event->name);
-      update_string (&agent->queue, event->queue);
-      if (event->queue == NULL)
-        agent->answered = TRUE;
-      emit (self, agent, agent->answered ? SP_CALL_EVENT_ANSWERED : SP_CALL_EVENT_RINGING,
-            events);
-      return;
-    }
-
-  if (g_strcmp0 (agent->number, number) == 0)
+  if (known != NULL && (g_strcmp0 (number, old_party) == 0 ||
+                        has_unique_id (known, event->unique_id)))
     {
       /* The same party again (a snapshot after reconnecting): only new details count. */
-      gboolean changed = update_string (&agent->name, event->name);
+      gboolean changed = update_string (&known->name, event->name);
 
-      changed |= update_string (&agent->queue, event->queue);
+      changed |= update_string (&known->queue, event->queue);
+      add_unique_id (known, event->unique_id);
       if (changed)
-        emit (self, agent, agent->answered ? SP_CALL_EVENT_ANSWERED : SP_CALL_EVENT_RINGING,
-              events);
+        emit (self, agent, known,
+              known->answered ? SP_CALL_EVENT_ANSWERED : SP_CALL_EVENT_RINGING, events);
       return;
     }
 
-  if (!agent->answered && event->queue == NULL)
+  /* A Bridge names the newest call that waits for one: our dial, or a direct call. */
+  call = event->queue == NULL ? find_unnamed (agent) : NULL;
+  if (call != NULL && call->direction == SP_CALL_DIRECTION_OUTGOING)
     {
-      /* The Bridge of a ringing call names the other side, which may be written
-       * differently from the caller id it rang with: the same call, now answered. */
-      g_free (agent->number);
-      agent->number = g_strdup (number);
-      agent->answered = TRUE;
-      emit (self, agent, SP_CALL_EVENT_ANSWERED, events);
+      /* Our dial, connected; the dialplan may have written the number otherwise (or it is
+       * the caller id of the outgoing leg). The record keeps the number we dialled. */
+      if (g_strcmp0 (call->number, number) != 0)
+        g_debug ("[%s] The dial to %s was connected to %s", self->account_id, call->number,
+                 number ? number : "(no number)");
+      call->bridged = TRUE;
+      add_unique_id (call, event->unique_id);
       return;
     }
 
-  /* Another party: that call is over and this one begins. */
-  end_call (self, agent, now, events);
-  begin_call (self, agent, number, event->name, event->queue, now, events);
+  if (known != NULL)
+    {
+      /* pbxis fell back to this call, with the unique-id of the one that was the party:
+       * that one is over. */
+      Call *party = old_party ? find_number (agent, old_party) : NULL;
+
+      if (party != NULL && party != known)
+        end_call (self, agent, party, now, events);
+      return;
+    }
+
+  if (event->queue != NULL)
+    {
+      /* AgentCalled: a queue call rings, maybe while another is in progress. Its
+       * extensionStatus may have come first, making a call without a number. */
+      call = find_numberless (agent);
+      if (call == NULL || call->answered)
+        call = new_call (self, agent, SP_CALL_DIRECTION_INCOMING);
+      g_free (call->number);
+      call->number = g_strdup (number);
+      update_string (&call->name, event->name);
+      update_string (&call->queue, event->queue);
+      add_unique_id (call, event->unique_id);
+      emit (self, agent, call, SP_CALL_EVENT_RINGING, events);
+      return;
+    }
+
+  /* A Bridge: the agent is talking to the party it names. */
+  dial = sp_pbxis_dials_find_agent (self->dials, agent->agent, SP_PBXIS_DIAL_RINGING);
+  if (dial != NULL)
+    {
+      /* Before any pick-up of ours could connect anything: the ring we took for the dial's
+       * was a direct call, now answered. The dial waits for its own ring again. */
+      sp_pbxis_dials_unring (self->dials, dial, now);
+    }
+
+  /* A direct call rang without a number: here it is. */
+  call = find_numberless (agent);
+  if (call == NULL && old_party != NULL)
+    {
+      Call *ringing = find_ringing (agent);
+
+      /* The Bridge of a ringing queue call may write the caller id differently: the same
+       * call, now answered. */
+      if (ringing != NULL && ringing->queue != NULL && g_strcmp0 (ringing->number, old_party) == 0)
+        call = ringing;
+    }
+
+  if (call != NULL)
+    {
+      if (number != NULL)
+        {
+          g_free (call->number);
+          call->number = g_strdup (number);
+        }
+      update_string (&call->name, event->name);
+    }
+  else
+    {
+      /* A call first seen talking: picked up before we knew it rang. */
+      call = new_call (self, agent, SP_CALL_DIRECTION_INCOMING);
+      call->number = g_strdup (number);
+      call->name = g_strdup (event->name);
+    }
+
+  add_unique_id (call, event->unique_id);
+  call->answered = TRUE;
+  emit (self, agent, call, SP_CALL_EVENT_ANSWERED, events);
 }
 
 static void
@@ -316,37 +531,89 @@ handle_extension_status (SpPbxisCalls       *self,
                          gint64              now,
                          GPtrArray          *events)
 {
+  SpPbxisExtensionStatus old = agent->extension;
+  SpPbxisDial *dial;
+  Call *ringing;
+
   agent->extension = event->extension_status;
+  ringing = find_ringing (agent);
 
   switch (event->extension_status)
     {
     case SP_PBXIS_EXTENSION_RINGING:
     case SP_PBXIS_EXTENSION_RINGINUSE:
-      if (agent->call_id != NULL)
+      /* Only ringing, nothing in use: whatever was answered is over (its end may have been
+       * a fallback pbxis filtered as a repeat). */
+      if (event->extension_status == SP_PBXIS_EXTENSION_RINGING)
+        end_calls (self, agent, is_answered, now, events);
+
+      if (ringing != NULL)
         break;
-      if (dial_pending (self, now))
+
+      dial = sp_pbxis_dials_find_agent (self->dials, agent->agent, SP_PBXIS_DIAL_SENT);
+      if (dial != NULL)
         {
-          g_debug ("[%s] %s rings for our dial", self->account_id, agent->agent);
+          /* Asterisk rings the agent's own phone for our dial. Only this one ring: any
+           * other is an incoming call. */
+          sp_pbxis_dials_ring (self->dials, dial, now);
           break;
         }
+
       /* A direct call: no number until it is answered. */
-      begin_call (self, agent, NULL, NULL, NULL, now, events);
+      ringing = new_call (self, agent, SP_CALL_DIRECTION_INCOMING);
+      emit (self, agent, ringing, SP_CALL_EVENT_RINGING, events);
       break;
 
     case SP_PBXIS_EXTENSION_INUSE:
     case SP_PBXIS_EXTENSION_BUSY:
     case SP_PBXIS_EXTENSION_ONHOLD:
-      if (agent->call_id != NULL && !agent->answered)
+      dial = sp_pbxis_dials_find_agent (self->dials, agent->agent, SP_PBXIS_DIAL_RINGING);
+      if (dial == NULL && ringing == NULL && find_answered (agent) == NULL)
         {
-          agent->answered = TRUE;
-          emit (self, agent, SP_CALL_EVENT_ANSWERED, events);
+          /* A phone that answers by itself rings for no one to see. */
+          dial = sp_pbxis_dials_find_agent (self->dials, agent->agent, SP_PBXIS_DIAL_SENT);
+        }
+      if (dial != NULL && dial->phase == SP_PBXIS_DIAL_RINGING && old == SP_PBXIS_EXTENSION_RINGINUSE &&
+          event->extension_status != SP_PBXIS_EXTENSION_ONHOLD && find_answered (agent) != NULL)
+        {
+          /* It rang during a call and stopped, and that call goes on: not picked up. */
+          sp_pbxis_dials_fail (self->dials, dial, _("nobody picked up extension %s"), agent->agent);
+          break;
+        }
+      if (dial != NULL)
+        {
+          pick_up (self, agent, dial, events);
+          break;
+        }
+
+      if (ringing == NULL)
+        break;
+
+      if (find_answered (agent) == NULL)
+        {
+          ringing->answered = TRUE;
+          emit (self, agent, ringing, SP_CALL_EVENT_ANSWERED, events);
+        }
+      else if (event->extension_status == SP_PBXIS_EXTENSION_ONHOLD)
+        {
+          /* Call waiting: the second call answered, the first one on hold. */
+          ringing->answered = TRUE;
+          emit (self, agent, ringing, SP_CALL_EVENT_ANSWERED, events);
+        }
+      else if (old == SP_PBXIS_EXTENSION_RINGINUSE)
+        {
+          /* Call waiting: the second call stopped ringing and the first goes on. */
+          end_call (self, agent, ringing, now, events);
         }
       break;
 
     case SP_PBXIS_EXTENSION_NOT_INUSE:
     case SP_PBXIS_EXTENSION_NO_HINT:
     case SP_PBXIS_EXTENSION_UNAVAILABLE:
-      end_call (self, agent, now, events);
+      dial = sp_pbxis_dials_find_agent (self->dials, agent->agent, SP_PBXIS_DIAL_RINGING);
+      if (dial != NULL)
+        sp_pbxis_dials_fail (self->dials, dial, _("nobody picked up extension %s"), agent->agent);
+      end_calls (self, agent, NULL, now, events);
       break;
 
     case SP_PBXIS_EXTENSION_UNKNOWN:
@@ -379,8 +646,11 @@ static void
 handle_agent_complete (SpPbxisCalls       *self,
                        Agent              *agent,
                        const SpPbxisEvent *event,
+                       gint64              now,
                        GPtrArray          *events)
 {
+  Call *call = NULL;
+
   for (guint i = 0; i < self->pending_ends->len; i++)
     {
       PendingEnd *pending = g_ptr_array_index (self->pending_ends, i);
@@ -394,17 +664,42 @@ handle_agent_complete (SpPbxisCalls       *self,
         }
     }
 
-  /* Before the end: the times go to the call in progress. */
-  if (agent->call_id != NULL && agent->answered)
+  for (guint i = 0; i < agent->calls->len && call == NULL; i++)
     {
-      SpCallEvent *call_event = new_event (self, agent, SP_CALL_EVENT_ANSWERED);
+      Call *candidate = g_ptr_array_index (agent->calls, i);
 
-      set_talk_times (call_event, event);
-      g_ptr_array_add (events, call_event);
+      if (candidate->answered && candidate->queue != NULL)
+        call = candidate;
+    }
+
+  if (call == NULL)
+    call = find_answered (agent);
+
+  if (call == NULL)
+    {
+      g_debug ("[%s] agentComplete for %s matches no call", self->account_id, agent->agent);
       return;
     }
 
-  g_debug ("[%s] agentComplete for %s matches no call", self->account_id, agent->agent);
+  if (agent->calls->len > 1 && call->queue != NULL)
+    {
+      /* With another call on, the null before it was a fallback to that call, which pbxis
+       * may have filtered as a repeat: this is the end of the oldest answered queue call. */
+      SpCallEvent *call_event = new_event (self, agent, call, SP_CALL_EVENT_ENDED);
+
+      set_talk_times (call_event, event);
+      g_ptr_array_add (events, call_event);
+      g_ptr_array_remove (agent->calls, call);
+      return;
+    }
+
+  /* Before the end: the times go to the call in progress. */
+  {
+    SpCallEvent *call_event = new_event (self, agent, call, SP_CALL_EVENT_ANSWERED);
+
+    set_talk_times (call_event, event);
+    g_ptr_array_add (events, call_event);
+  }
 }
 
 /**
@@ -421,13 +716,14 @@ sp_pbxis_calls_new (const char *account_id)
   self->account_id = g_strdup (account_id);
   self->agents = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, (GDestroyNotify) agent_free);
   self->pending_ends = g_ptr_array_new_with_free_func ((GDestroyNotify) pending_end_free);
+  self->dials = sp_pbxis_dials_new (account_id);
 
   return self;
 }
 
 /**
  * sp_pbxis_calls_free:
- * @self: (nullable): the calls; ends still waiting are dropped
+ * @self: (nullable): the calls; ends still waiting and dials are dropped
  */
 void
 sp_pbxis_calls_free (SpPbxisCalls *self)
@@ -437,7 +733,7 @@ sp_pbxis_calls_free (SpPbxisCalls *self)
 
   g_hash_table_unref (self->agents);
   g_ptr_array_unref (self->pending_ends);
-  g_free (self->dialled);
+  sp_pbxis_dials_free (self->dials);
   g_free (self->account_id);
   g_free (self);
 }
@@ -459,6 +755,8 @@ sp_pbxis_calls_set_ring_timeout (SpPbxisCalls *self,
  * sp_pbxis_calls_feed:
  * @event: an event of the ticket, as parsed; those that are not about calls change nothing
  * @now: the monotonic time, in microseconds
+ *
+ * A dial may end here too: see sp_pbxis_dials_take_results().
  *
  * Returns: (transfer full) (element-type SpCallEvent): the call events @event makes, in
  *   order, possibly none. The end of an answered queue call is not among them: it waits for
@@ -488,12 +786,11 @@ sp_pbxis_calls_feed (SpPbxisCalls       *self,
 
     case SP_PBXIS_EVENT_AGENT_COMPLETE:
       if (event->agent != NULL)
-        handle_agent_complete (self, ensure_agent (self, event->agent), event, events);
+        handle_agent_complete (self, ensure_agent (self, event->agent), event, now, events);
       break;
 
     case SP_PBXIS_EVENT_ORIGINATE_FAILED:
-      /* Its "agent" is the dialled number: the dial is over, whichever it was. */
-      g_clear_pointer (&self->dialled, g_free);
+      sp_pbxis_dials_originate_failed (self->dials, event);
       break;
 
     case SP_PBXIS_EVENT_QUEUE_MEMBER_STATUS:
@@ -512,36 +809,16 @@ sp_pbxis_calls_feed (SpPbxisCalls       *self,
 }
 
 /**
- * sp_pbxis_calls_dialled:
- * @number: the number a "dial" action asked pbxis-ws to call, as sent
- * @now: the monotonic time, in microseconds
- *
- * The dial was accepted: the agent's phone rings first, then the number is connected;
- * neither is an incoming call.
- */
-void
-sp_pbxis_calls_dialled (SpPbxisCalls *self,
-                        const char   *number,
-                        gint64        now)
-{
-  g_return_if_fail (self != NULL);
-  g_return_if_fail (number != NULL);
-
-  g_free (self->dialled);
-  self->dialled = g_strdup (number);
-  self->dialled_until = now + DIAL_PENDING_SECONDS * G_USEC_PER_SEC;
-}
-
-/**
  * sp_pbxis_calls_get_deadline:
  *
- * Returns: the monotonic time at which the first end that waits for agentComplete is
- *   given up waiting (sp_pbxis_calls_expire()), or -1 if none waits
+ * Returns: the monotonic time at which sp_pbxis_calls_expire() has something to do (an
+ *   end stops waiting for agentComplete, a dial gives up), or -1 if nothing waits
  */
 gint64
 sp_pbxis_calls_get_deadline (SpPbxisCalls *self)
 {
   gint64 deadline = -1;
+  gint64 dial_deadline;
 
   g_return_val_if_fail (self != NULL, -1);
 
@@ -553,6 +830,10 @@ sp_pbxis_calls_get_deadline (SpPbxisCalls *self)
         deadline = pending->deadline;
     }
 
+  dial_deadline = sp_pbxis_dials_get_deadline (self->dials);
+  if (deadline < 0 || (dial_deadline >= 0 && dial_deadline < deadline))
+    deadline = dial_deadline;
+
   return deadline;
 }
 
@@ -560,14 +841,20 @@ sp_pbxis_calls_get_deadline (SpPbxisCalls *self)
  * sp_pbxis_calls_expire:
  * @now: the monotonic time, in microseconds
  *
- * Returns: (transfer full) (element-type SpCallEvent): the ends whose agentComplete did not
- *   come in time, without the talk and hold times, in order
+ * Gives up what waited until @now: the ends whose agentComplete did not come, and the
+ * dials whose phone did not ring or was not picked up (see
+ * sp_pbxis_dials_take_results()).
+ *
+ * Returns: (transfer full) (element-type SpCallEvent): the ends given up, without the talk
+ *   and hold times, in order
  */
 GPtrArray *
 sp_pbxis_calls_expire (SpPbxisCalls *self,
                        gint64        now)
 {
   GPtrArray *events = g_ptr_array_new_with_free_func ((GDestroyNotify) sp_call_event_unref);
+  GHashTableIter iter;
+  gpointer value;
 
   g_return_val_if_fail (self != NULL, events);
 
@@ -587,6 +874,28 @@ sp_pbxis_calls_expire (SpPbxisCalls *self,
       g_ptr_array_remove_index (self->pending_ends, i);
     }
 
+  /* chan_sip shows a phone with a call on hold as onhold, whatever else rings on it: a
+   * dial's ring cannot be seen then, so its wait ends without a verdict. */
+  g_hash_table_iter_init (&iter, self->agents);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
+    {
+      Agent *agent = value;
+      SpPbxisDial *dial;
+
+      if (agent->extension != SP_PBXIS_EXTENSION_ONHOLD)
+        continue;
+
+      while ((dial = sp_pbxis_dials_find_agent (self->dials, agent->agent, SP_PBXIS_DIAL_SENT)) != NULL &&
+             dial->deadline <= now)
+        {
+          g_debug ("[%s] Dial %u: %s has a call on hold, its ring could not be seen",
+                   self->account_id, dial->id, agent->agent);
+          sp_pbxis_dials_succeed (self->dials, dial);
+        }
+    }
+
+  sp_pbxis_dials_expire (self->dials, now);
+
   return events;
 }
 
@@ -604,10 +913,27 @@ sp_pbxis_calls_get_n_pending (SpPbxisCalls *self)
 }
 
 /**
+ * sp_pbxis_calls_get_dials:
+ *
+ * The dials, which the calls' events follow: begin one with sp_pbxis_dials_begin() before
+ * sending it, and take their results after every feed and expiry.
+ *
+ * Returns: (transfer none): the dials
+ */
+SpPbxisDials *
+sp_pbxis_calls_get_dials (SpPbxisCalls *self)
+{
+  g_return_val_if_fail (self != NULL, NULL);
+
+  return self->dials;
+}
+
+/**
  * sp_pbxis_calls_reset:
  *
- * Forgets every call, every end still waiting and the dial: the source stopped for good,
- * the live calls are the tracker's to expire, and a restart begins from the next snapshot.
+ * Forgets every call and every end still waiting, and fails the dials: the source stopped
+ * for good, the live calls are the tracker's to expire, and a restart begins from the next
+ * snapshot.
  */
 void
 sp_pbxis_calls_reset (SpPbxisCalls *self)
@@ -616,5 +942,5 @@ sp_pbxis_calls_reset (SpPbxisCalls *self)
 
   g_hash_table_remove_all (self->agents);
   g_ptr_array_set_size (self->pending_ends, 0);
-  g_clear_pointer (&self->dialled, g_free);
+  sp_pbxis_dials_fail_all (self->dials);
 }

@@ -7,6 +7,7 @@
 
 #include "sp-call-event.h"
 #include "sp-pbxis.h"
+#include "sp-pbxis-dials.h"
 
 G_BEGIN_DECLS
 
@@ -25,13 +26,11 @@ void          sp_pbxis_calls_set_ring_timeout (SpPbxisCalls       *self,
 GPtrArray    *sp_pbxis_calls_feed             (SpPbxisCalls       *self,
                                                const SpPbxisEvent *event,
                                                gint64              now);
-void          sp_pbxis_calls_dialled          (SpPbxisCalls       *self,
-                                               const char         *number,
-                                               gint64              now);
 gint64        sp_pbxis_calls_get_deadline     (SpPbxisCalls       *self);
 GPtrArray    *sp_pbxis_calls_expire           (SpPbxisCalls       *self,
                                                gint64              now);
 guint         sp_pbxis_calls_get_n_pending    (SpPbxisCalls       *self);
+SpPbxisDials *sp_pbxis_calls_get_dials        (SpPbxisCalls       *self);
 void          sp_pbxis_calls_reset            (SpPbxisCalls       *self);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (SpPbxisCalls, sp_pbxis_calls_free)

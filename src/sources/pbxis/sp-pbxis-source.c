@@ -26,6 +26,7 @@
  * the rest:
  *   sp-pbxis-stream.c   the three transports of a ticket's events (SpPbxisStream)
  *   sp-pbxis-calls.c    the pure mapping of the events to SpCallEvents (SpPbxisCalls)
+ *   sp-pbxis-dials.c    the dials the calls follow, to their pick-up or failure
  *   sp-pbxis-agent.c    the agent's queue memberships, queue counts and agent state
  *   sp-pbxis-request.c  POSTs, deadlines and errors of requests to pbxis-ws
  *   sp-pbxis-window.c   the agent panel; sp-pbxis-page.c, the account editor's page
@@ -50,6 +51,12 @@
  * QUEUE_REMOVE, QUEUE_PAUSE, QUEUE_UNPAUSE (param: the queue), and the agent-wide
  * PAUSE and UNPAUSE (every queue at once; pbxis-ws passes no reason on), all for the
  * first extension. The agent state (#SpSource:agent-state) follows its queue memberships.
+ *
+ * A DIAL completes when the call is placed, not when pbxis-ws answers: it answers an
+ * action id even when Asterisk refused the call, and its failure report names the dialled
+ * number as an agent, which our ticket filters out. So the dial is followed in the events
+ * (sp-pbxis-calls.c): it completes when the agent picks up the phone it rang, and fails,
+ * with the reason, when the phone does not ring within 10 s or is not picked up.
  */
 
 /* How long connecting (ticket and stream) may take before the attempt counts as failed
@@ -75,7 +82,9 @@ struct _SpPbxisSource
   /* What the events said; outlives reconnections, because the snapshot of the next ticket
    * is compared with it. */
   SpPbxisCalls     *calls;
-  guint             pending_end_id;  /* when the first end stops waiting for agentComplete */
+  guint             deadline_id;     /* when an end stops waiting for agentComplete, or a
+                                      * dial gives up */
+  GHashTable       *dial_tasks;      /* dial id → GTask of its perform, owned */
   SpPbxisAgent     *agent;           /* the agent panel's model */
 };
 
@@ -144,7 +153,8 @@ first_extension (SpPbxisSource *self)
 
 /* Events */
 
-static void schedule_pending_end (SpPbxisSource *self);
+static void schedule_deadline (SpPbxisSource *self);
+static void settle_dials (SpPbxisSource *self);
 
 static void
 emit_all (SpPbxisSource *self,
@@ -155,33 +165,35 @@ emit_all (SpPbxisSource *self,
 }
 
 static gboolean
-pending_end_cb (gpointer data)
+deadline_cb (gpointer data)
 {
   SpPbxisSource *self = data;
   g_autoptr(GPtrArray) events = NULL;
 
-  self->pending_end_id = 0;
+  self->deadline_id = 0;
   events = sp_pbxis_calls_expire (self->calls, g_get_monotonic_time ());
-  schedule_pending_end (self);
+  schedule_deadline (self);
   emit_all (self, events);
+  settle_dials (self);
 
   return G_SOURCE_REMOVE;
 }
 
-/* The calls' ends that wait for agentComplete are given up at their deadline. */
+/* The calls' ends that wait for agentComplete, and the dials that wait for the phone, are
+ * given up at their deadline. */
 static void
-schedule_pending_end (SpPbxisSource *self)
+schedule_deadline (SpPbxisSource *self)
 {
   gint64 deadline = sp_pbxis_calls_get_deadline (self->calls);
   gint64 wait;
 
-  g_clear_handle_id (&self->pending_end_id, g_source_remove);
+  g_clear_handle_id (&self->deadline_id, g_source_remove);
   if (deadline < 0)
     return;
 
   wait = deadline - g_get_monotonic_time ();
-  self->pending_end_id = g_timeout_add (wait > 0 ? (guint) ((wait + 999) / 1000) : 0,
-                                        pending_end_cb, self);
+  self->deadline_id = g_timeout_add (wait > 0 ? (guint) ((wait + 999) / 1000) : 0,
+                                     deadline_cb, self);
 }
 
 static void
@@ -194,8 +206,9 @@ feed_calls (SpPbxisSource      *self,
   /* As the account says now: the events made from here on carry it. */
   sp_pbxis_calls_set_ring_timeout (self->calls, sp_account_get_ring_timeout (account));
   events = sp_pbxis_calls_feed (self->calls, event, g_get_monotonic_time ());
-  schedule_pending_end (self);
+  schedule_deadline (self);
   emit_all (self, events);
+  settle_dials (self);
 }
 
 static void
@@ -255,7 +268,9 @@ stream_event_cb (SpPbxisSource      *self,
       break;
 
     case SP_PBXIS_EVENT_ORIGINATE_FAILED:
-      /* Its "agent" is the dialled number (a server quirk): only ours is of interest. */
+      /* Its "agent" is the dialled number (a server quirk), so it only comes when the
+       * account's extensions happen to name that number; its action id tells whether the
+       * dial was ours. */
       g_message ("[%s] pbxis-ws could not place the call to %s (%s)",
                  sp_source_get_account_id (SP_SOURCE (self)),
                  event->agent ? event->agent : "?", event->action_id ? event->action_id : "");
@@ -539,16 +554,74 @@ typedef struct
 {
   SpPbxisDeadline *deadline;
   char            *failure;  /* "Could not pause agent 147 in queue q1", for the error message */
-  char            *dialled;
+  guint            dial_id;  /* a dial's, in the calls */
+  gboolean         sent;     /* a dial's request was answered */
+  gboolean         settled;  /* a dial ended before its request was answered */
+  GError          *dial_error;
 } ActionData;
 
 static void
 action_data_free (ActionData *data)
 {
   g_clear_pointer (&data->deadline, sp_pbxis_deadline_free);
+  g_clear_error (&data->dial_error);
   g_free (data->failure);
-  g_free (data->dialled);
   g_free (data);
+}
+
+/* Takes @error (%NULL: the call is placed) and completes the dial's perform. */
+static void
+complete_dial (SpPbxisSource *self,
+               GTask         *task,
+               GError        *error)
+{
+  ActionData *data = g_task_get_task_data (task);
+
+  g_hash_table_steal (self->dial_tasks, GUINT_TO_POINTER (data->dial_id));
+
+  if (error != NULL)
+    {
+      g_message ("[%s] %s: %s", sp_source_get_account_id (SP_SOURCE (self)), data->failure,
+                 error->message);
+      g_task_return_new_error (task, SP_SOURCE_ERROR, SP_SOURCE_ERROR_FAILED, "%s: %s",
+                               data->failure, error->message);
+      g_error_free (error);
+    }
+  else
+    {
+      g_task_return_boolean (task, TRUE);
+    }
+
+  g_object_unref (task);
+}
+
+/* The dials that ended (picked up, or not placed) complete their performs; one whose
+ * request is still on its way completes when the answer comes. */
+static void
+settle_dials (SpPbxisSource *self)
+{
+  g_autoptr(GPtrArray) results = sp_pbxis_dials_take_results (sp_pbxis_calls_get_dials (self->calls));
+
+  for (guint i = 0; i < results->len; i++)
+    {
+      SpPbxisDialResult *result = g_ptr_array_index (results, i);
+      GTask *task = g_hash_table_lookup (self->dial_tasks, GUINT_TO_POINTER (result->id));
+      ActionData *data;
+
+      if (task == NULL)
+        continue;
+
+      data = g_task_get_task_data (task);
+      if (data->sent)
+        {
+          complete_dial (self, task, g_steal_pointer (&result->error));
+        }
+      else
+        {
+          data->settled = TRUE;
+          data->dial_error = g_steal_pointer (&result->error);
+        }
+    }
 }
 
 static void
@@ -566,6 +639,17 @@ action_cb (GObject      *object,
   gsize length;
 
   bytes = sp_http_read_bytes_finish (SOUP_SESSION (object), result, &error);
+
+  /* A dial's request is over: from here the dial waits for nobody or for its outcome. */
+  if (data->dial_id != 0 &&
+      (bytes == NULL || (g_task_get_cancellable (task) != NULL &&
+                         g_cancellable_is_cancelled (g_task_get_cancellable (task)))))
+    {
+      g_hash_table_steal (self->dial_tasks, GUINT_TO_POINTER (data->dial_id));
+      sp_pbxis_dials_cancel (sp_pbxis_calls_get_dials (self->calls), data->dial_id);
+      schedule_deadline (self);
+      g_object_unref (task);
+    }
 
   if (g_task_return_error_if_cancelled (task))
     return;
@@ -585,6 +669,14 @@ action_cb (GObject      *object,
   if (!sp_pbxis_check_action_response (soup_message_get_status (data->deadline->msg), body, length,
                                        &answer, &error))
     {
+      if (data->dial_id != 0)
+        {
+          g_hash_table_steal (self->dial_tasks, GUINT_TO_POINTER (data->dial_id));
+          sp_pbxis_dials_cancel (sp_pbxis_calls_get_dials (self->calls), data->dial_id);
+          schedule_deadline (self);
+          g_object_unref (task);
+        }
+
       /* Asterisk's own words ("Interface not found") tell the person what is wrong. */
       g_task_return_new_error (task, SP_SOURCE_ERROR, SP_SOURCE_ERROR_FAILED,
                                "%s: %s", data->failure, error->message);
@@ -594,11 +686,15 @@ action_cb (GObject      *object,
   g_debug ("[%s] %s: %s", sp_source_get_account_id (SP_SOURCE (self)),
            g_uri_get_path (soup_message_get_uri (data->deadline->msg)), answer ? answer : "OK");
 
-  if (data->dialled != NULL)
+  if (data->dial_id != 0)
     {
-      /* The agent's phone rings first, then the number is connected: neither is an
-       * incoming call. */
-      sp_pbxis_calls_dialled (self->calls, data->dialled, g_get_monotonic_time ());
+      /* pbxis-ws answers the action id also when Asterisk refused the call: the dial is
+       * placed when the agent's phone rings and is picked up, which the events tell. */
+      data->sent = TRUE;
+      sp_pbxis_dials_sent (sp_pbxis_calls_get_dials (self->calls), data->dial_id, answer);
+      if (data->settled)
+        complete_dial (self, task, g_steal_pointer (&data->dial_error));
+      return;
     }
 
   g_task_return_boolean (task, TRUE);
@@ -672,7 +768,9 @@ sp_pbxis_source_perform_async (SpSource            *source,
       escaped_number = g_uri_escape_string (number, NULL, FALSE);
       url = g_strdup_printf ("%s/originate/%s/%s", base_url, escaped_agent, escaped_number);
       data->failure = g_strdup_printf (_("Could not call %s from %s"), number, agent);
-      data->dialled = g_steal_pointer (&number);
+      /* Before the request: the agent's phone may ring before the answer comes. */
+      data->dial_id = sp_pbxis_dials_begin (sp_pbxis_calls_get_dials (self->calls), agent,
+                                            number, g_get_monotonic_time ());
     }
   else if (action == SP_SOURCE_ACTION_PAUSE || action == SP_SOURCE_ACTION_UNPAUSE)
     {
@@ -729,6 +827,13 @@ sp_pbxis_source_perform_async (SpSource            *source,
     }
 
   data->deadline = sp_pbxis_deadline_new (msg, cancellable, ACTION_TIMEOUT_SECONDS);
+  if (data->dial_id != 0)
+    {
+      /* Until the dial ends, it is completed from the events or its deadline. */
+      g_hash_table_insert (self->dial_tasks, GUINT_TO_POINTER (data->dial_id),
+                           g_object_ref (task));
+      schedule_deadline (self);
+    }
 
   g_debug ("[%s] %s: POST %s", sp_source_get_account_id (source),
            sp_source_action_to_string (action), url);
@@ -757,7 +862,8 @@ state_changed_cb (SpPbxisSource *self)
       state == SP_SOURCE_STATE_AUTH_FAILED)
     {
       sp_pbxis_calls_reset (self->calls);
-      g_clear_handle_id (&self->pending_end_id, g_source_remove);
+      g_clear_handle_id (&self->deadline_id, g_source_remove);
+      settle_dials (self);
     }
 }
 
@@ -777,7 +883,7 @@ sp_pbxis_source_dispose (GObject *object)
   SpPbxisSource *self = (SpPbxisSource *)object;
 
   sp_pbxis_source_disconnect (SP_SOURCE (self));
-  g_clear_handle_id (&self->pending_end_id, g_source_remove);
+  g_clear_handle_id (&self->deadline_id, g_source_remove);
   g_clear_object (&self->session);
 
   G_OBJECT_CLASS (sp_pbxis_source_parent_class)->dispose (object);
@@ -788,6 +894,8 @@ sp_pbxis_source_finalize (GObject *object)
 {
   SpPbxisSource *self = (SpPbxisSource *)object;
 
+  /* Each dial's task holds the source, so none is left here. */
+  g_clear_pointer (&self->dial_tasks, g_hash_table_unref);
   g_clear_pointer (&self->calls, sp_pbxis_calls_free);
   g_clear_pointer (&self->agent, sp_pbxis_agent_free);
   g_free (self->base_url);
@@ -831,6 +939,7 @@ sp_pbxis_source_init (SpPbxisSource *self)
   /* A long-poll or a stream holds one connection while an action needs another. */
   self->session = sp_http_session_new_with_options ("max-conns-per-host", 4, NULL);
   self->agent = sp_pbxis_agent_new ();
+  self->dial_tasks = g_hash_table_new_full (NULL, NULL, NULL, g_object_unref);
   self->poll_timeout = DEFAULT_POLL_TIMEOUT_SECONDS;
   sp_source_set_connect_timeout (SP_SOURCE (self), CONNECT_TIMEOUT_SECONDS * 1000);
 
