@@ -767,6 +767,64 @@ test_dial (Fixture       *fixture,
   g_assert_error (error, SP_SOURCE_ERROR, SP_SOURCE_ERROR_FAILED);
 }
 
+/* The account's caller id goes with every dial (originate's `callerId`), and the agent's
+ * name with every log on (`memberName`): the account's option, else the name pbxis-ws
+ * reported. */
+static void
+test_caller_id_member_name (Fixture       *fixture,
+                            gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  GSettings *settings = sp_account_get_settings (fixture->account);
+  g_autoptr(GVariant) old_options = g_settings_get_value (settings, "options");
+  SpTestPbxisRequest *request;
+  GVariantBuilder options;
+  GVariantIter iter;
+  const char *key, *value;
+
+  wait_connected (fixture);
+
+  /* Neither set: no callerId, and the name pbxis-ws reported. */
+  error = perform (fixture, SP_SOURCE_ACTION_DIAL, "0915551234");
+  g_assert_no_error (error);
+  request = sp_test_pbxis_server_find_request (fixture->server, "POST", "/originate/");
+  g_assert_false (json_object_has_member (request->params, "callerId"));
+  error = perform (fixture, SP_SOURCE_ACTION_QUEUE_REMOVE, QUEUE);
+  g_assert_no_error (error);
+  wait_member (fixture, SP_PBXIS_MEMBER_LOGGEDOFF);
+  error = perform (fixture, SP_SOURCE_ACTION_QUEUE_ADD, QUEUE);
+  g_assert_no_error (error);
+  request = sp_test_pbxis_server_find_request (fixture->server, "POST", "/queue/add");
+  g_assert_cmpstr (json_object_get_string_member (request->params, "memberName"), ==, "Ana Horvat");
+  g_assert_false (json_object_get_boolean_member (request->params, "paused"));
+  wait_member (fixture, SP_PBXIS_MEMBER_ACTIVE);
+
+  g_variant_builder_init (&options, G_VARIANT_TYPE ("a{ss}"));
+  g_variant_iter_init (&iter, old_options);
+  while (g_variant_iter_next (&iter, "{&s&s}", &key, &value))
+    g_variant_builder_add (&options, "{ss}", key, value);
+  g_variant_builder_add (&options, "{ss}", "caller-id", "ACME <0800123>");
+  g_variant_builder_add (&options, "{ss}", "member-name", "Ana H.");
+  g_settings_set_value (settings, "options", g_variant_builder_end (&options));
+  wait_connected (fixture);
+
+  sp_test_pbxis_server_clear_requests (fixture->server);
+  error = perform (fixture, SP_SOURCE_ACTION_DIAL, "0915551235");
+  g_assert_no_error (error);
+  request = sp_test_pbxis_server_find_request (fixture->server, "POST", "/originate/");
+  g_assert_cmpstr (request->content_type, ==, "application/json");
+  g_assert_cmpstr (json_object_get_string_member (request->params, "callerId"), ==, "ACME <0800123>");
+  g_assert_cmpstr (request->dialled, ==, "0915551235");
+
+  error = perform (fixture, SP_SOURCE_ACTION_QUEUE_REMOVE, QUEUE);
+  g_assert_no_error (error);
+  wait_member (fixture, SP_PBXIS_MEMBER_LOGGEDOFF);
+  error = perform (fixture, SP_SOURCE_ACTION_QUEUE_ADD, QUEUE);
+  g_assert_no_error (error);
+  request = sp_test_pbxis_server_find_request (fixture->server, "POST", "/queue/add");
+  g_assert_cmpstr (json_object_get_string_member (request->params, "memberName"), ==, "Ana H.");
+}
+
 static void
 test_malformed_events (Fixture       *fixture,
                        gconstpointer  data)
@@ -1160,6 +1218,8 @@ main (int   argc,
   g_test_add ("/pbxis/long-poll/ringing-across-restart", Fixture, "long-poll", fixture_set_up, test_ringing_across_restart, fixture_tear_down);
   g_test_add ("/pbxis/websocket/queue-actions", Fixture, "websocket", fixture_set_up, test_queue_actions, fixture_tear_down);
   g_test_add ("/pbxis/sse/dial", Fixture, "sse", fixture_set_up, test_dial, fixture_tear_down);
+  g_test_add ("/pbxis/websocket/caller-id-member-name", Fixture, "websocket", fixture_set_up,
+              test_caller_id_member_name, fixture_tear_down);
   g_test_add ("/pbxis/sse/malformed-events", Fixture, "sse", fixture_set_up, test_malformed_events, fixture_tear_down);
   g_test_add ("/pbxis/long-poll/malformed-events", Fixture, "long-poll", fixture_set_up, test_malformed_events, fixture_tear_down);
   g_test_add ("/pbxis/websocket/huge-ticket", Fixture, "websocket", fixture_set_up, test_huge_ticket, fixture_tear_down);

@@ -10,6 +10,7 @@
 #include <glib/gi18n.h>
 
 #include "sp-account.h"
+#include "sp-account-page.h"
 #include "sp-pbxis-texts.h"
 #include "sp-pbxis-window.h"
 
@@ -698,7 +699,7 @@ sp_pbxis_window_constructed (GObject *object)
 
   account = sp_source_get_account (SP_SOURCE (self->source));
   supervisor = sp_account_dup_option (account, SP_PBXIS_OPTION_SUPERVISOR);
-  self->supervisor = g_strcmp0 (supervisor, "true") == 0;
+  self->supervisor = sp_account_page_option_is_true (supervisor);
 
   /* Titled with the account, so that the windows of two accounts tell apart (also in the
    * window list and to a screen reader). */
