@@ -116,6 +116,7 @@ typedef struct
   gint64      abandoned;
   gint64      hold_time;
   gint64      talk_time;
+  GHashTable *calls_taken;   /* agent → calls answered, as GINT_TO_POINTER */
 } Queue;
 
 typedef struct
@@ -203,6 +204,7 @@ queue_free (Queue *queue)
 {
   g_free (queue->queue);
   g_hash_table_unref (queue->members);
+  g_hash_table_unref (queue->calls_taken);
   g_free (queue);
 }
 
@@ -234,6 +236,7 @@ ensure_queue (SpTestPbxisServer *self,
       queue = g_new0 (Queue, 1);
       queue->queue = g_strdup (id);
       queue->members = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+      queue->calls_taken = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
       g_hash_table_insert (self->queues, queue->queue, queue);
     }
 
@@ -1190,8 +1193,12 @@ reset_queue_stats (SpTestPbxisServer *self,
     {
       Queue *queue = value;
 
+      /* app_queue.c `clear_queue`: the members' calls too. */
       if (queue_name == NULL || g_str_equal (queue_name, queue->queue))
-        queue->completed = queue->abandoned = queue->hold_time = queue->talk_time = 0;
+        {
+          queue->completed = queue->abandoned = queue->hold_time = queue->talk_time = 0;
+          g_hash_table_remove_all (queue->calls_taken);
+        }
     }
 }
 
@@ -1199,6 +1206,7 @@ reset_queue_stats (SpTestPbxisServer *self,
  * MemberSummary carry). */
 static void
 add_member_fields (SpTestPbxisServer *self,
+                   Queue             *queue,
                    JsonObject        *member,
                    const char        *agent,
                    const char        *status)
@@ -1206,7 +1214,8 @@ add_member_fields (SpTestPbxisServer *self,
   Agent *info = g_hash_table_lookup (self->agents, agent);
   g_autofree char *location = g_strdup_printf ("SIP/%s", agent);
 
-  json_object_set_int_member (member, "callsTaken", 0);
+  json_object_set_int_member (member, "callsTaken",
+                              GPOINTER_TO_INT (g_hash_table_lookup (queue->calls_taken, agent)));
   json_object_set_int_member (member, "incall", current_call (self, agent, NULL) ? 1 : 0);
   json_object_set_int_member (member, "lastCall", 0);
   json_object_set_string_member (member, "location", location);
@@ -1368,7 +1377,7 @@ handle_queue_status (SpTestPbxisServer *self,
         {
           JsonObject *member = json_object_new ();
 
-          add_member_fields (self, member, agent, status);
+          add_member_fields (self, queue, member, agent, status);
           json_object_set_string_member (member, "status", status);
           json_object_set_string_member (member, "agent", agent);
           json_array_add_object_element (members, member);
@@ -2497,11 +2506,28 @@ sp_test_pbxis_server_publish_summaries (SpTestPbxisServer *self)
           JsonObject *member = json_object_new ();
 
           json_object_set_string_member (member, "queue", queue->queue);
-          add_member_fields (self, member, a->data, g_hash_table_lookup (queue->members, a->data));
+          add_member_fields (self, queue, member, a->data,
+                             g_hash_table_lookup (queue->members, a->data));
           json_array_add_object_element (members, member);
         }
       json_object_set_string_member (event, "queue", queue->queue);
       json_object_set_array_member (event, "members", members);
       publish (self, event);
     }
+}
+
+/**
+ * sp_test_pbxis_server_set_calls_taken:
+ *
+ * The calls @agent answered in @queue_id since its last reset (QueueMember `callsTaken`).
+ */
+void
+sp_test_pbxis_server_set_calls_taken (SpTestPbxisServer *self,
+                                      const char        *queue_id,
+                                      const char        *agent,
+                                      guint              calls)
+{
+  Queue *queue = ensure_queue (self, queue_id);
+
+  g_hash_table_insert (queue->calls_taken, g_strdup (agent), GUINT_TO_POINTER (calls));
 }

@@ -128,6 +128,10 @@ void               sp_test_pbxis_server_set_queue_stats   (SpTestPbxisServer   *
                                                            gint64               abandoned,
                                                            gint64               hold_time,
                                                            gint64               talk_time);
+void               sp_test_pbxis_server_set_calls_taken   (SpTestPbxisServer   *self,
+                                                           const char          *queue,
+                                                           const char          *agent,
+                                                           guint                calls);
 gint64             sp_test_pbxis_server_get_queue_completed (SpTestPbxisServer *self,
                                                            const char          *queue);
 void               sp_test_pbxis_server_publish_summaries (SpTestPbxisServer   *self);

@@ -160,8 +160,8 @@ update_member_row (SpPbxisWindow *self,
   for (guint i = 0; i < G_N_ELEMENTS (classes); i++)
     gtk_widget_remove_css_class (GTK_WIDGET (mr->status), classes[i]);
   gtk_widget_add_css_class (GTK_WIDGET (mr->status), sp_pbxis_membership_style (status));
-  adw_action_row_set_subtitle (mr->row, missing && queue != NULL
-                                          ? _("No such queue on the server") : "");
+  /* The queue's own row says it does not exist; once is enough. */
+  gtk_widget_set_visible (GTK_WIDGET (mr->row), !(missing && queue != NULL));
 
   gtk_widget_set_visible (GTK_WIDGET (mr->pause), status != SP_PBXIS_MEMBER_UNKNOWN);
   gtk_widget_set_visible (GTK_WIDGET (mr->log), status != SP_PBXIS_MEMBER_UNKNOWN);
@@ -261,7 +261,13 @@ update_queue_row (SpPbxisWindow *self,
       g_ptr_array_add (qr->members, row);
     }
 
-  adw_expander_row_set_enable_expansion (qr->row, has_info);
+  /* Enabling expands too: only on a change, and then folded, so that a row the person
+   * opened or closed stays so. */
+  if (adw_expander_row_get_enable_expansion (qr->row) != has_info)
+    {
+      adw_expander_row_set_enable_expansion (qr->row, has_info);
+      adw_expander_row_set_expanded (qr->row, FALSE);
+    }
 
   /* A queue's existence decides whether its memberships show. */
   g_hash_table_iter_init (&iter, self->member_rows);
@@ -551,6 +557,7 @@ add_queue_row (SpPbxisWindow *self,
   adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
   adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), queue);
   adw_expander_row_set_icon_name (qr->row, "system-users-symbolic");
+  adw_expander_row_set_enable_expansion (qr->row, FALSE);
 
   /* The figures, and for a supervisor the button that starts them again. */
   qr->stats = ADW_ACTION_ROW (adw_action_row_new ());
@@ -597,8 +604,9 @@ add_agent_row (SpPbxisWindow *self,
 
   adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
   adw_expander_row_set_icon_name (ar->row, "avatar-default-symbolic");
-  /* The memberships are what one comes for. */
-  adw_expander_row_set_expanded (ar->row, TRUE);
+  /* The account's own agent (its first extension) open: their memberships are what an
+   * agent comes for; a supervisor's other agents say their state folded. */
+  adw_expander_row_set_expanded (ar->row, g_hash_table_size (self->agent_rows) == 0);
 
   adw_preferences_group_add (self->agents_group, row);
   gtk_widget_set_visible (GTK_WIDGET (self->agents_group), TRUE);
