@@ -370,6 +370,40 @@ test_panel_agents (Fixture       *fixture,
   g_assert_finalize_object (panel);
 }
 
+/* A call that ends while pbxis-ws is down: the next ticket's snapshot does not name it,
+ * and the view does not keep it. */
+static void
+test_panel_restart (Fixture       *fixture,
+                    gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *call = NULL;
+  SpPbxisWindow *panel;
+  guint tickets;
+
+  panel = g_object_ref_sink (sp_pbxis_window_new (get_source (fixture)));
+  gtk_window_present (GTK_WINDOW (panel));
+
+  assert_agent_text (panel, AGENT2, "Ready");
+  call = sp_test_pbxis_server_queue_call (fixture->server, "sales", AGENT2, "0915551234",
+                                          "ACME d.o.o.");
+  assert_agent_text (panel, AGENT2, "Ready · ringing: 0915551234 (ACME d.o.o.)");
+  sp_test_pbxis_server_answer (fixture->server, call);
+  assert_agent_text (panel, AGENT2, "Ready · on a call with 0915551234 (ACME d.o.o.)");
+  tickets = sp_test_pbxis_server_get_n_tickets (fixture->server);
+
+  sp_test_pbxis_server_kill (fixture->server);
+  sp_test_pbxis_server_hangup (fixture->server, call, 60, 0);
+  sp_test_run_for (300);
+  sp_test_pbxis_server_start (fixture->server, &error);
+  g_assert_no_error (error);
+  g_assert_true (sp_test_pbxis_server_wait_for_tickets (fixture->server, tickets + 1, 10000));
+  assert_agent_text (panel, AGENT2, "Ready");
+
+  gtk_window_destroy (GTK_WINDOW (panel));
+  g_assert_finalize_object (panel);
+}
+
 static gboolean
 is_status_asked (gpointer data)
 {
@@ -639,6 +673,8 @@ main (int   argc,
   g_test_add ("/pbxis-window/live", Fixture, NULL, fixture_set_up, test_panel_live,
               fixture_tear_down);
   g_test_add ("/pbxis-window/agents", Fixture, NULL, fixture_set_up, test_panel_agents,
+              fixture_tear_down);
+  g_test_add ("/pbxis-window/restart", Fixture, NULL, fixture_set_up, test_panel_restart,
               fixture_tear_down);
   g_test_add ("/pbxis-window/queue-status", Fixture, NULL, fixture_set_up,
               test_panel_queue_status, fixture_tear_down);

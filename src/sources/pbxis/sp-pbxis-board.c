@@ -344,6 +344,22 @@ sp_pbxis_board_feed (SpPbxisBoard       *self,
     }
 }
 
+/**
+ * sp_pbxis_board_forget_calls:
+ *
+ * A new ticket is coming: its snapshot names every call the agents have now (pbxis.clj
+ * `send-introductory-events`, one phoneNumber per tracked call) and says nothing of those
+ * that ended while no ticket was read, so the parties known until now are forgotten.
+ */
+void
+sp_pbxis_board_forget_calls (SpPbxisBoard *self)
+{
+  g_return_if_fail (self != NULL);
+
+  for (guint i = 0; i < self->agents->len; i++)
+    sp_pbxis_agent_set_party (g_ptr_array_index (self->agents, i), NULL, NULL);
+}
+
 static SpPbxisQueueMember *
 find_member (GPtrArray  *members,
              const char *agent)

@@ -74,6 +74,7 @@ SpPbxisBoardChange  sp_pbxis_board_feed          (SpPbxisBoard       *self,
                                                   const SpPbxisEvent *event);
 void                sp_pbxis_board_apply_status  (SpPbxisBoard       *self,
                                                   GPtrArray          *queues);
+void                sp_pbxis_board_forget_calls  (SpPbxisBoard       *self);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (SpPbxisBoard, sp_pbxis_board_free)
 

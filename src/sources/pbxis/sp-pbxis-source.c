@@ -441,6 +441,10 @@ ticket_cb (GObject      *object,
 
   g_debug ("[%s] Got a ticket", sp_source_get_account_id (SP_SOURCE (self)));
 
+  /* The new ticket's snapshot says which calls are going on now. */
+  sp_pbxis_board_forget_calls (self->board);
+  sp_pbxis_source_board_refreshed (self);
+
   /* Errors from here on are the stream's. */
   if (self->stream != NULL)
     {
