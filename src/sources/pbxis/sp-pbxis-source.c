@@ -31,6 +31,8 @@
  *   sp-pbxis-calls.c    the pure mapping of the events to SpCallEvents (SpPbxisCalls)
  *   sp-pbxis-board.c    the status view's agents and queues (sp-pbxis-agent.c: one agent)
  *   sp-pbxis-request.c  POSTs, deadlines and errors of requests to pbxis-ws
+ *   sp-pbxis-source-queues.c  the status view's requests (queue actions of any agent,
+ *                       reset, GET /queue/status), part of SpPbxisSource
  *   sp-pbxis-window.c   the status view; sp-pbxis-page.c, the account editor's page
  *
  * What shapes the connection comes from the server's quirks:

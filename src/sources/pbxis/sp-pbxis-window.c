@@ -225,13 +225,9 @@ update_queue_row (SpPbxisWindow *self,
                       (queue->info != NULL || queue->members != NULL);
   GHashTableIter iter;
   MemberRow *mr;
+  guint n_members;
 
   adw_expander_row_set_subtitle (qr->row, waiting);
-
-  /* The figures and the members, rebuilt: there are few, and they change together. */
-  for (guint i = 0; i < qr->members->len; i++)
-    adw_expander_row_remove (qr->row, g_ptr_array_index (qr->members, i));
-  g_ptr_array_set_size (qr->members, 0);
 
   if (qr->stats != NULL)
     {
@@ -243,22 +239,35 @@ update_queue_row (SpPbxisWindow *self,
         gtk_widget_set_sensitive (GTK_WIDGET (qr->reset), qr->busy == 0);
     }
 
-  for (guint i = 0; has_info && queue->members != NULL && i < queue->members->len; i++)
+  /* The members' rows, changed in place (a row being rebuilt would take the keyboard focus
+   * away from whoever is on it), with rows added or removed as the number changes. */
+  n_members = has_info && queue->members != NULL ? queue->members->len : 0;
+  while (qr->members->len > n_members)
+    {
+      adw_expander_row_remove (qr->row, g_ptr_array_index (qr->members, qr->members->len - 1));
+      g_ptr_array_set_size (qr->members, qr->members->len - 1);
+    }
+  for (guint i = 0; i < n_members; i++)
     {
       SpPbxisQueueMember *member = g_ptr_array_index (queue->members, i);
-      GtkWidget *row = adw_action_row_new ();
       g_autofree char *text = sp_pbxis_queue_member_text (member);
       const char *name = member->member_name ? member->member_name
                          : member->location ? member->location : member->agent;
+      AdwActionRow *row;
 
-      adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
+      if (i == qr->members->len)
+        {
+          row = ADW_ACTION_ROW (adw_action_row_new ());
+          adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
+          adw_expander_row_add_row (qr->row, GTK_WIDGET (row));
+          g_ptr_array_add (qr->members, row);
+        }
+      row = g_ptr_array_index (qr->members, i);
+
       adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), name ? name : "");
-      adw_action_row_set_subtitle (ADW_ACTION_ROW (row), text);
-      adw_action_row_set_icon_name (ADW_ACTION_ROW (row),
-                                    member->paused ? "media-playback-pause-symbolic"
-                                                   : "avatar-default-symbolic");
-      adw_expander_row_add_row (qr->row, row);
-      g_ptr_array_add (qr->members, row);
+      adw_action_row_set_subtitle (row, text);
+      adw_action_row_set_icon_name (row, member->paused ? "media-playback-pause-symbolic"
+                                                        : "avatar-default-symbolic");
     }
 
   /* Enabling expands too: only on a change, and then folded, so that a row the person
