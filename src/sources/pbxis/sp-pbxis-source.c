@@ -733,6 +733,7 @@ sp_pbxis_source_perform_async (SpSource            *source,
   g_autoptr(GVariant) owned_param = param ? g_variant_ref_sink (param) : NULL;
   g_autoptr(GTask) task = NULL;
   g_autoptr(GError) error = NULL;
+  g_autoptr(SoupMessage) msg = NULL;
   g_autofree char *configured = sp_account_dup_url (account);
   g_autofree char *base_url = NULL;
   g_autofree char *agent = first_extension (self);
@@ -815,8 +816,20 @@ sp_pbxis_source_perform_async (SpSource            *source,
                                             &data->failure);
     }
 
-  sp_pbxis_source_post_action (self, g_steal_pointer (&task), url, body,
-                               g_steal_pointer (&data->failure), configured);
+  msg = sp_pbxis_request_new_post (url, body);
+  if (msg == NULL)
+    {
+      g_task_return_new_error (task, SP_SOURCE_ERROR, SP_SOURCE_ERROR_CONFIG,
+                               _("“%s” is not a server address"), configured);
+      return;
+    }
+
+  data->deadline = sp_pbxis_deadline_new (msg, cancellable, ACTION_TIMEOUT_SECONDS);
+
+  g_debug ("[%s] %s: POST %s", sp_source_get_account_id (source),
+           sp_source_action_to_string (action), url);
+  sp_http_read_bytes_async (self->session, msg, SP_HTTP_MAX_ANSWER, data->deadline->cancellable,
+                            action_cb, g_steal_pointer (&task));
 }
 
 static gboolean
