@@ -789,6 +789,11 @@ test_caller_id_member_name (Fixture       *fixture,
   g_assert_no_error (error);
   request = sp_test_pbxis_server_find_request (fixture->server, "POST", "/originate/");
   g_assert_false (json_object_has_member (request->params, "callerId"));
+  /* The call is placed and hung up, so that the next dial finds the phone free. */
+  g_assert_true (wait_change (fixture, "0915551234:answered", 3000));
+  sp_test_pbxis_server_hangup (fixture->server,
+                               sp_test_pbxis_server_get_agent_call (fixture->server, AGENT), 0, 0);
+  g_assert_true (wait_change (fixture, "0915551234:ended", 3000));
   error = perform (fixture, SP_SOURCE_ACTION_QUEUE_REMOVE, QUEUE);
   g_assert_no_error (error);
   wait_member (fixture, SP_PBXIS_MEMBER_LOGGEDOFF);
