@@ -11,7 +11,8 @@
  * dial plan takes.
  *
  * Input: byte 0 picks the reader, the rest is its input. For SSE, the first line is the
- * event name and the rest the data. */
+ * event name and the rest the data. Byte 0 0xFF is the queue status reader (added later,
+ * so that the older corpus keeps its meaning). */
 
 #define G_LOG_DOMAIN "fuzz-pbxis"
 
@@ -22,6 +23,7 @@
 
 #include "fuzz-common.h"
 #include "sp-pbxis.h"
+#include "sp-pbxis-queue-status.h"
 
 int LLVMFuzzerInitialize   (int           *argc,
                             char        ***argv);
@@ -252,6 +254,44 @@ fuzz_number (const char *data,
   g_assert (again != NULL && strcmp (again, number) == 0);
 }
 
+static void
+check_member (const SpPbxisQueueMember *member)
+{
+  check_text (member->agent, SP_PBXIS_MAX_ID, FALSE);
+  check_text (member->location, SP_PBXIS_MAX_ID, FALSE);
+  check_text (member->member_name, SP_PBXIS_MAX_NAME + 1, TRUE);
+  g_assert (member->status >= SP_PBXIS_MEMBER_UNKNOWN && member->status <= SP_PBXIS_MEMBER_LOGGEDON);
+  g_assert (member->calls_taken >= -1);
+}
+
+static void
+fuzz_queue_status (const char *data,
+                   gsize       size)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) queues = sp_pbxis_parse_queue_status (data, size, &error);
+
+  if (queues == NULL)
+    {
+      check_error (error);
+      return;
+    }
+
+  for (guint i = 0; i < queues->len; i++)
+    {
+      SpPbxisQueueInfo *info = g_ptr_array_index (queues, i);
+
+      check_text (info->queue, SP_PBXIS_MAX_ID, FALSE);
+      g_assert (info->queue != NULL && info->members != NULL);
+      g_assert (info->calls >= -1 && info->completed >= -1 && info->abandoned >= -1 &&
+                info->hold_time >= -1 && info->talk_time >= -1);
+      g_assert (info->service_level_perf == -1 ||
+                (info->service_level_perf >= 0 && info->service_level_perf <= 100));
+      for (guint j = 0; j < info->members->len; j++)
+        check_member (g_ptr_array_index (info->members, j));
+    }
+}
+
 int
 LLVMFuzzerTestOneInput (const uint8_t *data,
                         size_t         size)
@@ -261,6 +301,12 @@ LLVMFuzzerTestOneInput (const uint8_t *data,
 
   if (size < 1)
     return 0;
+
+  if (data[0] == 0xFF)
+    {
+      fuzz_queue_status (input, length);
+      return 0;
+    }
 
   switch (data[0] % 6)
     {

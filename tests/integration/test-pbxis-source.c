@@ -1150,6 +1150,69 @@ test_empty_extension_status (Fixture       *fixture,
   g_assert_cmpuint (fixture->changes->len, ==, 2);
 }
 
+/* The account's caller id goes with every dial (originate's `callerId`), and the agent's
+ * name with every log on (`memberName`): the account's option, else the name pbxis-ws
+ * reported. */
+static void
+test_caller_id_member_name (Fixture       *fixture,
+                            gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  GSettings *settings = sp_account_get_settings (fixture->account);
+  g_autoptr(GVariant) old_options = g_settings_get_value (settings, "options");
+  SpTestPbxisRequest *request;
+  GVariantBuilder options;
+  GVariantIter iter;
+  const char *key, *value;
+
+  wait_connected (fixture);
+
+  /* Neither set: no callerId, and the name pbxis-ws reported. */
+  error = perform (fixture, SP_SOURCE_ACTION_DIAL, "0915551234");
+  g_assert_no_error (error);
+  request = sp_test_pbxis_server_find_request (fixture->server, "POST", "/originate/");
+  g_assert_false (json_object_has_member (request->params, "callerId"));
+  /* The call is placed and hung up, so that the next dial finds the phone free. */
+  g_assert_true (wait_change (fixture, "0915551234:answered", 3000));
+  sp_test_pbxis_server_hangup (fixture->server,
+                               sp_test_pbxis_server_get_agent_call (fixture->server, AGENT), 0, 0);
+  g_assert_true (wait_change (fixture, "0915551234:ended", 3000));
+  error = perform (fixture, SP_SOURCE_ACTION_QUEUE_REMOVE, QUEUE);
+  g_assert_no_error (error);
+  wait_member (fixture, SP_PBXIS_MEMBER_LOGGEDOFF);
+  error = perform (fixture, SP_SOURCE_ACTION_QUEUE_ADD, QUEUE);
+  g_assert_no_error (error);
+  request = sp_test_pbxis_server_find_request (fixture->server, "POST", "/queue/add");
+  g_assert_cmpstr (json_object_get_string_member (request->params, "memberName"), ==, "Ana Horvat");
+  g_assert_false (json_object_get_boolean_member (request->params, "paused"));
+  wait_member (fixture, SP_PBXIS_MEMBER_ACTIVE);
+
+  g_variant_builder_init (&options, G_VARIANT_TYPE ("a{ss}"));
+  g_variant_iter_init (&iter, old_options);
+  while (g_variant_iter_next (&iter, "{&s&s}", &key, &value))
+    g_variant_builder_add (&options, "{ss}", key, value);
+  g_variant_builder_add (&options, "{ss}", "caller-id", "ACME <0800123>");
+  g_variant_builder_add (&options, "{ss}", "member-name", "Ana H.");
+  g_settings_set_value (settings, "options", g_variant_builder_end (&options));
+  wait_connected (fixture);
+
+  sp_test_pbxis_server_clear_requests (fixture->server);
+  error = perform (fixture, SP_SOURCE_ACTION_DIAL, "0915551235");
+  g_assert_no_error (error);
+  request = sp_test_pbxis_server_find_request (fixture->server, "POST", "/originate/");
+  g_assert_cmpstr (request->content_type, ==, "application/json");
+  g_assert_cmpstr (json_object_get_string_member (request->params, "callerId"), ==, "ACME <0800123>");
+  g_assert_cmpstr (request->dialled, ==, "0915551235");
+
+  error = perform (fixture, SP_SOURCE_ACTION_QUEUE_REMOVE, QUEUE);
+  g_assert_no_error (error);
+  wait_member (fixture, SP_PBXIS_MEMBER_LOGGEDOFF);
+  error = perform (fixture, SP_SOURCE_ACTION_QUEUE_ADD, QUEUE);
+  g_assert_no_error (error);
+  request = sp_test_pbxis_server_find_request (fixture->server, "POST", "/queue/add");
+  g_assert_cmpstr (json_object_get_string_member (request->params, "memberName"), ==, "Ana H.");
+}
+
 static void
 test_malformed_events (Fixture       *fixture,
                        gconstpointer  data)
@@ -1561,6 +1624,8 @@ main (int   argc,
   g_test_add ("/pbxis/long-poll/asterisk12", Fixture, "long-poll", fixture_set_up, test_asterisk12, fixture_tear_down);
   g_test_add ("/pbxis/websocket/call-waiting", Fixture, "websocket", fixture_set_up, test_call_waiting, fixture_tear_down);
   g_test_add ("/pbxis/sse/empty-extension-status", Fixture, "sse", fixture_set_up, test_empty_extension_status, fixture_tear_down);
+  g_test_add ("/pbxis/websocket/caller-id-member-name", Fixture, "websocket", fixture_set_up,
+              test_caller_id_member_name, fixture_tear_down);
   g_test_add ("/pbxis/sse/malformed-events", Fixture, "sse", fixture_set_up, test_malformed_events, fixture_tear_down);
   g_test_add ("/pbxis/long-poll/malformed-events", Fixture, "long-poll", fixture_set_up, test_malformed_events, fixture_tear_down);
   g_test_add ("/pbxis/websocket/huge-ticket", Fixture, "websocket", fixture_set_up, test_huge_ticket, fixture_tear_down);

@@ -2,10 +2,12 @@
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
- * The pbxis agent panel under Xvfb, against the local pbxis-ws server: the snapshot's
- * queues with their membership and waiting callers, live changes, a click on Pause
- * reaching Asterisk, Asterisk's refusal (HTTP 200, "response":"Error") shown as its text,
- * and the window finalized when closed.
+ * The pbxis status view under Xvfb, against the local pbxis-ws server: the snapshot's
+ * queues with each agent's membership and the waiting callers, a queue Asterisk does not
+ * have shown without any, live changes, a click on Pause or Log On reaching Asterisk (with
+ * the agent's name), Asterisk's refusal (HTTP 200, "response":"Error") shown as its text,
+ * several agents with their calls, the queue status (GET /queue/status) on connect and on
+ * Refresh, a supervisor's Reset, the summary events, and the window finalized when closed.
  */
 
 #include "config.h"
@@ -22,6 +24,7 @@
 #include "sp-window.h"
 
 #define AGENT "147"
+#define AGENT2 "149"
 
 typedef struct
 {
@@ -39,15 +42,21 @@ fixture_set_up (Fixture       *fixture,
   g_autoptr(GError) error = NULL;
   g_autofree char *url = NULL;
   GSettings *account_settings;
-  GVariantBuilder options;
-  const char *extensions[] = { AGENT, NULL };
+  GVariantBuilder builder;
+  const char *extensions[] = { AGENT, AGENT2, NULL };
+  const char *options = data;
 
   fixture->server = sp_test_pbxis_server_new (0, &error);
   g_assert_no_error (error);
   sp_test_pbxis_server_set_agent_name (fixture->server, AGENT, "Ana Horvat");
+  sp_test_pbxis_server_set_agent_name (fixture->server, AGENT2, "Ivo Kovač");
   sp_test_pbxis_server_set_member (fixture->server, "sales", AGENT, "active");
   sp_test_pbxis_server_set_member (fixture->server, "support", AGENT, "paused");
+  sp_test_pbxis_server_set_member (fixture->server, "sales", AGENT2, "active");
   sp_test_pbxis_server_set_queue_count (fixture->server, "sales", 2);
+  sp_test_pbxis_server_set_queue_stats (fixture->server, "sales", 12, 3, 45, 190);
+  /* Asterisk has billing, empty; it has no marketing queue at all. */
+  sp_test_pbxis_server_add_queue (fixture->server, "billing");
   url = sp_test_pbxis_server_dup_url (fixture->server);
 
   fixture->settings = g_settings_new ("io.github.screenpop.Screenpop");
@@ -58,9 +67,21 @@ fixture_set_up (Fixture       *fixture,
   account_settings = sp_account_get_settings (fixture->account);
   g_settings_set_string (account_settings, "url", url);
   g_settings_set_strv (account_settings, "extensions", extensions);
-  g_variant_builder_init (&options, G_VARIANT_TYPE ("a{ss}"));
-  g_variant_builder_add (&options, "{ss}", "queues", "sales,support,billing");
-  g_settings_set_value (account_settings, "options", g_variant_builder_end (&options));
+  g_variant_builder_init (&builder, G_VARIANT_TYPE ("a{ss}"));
+  g_variant_builder_add (&builder, "{ss}", "queues", "sales,support,billing,marketing");
+  /* "KEY=VALUE;…" from the test's data. */
+  if (options != NULL)
+    {
+      g_auto(GStrv) pairs = g_strsplit (options, ";", -1);
+
+      for (guint i = 0; pairs[i] != NULL; i++)
+        {
+          g_auto(GStrv) pair = g_strsplit (pairs[i], "=", 2);
+
+          g_variant_builder_add (&builder, "{ss}", pair[0], pair[1]);
+        }
+    }
+  g_settings_set_value (account_settings, "options", g_variant_builder_end (&builder));
 
   sp_account_list_add_transient (fixture->accounts, fixture->account);
 }
@@ -87,6 +108,7 @@ get_source (Fixture *fixture)
 typedef struct
 {
   SpPbxisWindow *panel;
+  const char    *agent;
   const char    *queue;
   const char    *membership;   /* (nullable): not checked */
   const char    *waiting;      /* (nullable): not checked */
@@ -98,11 +120,29 @@ is_shown (gpointer data)
   Shown *shown = data;
 
   return (shown->membership == NULL ||
-          g_strcmp0 (sp_pbxis_window_get_membership_text (shown->panel, shown->queue),
+          g_strcmp0 (sp_pbxis_window_get_membership_text (shown->panel, shown->agent,
+                                                          shown->queue),
                      shown->membership) == 0) &&
          (shown->waiting == NULL ||
           g_strcmp0 (sp_pbxis_window_get_waiting_text (shown->panel, shown->queue),
                      shown->waiting) == 0);
+}
+
+/* @agent's membership of @queue, and @queue's callers waiting. */
+static void
+assert_agent_shown (SpPbxisWindow *panel,
+                    const char    *agent,
+                    const char    *queue,
+                    const char    *membership,
+                    const char    *waiting)
+{
+  Shown shown = { panel, agent, queue, membership, waiting };
+
+  if (!sp_test_wait_until (is_shown, &shown, 5000))
+    g_error ("Agent %s in queue %s shows “%s” and “%s”, not “%s” and “%s”", agent, queue,
+             sp_pbxis_window_get_membership_text (panel, agent, queue),
+             sp_pbxis_window_get_waiting_text (panel, queue),
+             membership ? membership : "(any)", waiting ? waiting : "(any)");
 }
 
 static void
@@ -111,13 +151,66 @@ assert_shown (SpPbxisWindow *panel,
               const char    *membership,
               const char    *waiting)
 {
-  Shown shown = { panel, queue, membership, waiting };
+  assert_agent_shown (panel, AGENT, queue, membership, waiting);
+}
 
-  if (!sp_test_wait_until (is_shown, &shown, 5000))
-    g_error ("Queue %s shows “%s” and “%s”, not “%s” and “%s”", queue,
-             sp_pbxis_window_get_membership_text (panel, queue),
-             sp_pbxis_window_get_waiting_text (panel, queue),
-             membership ? membership : "(any)", waiting ? waiting : "(any)");
+typedef struct
+{
+  SpPbxisWindow *panel;
+  const char    *agent;
+  const char    *text;
+} AgentShown;
+
+static gboolean
+agent_is_shown (gpointer data)
+{
+  AgentShown *shown = data;
+
+  return g_strcmp0 (sp_pbxis_window_get_agent_text (shown->panel, shown->agent, FALSE),
+                    shown->text) == 0;
+}
+
+static void
+assert_agent_text (SpPbxisWindow *panel,
+                   const char    *agent,
+                   const char    *text)
+{
+  AgentShown shown = { panel, agent, text };
+
+  if (!sp_test_wait_until (agent_is_shown, &shown, 5000))
+    g_error ("Agent %s shows “%s”, not “%s”", agent,
+             sp_pbxis_window_get_agent_text (panel, agent, FALSE), text);
+}
+
+typedef struct
+{
+  SpPbxisWindow *panel;
+  const char    *queue;
+  const char    *details;
+} DetailsShown;
+
+static gboolean
+details_are_shown (gpointer data)
+{
+  DetailsShown *shown = data;
+  g_autofree char *details = sp_pbxis_window_dup_queue_details (shown->panel, shown->queue);
+
+  return g_strcmp0 (details, shown->details) == 0;
+}
+
+static void
+assert_details (SpPbxisWindow *panel,
+                const char    *queue,
+                const char    *details)
+{
+  DetailsShown shown = { panel, queue, details };
+
+  if (!sp_test_wait_until (details_are_shown, &shown, 5000))
+    {
+      g_autofree char *now = sp_pbxis_window_dup_queue_details (panel, queue);
+
+      g_error ("Queue %s shows\n%s\nnot\n%s", queue, now, details);
+    }
 }
 
 static gboolean
@@ -155,12 +248,19 @@ test_panel_live (Fixture       *fixture,
   assert_shown (panel, "sales", "Active", "2 callers waiting");
   assert_shown (panel, "support", "Paused", "No callers waiting");
   assert_shown (panel, "billing", "Logged off", "No callers waiting");
-  g_assert_cmpstr (sp_pbxis_window_get_subtitle (panel), ==, "Ana Horvat");
-  g_assert_null (sp_pbxis_window_get_membership_text (panel, "marketing"));
+  g_assert_cmpstr (gtk_window_get_title (GTK_WINDOW (panel)), ==, "Call centre");
+  g_assert_cmpstr (sp_pbxis_window_get_agent_text (panel, AGENT, TRUE), ==, "Ana Horvat (147)");
+  g_assert_null (sp_pbxis_window_get_membership_text (panel, AGENT, "accounts"));
+
+  /* Asterisk has no marketing queue: pbxis-ws says nothing of it, and the queue status
+   * leaves it out. No membership, no count, nothing to click. */
+  assert_shown (panel, "marketing", "", "No such queue on the server");
+  g_assert_false (gtk_widget_get_visible (GTK_WIDGET (sp_pbxis_window_get_log_button (panel, AGENT, "marketing"))));
+  g_assert_false (gtk_widget_get_visible (GTK_WIDGET (sp_pbxis_window_get_pause_button (panel, AGENT, "marketing"))));
   /* Logged off: nothing to pause, but one can log on. */
-  g_assert_false (gtk_widget_get_sensitive (GTK_WIDGET (sp_pbxis_window_get_pause_button (panel, "billing"))));
-  g_assert_cmpstr (gtk_button_get_label (sp_pbxis_window_get_log_button (panel, "billing")), ==, "Log On");
-  g_assert_cmpstr (gtk_button_get_label (sp_pbxis_window_get_log_button (panel, "sales")), ==, "Log Off");
+  g_assert_false (gtk_widget_get_sensitive (GTK_WIDGET (sp_pbxis_window_get_pause_button (panel, AGENT, "billing"))));
+  g_assert_cmpstr (gtk_button_get_label (sp_pbxis_window_get_log_button (panel, AGENT, "billing")), ==, "Log On");
+  g_assert_cmpstr (gtk_button_get_label (sp_pbxis_window_get_log_button (panel, AGENT, "sales")), ==, "Log Off");
 
   /* Live: a supervisor pauses the agent, a caller joins the queue. */
   sp_test_pbxis_server_set_member (fixture->server, "support", AGENT, "active");
@@ -170,7 +270,7 @@ test_panel_live (Fixture       *fixture,
 
   /* A click on Pause reaches Asterisk; the button waits for the answer. */
   sp_test_pbxis_server_clear_requests (fixture->server);
-  pause = sp_pbxis_window_get_pause_button (panel, "sales");
+  pause = sp_pbxis_window_get_pause_button (panel, AGENT, "sales");
   g_assert_cmpstr (gtk_widget_get_tooltip_text (GTK_WIDGET (pause)), ==, "Pause");
   click (pause);
   g_assert_false (gtk_widget_get_sensitive (GTK_WIDGET (pause)));
@@ -194,18 +294,228 @@ test_panel_live (Fixture       *fixture,
   assert_shown (panel, "sales", "Paused", NULL);
   g_assert_cmpstr (sp_test_pbxis_server_get_member (fixture->server, "sales", AGENT), ==, "paused");
 
-  /* Log on to a queue, log off another. */
-  click (sp_pbxis_window_get_log_button (panel, "billing"));
+  /* Log on to a queue, log off another. Logging on names the agent as the real client
+   * does (memberName), or Asterisk would call the member "SIP/147". */
+  sp_test_pbxis_server_clear_requests (fixture->server);
+  click (sp_pbxis_window_get_log_button (panel, AGENT, "billing"));
   assert_shown (panel, "billing", "Active", NULL);
-  click (sp_pbxis_window_get_log_button (panel, "support"));
+  request = sp_test_pbxis_server_find_request (fixture->server, "POST", "/queue/add");
+  g_assert_nonnull (request);
+  g_assert_cmpstr (json_object_get_string_member (request->params, "queue"), ==, "billing");
+  g_assert_cmpstr (json_object_get_string_member (request->params, "agent"), ==, AGENT);
+  g_assert_cmpstr (json_object_get_string_member (request->params, "memberName"), ==, "Ana Horvat");
+  g_assert_false (json_object_get_boolean_member (request->params, "paused"));
+  click (sp_pbxis_window_get_log_button (panel, AGENT, "support"));
   assert_shown (panel, "support", "Logged off", NULL);
   /* The stream may tell before the action's answer is back: wait for both. */
-  g_assert_true (sp_test_wait_until (is_sensitive, sp_pbxis_window_get_log_button (panel, "billing"), 5000));
-  g_assert_true (sp_test_wait_until (is_sensitive, sp_pbxis_window_get_log_button (panel, "support"), 5000));
-  g_assert_cmpstr (gtk_button_get_label (sp_pbxis_window_get_log_button (panel, "billing")), ==, "Log Off");
-  g_assert_cmpstr (gtk_button_get_label (sp_pbxis_window_get_log_button (panel, "support")), ==, "Log On");
+  g_assert_true (sp_test_wait_until (is_sensitive, sp_pbxis_window_get_log_button (panel, AGENT, "billing"), 5000));
+  g_assert_true (sp_test_wait_until (is_sensitive, sp_pbxis_window_get_log_button (panel, AGENT, "support"), 5000));
+  g_assert_cmpstr (gtk_button_get_label (sp_pbxis_window_get_log_button (panel, AGENT, "billing")), ==, "Log Off");
+  g_assert_cmpstr (gtk_button_get_label (sp_pbxis_window_get_log_button (panel, AGENT, "support")), ==, "Log On");
   /* A success takes the earlier failure away. */
   g_assert_null (sp_pbxis_window_get_error (panel));
+
+  gtk_window_destroy (GTK_WINDOW (panel));
+  g_assert_finalize_object (panel);
+}
+
+/* A supervisor's view: several agents, each with its state and calls, and acting for one
+ * that is not the account's first. */
+static void
+test_panel_agents (Fixture       *fixture,
+                   gconstpointer  data)
+{
+  SpPbxisWindow *panel;
+  SpTestPbxisRequest *request;
+  g_autofree char *call = NULL;
+
+  panel = g_object_ref_sink (sp_pbxis_window_new (get_source (fixture)));
+  gtk_window_present (GTK_WINDOW (panel));
+
+  assert_agent_text (panel, AGENT, "Ready");
+  assert_agent_text (panel, AGENT2, "Ready");
+  g_assert_cmpstr (sp_pbxis_window_get_agent_text (panel, AGENT2, TRUE), ==, "Ivo Kovač (149)");
+  assert_agent_shown (panel, AGENT2, "sales", "Active", "2 callers waiting");
+  assert_agent_shown (panel, AGENT2, "support", "Logged off", NULL);
+  assert_agent_shown (panel, AGENT2, "marketing", "", "No such queue on the server");
+
+  /* A queue call rings the second agent, who answers: the view says with whom. */
+  call = sp_test_pbxis_server_queue_call (fixture->server, "sales", AGENT2, "0915551234",
+                                          "ACME d.o.o.");
+  assert_agent_text (panel, AGENT2, "Ready · ringing: 0915551234 (ACME d.o.o.)");
+  sp_test_pbxis_server_answer (fixture->server, call);
+  assert_agent_text (panel, AGENT2, "Ready · on a call with 0915551234 (ACME d.o.o.)");
+  assert_agent_text (panel, AGENT, "Ready");
+  sp_test_pbxis_server_hangup (fixture->server, call, 60, 0);
+  assert_agent_text (panel, AGENT2, "Ready");
+
+  /* Pausing the second agent pauses that agent. */
+  sp_test_pbxis_server_clear_requests (fixture->server);
+  click (sp_pbxis_window_get_pause_button (panel, AGENT2, "sales"));
+  assert_agent_shown (panel, AGENT2, "sales", "Paused", NULL);
+  request = sp_test_pbxis_server_find_request (fixture->server, "POST", "/queue/pause");
+  g_assert_cmpstr (json_object_get_string_member (request->params, "agent"), ==, AGENT2);
+  g_assert_cmpstr (sp_test_pbxis_server_get_member (fixture->server, "sales", AGENT2), ==, "paused");
+  g_assert_cmpstr (sp_test_pbxis_server_get_member (fixture->server, "sales", AGENT), ==, "active");
+  assert_agent_text (panel, AGENT2, "Paused");
+  assert_shown (panel, "sales", "Active", NULL);
+
+  /* Logged off everywhere (once the pause's answer is back too). */
+  g_assert_true (sp_test_wait_until (is_sensitive, sp_pbxis_window_get_log_button (panel, AGENT2, "sales"), 5000));
+  click (sp_pbxis_window_get_log_button (panel, AGENT2, "sales"));
+  assert_agent_text (panel, AGENT2, "Logged off");
+  g_assert_true (sp_test_wait_until (is_sensitive, sp_pbxis_window_get_log_button (panel, AGENT2, "sales"), 5000));
+
+  gtk_window_destroy (GTK_WINDOW (panel));
+  g_assert_finalize_object (panel);
+}
+
+/* A call that ends while pbxis-ws is down: the next ticket's snapshot does not name it,
+ * and the view does not keep it. */
+static void
+test_panel_restart (Fixture       *fixture,
+                    gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *call = NULL;
+  SpPbxisWindow *panel;
+  guint tickets;
+
+  panel = g_object_ref_sink (sp_pbxis_window_new (get_source (fixture)));
+  gtk_window_present (GTK_WINDOW (panel));
+
+  assert_agent_text (panel, AGENT2, "Ready");
+  call = sp_test_pbxis_server_queue_call (fixture->server, "sales", AGENT2, "0915551234",
+                                          "ACME d.o.o.");
+  assert_agent_text (panel, AGENT2, "Ready · ringing: 0915551234 (ACME d.o.o.)");
+  sp_test_pbxis_server_answer (fixture->server, call);
+  assert_agent_text (panel, AGENT2, "Ready · on a call with 0915551234 (ACME d.o.o.)");
+  tickets = sp_test_pbxis_server_get_n_tickets (fixture->server);
+
+  sp_test_pbxis_server_kill (fixture->server);
+  sp_test_pbxis_server_hangup (fixture->server, call, 60, 0);
+  sp_test_run_for (300);
+  sp_test_pbxis_server_start (fixture->server, &error);
+  g_assert_no_error (error);
+  g_assert_true (sp_test_pbxis_server_wait_for_tickets (fixture->server, tickets + 1, 10000));
+  assert_agent_text (panel, AGENT2, "Ready");
+
+  gtk_window_destroy (GTK_WINDOW (panel));
+  g_assert_finalize_object (panel);
+}
+
+static gboolean
+is_status_asked (gpointer data)
+{
+  Fixture *fixture = data;
+
+  return sp_test_pbxis_server_find_request (fixture->server, "GET", "/queue/status") != NULL;
+}
+
+/* GET /queue/status on connect fills in the queues' figures and members, and Refresh asks
+ * again. */
+static void
+test_panel_queue_status (Fixture       *fixture,
+                         gconstpointer  data)
+{
+  SpPbxisWindow *panel;
+  GtkButton *refresh;
+
+  panel = g_object_ref_sink (sp_pbxis_window_new (get_source (fixture)));
+  gtk_window_present (GTK_WINDOW (panel));
+
+  g_assert_true (sp_test_wait_until (is_status_asked, fixture, 5000));
+  assert_details (panel, "sales",
+                  "Statistics: 12 answered · 3 abandoned · average wait 0:45 · average talk 3:10\n"
+                  "Ana Horvat: Active · 0 calls taken\n"
+                  "Ivo Kovač: Active · 0 calls taken\n");
+  assert_details (panel, "billing", "Statistics: 0 answered · 0 abandoned · average wait 0:00 · average talk 0:00\n");
+  /* Nothing for a queue Asterisk does not have. */
+  assert_details (panel, "marketing", "");
+  /* Without the supervisor's option, nothing to reset. */
+  g_assert_null (sp_pbxis_window_get_reset_button (panel, "sales"));
+
+  /* Asterisk's figures move on without an event; Refresh shows them. */
+  sp_test_pbxis_server_set_queue_stats (fixture->server, "sales", 13, 3, 40, 180);
+  sp_test_pbxis_server_clear_requests (fixture->server);
+  refresh = sp_pbxis_window_get_refresh_button (panel);
+  click (refresh);
+  g_assert_true (sp_test_wait_until (is_status_asked, fixture, 5000));
+  assert_details (panel, "sales",
+                  "Statistics: 13 answered · 3 abandoned · average wait 0:40 · average talk 3:00\n"
+                  "Ana Horvat: Active · 0 calls taken\n"
+                  "Ivo Kovač: Active · 0 calls taken\n");
+  g_assert_true (sp_test_wait_until (is_sensitive, refresh, 5000));
+
+  gtk_window_destroy (GTK_WINDOW (panel));
+  g_assert_finalize_object (panel);
+}
+
+/* A supervisor resets a queue's statistics: POST /queue/reset, then the new figures. */
+static void
+test_panel_reset (Fixture       *fixture,
+                  gconstpointer  data)
+{
+  SpPbxisWindow *panel;
+  SpTestPbxisRequest *request;
+  GtkButton *reset;
+
+  panel = g_object_ref_sink (sp_pbxis_window_new (get_source (fixture)));
+  gtk_window_present (GTK_WINDOW (panel));
+
+  assert_details (panel, "sales",
+                  "Statistics: 12 answered · 3 abandoned · average wait 0:45 · average talk 3:10\n"
+                  "Ana Horvat: Active · 0 calls taken\n"
+                  "Ivo Kovač: Active · 0 calls taken\n");
+  reset = sp_pbxis_window_get_reset_button (panel, "sales");
+  g_assert_nonnull (reset);
+  g_assert_null (sp_pbxis_window_get_reset_button (panel, "nowhere"));
+
+  click (reset);
+  g_assert_true (sp_test_pbxis_server_wait_for_request (fixture->server, "POST", "/queue/reset", 5000));
+  request = sp_test_pbxis_server_find_request (fixture->server, "POST", "/queue/reset");
+  g_assert_cmpstr (json_object_get_string_member (request->params, "queue"), ==, "sales");
+  g_assert_cmpint (sp_test_pbxis_server_get_queue_completed (fixture->server, "sales"), ==, 0);
+  assert_details (panel, "sales",
+                  "Statistics: 0 answered · 0 abandoned · average wait 0:00 · average talk 0:00\n"
+                  "Ana Horvat: Active · 0 calls taken\n"
+                  "Ivo Kovač: Active · 0 calls taken\n");
+  g_assert_true (sp_test_wait_until (is_sensitive, reset, 5000));
+  g_assert_null (sp_pbxis_window_get_error (panel));
+
+  /* Asterisk's refusal shows. */
+  sp_test_pbxis_server_fail_next_action (fixture->server, "Error encountered while resetting queue stats");
+  click (reset);
+  g_assert_true (sp_test_wait_until (has_error, panel, 5000));
+  g_assert_cmpstr (sp_pbxis_window_get_error (panel), ==,
+                   "Could not reset the statistics of queue sales: Error encountered while resetting queue stats");
+
+  gtk_window_destroy (GTK_WINDOW (panel));
+  g_assert_finalize_object (panel);
+}
+
+/* With summary events, QueueSummary and MemberSummary fill the queue's rows. */
+static void
+test_panel_summary (Fixture       *fixture,
+                    gconstpointer  data)
+{
+  SpPbxisWindow *panel;
+
+  panel = g_object_ref_sink (sp_pbxis_window_new (get_source (fixture)));
+  gtk_window_present (GTK_WINDOW (panel));
+  assert_shown (panel, "sales", "Active", "2 callers waiting");
+  g_assert_true (sp_test_wait_until (is_status_asked, fixture, 5000));
+  sp_test_run_for (200);
+
+  /* Asterisk's figures move on; the next summary says so, without a Refresh. */
+  sp_test_pbxis_server_set_queue_stats (fixture->server, "sales", 20, 5, 30, 120);
+  sp_test_pbxis_server_set_member (fixture->server, "sales", AGENT, "paused");
+  sp_test_pbxis_server_publish_summaries (fixture->server);
+  assert_details (panel, "sales",
+                  "Statistics: 20 answered · 5 abandoned · average wait 0:30 · average talk 2:00 · "
+                  "80 % within service level · 1 agent free\n"
+                  "Ana Horvat: Paused · 0 calls taken\n"
+                  "Ivo Kovač: Active · 0 calls taken\n");
 
   gtk_window_destroy (GTK_WINDOW (panel));
   g_assert_finalize_object (panel);
@@ -222,7 +532,7 @@ test_panel_close_during_action (Fixture       *fixture,
   gtk_window_present (GTK_WINDOW (panel));
   assert_shown (panel, "sales", "Active", NULL);
 
-  click (sp_pbxis_window_get_pause_button (panel, "sales"));
+  click (sp_pbxis_window_get_pause_button (panel, AGENT, "sales"));
   gtk_window_destroy (GTK_WINDOW (panel));
   g_assert_true (sp_test_pbxis_server_wait_for_request (fixture->server, "POST", "/queue/pause", 5000));
   sp_test_run_for (300);
@@ -240,7 +550,7 @@ test_panel_open_close (void)
   panel = g_object_ref_sink (sp_pbxis_window_new (SP_PBXIS_SOURCE (source)));
   gtk_window_present (GTK_WINDOW (panel));
   sp_test_run_for (200);
-  g_assert_cmpstr (sp_pbxis_window_get_subtitle (panel), ==, "Front desk");
+  g_assert_cmpstr (gtk_window_get_title (GTK_WINDOW (panel)), ==, "Front desk");
   gtk_window_destroy (GTK_WINDOW (panel));
   g_assert_finalize_object (panel);
 }
@@ -362,6 +672,16 @@ main (int   argc,
   g_test_add_func ("/pbxis-window/open-close", test_panel_open_close);
   g_test_add ("/pbxis-window/live", Fixture, NULL, fixture_set_up, test_panel_live,
               fixture_tear_down);
+  g_test_add ("/pbxis-window/agents", Fixture, NULL, fixture_set_up, test_panel_agents,
+              fixture_tear_down);
+  g_test_add ("/pbxis-window/restart", Fixture, NULL, fixture_set_up, test_panel_restart,
+              fixture_tear_down);
+  g_test_add ("/pbxis-window/queue-status", Fixture, NULL, fixture_set_up,
+              test_panel_queue_status, fixture_tear_down);
+  g_test_add ("/pbxis-window/reset", Fixture, "supervisor=true", fixture_set_up,
+              test_panel_reset, fixture_tear_down);
+  g_test_add ("/pbxis-window/summary", Fixture, "summary-events=true", fixture_set_up,
+              test_panel_summary, fixture_tear_down);
   g_test_add_func ("/pbxis-window/from-window", test_panel_from_window);
   g_test_add ("/pbxis-window/close-during-action", Fixture, NULL, fixture_set_up,
               test_panel_close_during_action, fixture_tear_down);

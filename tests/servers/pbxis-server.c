@@ -13,6 +13,10 @@
  *   hangup CALL [TALK [HOLD]]               the call ends
  *   member QUEUE AGENT active|paused|loggedoff
  *   count QUEUE N
+ *   queue QUEUE                             Asterisk has QUEUE (empty)
+ *   stats QUEUE COMPLETED ABANDONED HOLD TALK   the queue's figures since its last reset
+ *   summary                                 QueueSummary and MemberSummary, as every
+ *                                           :summary-refresh-seconds
  *   name AGENT NAME…
  *   status AGENT not_inuse|inuse|ringing|…|null
  *   fail-next MESSAGE…                      the next queue action gets Asterisk's error
@@ -89,6 +93,16 @@ run_command (Tool *tool,
     sp_test_pbxis_server_set_member (tool->server, words[1], words[2], words[3]);
   else if (g_str_equal (words[0], "count") && n == 3)
     sp_test_pbxis_server_set_queue_count (tool->server, words[1], g_ascii_strtoll (words[2], NULL, 10));
+  else if (g_str_equal (words[0], "queue") && n == 2)
+    sp_test_pbxis_server_add_queue (tool->server, words[1]);
+  else if (g_str_equal (words[0], "stats") && n == 6)
+    sp_test_pbxis_server_set_queue_stats (tool->server, words[1],
+                                          g_ascii_strtoll (words[2], NULL, 10),
+                                          g_ascii_strtoll (words[3], NULL, 10),
+                                          g_ascii_strtoll (words[4], NULL, 10),
+                                          g_ascii_strtoll (words[5], NULL, 10));
+  else if (g_str_equal (words[0], "summary") && n == 1)
+    sp_test_pbxis_server_publish_summaries (tool->server);
   else if (g_str_equal (words[0], "name") && n >= 3)
     {
       rest = rest_of (words, 2);

@@ -79,6 +79,30 @@
  *    line 655) and pbxis matches "Bridge" only (pbxis.clj line 428): in that mode an
  *    answered direct call and an originate never get a number; a queue call keeps the one
  *    AgentCalled rang with. See sp_test_pbxis_server_set_asterisk12().
+ * Queues, as Asterisk has them (a queue exists once a test names it through
+ * sp_test_pbxis_server_add_queue(), _set_member(), _set_queue_count() or _queue_call()):
+ *  - A queue Asterisk does not have gets nothing in the snapshot: no queueMemberStatus
+ *    (pbxis `src/com/ingemark/pbxis.clj` lines 329-332: `agnt-q-status` is nil without a
+ *    QueueParams event, and `member-event` with a nil status is no event,
+ *    `src/com/ingemark/pbxis/util.clj` line 129) and no queueCount (pbxis.clj lines
+ *    340-342, `:when calls`). Existing queues the agent is not in say `loggedoff`.
+ *  - POST /queue/add and /queue/remove on such a queue get Asterisk's error, HTTP 200
+ *    ("Unable to add interface to queue: No such queue", app_queue.c's answer to
+ *    RES_NOSUCHQUEUE); /queue/add passes `memberName` and `paused` on (pbxis-ws
+ *    `src/com/ingemark/pbxis_ws.clj` lines 226-236), and the name comes back as agentName
+ *    (QueueMemberAdded carries it, pbxis.clj lines 477-481).
+ *  - GET /queue/status (pbxis_ws.clj line 226, pbxis.clj `queue-status` lines 266-276)
+ *    answers an array with one object per existing queue (QueueParams without actionId,
+ *    serviceLevel, serviceLevelPerf, strategy, weight, privilege) and its `members`
+ *    (QueueMember without actionId, privilege, dynamic, static, membership, name, queue;
+ *    `status` from pbxis/util.clj `event->member-status`, `agent` the digits of the
+ *    location); a missing queue is simply absent, `[]` if it was the one asked for.
+ *  - POST /queue/reset (QueueReset through pbxis_ws.clj lines 227-236) zeroes the figures;
+ *    no event says so.
+ *  - QueueSummary and MemberSummary, sp_test_pbxis_server_publish_summaries(), are what
+ *    pbxis's `publish-q-summary-status` (pbxis.clj lines 223-264) publishes every
+ *    :summary-refresh-seconds: one QueueSummary per queue, one MemberSummary per queue
+ *    with members, to tickets that asked for summaryEvents (pbxis.clj line 367).
  */
 
 #define DEFAULT_UNSUB_DELAY_MS   15000
@@ -117,6 +141,12 @@ typedef struct
   char       *queue;
   gint64      count;
   GHashTable *members;       /* agent → "active" | "paused" | "invalid" */
+  /* Asterisk's figures since the last QueueReset. */
+  gint64      completed;
+  gint64      abandoned;
+  gint64      hold_time;
+  gint64      talk_time;
+  GHashTable *calls_taken;   /* agent → calls answered, as GINT_TO_POINTER */
 } Queue;
 
 typedef struct
@@ -212,6 +242,7 @@ queue_free (Queue *queue)
 {
   g_free (queue->queue);
   g_hash_table_unref (queue->members);
+  g_hash_table_unref (queue->calls_taken);
   g_free (queue);
 }
 
@@ -243,6 +274,7 @@ ensure_queue (SpTestPbxisServer *self,
       queue = g_new0 (Queue, 1);
       queue->queue = g_strdup (id);
       queue->members = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+      queue->calls_taken = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
       g_hash_table_insert (self->queues, queue->queue, queue);
     }
 
@@ -798,9 +830,14 @@ ticket_new (SpTestPbxisServer *self,
 
       for (guint j = 0; j < ticket->queues->len; j++)
         {
-          Queue *queue = ensure_queue (self, g_ptr_array_index (ticket->queues, j));
-          const char *status = g_hash_table_lookup (queue->members, agent->agent);
+          Queue *queue = g_hash_table_lookup (self->queues, g_ptr_array_index (ticket->queues, j));
+          const char *status;
 
+          /* A queue Asterisk does not have: no membership at all (see the top). */
+          if (queue == NULL)
+            continue;
+
+          status = g_hash_table_lookup (queue->members, agent->agent);
           g_queue_push_tail (&ticket->buffer,
                              member_status_event (agent->agent, queue->queue,
                                                   status ? status : "loggedoff"));
@@ -831,7 +868,12 @@ ticket_new (SpTestPbxisServer *self,
   /* queueCount is not deduplicated: a new ticket re-publishes every count of its queues to
    * every ticket on them, itself included. */
   for (guint j = 0; j < ticket->queues->len; j++)
-    publish (self, queue_count_event (ensure_queue (self, g_ptr_array_index (ticket->queues, j))));
+    {
+      Queue *queue = g_hash_table_lookup (self->queues, g_ptr_array_index (ticket->queues, j));
+
+      if (queue != NULL)
+        publish (self, queue_count_event (queue));
+    }
 
   g_debug ("Ticket %s for %u agent(s), %u queue(s)", ticket->id, ticket->agents->len,
            ticket->queues->len);
@@ -1176,6 +1218,49 @@ param_is_true (JsonObject *params,
   return FALSE;
 }
 
+/* QueueReset: Asterisk starts the figures of @queue_name (every queue when %NULL) again. */
+static void
+reset_queue_stats (SpTestPbxisServer *self,
+                   const char        *queue_name)
+{
+  GHashTableIter iter;
+  gpointer value;
+
+  g_hash_table_iter_init (&iter, self->queues);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
+    {
+      Queue *queue = value;
+
+      /* app_queue.c `clear_queue`: the members' calls too. */
+      if (queue_name == NULL || g_str_equal (queue_name, queue->queue))
+        {
+          queue->completed = queue->abandoned = queue->hold_time = queue->talk_time = 0;
+          g_hash_table_remove_all (queue->calls_taken);
+        }
+    }
+}
+
+/* A QueueMember event's fields as the asterisk-java bean has them (what /queue/status and
+ * MemberSummary carry). */
+static void
+add_member_fields (SpTestPbxisServer *self,
+                   Queue             *queue,
+                   JsonObject        *member,
+                   const char        *agent,
+                   const char        *status)
+{
+  Agent *info = g_hash_table_lookup (self->agents, agent);
+  g_autofree char *location = g_strdup_printf ("SIP/%s", agent);
+
+  json_object_set_int_member (member, "callsTaken",
+                              GPOINTER_TO_INT (g_hash_table_lookup (queue->calls_taken, agent)));
+  json_object_set_int_member (member, "incall", current_call (self, agent, NULL) ? 1 : 0);
+  json_object_set_int_member (member, "lastCall", 0);
+  json_object_set_string_member (member, "location", location);
+  set_nullable_string (member, "memberName", info ? info->name : NULL);
+  json_object_set_boolean_member (member, "paused", g_str_equal (status, "paused"));
+}
+
 /* POST /queue/ACTION: Asterisk's QueueAdd, QueueRemove, QueuePause, QueueReset. */
 static void
 handle_queue_action (SpTestPbxisServer *self,
@@ -1199,6 +1284,7 @@ handle_queue_action (SpTestPbxisServer *self,
 
   if (g_str_equal (action, "reset"))
     {
+      reset_queue_stats (self, queue_name);
       response = ami_response (TRUE, "Queue stats reset successfully");
       respond_object (msg, response);
       return;
@@ -1246,7 +1332,16 @@ handle_queue_action (SpTestPbxisServer *self,
       return;
     }
 
-  queue = ensure_queue (self, queue_name);
+  queue = g_hash_table_lookup (self->queues, queue_name);
+  if (queue == NULL)
+    {
+      /* app_queue.c, RES_NOSUCHQUEUE. */
+      response = ami_response (FALSE, g_str_equal (action, "add")
+                                        ? "Unable to add interface to queue: No such queue"
+                                        : "Unable to remove interface from queue: No such queue");
+      respond_object (msg, response);
+      return;
+    }
 
   if (g_str_equal (action, "add"))
     {
@@ -1301,26 +1396,26 @@ handle_queue_status (SpTestPbxisServer *self,
       GHashTableIter members_iter;
       gpointer agent, status;
 
+      /* pbxis.clj `q-status`: QueueStatus for that queue only; none for a missing one. */
       if (only != NULL && !g_str_equal (only, queue->queue))
         continue;
 
       object = json_object_new ();
       members = json_array_new ();
-      json_object_set_string_member (object, "queue", queue->queue);
+      json_object_set_int_member (object, "abandoned", queue->abandoned);
       json_object_set_int_member (object, "calls", queue->count);
-      json_object_set_null_member (object, "holdTime");
+      json_object_set_int_member (object, "completed", queue->completed);
+      json_object_set_int_member (object, "holdTime", queue->hold_time);
+      json_object_set_int_member (object, "max", 0);
+      json_object_set_string_member (object, "queue", queue->queue);
+      json_object_set_int_member (object, "talkTime", queue->talk_time);
 
       g_hash_table_iter_init (&members_iter, queue->members);
       while (g_hash_table_iter_next (&members_iter, &agent, &status))
         {
           JsonObject *member = json_object_new ();
-          Agent *info = g_hash_table_lookup (self->agents, agent);
-          g_autofree char *location = g_strdup_printf ("SIP/%s", (char *) agent);
 
-          json_object_set_string_member (member, "location", location);
-          set_nullable_string (member, "memberName", info ? info->name : NULL);
-          json_object_set_int_member (member, "callsTaken", 0);
-          json_object_set_boolean_member (member, "paused", g_str_equal (status, "paused"));
+          add_member_fields (self, queue, member, agent, status);
           json_object_set_string_member (member, "status", status);
           json_object_set_string_member (member, "agent", agent);
           json_array_add_object_element (members, member);
@@ -2542,4 +2637,142 @@ sp_test_pbxis_server_publish_raw (SpTestPbxisServer *self,
       if (ticket_wants (value, event))
         ticket_push (value, event);
     }
+}
+
+/**
+ * sp_test_pbxis_server_add_queue:
+ *
+ * Asterisk has @queue from now on (queues.conf), empty and without callers.
+ */
+void
+sp_test_pbxis_server_add_queue (SpTestPbxisServer *self,
+                                const char        *queue)
+{
+  ensure_queue (self, queue);
+}
+
+/**
+ * sp_test_pbxis_server_set_queue_stats:
+ *
+ * Asterisk's figures of @queue_id since its last QueueReset (the queue exists after).
+ */
+void
+sp_test_pbxis_server_set_queue_stats (SpTestPbxisServer *self,
+                                      const char        *queue_id,
+                                      gint64             completed,
+                                      gint64             abandoned,
+                                      gint64             hold_time,
+                                      gint64             talk_time)
+{
+  Queue *queue = ensure_queue (self, queue_id);
+
+  queue->completed = completed;
+  queue->abandoned = abandoned;
+  queue->hold_time = hold_time;
+  queue->talk_time = talk_time;
+}
+
+/**
+ * sp_test_pbxis_server_get_queue_completed:
+ *
+ * Returns: the calls answered in @queue_id since its last reset, -1 without the queue
+ */
+gint64
+sp_test_pbxis_server_get_queue_completed (SpTestPbxisServer *self,
+                                          const char        *queue_id)
+{
+  Queue *queue = g_hash_table_lookup (self->queues, queue_id);
+
+  return queue ? queue->completed : -1;
+}
+
+/**
+ * sp_test_pbxis_server_publish_summaries:
+ *
+ * What pbxis's `publish-q-summary-status` (pbxis.clj lines 223-264) publishes every
+ * :summary-refresh-seconds: a QueueSummary per queue, then a MemberSummary per queue that
+ * has members. The ticket filter passes them only to tickets with summaryEvents.
+ */
+void
+sp_test_pbxis_server_publish_summaries (SpTestPbxisServer *self)
+{
+  g_autoptr(GList) names = g_hash_table_get_keys (self->queues);
+
+  names = g_list_sort (names, (GCompareFunc) g_strcmp0);
+
+  for (GList *l = names; l != NULL; l = l->next)
+    {
+      Queue *queue = g_hash_table_lookup (self->queues, l->data);
+      JsonObject *event = new_event ("QueueSummary");
+      guint available = 0;
+      GHashTableIter iter;
+      gpointer agent, status;
+
+      g_hash_table_iter_init (&iter, queue->members);
+      while (g_hash_table_iter_next (&iter, &agent, &status))
+        {
+          if (g_str_equal (status, "active") && current_call (self, agent, NULL) == NULL)
+            available++;
+        }
+
+      json_object_set_string_member (event, "queue", queue->queue);
+      json_object_set_int_member (event, "available", available);
+      json_object_set_int_member (event, "holdTime", queue->hold_time);
+      json_object_set_int_member (event, "loggedIn", g_hash_table_size (queue->members));
+      json_object_set_int_member (event, "longestHoldTime", 0);
+      json_object_set_int_member (event, "talkTime", queue->talk_time);
+      json_object_set_int_member (event, "abandoned", queue->abandoned);
+      json_object_set_int_member (event, "completed", queue->completed);
+      json_object_set_int_member (event, "serviceLevel", 60);
+      json_object_set_double_member (event, "serviceLevelPerf",
+                                     queue->completed + queue->abandoned > 0
+                                       ? 100.0 * queue->completed / (queue->completed + queue->abandoned)
+                                       : 0.0);
+      json_object_set_int_member (event, "calls", queue->count);
+      publish (self, event);
+    }
+
+  for (GList *l = names; l != NULL; l = l->next)
+    {
+      Queue *queue = g_hash_table_lookup (self->queues, l->data);
+      g_autoptr(GList) agents = NULL;
+      JsonObject *event;
+      JsonArray *members;
+
+      /* group-by over the QueueMember events: a queue without members has none. */
+      if (g_hash_table_size (queue->members) == 0)
+        continue;
+
+      event = new_event ("MemberSummary");
+      members = json_array_new ();
+      agents = g_list_sort (g_hash_table_get_keys (queue->members), (GCompareFunc) g_strcmp0);
+      for (GList *a = agents; a != NULL; a = a->next)
+        {
+          JsonObject *member = json_object_new ();
+
+          json_object_set_string_member (member, "queue", queue->queue);
+          add_member_fields (self, queue, member, a->data,
+                             g_hash_table_lookup (queue->members, a->data));
+          json_array_add_object_element (members, member);
+        }
+      json_object_set_string_member (event, "queue", queue->queue);
+      json_object_set_array_member (event, "members", members);
+      publish (self, event);
+    }
+}
+
+/**
+ * sp_test_pbxis_server_set_calls_taken:
+ *
+ * The calls @agent answered in @queue_id since its last reset (QueueMember `callsTaken`).
+ */
+void
+sp_test_pbxis_server_set_calls_taken (SpTestPbxisServer *self,
+                                      const char        *queue_id,
+                                      const char        *agent,
+                                      guint              calls)
+{
+  Queue *queue = ensure_queue (self, queue_id);
+
+  g_hash_table_insert (queue->calls_taken, g_strdup (agent), GUINT_TO_POINTER (calls));
 }

@@ -141,6 +141,21 @@ const char        *sp_test_pbxis_server_get_member        (SpTestPbxisServer   *
 void               sp_test_pbxis_server_set_queue_count   (SpTestPbxisServer   *self,
                                                            const char          *queue,
                                                            gint64               count);
+void               sp_test_pbxis_server_add_queue         (SpTestPbxisServer   *self,
+                                                           const char          *queue);
+void               sp_test_pbxis_server_set_queue_stats   (SpTestPbxisServer   *self,
+                                                           const char          *queue,
+                                                           gint64               completed,
+                                                           gint64               abandoned,
+                                                           gint64               hold_time,
+                                                           gint64               talk_time);
+void               sp_test_pbxis_server_set_calls_taken   (SpTestPbxisServer   *self,
+                                                           const char          *queue,
+                                                           const char          *agent,
+                                                           guint                calls);
+gint64             sp_test_pbxis_server_get_queue_completed (SpTestPbxisServer *self,
+                                                           const char          *queue);
+void               sp_test_pbxis_server_publish_summaries (SpTestPbxisServer   *self);
 void               sp_test_pbxis_server_fail_next_action  (SpTestPbxisServer   *self,
                                                            const char          *message);
 void               sp_test_pbxis_server_set_ticket_answer (SpTestPbxisServer   *self,

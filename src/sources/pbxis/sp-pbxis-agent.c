@@ -10,32 +10,39 @@
 #include "sp-pbxis-agent.h"
 
 /*
- * The agent panel's model and the agent state of a pbxis account: what queueMemberStatus,
- * queueCount and agentName last said. Pure: the source feeds it (only the first
- * extension's memberships and name: the panel is that agent's), sets #SpSource:agent-state
- * from sp_pbxis_agent_get_state() and tells the panel when a setter says something changed.
- * It outlives reconnections: the snapshot of the next ticket says the same again.
+ * One agent of the status view: what agentName, queueMemberStatus, extensionStatus and
+ * phoneNumber last said of it. Pure: the status board (sp-pbxis-board.c) holds one per
+ * extension of the account and feeds it; the source sets #SpSource:agent-state from the
+ * first extension's sp_pbxis_agent_get_state(). It outlives reconnections: the snapshot of
+ * the next ticket says the same again.
  */
 
 struct _SpPbxisAgent
 {
-  GHashTable *memberships;  /* queue → SpPbxisMemberStatus */
-  GHashTable *counts;       /* queue → gint64* */
-  char       *name;
+  char                   *id;
+  GHashTable             *memberships;  /* queue → SpPbxisMemberStatus */
+  char                   *name;
+  SpPbxisExtensionStatus  extension_status;
+  char                   *party_number;
+  char                   *party_name;
 };
 
 /**
  * sp_pbxis_agent_new:
+ * @id: the agent's extension, as pbxis-ws names it ("147")
  *
  * Returns: (transfer full): an agent pbxis-ws has said nothing of yet
  */
 SpPbxisAgent *
-sp_pbxis_agent_new (void)
+sp_pbxis_agent_new (const char *id)
 {
-  SpPbxisAgent *self = g_new0 (SpPbxisAgent, 1);
+  SpPbxisAgent *self;
 
+  g_return_val_if_fail (id != NULL, NULL);
+
+  self = g_new0 (SpPbxisAgent, 1);
+  self->id = g_strdup (id);
   self->memberships = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-  self->counts = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
 
   return self;
 }
@@ -51,9 +58,24 @@ sp_pbxis_agent_free (SpPbxisAgent *self)
     return;
 
   g_hash_table_unref (self->memberships);
-  g_hash_table_unref (self->counts);
+  g_free (self->id);
   g_free (self->name);
+  g_free (self->party_number);
+  g_free (self->party_name);
   g_free (self);
+}
+
+/**
+ * sp_pbxis_agent_get_id:
+ *
+ * Returns: the agent's extension
+ */
+const char *
+sp_pbxis_agent_get_id (SpPbxisAgent *self)
+{
+  g_return_val_if_fail (self != NULL, NULL);
+
+  return self->id;
 }
 
 /**
@@ -94,49 +116,6 @@ sp_pbxis_agent_get_membership (SpPbxisAgent *self,
 }
 
 /**
- * sp_pbxis_agent_set_count:
- *
- * Returns: %TRUE if the number of callers waiting in @queue changed
- */
-gboolean
-sp_pbxis_agent_set_count (SpPbxisAgent *self,
-                          const char   *queue,
-                          gint64        count)
-{
-  gint64 *old;
-  gint64 *value;
-
-  g_return_val_if_fail (self != NULL, FALSE);
-  g_return_val_if_fail (queue != NULL, FALSE);
-
-  old = g_hash_table_lookup (self->counts, queue);
-  if (old != NULL && *old == count)
-    return FALSE;
-
-  value = g_new (gint64, 1);
-  *value = count;
-  g_hash_table_insert (self->counts, g_strdup (queue), value);
-  return TRUE;
-}
-
-/**
- * sp_pbxis_agent_get_count:
- *
- * Returns: the callers waiting in @queue, or -1 if unknown
- */
-gint64
-sp_pbxis_agent_get_count (SpPbxisAgent *self,
-                          const char   *queue)
-{
-  gint64 *count;
-
-  g_return_val_if_fail (self != NULL, -1);
-
-  count = g_hash_table_lookup (self->counts, queue);
-  return count ? *count : -1;
-}
-
-/**
  * sp_pbxis_agent_set_name:
  * @name: (nullable): the agent's member name; %NULL (not said) keeps the one known
  *
@@ -167,6 +146,93 @@ sp_pbxis_agent_get_name (SpPbxisAgent *self)
   g_return_val_if_fail (self != NULL, NULL);
 
   return self->name;
+}
+
+/**
+ * sp_pbxis_agent_set_extension_status:
+ *
+ * Returns: %TRUE if the phone's state changed
+ */
+gboolean
+sp_pbxis_agent_set_extension_status (SpPbxisAgent           *self,
+                                     SpPbxisExtensionStatus  status)
+{
+  g_return_val_if_fail (self != NULL, FALSE);
+
+  if (self->extension_status == status)
+    return FALSE;
+
+  self->extension_status = status;
+  return TRUE;
+}
+
+/**
+ * sp_pbxis_agent_get_extension_status:
+ *
+ * Returns: the phone's state, %SP_PBXIS_EXTENSION_UNKNOWN before pbxis-ws said it
+ */
+SpPbxisExtensionStatus
+sp_pbxis_agent_get_extension_status (SpPbxisAgent *self)
+{
+  g_return_val_if_fail (self != NULL, SP_PBXIS_EXTENSION_UNKNOWN);
+
+  return self->extension_status;
+}
+
+/**
+ * sp_pbxis_agent_set_party:
+ * @number: (nullable): the other party's number, %NULL when the agent has no call
+ * @name: (nullable): its caller-id name
+ *
+ * What a phoneNumber event says: pbxis-ws sends the agent's current party, and `null`
+ * only when no call is left (pbxis.clj `pbxis-event-filter`, "phoneNumber").
+ *
+ * Returns: %TRUE if the party changed
+ */
+gboolean
+sp_pbxis_agent_set_party (SpPbxisAgent *self,
+                          const char   *number,
+                          const char   *name)
+{
+  g_return_val_if_fail (self != NULL, FALSE);
+
+  if (number == NULL)
+    name = NULL;
+
+  if (g_strcmp0 (self->party_number, number) == 0 && g_strcmp0 (self->party_name, name) == 0)
+    return FALSE;
+
+  g_free (self->party_number);
+  g_free (self->party_name);
+  self->party_number = g_strdup (number);
+  self->party_name = g_strdup (name);
+  return TRUE;
+}
+
+/**
+ * sp_pbxis_agent_get_party_number:
+ *
+ * Returns: (nullable): the number the agent is ringing with or talking to
+ */
+const char *
+sp_pbxis_agent_get_party_number (SpPbxisAgent *self)
+{
+  g_return_val_if_fail (self != NULL, NULL);
+
+  return self->party_number;
+}
+
+/**
+ * sp_pbxis_agent_get_party_name:
+ *
+ * Returns: (nullable): the caller-id name of that party
+ */
+const char *
+sp_pbxis_agent_get_party_name (SpPbxisAgent *self)
+{
+  g_return_val_if_fail (self != NULL, NULL);
+
+  return self->party_name;
 }
 
 /**

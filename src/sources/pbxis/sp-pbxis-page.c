@@ -13,9 +13,10 @@
 #include "sp-pbxis-source.h"
 
 /*
- * The pbxis-ws rows of the account editor: the transport of the events and the queues of
- * the agent panel. pbxis-ws only reports the extensions it is asked about, so the form's
- * extensions are required here.
+ * The pbxis-ws rows of the account editor: the transport of the events, the queues of the
+ * status view, the agent's name in the queues, the caller id of outgoing calls, the
+ * summary events and the supervisor's reset. pbxis-ws only reports the extensions it is
+ * asked about, so the form's extensions are required here.
  */
 
 struct _SpPbxisPage
@@ -24,7 +25,30 @@ struct _SpPbxisPage
 
   AdwComboRow         *transport_row;
   AdwEntryRow         *queues_row;
+  AdwEntryRow         *member_name_row;
+  AdwEntryRow         *caller_id_row;
+  GtkSwitch           *summary_switch;
+  GtkSwitch           *supervisor_switch;
 };
+
+static void
+load_text (AdwEntryRow *row,
+           const char  *value)
+{
+  gtk_editable_set_text (GTK_EDITABLE (row), value ? value : "");
+}
+
+/* Surrounding spaces are not meant; an empty field is no option at all. */
+static char *
+dup_text (AdwEntryRow *row)
+{
+  char *text = g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (row))));
+
+  if (*text == '\0')
+    g_clear_pointer (&text, g_free);
+
+  return text;
+}
 
 static void sp_pbxis_page_iface_init (SpAccountPageInterface *iface);
 
@@ -39,6 +63,10 @@ sp_pbxis_page_load (SpAccountPage *page,
   SpPbxisPage *self = SP_PBXIS_PAGE (page);
   g_autofree char *transport_text = sp_account_dup_option (account, SP_PBXIS_OPTION_TRANSPORT);
   g_autofree char *queues = sp_account_dup_option (account, SP_PBXIS_OPTION_QUEUES);
+  g_autofree char *member_name = sp_account_dup_option (account, SP_PBXIS_OPTION_MEMBER_NAME);
+  g_autofree char *caller_id = sp_account_dup_option (account, SP_PBXIS_OPTION_CALLER_ID);
+  g_autofree char *summary = sp_account_dup_option (account, SP_PBXIS_OPTION_SUMMARY_EVENTS);
+  g_autofree char *supervisor = sp_account_dup_option (account, SP_PBXIS_OPTION_SUPERVISOR);
   SpPbxisTransport transport;
 
   if (!sp_pbxis_parse_transport (transport_text, &transport))
@@ -52,6 +80,11 @@ sp_pbxis_page_load (SpAccountPage *page,
 
       gtk_editable_set_text (GTK_EDITABLE (self->queues_row), text);
     }
+
+  load_text (self->member_name_row, member_name);
+  load_text (self->caller_id_row, caller_id);
+  gtk_switch_set_active (self->summary_switch, sp_account_page_option_is_true (summary));
+  gtk_switch_set_active (self->supervisor_switch, sp_account_page_option_is_true (supervisor));
 }
 
 static gboolean
@@ -79,11 +112,19 @@ sp_pbxis_page_save (SpAccountPage *page,
     sp_account_page_split_list (gtk_editable_get_text (GTK_EDITABLE (self->queues_row)));
   g_autofree char *joined = g_strjoinv (",", queues);
   guint transport = adw_combo_row_get_selected (self->transport_row);
+  g_autofree char *member_name = dup_text (self->member_name_row);
+  g_autofree char *caller_id = dup_text (self->caller_id_row);
 
   sp_account_page_set_option (options, SP_PBXIS_OPTION_TRANSPORT,
                               transport <= SP_PBXIS_TRANSPORT_LONG_POLL
                                 ? sp_pbxis_transport_to_string (transport) : NULL);
   sp_account_page_set_option (options, SP_PBXIS_OPTION_QUEUES, joined);
+  sp_account_page_set_option (options, SP_PBXIS_OPTION_MEMBER_NAME, member_name);
+  sp_account_page_set_option (options, SP_PBXIS_OPTION_CALLER_ID, caller_id);
+  sp_account_page_set_option (options, SP_PBXIS_OPTION_SUMMARY_EVENTS,
+                              gtk_switch_get_active (self->summary_switch) ? "true" : NULL);
+  sp_account_page_set_option (options, SP_PBXIS_OPTION_SUPERVISOR,
+                              gtk_switch_get_active (self->supervisor_switch) ? "true" : NULL);
 }
 
 static const char *
@@ -121,6 +162,10 @@ sp_pbxis_page_class_init (SpPbxisPageClass *klass)
                                                "/io/github/screenpop/Screenpop/sp-pbxis-page.ui");
   gtk_widget_class_bind_template_child (widget_class, SpPbxisPage, transport_row);
   gtk_widget_class_bind_template_child (widget_class, SpPbxisPage, queues_row);
+  gtk_widget_class_bind_template_child (widget_class, SpPbxisPage, member_name_row);
+  gtk_widget_class_bind_template_child (widget_class, SpPbxisPage, caller_id_row);
+  gtk_widget_class_bind_template_child (widget_class, SpPbxisPage, summary_switch);
+  gtk_widget_class_bind_template_child (widget_class, SpPbxisPage, supervisor_switch);
   gtk_widget_class_bind_template_callback (widget_class, sp_account_page_changed);
 }
 

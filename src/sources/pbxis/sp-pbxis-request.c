@@ -11,6 +11,7 @@
 
 #include <glib/gi18n.h>
 
+#include "sp-pbxis-queue-status.h"
 #include "sp-pbxis-request.h"
 #include "sp-source.h"
 
@@ -174,4 +175,98 @@ sp_pbxis_request_new_post (const char *url,
     }
 
   return msg;
+}
+
+static void
+queue_status_read_cb (GObject      *object,
+                      GAsyncResult *result,
+                      gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  SpPbxisDeadline *deadline = g_task_get_task_data (task);
+  g_autoptr(GBytes) bytes = NULL;
+  g_autoptr(GError) error = NULL;
+  GPtrArray *queues;
+
+  bytes = sp_http_read_bytes_finish (SOUP_SESSION (object), result, &error);
+
+  if (g_task_return_error_if_cancelled (task))
+    return;
+
+  if (bytes == NULL || soup_message_get_status (deadline->msg) != SOUP_STATUS_OK)
+    {
+      GError *task_error = NULL;
+
+      sp_pbxis_deadline_set_error (&task_error, deadline, GPOINTER_TO_UINT (g_task_get_source_tag (task)),
+                                   _("a pbxis-ws queue status"), error);
+      g_task_return_error (task, task_error);
+      return;
+    }
+
+  queues = sp_pbxis_parse_queue_status (g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes),
+                                        &error);
+  if (queues == NULL)
+    {
+      g_autofree char *url = sp_http_dup_display_url (deadline->msg);
+
+      g_task_return_new_error (task, SP_SOURCE_ERROR, SP_SOURCE_ERROR_FAILED,
+                               _("%s answered something that is not a queue status: %s"), url,
+                               error->message);
+      return;
+    }
+
+  g_task_return_pointer (task, queues, (GDestroyNotify) g_ptr_array_unref);
+}
+
+/**
+ * sp_pbxis_request_queue_status_async:
+ * @session: the source's session
+ * @base_url: the server's base URL
+ * @seconds: how long the request may take
+ *
+ * `GET /queue/status` for every queue, parsed (see sp_pbxis_parse_queue_status()).
+ */
+void
+sp_pbxis_request_queue_status_async (SoupSession         *session,
+                                     const char          *base_url,
+                                     guint                seconds,
+                                     GCancellable        *cancellable,
+                                     GAsyncReadyCallback  callback,
+                                     gpointer             user_data)
+{
+  g_autoptr(GTask) task = g_task_new (session, cancellable, callback, user_data);
+  g_autofree char *url = g_strdup_printf ("%s/queue/status", base_url);
+  g_autoptr(SoupMessage) msg = soup_message_new (SOUP_METHOD_GET, url);
+  SpPbxisDeadline *deadline;
+
+  /* The deadline's length, for its message. */
+  g_task_set_source_tag (task, GUINT_TO_POINTER (seconds));
+
+  if (msg == NULL)
+    {
+      g_task_return_new_error (task, SP_SOURCE_ERROR, SP_SOURCE_ERROR_CONFIG,
+                               _("“%s” is not a server address"), base_url);
+      return;
+    }
+
+  deadline = sp_pbxis_deadline_new (msg, cancellable, seconds);
+  g_task_set_task_data (task, deadline, (GDestroyNotify) sp_pbxis_deadline_free);
+
+  sp_http_read_bytes_async (session, msg, SP_PBXIS_MAX_INPUT, deadline->cancellable,
+                            queue_status_read_cb, g_steal_pointer (&task));
+}
+
+/**
+ * sp_pbxis_request_queue_status_finish:
+ *
+ * Returns: (transfer full) (element-type SpPbxisQueueInfo): the queues that exist
+ */
+GPtrArray *
+sp_pbxis_request_queue_status_finish (SoupSession   *session,
+                                      GAsyncResult  *result,
+                                      GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, session), NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
 }

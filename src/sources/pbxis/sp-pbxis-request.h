@@ -53,4 +53,14 @@ void             sp_pbxis_deadline_set_error (GError             **error,
                                               const char          *what,
                                               const GError        *cause);
 
+void             sp_pbxis_request_queue_status_async  (SoupSession         *session,
+                                                       const char          *base_url,
+                                                       guint                seconds,
+                                                       GCancellable        *cancellable,
+                                                       GAsyncReadyCallback  callback,
+                                                       gpointer             user_data);
+GPtrArray       *sp_pbxis_request_queue_status_finish (SoupSession         *session,
+                                                       GAsyncResult        *result,
+                                                       GError             **error);
+
 G_END_DECLS

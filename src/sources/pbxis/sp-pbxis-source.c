@@ -14,9 +14,12 @@
 #include "sp-http.h"
 #include "sp-pbxis.h"
 #include "sp-pbxis-agent.h"
+#include "sp-pbxis-board.h"
 #include "sp-pbxis-calls.h"
+#include "sp-pbxis-queue-status.h"
 #include "sp-pbxis-request.h"
 #include "sp-pbxis-source.h"
+#include "sp-pbxis-source-private.h"
 #include "sp-pbxis-stream.h"
 
 /*
@@ -27,9 +30,11 @@
  *   sp-pbxis-stream.c   the three transports of a ticket's events (SpPbxisStream)
  *   sp-pbxis-calls.c    the pure mapping of the events to SpCallEvents (SpPbxisCalls)
  *   sp-pbxis-dials.c    the dials the calls follow, to their pick-up or failure
- *   sp-pbxis-agent.c    the agent's queue memberships, queue counts and agent state
+ *   sp-pbxis-board.c    the status view's agents and queues (sp-pbxis-agent.c: one agent)
  *   sp-pbxis-request.c  POSTs, deadlines and errors of requests to pbxis-ws
- *   sp-pbxis-window.c   the agent panel; sp-pbxis-page.c, the account editor's page
+ *   sp-pbxis-source-queues.c  the status view's requests (queue actions of any agent,
+ *                       reset, GET /queue/status), part of SpPbxisSource
+ *   sp-pbxis-window.c   the status view; sp-pbxis-page.c, the account editor's page
  *
  * What shapes the connection comes from the server's quirks:
  *
@@ -44,9 +49,12 @@
  * The account: `url` is the base URL (http://HOST:58615, or behind a proxy with a path),
  * `extensions` the agents, and `options`:
  *   transport       websocket (default) | sse | long-poll
- *   queues          comma-separated queue names, for the agent panel and queue counts
+ *   queues          comma-separated queue names, for the status view and queue counts
  *   summary-events  true to receive QueueSummary/MemberSummary
  *   poll-timeout    the server's :poll-timeout-seconds, if not 30
+ *   caller-id       the caller id of outgoing calls (originate's `callerId`)
+ *   member-name     the first agent's name in the queues it logs on to (`memberName`)
+ *   supervisor      true to offer resetting the queues' statistics in the status view
  * Actions (perform): DIAL (param: the number, or a tel:/callto: link), QUEUE_ADD,
  * QUEUE_REMOVE, QUEUE_PAUSE, QUEUE_UNPAUSE (param: the queue), and the agent-wide
  * PAUSE and UNPAUSE (every queue at once; pbxis-ws passes no reason on), all for the
@@ -57,6 +65,9 @@
  * number as an agent, which our ticket filters out. So the dial is followed in the events
  * (sp-pbxis-calls.c): it completes when the agent picks up the phone it rang, and fails,
  * with the reason, when the phone does not ring within 10 s or is not picked up.
+ * The status view acts for any of the account's agents and on the queues themselves with
+ * sp_pbxis_source_queue_action_async(), sp_pbxis_source_reset_queue_async() and
+ * sp_pbxis_source_refresh_queues_async() (`GET /queue/status`, also asked on every connect).
  */
 
 /* How long connecting (ticket and stream) may take before the attempt counts as failed
@@ -85,11 +96,12 @@ struct _SpPbxisSource
   guint             deadline_id;     /* when an end stops waiting for agentComplete, or a
                                       * dial gives up */
   GHashTable       *dial_tasks;      /* dial id → GTask of its perform, owned */
-  SpPbxisAgent     *agent;           /* the agent panel's model */
+  SpPbxisBoard     *board;           /* the status view's model */
 };
 
 enum {
   QUEUE_CHANGED,
+  AGENT_CHANGED,
   N_SIGNALS
 };
 
@@ -141,6 +153,18 @@ dup_queues (SpAccount *account)
     }
 
   return g_strv_builder_end (builder);
+}
+
+/* The board follows the account: its extensions and queues. */
+static void
+configure_board (SpPbxisSource *self)
+{
+  SpAccount *account = sp_source_get_account (SP_SOURCE (self));
+  g_auto(GStrv) agents = sp_account_dup_extensions (account);
+  g_auto(GStrv) queues = dup_queues (account);
+
+  sp_pbxis_board_configure (self->board, (const char * const *) agents,
+                            (const char * const *) queues);
 }
 
 static char *
@@ -211,28 +235,61 @@ feed_calls (SpPbxisSource      *self,
   settle_dials (self);
 }
 
+/* The agent state is the first extension's: the account's own agent. */
 static void
-set_membership (SpPbxisSource      *self,
-                const SpPbxisEvent *event)
+update_agent_state (SpPbxisSource *self)
 {
-  g_autofree char *agent = first_extension (self);
-  gboolean changed;
+  GPtrArray *agents = sp_pbxis_board_get_agents (self->board);
 
-  /* The panel is the first extension's. */
-  if (g_strcmp0 (agent, event->agent) != 0)
-    return;
+  if (agents->len > 0)
+    sp_source_set_agent_state (SP_SOURCE (self),
+                               sp_pbxis_agent_get_state (g_ptr_array_index (agents, 0)));
+}
 
-  changed = sp_pbxis_agent_set_membership (self->agent, event->queue, event->member_status);
-  sp_source_set_agent_state (SP_SOURCE (self), sp_pbxis_agent_get_state (self->agent));
-  if (changed)
-    g_signal_emit (self, signals[QUEUE_CHANGED], 0, event->queue);
+/**
+ * sp_pbxis_source_board_refreshed:
+ *
+ * Everything on the board may have changed (a queue status was applied): says so of
+ * everything. For sp-pbxis-source-queues.c.
+ */
+void
+sp_pbxis_source_board_refreshed (SpPbxisSource *self)
+{
+  GPtrArray *agents = sp_pbxis_board_get_agents (self->board);
+  GPtrArray *queues = sp_pbxis_board_get_queues (self->board);
+
+  update_agent_state (self);
+  for (guint i = 0; i < agents->len; i++)
+    g_signal_emit (self, signals[AGENT_CHANGED], 0,
+                   sp_pbxis_agent_get_id (g_ptr_array_index (agents, i)));
+  for (guint i = 0; i < queues->len; i++)
+    g_signal_emit (self, signals[QUEUE_CHANGED], 0,
+                   ((SpPbxisQueue *) g_ptr_array_index (queues, i))->name);
+}
+
+/**
+ * sp_pbxis_source_get_session:
+ *
+ * Returns: (transfer none): the source's HTTP session. For sp-pbxis-source-queues.c.
+ */
+SoupSession *
+sp_pbxis_source_get_session (SpPbxisSource *self)
+{
+  return self->session;
 }
 
 static void
-set_count (SpPbxisSource      *self,
-           const SpPbxisEvent *event)
+feed_board (SpPbxisSource      *self,
+            const SpPbxisEvent *event)
 {
-  if (sp_pbxis_agent_set_count (self->agent, event->queue, event->count))
+  SpPbxisBoardChange change = sp_pbxis_board_feed (self->board, event);
+
+  if (change & SP_PBXIS_BOARD_AGENT)
+    {
+      update_agent_state (self);
+      g_signal_emit (self, signals[AGENT_CHANGED], 0, event->agent);
+    }
+  if (change & SP_PBXIS_BOARD_QUEUE)
     g_signal_emit (self, signals[QUEUE_CHANGED], 0, event->queue);
 }
 
@@ -242,6 +299,8 @@ stream_event_cb (SpPbxisSource      *self,
                  const SpPbxisEvent *event,
                  SpPbxisStream      *stream)
 {
+  feed_board (self, event);
+
   switch (event->type)
     {
     case SP_PBXIS_EVENT_PHONE_NUMBER:
@@ -251,20 +310,8 @@ stream_event_cb (SpPbxisSource      *self,
       break;
 
     case SP_PBXIS_EVENT_QUEUE_MEMBER_STATUS:
-      set_membership (self, event);
-      break;
-
     case SP_PBXIS_EVENT_QUEUE_COUNT:
-      set_count (self, event);
-      break;
-
     case SP_PBXIS_EVENT_AGENT_NAME:
-      {
-        g_autofree char *first_agent = first_extension (self);
-
-        if (g_strcmp0 (first_agent, event->agent) == 0)
-          sp_pbxis_agent_set_name (self->agent, event->name);
-      }
       break;
 
     case SP_PBXIS_EVENT_ORIGINATE_FAILED:
@@ -317,6 +364,21 @@ connect_data_free (ConnectData *data)
   g_free (data);
 }
 
+/* The status is a complement: without it the view still shows what the events say. */
+static void
+connect_refresh_cb (GObject      *object,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  SpPbxisSource *self = SP_PBXIS_SOURCE (object);
+  g_autoptr(GError) error = NULL;
+
+  if (!sp_pbxis_source_refresh_queues_finish (self, result, &error) &&
+      !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    g_debug ("[%s] No queue status: %s", sp_source_get_account_id (SP_SOURCE (self)),
+             error->message);
+}
+
 static void
 stream_open_cb (GObject      *object,
                 GAsyncResult *result,
@@ -341,9 +403,14 @@ stream_open_cb (GObject      *object,
 
   g_task_return_boolean (task, TRUE);
 
-  /* The base class has made the connection live; now read, on its cancellable. */
+  /* The base class has made the connection live; now read, on its cancellable, and fill
+   * the status view with what the events do not say. */
   if (!attempt_is_over (self) && stream == self->stream)
-    sp_pbxis_stream_start (stream);
+    {
+      sp_pbxis_stream_start (stream);
+      sp_pbxis_source_refresh_queues_async (self, sp_source_get_cancellable (SP_SOURCE (self)),
+                                            connect_refresh_cb, NULL);
+    }
 }
 
 static void
@@ -390,6 +457,10 @@ ticket_cb (GObject      *object,
     }
 
   g_debug ("[%s] Got a ticket", sp_source_get_account_id (SP_SOURCE (self)));
+
+  /* The new ticket's snapshot says which calls are going on now. */
+  sp_pbxis_board_forget_calls (self->board);
+  sp_pbxis_source_board_refreshed (self);
 
   /* Errors from here on are the stream's. */
   if (self->stream != NULL)
@@ -475,6 +546,7 @@ sp_pbxis_source_connect_async (SpSource            *source,
   /* A fresh ticket for every attempt: an old one may be dead, and a dead one makes a
    * WebSocket that is accepted and silent for ever. */
   url = g_strdup_printf ("%s/ticket", self->base_url);
+  configure_board (self);
   body = sp_pbxis_build_ticket_request ((const char * const *) agents,
                                         (const char * const *) queues, option_is_true (summary));
   msg = sp_pbxis_request_new_post (url, body);
@@ -700,6 +772,50 @@ action_cb (GObject      *object,
   g_task_return_boolean (task, TRUE);
 }
 
+/**
+ * sp_pbxis_source_post_action:
+ * @task: (transfer full): answered in action_cb()
+ * @failure: (transfer full): what failed, for the error message ("Could not pause …")
+ * @configured: the account's server address as typed, for the error message
+ *
+ * POSTs @body to @url as an action: the deadline, Asterisk's refusals and the error's
+ * words are action_cb()'s. For sp-pbxis-source-queues.c.
+ */
+void
+sp_pbxis_source_post_action (SpPbxisSource *self,
+                             GTask         *task,
+                             const char    *url,
+                             const char    *body,
+                             char          *failure,
+                             const char    *configured)
+{
+  ActionData *data = g_task_get_task_data (task);
+  g_autoptr(SoupMessage) msg = sp_pbxis_request_new_post (url, body);
+
+  if (data == NULL)
+    {
+      data = g_new0 (ActionData, 1);
+      g_task_set_task_data (task, data, (GDestroyNotify) action_data_free);
+    }
+  g_free (data->failure);
+  data->failure = failure;
+
+  if (msg == NULL)
+    {
+      g_task_return_new_error (task, SP_SOURCE_ERROR, SP_SOURCE_ERROR_CONFIG,
+                               _("“%s” is not a server address"), configured);
+      g_object_unref (task);
+      return;
+    }
+
+  data->deadline = sp_pbxis_deadline_new (msg, g_task_get_cancellable (task),
+                                          ACTION_TIMEOUT_SECONDS);
+
+  g_debug ("[%s] POST %s", sp_source_get_account_id (SP_SOURCE (self)), url);
+  sp_http_read_bytes_async (self->session, msg, SP_HTTP_MAX_ANSWER, data->deadline->cancellable,
+                            action_cb, task);
+}
+
 static void
 sp_pbxis_source_perform_async (SpSource            *source,
                                SpSourceAction       action,
@@ -721,6 +837,7 @@ sp_pbxis_source_perform_async (SpSource            *source,
   g_autofree char *agent = first_extension (self);
   g_autofree char *url = NULL;
   g_autofree char *body = NULL;
+  g_autofree char *caller_id = sp_account_dup_option (account, SP_PBXIS_OPTION_CALLER_ID);
   const char *text = NULL;
   ActionData *data;
 
@@ -767,6 +884,8 @@ sp_pbxis_source_perform_async (SpSource            *source,
       escaped_agent = g_uri_escape_string (agent, NULL, FALSE);
       escaped_number = g_uri_escape_string (number, NULL, FALSE);
       url = g_strdup_printf ("%s/originate/%s/%s", base_url, escaped_agent, escaped_number);
+      /* pbxis-ws passes `callerId` on to Asterisk's Originate (pbxis_ws.clj line 217). */
+      body = sp_pbxis_build_originate (caller_id);
       data->failure = g_strdup_printf (_("Could not call %s from %s"), number, agent);
       /* Before the request: the agent's phone may ring before the answer comes. */
       data->dial_id = sp_pbxis_dials_begin (sp_pbxis_calls_get_dials (self->calls), agent,
@@ -784,9 +903,7 @@ sp_pbxis_source_perform_async (SpSource            *source,
     }
   else
     {
-      const char *verb;
-      int paused = -1;
-
+      /* A queue action: the status view's, here for the first extension. */
       if (text == NULL || *text == '\0')
         {
           g_task_return_new_error (task, SP_SOURCE_ERROR, SP_SOURCE_ERROR_FAILED,
@@ -795,27 +912,8 @@ sp_pbxis_source_perform_async (SpSource            *source,
           return;
         }
 
-      if (action == SP_SOURCE_ACTION_QUEUE_ADD)
-        {
-          verb = "add";
-          data->failure = g_strdup_printf (_("Could not log agent %s on to queue %s"), agent, text);
-        }
-      else if (action == SP_SOURCE_ACTION_QUEUE_REMOVE)
-        {
-          verb = "remove";
-          data->failure = g_strdup_printf (_("Could not log agent %s off queue %s"), agent, text);
-        }
-      else
-        {
-          verb = "pause";
-          paused = action == SP_SOURCE_ACTION_QUEUE_PAUSE;
-          data->failure = paused
-            ? g_strdup_printf (_("Could not pause agent %s in queue %s"), agent, text)
-            : g_strdup_printf (_("Could not resume agent %s in queue %s"), agent, text);
-        }
-
-      url = g_strdup_printf ("%s/queue/%s", base_url, verb);
-      body = sp_pbxis_build_queue_action (text, agent, paused);
+      sp_pbxis_source_prepare_queue_action (self, action, agent, text, base_url, &url, &body,
+                                            &data->failure);
     }
 
   msg = sp_pbxis_request_new_post (url, body);
@@ -875,6 +973,7 @@ sp_pbxis_source_constructed (GObject *object)
   G_OBJECT_CLASS (sp_pbxis_source_parent_class)->constructed (object);
 
   self->calls = sp_pbxis_calls_new (sp_source_get_account_id (SP_SOURCE (self)));
+  configure_board (self);
 }
 
 static void
@@ -897,7 +996,7 @@ sp_pbxis_source_finalize (GObject *object)
   /* Each dial's task holds the source, so none is left here. */
   g_clear_pointer (&self->dial_tasks, g_hash_table_unref);
   g_clear_pointer (&self->calls, sp_pbxis_calls_free);
-  g_clear_pointer (&self->agent, sp_pbxis_agent_free);
+  g_clear_pointer (&self->board, sp_pbxis_board_free);
   g_free (self->base_url);
 
   G_OBJECT_CLASS (sp_pbxis_source_parent_class)->finalize (object);
@@ -923,8 +1022,21 @@ sp_pbxis_source_class_init (SpPbxisSourceClass *klass)
   /**
    * SpPbxisSource::queue-changed:
    * @self: the source
-   * @queue: the queue whose membership or waiting callers changed
+   * @queue: the queue whose existence, waiting callers, figures, members or an agent's
+   *   membership changed
    */
+  /**
+   * SpPbxisSource::agent-changed:
+   * @self: the source
+   * @agent: the agent whose name, phone, party or memberships changed
+   */
+  signals[AGENT_CHANGED] =
+    g_signal_new ("agent-changed",
+                  G_TYPE_FROM_CLASS (klass),
+                  G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL,
+                  G_TYPE_NONE, 1, G_TYPE_STRING | G_SIGNAL_TYPE_STATIC_SCOPE);
+
   signals[QUEUE_CHANGED] =
     g_signal_new ("queue-changed",
                   G_TYPE_FROM_CLASS (klass),
@@ -938,8 +1050,8 @@ sp_pbxis_source_init (SpPbxisSource *self)
 {
   /* A long-poll or a stream holds one connection while an action needs another. */
   self->session = sp_http_session_new_with_options ("max-conns-per-host", 4, NULL);
-  self->agent = sp_pbxis_agent_new ();
   self->dial_tasks = g_hash_table_new_full (NULL, NULL, NULL, g_object_unref);
+  self->board = sp_pbxis_board_new ();
   self->poll_timeout = DEFAULT_POLL_TIMEOUT_SECONDS;
   sp_source_set_connect_timeout (SP_SOURCE (self), CONNECT_TIMEOUT_SECONDS * 1000);
 
@@ -965,6 +1077,14 @@ sp_pbxis_source_dup_queues (SpPbxisSource *self)
   return dup_queues (sp_source_get_account (SP_SOURCE (self)));
 }
 
+static SpPbxisAgent *
+first_agent (SpPbxisSource *self)
+{
+  GPtrArray *agents = sp_pbxis_board_get_agents (self->board);
+
+  return agents->len > 0 ? g_ptr_array_index (agents, 0) : NULL;
+}
+
 /**
  * sp_pbxis_source_get_membership:
  *
@@ -974,9 +1094,12 @@ SpPbxisMemberStatus
 sp_pbxis_source_get_membership (SpPbxisSource *self,
                                 const char    *queue)
 {
+  SpPbxisAgent *agent;
+
   g_return_val_if_fail (SP_IS_PBXIS_SOURCE (self), SP_PBXIS_MEMBER_UNKNOWN);
 
-  return sp_pbxis_agent_get_membership (self->agent, queue);
+  agent = first_agent (self);
+  return agent ? sp_pbxis_agent_get_membership (agent, queue) : SP_PBXIS_MEMBER_UNKNOWN;
 }
 
 /**
@@ -988,9 +1111,12 @@ gint64
 sp_pbxis_source_get_queue_count (SpPbxisSource *self,
                                  const char    *queue)
 {
+  SpPbxisQueue *found;
+
   g_return_val_if_fail (SP_IS_PBXIS_SOURCE (self), -1);
 
-  return sp_pbxis_agent_get_count (self->agent, queue);
+  found = sp_pbxis_board_lookup_queue (self->board, queue);
+  return found ? found->count : -1;
 }
 
 /**
@@ -1001,7 +1127,24 @@ sp_pbxis_source_get_queue_count (SpPbxisSource *self,
 const char *
 sp_pbxis_source_get_agent_name (SpPbxisSource *self)
 {
+  SpPbxisAgent *agent;
+
   g_return_val_if_fail (SP_IS_PBXIS_SOURCE (self), NULL);
 
-  return sp_pbxis_agent_get_name (self->agent);
+  agent = first_agent (self);
+  return agent ? sp_pbxis_agent_get_name (agent) : NULL;
+}
+
+/**
+ * sp_pbxis_source_get_board:
+ *
+ * Returns: (transfer none): the agents and queues of the status view, as pbxis-ws last
+ *   described them; #SpPbxisSource::agent-changed and ::queue-changed say when
+ */
+SpPbxisBoard *
+sp_pbxis_source_get_board (SpPbxisSource *self)
+{
+  g_return_val_if_fail (SP_IS_PBXIS_SOURCE (self), NULL);
+
+  return self->board;
 }
