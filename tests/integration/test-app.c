@@ -43,6 +43,24 @@ test_app_version (void)
   g_assert_cmpstr (out, ==, "screenpop " PACKAGE_VERSION "\n");
 }
 
+/* Whether a Screenpop instance owns its name on the bus: the primary instance is up. */
+static gboolean
+app_registered (gpointer data)
+{
+  g_autoptr(GDBusConnection) bus = g_bus_get_sync (G_BUS_TYPE_SESSION, NULL, NULL);
+  g_autoptr(GVariant) reply = NULL;
+  gboolean owned = FALSE;
+
+  reply = g_dbus_connection_call_sync (bus, "org.freedesktop.DBus", "/org/freedesktop/DBus",
+                                       "org.freedesktop.DBus", "NameHasOwner",
+                                       g_variant_new ("(s)", APP_ID APP_ID_SUFFIX),
+                                       G_VARIANT_TYPE ("(b)"), G_DBUS_CALL_FLAGS_NONE, -1, NULL,
+                                       NULL);
+  if (reply != NULL)
+    g_variant_get (reply, "(b)", &owned);
+  return owned;
+}
+
 static gboolean
 is_true (gpointer data)
 {
@@ -422,7 +440,10 @@ test_app_live_call_kept (gconstpointer data)
       /* ...until Screenpop starts again (no demo: no new call to blur the picture). */
       again = spawn (launcher, "--background", NULL);
       g_subprocess_wait_async (again, NULL, wait_cb, &again_exited);
-      sp_test_run_for (1000);
+      /* --quit only once the new instance is the primary one: before, on a loaded machine,
+       * the --quit would be the primary itself, and the start would register with it. */
+      g_assert_true (sp_test_wait_until (app_registered, NULL, 15000));
+      sp_test_run_for (500);
       quit_again = spawn (launcher, "--quit", NULL);
       run_to_end (quit_again);
       g_assert_true (sp_test_wait_until (is_true, &again_exited, 10000));
