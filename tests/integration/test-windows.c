@@ -412,12 +412,86 @@ test_windows_history (void)
       sp_call_tracker_push (sp_engine_get_tracker (engine), end);
     }
 
+  /* One from yesterday, one from last week, and one whose end never came (popup-notifier's
+   * kind: the outcome is unknown). */
+  for (guint i = 0; i < 2; i++)
+    {
+      const char *id = i == 0 ? "yesterday" : "last-week";
+      g_autoptr(GDateTime) now = g_date_time_new_now_local ();
+      g_autoptr(GDateTime) noon = g_date_time_new_local (g_date_time_get_year (now),
+                                                         g_date_time_get_month (now),
+                                                         g_date_time_get_day_of_month (now),
+                                                         12, 0, 0);
+      g_autoptr(GDateTime) when = g_date_time_add_days (noon, i == 0 ? -1 : -7);
+      g_autoptr(SpCallEvent) ring = sp_call_event_new ("office", id, SP_CALL_EVENT_RINGING);
+      g_autoptr(SpCallEvent) end = sp_call_event_new ("office", id, SP_CALL_EVENT_MISSED);
+
+      ring->number = g_strdup ("0455555555");
+      ring->timestamp = g_date_time_to_unix (when) * G_USEC_PER_SEC;
+      end->timestamp = ring->timestamp + 10 * G_USEC_PER_SEC;
+      sp_call_tracker_push (sp_engine_get_tracker (engine), ring);
+      sp_call_tracker_push (sp_engine_get_tracker (engine), end);
+    }
+  {
+    g_autoptr(SpCallEvent) ring = sp_call_event_new ("office", "no-end", SP_CALL_EVENT_RINGING);
+
+    ring->number = g_strdup ("0466666666");
+    sp_call_tracker_push (sp_engine_get_tracker (engine), ring);
+    sp_call_tracker_end_account (sp_engine_get_tracker (engine), "office");
+  }
+
   window = g_object_ref (sp_history_window_new (engine));
   gtk_window_present (GTK_WINDOW (window));
   sp_test_run_for (200);
-  g_assert_cmpuint (sp_history_window_get_n_shown (window), ==, 3);
+  g_assert_cmpuint (sp_history_window_get_n_shown (window), ==, 6);
+
+  /* Grouped by day, newest first: Today, Yesterday, then the date. */
+  {
+    GtkWidget *today = find_widget (GTK_WIDGET (window), ADW_TYPE_PREFERENCES_GROUP, group_titled, "Today");
+    GtkWidget *yesterday = find_widget (GTK_WIDGET (window), ADW_TYPE_PREFERENCES_GROUP, group_titled, "Yesterday");
+    GtkWidget *older;
+
+    g_assert_true (shown (today));
+    g_assert_true (shown (yesterday));
+    g_assert_true (gtk_widget_get_next_sibling (today) == yesterday);
+    older = gtk_widget_get_next_sibling (yesterday);
+    g_assert_true (ADW_IS_PREFERENCES_GROUP (older));
+    g_assert_null (gtk_widget_get_next_sibling (older));
+    g_assert_nonnull (find_widget (today, ADW_TYPE_ACTION_ROW, row_titled, "0312345678"));
+    g_assert_nonnull (find_widget (older, ADW_TYPE_ACTION_ROW, row_titled, "0455555555"));
+  }
+
+  /* The call without an end has its own honest filter. */
+  {
+    GtkDropDown *which = GTK_DROP_DOWN (find_widget (GTK_WIDGET (window), GTK_TYPE_DROP_DOWN,
+                                                     tooltip_is, "Which Calls"));
+    GtkWidget *row;
+
+    g_assert_cmpstr (gtk_string_object_get_string (gtk_drop_down_get_selected_item (which)), ==, "All Calls");
+    gtk_drop_down_set_selected (which, 2);
+    g_assert_cmpstr (gtk_string_object_get_string (gtk_drop_down_get_selected_item (which)), ==, "Outcome Unknown");
+    g_assert_cmpuint (sp_history_window_get_n_shown (window), ==, 1);
+    row = find_widget (GTK_WIDGET (window), ADW_TYPE_ACTION_ROW, row_titled, "0466666666");
+    g_assert_true (g_str_has_prefix (adw_action_row_get_subtitle (ADW_ACTION_ROW (row)), "Rang, outcome unknown"));
+    gtk_drop_down_set_selected (which, 1);
+    g_assert_cmpuint (sp_history_window_get_n_shown (window), ==, 5);
+    gtk_drop_down_set_selected (which, 0);
+  }
+
   sp_history_window_set_search (window, "9876");
   g_assert_cmpuint (sp_history_window_get_n_shown (window), ==, 1);
+
+  /* A search that finds nothing says so, with the search icon (not "No Calls"). */
+  sp_history_window_set_search (window, "no such caller");
+  sp_test_run_for (50);
+  g_assert_cmpuint (sp_history_window_get_n_shown (window), ==, 0);
+  {
+    GtkWidget *status = find_widget (GTK_WIDGET (window), ADW_TYPE_STATUS_PAGE, NULL, NULL);
+
+    g_assert_true (shown (status));
+    g_assert_cmpstr (adw_status_page_get_title (ADW_STATUS_PAGE (status)), ==, "No Results Found");
+    g_assert_cmpstr (adw_status_page_get_icon_name (ADW_STATUS_PAGE (status)), ==, "system-search-symbolic");
+  }
   gtk_window_destroy (GTK_WINDOW (window));
   g_assert_finalize_object (window);
   g_assert_finalize_object (engine);
