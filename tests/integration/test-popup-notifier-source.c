@@ -364,6 +364,18 @@ test_reconnect (Fixture       *fixture,
   g_assert_true (wait_for_state (fixture, SP_SOURCE_STATE_RECONNECTING, TIMEOUT_MS));
   g_assert_nonnull (sp_source_get_error_message (get_source (fixture)));
 
+  /* The address in the error is the one the user typed: ws://, never the http:// that
+   * libsoup's handshake goes out as. A retry against the closed port says the same. */
+  {
+    g_autofree char *address = g_strdup_printf ("ws://127.0.0.1:%u/crmws", port);
+
+    sp_source_retry_now (get_source (fixture));
+    sp_test_run_for (300);
+    g_test_message ("%s", sp_source_get_error_message (get_source (fixture)));
+    g_assert_nonnull (strstr (sp_source_get_error_message (get_source (fixture)), address));
+    g_assert_null (strstr (sp_source_get_error_message (get_source (fixture)), "http://"));
+  }
+
   fixture->server = sp_test_popup_server_new (port, &error);
   g_assert_no_error (error);
   g_assert_true (wait_for_state (fixture, SP_SOURCE_STATE_CONNECTED, TIMEOUT_MS));
