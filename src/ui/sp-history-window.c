@@ -192,10 +192,14 @@ entry_row (SpHistoryWindow *self,
   g_autoptr(GString) subtitle = g_string_new (outcome_label (entry->outcome));
   g_autofree char *url_template = account ? sp_account_dup_url_template (account) : NULL;
 
-  if (entry->name && entry->number)
-    title = g_strdup_printf ("%s (%s)", entry->name, entry->number);
-  else
-    title = g_strdup (entry->number ? entry->number : entry->name ? entry->name : _("Unknown caller"));
+  gboolean withheld = sp_call_number_is_withheld (entry->number);
+
+  /* Named as everywhere else (a withheld number is "Anonymous"). */
+  {
+    g_autoptr(SpCall) call = sp_history_entry_to_call (entry);
+
+    title = sp_call_dup_title (call);
+  }
 
   g_string_append_printf (subtitle, " · %s", when);
   if (entry->talk_seconds > 0)
@@ -214,7 +218,7 @@ entry_row (SpHistoryWindow *self,
                                                                              : "call-incoming-symbolic"));
   g_object_set_data_full (G_OBJECT (row), "entry", entry, (GDestroyNotify) sp_history_entry_free);
 
-  if (entry->number != NULL)
+  if (entry->number != NULL && !withheld)
     {
       adw_action_row_add_suffix (ADW_ACTION_ROW (row),
                                  button ("edit-copy-symbolic", _("Copy Number"), G_CALLBACK (copy_clicked_cb), row));

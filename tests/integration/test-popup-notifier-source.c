@@ -347,6 +347,21 @@ test_expiry (Fixture       *fixture,
   g_assert_cmpint (sp_source_get_state (get_source (fixture)), ==, SP_SOURCE_STATE_CONNECTED);
 }
 
+/* A withheld number ("anonymous", as Asterisk passes it on) for every extension ("all"):
+ * the notification says "Anonymous" and names no "Extension: all". */
+static void
+test_anonymous_for_all (Fixture       *fixture,
+                        gconstpointer  data)
+{
+  g_autoptr(SpTestNotifyCall) call = NULL;
+
+  sp_test_popup_server_broadcast_call_in (fixture->server, "anonymous", "all");
+  g_assert_true (sp_test_notify_wait_for (fixture->notify, "Notify", 1, TIMEOUT_MS));
+  call = get_notify (fixture, 0);
+  g_assert_cmpstr (sp_test_notify_call_get_summary (call), ==, "Anonymous");
+  g_assert_cmpstr (sp_test_notify_call_get_body (call), ==, "Account: " ACCOUNT_NAME_ESCAPED);
+}
+
 /* The daemon restarts (every client dropped without a close frame): the source notices,
  * reconnects to the new daemon on the same port and pops calls again. */
 static void
@@ -490,6 +505,8 @@ main (int   argc,
 
   g_test_add ("/popup-notifier/call-in", Fixture, &defaults,
               fixture_set_up, test_call_in, fixture_tear_down);
+  g_test_add ("/popup-notifier/anonymous-for-all", Fixture, &defaults,
+              fixture_set_up, test_anonymous_for_all, fixture_tear_down);
   g_test_add ("/popup-notifier/unaddressed", Fixture, &defaults,
               fixture_set_up, test_unaddressed, fixture_tear_down);
   g_test_add ("/popup-notifier/open-button", Fixture, &defaults,
