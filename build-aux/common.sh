@@ -22,6 +22,9 @@ SP_DEBIAN_PACKAGES=(
   erlang-base ruby-actioncable puma ruby-rack curl
   # fuzzing (libFuzzer) and screenshots
   clang libclang-rt-14-dev imagemagick dunst
+  # a real tray host (test-tray-panel): xfce4-panel's StatusNotifierItem host and its xfconfd;
+  # xdotool resizes the real window (test-app)
+  xfce4-panel xfconf xdotool
   # the Flatpak manifest is checked with flatpak-builder --show-manifest
   flatpak-builder
 )

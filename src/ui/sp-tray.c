@@ -30,8 +30,13 @@
 #define MAX_RECENT 5
 /* What a host shows while Status is NeedsAttention: a call rings. */
 #define ATTENTION_ICON_NAME "screenpop-ringing-symbolic"
-/* Drawn over the icon while missed calls are not seen yet (in the window). */
-#define MISSED_OVERLAY_ICON_NAME "screenpop-missed"
+/* While missed calls are not seen yet (in the window): the icon (the handset with the
+ * missed-call arrow), and a red badge in its lower right corner as the overlay, which hosts
+ * draw over the icon (xfce4-panel at the icon's full size, so the badge's file is the corner
+ * and transparent elsewhere). Neither file may have an XML comment before its root: GTK 3's
+ * loader of symbolic icons then draws nothing (test-tray-panel saw it). */
+#define MISSED_ICON_NAME "screenpop-missed-symbolic"
+#define MISSED_OVERLAY_ICON_NAME "screenpop-missed-badge"
 
 enum {
   ITEM_ROOT = 0,
@@ -421,9 +426,13 @@ update_item (SpTray *self)
   g_autofree char *tooltip = dup_tooltip (self);
   guint n_accounts = g_list_model_get_n_items (G_LIST_MODEL (self->accounts));
   guint n_live = g_list_model_get_n_items (G_LIST_MODEL (self->tracker));
-  const char *overlay_icon_name = unseen_missed (self) > 0 ? MISSED_OVERLAY_ICON_NAME : "";
+  guint n_missed = unseen_missed (self);
+  const char *overlay_icon_name = n_missed > 0 ? MISSED_OVERLAY_ICON_NAME : "";
   gboolean icon_changed;
   gboolean status_changed;
+
+  if (n_missed > 0)
+    icon_name = MISSED_ICON_NAME;
 
   for (guint i = 0; i < n_accounts; i++)
     {
