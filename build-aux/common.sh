@@ -22,8 +22,9 @@ SP_DEBIAN_PACKAGES=(
   erlang-base ruby-actioncable puma ruby-rack curl
   # fuzzing (libFuzzer) and screenshots
   clang libclang-rt-14-dev imagemagick
-  # real desktop components the tests drive: a notification daemon, X keyboard input
-  dunst xdotool
+  # real desktop components the tests drive: a notification daemon, X keyboard input, a real
+  # tray host (test-tray-panel: xfce4-panel's StatusNotifierItem host and its xfconfd)
+  dunst xdotool xfce4-panel xfconf
   # the Flatpak manifest is checked with flatpak-builder --show-manifest
   flatpak-builder
 )

@@ -320,13 +320,60 @@ sp_call_tracker_lookup (SpCallTracker *self,
 /**
  * sp_call_tracker_get_recent:
  *
- * Returns: (transfer none): the finished calls of this run, newest first
+ * Returns: (transfer none): the finished calls, newest first: those of this run, then those
+ *   added with sp_call_tracker_add_earlier()
  */
 GListModel *
 sp_call_tracker_get_recent (SpCallTracker *self)
 {
   g_return_val_if_fail (SP_IS_CALL_TRACKER (self), NULL);
   return G_LIST_MODEL (self->recent);
+}
+
+/**
+ * sp_call_tracker_add_earlier:
+ * @call: a finished call from before this run (the history's)
+ *
+ * Adds @call at the end of the recent calls, as older than every call there, unless the
+ * list is full: so that the window and the tray show the last calls after a restart.
+ */
+void
+sp_call_tracker_add_earlier (SpCallTracker *self,
+                             SpCall        *call)
+{
+  g_return_if_fail (SP_IS_CALL_TRACKER (self));
+  g_return_if_fail (SP_IS_CALL (call));
+  g_return_if_fail (sp_call_is_finished (call));
+
+  if (g_list_model_get_n_items (G_LIST_MODEL (self->recent)) < RECENT_MAX)
+    g_list_store_append (self->recent, call);
+}
+
+/**
+ * sp_call_tracker_count_missed_since:
+ * @since: wall-clock microseconds since the epoch
+ *
+ * Returns: how many of the recent calls were missed and started after @since (the missed
+ *   calls the user has not seen yet, when @since is when they last looked)
+ */
+guint
+sp_call_tracker_count_missed_since (SpCallTracker *self,
+                                    gint64         since)
+{
+  guint n, missed = 0;
+
+  g_return_val_if_fail (SP_IS_CALL_TRACKER (self), 0);
+
+  n = g_list_model_get_n_items (G_LIST_MODEL (self->recent));
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(SpCall) call = g_list_model_get_item (G_LIST_MODEL (self->recent), i);
+
+      if (sp_call_get_state (call) == SP_CALL_STATE_MISSED && sp_call_get_started (call) > since)
+        missed++;
+    }
+
+  return missed;
 }
 
 /**

@@ -22,6 +22,10 @@ SpCall        *sp_call_tracker_lookup                (SpCallTracker *self,
                                                       const char    *account_id,
                                                       const char    *call_id);
 GListModel    *sp_call_tracker_get_recent            (SpCallTracker *self);
+void           sp_call_tracker_add_earlier           (SpCallTracker *self,
+                                                      SpCall        *call);
+guint          sp_call_tracker_count_missed_since    (SpCallTracker *self,
+                                                      gint64         since);
 void           sp_call_tracker_end_account           (SpCallTracker *self,
                                                       const char    *account_id);
 

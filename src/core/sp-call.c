@@ -8,6 +8,7 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <string.h>
 
 #include "sp-call.h"
 #include "sp-enums.h"
@@ -298,15 +299,60 @@ sp_call_is_finished (SpCall *self)
 }
 
 /**
+ * sp_call_number_is_withheld:
+ * @number: (nullable): a caller's number as a source gives it
+ *
+ * What PBXs put where the caller withheld the number: Asterisk's and SIP's "anonymous"
+ * (RFC 3261's anonymous@anonymous.invalid), "restricted", "private", "withheld",
+ * "unavailable" or "unknown". Nothing to call back or look up.
+ *
+ * Returns: whether @number stands for a withheld number
+ */
+gboolean
+sp_call_number_is_withheld (const char *number)
+{
+  static const char * const words[] = {
+    "anonymous", "restricted", "private", "withheld", "unavailable", "unknown",
+  };
+  g_autofree char *user = NULL;
+  const char *at;
+
+  if (number == NULL)
+    return FALSE;
+
+  at = strchr (number, '@');
+  user = at != NULL ? g_strndup (number, at - number) : g_strdup (number);
+  if (g_str_has_prefix (user, "sip:"))
+    memmove (user, user + 4, strlen (user + 4) + 1);
+
+  for (guint i = 0; i < G_N_ELEMENTS (words); i++)
+    if (g_ascii_strcasecmp (user, words[i]) == 0)
+      return TRUE;
+
+  return FALSE;
+}
+
+/**
  * sp_call_dup_title:
  *
- * Returns: (transfer full): "NAME (NUMBER)", the number alone, the name alone, or
- *   "Unknown caller"
+ * Returns: (transfer full): "NAME (NUMBER)", the number alone, the name alone,
+ *   "Anonymous" for a withheld number, or "Unknown caller"
  */
 char *
 sp_call_dup_title (SpCall *self)
 {
   g_return_val_if_fail (SP_IS_CALL (self), NULL);
+
+  /* A withheld number is said so in words (and the name, a PBX's "Anonymous" again, is
+   * not repeated). */
+  if (sp_call_number_is_withheld (self->number))
+    {
+      if (self->name != NULL && !sp_call_number_is_withheld (self->name))
+        /* Translators: a caller's name and a withheld number, e.g. "Sato (Anonymous)" */
+        return g_strdup_printf (_("%s (Anonymous)"), self->name);
+      /* Translators: the caller withheld the number */
+      return g_strdup (_("Anonymous"));
+    }
 
   if (self->name != NULL && self->number != NULL)
     return g_strdup_printf ("%s (%s)", self->name, self->number);

@@ -47,6 +47,7 @@ gint64           sp_call_get_answered   (SpCall            *self);
 gint64           sp_call_get_ended      (SpCall            *self);
 gboolean         sp_call_is_finished    (SpCall            *self);
 char            *sp_call_dup_title      (SpCall            *self);
+gboolean         sp_call_number_is_withheld (const char    *number);
 gboolean         sp_call_apply_event    (SpCall            *self,
                                          const SpCallEvent *event,
                                          gboolean          *state_changed);

@@ -23,6 +23,9 @@
  * handler, the history file), never the wiring.
  */
 
+/* How many of the history's calls a start puts into the recent calls. */
+#define RECENT_FROM_HISTORY 50
+
 struct _SpEngine
 {
   GObject          parent_instance;
@@ -64,6 +67,30 @@ play_sound_changed_cb (SpEngine *self)
                                  g_settings_get_boolean (self->settings, "play-sound"));
 }
 
+/* The last calls of the history go into the tracker's recent calls, after those of this
+ * run: the window's Recent Calls and the tray's menu are not empty after a restart. */
+static void
+load_recent_calls (SpEngine *self)
+{
+  g_autoptr(GPtrArray) entries = NULL;
+  g_autoptr(GError) error = NULL;
+
+  entries = sp_history_search (self->history, NULL, SP_HISTORY_FILTER_ALL, NULL,
+                               RECENT_FROM_HISTORY, &error);
+  if (entries == NULL)
+    {
+      g_message ("The last calls were not read from the history: %s", error->message);
+      return;
+    }
+
+  for (guint i = 0; i < entries->len; i++)
+    {
+      g_autoptr(SpCall) call = sp_history_entry_to_call (g_ptr_array_index (entries, i));
+
+      sp_call_tracker_add_earlier (self->tracker, call);
+    }
+}
+
 static void
 open_history (SpEngine *self)
 {
@@ -94,6 +121,7 @@ open_history (SpEngine *self)
                "the history with an unknown end", recovered);
 
   sp_history_attach (self->history, self->tracker);
+  load_recent_calls (self);
   if (!sp_history_prune (self->history, g_settings_get_uint (self->settings, "history-days"),
                          &prune_error))
     g_message ("Old calls not removed: %s", prune_error->message);

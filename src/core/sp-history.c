@@ -497,7 +497,7 @@ dup_column (sqlite3_stmt *stmt,
 /**
  * sp_history_search:
  * @text: (nullable): matched against number, name and queue
- * @filter: all calls, or only missed ones
+ * @filter: all calls, only missed ones, or only those whose outcome is unknown
  * @account_id: (nullable): only this account's calls
  * @limit: at most this many, newest first
  *
@@ -523,7 +523,7 @@ sp_history_search (SpHistory        *self,
                           "  answered, ended, outcome, talk_seconds, url FROM calls"
                           " WHERE (?1 IS NULL OR number LIKE ?1 ESCAPE '\\' OR name LIKE ?1 ESCAPE '\\'"
                           "        OR queue LIKE ?1 ESCAPE '\\')"
-                          "   AND (?2 = 0 OR outcome = 'missed') AND outcome <> '" OPEN_OUTCOME "'"
+                          "   AND (?2 IS NULL OR outcome = ?2) AND outcome <> '" OPEN_OUTCOME "'"
                           "   AND (?3 IS NULL OR account = ?3)"
                           " ORDER BY started DESC, id DESC LIMIT ?4",
                           -1, &stmt, NULL) != SQLITE_OK)
@@ -548,7 +548,9 @@ sp_history_search (SpHistory        *self,
     }
 
   sqlite3_bind_text (stmt, 1, pattern, -1, SQLITE_STATIC);
-  sqlite3_bind_int (stmt, 2, filter == SP_HISTORY_FILTER_MISSED);
+  sqlite3_bind_text (stmt, 2, filter == SP_HISTORY_FILTER_MISSED ? "missed"
+                              : filter == SP_HISTORY_FILTER_UNKNOWN ? "rang" : NULL,
+                     -1, SQLITE_STATIC);
   sqlite3_bind_text (stmt, 3, account_id, -1, SQLITE_STATIC);
   sqlite3_bind_int64 (stmt, 4, limit ? limit : G_MAXINT);
 
@@ -673,4 +675,57 @@ sp_history_entry_free (SpHistoryEntry *entry)
   g_free (entry->outcome);
   g_free (entry->url);
   g_free (entry);
+}
+
+/**
+ * sp_history_entry_to_call:
+ * @entry: a call of the history
+ *
+ * The call as it ended, for the lists that show the last calls after a restart (the
+ * window's Recent Calls, the tray's menu).
+ *
+ * Returns: (transfer full): a finished call: ended, missed or, when the history does not
+ *   know how it ended, expired
+ */
+SpCall *
+sp_history_entry_to_call (const SpHistoryEntry *entry)
+{
+  g_autoptr(SpCallEvent) ring = NULL;
+  g_autoptr(SpCall) call = NULL;
+
+  g_return_val_if_fail (entry != NULL, NULL);
+
+  ring = sp_call_event_new (entry->account_id, entry->call_id, SP_CALL_EVENT_RINGING);
+  ring->direction = entry->outgoing ? SP_CALL_DIRECTION_OUTGOING : SP_CALL_DIRECTION_INCOMING;
+  ring->number = g_strdup (entry->number);
+  ring->name = g_strdup (entry->name);
+  ring->exten = g_strdup (entry->exten);
+  ring->queue = g_strdup (entry->queue);
+  ring->timestamp = entry->started;
+  call = sp_call_new_from_event (ring);
+
+  if (g_strcmp0 (entry->outcome, "answered") == 0 || g_strcmp0 (entry->outcome, "missed") == 0)
+    {
+      gboolean answered = g_strcmp0 (entry->outcome, "answered") == 0;
+      g_autoptr(SpCallEvent) end = sp_call_event_new (entry->account_id, entry->call_id,
+                                                      answered ? SP_CALL_EVENT_ENDED
+                                                               : SP_CALL_EVENT_MISSED);
+
+      if (answered)
+        {
+          g_autoptr(SpCallEvent) answer = sp_call_event_new (entry->account_id, entry->call_id,
+                                                             SP_CALL_EVENT_ANSWERED);
+
+          answer->timestamp = entry->answered > 0 ? entry->answered : entry->started;
+          sp_call_apply_event (call, answer, NULL);
+        }
+      end->timestamp = entry->ended > 0 ? entry->ended : entry->started;
+      sp_call_apply_event (call, end, NULL);
+    }
+
+  /* "rang", or an outcome this version does not know: how it ended is unknown. */
+  if (!sp_call_is_finished (call))
+    sp_call_expire (call);
+
+  return g_steal_pointer (&call);
 }

@@ -44,10 +44,18 @@ typedef struct
   char   *url;
 } SpHistoryEntry;
 
+/**
+ * SpHistoryFilter:
+ * @SP_HISTORY_FILTER_ALL: every call
+ * @SP_HISTORY_FILTER_MISSED: calls that ended unanswered
+ * @SP_HISTORY_FILTER_UNKNOWN: calls whose end was never reported (outcome "rang"): every
+ *   popup-notifier call, whose server tells only that a call rings
+ */
 typedef enum
 {
   SP_HISTORY_FILTER_ALL,
   SP_HISTORY_FILTER_MISSED,
+  SP_HISTORY_FILTER_UNKNOWN,
 } SpHistoryFilter;
 
 #define SP_TYPE_HISTORY (sp_history_get_type ())
@@ -79,6 +87,7 @@ gboolean    sp_history_close_live_calls  (SpHistory       *self,
 int         sp_history_recover           (SpHistory       *self,
                                           GError         **error);
 void        sp_history_entry_free        (SpHistoryEntry  *entry);
+SpCall     *sp_history_entry_to_call     (const SpHistoryEntry *entry);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (SpHistoryEntry, sp_history_entry_free)
 

@@ -11,6 +11,7 @@
 #include <glib/gi18n.h>
 #include <glib/gstdio.h>
 #include <libportal/portal.h>
+#include <string.h>
 
 #include "sp-autostart.h"
 
@@ -69,9 +70,76 @@ dup_program (void)
   if (on_path != NULL && (self_exe == NULL || g_strcmp0 (on_path, self_exe) == 0))
     return g_strdup ("screenpop");
   if (self_exe != NULL && g_str_has_suffix (self_exe, "/screenpop"))
-    return g_shell_quote (self_exe);
+    return g_steal_pointer (&self_exe);
 
   return g_strdup ("screenpop");
+}
+
+/* @program as one argument of an Exec key, by the Desktop Entry Specification ("The Exec
+ * key"): in double quotes when it has a reserved character, with ", `, $ and \ escaped by a
+ * backslash inside them (never single quotes, which the specification does not know); then
+ * the string escapes of every value (\ doubled) and % doubled, as Exec's field codes ask. */
+static char *
+dup_exec_argument (const char *program)
+{
+  static const char reserved[] = " \t\n\"'\\><~|&;$*?#()`";
+  g_autoptr(GString) quoted = g_string_new (NULL);
+  g_autoptr(GString) value = g_string_new (NULL);
+  gboolean needs_quotes = program[0] == '\0' || strpbrk (program, reserved) != NULL;
+
+  if (needs_quotes)
+    g_string_append_c (quoted, '"');
+  for (const char *p = program; *p != '\0'; p++)
+    {
+      if (needs_quotes && strchr ("\"`$\\", *p) != NULL)
+        g_string_append_c (quoted, '\\');
+      g_string_append_c (quoted, *p);
+    }
+  if (needs_quotes)
+    g_string_append_c (quoted, '"');
+
+  for (const char *p = quoted->str; *p != '\0'; p++)
+    {
+      if (*p == '\\')
+        g_string_append (value, "\\\\");
+      else if (*p == '%')
+        g_string_append (value, "%%");
+      else if (*p == '\n')
+        g_string_append (value, "\\n");
+      else
+        g_string_append_c (value, *p);
+    }
+
+  return g_string_free (g_steal_pointer (&value), FALSE);
+}
+
+/**
+ * sp_autostart_dup_contents:
+ * @program: the program to start: a name on PATH or an absolute path
+ *
+ * Returns: (transfer full): the autostart desktop file that starts @program hidden
+ */
+char *
+sp_autostart_dup_contents (const char *program)
+{
+  g_autofree char *exec = NULL;
+
+  g_return_val_if_fail (program != NULL, NULL);
+
+  exec = dup_exec_argument (program);
+
+  return g_strdup_printf ("[Desktop Entry]\n"
+                          "Type=Application\n"
+                          "Name=%s\n"
+                          "Comment=%s\n"
+                          "Exec=%s --background\n"
+                          "Icon=" APP_ID APP_ID_SUFFIX "\n"
+                          "Terminal=false\n"
+                          "NoDisplay=true\n"
+                          "X-GNOME-Autostart-enabled=true\n",
+                          _("Screenpop"),
+                          _("Shows who is calling the moment the phone rings"),
+                          exec);
 }
 
 static gboolean
@@ -106,18 +174,7 @@ write_file (gboolean   enabled,
     }
 
   program = dup_program ();
-  contents = g_strdup_printf ("[Desktop Entry]\n"
-                              "Type=Application\n"
-                              "Name=%s\n"
-                              "Comment=%s\n"
-                              "Exec=%s --background\n"
-                              "Icon=" APP_ID APP_ID_SUFFIX "\n"
-                              "Terminal=false\n"
-                              "NoDisplay=true\n"
-                              "X-GNOME-Autostart-enabled=true\n",
-                              _("Screenpop"),
-                              _("Shows who is calling the moment the phone rings"),
-                              program);
+  contents = sp_autostart_dup_contents (program);
 
   return g_file_set_contents_full (path, contents, -1, G_FILE_SET_CONTENTS_CONSISTENT, 0644, error);
 }

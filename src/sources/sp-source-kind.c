@@ -91,7 +91,7 @@ static const char * const demo_options[] = {
 static const SpSourceKind kinds[] = {
   {
     .id = "popup-notifier",
-    .label = N_("popup-notifier"),
+    .label = N_("Asterisk (popup-notifier)"),
     .get_source_type = sp_popup_notifier_source_get_type,
     .new_source = sp_popup_notifier_source_new,
     .option_keys = popup_notifier_options,
@@ -121,7 +121,7 @@ static const SpSourceKind kinds[] = {
   },
   {
     .id = "pbxis",
-    .label = N_("pbxis-ws (Asterisk queues)"),
+    .label = N_("Asterisk (pbxis-ws)"),
     .get_source_type = sp_pbxis_source_get_type,
     .new_source = sp_pbxis_source_new,
     .option_keys = pbxis_options,

@@ -36,7 +36,7 @@ struct _SpHistoryWindow
   GtkSearchEntry  *search_entry;
   AdwToastOverlay *toast_overlay;
   GtkStack        *stack;
-  GtkListBox      *list;
+  GtkBox          *days;
   AdwStatusPage   *status_page;
 };
 
@@ -159,7 +159,8 @@ outcome_label (const char *outcome)
     return _("Answered");
   if (g_strcmp0 (outcome, "missed") == 0)
     return _("Missed");
-  return _("Rang");
+  /* Translators: a call whose server never said how it ended (popup-notifier) */
+  return _("Rang, outcome unknown");
 }
 
 static GtkWidget *
@@ -186,15 +187,19 @@ entry_row (SpHistoryWindow *self,
   SpAccount *account = sp_account_list_lookup (self->accounts, entry->account_id);
   g_autofree char *account_name = account ? sp_account_dup_display_name (account) : g_strdup (entry->account_id);
   g_autoptr(GDateTime) started = g_date_time_new_from_unix_local (entry->started / G_USEC_PER_SEC);
-  g_autofree char *when = g_date_time_format (started, "%x %R");
+  g_autofree char *when = g_date_time_format (started, "%R");
   g_autofree char *title = NULL;
   g_autoptr(GString) subtitle = g_string_new (outcome_label (entry->outcome));
   g_autofree char *url_template = account ? sp_account_dup_url_template (account) : NULL;
 
-  if (entry->name && entry->number)
-    title = g_strdup_printf ("%s (%s)", entry->name, entry->number);
-  else
-    title = g_strdup (entry->number ? entry->number : entry->name ? entry->name : _("Unknown caller"));
+  gboolean withheld = sp_call_number_is_withheld (entry->number);
+
+  /* Named as everywhere else (a withheld number is "Anonymous"). */
+  {
+    g_autoptr(SpCall) call = sp_history_entry_to_call (entry);
+
+    title = sp_call_dup_title (call);
+  }
 
   g_string_append_printf (subtitle, " · %s", when);
   if (entry->talk_seconds > 0)
@@ -213,7 +218,7 @@ entry_row (SpHistoryWindow *self,
                                                                              : "call-incoming-symbolic"));
   g_object_set_data_full (G_OBJECT (row), "entry", entry, (GDestroyNotify) sp_history_entry_free);
 
-  if (entry->number != NULL)
+  if (entry->number != NULL && !withheld)
     {
       adw_action_row_add_suffix (ADW_ACTION_ROW (row),
                                  button ("edit-copy-symbolic", _("Copy Number"), G_CALLBACK (copy_clicked_cb), row));
@@ -228,23 +233,72 @@ entry_row (SpHistoryWindow *self,
   return row;
 }
 
+/* The title of the group of a day's calls: "Today", "Yesterday" or the date. */
+static char *
+dup_day_title (GDateTime *day,
+               GDateTime *today)
+{
+  g_autoptr(GDateTime) yesterday = g_date_time_add_days (today, -1);
+
+  if (g_date_time_compare (day, today) == 0)
+    return g_strdup (_("Today"));
+  if (g_date_time_compare (day, yesterday) == 0)
+    return g_strdup (_("Yesterday"));
+
+  /* Translators: a day in the call history, as a strftime() format: e.g. "Friday, 4 December 2026" */
+  return g_date_time_format (day, _("%A, %-d %B %Y"));
+}
+
+static GDateTime *
+local_day (gint64 usec)
+{
+  g_autoptr(GDateTime) when = g_date_time_new_from_unix_local (usec / G_USEC_PER_SEC);
+
+  return g_date_time_new_local (g_date_time_get_year (when), g_date_time_get_month (when),
+                                g_date_time_get_day_of_month (when), 0, 0, 0);
+}
+
+/* A new group for a day, with its boxed list. */
+static GtkListBox *
+add_day (SpHistoryWindow *self,
+         const char      *title)
+{
+  GtkWidget *group = adw_preferences_group_new ();
+  GtkWidget *list = gtk_list_box_new ();
+
+  adw_preferences_group_set_title (ADW_PREFERENCES_GROUP (group), title);
+  gtk_list_box_set_selection_mode (GTK_LIST_BOX (list), GTK_SELECTION_NONE);
+  gtk_widget_add_css_class (list, "boxed-list");
+  adw_preferences_group_add (ADW_PREFERENCES_GROUP (group), list);
+  gtk_box_append (self->days, group);
+
+  return GTK_LIST_BOX (list);
+}
+
 static void
 refresh (SpHistoryWindow *self)
 {
   g_autoptr(GPtrArray) entries = NULL;
   g_autoptr(GError) error = NULL;
+  g_autoptr(GDateTime) today = local_day (g_get_real_time ());
+  g_autoptr(GDateTime) current_day = NULL;
+  GtkListBox *list = NULL;
   GtkWidget *child;
   guint account_index = gtk_drop_down_get_selected (self->account_dropdown);
+  guint filter_index = gtk_drop_down_get_selected (self->filter_dropdown);
   const char *account_id = NULL;
-  SpHistoryFilter filter = gtk_drop_down_get_selected (self->filter_dropdown) == 1
-    ? SP_HISTORY_FILTER_MISSED : SP_HISTORY_FILTER_ALL;
+  const char *text = gtk_editable_get_text (GTK_EDITABLE (self->search_entry));
+  SpHistoryFilter filter = filter_index == 1 ? SP_HISTORY_FILTER_MISSED
+                           : filter_index == 2 ? SP_HISTORY_FILTER_UNKNOWN
+                           : SP_HISTORY_FILTER_ALL;
 
-  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->list))) != NULL)
-    gtk_list_box_remove (self->list, child);
+  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->days))) != NULL)
+    gtk_box_remove (self->days, child);
   self->n_shown = 0;
 
   if (self->history == NULL)
     {
+      adw_status_page_set_icon_name (self->status_page, "dialog-warning-symbolic");
       adw_status_page_set_title (self->status_page, _("No Call History"));
       adw_status_page_set_description (self->status_page, self->history_error);
       gtk_stack_set_visible_child_name (self->stack, "empty");
@@ -254,24 +308,48 @@ refresh (SpHistoryWindow *self)
   if (account_index > 0 && account_index - 1 < self->account_ids->len)
     account_id = g_ptr_array_index (self->account_ids, account_index - 1);
 
-  entries = sp_history_search (self->history, gtk_editable_get_text (GTK_EDITABLE (self->search_entry)),
-                               filter, account_id, MAX_SHOWN, &error);
+  entries = sp_history_search (self->history, text, filter, account_id, MAX_SHOWN, &error);
   if (entries == NULL)
     {
+      adw_status_page_set_icon_name (self->status_page, "dialog-warning-symbolic");
       adw_status_page_set_title (self->status_page, _("The History Cannot Be Read"));
       adw_status_page_set_description (self->status_page, error->message);
       gtk_stack_set_visible_child_name (self->stack, "empty");
       return;
     }
 
-  /* The rows take the entries over. */
+  /* Newest first, so a day's calls follow each other. The rows take the entries over. */
   for (guint i = 0; i < entries->len; i++)
-    gtk_list_box_append (self->list, entry_row (self, g_ptr_array_index (entries, i)));
+    {
+      SpHistoryEntry *entry = g_ptr_array_index (entries, i);
+      g_autoptr(GDateTime) day = local_day (entry->started);
+
+      if (list == NULL || g_date_time_compare (day, current_day) != 0)
+        {
+          g_autofree char *title = dup_day_title (day, today);
+
+          list = add_day (self, title);
+          g_clear_pointer (&current_day, g_date_time_unref);
+          current_day = g_steal_pointer (&day);
+        }
+      gtk_list_box_append (list, entry_row (self, entry));
+    }
   self->n_shown = entries->len;
   g_ptr_array_set_free_func (entries, NULL);
 
-  adw_status_page_set_title (self->status_page, _("No Calls"));
-  adw_status_page_set_description (self->status_page, NULL);
+  /* Nothing matched what the user asked for, or there is nothing at all. */
+  if ((text != NULL && text[0] != '\0') || filter != SP_HISTORY_FILTER_ALL || account_id != NULL)
+    {
+      adw_status_page_set_icon_name (self->status_page, "system-search-symbolic");
+      adw_status_page_set_title (self->status_page, _("No Results Found"));
+      adw_status_page_set_description (self->status_page, _("Try a different search or filter"));
+    }
+  else
+    {
+      adw_status_page_set_icon_name (self->status_page, "call-start-symbolic");
+      adw_status_page_set_title (self->status_page, _("No Calls"));
+      adw_status_page_set_description (self->status_page, NULL);
+    }
   gtk_stack_set_visible_child_name (self->stack, entries->len > 0 ? "list" : "empty");
 
   {
@@ -328,7 +406,7 @@ sp_history_window_class_init (SpHistoryWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, SpHistoryWindow, search_entry);
   gtk_widget_class_bind_template_child (widget_class, SpHistoryWindow, toast_overlay);
   gtk_widget_class_bind_template_child (widget_class, SpHistoryWindow, stack);
-  gtk_widget_class_bind_template_child (widget_class, SpHistoryWindow, list);
+  gtk_widget_class_bind_template_child (widget_class, SpHistoryWindow, days);
   gtk_widget_class_bind_template_child (widget_class, SpHistoryWindow, status_page);
   gtk_widget_class_bind_template_callback (widget_class, refresh);
   gtk_widget_class_install_action (widget_class, "history.search", NULL, search_action);

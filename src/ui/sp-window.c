@@ -26,6 +26,11 @@ struct _SpWindow
   SpEngine             *engine;
 
   AdwToastOverlay      *toast_overlay;
+  GtkStack             *stack;
+  AdwStatusPage        *welcome_page;
+  GtkToggleButton      *dnd_button;
+  AdwPreferencesGroup  *dnd_group;
+  GtkSwitch            *dnd_switch;
   GtkListBox           *accounts_list;
   GtkListBox           *active_list;
   GtkListBox           *recent_list;
@@ -34,6 +39,11 @@ struct _SpWindow
   GtkListBox           *webservice_list;
 
   guint                 tick_id;
+
+  /* Missed calls that rang after this are marked as new. It is the missed-seen setting as
+   * it was when the window was last activated: while the user looks, the marks stay, so
+   * that they see which calls are new; they go when the window is left. */
+  gint64                marks_since;
 };
 
 G_DEFINE_FINAL_TYPE (SpWindow, sp_window, ADW_TYPE_APPLICATION_WINDOW)
@@ -402,7 +412,8 @@ call_state_label (SpCallState state)
   switch (state)
     {
     case SP_CALL_STATE_RINGING:
-      return _("Ringing");
+      /* Translators: the state of a call that rings at the agent now */
+      return C_("call", "Ringing");
     case SP_CALL_STATE_ANSWERED:
       return _("In call");
     case SP_CALL_STATE_ENDED:
@@ -410,7 +421,8 @@ call_state_label (SpCallState state)
     case SP_CALL_STATE_MISSED:
       return _("Missed");
     case SP_CALL_STATE_EXPIRED:
-      return _("Rang");
+      /* Translators: a call whose server never said how it ended (popup-notifier) */
+      return _("Rang, outcome unknown");
     default:
       return "";
     }
@@ -426,6 +438,9 @@ update_call_row (GtkWidget *row)
                                            sp_call_get_account_id (call));
   GtkWidget *answer = g_object_get_data (G_OBJECT (row), "answer");
   GtkWidget *open = g_object_get_data (G_OBJECT (row), "open");
+  GtkWidget *icon = g_object_get_data (G_OBJECT (row), "icon");
+  GtkWidget *new_mark = g_object_get_data (G_OBJECT (row), "new");
+  gboolean missed = sp_call_get_state (call) == SP_CALL_STATE_MISSED;
   g_autofree char *title = sp_call_dup_title (call);
   g_autofree char *account_name = account ? sp_account_dup_display_name (account) : NULL;
   g_autofree char *url = sp_screenpop_dup_call_url (screenpop, call);
@@ -444,8 +459,13 @@ update_call_row (GtkWidget *row)
   gtk_widget_set_visible (answer, sp_screenpop_can_answer (screenpop, call));
   gtk_widget_set_visible (open, url != NULL);
 
-  if (sp_call_get_state (call) == SP_CALL_STATE_MISSED)
-    gtk_widget_add_css_class (row, "error");
+  /* A missed call is a fact to follow up, not an error: the icon says it, and a new one
+   * (rung since the user last looked) is marked as such. */
+  gtk_image_set_from_icon_name (GTK_IMAGE (icon),
+                                missed ? "call-missed-symbolic"
+                                : sp_call_get_direction (call) == SP_CALL_DIRECTION_OUTGOING
+                                ? "call-outgoing-symbolic" : "call-incoming-symbolic");
+  gtk_widget_set_visible (new_mark, missed && sp_call_get_started (call) > self->marks_since);
 }
 
 static void
@@ -477,15 +497,23 @@ create_call_row (gpointer item,
   GtkWidget *row = adw_action_row_new ();
   GtkWidget *answer = gtk_button_new_with_label (_("Answer"));
   GtkWidget *open = gtk_button_new_with_label (_("Open"));
-  GtkWidget *icon = gtk_image_new_from_icon_name (sp_call_get_direction (call) == SP_CALL_DIRECTION_OUTGOING
-                                                  ? "call-outgoing-symbolic" : "call-incoming-symbolic");
+  GtkWidget *icon = gtk_image_new ();
+  /* Translators: marks a missed call the user has not seen yet */
+  GtkWidget *new_mark = gtk_label_new (_("New"));
 
   g_object_set_data_full (G_OBJECT (row), "call", g_object_ref (call), g_object_unref);
   g_object_set_data (G_OBJECT (row), "window", self);
   g_object_set_data (G_OBJECT (row), "answer", answer);
   g_object_set_data (G_OBJECT (row), "open", open);
+  g_object_set_data (G_OBJECT (row), "icon", icon);
+  g_object_set_data (G_OBJECT (row), "new", new_mark);
 
   adw_action_row_add_prefix (ADW_ACTION_ROW (row), icon);
+
+  gtk_widget_set_valign (new_mark, GTK_ALIGN_CENTER);
+  gtk_widget_add_css_class (new_mark, "accent");
+  gtk_widget_add_css_class (new_mark, "caption-heading");
+  adw_action_row_add_suffix (ADW_ACTION_ROW (row), new_mark);
 
   gtk_widget_set_valign (answer, GTK_ALIGN_CENTER);
   gtk_widget_add_css_class (answer, "suggested-action");
@@ -562,34 +590,78 @@ update_webservice_group (SpWindow *self)
                           g_list_model_get_n_items (pending) > 0 || error != NULL);
 }
 
+/* The recent calls' marks and the group's count of the missed calls not seen yet. */
 static void
-update_missed_count (SpWindow   *self,
-                     guint       position,
-                     guint       removed,
-                     guint       added,
-                     GListModel *recent)
+update_recent (SpWindow *self)
 {
+  SpCallTracker *tracker = sp_engine_get_tracker (self->engine);
   g_autofree char *description = NULL;
-  guint n = g_list_model_get_n_items (recent);
-  guint missed = 0;
-
-  for (guint i = 0; i < n; i++)
-    {
-      g_autoptr(SpCall) call = g_list_model_get_item (recent, i);
-
-      if (sp_call_get_state (call) == SP_CALL_STATE_MISSED)
-        missed++;
-    }
+  guint missed = sp_call_tracker_count_missed_since (tracker, self->marks_since);
 
   if (missed > 0)
-    description = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
-                                                "Calls since Screenpop started · %u missed",
-                                                "Calls since Screenpop started · %u missed",
-                                                missed),
+    description = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u new missed call",
+                                                "%u new missed calls", missed),
                                    missed);
+  adw_preferences_group_set_description (self->recent_group, description);
 
-  adw_preferences_group_set_description (self->recent_group,
-                                         description ? description : _("Calls since Screenpop started"));
+  for (GtkWidget *child = gtk_widget_get_first_child (GTK_WIDGET (self->recent_list));
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      if (g_object_get_data (G_OBJECT (child), "call") != NULL)
+        update_call_row (child);
+    }
+}
+
+/* Looking at the window is seeing the missed calls: the setting (which the tray counts
+ * from) moves to now when the window is activated, and again for every call missed while
+ * it is active; the marks in the window move when it is left. */
+static void
+mark_missed_seen (SpWindow *self)
+{
+  GSettings *settings = sp_engine_get_settings (self->engine);
+
+  if (!gtk_window_is_active (GTK_WINDOW (self)))
+    return;
+
+  if (g_settings_get_int64 (settings, "missed-seen") < g_get_real_time ())
+    g_settings_set_int64 (settings, "missed-seen", g_get_real_time ());
+}
+
+/* The window was left (another one is in front, or it was closed): what was seen is no
+ * longer new. */
+static void
+window_left (SpWindow *self)
+{
+  GSettings *settings = sp_engine_get_settings (self->engine);
+
+  self->marks_since = g_settings_get_int64 (settings, "missed-seen");
+  update_recent (self);
+}
+
+static void
+is_active_changed_cb (SpWindow *self)
+{
+  if (gtk_window_is_active (GTK_WINDOW (self)))
+    mark_missed_seen (self);
+  else
+    window_left (self);
+}
+
+static void
+recent_changed_cb (SpWindow *self)
+{
+  mark_missed_seen (self);
+  update_recent (self);
+}
+
+static void
+update_welcome (SpWindow *self)
+{
+  guint n = g_list_model_get_n_items (G_LIST_MODEL (sp_engine_get_accounts (self->engine)));
+
+  /* Without an account there is nothing to list: one page that says what to do. */
+  gtk_stack_set_visible_child_name (self->stack, n > 0 ? "main" : "welcome");
 }
 
 static void
@@ -615,6 +687,11 @@ sp_window_class_init (SpWindowClass *klass)
 
   gtk_widget_class_set_template_from_resource (widget_class, "/io/github/screenpop/Screenpop/sp-window.ui");
   gtk_widget_class_bind_template_child (widget_class, SpWindow, toast_overlay);
+  gtk_widget_class_bind_template_child (widget_class, SpWindow, stack);
+  gtk_widget_class_bind_template_child (widget_class, SpWindow, welcome_page);
+  gtk_widget_class_bind_template_child (widget_class, SpWindow, dnd_button);
+  gtk_widget_class_bind_template_child (widget_class, SpWindow, dnd_group);
+  gtk_widget_class_bind_template_child (widget_class, SpWindow, dnd_switch);
   gtk_widget_class_bind_template_child (widget_class, SpWindow, accounts_list);
   gtk_widget_class_bind_template_child (widget_class, SpWindow, active_list);
   gtk_widget_class_bind_template_child (widget_class, SpWindow, recent_list);
@@ -628,10 +705,15 @@ sp_window_init (SpWindow *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
 
+  adw_status_page_set_icon_name (self->welcome_page, APP_ID APP_ID_SUFFIX);
+
   gtk_list_box_set_placeholder (self->accounts_list,
                                 placeholder (_("No accounts yet. Add one to connect Screenpop to your phone system or CRM.")));
   gtk_list_box_set_placeholder (self->active_list, placeholder (_("No calls right now")));
   gtk_list_box_set_placeholder (self->recent_list, placeholder (_("No calls yet")));
+  g_signal_connect (self, "notify::is-active", G_CALLBACK (is_active_changed_cb), NULL);
+  /* A closed window (hidden: the app keeps running) may stay the active one for GTK. */
+  g_signal_connect (self, "unmap", G_CALLBACK (window_left), NULL);
 }
 
 /**
@@ -669,6 +751,15 @@ sp_window_new (GtkApplication *application,
   g_settings_bind (settings, "window-maximized", self, "maximized",
                    G_SETTINGS_BIND_DEFAULT | G_SETTINGS_BIND_GET_NO_CHANGES);
 
+  /* Do not disturb, in the window too: GNOME without a tray extension has no other place. */
+  g_settings_bind (settings, "do-not-disturb", self->dnd_button, "active",
+                   G_SETTINGS_BIND_DEFAULT);
+  g_settings_bind (settings, "do-not-disturb", self->dnd_switch, "active",
+                   G_SETTINGS_BIND_DEFAULT);
+  g_settings_bind (settings, "do-not-disturb", self->dnd_group, "visible",
+                   G_SETTINGS_BIND_GET);
+  self->marks_since = g_settings_get_int64 (settings, "missed-seen");
+
   if (g_strcmp0 (APP_ID_SUFFIX, "") != 0)
     gtk_widget_add_css_class (GTK_WIDGET (self), "devel");
 
@@ -679,8 +770,11 @@ sp_window_new (GtkApplication *application,
   gtk_list_box_bind_model (self->recent_list, sp_call_tracker_get_recent (tracker),
                            create_call_row, self, NULL);
   g_signal_connect_object (sp_call_tracker_get_recent (tracker),
-                           "items-changed", G_CALLBACK (update_missed_count), self, G_CONNECT_SWAPPED);
-  update_missed_count (self, 0, 0, 0, sp_call_tracker_get_recent (tracker));
+                           "items-changed", G_CALLBACK (recent_changed_cb), self, G_CONNECT_SWAPPED);
+  update_recent (self);
+  g_signal_connect_object (sp_engine_get_accounts (engine), "items-changed",
+                           G_CALLBACK (update_welcome), self, G_CONNECT_SWAPPED);
+  update_welcome (self);
 
   webservice = sp_engine_get_webservice (engine);
   gtk_list_box_bind_model (self->webservice_list, sp_webservice_get_pending (webservice),

@@ -20,6 +20,7 @@
 #include "sp-add-account-dialog.h"
 #include "sp-preferences-window.h"
 #include "sp-secret.h"
+#include "sp-source-kind.h"
 #include "sp-test-engine.h"
 #include "sp-test-editor.h"
 #include "sp-test-notify.h"
@@ -130,6 +131,51 @@ free_editor (SpAccountEditor *editor)
 {
   gtk_window_destroy (GTK_WINDOW (gtk_widget_get_root (GTK_WIDGET (editor))));
   g_assert_finalize_object (editor);
+}
+
+/* The titles of every row under @widget hold no hint ("empty: …", "comma-separated", "e.g.",
+ * a parenthesised explanation): hints are help text beside the row, so that a title is not
+ * cut at 360 px. A parenthesised example address or unit stays. */
+static void
+assert_short_titles (GtkWidget *widget)
+{
+  static const char * const hints[] = { "empty:", "comma-separated", "e.g.", "(the ", "(whose " };
+
+  if (ADW_IS_PREFERENCES_ROW (widget) && gtk_widget_get_visible (widget))
+    {
+      const char *title = adw_preferences_row_get_title (ADW_PREFERENCES_ROW (widget));
+
+      for (guint i = 0; i < G_N_ELEMENTS (hints); i++)
+        if (title != NULL && strstr (title, hints[i]) != NULL)
+          g_error ("The row “%s” has a hint in its title", title);
+      g_autofree char *shown = g_strdup (title ? title : "");
+
+      g_test_message ("row: %s", title ? title : "");
+      /* Counted as shown: the mnemonic's underline is no character. */
+      g_strdelimit (shown, "_", ' ');
+      g_assert_cmpuint (g_utf8_strlen (shown, -1) - (strchr (title ? title : "", '_') ? 1 : 0), <=, 40);
+    }
+
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    assert_short_titles (child);
+}
+
+static void
+test_editor_short_titles (void)
+{
+  SpAccountEditor *editor = new_editor (NULL);
+  guint n_kinds;
+  const SpSourceKind *kinds = sp_source_kind_get_all (&n_kinds);
+
+  for (guint i = 0; i < n_kinds; i++)
+    {
+      g_test_message ("kind %s", kinds[i].id);
+      select_kind (editor, kinds[i].id);
+      assert_short_titles (GTK_WIDGET (editor));
+    }
+
+  free_editor (editor);
 }
 
 /* Each kind shows its own fields */
@@ -772,6 +818,7 @@ main (int   argc,
   accounts = sp_engine_get_accounts (engine);
 
   g_test_add_func ("/account-editor/kinds", test_editor_kinds);
+  g_test_add_func ("/account-editor/short-titles", test_editor_short_titles);
   g_test_add_func ("/account-editor/validation", test_editor_validation);
   g_test_add_func ("/account-editor/test-connection", test_editor_test_connection);
   g_test_add_func ("/account-editor/untrusted-certificate", test_editor_untrusted_certificate);

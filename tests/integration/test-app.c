@@ -13,6 +13,7 @@
 #include <glib/gstdio.h>
 #include <signal.h>
 #include <sqlite3.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "sp-history.h"
@@ -459,6 +460,112 @@ test_app_live_call_kept (gconstpointer data)
   g_assert_cmpint (entry->ended, ==, 0);
 
   sp_test_remove_tree (data_home);
+}
+
+/* The visible window of the process @pid, as xdotool finds it (0: none yet). */
+static gulong
+find_window (GPid pid)
+{
+  g_autofree char *pid_text = g_strdup_printf ("%d", (int) pid);
+  g_autoptr(GSubprocess) search = NULL;
+  g_autofree char *out = NULL;
+
+  search = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_SILENCE,
+                             NULL, "xdotool", "search", "--onlyvisible", "--pid", pid_text, NULL);
+  g_assert_nonnull (search);
+  g_subprocess_communicate_utf8 (search, NULL, NULL, &out, NULL, NULL);
+
+  return out != NULL ? strtoul (out, NULL, 10) : 0;
+}
+
+typedef struct
+{
+  GPid   pid;
+  gulong window;
+} Found;
+
+static gboolean
+window_found (gpointer data)
+{
+  Found *found = data;
+
+  found->window = find_window (found->pid);
+  return found->window != 0;
+}
+
+static void
+window_size (gulong  window,
+             int    *width,
+             int    *height)
+{
+  g_autofree char *id = g_strdup_printf ("%lu", window);
+  g_autoptr(GSubprocess) geometry = NULL;
+  g_autofree char *out = NULL;
+  g_auto(GStrv) lines = NULL;
+
+  geometry = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE, NULL, "xdotool",
+                               "getwindowgeometry", "--shell", id, NULL);
+  g_assert_nonnull (geometry);
+  g_assert_true (g_subprocess_communicate_utf8 (geometry, NULL, NULL, &out, NULL, NULL));
+  lines = g_strsplit (out, "\n", -1);
+  for (guint i = 0; lines[i] != NULL; i++)
+    {
+      if (g_str_has_prefix (lines[i], "WIDTH="))
+        *width = atoi (lines[i] + 6);
+      if (g_str_has_prefix (lines[i], "HEIGHT="))
+        *height = atoi (lines[i] + 7);
+    }
+}
+
+/* The window size is remembered, as a person sees it: the real binary opens its window, it
+ * is resized from outside (as a window manager does), the app quits and starts again with the
+ * window at that size. Settings in a key file, as dconf would keep them across runs. */
+static void
+test_app_window_size (void)
+{
+  SpTestNotify *notify = sp_test_notify_start (NULL);
+  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_NONE);
+  g_autofree char *config = g_dir_make_tmp ("screenpop-size-XXXXXX", NULL);
+  int width = 0, height = 0;
+
+  g_subprocess_launcher_setenv (launcher, "GSETTINGS_BACKEND", "keyfile", TRUE);
+  g_subprocess_launcher_setenv (launcher, "XDG_CONFIG_HOME", config, TRUE);
+
+  for (guint run = 0; run < 2; run++)
+    {
+      g_autoptr(GSubprocess) app = spawn (launcher, NULL);
+      g_autoptr(GSubprocess) quit = NULL;
+      Found found = { atoi (g_subprocess_get_identifier (app)), 0 };
+
+      g_assert_true (sp_test_wait_until (window_found, &found, 20000));
+      sp_test_run_for (500);
+      window_size (found.window, &width, &height);
+      g_test_message ("run %u: %d × %d", run, width, height);
+
+      if (run == 0)
+        {
+          g_autofree char *id = g_strdup_printf ("%lu", found.window);
+          g_autoptr(GSubprocess) resize = NULL;
+
+          g_assert_cmpint (width, ==, 720);
+          g_assert_cmpint (height, ==, 640);
+          resize = g_subprocess_new (G_SUBPROCESS_FLAGS_NONE, NULL, "xdotool", "windowsize",
+                                     id, "500", "420", NULL);
+          g_assert_true (g_subprocess_wait_check (resize, NULL, NULL));
+          sp_test_run_for (1000);
+        }
+      else
+        {
+          g_assert_cmpint (width, ==, 500);
+          g_assert_cmpint (height, ==, 420);
+        }
+
+      quit = spawn (launcher, "--quit", NULL);
+      run_to_end (quit);
+      run_to_end (app);
+    }
+
+  sp_test_remove_tree (config);
   sp_test_notify_stop (notify);
 }
 
@@ -478,6 +585,7 @@ main (int   argc,
                         test_app_live_call_kept);
   g_test_add_data_func ("/app/live-call-kept/crash", GINT_TO_POINTER (STOP_SIGKILL),
                         test_app_live_call_kept);
+  g_test_add_func ("/app/window-size", test_app_window_size);
 
   return g_test_run ();
 }

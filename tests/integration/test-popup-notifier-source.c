@@ -476,6 +476,21 @@ test_expiry (Fixture       *fixture,
   g_assert_cmpint (sp_source_get_state (get_source (fixture)), ==, SP_SOURCE_STATE_CONNECTED);
 }
 
+/* A withheld number ("anonymous", as Asterisk passes it on) for every extension ("all"):
+ * the notification says "Anonymous" and names no "Extension: all". */
+static void
+test_anonymous_for_all (Fixture       *fixture,
+                        gconstpointer  data)
+{
+  g_autoptr(SpTestNotifyCall) call = NULL;
+
+  sp_test_popup_server_broadcast_call_in (fixture->server, "anonymous", "all");
+  g_assert_true (sp_test_notify_wait_for (fixture->notify, "Notify", 1, TIMEOUT_MS));
+  call = get_notify (fixture, 0);
+  g_assert_cmpstr (sp_test_notify_call_get_summary (call), ==, "Anonymous");
+  g_assert_cmpstr (sp_test_notify_call_get_body (call), ==, "Account: " ACCOUNT_NAME_ESCAPED);
+}
+
 /* The daemon restarts (every client dropped without a close frame): the source notices,
  * reconnects to the new daemon on the same port and pops calls again. */
 static void
@@ -492,6 +507,18 @@ test_reconnect (Fixture       *fixture,
   g_clear_pointer (&fixture->server, sp_test_popup_server_free);
   g_assert_true (wait_for_state (fixture, SP_SOURCE_STATE_RECONNECTING, TIMEOUT_MS));
   g_assert_nonnull (sp_source_get_error_message (get_source (fixture)));
+
+  /* The address in the error is the one the user typed: ws://, never the http:// that
+   * libsoup's handshake goes out as. A retry against the closed port says the same. */
+  {
+    g_autofree char *address = g_strdup_printf ("ws://127.0.0.1:%u/crmws", port);
+
+    sp_source_retry_now (get_source (fixture));
+    sp_test_run_for (300);
+    g_test_message ("%s", sp_source_get_error_message (get_source (fixture)));
+    g_assert_nonnull (strstr (sp_source_get_error_message (get_source (fixture)), address));
+    g_assert_null (strstr (sp_source_get_error_message (get_source (fixture)), "http://"));
+  }
 
   fixture->server = sp_test_popup_server_new (port, &error);
   g_assert_no_error (error);
@@ -724,6 +751,8 @@ main (int   argc,
               fixture_set_up, test_call_in, fixture_tear_down);
   g_test_add ("/popup-notifier/two-callers", Fixture, &defaults,
               fixture_set_up, test_two_callers, fixture_tear_down);
+  g_test_add ("/popup-notifier/anonymous-for-all", Fixture, &defaults,
+              fixture_set_up, test_anonymous_for_all, fixture_tear_down);
   g_test_add ("/popup-notifier/unaddressed", Fixture, &defaults,
               fixture_set_up, test_unaddressed, fixture_tear_down);
   g_test_add ("/popup-notifier/open-button", Fixture, &defaults,

@@ -39,6 +39,12 @@ test_kind_registry (void)
       g_assert_nonnull (kind->label);
       g_assert_cmpstr (sp_source_kind_get_label (kind), !=, "");
       g_assert_cmpstr (sp_source_kind_label_for_id (kind->id), ==, sp_source_kind_get_label (kind));
+      /* Labels of one form, "System (its software)", next to each other in the Kind list
+       * and the window; short enough that the list does not cut them. */
+      if (g_strcmp0 (kind->id, SP_SOURCE_KIND_DEMO) != 0 &&
+          !g_regex_match_simple ("^[A-Z][^()]* \\([^()]+\\)$", kind->label, 0, 0))
+        g_error ("The label of %s is not “System (software)”: %s", kind->id, kind->label);
+      g_assert_cmpuint (g_utf8_strlen (kind->label, -1), <=, 25);
       g_assert_nonnull (kind->option_keys);
       for (guint k = 0; kind->option_keys[k] != NULL; k++)
         g_assert_true (sp_source_kind_reads_option (kind, kind->option_keys[k]));

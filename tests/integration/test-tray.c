@@ -8,6 +8,7 @@
 
 #include "config.h"
 
+#include <gtk/gtk.h>
 #include <libnotify/notify.h>
 #include <string.h>
 
@@ -409,6 +410,7 @@ test_tray_icons_where_hicolor_looks (void)
 {
   const char *names[] = {
     "screenpop-connected-symbolic", "screenpop-disconnected-symbolic", "screenpop-ringing-symbolic",
+    "screenpop-missed-badge", "screenpop-missed-symbolic",
   };
   g_autofree char *root = g_build_filename (g_getenv ("SCREENPOP_TEST_DATADIR"), "icons", "hicolor", NULL);
   g_autoptr(GHashTable) found = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
@@ -447,6 +449,16 @@ test_tray_icons_where_hicolor_looks (void)
         }
       if (!installed)
         g_error ("The state icon %s is not installed in a hicolor folder", names[i]);
+
+      /* GTK 3 (the panels) draws nothing for a symbolic icon with a comment before its root
+       * element; keep the files plain. */
+      {
+        g_autofree char *source = g_build_filename (root, "scalable", "status", file, NULL);
+        g_autofree char *text = NULL;
+
+        if (g_file_get_contents (source, &text, NULL, NULL))
+          g_assert_null (strstr (text, "<!--"));
+      }
     }
 }
 
@@ -718,6 +730,118 @@ test_tray_signals (Fixture       *fixture,
   g_assert_cmpstr (icon, ==, "screenpop-disconnected-symbolic");
 }
 
+/* Every icon name the item publishes, found as a host finds it: its icon theme (Adwaita,
+ * falling back to hicolor) over the data folders, the installed prefix (where data/icons is
+ * installed as is; the source tree stands in for it) among them. */
+static void
+assert_icons_resolve (Fixture    *fixture,
+                      GHashTable *seen)
+{
+  const char *properties[] = { "IconName", "AttentionIconName", "OverlayIconName" };
+  g_autoptr(GtkIconTheme) theme = gtk_icon_theme_new ();
+  g_autofree char *installed = g_build_filename (g_getenv ("SCREENPOP_TEST_DATADIR"), "icons", NULL);
+  const char *search_path[] = { installed, "/usr/local/share/icons", "/usr/share/icons", NULL };
+
+  gtk_icon_theme_set_search_path (theme, search_path);
+  gtk_icon_theme_set_theme_name (theme, "Adwaita");
+
+  for (guint i = 0; i < G_N_ELEMENTS (properties); i++)
+    {
+      g_autofree char *name = item_string (fixture, properties[i]);
+
+      if (name[0] == '\0')
+        continue;
+      if (!gtk_icon_theme_has_icon (theme, name))
+        g_error ("The tray's %s %s is not found in the icon theme", properties[i], name);
+      g_hash_table_add (seen, g_steal_pointer (&name));
+    }
+}
+
+/* Missed calls not seen yet are counted on the icon (an overlay) and in the tooltip, until
+ * the window is looked at (it moves missed-seen); every icon name the item uses in every
+ * state resolves through the icon theme. */
+static void
+test_tray_missed_and_icon_names (Fixture       *fixture,
+                                 gconstpointer  data)
+{
+  g_autoptr(SpAccount) demo = sp_account_new_transient ("demo", "demo", "Demo");
+  g_autoptr(GHashTable) seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_autofree char *overlay = NULL;
+  g_autofree char *tooltip = NULL;
+  GVariantBuilder options;
+
+  g_variant_builder_init (&options, G_VARIANT_TYPE ("a{ss}"));
+  g_variant_builder_add (&options, "{ss}", "first-delay-ms", "600000");
+  g_settings_set_value (sp_account_get_settings (demo), "options", g_variant_builder_end (&options));
+  g_settings_set_int64 (fixture->settings, "missed-seen", g_get_real_time ());
+
+  start_watcher (fixture);
+  fixture->tray = sp_tray_new (fixture->bus, G_ACTION_GROUP (fixture->actions), fixture->accounts,
+                               fixture->tracker, fixture->screenpop, fixture->settings);
+  wait_registered (fixture, 1);
+  sp_account_list_add_transient (fixture->accounts, demo);
+  wait_menu_has (fixture, "100:Demo — Connected");
+  sp_test_run_for (100);
+  overlay = item_string (fixture, "OverlayIconName");
+  g_assert_cmpstr (overlay, ==, "");
+  assert_icons_resolve (fixture, seen);
+
+  /* Ringing. */
+  push (fixture, "c1", SP_CALL_EVENT_RINGING);
+  sp_test_run_for (100);
+  assert_icons_resolve (fixture, seen);
+
+  /* Missed: the overlay and the count, told with NewOverlayIcon. */
+  g_ptr_array_set_size (fixture->signals, 0);
+  push (fixture, "c1", SP_CALL_EVENT_MISSED);
+  wait_signal (fixture, "NewOverlayIcon");
+  g_clear_pointer (&overlay, g_free);
+  overlay = item_string (fixture, "OverlayIconName");
+  g_assert_cmpstr (overlay, ==, "screenpop-missed-badge");
+  {
+    g_autofree char *icon = item_string (fixture, "IconName");
+
+    g_assert_cmpstr (icon, ==, "screenpop-missed-symbolic");
+  }
+  tooltip = item_string (fixture, "ToolTip");
+  g_assert_nonnull (strstr (tooltip, "1 missed call"));
+  assert_icons_resolve (fixture, seen);
+
+  /* Do not disturb, with the missed call still there. */
+  g_settings_set_boolean (fixture->settings, "do-not-disturb", TRUE);
+  sp_test_run_for (100);
+  assert_icons_resolve (fixture, seen);
+  g_settings_set_boolean (fixture->settings, "do-not-disturb", FALSE);
+
+  /* The window was looked at. */
+  g_ptr_array_set_size (fixture->signals, 0);
+  g_settings_set_int64 (fixture->settings, "missed-seen", g_get_real_time ());
+  wait_signal (fixture, "NewOverlayIcon");
+  g_clear_pointer (&overlay, g_free);
+  overlay = item_string (fixture, "OverlayIconName");
+  g_assert_cmpstr (overlay, ==, "");
+  g_clear_pointer (&tooltip, g_free);
+  tooltip = item_string (fixture, "ToolTip");
+  g_assert_null (strstr (tooltip, "missed"));
+
+  /* The link drops. */
+  g_ptr_array_set_size (fixture->signals, 0);
+  sp_source_stop (sp_account_list_get_source (fixture->accounts, sp_account_get_id (demo)));
+  wait_signal (fixture, "NewIcon");
+  wait_signal (fixture, "NewToolTip");
+  assert_icons_resolve (fixture, seen);
+
+  /* Each picture was met, each found. */
+  g_assert_true (g_hash_table_contains (seen, APP_ID APP_ID_SUFFIX));
+  g_assert_true (g_hash_table_contains (seen, "screenpop-ringing-symbolic"));
+  g_assert_true (g_hash_table_contains (seen, "screenpop-missed-badge"));
+  g_assert_true (g_hash_table_contains (seen, "screenpop-missed-symbolic"));
+  g_assert_true (g_hash_table_contains (seen, "screenpop-disconnected-symbolic"));
+  g_assert_true (g_hash_table_contains (seen, "notifications-disabled-symbolic"));
+  g_clear_object (&fixture->tray);
+  g_settings_reset (fixture->settings, "missed-seen");
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -728,6 +852,7 @@ main (int   argc,
   g_test_add ("/tray/state-and-menu", Fixture, NULL, fixture_set_up, test_tray_state_and_menu, fixture_tear_down);
   g_test_add ("/tray/agent-pause", Fixture, NULL, fixture_set_up, test_tray_agent_pause, fixture_tear_down);
   g_test_add ("/tray/signals", Fixture, NULL, fixture_set_up, test_tray_signals, fixture_tear_down);
+  g_test_add ("/tray/missed-and-icon-names", Fixture, NULL, fixture_set_up, test_tray_missed_and_icon_names, fixture_tear_down);
   g_test_add_func ("/tray/icons-where-hicolor-looks", test_tray_icons_where_hicolor_looks);
 
   return g_test_run ();

@@ -82,6 +82,253 @@ test_windows_main_window_size (void)
   g_settings_reset (settings, "window-maximized");
 }
 
+/* The first widget of @type under @widget (depth first) for which @match says yes. */
+static GtkWidget *
+find_widget (GtkWidget *widget,
+             GType      type,
+             gboolean (*match) (GtkWidget *widget, const char *text),
+             const char *text)
+{
+  if (G_TYPE_CHECK_INSTANCE_TYPE (widget, type) && (match == NULL || match (widget, text)))
+    return widget;
+
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_widget (child, type, match, text);
+
+      if (found != NULL)
+        return found;
+    }
+
+  return NULL;
+}
+
+static gboolean
+row_titled (GtkWidget  *widget,
+            const char *title)
+{
+  return g_strcmp0 (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (widget)), title) == 0;
+}
+
+static gboolean
+tooltip_is (GtkWidget  *widget,
+            const char *tooltip)
+{
+  return g_strcmp0 (gtk_widget_get_tooltip_text (widget), tooltip) == 0;
+}
+
+static gboolean
+label_is (GtkWidget  *widget,
+          const char *text)
+{
+  return g_strcmp0 (gtk_label_get_label (GTK_LABEL (widget)), text) == 0;
+}
+
+static gboolean
+status_titled (GtkWidget  *widget,
+               const char *title)
+{
+  return g_strcmp0 (adw_status_page_get_title (ADW_STATUS_PAGE (widget)), title) == 0;
+}
+
+static gboolean
+group_titled (GtkWidget  *widget,
+              const char *title)
+{
+  return g_strcmp0 (adw_preferences_group_get_title (ADW_PREFERENCES_GROUP (widget)), title) == 0;
+}
+
+/* Shown to the user: mapped, which needs every ancestor visible and the window shown. */
+static gboolean
+shown (GtkWidget *widget)
+{
+  return widget != NULL && gtk_widget_get_mapped (widget);
+}
+
+/* A first start with no account shows one page that says what to do, with Add Account;
+ * the first account brings the usual window, and removing the last the page again. */
+static void
+test_windows_welcome (void)
+{
+  g_autofree char *dir = g_dir_make_tmp ("screenpop-welcome-XXXXXX", NULL);
+  g_autofree char *path = g_build_filename (dir, "history.db", NULL);
+  GSettings *settings = sp_engine_get_settings (sp_application_get_engine (app));
+  g_autoptr(SpEngine) engine = sp_engine_new_full (settings, NULL, path, NULL);
+  SpAccountList *accounts = sp_engine_get_accounts (engine);
+  g_autoptr(SpAccount) account = NULL;
+  GtkWidget *welcome, *button, *accounts_group;
+  SpWindow *window;
+
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (accounts)), ==, 0);
+  window = g_object_ref (sp_window_new (GTK_APPLICATION (app), engine));
+  gtk_window_present (GTK_WINDOW (window));
+  sp_test_run_for (200);
+
+  welcome = find_widget (GTK_WIDGET (window), ADW_TYPE_STATUS_PAGE, status_titled,
+                         "Welcome to Screenpop");
+  accounts_group = find_widget (GTK_WIDGET (window), ADW_TYPE_PREFERENCES_GROUP, group_titled,
+                                "Accounts");
+  g_assert_true (shown (welcome));
+  g_assert_false (shown (accounts_group));
+  g_assert_false (shown (find_widget (GTK_WIDGET (window), ADW_TYPE_PREFERENCES_GROUP,
+                                      group_titled, "Calls Now")));
+  g_assert_false (shown (find_widget (GTK_WIDGET (window), ADW_TYPE_PREFERENCES_GROUP,
+                                      group_titled, "Recent Calls")));
+  button = find_widget (welcome, GTK_TYPE_BUTTON, NULL, NULL);
+  g_assert_true (shown (button));
+  g_assert_cmpstr (gtk_actionable_get_action_name (GTK_ACTIONABLE (button)), ==, "app.add-account");
+
+  account = sp_account_new_transient ("welcome-test", "no-such-kind", "Office");
+  sp_account_list_add_transient (accounts, account);
+  sp_test_run_for (100);
+  g_assert_false (shown (welcome));
+  g_assert_true (shown (accounts_group));
+
+  sp_account_list_remove (accounts, "welcome-test");
+  sp_test_run_for (100);
+  g_assert_true (shown (welcome));
+
+  gtk_window_destroy (GTK_WINDOW (window));
+  g_assert_finalize_object (window);
+  g_clear_object (&engine);
+  sp_test_remove_tree (dir);
+}
+
+/* Do not disturb is shown and switched in the window, for desktops without a tray. */
+static void
+test_windows_do_not_disturb (void)
+{
+  SpEngine *engine = sp_application_get_engine (app);
+  GSettings *settings = sp_engine_get_settings (engine);
+  g_autoptr(SpAccount) account = sp_account_new_transient ("dnd-test", "no-such-kind", "Office");
+  GtkWidget *toggle, *row, *sw;
+  SpWindow *window;
+
+  sp_account_list_add_transient (sp_engine_get_accounts (engine), account);
+  g_settings_set_boolean (settings, "do-not-disturb", FALSE);
+  window = g_object_ref (sp_window_new (GTK_APPLICATION (app), engine));
+  gtk_window_present (GTK_WINDOW (window));
+  sp_test_run_for (200);
+
+  toggle = find_widget (GTK_WIDGET (window), GTK_TYPE_TOGGLE_BUTTON, tooltip_is, "Do Not Disturb");
+  row = find_widget (GTK_WIDGET (window), ADW_TYPE_ACTION_ROW, row_titled, "Do Not Disturb");
+  g_assert_true (shown (toggle));
+  g_assert_false (gtk_toggle_button_get_active (GTK_TOGGLE_BUTTON (toggle)));
+  g_assert_false (shown (row));
+
+  /* Switched on in the window: the setting the notifications obey, and a row that says so. */
+  /* A button's activation clicks it after the pressed look's 250 ms. */
+  gtk_widget_activate (toggle);
+  sp_test_run_for (400);
+  g_assert_true (g_settings_get_boolean (settings, "do-not-disturb"));
+  g_assert_true (shown (row));
+  sw = find_widget (row, GTK_TYPE_SWITCH, NULL, NULL);
+  g_assert_true (gtk_switch_get_active (GTK_SWITCH (sw)));
+
+  /* Off from the row's switch; on from elsewhere (the tray) shows in the window. */
+  gtk_widget_activate (row);
+  sp_test_run_for (600);
+  g_assert_false (g_settings_get_boolean (settings, "do-not-disturb"));
+  g_assert_false (gtk_toggle_button_get_active (GTK_TOGGLE_BUTTON (toggle)));
+  g_assert_false (shown (row));
+  g_settings_set_boolean (settings, "do-not-disturb", TRUE);
+  sp_test_run_for (50);
+  g_assert_true (gtk_toggle_button_get_active (GTK_TOGGLE_BUTTON (toggle)));
+  g_assert_true (shown (row));
+
+  g_settings_reset (settings, "do-not-disturb");
+  gtk_window_destroy (GTK_WINDOW (window));
+  g_assert_finalize_object (window);
+  sp_account_list_remove (sp_engine_get_accounts (engine), "dnd-test");
+}
+
+static void
+push_call (SpEngine   *engine,
+           const char *number,
+           gboolean    answered)
+{
+  g_autoptr(SpCallEvent) ring = sp_call_event_new ("office", number, SP_CALL_EVENT_RINGING);
+  g_autoptr(SpCallEvent) answer = sp_call_event_new ("office", number, SP_CALL_EVENT_ANSWERED);
+  g_autoptr(SpCallEvent) end = sp_call_event_new ("office", number,
+                                                  answered ? SP_CALL_EVENT_ENDED : SP_CALL_EVENT_MISSED);
+
+  ring->number = g_strdup (number);
+  sp_call_tracker_push (sp_engine_get_tracker (engine), ring);
+  if (answered)
+    sp_call_tracker_push (sp_engine_get_tracker (engine), answer);
+  sp_call_tracker_push (sp_engine_get_tracker (engine), end);
+}
+
+static gboolean
+window_is_active (gpointer data)
+{
+  return gtk_window_is_active (GTK_WINDOW (data));
+}
+
+/* After a restart, Recent Calls lists the history's last calls. A missed call is not styled
+ * as an error; one not seen yet is marked "New" until the window was looked at (activated
+ * and left), and the group counts those. */
+static void
+test_windows_recent_calls (void)
+{
+  g_autofree char *dir = g_dir_make_tmp ("screenpop-recent-XXXXXX", NULL);
+  g_autofree char *path = g_build_filename (dir, "history.db", NULL);
+  GSettings *settings = sp_engine_get_settings (sp_application_get_engine (app));
+  g_autoptr(SpAccount) account = sp_account_new_transient ("office", "no-such-kind", "Office");
+  GtkWidget *missed_row, *answered_row, *mark, *group;
+  SpEngine *engine;
+  SpWindow *window;
+
+  g_settings_set_int64 (settings, "missed-seen", 0);
+
+  /* The run before: one call answered, one missed, kept in the history. */
+  engine = sp_engine_new_full (settings, NULL, path, NULL);
+  push_call (engine, "0312345678", TRUE);
+  push_call (engine, "0698765432", FALSE);
+  g_assert_finalize_object (engine);
+
+  /* This run starts with them. */
+  engine = sp_engine_new_full (settings, NULL, path, NULL);
+  sp_account_list_add_transient (sp_engine_get_accounts (engine), account);
+  g_assert_cmpuint (g_list_model_get_n_items (sp_call_tracker_get_recent (sp_engine_get_tracker (engine))), ==, 2);
+  window = g_object_ref (sp_window_new (GTK_APPLICATION (app), engine));
+  gtk_window_present (GTK_WINDOW (window));
+  sp_test_run_for (200);
+
+  missed_row = find_widget (GTK_WIDGET (window), ADW_TYPE_ACTION_ROW, row_titled, "0698765432");
+  answered_row = find_widget (GTK_WIDGET (window), ADW_TYPE_ACTION_ROW, row_titled, "0312345678");
+  g_assert_true (shown (missed_row));
+  g_assert_true (shown (answered_row));
+  g_assert_false (gtk_widget_has_css_class (missed_row, "error"));
+  g_assert_true (g_str_has_prefix (adw_action_row_get_subtitle (ADW_ACTION_ROW (missed_row)), "Missed"));
+  g_assert_true (g_str_has_prefix (adw_action_row_get_subtitle (ADW_ACTION_ROW (answered_row)), "Answered"));
+
+  /* The missed call is new until looked at; the answered one is never marked. */
+  mark = find_widget (missed_row, GTK_TYPE_LABEL, label_is, "New");
+  g_assert_true (shown (mark));
+  g_assert_false (shown (find_widget (answered_row, GTK_TYPE_LABEL, label_is, "New")));
+  group = find_widget (GTK_WIDGET (window), ADW_TYPE_PREFERENCES_GROUP, group_titled, "Recent Calls");
+  g_assert_cmpstr (adw_preferences_group_get_description (ADW_PREFERENCES_GROUP (group)), ==,
+                   "1 new missed call");
+
+  /* Looked at: the setting the tray counts from moves at once, the mark stays while the
+   * window is in front and goes when it is left. */
+  g_assert_true (sp_test_wait_until (window_is_active, window, 5000));
+  g_assert_cmpint (g_settings_get_int64 (settings, "missed-seen"), >, 0);
+  g_assert_true (shown (mark));
+  gtk_widget_hide (GTK_WIDGET (window));
+  sp_test_run_for (100);
+  g_assert_false (gtk_widget_get_visible (mark));
+  g_assert_cmpstr (adw_preferences_group_get_description (ADW_PREFERENCES_GROUP (group)), ==, "");
+
+  gtk_window_destroy (GTK_WINDOW (window));
+  g_assert_finalize_object (window);
+  g_assert_finalize_object (engine);
+  g_settings_reset (settings, "missed-seen");
+  sp_test_remove_tree (dir);
+}
+
 static void
 test_windows_add_account_dialog (void)
 {
@@ -176,12 +423,86 @@ test_windows_history (void)
       sp_call_tracker_push (sp_engine_get_tracker (engine), end);
     }
 
+  /* One from yesterday, one from last week, and one whose end never came (popup-notifier's
+   * kind: the outcome is unknown). */
+  for (guint i = 0; i < 2; i++)
+    {
+      const char *id = i == 0 ? "yesterday" : "last-week";
+      g_autoptr(GDateTime) now = g_date_time_new_now_local ();
+      g_autoptr(GDateTime) noon = g_date_time_new_local (g_date_time_get_year (now),
+                                                         g_date_time_get_month (now),
+                                                         g_date_time_get_day_of_month (now),
+                                                         12, 0, 0);
+      g_autoptr(GDateTime) when = g_date_time_add_days (noon, i == 0 ? -1 : -7);
+      g_autoptr(SpCallEvent) ring = sp_call_event_new ("office", id, SP_CALL_EVENT_RINGING);
+      g_autoptr(SpCallEvent) end = sp_call_event_new ("office", id, SP_CALL_EVENT_MISSED);
+
+      ring->number = g_strdup ("0455555555");
+      ring->timestamp = g_date_time_to_unix (when) * G_USEC_PER_SEC;
+      end->timestamp = ring->timestamp + 10 * G_USEC_PER_SEC;
+      sp_call_tracker_push (sp_engine_get_tracker (engine), ring);
+      sp_call_tracker_push (sp_engine_get_tracker (engine), end);
+    }
+  {
+    g_autoptr(SpCallEvent) ring = sp_call_event_new ("office", "no-end", SP_CALL_EVENT_RINGING);
+
+    ring->number = g_strdup ("0466666666");
+    sp_call_tracker_push (sp_engine_get_tracker (engine), ring);
+    sp_call_tracker_end_account (sp_engine_get_tracker (engine), "office");
+  }
+
   window = g_object_ref (sp_history_window_new (engine));
   gtk_window_present (GTK_WINDOW (window));
   sp_test_run_for (200);
-  g_assert_cmpuint (sp_history_window_get_n_shown (window), ==, 3);
+  g_assert_cmpuint (sp_history_window_get_n_shown (window), ==, 6);
+
+  /* Grouped by day, newest first: Today, Yesterday, then the date. */
+  {
+    GtkWidget *today = find_widget (GTK_WIDGET (window), ADW_TYPE_PREFERENCES_GROUP, group_titled, "Today");
+    GtkWidget *yesterday = find_widget (GTK_WIDGET (window), ADW_TYPE_PREFERENCES_GROUP, group_titled, "Yesterday");
+    GtkWidget *older;
+
+    g_assert_true (shown (today));
+    g_assert_true (shown (yesterday));
+    g_assert_true (gtk_widget_get_next_sibling (today) == yesterday);
+    older = gtk_widget_get_next_sibling (yesterday);
+    g_assert_true (ADW_IS_PREFERENCES_GROUP (older));
+    g_assert_null (gtk_widget_get_next_sibling (older));
+    g_assert_nonnull (find_widget (today, ADW_TYPE_ACTION_ROW, row_titled, "0312345678"));
+    g_assert_nonnull (find_widget (older, ADW_TYPE_ACTION_ROW, row_titled, "0455555555"));
+  }
+
+  /* The call without an end has its own honest filter. */
+  {
+    GtkDropDown *which = GTK_DROP_DOWN (find_widget (GTK_WIDGET (window), GTK_TYPE_DROP_DOWN,
+                                                     tooltip_is, "Which Calls"));
+    GtkWidget *row;
+
+    g_assert_cmpstr (gtk_string_object_get_string (gtk_drop_down_get_selected_item (which)), ==, "All Calls");
+    gtk_drop_down_set_selected (which, 2);
+    g_assert_cmpstr (gtk_string_object_get_string (gtk_drop_down_get_selected_item (which)), ==, "Outcome Unknown");
+    g_assert_cmpuint (sp_history_window_get_n_shown (window), ==, 1);
+    row = find_widget (GTK_WIDGET (window), ADW_TYPE_ACTION_ROW, row_titled, "0466666666");
+    g_assert_true (g_str_has_prefix (adw_action_row_get_subtitle (ADW_ACTION_ROW (row)), "Rang, outcome unknown"));
+    gtk_drop_down_set_selected (which, 1);
+    g_assert_cmpuint (sp_history_window_get_n_shown (window), ==, 5);
+    gtk_drop_down_set_selected (which, 0);
+  }
+
   sp_history_window_set_search (window, "9876");
   g_assert_cmpuint (sp_history_window_get_n_shown (window), ==, 1);
+
+  /* A search that finds nothing says so, with the search icon (not "No Calls"). */
+  sp_history_window_set_search (window, "no such caller");
+  sp_test_run_for (50);
+  g_assert_cmpuint (sp_history_window_get_n_shown (window), ==, 0);
+  {
+    GtkWidget *status = find_widget (GTK_WIDGET (window), ADW_TYPE_STATUS_PAGE, NULL, NULL);
+
+    g_assert_true (shown (status));
+    g_assert_cmpstr (adw_status_page_get_title (ADW_STATUS_PAGE (status)), ==, "No Results Found");
+    g_assert_cmpstr (adw_status_page_get_icon_name (ADW_STATUS_PAGE (status)), ==, "system-search-symbolic");
+  }
   gtk_window_destroy (GTK_WINDOW (window));
   g_assert_finalize_object (window);
   g_assert_finalize_object (engine);
@@ -325,6 +646,9 @@ main (int   argc,
 
   g_test_add_func ("/windows/main-window", test_windows_main_window);
   g_test_add_func ("/windows/main-window-size", test_windows_main_window_size);
+  g_test_add_func ("/windows/welcome", test_windows_welcome);
+  g_test_add_func ("/windows/do-not-disturb", test_windows_do_not_disturb);
+  g_test_add_func ("/windows/recent-calls", test_windows_recent_calls);
   g_test_add_func ("/windows/add-account-dialog", test_windows_add_account_dialog);
   g_test_add_func ("/windows/preferences", test_windows_preferences);
   g_test_add_func ("/windows/history", test_windows_history);

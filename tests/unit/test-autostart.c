@@ -82,6 +82,67 @@ test_autostart_file (void)
   set_enabled (settings, FALSE);
 }
 
+/* A program not on PATH (a build tree, /opt) goes into Exec as the Desktop Entry
+ * Specification quotes it: desktop-file-validate accepts the file, and the argument read
+ * back as the specification says (string escapes, %% for %, then double-quote rules, which
+ * are g_shell_parse_argv()'s) is the program. Single quotes, which the specification does
+ * not know, fail desktop-file-validate. */
+static void
+test_autostart_exec_quoting (void)
+{
+  const char *programs[] = {
+    "screenpop",
+    "/usr/local/bin/screenpop",
+    "/home/agent/src/screenpop/_build/src/screenpop",
+    "/home/agent/My Builds/screenpop",
+    "/opt/it's \"ours\"/screenpop",
+    "/opt/100% $HOME `x` back\\slash/screenpop",
+  };
+  g_autofree char *dir = g_dir_make_tmp ("screenpop-exec-XXXXXX", NULL);
+  g_autofree char *path = g_build_filename (dir, APP_ID ".desktop", NULL);
+
+  for (guint i = 0; i < G_N_ELEMENTS (programs); i++)
+    {
+      g_autofree char *contents = sp_autostart_dup_contents (programs[i]);
+      g_autoptr(GKeyFile) keyfile = g_key_file_new ();
+      g_autoptr(GSubprocess) validate = NULL;
+      g_autoptr(GError) error = NULL;
+      g_autofree char *exec = NULL;
+      g_autofree char *output = NULL;
+      g_auto(GStrv) parts = NULL;
+      g_auto(GStrv) argv = NULL;
+      g_autofree char *unescaped = NULL;
+
+      g_test_message ("program: %s", programs[i]);
+      g_assert_true (g_file_set_contents (path, contents, -1, &error));
+      g_assert_no_error (error);
+
+      validate = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_MERGE,
+                                   &error, "desktop-file-validate", path, NULL);
+      g_assert_no_error (error);
+      g_assert_true (g_subprocess_communicate_utf8 (validate, NULL, NULL, &output, NULL, &error));
+      g_assert_no_error (error);
+      if (!g_subprocess_get_successful (validate))
+        g_error ("desktop-file-validate refused Exec for %s:\n%s\n%s", programs[i], contents, output);
+
+      g_assert_true (g_key_file_load_from_data (keyfile, contents, -1, G_KEY_FILE_NONE, &error));
+      exec = g_key_file_get_string (keyfile, "Desktop Entry", "Exec", &error);
+      g_assert_no_error (error);
+      parts = g_strsplit (exec, "%%", -1);
+      unescaped = g_strjoinv ("%", parts);
+      g_assert_true (g_shell_parse_argv (unescaped, NULL, &argv, &error));
+      g_assert_no_error (error);
+      g_assert_cmpuint (g_strv_length (argv), ==, 2);
+      g_assert_cmpstr (argv[0], ==, programs[i]);
+      g_assert_cmpstr (argv[1], ==, "--background");
+      if (strchr (programs[i], '\'') == NULL)
+        g_assert_null (strchr (exec, '\''));
+    }
+
+  g_unlink (path);
+  g_rmdir (dir);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -95,6 +156,7 @@ main (int   argc,
 
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/autostart/file", test_autostart_file);
+  g_test_add_func ("/autostart/exec-quoting", test_autostart_exec_quoting);
   ret = g_test_run ();
 
   {

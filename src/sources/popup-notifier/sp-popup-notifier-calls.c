@@ -183,7 +183,10 @@ sp_popup_notifier_calls_call_in (SpPopupNotifierCalls *self,
 
   event = sp_call_event_new (account_id, ring->call_id, SP_CALL_EVENT_RINGING);
   event->number = g_strdup (call_in->phone);
-  event->exten = call_in->exten[0] ? g_strdup (call_in->exten) : NULL;
+  /* "all" is the trigger's word for "no extension" (sp_account_matches_extension()): not an
+   * extension to show as "Extension: all" or to put in a page's address. */
+  event->exten = call_in->exten[0] != '\0' && g_ascii_strcasecmp (call_in->exten, "all") != 0
+                 ? g_strdup (call_in->exten) : NULL;
   event->ring_timeout = sp_account_get_ring_timeout (self->account);
   event->no_end = TRUE;
   g_ptr_array_add (events, event);

@@ -99,7 +99,7 @@ sp_redmine_page_get_connection_rows (SpAccountPage *page)
 static const char *
 sp_redmine_page_get_url_title (SpAccountPage *page)
 {
-  return _("_Redmine Address (https://redmine.example.com)");
+  return _("Ser_ver Address (https://redmine.example.com)");
 }
 
 static gboolean
@@ -117,12 +117,12 @@ sp_redmine_page_get_credentials (SpAccountPage            *page,
       credentials->kind = SP_ACCOUNT_CREDENTIALS_PASSWORD;
       credentials->login_title = _("_Login");
       credentials->login_missing = _("Enter the Redmine login.");
-      credentials->secret_title = _("_Password (used once to get the API key)");
+      credentials->secret_title = _("_Password (used once)");
     }
   else
     {
       credentials->kind = SP_ACCOUNT_CREDENTIALS_KEY;
-      credentials->secret_title = _("API Ke_y (Redmine: My account → API access key)");
+      credentials->secret_title = _("API Ke_y (from “My account”)");
       credentials->secret_missing = _("Enter the API key.");
     }
 }

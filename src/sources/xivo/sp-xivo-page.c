@@ -67,7 +67,7 @@ sp_xivo_page_save (SpAccountPage *page,
 static const char *
 sp_xivo_page_get_url_title (SpAccountPage *page)
 {
-  return _("Ser_ver Address (https://xivo.example.com)");
+  return _("Ser_ver Address (https://xivo.example)");
 }
 
 static void
@@ -75,7 +75,7 @@ sp_xivo_page_get_credentials (SpAccountPage            *page,
                               SpAccountPageCredentials *credentials)
 {
   credentials->kind = SP_ACCOUNT_CREDENTIALS_PASSWORD;
-  credentials->login_title = _("_Login (the CTI user)");
+  credentials->login_title = _("CTI _Login");
   credentials->login_missing = _("Enter the XiVO login (the CTI user).");
   credentials->secret_title = _("_Password");
 }
