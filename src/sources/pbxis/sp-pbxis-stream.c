@@ -13,6 +13,7 @@
 #include "sp-pbxis-request.h"
 #include "sp-pbxis-stream.h"
 #include "sp-source.h"
+#include "sp-frame-queue.h"
 #include "sp-sse.h"
 
 /*
@@ -60,6 +61,7 @@ struct _SpPbxisStream
   SoupWebsocketConnection *websocket;
   GInputStream            *sse_stream;
   SpSseParser             *sse;
+  SpFrameQueue            *events;       /* a flood is handled in slices */
 };
 
 enum {
@@ -130,14 +132,21 @@ static void
 lose (SpPbxisStream *self,
       const GError  *error)
 {
+  /* What came before the loss counts: handle it before the stream is given up. */
+  sp_frame_queue_flush (self->events);
   g_signal_emit (self, signals[LOST], 0, error);
 }
 
 static void
-handle_event (SpPbxisStream      *self,
-              const SpPbxisEvent *event)
+handle_event (gpointer owner,
+              gpointer frame)
 {
+  SpPbxisStream *self = owner;
+  const SpPbxisEvent *event = frame;
   gboolean first = !self->got_event;
+
+  if (self->closed)
+    return;
 
   self->got_event = TRUE;
 
@@ -225,7 +234,7 @@ websocket_message_cb (SpPbxisStream           *self,
   if (event == NULL)
     handle_malformed (self, error);
   else
-    handle_event (self, event);
+    sp_frame_queue_push (self->events, g_steal_pointer (&event));
 }
 
 static void
@@ -344,7 +353,7 @@ sse_read_cb (GObject      *object,
       if (event == NULL)
         handle_malformed (self, event_error);
       else
-        handle_event (self, event);
+        sp_frame_queue_push (self->events, g_steal_pointer (&event));
 
       sp_sse_event_free (sse_event);
     }
@@ -478,7 +487,7 @@ poll_cb (GObject      *object,
       if (event == NULL)
         handle_malformed (self, event_error);
       else
-        handle_event (self, event);
+        sp_frame_queue_push (self->events, g_steal_pointer (&event));
     }
 
   /* The ticket's expiry clock runs from this answer: poll again at once. */
@@ -666,6 +675,8 @@ sp_pbxis_stream_close (SpPbxisStream *self)
 
   g_clear_object (&self->sse_stream);
   g_clear_pointer (&self->sse, sp_sse_parser_free);
+  if (self->events != NULL)
+    sp_frame_queue_clear (self->events);
 }
 
 static void
@@ -674,6 +685,7 @@ sp_pbxis_stream_dispose (GObject *object)
   SpPbxisStream *self = (SpPbxisStream *)object;
 
   sp_pbxis_stream_close (self);
+  g_clear_pointer (&self->events, sp_frame_queue_free);
   g_clear_object (&self->attempt);
   g_clear_object (&self->session);
 
@@ -729,4 +741,5 @@ sp_pbxis_stream_class_init (SpPbxisStreamClass *klass)
 static void
 sp_pbxis_stream_init (SpPbxisStream *self)
 {
+  self->events = sp_frame_queue_new (self, handle_event, (GDestroyNotify) sp_pbxis_event_free);
 }
