@@ -7,6 +7,8 @@
 
 #include "config.h"
 
+#include <sys/socket.h>
+
 #include "sp-frame-queue.h"
 
 /*
@@ -24,6 +26,8 @@
  */
 
 #define YIELD_US 1000
+/* The receive buffer of a connection that brings small frames (Linux doubles it). */
+#define SMALL_FRAMES_RCVBUF (16 * 1024)
 
 struct _SpFrameQueue
 {
@@ -265,4 +269,40 @@ sp_frame_queue_free (SpFrameQueue *self)
     }
 
   queue_free (self);
+}
+
+static void
+network_event_cb (SoupMessage        *msg,
+                  GSocketClientEvent  event,
+                  GIOStream          *connection,
+                  gpointer            user_data)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (event != G_SOCKET_CLIENT_CONNECTED || !G_IS_SOCKET_CONNECTION (connection))
+    return;
+
+  if (!g_socket_set_option (g_socket_connection_get_socket (G_SOCKET_CONNECTION (connection)),
+                            SOL_SOCKET, SO_RCVBUF, SMALL_FRAMES_RCVBUF, &error))
+    g_debug ("Could not bound the receive buffer: %s", error->message);
+}
+
+/**
+ * sp_frame_queue_bound_reads:
+ * @msg: the WebSocket upgrade request, before it is sent
+ *
+ * libsoup 3.2 reads a WebSocket until the socket is empty, then parses every frame it got
+ * in one go, moving the rest of its buffer down after each frame: a flood of small frames
+ * left megabytes in the kernel's buffer, and one read of them stalled the main loop for
+ * 100–200 ms before a single frame reached the queue. A bounded receive buffer keeps one
+ * read to a slice's worth of frames; the sender waits on TCP flow control instead. For
+ * protocols of small frames only: a bounded buffer also bounds what a slow link carries
+ * per round trip.
+ */
+void
+sp_frame_queue_bound_reads (SoupMessage *msg)
+{
+  g_return_if_fail (SOUP_IS_MESSAGE (msg));
+
+  g_signal_connect (msg, "network-event", G_CALLBACK (network_event_cb), NULL);
 }

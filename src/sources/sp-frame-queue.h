@@ -5,7 +5,7 @@
 
 #pragma once
 
-#include <glib.h>
+#include <libsoup/soup.h>
 
 G_BEGIN_DECLS
 
@@ -50,6 +50,8 @@ void          sp_frame_queue_flush      (SpFrameQueue   *self);
 void          sp_frame_queue_clear      (SpFrameQueue   *self);
 guint         sp_frame_queue_get_length (SpFrameQueue   *self);
 void          sp_frame_queue_free       (SpFrameQueue   *self);
+
+void          sp_frame_queue_bound_reads (SoupMessage   *msg);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (SpFrameQueue, sp_frame_queue_free)
 

@@ -234,6 +234,7 @@ sp_popup_notifier_source_connect_async (SpSource            *source,
                                _("“%s” is not a server address"), configured);
       return;
     }
+  sp_frame_queue_bound_reads (msg);
   g_task_set_task_data (task, msg, g_object_unref);
 
   if (self->session == NULL)

@@ -445,6 +445,7 @@ sp_redmine_cable_open (GTask *task_in)
                                _("“%s” is not a Redmine address"), self->base_url);
       return;
     }
+  sp_frame_queue_bound_reads (data->msg);
 
   g_debug ("[%s] Connecting to %s", account_id (self), data->cable_url);
 

@@ -426,6 +426,8 @@ connect_login_cb (GObject      *object,
   g_clear_object (&data->msg);
   data->msg = soup_message_new (SOUP_METHOD_GET, url);
   wipe (&url);
+  if (data->msg != NULL)
+    sp_frame_queue_bound_reads (data->msg);
 
   soup_session_websocket_connect_async (self->session, data->msg, NULL, NULL, G_PRIORITY_DEFAULT,
                                         cancellable, websocket_cb, g_steal_pointer (&task));
