@@ -1718,8 +1718,15 @@ out:
   if (app != NULL && !run.app_exited)
     {
       guint n_notify = 0, n_open = 0;
+      g_autoptr(GSubprocess) quit = NULL;
 
-      g_subprocess_send_signal (app, SIGTERM);
+      /* Quit as a user does (`screenpop --quit` asks the running instance); SIGTERM, which
+       * the app does not catch, only if that does not work. */
+      quit = g_subprocess_launcher_spawn (launcher, NULL, app_path, "--quit", NULL);
+      if (quit != NULL)
+        g_subprocess_wait (quit, NULL, NULL);
+      if (!wait_until (flag_is_set, &run.app_exited, 10000))
+        g_subprocess_send_signal (app, SIGTERM);
       if (!wait_until (flag_is_set, &run.app_exited, 10000))
         {
           g_subprocess_force_exit (app);
