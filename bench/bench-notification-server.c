@@ -14,8 +14,9 @@
  * server does), GetCapabilities ("body actions body-markup") and GetServerInformation.
  * Beside that, io.github.screenpop.Bench.Counts() reports how many calls it served, so the
  * benchmark can check that every call event produced exactly one Notify; with --progress
- * it also emits io.github.screenpop.Bench.Progress(notify_count) after every Notify, for a
- * benchmark that drives an app in another process.
+ * it also emits io.github.screenpop.Bench.Progress(notify_count, summary) after every
+ * Notify, for a benchmark that drives an app in another process. Counts() also says how
+ * many notifications are open: 0 at the end of a run, or one was left on screen.
  *
  * It serves the session bus of DBUS_SESSION_BUS_ADDRESS and exits when that bus goes away
  * or on SIGTERM/SIGINT.
@@ -79,6 +80,7 @@ static const char introspection_xml[] =
   "    </method>"
   "    <signal name='Progress'>"
   "      <arg type='u' name='notify'/>"
+  "      <arg type='s' name='summary'/>"
   "    </signal>"
   "  </interface>"
   "</node>";
@@ -104,8 +106,10 @@ handle_notify (Server                *server,
 {
   guint32 replaces_id;
   guint32 id;
+  const char *summary;
 
   g_variant_get_child (parameters, 1, "u", &replaces_id);
+  g_variant_get_child (parameters, 3, "&s", &summary);
 
   /* As the spec says: replacing an id that is gone gets a new one. */
   if (replaces_id != 0 && g_hash_table_contains (server->open, GUINT_TO_POINTER (replaces_id)))
@@ -124,7 +128,7 @@ handle_notify (Server                *server,
 
   if (server->progress)
     g_dbus_connection_emit_signal (connection, NULL, NOTIFY_PATH, BENCH_IFACE, "Progress",
-                                   g_variant_new ("(u)", server->n_notify), NULL);
+                                   g_variant_new ("(us)", server->n_notify, summary), NULL);
 }
 
 static void

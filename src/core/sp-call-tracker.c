@@ -22,7 +22,7 @@ typedef struct
   SpCallTracker *self;   /* unowned */
   SpCall        *call;
   char          *key;
-  guint          expire_id;
+  gint64         expires_at;   /* monotonic µs when a ring without an end expires; 0: never */
 } Entry;
 
 struct _SpCallTracker
@@ -34,6 +34,7 @@ struct _SpCallTracker
   GHashTable *tombstones;  /* key → gint64* monotonic time of the end */
   guint       tombstone_prune_at;
   GListStore *recent;      /* finished calls, newest first */
+  GSource    *expiry;      /* one timer for every ring's expiry, at the earliest */
 };
 
 enum {
@@ -59,7 +60,6 @@ make_key (const char *account_id,
 static void
 entry_free (Entry *entry)
 {
-  g_clear_handle_id (&entry->expire_id, g_source_remove);
   g_clear_object (&entry->call);
   g_free (entry->key);
   g_free (entry);
@@ -159,28 +159,81 @@ emit_changed (SpCallTracker *self,
     retire (self, entry);
 }
 
-static gboolean
-expire_cb (gpointer data)
+/* A timer per ringing call made every main-loop iteration walk all of them: with 100 000
+ * calls ringing at once (issue 12's flood) that alone stalled the loop. One source for the
+ * tracker wakes at the earliest expiry and walks the live calls then. */
+static void
+schedule_expiry (SpCallTracker *self,
+                 Entry         *entry,
+                 guint          seconds)
 {
-  Entry *entry = data;
-  SpCallTracker *self = entry->self;
+  gint64 ready = g_source_get_ready_time (self->expiry);
 
-  entry->expire_id = 0;
-
-  g_debug ("Call %s of %s rang out without an end; expiring it",
-           sp_call_get_call_id (entry->call), sp_call_get_account_id (entry->call));
-
-  sp_call_expire (entry->call);
-  emit_changed (self, entry, TRUE);
-
-  return G_SOURCE_REMOVE;
+  entry->expires_at = g_get_monotonic_time () + (gint64) seconds * G_USEC_PER_SEC;
+  if (ready == -1 || entry->expires_at < ready)
+    g_source_set_ready_time (self->expiry, entry->expires_at);
 }
+
+static gboolean
+expiry_dispatch (GSource     *source,
+                 GSourceFunc  callback,
+                 gpointer     user_data)
+{
+  SpCallTracker *self = user_data;
+  g_autoptr(GPtrArray) due = g_ptr_array_new_with_free_func (g_free);
+  gint64 now = g_get_monotonic_time ();
+  gint64 next = -1;
+
+  g_object_ref (self);
+
+  for (guint i = 0; i < self->live->len; i++)
+    {
+      Entry *entry = g_ptr_array_index (self->live, i);
+
+      if (entry->expires_at == 0)
+        continue;
+      if (entry->expires_at <= now)
+        g_ptr_array_add (due, g_strdup (entry->key));
+      else if (next == -1 || entry->expires_at < next)
+        next = entry->expires_at;
+    }
+  g_source_set_ready_time (source, next);
+
+  /* By key: a handler may end other calls meanwhile. */
+  for (guint i = 0; i < due->len && self->by_key != NULL; i++)
+    {
+      Entry *entry = g_hash_table_lookup (self->by_key, g_ptr_array_index (due, i));
+
+      if (entry == NULL || entry->expires_at == 0 || entry->expires_at > now)
+        continue;
+      entry->expires_at = 0;
+
+      g_debug ("Call %s of %s rang out without an end; expiring it",
+               sp_call_get_call_id (entry->call), sp_call_get_account_id (entry->call));
+
+      sp_call_expire (entry->call);
+      emit_changed (self, entry, TRUE);
+    }
+
+  g_object_unref (self);
+
+  return G_SOURCE_CONTINUE;
+}
+
+static GSourceFuncs expiry_funcs = {
+  .dispatch = expiry_dispatch,
+};
 
 static void
 sp_call_tracker_dispose (GObject *object)
 {
   SpCallTracker *self = (SpCallTracker *)object;
 
+  if (self->expiry != NULL)
+    {
+      g_source_destroy (self->expiry);
+      g_clear_pointer (&self->expiry, g_source_unref);
+    }
   g_clear_pointer (&self->by_key, g_hash_table_unref);
   g_clear_pointer (&self->live, g_ptr_array_unref);
   g_clear_pointer (&self->tombstones, g_hash_table_unref);
@@ -221,6 +274,11 @@ sp_call_tracker_init (SpCallTracker *self)
   self->tombstones = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   self->tombstone_prune_at = TOMBSTONE_PRUNE_AT;
   self->recent = g_list_store_new (SP_TYPE_CALL);
+  self->expiry = g_source_new (&expiry_funcs, sizeof (GSource));
+  g_source_set_callback (self->expiry, NULL, self, NULL);
+  g_source_set_name (self->expiry, "[screenpop] ring expiry");
+  g_source_set_ready_time (self->expiry, -1);
+  g_source_attach (self->expiry, g_main_context_get_thread_default ());
 }
 
 SpCallTracker *
@@ -280,17 +338,16 @@ sp_call_tracker_push (SpCallTracker *self,
    * sources have no end of call at all, and any source can lose one. */
   if (sp_call_get_state (entry->call) == SP_CALL_STATE_RINGING)
     {
-      if (entry->expire_id == 0 || event->kind == SP_CALL_EVENT_RINGING)
+      if (entry->expires_at == 0 || event->kind == SP_CALL_EVENT_RINGING)
         {
           guint timeout = event->ring_timeout ? event->ring_timeout : DEFAULT_RING_TIMEOUT;
 
-          g_clear_handle_id (&entry->expire_id, g_source_remove);
-          entry->expire_id = g_timeout_add_seconds (timeout, expire_cb, entry);
+          schedule_expiry (self, entry, timeout);
         }
     }
   else
     {
-      g_clear_handle_id (&entry->expire_id, g_source_remove);
+      entry->expires_at = 0;
     }
 
   emit_changed (self, entry, state_changed);
@@ -394,7 +451,7 @@ sp_call_tracker_end_account (SpCallTracker *self,
 
       if (g_strcmp0 (sp_call_get_account_id (entry->call), account_id) == 0)
         {
-          g_clear_handle_id (&entry->expire_id, g_source_remove);
+          entry->expires_at = 0;
           sp_call_expire (entry->call);
           emit_changed (self, entry, TRUE);
         }

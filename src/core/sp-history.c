@@ -35,9 +35,11 @@ struct _SpHistory
 {
   GObject  parent_instance;
 
-  char    *path;
-  sqlite3 *db;
-  char    *last_error;
+  char         *path;
+  sqlite3      *db;
+  char         *last_error;
+  sqlite3_stmt *insert;       /* prepared once: add_call() runs for every call */
+  guint         commit_id;    /* the batch's transaction is open until this runs */
 };
 
 enum {
@@ -164,6 +166,53 @@ outcome_of (SpCall *call)
     }
 }
 
+/* Writes are batched: the first of a main-loop iteration opens a transaction, and it is
+ * committed at the next iteration, so that a burst of calls costs one commit rather than
+ * one per call (issue 16). A read on the same connection sees the batch already. */
+static void
+commit_batch (SpHistory *self)
+{
+  g_clear_handle_id (&self->commit_id, g_source_remove);
+
+  if (self->db == NULL || sqlite3_get_autocommit (self->db))
+    return;
+
+  if (sqlite3_exec (self->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
+    {
+      g_message ("Calls not kept in the history: %s", sqlite3_errmsg (self->db));
+      set_last_error (self, sqlite3_errmsg (self->db));
+      sqlite3_exec (self->db, "ROLLBACK", NULL, NULL, NULL);
+    }
+}
+
+static gboolean
+commit_cb (gpointer user_data)
+{
+  SpHistory *self = user_data;
+
+  self->commit_id = 0;
+  commit_batch (self);
+
+  return G_SOURCE_REMOVE;
+}
+
+static gboolean
+begin_batch (SpHistory *self)
+{
+  if (!sqlite3_get_autocommit (self->db))
+    return TRUE;
+
+  if (sqlite3_exec (self->db, "BEGIN", NULL, NULL, NULL) != SQLITE_OK)
+    return FALSE;
+
+  /* G_PRIORITY_DEFAULT: committed in the next iteration even while a flood keeps the
+   * main loop busy. */
+  self->commit_id = g_idle_add_full (G_PRIORITY_DEFAULT, commit_cb, self, NULL);
+  g_source_set_name_by_id (self->commit_id, "[screenpop] history commit");
+
+  return TRUE;
+}
+
 static void
 call_changed_cb (SpHistory     *self,
                  SpCall        *call,
@@ -198,6 +247,8 @@ sp_history_finalize (GObject *object)
 {
   SpHistory *self = (SpHistory *)object;
 
+  commit_batch (self);
+  g_clear_pointer (&self->insert, sqlite3_finalize);
   g_clear_pointer (&self->db, sqlite3_close);
   g_free (self->path);
   g_free (self->last_error);
@@ -324,11 +375,12 @@ add_call (SpHistory   *self,
           const char  *url,
           GError     **error)
 {
-  sqlite3_stmt *stmt = NULL;
+  sqlite3_stmt *stmt;
   gint64 answered, ended;
   gboolean ok;
 
-  if (sqlite3_prepare_v2 (self->db,
+  if (self->insert == NULL &&
+      sqlite3_prepare_v3 (self->db,
                           "INSERT INTO calls (account, call_id, outgoing, number, name, exten, queue,"
                           "  started, answered, ended, outcome, talk_seconds, url)"
                           " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)"
@@ -337,8 +389,13 @@ add_call (SpHistory   *self,
                           "  queue = excluded.queue, answered = excluded.answered, ended = excluded.ended,"
                           "  outcome = excluded.outcome, talk_seconds = excluded.talk_seconds,"
                           "  url = COALESCE (excluded.url, calls.url)",
-                          -1, &stmt, NULL) != SQLITE_OK)
+                          -1, SQLITE_PREPARE_PERSISTENT, &self->insert, NULL) != SQLITE_OK)
     return fail (self, SP_HISTORY_ERROR_WRITE, error, _("write"));
+
+  if (!begin_batch (self))
+    return fail (self, SP_HISTORY_ERROR_WRITE, error, _("write"));
+
+  stmt = self->insert;
 
   answered = sp_call_get_answered (call);
   ended = sp_call_get_ended (call);
@@ -358,7 +415,8 @@ add_call (SpHistory   *self,
   sqlite3_bind_text (stmt, 13, url, -1, SQLITE_TRANSIENT);
 
   ok = sqlite3_step (stmt) == SQLITE_DONE;
-  sqlite3_finalize (stmt);
+  sqlite3_reset (stmt);
+  sqlite3_clear_bindings (stmt);
 
   if (!ok)
     return fail (self, SP_HISTORY_ERROR_WRITE, error, _("write"));

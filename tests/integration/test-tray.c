@@ -504,6 +504,38 @@ test_tray_registration (Fixture       *fixture,
   wait_registered (fixture, 2);
 }
 
+/* A burst of 200 rings in one main-loop iteration is one tooltip update for the panel, not
+ * 200 (issue 16: the tray's signals were a quarter of a call event's cost). */
+static void
+test_tray_coalesced (Fixture       *fixture,
+                     gconstpointer  data)
+{
+  guint n_tooltips = 0;
+  g_autofree char *tooltip = NULL;
+
+  start_watcher (fixture);
+  fixture->tray = sp_tray_new (fixture->bus, G_ACTION_GROUP (fixture->actions), fixture->accounts,
+                               fixture->tracker, fixture->screenpop, fixture->settings);
+  wait_registered (fixture, 1);
+  sp_test_run_for (100);
+  g_ptr_array_set_size (fixture->signals, 0);
+
+  for (guint i = 0; i < 200; i++)
+    {
+      g_autofree char *id = g_strdup_printf ("burst-%u", i);
+      g_autoptr(SpCallEvent) event = sp_call_event_new ("phone", id, SP_CALL_EVENT_RINGING);
+
+      event->number = g_strdup_printf ("03%08u", i);
+      sp_call_tracker_push (fixture->tracker, event);
+    }
+  sp_test_run_for (300);
+
+  for (guint i = 0; i < fixture->signals->len; i++)
+    n_tooltips += g_str_equal (fixture->signals->pdata[i], "NewToolTip");
+  g_assert_cmpuint (n_tooltips, ==, 1);
+  g_assert_true (g_ptr_array_find_with_equal_func (fixture->signals, "NewStatus", g_str_equal, NULL));
+}
+
 static void
 test_tray_state_and_menu (Fixture       *fixture,
                           gconstpointer  data)
@@ -848,6 +880,7 @@ main (int   argc,
 {
   g_test_init (&argc, &argv, NULL);
 
+  g_test_add ("/tray/coalesced", Fixture, NULL, fixture_set_up, test_tray_coalesced, fixture_tear_down);
   g_test_add ("/tray/registration", Fixture, NULL, fixture_set_up, test_tray_registration, fixture_tear_down);
   g_test_add ("/tray/state-and-menu", Fixture, NULL, fixture_set_up, test_tray_state_and_menu, fixture_tear_down);
   g_test_add ("/tray/agent-pause", Fixture, NULL, fixture_set_up, test_tray_agent_pause, fixture_tear_down);

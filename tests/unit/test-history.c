@@ -304,6 +304,56 @@ test_history_too_new (Fixture       *fixture,
   g_assert_error (error, SP_HISTORY_ERROR, SP_HISTORY_ERROR_TOO_NEW);
 }
 
+static int
+count_rows (const char *path)
+{
+  sqlite3 *db = NULL;
+  sqlite3_stmt *stmt = NULL;
+  int n;
+
+  g_assert_cmpint (sqlite3_open (path, &db), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_prepare_v2 (db, "SELECT COUNT(*) FROM calls", -1, &stmt, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+  n = sqlite3_column_int (stmt, 0);
+  sqlite3_finalize (stmt);
+  sqlite3_close (db);
+
+  return n;
+}
+
+/* A burst of 500 calls that end in one main-loop iteration is one transaction (issue 16:
+ * a commit per call was the history's share of a flood): another reader sees none of it
+ * until the iteration is over, then all of it, and the app itself sees it at once. */
+static void
+test_history_batch (Fixture       *fixture,
+                    gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(SpCallTracker) tracker = sp_call_tracker_new ();
+  g_autoptr(SpHistory) history = sp_history_new (fixture->path, &error);
+  g_autoptr(GPtrArray) entries = NULL;
+  gint64 now = g_get_real_time ();
+
+  g_assert_no_error (error);
+  sp_history_attach (history, tracker);
+
+  for (guint i = 0; i < 500; i++)
+    {
+      g_autofree char *id = g_strdup_printf ("call-%u", i);
+
+      push (tracker, "office", id, SP_CALL_EVENT_RINGING, "0312345678", NULL, now);
+      push (tracker, "office", id, SP_CALL_EVENT_MISSED, NULL, NULL, now);
+    }
+
+  entries = search (history, NULL, SP_HISTORY_FILTER_ALL, NULL);
+  g_assert_cmpuint (entries->len, >=, 100);
+  g_assert_cmpint (count_rows (fixture->path), ==, 0);
+
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+  g_assert_cmpint (count_rows (fixture->path), ==, 500);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -314,6 +364,7 @@ main (int   argc,
   g_test_add ("/history/live-calls", Fixture, NULL, fixture_set_up, test_history_live_calls, fixture_tear_down);
   g_test_add ("/history/retention", Fixture, NULL, fixture_set_up, test_history_retention, fixture_tear_down);
   g_test_add ("/history/damaged", Fixture, NULL, fixture_set_up, test_history_damaged, fixture_tear_down);
+  g_test_add ("/history/batch", Fixture, NULL, fixture_set_up, test_history_batch, fixture_tear_down);
   g_test_add ("/history/too-new", Fixture, NULL, fixture_set_up, test_history_too_new, fixture_tear_down);
 
   return g_test_run ();

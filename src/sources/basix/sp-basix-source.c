@@ -14,6 +14,7 @@
 #include <libsoup/soup.h>
 
 #include "sp-account.h"
+#include "sp-frame-queue.h"
 #include "sp-basix-calls.h"
 #include "sp-basix-model.h"
 #include "sp-basix-ticket.h"
@@ -67,6 +68,7 @@ struct _SpBasixSource
   SpBasixCalls            *calls;        /* the account's calls, from the model's changes */
   GQueue                   pending;      /* (element-type GBytes): frames not yet applied */
   GCancellable            *decoding;     /* set while a big frame is decoded in a thread */
+  SpFrameQueue            *frames;       /* a flood is handled in slices */
 };
 
 G_DEFINE_FINAL_TYPE (SpBasixSource, sp_basix_source, SP_TYPE_SOURCE)
@@ -438,21 +440,30 @@ apply_document (SpBasixSource  *self,
 }
 
 static void
+handle_frame (gpointer owner,
+              gpointer frame_data)
+{
+  SpBasixSource *self = owner;
+  SpFrame *frame = frame_data;
+
+  if (frame->type != SOUP_WEBSOCKET_DATA_BINARY)
+    {
+      g_message ("[%s] Skipped a text frame of %" G_GSIZE_FORMAT " bytes; Basix sends binary frames",
+                 sp_source_get_account_id (SP_SOURCE (self)), g_bytes_get_size (frame->bytes));
+      return;
+    }
+
+  sp_basix_source_receive_frame (self, frame->bytes);
+}
+
+static void
 message_cb (SpBasixSource           *self,
             SoupWebsocketDataType    type,
             GBytes                  *message,
             SoupWebsocketConnection *connection)
 {
   sp_source_touch (SP_SOURCE (self));
-
-  if (type != SOUP_WEBSOCKET_DATA_BINARY)
-    {
-      g_message ("[%s] Skipped a text frame of %" G_GSIZE_FORMAT " bytes; Basix sends binary frames",
-                 sp_source_get_account_id (SP_SOURCE (self)), g_bytes_get_size (message));
-      return;
-    }
-
-  sp_basix_source_receive_frame (self, message);
+  sp_frame_queue_push (self->frames, sp_frame_new (type, message));
 }
 
 static void
@@ -463,6 +474,8 @@ closed_cb (SpBasixSource           *self,
   const char *data = soup_websocket_connection_get_close_data (connection);
   gushort code = soup_websocket_connection_get_close_code (connection);
 
+  /* What came before the close counts: handle it before the connection is given up. */
+  sp_frame_queue_flush (self->frames);
   if (data != NULL && *data != '\0')
     error = g_error_new (SP_SOURCE_ERROR, SP_SOURCE_ERROR_FAILED,
                          _("The Basix server closed the connection (%u: %s)"), code, data);
@@ -805,6 +818,8 @@ sp_basix_source_disconnect (SpSource *source)
         soup_websocket_connection_close (self->connection, SOUP_WEBSOCKET_CLOSE_NORMAL, NULL);
       g_clear_object (&self->connection);
     }
+  if (self->frames != NULL)
+    sp_frame_queue_clear (self->frames);
   drop_pending (self);
   /* The tracked calls stay: the next snapshot tells which of them ended meanwhile. */
 }
@@ -848,6 +863,7 @@ sp_basix_source_dispose (GObject *object)
   SpBasixSource *self = (SpBasixSource *)object;
 
   sp_basix_source_disconnect (SP_SOURCE (self));
+  g_clear_pointer (&self->frames, sp_frame_queue_free);
   g_clear_object (&self->session);
 
   G_OBJECT_CLASS (sp_basix_source_parent_class)->dispose (object);
@@ -990,6 +1006,7 @@ static void
 sp_basix_source_init (SpBasixSource *self)
 {
   self->model = sp_basix_model_new ();
+  self->frames = sp_frame_queue_new (self, handle_frame, (GDestroyNotify) sp_frame_free);
   sp_source_set_connect_timeout (SP_SOURCE (self), CONNECT_TIMEOUT_SECONDS * 1000);
 }
 

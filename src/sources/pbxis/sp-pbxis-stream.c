@@ -13,6 +13,7 @@
 #include "sp-pbxis-request.h"
 #include "sp-pbxis-stream.h"
 #include "sp-source.h"
+#include "sp-frame-queue.h"
 #include "sp-sse.h"
 
 /*
@@ -60,6 +61,7 @@ struct _SpPbxisStream
   SoupWebsocketConnection *websocket;
   GInputStream            *sse_stream;
   SpSseParser             *sse;
+  SpFrameQueue            *events;       /* a flood is handled in slices */
 };
 
 enum {
@@ -130,14 +132,21 @@ static void
 lose (SpPbxisStream *self,
       const GError  *error)
 {
+  /* What came before the loss counts: handle it before the stream is given up. */
+  sp_frame_queue_flush (self->events);
   g_signal_emit (self, signals[LOST], 0, error);
 }
 
 static void
-handle_event (SpPbxisStream      *self,
-              const SpPbxisEvent *event)
+handle_event (gpointer owner,
+              gpointer frame)
 {
+  SpPbxisStream *self = owner;
+  const SpPbxisEvent *event = frame;
   gboolean first = !self->got_event;
+
+  if (self->closed)
+    return;
 
   self->got_event = TRUE;
 
@@ -225,7 +234,7 @@ websocket_message_cb (SpPbxisStream           *self,
   if (event == NULL)
     handle_malformed (self, error);
   else
-    handle_event (self, event);
+    sp_frame_queue_push (self->events, g_steal_pointer (&event));
 }
 
 static void
@@ -344,7 +353,7 @@ sse_read_cb (GObject      *object,
       if (event == NULL)
         handle_malformed (self, event_error);
       else
-        handle_event (self, event);
+        sp_frame_queue_push (self->events, g_steal_pointer (&event));
 
       sp_sse_event_free (sse_event);
     }
@@ -478,7 +487,7 @@ poll_cb (GObject      *object,
       if (event == NULL)
         handle_malformed (self, event_error);
       else
-        handle_event (self, event);
+        sp_frame_queue_push (self->events, g_steal_pointer (&event));
     }
 
   /* The ticket's expiry clock runs from this answer: poll again at once. */
@@ -591,6 +600,7 @@ sp_pbxis_stream_open_async (SpPbxisStream       *self,
     {
       data->url = g_strdup_printf ("%s/%s/websocket", self->base_url, self->ticket);
       data->msg = soup_message_new (SOUP_METHOD_GET, data->url);
+      sp_frame_queue_bound_reads (data->msg);
       soup_session_websocket_connect_async (self->session, data->msg, NULL, NULL,
                                             G_PRIORITY_DEFAULT, cancellable,
                                             websocket_connect_cb, g_steal_pointer (&task));
@@ -666,6 +676,8 @@ sp_pbxis_stream_close (SpPbxisStream *self)
 
   g_clear_object (&self->sse_stream);
   g_clear_pointer (&self->sse, sp_sse_parser_free);
+  if (self->events != NULL)
+    sp_frame_queue_clear (self->events);
 }
 
 static void
@@ -674,6 +686,7 @@ sp_pbxis_stream_dispose (GObject *object)
   SpPbxisStream *self = (SpPbxisStream *)object;
 
   sp_pbxis_stream_close (self);
+  g_clear_pointer (&self->events, sp_frame_queue_free);
   g_clear_object (&self->attempt);
   g_clear_object (&self->session);
 
@@ -729,4 +742,5 @@ sp_pbxis_stream_class_init (SpPbxisStreamClass *klass)
 static void
 sp_pbxis_stream_init (SpPbxisStream *self)
 {
+  self->events = sp_frame_queue_new (self, handle_event, (GDestroyNotify) sp_pbxis_event_free);
 }

@@ -11,6 +11,7 @@
 #include <libsoup/soup.h>
 
 #include "sp-account.h"
+#include "sp-frame-queue.h"
 #include "sp-http.h"
 #include "sp-popup-notifier.h"
 #include "sp-popup-notifier-calls.h"
@@ -40,6 +41,7 @@ struct _SpPopupNotifierSource
   SoupSession             *session;
   SoupWebsocketConnection *connection;
   SpPopupNotifierCalls    *calls;     /* what a CALL_IN means: the rings, their ids */
+  SpFrameQueue            *frames;    /* a flood is handled in slices */
 };
 
 G_DEFINE_FINAL_TYPE (SpPopupNotifierSource, sp_popup_notifier_source, SP_TYPE_SOURCE)
@@ -87,19 +89,17 @@ emit_ring (SpPopupNotifierSource *self,
 }
 
 static void
-message_cb (SpPopupNotifierSource   *self,
-            SoupWebsocketDataType    type,
-            GBytes                  *message,
-            SoupWebsocketConnection *connection)
+handle_frame (gpointer owner,
+              gpointer frame_data)
 {
+  SpPopupNotifierSource *self = owner;
+  SpFrame *frame = frame_data;
   SpPopupCallIn call_in = { 0 };
   g_autoptr(GError) error = NULL;
   gsize length;
-  const char *data = g_bytes_get_data (message, &length);
+  const char *data = g_bytes_get_data (frame->bytes, &length);
 
-  sp_source_touch (SP_SOURCE (self));
-
-  if (type != SOUP_WEBSOCKET_DATA_TEXT)
+  if (frame->type != SOUP_WEBSOCKET_DATA_TEXT)
     {
       g_message ("[%s] Skipped a binary frame of %" G_GSIZE_FORMAT " bytes",
                  sp_source_get_account_id (SP_SOURCE (self)), length);
@@ -122,11 +122,23 @@ message_cb (SpPopupNotifierSource   *self,
 }
 
 static void
+message_cb (SpPopupNotifierSource   *self,
+            SoupWebsocketDataType    type,
+            GBytes                  *message,
+            SoupWebsocketConnection *connection)
+{
+  sp_source_touch (SP_SOURCE (self));
+  sp_frame_queue_push (self->frames, sp_frame_new (type, message));
+}
+
+static void
 closed_cb (SpPopupNotifierSource   *self,
            SoupWebsocketConnection *connection)
 {
   g_autoptr(GError) error = NULL;
 
+  /* What came before the close counts: handle it before the connection is given up. */
+  sp_frame_queue_flush (self->frames);
   error = g_error_new (SP_SOURCE_ERROR, SP_SOURCE_ERROR_FAILED,
                        _("The popup-notifier server closed the connection"));
   sp_source_connection_lost (SP_SOURCE (self), error);
@@ -223,6 +235,7 @@ sp_popup_notifier_source_connect_async (SpSource            *source,
                                _("“%s” is not a server address"), configured);
       return;
     }
+  sp_frame_queue_bound_reads (msg);
   g_task_set_task_data (task, msg, g_object_unref);
 
   if (self->session == NULL)
@@ -257,6 +270,8 @@ sp_popup_notifier_source_disconnect (SpSource *source)
       g_clear_object (&self->connection);
     }
 
+  if (self->frames != NULL)
+    sp_frame_queue_clear (self->frames);
   if (self->calls != NULL)
     sp_popup_notifier_calls_reset (self->calls);
 }
@@ -269,6 +284,7 @@ sp_popup_notifier_source_constructed (GObject *object)
   G_OBJECT_CLASS (sp_popup_notifier_source_parent_class)->constructed (object);
 
   self->calls = sp_popup_notifier_calls_new (sp_source_get_account (SP_SOURCE (self)));
+  self->frames = sp_frame_queue_new (self, handle_frame, (GDestroyNotify) sp_frame_free);
 }
 
 static void
@@ -279,6 +295,7 @@ sp_popup_notifier_source_dispose (GObject *object)
   sp_popup_notifier_source_disconnect (SP_SOURCE (self));
   g_clear_object (&self->session);
   g_clear_pointer (&self->calls, sp_popup_notifier_calls_free);
+  g_clear_pointer (&self->frames, sp_frame_queue_free);
 
   G_OBJECT_CLASS (sp_popup_notifier_source_parent_class)->dispose (object);
 }

@@ -299,21 +299,17 @@ on_broadcast (SpRedmineSource    *self,
 }
 
 static void
-message_cb (SpRedmineSource         *self,
-            SoupWebsocketDataType    type,
-            GBytes                  *message,
-            SoupWebsocketConnection *connection)
+handle_frame (gpointer owner,
+              gpointer frame_data)
 {
+  SpRedmineSource *self = owner;
+  SpFrame *received = frame_data;
   g_autoptr(SpActioncableFrame) frame = NULL;
   g_autoptr(GError) error = NULL;
   gsize length;
-  const char *data = g_bytes_get_data (message, &length);
+  const char *data = g_bytes_get_data (received->bytes, &length);
 
-  /* Any frame is a sign of life, not only pings. */
-  sp_source_touch (SP_SOURCE (self));
-  self->last_frame = g_get_monotonic_time ();
-
-  if (type != SOUP_WEBSOCKET_DATA_TEXT)
+  if (received->type != SOUP_WEBSOCKET_DATA_TEXT)
     {
       g_message ("[%s] Skipped a binary frame of %" G_GSIZE_FORMAT " bytes", account_id (self),
                  length);
@@ -360,9 +356,23 @@ message_cb (SpRedmineSource         *self,
 }
 
 static void
+message_cb (SpRedmineSource         *self,
+            SoupWebsocketDataType    type,
+            GBytes                  *message,
+            SoupWebsocketConnection *connection)
+{
+  /* Any frame is a sign of life, not only pings. */
+  sp_source_touch (SP_SOURCE (self));
+  self->last_frame = g_get_monotonic_time ();
+  sp_frame_queue_push (self->frames, sp_frame_new (type, message));
+}
+
+static void
 closed_cb (SpRedmineSource         *self,
            SoupWebsocketConnection *connection)
 {
+  /* What came before the close counts: handle it before the connection is given up. */
+  sp_frame_queue_flush (self->frames);
   /* A stopped puma drops the TCP connection without a close frame: that is normal. */
   fail (self, g_error_new (SP_SOURCE_ERROR, SP_SOURCE_ERROR_FAILED,
                            _("The connection to Redmine was lost")));
@@ -405,6 +415,7 @@ ws_connect_cb (GObject      *object,
   g_debug ("[%s] Connected to %s", account_id (self), data->cable_url);
 
   self->connection = g_steal_pointer (&connection);
+  self->frames = sp_frame_queue_new (self, handle_frame, (GDestroyNotify) sp_frame_free);
   soup_websocket_connection_set_max_incoming_payload_size (self->connection, MAX_INCOMING_PAYLOAD);
   /* The server's pings are what tells a live link from a dead one. */
   soup_websocket_connection_set_keepalive_interval (self->connection, 0);
@@ -457,6 +468,7 @@ sp_redmine_cable_open (GTask *task_in)
                                _("“%s” is not a Redmine address"), self->base_url);
       return;
     }
+  sp_frame_queue_bound_reads (data->msg);
 
   g_debug ("[%s] Connecting to %s", account_id (self), data->cable_url);
 
@@ -482,6 +494,7 @@ sp_redmine_cable_close (SpSource *source)
         soup_websocket_connection_close (self->connection, SOUP_WEBSOCKET_CLOSE_NORMAL, NULL);
       g_clear_object (&self->connection);
     }
+  g_clear_pointer (&self->frames, sp_frame_queue_free);
 
   if (self->channels != NULL)
     sp_redmine_channels_reset (self->channels);

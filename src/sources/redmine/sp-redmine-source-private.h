@@ -7,6 +7,7 @@
 
 #include <libsoup/soup.h>
 
+#include "sp-frame-queue.h"
 #include "sp-redmine-channels.h"
 #include "sp-source.h"
 
@@ -46,6 +47,7 @@ struct _SpRedmineSource
   gint64                   last_frame;
   gint64                   last_form_hint;   /* monotonic; the form-data hint, once a minute */
   gint64                   subscribed_at;
+  SpFrameQueue            *frames;             /* the cable's: a flood is handled in slices */
 };
 
 /* The task data of a connection attempt. */

@@ -12,6 +12,7 @@
 #include <libsoup/soup.h>
 
 #include "sp-account.h"
+#include "sp-frame-queue.h"
 #include "sp-http.h"
 #include "sp-secret.h"
 #include "sp-redmine-command.h"
@@ -67,6 +68,7 @@ struct _SpXivoSource
   GCancellable            *login_url_cancellable;
 
   SpXivoCalls             *calls;           /* kept across reconnects */
+  SpFrameQueue            *frames;          /* a flood is handled in slices */
   SpXivoAgent              agent;
   SpXivoUserConfig        *user_config;     /* the last UserConfigUpdate */
   GHashTable              *queues;          /* name → SpXivoQueue, from QueueList/QueueConfig */
@@ -314,19 +316,17 @@ connect_succeed (SpXivoSource *self)
 }
 
 static void
-message_cb (SpXivoSource            *self,
-            SoupWebsocketDataType    type,
-            GBytes                  *message,
-            SoupWebsocketConnection *connection)
+handle_frame (gpointer owner,
+              gpointer frame_data)
 {
+  SpXivoSource *self = owner;
+  SpFrame *frame = frame_data;
   g_autoptr(SpXivoMessage) parsed = NULL;
   g_autoptr(GError) error = NULL;
   gsize length;
-  const char *data = g_bytes_get_data (message, &length);
+  const char *data = g_bytes_get_data (frame->bytes, &length);
 
-  sp_source_touch (SP_SOURCE (self));
-
-  if (type != SOUP_WEBSOCKET_DATA_TEXT)
+  if (frame->type != SOUP_WEBSOCKET_DATA_TEXT)
     {
       g_message ("[%s] Skipped a binary frame of %" G_GSIZE_FORMAT " bytes", account_id (self), length);
       return;
@@ -419,11 +419,23 @@ message_cb (SpXivoSource            *self,
 }
 
 static void
+message_cb (SpXivoSource            *self,
+            SoupWebsocketDataType    type,
+            GBytes                  *message,
+            SoupWebsocketConnection *connection)
+{
+  sp_source_touch (SP_SOURCE (self));
+  sp_frame_queue_push (self->frames, sp_frame_new (type, message));
+}
+
+static void
 closed_cb (SpXivoSource            *self,
            SoupWebsocketConnection *connection)
 {
   g_autoptr(GError) error = NULL;
 
+  /* What came before the close counts: handle it before the connection is given up. */
+  sp_frame_queue_flush (self->frames);
   if (self->connect_task != NULL)
     {
       g_autoptr(GTask) task = g_steal_pointer (&self->connect_task);
@@ -546,6 +558,8 @@ connect_login_cb (GObject      *object,
   g_clear_object (&data->msg);
   data->msg = soup_message_new (SOUP_METHOD_GET, url);
   wipe (&url);
+  if (data->msg != NULL)
+    sp_frame_queue_bound_reads (data->msg);
 
   soup_session_websocket_connect_async (self->session, data->msg, NULL, NULL, G_PRIORITY_DEFAULT,
                                         cancellable, websocket_cb, g_steal_pointer (&task));
@@ -897,6 +911,8 @@ sp_xivo_source_disconnect (SpSource *source)
         soup_websocket_connection_close (self->connection, SOUP_WEBSOCKET_CLOSE_NORMAL, NULL);
       g_clear_object (&self->connection);
     }
+  if (self->frames != NULL)
+    sp_frame_queue_clear (self->frames);
 
   /* Every attempt logs in afresh. The live calls stay: the next LoggedOn resynchronises. */
   wipe (&self->token);
@@ -929,6 +945,7 @@ sp_xivo_source_dispose (GObject *object)
   SpXivoSource *self = (SpXivoSource *)object;
 
   sp_xivo_source_disconnect (SP_SOURCE (self));
+  g_clear_pointer (&self->frames, sp_frame_queue_free);
   g_clear_object (&self->session);
   g_clear_pointer (&self->calls, sp_xivo_calls_free);
   g_clear_pointer (&self->user_config, sp_xivo_user_config_free);
@@ -1017,6 +1034,7 @@ sp_xivo_source_init (SpXivoSource *self)
   self->session = sp_http_session_new ();
   self->queues = g_hash_table_new_full (g_str_hash, g_str_equal, NULL,
                                         (GDestroyNotify) sp_xivo_queue_free);
+  self->frames = sp_frame_queue_new (self, handle_frame, (GDestroyNotify) sp_frame_free);
 
   /* Three silent ping intervals and the link is dead, as in cti.js. */
   sp_source_set_liveness_timeout (SP_SOURCE (self), SP_XIVO_PING_INTERVAL_MS * SP_XIVO_MISSED_PINGS);
