@@ -39,6 +39,7 @@ struct _SpHistory
   sqlite3      *db;
   char         *last_error;
   sqlite3_stmt *insert;       /* prepared once: add_call() runs for every call */
+  sqlite3_stmt *insert_open;  /* prepared once: write_open_call() runs for every ring */
   guint         commit_id;    /* the batch's transaction is open until this runs */
 };
 
@@ -249,6 +250,7 @@ sp_history_finalize (GObject *object)
 
   commit_batch (self);
   g_clear_pointer (&self->insert, sqlite3_finalize);
+  g_clear_pointer (&self->insert_open, sqlite3_finalize);
   g_clear_pointer (&self->db, sqlite3_close);
   g_free (self->path);
   g_free (self->last_error);
@@ -432,10 +434,11 @@ write_open_call (SpHistory   *self,
                  SpCall      *call,
                  GError     **error)
 {
-  sqlite3_stmt *stmt = NULL;
+  sqlite3_stmt *stmt;
   gboolean ok;
 
-  if (sqlite3_prepare_v2 (self->db,
+  if (self->insert_open == NULL &&
+      sqlite3_prepare_v3 (self->db,
                           "INSERT INTO calls (account, call_id, outgoing, number, name, exten, queue,"
                           "  started, answered, outcome)"
                           " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, '" OPEN_OUTCOME "')"
@@ -444,8 +447,13 @@ write_open_call (SpHistory   *self,
                           "  queue = excluded.queue, started = excluded.started,"
                           "  answered = excluded.answered, ended = 0, talk_seconds = 0,"
                           "  outcome = excluded.outcome",
-                          -1, &stmt, NULL) != SQLITE_OK)
+                          -1, SQLITE_PREPARE_PERSISTENT, &self->insert_open, NULL) != SQLITE_OK)
     return fail (self, SP_HISTORY_ERROR_WRITE, error, _("write"));
+
+  /* In the iteration's batch, as every write (issue 16). */
+  if (!begin_batch (self))
+    return fail (self, SP_HISTORY_ERROR_WRITE, error, _("write"));
+  stmt = self->insert_open;
 
   sqlite3_bind_text (stmt, 1, sp_call_get_account_id (call), -1, SQLITE_TRANSIENT);
   sqlite3_bind_text (stmt, 2, sp_call_get_call_id (call), -1, SQLITE_TRANSIENT);
@@ -458,7 +466,8 @@ write_open_call (SpHistory   *self,
   sqlite3_bind_int64 (stmt, 9, sp_call_get_answered (call));
 
   ok = sqlite3_step (stmt) == SQLITE_DONE;
-  sqlite3_finalize (stmt);
+  sqlite3_reset (stmt);
+  sqlite3_clear_bindings (stmt);
 
   if (!ok)
     return fail (self, SP_HISTORY_ERROR_WRITE, error, _("write"));

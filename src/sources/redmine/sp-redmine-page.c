@@ -99,7 +99,7 @@ sp_redmine_page_get_connection_rows (SpAccountPage *page)
 static const char *
 sp_redmine_page_get_url_title (SpAccountPage *page)
 {
-  return _("Ser_ver Address (https://redmine.example.com)");
+  return _("Ser_ver (https://redmine.example.com)");
 }
 
 static gboolean
