@@ -331,6 +331,8 @@ struct _SpBasixWindow
   guint            rebuild_id;
 
   AdwViewSwitcherTitle *switcher_title;
+  GtkStack      *calls_stack;
+  GtkStack      *users_stack;
   GtkListView   *calls_view;
   GtkListView   *users_view;
   GtkLabel      *summary;
@@ -636,6 +638,8 @@ update_summary (SpBasixWindow *self)
   /* Translators: "3 calls · 12 users" */
   text = g_strdup_printf (_("%s · %s"), calls, users);
   gtk_label_set_text (self->summary, text);
+  gtk_stack_set_visible_child_name (self->calls_stack, n_calls > 0 ? "list" : "empty");
+  gtk_stack_set_visible_child_name (self->users_stack, n_users > 0 ? "list" : "empty");
 }
 
 /* Replaces a whole list from the model: a 10 000-channel snapshot is one items-changed,
@@ -831,6 +835,8 @@ sp_basix_window_class_init (SpBasixWindowClass *klass)
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/screenpop/Screenpop/sp-basix-window.ui");
   gtk_widget_class_bind_template_child (widget_class, SpBasixWindow, switcher_title);
+  gtk_widget_class_bind_template_child (widget_class, SpBasixWindow, calls_stack);
+  gtk_widget_class_bind_template_child (widget_class, SpBasixWindow, users_stack);
   gtk_widget_class_bind_template_child (widget_class, SpBasixWindow, calls_view);
   gtk_widget_class_bind_template_child (widget_class, SpBasixWindow, users_view);
   gtk_widget_class_bind_template_child (widget_class, SpBasixWindow, summary);
