@@ -10,6 +10,12 @@
  * wrote.
  *
  *   bench-bert [--channels N] [--seconds S] [--escript PATH] [--script bench-bert.erl]
+ *
+ * A regression check (issue 16): decoding the 10 000-channel snapshot must stay at least
+ * MIN_RATIO_TO_ERLANG times as fast as Erlang's binary_to_term on the same machine in the
+ * same run (6.5x when the issue was written); below that the benchmark fails. A ratio of
+ * two measurements of the same run holds on a loaded machine where an absolute figure
+ * would not.
  */
 
 #define G_LOG_DOMAIN "bench-bert"
@@ -24,6 +30,8 @@
 
 #include "sp-basix-model.h"
 #include "sp-bert.h"
+
+#define MIN_RATIO_TO_ERLANG 5.0
 
 typedef struct
 {
@@ -305,6 +313,16 @@ main (int   argc,
 
   g_free (opt_escript);
   g_free (opt_script);
+
+  {
+    double ratio = mb_per_s (&our_initial) / mb_per_s (&erl_initial);
+
+    g_print ("regression check: initial_info decode %.2fx Erlang's binary_to_term "
+             "(must be >= %.1fx): %s\n", ratio, MIN_RATIO_TO_ERLANG,
+             ratio >= MIN_RATIO_TO_ERLANG ? "ok" : "FAILED");
+    if (ratio < MIN_RATIO_TO_ERLANG)
+      return 1;
+  }
 
   return 0;
 }
