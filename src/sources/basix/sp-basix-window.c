@@ -29,6 +29,13 @@
  * cheaper than finding every row. */
 #define REBUILD_THRESHOLD 64
 
+/* A list filled from empty (a new connection's snapshot) is announced to GTK a few rows at
+ * a time: GTK makes the widgets of the rows on screen in the items-changed handler, which
+ * for a screenful of rows at once is the longest stall of a 10 000-channel snapshot. After
+ * GROW_ALL_AFTER rows the screen is full, and the rest comes in one go. */
+#define GROW_STEP 6
+#define GROW_ALL_AFTER 60
+
 /* One row: an element of the model. A private type of this window. */
 #define SP_TYPE_BASIX_WINDOW_ITEM (sp_basix_window_item_get_type ())
 G_DECLARE_FINAL_TYPE (SpBasixWindowItem, sp_basix_window_item, SP, BASIX_WINDOW_ITEM, GObject)
@@ -95,6 +102,8 @@ struct _SpBasixWindowList
   GObject    parent_instance;
   GPtrArray *elements;   /* (element-type SpBasixElement) */
   GPtrArray *items;      /* (element-type SpBasixWindowItem) (nullable items): made on demand */
+  guint      n_shown;    /* the first n_shown elements are the list GTK knows */
+  guint      grow_id;
 };
 
 /* Rows not made yet are NULL. */
@@ -114,7 +123,7 @@ sp_basix_window_list_get_item_type (GListModel *model)
 static guint
 sp_basix_window_list_get_n_items (GListModel *model)
 {
-  return SP_BASIX_WINDOW_LIST (model)->elements->len;
+  return SP_BASIX_WINDOW_LIST (model)->n_shown;
 }
 
 static gpointer
@@ -123,7 +132,7 @@ sp_basix_window_list_get_item (GListModel *model,
 {
   SpBasixWindowList *self = SP_BASIX_WINDOW_LIST (model);
 
-  if (position >= self->elements->len)
+  if (position >= self->n_shown)
     return NULL;
 
   if (g_ptr_array_index (self->items, position) == NULL)
@@ -149,6 +158,7 @@ sp_basix_window_list_finalize (GObject *object)
 {
   SpBasixWindowList *self = (SpBasixWindowList *)object;
 
+  g_clear_handle_id (&self->grow_id, g_source_remove);
   g_clear_pointer (&self->elements, g_ptr_array_unref);
   g_clear_pointer (&self->items, g_ptr_array_unref);
 
@@ -188,6 +198,42 @@ item_set_element (SpBasixWindowItem *item,
   g_signal_emit (item, item_signals[ITEM_CHANGED], 0);
 }
 
+/* Announces the elements not announced yet, all of them or only the next few. */
+static void
+list_grow (SpBasixWindowList *self,
+           gboolean           all)
+{
+  guint shown = self->n_shown;
+
+  if (all || shown + GROW_STEP >= GROW_ALL_AFTER)
+    self->n_shown = self->elements->len;
+  else
+    self->n_shown = MIN (shown + GROW_STEP, self->elements->len);
+
+  if (self->n_shown == self->elements->len)
+    g_clear_handle_id (&self->grow_id, g_source_remove);
+  if (self->n_shown > shown)
+    g_list_model_items_changed (G_LIST_MODEL (self), shown, 0, self->n_shown - shown);
+}
+
+static gboolean
+grow_cb (gpointer user_data)
+{
+  SpBasixWindowList *self = user_data;
+
+  list_grow (self, FALSE);
+
+  return self->grow_id != 0 ? G_SOURCE_CONTINUE : G_SOURCE_REMOVE;
+}
+
+/* Before any other change: GTK knows the whole list again. */
+static void
+list_finish_growing (SpBasixWindowList *self)
+{
+  if (self->n_shown < self->elements->len)
+    list_grow (self, TRUE);
+}
+
 /* Takes @elements (sorted by key) as the whole list. Elements whose key stays keep their
  * row object; the rows before the first and after the last difference in keys are not
  * touched at all, and the rest is one items-changed. */
@@ -195,16 +241,37 @@ static void
 list_replace_all (SpBasixWindowList *self,
                   GPtrArray         *elements)
 {
-  g_autoptr(GPtrArray) old_elements = self->elements;
-  g_autoptr(GPtrArray) old_items = self->items;
+  g_autoptr(GPtrArray) old_elements = NULL;
+  g_autoptr(GPtrArray) old_items = NULL;
   g_autoptr(GPtrArray) changed = g_ptr_array_new ();
-  guint n_old = old_elements->len;
+  guint n_old;
   guint n_new = elements->len;
   guint prefix = 0;
   guint suffix = 0;
   guint i = 0;
   guint j = 0;
 
+  list_finish_growing (self);
+  old_elements = self->elements;
+  old_items = self->items;
+  n_old = old_elements->len;
+
+  if (n_old == 0 && n_new > GROW_STEP)
+    {
+      g_ptr_array_unref (old_elements);
+      g_ptr_array_unref (old_items);
+      old_elements = old_items = NULL;
+      self->elements = g_ptr_array_ref (elements);
+      self->items = g_ptr_array_new_full (n_new, unref_nullable);
+      g_ptr_array_set_size (self->items, n_new);
+      self->n_shown = 0;
+      list_grow (self, FALSE);
+      if (self->n_shown < n_new)
+        self->grow_id = g_idle_add_full (G_PRIORITY_HIGH_IDLE, grow_cb, self, NULL);
+      return;
+    }
+
+  self->n_shown = n_new;
   self->elements = g_ptr_array_ref (elements);
   self->items = g_ptr_array_new_full (n_new, unref_nullable);
   g_ptr_array_set_size (self->items, n_new);
@@ -294,12 +361,14 @@ list_apply_change (SpBasixWindowList *self,
   SpBasixElement *element = change->new_element ? change->new_element : change->old_element;
   guint position;
 
+  list_finish_growing (self);
   if (list_search (self, sp_basix_element_get_key (element), &position))
     {
       if (change->kind == SP_BASIX_CHANGE_REMOVED)
         {
           g_ptr_array_remove_index (self->elements, position);
           g_ptr_array_remove_index (self->items, position);
+          self->n_shown--;
           g_list_model_items_changed (G_LIST_MODEL (self), position, 1, 0);
         }
       else
@@ -316,6 +385,7 @@ list_apply_change (SpBasixWindowList *self,
 
   g_ptr_array_insert (self->elements, position, sp_basix_element_ref (change->new_element));
   g_ptr_array_insert (self->items, position, NULL);
+  self->n_shown++;
   g_list_model_items_changed (G_LIST_MODEL (self), position, 0, 1);
 }
 
