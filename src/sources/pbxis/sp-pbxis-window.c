@@ -414,16 +414,6 @@ sp_pbxis_window_constructed (GObject *object)
   g_signal_connect_object (self->source, "notify::state", G_CALLBACK (state_changed_cb), self,
                            G_CONNECT_SWAPPED);
   update_subtitle (self);
-
-  {
-    g_autofree char *name = sp_account_dup_display_name (sp_source_get_account (SP_SOURCE (self->source)));
-    g_autofree char *title = NULL;
-
-    /* Translators: the window title, with the account's name, so that two accounts'
-     * windows can be told apart in the window switcher */
-    title = g_strdup_printf (_("Queues — %s"), name ? name : "");
-    gtk_window_set_title (GTK_WINDOW (self), title);
-  }
 }
 
 static void
