@@ -98,6 +98,42 @@ sp_basix_term_dup_string (const SpBertTerm *term)
 
 /* Positional access, for the model and the parsers below (sp-basix-term-private.h). */
 
+/**
+ * sp_basix_term_equal_string:
+ * @term: (nullable): a value
+ * @text: (nullable): UTF-8 text
+ *
+ * Compares a value with text as sp_basix_term_dup_string() would read it, without copying
+ * text or formatting integers on the heap: an id is compared once per channel of a
+ * 10 000-channel snapshot.
+ *
+ * Returns: whether @term reads as @text
+ */
+gboolean
+sp_basix_term_equal_string (const SpBertTerm *term,
+                            const char       *text)
+{
+  g_autofree char *copy = NULL;
+  gint64 value;
+
+  if (text == NULL || sp_basix_term_is_absent (term))
+    return FALSE;
+
+  if (sp_bert_term_is_text (term))
+    return sp_bert_term_text_equal (term, text);
+
+  if (sp_bert_term_get_int64 (term, &value))
+    {
+      char buf[24];
+
+      g_snprintf (buf, sizeof buf, "%" G_GINT64_FORMAT, value);
+      return g_str_equal (buf, text);
+    }
+
+  copy = sp_basix_term_dup_string (term);
+  return g_strcmp0 (copy, text) == 0;
+}
+
 const SpBertTerm *
 sp_basix_term_nth (const SpBertTerm *term,
                    gsize             index)

@@ -13,6 +13,8 @@ G_BEGIN_DECLS
 
 gboolean           sp_basix_term_is_absent          (const SpBertTerm   *term);
 char              *sp_basix_term_dup_string         (const SpBertTerm   *term);
+gboolean           sp_basix_term_equal_string       (const SpBertTerm   *term,
+                                                     const char         *text);
 
 /**
  * SpBasixState:

@@ -700,6 +700,172 @@ test_live_view (Fixture       *fixture,
   g_assert_finalize_object (view);
 }
 
+/* The rows the live view shows now (its row widgets, made for the rows on screen), below
+ * @widget, each with a reference. */
+static void
+collect_rows (GtkWidget *widget,
+              GPtrArray *rows)
+{
+  if (gtk_widget_has_css_class (widget, "sp-basix-row") && gtk_widget_get_mapped (widget))
+    {
+      g_ptr_array_add (rows, g_object_ref (widget));
+      return;
+    }
+
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    collect_rows (child, rows);
+}
+
+static GPtrArray *
+shown_rows (SpBasixWindow *view)
+{
+  GPtrArray *rows = g_ptr_array_new_with_free_func (g_object_unref);
+
+  collect_rows (GTK_WIDGET (view), rows);
+
+  return rows;
+}
+
+/* A row's text as a person reads it: title, subtitle, and its icon's name. */
+static char *
+row_text (GtkWidget *row)
+{
+  GtkWidget *icon = gtk_widget_get_first_child (row);
+  GtkWidget *title = gtk_widget_get_first_child (gtk_widget_get_next_sibling (icon));
+  GtkWidget *subtitle = gtk_widget_get_next_sibling (title);
+
+  return g_strdup_printf ("%s | %s | %s", gtk_inscription_get_text (GTK_INSCRIPTION (title)),
+                          gtk_inscription_get_text (GTK_INSCRIPTION (subtitle)),
+                          gtk_image_get_icon_name (GTK_IMAGE (icon)));
+}
+
+static GtkWidget *
+find_row (GPtrArray  *rows,
+          const char *words)
+{
+  for (guint i = 0; i < rows->len; i++)
+    {
+      g_autofree char *text = row_text (g_ptr_array_index (rows, i));
+
+      if (strstr (text, words) != NULL)
+        return g_ptr_array_index (rows, i);
+    }
+
+  return NULL;
+}
+
+/* No row shows a word of the protocol: the server's state, direction and presence names
+ * are for the program, the person reads translated words. */
+static void
+assert_no_protocol_words (GPtrArray *rows)
+{
+  const char *words[] = { "calling", "bridged", "inbound", "outbound", "available", "busy",
+                          "away", "offline", "CHANNEL_", NULL };
+
+  for (guint i = 0; i < rows->len; i++)
+    {
+      g_autofree char *text = row_text (g_ptr_array_index (rows, i));
+      /* The icon's name is not shown; the title and subtitle are. */
+      g_autofree char *shown = g_strndup (text, g_strrstr (text, " | ") - text);
+
+      g_test_message ("row: %s", text);
+      for (guint w = 0; words[w] != NULL; w++)
+        g_assert_null (strstr (shown, words[w]));
+    }
+}
+
+static gboolean
+shows_in_call (gpointer user_data)
+{
+  g_autoptr(GPtrArray) rows = shown_rows (user_data);
+
+  return find_row (rows, "In call") != NULL;
+}
+
+/* The live view changes by items: a call that is updated keeps its row widget (no rebuild
+ * of the rows), and so does the call next to it; the rows say what a person says
+ * ("Ringing", "In call", "Away"), with presence icons, and the window's title names the
+ * account. */
+static void
+test_live_view_rows (Fixture       *fixture,
+                     gconstpointer  data)
+{
+  SpBasixWindow *view;
+  GListModel *calls;
+  GListModel *users;
+  g_autoptr(GPtrArray) before = NULL;
+  g_autoptr(GPtrArray) after = NULL;
+  GtkWidget *stack = NULL;
+
+  if (!have_display)
+    {
+      g_test_skip ("No display");
+      return;
+    }
+
+  view = sp_basix_window_new (SP_BASIX_SOURCE (get_source (fixture)));
+  g_object_ref_sink (view);
+  gtk_window_present (GTK_WINDOW (view));
+  g_assert_cmpstr (gtk_window_get_title (GTK_WINDOW (view)), ==,
+                   "Basix live view — " ACCOUNT_NAME);
+  calls = sp_basix_window_get_calls (view);
+  users = sp_basix_window_get_users (view);
+  g_assert_true (wait_for_items (users, 2));
+
+  send_frame (fixture, "direct_ringing");
+  send_frame (fixture, "other_ringing");
+  g_assert_true (wait_for_items (calls, 2));
+  sp_test_run_for (300);
+  before = shown_rows (view);
+  g_assert_cmpuint (before->len, ==, 2);
+  g_assert_nonnull (find_row (before, "Ringing · Incoming · since "));
+  g_assert_nonnull (find_row (before, "call-incoming-symbolic"));
+  assert_no_protocol_words (before);
+
+  send_frame (fixture, "direct_bridged");
+  g_assert_true (sp_test_wait_until (shows_in_call, view, TIMEOUT_MS));
+  sp_test_run_for (100);
+  after = shown_rows (view);
+  g_assert_cmpuint (after->len, ==, 2);
+  g_assert_nonnull (find_row (after, "In call · Incoming · since "));
+  g_assert_nonnull (find_row (after, "Ringing · Incoming · since "));
+  assert_no_protocol_words (after);
+  /* The same two row widgets: the updated call's and its neighbour's. */
+  for (guint i = 0; i < before->len; i++)
+    g_assert_true (g_ptr_array_find (after, g_ptr_array_index (before, i), NULL));
+
+  /* The users page: presence as words and an icon of the theme. */
+  for (GtkWidget *w = gtk_widget_get_first_child (GTK_WIDGET (view)); w != NULL && stack == NULL;)
+    {
+      if (ADW_IS_VIEW_STACK (w))
+        stack = w;
+      else if (gtk_widget_get_first_child (w) != NULL)
+        w = gtk_widget_get_first_child (w);
+      else
+        {
+          while (w != NULL && gtk_widget_get_next_sibling (w) == NULL)
+            w = gtk_widget_get_parent (w);
+          w = w != NULL ? gtk_widget_get_next_sibling (w) : NULL;
+        }
+    }
+  g_assert_nonnull (stack);
+  adw_view_stack_set_visible_child_name (ADW_VIEW_STACK (stack), "users");
+  send_frame (fixture, "user_bob_away");
+  sp_test_run_for (300);
+  g_clear_pointer (&after, g_ptr_array_unref);
+  after = shown_rows (view);
+  g_assert_cmpuint (after->len, ==, 2);
+  g_assert_nonnull (find_row (after, "鈴木 一郎 (201) | Available | user-available-symbolic"));
+  g_assert_nonnull (find_row (after, "佐藤 花子 (202) | Away | user-away-symbolic"));
+  assert_no_protocol_words (after);
+
+  g_clear_pointer (&before, g_ptr_array_unref);
+  g_clear_pointer (&after, g_ptr_array_unref);
+  gtk_window_destroy (GTK_WINDOW (view));
+  g_assert_finalize_object (view);
+}
+
 /* A wrong token: the server's 401 is an authentication failure, not retried. */
 static void
 test_bad_token (Fixture       *fixture,
@@ -858,6 +1024,7 @@ main (int   argc,
   ADD ("outage", &proxied, test_outage);
   ADD ("dead-peer", &proxied, test_dead_peer);
   ADD ("live-view", &compressed, test_live_view);
+  ADD ("live-view-rows", &defaults, test_live_view_rows);
   ADD ("bad-token", &defaults, test_bad_token);
   ADD ("huge-ticket", &ticket, test_huge_ticket);
   ADD ("deep-ticket", &ticket, test_deep_ticket);
