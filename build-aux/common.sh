@@ -8,10 +8,10 @@
 # `apt-cache policy` knows on bookworm.
 SP_DEBIAN_PACKAGES=(
   # toolchain
-  meson ninja-build pkg-config gcc gettext
+  meson ninja-build pkg-config gcc g++ gettext
   # libraries
   libgtk-4-dev libadwaita-1-dev libsoup-3.0-dev libjson-glib-dev libnotify-dev
-  libsecret-1-dev libgsound-dev libsqlite3-dev zlib1g-dev libportal-dev
+  libsecret-1-dev libgsound-dev libsqlite3-dev zlib1g-dev libportal-dev libphonenumber-dev
   # so that settings persist between runs of build-aux/run (tests use the memory backend)
   dconf-gsettings-backend
   # data validation and post-install tools
