@@ -12,6 +12,7 @@ SP_DEBIAN_PACKAGES=(
   # libraries
   libgtk-4-dev libadwaita-1-dev libsoup-3.0-dev libjson-glib-dev libnotify-dev
   libsecret-1-dev libgsound-dev libsqlite3-dev zlib1g-dev libportal-dev libphonenumber-dev
+  libebook-contacts1.2-dev
   # so that settings persist between runs of build-aux/run (tests use the memory backend)
   dconf-gsettings-backend
   # data validation and post-install tools

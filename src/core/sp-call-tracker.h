@@ -24,5 +24,10 @@ SpCall        *sp_call_tracker_lookup                (SpCallTracker *self,
 GListModel    *sp_call_tracker_get_recent            (SpCallTracker *self);
 void           sp_call_tracker_end_account           (SpCallTracker *self,
                                                       const char    *account_id);
+void           sp_call_tracker_set_region            (SpCallTracker *self,
+                                                      const char    *region);
+void           sp_call_tracker_set_contact           (SpCallTracker   *self,
+                                                      SpCall          *call,
+                                                      const SpContact *contact);
 
 G_END_DECLS
