@@ -14,8 +14,16 @@
 #include "sp-directory-kind.h"
 #include "sp-file-directory.h"
 
+static const SpDirectoryField file_fields[] = {
+  { SP_DIRECTORY_KEY_URL, N_("File"),
+    N_("A vCard file (.vcf) or a CSV file whose first row names the columns: name, company, "
+       "department, phone (one or more), url"),
+    SP_DIRECTORY_FIELD_FILE, NULL },
+  { NULL }
+};
+
 static const SpDirectoryKind kinds[] = {
-  { "file", N_("vCard or CSV File"), sp_file_directory_get_type },
+  { "file", N_("vCard or CSV File"), sp_file_directory_get_type, file_fields },
 };
 
 /**

@@ -19,6 +19,7 @@ typedef struct
   char      *id;
   GSettings *settings;
   char      *last_error;
+  char      *secret_override;  /* typed in the editor, not saved yet */
 } SpDirectoryPrivate;
 
 enum {
@@ -42,6 +43,7 @@ sp_directory_finalize (GObject *object)
   g_clear_pointer (&priv->id, g_free);
   g_clear_object (&priv->settings);
   g_clear_pointer (&priv->last_error, g_free);
+  g_clear_pointer (&priv->secret_override, sp_secret_free);
 
   G_OBJECT_CLASS (sp_directory_parent_class)->finalize (object);
 }
@@ -240,6 +242,7 @@ sp_directory_lookup_secret_async (SpDirectory         *self,
                                   GAsyncReadyCallback  callback,
                                   gpointer             user_data)
 {
+  SpDirectoryPrivate *priv = sp_directory_get_instance_private (self);
   g_autoptr(GTask) task = NULL;
   g_autofree char *key = NULL;
 
@@ -247,6 +250,12 @@ sp_directory_lookup_secret_async (SpDirectory         *self,
 
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, sp_directory_lookup_secret_async);
+
+  if (priv->secret_override != NULL)
+    {
+      g_task_return_pointer (task, g_strdup (priv->secret_override), (GDestroyNotify) sp_secret_free);
+      return;
+    }
 
   key = sp_directory_dup_secret_key (self);
   sp_secret_lookup_async (key, cancellable, secret_cb, g_steal_pointer (&task));
@@ -427,4 +436,23 @@ sp_directory_number_matches (const SpPhoneNumber *number,
     }
 
   return FALSE;
+}
+
+/**
+ * sp_directory_set_secret_override:
+ * @self: a directory
+ * @secret: (nullable): the secret to use instead of the keyring's
+ *
+ * For testing a directory from its editor with a password typed but not saved yet.
+ */
+void
+sp_directory_set_secret_override (SpDirectory *self,
+                                  const char  *secret)
+{
+  SpDirectoryPrivate *priv = sp_directory_get_instance_private (self);
+
+  g_return_if_fail (SP_IS_DIRECTORY (self));
+
+  g_clear_pointer (&priv->secret_override, sp_secret_free);
+  priv->secret_override = g_strdup (secret);
 }

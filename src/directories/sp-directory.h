@@ -94,6 +94,8 @@ SpContact   *sp_directory_lookup_finish        (SpDirectory         *self,
 const char  *sp_directory_get_last_error       (SpDirectory         *self);
 void         sp_directory_set_last_error       (SpDirectory         *self,
                                                 const char          *message);
+void         sp_directory_set_secret_override  (SpDirectory         *self,
+                                                const char          *secret);
 gboolean     sp_directory_number_matches       (const SpPhoneNumber *number,
                                                 const char          *stored);
 

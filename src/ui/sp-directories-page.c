@@ -1,0 +1,327 @@
+/* sp-directories-page.c
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * The Caller ID page of Preferences: the region numbers are read in, and the directories
+ * in the order they are trusted, each with its state (the kind, or why its last lookup
+ * failed), a switch, and buttons to move it up, edit or remove it.
+ */
+
+#define G_LOG_DOMAIN "sp-directories-page"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "sp-directories-page.h"
+#include "sp-directory-editor.h"
+#include "sp-directory-kind.h"
+#include "sp-secret.h"
+
+struct _SpDirectoriesPage
+{
+  AdwPreferencesPage   parent_instance;
+
+  GSettings           *settings;
+  SpCallerId          *caller_id;
+  AdwEntryRow         *region_row;
+  AdwPreferencesGroup *group;
+  GPtrArray           *rows;
+};
+
+G_DEFINE_FINAL_TYPE (SpDirectoriesPage, sp_directories_page, ADW_TYPE_PREFERENCES_PAGE)
+
+static void rebuild (SpDirectoriesPage *self);
+
+static void
+open_editor (SpDirectoriesPage *self,
+             const char        *id)
+{
+  SpDirectoryEditor *editor = sp_directory_editor_new (self->settings, id);
+  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
+
+  if (GTK_IS_WINDOW (root))
+    gtk_window_set_transient_for (GTK_WINDOW (editor), GTK_WINDOW (root));
+  gtk_window_set_modal (GTK_WINDOW (editor), TRUE);
+  gtk_window_present (GTK_WINDOW (editor));
+}
+
+static void
+add_clicked_cb (SpDirectoriesPage *self)
+{
+  open_editor (self, NULL);
+}
+
+static void
+set_ids (SpDirectoriesPage *self,
+         GPtrArray         *ids)
+{
+  g_ptr_array_add (ids, NULL);
+  g_settings_set_strv (self->settings, "directories", (const char * const *) ids->pdata);
+}
+
+static GPtrArray *
+dup_ids (SpDirectoriesPage *self)
+{
+  g_auto(GStrv) ids = g_settings_get_strv (self->settings, "directories");
+  GPtrArray *array = g_ptr_array_new_with_free_func (g_free);
+
+  for (guint i = 0; ids[i] != NULL; i++)
+    g_ptr_array_add (array, g_strdup (ids[i]));
+  return array;
+}
+
+static void
+move_up_cb (GtkButton         *button,
+            SpDirectoriesPage *self)
+{
+  const char *id = g_object_get_data (G_OBJECT (button), "directory-id");
+  g_autoptr(GPtrArray) ids = dup_ids (self);
+
+  for (guint i = 1; i < ids->len; i++)
+    if (g_strcmp0 (g_ptr_array_index (ids, i), id) == 0)
+      {
+        gpointer previous = ids->pdata[i - 1];
+        ids->pdata[i - 1] = ids->pdata[i];
+        ids->pdata[i] = previous;
+        break;
+      }
+  set_ids (self, ids);
+}
+
+static void
+remove_cb (GtkButton         *button,
+           SpDirectoriesPage *self)
+{
+  const char *id = g_object_get_data (G_OBJECT (button), "directory-id");
+  g_autoptr(GPtrArray) ids = dup_ids (self);
+  g_autofree char *secret_key = g_strconcat ("directory:", id, NULL);
+  g_autoptr(GSettings) settings = sp_directory_settings_new (id);
+  const char * const keys[] = { "kind", "label", "enabled", "url", "login", "options" };
+
+  for (guint i = 0; i < ids->len; i++)
+    if (g_strcmp0 (g_ptr_array_index (ids, i), id) == 0)
+      g_ptr_array_remove_index (ids, i--);
+
+  /* Nothing of a removed directory stays behind: not its settings, not its password. */
+  for (guint i = 0; i < G_N_ELEMENTS (keys); i++)
+    g_settings_reset (settings, keys[i]);
+  sp_secret_clear_async (secret_key, NULL, NULL, NULL);
+
+  set_ids (self, ids);
+}
+
+static void
+edit_cb (GtkButton         *button,
+         SpDirectoriesPage *self)
+{
+  open_editor (self, g_object_get_data (G_OBJECT (button), "directory-id"));
+}
+
+static void
+update_subtitle (AdwActionRow *row,
+                 GParamSpec   *pspec,
+                 SpDirectory  *directory);
+
+/* notify::last-error, swapped: (row, pspec, directory). */
+static void
+last_error_cb (AdwActionRow *row,
+               GParamSpec   *pspec,
+               SpDirectory  *directory)
+{
+  update_subtitle (row, pspec, directory);
+}
+
+static void
+update_subtitle (AdwActionRow *row,
+                 GParamSpec   *pspec,
+                 SpDirectory  *directory)
+{
+  GSettings *settings = sp_directory_get_settings (directory);
+  g_autofree char *kind_id = g_settings_get_string (settings, SP_DIRECTORY_KEY_KIND);
+  const SpDirectoryKind *kind = sp_directory_kind_lookup (kind_id);
+  const char *error = sp_directory_get_last_error (directory);
+  g_autofree char *subtitle = NULL;
+
+  if (error != NULL)
+    /* Translators: %s says why a directory's last lookup failed */
+    subtitle = g_strdup_printf (_("Not answering: %s"), error);
+  else
+    subtitle = g_strdup (kind != NULL ? _(kind->label) : kind_id);
+
+  adw_action_row_set_subtitle (row, subtitle);
+  if (error != NULL)
+    gtk_widget_add_css_class (GTK_WIDGET (row), "warning");
+  else
+    gtk_widget_remove_css_class (GTK_WIDGET (row), "warning");
+}
+
+static GtkWidget *
+icon_button (const char *icon,
+             const char *tooltip,
+             const char *id)
+{
+  GtkWidget *button = gtk_button_new_from_icon_name (icon);
+
+  gtk_widget_set_tooltip_text (button, tooltip);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (button), GTK_ACCESSIBLE_PROPERTY_LABEL, tooltip, -1);
+  gtk_widget_set_valign (button, GTK_ALIGN_CENTER);
+  gtk_widget_add_css_class (button, "flat");
+  g_object_set_data_full (G_OBJECT (button), "directory-id", g_strdup (id), g_free);
+  return button;
+}
+
+static GtkWidget *
+directory_row (SpDirectoriesPage *self,
+               SpDirectory       *directory,
+               gboolean           first)
+{
+  const char *id = sp_directory_get_id (directory);
+  g_autofree char *label = sp_directory_dup_label (directory);
+  GtkWidget *row = adw_action_row_new ();
+  GtkWidget *toggle = gtk_switch_new ();
+  GtkWidget *up = icon_button ("go-up-symbolic", _("Ask Earlier"), id);
+  GtkWidget *edit = icon_button ("document-edit-symbolic", _("Edit"), id);
+  GtkWidget *remove = icon_button ("user-trash-symbolic", _("Remove"), id);
+
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), *label ? label : _("Unnamed"));
+  adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
+  update_subtitle (ADW_ACTION_ROW (row), NULL, directory);
+  g_signal_connect_object (directory, "notify::last-error", G_CALLBACK (last_error_cb), row,
+                           G_CONNECT_SWAPPED);
+
+  gtk_widget_set_valign (toggle, GTK_ALIGN_CENTER);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (toggle), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                  _("Enabled"), -1);
+  g_settings_bind (sp_directory_get_settings (directory), SP_DIRECTORY_KEY_ENABLED, toggle,
+                   "active", G_SETTINGS_BIND_DEFAULT);
+  gtk_widget_set_sensitive (up, !first);
+
+  g_signal_connect_object (up, "clicked", G_CALLBACK (move_up_cb), self, 0);
+  g_signal_connect_object (edit, "clicked", G_CALLBACK (edit_cb), self, 0);
+  g_signal_connect_object (remove, "clicked", G_CALLBACK (remove_cb), self, 0);
+
+  adw_action_row_add_suffix (ADW_ACTION_ROW (row), up);
+  adw_action_row_add_suffix (ADW_ACTION_ROW (row), edit);
+  adw_action_row_add_suffix (ADW_ACTION_ROW (row), remove);
+  adw_action_row_add_suffix (ADW_ACTION_ROW (row), toggle);
+  return row;
+}
+
+static void
+rebuild (SpDirectoriesPage *self)
+{
+  GListModel *directories = sp_caller_id_get_directories (self->caller_id);
+  guint n = g_list_model_get_n_items (directories);
+
+  for (guint i = 0; i < self->rows->len; i++)
+    adw_preferences_group_remove (self->group, g_ptr_array_index (self->rows, i));
+  g_ptr_array_set_size (self->rows, 0);
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(SpDirectory) directory = g_list_model_get_item (directories, i);
+      GtkWidget *row = directory_row (self, directory, i == 0);
+
+      adw_preferences_group_add (self->group, row);
+      g_ptr_array_add (self->rows, row);
+    }
+
+  if (n == 0)
+    {
+      GtkWidget *row = adw_action_row_new ();
+
+      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), _("No Directories"));
+      adw_action_row_set_subtitle (ADW_ACTION_ROW (row),
+                                   _("Calls show what the phone system sends. Add a directory to see who is calling."));
+      adw_preferences_group_add (self->group, row);
+      g_ptr_array_add (self->rows, row);
+    }
+}
+
+static void
+sp_directories_page_dispose (GObject *object)
+{
+  SpDirectoriesPage *self = (SpDirectoriesPage *)object;
+
+  g_clear_object (&self->settings);
+  g_clear_object (&self->caller_id);
+  g_clear_pointer (&self->rows, g_ptr_array_unref);
+
+  G_OBJECT_CLASS (sp_directories_page_parent_class)->dispose (object);
+}
+
+static void
+sp_directories_page_class_init (SpDirectoriesPageClass *klass)
+{
+  G_OBJECT_CLASS (klass)->dispose = sp_directories_page_dispose;
+}
+
+static void
+sp_directories_page_init (SpDirectoriesPage *self)
+{
+  self->rows = g_ptr_array_new ();
+}
+
+/**
+ * sp_directories_page_new:
+ * @settings: the app's settings
+ * @caller_id: the engine's caller identification
+ *
+ * Returns: (transfer floating): the Caller ID page of Preferences
+ */
+SpDirectoriesPage *
+sp_directories_page_new (GSettings  *settings,
+                         SpCallerId *caller_id)
+{
+  SpDirectoriesPage *self;
+  GtkWidget *numbers = adw_preferences_group_new ();
+  GtkWidget *add = gtk_button_new ();
+  GtkWidget *add_content = adw_button_content_new ();
+  g_autofree char *locale_region = sp_phone_number_dup_locale_region ();
+  g_autofree char *region_hint = NULL;
+
+  g_return_val_if_fail (G_IS_SETTINGS (settings), NULL);
+  g_return_val_if_fail (SP_IS_CALLER_ID (caller_id), NULL);
+
+  self = g_object_new (SP_TYPE_DIRECTORIES_PAGE, NULL);
+  self->settings = g_object_ref (settings);
+  self->caller_id = g_object_ref (caller_id);
+
+  adw_preferences_page_set_title (ADW_PREFERENCES_PAGE (self), _("Caller ID"));
+  adw_preferences_page_set_icon_name (ADW_PREFERENCES_PAGE (self), "avatar-default-symbolic");
+
+  adw_preferences_group_set_title (ADW_PREFERENCES_GROUP (numbers), _("Phone Numbers"));
+  if (locale_region != NULL)
+    /* Translators: %s is a two-letter region code such as JP */
+    region_hint = g_strdup_printf (_("Two letters, such as JP or DE. Empty: %s, from the language settings."),
+                                   locale_region);
+  else
+    region_hint = g_strdup (_("Two letters, such as JP or DE, for numbers without a country code."));
+  adw_preferences_group_set_description (ADW_PREFERENCES_GROUP (numbers), region_hint);
+  self->region_row = ADW_ENTRY_ROW (adw_entry_row_new ());
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->region_row), _("_Region"));
+  adw_preferences_row_set_use_underline (ADW_PREFERENCES_ROW (self->region_row), TRUE);
+  g_settings_bind (settings, "phone-region", self->region_row, "text", G_SETTINGS_BIND_DEFAULT);
+  adw_preferences_group_add (ADW_PREFERENCES_GROUP (numbers), GTK_WIDGET (self->region_row));
+  adw_preferences_page_add (ADW_PREFERENCES_PAGE (self), ADW_PREFERENCES_GROUP (numbers));
+
+  self->group = ADW_PREFERENCES_GROUP (adw_preferences_group_new ());
+  adw_preferences_group_set_title (self->group, _("Directories"));
+  adw_preferences_group_set_description (self->group,
+                                         _("Asked together when a call rings; the first in this list that knows the number names the caller."));
+  adw_button_content_set_icon_name (ADW_BUTTON_CONTENT (add_content), "list-add-symbolic");
+  adw_button_content_set_label (ADW_BUTTON_CONTENT (add_content), _("A_dd Directory"));
+  adw_button_content_set_use_underline (ADW_BUTTON_CONTENT (add_content), TRUE);
+  gtk_button_set_child (GTK_BUTTON (add), add_content);
+  gtk_widget_add_css_class (add, "flat");
+  g_signal_connect_swapped (add, "clicked", G_CALLBACK (add_clicked_cb), self);
+  adw_preferences_group_set_header_suffix (self->group, add);
+  adw_preferences_page_add (ADW_PREFERENCES_PAGE (self), self->group);
+
+  g_signal_connect_object (sp_caller_id_get_directories (caller_id), "items-changed",
+                           G_CALLBACK (rebuild), self, G_CONNECT_SWAPPED);
+  rebuild (self);
+
+  return self;
+}
