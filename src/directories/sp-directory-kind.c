@@ -13,6 +13,7 @@
 
 #include "sp-directory-kind.h"
 #include "sp-file-directory.h"
+#include "sp-http-directory.h"
 
 static const SpDirectoryField file_fields[] = {
   { SP_DIRECTORY_KEY_URL, N_("File"),
@@ -22,8 +23,51 @@ static const SpDirectoryField file_fields[] = {
   { NULL }
 };
 
+static const SpDirectoryField http_fields[] = {
+  { SP_DIRECTORY_KEY_URL, N_("Lookup URL"),
+    N_("The CRM's lookup address, answering JSON, with {e164} (+81312345678), {digits} "
+       "(0312345678) or {number} (as the phone system sent it): "
+       "https://crm.example.com/api/lookup?phone={e164}"),
+    SP_DIRECTORY_FIELD_TEXT, NULL },
+  { SP_DIRECTORY_FIELD_KEY_SECRET, N_("Token"),
+    N_("Sent as “Authorization: Bearer TOKEN”; kept in the keyring. Empty: none"),
+    SP_DIRECTORY_FIELD_SECRET, NULL },
+  { SP_HTTP_DIRECTORY_OPTION_NAME_FIELD, N_("Name Field"),
+    N_("Where the answer holds the name; dots go deeper (contact.name, results.0.name)"),
+    SP_DIRECTORY_FIELD_TEXT, "name" },
+  { SP_HTTP_DIRECTORY_OPTION_COMPANY_FIELD, N_("Company Field"), NULL, SP_DIRECTORY_FIELD_TEXT,
+    "company" },
+  { SP_HTTP_DIRECTORY_OPTION_DEPARTMENT_FIELD, N_("Department Field"), NULL,
+    SP_DIRECTORY_FIELD_TEXT, "department" },
+  { SP_HTTP_DIRECTORY_OPTION_URL_FIELD, N_("Page Field"),
+    N_("Where the answer holds the address of the customer's page, which Open opens"),
+    SP_DIRECTORY_FIELD_TEXT, "url" },
+  { SP_HTTP_DIRECTORY_OPTION_AUTH_HEADER, N_("Token Header"),
+    N_("Another header for the token, sent as is (X-Api-Key). Empty: Authorization"),
+    SP_DIRECTORY_FIELD_TEXT, NULL },
+  { NULL }
+};
+
+static const SpDirectoryField redmine_fields[] = {
+  { SP_DIRECTORY_KEY_URL, N_("Redmine URL"), N_("https://redmine.example.com"),
+    SP_DIRECTORY_FIELD_TEXT, NULL },
+  { SP_DIRECTORY_FIELD_KEY_SECRET, N_("API Key"),
+    N_("Your API key (My account → API access key); kept in the keyring"),
+    SP_DIRECTORY_FIELD_SECRET, NULL },
+  { SP_REDMINE_DIRECTORY_OPTION_FIELD, N_("Phone Custom Field"),
+    N_("The id of the issue custom field that holds the customer's number (the number in "
+       "its address in Administration → Custom fields)"),
+    SP_DIRECTORY_FIELD_TEXT, NULL },
+  { SP_HTTP_DIRECTORY_OPTION_NAME_FIELD, N_("Name Custom Field"),
+    N_("The id or name of the custom field with the customer's name. Empty: the issue's subject"),
+    SP_DIRECTORY_FIELD_TEXT, NULL },
+  { NULL }
+};
+
 static const SpDirectoryKind kinds[] = {
   { "file", N_("vCard or CSV File"), sp_file_directory_get_type, file_fields },
+  { "http", N_("CRM Lookup over HTTP"), sp_http_directory_get_type, http_fields },
+  { "redmine", N_("Redmine Issues"), sp_http_directory_get_type, redmine_fields },
 };
 
 /**
