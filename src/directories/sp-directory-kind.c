@@ -14,6 +14,7 @@
 #include "sp-directory-kind.h"
 #include "sp-file-directory.h"
 #include "sp-http-directory.h"
+#include "sp-ldap-directory.h"
 
 static const SpDirectoryField file_fields[] = {
   { SP_DIRECTORY_KEY_URL, N_("File"),
@@ -64,7 +65,29 @@ static const SpDirectoryField redmine_fields[] = {
   { NULL }
 };
 
+static const SpDirectoryField ldap_fields[] = {
+  { SP_DIRECTORY_KEY_URL, N_("Server"), N_("ldap://ldap.example.com or ldaps://ldap.example.com:636"),
+    SP_DIRECTORY_FIELD_TEXT, NULL },
+  { SP_LDAP_DIRECTORY_OPTION_BASE, N_("Base DN"), N_("Where people are: ou=people,dc=example,dc=com"),
+    SP_DIRECTORY_FIELD_TEXT, NULL },
+  { SP_DIRECTORY_KEY_LOGIN, N_("Bind DN"), N_("Empty: anonymous"), SP_DIRECTORY_FIELD_TEXT, NULL },
+  { SP_DIRECTORY_FIELD_KEY_SECRET, N_("Password"), N_("Kept in the keyring"),
+    SP_DIRECTORY_FIELD_SECRET, NULL },
+  { SP_LDAP_DIRECTORY_OPTION_FILTER, N_("Filter"),
+    N_("{number} stands for each form of the number. Empty: "
+       "(|(telephoneNumber={number})(mobile={number})(homePhone={number}))"),
+    SP_DIRECTORY_FIELD_TEXT, SP_LDAP_DIRECTORY_DEFAULT_FILTER },
+  { SP_LDAP_DIRECTORY_OPTION_NAME_ATTR, N_("Name Attribute"), N_("Empty: displayName, then cn"),
+    SP_DIRECTORY_FIELD_TEXT, "displayName" },
+  { SP_LDAP_DIRECTORY_OPTION_COMPANY_ATTR, N_("Company Attribute"), N_("Empty: o"),
+    SP_DIRECTORY_FIELD_TEXT, "o" },
+  { SP_LDAP_DIRECTORY_OPTION_DEPARTMENT_ATTR, N_("Department Attribute"), N_("Empty: ou"),
+    SP_DIRECTORY_FIELD_TEXT, "ou" },
+  { NULL }
+};
+
 static const SpDirectoryKind kinds[] = {
+  { "ldap", N_("LDAP Directory"), sp_ldap_directory_get_type, ldap_fields },
   { "file", N_("vCard or CSV File"), sp_file_directory_get_type, file_fields },
   { "http", N_("CRM Lookup over HTTP"), sp_http_directory_get_type, http_fields },
   { "redmine", N_("Redmine Issues"), sp_http_directory_get_type, redmine_fields },

@@ -20,6 +20,7 @@
 #include "sp-caller-id.h"
 #include "sp-directory.h"
 #include "sp-directory-kind.h"
+#include "sp-ldap-directory.h"
 #include "sp-secret.h"
 #include "sp-test-engine.h"
 #include "sp-test-keyring.h"
@@ -311,6 +312,103 @@ test_redmine (void)
   g_subprocess_wait (process, NULL, NULL);
 }
 
+/* --- LDAP ------------------------------------------------------------------------------ */
+
+static guint16
+free_port (void)
+{
+  g_autoptr(GSocket) socket = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM,
+                                            G_SOCKET_PROTOCOL_TCP, NULL);
+  g_autoptr(GInetAddress) loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+  g_autoptr(GSocketAddress) address = g_inet_socket_address_new (loopback, 0);
+  g_autoptr(GSocketAddress) bound = NULL;
+
+  g_assert_true (g_socket_bind (socket, address, TRUE, NULL));
+  bound = g_socket_get_local_address (socket, NULL);
+  return g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound));
+}
+
+static gboolean
+port_open (gpointer data)
+{
+  g_autoptr(GSocketClient) client = g_socket_client_new ();
+  g_autoptr(GSocketConnection) connection = NULL;
+
+  connection = g_socket_client_connect_to_host (client, "127.0.0.1", GPOINTER_TO_UINT (data),
+                                                NULL, NULL);
+  return connection != NULL;
+}
+
+static void
+test_ldap (void)
+{
+  g_autofree char *script = g_test_build_filename (G_TEST_DIST, "servers", "slapd", "run-slapd",
+                                                   NULL);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("screenpop-slapd-XXXXXX", &error);
+  guint16 port = free_port ();
+  g_autofree char *port_arg = g_strdup_printf ("%u", port);
+  g_autofree char *url = g_strdup_printf ("ldap://127.0.0.1:%u", port);
+  const char *argv[] = { script, dir, port_arg, NULL };
+  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_NONE);
+  g_autoptr(GSubprocess) process = NULL;
+  g_autoptr(GSettings) settings_dir = NULL;
+  g_autoptr(SpContact) yamada = NULL;
+  g_autoptr(SpContact) mobile = NULL;
+  g_autoptr(SpContact) horvat = NULL;
+  g_autoptr(SpContact) home = NULL;
+  g_autoptr(SpContact) nobody = NULL;
+  g_autoptr(SpDirectory) directory = NULL;
+  g_autoptr(SpPhoneNumber) tricky = NULL;
+  g_autofree char *filter = NULL;
+
+  g_assert_no_error (error);
+  g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
+  process = g_subprocess_launcher_spawnv (launcher, argv, &error);
+  g_assert_no_error (error);
+  g_assert_true (sp_test_wait_until (port_open, GUINT_TO_POINTER (port), TIMEOUT_MS));
+
+  settings_dir = configure ("ldap", "ldap", url, "base", "ou=people,dc=example,dc=com", NULL);
+  g_settings_set_string (settings_dir, "login", "cn=reader,dc=example,dc=com");
+  store_secret ("ldap", "reader-secret");
+  set_directories ("ldap", NULL);
+
+  /* Every way a number is written finds the one person, Japanese names intact. */
+  yamada = lookup ("+81 3-1234-5678");
+  g_assert_nonnull (yamada);
+  g_assert_cmpstr (yamada->name, ==, "山田 太郎");
+  g_assert_cmpstr (yamada->company, ==, "株式会社テスト");
+  g_assert_cmpstr (yamada->department, ==, "営業部");
+  mobile = lookup ("09011112222");
+  g_assert_nonnull (mobile);
+  g_assert_cmpstr (mobile->name, ==, "山田 太郎");
+  horvat = lookup ("+38514567890");
+  g_assert_nonnull (horvat);
+  g_assert_cmpstr (horvat->name, ==, "Ana Horvat");   /* no displayName: cn */
+  home = lookup ("06-1234-5678");
+  g_assert_nonnull (home);
+  g_assert_cmpstr (home->name, ==, "佐藤 花子");
+  nobody = lookup ("0399999999");
+  g_assert_null (nobody);
+
+  /* Filter values are escaped: a "number" that is a filter injection stays a value. */
+  tricky = sp_phone_number_parse ("*)(uid=*", "JP");
+  filter = sp_ldap_directory_build_filter ("(telephoneNumber={number})", tricky);
+  g_assert_cmpstr (filter, ==, "(|(telephoneNumber=\\2a\\29\\28uid=\\2a))");
+
+  /* A wrong password: refused, in words, and the row says so. */
+  store_secret ("ldap", "wrong");
+  sp_caller_id_clear_cache (sp_engine_get_caller_id (engine));
+  g_assert_null (lookup ("0312345678"));
+  directory = get_directory (0);
+  g_assert_nonnull (strstr (sp_directory_get_last_error (directory), "Invalid credentials"));
+
+  set_directories (NULL);
+  g_subprocess_send_signal (process, SIGTERM);
+  g_subprocess_wait (process, NULL, NULL);
+  sp_test_remove_tree (dir);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -330,6 +428,7 @@ main (int   argc,
 
   g_test_add_func ("/directories/http-crm", test_http_crm);
   g_test_add_func ("/directories/redmine", test_redmine);
+  g_test_add_func ("/directories/ldap", test_ldap);
 
   ret = g_test_run ();
 
