@@ -11,6 +11,7 @@
 
 #include <glib/gi18n.h>
 
+#include "sp-carddav-directory.h"
 #include "sp-directory-kind.h"
 #include "sp-file-directory.h"
 #include "sp-http-directory.h"
@@ -86,8 +87,19 @@ static const SpDirectoryField ldap_fields[] = {
   { NULL }
 };
 
+static const SpDirectoryField carddav_fields[] = {
+  { SP_DIRECTORY_KEY_URL, N_("Address Book URL"),
+    N_("The address book's own address: https://dav.example.com/user/contacts/"),
+    SP_DIRECTORY_FIELD_TEXT, NULL },
+  { SP_DIRECTORY_KEY_LOGIN, N_("User"), NULL, SP_DIRECTORY_FIELD_TEXT, NULL },
+  { SP_DIRECTORY_FIELD_KEY_SECRET, N_("Password"), N_("Kept in the keyring"),
+    SP_DIRECTORY_FIELD_SECRET, NULL },
+  { NULL }
+};
+
 static const SpDirectoryKind kinds[] = {
   { "ldap", N_("LDAP Directory"), sp_ldap_directory_get_type, ldap_fields },
+  { "carddav", N_("CardDAV Address Book"), sp_carddav_directory_get_type, carddav_fields },
   { "file", N_("vCard or CSV File"), sp_file_directory_get_type, file_fields },
   { "http", N_("CRM Lookup over HTTP"), sp_http_directory_get_type, http_fields },
   { "redmine", N_("Redmine Issues"), sp_http_directory_get_type, redmine_fields },

@@ -172,7 +172,8 @@ sp_phone_number_parse (const char *text,
  * @self: a number
  *
  * The forms a directory may have stored the number in, for lookups: E.164, E.164 without
- * "+", national digits, national and international formatting, the raw text.
+ * "+", national digits, national and international formatting, RFC 3966 (tel: URIs), the
+ * raw text.
  *
  * Returns: (transfer full): a %NULL-terminated array without duplicates; empty for a
  *   withheld number
@@ -205,6 +206,10 @@ sp_phone_number_dup_variants (const SpPhoneNumber *self)
           g_ptr_array_add (all, g_strdup (out.c_str ()));
           util->Format (number, PhoneNumberUtil::INTERNATIONAL, &out);
           g_ptr_array_add (all, g_strdup (out.c_str ()));
+          /* RFC 3966, as vCard 4.0 TEL URIs write it: "+81-3-1234-5678". */
+          util->Format (number, PhoneNumberUtil::RFC3966, &out);
+          if (g_str_has_prefix (out.c_str (), "tel:"))
+            g_ptr_array_add (all, g_strdup (out.c_str () + 4));
         }
     }
 

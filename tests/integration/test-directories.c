@@ -409,6 +409,67 @@ test_ldap (void)
   sp_test_remove_tree (dir);
 }
 
+/* --- CardDAV ---------------------------------------------------------------------------- */
+
+static void
+test_carddav (void)
+{
+  g_autofree char *script = g_test_build_filename (G_TEST_DIST, "servers", "radicale",
+                                                   "run-radicale", NULL);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("screenpop-radicale-XXXXXX", &error);
+  guint16 port = free_port ();
+  g_autofree char *port_arg = g_strdup_printf ("%u", port);
+  g_autofree char *url = g_strdup_printf ("http://127.0.0.1:%u/agent/contacts/", port);
+  const char *argv[] = { script, dir, port_arg, NULL };
+  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_NONE);
+  g_autoptr(GSubprocess) process = NULL;
+  g_autoptr(GSettings) settings_dir = NULL;
+  g_autoptr(SpContact) yamada = NULL;
+  g_autoptr(SpContact) horvat = NULL;
+  g_autoptr(SpContact) sato = NULL;
+  g_autoptr(SpContact) nobody = NULL;
+  g_autoptr(SpDirectory) directory = NULL;
+
+  g_assert_no_error (error);
+  g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
+  process = g_subprocess_launcher_spawnv (launcher, argv, &error);
+  g_assert_no_error (error);
+  g_assert_true (sp_test_wait_until (port_open, GUINT_TO_POINTER (port), TIMEOUT_MS));
+
+  settings_dir = configure ("carddav", "carddav", url, NULL);
+  g_settings_set_string (settings_dir, "login", "agent");
+  store_secret ("carddav", "agent-secret");
+  set_directories ("carddav", NULL);
+
+  yamada = lookup ("0312345678");
+  g_assert_nonnull (yamada);
+  g_assert_cmpstr (yamada->name, ==, "山田 太郎");
+  g_assert_cmpstr (yamada->company, ==, "株式会社テスト");
+  g_assert_cmpstr (yamada->department, ==, "営業部");
+  /* vCard 4.0: TEL as a tel: URI, the contact's page from URL. */
+  horvat = lookup ("+385915551234");
+  g_assert_nonnull (horvat);
+  g_assert_cmpstr (horvat->name, ==, "Ana Horvat");
+  g_assert_cmpstr (horvat->url, ==, "https://crm.example.com/c/horvat");
+  sato = lookup ("06-1234-5678");
+  g_assert_nonnull (sato);
+  g_assert_cmpstr (sato->name, ==, "佐藤 花子");
+  nobody = lookup ("0399999999");
+  g_assert_null (nobody);
+
+  store_secret ("carddav", "wrong");
+  sp_caller_id_clear_cache (sp_engine_get_caller_id (engine));
+  g_assert_null (lookup ("0312345678"));
+  directory = get_directory (0);
+  g_assert_nonnull (strstr (sp_directory_get_last_error (directory), "refused the user"));
+
+  set_directories (NULL);
+  g_subprocess_send_signal (process, SIGTERM);
+  g_subprocess_wait (process, NULL, NULL);
+  sp_test_remove_tree (dir);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -429,6 +490,7 @@ main (int   argc,
   g_test_add_func ("/directories/http-crm", test_http_crm);
   g_test_add_func ("/directories/redmine", test_redmine);
   g_test_add_func ("/directories/ldap", test_ldap);
+  g_test_add_func ("/directories/carddav", test_carddav);
 
   ret = g_test_run ();
 

@@ -82,8 +82,9 @@ test_variants (void)
   g_assert_true (g_strv_contains ((const char * const *) variants, "0312345678"));
   g_assert_true (g_strv_contains ((const char * const *) variants, "03-1234-5678"));
   g_assert_true (g_strv_contains ((const char * const *) variants, "+81 3-1234-5678"));
+  g_assert_true (g_strv_contains ((const char * const *) variants, "+81-3-1234-5678"));
   /* No duplicates: the raw text is also the international form here. */
-  g_assert_cmpuint (g_strv_length (variants), ==, 5);
+  g_assert_cmpuint (g_strv_length (variants), ==, 6);
 
   g_assert_cmpuint (g_strv_length (none), ==, 0);
   g_assert_cmpuint (g_strv_length (exten_variants), ==, 1);
