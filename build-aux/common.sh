@@ -12,7 +12,7 @@ SP_DEBIAN_PACKAGES=(
   # libraries
   libgtk-4-dev libadwaita-1-dev libsoup-3.0-dev libjson-glib-dev libnotify-dev
   libsecret-1-dev libgsound-dev libsqlite3-dev zlib1g-dev libportal-dev libphonenumber-dev
-  libebook-contacts1.2-dev libldap-dev
+  libebook-contacts1.2-dev libebook1.2-dev libldap-dev
   # so that settings persist between runs of build-aux/run (tests use the memory backend)
   dconf-gsettings-backend
   # data validation and post-install tools
@@ -22,7 +22,7 @@ SP_DEBIAN_PACKAGES=(
   # real counterparts used by the test servers: Erlang (BERT frames), Rails ActionCable
   erlang-base ruby-actioncable puma ruby-rack curl
   # directory servers for caller identification: OpenLDAP, Radicale (CardDAV)
-  slapd ldap-utils radicale
+  slapd ldap-utils radicale evolution-data-server
   # fuzzing (libFuzzer) and screenshots
   clang libclang-rt-14-dev imagemagick dunst
   # the Flatpak manifest is checked with flatpak-builder --show-manifest

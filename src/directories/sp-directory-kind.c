@@ -13,6 +13,7 @@
 
 #include "sp-carddav-directory.h"
 #include "sp-directory-kind.h"
+#include "sp-eds-directory.h"
 #include "sp-file-directory.h"
 #include "sp-http-directory.h"
 #include "sp-ldap-directory.h"
@@ -97,9 +98,18 @@ static const SpDirectoryField carddav_fields[] = {
   { NULL }
 };
 
+static const SpDirectoryField eds_fields[] = {
+  { SP_EDS_DIRECTORY_OPTION_BOOK, N_("Address Book"),
+    N_("The uid of one address book (evolution-data-server's list-sources shows them). Empty: "
+       "every enabled address book, those of online accounts too"),
+    SP_DIRECTORY_FIELD_TEXT, NULL },
+  { NULL }
+};
+
 static const SpDirectoryKind kinds[] = {
   { "ldap", N_("LDAP Directory"), sp_ldap_directory_get_type, ldap_fields },
   { "carddav", N_("CardDAV Address Book"), sp_carddav_directory_get_type, carddav_fields },
+  { "eds", N_("GNOME Contacts"), sp_eds_directory_get_type, eds_fields },
   { "file", N_("vCard or CSV File"), sp_file_directory_get_type, file_fields },
   { "http", N_("CRM Lookup over HTTP"), sp_http_directory_get_type, http_fields },
   { "redmine", N_("Redmine Issues"), sp_http_directory_get_type, redmine_fields },

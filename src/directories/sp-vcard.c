@@ -70,6 +70,22 @@ card_has_number (EContact            *card,
 }
 
 /**
+ * sp_vcard_match_contact:
+ * @card: an #EContact
+ * @number: the number looked up
+ *
+ * Returns: (transfer full) (nullable): the contact of @card when one of its TELs is @number
+ */
+SpContact *
+sp_vcard_match_contact (gpointer             card,
+                        const SpPhoneNumber *number)
+{
+  g_return_val_if_fail (E_IS_CONTACT (card), NULL);
+
+  return card_has_number (card, number) ? contact_of (card) : NULL;
+}
+
+/**
  * sp_vcard_find_number:
  * @text: one or more vCards, one after the other
  * @number: the number looked up

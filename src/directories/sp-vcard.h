@@ -10,6 +10,8 @@
 
 G_BEGIN_DECLS
 
+SpContact *sp_vcard_match_contact (gpointer            card,
+                                   const SpPhoneNumber *number);
 SpContact *sp_vcard_find_number (const char          *text,
                                  const SpPhoneNumber *number);
 

@@ -17,6 +17,10 @@
 
 #include <libsoup/soup.h>
 
+G_GNUC_BEGIN_IGNORE_DEPRECATIONS
+#include <libebook/libebook.h>
+G_GNUC_END_IGNORE_DEPRECATIONS
+
 #include "sp-caller-id.h"
 #include "sp-directory.h"
 #include "sp-directory-kind.h"
@@ -470,6 +474,104 @@ test_carddav (void)
   sp_test_remove_tree (dir);
 }
 
+/* --- The GNOME address book (Evolution Data Server) ----------------------------------------- */
+
+/* EDS started by the test, on the private bus and with the test's XDG folders (activation
+ * by the bus would start it with the bus's environment, i.e. the user's real folders). */
+static GSubprocess *
+spawn_daemon (const char *path)
+{
+  const char *argv[] = { path, NULL };
+  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_NONE);
+  g_autoptr(GError) error = NULL;
+  GSubprocess *process;
+
+  g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
+  process = g_subprocess_launcher_spawnv (launcher, argv, &error);
+  g_assert_no_error (error);
+  return process;
+}
+
+static gboolean
+name_owned (gpointer data)
+{
+  g_autoptr(GDBusConnection) bus = g_bus_get_sync (G_BUS_TYPE_SESSION, NULL, NULL);
+  g_autoptr(GVariant) reply = NULL;
+  gboolean owned = FALSE;
+
+  reply = g_dbus_connection_call_sync (bus, "org.freedesktop.DBus", "/org/freedesktop/DBus",
+                                       "org.freedesktop.DBus", "NameHasOwner",
+                                       g_variant_new ("(s)", (const char *) data),
+                                       G_VARIANT_TYPE ("(b)"), G_DBUS_CALL_FLAGS_NONE, -1, NULL,
+                                       NULL);
+  if (reply != NULL)
+    g_variant_get (reply, "(b)", &owned);
+  return owned;
+}
+
+static void
+test_eds (void)
+{
+  g_autoptr(GSubprocess) registry_process = NULL;
+  g_autoptr(GSubprocess) factory_process = NULL;
+  g_autoptr(ESourceRegistry) registry = NULL;
+  g_autoptr(ESource) book = NULL;
+  g_autoptr(EClient) client = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GSettings) settings_dir = NULL;
+  g_autoptr(SpContact) yamada = NULL;
+  g_autoptr(SpContact) sato = NULL;
+  g_autoptr(SpContact) nobody = NULL;
+  const char *cards[] = {
+    "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:山田 太郎\r\nORG:株式会社テスト;営業部\r\n"
+    "TEL;TYPE=WORK:03-1234-5678\r\nEND:VCARD",
+    "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:佐藤 花子\r\nTEL;TYPE=CELL:+81 90 1111 2222\r\nEND:VCARD",
+  };
+
+  registry_process = spawn_daemon ("/usr/libexec/evolution-source-registry");
+  g_assert_true (sp_test_wait_until (name_owned, (gpointer) "org.gnome.evolution.dataserver.Sources5",
+                                     TIMEOUT_MS));
+  factory_process = spawn_daemon ("/usr/libexec/evolution-addressbook-factory");
+  g_assert_true (sp_test_wait_until (name_owned,
+                                     (gpointer) "org.gnome.evolution.dataserver.AddressBook10",
+                                     TIMEOUT_MS));
+
+  /* The personal address book, filled as GNOME Contacts would. */
+  registry = e_source_registry_new_sync (NULL, &error);
+  g_assert_no_error (error);
+  book = e_source_registry_ref_builtin_address_book (registry);
+  client = e_book_client_connect_sync (book, 10, NULL, &error);
+  g_assert_no_error (error);
+  for (guint i = 0; i < G_N_ELEMENTS (cards); i++)
+    {
+      EContact *contact = e_contact_new_from_vcard (cards[i]);
+
+      e_book_client_add_contact_sync (E_BOOK_CLIENT (client), contact, E_BOOK_OPERATION_FLAG_NONE,
+                                      NULL, NULL, &error);
+      g_object_unref (contact);
+      g_assert_no_error (error);
+    }
+
+  settings_dir = configure ("eds", "eds", "", NULL);
+  set_directories ("eds", NULL);
+
+  yamada = lookup ("+81312345678");
+  g_assert_nonnull (yamada);
+  g_assert_cmpstr (yamada->name, ==, "山田 太郎");
+  g_assert_cmpstr (yamada->company, ==, "株式会社テスト");
+  sato = lookup ("090-1111-2222");
+  g_assert_nonnull (sato);
+  g_assert_cmpstr (sato->name, ==, "佐藤 花子");
+  nobody = lookup ("0399999999");
+  g_assert_null (nobody);
+
+  set_directories (NULL);
+  g_subprocess_send_signal (factory_process, SIGTERM);
+  g_subprocess_send_signal (registry_process, SIGTERM);
+  g_subprocess_wait (factory_process, NULL, NULL);
+  g_subprocess_wait (registry_process, NULL, NULL);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -491,6 +593,7 @@ main (int   argc,
   g_test_add_func ("/directories/redmine", test_redmine);
   g_test_add_func ("/directories/ldap", test_ldap);
   g_test_add_func ("/directories/carddav", test_carddav);
+  g_test_add_func ("/directories/eds", test_eds);
 
   ret = g_test_run ();
 
