@@ -12,9 +12,6 @@
 
 #include "config.h"
 
-#include <signal.h>
-#include <sys/prctl.h>
-
 #include <libsoup/soup.h>
 
 G_GNUC_BEGIN_IGNORE_DEPRECATIONS
@@ -26,6 +23,7 @@ G_GNUC_END_IGNORE_DEPRECATIONS
 #include "sp-directory-kind.h"
 #include "sp-ldap-directory.h"
 #include "sp-secret.h"
+#include "sp-test-directory-servers.h"
 #include "sp-test-engine.h"
 #include "sp-test-keyring.h"
 #include "sp-test-notify.h"
@@ -254,36 +252,14 @@ test_http_crm (void)
 /* --- Redmine ----------------------------------------------------------------------------- */
 
 static void
-die_with_parent (gpointer user_data)
-{
-  prctl (PR_SET_PDEATHSIG, SIGKILL);
-}
-
-static void
 test_redmine (void)
 {
-  g_autofree char *script = g_test_build_filename (G_TEST_DIST, "servers", "redmine-rt",
-                                                   "run-server", NULL);
-  const char *argv[] = { script, "--port=0", NULL };
-  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE);
-  g_autoptr(GSubprocess) process = NULL;
-  g_autoptr(GDataInputStream) out = NULL;
-  g_autoptr(GError) error = NULL;
-  g_autofree char *line = NULL;
-  g_autofree char *base = NULL;
+  g_autoptr(SpTestDirectoryServer) server = sp_test_redmine_start ();
+  const char *base = sp_test_directory_server_get_url (server);
   g_autoptr(GSettings) dir = NULL;
   g_autoptr(SpContact) open_issue = NULL;
   g_autoptr(SpContact) closed_issue = NULL;
   g_autoptr(SpDirectory) directory = NULL;
-
-  g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
-  process = g_subprocess_launcher_spawnv (launcher, argv, &error);
-  g_assert_no_error (error);
-  out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (process));
-  line = g_data_input_stream_read_line_utf8 (out, NULL, NULL, &error);
-  g_assert_no_error (error);
-  g_assert_nonnull (line);
-  base = g_strdup_printf ("http://127.0.0.1:%s/", line);
 
   dir = configure ("redmine", "redmine", base, "phone-field", "3", "name-field", "Customer", NULL);
   store_secret ("redmine", "k-bob");
@@ -295,7 +271,7 @@ test_redmine (void)
   g_assert_cmpstr (open_issue->name, ==, "山田 太郎");
   g_assert_cmpstr (open_issue->company, ==, "Acme Support");
   {
-    g_autofree char *issue_url = g_strconcat ("http://127.0.0.1:", line, "/issues/101", NULL);
+    g_autofree char *issue_url = g_strconcat (base, "issues/101", NULL);
     g_assert_cmpstr (open_issue->url, ==, issue_url);
   }
 
@@ -312,50 +288,15 @@ test_redmine (void)
   g_assert_nonnull (sp_directory_get_last_error (directory));
 
   set_directories (NULL);
-  g_subprocess_send_signal (process, SIGTERM);
-  g_subprocess_wait (process, NULL, NULL);
 }
 
 /* --- LDAP ------------------------------------------------------------------------------ */
 
-static guint16
-free_port (void)
-{
-  g_autoptr(GSocket) socket = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM,
-                                            G_SOCKET_PROTOCOL_TCP, NULL);
-  g_autoptr(GInetAddress) loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
-  g_autoptr(GSocketAddress) address = g_inet_socket_address_new (loopback, 0);
-  g_autoptr(GSocketAddress) bound = NULL;
-
-  g_assert_true (g_socket_bind (socket, address, TRUE, NULL));
-  bound = g_socket_get_local_address (socket, NULL);
-  return g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound));
-}
-
-static gboolean
-port_open (gpointer data)
-{
-  g_autoptr(GSocketClient) client = g_socket_client_new ();
-  g_autoptr(GSocketConnection) connection = NULL;
-
-  connection = g_socket_client_connect_to_host (client, "127.0.0.1", GPOINTER_TO_UINT (data),
-                                                NULL, NULL);
-  return connection != NULL;
-}
-
 static void
 test_ldap (void)
 {
-  g_autofree char *script = g_test_build_filename (G_TEST_DIST, "servers", "slapd", "run-slapd",
-                                                   NULL);
-  g_autoptr(GError) error = NULL;
-  g_autofree char *dir = g_dir_make_tmp ("screenpop-slapd-XXXXXX", &error);
-  guint16 port = free_port ();
-  g_autofree char *port_arg = g_strdup_printf ("%u", port);
-  g_autofree char *url = g_strdup_printf ("ldap://127.0.0.1:%u", port);
-  const char *argv[] = { script, dir, port_arg, NULL };
-  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_NONE);
-  g_autoptr(GSubprocess) process = NULL;
+  g_autoptr(SpTestDirectoryServer) server = sp_test_slapd_start ();
+  const char *url = sp_test_directory_server_get_url (server);
   g_autoptr(GSettings) settings_dir = NULL;
   g_autoptr(SpContact) yamada = NULL;
   g_autoptr(SpContact) mobile = NULL;
@@ -365,12 +306,6 @@ test_ldap (void)
   g_autoptr(SpDirectory) directory = NULL;
   g_autoptr(SpPhoneNumber) tricky = NULL;
   g_autofree char *filter = NULL;
-
-  g_assert_no_error (error);
-  g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
-  process = g_subprocess_launcher_spawnv (launcher, argv, &error);
-  g_assert_no_error (error);
-  g_assert_true (sp_test_wait_until (port_open, GUINT_TO_POINTER (port), TIMEOUT_MS));
 
   settings_dir = configure ("ldap", "ldap", url, "base", "ou=people,dc=example,dc=com", NULL);
   g_settings_set_string (settings_dir, "login", "cn=reader,dc=example,dc=com");
@@ -408,9 +343,6 @@ test_ldap (void)
   g_assert_nonnull (strstr (sp_directory_get_last_error (directory), "Invalid credentials"));
 
   set_directories (NULL);
-  g_subprocess_send_signal (process, SIGTERM);
-  g_subprocess_wait (process, NULL, NULL);
-  sp_test_remove_tree (dir);
 }
 
 /* --- CardDAV ---------------------------------------------------------------------------- */
@@ -418,28 +350,14 @@ test_ldap (void)
 static void
 test_carddav (void)
 {
-  g_autofree char *script = g_test_build_filename (G_TEST_DIST, "servers", "radicale",
-                                                   "run-radicale", NULL);
-  g_autoptr(GError) error = NULL;
-  g_autofree char *dir = g_dir_make_tmp ("screenpop-radicale-XXXXXX", &error);
-  guint16 port = free_port ();
-  g_autofree char *port_arg = g_strdup_printf ("%u", port);
-  g_autofree char *url = g_strdup_printf ("http://127.0.0.1:%u/agent/contacts/", port);
-  const char *argv[] = { script, dir, port_arg, NULL };
-  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_NONE);
-  g_autoptr(GSubprocess) process = NULL;
+  g_autoptr(SpTestDirectoryServer) server = sp_test_radicale_start ();
+  const char *url = sp_test_directory_server_get_url (server);
   g_autoptr(GSettings) settings_dir = NULL;
   g_autoptr(SpContact) yamada = NULL;
   g_autoptr(SpContact) horvat = NULL;
   g_autoptr(SpContact) sato = NULL;
   g_autoptr(SpContact) nobody = NULL;
   g_autoptr(SpDirectory) directory = NULL;
-
-  g_assert_no_error (error);
-  g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
-  process = g_subprocess_launcher_spawnv (launcher, argv, &error);
-  g_assert_no_error (error);
-  g_assert_true (sp_test_wait_until (port_open, GUINT_TO_POINTER (port), TIMEOUT_MS));
 
   settings_dir = configure ("carddav", "carddav", url, NULL);
   g_settings_set_string (settings_dir, "login", "agent");
@@ -469,51 +387,14 @@ test_carddav (void)
   g_assert_nonnull (strstr (sp_directory_get_last_error (directory), "refused the user"));
 
   set_directories (NULL);
-  g_subprocess_send_signal (process, SIGTERM);
-  g_subprocess_wait (process, NULL, NULL);
-  sp_test_remove_tree (dir);
 }
 
 /* --- The GNOME address book (Evolution Data Server) ----------------------------------------- */
 
-/* EDS started by the test, on the private bus and with the test's XDG folders (activation
- * by the bus would start it with the bus's environment, i.e. the user's real folders). */
-static GSubprocess *
-spawn_daemon (const char *path)
-{
-  const char *argv[] = { path, NULL };
-  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_NONE);
-  g_autoptr(GError) error = NULL;
-  GSubprocess *process;
-
-  g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
-  process = g_subprocess_launcher_spawnv (launcher, argv, &error);
-  g_assert_no_error (error);
-  return process;
-}
-
-static gboolean
-name_owned (gpointer data)
-{
-  g_autoptr(GDBusConnection) bus = g_bus_get_sync (G_BUS_TYPE_SESSION, NULL, NULL);
-  g_autoptr(GVariant) reply = NULL;
-  gboolean owned = FALSE;
-
-  reply = g_dbus_connection_call_sync (bus, "org.freedesktop.DBus", "/org/freedesktop/DBus",
-                                       "org.freedesktop.DBus", "NameHasOwner",
-                                       g_variant_new ("(s)", (const char *) data),
-                                       G_VARIANT_TYPE ("(b)"), G_DBUS_CALL_FLAGS_NONE, -1, NULL,
-                                       NULL);
-  if (reply != NULL)
-    g_variant_get (reply, "(b)", &owned);
-  return owned;
-}
-
 static void
 test_eds (void)
 {
-  g_autoptr(GSubprocess) registry_process = NULL;
-  g_autoptr(GSubprocess) factory_process = NULL;
+  g_autoptr(SpTestDirectoryServer) server = sp_test_eds_start ();
   g_autoptr(ESourceRegistry) registry = NULL;
   g_autoptr(ESource) book = NULL;
   g_autoptr(EClient) client = NULL;
@@ -527,14 +408,6 @@ test_eds (void)
     "TEL;TYPE=WORK:03-1234-5678\r\nEND:VCARD",
     "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:佐藤 花子\r\nTEL;TYPE=CELL:+81 90 1111 2222\r\nEND:VCARD",
   };
-
-  registry_process = spawn_daemon ("/usr/libexec/evolution-source-registry");
-  g_assert_true (sp_test_wait_until (name_owned, (gpointer) "org.gnome.evolution.dataserver.Sources5",
-                                     TIMEOUT_MS));
-  factory_process = spawn_daemon ("/usr/libexec/evolution-addressbook-factory");
-  g_assert_true (sp_test_wait_until (name_owned,
-                                     (gpointer) "org.gnome.evolution.dataserver.AddressBook10",
-                                     TIMEOUT_MS));
 
   /* The personal address book, filled as GNOME Contacts would. */
   registry = e_source_registry_new_sync (NULL, &error);
@@ -566,10 +439,6 @@ test_eds (void)
   g_assert_null (nobody);
 
   set_directories (NULL);
-  g_subprocess_send_signal (factory_process, SIGTERM);
-  g_subprocess_send_signal (registry_process, SIGTERM);
-  g_subprocess_wait (factory_process, NULL, NULL);
-  g_subprocess_wait (registry_process, NULL, NULL);
 }
 
 int
@@ -588,6 +457,9 @@ main (int   argc,
   settings = g_settings_new ("io.github.screenpop.Screenpop");
   g_settings_set_string (settings, "phone-region", "JP");
   engine = sp_test_engine_new (settings, NULL);
+  /* Room for a loaded machine and for Radicale, which delays every failed login by a
+   * second on purpose; the budget itself is tested in test-caller-id. */
+  sp_caller_id_set_budget (sp_engine_get_caller_id (engine), 10000);
 
   g_test_add_func ("/directories/http-crm", test_http_crm);
   g_test_add_func ("/directories/redmine", test_redmine);
