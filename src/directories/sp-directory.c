@@ -401,12 +401,67 @@ digits_only (const char *text)
 }
 
 /**
+ * sp_directory_dup_number_keys:
+ * @number: the number looked up
+ *
+ * The digits of every form of @number, worked out once for comparing it with many stored
+ * numbers (sp_directory_keys_match()).
+ *
+ * Returns: (transfer full): a %NULL-terminated array; empty for a withheld number
+ */
+char **
+sp_directory_dup_number_keys (const SpPhoneNumber *number)
+{
+  g_auto(GStrv) variants = NULL;
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+
+  g_return_val_if_fail (number != NULL, NULL);
+
+  variants = sp_phone_number_dup_variants (number);
+  for (guint i = 0; variants[i] != NULL; i++)
+    {
+      g_autofree char *digits = digits_only (variants[i]);
+
+      if (*digits != '\0')
+        g_strv_builder_add (builder, digits);
+    }
+  return g_strv_builder_end (builder);
+}
+
+/**
+ * sp_directory_keys_match:
+ * @keys: from sp_directory_dup_number_keys()
+ * @stored: (nullable): a number as a directory stores it ("03-1234-5678", …)
+ *
+ * Compares digits only, so that a directory's own way of writing numbers needs no region
+ * to match.
+ *
+ * Returns: whether @stored is the number of @keys
+ */
+gboolean
+sp_directory_keys_match (const char * const *keys,
+                         const char         *stored)
+{
+  char digits[64];
+  gsize n = 0;
+
+  if (stored == NULL)
+    return FALSE;
+
+  for (const char *p = stored; *p != '\0' && n < sizeof digits - 1; p++)
+    if (g_ascii_isdigit (*p))
+      digits[n++] = *p;
+  digits[n] = '\0';
+
+  return n > 0 && g_strv_contains (keys, digits);
+}
+
+/**
  * sp_directory_number_matches:
  * @number: the number looked up
- * @stored: a number as a directory stores it ("03-1234-5678", "+81 3 1234 5678", …)
+ * @stored: a number as a directory stores it
  *
- * Compares digits only against every variant of @number, so that a directory's own way of
- * writing numbers needs no region to match.
+ * sp_directory_keys_match() for one comparison.
  *
  * Returns: whether @stored is @number
  */
@@ -414,28 +469,12 @@ gboolean
 sp_directory_number_matches (const SpPhoneNumber *number,
                              const char          *stored)
 {
-  g_auto(GStrv) variants = NULL;
-  g_autofree char *stored_digits = NULL;
+  g_auto(GStrv) keys = NULL;
 
   g_return_val_if_fail (number != NULL, FALSE);
 
-  if (stored == NULL || number->withheld)
-    return FALSE;
-
-  stored_digits = digits_only (stored);
-  if (*stored_digits == '\0')
-    return FALSE;
-
-  variants = sp_phone_number_dup_variants (number);
-  for (guint i = 0; variants[i] != NULL; i++)
-    {
-      g_autofree char *digits = digits_only (variants[i]);
-
-      if (g_strcmp0 (digits, stored_digits) == 0)
-        return TRUE;
-    }
-
-  return FALSE;
+  keys = sp_directory_dup_number_keys (number);
+  return sp_directory_keys_match ((const char * const *) keys, stored);
 }
 
 /**

@@ -108,6 +108,7 @@ csv_find_number (const char          *text,
   const char *pos = text;
   g_autoptr(GPtrArray) header = NULL;
   g_autoptr(GArray) columns = g_array_new (FALSE, FALSE, sizeof (Column));
+  g_auto(GStrv) keys = sp_directory_dup_number_keys (number);
 
   /* A byte-order mark, as spreadsheet programs write. */
   if (g_str_has_prefix (pos, "\xef\xbb\xbf"))
@@ -137,7 +138,9 @@ csv_find_number (const char          *text,
             case COL_COMPANY: company = value; break;
             case COL_DEPARTMENT: department = value; break;
             case COL_URL: url = value; break;
-            case COL_PHONE: found = found || sp_directory_number_matches (number, value); break;
+            case COL_PHONE:
+              found = found || sp_directory_keys_match ((const char * const *) keys, value);
+              break;
             case COL_OTHER: default: break;
             }
         }

@@ -49,7 +49,7 @@ contact_of (EContact *card)
 
 static gboolean
 card_has_number (EContact            *card,
-                 const SpPhoneNumber *number)
+                 const char * const  *keys)
 {
   for (GList *l = e_vcard_get_attributes (E_VCARD (card)); l != NULL; l = l->next)
     {
@@ -62,7 +62,7 @@ card_has_number (EContact            *card,
       /* vCard 4.0 writes TEL as a tel: URI. */
       if (value != NULL && g_str_has_prefix (value, "tel:"))
         memmove (value, value + 4, strlen (value + 4) + 1);
-      if (sp_directory_number_matches (number, value))
+      if (sp_directory_keys_match (keys, value))
         return TRUE;
     }
 
@@ -80,9 +80,12 @@ SpContact *
 sp_vcard_match_contact (gpointer             card,
                         const SpPhoneNumber *number)
 {
+  g_auto(GStrv) keys = NULL;
+
   g_return_val_if_fail (E_IS_CONTACT (card), NULL);
 
-  return card_has_number (card, number) ? contact_of (card) : NULL;
+  keys = sp_directory_dup_number_keys (number);
+  return card_has_number (card, (const char * const *) keys) ? contact_of (card) : NULL;
 }
 
 /**
@@ -97,9 +100,12 @@ sp_vcard_find_number (const char          *text,
                       const SpPhoneNumber *number)
 {
   const char *p = text;
+  g_auto(GStrv) keys = NULL;
 
   g_return_val_if_fail (text != NULL, NULL);
   g_return_val_if_fail (number != NULL, NULL);
+
+  keys = sp_directory_dup_number_keys (number);
 
   while ((p = strstr (p, "BEGIN:VCARD")) != NULL)
     {
@@ -117,7 +123,7 @@ sp_vcard_find_number (const char          *text,
       card = e_contact_new_from_vcard (one);
       if (card == NULL)
         continue;
-      if (card_has_number (card, number))
+      if (card_has_number (card, (const char * const *) keys))
         contact = contact_of (card);
       g_object_unref (card);
       if (contact != NULL)
