@@ -71,11 +71,14 @@ dup_ids (SpDirectoriesPage *self)
   return array;
 }
 
+/* dir.up(s): ask directory s one place earlier. */
 static void
-move_up_cb (GtkButton         *button,
-            SpDirectoriesPage *self)
+move_up_activated (GSimpleAction *action,
+                   GVariant      *parameter,
+                   gpointer       user_data)
 {
-  const char *id = g_object_get_data (G_OBJECT (button), "directory-id");
+  SpDirectoriesPage *self = user_data;
+  const char *id = g_variant_get_string (parameter, NULL);
   g_autoptr(GPtrArray) ids = dup_ids (self);
 
   for (guint i = 1; i < ids->len; i++)
@@ -89,11 +92,14 @@ move_up_cb (GtkButton         *button,
   set_ids (self, ids);
 }
 
+/* dir.remove(s) */
 static void
-remove_cb (GtkButton         *button,
-           SpDirectoriesPage *self)
+remove_activated (GSimpleAction *action,
+                  GVariant      *parameter,
+                  gpointer       user_data)
 {
-  const char *id = g_object_get_data (G_OBJECT (button), "directory-id");
+  SpDirectoriesPage *self = user_data;
+  const char *id = g_variant_get_string (parameter, NULL);
   g_autoptr(GPtrArray) ids = dup_ids (self);
   g_autofree char *secret_key = g_strconcat ("directory:", id, NULL);
   g_autoptr(GSettings) settings = sp_directory_settings_new (id);
@@ -111,11 +117,20 @@ remove_cb (GtkButton         *button,
   set_ids (self, ids);
 }
 
+/* dir.edit(s) */
 static void
-edit_cb (GtkButton         *button,
-         SpDirectoriesPage *self)
+edit_activated (GSimpleAction *action,
+                GVariant      *parameter,
+                gpointer       user_data)
 {
-  open_editor (self, g_object_get_data (G_OBJECT (button), "directory-id"));
+  open_editor (user_data, g_variant_get_string (parameter, NULL));
+}
+
+static void
+row_activated_cb (AdwActionRow      *row,
+                  SpDirectoriesPage *self)
+{
+  open_editor (self, g_object_get_data (G_OBJECT (row), "directory-id"));
 }
 
 static void
@@ -149,25 +164,66 @@ update_subtitle (AdwActionRow *row,
   else
     subtitle = g_strdup (kind != NULL ? _(kind->label) : kind_id);
 
+  /* Only the icon is coloured: a whole amber row (buttons and all) read as disabled. */
   adw_action_row_set_subtitle (row, subtitle);
-  if (error != NULL)
-    gtk_widget_add_css_class (GTK_WIDGET (row), "warning");
-  else
-    gtk_widget_remove_css_class (GTK_WIDGET (row), "warning");
+  {
+    GtkWidget *icon = g_object_get_data (G_OBJECT (row), "state-icon");
+
+    /* Always an icon, so that the names stay in one column whichever rows fail. */
+    gtk_image_set_from_icon_name (GTK_IMAGE (icon), error != NULL ? "dialog-warning-symbolic"
+                                                                  : "x-office-address-book-symbolic");
+    if (error != NULL)
+      {
+        gtk_widget_add_css_class (icon, "warning");
+        gtk_widget_remove_css_class (icon, "dim-label");
+      }
+    else
+      {
+        gtk_widget_add_css_class (icon, "dim-label");
+        gtk_widget_remove_css_class (icon, "warning");
+      }
+    gtk_accessible_update_property (GTK_ACCESSIBLE (icon), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                    error != NULL ? _("Not answering") : _("Directory"), -1);
+  }
+  gtk_widget_set_tooltip_text (GTK_WIDGET (row), error != NULL ? subtitle : NULL);
 }
 
+/* The row's menu: Edit, Ask Earlier and Remove, for directory @id. Three icon buttons and a
+ * switch left a narrow window no room for the name and the error. */
 static GtkWidget *
-icon_button (const char *icon,
-             const char *tooltip,
-             const char *id)
+row_menu_button (const char *id,
+                 gboolean    first)
 {
-  GtkWidget *button = gtk_button_new_from_icon_name (icon);
+  g_autoptr(GMenu) menu = g_menu_new ();
+  g_autoptr(GMenu) order = g_menu_new ();
+  g_autoptr(GMenu) danger = g_menu_new ();
+  GtkWidget *button = gtk_menu_button_new ();
+  struct { GMenu *section; const char *label; const char *action; } items[] = {
+    { menu, N_("_Edit…"), "dir.edit" },
+    { order, N_("Ask _Earlier"), "dir.up" },
+    { danger, N_("_Remove"), "dir.remove" },
+  };
 
-  gtk_widget_set_tooltip_text (button, tooltip);
-  gtk_accessible_update_property (GTK_ACCESSIBLE (button), GTK_ACCESSIBLE_PROPERTY_LABEL, tooltip, -1);
+  for (guint i = 0; i < G_N_ELEMENTS (items); i++)
+    {
+      g_autoptr(GMenuItem) item = NULL;
+
+      if (items[i].section == order && first)
+        continue;  /* the first is asked first already */
+      item = g_menu_item_new (_(items[i].label), NULL);
+      g_menu_item_set_action_and_target_value (item, items[i].action, g_variant_new_string (id));
+      g_menu_append_item (items[i].section, item);
+    }
+  g_menu_append_section (menu, NULL, G_MENU_MODEL (order));
+  g_menu_append_section (menu, NULL, G_MENU_MODEL (danger));
+
+  gtk_menu_button_set_icon_name (GTK_MENU_BUTTON (button), "view-more-symbolic");
+  gtk_menu_button_set_menu_model (GTK_MENU_BUTTON (button), G_MENU_MODEL (menu));
+  gtk_widget_set_tooltip_text (button, _("Directory Menu"));
+  gtk_accessible_update_property (GTK_ACCESSIBLE (button), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                  _("Directory Menu"), -1);
   gtk_widget_set_valign (button, GTK_ALIGN_CENTER);
   gtk_widget_add_css_class (button, "flat");
-  g_object_set_data_full (G_OBJECT (button), "directory-id", g_strdup (id), g_free);
   return button;
 }
 
@@ -180,12 +236,14 @@ directory_row (SpDirectoriesPage *self,
   g_autofree char *label = sp_directory_dup_label (directory);
   GtkWidget *row = adw_action_row_new ();
   GtkWidget *toggle = gtk_switch_new ();
-  GtkWidget *up = icon_button ("go-up-symbolic", _("Ask Earlier"), id);
-  GtkWidget *edit = icon_button ("document-edit-symbolic", _("Edit"), id);
-  GtkWidget *remove = icon_button ("user-trash-symbolic", _("Remove"), id);
+  GtkWidget *icon = gtk_image_new ();
 
   adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), *label ? label : _("Unnamed"));
   adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
+  g_object_set_data_full (G_OBJECT (row), "directory-id", g_strdup (id), g_free);
+
+  adw_action_row_add_prefix (ADW_ACTION_ROW (row), icon);
+  g_object_set_data (G_OBJECT (row), "state-icon", icon);
   update_subtitle (ADW_ACTION_ROW (row), NULL, directory);
   g_signal_connect_object (directory, "notify::last-error", G_CALLBACK (last_error_cb), row,
                            G_CONNECT_SWAPPED);
@@ -195,15 +253,12 @@ directory_row (SpDirectoriesPage *self,
                                   _("Enabled"), -1);
   g_settings_bind (sp_directory_get_settings (directory), SP_DIRECTORY_KEY_ENABLED, toggle,
                    "active", G_SETTINGS_BIND_DEFAULT);
-  gtk_widget_set_sensitive (up, !first);
 
-  g_signal_connect_object (up, "clicked", G_CALLBACK (move_up_cb), self, 0);
-  g_signal_connect_object (edit, "clicked", G_CALLBACK (edit_cb), self, 0);
-  g_signal_connect_object (remove, "clicked", G_CALLBACK (remove_cb), self, 0);
+  /* The row itself opens the editor, as an account's row does. */
+  gtk_list_box_row_set_activatable (GTK_LIST_BOX_ROW (row), TRUE);
+  g_signal_connect_object (row, "activated", G_CALLBACK (row_activated_cb), self, 0);
 
-  adw_action_row_add_suffix (ADW_ACTION_ROW (row), up);
-  adw_action_row_add_suffix (ADW_ACTION_ROW (row), edit);
-  adw_action_row_add_suffix (ADW_ACTION_ROW (row), remove);
+  adw_action_row_add_suffix (ADW_ACTION_ROW (row), row_menu_button (id, first));
   adw_action_row_add_suffix (ADW_ACTION_ROW (row), toggle);
   return row;
 }
@@ -260,7 +315,16 @@ sp_directories_page_class_init (SpDirectoriesPageClass *klass)
 static void
 sp_directories_page_init (SpDirectoriesPage *self)
 {
+  const GActionEntry entries[] = {
+    { "edit", edit_activated, "s" },
+    { "up", move_up_activated, "s" },
+    { "remove", remove_activated, "s" },
+  };
+  g_autoptr(GSimpleActionGroup) actions = g_simple_action_group_new ();
+
   self->rows = g_ptr_array_new ();
+  g_action_map_add_action_entries (G_ACTION_MAP (actions), entries, G_N_ELEMENTS (entries), self);
+  gtk_widget_insert_action_group (GTK_WIDGET (self), "dir", G_ACTION_GROUP (actions));
 }
 
 /**

@@ -34,8 +34,11 @@ struct _SpDirectoryEditor
   AdwComboRow          *kind_row;
   AdwEntryRow          *label_row;
   GPtrArray            *field_rows;      /* (element-type GtkWidget) in kind->fields order */
+  GPtrArray            *hint_rows;       /* (element-type GtkWidget) the fields' visible hints */
   AdwEntryRow          *number_row;
   AdwActionRow         *result_row;
+  GtkImage             *result_icon;
+  guint                 scroll_source;
   GtkButton            *save_button;
   GCancellable         *test_cancellable;
   char                 *test_result;
@@ -112,9 +115,40 @@ typed_secret (SpDirectoryEditor *self)
   return NULL;
 }
 
+/* A field's hint as its own quiet row right under the field, so that it is read while
+ * typing (a tooltip is found by nobody, and AdwEntryRow has no subtitle). */
+static GtkWidget *
+hint_row (const char *hint)
+{
+  /* An AdwPreferencesRow, or the group would put it below its list instead of in it. */
+  GtkWidget *row = adw_preferences_row_new ();
+  GtkWidget *label = gtk_label_new (hint);
+
+  gtk_label_set_wrap (GTK_LABEL (label), TRUE);
+  gtk_label_set_wrap_mode (GTK_LABEL (label), PANGO_WRAP_WORD_CHAR);
+  gtk_label_set_xalign (GTK_LABEL (label), 0);
+  gtk_label_set_selectable (GTK_LABEL (label), FALSE);
+  gtk_widget_add_css_class (label, "dim-label");
+  gtk_widget_add_css_class (label, "caption");
+  gtk_widget_set_margin_start (label, 12);
+  gtk_widget_set_margin_end (label, 12);
+  gtk_widget_set_margin_top (label, 6);
+  gtk_widget_set_margin_bottom (label, 8);
+  gtk_list_box_row_set_child (GTK_LIST_BOX_ROW (row), label);
+  gtk_list_box_row_set_activatable (GTK_LIST_BOX_ROW (row), FALSE);
+  gtk_list_box_row_set_selectable (GTK_LIST_BOX_ROW (row), FALSE);
+  gtk_widget_set_focusable (row, FALSE);
+  /* The entry carries the hint as its description; this row is only for the eyes. */
+  gtk_accessible_update_state (GTK_ACCESSIBLE (row), GTK_ACCESSIBLE_STATE_HIDDEN, TRUE, -1);
+  return row;
+}
+
 static void
 build_fields (SpDirectoryEditor *self)
 {
+  for (guint i = 0; i < self->hint_rows->len; i++)
+    adw_preferences_group_remove (self->main_group, g_ptr_array_index (self->hint_rows, i));
+  g_ptr_array_set_size (self->hint_rows, 0);
   for (guint i = 0; i < self->field_rows->len; i++)
     adw_preferences_group_remove (self->main_group, g_ptr_array_index (self->field_rows, i));
   g_ptr_array_set_size (self->field_rows, 0);
@@ -133,22 +167,20 @@ build_fields (SpDirectoryEditor *self)
       adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), _(field->title));
       gtk_editable_set_text (GTK_EDITABLE (row), stored);
       gtk_widget_set_name (row, field->key);
+      adw_preferences_group_add (self->main_group, row);
+      g_ptr_array_add (self->field_rows, row);
+
       if (field->hint != NULL)
         {
-          /* Hints as help under the field, never in its title: titles stay short. */
-          gtk_widget_set_tooltip_text (row, _(field->hint));
+          GtkWidget *hint = hint_row (_(field->hint));
+
           gtk_accessible_update_property (GTK_ACCESSIBLE (row),
                                           GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, _(field->hint),
                                           -1);
+          adw_preferences_group_add (self->main_group, hint);
+          g_ptr_array_add (self->hint_rows, hint);
         }
-      adw_preferences_group_add (self->main_group, row);
-      g_ptr_array_add (self->field_rows, row);
     }
-
-  /* The hint of the kind's first field, visible under the group. */
-  adw_preferences_group_set_description (self->main_group,
-                                         self->kind->fields[0].hint ? _(self->kind->fields[0].hint)
-                                                                    : NULL);
 }
 
 static void
@@ -164,17 +196,53 @@ kind_selected_cb (SpDirectoryEditor *self)
   build_fields (self);
 }
 
+/* The answer shows under the Number row, at the very end of the form: bring it into view
+ * once it has its size, or a person at the Test button would not see it arrive. */
+static gboolean
+scroll_to_result_cb (gpointer data)
+{
+  SpDirectoryEditor *self = data;
+  GtkWidget *scrolled = gtk_widget_get_ancestor (GTK_WIDGET (self->result_row),
+                                                 GTK_TYPE_SCROLLED_WINDOW);
+
+  if (scrolled != NULL)
+    {
+      GtkAdjustment *adjustment =
+        gtk_scrolled_window_get_vadjustment (GTK_SCROLLED_WINDOW (scrolled));
+
+      gtk_adjustment_set_value (adjustment, gtk_adjustment_get_upper (adjustment) -
+                                            gtk_adjustment_get_page_size (adjustment));
+    }
+  self->scroll_source = 0;
+  return G_SOURCE_REMOVE;
+}
+
+/* @icon says at a glance how the test went: found (success), not found (none), failed
+ * (warning), or under way. */
 static void
 set_result (SpDirectoryEditor *self,
+            const char        *icon,
+            const char        *style,
             const char        *title,
             const char        *subtitle)
 {
+  const char * const styles[] = { "success", "warning", "dim-label" };
+
+  gtk_image_set_from_icon_name (self->result_icon, icon);
+  gtk_widget_set_visible (GTK_WIDGET (self->result_icon), icon != NULL);
+  for (guint i = 0; i < G_N_ELEMENTS (styles); i++)
+    gtk_widget_remove_css_class (GTK_WIDGET (self->result_icon), styles[i]);
+  if (style != NULL)
+    gtk_widget_add_css_class (GTK_WIDGET (self->result_icon), style);
+
   g_free (self->test_result);
   self->test_result = subtitle && *subtitle ? g_strdup_printf ("%s: %s", title, subtitle)
                                             : g_strdup (title);
   adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->result_row), title);
   adw_action_row_set_subtitle (self->result_row, subtitle ? subtitle : "");
   gtk_widget_set_visible (GTK_WIDGET (self->result_row), TRUE);
+  if (self->scroll_source == 0)
+    self->scroll_source = g_timeout_add (50, scroll_to_result_cb, self);
 }
 
 static void
@@ -191,11 +259,11 @@ test_done_cb (GObject      *object,
     return;  /* the window went */
 
   if (error != NULL)
-    set_result (self, _("The directory could not be asked"),
+    set_result (self, "dialog-warning-symbolic", "warning", _("The directory could not be asked"),
                 g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED)
                   ? _("It did not answer within 10 seconds") : error->message);
   else if (contact == NULL)
-    set_result (self, _("Not found"), _("The directory answered, but does not know this number"));
+    set_result (self, "edit-find-symbolic", "dim-label", _("Not found"), _("The directory answered, but does not know this number"));
   else
     {
       g_autoptr(GString) text = g_string_new (contact->name);
@@ -204,7 +272,7 @@ test_done_cb (GObject      *object,
         g_string_append_printf (text, " · %s", contact->company);
       if (contact->department != NULL)
         g_string_append_printf (text, " · %s", contact->department);
-      set_result (self, _("Found"), text->str);
+      set_result (self, "emblem-ok-symbolic", "success", _("Found"), text->str);
     }
 }
 
@@ -236,7 +304,7 @@ sp_directory_editor_test (SpDirectoryEditor *self,
   phone = sp_phone_number_parse (number, region);
   if (phone->withheld)
     {
-      set_result (self, _("Type a number to look up"), NULL);
+      set_result (self, NULL, NULL, _("Type a number to look up"), NULL);
       return;
     }
 
@@ -250,7 +318,7 @@ sp_directory_editor_test (SpDirectoryEditor *self,
   g_timeout_add_seconds_full (G_PRIORITY_DEFAULT, TEST_TIMEOUT_SECONDS, cancel_cb,
                               g_object_ref (self->test_cancellable), g_object_unref);
 
-  set_result (self, _("Looking up…"), NULL);
+  set_result (self, "content-loading-symbolic", "dim-label", _("Looking up…"), NULL);
   sp_directory_lookup_async (directory, phone, self->test_cancellable, test_done_cb,
                              g_object_ref (self));
 }
@@ -331,10 +399,12 @@ sp_directory_editor_dispose (GObject *object)
       g_cancellable_cancel (cancellable);
       g_object_unref (cancellable);
     }
+  g_clear_handle_id (&self->scroll_source, g_source_remove);
   g_clear_object (&self->settings);
   g_clear_object (&self->dir_settings);
   g_clear_pointer (&self->id, g_free);
   g_clear_pointer (&self->field_rows, g_ptr_array_unref);
+  g_clear_pointer (&self->hint_rows, g_ptr_array_unref);
   g_clear_pointer (&self->test_result, g_free);
 
   G_OBJECT_CLASS (sp_directory_editor_parent_class)->dispose (object);
@@ -355,6 +425,7 @@ static void
 sp_directory_editor_init (SpDirectoryEditor *self)
 {
   self->field_rows = g_ptr_array_new ();
+  self->hint_rows = g_ptr_array_new ();
 }
 
 static GtkWidget *
@@ -420,6 +491,10 @@ build (SpDirectoryEditor *self)
   adw_preferences_group_add (ADW_PREFERENCES_GROUP (test_group), GTK_WIDGET (self->number_row));
   self->result_row = ADW_ACTION_ROW (adw_action_row_new ());
   gtk_widget_set_visible (GTK_WIDGET (self->result_row), FALSE);
+  self->result_icon = GTK_IMAGE (gtk_image_new ());
+  adw_action_row_add_prefix (self->result_row, GTK_WIDGET (self->result_icon));
+  /* Long errors (a server's own words) wrap; a person can select and copy them. */
+  adw_action_row_set_subtitle_lines (self->result_row, 0);
   adw_preferences_group_add (ADW_PREFERENCES_GROUP (test_group), GTK_WIDGET (self->result_row));
   adw_preferences_page_add (ADW_PREFERENCES_PAGE (page), ADW_PREFERENCES_GROUP (test_group));
 
@@ -466,7 +541,7 @@ sp_directory_editor_new (GSettings  *settings,
     self->kind = &sp_directory_kind_get_all (&n_kinds)[0];
 
   gtk_window_set_title (GTK_WINDOW (self), self->is_new ? _("Add Directory") : _("Edit Directory"));
-  gtk_window_set_default_size (GTK_WINDOW (self), 520, 560);
+  gtk_window_set_default_size (GTK_WINDOW (self), 520, 680);
   adw_window_set_content (ADW_WINDOW (self), build (self));
 
   return self;
