@@ -18,6 +18,7 @@
 #include "sp-directories-page.h"
 #include "sp-directory.h"
 #include "sp-directory-editor.h"
+#include "sp-directory-kind.h"
 #include "sp-test-engine.h"
 #include "sp-test-keyring.h"
 #include "sp-test-notify.h"
@@ -41,6 +42,83 @@ static gboolean
 last_error_set (gpointer data)
 {
   return sp_directory_get_last_error (data) != NULL;
+}
+
+/* A visible label showing exactly @text, anywhere under @widget: what a person reads. */
+static GtkWidget *
+find_visible_label (GtkWidget  *widget,
+                    const char *text)
+{
+  if (!gtk_widget_get_visible (widget))
+    return NULL;
+  if (GTK_IS_LABEL (widget) && g_strcmp0 (gtk_label_get_text (GTK_LABEL (widget)), text) == 0)
+    return widget;
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_visible_label (child, text);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+/* Each field's hint is on screen under the field, not only in a tooltip; a kind's hints go
+ * when another kind is chosen. */
+static void
+test_hints_visible (void)
+{
+  SpDirectoryEditor *editor = sp_directory_editor_new (settings, NULL);
+
+  sp_directory_editor_select_kind (editor, "ldap");
+  gtk_window_present (GTK_WINDOW (editor));
+  g_assert_nonnull (find_visible_label (GTK_WIDGET (editor), "Empty: anonymous"));
+  g_assert_nonnull (find_visible_label (GTK_WIDGET (editor), "Kept in the keyring"));
+
+  sp_directory_editor_select_kind (editor, "file");
+  g_assert_null (find_visible_label (GTK_WIDGET (editor), "Empty: anonymous"));
+  g_assert_null (find_visible_label (GTK_WIDGET (editor), "Kept in the keyring"));
+
+  gtk_window_destroy (GTK_WINDOW (editor));
+}
+
+/* A row's menu: Ask Earlier moves the directory up, Remove drops it and its settings. */
+static void
+test_row_menu (void)
+{
+  SpCallerId *caller_id = sp_engine_get_caller_id (engine);
+  const char * const two[] = { "menua", "menub", NULL };
+  const char * const none[] = { NULL };
+  g_autoptr(GSettings) b = sp_directory_settings_new ("menub");
+  g_auto(GStrv) ids = NULL;
+  GtkWidget *page;
+
+  for (guint i = 0; two[i] != NULL; i++)
+    {
+      g_autoptr(GSettings) dir = sp_directory_settings_new (two[i]);
+
+      g_settings_set_string (dir, "kind", "file");
+      g_settings_set_string (dir, "label", two[i]);
+    }
+  g_settings_set_strv (settings, "directories", two);
+  page = g_object_ref_sink (GTK_WIDGET (sp_directories_page_new (settings, caller_id)));
+
+  g_assert_true (gtk_widget_activate_action (page, "dir.up", "s", "menub"));
+  ids = g_settings_get_strv (settings, "directories");
+  g_assert_cmpstrv (ids, ((const char * const[]) { "menub", "menua", NULL }));
+  g_clear_pointer (&ids, g_strfreev);
+
+  g_assert_true (gtk_widget_activate_action (page, "dir.remove", "s", "menub"));
+  ids = g_settings_get_strv (settings, "directories");
+  g_assert_cmpstrv (ids, ((const char * const[]) { "menua", NULL }));
+  {
+    g_autofree char *label = g_settings_get_string (b, "label");
+    g_assert_cmpstr (label, ==, "");
+  }
+
+  g_settings_set_strv (settings, "directories", none);
+  g_object_unref (page);
 }
 
 static void
@@ -141,6 +219,8 @@ main (int   argc,
   engine = sp_test_engine_new (settings, NULL);
 
   g_test_add_func ("/directory-editor/add-file", test_add_file_directory);
+  g_test_add_func ("/directory-editor/hints-visible", test_hints_visible);
+  g_test_add_func ("/directory-editor/row-menu", test_row_menu);
 
   ret = g_test_run ();
 
