@@ -8,10 +8,11 @@
 # `apt-cache policy` knows on bookworm.
 SP_DEBIAN_PACKAGES=(
   # toolchain
-  meson ninja-build pkg-config gcc gettext
+  meson ninja-build pkg-config gcc g++ gettext
   # libraries
   libgtk-4-dev libadwaita-1-dev libsoup-3.0-dev libjson-glib-dev libnotify-dev
-  libsecret-1-dev libgsound-dev libsqlite3-dev zlib1g-dev libportal-dev
+  libsecret-1-dev libgsound-dev libsqlite3-dev zlib1g-dev libportal-dev libphonenumber-dev
+  libebook-contacts1.2-dev libebook1.2-dev libldap-dev
   # so that settings persist between runs of build-aux/run (tests use the memory backend)
   dconf-gsettings-backend
   # data validation and post-install tools
@@ -20,6 +21,8 @@ SP_DEBIAN_PACKAGES=(
   xvfb xauth dbus dbus-x11 python3-dbusmock gnome-keyring libsecret-tools at-spi2-core
   # real counterparts used by the test servers: Erlang (BERT frames), Rails ActionCable
   erlang-base ruby-actioncable puma ruby-rack curl
+  # directory servers for caller identification: OpenLDAP, Radicale (CardDAV)
+  slapd ldap-utils radicale evolution-data-server
   # fuzzing (libFuzzer) and screenshots
   clang libclang-rt-14-dev imagemagick
   # real desktop components the tests drive: a notification daemon, X keyboard input, a real

@@ -35,6 +35,7 @@ struct _SpCallTracker
   guint       tombstone_prune_at;
   GListStore *recent;      /* finished calls, newest first */
   GSource    *expiry;      /* one timer for every ring's expiry, at the earliest */
+  char       *region;      /* the user's, for reading numbers; NULL: the locale's */
 };
 
 enum {
@@ -238,6 +239,7 @@ sp_call_tracker_dispose (GObject *object)
   g_clear_pointer (&self->live, g_ptr_array_unref);
   g_clear_pointer (&self->tombstones, g_hash_table_unref);
   g_clear_object (&self->recent);
+  g_clear_pointer (&self->region, g_free);
 
   G_OBJECT_CLASS (sp_call_tracker_parent_class)->dispose (object);
 }
@@ -322,6 +324,7 @@ sp_call_tracker_push (SpCallTracker *self,
       entry->self = self;
       entry->key = g_steal_pointer (&key);
       entry->call = sp_call_new_from_event (event);
+      sp_call_set_region (entry->call, self->region);
 
       g_ptr_array_add (self->live, entry);
       g_hash_table_insert (self->by_key, entry->key, entry);
@@ -456,4 +459,51 @@ sp_call_tracker_end_account (SpCallTracker *self,
           emit_changed (self, entry, TRUE);
         }
     }
+}
+
+/**
+ * sp_call_tracker_set_region:
+ * @self: a tracker
+ * @region: (nullable): the user's region ("JP"), or %NULL for the locale's
+ *
+ * Sets the region the numbers of new calls are read against.
+ */
+void
+sp_call_tracker_set_region (SpCallTracker *self,
+                            const char    *region)
+{
+  g_return_if_fail (SP_IS_CALL_TRACKER (self));
+
+  g_free (self->region);
+  self->region = region != NULL && *region != '\0' ? g_strdup (region) : NULL;
+}
+
+/**
+ * sp_call_tracker_set_contact:
+ * @self: a tracker
+ * @call: a call of this tracker, live or recent
+ * @contact: (nullable): who is calling, as a directory answered
+ *
+ * Puts what a directory answered on @call. A live call is announced again
+ * (#SpCallTracker::call-changed, details only), so that its notification and rows update
+ * in place; a call that finished meanwhile only keeps the contact.
+ */
+void
+sp_call_tracker_set_contact (SpCallTracker   *self,
+                             SpCall          *call,
+                             const SpContact *contact)
+{
+  g_autofree char *key = NULL;
+  Entry *entry;
+
+  g_return_if_fail (SP_IS_CALL_TRACKER (self));
+  g_return_if_fail (SP_IS_CALL (call));
+
+  if (!sp_call_set_contact (call, contact))
+    return;
+
+  key = make_key (sp_call_get_account_id (call), sp_call_get_call_id (call));
+  entry = g_hash_table_lookup (self->by_key, key);
+  if (entry != NULL && entry->call == call)
+    emit_changed (self, entry, FALSE);
 }

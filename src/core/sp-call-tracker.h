@@ -28,5 +28,10 @@ guint          sp_call_tracker_count_missed_since    (SpCallTracker *self,
                                                       gint64         since);
 void           sp_call_tracker_end_account           (SpCallTracker *self,
                                                       const char    *account_id);
+void           sp_call_tracker_set_region            (SpCallTracker *self,
+                                                      const char    *region);
+void           sp_call_tracker_set_contact           (SpCallTracker   *self,
+                                                      SpCall          *call,
+                                                      const SpContact *contact);
 
 G_END_DECLS

@@ -30,6 +30,9 @@ struct _SpCall
   gint64           answered;
   gint64           ended;
   gboolean         no_end;
+  char            *region;   /* the user's, for parsing the number */
+  SpPhoneNumber   *phone;    /* parsed from number on first use */
+  SpContact       *contact;  /* what a directory said, or NULL */
 };
 
 enum {
@@ -41,6 +44,7 @@ enum {
   PROP_NAME,
   PROP_EXTEN,
   PROP_QUEUE,
+  PROP_CONTACT,
   N_PROPS
 };
 
@@ -61,6 +65,8 @@ update_string (SpCall     *self,
 
   g_free (*field);
   *field = g_strdup (value);
+  if (prop == PROP_NUMBER)
+    g_clear_pointer (&self->phone, sp_phone_number_free);
   g_object_notify_by_pspec (G_OBJECT (self), properties[prop]);
 
   return TRUE;
@@ -85,6 +91,9 @@ sp_call_finalize (GObject *object)
   g_free (self->name);
   g_free (self->exten);
   g_free (self->queue);
+  g_free (self->region);
+  g_clear_pointer (&self->phone, sp_phone_number_free);
+  g_clear_pointer (&self->contact, sp_contact_free);
   g_clear_pointer (&self->vars, g_hash_table_unref);
 
   G_OBJECT_CLASS (sp_call_parent_class)->finalize (object);
@@ -121,6 +130,9 @@ sp_call_get_property (GObject    *object,
     case PROP_QUEUE:
       g_value_set_string (value, self->queue);
       break;
+    case PROP_CONTACT:
+      g_value_set_boxed (value, self->contact);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -156,6 +168,16 @@ sp_call_class_init (SpCallClass *klass)
   properties[PROP_QUEUE] =
     g_param_spec_string ("queue", NULL, NULL, NULL,
                          G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+
+  /**
+   * SpCall:contact:
+   *
+   * Who the number belongs to, as the first directory that knew it answered; %NULL until
+   * then, and for numbers no directory knows.
+   */
+  properties[PROP_CONTACT] =
+    g_param_spec_boxed ("contact", NULL, NULL, SP_TYPE_CONTACT,
+                        G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
@@ -341,27 +363,143 @@ sp_call_number_is_withheld (const char *number)
 char *
 sp_call_dup_title (SpCall *self)
 {
+  const SpPhoneNumber *phone;
+  const char *name;
+
   g_return_val_if_fail (SP_IS_CALL (self), NULL);
+
+  phone = sp_call_get_phone_number (self);
+  name = sp_call_get_display_name (self);
 
   /* A withheld number is said so in words (and the name, a PBX's "Anonymous" again, is
    * not repeated). */
-  if (sp_call_number_is_withheld (self->number))
+  if (sp_call_number_is_withheld (self->number) || (phone != NULL && phone->withheld))
     {
-      if (self->name != NULL && !sp_call_number_is_withheld (self->name))
+      if (name != NULL && !sp_call_number_is_withheld (name))
         /* Translators: a caller's name and a withheld number, e.g. "Sato (Anonymous)" */
-        return g_strdup_printf (_("%s (Anonymous)"), self->name);
+        return g_strdup_printf (_("%s (Anonymous)"), name);
       /* Translators: the caller withheld the number */
       return g_strdup (_("Anonymous"));
     }
 
-  if (self->name != NULL && self->number != NULL)
-    return g_strdup_printf ("%s (%s)", self->name, self->number);
-  if (self->number != NULL)
-    return g_strdup (self->number);
-  if (self->name != NULL)
-    return g_strdup (self->name);
+  /* The number as people of the user's region write it, and a directory's name first. */
+  if (name != NULL && phone != NULL)
+    return g_strdup_printf ("%s (%s)", name, phone->display);
+  if (phone != NULL)
+    return g_strdup (phone->display);
+  if (name != NULL)
+    return g_strdup (name);
 
   return g_strdup (_("Unknown caller"));
+}
+
+/**
+ * sp_call_set_region:
+ * @self: a call
+ * @region: (nullable): the user's region ("JP"); %NULL for the locale's
+ *
+ * Sets the region the call's number is read against, before anyone reads it.
+ */
+void
+sp_call_set_region (SpCall     *self,
+                    const char *region)
+{
+  g_return_if_fail (SP_IS_CALL (self));
+
+  if (g_strcmp0 (self->region, region) == 0)
+    return;
+  g_free (self->region);
+  self->region = g_strdup (region);
+  g_clear_pointer (&self->phone, sp_phone_number_free);
+}
+
+/**
+ * sp_call_get_phone_number:
+ *
+ * Returns: (transfer none) (nullable): the remote number, parsed once; %NULL when the
+ *   source gave no number
+ */
+const SpPhoneNumber *
+sp_call_get_phone_number (SpCall *self)
+{
+  g_return_val_if_fail (SP_IS_CALL (self), NULL);
+
+  if (self->number == NULL)
+    return NULL;
+  if (self->phone == NULL)
+    self->phone = sp_phone_number_parse (self->number, self->region);
+
+  return self->phone;
+}
+
+/**
+ * sp_call_get_contact:
+ *
+ * Returns: (transfer none) (nullable): who is calling, as a directory said
+ */
+const SpContact *
+sp_call_get_contact (SpCall *self)
+{
+  g_return_val_if_fail (SP_IS_CALL (self), NULL);
+  return self->contact;
+}
+
+/**
+ * sp_call_set_contact:
+ * @self: a call
+ * @contact: (nullable): what a directory answered
+ *
+ * Returns: whether the contact changed
+ */
+gboolean
+sp_call_set_contact (SpCall          *self,
+                     const SpContact *contact)
+{
+  g_return_val_if_fail (SP_IS_CALL (self), FALSE);
+
+  if (contact == NULL && self->contact == NULL)
+    return FALSE;
+  if (contact != NULL && self->contact != NULL &&
+      g_strcmp0 (contact->name, self->contact->name) == 0 &&
+      g_strcmp0 (contact->company, self->contact->company) == 0 &&
+      g_strcmp0 (contact->url, self->contact->url) == 0)
+    return FALSE;
+
+  g_clear_pointer (&self->contact, sp_contact_free);
+  if (contact != NULL)
+    self->contact = sp_contact_copy (contact);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CONTACT]);
+
+  return TRUE;
+}
+
+/**
+ * sp_call_get_display_name:
+ *
+ * Returns: (transfer none) (nullable): the directory's name for the caller, else the
+ *   name the PBX sent
+ */
+const char *
+sp_call_get_display_name (SpCall *self)
+{
+  g_return_val_if_fail (SP_IS_CALL (self), NULL);
+
+  if (self->contact != NULL)
+    return self->contact->name;
+  return self->name;
+}
+
+/**
+ * sp_call_get_display_number:
+ *
+ * Returns: (transfer none) (nullable): the number as people of the user's region write it
+ */
+const char *
+sp_call_get_display_number (SpCall *self)
+{
+  const SpPhoneNumber *phone = sp_call_get_phone_number (self);
+
+  return phone != NULL ? phone->display : NULL;
 }
 
 /**

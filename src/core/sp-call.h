@@ -6,6 +6,8 @@
 #pragma once
 
 #include "sp-call-event.h"
+#include "sp-contact.h"
+#include "sp-phone-number.h"
 
 G_BEGIN_DECLS
 
@@ -48,6 +50,14 @@ gint64           sp_call_get_ended      (SpCall            *self);
 gboolean         sp_call_is_finished    (SpCall            *self);
 char            *sp_call_dup_title      (SpCall            *self);
 gboolean         sp_call_number_is_withheld (const char    *number);
+void             sp_call_set_region     (SpCall            *self,
+                                         const char        *region);
+const SpPhoneNumber *sp_call_get_phone_number (SpCall      *self);
+const char      *sp_call_get_display_number (SpCall        *self);
+const char      *sp_call_get_display_name (SpCall          *self);
+const SpContact *sp_call_get_contact    (SpCall            *self);
+gboolean         sp_call_set_contact    (SpCall            *self,
+                                         const SpContact   *contact);
 gboolean         sp_call_apply_event    (SpCall            *self,
                                          const SpCallEvent *event,
                                          gboolean          *state_changed);

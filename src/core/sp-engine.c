@@ -14,8 +14,10 @@
  *
  *   accounts and their sources ──call events──► tracker ──► screen-pop ──► notifier
  *        │                                         │            │ asks first: web service
- *        └──redmine commands──► command runner     └► history   └─ both open URLs through
- *                                                                  the one URL door
+ *        └──redmine commands──► command runner     │└► history  └─ both open URLs through
+ *                                                  │               the one URL door
+ *                                                  └► caller id ──(directories, in parallel)──┐
+ *                                   tracker ◄── the contact, put on the call, announced again ┘
  *
  * with the quiet rule (do not disturb, muted accounts, the lock screen) that the screen-pop
  * and the web service both ask. The app, every integration test and every benchmark build
@@ -35,6 +37,7 @@ struct _SpEngine
   char            *history_path;
 
   SpCallTracker   *tracker;
+  SpCallerId      *caller_id;
   SpNotifier      *notifier;
   SpAccountList      *accounts;
   SpQuiet         *quiet;
@@ -151,6 +154,9 @@ sp_engine_constructed (GObject *object)
   g_assert (G_IS_SETTINGS (self->settings));
 
   self->tracker = sp_call_tracker_new ();
+  /* Before anything else listens to the tracker: a cached name is then on a call before
+   * its first notification. */
+  self->caller_id = sp_caller_id_new (self->tracker, self->settings);
   if (self->notifier == NULL)
     self->notifier = sp_notifier_new ();
 
@@ -191,6 +197,7 @@ sp_engine_dispose (GObject *object)
   g_clear_object (&self->quiet);
   g_clear_object (&self->screen_lock);
   g_clear_object (&self->notifier);
+  g_clear_object (&self->caller_id);
   g_clear_object (&self->tracker);
   g_clear_object (&self->bus);
   g_clear_object (&self->settings);
@@ -394,6 +401,18 @@ sp_engine_get_tracker (SpEngine *self)
 {
   g_return_val_if_fail (SP_IS_ENGINE (self), NULL);
   return self->tracker;
+}
+
+/**
+ * sp_engine_get_caller_id:
+ *
+ * Returns: (transfer none): who-is-calling: the directories and their lookups
+ */
+SpCallerId *
+sp_engine_get_caller_id (SpEngine *self)
+{
+  g_return_val_if_fail (SP_IS_ENGINE (self), NULL);
+  return self->caller_id;
 }
 
 SpNotifier *

@@ -12,6 +12,7 @@
 #include "sp-command-runner.h"
 #include "sp-history.h"
 #include "sp-notifier.h"
+#include "sp-caller-id.h"
 #include "sp-quiet.h"
 #include "sp-screen-lock.h"
 #include "sp-screenpop.h"
@@ -33,6 +34,7 @@ SpEngine        *sp_engine_new_full           (GSettings       *settings,
 GSettings       *sp_engine_get_settings       (SpEngine        *self);
 SpAccountList      *sp_engine_get_accounts       (SpEngine        *self);
 SpCallTracker   *sp_engine_get_tracker        (SpEngine        *self);
+SpCallerId      *sp_engine_get_caller_id      (SpEngine        *self);
 SpNotifier      *sp_engine_get_notifier       (SpEngine        *self);
 SpQuiet         *sp_engine_get_quiet          (SpEngine        *self);
 SpScreenLock    *sp_engine_get_screen_lock    (SpEngine        *self);

@@ -25,7 +25,7 @@
  * opened or written, the error is kept for the window to show and calls keep popping up.
  */
 
-#define SCHEMA_VERSION 1
+#define SCHEMA_VERSION 2
 
 /* The outcome of a call that has not ended yet; never shown: it becomes "answered" or "rang"
  * when Screenpop quits or starts again. */
@@ -77,6 +77,9 @@ static const char * const migrations[SCHEMA_VERSION] = {
   "  url TEXT,"
   "  UNIQUE (account, call_id));"
   "CREATE INDEX calls_started ON calls (started);",
+  /* 2: caller identification: who a directory said the caller is, and the number's key */
+  "ALTER TABLE calls ADD COLUMN company TEXT;"
+  "ALTER TABLE calls ADD COLUMN e164 TEXT;",
 };
 
 static void
@@ -380,17 +383,20 @@ add_call (SpHistory   *self,
   sqlite3_stmt *stmt;
   gint64 answered, ended;
   gboolean ok;
+  const SpContact *contact = sp_call_get_contact (call);
+  const SpPhoneNumber *phone = sp_call_get_phone_number (call);
 
   if (self->insert == NULL &&
       sqlite3_prepare_v3 (self->db,
                           "INSERT INTO calls (account, call_id, outgoing, number, name, exten, queue,"
-                          "  started, answered, ended, outcome, talk_seconds, url)"
-                          " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)"
+                          "  started, answered, ended, outcome, talk_seconds, url, company, e164)"
+                          " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)"
                           " ON CONFLICT (account, call_id) DO UPDATE SET"
                           "  number = excluded.number, name = excluded.name, exten = excluded.exten,"
                           "  queue = excluded.queue, answered = excluded.answered, ended = excluded.ended,"
                           "  outcome = excluded.outcome, talk_seconds = excluded.talk_seconds,"
-                          "  url = COALESCE (excluded.url, calls.url)",
+                          "  url = COALESCE (excluded.url, calls.url),"
+                          "  company = excluded.company, e164 = excluded.e164",
                           -1, SQLITE_PREPARE_PERSISTENT, &self->insert, NULL) != SQLITE_OK)
     return fail (self, SP_HISTORY_ERROR_WRITE, error, _("write"));
 
@@ -406,7 +412,8 @@ add_call (SpHistory   *self,
   sqlite3_bind_text (stmt, 2, sp_call_get_call_id (call), -1, SQLITE_TRANSIENT);
   sqlite3_bind_int (stmt, 3, sp_call_get_direction (call) == SP_CALL_DIRECTION_OUTGOING);
   sqlite3_bind_text (stmt, 4, sp_call_get_number (call), -1, SQLITE_TRANSIENT);
-  sqlite3_bind_text (stmt, 5, sp_call_get_name (call), -1, SQLITE_TRANSIENT);
+  /* The name the agent saw: a directory's, else the PBX's. */
+  sqlite3_bind_text (stmt, 5, sp_call_get_display_name (call), -1, SQLITE_TRANSIENT);
   sqlite3_bind_text (stmt, 6, sp_call_get_exten (call), -1, SQLITE_TRANSIENT);
   sqlite3_bind_text (stmt, 7, sp_call_get_queue (call), -1, SQLITE_TRANSIENT);
   sqlite3_bind_int64 (stmt, 8, sp_call_get_started (call));
@@ -415,6 +422,8 @@ add_call (SpHistory   *self,
   sqlite3_bind_text (stmt, 11, outcome_of (call), -1, SQLITE_STATIC);
   sqlite3_bind_int64 (stmt, 12, answered > 0 && ended > answered ? (ended - answered) / G_USEC_PER_SEC : 0);
   sqlite3_bind_text (stmt, 13, url, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 14, contact != NULL ? contact->company : NULL, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 15, phone != NULL ? phone->e164 : NULL, -1, SQLITE_TRANSIENT);
 
   ok = sqlite3_step (stmt) == SQLITE_DONE;
   sqlite3_reset (stmt);
@@ -587,9 +596,10 @@ sp_history_search (SpHistory        *self,
 
   if (sqlite3_prepare_v2 (self->db,
                           "SELECT id, account, call_id, outgoing, number, name, exten, queue, started,"
-                          "  answered, ended, outcome, talk_seconds, url FROM calls"
+                          "  answered, ended, outcome, talk_seconds, url, company, e164 FROM calls"
                           " WHERE (?1 IS NULL OR number LIKE ?1 ESCAPE '\\' OR name LIKE ?1 ESCAPE '\\'"
-                          "        OR queue LIKE ?1 ESCAPE '\\')"
+                          "        OR queue LIKE ?1 ESCAPE '\\' OR company LIKE ?1 ESCAPE '\\'"
+                          "        OR e164 LIKE ?1 ESCAPE '\\')"
                           "   AND (?2 IS NULL OR outcome = ?2) AND outcome <> '" OPEN_OUTCOME "'"
                           "   AND (?3 IS NULL OR account = ?3)"
                           " ORDER BY started DESC, id DESC LIMIT ?4",
@@ -640,6 +650,8 @@ sp_history_search (SpHistory        *self,
       entry->outcome = dup_column (stmt, 11);
       entry->talk_seconds = sqlite3_column_int64 (stmt, 12);
       entry->url = dup_column (stmt, 13);
+      entry->company = dup_column (stmt, 14);
+      entry->e164 = dup_column (stmt, 15);
       g_ptr_array_add (entries, entry);
     }
   sqlite3_finalize (stmt);
@@ -741,6 +753,8 @@ sp_history_entry_free (SpHistoryEntry *entry)
   g_free (entry->queue);
   g_free (entry->outcome);
   g_free (entry->url);
+  g_free (entry->company);
+  g_free (entry->e164);
   g_free (entry);
 }
 

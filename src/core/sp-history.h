@@ -42,6 +42,8 @@ typedef struct
   char   *outcome;    /* "answered", "missed" or "rang" (a ring whose outcome is unknown) */
   gint64  talk_seconds;
   char   *url;
+  char   *company;    /* from caller identification, or NULL */
+  char   *e164;       /* the number's E.164 key, or NULL */
 } SpHistoryEntry;
 
 /**

@@ -118,9 +118,20 @@ dup_body (SpScreenpop *self,
 {
   g_autoptr(GString) body = g_string_new (NULL);
   g_autofree char *account_name = account ? sp_account_dup_display_name (account) : NULL;
+  const SpContact *contact = sp_call_get_contact (call);
+
+  /* Who the caller is comes first: a directory's company and department. */
+  if (contact != NULL && contact->company != NULL)
+    g_string_append (body, contact->company);
+  if (contact != NULL && contact->department != NULL)
+    g_string_append_printf (body, body->len > 0 ? " · %s" : "%s", contact->department);
 
   if (sp_call_get_queue (call) != NULL)
-    g_string_append_printf (body, _("Queue: %s"), sp_call_get_queue (call));
+    {
+      if (body->len > 0)
+        g_string_append_c (body, '\n');
+      g_string_append_printf (body, _("Queue: %s"), sp_call_get_queue (call));
+    }
 
   if (sp_call_get_exten (call) != NULL)
     {
@@ -139,12 +150,17 @@ dup_body (SpScreenpop *self,
   return g_string_free (g_steal_pointer (&body), FALSE);
 }
 
+/* Whether "Open" has a page to open: the account's URL template, or else the contact's page
+ * in the directory that knew the caller. */
 static gboolean
-has_template (SpAccount *account)
+has_template (SpAccount *account,
+              SpCall    *call)
 {
   g_autofree char *template_str = account ? sp_account_dup_url_template (account) : NULL;
+  const SpContact *contact = sp_call_get_contact (call);
 
-  return template_str != NULL && template_str[0] != '\0';
+  return (template_str != NULL && template_str[0] != '\0') ||
+         (contact != NULL && contact->url != NULL);
 }
 
 static void
@@ -213,7 +229,7 @@ show_call (SpScreenpop *self,
   /* A click on the notification itself: the label is what a daemon that lists actions
    * (dunst's menu) shows. */
   buttons[n_buttons++] = (SpNotifyButton) {
-    DEFAULT_ACTION, self->click_opens_page && has_template (account) ? _("Open") : _("Show")
+    DEFAULT_ACTION, self->click_opens_page && has_template (account, call) ? _("Open") : _("Show")
   };
 
   if (sp_call_get_state (call) == SP_CALL_STATE_RINGING)
@@ -239,7 +255,7 @@ show_call (SpScreenpop *self,
       flags = SP_NOTIFY_CALL;
     }
 
-  if (has_template (account))
+  if (has_template (account, call))
     buttons[n_buttons++] = (SpNotifyButton) { "open", _("Open") };
 
   sp_notifier_show (self->notifier, tag, summary, body, "call-start-symbolic", flags,
@@ -643,9 +659,14 @@ sp_screenpop_dup_call_url (SpScreenpop *self,
   gpointer key, value;
   char *url;
   SpAccount *account;
+  const SpContact *contact;
+  const SpPhoneNumber *phone;
 
   g_return_val_if_fail (SP_IS_SCREENPOP (self), NULL);
   g_return_val_if_fail (SP_IS_CALL (call), NULL);
+
+  contact = sp_call_get_contact (call);
+  phone = sp_call_get_phone_number (call);
 
   account = sp_account_list_lookup (self->accounts, sp_call_get_account_id (call));
   if (account == NULL)
@@ -653,11 +674,17 @@ sp_screenpop_dup_call_url (SpScreenpop *self,
 
   template_str = sp_account_dup_url_template (account);
   if (template_str[0] == '\0')
-    return NULL;
+    return contact != NULL && contact->url != NULL ? g_strdup (contact->url) : NULL;
 
   values = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   g_hash_table_insert (values, g_strdup ("number"), (gpointer) sp_call_get_number (call));
-  g_hash_table_insert (values, g_strdup ("name"), (gpointer) sp_call_get_name (call));
+  g_hash_table_insert (values, g_strdup ("name"), (gpointer) sp_call_get_display_name (call));
+  g_hash_table_insert (values, g_strdup ("e164"),
+                       phone != NULL ? (gpointer) phone->e164 : NULL);
+  g_hash_table_insert (values, g_strdup ("company"),
+                       contact != NULL ? (gpointer) contact->company : NULL);
+  g_hash_table_insert (values, g_strdup ("contact_url"),
+                       contact != NULL ? (gpointer) contact->url : NULL);
   g_hash_table_insert (values, g_strdup ("exten"), (gpointer) sp_call_get_exten (call));
   g_hash_table_insert (values, g_strdup ("queue"), (gpointer) sp_call_get_queue (call));
   g_hash_table_insert (values, g_strdup ("call_id"), (gpointer) sp_call_get_call_id (call));

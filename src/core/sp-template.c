@@ -23,7 +23,8 @@
 G_DEFINE_QUARK (sp-template-error-quark, sp_template_error)
 
 static const char * const known_placeholders[] = {
-  "number", "name", "exten", "queue", "call_id", "account", NULL
+  "number", "name", "exten", "queue", "call_id", "account", "e164", "company", "contact_url",
+  NULL
 };
 
 static gboolean

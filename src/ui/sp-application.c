@@ -11,6 +11,7 @@
 
 #include "sp-add-account-dialog.h"
 #include "sp-application.h"
+#include "sp-directories-page.h"
 #include "sp-history-window.h"
 #include "sp-preferences-window.h"
 #include "sp-source-kind.h"
@@ -380,6 +381,10 @@ preferences_action (GSimpleAction *action,
   prefs = GTK_WINDOW (sp_preferences_window_new (sp_engine_get_settings (self->engine),
                                                  sp_engine_get_accounts (self->engine),
                                                  sp_engine_get_history (self->engine)));
+  adw_preferences_window_add (ADW_PREFERENCES_WINDOW (prefs),
+                              ADW_PREFERENCES_PAGE (sp_directories_page_new (
+                                sp_engine_get_settings (self->engine),
+                                sp_engine_get_caller_id (self->engine))));
   gtk_window_set_transient_for (prefs, window);
   gtk_window_set_modal (prefs, TRUE);
   gtk_window_present (prefs);

@@ -80,5 +80,9 @@ sp_test_engine_assert_finalize (SpEngine *engine)
   g_assert_finalize_object (engine);
 
   for (guint i = 0; i < G_N_ELEMENTS (parts); i++)
-    g_assert_null (parts[i]);
+    {
+      if (parts[i] != NULL)
+        g_test_message ("part %u not finalized", i);
+      g_assert_null (parts[i]);
+    }
 }

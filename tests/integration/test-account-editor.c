@@ -144,11 +144,11 @@ assert_short_titles (GtkWidget *widget)
   if (ADW_IS_PREFERENCES_ROW (widget) && gtk_widget_get_visible (widget))
     {
       const char *title = adw_preferences_row_get_title (ADW_PREFERENCES_ROW (widget));
+      g_autofree char *shown = g_strdup (title ? title : "");
 
       for (guint i = 0; i < G_N_ELEMENTS (hints); i++)
         if (title != NULL && strstr (title, hints[i]) != NULL)
           g_error ("The row “%s” has a hint in its title", title);
-      g_autofree char *shown = g_strdup (title ? title : "");
 
       g_test_message ("row: %s", title ? title : "");
       /* Counted as shown: the mnemonic's underline is no character. */

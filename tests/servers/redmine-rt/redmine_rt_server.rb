@@ -14,6 +14,9 @@
 #                              {"channel":"pbx","message":{...}}
 #   REDMINE_RT_SERVER_LOG      ActionCable's log file (default: standard error)
 #   REDMINE_RT_VERBOSE=1       log at debug level instead of warnings only
+#   REDMINE_RT_ISSUES_FILE     JSON array of issues for GET /issues.json, as Redmine's API
+#                              writes them (id, subject, project, status, updated_on,
+#                              custom_fields); without it, the built-in issues below
 
 require "json"
 require "logger"
@@ -162,6 +165,28 @@ else
 end
 
 module RedmineRtTest
+  DEFAULT_ISSUES = [
+    { "id" => 101, "subject" => "Printer offline again",
+      "project" => { "id" => 1, "name" => "Acme Support" },
+      "status" => { "id" => 1, "name" => "New", "is_closed" => false },
+      "updated_on" => "2026-12-01T09:00:00Z",
+      "custom_fields" => [{ "id" => 3, "name" => "Phone", "value" => "03-1234-5678" },
+                          { "id" => 4, "name" => "Customer", "value" => "山田 太郎" }] },
+    { "id" => 102, "subject" => "Invoice question",
+      "project" => { "id" => 2, "name" => "Globex" },
+      "status" => { "id" => 5, "name" => "Closed", "is_closed" => true },
+      "updated_on" => "2026-11-20T09:00:00Z",
+      "custom_fields" => [{ "id" => 3, "name" => "Phone", "value" => "+385 1 4567 890" },
+                          { "id" => 4, "name" => "Customer", "value" => "Ana Horvat" }] },
+  ].freeze
+
+  def self.issues
+    @issues ||= begin
+      path = ENV["REDMINE_RT_ISSUES_FILE"]
+      path && !path.empty? ? JSON.parse(File.read(path)) : DEFAULT_ISSUES
+    end
+  end
+
   # The HTTP side: /users/current.json, /channels/NAME/post_msg.json and the test hooks.
   class App
     POST_MSG = %r{\A/channels/([^/.?]+)/post_msg\.json\z}.freeze
@@ -173,6 +198,8 @@ module RedmineRtTest
 
       if path == "/users/current.json" && req.get?
         current_user(req)
+      elsif path == "/issues.json" && req.get?
+        issues(req)
       elsif path.start_with?("/channels/") && path.end_with?("/post_msg.json")
         return text(405, "Method Not Allowed") unless req.post?
         m = POST_MSG.match(path)
@@ -221,6 +248,55 @@ module RedmineRtTest
       decoded = Base64.decode64(Regexp.last_match(1))
       login, password = decoded.split(":", 2)
       RedmineRtTest.user_by_password(login, password) || RedmineRtTest.user_by_key(login)
+    end
+
+    # GET /issues.json as Redmine's IssuesController#index answers it, for the filters the
+    # caller-id preset uses. Redmine reads each filter parameter with Query#add_short_filter
+    # (app/models/query.rb): a leading operator of the field's type (for a string custom
+    # field "=", "~", "!", "!~", "!*", "*"; tried longest first) or else "=", and the values
+    # split on "|". Rack has already decoded the query string, "+" as a space, as Rails does.
+    # Without status_id the filter is "o", open issues only (IssueQuery's default filter).
+    # An invalid key is 401; no key sees what Anonymous may see: nothing here.
+    STRING_OPERATORS = ["=", "~", "!", "!~", "!*", "*"].sort.reverse.freeze
+
+    def issues(req)
+      key = req.get_header("HTTP_X_REDMINE_API_KEY")
+      key = req.GET["key"] if key.nil? || key.empty?
+      user = key && !key.empty? ? RedmineRtTest.user_by_key(key) : nil
+      return unauthorized if key && !key.empty? && user.nil?
+
+      list = user ? RedmineRtTest.issues : []
+      status = req.GET["status_id"] || "o"
+      list = list.select { |i| i["status"]["is_closed"] != true } if status == "o"
+      list = list.select { |i| i["status"]["is_closed"] == true } if status == "c"
+
+      req.GET.each do |name, expression|
+        next unless (m = /\Acf_(\d+)\z/.match(name))
+        id = m[1].to_i
+        operator = STRING_OPERATORS.detect { |op| expression.start_with?(op) }
+        values = operator ? expression[operator.length..].split("|") : expression.split("|")
+        operator ||= "="
+        list = list.select do |issue|
+          field = (issue["custom_fields"] || []).find { |f| f["id"] == id }
+          value = field ? field["value"].to_s : ""
+          case operator
+          when "=" then values.include?(value)
+          when "~" then values.any? { |v| value.downcase.include?(v.downcase) }
+          when "!" then !values.include?(value)
+          when "*" then !value.empty?
+          when "!*" then value.empty?
+          else false
+          end
+        end
+      end
+
+      if req.GET["sort"].to_s.start_with?("updated_on")
+        list = list.sort_by { |i| i["updated_on"] }
+        list = list.reverse if req.GET["sort"].end_with?(":desc")
+      end
+      limit = (req.GET["limit"] || 25).to_i.clamp(1, 100)
+      json(200, { "issues" => list.first(limit), "total_count" => list.length,
+                  "offset" => 0, "limit" => limit })
     end
 
     def current_user(req)
