@@ -28,6 +28,8 @@ SP_DEBIAN_PACKAGES=(
   # real desktop components the tests drive: a notification daemon, X keyboard input, a real
   # tray host (test-tray-panel: xfce4-panel's StatusNotifierItem host and its xfconfd)
   dunst xdotool xfce4-panel xfconf
+  # certificates made at test time (the untrusted-certificate tests)
+  openssl
   # the Flatpak manifest is checked with flatpak-builder --show-manifest
   flatpak-builder
 )
