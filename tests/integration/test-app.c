@@ -12,7 +12,6 @@
 
 #include <glib/gstdio.h>
 #include <signal.h>
-#include <sys/prctl.h>
 #include <sqlite3.h>
 #include <stdlib.h>
 #include <string.h>
@@ -134,12 +133,6 @@ test_app_background_demo_quit (void)
   sp_test_notify_stop (notify);
 }
 
-static void
-die_with_parent (gpointer user_data)
-{
-  prctl (PR_SET_PDEATHSIG, SIGKILL);
-}
-
 static GSubprocess *
 spawn (GSubprocessLauncher *launcher,
        const char          *first,
@@ -157,9 +150,6 @@ spawn (GSubprocessLauncher *launcher,
   va_end (args);
   g_ptr_array_add (argv, NULL);
 
-  /* An instance a failed or hurried test leaves behind dies with the test, rather than
-   * holding its output open (meson waits for it) and its bus busy. */
-  g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
   proc = g_subprocess_launcher_spawnv (launcher, (const char * const *) argv->pdata, &error);
   g_assert_no_error (error);
   return proc;
