@@ -166,6 +166,7 @@ static char *
 build_query (const SpPhoneNumber *number)
 {
   g_auto(GStrv) variants = sp_phone_number_dup_variants (number);
+  g_autofree char *tail = sp_directory_dup_tail_digits (number);
   g_autoptr(GString) body = g_string_new ("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n"
                                           "<C:addressbook-query xmlns:D=\"DAV:\" "
                                           "xmlns:C=\"urn:ietf:params:xml:ns:carddav\">"
@@ -182,22 +183,13 @@ build_query (const SpPhoneNumber *number)
                               "%s</C:text-match></C:prop-filter>", escaped);
     }
   /* A TEL text-match compares text, not numbers, and people write numbers every which way
-   * ("+81 6 1234 5678"). The last four digits are rarely split: their match brings the few
-   * candidate cards, which sp_vcard_find_number() then compares digit by digit. */
-  {
-    g_autofree char *digits = g_strdup (number->e164 != NULL ? number->e164 : number->raw);
-    gsize n = 0;
-
-    for (char *p = digits; *p != '\0'; p++)
-      if (g_ascii_isdigit (*p))
-        digits[n++] = *p;
-    digits[n] = '\0';
-    if (n >= 6)
-      g_string_append_printf (body,
-                              "<C:prop-filter name=\"TEL\">"
-                              "<C:text-match collation=\"i;unicode-casemap\" match-type=\"ends-with\">"
-                              "%s</C:text-match></C:prop-filter>", digits + n - 4);
-  }
+   * ("+81 6 1234 5678"): the last four digits bring the few candidate cards, which
+   * sp_vcard_find_number() then compares digit by digit. */
+  if (tail != NULL)
+    g_string_append_printf (body,
+                            "<C:prop-filter name=\"TEL\">"
+                            "<C:text-match collation=\"i;unicode-casemap\" match-type=\"ends-with\">"
+                            "%s</C:text-match></C:prop-filter>", tail);
   g_string_append (body, "</C:filter></C:addressbook-query>");
 
   return g_string_free (g_steal_pointer (&body), FALSE);

@@ -429,6 +429,30 @@ sp_directory_dup_number_keys (const SpPhoneNumber *number)
 }
 
 /**
+ * sp_directory_dup_tail_digits:
+ * @number: the number looked up
+ *
+ * For servers that compare numbers as text: the last four digits of @number are rarely
+ * split by how a directory writes it, so a text match on them finds the few candidates,
+ * which sp_directory_keys_match() then checks digit by digit.
+ *
+ * Returns: (transfer full) (nullable): the last four digits, or %NULL for a number of
+ *   fewer than six digits (an extension: four would match too much)
+ */
+char *
+sp_directory_dup_tail_digits (const SpPhoneNumber *number)
+{
+  g_autofree char *digits = NULL;
+  gsize n;
+
+  g_return_val_if_fail (number != NULL, NULL);
+
+  digits = digits_only (number->e164 != NULL ? number->e164 : number->raw);
+  n = strlen (digits);
+  return n >= 6 ? g_strdup (digits + n - 4) : NULL;
+}
+
+/**
  * sp_directory_keys_match:
  * @keys: from sp_directory_dup_number_keys()
  * @stored: (nullable): a number as a directory stores it ("03-1234-5678", …)

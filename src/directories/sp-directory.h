@@ -97,6 +97,7 @@ void         sp_directory_set_last_error       (SpDirectory         *self,
 void         sp_directory_set_secret_override  (SpDirectory         *self,
                                                 const char          *secret);
 char       **sp_directory_dup_number_keys      (const SpPhoneNumber *number);
+char        *sp_directory_dup_tail_digits      (const SpPhoneNumber *number);
 gboolean     sp_directory_keys_match           (const char * const  *keys,
                                                 const char          *stored);
 gboolean     sp_directory_number_matches       (const SpPhoneNumber *number,

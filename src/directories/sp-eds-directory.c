@@ -55,22 +55,16 @@ lookup_free (Lookup *lookup)
 static char *
 build_query (const SpPhoneNumber *number)
 {
-  g_autofree char *digits = g_strdup (number->e164 != NULL ? number->e164 : number->raw);
+  g_autofree char *tail = sp_directory_dup_tail_digits (number);
   EBookQuery *tests[2];
   EBookQuery *query;
   guint n_tests = 0;
-  gsize n = 0;
   char *sexp;
 
   tests[n_tests++] = e_book_query_field_test (E_CONTACT_TEL, E_BOOK_QUERY_EQUALS_PHONE_NUMBER,
                                               number->e164 != NULL ? number->e164 : number->raw);
-  for (char *p = digits; *p != '\0'; p++)
-    if (g_ascii_isdigit (*p))
-      digits[n++] = *p;
-  digits[n] = '\0';
-  if (n >= 6)
-    tests[n_tests++] = e_book_query_field_test (E_CONTACT_TEL, E_BOOK_QUERY_ENDS_WITH,
-                                                digits + n - 4);
+  if (tail != NULL)
+    tests[n_tests++] = e_book_query_field_test (E_CONTACT_TEL, E_BOOK_QUERY_ENDS_WITH, tail);
 
   query = e_book_query_or (n_tests, tests, TRUE);
   sexp = e_book_query_to_string (query);
