@@ -185,7 +185,7 @@ sp_test_notify_start (const char *capabilities)
 
   save_display (self);
   self->bus = g_test_dbus_new (G_TEST_DBUS_NONE);
-  g_test_dbus_up (self->bus);
+  sp_test_dbus_up (self->bus);
   restore_display (self);
 
   self->connection = g_dbus_connection_new_for_address_sync (g_test_dbus_get_bus_address (self->bus),

@@ -7,7 +7,10 @@
 
 #include "config.h"
 
+#include <fcntl.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <glib/gstdio.h>
 
@@ -124,6 +127,44 @@ sp_test_find_free_port (void)
   g_assert_no_error (error);
 
   return port;
+}
+
+/**
+ * sp_test_dbus_up:
+ * @bus: a private bus
+ *
+ * g_test_dbus_up(), and then every descriptor of this process above stderr is made
+ * close-on-exec. The first GTestDBus forks a watcher (a copy of the test) that kills the
+ * bus daemons once the test's end of a pipe closes; GLib 2.74 makes that pipe without
+ * close-on-exec, and GSubprocess leaves descriptors open in its children. Every child the
+ * test starts later (the app, python-dbusmock) then holds the pipe, the watcher never sees
+ * the test go, the daemons live on, and so do the children waiting for them: the watcher
+ * keeps meson's output pipe open and meson waits for the test until its timeout although
+ * the test has ended (test-app on CI). Descriptors a child is given on purpose are duplicated
+ * into it by GSubprocess, which close-on-exec does not affect.
+ */
+void
+sp_test_dbus_up (GTestDBus *bus)
+{
+  g_autoptr(GDir) dir = NULL;
+  const char *name;
+
+  g_test_dbus_up (bus);
+
+  dir = g_dir_open ("/proc/self/fd", 0, NULL);
+  if (dir == NULL)
+    return;
+  while ((name = g_dir_read_name (dir)) != NULL)
+    {
+      int fd = atoi (name);
+      int flags;
+
+      if (fd <= STDERR_FILENO)
+        continue;
+      flags = fcntl (fd, F_GETFD);
+      if (flags >= 0 && (flags & FD_CLOEXEC) == 0)
+        fcntl (fd, F_SETFD, flags | FD_CLOEXEC);
+    }
 }
 
 /**

@@ -63,6 +63,12 @@ app_registered (gpointer data)
 }
 
 static gboolean
+app_unregistered (gpointer data)
+{
+  return !app_registered (data);
+}
+
+static gboolean
 is_true (gpointer data)
 {
   return *(gboolean *) data;
@@ -76,6 +82,10 @@ wait_cb (GObject      *object,
   g_subprocess_wait_finish (G_SUBPROCESS (object), result, NULL);
   *(gboolean *) user_data = TRUE;
 }
+
+static GSubprocess *spawn (GSubprocessLauncher *launcher,
+                           const char          *first,
+                           ...);
 
 static void
 test_app_background_demo_quit (void)
@@ -95,8 +105,7 @@ test_app_background_demo_quit (void)
   /* GTK needs a display even with no window, as in the session autostart runs in; the
    * private bus and the memory settings backend come from the test environment. */
 
-  app = g_subprocess_launcher_spawn (launcher, &error, binary (), "--background", "--demo", NULL);
-  g_assert_no_error (error);
+  app = spawn (launcher, "--background", "--demo", NULL);
   g_subprocess_wait_async (app, NULL, wait_cb, &app_exited);
 
   /* The demo rings its first call within a few seconds, with no window anywhere. */
@@ -113,14 +122,12 @@ test_app_background_demo_quit (void)
   g_assert_null (strstr (maps, "_dri.so"));
 
   /* A second --background (autostart racing a manual start) is absorbed by the first. */
-  second = g_subprocess_launcher_spawn (launcher, &error, binary (), "--background", NULL);
-  g_assert_no_error (error);
+  second = spawn (launcher, "--background", NULL);
   g_assert_true (g_subprocess_wait (second, NULL, &error));
   g_assert_true (g_subprocess_get_successful (second));
   g_assert_false (app_exited);
 
-  quit = g_subprocess_launcher_spawn (launcher, &error, binary (), "--quit", NULL);
-  g_assert_no_error (error);
+  quit = spawn (launcher, "--quit", NULL);
   g_assert_true (g_subprocess_wait (quit, NULL, &error));
   g_assert_true (sp_test_wait_until (is_true, &app_exited, 10000));
   g_assert_true (g_subprocess_get_successful (app));
@@ -131,6 +138,38 @@ test_app_background_demo_quit (void)
   g_assert_cmpuint (n_closed, >=, 1);
 
   sp_test_notify_stop (notify);
+}
+
+/* Every instance this test starts, so that none outlives it: an instance left running
+ * (after a failed assertion aborted the test, say) keeps meson's output pipes open, and meson
+ * then waits for the test until its timeout although the test has ended. An instance that
+ * has already exited is a zombie or gone; killing its pid again is harmless here. */
+#define MAX_INSTANCES 64
+static volatile pid_t instances[MAX_INSTANCES];
+static volatile sig_atomic_t n_instances;
+
+static void
+kill_instances (void)
+{
+  for (sig_atomic_t i = 0; i < n_instances; i++)
+    if (instances[i] > 0)
+      kill (instances[i], SIGKILL);
+}
+
+static void
+kill_instances_on_abort (int signum)
+{
+  kill_instances ();
+  signal (signum, SIG_DFL);
+  raise (signum);
+}
+
+static void
+watch_instances (void)
+{
+  atexit (kill_instances);
+  signal (SIGABRT, kill_instances_on_abort);
+  signal (SIGSEGV, kill_instances_on_abort);
 }
 
 static GSubprocess *
@@ -152,6 +191,9 @@ spawn (GSubprocessLauncher *launcher,
 
   proc = g_subprocess_launcher_spawnv (launcher, (const char * const *) argv->pdata, &error);
   g_assert_no_error (error);
+  g_assert_cmpint (n_instances, <, MAX_INSTANCES);
+  instances[n_instances] = atoi (g_subprocess_get_identifier (proc));
+  n_instances++;
   return proc;
 }
 
@@ -163,6 +205,25 @@ run_to_end (GSubprocess *proc)
   g_assert_true (g_subprocess_wait (proc, NULL, &error));
   g_assert_no_error (error);
   g_assert_true (g_subprocess_get_successful (proc));
+}
+
+static gboolean
+no_originate_under_way (gpointer data)
+{
+  return sp_test_pbxis_server_get_n_originating (data) == 0;
+}
+
+/* The agent hangs up the call a dial placed, once Asterisk has placed it, before dialling
+ * again: each dial here is followed on a phone with no other call. */
+static void
+end_dialled_calls (SpTestPbxisServer *server)
+{
+  const char *call;
+
+  g_assert_true (sp_test_wait_until (no_originate_under_way, server, 10000));
+  while ((call = sp_test_pbxis_server_get_agent_call (server, "147")) != NULL)
+    sp_test_pbxis_server_hangup (server, call, 0, 0);
+  sp_test_run_for (300);
 }
 
 static void
@@ -213,6 +274,7 @@ test_app_dial (void)
   dial = spawn (launcher, "--dial", "0312345678", NULL);
   run_to_end (dial);
   g_assert_true (sp_test_pbxis_server_wait_for_request (server, "POST", "/originate/147/0312345678", 10000));
+  end_dialled_calls (server);
 
   /* An E.164 number: the server dials its "+" (a raw "+" in the path would be a space). */
   sp_test_pbxis_server_clear_requests (server);
@@ -221,6 +283,7 @@ test_app_dial (void)
   g_assert_true (sp_test_pbxis_server_wait_for_request (server, "POST", "/originate/147/", 10000));
   g_assert_cmpstr (sp_test_pbxis_server_find_request (server, "POST", "/originate/147/")->dialled,
                    ==, "+385915551234");
+  end_dialled_calls (server);
 
   /* A tel: link clicked in the browser's CRM, as the desktop file hands it over. */
   sp_test_pbxis_server_clear_requests (server);
@@ -240,12 +303,7 @@ test_app_dial (void)
     guint before;
     gint64 start;
 
-    const char *call;
-
-    /* The calls placed above end: a phone with a call on hold shows nothing else. */
-    while ((call = sp_test_pbxis_server_get_agent_call (server, "147")) != NULL)
-      sp_test_pbxis_server_hangup (server, call, 0, 0);
-    sp_test_run_for (300);
+    end_dialled_calls (server);
 
     sp_test_pbxis_server_set_originate (server, SP_TEST_PBXIS_ORIGINATE_REFUSED, 50);
     before = sp_test_notify_count (notify, "Notify");
@@ -460,6 +518,7 @@ test_app_live_call_kept (gconstpointer data)
   g_assert_cmpint (entry->ended, ==, 0);
 
   sp_test_remove_tree (data_home);
+  sp_test_notify_stop (notify);
 }
 
 /* The visible window of the process @pid, as xdotool finds it (0: none yet). */
@@ -537,7 +596,18 @@ test_app_window_size (void)
       g_autoptr(GSubprocess) quit = NULL;
       Found found = { atoi (g_subprocess_get_identifier (app)), 0 };
 
-      g_assert_true (sp_test_wait_until (window_found, &found, 20000));
+      if (!sp_test_wait_until (window_found, &found, 45000))
+        {
+          g_autofree char *all = NULL;
+          g_autofree char *pid_text = g_strdup_printf ("%d", (int) found.pid);
+          g_autoptr(GSubprocess) search = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE, NULL,
+                                                            "xdotool", "search", "--pid",
+                                                            pid_text, NULL);
+
+          g_subprocess_communicate_utf8 (search, NULL, NULL, &all, NULL, NULL);
+          g_error ("run %u: no visible window of %s after 45 s (its windows: %s; running: %d)",
+                   run, pid_text, all, kill (found.pid, 0) == 0);
+        }
       sp_test_run_for (500);
       window_size (found.window, &width, &height);
       g_test_message ("run %u: %d × %d", run, width, height);
@@ -563,6 +633,9 @@ test_app_window_size (void)
       quit = spawn (launcher, "--quit", NULL);
       run_to_end (quit);
       run_to_end (app);
+      /* The bus may not yet have released the name of the instance that went: a start in
+       * that moment would hand its window to the dead instance and exit. */
+      g_assert_true (sp_test_wait_until (app_unregistered, NULL, 10000));
     }
 
   sp_test_remove_tree (config);
@@ -574,6 +647,7 @@ main (int   argc,
       char *argv[])
 {
   g_test_init (&argc, &argv, NULL);
+  watch_instances ();
 
   g_test_add_func ("/app/version", test_app_version);
   g_test_add_func ("/app/background-demo-quit", test_app_background_demo_quit);

@@ -445,7 +445,7 @@ main (int   argc,
 
   dir = g_dir_make_tmp ("screenpop-dunst-XXXXXX", NULL);
   bus = g_test_dbus_new (G_TEST_DBUS_NONE);
-  g_test_dbus_up (bus);
+  sp_test_dbus_up (bus);
   /* GTestDBus unsets DISPLAY; dunst draws on it. */
   g_setenv ("DISPLAY", display, TRUE);
 

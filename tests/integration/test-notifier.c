@@ -21,6 +21,7 @@
 #include <gio/gio.h>
 
 #include "sp-notifier.h"
+#include "sp-test-util.h"
 
 #define NOTIFY_PATH "/org/freedesktop/Notifications"
 #define NOTIFY_IFACE "org.freedesktop.Notifications"
@@ -610,7 +611,7 @@ main (int   argc,
   g_unsetenv ("NOTIFY_IGNORE_PORTAL");
 
   bus = g_test_dbus_new (G_TEST_DBUS_NONE);
-  g_test_dbus_up (bus);
+  sp_test_dbus_up (bus);
   server_start ();
 
   g_test_add_func ("/notifier/withdraw-before-id", test_withdraw_before_id);

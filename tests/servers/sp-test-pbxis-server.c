@@ -2563,6 +2563,17 @@ sp_test_pbxis_server_get_agent_call (SpTestPbxisServer *self,
 }
 
 /**
+ * sp_test_pbxis_server_get_n_originating:
+ *
+ * Returns: how many originates are still under way (their steps not all taken)
+ */
+guint
+sp_test_pbxis_server_get_n_originating (SpTestPbxisServer *self)
+{
+  return self->originate_ids->len;
+}
+
+/**
  * sp_test_pbxis_server_set_originate:
  * @outcome: what Asterisk does with the next originates
  * @step_ms: the time between their steps (the phone rings, is picked up, the number

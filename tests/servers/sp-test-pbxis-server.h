@@ -177,6 +177,7 @@ void               sp_test_pbxis_server_hangup            (SpTestPbxisServer   *
                                                            const char          *call_id,
                                                            gint64               talk_time,
                                                            gint64               hold_time);
+guint              sp_test_pbxis_server_get_n_originating (SpTestPbxisServer *self);
 const char        *sp_test_pbxis_server_get_agent_call    (SpTestPbxisServer   *self,
                                                            const char          *agent);
 

@@ -114,7 +114,7 @@ main (int   argc,
   g_test_init (&argc, &argv, NULL);
 
   bus = g_test_dbus_new (G_TEST_DBUS_NONE);
-  g_test_dbus_up (bus);
+  sp_test_dbus_up (bus);
   keyring = sp_test_keyring_start (g_test_dbus_get_bus_address (bus));
 
   g_test_add_func ("/secret/store-lookup-clear", test_secret_store_lookup_clear);
