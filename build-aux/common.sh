@@ -7,6 +7,7 @@
 # Everything a fresh Debian 12 machine needs. Grouped by purpose; keep each name one that
 # `apt-cache policy` knows on bookworm.
 SP_DEBIAN_PACKAGES=(
+  locales
   # toolchain
   meson ninja-build pkg-config gcc g++ gettext
   # libraries
@@ -54,25 +55,37 @@ sp_install_deps () {
       missing+=("$pkg")
     fi
   done
-  if (( ${#missing[@]} == 0 )); then
-    return 0
-  fi
-
   local sudo=()
-  if (( EUID != 0 )); then
+  if (( EUID != 0 )) && { (( ${#missing[@]} > 0 )) || ! sp_has_ja_locale; }; then
     if command -v sudo >/dev/null 2>&1; then
       sudo=(sudo)
     else
-      echo "build-aux: these packages are missing and I am neither root nor have sudo:" >&2
+      echo "build-aux: these packages (or the ja_JP.UTF-8 locale) are missing and I am neither root nor have sudo:" >&2
       echo "  ${missing[*]}" >&2
       return 1
     fi
   fi
 
-  echo "build-aux: installing missing Debian packages: ${missing[*]}"
-  "${sudo[@]}" apt-get update -qq
-  "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive \
-    apt-get install -y -qq --no-install-recommends "${missing[@]}"
+  if (( ${#missing[@]} > 0 )); then
+    echo "build-aux: installing missing Debian packages: ${missing[*]}"
+    "${sudo[@]}" apt-get update -qq
+    "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive \
+      apt-get install -y -qq --no-install-recommends "${missing[@]}"
+  fi
+
+  # Japanese is a first-class language: the tests switch to it (test-mnemonics), which
+  # needs the locale itself, not only our catalogue. A fresh Debian has only C and POSIX.
+  if ! sp_has_ja_locale; then
+    echo "build-aux: generating the ja_JP.UTF-8 locale"
+    "${sudo[@]}" sed -i 's/^# *\(ja_JP.UTF-8 UTF-8\)/\1/' /etc/locale.gen
+    grep -q '^ja_JP.UTF-8 UTF-8' /etc/locale.gen ||
+      echo 'ja_JP.UTF-8 UTF-8' | "${sudo[@]}" tee -a /etc/locale.gen >/dev/null
+    "${sudo[@]}" locale-gen >/dev/null
+  fi
+}
+
+sp_has_ja_locale () {
+  locale -a 2>/dev/null | grep -qix 'ja_JP.utf8'
 }
 
 # sp_setup_build BUILDDIR PREFIX: make BUILDDIR a configured meson build directory with the
