@@ -52,7 +52,6 @@ void         sp_pbxis_source_configure_board      (SpPbxisSource       *self);
 void         sp_pbxis_source_feed_board           (SpPbxisSource       *self,
                                                    const SpPbxisEvent  *event);
 void         sp_pbxis_source_board_refreshed      (SpPbxisSource       *self);
-SoupSession *sp_pbxis_source_get_session          (SpPbxisSource       *self);
 
 /* sp-pbxis-source-connect.c */
 void         sp_pbxis_source_connect_async        (SpSource            *source,

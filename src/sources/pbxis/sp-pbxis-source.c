@@ -163,17 +163,6 @@ sp_pbxis_source_board_refreshed (SpPbxisSource *self)
                    ((SpPbxisQueue *) g_ptr_array_index (queues, i))->name);
 }
 
-/**
- * sp_pbxis_source_get_session:
- *
- * Returns: (transfer none): the source's HTTP session. For sp-pbxis-source-queues.c.
- */
-SoupSession *
-sp_pbxis_source_get_session (SpPbxisSource *self)
-{
-  return self->session;
-}
-
 /* An event of the ticket: the status view hears what it changed on the board. For
  * sp-pbxis-source-connect.c. */
 void
