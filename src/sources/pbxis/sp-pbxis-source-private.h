@@ -48,6 +48,7 @@ struct _SpPbxisSource
 };
 
 /* sp-pbxis-source.c */
+char       **sp_pbxis_source_dup_queues           (SpPbxisSource       *self);
 void         sp_pbxis_source_configure_board      (SpPbxisSource       *self);
 void         sp_pbxis_source_feed_board           (SpPbxisSource       *self,
                                                    const SpPbxisEvent  *event);

@@ -99,9 +99,10 @@ sp_pbxis_source_normalize_url (const char  *url,
 }
 
 /* The `queues` option: a comma-separated list. */
-static char **
-dup_queues (SpAccount *account)
+char **
+sp_pbxis_source_dup_queues (SpPbxisSource *self)
 {
+  SpAccount *account = sp_source_get_account (SP_SOURCE (self));
   g_autofree char *option = sp_account_dup_option (account, SP_PBXIS_OPTION_QUEUES);
   g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
   g_auto(GStrv) parts = g_strsplit (option ? option : "", ",", -1);
@@ -123,7 +124,7 @@ sp_pbxis_source_configure_board (SpPbxisSource *self)
 {
   SpAccount *account = sp_source_get_account (SP_SOURCE (self));
   g_auto(GStrv) agents = sp_account_dup_extensions (account);
-  g_auto(GStrv) queues = dup_queues (account);
+  g_auto(GStrv) queues = sp_pbxis_source_dup_queues (self);
 
   sp_pbxis_board_configure (self->board, (const char * const *) agents,
                             (const char * const *) queues);
@@ -295,77 +296,6 @@ SpSource *
 sp_pbxis_source_new (SpAccount *account)
 {
   return g_object_new (SP_TYPE_PBXIS_SOURCE, "account", account, NULL);
-}
-
-/**
- * sp_pbxis_source_dup_queues:
- *
- * Returns: (transfer full): the queues of the account's `queues` option
- */
-char **
-sp_pbxis_source_dup_queues (SpPbxisSource *self)
-{
-  g_return_val_if_fail (SP_IS_PBXIS_SOURCE (self), NULL);
-
-  return dup_queues (sp_source_get_account (SP_SOURCE (self)));
-}
-
-static SpPbxisAgent *
-first_agent (SpPbxisSource *self)
-{
-  GPtrArray *agents = sp_pbxis_board_get_agents (self->board);
-
-  return agents->len > 0 ? g_ptr_array_index (agents, 0) : NULL;
-}
-
-/**
- * sp_pbxis_source_get_membership:
- *
- * Returns: the first extension's membership of @queue, as pbxis-ws last said
- */
-SpPbxisMemberStatus
-sp_pbxis_source_get_membership (SpPbxisSource *self,
-                                const char    *queue)
-{
-  SpPbxisAgent *agent;
-
-  g_return_val_if_fail (SP_IS_PBXIS_SOURCE (self), SP_PBXIS_MEMBER_UNKNOWN);
-
-  agent = first_agent (self);
-  return agent ? sp_pbxis_agent_get_membership (agent, queue) : SP_PBXIS_MEMBER_UNKNOWN;
-}
-
-/**
- * sp_pbxis_source_get_queue_count:
- *
- * Returns: the callers waiting in @queue, or -1 if unknown
- */
-gint64
-sp_pbxis_source_get_queue_count (SpPbxisSource *self,
-                                 const char    *queue)
-{
-  SpPbxisQueue *found;
-
-  g_return_val_if_fail (SP_IS_PBXIS_SOURCE (self), -1);
-
-  found = sp_pbxis_board_lookup_queue (self->board, queue);
-  return found ? found->count : -1;
-}
-
-/**
- * sp_pbxis_source_get_agent_name:
- *
- * Returns: (nullable): the first extension's member name, as pbxis-ws said
- */
-const char *
-sp_pbxis_source_get_agent_name (SpPbxisSource *self)
-{
-  SpPbxisAgent *agent;
-
-  g_return_val_if_fail (SP_IS_PBXIS_SOURCE (self), NULL);
-
-  agent = first_agent (self);
-  return agent ? sp_pbxis_agent_get_name (agent) : NULL;
 }
 
 /**
