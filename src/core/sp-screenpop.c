@@ -453,6 +453,35 @@ hang_up_cb (GObject      *object,
     }
 }
 
+/* Whether the call's source is there and can do @action at all; whether the call's state
+ * allows it is the caller's to say. */
+static gboolean
+source_can (SpScreenpop    *self,
+            SpCall         *call,
+            SpSourceAction  action)
+{
+  SpSource *source = sp_account_list_get_source (self->accounts, sp_call_get_account_id (call));
+
+  return source != NULL && sp_source_can_perform (source, action);
+}
+
+/* Asks the call's source to do @action on it; @callback shows a failure. A source that
+ * cannot do it says so in its error, which the person then sees. */
+static void
+perform_on_call (SpScreenpop         *self,
+                 SpCall              *call,
+                 SpSourceAction       action,
+                 GAsyncReadyCallback  callback)
+{
+  SpSource *source = sp_account_list_get_source (self->accounts, sp_call_get_account_id (call));
+
+  if (source == NULL)
+    return;
+
+  sp_source_perform_async (source, action, sp_call_get_call_id (call), NULL, NULL, callback,
+                           g_object_ref (self));
+}
+
 static void
 action_invoked_cb (SpScreenpop *self,
                    const char  *tag,
@@ -735,17 +764,11 @@ gboolean
 sp_screenpop_can_answer (SpScreenpop *self,
                          SpCall      *call)
 {
-  SpSource *source;
-
   g_return_val_if_fail (SP_IS_SCREENPOP (self), FALSE);
   g_return_val_if_fail (SP_IS_CALL (call), FALSE);
 
-  if (sp_call_get_state (call) != SP_CALL_STATE_RINGING)
-    return FALSE;
-
-  source = sp_account_list_get_source (self->accounts, sp_call_get_account_id (call));
-
-  return source != NULL && sp_source_can_perform (source, SP_SOURCE_ACTION_ANSWER);
+  return sp_call_get_state (call) == SP_CALL_STATE_RINGING &&
+         source_can (self, call, SP_SOURCE_ACTION_ANSWER);
 }
 
 /**
@@ -757,17 +780,10 @@ void
 sp_screenpop_answer_call (SpScreenpop *self,
                           SpCall      *call)
 {
-  SpSource *source;
-
   g_return_if_fail (SP_IS_SCREENPOP (self));
   g_return_if_fail (SP_IS_CALL (call));
 
-  source = sp_account_list_get_source (self->accounts, sp_call_get_account_id (call));
-  if (source == NULL)
-    return;
-
-  sp_source_perform_async (source, SP_SOURCE_ACTION_ANSWER, sp_call_get_call_id (call), NULL,
-                           NULL, answer_cb, g_object_ref (self));
+  perform_on_call (self, call, SP_SOURCE_ACTION_ANSWER, answer_cb);
 }
 
 /**
@@ -781,18 +797,14 @@ sp_screenpop_can_hang_up (SpScreenpop *self,
                           SpCall      *call)
 {
   SpCallState state;
-  SpSource *source;
 
   g_return_val_if_fail (SP_IS_SCREENPOP (self), FALSE);
   g_return_val_if_fail (SP_IS_CALL (call), FALSE);
 
   state = sp_call_get_state (call);
-  if (state != SP_CALL_STATE_RINGING && state != SP_CALL_STATE_ANSWERED)
-    return FALSE;
 
-  source = sp_account_list_get_source (self->accounts, sp_call_get_account_id (call));
-
-  return source != NULL && sp_source_can_perform (source, SP_SOURCE_ACTION_HANGUP);
+  return (state == SP_CALL_STATE_RINGING || state == SP_CALL_STATE_ANSWERED) &&
+         source_can (self, call, SP_SOURCE_ACTION_HANGUP);
 }
 
 /**
@@ -805,17 +817,10 @@ void
 sp_screenpop_hang_up_call (SpScreenpop *self,
                            SpCall      *call)
 {
-  SpSource *source;
-
   g_return_if_fail (SP_IS_SCREENPOP (self));
   g_return_if_fail (SP_IS_CALL (call));
 
-  source = sp_account_list_get_source (self->accounts, sp_call_get_account_id (call));
-  if (source == NULL)
-    return;
-
-  sp_source_perform_async (source, SP_SOURCE_ACTION_HANGUP, sp_call_get_call_id (call), NULL,
-                           NULL, hang_up_cb, g_object_ref (self));
+  perform_on_call (self, call, SP_SOURCE_ACTION_HANGUP, hang_up_cb);
 }
 
 /**

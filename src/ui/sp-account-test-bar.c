@@ -265,16 +265,3 @@ sp_account_test_bar_stop (SpAccountTestBar *self)
   g_clear_pointer (&self->certificate, g_free);
   gtk_widget_set_visible (self->trust_button, FALSE);
 }
-
-/**
- * sp_account_test_bar_get_untrusted_certificate:
- *
- * Returns: (nullable): the fingerprint of the certificate the last test failed on, which
- *   "Trust Certificate…" offers to trust
- */
-const char *
-sp_account_test_bar_get_untrusted_certificate (SpAccountTestBar *self)
-{
-  g_return_val_if_fail (SP_IS_ACCOUNT_TEST_BAR (self), NULL);
-  return self->certificate;
-}

@@ -26,7 +26,5 @@ void        sp_account_test_bar_start        (SpAccountTestBar *self,
                                               const char       *secret,
                                               const char       *keyring_id);
 void        sp_account_test_bar_stop         (SpAccountTestBar *self);
-const char *sp_account_test_bar_get_untrusted_certificate
-                                             (SpAccountTestBar *self);
 
 G_END_DECLS

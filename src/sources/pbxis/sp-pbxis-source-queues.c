@@ -279,7 +279,7 @@ sp_pbxis_source_refresh_queues_async (SpPbxisSource       *self,
     }
 
   /* Every queue: the ones the account lists that are absent do not exist. */
-  sp_pbxis_request_queue_status_async (sp_pbxis_source_get_session (self), base_url, STATUS_TIMEOUT_SECONDS,
+  sp_pbxis_request_queue_status_async (self->session, base_url, STATUS_TIMEOUT_SECONDS,
                                        cancellable, queue_status_cb, g_steal_pointer (&task));
 }
 

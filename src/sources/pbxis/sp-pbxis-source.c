@@ -7,28 +7,23 @@
 
 #include "config.h"
 
-#include <glib/gi18n.h>
-#include <libsoup/soup.h>
-
 #include "sp-account.h"
 #include "sp-http.h"
-#include "sp-pbxis.h"
 #include "sp-pbxis-agent.h"
-#include "sp-pbxis-board.h"
 #include "sp-pbxis-calls.h"
-#include "sp-pbxis-queue-status.h"
-#include "sp-pbxis-request.h"
 #include "sp-pbxis-source.h"
 #include "sp-pbxis-source-private.h"
-#include "sp-pbxis-stream.h"
 
 /*
  * pbxis-ws (see protocols/pbxis_ws.md): POST /ticket names the agents and queues, and the
  * ticket's events are then read over one transport: a WebSocket, Server-Sent Events or
- * long-polls. This file is the connection and the actions; the kind's other files hold
- * the rest:
+ * long-polls. This file is the object, its configuration and the status view's signals;
+ * sp-pbxis-source-connect.c the connection (the ticket, its stream, what the events do);
+ * sp-pbxis-source-actions.c the actions (and the dials, followed to their end). The kind's
+ * other files hold the rest:
  *   sp-pbxis-stream.c   the three transports of a ticket's events (SpPbxisStream)
- *   sp-pbxis-calls.c    the pure mapping of the events to SpCallEvents (SpPbxisCalls)
+ *   sp-pbxis-calls.c    the pure mapping of the events to SpCallEvents (SpPbxisCalls;
+ *                       sp-pbxis-calls-events.c: what each event does to an agent's calls)
  *   sp-pbxis-dials.c    the dials the calls follow, to their pick-up or failure
  *   sp-pbxis-board.c    the status view's agents and queues (sp-pbxis-agent.c: one agent)
  *   sp-pbxis-request.c  POSTs, deadlines and errors of requests to pbxis-ws
@@ -73,31 +68,6 @@
 /* How long connecting (ticket and stream) may take before the attempt counts as failed
  * (the base class's deadline). */
 #define CONNECT_TIMEOUT_SECONDS 15
-/* How long an action may take. */
-#define ACTION_TIMEOUT_SECONDS 15
-/* pbxis-ws answers a long-poll within :poll-timeout-seconds (30 by default). */
-#define DEFAULT_POLL_TIMEOUT_SECONDS 30
-
-struct _SpPbxisSource
-{
-  SpSource          parent_instance;
-
-  SoupSession      *session;
-
-  /* The connection: all dropped by disconnect(). */
-  SpPbxisTransport  transport;
-  char             *base_url;
-  SpPbxisStream    *stream;
-  guint             poll_timeout;
-
-  /* What the events said; outlives reconnections, because the snapshot of the next ticket
-   * is compared with it. */
-  SpPbxisCalls     *calls;
-  guint             deadline_id;     /* when an end stops waiting for agentComplete, or a
-                                      * dial gives up */
-  GHashTable       *dial_tasks;      /* dial id → GTask of its perform, owned */
-  SpPbxisBoard     *board;           /* the status view's model */
-};
 
 enum {
   QUEUE_CHANGED,
@@ -128,18 +98,11 @@ sp_pbxis_source_normalize_url (const char  *url,
   return sp_http_normalize_url (url, SP_HTTP_URL_WEBSOCKET, "http://HOST:58615", error);
 }
 
-static gboolean
-option_is_true (const char *value)
-{
-  return value != NULL && (g_ascii_strcasecmp (value, "true") == 0 ||
-                           g_ascii_strcasecmp (value, "yes") == 0 ||
-                           g_strcmp0 (value, "1") == 0);
-}
-
 /* The `queues` option: a comma-separated list. */
-static char **
-dup_queues (SpAccount *account)
+char **
+sp_pbxis_source_dup_queues (SpPbxisSource *self)
 {
+  SpAccount *account = sp_source_get_account (SP_SOURCE (self));
   g_autofree char *option = sp_account_dup_option (account, SP_PBXIS_OPTION_QUEUES);
   g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
   g_auto(GStrv) parts = g_strsplit (option ? option : "", ",", -1);
@@ -155,85 +118,19 @@ dup_queues (SpAccount *account)
   return g_strv_builder_end (builder);
 }
 
-/* The board follows the account: its extensions and queues. */
-static void
-configure_board (SpPbxisSource *self)
+/* The board follows the account: its extensions and queues (also on every connect). */
+void
+sp_pbxis_source_configure_board (SpPbxisSource *self)
 {
   SpAccount *account = sp_source_get_account (SP_SOURCE (self));
   g_auto(GStrv) agents = sp_account_dup_extensions (account);
-  g_auto(GStrv) queues = dup_queues (account);
+  g_auto(GStrv) queues = sp_pbxis_source_dup_queues (self);
 
   sp_pbxis_board_configure (self->board, (const char * const *) agents,
                             (const char * const *) queues);
 }
 
-static char *
-first_extension (SpPbxisSource *self)
-{
-  g_auto(GStrv) extensions = sp_account_dup_extensions (sp_source_get_account (SP_SOURCE (self)));
-
-  return extensions != NULL && extensions[0] != NULL ? g_strdup (extensions[0]) : NULL;
-}
-
-/* Events */
-
-static void schedule_deadline (SpPbxisSource *self);
-static void settle_dials (SpPbxisSource *self);
-
-static void
-emit_all (SpPbxisSource *self,
-          GPtrArray     *events)
-{
-  for (guint i = 0; i < events->len; i++)
-    sp_source_emit_call_event (SP_SOURCE (self), g_ptr_array_index (events, i));
-}
-
-static gboolean
-deadline_cb (gpointer data)
-{
-  SpPbxisSource *self = data;
-  g_autoptr(GPtrArray) events = NULL;
-
-  self->deadline_id = 0;
-  events = sp_pbxis_calls_expire (self->calls, g_get_monotonic_time ());
-  schedule_deadline (self);
-  emit_all (self, events);
-  settle_dials (self);
-
-  return G_SOURCE_REMOVE;
-}
-
-/* The calls' ends that wait for agentComplete, and the dials that wait for the phone, are
- * given up at their deadline. */
-static void
-schedule_deadline (SpPbxisSource *self)
-{
-  gint64 deadline = sp_pbxis_calls_get_deadline (self->calls);
-  gint64 wait;
-
-  g_clear_handle_id (&self->deadline_id, g_source_remove);
-  if (deadline < 0)
-    return;
-
-  wait = deadline - g_get_monotonic_time ();
-  self->deadline_id = g_timeout_add (wait > 0 ? (guint) ((wait + 999) / 1000) : 0,
-                                     deadline_cb, self);
-}
-
-static void
-feed_calls (SpPbxisSource      *self,
-            const SpPbxisEvent *event)
-{
-  SpAccount *account = sp_source_get_account (SP_SOURCE (self));
-  g_autoptr(GPtrArray) events = NULL;
-
-  /* As the account says now: the events made from here on carry it. */
-  sp_pbxis_calls_set_ring_timeout (self->calls, sp_account_get_ring_timeout (account));
-  events = sp_pbxis_calls_feed (self->calls, event, g_get_monotonic_time ());
-  schedule_deadline (self);
-  emit_all (self, events);
-  settle_dials (self);
-}
+/* The status view */
 
 /* The agent state is the first extension's: the account's own agent. */
 static void
@@ -267,20 +164,11 @@ sp_pbxis_source_board_refreshed (SpPbxisSource *self)
                    ((SpPbxisQueue *) g_ptr_array_index (queues, i))->name);
 }
 
-/**
- * sp_pbxis_source_get_session:
- *
- * Returns: (transfer none): the source's HTTP session. For sp-pbxis-source-queues.c.
- */
-SoupSession *
-sp_pbxis_source_get_session (SpPbxisSource *self)
-{
-  return self->session;
-}
-
-static void
-feed_board (SpPbxisSource      *self,
-            const SpPbxisEvent *event)
+/* An event of the ticket: the status view hears what it changed on the board. For
+ * sp-pbxis-source-connect.c. */
+void
+sp_pbxis_source_feed_board (SpPbxisSource      *self,
+                            const SpPbxisEvent *event)
 {
   SpPbxisBoardChange change = sp_pbxis_board_feed (self->board, event);
 
@@ -291,660 +179,6 @@ feed_board (SpPbxisSource      *self,
     }
   if (change & SP_PBXIS_BOARD_QUEUE)
     g_signal_emit (self, signals[QUEUE_CHANGED], 0, event->queue);
-}
-
-/* A well-formed event of the ticket; `closed` is the stream's, as a loss. */
-static void
-stream_event_cb (SpPbxisSource      *self,
-                 const SpPbxisEvent *event,
-                 SpPbxisStream      *stream)
-{
-  feed_board (self, event);
-
-  switch (event->type)
-    {
-    case SP_PBXIS_EVENT_PHONE_NUMBER:
-    case SP_PBXIS_EVENT_EXTENSION_STATUS:
-    case SP_PBXIS_EVENT_AGENT_COMPLETE:
-      feed_calls (self, event);
-      break;
-
-    case SP_PBXIS_EVENT_QUEUE_MEMBER_STATUS:
-    case SP_PBXIS_EVENT_QUEUE_COUNT:
-    case SP_PBXIS_EVENT_AGENT_NAME:
-      break;
-
-    case SP_PBXIS_EVENT_ORIGINATE_FAILED:
-      /* Its "agent" is the dialled number (a server quirk), so it only comes when the
-       * account's extensions happen to name that number; its action id tells whether the
-       * dial was ours. */
-      g_message ("[%s] pbxis-ws could not place the call to %s (%s)",
-                 sp_source_get_account_id (SP_SOURCE (self)),
-                 event->agent ? event->agent : "?", event->action_id ? event->action_id : "");
-      feed_calls (self, event);
-      break;
-
-    case SP_PBXIS_EVENT_CLOSED:
-    case SP_PBXIS_EVENT_PARKING:
-    case SP_PBXIS_EVENT_QUEUE_SUMMARY:
-    case SP_PBXIS_EVENT_MEMBER_SUMMARY:
-    case SP_PBXIS_EVENT_UNKNOWN:
-    default:
-      break;
-    }
-}
-
-static void
-stream_lost_cb (SpPbxisSource *self,
-                const GError  *error,
-                SpPbxisStream *stream)
-{
-  sp_source_connection_lost (SP_SOURCE (self), error);
-}
-
-static gboolean
-attempt_is_over (SpPbxisSource *self)
-{
-  GCancellable *cancellable = sp_source_get_cancellable (SP_SOURCE (self));
-
-  return cancellable == NULL || g_cancellable_is_cancelled (cancellable);
-}
-
-/* Connecting */
-
-typedef struct
-{
-  SoupMessage *msg;     /* the ticket's */
-} ConnectData;
-
-static void
-connect_data_free (ConnectData *data)
-{
-  g_clear_object (&data->msg);
-  g_free (data);
-}
-
-/* The status is a complement: without it the view still shows what the events say. */
-static void
-connect_refresh_cb (GObject      *object,
-                    GAsyncResult *result,
-                    gpointer      user_data)
-{
-  SpPbxisSource *self = SP_PBXIS_SOURCE (object);
-  g_autoptr(GError) error = NULL;
-
-  if (!sp_pbxis_source_refresh_queues_finish (self, result, &error) &&
-      !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    g_debug ("[%s] No queue status: %s", sp_source_get_account_id (SP_SOURCE (self)),
-             error->message);
-}
-
-static void
-stream_open_cb (GObject      *object,
-                GAsyncResult *result,
-                gpointer      user_data)
-{
-  g_autoptr(GTask) task = user_data;
-  SpPbxisSource *self = g_task_get_source_object (task);
-  SpPbxisStream *stream = SP_PBXIS_STREAM (object);
-  g_autoptr(GError) error = NULL;
-  gboolean opened;
-
-  opened = sp_pbxis_stream_open_finish (stream, result, &error);
-
-  if (g_task_return_error_if_cancelled (task))
-    return;
-
-  if (!opened)
-    {
-      g_task_return_error (task, g_steal_pointer (&error));
-      return;
-    }
-
-  g_task_return_boolean (task, TRUE);
-
-  /* The base class has made the connection live; now read, on its cancellable, and fill
-   * the status view with what the events do not say. */
-  if (!attempt_is_over (self) && stream == self->stream)
-    {
-      sp_pbxis_stream_start (stream);
-      sp_pbxis_source_refresh_queues_async (self, sp_source_get_cancellable (SP_SOURCE (self)),
-                                            connect_refresh_cb, NULL);
-    }
-}
-
-static void
-ticket_cb (GObject      *object,
-           GAsyncResult *result,
-           gpointer      user_data)
-{
-  g_autoptr(GTask) task = user_data;
-  SpPbxisSource *self = g_task_get_source_object (task);
-  ConnectData *data = g_task_get_task_data (task);
-  SoupMessage *msg = data->msg;
-  GCancellable *cancellable = g_task_get_cancellable (task);
-  g_autoptr(GBytes) bytes = NULL;
-  g_autoptr(GError) error = NULL;
-  g_autofree char *url = NULL;
-  g_autofree char *ticket = NULL;
-  const char *body;
-  gsize length;
-
-  bytes = sp_http_read_bytes_finish (SOUP_SESSION (object), result, &error);
-
-  if (g_task_return_error_if_cancelled (task))
-    return;
-
-  if (bytes == NULL || soup_message_get_status (msg) != SOUP_STATUS_OK)
-    {
-      GError *task_error = NULL;
-
-      sp_pbxis_request_set_error (&task_error, msg, _("a pbxis-ws ticket service"), NULL, error);
-      g_task_return_error (task, task_error);
-      return;
-    }
-
-  url = sp_http_dup_display_url (msg);
-
-  body = g_bytes_get_data (bytes, &length);
-  ticket = sp_pbxis_parse_ticket (body, length, &error);
-  if (ticket == NULL)
-    {
-      g_task_return_new_error (task, SP_SOURCE_ERROR, SP_SOURCE_ERROR_FAILED,
-                               _("%s answered something that is not a ticket: %s"), url,
-                               error->message);
-      return;
-    }
-
-  g_debug ("[%s] Got a ticket", sp_source_get_account_id (SP_SOURCE (self)));
-
-  /* The new ticket's snapshot says which calls are going on now. */
-  sp_pbxis_board_forget_calls (self->board);
-  sp_pbxis_source_board_refreshed (self);
-
-  /* Errors from here on are the stream's. */
-  if (self->stream != NULL)
-    {
-      g_signal_handlers_disconnect_by_data (self->stream, self);
-      sp_pbxis_stream_close (self->stream);
-      g_clear_object (&self->stream);
-    }
-  self->stream = sp_pbxis_stream_new (self->session, self->transport, self->base_url, ticket,
-                                      self->poll_timeout,
-                                      sp_source_get_account_id (SP_SOURCE (self)));
-  g_signal_connect_object (self->stream, "event", G_CALLBACK (stream_event_cb), self,
-                           G_CONNECT_SWAPPED);
-  g_signal_connect_object (self->stream, "lost", G_CALLBACK (stream_lost_cb), self,
-                           G_CONNECT_SWAPPED);
-  sp_pbxis_stream_open_async (self->stream, cancellable, stream_open_cb, g_steal_pointer (&task));
-}
-
-static void
-sp_pbxis_source_connect_async (SpSource            *source,
-                               GCancellable        *cancellable,
-                               GAsyncReadyCallback  callback,
-                               gpointer             user_data)
-{
-  SpPbxisSource *self = SP_PBXIS_SOURCE (source);
-  SpAccount *account = sp_source_get_account (source);
-  g_autoptr(GTask) task = NULL;
-  g_autoptr(GError) error = NULL;
-  g_autofree char *configured = sp_account_dup_url (account);
-  g_autofree char *transport = sp_account_dup_option (account, SP_PBXIS_OPTION_TRANSPORT);
-  g_autofree char *summary = sp_account_dup_option (account, SP_PBXIS_OPTION_SUMMARY_EVENTS);
-  g_autofree char *poll_timeout = sp_account_dup_option (account, SP_PBXIS_OPTION_POLL_TIMEOUT);
-  g_autofree char *url = NULL;
-  g_autofree char *body = NULL;
-  g_auto(GStrv) agents = sp_account_dup_extensions (account);
-  g_auto(GStrv) queues = dup_queues (account);
-  g_autoptr(SoupMessage) msg = NULL;
-  ConnectData *data;
-
-  task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (task, sp_pbxis_source_connect_async);
-
-  g_clear_pointer (&self->base_url, g_free);
-  self->base_url = sp_pbxis_source_normalize_url (configured, &error);
-  if (self->base_url == NULL)
-    {
-      g_task_return_error (task, g_steal_pointer (&error));
-      return;
-    }
-
-  if (!sp_pbxis_parse_transport (transport, &self->transport))
-    {
-      g_task_return_new_error (task, SP_SOURCE_ERROR, SP_SOURCE_ERROR_CONFIG,
-                               _("“%s” is not a pbxis-ws transport; use websocket, sse or long-poll"),
-                               transport);
-      return;
-    }
-
-  if (agents == NULL || agents[0] == NULL)
-    {
-      g_task_return_new_error (task, SP_SOURCE_ERROR, SP_SOURCE_ERROR_CONFIG,
-                               _("Set the agent’s extension: pbxis-ws only reports the calls of the extensions it is asked about"));
-      return;
-    }
-
-  self->poll_timeout = DEFAULT_POLL_TIMEOUT_SECONDS;
-  if (poll_timeout != NULL && *poll_timeout != '\0')
-    {
-      guint64 value;
-
-      if (!g_ascii_string_to_unsigned (poll_timeout, 10, 1, 3600, &value, NULL))
-        {
-          g_task_return_new_error (task, SP_SOURCE_ERROR, SP_SOURCE_ERROR_CONFIG,
-                                   _("“%s” is not a poll timeout; give the seconds of the server’s :poll-timeout-seconds"),
-                                   poll_timeout);
-          return;
-        }
-      self->poll_timeout = (guint) value;
-    }
-
-  sp_http_session_pin_account (self->session, account);
-
-  /* A fresh ticket for every attempt: an old one may be dead, and a dead one makes a
-   * WebSocket that is accepted and silent for ever. */
-  url = g_strdup_printf ("%s/ticket", self->base_url);
-  configure_board (self);
-  body = sp_pbxis_build_ticket_request ((const char * const *) agents,
-                                        (const char * const *) queues, option_is_true (summary));
-  msg = sp_pbxis_request_new_post (url, body);
-  if (msg == NULL)
-    {
-      g_task_return_new_error (task, SP_SOURCE_ERROR, SP_SOURCE_ERROR_CONFIG,
-                               _("“%s” is not a server address"), configured);
-      return;
-    }
-
-  data = g_new0 (ConnectData, 1);
-  data->msg = g_object_ref (msg);
-  g_task_set_task_data (task, data, (GDestroyNotify) connect_data_free);
-
-  g_debug ("[%s] Asking %s for a ticket (%s)", sp_source_get_account_id (source), url,
-           sp_pbxis_transport_to_string (self->transport));
-
-  /* The base class gives up the attempt at its deadline, through this cancellable. */
-  sp_http_read_bytes_async (self->session, msg, SP_HTTP_MAX_ANSWER, cancellable, ticket_cb,
-                            g_steal_pointer (&task));
-}
-
-static gboolean
-sp_pbxis_source_connect_finish (SpSource      *source,
-                                GAsyncResult  *result,
-                                GError       **error)
-{
-  return g_task_propagate_boolean (G_TASK (result), error);
-}
-
-static void
-sp_pbxis_source_disconnect (SpSource *source)
-{
-  SpPbxisSource *self = SP_PBXIS_SOURCE (source);
-
-  /* Reads and polls in flight were cancelled with the attempt's cancellable. */
-  if (self->stream != NULL)
-    {
-      g_signal_handlers_disconnect_by_data (self->stream, self);
-      sp_pbxis_stream_close (self->stream);
-      g_clear_object (&self->stream);
-    }
-}
-
-/* Actions */
-
-static gboolean
-sp_pbxis_source_can_perform (SpSource       *source,
-                             SpSourceAction  action)
-{
-  SpAccount *account = sp_source_get_account (source);
-  g_auto(GStrv) extensions = sp_account_dup_extensions (account);
-  g_autofree char *url = sp_account_dup_url (account);
-
-  if (extensions == NULL || extensions[0] == NULL || url == NULL || *url == '\0')
-    return FALSE;
-
-  switch (action)
-    {
-    case SP_SOURCE_ACTION_DIAL:
-    case SP_SOURCE_ACTION_QUEUE_ADD:
-    case SP_SOURCE_ACTION_QUEUE_REMOVE:
-    case SP_SOURCE_ACTION_QUEUE_PAUSE:
-    case SP_SOURCE_ACTION_QUEUE_UNPAUSE:
-    case SP_SOURCE_ACTION_PAUSE:
-    case SP_SOURCE_ACTION_UNPAUSE:
-      return TRUE;
-    case SP_SOURCE_ACTION_ANSWER:
-    case SP_SOURCE_ACTION_HANGUP:
-    case SP_SOURCE_ACTION_POST_MESSAGE:
-    default:
-      return FALSE;
-    }
-}
-
-typedef struct
-{
-  SpPbxisDeadline *deadline;
-  char            *failure;  /* "Could not pause agent 147 in queue q1", for the error message */
-  guint            dial_id;  /* a dial's, in the calls */
-  gboolean         sent;     /* a dial's request was answered */
-  gboolean         settled;  /* a dial ended before its request was answered */
-  GError          *dial_error;
-} ActionData;
-
-static void
-action_data_free (ActionData *data)
-{
-  g_clear_pointer (&data->deadline, sp_pbxis_deadline_free);
-  g_clear_error (&data->dial_error);
-  g_free (data->failure);
-  g_free (data);
-}
-
-/* Takes @error (%NULL: the call is placed) and completes the dial's perform. */
-static void
-complete_dial (SpPbxisSource *self,
-               GTask         *task,
-               GError        *error)
-{
-  ActionData *data = g_task_get_task_data (task);
-
-  g_hash_table_steal (self->dial_tasks, GUINT_TO_POINTER (data->dial_id));
-
-  if (error != NULL)
-    {
-      g_message ("[%s] %s: %s", sp_source_get_account_id (SP_SOURCE (self)), data->failure,
-                 error->message);
-      g_task_return_new_error (task, SP_SOURCE_ERROR, SP_SOURCE_ERROR_FAILED, "%s: %s",
-                               data->failure, error->message);
-      g_error_free (error);
-    }
-  else
-    {
-      g_task_return_boolean (task, TRUE);
-    }
-
-  g_object_unref (task);
-}
-
-/* The dials that ended (picked up, or not placed) complete their performs; one whose
- * request is still on its way completes when the answer comes. */
-static void
-settle_dials (SpPbxisSource *self)
-{
-  g_autoptr(GPtrArray) results = sp_pbxis_dials_take_results (sp_pbxis_calls_get_dials (self->calls));
-
-  for (guint i = 0; i < results->len; i++)
-    {
-      SpPbxisDialResult *result = g_ptr_array_index (results, i);
-      GTask *task = g_hash_table_lookup (self->dial_tasks, GUINT_TO_POINTER (result->id));
-      ActionData *data;
-
-      if (task == NULL)
-        continue;
-
-      data = g_task_get_task_data (task);
-      if (data->sent)
-        {
-          complete_dial (self, task, g_steal_pointer (&result->error));
-        }
-      else
-        {
-          data->settled = TRUE;
-          data->dial_error = g_steal_pointer (&result->error);
-        }
-    }
-}
-
-static void
-action_cb (GObject      *object,
-           GAsyncResult *result,
-           gpointer      user_data)
-{
-  g_autoptr(GTask) task = user_data;
-  SpPbxisSource *self = g_task_get_source_object (task);
-  ActionData *data = g_task_get_task_data (task);
-  g_autoptr(GBytes) bytes = NULL;
-  g_autoptr(GError) error = NULL;
-  g_autofree char *answer = NULL;
-  const char *body;
-  gsize length;
-
-  bytes = sp_http_read_bytes_finish (SOUP_SESSION (object), result, &error);
-
-  /* A dial's request is over: from here the dial waits for nobody or for its outcome. */
-  if (data->dial_id != 0 &&
-      (bytes == NULL || (g_task_get_cancellable (task) != NULL &&
-                         g_cancellable_is_cancelled (g_task_get_cancellable (task)))))
-    {
-      g_hash_table_steal (self->dial_tasks, GUINT_TO_POINTER (data->dial_id));
-      sp_pbxis_dials_cancel (sp_pbxis_calls_get_dials (self->calls), data->dial_id);
-      schedule_deadline (self);
-      g_object_unref (task);
-    }
-
-  if (g_task_return_error_if_cancelled (task))
-    return;
-
-  if (bytes == NULL)
-    {
-      GError *task_error = NULL;
-
-      sp_pbxis_deadline_set_error (&task_error, data->deadline, ACTION_TIMEOUT_SECONDS,
-                                   _("a pbxis-ws action"), error);
-      g_prefix_error (&task_error, "%s: ", data->failure);
-      g_task_return_error (task, task_error);
-      return;
-    }
-
-  body = g_bytes_get_data (bytes, &length);
-  if (!sp_pbxis_check_action_response (soup_message_get_status (data->deadline->msg), body, length,
-                                       &answer, &error))
-    {
-      if (data->dial_id != 0)
-        {
-          g_hash_table_steal (self->dial_tasks, GUINT_TO_POINTER (data->dial_id));
-          sp_pbxis_dials_cancel (sp_pbxis_calls_get_dials (self->calls), data->dial_id);
-          schedule_deadline (self);
-          g_object_unref (task);
-        }
-
-      /* Asterisk's own words ("Interface not found") tell the person what is wrong. */
-      g_task_return_new_error (task, SP_SOURCE_ERROR, SP_SOURCE_ERROR_FAILED,
-                               "%s: %s", data->failure, error->message);
-      return;
-    }
-
-  g_debug ("[%s] %s: %s", sp_source_get_account_id (SP_SOURCE (self)),
-           g_uri_get_path (soup_message_get_uri (data->deadline->msg)), answer ? answer : "OK");
-
-  if (data->dial_id != 0)
-    {
-      /* pbxis-ws answers the action id also when Asterisk refused the call: the dial is
-       * placed when the agent's phone rings and is picked up, which the events tell. */
-      data->sent = TRUE;
-      sp_pbxis_dials_sent (sp_pbxis_calls_get_dials (self->calls), data->dial_id, answer);
-      if (data->settled)
-        complete_dial (self, task, g_steal_pointer (&data->dial_error));
-      return;
-    }
-
-  g_task_return_boolean (task, TRUE);
-}
-
-/**
- * sp_pbxis_source_post_action:
- * @task: (transfer full): answered in action_cb()
- * @failure: (transfer full): what failed, for the error message ("Could not pause …")
- * @configured: the account's server address as typed, for the error message
- *
- * POSTs @body to @url as an action: the deadline, Asterisk's refusals and the error's
- * words are action_cb()'s. For sp-pbxis-source-queues.c.
- */
-void
-sp_pbxis_source_post_action (SpPbxisSource *self,
-                             GTask         *task,
-                             const char    *url,
-                             const char    *body,
-                             char          *failure,
-                             const char    *configured)
-{
-  ActionData *data = g_task_get_task_data (task);
-  g_autoptr(SoupMessage) msg = sp_pbxis_request_new_post (url, body);
-
-  if (data == NULL)
-    {
-      data = g_new0 (ActionData, 1);
-      g_task_set_task_data (task, data, (GDestroyNotify) action_data_free);
-    }
-  g_free (data->failure);
-  data->failure = failure;
-
-  if (msg == NULL)
-    {
-      g_task_return_new_error (task, SP_SOURCE_ERROR, SP_SOURCE_ERROR_CONFIG,
-                               _("“%s” is not a server address"), configured);
-      g_object_unref (task);
-      return;
-    }
-
-  data->deadline = sp_pbxis_deadline_new (msg, g_task_get_cancellable (task),
-                                          ACTION_TIMEOUT_SECONDS);
-
-  g_debug ("[%s] POST %s", sp_source_get_account_id (SP_SOURCE (self)), url);
-  sp_http_read_bytes_async (self->session, msg, SP_HTTP_MAX_ANSWER, data->deadline->cancellable,
-                            action_cb, task);
-}
-
-static void
-sp_pbxis_source_perform_async (SpSource            *source,
-                               SpSourceAction       action,
-                               const char          *call_id,
-                               GVariant            *param,
-                               GCancellable        *cancellable,
-                               GAsyncReadyCallback  callback,
-                               gpointer             user_data)
-{
-  SpPbxisSource *self = SP_PBXIS_SOURCE (source);
-  SpAccount *account = sp_source_get_account (source);
-  /* As GDBus does with parameters: a floating @param is consumed. */
-  g_autoptr(GVariant) owned_param = param ? g_variant_ref_sink (param) : NULL;
-  g_autoptr(GTask) task = NULL;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(SoupMessage) msg = NULL;
-  g_autofree char *configured = sp_account_dup_url (account);
-  g_autofree char *base_url = NULL;
-  g_autofree char *agent = first_extension (self);
-  g_autofree char *url = NULL;
-  g_autofree char *body = NULL;
-  g_autofree char *caller_id = sp_account_dup_option (account, SP_PBXIS_OPTION_CALLER_ID);
-  const char *text = NULL;
-  ActionData *data;
-
-  task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (task, sp_pbxis_source_perform_async);
-
-  if (!sp_pbxis_source_can_perform (source, action))
-    {
-      g_task_return_new_error (task, SP_SOURCE_ERROR, SP_SOURCE_ERROR_UNSUPPORTED,
-                               _("This account cannot “%s”"),
-                               sp_source_action_to_string (action));
-      return;
-    }
-
-  base_url = sp_pbxis_source_normalize_url (configured, &error);
-  if (base_url == NULL)
-    {
-      g_task_return_error (task, g_steal_pointer (&error));
-      return;
-    }
-
-  if (param != NULL && g_variant_is_of_type (param, G_VARIANT_TYPE_STRING))
-    text = g_variant_get_string (param, NULL);
-
-  data = g_new0 (ActionData, 1);
-  g_task_set_task_data (task, data, (GDestroyNotify) action_data_free);
-
-  if (action == SP_SOURCE_ACTION_DIAL)
-    {
-      g_autofree char *number = text ? sp_pbxis_normalize_number (text) : NULL;
-      g_autofree char *escaped_agent = NULL;
-      g_autofree char *escaped_number = NULL;
-
-      if (number == NULL)
-        {
-          g_task_return_new_error (task, SP_SOURCE_ERROR, SP_SOURCE_ERROR_FAILED,
-                                   _("“%s” is not a phone number"), text ? text : "");
-          return;
-        }
-
-      /* Everything but the unreserved characters is escaped: pbxis-ws's router URL-decodes
-       * each path segment with java.net.URLDecoder (moustache.clj, `segments`), which reads
-       * a raw "+" as a space, so "+385…" would dial " 385…"; "%2B" arrives as "+". */
-      escaped_agent = g_uri_escape_string (agent, NULL, FALSE);
-      escaped_number = g_uri_escape_string (number, NULL, FALSE);
-      url = g_strdup_printf ("%s/originate/%s/%s", base_url, escaped_agent, escaped_number);
-      /* pbxis-ws passes `callerId` on to Asterisk's Originate (pbxis_ws.clj line 217). */
-      body = sp_pbxis_build_originate (caller_id);
-      data->failure = g_strdup_printf (_("Could not call %s from %s"), number, agent);
-      /* Before the request: the agent's phone may ring before the answer comes. */
-      data->dial_id = sp_pbxis_dials_begin (sp_pbxis_calls_get_dials (self->calls), agent,
-                                            number, g_get_monotonic_time ());
-    }
-  else if (action == SP_SOURCE_ACTION_PAUSE || action == SP_SOURCE_ACTION_UNPAUSE)
-    {
-      gboolean paused = action == SP_SOURCE_ACTION_PAUSE;
-
-      /* Agent-wide: a pause reason has nowhere to go in pbxis-ws. */
-      url = g_strdup_printf ("%s/queue/pause", base_url);
-      body = sp_pbxis_build_queue_action (NULL, agent, paused);
-      data->failure = paused ? g_strdup_printf (_("Could not pause agent %s"), agent)
-                             : g_strdup_printf (_("Could not resume agent %s"), agent);
-    }
-  else
-    {
-      /* A queue action: the status view's, here for the first extension. */
-      if (text == NULL || *text == '\0')
-        {
-          g_task_return_new_error (task, SP_SOURCE_ERROR, SP_SOURCE_ERROR_FAILED,
-                                   _("“%s” needs the name of a queue"),
-                                   sp_source_action_to_string (action));
-          return;
-        }
-
-      sp_pbxis_source_prepare_queue_action (self, action, agent, text, base_url, &url, &body,
-                                            &data->failure);
-    }
-
-  msg = sp_pbxis_request_new_post (url, body);
-  if (msg == NULL)
-    {
-      g_task_return_new_error (task, SP_SOURCE_ERROR, SP_SOURCE_ERROR_CONFIG,
-                               _("“%s” is not a server address"), configured);
-      return;
-    }
-
-  data->deadline = sp_pbxis_deadline_new (msg, cancellable, ACTION_TIMEOUT_SECONDS);
-  if (data->dial_id != 0)
-    {
-      /* Until the dial ends, it is completed from the events or its deadline. */
-      g_hash_table_insert (self->dial_tasks, GUINT_TO_POINTER (data->dial_id),
-                           g_object_ref (task));
-      schedule_deadline (self);
-    }
-
-  g_debug ("[%s] %s: POST %s", sp_source_get_account_id (source),
-           sp_source_action_to_string (action), url);
-  sp_http_read_bytes_async (self->session, msg, SP_HTTP_MAX_ANSWER, data->deadline->cancellable,
-                            action_cb, g_steal_pointer (&task));
-}
-
-static gboolean
-sp_pbxis_source_perform_finish (SpSource      *source,
-                                GAsyncResult  *result,
-                                GError       **error)
-{
-  return g_task_propagate_boolean (G_TASK (result), error);
 }
 
 /* Object */
@@ -961,7 +195,7 @@ state_changed_cb (SpPbxisSource *self)
     {
       sp_pbxis_calls_reset (self->calls);
       g_clear_handle_id (&self->deadline_id, g_source_remove);
-      settle_dials (self);
+      sp_pbxis_source_settle_dials (self);
     }
 }
 
@@ -973,7 +207,7 @@ sp_pbxis_source_constructed (GObject *object)
   G_OBJECT_CLASS (sp_pbxis_source_parent_class)->constructed (object);
 
   self->calls = sp_pbxis_calls_new (sp_source_get_account_id (SP_SOURCE (self)));
-  configure_board (self);
+  sp_pbxis_source_configure_board (self);
 }
 
 static void
@@ -1062,77 +296,6 @@ SpSource *
 sp_pbxis_source_new (SpAccount *account)
 {
   return g_object_new (SP_TYPE_PBXIS_SOURCE, "account", account, NULL);
-}
-
-/**
- * sp_pbxis_source_dup_queues:
- *
- * Returns: (transfer full): the queues of the account's `queues` option
- */
-char **
-sp_pbxis_source_dup_queues (SpPbxisSource *self)
-{
-  g_return_val_if_fail (SP_IS_PBXIS_SOURCE (self), NULL);
-
-  return dup_queues (sp_source_get_account (SP_SOURCE (self)));
-}
-
-static SpPbxisAgent *
-first_agent (SpPbxisSource *self)
-{
-  GPtrArray *agents = sp_pbxis_board_get_agents (self->board);
-
-  return agents->len > 0 ? g_ptr_array_index (agents, 0) : NULL;
-}
-
-/**
- * sp_pbxis_source_get_membership:
- *
- * Returns: the first extension's membership of @queue, as pbxis-ws last said
- */
-SpPbxisMemberStatus
-sp_pbxis_source_get_membership (SpPbxisSource *self,
-                                const char    *queue)
-{
-  SpPbxisAgent *agent;
-
-  g_return_val_if_fail (SP_IS_PBXIS_SOURCE (self), SP_PBXIS_MEMBER_UNKNOWN);
-
-  agent = first_agent (self);
-  return agent ? sp_pbxis_agent_get_membership (agent, queue) : SP_PBXIS_MEMBER_UNKNOWN;
-}
-
-/**
- * sp_pbxis_source_get_queue_count:
- *
- * Returns: the callers waiting in @queue, or -1 if unknown
- */
-gint64
-sp_pbxis_source_get_queue_count (SpPbxisSource *self,
-                                 const char    *queue)
-{
-  SpPbxisQueue *found;
-
-  g_return_val_if_fail (SP_IS_PBXIS_SOURCE (self), -1);
-
-  found = sp_pbxis_board_lookup_queue (self->board, queue);
-  return found ? found->count : -1;
-}
-
-/**
- * sp_pbxis_source_get_agent_name:
- *
- * Returns: (nullable): the first extension's member name, as pbxis-ws said
- */
-const char *
-sp_pbxis_source_get_agent_name (SpPbxisSource *self)
-{
-  SpPbxisAgent *agent;
-
-  g_return_val_if_fail (SP_IS_PBXIS_SOURCE (self), NULL);
-
-  agent = first_agent (self);
-  return agent ? sp_pbxis_agent_get_name (agent) : NULL;
 }
 
 /**

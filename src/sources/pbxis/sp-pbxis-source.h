@@ -37,12 +37,6 @@ G_DECLARE_FINAL_TYPE (SpPbxisSource, sp_pbxis_source, SP, PBXIS_SOURCE, SpSource
 SpSource            *sp_pbxis_source_new                (SpAccount      *account);
 char                *sp_pbxis_source_normalize_url      (const char     *url,
                                                          GError        **error);
-char               **sp_pbxis_source_dup_queues         (SpPbxisSource  *self);
-SpPbxisMemberStatus  sp_pbxis_source_get_membership     (SpPbxisSource  *self,
-                                                         const char     *queue);
-gint64               sp_pbxis_source_get_queue_count    (SpPbxisSource  *self,
-                                                         const char     *queue);
-const char          *sp_pbxis_source_get_agent_name     (SpPbxisSource  *self);
 SpPbxisBoard        *sp_pbxis_source_get_board          (SpPbxisSource  *self);
 
 void                 sp_pbxis_source_queue_action_async   (SpPbxisSource       *self,
