@@ -100,9 +100,8 @@ static const SpDirectoryField carddav_fields[] = {
 
 static const SpDirectoryField eds_fields[] = {
   { SP_EDS_DIRECTORY_OPTION_BOOK, N_("Address Book"),
-    N_("The uid of one address book (evolution-data-server's list-sources shows them). Empty: "
-       "every enabled address book, those of online accounts too"),
-    SP_DIRECTORY_FIELD_TEXT, NULL },
+    N_("All address books: every enabled one, those of online accounts too"),
+    SP_DIRECTORY_FIELD_CHOICE, N_("All address books"), sp_eds_directory_list_books },
   { NULL }
 };
 
@@ -114,6 +113,32 @@ static const SpDirectoryKind kinds[] = {
   { "http", N_("CRM Lookup over HTTP"), sp_http_directory_get_type, http_fields },
   { "redmine", N_("Redmine Issues"), sp_http_directory_get_type, redmine_fields },
 };
+
+/**
+ * sp_directory_choice_new:
+ *
+ * Returns: (transfer full): a choice
+ */
+SpDirectoryChoice *
+sp_directory_choice_new (const char *id,
+                         const char *label)
+{
+  SpDirectoryChoice *self = g_new0 (SpDirectoryChoice, 1);
+
+  self->id = g_strdup (id);
+  self->label = g_strdup (label);
+  return self;
+}
+
+void
+sp_directory_choice_free (SpDirectoryChoice *self)
+{
+  if (self == NULL)
+    return;
+  g_free (self->id);
+  g_free (self->label);
+  g_free (self);
+}
 
 /**
  * sp_directory_kind_lookup:
