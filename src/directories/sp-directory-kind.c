@@ -100,7 +100,7 @@ static const SpDirectoryField carddav_fields[] = {
 
 static const SpDirectoryField eds_fields[] = {
   { SP_EDS_DIRECTORY_OPTION_BOOK, N_("Address Book"),
-    N_("All address books: every enabled one, those of online accounts too"),
+    N_("“All address books” searches every enabled one, online accounts’ too"),
     SP_DIRECTORY_FIELD_CHOICE, N_("All address books"), sp_eds_directory_list_books },
   { NULL }
 };
