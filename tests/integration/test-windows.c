@@ -407,10 +407,31 @@ test_windows_calls_now_company (void)
   g_assert_true (shown (find_widget (search.row, GTK_TYPE_LABEL, label_text_is, subtitle)));
   g_assert_true (shown (find_widget (search.row, GTK_TYPE_LABEL, label_text_is, search.title)));
 
+  /* After a restart, without the directory, Recent Calls still says who it was. */
+  {
+    g_autoptr(SpCallEvent) end = sp_call_event_new ("office", "c1", SP_CALL_EVENT_MISSED);
+
+    sp_call_tracker_push (sp_engine_get_tracker (engine), end);
+  }
   gtk_window_destroy (GTK_WINDOW (window));
   g_assert_finalize_object (window);
   g_assert_finalize_object (engine);
   g_settings_set_strv (settings, "directories", none);
+
+  engine = sp_engine_new_full (settings, NULL, path, NULL);
+  sp_account_list_add_transient (sp_engine_get_accounts (engine), account);
+  window = g_object_ref (sp_window_new (GTK_APPLICATION (app), engine));
+  gtk_window_present (GTK_WINDOW (window));
+  search.under = find_widget (GTK_WIDGET (window), ADW_TYPE_PREFERENCES_GROUP, group_titled,
+                              "Recent Calls");
+  g_assert_true (sp_test_wait_until (row_found, &search, 10000));
+  g_assert_true (shown (search.row));
+  g_assert_true (g_str_has_prefix (adw_action_row_get_subtitle (ADW_ACTION_ROW (search.row)),
+                                   "<b>株式会社テスト</b> & Co · 03-1234-5678 · Missed · "));
+
+  gtk_window_destroy (GTK_WINDOW (window));
+  g_assert_finalize_object (window);
+  g_assert_finalize_object (engine);
   g_settings_reset (settings, "phone-region");
   sp_test_remove_tree (dir);
 }
