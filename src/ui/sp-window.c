@@ -448,7 +448,8 @@ update_call_row (GtkWidget *row)
   gboolean withheld = sp_call_number_is_withheld (name) ||
                       sp_call_number_is_withheld (sp_call_get_number (call)) ||
                       (phone != NULL && phone->withheld);
-  g_autofree char *title = NULL;
+  gboolean named = name != NULL && number != NULL && !withheld;
+  g_autofree char *title = named ? g_strdup (name) : sp_call_dup_title (call);
   g_autofree char *account_name = account ? sp_account_dup_display_name (account) : NULL;
   g_autofree char *url = sp_screenpop_dup_call_url (screenpop, call);
   g_autoptr(GDateTime) started = g_date_time_new_from_unix_local (sp_call_get_started (call) / G_USEC_PER_SEC);
@@ -459,13 +460,9 @@ update_call_row (GtkWidget *row)
    * company a directory knows and the number ("Acme · 03-1234-5678 · Ringing · 10:02"), so
    * that neither is cut off at the end of one long title in a narrow window. Without a
    * name, or with a withheld number, the title says what there is. */
-  if (name != NULL && number != NULL && !withheld)
-    title = g_strdup (name);
-  else
-    title = sp_call_dup_title (call);
   if (contact != NULL && contact->company != NULL && *contact->company != '\0')
     g_string_append_printf (subtitle, "%s · ", contact->company);
-  if (name != NULL && number != NULL && !withheld)
+  if (named)
     g_string_append_printf (subtitle, "%s · ", number);
 
   g_string_append (subtitle, call_state_label (sp_call_get_state (call)));
@@ -587,6 +584,8 @@ create_pending_row (gpointer item,
   if (account_name != NULL)
     /* Translators: under a call whose work is not finished; %s is the account */
     subtitle = g_strdup_printf (_("Agent paused · %s"), account_name);
+  /* A caller's name and an account's name are text, as in the call rows. */
+  adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
   adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
   adw_action_row_set_subtitle (ADW_ACTION_ROW (row), subtitle ? subtitle : _("Agent paused"));
   adw_action_row_add_prefix (ADW_ACTION_ROW (row),
