@@ -115,32 +115,6 @@ static const SpDirectoryKind kinds[] = {
 };
 
 /**
- * sp_directory_choice_new:
- *
- * Returns: (transfer full): a choice
- */
-SpDirectoryChoice *
-sp_directory_choice_new (const char *id,
-                         const char *label)
-{
-  SpDirectoryChoice *self = g_new0 (SpDirectoryChoice, 1);
-
-  self->id = g_strdup (id);
-  self->label = g_strdup (label);
-  return self;
-}
-
-void
-sp_directory_choice_free (SpDirectoryChoice *self)
-{
-  if (self == NULL)
-    return;
-  g_free (self->id);
-  g_free (self->label);
-  g_free (self);
-}
-
-/**
  * sp_directory_kind_lookup:
  *
  * Returns: (nullable): the kind called @id

@@ -28,23 +28,6 @@ typedef enum
 } SpDirectoryFieldType;
 
 /**
- * SpDirectoryChoice:
- * @id: what is stored when it is chosen
- * @label: what the person sees
- *
- * One item a choice field offers.
- */
-typedef struct
-{
-  char *id;
-  char *label;
-} SpDirectoryChoice;
-
-SpDirectoryChoice *sp_directory_choice_new  (const char        *id,
-                                             const char        *label);
-void               sp_directory_choice_free (SpDirectoryChoice *self);
-
-/**
  * SpDirectoryListChoices:
  * @cancellable: (nullable): cancels the listing
  * @error: where a failure goes

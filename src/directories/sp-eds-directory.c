@@ -23,7 +23,6 @@ G_GNUC_BEGIN_IGNORE_DEPRECATIONS
 G_GNUC_END_IGNORE_DEPRECATIONS
 
 #include "sp-directory.h"
-#include "sp-directory-kind.h"
 #include "sp-eds-directory.h"
 #include "sp-vcard.h"
 
