@@ -405,6 +405,8 @@ sp_call_tracker_add_earlier (SpCallTracker *self,
   g_return_if_fail (SP_IS_CALL (call));
   g_return_if_fail (sp_call_is_finished (call));
 
+  /* Its number written as this run's calls are (03-1234-5678, not 0312345678). */
+  sp_call_set_region (call, self->region);
   if (g_list_model_get_n_items (G_LIST_MODEL (self->recent)) < RECENT_MAX)
     g_list_store_append (self->recent, call);
 }

@@ -785,6 +785,15 @@ sp_history_entry_to_call (const SpHistoryEntry *entry)
   ring->timestamp = entry->started;
   call = sp_call_new_from_event (ring);
 
+  /* Who a directory said it was: the window's rows show the company after a restart too. */
+  if (entry->name != NULL && entry->company != NULL)
+    {
+      g_autoptr(SpContact) contact = sp_contact_new (entry->name);
+
+      contact->company = g_strdup (entry->company);
+      sp_call_set_contact (call, contact);
+    }
+
   if (g_strcmp0 (entry->outcome, "answered") == 0 || g_strcmp0 (entry->outcome, "missed") == 0)
     {
       gboolean answered = g_strcmp0 (entry->outcome, "answered") == 0;

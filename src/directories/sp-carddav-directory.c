@@ -4,9 +4,16 @@
  *
  * A CardDAV address book (RFC 6352): one REPORT addressbook-query on the address book's
  * URL asking for the cards whose TEL contains any of the usual ways of writing the number,
- * or ends with its last four digits (test="anyof"), with Basic authentication (the password from the keyring). The vCards in
- * the multistatus answer are read by libebook-contacts, and matched again here digit by
- * digit, so that a server that ignores the filter (some return every card) is still right.
+ * or ends with its last four digits (test="anyof"), with Basic authentication (the password
+ * from the keyring). The vCards in the multistatus answer are read by libebook-contacts, and
+ * matched again here digit by digit, so that a server that ignores the filter (some return
+ * every card) is still right.
+ *
+ * The server compares text, so a card that writes the number split inside its last four
+ * digits ("+1 202 555 0 1 2-3") escapes that filter. When it finds no one, the cards that
+ * have a TEL at all are fetched once and matched here, by digits and by E.164; that copy of
+ * the book (at most MAX_ANSWER) serves the next misses for SNAPSHOT_LIFETIME, so that a
+ * stream of unknown callers costs one more request every few minutes, not one each.
  */
 
 #define G_LOG_DOMAIN "sp-carddav-directory"
@@ -23,12 +30,18 @@
 /* An answer of matching cards; a server that ignores the filter sends the whole book,
  * which is fine up to a size an office's book has. */
 #define MAX_ANSWER (8 * 1024 * 1024)
+#define SNAPSHOT_LIFETIME (5 * G_TIME_SPAN_MINUTE)
 
 struct _SpCarddavDirectory
 {
   SpDirectory  parent_instance;
 
   SoupSession *session;
+
+  /* The book's cards with a TEL, as last fetched when the filtered search missed. */
+  char        *snapshot;
+  char        *snapshot_key;   /* the URL and user it came from */
+  gint64       snapshot_time;  /* monotonic */
 };
 
 G_DEFINE_FINAL_TYPE (SpCarddavDirectory, sp_carddav_directory, SP_TYPE_DIRECTORY)
@@ -48,8 +61,10 @@ typedef struct
 {
   SoupMessage   *msg;
   SpPhoneNumber *number;
+  char          *url;
   char          *login;
   char          *password;
+  gboolean       whole_book;   /* the second search, every card with a TEL */
 } Lookup;
 
 static void
@@ -57,6 +72,7 @@ lookup_free (Lookup *lookup)
 {
   g_clear_object (&lookup->msg);
   sp_phone_number_free (lookup->number);
+  g_free (lookup->url);
   g_free (lookup->login);
   if (lookup->password != NULL)
     memset (lookup->password, 0, strlen (lookup->password));
@@ -195,17 +211,37 @@ build_query (const SpPhoneNumber *number)
   return g_string_free (g_steal_pointer (&body), FALSE);
 }
 
+/* Every card that has a TEL (an empty prop-filter: the property is defined). */
+#define WHOLE_BOOK_QUERY \
+  "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n" \
+  "<C:addressbook-query xmlns:D=\"DAV:\" xmlns:C=\"urn:ietf:params:xml:ns:carddav\">" \
+  "<D:prop><C:address-data/></D:prop>" \
+  "<C:filter><C:prop-filter name=\"TEL\"/></C:filter></C:addressbook-query>"
+
+static char *
+dup_snapshot_key (Lookup *lookup)
+{
+  return g_strconcat (lookup->url, "\n", lookup->login, NULL);
+}
+
+static void send_report (GTask      *task,
+                         const char *body);
+
 static void
 answer_cb (GObject      *object,
            GAsyncResult *result,
            gpointer      user_data)
 {
   g_autoptr(GTask) task = user_data;
+  SpCarddavDirectory *self = g_task_get_source_object (task);
   Lookup *lookup = g_task_get_task_data (task);
   g_autoptr(GError) error = NULL;
   g_autoptr(GError) checked = NULL;
   g_autoptr(GBytes) bytes = NULL;
   g_autofree char *cards = NULL;
+  g_autofree char *tail = NULL;
+  g_autofree char *key = NULL;
+  SpContact *contact;
   const char *data;
   gsize length;
 
@@ -214,6 +250,13 @@ answer_cb (GObject      *object,
     {
       if (g_error_matches (checked, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         g_task_return_error (task, g_steal_pointer (&checked));
+      else if (lookup->whole_book)
+        {
+          /* The filtered search answered; a book too big to fetch, or a server that
+           * refuses the wider search, leaves its answer standing: not known. */
+          g_debug ("The whole address book could not be read: %s", checked->message);
+          g_task_return_pointer (task, NULL, NULL);
+        }
       else
         g_task_return_new_error (task, SP_DIRECTORY_ERROR,
                                  checked->code == SP_SOURCE_ERROR_AUTH ? SP_DIRECTORY_ERROR_REFUSED
@@ -232,8 +275,82 @@ answer_cb (GObject      *object,
       return;
     }
 
-  g_task_return_pointer (task, sp_vcard_find_number (cards, lookup->number),
-                         (GDestroyNotify) sp_contact_free);
+  contact = sp_vcard_find_number (cards, lookup->number);
+  key = dup_snapshot_key (lookup);
+  if (lookup->whole_book)
+    {
+      g_free (self->snapshot);
+      g_free (self->snapshot_key);
+      self->snapshot = g_steal_pointer (&cards);
+      self->snapshot_key = g_steal_pointer (&key);
+      self->snapshot_time = g_get_monotonic_time ();
+    }
+  if (contact != NULL || lookup->whole_book)
+    {
+      g_task_return_pointer (task, contact, (GDestroyNotify) sp_contact_free);
+      return;
+    }
+
+  /* Not found by the server's text filter: only a number long enough for its tail to
+   * mean something is worth a look at every card. */
+  tail = sp_directory_dup_tail_digits (lookup->number);
+  if (tail == NULL)
+    {
+      g_task_return_pointer (task, NULL, NULL);
+      return;
+    }
+  if (self->snapshot != NULL && g_strcmp0 (self->snapshot_key, key) == 0 &&
+      g_get_monotonic_time () - self->snapshot_time < SNAPSHOT_LIFETIME)
+    {
+      g_task_return_pointer (task, sp_vcard_find_number (self->snapshot, lookup->number),
+                             (GDestroyNotify) sp_contact_free);
+      return;
+    }
+
+  lookup->whole_book = TRUE;
+  send_report (g_steal_pointer (&task), WHOLE_BOOK_QUERY);
+}
+
+/* One REPORT on the address book, answered to answer_cb. Takes @task. */
+static void
+send_report (GTask      *task,
+             const char *body)
+{
+  SpCarddavDirectory *self = g_task_get_source_object (task);
+  Lookup *lookup = g_task_get_task_data (task);
+  g_autoptr(GBytes) bytes = g_bytes_new (body, strlen (body));
+  SoupMessageHeaders *headers;
+
+  g_clear_object (&lookup->msg);
+  lookup->msg = soup_message_new ("REPORT", lookup->url);
+  if (lookup->msg == NULL)
+    {
+      g_task_return_new_error (task, SP_DIRECTORY_ERROR, SP_DIRECTORY_ERROR_CONFIG,
+                               _("“%s” is not a valid address"), lookup->url);
+      g_object_unref (task);
+      return;
+    }
+  soup_message_set_request_body_from_bytes (lookup->msg, "application/xml; charset=utf-8", bytes);
+  headers = soup_message_get_request_headers (lookup->msg);
+  soup_message_headers_replace (headers, "Depth", "1");
+  if (*lookup->login != '\0')
+    {
+      g_autofree char *pair = g_strconcat (lookup->login, ":", lookup->password ? lookup->password : "",
+                                           NULL);
+      g_autofree char *encoded = g_base64_encode ((const guchar *) pair, strlen (pair));
+      g_autofree char *basic = g_strconcat ("Basic ", encoded, NULL);
+
+      soup_message_headers_replace (headers, "Authorization", basic);
+      memset (pair, 0, strlen (pair));
+      memset (encoded, 0, strlen (encoded));
+      memset (basic, 0, strlen (basic));
+    }
+
+  if (self->session == NULL)
+    self->session = sp_http_session_new ();
+
+  sp_http_read_bytes_async (self->session, lookup->msg, MAX_ANSWER,
+                            g_task_get_cancellable (task), answer_cb, task);
 }
 
 static void
@@ -247,8 +364,6 @@ secret_cb (GObject      *object,
   g_autoptr(GError) error = NULL;
   g_autofree char *url = NULL;
   g_autofree char *body = NULL;
-  g_autoptr(GBytes) bytes = NULL;
-  SoupMessageHeaders *headers;
 
   lookup->password = sp_directory_lookup_secret_finish (SP_DIRECTORY (object), result, &error);
   if (g_task_return_error_if_cancelled (task))
@@ -263,36 +378,21 @@ secret_cb (GObject      *object,
       return;
     }
 
-  lookup->msg = soup_message_new ("REPORT", url);
-  if (lookup->msg == NULL)
-    {
-      g_task_return_new_error (task, SP_DIRECTORY_ERROR, SP_DIRECTORY_ERROR_CONFIG,
-                               _("“%s” is not a valid address"), url);
-      return;
-    }
+  /* Checked once here: a URL libsoup cannot use is the user's to fix. */
+  {
+    g_autoptr(GUri) uri = g_uri_parse (url, SOUP_HTTP_URI_FLAGS, NULL);
 
+    if (uri == NULL || g_uri_get_host (uri) == NULL || *g_uri_get_host (uri) == '\0')
+      {
+        g_task_return_new_error (task, SP_DIRECTORY_ERROR, SP_DIRECTORY_ERROR_CONFIG,
+                                 _("“%s” is not a valid address"), url);
+        return;
+      }
+  }
+
+  lookup->url = g_steal_pointer (&url);
   body = build_query (lookup->number);
-  bytes = g_bytes_new (body, strlen (body));
-  soup_message_set_request_body_from_bytes (lookup->msg, "application/xml; charset=utf-8", bytes);
-  headers = soup_message_get_request_headers (lookup->msg);
-  soup_message_headers_replace (headers, "Depth", "1");
-  if (*lookup->login != '\0')
-    {
-      g_autofree char *pair = g_strconcat (lookup->login, ":", lookup->password ? lookup->password : "",
-                                           NULL);
-      g_autofree char *encoded = g_base64_encode ((const guchar *) pair, strlen (pair));
-      g_autofree char *basic = g_strconcat ("Basic ", encoded, NULL);
-
-      soup_message_headers_replace (headers, "Authorization", basic);
-      memset (pair, 0, strlen (pair));
-      memset (basic, 0, strlen (basic));
-    }
-
-  if (self->session == NULL)
-    self->session = sp_http_session_new ();
-
-  sp_http_read_bytes_async (self->session, lookup->msg, MAX_ANSWER,
-                            g_task_get_cancellable (task), answer_cb, g_object_ref (task));
+  send_report (g_steal_pointer (&task), body);
 }
 
 static void
@@ -333,11 +433,23 @@ sp_carddav_directory_dispose (GObject *object)
 }
 
 static void
+sp_carddav_directory_finalize (GObject *object)
+{
+  SpCarddavDirectory *self = (SpCarddavDirectory *)object;
+
+  g_free (self->snapshot);
+  g_free (self->snapshot_key);
+
+  G_OBJECT_CLASS (sp_carddav_directory_parent_class)->finalize (object);
+}
+
+static void
 sp_carddav_directory_class_init (SpCarddavDirectoryClass *klass)
 {
   SpDirectoryClass *directory_class = SP_DIRECTORY_CLASS (klass);
 
   G_OBJECT_CLASS (klass)->dispose = sp_carddav_directory_dispose;
+  G_OBJECT_CLASS (klass)->finalize = sp_carddav_directory_finalize;
   directory_class->lookup_async = sp_carddav_directory_lookup_async;
   directory_class->lookup_finish = sp_carddav_directory_lookup_finish;
 }

@@ -100,9 +100,8 @@ static const SpDirectoryField carddav_fields[] = {
 
 static const SpDirectoryField eds_fields[] = {
   { SP_EDS_DIRECTORY_OPTION_BOOK, N_("Address Book"),
-    N_("The uid of one address book (evolution-data-server's list-sources shows them). Empty: "
-       "every enabled address book, those of online accounts too"),
-    SP_DIRECTORY_FIELD_TEXT, NULL },
+    N_("“All address books” searches every enabled one, online accounts’ too"),
+    SP_DIRECTORY_FIELD_CHOICE, N_("All address books"), sp_eds_directory_list_books },
   { NULL }
 };
 

@@ -16,13 +16,30 @@ G_BEGIN_DECLS
  * @SP_DIRECTORY_FIELD_TEXT: one line of text
  * @SP_DIRECTORY_FIELD_SECRET: a password or token: kept in the keyring, never in settings
  * @SP_DIRECTORY_FIELD_FILE: a file's path
+ * @SP_DIRECTORY_FIELD_CHOICE: one of what the field's list_choices() finds (the address
+ *   books of the session, …), or none: its fallback, offered first
  */
 typedef enum
 {
   SP_DIRECTORY_FIELD_TEXT,
   SP_DIRECTORY_FIELD_SECRET,
   SP_DIRECTORY_FIELD_FILE,
+  SP_DIRECTORY_FIELD_CHOICE,
 } SpDirectoryFieldType;
+
+/**
+ * SpDirectoryListChoices:
+ * @cancellable: (nullable): cancels the listing
+ * @error: where a failure goes
+ *
+ * Lists what a choice field offers. It may block (ask a service over the bus): the
+ * editor calls it in a worker thread.
+ *
+ * Returns: (transfer full) (element-type SpDirectoryChoice): the choices, or %NULL and
+ *   @error set
+ */
+typedef GPtrArray *(*SpDirectoryListChoices) (GCancellable  *cancellable,
+                                              GError       **error);
 
 /* The keys of fields that are not options. */
 #define SP_DIRECTORY_FIELD_KEY_SECRET "secret"
@@ -34,7 +51,9 @@ typedef enum
  * @title: (translatable): the field's short title in the editor
  * @hint: (translatable) (nullable): help under it (the expected form, the default)
  * @type: what it holds
- * @fallback: (nullable): what an empty field means (shown, and used by the directory)
+ * @fallback: (nullable): what an empty field means (shown, and used by the directory); for
+ *   a choice, the label (translatable) of the choice of none
+ * @list_choices: (nullable): for a choice, what it offers
  *
  * One field of a kind's form in Preferences; the form is built from these alone.
  */
@@ -45,6 +64,7 @@ typedef struct
   const char           *hint;
   SpDirectoryFieldType  type;
   const char           *fallback;
+  SpDirectoryListChoices list_choices;
 } SpDirectoryField;
 
 /**

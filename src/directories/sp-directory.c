@@ -519,3 +519,29 @@ sp_directory_set_secret_override (SpDirectory *self,
   g_clear_pointer (&priv->secret_override, sp_secret_free);
   priv->secret_override = g_strdup (secret);
 }
+
+/**
+ * sp_directory_choice_new:
+ *
+ * Returns: (transfer full): a choice
+ */
+SpDirectoryChoice *
+sp_directory_choice_new (const char *id,
+                         const char *label)
+{
+  SpDirectoryChoice *self = g_new0 (SpDirectoryChoice, 1);
+
+  self->id = g_strdup (id);
+  self->label = g_strdup (label);
+  return self;
+}
+
+void
+sp_directory_choice_free (SpDirectoryChoice *self)
+{
+  if (self == NULL)
+    return;
+  g_free (self->id);
+  g_free (self->label);
+  g_free (self);
+}

@@ -103,4 +103,21 @@ gboolean     sp_directory_keys_match           (const char * const  *keys,
 gboolean     sp_directory_number_matches       (const SpPhoneNumber *number,
                                                 const char          *stored);
 
+/**
+ * SpDirectoryChoice:
+ * @id: what is stored when it is chosen
+ * @label: what the person sees
+ *
+ * One item a choice field of a directory's form offers (an address book, …).
+ */
+typedef struct
+{
+  char *id;
+  char *label;
+} SpDirectoryChoice;
+
+SpDirectoryChoice *sp_directory_choice_new  (const char        *id,
+                                             const char        *label);
+void               sp_directory_choice_free (SpDirectoryChoice *self);
+
 G_END_DECLS

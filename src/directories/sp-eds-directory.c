@@ -163,6 +163,62 @@ sp_eds_directory_lookup_finish (SpDirectory   *self,
   return g_task_propagate_pointer (G_TASK (result), error);
 }
 
+static int
+compare_choices (gconstpointer a,
+                 gconstpointer b)
+{
+  const SpDirectoryChoice *first = *(const SpDirectoryChoice * const *) a;
+  const SpDirectoryChoice *second = *(const SpDirectoryChoice * const *) b;
+
+  return g_utf8_collate (first->label, second->label);
+}
+
+/**
+ * sp_eds_directory_list_books:
+ * @cancellable: (nullable): cancels the listing
+ * @error: where a failure goes
+ *
+ * The address books a lookup can search (the enabled ones), for the book chooser in
+ * Preferences: each by its uid, named as GNOME Contacts names it ("Personal", and an online
+ * account's book with the account: "Contacts (ana@example.com)"), in alphabetical order.
+ * Blocks on the bus: call it in a worker thread.
+ *
+ * Returns: (transfer full) (element-type SpDirectoryChoice) (nullable): the books, or %NULL
+ *   with @error set when the session has no Evolution Data Server
+ */
+GPtrArray *
+sp_eds_directory_list_books (GCancellable  *cancellable,
+                             GError       **error)
+{
+  g_autoptr(ESourceRegistry) registry = NULL;
+  g_autoptr(GError) local_error = NULL;
+  GPtrArray *books;
+  GList *sources;
+
+  registry = e_source_registry_new_sync (cancellable, &local_error);
+  if (registry == NULL)
+    {
+      g_set_error (error, SP_DIRECTORY_ERROR, SP_DIRECTORY_ERROR_UNREACHABLE,
+                   _("The GNOME address book is not running in this session (%s)"),
+                   local_error->message);
+      return NULL;
+    }
+
+  books = g_ptr_array_new_with_free_func ((GDestroyNotify) sp_directory_choice_free);
+  sources = e_source_registry_list_enabled (registry, E_SOURCE_EXTENSION_ADDRESS_BOOK);
+  for (GList *l = sources; l != NULL; l = l->next)
+    {
+      g_autofree char *label = e_source_registry_dup_unique_display_name (registry, l->data,
+                                                                          E_SOURCE_EXTENSION_ADDRESS_BOOK);
+
+      g_ptr_array_add (books, sp_directory_choice_new (e_source_get_uid (l->data), label));
+    }
+  g_list_free_full (sources, g_object_unref);
+  g_ptr_array_sort (books, compare_choices);
+
+  return books;
+}
+
 static void
 sp_eds_directory_finalize (GObject *object)
 {

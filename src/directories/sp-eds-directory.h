@@ -16,4 +16,7 @@ G_BEGIN_DECLS
 
 G_DECLARE_FINAL_TYPE (SpEdsDirectory, sp_eds_directory, SP, EDS_DIRECTORY, SpDirectory)
 
+GPtrArray *sp_eds_directory_list_books (GCancellable  *cancellable,
+                                        GError       **error);
+
 G_END_DECLS

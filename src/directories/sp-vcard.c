@@ -47,9 +47,39 @@ contact_of (EContact *card)
   return contact;
 }
 
+/* Whether @stored, which the digit keys did not match, is still @number once parsed as a
+ * phone number: "+33 (0)1 23 45 67 89" keeps the trunk 0 that E.164 drops. Only a number
+ * that ends with the same last four digits is parsed, so that a book of thousands stays a
+ * matter of milliseconds. */
+static gboolean
+same_e164 (const char          *stored,
+           const SpPhoneNumber *number)
+{
+  g_autoptr(SpPhoneNumber) parsed = NULL;
+  g_autofree char *tail = NULL;
+  char digits[64];
+  gsize n = 0;
+
+  if (number == NULL || number->e164 == NULL)
+    return FALSE;
+  tail = sp_directory_dup_tail_digits (number);
+  if (tail == NULL)
+    return FALSE;
+  for (const char *p = stored; *p != '\0' && n < sizeof digits - 1; p++)
+    if (g_ascii_isdigit (*p))
+      digits[n++] = *p;
+  digits[n] = '\0';
+  if (!g_str_has_suffix (digits, tail))
+    return FALSE;
+
+  parsed = sp_phone_number_parse (stored, number->region);
+  return parsed->e164 != NULL && g_strcmp0 (parsed->e164, number->e164) == 0;
+}
+
 static gboolean
 card_has_number (EContact            *card,
-                 const char * const  *keys)
+                 const char * const  *keys,
+                 const SpPhoneNumber *number)
 {
   for (GList *l = e_vcard_get_attributes (E_VCARD (card)); l != NULL; l = l->next)
     {
@@ -62,7 +92,7 @@ card_has_number (EContact            *card,
       /* vCard 4.0 writes TEL as a tel: URI. */
       if (value != NULL && g_str_has_prefix (value, "tel:"))
         memmove (value, value + 4, strlen (value + 4) + 1);
-      if (sp_directory_keys_match (keys, value))
+      if (sp_directory_keys_match (keys, value) || (value != NULL && same_e164 (value, number)))
         return TRUE;
     }
 
@@ -85,7 +115,7 @@ sp_vcard_match_contact (gpointer             card,
   g_return_val_if_fail (E_IS_CONTACT (card), NULL);
 
   keys = sp_directory_dup_number_keys (number);
-  return card_has_number (card, (const char * const *) keys) ? contact_of (card) : NULL;
+  return card_has_number (card, (const char * const *) keys, number) ? contact_of (card) : NULL;
 }
 
 /**
@@ -123,7 +153,7 @@ sp_vcard_find_number (const char          *text,
       card = e_contact_new_from_vcard (one);
       if (card == NULL)
         continue;
-      if (card_has_number (card, (const char * const *) keys))
+      if (card_has_number (card, (const char * const *) keys, number))
         contact = contact_of (card);
       g_object_unref (card);
       if (contact != NULL)

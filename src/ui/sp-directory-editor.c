@@ -41,10 +41,24 @@ struct _SpDirectoryEditor
   guint                 scroll_source;
   GtkButton            *save_button;
   GCancellable         *test_cancellable;
+  GCancellable         *choices_cancellable;  /* listing a choice field's items */
   char                 *test_result;
 };
 
 G_DEFINE_FINAL_TYPE (SpDirectoryEditor, sp_directory_editor, ADW_TYPE_WINDOW)
+
+/* A choice field's row is a combo row whose items' ids (what is stored) are kept beside
+ * its model of labels; the first item is always the choice of none, id "". */
+#define CHOICE_IDS "sp-choice-ids"
+
+static const char *
+choice_value_of (GtkWidget *row)
+{
+  GPtrArray *ids = g_object_get_data (G_OBJECT (row), CHOICE_IDS);
+  guint selected = adw_combo_row_get_selected (ADW_COMBO_ROW (row));
+
+  return selected < ids->len ? g_ptr_array_index (ids, selected) : "";
+}
 
 static const char *
 field_value_of (SpDirectoryEditor      *self,
@@ -52,8 +66,99 @@ field_value_of (SpDirectoryEditor      *self,
 {
   for (guint i = 0; self->kind->fields[i].key != NULL; i++)
     if (&self->kind->fields[i] == field)
-      return gtk_editable_get_text (GTK_EDITABLE (g_ptr_array_index (self->field_rows, i)));
+      {
+        GtkWidget *row = g_ptr_array_index (self->field_rows, i);
+
+        if (field->type == SP_DIRECTORY_FIELD_CHOICE)
+          return choice_value_of (row);
+        return gtk_editable_get_text (GTK_EDITABLE (row));
+      }
   return "";
+}
+
+/* Fills a choice row: the choice of none, @choices (%NULL: not listed, or the listing
+ * failed), and @keep (the value stored, or chosen before the list arrived) when it is not
+ * among them — a book that is gone, or a session without address books, must not quietly
+ * turn a saved choice into "all". */
+static void
+fill_choices (GtkWidget              *row,
+              const SpDirectoryField *field,
+              GPtrArray              *choices,
+              const char             *keep)
+{
+  g_autoptr(GtkStringList) labels = gtk_string_list_new (NULL);
+  g_autoptr(GPtrArray) ids = g_ptr_array_new_with_free_func (g_free);
+  g_autofree char *kept = g_strdup (keep);
+  guint selected = 0;
+
+  gtk_string_list_append (labels, _(field->fallback));
+  g_ptr_array_add (ids, g_strdup (""));
+  for (guint i = 0; choices != NULL && i < choices->len; i++)
+    {
+      SpDirectoryChoice *choice = g_ptr_array_index (choices, i);
+
+      gtk_string_list_append (labels, choice->label);
+      g_ptr_array_add (ids, g_strdup (choice->id));
+      if (g_strcmp0 (choice->id, kept) == 0)
+        selected = ids->len - 1;
+    }
+  if (kept != NULL && *kept != '\0' && selected == 0)
+    {
+      /* Translators: a saved choice (an address book's uid) that is not there now */
+      g_autofree char *label = choices != NULL ? g_strdup_printf (_("%s (not found)"), kept)
+                                               : g_strdup (kept);
+
+      gtk_string_list_append (labels, label);
+      g_ptr_array_add (ids, g_strdup (kept));
+      selected = ids->len - 1;
+    }
+
+  g_object_set_data_full (G_OBJECT (row), CHOICE_IDS, g_steal_pointer (&ids),
+                          (GDestroyNotify) g_ptr_array_unref);
+  adw_combo_row_set_model (ADW_COMBO_ROW (row), G_LIST_MODEL (labels));
+  adw_combo_row_set_selected (ADW_COMBO_ROW (row), selected);
+}
+
+static void
+list_choices_thread (GTask        *task,
+                     gpointer      source_object,
+                     gpointer      task_data,
+                     GCancellable *cancellable)
+{
+  const SpDirectoryField *field = task_data;
+  GError *error = NULL;
+  GPtrArray *choices = field->list_choices (cancellable, &error);
+
+  if (choices == NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, choices, (GDestroyNotify) g_ptr_array_unref);
+}
+
+static void
+choices_listed_cb (GObject      *object,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  SpDirectoryEditor *self = SP_DIRECTORY_EDITOR (object);
+  const SpDirectoryField *field = g_task_get_task_data (G_TASK (result));
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) choices = g_task_propagate_pointer (G_TASK (result), &error);
+
+  /* Cancelled: the window went, or another kind's form replaced this one. */
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+
+  for (guint i = 0; self->kind->fields[i].key != NULL; i++)
+    if (&self->kind->fields[i] == field)
+      {
+        GtkWidget *row = g_ptr_array_index (self->field_rows, i);
+        g_autofree char *current = g_strdup (choice_value_of (row));
+
+        fill_choices (row, field, choices, current);
+        if (error != NULL)
+          adw_action_row_set_subtitle (ADW_ACTION_ROW (row), error->message);
+      }
 }
 
 static char *
@@ -153,11 +258,42 @@ build_fields (SpDirectoryEditor *self)
     adw_preferences_group_remove (self->main_group, g_ptr_array_index (self->field_rows, i));
   g_ptr_array_set_size (self->field_rows, 0);
 
+  if (self->choices_cancellable != NULL)
+    {
+      g_cancellable_cancel (self->choices_cancellable);
+      g_clear_object (&self->choices_cancellable);
+    }
+
   for (guint i = 0; self->kind->fields[i].key != NULL; i++)
     {
       const SpDirectoryField *field = &self->kind->fields[i];
       g_autofree char *stored = dup_stored (self, field);
       GtkWidget *row;
+
+      if (field->type == SP_DIRECTORY_FIELD_CHOICE)
+        {
+          g_autoptr(GTask) task = NULL;
+
+          /* The choice of none and the stored one at once; the rest when listed (a
+           * service on the bus may take a moment to answer, or not be there). */
+          row = adw_combo_row_new ();
+          adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), _(field->title));
+          adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
+          if (field->hint != NULL)
+            adw_action_row_set_subtitle (ADW_ACTION_ROW (row), _(field->hint));
+          fill_choices (row, field, NULL, stored);
+          gtk_widget_set_name (row, field->key);
+          adw_preferences_group_add (self->main_group, row);
+          g_ptr_array_add (self->field_rows, row);
+
+          if (self->choices_cancellable == NULL)
+            self->choices_cancellable = g_cancellable_new ();
+          task = g_task_new (self, self->choices_cancellable, choices_listed_cb, NULL);
+          g_task_set_source_tag (task, build_fields);
+          g_task_set_task_data (task, (gpointer) field, NULL);
+          g_task_run_in_thread (task, list_choices_thread);
+          continue;
+        }
 
       if (field->type == SP_DIRECTORY_FIELD_SECRET)
         row = adw_password_entry_row_new ();
@@ -399,6 +535,11 @@ sp_directory_editor_dispose (GObject *object)
       g_cancellable_cancel (cancellable);
       g_object_unref (cancellable);
     }
+  if (self->choices_cancellable != NULL)
+    {
+      g_cancellable_cancel (self->choices_cancellable);
+      g_clear_object (&self->choices_cancellable);
+    }
   g_clear_handle_id (&self->scroll_source, g_source_remove);
   g_clear_object (&self->settings);
   g_clear_object (&self->dir_settings);
@@ -570,7 +711,8 @@ sp_directory_editor_select_kind (SpDirectoryEditor *self,
  * sp_directory_editor_set_field:
  * @key: "label" or a field key of the kind
  *
- * Types @text into a field, as a person would.
+ * Types @text into a field, as a person would; for a choice, picks the item whose id is
+ * @text, when it is offered.
  */
 void
 sp_directory_editor_set_field (SpDirectoryEditor *self,
@@ -586,7 +728,20 @@ sp_directory_editor_set_field (SpDirectoryEditor *self,
     }
   for (guint i = 0; self->kind->fields[i].key != NULL; i++)
     if (g_strcmp0 (self->kind->fields[i].key, key) == 0)
-      gtk_editable_set_text (GTK_EDITABLE (g_ptr_array_index (self->field_rows, i)), text);
+      {
+        GtkWidget *row = g_ptr_array_index (self->field_rows, i);
+
+        if (self->kind->fields[i].type == SP_DIRECTORY_FIELD_CHOICE)
+          {
+            GPtrArray *ids = g_object_get_data (G_OBJECT (row), CHOICE_IDS);
+            guint index;
+
+            if (g_ptr_array_find_with_equal_func (ids, text, g_str_equal, &index))
+              adw_combo_row_set_selected (ADW_COMBO_ROW (row), index);
+          }
+        else
+          gtk_editable_set_text (GTK_EDITABLE (row), text);
+      }
 }
 
 /**

@@ -441,13 +441,31 @@ update_call_row (GtkWidget *row)
   GtkWidget *icon = g_object_get_data (G_OBJECT (row), "icon");
   GtkWidget *new_mark = g_object_get_data (G_OBJECT (row), "new");
   gboolean missed = sp_call_get_state (call) == SP_CALL_STATE_MISSED;
-  g_autofree char *title = sp_call_dup_title (call);
+  const SpContact *contact = sp_call_get_contact (call);
+  const char *name = sp_call_get_display_name (call);
+  const char *number = sp_call_get_display_number (call);
+  const SpPhoneNumber *phone = sp_call_get_phone_number (call);
+  gboolean withheld = sp_call_number_is_withheld (name) ||
+                      sp_call_number_is_withheld (sp_call_get_number (call)) ||
+                      (phone != NULL && phone->withheld);
+  gboolean named = name != NULL && number != NULL && !withheld;
+  g_autofree char *title = named ? g_strdup (name) : sp_call_dup_title (call);
   g_autofree char *account_name = account ? sp_account_dup_display_name (account) : NULL;
   g_autofree char *url = sp_screenpop_dup_call_url (screenpop, call);
   g_autoptr(GDateTime) started = g_date_time_new_from_unix_local (sp_call_get_started (call) / G_USEC_PER_SEC);
   g_autofree char *time = g_date_time_format (started, "%R");
-  g_autoptr(GString) subtitle = g_string_new (call_state_label (sp_call_get_state (call)));
+  g_autoptr(GString) subtitle = g_string_new (NULL);
 
+  /* Who is calling, as a person reads a contact: the name as the title, and under it the
+   * company a directory knows and the number ("Acme · 03-1234-5678 · Ringing · 10:02"), so
+   * that neither is cut off at the end of one long title in a narrow window. Without a
+   * name, or with a withheld number, the title says what there is. */
+  if (contact != NULL && contact->company != NULL && *contact->company != '\0')
+    g_string_append_printf (subtitle, "%s · ", contact->company);
+  if (named)
+    g_string_append_printf (subtitle, "%s · ", number);
+
+  g_string_append (subtitle, call_state_label (sp_call_get_state (call)));
   g_string_append_printf (subtitle, " · %s", time);
   if (sp_call_get_queue (call))
     g_string_append_printf (subtitle, " · %s", sp_call_get_queue (call));
@@ -508,6 +526,9 @@ create_call_row (gpointer item,
   g_object_set_data (G_OBJECT (row), "icon", icon);
   g_object_set_data (G_OBJECT (row), "new", new_mark);
 
+  /* Names, companies and queues come from servers and directories: text, never markup
+   * ("Smith & Sons" is a name, not a broken tag). */
+  adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
   adw_action_row_add_prefix (ADW_ACTION_ROW (row), icon);
 
   gtk_widget_set_valign (new_mark, GTK_ALIGN_CENTER);
@@ -563,6 +584,8 @@ create_pending_row (gpointer item,
   if (account_name != NULL)
     /* Translators: under a call whose work is not finished; %s is the account */
     subtitle = g_strdup_printf (_("Agent paused · %s"), account_name);
+  /* A caller's name and an account's name are text, as in the call rows. */
+  adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
   adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
   adw_action_row_set_subtitle (ADW_ACTION_ROW (row), subtitle ? subtitle : _("Agent paused"));
   adw_action_row_add_prefix (ADW_ACTION_ROW (row),

@@ -389,6 +389,80 @@ test_carddav (void)
   set_directories (NULL);
 }
 
+/* Stores a card in the address book as a CardDAV client does (PUT with the owner's login). */
+static void
+put_card (const char *book_url,
+          const char *name,
+          const char *vcard)
+{
+  g_autoptr(SoupSession) session = soup_session_new ();
+  g_autofree char *url = g_strconcat (book_url, name, ".vcf", NULL);
+  g_autofree char *basic = g_base64_encode ((const guchar *) "agent:agent-secret",
+                                            strlen ("agent:agent-secret"));
+  g_autofree char *authorization = g_strconcat ("Basic ", basic, NULL);
+  g_autoptr(SoupMessage) msg = soup_message_new ("PUT", url);
+  g_autoptr(GBytes) body = g_bytes_new (vcard, strlen (vcard));
+  g_autoptr(GBytes) answer = NULL;
+  g_autoptr(GError) error = NULL;
+
+  soup_message_headers_replace (soup_message_get_request_headers (msg), "Authorization",
+                                authorization);
+  soup_message_set_request_body_from_bytes (msg, "text/vcard", body);
+  answer = soup_session_send_and_read (session, msg, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (soup_message_get_status (msg), ==, SOUP_STATUS_CREATED);
+}
+
+/* Numbers written with spaces or dashes inside their last four digits ("0 1 2-3"), or with
+ * the trunk 0 in brackets ("+33 (0)1"): the server's text filter cannot find them, the
+ * directory still does, by the number and only by it. */
+static void
+test_carddav_split_digits (void)
+{
+  g_autoptr(SpTestDirectoryServer) server = sp_test_radicale_start ();
+  const char *url = sp_test_directory_server_get_url (server);
+  g_autoptr(GSettings) settings_dir = NULL;
+  g_autoptr(SpContact) dubois = NULL;
+  g_autoptr(SpContact) odd = NULL;
+  g_autoptr(SpContact) martin = NULL;
+  g_autoptr(SpContact) nobody = NULL;
+  g_autoptr(SpContact) yamada = NULL;
+  g_autoptr(SpDirectory) directory = NULL;
+
+  put_card (url, "dubois", "BEGIN:VCARD\r\nVERSION:3.0\r\nUID:dubois\r\nFN:Claire Dubois\r\n"
+                           "ORG:Exemple SARL\r\nTEL;TYPE=work:+33 1 23 45 67 89\r\nEND:VCARD\r\n");
+  put_card (url, "odd", "BEGIN:VCARD\r\nVERSION:4.0\r\nUID:odd\r\nFN:Bob Odd\r\n"
+                        "TEL;VALUE=uri:tel:+1 202 555 0 1 2-3\r\nEND:VCARD\r\n");
+  /* The trunk 0 kept in brackets after the country code, as many in Europe write it. */
+  put_card (url, "martin", "BEGIN:VCARD\r\nVERSION:3.0\r\nUID:martin\r\nFN:Luc Martin\r\n"
+                           "TEL:+33 (0)1 98 76 54 32\r\nEND:VCARD\r\n");
+
+  settings_dir = configure ("carddav", "carddav", url, NULL);
+  g_settings_set_string (settings_dir, "login", "agent");
+  store_secret ("carddav", "agent-secret");
+  set_directories ("carddav", NULL);
+
+  dubois = lookup ("+33123456789");
+  g_assert_nonnull (dubois);
+  g_assert_cmpstr (dubois->name, ==, "Claire Dubois");
+  g_assert_cmpstr (dubois->company, ==, "Exemple SARL");
+  odd = lookup ("+1 (202) 555-0123");
+  g_assert_nonnull (odd);
+  g_assert_cmpstr (odd->name, ==, "Bob Odd");
+  martin = lookup ("+33198765432");
+  g_assert_nonnull (martin);
+  g_assert_cmpstr (martin->name, ==, "Luc Martin");
+  /* Only the number itself: the same last four digits elsewhere are not it. */
+  nobody = lookup ("+33199996789");
+  g_assert_null (nobody);
+  yamada = lookup ("0312345678");
+  g_assert_nonnull (yamada);
+  directory = get_directory (0);
+  g_assert_null (sp_directory_get_last_error (directory));
+
+  set_directories (NULL);
+}
+
 /* --- The GNOME address book (Evolution Data Server) ----------------------------------------- */
 
 static void
@@ -465,6 +539,7 @@ main (int   argc,
   g_test_add_func ("/directories/redmine", test_redmine);
   g_test_add_func ("/directories/ldap", test_ldap);
   g_test_add_func ("/directories/carddav", test_carddav);
+  g_test_add_func ("/directories/carddav-split-digits", test_carddav_split_digits);
   g_test_add_func ("/directories/eds", test_eds);
 
   ret = g_test_run ();

@@ -14,11 +14,17 @@
 #include <adwaita.h>
 #include <glib/gstdio.h>
 
+G_GNUC_BEGIN_IGNORE_DEPRECATIONS
+#include <libebook/libebook.h>
+G_GNUC_END_IGNORE_DEPRECATIONS
+
 #include "sp-caller-id.h"
 #include "sp-directories-page.h"
 #include "sp-directory.h"
 #include "sp-directory-editor.h"
 #include "sp-directory-kind.h"
+#include "sp-eds-directory.h"
+#include "sp-test-directory-servers.h"
 #include "sp-test-engine.h"
 #include "sp-test-keyring.h"
 #include "sp-test-notify.h"
@@ -197,6 +203,165 @@ test_add_file_directory (void)
   g_rmdir (dir);
 }
 
+/* --- the GNOME address book's book chooser ---------------------------------------------- */
+
+#define BOOK_UID "screenpop-test-customers"
+
+/* A combo row named @name (a field's key) under @widget. */
+static AdwComboRow *
+find_combo (GtkWidget  *widget,
+            const char *name)
+{
+  if (ADW_IS_COMBO_ROW (widget) && g_strcmp0 (gtk_widget_get_name (widget), name) == 0)
+    return ADW_COMBO_ROW (widget);
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      AdwComboRow *found = find_combo (child, name);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+static guint
+combo_index_of (AdwComboRow *combo,
+                const char  *label)
+{
+  GListModel *model = adw_combo_row_get_model (combo);
+
+  for (guint i = 0; i < g_list_model_get_n_items (model); i++)
+    if (g_strcmp0 (gtk_string_list_get_string (GTK_STRING_LIST (model), i), label) == 0)
+      return i;
+  return G_MAXUINT;
+}
+
+/* The combo offers the book the test made (listed in a worker, after the form opened). */
+static gboolean
+combo_lists_customers (gpointer data)
+{
+  AdwComboRow *combo = find_combo (data, SP_EDS_DIRECTORY_OPTION_BOOK);
+
+  return combo != NULL && combo_index_of (combo, "Customers") != G_MAXUINT;
+}
+
+static void
+remove_test_book (ESourceRegistry *registry)
+{
+  g_autoptr(ESource) old = e_source_registry_ref_source (registry, BOOK_UID);
+  g_autoptr(GError) error = NULL;
+
+  if (old != NULL)
+    {
+      e_source_remove_sync (old, NULL, &error);
+      g_assert_no_error (error);
+    }
+}
+
+/* Test with a number, wait for the answer. */
+static const char *
+try_number (SpDirectoryEditor *editor,
+            const char        *number)
+{
+  sp_directory_editor_test (editor, number);
+  g_assert_true (sp_test_wait_until (editor_has_result, editor, TIMEOUT_MS));
+  return sp_directory_editor_get_test_result (editor);
+}
+
+/* The GNOME Contacts kind offers the session's address books by name, "All address books"
+ * first; Try It searches only the chosen one; Save keeps its uid, and the editor shows it
+ * chosen again. Against Evolution Data Server on the test's bus, with a second address book
+ * (as an online account adds one) holding the only card with the number. */
+static void
+test_eds_book_chooser (void)
+{
+  g_autoptr(SpTestDirectoryServer) server = sp_test_eds_start ();
+  g_autoptr(ESourceRegistry) registry = NULL;
+  g_autoptr(ESource) source = NULL;
+  g_autoptr(ESource) created = NULL;
+  g_autoptr(EClient) client = NULL;
+  EContact *card;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GList) sources = NULL;
+  g_autoptr(GSettings) dir_settings = NULL;
+  g_autoptr(GVariant) options = NULL;
+  g_autofree char *id = NULL;
+  const char *book = NULL;
+  const char * const none[] = { NULL };
+  g_auto(GStrv) ids = NULL;
+  SpDirectoryEditor *editor;
+  AdwComboRow *combo;
+  GListModel *model;
+
+  registry = e_source_registry_new_sync (NULL, &error);
+  g_assert_no_error (error);
+  remove_test_book (registry);
+
+  source = e_source_new_with_uid (BOOK_UID, NULL, &error);
+  g_assert_no_error (error);
+  e_source_set_parent (source, "local-stub");
+  e_source_set_display_name (source, "Customers");
+  e_source_backend_set_backend_name (e_source_get_extension (source, E_SOURCE_EXTENSION_ADDRESS_BOOK),
+                                     "local");
+  sources = g_list_append (NULL, source);
+  e_source_registry_create_sources_sync (registry, sources, NULL, &error);
+  g_assert_no_error (error);
+  created = e_source_registry_ref_source (registry, BOOK_UID);
+  g_assert_nonnull (created);
+  client = e_book_client_connect_sync (created, 10, NULL, &error);
+  g_assert_no_error (error);
+  card = e_contact_new_from_vcard ("BEGIN:VCARD\r\nVERSION:3.0\r\nFN:田中 一郎\r\n"
+                                   "ORG:田中商事\r\nTEL;TYPE=WORK:045-555-0101\r\nEND:VCARD");
+  e_book_client_add_contact_sync (E_BOOK_CLIENT (client), card, E_BOOK_OPERATION_FLAG_NONE,
+                                  NULL, NULL, &error);
+  g_object_unref (card);
+  g_assert_no_error (error);
+
+  g_settings_set_string (settings, "phone-region", "JP");
+  editor = sp_directory_editor_new (settings, NULL);
+  gtk_window_present (GTK_WINDOW (editor));
+  sp_directory_editor_select_kind (editor, "eds");
+  sp_directory_editor_set_field (editor, "label", "Contacts");
+  combo = find_combo (GTK_WIDGET (editor), SP_EDS_DIRECTORY_OPTION_BOOK);
+  g_assert_nonnull (combo);
+  g_assert_true (sp_test_wait_until (combo_lists_customers, editor, TIMEOUT_MS));
+  model = adw_combo_row_get_model (combo);
+  g_assert_cmpstr (gtk_string_list_get_string (GTK_STRING_LIST (model), 0), ==,
+                   "All address books");
+  g_assert_cmpuint (adw_combo_row_get_selected (combo), ==, 0);
+  g_assert_cmpuint (combo_index_of (combo, "Personal"), !=, G_MAXUINT);
+
+  /* All of them, then only the one chosen. */
+  g_assert_cmpstr (try_number (editor, "0455550101"), ==, "Found: 田中 一郎 · 田中商事");
+  adw_combo_row_set_selected (combo, combo_index_of (combo, "Personal"));
+  g_assert_true (g_str_has_prefix (try_number (editor, "0455550101"), "Not found"));
+  adw_combo_row_set_selected (combo, combo_index_of (combo, "Customers"));
+  g_assert_cmpstr (try_number (editor, "0455550101"), ==, "Found: 田中 一郎 · 田中商事");
+
+  sp_directory_editor_save (editor);
+  ids = g_settings_get_strv (settings, "directories");
+  g_assert_cmpuint (g_strv_length (ids), ==, 1);
+  id = g_strdup (ids[0]);
+  dir_settings = sp_directory_settings_new (id);
+  options = g_settings_get_value (dir_settings, "options");
+  g_assert_true (g_variant_lookup (options, SP_EDS_DIRECTORY_OPTION_BOOK, "&s", &book));
+  g_assert_cmpstr (book, ==, BOOK_UID);
+
+  /* Edited again: the saved book is the one shown. */
+  editor = sp_directory_editor_new (settings, id);
+  gtk_window_present (GTK_WINDOW (editor));
+  g_assert_true (sp_test_wait_until (combo_lists_customers, editor, TIMEOUT_MS));
+  combo = find_combo (GTK_WIDGET (editor), SP_EDS_DIRECTORY_OPTION_BOOK);
+  g_assert_cmpuint (adw_combo_row_get_selected (combo), ==, combo_index_of (combo, "Customers"));
+  gtk_window_destroy (GTK_WINDOW (editor));
+
+  g_settings_set_strv (settings, "directories", none);
+  g_settings_reset (dir_settings, "options");
+  g_clear_object (&client);
+  remove_test_book (registry);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -221,6 +386,7 @@ main (int   argc,
   g_test_add_func ("/directory-editor/add-file", test_add_file_directory);
   g_test_add_func ("/directory-editor/hints-visible", test_hints_visible);
   g_test_add_func ("/directory-editor/row-menu", test_row_menu);
+  g_test_add_func ("/directory-editor/eds-book-chooser", test_eds_book_chooser);
 
   ret = g_test_run ();
 

@@ -13,6 +13,7 @@
 #include "sp-account-list.h"
 #include "sp-add-account-dialog.h"
 #include "sp-application.h"
+#include "sp-directory-kind.h"
 #include "sp-history-window.h"
 #include "sp-preferences-window.h"
 #include "sp-test-notify.h"
@@ -123,6 +124,13 @@ label_is (GtkWidget  *widget,
           const char *text)
 {
   return g_strcmp0 (gtk_label_get_label (GTK_LABEL (widget)), text) == 0;
+}
+
+static gboolean
+label_text_is (GtkWidget  *widget,
+               const char *text)
+{
+  return g_strcmp0 (gtk_label_get_text (GTK_LABEL (widget)), text) == 0;
 }
 
 static gboolean
@@ -326,6 +334,105 @@ test_windows_recent_calls (void)
   g_assert_finalize_object (window);
   g_assert_finalize_object (engine);
   g_settings_reset (settings, "missed-seen");
+  sp_test_remove_tree (dir);
+}
+
+typedef struct
+{
+  GtkWidget  *under;
+  const char *title;
+  GtkWidget  *row;
+} RowSearch;
+
+static gboolean
+row_found (gpointer data)
+{
+  RowSearch *search = data;
+
+  search->row = find_widget (search->under, ADW_TYPE_ACTION_ROW, row_titled, search->title);
+  return search->row != NULL;
+}
+
+/* A ringing call that a directory knows shows in Calls Now as a person reads a contact:
+ * the name as the title, the company and the number under it; both written as they are,
+ * markup characters included. */
+static void
+test_windows_calls_now_company (void)
+{
+  g_autofree char *dir = g_dir_make_tmp ("screenpop-calls-now-XXXXXX", NULL);
+  g_autofree char *path = g_build_filename (dir, "history.db", NULL);
+  g_autofree char *csv = g_build_filename (dir, "staff.csv", NULL);
+  GSettings *settings = sp_engine_get_settings (sp_application_get_engine (app));
+  g_autoptr(GSettings) directory = sp_directory_settings_new ("window-csv");
+  g_autoptr(SpAccount) account = sp_account_new_transient ("office", "no-such-kind", "Office");
+  g_autoptr(SpCallEvent) ring = sp_call_event_new ("office", "c1", SP_CALL_EVENT_RINGING);
+  const char * const ids[] = { "window-csv", NULL };
+  const char * const none[] = { NULL };
+  g_autoptr(GError) error = NULL;
+  RowSearch search = { 0 };
+  const char *subtitle;
+  GtkWidget *active;
+  SpEngine *engine;
+  SpWindow *window;
+
+  g_file_set_contents (csv, "name,company,phone\n"
+                            "Smith & Sons 山田,<b>株式会社テスト</b> & Co,03-1234-5678\n", -1, &error);
+  g_assert_no_error (error);
+  g_settings_set_string (settings, "phone-region", "JP");
+  g_settings_set_string (directory, "kind", "file");
+  g_settings_set_string (directory, "label", "Staff");
+  g_settings_set_boolean (directory, "enabled", TRUE);
+  g_settings_set_string (directory, "url", csv);
+  g_settings_set_strv (settings, "directories", ids);
+
+  engine = sp_engine_new_full (settings, NULL, path, NULL);
+  sp_account_list_add_transient (sp_engine_get_accounts (engine), account);
+  window = g_object_ref (sp_window_new (GTK_APPLICATION (app), engine));
+  gtk_window_present (GTK_WINDOW (window));
+  active = find_widget (GTK_WIDGET (window), ADW_TYPE_PREFERENCES_GROUP, group_titled, "Calls Now");
+
+  ring->number = g_strdup ("0312345678");
+  ring->queue = g_strdup ("Support");
+  sp_call_tracker_push (sp_engine_get_tracker (engine), ring);
+
+  /* It pops with the number, and the directory's answer renames the same row. */
+  search.under = active;
+  search.title = "Smith & Sons 山田";
+  g_assert_true (sp_test_wait_until (row_found, &search, 10000));
+  g_assert_true (shown (search.row));
+  subtitle = adw_action_row_get_subtitle (ADW_ACTION_ROW (search.row));
+  g_assert_true (g_str_has_prefix (subtitle, "<b>株式会社テスト</b> & Co · 03-1234-5678 · Ringing · "));
+  g_assert_true (g_str_has_suffix (subtitle, " · Support · Office"));
+  /* What is on screen is that text, not markup parsed out of it. */
+  g_assert_true (shown (find_widget (search.row, GTK_TYPE_LABEL, label_text_is, subtitle)));
+  g_assert_true (shown (find_widget (search.row, GTK_TYPE_LABEL, label_text_is, search.title)));
+
+  /* After a restart, without the directory, Recent Calls still says who it was. */
+  {
+    g_autoptr(SpCallEvent) end = sp_call_event_new ("office", "c1", SP_CALL_EVENT_MISSED);
+
+    sp_call_tracker_push (sp_engine_get_tracker (engine), end);
+  }
+  gtk_window_destroy (GTK_WINDOW (window));
+  g_assert_finalize_object (window);
+  g_assert_finalize_object (engine);
+  g_settings_set_strv (settings, "directories", none);
+
+  engine = sp_engine_new_full (settings, NULL, path, NULL);
+  sp_account_list_add_transient (sp_engine_get_accounts (engine), account);
+  window = g_object_ref (sp_window_new (GTK_APPLICATION (app), engine));
+  gtk_window_present (GTK_WINDOW (window));
+  search.under = find_widget (GTK_WIDGET (window), ADW_TYPE_PREFERENCES_GROUP, group_titled,
+                              "Recent Calls");
+  g_assert_true (sp_test_wait_until (row_found, &search, 10000));
+  g_assert_true (shown (search.row));
+  g_assert_true (g_str_has_prefix (adw_action_row_get_subtitle (ADW_ACTION_ROW (search.row)),
+                                   "<b>株式会社テスト</b> & Co · 03-1234-5678 · Missed · "));
+
+  gtk_window_destroy (GTK_WINDOW (window));
+  g_assert_finalize_object (window);
+  g_assert_finalize_object (engine);
+  g_settings_reset (settings, "phone-region");
   sp_test_remove_tree (dir);
 }
 
@@ -649,6 +756,7 @@ main (int   argc,
   g_test_add_func ("/windows/welcome", test_windows_welcome);
   g_test_add_func ("/windows/do-not-disturb", test_windows_do_not_disturb);
   g_test_add_func ("/windows/recent-calls", test_windows_recent_calls);
+  g_test_add_func ("/windows/calls-now-company", test_windows_calls_now_company);
   g_test_add_func ("/windows/add-account-dialog", test_windows_add_account_dialog);
   g_test_add_func ("/windows/preferences", test_windows_preferences);
   g_test_add_func ("/windows/history", test_windows_history);
