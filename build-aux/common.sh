@@ -26,6 +26,8 @@ SP_DEBIAN_PACKAGES=(
   slapd ldap-utils radicale evolution-data-server
   # fuzzing (libFuzzer) and screenshots
   clang libclang-rt-14-dev imagemagick
+  # Japanese glyphs for the ja screenshots (a fresh Debian has no CJK font)
+  fonts-ipafont-gothic
   # real desktop components the tests drive: a notification daemon, X keyboard input, a real
   # tray host (test-tray-panel: xfce4-panel's StatusNotifierItem host and its xfconfd)
   dunst xdotool xfce4-panel xfconf

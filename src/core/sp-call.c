@@ -490,6 +490,19 @@ sp_call_get_display_name (SpCall *self)
 }
 
 /**
+ * sp_call_get_display_number:
+ *
+ * Returns: (transfer none) (nullable): the number as people of the user's region write it
+ */
+const char *
+sp_call_get_display_number (SpCall *self)
+{
+  const SpPhoneNumber *phone = sp_call_get_phone_number (self);
+
+  return phone != NULL ? phone->display : NULL;
+}
+
+/**
  * sp_call_apply_event:
  * @self: a call
  * @event: an event of this call

@@ -53,6 +53,7 @@ gboolean         sp_call_number_is_withheld (const char    *number);
 void             sp_call_set_region     (SpCall            *self,
                                          const char        *region);
 const SpPhoneNumber *sp_call_get_phone_number (SpCall      *self);
+const char      *sp_call_get_display_number (SpCall        *self);
 const char      *sp_call_get_display_name (SpCall          *self);
 const SpContact *sp_call_get_contact    (SpCall            *self);
 gboolean         sp_call_set_contact    (SpCall            *self,

@@ -634,7 +634,9 @@ build (SpDirectoryEditor *self)
   gtk_widget_set_visible (GTK_WIDGET (self->result_row), FALSE);
   self->result_icon = GTK_IMAGE (gtk_image_new ());
   adw_action_row_add_prefix (self->result_row, GTK_WIDGET (self->result_icon));
-  /* Long errors (a server's own words) wrap; a person can select and copy them. */
+  /* Long errors (a server's own words) wrap; a person can select and copy them. They and
+   * the names found are plain text, never markup ("Smith & Sons"). */
+  adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (self->result_row), FALSE);
   adw_action_row_set_subtitle_lines (self->result_row, 0);
   adw_preferences_group_add (ADW_PREFERENCES_GROUP (test_group), GTK_WIDGET (self->result_row));
   adw_preferences_page_add (ADW_PREFERENCES_PAGE (page), ADW_PREFERENCES_GROUP (test_group));

@@ -209,6 +209,8 @@ entry_row (SpHistoryWindow *self,
     g_string_append_printf (subtitle, " · %s", entry->queue);
   g_string_append_printf (subtitle, " · %s", account_name);
 
+  /* Names and queues are what a server sent: plain text, never markup. */
+  adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
   adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
   adw_action_row_set_subtitle (ADW_ACTION_ROW (row), subtitle->str);
   adw_action_row_add_prefix (ADW_ACTION_ROW (row),

@@ -9,6 +9,7 @@
 
 #include <glib/gstdio.h>
 #include <gtk/gtk.h>
+#include <string.h>
 
 #include "sp-account-list.h"
 #include "sp-add-account-dialog.h"
@@ -674,6 +675,53 @@ record_url (const char *uri,
   g_ptr_array_add (user_data, g_strdup (uri));
 }
 
+static gboolean
+row_title_contains (GtkWidget  *widget,
+                    const char *text)
+{
+  const char *title = adw_preferences_row_get_title (ADW_PREFERENCES_ROW (widget));
+
+  return title != NULL && strstr (title, text) != NULL;
+}
+
+/* A caller's name and a queue are what the network sent: the history shows them as they
+ * are, never as markup ("&" alone made GTK's markup parser warn, fatal here, and "<b>"
+ * would have been bold). */
+static void
+test_windows_history_plain_text (void)
+{
+  g_autofree char *dir = g_dir_make_tmp ("screenpop-history-plain-XXXXXX", NULL);
+  g_autofree char *path = g_build_filename (dir, "history.db", NULL);
+  GSettings *settings = sp_engine_get_settings (sp_application_get_engine (app));
+  g_autoptr(SpCallEvent) ring = sp_call_event_new ("office", "markup", SP_CALL_EVENT_RINGING);
+  g_autoptr(SpCallEvent) end = sp_call_event_new ("office", "markup", SP_CALL_EVENT_MISSED);
+  SpEngine *engine;
+  SpHistoryWindow *window;
+  GtkWidget *row;
+
+  engine = sp_engine_new_full (settings, NULL, path, NULL);
+  ring->number = g_strdup ("0312345678");
+  ring->name = g_strdup ("Smith & <b>Sons</b>");
+  ring->queue = g_strdup ("R&D");
+  sp_call_tracker_push (sp_engine_get_tracker (engine), ring);
+  sp_call_tracker_push (sp_engine_get_tracker (engine), end);
+
+  window = g_object_ref (sp_history_window_new (engine));
+  gtk_window_present (GTK_WINDOW (window));
+  sp_test_run_for (200);
+
+  row = find_widget (GTK_WIDGET (window), ADW_TYPE_ACTION_ROW, row_title_contains,
+                     "Smith & <b>Sons</b>");
+  g_assert_nonnull (row);
+  g_assert_false (adw_preferences_row_get_use_markup (ADW_PREFERENCES_ROW (row)));
+  g_assert_nonnull (strstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (row)), "R&D"));
+
+  gtk_window_destroy (GTK_WINDOW (window));
+  g_object_unref (window);
+  g_object_unref (engine);
+  sp_test_remove_tree (dir);
+}
+
 /* "Open in CRM" in the history passes the URL policy like every other path: a template with
  * a user name or password before the host is refused (and the window says why), and a host
  * mixing scripts opens in punycode. */
@@ -761,6 +809,7 @@ main (int   argc,
   g_test_add_func ("/windows/preferences", test_windows_preferences);
   g_test_add_func ("/windows/history", test_windows_history);
   g_test_add_func ("/windows/history-open-in-crm", test_windows_history_open_in_crm);
+  g_test_add_func ("/windows/history-plain-text", test_windows_history_plain_text);
 
   ret = g_test_run ();
 
