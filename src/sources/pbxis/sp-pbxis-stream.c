@@ -600,7 +600,7 @@ sp_pbxis_stream_open_async (SpPbxisStream       *self,
     {
       data->url = g_strdup_printf ("%s/%s/websocket", self->base_url, self->ticket);
       data->msg = soup_message_new (SOUP_METHOD_GET, data->url);
-      sp_frame_queue_bound_reads (data->msg);
+      sp_frame_queue_pace (self->events, self->session, data->msg);
       soup_session_websocket_connect_async (self->session, data->msg, NULL, NULL,
                                             G_PRIORITY_DEFAULT, cancellable,
                                             websocket_connect_cb, g_steal_pointer (&task));
