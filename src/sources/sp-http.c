@@ -543,11 +543,14 @@ set_status_error (GError             **error,
       break;
 
     default:
+      /* A failing server (or the proxy before it, while the server restarts) may be back
+       * in a second: probed fast. Any other answer (404 for a mistyped path, a page where
+       * a WebSocket should be) is the same answer a second later: the slow schedule. */
       if (SOUP_STATUS_IS_SERVER_ERROR (status))
         g_set_error (error, SP_SOURCE_ERROR, SP_SOURCE_ERROR_FAILED,
                      _("The server at %s failed (HTTP %u %s)"), url, status, reason);
       else
-        g_set_error (error, SP_SOURCE_ERROR, SP_SOURCE_ERROR_FAILED,
+        g_set_error (error, SP_SOURCE_ERROR, SP_SOURCE_ERROR_REFUSED,
                      _("%s is not %s (HTTP %u %s)"), url, what, status, reason);
       break;
     }

@@ -40,7 +40,8 @@
 
 /* What Redmine means by the statuses that are not self-explanatory. */
 static const SpHttpStatus cable_statuses[] = {
-  { SOUP_STATUS_NOT_FOUND, SP_SOURCE_ERROR_FAILED,
+  /* An answer, not an outage: retried on the slow schedule. */
+  { SOUP_STATUS_NOT_FOUND, SP_SOURCE_ERROR_REFUSED,
     N_("Redmine has no ActionCable endpoint at this address"),
     N_("Is the redmine_rt plugin installed?") },
   { 0, }
