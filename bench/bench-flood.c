@@ -22,6 +22,13 @@
  * writer (it never reads after the handshake): it fills the socket as fast as the client
  * empties it, and the frames wait in the kernel, not in the server.
  *
+ * The target (< 50 ms) is judged on this thread's CPU time between two ticks, the larger of
+ * the two priorities: on two cores shared with compilers, wall-clock gaps include time the
+ * kernel gave to others. The benchmark fails when it is missed, as when a frame is lost.
+ * Before the WebSocket reads were paced (sp-paced-input-stream.c), libsoup's read loop
+ * alone held the main loop 140-250 ms of CPU (145-445 ms wall clock) and the frame queue
+ * held most of the flood; see sp-frame-queue.c.
+ *
  * The figures of today's main (before issue 12 and 16) are printed beside, with the ratio.
  */
 
@@ -404,6 +411,7 @@ run_flood (guint    n_frames,
   gint64 start, deadline, rss_before, rss_peak_before;
   guint n_open;
   double seconds;
+  double worst_cpu_ms;
   gboolean ok = TRUE;
   guint index = distinct ? 1 : 0;
 
@@ -472,19 +480,21 @@ run_flood (guint    n_frames,
            name, n_frames, distinct ? ", each a new call ringing at once" : ", each ring replacing the one before",
            seconds, count.rings / MAX (seconds, 1e-6), n_frames - count.rings,
            status_kb ("VmRSS:") - rss_before, status_kb ("VmHWM:"), rss_peak_before);
+  /* Both priorities count: a timer waits for the first, the window for the second. */
+  worst_cpu_ms = MAX (normal.worst_cpu, redraw.worst_cpu) / 1000.0;
   g_print ("[%s] worst main-loop stall: %.1f ms at G_PRIORITY_DEFAULT, %.1f ms at the redraw "
            "priority (wall clock); of it working: %.1f ms and %.1f ms (thread CPU time; target "
            "< %.0f ms: %s)",
            name, normal.worst / 1000.0, redraw.worst / 1000.0, normal.worst_cpu / 1000.0,
            redraw.worst_cpu / 1000.0, TARGET_STALL_MS,
-           normal.worst_cpu / 1000.0 < TARGET_STALL_MS ? "met" : "MISSED");
+           worst_cpu_ms < TARGET_STALL_MS ? "met" : "MISSED");
   if (today_stall_ms[index] > 0)
     g_print ("  (today, %u frames: %.0f ms, the flood handled in %.1f s; ratio %.3g)",
              TODAY_FRAMES, today_stall_ms[index], today_seconds[index],
              normal.worst / 1000.0 / today_stall_ms[index]);
   g_print ("\n");
 
-  if (count.rings != n_frames)
+  if (count.rings != n_frames || worst_cpu_ms >= TARGET_STALL_MS)
     ok = FALSE;
 
   g_signal_remove_emission_hook (g_signal_lookup ("call-event", SP_TYPE_SOURCE), hook_id);

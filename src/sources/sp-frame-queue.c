@@ -10,6 +10,8 @@
 #include <sys/socket.h>
 
 #include "sp-frame-queue.h"
+#include "sp-paced-input-stream.h"
+#include "sp-paced-proxy.h"
 
 /*
  * The receive path of every backend goes through one of these, so that a flood of frames
@@ -23,11 +25,19 @@
  * per iteration. After a slice that leaves frames behind, the source yields for a
  * millisecond, so that sources of lower priority than G_PRIORITY_DEFAULT (GTK's redraw,
  * idles) get their turn during a flood too.
+ *
+ * A queue that paces its connection (sp_frame_queue_pace()) also bounds what comes in:
+ * the connection reads at most READ_BUDGET bytes per iteration, and nothing while frames
+ * wait here, so that a flood waits in the kernel (and the sender) rather than in memory,
+ * and the library's read loop, which handles every frame it reads in one go, stays short.
  */
 
 #define YIELD_US 1000
 /* The receive buffer of a connection that brings small frames (Linux doubles it). */
 #define SMALL_FRAMES_RCVBUF (16 * 1024)
+/* What a paced connection may read per main-loop iteration: about a hundred small frames,
+ * well under a millisecond of parsing. */
+#define READ_BUDGET (8 * 1024)
 
 struct _SpFrameQueue
 {
@@ -40,6 +50,9 @@ struct _SpFrameQueue
   gint64          spent;       /* µs of work on frames in that iteration */
   gboolean        busy;        /* a frame is being handled: a push from it queues */
   gboolean        doomed;      /* freed by the frame being handled: free after it */
+  SoupMessage    *msg;         /* the connection request being watched for its stream */
+  gulong          msg_handler;
+  SpPacedInputStream *paced;   /* the input of the connection the frames come on */
 };
 
 typedef struct
@@ -62,6 +75,14 @@ refresh_budget (SpFrameQueue *self)
 }
 
 static void queue_free (SpFrameQueue *self);
+
+/* The connection reads while nothing waits here. */
+static void
+update_pace (SpFrameQueue *self)
+{
+  if (self->paced != NULL)
+    sp_paced_input_stream_set_paused (self->paced, self->frames.length > 0);
+}
 
 /* Returns: FALSE if the queue was freed by the handler (the connection was given up). */
 static gboolean
@@ -106,6 +127,7 @@ queue_dispatch (GSource     *source,
     g_source_set_ready_time (source, -1);
   else
     g_source_set_ready_time (source, g_get_monotonic_time () + YIELD_US);
+  update_pace (self);
 
   return G_SOURCE_CONTINUE;
 }
@@ -190,6 +212,7 @@ sp_frame_queue_push (SpFrameQueue *self,
   g_queue_push_tail (&self->frames, frame);
   if (g_source_get_ready_time (self->source) == -1)
     g_source_set_ready_time (self->source, 0);
+  update_pace (self);
 }
 
 /**
@@ -211,6 +234,7 @@ sp_frame_queue_flush (SpFrameQueue *self)
 
   if (self->frames.length == 0)
     g_source_set_ready_time (self->source, -1);
+  update_pace (self);
 }
 
 /**
@@ -231,6 +255,7 @@ sp_frame_queue_clear (SpFrameQueue *self)
         self->frame_free (frame);
     }
   g_source_set_ready_time (self->source, -1);
+  update_pace (self);
 }
 
 guint
@@ -242,9 +267,19 @@ sp_frame_queue_get_length (SpFrameQueue *self)
 }
 
 static void
+forget_msg (SpFrameQueue *self)
+{
+  if (self->msg != NULL)
+    g_clear_signal_handler (&self->msg_handler, self->msg);
+  g_clear_object (&self->msg);
+}
+
+static void
 queue_free (SpFrameQueue *self)
 {
   sp_frame_queue_clear (self);
+  forget_msg (self);
+  g_clear_object (&self->paced);
   g_source_destroy (self->source);
   g_source_unref (self->source);
   g_free (self);
@@ -277,32 +312,79 @@ network_event_cb (SoupMessage        *msg,
                   GIOStream          *connection,
                   gpointer            user_data)
 {
+  SpFrameQueue *self = user_data;
   g_autoptr(GError) error = NULL;
+  GInputStream *input;
 
-  if (event != G_SOCKET_CLIENT_CONNECTED || !G_IS_SOCKET_CONNECTION (connection))
-    return;
+  switch (event)
+    {
+    case G_SOCKET_CLIENT_CONNECTED:
+      /* Fewer bytes in the kernel for the sender to refill at once; TCP flow control holds
+       * it back sooner. */
+      if (G_IS_SOCKET_CONNECTION (connection) &&
+          !g_socket_set_option (g_socket_connection_get_socket (G_SOCKET_CONNECTION (connection)),
+                                SOL_SOCKET, SO_RCVBUF, SMALL_FRAMES_RCVBUF, &error))
+        g_debug ("Could not bound the receive buffer: %s", error->message);
+      break;
 
-  if (!g_socket_set_option (g_socket_connection_get_socket (G_SOCKET_CONNECTION (connection)),
-                            SOL_SOCKET, SO_RCVBUF, SMALL_FRAMES_RCVBUF, &error))
-    g_debug ("Could not bound the receive buffer: %s", error->message);
+    case G_SOCKET_CLIENT_PROXY_NEGOTIATED:
+      /* sp-paced-proxy.c wrapped the connection: its input is ours to pace. */
+      input = connection != NULL ? g_io_stream_get_input_stream (connection) : NULL;
+      if (SP_IS_PACED_INPUT_STREAM (input))
+        {
+          g_set_object (&self->paced, SP_PACED_INPUT_STREAM (input));
+          sp_paced_input_stream_set_budget (self->paced, READ_BUDGET);
+          update_pace (self);
+        }
+      break;
+
+    case G_SOCKET_CLIENT_RESOLVING:
+    case G_SOCKET_CLIENT_RESOLVED:
+    case G_SOCKET_CLIENT_CONNECTING:
+    case G_SOCKET_CLIENT_PROXY_NEGOTIATING:
+    case G_SOCKET_CLIENT_TLS_HANDSHAKING:
+    case G_SOCKET_CLIENT_TLS_HANDSHAKED:
+    case G_SOCKET_CLIENT_COMPLETE:
+    default:
+      break;
+    }
 }
 
 /**
- * sp_frame_queue_bound_reads:
+ * sp_frame_queue_pace:
+ * @session: the session @msg is sent on; its connections are made through
+ *   sp_paced_proxy_get_resolver() from now on (unpaced unless a queue claims one)
  * @msg: the WebSocket upgrade request, before it is sent
  *
- * libsoup 3.2 reads a WebSocket until the socket is empty, then parses every frame it got
- * in one go, moving the rest of its buffer down after each frame: a flood of small frames
- * left megabytes in the kernel's buffer, and one read of them stalled the main loop for
- * 100–200 ms before a single frame reached the queue. A bounded receive buffer keeps one
- * read to a slice's worth of frames; the sender waits on TCP flow control instead. For
- * protocols of small frames only: a bounded buffer also bounds what a slow link carries
- * per round trip.
+ * Makes the connection @msg opens read at the pace of this queue: at most READ_BUDGET
+ * bytes per main-loop iteration, and nothing while frames wait here. libsoup 3.2 reads a
+ * WebSocket until the socket is empty and handles every frame it got in one go: while a
+ * server kept the socket full (a flood of small frames), that loop held the main loop
+ * 200–450 ms at a time and queued the whole flood in memory. Its receive buffer is also
+ * bounded, for protocols of small frames only: a bounded buffer also bounds what a slow
+ * link carries per round trip.
  */
 void
-sp_frame_queue_bound_reads (SoupMessage *msg)
+sp_frame_queue_pace (SpFrameQueue *self,
+                     SoupSession  *session,
+                     SoupMessage  *msg)
 {
+  GProxyResolver *paced = sp_paced_proxy_get_resolver ();
+
+  g_return_if_fail (self != NULL);
+  g_return_if_fail (SOUP_IS_SESSION (session));
   g_return_if_fail (SOUP_IS_MESSAGE (msg));
 
-  g_signal_connect (msg, "network-event", G_CALLBACK (network_event_cb), NULL);
+  if (soup_session_get_proxy_resolver (session) != paced)
+    soup_session_set_proxy_resolver (session, paced);
+
+  /* A new connection: the old one's input is no longer ours to hold back. */
+  forget_msg (self);
+  if (self->paced != NULL)
+    sp_paced_input_stream_set_paused (self->paced, FALSE);
+  g_clear_object (&self->paced);
+
+  self->msg = g_object_ref (msg);
+  self->msg_handler = g_signal_connect (msg, "network-event", G_CALLBACK (network_event_cb),
+                                        self);
 }

@@ -51,7 +51,9 @@ void          sp_frame_queue_clear      (SpFrameQueue   *self);
 guint         sp_frame_queue_get_length (SpFrameQueue   *self);
 void          sp_frame_queue_free       (SpFrameQueue   *self);
 
-void          sp_frame_queue_bound_reads (SoupMessage   *msg);
+void          sp_frame_queue_pace       (SpFrameQueue   *self,
+                                         SoupSession    *session,
+                                         SoupMessage    *msg);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (SpFrameQueue, sp_frame_queue_free)
 

@@ -543,11 +543,14 @@ set_status_error (GError             **error,
       break;
 
     default:
+      /* A failing server (or the proxy before it, while the server restarts) may be back
+       * in a second: probed fast. Any other answer (404 for a mistyped path, a page where
+       * a WebSocket should be) is the same answer a second later: the slow schedule. */
       if (SOUP_STATUS_IS_SERVER_ERROR (status))
         g_set_error (error, SP_SOURCE_ERROR, SP_SOURCE_ERROR_FAILED,
                      _("The server at %s failed (HTTP %u %s)"), url, status, reason);
       else
-        g_set_error (error, SP_SOURCE_ERROR, SP_SOURCE_ERROR_FAILED,
+        g_set_error (error, SP_SOURCE_ERROR, SP_SOURCE_ERROR_REFUSED,
                      _("%s is not %s (HTTP %u %s)"), url, what, status, reason);
       break;
     }
@@ -600,9 +603,10 @@ certificate_error (SoupMessage  *msg,
  * The one reading of an HTTP answer as a source's error. An error status wins over
  * @cause (a body too large or not JSON is only the symptom), and means, unless @statuses
  * says otherwise: 401 and 403 %SP_SOURCE_ERROR_AUTH (not retried: the person must fix the
- * credentials), 429 and 503 %SP_SOURCE_ERROR_REFUSED (retried slowly), anything else from
- * 300 up %SP_SOURCE_ERROR_FAILED ("URL is not @what" for 3xx and 4xx, "the server failed"
- * for 5xx). Without one, @cause is worded for a person: a reader's
+ * credentials), 429 and 503 %SP_SOURCE_ERROR_REFUSED (retried slowly), other 3xx and 4xx
+ * (and a 1xx or 2xx where a WebSocket should be) %SP_SOURCE_ERROR_REFUSED too ("URL is not
+ * @what": the same answer a second later), 5xx %SP_SOURCE_ERROR_FAILED ("the server
+ * failed": probed fast). Without one, @cause is worded for a person: a reader's
  * refusal as it is, a certificate this computer does not trust
  * (%SP_SOURCE_ERROR_CERTIFICATE, with its fingerprint), a timeout
  * (%SP_SOURCE_ERROR_TIMEOUT), or "Could not reach URL: …". A cancellation is passed on as

@@ -101,8 +101,8 @@ typedef enum
  * SpSourceError:
  * @SP_SOURCE_ERROR_FAILED: a network or protocol failure; retried with back-off
  * @SP_SOURCE_ERROR_AUTH: the credentials were rejected; not retried
- * @SP_SOURCE_ERROR_REFUSED: the server refuses us for now (address list, connection limit);
- *   retried slowly
+ * @SP_SOURCE_ERROR_REFUSED: the server answered and refused us (address list, connection
+ *   limit, 404 for a mistyped address); retried slowly
  * @SP_SOURCE_ERROR_FATAL: the server told us to stop (e.g. the connection was taken over);
  *   not retried
  * @SP_SOURCE_ERROR_CONFIG: the account's settings cannot work; not retried

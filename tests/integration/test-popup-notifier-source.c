@@ -18,6 +18,7 @@
 #include <libnotify/notify.h>
 
 #include "sp-account-list.h"
+#include "sp-backoff.h"
 #include "sp-call-tracker.h"
 #include "sp-notifier.h"
 #include "sp-screenpop.h"
@@ -42,6 +43,7 @@ typedef struct
   guint    ring_timeout;  /* seconds; 0 keeps the default */
   gboolean proxy;         /* connect through an SpTestProxy */
   gboolean tls;           /* wss:// with a self-signed certificate */
+  gboolean wrong_path;    /* a mistyped URL: the server answers 404 */
 } FixtureOptions;
 
 typedef struct
@@ -152,6 +154,12 @@ fixture_set_up (Fixture       *fixture,
     {
       url = sp_test_popup_server_dup_ws_url (fixture->server);
     }
+  if (options != NULL && options->wrong_path)
+    {
+      g_autofree char *right = g_steal_pointer (&url);
+
+      url = g_strconcat (right, "s", NULL);
+    }
 
   /* What an administrator provisions (gsettings or a dconf keyfile); every key is set,
    * since the memory backend keeps values from one test to the next. */
@@ -183,7 +191,7 @@ fixture_set_up (Fixture       *fixture,
                              g_ptr_array_ref (fixture->opened),
                              (GDestroyNotify) g_ptr_array_unref);
 
-  if (options == NULL || (!options->deny && !options->tls))
+  if (options == NULL || (!options->deny && !options->tls && !options->wrong_path))
     {
       g_assert_true (wait_for_state (fixture, SP_SOURCE_STATE_CONNECTED, TIMEOUT_MS));
       g_assert_true (sp_test_popup_server_wait_for_clients (fixture->server, 1, TIMEOUT_MS));
@@ -732,6 +740,34 @@ test_refused (Fixture       *fixture,
   g_assert_cmpuint (sp_test_notify_count (fixture->notify, "Notify"), ==, 0);
 }
 
+/* A mistyped URL: the server answered, with 404. It will not answer otherwise a second
+ * later, so the account waits the slow schedule, as for a refusal, rather than probing
+ * every second as for a server that is down. */
+static void
+test_wrong_path (Fixture       *fixture,
+                 gconstpointer  data)
+{
+  SpSource *source;
+  gint64 retry_in;
+
+  g_assert_true (sp_test_wait_until (source_has_error, fixture, TIMEOUT_MS));
+  source = get_source (fixture);
+  g_test_message ("%s: %s", sp_source_state_to_string (sp_source_get_state (source)),
+                  sp_source_get_error_message (source));
+  g_assert_nonnull (strstr (sp_source_get_error_message (source), "404"));
+  g_assert_cmpint (sp_source_get_state (source), ==, SP_SOURCE_STATE_RECONNECTING);
+
+  retry_in = sp_source_get_retry_time (source) - g_get_monotonic_time ();
+  g_assert_cmpint (retry_in, >=,
+                   (gint64) sp_backoff_delay_ms (SP_BACKOFF_SLOW_ATTEMPT, 0.0) * 1000 - 100 * 1000);
+
+  /* And no second attempt meanwhile. */
+  sp_test_run_for (3000);
+  g_assert_cmpint (sp_source_get_state (source), ==, SP_SOURCE_STATE_RECONNECTING);
+  g_assert_cmpuint (sp_test_popup_server_get_n_handshakes (fixture->server), ==, 0);
+  g_assert_cmpuint (sp_test_notify_count (fixture->notify, "Notify"), ==, 0);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -741,6 +777,7 @@ main (int   argc,
   static const FixtureOptions deny = { TRUE, 0 };
   static const FixtureOptions proxied = { FALSE, 0, TRUE };
   static const FixtureOptions tls = { FALSE, 0, FALSE, TRUE };
+  static const FixtureOptions wrong_path = { FALSE, 0, FALSE, FALSE, TRUE };
 
   /* Keepalive probes after 1 s of silence, a dead peer noticed within seconds. */
   g_setenv ("SCREENPOP_TCP_KEEPALIVE", "1,1,2", TRUE);
@@ -773,6 +810,8 @@ main (int   argc,
               fixture_set_up, test_bad_frames, fixture_tear_down);
   g_test_add ("/popup-notifier/refused", Fixture, &deny,
               fixture_set_up, test_refused, fixture_tear_down);
+  g_test_add ("/popup-notifier/wrong-path", Fixture, &wrong_path,
+              fixture_set_up, test_wrong_path, fixture_tear_down);
 
   return g_test_run ();
 }

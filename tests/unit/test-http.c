@@ -528,9 +528,9 @@ test_check_answer (void)
     { 403, SP_SOURCE_ERROR_AUTH, "refused access (HTTP 403)" },
     { 429, SP_SOURCE_ERROR_REFUSED, "is busy (HTTP 429" },
     { 503, SP_SOURCE_ERROR_REFUSED, "is busy (HTTP 503 Service Unavailable)" },
-    { 404, SP_SOURCE_ERROR_FAILED, "/status/404 is not a test service (HTTP 404 Not Found)" },
+    { 404, SP_SOURCE_ERROR_REFUSED, "/status/404 is not a test service (HTTP 404 Not Found)" },
     { 500, SP_SOURCE_ERROR_FAILED, "/status/500 failed (HTTP 500 Broken?evil)" },
-    { 302, SP_SOURCE_ERROR_FAILED, "(HTTP 302" },
+    { 302, SP_SOURCE_ERROR_REFUSED, "(HTTP 302" },
   };
 
   body = read_bytes (session, small, 1024, &msg, &error);
@@ -584,7 +584,7 @@ test_check_answer (void)
     nothing = read_bytes (session, url, 4, &msg404, &cause);
     g_assert_error (cause, SP_HTTP_ERROR, SP_HTTP_ERROR_TOO_LARGE);
     g_assert_false (sp_http_check_answer (msg404, cause, "a test service", NULL, &error));
-    g_assert_error (error, SP_SOURCE_ERROR, SP_SOURCE_ERROR_FAILED);
+    g_assert_error (error, SP_SOURCE_ERROR, SP_SOURCE_ERROR_REFUSED);
     g_assert_nonnull (strstr (error->message, "HTTP 404"));
     g_clear_error (&error);
   }

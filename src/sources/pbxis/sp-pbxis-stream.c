@@ -593,6 +593,10 @@ sp_pbxis_stream_open_async (SpPbxisStream       *self,
       data->msg = soup_message_new (SOUP_METHOD_GET, data->url);
       soup_message_headers_replace (soup_message_get_request_headers (data->msg), "Accept",
                                     "text/event-stream");
+      /* A connection of its own (a reused one would not be paced), read at the pace of the
+       * events' queue: a flood of events waits in the kernel, not in memory. */
+      soup_message_add_flags (data->msg, SOUP_MESSAGE_NEW_CONNECTION);
+      sp_frame_queue_pace (self->events, self->session, data->msg);
       soup_session_send_async (self->session, data->msg, G_PRIORITY_DEFAULT,
                                cancellable, sse_send_cb, g_steal_pointer (&task));
     }
@@ -600,7 +604,7 @@ sp_pbxis_stream_open_async (SpPbxisStream       *self,
     {
       data->url = g_strdup_printf ("%s/%s/websocket", self->base_url, self->ticket);
       data->msg = soup_message_new (SOUP_METHOD_GET, data->url);
-      sp_frame_queue_bound_reads (data->msg);
+      sp_frame_queue_pace (self->events, self->session, data->msg);
       soup_session_websocket_connect_async (self->session, data->msg, NULL, NULL,
                                             G_PRIORITY_DEFAULT, cancellable,
                                             websocket_connect_cb, g_steal_pointer (&task));

@@ -235,12 +235,12 @@ sp_popup_notifier_source_connect_async (SpSource            *source,
                                _("“%s” is not a server address"), configured);
       return;
     }
-  sp_frame_queue_bound_reads (msg);
   g_task_set_task_data (task, msg, g_object_unref);
 
   if (self->session == NULL)
     self->session = sp_http_session_new ();
   sp_http_session_pin_account (self->session, sp_source_get_account (source));
+  sp_frame_queue_pace (self->frames, self->session, msg);
 
   g_debug ("[%s] Connecting to %s", sp_source_get_account_id (source), url);
 

@@ -40,7 +40,8 @@
 
 /* What Redmine means by the statuses that are not self-explanatory. */
 static const SpHttpStatus cable_statuses[] = {
-  { SOUP_STATUS_NOT_FOUND, SP_SOURCE_ERROR_FAILED,
+  /* An answer, not an outage: retried on the slow schedule. */
+  { SOUP_STATUS_NOT_FOUND, SP_SOURCE_ERROR_REFUSED,
     N_("Redmine has no ActionCable endpoint at this address"),
     N_("Is the redmine_rt plugin installed?") },
   { 0, }
@@ -415,7 +416,6 @@ ws_connect_cb (GObject      *object,
   g_debug ("[%s] Connected to %s", account_id (self), data->cable_url);
 
   self->connection = g_steal_pointer (&connection);
-  self->frames = sp_frame_queue_new (self, handle_frame, (GDestroyNotify) sp_frame_free);
   soup_websocket_connection_set_max_incoming_payload_size (self->connection, MAX_INCOMING_PAYLOAD);
   /* The server's pings are what tells a live link from a dead one. */
   soup_websocket_connection_set_keepalive_interval (self->connection, 0);
@@ -468,7 +468,10 @@ sp_redmine_cable_open (GTask *task_in)
                                _("“%s” is not a Redmine address"), self->base_url);
       return;
     }
-  sp_frame_queue_bound_reads (data->msg);
+  /* Made before the connection, so that it paces the connection's reads. */
+  if (self->frames == NULL)
+    self->frames = sp_frame_queue_new (self, handle_frame, (GDestroyNotify) sp_frame_free);
+  sp_frame_queue_pace (self->frames, self->ws, data->msg);
 
   g_debug ("[%s] Connecting to %s", account_id (self), data->cable_url);
 

@@ -559,7 +559,7 @@ connect_login_cb (GObject      *object,
   data->msg = soup_message_new (SOUP_METHOD_GET, url);
   wipe (&url);
   if (data->msg != NULL)
-    sp_frame_queue_bound_reads (data->msg);
+    sp_frame_queue_pace (self->frames, self->session, data->msg);
 
   soup_session_websocket_connect_async (self->session, data->msg, NULL, NULL, G_PRIORITY_DEFAULT,
                                         cancellable, websocket_cb, g_steal_pointer (&task));
