@@ -21,6 +21,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <adwaita.h>
 #include <glib/gstdio.h>
@@ -41,31 +42,82 @@
 static gint64 last_tick;
 static gint64 max_gap;
 
+/* The main thread's CPU time during the longest stall: on a loaded machine the wall-clock
+ * figure also counts the time other processes had the CPU, this one does not. */
+static gint64 last_tick_cpu;
+static gint64 max_gap_cpu;
+
+static gint64
+thread_cpu_time (void)
+{
+  struct timespec ts;
+
+  clock_gettime (CLOCK_THREAD_CPUTIME_ID, &ts);
+  return (gint64) ts.tv_sec * G_USEC_PER_SEC + ts.tv_nsec / 1000;
+}
+
 /* The longest frame GTK drew (layout and paint), a part of the stall that the view's own
  * code does not do but causes. */
 static gint64 paint_start;
 static gint64 max_paint;
 
+/* Where the longest frame's time went: GTK's update (tick callbacks), layout (CSS,
+ * measuring, allocation, which makes the rows on screen) and paint (snapshot, render)
+ * phases, each timed from the end of the one before, in the main thread's CPU time. */
+enum { PHASE_UPDATE, PHASE_LAYOUT, PHASE_PAINT, N_PHASES };
+static gint64 phase_mark;
+static gint64 phases[N_PHASES];
+static gint64 max_phases[N_PHASES];
+
 static void
 before_paint_cb (GdkFrameClock *clock)
 {
   paint_start = g_get_monotonic_time ();
+  phase_mark = thread_cpu_time ();
+  memset (phases, 0, sizeof phases);
+}
+
+static void
+phase_cb (GdkFrameClock *clock,
+          gpointer       user_data)
+{
+  gint64 now = thread_cpu_time ();
+
+  if (g_getenv ("BENCH_TRACE") && now - phase_mark > 5000)
+    {
+      struct timespec ts;
+      clock_gettime (CLOCK_MONOTONIC, &ts);
+      g_printerr ("TRACE phase %d ended at %ld.%09ld after %ld us cpu\n", GPOINTER_TO_INT (user_data), (long) ts.tv_sec, ts.tv_nsec, (long)(now - phase_mark));
+    }
+  phases[GPOINTER_TO_INT (user_data)] += now - phase_mark;
+  phase_mark = now;
 }
 
 static void
 after_paint_cb (GdkFrameClock *clock)
 {
-  max_paint = MAX (max_paint, g_get_monotonic_time () - paint_start);
+  gint64 took = g_get_monotonic_time () - paint_start;
+
+  if (took > max_paint)
+    {
+      max_paint = took;
+      memcpy (max_phases, phases, sizeof phases);
+    }
 }
 
 static gboolean
 tick_cb (gpointer user_data)
 {
   gint64 now = g_get_monotonic_time ();
+  gint64 cpu = thread_cpu_time ();
 
-  if (last_tick != 0)
-    max_gap = MAX (max_gap, now - last_tick);
+  if (last_tick != 0 && now - last_tick > max_gap)
+    {
+      max_gap = now - last_tick;
+      max_gap_cpu = cpu - last_tick_cpu;
+    }
   last_tick = now;
+  last_tick_cpu = cpu;
 
   return G_SOURCE_CONTINUE;
 }
@@ -203,6 +255,9 @@ main (int   argc,
     GdkFrameClock *clock = gtk_widget_get_frame_clock (GTK_WIDGET (view));
 
     g_signal_connect (clock, "before-paint", G_CALLBACK (before_paint_cb), NULL);
+    g_signal_connect_after (clock, "update", G_CALLBACK (phase_cb), GINT_TO_POINTER (PHASE_UPDATE));
+    g_signal_connect_after (clock, "layout", G_CALLBACK (phase_cb), GINT_TO_POINTER (PHASE_LAYOUT));
+    g_signal_connect_after (clock, "paint", G_CALLBACK (phase_cb), GINT_TO_POINTER (PHASE_PAINT));
     g_signal_connect_after (clock, "after-paint", G_CALLBACK (after_paint_cb), NULL);
   }
 
@@ -233,7 +288,9 @@ main (int   argc,
           run_for (200);
         }
       max_gap = 0;
+      max_gap_cpu = 0;
       max_paint = 0;
+      memset (max_phases, 0, sizeof max_phases);
       start = g_get_monotonic_time ();
       g_idle_add (feed_cb, &feed);
       while (g_list_model_get_n_items (sp_basix_window_get_calls (view)) != (guint) channels &&
@@ -251,9 +308,12 @@ main (int   argc,
       worst = MAX (worst, max_gap);
       worst_took = MAX (worst_took, feed.took);
       g_print ("round %u: initial_info of %d channels (%" G_GSIZE_FORMAT " bytes) in the view after "
-               "%.1f ms; longest main-loop stall %.1f ms (longest GTK frame %.1f ms)\n", round + 1,
+               "%.1f ms; longest main-loop stall %.1f ms (%.1f ms of CPU; longest GTK frame %.1f ms, CPU: "
+               "update %.1f, layout %.1f, paint %.1f)\n", round + 1,
                channels, g_bytes_get_size (initial), feed.took / 1000.0, max_gap / 1000.0,
-               max_paint / 1000.0);
+               max_gap_cpu / 1000.0,
+               max_paint / 1000.0, max_phases[PHASE_UPDATE] / 1000.0,
+               max_phases[PHASE_LAYOUT] / 1000.0, max_phases[PHASE_PAINT] / 1000.0);
     }
 
   qsort (gaps, ROUNDS, sizeof (gint64), compare_gaps);
