@@ -123,6 +123,25 @@ state_label (const SpBertTerm *state)
   return _("Active");
 }
 
+/* The local time zone, looked up again once a minute rather than for every row:
+ * g_date_time_new_from_unix_local() reads it from disk each time. */
+static GTimeZone *
+local_time_zone (void)
+{
+  static GTimeZone *zone;
+  static gint64 looked_up;
+  gint64 now = g_get_monotonic_time ();
+
+  if (zone == NULL || now - looked_up > 60 * G_USEC_PER_SEC)
+    {
+      g_clear_pointer (&zone, g_time_zone_unref);
+      zone = g_time_zone_new_local ();
+      looked_up = now;
+    }
+
+  return zone;
+}
+
 static char *
 call_subtitle (SpBasixElement *channel)
 {
@@ -144,7 +163,8 @@ call_subtitle (SpBasixElement *channel)
     g_string_append_printf (text, "%s%s", text->len ? " · " : "", _("Outgoing"));
   if (since > 0)
     {
-      g_autoptr(GDateTime) time = g_date_time_new_from_unix_local (since / G_USEC_PER_SEC);
+      g_autoptr(GDateTime) utc = g_date_time_new_from_unix_utc (since / G_USEC_PER_SEC);
+      g_autoptr(GDateTime) time = utc ? g_date_time_to_timezone (utc, local_time_zone ()) : NULL;
 
       if (time != NULL)
         {
@@ -350,8 +370,8 @@ update_summary (SpBasixWindow *self)
   gtk_stack_set_visible_child_name (self->users_stack, n_users > 0 ? "list" : "empty");
 }
 
-/* Replaces a whole list from the model: a 10 000-channel snapshot is one items-changed,
- * and the list view only builds the rows on screen. */
+/* Replaces a whole list from the model: the model keeps it sorted, and the list announces
+ * it to GTK a few rows per frame. */
 static void
 rebuild (SpBasixWindow     *self,
          const char        *category,
