@@ -32,8 +32,9 @@
  * only for the part GTK knows.
  */
 
-/* Rows announced per frame while the list grows. */
-#define GROW_STEP 20
+/* Rows announced per frame while the list grows: about 2-3 ms of GTK's work on the 2-core
+ * build machine, and a screenful or so of a window of the default size. */
+#define GROW_STEP 10
 
 /* GTK 4.8's list view keeps row widgets for GTK_LIST_VIEW_MAX_LIST_ITEMS (200) rows plus a
  * few around its anchor: once it knows more rows than that, announcing the rest makes no
