@@ -26,8 +26,8 @@
  * makes them, for the 200 rows after the first one on screen, in its items-changed handler,
  * and styles and measures them in the next frame, about 0.1-0.2 ms a row. So a list that
  * grows from a few rows to a snapshot's thousands is announced to GTK a few rows per frame
- * (a tick callback of the pacer, the window) until it passes those 200; the rest then comes
- * in one items-changed, which makes no row. Meanwhile the list GTK knows is the first rows of
+ * (a tick callback of the pacer, the window, while it is on screen) until it passes those
+ * 200; the rest then comes in one items-changed, which makes no row. Meanwhile the list GTK knows is the first rows of
  * the new one in order, and changes that arrive are applied to the whole list, announced
  * only for the part GTK knows.
  */
@@ -266,14 +266,9 @@ grow_tick_cb (GtkWidget     *widget,
   return G_SOURCE_REMOVE;
 }
 
-/* Whether the pacer draws frames: the window is on screen. */
-static gboolean
-can_pace (SpBasixWindowList *self)
-{
-  return self->pacer != NULL && gtk_widget_get_mapped (self->pacer);
-}
-
-/* Has GTK learn the rest of the list, a few rows per frame if it is on screen. */
+/* Has GTK learn the rest of the list: a few rows per frame while the pacer is on screen,
+ * from when it is mapped if it is not yet (a window opened on a big list), all at once
+ * without a pacer. */
 static void
 list_pace (SpBasixWindowList *self)
 {
@@ -286,31 +281,24 @@ list_pace (SpBasixWindowList *self)
   if (self->tick_id != 0)
     return;
 
-  if (can_pace (self))
-    self->tick_id = gtk_widget_add_tick_callback (self->pacer, grow_tick_cb, self, NULL);
-  else
+  if (self->pacer == NULL)
     list_grow (self, TRUE);
+  else if (gtk_widget_get_mapped (self->pacer))
+    self->tick_id = gtk_widget_add_tick_callback (self->pacer, grow_tick_cb, self, NULL);
 }
 
-/**
- * sp_basix_window_list_finish_growing:
- *
- * GTK knows the whole list at once, however long it takes.
- */
-void
-sp_basix_window_list_finish_growing (SpBasixWindowList *self)
+static void
+pacer_map_cb (SpBasixWindowList *self)
 {
-  g_return_if_fail (SP_IS_BASIX_WINDOW_LIST (self));
-
-  stop_pacing (self);
-  list_grow (self, TRUE);
+  list_pace (self);
 }
 
-/* Nobody sees the window: no frame comes to pace the growth. */
+/* No frame comes while the window is hidden: the growth waits for it to be shown again
+ * rather than have GTK make the rows of a window nobody sees (or that is closing). */
 static void
 pacer_unmap_cb (SpBasixWindowList *self)
 {
-  sp_basix_window_list_finish_growing (self);
+  stop_pacing (self);
 }
 
 /**
@@ -331,13 +319,18 @@ sp_basix_window_list_set_pacer (SpBasixWindowList *self,
   if (self->pacer != NULL)
     {
       stop_pacing (self);
+      g_signal_handlers_disconnect_by_func (self->pacer, pacer_map_cb, self);
       g_signal_handlers_disconnect_by_func (self->pacer, pacer_unmap_cb, self);
     }
   self->pacer = pacer;
   if (pacer != NULL)
-    g_signal_connect_object (pacer, "unmap", G_CALLBACK (pacer_unmap_cb), self,
-                             G_CONNECT_SWAPPED);
-  list_pace (self);
+    {
+      g_signal_connect_object (pacer, "map", G_CALLBACK (pacer_map_cb), self,
+                               G_CONNECT_SWAPPED);
+      g_signal_connect_object (pacer, "unmap", G_CALLBACK (pacer_unmap_cb), self,
+                               G_CONNECT_SWAPPED);
+      list_pace (self);
+    }
 }
 
 /**
@@ -425,7 +418,7 @@ sp_basix_window_list_replace_all (SpBasixWindowList *self,
 
   /* What GTK knows of the new list: all of it, or if it grows past a screenful, as much as
    * it knew of the old one (at least a few rows) and the rest in the next frames. */
-  if (n_new > n_known && n_known < GROW_ALL_AFTER && can_pace (self))
+  if (n_new > n_known && n_known < GROW_ALL_AFTER && self->pacer != NULL)
     n_shown = MIN (n_new, MAX (n_known, GROW_STEP));
   else
     n_shown = n_new;

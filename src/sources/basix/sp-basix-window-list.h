@@ -29,6 +29,5 @@ void               sp_basix_window_list_replace_all     (SpBasixWindowList *self
                                                          GPtrArray         *elements);
 void               sp_basix_window_list_apply_change    (SpBasixWindowList *self,
                                                          SpBasixChange     *change);
-void               sp_basix_window_list_finish_growing  (SpBasixWindowList *self);
 
 G_END_DECLS
