@@ -8,7 +8,12 @@
  * into calls and into the view's list, and GTK lays out and draws the result, all on the
  * main loop. A 1 ms high-priority ticker records the longest gap between two of its ticks;
  * that gap is what a person would feel as a frozen window. Target (issue 16): < 16 ms, one
- * frame at 60 Hz. It prints the figure and its ratio to the one before issue 16.
+ * frame at 60 Hz. It prints the figure and its ratio to the one before issue 16, and the
+ * main thread's CPU time in that stall, which a loaded machine does not inflate (on 2 cores
+ * shared with compilers, the wall-clock figure is mostly the waiting for a CPU).
+ *
+ * The view announces a big list to GTK a few rows per frame (sp-basix-window-list.c): the
+ * round ends when all of it is announced, a few hundred milliseconds after the frame.
  *
  * The frames are written by real Erlang (bench-bert.erl). Needs a display (run under
  * xvfb-run); without one, or without Erlang, it says so and exits 77 (skipped).
@@ -46,6 +51,10 @@ static gint64 max_gap;
  * figure also counts the time other processes had the CPU, this one does not. */
 static gint64 last_tick_cpu;
 static gint64 max_gap_cpu;
+
+/* The most CPU time the main thread spent between two ticks: the longest stall as the
+ * work done without yielding, which the load of the machine does not inflate. */
+static gint64 max_cpu;
 
 static gint64
 thread_cpu_time (void)
@@ -116,6 +125,8 @@ tick_cb (gpointer user_data)
       max_gap = now - last_tick;
       max_gap_cpu = cpu - last_tick_cpu;
     }
+  if (last_tick != 0)
+    max_cpu = MAX (max_cpu, cpu - last_tick_cpu);
   last_tick = now;
   last_tick_cpu = cpu;
 
@@ -197,6 +208,7 @@ main (int   argc,
   gint64 worst_took = 0;
   gint64 first = 0;
   gint64 gaps[ROUNDS];
+  gint64 cpus[ROUNDS];
   GOptionEntry entries[] = {
     { "escript", 0, 0, G_OPTION_ARG_FILENAME, &escript, "escript", "PATH" },
     { "script", 0, 0, G_OPTION_ARG_FILENAME, &script, "bench-bert.erl", "PATH" },
@@ -289,6 +301,7 @@ main (int   argc,
         }
       max_gap = 0;
       max_gap_cpu = 0;
+      max_cpu = 0;
       max_paint = 0;
       memset (max_phases, 0, sizeof max_phases);
       start = g_get_monotonic_time ();
@@ -305,18 +318,20 @@ main (int   argc,
       if (round == 0)
         first = max_gap;
       gaps[round] = max_gap;
+      cpus[round] = max_cpu;
       worst = MAX (worst, max_gap);
       worst_took = MAX (worst_took, feed.took);
       g_print ("round %u: initial_info of %d channels (%" G_GSIZE_FORMAT " bytes) in the view after "
-               "%.1f ms; longest main-loop stall %.1f ms (%.1f ms of CPU; longest GTK frame %.1f ms, CPU: "
-               "update %.1f, layout %.1f, paint %.1f)\n", round + 1,
+               "%.1f ms; longest main-loop stall %.1f ms (%.1f ms of CPU; most CPU between ticks %.1f ms; "
+               "longest GTK frame %.1f ms, CPU: update %.1f, layout %.1f, paint %.1f)\n", round + 1,
                channels, g_bytes_get_size (initial), feed.took / 1000.0, max_gap / 1000.0,
-               max_gap_cpu / 1000.0,
+               max_gap_cpu / 1000.0, max_cpu / 1000.0,
                max_paint / 1000.0, max_phases[PHASE_UPDATE] / 1000.0,
                max_phases[PHASE_LAYOUT] / 1000.0, max_phases[PHASE_PAINT] / 1000.0);
     }
 
   qsort (gaps, ROUNDS, sizeof (gint64), compare_gaps);
+  qsort (cpus, ROUNDS, sizeof (gint64), compare_gaps);
   g_print ("Basix live view, %d-channel initial_info while shown: longest main-loop stall "
            "%.1f ms median of %u, %.1f ms on the first snapshot, %.1f ms worst (frame to full "
            "list: %.1f ms worst); target < 16 ms\n",
@@ -325,6 +340,9 @@ main (int   argc,
   g_print ("against the view before issue 16 (%.1f ms median on this machine): %.2fx; GSK "
            "renderer %s\n", BEFORE_MEDIAN_MS, gaps[ROUNDS / 2] / 1000.0 / BEFORE_MEDIAN_MS,
            g_getenv ("GSK_RENDERER") ? g_getenv ("GSK_RENDERER") : "default");
+  g_print ("main-thread CPU time of the longest stall (what the load of the machine does not "
+           "inflate): %.1f ms median, %.1f ms worst\n", cpus[ROUNDS / 2] / 1000.0,
+           cpus[ROUNDS - 1] / 1000.0);
 
   if (show > 0)
     run_for ((guint) show * 1000);
