@@ -36,6 +36,10 @@
  * build machine, and a screenful or so of a window of the default size. */
 #define GROW_STEP 10
 
+/* Rows announced with the snapshot itself: the first frame also draws the list's first
+ * screenful, text never drawn before (CJK glyphs are rendered once per process). */
+#define FIRST_STEP 5
+
 /* GTK 4.8's list view keeps row widgets for GTK_LIST_VIEW_MAX_LIST_ITEMS (200) rows plus a
  * few around its anchor: once it knows more rows than that, announcing the rest makes no
  * widget. */
@@ -419,7 +423,7 @@ sp_basix_window_list_replace_all (SpBasixWindowList *self,
   /* What GTK knows of the new list: all of it, or if it grows past a screenful, as much as
    * it knew of the old one (at least a few rows) and the rest in the next frames. */
   if (n_new > n_known && n_known < GROW_ALL_AFTER && self->pacer != NULL)
-    n_shown = MIN (n_new, MAX (n_known, GROW_STEP));
+    n_shown = MIN (n_new, MAX (n_known, FIRST_STEP));
   else
     n_shown = n_new;
 
