@@ -124,10 +124,23 @@ sp_basix_term_equal_string (const SpBertTerm *term,
 
   if (sp_bert_term_get_int64 (term, &value))
     {
+      /* The decimal digits, written backwards without printf: this compares a user id
+       * with every channel of a snapshot. */
       char buf[24];
+      char *p = buf + sizeof buf;
+      guint64 magnitude = value < 0 ? -(guint64) value : (guint64) value;
 
-      g_snprintf (buf, sizeof buf, "%" G_GINT64_FORMAT, value);
-      return g_str_equal (buf, text);
+      *--p = '\0';
+      do
+        {
+          *--p = (char) ('0' + magnitude % 10);
+          magnitude /= 10;
+        }
+      while (magnitude > 0);
+      if (value < 0)
+        *--p = '-';
+
+      return g_str_equal (p, text);
     }
 
   copy = sp_basix_term_dup_string (term);

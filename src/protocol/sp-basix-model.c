@@ -43,6 +43,8 @@ typedef struct
   FieldSpec *spec;
   /* key → SpBasixElement */
   GHashTable *elements;
+  /* (nullable): the elements sorted by key, kept until they change */
+  GPtrArray *sorted;
 } Category;
 
 struct _SpBasixModel
@@ -59,6 +61,22 @@ struct _SpBasixElement
   FieldSpec *spec;
   char *category;  /* a GRefString */
   char *key;
+};
+
+/* A snapshot read apart from the model: in the worker thread that decoded its frame, with
+ * the field specs the model had when the frame arrived (the frames after it wait for it,
+ * so they are still the model's when it is applied, unless the connection was reset). */
+struct _SpBasixPrepared
+{
+  /* category name (GRefString) → FieldSpec */
+  GHashTable *specs;
+
+  /* What sp_basix_prepared_read() found: an initial_info of @category */
+  SpBertDocument *doc;
+  char *category;  /* a GRefString */
+  FieldSpec *spec;
+  GHashTable *elements;
+  GPtrArray *sorted;
 };
 
 G_DEFINE_QUARK (sp-basix-model-error-quark, sp_basix_model_error)
@@ -339,6 +357,7 @@ category_free (Category *category)
   g_ref_string_release (category->name);
   field_spec_unref (category->spec);
   g_hash_table_unref (category->elements);
+  g_clear_pointer (&category->sorted, g_ptr_array_unref);
   g_free (category);
 }
 
@@ -465,6 +484,29 @@ compare_keys (gconstpointer a,
   return strcmp (ea->key, eb->key);
 }
 
+static gpointer
+copy_element (gconstpointer element,
+              gpointer      user_data)
+{
+  return sp_basix_element_ref ((SpBasixElement *) element);
+}
+
+static GPtrArray *
+sort_elements (GHashTable *elements)
+{
+  GPtrArray *list = g_ptr_array_new_full (g_hash_table_size (elements),
+                                          (GDestroyNotify) sp_basix_element_unref);
+  GHashTableIter iter;
+  gpointer value;
+
+  g_hash_table_iter_init (&iter, elements);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
+    g_ptr_array_add (list, sp_basix_element_ref (value));
+  g_ptr_array_sort (list, compare_keys);
+
+  return list;
+}
+
 /**
  * sp_basix_model_list:
  * @model: a model
@@ -477,26 +519,21 @@ GPtrArray *
 sp_basix_model_list (SpBasixModel *model,
                      const char   *category)
 {
-  GPtrArray *list;
   Category *c;
 
   g_return_val_if_fail (model != NULL, NULL);
   g_return_val_if_fail (category != NULL, NULL);
 
-  list = g_ptr_array_new_with_free_func ((GDestroyNotify) sp_basix_element_unref);
   c = g_hash_table_lookup (model->categories, category);
-  if (c != NULL)
-    {
-      GHashTableIter iter;
-      gpointer value;
+  if (c == NULL)
+    return g_ptr_array_new_with_free_func ((GDestroyNotify) sp_basix_element_unref);
 
-      g_hash_table_iter_init (&iter, c->elements);
-      while (g_hash_table_iter_next (&iter, NULL, &value))
-        g_ptr_array_add (list, sp_basix_element_ref (value));
-      g_ptr_array_sort (list, compare_keys);
-    }
+  /* Sorted once per change of the category, not for every reader; a snapshot decoded in a
+   * worker thread comes sorted. */
+  if (c->sorted == NULL)
+    c->sorted = sort_elements (c->elements);
 
-  return list;
+  return g_ptr_array_copy (c->sorted, (GCopyFunc) copy_element, NULL);
 }
 
 /**
@@ -783,18 +820,65 @@ category_with_spec (SpBasixModel  *model,
   return category;
 }
 
+/* The elements of an initial_info's list, keyed; NULL if the list does not fit the
+ * protocol. Reads nothing but @doc and @spec: safe in any thread. */
+static GHashTable *
+read_snapshot (SpBertDocument    *doc,
+               const SpBertTerm  *list,
+               const char        *category,
+               FieldSpec         *spec,
+               GError           **error)
+{
+  g_autoptr(GHashTable) elements = NULL;
+  gsize n;
+
+  if (!get_items (list, "initial_info element list", &n, error))
+    return NULL;
+
+  elements = element_table_new ();
+  for (gsize i = 0; i < n; i++)
+    {
+      const SpBertTerm *values = sp_bert_term_get_child (list, i);
+      SpBasixElement *element;
+      char *key;
+
+      if (!sp_basix_term_is_positional (values))
+        {
+          g_set_error (error, SP_BASIX_MODEL_ERROR, SP_BASIX_MODEL_ERROR_MALFORMED,
+                       "initial_info element %" G_GSIZE_FORMAT " is a %s, not a tuple or list",
+                       i, sp_bert_type_to_string (sp_bert_term_get_type (values)));
+          return NULL;
+        }
+
+      if (is_hangup (category, spec, values))
+        continue;
+
+      key = element_key (category, spec, values);
+      if (key == NULL)
+        {
+          g_debug ("%s element %" G_GSIZE_FORMAT " has no key; ignored", category, i);
+          continue;
+        }
+
+      element = element_new (doc, values, spec, category, key);
+      g_hash_table_replace (elements, element->key, element);
+    }
+
+  return g_steal_pointer (&elements);
+}
+
 static gboolean
 apply_initial_info (SpBasixModel      *model,
                     SpBasixUpdate     *update,
                     const SpBertTerm  *root,
+                    SpBasixPrepared   *prepared,
                     GError           **error)
 {
   g_autoptr(GHashTable) elements = NULL;
-  const SpBertTerm *list;
+  g_autoptr(GPtrArray) sorted = NULL;
   Category *category;
   GHashTableIter iter;
   gpointer value;
-  gsize n;
 
   if (!check_arity (root, 3, "initial_info", error))
     return FALSE;
@@ -808,65 +892,67 @@ apply_initial_info (SpBasixModel      *model,
   if (category == NULL)
     return FALSE;
 
-  list = sp_bert_term_get_child (root, 2);
-  if (!get_items (list, "initial_info element list", &n, error))
-    return FALSE;
-
-  /* Build the new snapshot apart, so that a malformed message changes nothing. */
-  elements = element_table_new ();
-  for (gsize i = 0; i < n; i++)
+  /* Build the new snapshot apart, so that a malformed message changes nothing; it may have
+   * been built already, with the same field spec, in the thread that decoded it. */
+  if (prepared != NULL && prepared->elements != NULL && prepared->doc == update->doc &&
+      prepared->spec == category->spec && g_str_equal (prepared->category, category->name))
     {
-      const SpBertTerm *values = sp_bert_term_get_child (list, i);
-      SpBasixElement *element;
-      char *key;
-
-      if (!sp_basix_term_is_positional (values))
-        {
-          g_set_error (error, SP_BASIX_MODEL_ERROR, SP_BASIX_MODEL_ERROR_MALFORMED,
-                       "initial_info element %" G_GSIZE_FORMAT " is a %s, not a tuple or list",
-                       i, sp_bert_type_to_string (sp_bert_term_get_type (values)));
-          return FALSE;
-        }
-
-      if (is_hangup (category->name, category->spec, values))
-        continue;
-
-      key = element_key (category->name, category->spec, values);
-      if (key == NULL)
-        {
-          g_debug ("%s element %" G_GSIZE_FORMAT " has no key; ignored", category->name, i);
-          continue;
-        }
-
-      element = element_new (update->doc, values, category->spec, category->name, key);
-      g_hash_table_replace (elements, element->key, element);
+      elements = g_steal_pointer (&prepared->elements);
+      sorted = g_steal_pointer (&prepared->sorted);
+    }
+  else
+    {
+      elements = read_snapshot (update->doc, sp_bert_term_get_child (root, 2), category->name,
+                                category->spec, error);
+      if (elements == NULL)
+        return FALSE;
     }
 
   /* The changes against what was there: additions and updates in snapshot order would
    * need the list again; hash order is fine, consumers key by element. */
-  g_hash_table_iter_init (&iter, elements);
-  while (g_hash_table_iter_next (&iter, NULL, &value))
+  if (g_hash_table_size (category->elements) > 0)
     {
-      SpBasixElement *element = value;
-      SpBasixElement *old = g_hash_table_lookup (category->elements, element->key);
+      g_hash_table_iter_init (&iter, elements);
+      while (g_hash_table_iter_next (&iter, NULL, &value))
+        {
+          SpBasixElement *element = value;
+          SpBasixElement *old = g_hash_table_lookup (category->elements, element->key);
 
-      if (old == NULL)
-        add_change (update, SP_BASIX_CHANGE_ADDED, NULL, element);
-      else if (old->spec != element->spec || !sp_bert_term_equal (old->values, element->values))
-        add_change (update, SP_BASIX_CHANGE_UPDATED, old, element);
+          if (old == NULL)
+            add_change (update, SP_BASIX_CHANGE_ADDED, NULL, element);
+          else if (old->spec != element->spec || !sp_bert_term_equal (old->values, element->values))
+            add_change (update, SP_BASIX_CHANGE_UPDATED, old, element);
+        }
+
+      g_hash_table_iter_init (&iter, category->elements);
+      while (g_hash_table_iter_next (&iter, NULL, &value))
+        {
+          SpBasixElement *old = value;
+
+          if (!g_hash_table_contains (elements, old->key))
+            add_change (update, SP_BASIX_CHANGE_REMOVED, old, NULL);
+        }
     }
-
-  g_hash_table_iter_init (&iter, category->elements);
-  while (g_hash_table_iter_next (&iter, NULL, &value))
+  else
     {
-      SpBasixElement *old = value;
-
-      if (!g_hash_table_contains (elements, old->key))
-        add_change (update, SP_BASIX_CHANGE_REMOVED, old, NULL);
+      /* A new connection's snapshot: all of it is new, in key order if it came sorted. */
+      if (sorted != NULL)
+        {
+          for (guint i = 0; i < sorted->len; i++)
+            add_change (update, SP_BASIX_CHANGE_ADDED, NULL, g_ptr_array_index (sorted, i));
+        }
+      else
+        {
+          g_hash_table_iter_init (&iter, elements);
+          while (g_hash_table_iter_next (&iter, NULL, &value))
+            add_change (update, SP_BASIX_CHANGE_ADDED, NULL, value);
+        }
     }
 
   g_hash_table_unref (category->elements);
   category->elements = g_steal_pointer (&elements);
+  g_clear_pointer (&category->sorted, g_ptr_array_unref);
+  category->sorted = g_steal_pointer (&sorted);
 
   return TRUE;
 }
@@ -927,6 +1013,7 @@ apply_info_event (SpBasixModel      *model,
         {
           add_change (update, SP_BASIX_CHANGE_REMOVED, old, element);
           g_hash_table_remove (category->elements, element->key);
+          g_clear_pointer (&category->sorted, g_ptr_array_unref);
         }
       return TRUE;
     }
@@ -934,6 +1021,7 @@ apply_info_event (SpBasixModel      *model,
   add_change (update, old != NULL ? SP_BASIX_CHANGE_UPDATED : SP_BASIX_CHANGE_ADDED, old,
               element);
   g_hash_table_replace (category->elements, element->key, sp_basix_element_ref (element));
+  g_clear_pointer (&category->sorted, g_ptr_array_unref);
 
   return TRUE;
 }
@@ -959,6 +1047,27 @@ sp_basix_model_apply (SpBasixModel    *model,
                       SpBertDocument  *doc,
                       GError         **error)
 {
+  return sp_basix_model_apply_prepared (model, doc, NULL, error);
+}
+
+/**
+ * sp_basix_model_apply_prepared:
+ * @model: a model
+ * @doc: one decoded ws_cti message
+ * @prepared: (nullable): what sp_basix_prepared_read() read of @doc
+ * @error: return location for a #SP_BASIX_MODEL_ERROR
+ *
+ * Like sp_basix_model_apply(), with the work on a snapshot that @prepared did already; if
+ * the field spec changed since, the snapshot is read again.
+ *
+ * Returns: (transfer full) (nullable): what the message did, or %NULL with @error set
+ */
+SpBasixUpdate *
+sp_basix_model_apply_prepared (SpBasixModel     *model,
+                               SpBertDocument   *doc,
+                               SpBasixPrepared  *prepared,
+                               GError          **error)
+{
   g_autoptr(SpBasixUpdate) update = NULL;
   const SpBertTerm *root;
   gboolean ok = TRUE;
@@ -981,7 +1090,7 @@ sp_basix_model_apply (SpBasixModel    *model,
       break;
 
     case SP_BASIX_MESSAGE_INITIAL_INFO:
-      ok = apply_initial_info (model, update, root, error);
+      ok = apply_initial_info (model, update, root, prepared, error);
       break;
 
     case SP_BASIX_MESSAGE_INFO_EVENT:
@@ -1008,4 +1117,101 @@ sp_basix_model_apply (SpBasixModel    *model,
     return NULL;
 
   return g_steal_pointer (&update);
+}
+
+/* Snapshots read in another thread */
+
+/**
+ * sp_basix_model_prepare:
+ * @model: a model
+ *
+ * Takes what reading a snapshot needs of @model (its field specs), for
+ * sp_basix_prepared_read() in another thread. Call it when the frame comes, in the
+ * model's thread.
+ *
+ * Returns: (transfer full): a preparation, to pass to sp_basix_model_apply_prepared()
+ */
+SpBasixPrepared *
+sp_basix_model_prepare (SpBasixModel *model)
+{
+  SpBasixPrepared *prepared;
+  GHashTableIter iter;
+  gpointer value;
+
+  g_return_val_if_fail (model != NULL, NULL);
+
+  prepared = g_new0 (SpBasixPrepared, 1);
+  prepared->specs = g_hash_table_new_full (g_str_hash, g_str_equal,
+                                           (GDestroyNotify) g_ref_string_release,
+                                           (GDestroyNotify) field_spec_unref);
+  g_hash_table_iter_init (&iter, model->categories);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
+    {
+      Category *category = value;
+
+      if (category->spec != NULL)
+        g_hash_table_insert (prepared->specs, g_ref_string_acquire (category->name),
+                             field_spec_ref (category->spec));
+    }
+
+  return prepared;
+}
+
+/**
+ * sp_basix_prepared_read:
+ * @prepared: a preparation
+ * @doc: the decoded frame it was made for
+ *
+ * If @doc is an `initial_info` of a category with a field spec, reads its elements and
+ * sorts them, the work of applying it that does not need the model. Any thread.
+ */
+void
+sp_basix_prepared_read (SpBasixPrepared *prepared,
+                        SpBertDocument  *doc)
+{
+  const SpBertTerm *root;
+  g_autofree char *name = NULL;
+  gpointer category = NULL;
+  gpointer spec = NULL;
+
+  g_return_if_fail (prepared != NULL);
+  g_return_if_fail (doc != NULL);
+
+  root = sp_bert_document_get_root (doc);
+  if (classify (root) != SP_BASIX_MESSAGE_INITIAL_INFO || sp_bert_term_get_length (root) < 3)
+    return;
+
+  name = dup_name (sp_bert_term_get_child (root, 1), "initial_info category", NULL);
+  if (name == NULL || !g_hash_table_lookup_extended (prepared->specs, name, &category, &spec))
+    return;
+
+  /* A malformed list is left to the model's thread, which reports it. */
+  prepared->elements = read_snapshot (doc, sp_bert_term_get_child (root, 2), category, spec,
+                                      NULL);
+  if (prepared->elements == NULL)
+    return;
+
+  prepared->doc = sp_bert_document_ref (doc);
+  prepared->category = g_ref_string_acquire (category);
+  prepared->spec = field_spec_ref (spec);
+  prepared->sorted = sort_elements (prepared->elements);
+}
+
+/**
+ * sp_basix_prepared_free:
+ * @prepared: (transfer full): a preparation
+ */
+void
+sp_basix_prepared_free (SpBasixPrepared *prepared)
+{
+  if (prepared == NULL)
+    return;
+
+  g_hash_table_unref (prepared->specs);
+  g_clear_pointer (&prepared->elements, g_hash_table_unref);
+  g_clear_pointer (&prepared->sorted, g_ptr_array_unref);
+  g_clear_pointer (&prepared->doc, sp_bert_document_unref);
+  g_clear_pointer (&prepared->category, g_ref_string_release);
+  field_spec_unref (prepared->spec);
+  g_free (prepared);
 }

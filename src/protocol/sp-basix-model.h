@@ -82,6 +82,13 @@ typedef struct _SpBasixModel SpBasixModel;
 typedef struct _SpBasixElement SpBasixElement;
 
 /**
+ * SpBasixPrepared:
+ *
+ * A frame's snapshot read in another thread than the model's (sp_basix_model_prepare()).
+ */
+typedef struct _SpBasixPrepared SpBasixPrepared;
+
+/**
  * SpBasixChange:
  * @kind: what happened
  * @old_element: (nullable): the element before, for updates and removals
@@ -132,6 +139,14 @@ void               sp_basix_model_reset             (SpBasixModel       *model);
 SpBasixUpdate     *sp_basix_model_apply             (SpBasixModel       *model,
                                                      SpBertDocument     *doc,
                                                      GError            **error);
+SpBasixUpdate     *sp_basix_model_apply_prepared    (SpBasixModel       *model,
+                                                     SpBertDocument     *doc,
+                                                     SpBasixPrepared    *prepared,
+                                                     GError            **error);
+SpBasixPrepared   *sp_basix_model_prepare           (SpBasixModel       *model);
+void               sp_basix_prepared_read           (SpBasixPrepared    *prepared,
+                                                     SpBertDocument     *doc);
+void               sp_basix_prepared_free           (SpBasixPrepared    *prepared);
 SpBasixElement    *sp_basix_model_lookup            (SpBasixModel       *model,
                                                      const char         *category,
                                                      const char         *key);
@@ -166,5 +181,6 @@ gboolean           sp_basix_category_is_channel     (const char         *categor
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (SpBasixModel, sp_basix_model_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (SpBasixElement, sp_basix_element_unref)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (SpBasixUpdate, sp_basix_update_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (SpBasixPrepared, sp_basix_prepared_free)
 
 G_END_DECLS

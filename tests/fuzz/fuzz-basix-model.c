@@ -8,6 +8,8 @@
  * changes nothing; after every applied message the store agrees with the changes it
  * reported (added and updated elements are found under their key, removed ones are not);
  * and every accessor and structured-field parser can be run on every element it hands out.
+ * A second model is fed the same frames the way big frames are applied (the snapshot read
+ * apart with sp_basix_prepared_read()), and must say and hold the same.
  *
  * Input: frames, each preceded by its length as a big-endian u16. */
 
@@ -127,6 +129,7 @@ LLVMFuzzerTestOneInput (const uint8_t *data,
                         size_t         size)
 {
   g_autoptr(SpBasixModel) model = sp_basix_model_new ();
+  g_autoptr(SpBasixModel) twin = sp_basix_model_new ();
   gsize offset = 0;
 
   while (offset + 2 <= size)
@@ -134,26 +137,40 @@ LLVMFuzzerTestOneInput (const uint8_t *data,
       gsize len = MIN ((gsize) (data[offset] << 8 | data[offset + 1]), size - offset - 2);
       g_autoptr(SpBertDocument) doc = NULL;
       g_autoptr(SpBasixUpdate) update = NULL;
+      g_autoptr(SpBasixUpdate) twin_update = NULL;
+      g_autoptr(SpBasixPrepared) prepared = NULL;
       g_autoptr(GError) error = NULL;
+      g_autoptr(GError) twin_error = NULL;
 
       doc = sp_bert_decode_data (data + offset + 2, len, &limits, NULL);
       offset += 2 + len;
       if (doc == NULL)
         continue;
 
+      prepared = sp_basix_model_prepare (twin);
+      sp_basix_prepared_read (prepared, doc);
+      twin_update = sp_basix_model_apply_prepared (twin, doc, prepared, &twin_error);
       update = sp_basix_model_apply (model, doc, &error);
+      g_assert ((update == NULL) == (twin_update == NULL));
       if (update == NULL)
         {
           g_assert (error != NULL && error->domain == SP_BASIX_MODEL_ERROR);
+          g_assert (twin_error->code == error->code);
           continue;
         }
+      g_assert (twin_update->changes->len == update->changes->len);
 
       if (update->category != NULL)
         {
           g_autoptr(GPtrArray) list = sp_basix_model_list (model, update->category);
+          g_autoptr(GPtrArray) twin_list = sp_basix_model_list (twin, update->category);
 
           g_assert (g_utf8_validate (update->category, -1, NULL));
           g_assert (list->len == sp_basix_model_get_n_elements (model, update->category));
+          g_assert (twin_list->len == list->len);
+          for (guint i = 0; i < list->len; i++)
+            g_assert (g_str_equal (sp_basix_element_get_key (list->pdata[i]),
+                                   sp_basix_element_get_key (twin_list->pdata[i])));
         }
       if (update->system_msg != NULL)
         g_assert (g_utf8_validate (update->system_msg, -1, NULL));

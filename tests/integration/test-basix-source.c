@@ -654,9 +654,66 @@ wait_for_items (GListModel *model,
   return sp_test_wait_until (has_n_items, &wait, TIMEOUT_MS);
 }
 
+/* What a list view knows of a list model: the items as items-changed announced them. Every
+ * announcement must agree with the model, and the items stay the same objects. */
+typedef struct
+{
+  GPtrArray *items;
+  guint      n_additions;
+} Mirror;
+
+static void
+mirror_changed_cb (GListModel *model,
+                   guint       position,
+                   guint       removed,
+                   guint       added,
+                   Mirror     *mirror)
+{
+  g_assert_cmpuint (position + removed, <=, mirror->items->len);
+  g_ptr_array_remove_range (mirror->items, position, removed);
+  for (guint i = 0; i < added; i++)
+    g_ptr_array_insert (mirror->items, (int) (position + i),
+                        g_list_model_get_item (model, position + i));
+  g_assert_cmpuint (mirror->items->len, ==, g_list_model_get_n_items (model));
+  if (added > 0)
+    mirror->n_additions++;
+}
+
+static void
+mirror_init (Mirror     *mirror,
+             GListModel *model)
+{
+  mirror->items = g_ptr_array_new_with_free_func (g_object_unref);
+  mirror->n_additions = 0;
+  mirror_changed_cb (model, 0, 0, g_list_model_get_n_items (model), mirror);
+  g_signal_connect (model, "items-changed", G_CALLBACK (mirror_changed_cb), mirror);
+}
+
+static void
+assert_mirror (Mirror     *mirror,
+               GListModel *model)
+{
+  g_assert_cmpuint (mirror->items->len, ==, g_list_model_get_n_items (model));
+  for (guint i = 0; i < mirror->items->len; i++)
+    {
+      g_autoptr(GObject) item = g_list_model_get_item (model, i);
+
+      g_assert_true (item == g_ptr_array_index (mirror->items, i));
+    }
+}
+
+static void
+mirror_clear (Mirror     *mirror,
+              GListModel *model)
+{
+  g_signal_handlers_disconnect_by_func (model, mirror_changed_cb, mirror);
+  g_clear_pointer (&mirror->items, g_ptr_array_unref);
+}
+
 /* The live view follows the element store: calls come and go, users are updated in place,
  * and a reconnect starts it over from the new snapshot (302 users, compressed: the big
- * change path). */
+ * change path), which the window on screen shows a few rows per frame, the list model
+ * consistent all along. */
 static void
 test_live_view (Fixture       *fixture,
                 gconstpointer  data)
@@ -664,6 +721,8 @@ test_live_view (Fixture       *fixture,
   SpBasixWindow *view;
   GListModel *calls;
   GListModel *users;
+  Mirror calls_mirror;
+  Mirror users_mirror;
 
   if (!have_display)
     {
@@ -676,6 +735,8 @@ test_live_view (Fixture       *fixture,
   gtk_window_present (GTK_WINDOW (view));
   calls = sp_basix_window_get_calls (view);
   users = sp_basix_window_get_users (view);
+  mirror_init (&calls_mirror, calls);
+  mirror_init (&users_mirror, users);
   g_assert_cmpuint (g_list_model_get_n_items (calls), ==, 0);
   g_assert_true (wait_for_items (users, 302));
 
@@ -689,12 +750,24 @@ test_live_view (Fixture       *fixture,
   g_assert_cmpuint (g_list_model_get_n_items (users), ==, 302);
   sp_test_run_for (100);
 
+  assert_mirror (&calls_mirror, calls);
+  assert_mirror (&users_mirror, users);
+
   sp_test_basix_server_drop_clients (fixture->server);
   g_assert_true (sp_test_wait_until (handshakes_at_least, fixture, TIMEOUT_MS));
   g_assert_true (wait_for_state (fixture, SP_SOURCE_STATE_CONNECTED, TIMEOUT_MS));
+  users_mirror.n_additions = 0;
+  /* A change while the new snapshot is being announced. */
+  send_frame (fixture, "user_bob_away");
   g_assert_true (wait_for_model (fixture, "channel", 0));
   g_assert_true (wait_for_items (calls, 0));
   g_assert_true (wait_for_items (users, 302));
+  /* The window on screen learnt the 302 users over several frames, not in one go. */
+  g_assert_cmpuint (users_mirror.n_additions, >, 1);
+  assert_mirror (&calls_mirror, calls);
+  assert_mirror (&users_mirror, users);
+  mirror_clear (&calls_mirror, calls);
+  mirror_clear (&users_mirror, users);
 
   gtk_window_destroy (GTK_WINDOW (view));
   g_assert_finalize_object (view);

@@ -893,6 +893,168 @@ remove_frames (void)
   g_rmdir (frames_dir);
 }
 
+
+/* An integer compares with its decimal text, exactly: ids are sent as integers and
+ * compared with the user id of the settings. */
+static void
+test_integer_text (void)
+{
+  g_autoptr(GError) error = NULL;
+  /* {42, -7, 0, -9223372036854775808, 9223372036854775807} */
+  static const guint8 frame[] = {
+    131, 104, 5,
+    97, 42,
+    98, 0xff, 0xff, 0xff, 0xf9,
+    97, 0,
+    110, 8, 1, 0, 0, 0, 0, 0, 0, 0, 0x80,
+    110, 8, 0, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x7f,
+  };
+  g_autoptr(SpBertDocument) doc = sp_bert_decode_data (frame, sizeof frame, NULL, &error);
+  const SpBertTerm *r;
+
+  g_assert_no_error (error);
+  r = sp_bert_document_get_root (doc);
+
+  g_assert_true (sp_basix_term_equal_string (sp_bert_term_get_child (r, 0), "42"));
+  g_assert_false (sp_basix_term_equal_string (sp_bert_term_get_child (r, 0), "042"));
+  g_assert_false (sp_basix_term_equal_string (sp_bert_term_get_child (r, 0), "4"));
+  g_assert_false (sp_basix_term_equal_string (sp_bert_term_get_child (r, 0), "420"));
+  g_assert_true (sp_basix_term_equal_string (sp_bert_term_get_child (r, 1), "-7"));
+  g_assert_false (sp_basix_term_equal_string (sp_bert_term_get_child (r, 1), "7"));
+  g_assert_true (sp_basix_term_equal_string (sp_bert_term_get_child (r, 2), "0"));
+  g_assert_false (sp_basix_term_equal_string (sp_bert_term_get_child (r, 2), ""));
+  g_assert_true (sp_basix_term_equal_string (sp_bert_term_get_child (r, 3),
+                                             "-9223372036854775808"));
+  g_assert_true (sp_basix_term_equal_string (sp_bert_term_get_child (r, 4),
+                                             "9223372036854775807"));
+}
+
+/* What one change says, as text, to compare two updates whatever their order. */
+static char *
+describe_change (SpBasixChange *change)
+{
+  SpBasixElement *element = change->new_element ? change->new_element : change->old_element;
+  g_autofree char *name = sp_basix_element_dup_string (element, "calling_name");
+
+  return g_strdup_printf ("%d %s %s", change->kind, sp_basix_element_get_key (element),
+                          name ? name : "-");
+}
+
+static int
+compare_strings (gconstpointer a,
+                 gconstpointer b)
+{
+  return strcmp (*(const char * const *) a, *(const char * const *) b);
+}
+
+static void
+assert_same_changes (SpBasixUpdate *a,
+                     SpBasixUpdate *b)
+{
+  g_autoptr(GPtrArray) da = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GPtrArray) db = g_ptr_array_new_with_free_func (g_free);
+
+  g_assert_cmpint (a->kind, ==, b->kind);
+  g_assert_cmpstr (a->category, ==, b->category);
+  for (guint i = 0; i < a->changes->len; i++)
+    g_ptr_array_add (da, describe_change (a->changes->pdata[i]));
+  for (guint i = 0; i < b->changes->len; i++)
+    g_ptr_array_add (db, describe_change (b->changes->pdata[i]));
+  g_ptr_array_sort (da, compare_strings);
+  g_ptr_array_sort (db, compare_strings);
+  g_assert_cmpuint (da->len, ==, db->len);
+  for (guint i = 0; i < da->len; i++)
+    g_assert_cmpstr (da->pdata[i], ==, db->pdata[i]);
+}
+
+static gpointer
+read_prepared_thread (gpointer data)
+{
+  gpointer *args = data;
+
+  sp_basix_prepared_read (args[0], args[1]);
+  return NULL;
+}
+
+/* A snapshot read in another thread (sp_basix_model_prepare(), as the source does for big
+ * frames) is applied exactly like one read in the model's thread, unless the field spec
+ * changed in between, when it is read again; the sorted list the model hands out follows
+ * every change. */
+static void
+test_prepared (void)
+{
+  g_autoptr(SpBasixModel) plain = sp_basix_model_new ();
+  g_autoptr(SpBasixModel) model = sp_basix_model_new ();
+  const char *frames[] = { "model_initial_channel", "model_event_ringing",
+                           "model_initial_channel_again", "model_initial_user",
+                           "model_initial_channel_empty_nil", "model_initial_channel" };
+
+  if (skip_without_frames ())
+    return;
+
+  apply_specs (plain);
+  apply_specs (model);
+
+  for (gsize i = 0; i < G_N_ELEMENTS (frames); i++)
+    {
+      g_autoptr(SpBertDocument) doc = load (frames[i]);
+      g_autoptr(SpBasixPrepared) prepared = sp_basix_model_prepare (model);
+      g_autoptr(SpBasixUpdate) expected = apply (plain, frames[i]);
+      g_autoptr(SpBasixUpdate) update = NULL;
+      g_autoptr(GError) error = NULL;
+      g_autoptr(GPtrArray) list = NULL;
+      g_autoptr(GPtrArray) expected_list = NULL;
+      gpointer args[] = { prepared, doc };
+      GThread *thread = g_thread_new ("prepare", read_prepared_thread, args);
+
+      g_thread_join (thread);
+      update = sp_basix_model_apply_prepared (model, doc, prepared, &error);
+      g_assert_no_error (error);
+      assert_same_changes (expected, update);
+
+      list = sp_basix_model_list (model, "channel");
+      expected_list = sp_basix_model_list (plain, "channel");
+      g_assert_cmpuint (list->len, ==, expected_list->len);
+      for (guint k = 0; k < list->len; k++)
+        {
+          g_assert_cmpstr (sp_basix_element_get_key (list->pdata[k]), ==,
+                           sp_basix_element_get_key (expected_list->pdata[k]));
+          if (k > 0)
+            g_assert_cmpint (strcmp (sp_basix_element_get_key (list->pdata[k - 1]),
+                                     sp_basix_element_get_key (list->pdata[k])), <, 0);
+        }
+    }
+
+  /* The field spec changed after the frame was read: it is read again with the new one. */
+  {
+    g_autoptr(SpBertDocument) doc = load ("model_initial_channel_again");
+    g_autoptr(SpBasixPrepared) prepared = sp_basix_model_prepare (model);
+    g_autoptr(SpBasixUpdate) short_spec = NULL;
+    g_autoptr(SpBasixUpdate) update = NULL;
+    g_autoptr(GError) error = NULL;
+
+    sp_basix_prepared_read (prepared, doc);
+    short_spec = apply (model, "model_spec_channel_short");
+    update = sp_basix_model_apply_prepared (model, doc, prepared, &error);
+    g_assert_no_error (error);
+    g_assert_nonnull (sp_basix_model_lookup (model, "channel", UUID (1)));
+    g_assert_null (sp_basix_element_get (sp_basix_model_lookup (model, "channel", UUID (1)),
+                                         "calling_name"));
+  }
+
+  /* The model was reset (a new connection) after the frame was read: no field spec. */
+  {
+    g_autoptr(SpBertDocument) doc = load ("model_initial_channel");
+    g_autoptr(SpBasixPrepared) prepared = sp_basix_model_prepare (model);
+    g_autoptr(GError) error = NULL;
+
+    sp_basix_prepared_read (prepared, doc);
+    sp_basix_model_reset (model);
+    g_assert_null (sp_basix_model_apply_prepared (model, doc, prepared, &error));
+    g_assert_error (error, SP_BASIX_MODEL_ERROR, SP_BASIX_MODEL_ERROR_NO_FIELD_SPEC);
+  }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -929,6 +1091,8 @@ main (int   argc,
   g_test_add_func ("/basix-model/end-user", test_end_user);
   g_test_add_func ("/basix-model/strings", test_strings);
   g_test_add_func ("/basix-model/values", test_values);
+  g_test_add_func ("/basix-model/integer-text", test_integer_text);
+  g_test_add_func ("/basix-model/prepared", test_prepared);
 
   ret = g_test_run ();
 

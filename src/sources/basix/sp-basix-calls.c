@@ -611,26 +611,64 @@ sp_basix_calls_apply (SpBasixCalls        *self,
                       const SpBasixUpdate *update)
 {
   GPtrArray *events;
-  gboolean is_channel;
+  guint position = 0;
 
   g_return_val_if_fail (self != NULL, NULL);
   g_return_val_if_fail (update != NULL, NULL);
 
   events = g_ptr_array_new_with_free_func ((GDestroyNotify) sp_call_event_unref);
-  is_channel = update->category != NULL && g_str_equal (update->category, "channel");
+  sp_basix_calls_apply_some (self, update, &position, 0, events);
 
-  if (update->category != NULL &&
+  return events;
+}
+
+/**
+ * sp_basix_calls_apply_some:
+ * @update: what one message did to the model, applied
+ * @position: (inout): the first change of @update not followed yet, 0 to begin
+ * @deadline: the monotonic time after which to stop, or 0 to follow all changes
+ * @events: (element-type SpCallEvent): where the events go, in order
+ *
+ * sp_basix_calls_apply() in parts, for a snapshot of many channels: call it again with the
+ * same @position until it returns %TRUE, and with nothing else applied in between.
+ *
+ * Returns: whether all of @update was followed
+ */
+gboolean
+sp_basix_calls_apply_some (SpBasixCalls        *self,
+                           const SpBasixUpdate *update,
+                           guint               *position,
+                           gint64               deadline,
+                           GPtrArray           *events)
+{
+  gboolean is_channel;
+  guint n;
+
+  g_return_val_if_fail (self != NULL, TRUE);
+  g_return_val_if_fail (update != NULL, TRUE);
+  g_return_val_if_fail (position != NULL, TRUE);
+  g_return_val_if_fail (events != NULL, TRUE);
+
+  is_channel = update->category != NULL && g_str_equal (update->category, "channel");
+  n = is_channel && update->changes != NULL ? update->changes->len : 0;
+
+  if (*position == 0 && update->category != NULL &&
       (g_str_equal (update->category, "user") || g_str_equal (update->category, "group_member")))
     invalidate_user (self);
 
-  if (update->changes != NULL && update->changes->len > 0 && is_channel)
+  while (*position < n)
     {
-      for (guint i = 0; i < update->changes->len; i++)
-        channel_changed (self, g_ptr_array_index (update->changes, i), events);
+      channel_changed (self, g_ptr_array_index (update->changes, *position), events);
+      (*position)++;
+
+      /* The clock is read every few dozen channels: most take well under a microsecond. */
+      if (deadline != 0 && *position % 64 == 0 && *position < n &&
+          g_get_monotonic_time () >= deadline)
+        return FALSE;
     }
 
   if (is_channel && update->kind == SP_BASIX_MESSAGE_INITIAL_INFO)
     end_vanished (self, events);
 
-  return events;
+  return TRUE;
 }

@@ -36,6 +36,11 @@ void          sp_basix_calls_set_full_events (SpBasixCalls        *self,
 void          sp_basix_calls_model_reset     (SpBasixCalls        *self);
 GPtrArray    *sp_basix_calls_apply           (SpBasixCalls        *self,
                                               const SpBasixUpdate *update);
+gboolean      sp_basix_calls_apply_some      (SpBasixCalls        *self,
+                                              const SpBasixUpdate *update,
+                                              guint               *position,
+                                              gint64               deadline,
+                                              GPtrArray           *events);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (SpBasixCalls, sp_basix_calls_free)
 

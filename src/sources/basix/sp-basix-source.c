@@ -68,6 +68,9 @@ struct _SpBasixSource
   SpBasixCalls            *calls;        /* the account's calls, from the model's changes */
   GQueue                   pending;      /* (element-type GBytes): frames not yet applied */
   GCancellable            *decoding;     /* set while a big frame is decoded in a thread */
+  SpBasixUpdate           *following;    /* a big update whose calls are followed in slices */
+  guint                    following_at; /* its first change not followed yet */
+  guint                    following_id;
   SpFrameQueue            *frames;       /* a flood is handled in slices */
 };
 
@@ -247,32 +250,118 @@ handle_system_msg (SpBasixSource *self,
     }
 }
 
+static void pump (SpBasixSource *self);
+
+static void
+emit_events (SpBasixSource *self,
+             GPtrArray     *events)
+{
+  /* In the order the mapping made them. */
+  for (guint i = 0; i < events->len; i++)
+    sp_source_emit_call_event (SP_SOURCE (self), g_ptr_array_index (events, i));
+}
+
+/* An update with more changes than this has its calls followed in slices. */
+#define SLICE_CHANGES 512
+
+/* How long one slice may take, in microseconds: well within a frame at 60 Hz. */
+#define SLICE_USEC 3000
+
+/* After the frame is drawn (GDK_PRIORITY_REDRAW is G_PRIORITY_HIGH_IDLE + 20). */
+#define SLICE_PRIORITY (G_PRIORITY_HIGH_IDLE + 30)
+
+static void
+stop_following (SpBasixSource *self)
+{
+  g_clear_handle_id (&self->following_id, g_source_remove);
+  g_clear_pointer (&self->following, sp_basix_update_free);
+}
+
+/* Follows the calls of the update in slices until @deadline (0: all of them), then lets the
+ * frames behind it in. */
+static gboolean
+follow_calls (SpBasixSource *self,
+              gint64         deadline)
+{
+  g_autoptr(GPtrArray) events = g_ptr_array_new_with_free_func ((GDestroyNotify) sp_call_event_unref);
+  gboolean done;
+
+  done = sp_basix_calls_apply_some (self->calls, self->following, &self->following_at, deadline,
+                                    events);
+  emit_events (self, events);
+  if (!done)
+    return FALSE;
+
+  self->following_id = 0;
+  g_clear_pointer (&self->following, sp_basix_update_free);
+  return TRUE;
+}
+
+static gboolean
+follow_calls_cb (gpointer user_data)
+{
+  SpBasixSource *self = user_data;
+
+  if (!follow_calls (self, g_get_monotonic_time () + SLICE_USEC))
+    return G_SOURCE_CONTINUE;
+
+  pump (self);
+  return G_SOURCE_REMOVE;
+}
+
+/* Before anything else is applied: the calls of the big update that came before it. */
+static void
+finish_following (SpBasixSource *self)
+{
+  if (self->following == NULL)
+    return;
+
+  g_clear_handle_id (&self->following_id, g_source_remove);
+  follow_calls (self, 0);
+}
+
 static void
 apply_update (SpBasixSource *self,
               SpBasixUpdate *update)
 {
-  g_autoptr(GPtrArray) events = sp_basix_calls_apply (self->calls, update);
+  g_autoptr(GPtrArray) events = NULL;
 
-  /* The message's call events, in the order the mapping made them, then the live window. */
-  for (guint i = 0; i < events->len; i++)
-    sp_source_emit_call_event (SP_SOURCE (self), g_ptr_array_index (events, i));
+  /* A snapshot of 10 000 channels is 10 000 changes to look at, which would freeze the
+   * window for longer than a frame: the live view is told at once (it reads the model,
+   * which is up to date), the calls follow a slice per main-loop iteration, and the frames
+   * behind it wait. */
+  if (update->changes != NULL && update->changes->len > SLICE_CHANGES)
+    {
+      if (update->category != NULL)
+        g_signal_emit (self, signals[MODEL_CHANGED], 0, update->category, update->changes);
+      self->following = update;
+      self->following_at = 0;
+      self->following_id = g_idle_add_full (SLICE_PRIORITY, follow_calls_cb, self, NULL);
+      return;
+    }
+
+  events = sp_basix_calls_apply (self->calls, update);
+  emit_events (self, events);
 
   if (update->category != NULL && update->changes != NULL)
     g_signal_emit (self, signals[MODEL_CHANGED], 0, update->category, update->changes);
+  sp_basix_update_free (update);
 }
 
 /* Frames this big are decoded in a worker thread: a 10 000-channel snapshot (5.7 MB)
  * takes tens of milliseconds to decode, which would freeze the window. */
 #define THREAD_DECODE_BYTES (256 * 1024)
 
-static void apply_document (SpBasixSource  *self,
-                            SpBertDocument *doc);
+static void apply_document (SpBasixSource   *self,
+                            SpBertDocument  *doc,
+                            SpBasixPrepared *prepared);
 
 static void
-apply_decoded (SpBasixSource  *self,
-               SpBertDocument *doc,
-               const GError   *error,
-               gsize           length)
+apply_decoded (SpBasixSource   *self,
+               SpBertDocument  *doc,
+               SpBasixPrepared *prepared,
+               const GError    *error,
+               gsize            length)
 {
   if (doc == NULL)
     {
@@ -281,7 +370,7 @@ apply_decoded (SpBasixSource  *self,
       return;
     }
 
-  apply_document (self, doc);
+  apply_document (self, doc, prepared);
 }
 
 /**
@@ -289,7 +378,8 @@ apply_decoded (SpBasixSource  *self,
  * @self: a Basix source
  * @message: one binary ws_cti message
  *
- * Decodes @message and applies it at once, on the calling thread.
+ * Decodes @message and applies it at once, on the calling thread, after the calls of a
+ * big update before it.
  */
 void
 sp_basix_source_process_frame (SpBasixSource *self,
@@ -298,11 +388,28 @@ sp_basix_source_process_frame (SpBasixSource *self,
   g_autoptr(SpBertDocument) doc = NULL;
   g_autoptr(GError) error = NULL;
 
+  finish_following (self);
   doc = sp_bert_decode (message, NULL, &error);
-  apply_decoded (self, doc, error, g_bytes_get_size (message));
+  apply_decoded (self, doc, NULL, error, g_bytes_get_size (message));
 }
 
-static void pump (SpBasixSource *self);
+/* A big frame on its way through the worker thread: decoded, and if it is a snapshot, its
+ * elements read and sorted there too. */
+typedef struct
+{
+  GBytes          *message;
+  SpBasixPrepared *prepared;
+  SpBertDocument  *doc;
+} Decoding;
+
+static void
+decoding_free (Decoding *decoding)
+{
+  g_bytes_unref (decoding->message);
+  sp_basix_prepared_free (decoding->prepared);
+  g_clear_pointer (&decoding->doc, sp_bert_document_unref);
+  g_free (decoding);
+}
 
 static void
 decode_thread (GTask        *task,
@@ -310,13 +417,18 @@ decode_thread (GTask        *task,
                gpointer      task_data,
                GCancellable *cancellable)
 {
+  Decoding *decoding = task_data;
   GError *error = NULL;
-  SpBertDocument *doc = sp_bert_decode (task_data, NULL, &error);
 
-  if (doc == NULL)
-    g_task_return_error (task, error);
-  else
-    g_task_return_pointer (task, doc, (GDestroyNotify) sp_bert_document_unref);
+  decoding->doc = sp_bert_decode (decoding->message, NULL, &error);
+  if (decoding->doc == NULL)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+
+  sp_basix_prepared_read (decoding->prepared, decoding->doc);
+  g_task_return_boolean (task, TRUE);
 }
 
 static void
@@ -326,7 +438,7 @@ decoded_cb (GObject      *object,
 {
   SpBasixSource *self = SP_BASIX_SOURCE (object);
   GTask *task = G_TASK (result);
-  g_autoptr(SpBertDocument) doc = NULL;
+  Decoding *decoding = g_task_get_task_data (task);
   g_autoptr(GError) error = NULL;
   g_autoptr(GBytes) message = NULL;
 
@@ -334,30 +446,35 @@ decoded_cb (GObject      *object,
   if (g_cancellable_is_cancelled (g_task_get_cancellable (task)))
     return;
 
-  doc = g_task_propagate_pointer (task, &error);
+  g_task_propagate_boolean (task, &error);
   g_clear_object (&self->decoding);
   message = g_queue_pop_head (&self->pending);
-  apply_decoded (self, doc, error, g_bytes_get_size (message));
+  apply_decoded (self, decoding->doc, decoding->prepared, error, g_bytes_get_size (message));
   pump (self);
 }
 
 /* Applies the queued frames in order; a big one is decoded in a thread, and the frames
- * behind it wait for it. */
+ * behind it wait for it, and for the calls of a big update to be followed. */
 static void
 pump (SpBasixSource *self)
 {
-  while (self->decoding == NULL && !g_queue_is_empty (&self->pending))
+  while (self->decoding == NULL && self->following == NULL && !g_queue_is_empty (&self->pending))
     {
       GBytes *head = g_queue_peek_head (&self->pending);
 
       if (g_bytes_get_size (head) >= THREAD_DECODE_BYTES)
         {
           g_autoptr(GTask) task = NULL;
+          Decoding *decoding = g_new0 (Decoding, 1);
 
+          decoding->message = g_bytes_ref (head);
+          /* The field specs now are the ones the frame is applied with: nothing else is
+           * applied before it. */
+          decoding->prepared = sp_basix_model_prepare (self->model);
           self->decoding = g_cancellable_new ();
           task = g_task_new (self, self->decoding, decoded_cb, NULL);
           g_task_set_source_tag (task, pump);
-          g_task_set_task_data (task, g_bytes_ref (head), (GDestroyNotify) g_bytes_unref);
+          g_task_set_task_data (task, decoding, (GDestroyNotify) decoding_free);
           g_task_run_in_thread (task, decode_thread);
           return;
         }
@@ -396,17 +513,19 @@ drop_pending (SpBasixSource *self)
     g_cancellable_cancel (self->decoding);
   g_clear_object (&self->decoding);
   g_queue_clear_full (&self->pending, (GDestroyNotify) g_bytes_unref);
+  stop_following (self);
 }
 
 static void
-apply_document (SpBasixSource  *self,
-                SpBertDocument *doc)
+apply_document (SpBasixSource   *self,
+                SpBertDocument  *doc,
+                SpBasixPrepared *prepared)
 {
   SpSource *source = SP_SOURCE (self);
   g_autoptr(SpBasixUpdate) update = NULL;
   g_autoptr(GError) error = NULL;
 
-  update = sp_basix_model_apply (self->model, doc, &error);
+  update = sp_basix_model_apply_prepared (self->model, doc, prepared, &error);
   if (update == NULL)
     {
       g_message ("[%s] Skipped a message that does not fit the protocol: %s",
@@ -434,7 +553,7 @@ apply_document (SpBasixSource  *self,
     case SP_BASIX_MESSAGE_INITIAL_INFO:
     case SP_BASIX_MESSAGE_INFO_EVENT:
     default:
-      apply_update (self, update);
+      apply_update (self, g_steal_pointer (&update));
       break;
     }
 }
@@ -569,6 +688,7 @@ websocket_cb (GObject      *object,
            data->server, WS_CTI_PATH);
 
   /* Everything the last connection knew is stale: the server sends it all again. */
+  stop_following (self);
   sp_basix_model_reset (self->model);
   sp_basix_calls_model_reset (self->calls);
   g_signal_emit (self, signals[MODEL_RESET], 0);

@@ -13,381 +13,18 @@
 
 #include "sp-account.h"
 #include "sp-basix-window.h"
+#include "sp-basix-window-list.h"
 
 /*
  * The live view of a Basix account, the kind's window: the PBX's current calls and its
  * users' presence, straight from the source's element store. A PBX can have 10 000 channels,
- * so the lists are GtkListViews over a list model whose row objects are made only for the
- * rows on screen. The model changes by items: an element that is updated keeps its row
- * object, which tells its row to show the new version (no items-changed, the row widget
- * stays); only additions and removals are items-changed, and a snapshot is one
- * items-changed over the part of the list that really changed, the row objects of the
- * elements it kept handed back to GTK so that it keeps their row widgets.
+ * so the lists are GtkListViews over a list model that changes by items, whose row objects
+ * are made only for the rows on screen (SpBasixWindowList).
  */
 
 /* More changes than this in one message: merging the sorted new list with the old one is
  * cheaper than finding every row. */
 #define REBUILD_THRESHOLD 64
-
-/* A list filled from empty (a new connection's snapshot) is announced to GTK a few rows at
- * a time: GTK makes the widgets of the rows on screen in the items-changed handler, which
- * for a screenful of rows at once is the longest stall of a 10 000-channel snapshot. After
- * GROW_ALL_AFTER rows the screen is full, and the rest comes in one go. */
-#define GROW_STEP 6
-#define GROW_ALL_AFTER 60
-
-/* One row: an element of the model. A private type of this window. */
-#define SP_TYPE_BASIX_WINDOW_ITEM (sp_basix_window_item_get_type ())
-G_DECLARE_FINAL_TYPE (SpBasixWindowItem, sp_basix_window_item, SP, BASIX_WINDOW_ITEM, GObject)
-
-struct _SpBasixWindowItem
-{
-  GObject         parent_instance;
-  SpBasixElement *element;
-};
-
-G_DEFINE_FINAL_TYPE (SpBasixWindowItem, sp_basix_window_item, G_TYPE_OBJECT)
-
-enum {
-  ITEM_CHANGED,
-  N_ITEM_SIGNALS
-};
-
-static guint item_signals[N_ITEM_SIGNALS];
-
-static void
-sp_basix_window_item_finalize (GObject *object)
-{
-  SpBasixWindowItem *self = (SpBasixWindowItem *)object;
-
-  g_clear_pointer (&self->element, sp_basix_element_unref);
-
-  G_OBJECT_CLASS (sp_basix_window_item_parent_class)->finalize (object);
-}
-
-static void
-sp_basix_window_item_class_init (SpBasixWindowItemClass *klass)
-{
-  G_OBJECT_CLASS (klass)->finalize = sp_basix_window_item_finalize;
-
-  /* The element was replaced by a newer version: the row bound to it shows it again. */
-  item_signals[ITEM_CHANGED] =
-    g_signal_new ("changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
-                  NULL, NULL, NULL, G_TYPE_NONE, 0);
-}
-
-static void
-sp_basix_window_item_init (SpBasixWindowItem *self)
-{
-}
-
-static SpBasixWindowItem *
-item_new (SpBasixElement *element)
-{
-  SpBasixWindowItem *item = g_object_new (SP_TYPE_BASIX_WINDOW_ITEM, NULL);
-
-  item->element = sp_basix_element_ref (element);
-
-  return item;
-}
-
-/* The rows of one category: the elements in key order, their row objects made only when
- * GTK asks for them (the rows on screen), so that a 10 000-element snapshot costs an
- * array of references and one items-changed. */
-#define SP_TYPE_BASIX_WINDOW_LIST (sp_basix_window_list_get_type ())
-G_DECLARE_FINAL_TYPE (SpBasixWindowList, sp_basix_window_list, SP, BASIX_WINDOW_LIST, GObject)
-
-struct _SpBasixWindowList
-{
-  GObject    parent_instance;
-  GPtrArray *elements;   /* (element-type SpBasixElement) */
-  GPtrArray *items;      /* (element-type SpBasixWindowItem) (nullable items): made on demand */
-  guint      n_shown;    /* the first n_shown elements are the list GTK knows */
-  guint      grow_id;
-};
-
-/* Rows not made yet are NULL. */
-static void
-unref_nullable (gpointer object)
-{
-  if (object != NULL)
-    g_object_unref (object);
-}
-
-static GType
-sp_basix_window_list_get_item_type (GListModel *model)
-{
-  return SP_TYPE_BASIX_WINDOW_ITEM;
-}
-
-static guint
-sp_basix_window_list_get_n_items (GListModel *model)
-{
-  return SP_BASIX_WINDOW_LIST (model)->n_shown;
-}
-
-static gpointer
-sp_basix_window_list_get_item (GListModel *model,
-                               guint       position)
-{
-  SpBasixWindowList *self = SP_BASIX_WINDOW_LIST (model);
-
-  if (position >= self->n_shown)
-    return NULL;
-
-  if (g_ptr_array_index (self->items, position) == NULL)
-    g_ptr_array_index (self->items, position) = item_new (g_ptr_array_index (self->elements, position));
-
-  return g_object_ref (g_ptr_array_index (self->items, position));
-}
-
-static void
-sp_basix_window_list_model_init (GListModelInterface *iface)
-{
-  iface->get_item_type = sp_basix_window_list_get_item_type;
-  iface->get_n_items = sp_basix_window_list_get_n_items;
-  iface->get_item = sp_basix_window_list_get_item;
-}
-
-G_DEFINE_FINAL_TYPE_WITH_CODE (SpBasixWindowList, sp_basix_window_list, G_TYPE_OBJECT,
-                               G_IMPLEMENT_INTERFACE (G_TYPE_LIST_MODEL,
-                                                      sp_basix_window_list_model_init))
-
-static void
-sp_basix_window_list_finalize (GObject *object)
-{
-  SpBasixWindowList *self = (SpBasixWindowList *)object;
-
-  g_clear_handle_id (&self->grow_id, g_source_remove);
-  g_clear_pointer (&self->elements, g_ptr_array_unref);
-  g_clear_pointer (&self->items, g_ptr_array_unref);
-
-  G_OBJECT_CLASS (sp_basix_window_list_parent_class)->finalize (object);
-}
-
-static void
-sp_basix_window_list_class_init (SpBasixWindowListClass *klass)
-{
-  G_OBJECT_CLASS (klass)->finalize = sp_basix_window_list_finalize;
-}
-
-static void
-sp_basix_window_list_init (SpBasixWindowList *self)
-{
-  self->elements = g_ptr_array_new_with_free_func ((GDestroyNotify) sp_basix_element_unref);
-  self->items = g_ptr_array_new_with_free_func (unref_nullable);
-}
-
-static const char *
-key_at (GPtrArray *elements,
-        guint      position)
-{
-  return sp_basix_element_get_key (g_ptr_array_index (elements, position));
-}
-
-/* Gives the row object at @position its new element, and has its row show it. */
-static void
-item_set_element (SpBasixWindowItem *item,
-                  SpBasixElement    *element)
-{
-  if (item == NULL || item->element == element)
-    return;
-
-  sp_basix_element_unref (item->element);
-  item->element = sp_basix_element_ref (element);
-  g_signal_emit (item, item_signals[ITEM_CHANGED], 0);
-}
-
-/* Announces the elements not announced yet, all of them or only the next few. */
-static void
-list_grow (SpBasixWindowList *self,
-           gboolean           all)
-{
-  guint shown = self->n_shown;
-
-  if (all || shown + GROW_STEP >= GROW_ALL_AFTER)
-    self->n_shown = self->elements->len;
-  else
-    self->n_shown = MIN (shown + GROW_STEP, self->elements->len);
-
-  if (self->n_shown == self->elements->len)
-    g_clear_handle_id (&self->grow_id, g_source_remove);
-  if (self->n_shown > shown)
-    g_list_model_items_changed (G_LIST_MODEL (self), shown, 0, self->n_shown - shown);
-}
-
-static gboolean
-grow_cb (gpointer user_data)
-{
-  SpBasixWindowList *self = user_data;
-
-  list_grow (self, FALSE);
-
-  return self->grow_id != 0 ? G_SOURCE_CONTINUE : G_SOURCE_REMOVE;
-}
-
-/* Before any other change: GTK knows the whole list again. */
-static void
-list_finish_growing (SpBasixWindowList *self)
-{
-  if (self->n_shown < self->elements->len)
-    list_grow (self, TRUE);
-}
-
-/* Takes @elements (sorted by key) as the whole list. Elements whose key stays keep their
- * row object; the rows before the first and after the last difference in keys are not
- * touched at all, and the rest is one items-changed. */
-static void
-list_replace_all (SpBasixWindowList *self,
-                  GPtrArray         *elements)
-{
-  g_autoptr(GPtrArray) old_elements = NULL;
-  g_autoptr(GPtrArray) old_items = NULL;
-  g_autoptr(GPtrArray) changed = g_ptr_array_new ();
-  guint n_old;
-  guint n_new = elements->len;
-  guint prefix = 0;
-  guint suffix = 0;
-  guint i = 0;
-  guint j = 0;
-
-  list_finish_growing (self);
-  old_elements = self->elements;
-  old_items = self->items;
-  n_old = old_elements->len;
-
-  if (n_old == 0 && n_new > GROW_STEP)
-    {
-      g_ptr_array_unref (old_elements);
-      g_ptr_array_unref (old_items);
-      old_elements = old_items = NULL;
-      self->elements = g_ptr_array_ref (elements);
-      self->items = g_ptr_array_new_full (n_new, unref_nullable);
-      g_ptr_array_set_size (self->items, n_new);
-      self->n_shown = 0;
-      list_grow (self, FALSE);
-      if (self->n_shown < n_new)
-        self->grow_id = g_idle_add_full (G_PRIORITY_HIGH_IDLE, grow_cb, self, NULL);
-      return;
-    }
-
-  self->n_shown = n_new;
-  self->elements = g_ptr_array_ref (elements);
-  self->items = g_ptr_array_new_full (n_new, unref_nullable);
-  g_ptr_array_set_size (self->items, n_new);
-
-  /* One pass over both sorted lists: the row objects of kept keys move over. */
-  while (i < n_old && j < n_new)
-    {
-      int order = strcmp (key_at (old_elements, i), key_at (elements, j));
-
-      if (order == 0)
-        {
-          SpBasixWindowItem *item = g_steal_pointer (&g_ptr_array_index (old_items, i));
-
-          if (item != NULL && item->element != g_ptr_array_index (elements, j))
-            g_ptr_array_add (changed, GUINT_TO_POINTER (j));
-          g_ptr_array_index (self->items, j) = item;
-          i++;
-          j++;
-        }
-      else if (order < 0)
-        {
-          i++;
-        }
-      else
-        {
-          j++;
-        }
-    }
-
-  while (prefix < MIN (n_old, n_new) &&
-         g_str_equal (key_at (old_elements, prefix), key_at (elements, prefix)))
-    prefix++;
-  while (suffix < MIN (n_old, n_new) - prefix &&
-         g_str_equal (key_at (old_elements, n_old - 1 - suffix),
-                      key_at (elements, n_new - 1 - suffix)))
-    suffix++;
-
-  if (prefix + suffix < MAX (n_old, n_new))
-    g_list_model_items_changed (G_LIST_MODEL (self), prefix, n_old - prefix - suffix,
-                                n_new - prefix - suffix);
-
-  /* Only rows GTK asked for have an object: a few dozen, whatever the list's length. */
-  for (guint k = 0; k < changed->len; k++)
-    {
-      guint position = GPOINTER_TO_UINT (g_ptr_array_index (changed, k));
-
-      item_set_element (g_ptr_array_index (self->items, position),
-                        g_ptr_array_index (self->elements, position));
-    }
-}
-
-/* Where @key is, or where it would go in key order. */
-static gboolean
-list_search (SpBasixWindowList *self,
-             const char        *key,
-             guint             *out_position)
-{
-  guint low = 0;
-  guint high = self->elements->len;
-
-  while (low < high)
-    {
-      guint middle = low + (high - low) / 2;
-      int order = strcmp (key_at (self->elements, middle), key);
-
-      if (order == 0)
-        {
-          *out_position = middle;
-          return TRUE;
-        }
-      if (order < 0)
-        low = middle + 1;
-      else
-        high = middle;
-    }
-
-  *out_position = low;
-  return FALSE;
-}
-
-/* One change: the row is updated in place (the same row object, no items-changed), removed,
- * or added at its place in key order. */
-static void
-list_apply_change (SpBasixWindowList *self,
-                   SpBasixChange     *change)
-{
-  SpBasixElement *element = change->new_element ? change->new_element : change->old_element;
-  guint position;
-
-  list_finish_growing (self);
-  if (list_search (self, sp_basix_element_get_key (element), &position))
-    {
-      if (change->kind == SP_BASIX_CHANGE_REMOVED)
-        {
-          g_ptr_array_remove_index (self->elements, position);
-          g_ptr_array_remove_index (self->items, position);
-          self->n_shown--;
-          g_list_model_items_changed (G_LIST_MODEL (self), position, 1, 0);
-        }
-      else
-        {
-          sp_basix_element_unref (g_ptr_array_index (self->elements, position));
-          g_ptr_array_index (self->elements, position) = sp_basix_element_ref (change->new_element);
-          item_set_element (g_ptr_array_index (self->items, position), change->new_element);
-        }
-      return;
-    }
-
-  if (change->kind == SP_BASIX_CHANGE_REMOVED)
-    return;
-
-  g_ptr_array_insert (self->elements, position, sp_basix_element_ref (change->new_element));
-  g_ptr_array_insert (self->items, position, NULL);
-  self->n_shown++;
-  g_list_model_items_changed (G_LIST_MODEL (self), position, 0, 1);
-}
 
 struct _SpBasixWindow
 {
@@ -486,6 +123,25 @@ state_label (const SpBertTerm *state)
   return _("Active");
 }
 
+/* The local time zone, looked up again once a minute rather than for every row:
+ * g_date_time_new_from_unix_local() reads it from disk each time. */
+static GTimeZone *
+local_time_zone (void)
+{
+  static GTimeZone *zone;
+  static gint64 looked_up;
+  gint64 now = g_get_monotonic_time ();
+
+  if (zone == NULL || now - looked_up > 60 * G_USEC_PER_SEC)
+    {
+      g_clear_pointer (&zone, g_time_zone_unref);
+      zone = g_time_zone_new_local ();
+      looked_up = now;
+    }
+
+  return zone;
+}
+
 static char *
 call_subtitle (SpBasixElement *channel)
 {
@@ -507,7 +163,8 @@ call_subtitle (SpBasixElement *channel)
     g_string_append_printf (text, "%s%s", text->len ? " · " : "", _("Outgoing"));
   if (since > 0)
     {
-      g_autoptr(GDateTime) time = g_date_time_new_from_unix_local (since / G_USEC_PER_SEC);
+      g_autoptr(GDateTime) utc = g_date_time_new_from_unix_utc (since / G_USEC_PER_SEC);
+      g_autoptr(GDateTime) time = utc ? g_date_time_to_timezone (utc, local_time_zone ()) : NULL;
 
       if (time != NULL)
         {
@@ -626,7 +283,7 @@ static void
 show_row (GtkListItem *list_item)
 {
   gboolean is_call = GPOINTER_TO_INT (g_object_get_data (G_OBJECT (list_item), "sp-is-call"));
-  SpBasixWindowItem *item = gtk_list_item_get_item (list_item);
+  SpBasixElement *element = sp_basix_window_item_get_element (gtk_list_item_get_item (list_item));
   GtkWidget *row = gtk_list_item_get_child (list_item);
   GtkWidget *icon = gtk_widget_get_first_child (row);
   GtkWidget *title = gtk_widget_get_first_child (gtk_widget_get_next_sibling (icon));
@@ -637,14 +294,14 @@ show_row (GtkListItem *list_item)
 
   if (is_call)
     {
-      title_text = call_title (item->element);
-      subtitle_text = call_subtitle (item->element);
-      icon_name = call_icon (item->element);
+      title_text = call_title (element);
+      subtitle_text = call_subtitle (element);
+      icon_name = call_icon (element);
     }
   else
     {
-      title_text = user_title (item->element);
-      subtitle_text = user_subtitle (item->element, &icon_name);
+      title_text = user_title (element);
+      subtitle_text = user_subtitle (element, &icon_name);
     }
   gtk_inscription_set_text (GTK_INSCRIPTION (title), title_text);
   gtk_inscription_set_text (GTK_INSCRIPTION (subtitle), subtitle_text);
@@ -697,8 +354,9 @@ setup_view (GtkListView *view,
 static void
 update_summary (SpBasixWindow *self)
 {
-  guint n_calls = g_list_model_get_n_items (G_LIST_MODEL (self->calls));
-  guint n_users = g_list_model_get_n_items (G_LIST_MODEL (self->users));
+  /* The whole lists, also while their rows are being announced to GTK. */
+  guint n_calls = sp_basix_window_list_get_n_elements (self->calls);
+  guint n_users = sp_basix_window_list_get_n_elements (self->users);
   g_autofree char *calls = NULL;
   g_autofree char *users = NULL;
   g_autofree char *text = NULL;
@@ -712,8 +370,8 @@ update_summary (SpBasixWindow *self)
   gtk_stack_set_visible_child_name (self->users_stack, n_users > 0 ? "list" : "empty");
 }
 
-/* Replaces a whole list from the model: a 10 000-channel snapshot is one items-changed,
- * and the list view only builds the rows on screen. */
+/* Replaces a whole list from the model: the model keeps it sorted, and the list announces
+ * it to GTK a few rows per frame. */
 static void
 rebuild (SpBasixWindow     *self,
          const char        *category,
@@ -722,7 +380,7 @@ rebuild (SpBasixWindow     *self,
   SpBasixModel *model = sp_basix_source_get_model (self->source);
   g_autoptr(GPtrArray) elements = sp_basix_model_list (model, category);
 
-  list_replace_all (list, elements);
+  sp_basix_window_list_replace_all (list, elements);
 }
 
 static gboolean
@@ -781,7 +439,7 @@ model_changed_cb (SpBasixWindow *self,
     }
 
   for (guint i = 0; i < changes->len; i++)
-    list_apply_change (list, g_ptr_array_index (changes, i));
+    sp_basix_window_list_apply_change (list, g_ptr_array_index (changes, i));
 
   update_summary (self);
 }
@@ -868,6 +526,10 @@ sp_basix_window_dispose (GObject *object)
   SpBasixWindow *self = (SpBasixWindow *)object;
 
   g_clear_handle_id (&self->rebuild_id, g_source_remove);
+  if (self->calls != NULL)
+    sp_basix_window_list_set_pacer (self->calls, NULL);
+  if (self->users != NULL)
+    sp_basix_window_list_set_pacer (self->users, NULL);
   gtk_widget_dispose_template (GTK_WIDGET (self), SP_TYPE_BASIX_WINDOW);
   g_clear_object (&self->source);
 
@@ -941,8 +603,11 @@ sp_basix_window_init (SpBasixWindow *self)
   gtk_widget_init_template (GTK_WIDGET (self));
   add_css (GTK_WIDGET (self));
 
-  self->calls = g_object_new (SP_TYPE_BASIX_WINDOW_LIST, NULL);
-  self->users = g_object_new (SP_TYPE_BASIX_WINDOW_LIST, NULL);
+  self->calls = sp_basix_window_list_new ();
+  self->users = sp_basix_window_list_new ();
+  /* New rows are announced to GTK a screenful per frame of the window. */
+  sp_basix_window_list_set_pacer (self->calls, GTK_WIDGET (self));
+  sp_basix_window_list_set_pacer (self->users, GTK_WIDGET (self));
   setup_view (self->calls_view, G_LIST_MODEL (self->calls), TRUE);
   setup_view (self->users_view, G_LIST_MODEL (self->users), FALSE);
 }
