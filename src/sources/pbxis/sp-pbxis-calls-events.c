@@ -48,6 +48,12 @@
  *    as ever), the pick-up makes it an outgoing call to the number we dialled, and a dial
  *    whose phone does not ring, or is not picked up, fails with a reason within a bounded
  *    time.
+ *  - Dials overlap: an agent dials while an earlier call is on (a customer on hold, a
+ *    colleague called), or sends several in a row. With a call on hold the phone shows
+ *    onhold whatever else rings or is picked up on it, so such a dial shows only its
+ *    Bridge; and dials Asterisk works on together show as ringing, ringinuse (the first
+ *    picked up while the next rings), onhold. So a Bridge naming a waiting dial's number
+ *    (as dialled, or with the dialplan's prefix) is that dial's, picked up.
  */
 
 /* agentComplete follows the end of an answered queue call closely; the end waits this long
