@@ -316,8 +316,9 @@ sp_pbxis_dials_originate_failed (SpPbxisDials       *self,
     }
 }
 
-/* The digits of @number without leading zeros, into @out (at least SP_PBXIS_MAX_NUMBER + 1
- * bytes): "+385 91 555-1234" and "0915551234" give "385915551234" and "915551234". */
+/* The digits (and the dial plan's "*" and "#") of @number without leading zeros, into @out
+ * (at least SP_PBXIS_MAX_NUMBER + 1 bytes): "+385 91 555-1234" and "0915551234" give
+ * "385915551234" and "915551234". */
 static void
 significant_digits (const char *number,
                     char       *out)
@@ -326,7 +327,7 @@ significant_digits (const char *number,
 
   for (const char *p = number; *p != '\0' && n < SP_PBXIS_MAX_NUMBER; p++)
     {
-      if (g_ascii_isdigit (*p) && (n > 0 || *p != '0'))
+      if ((g_ascii_isdigit (*p) || *p == '*' || *p == '#') && (n > 0 || *p != '0'))
         out[n++] = *p;
     }
   out[n] = '\0';
