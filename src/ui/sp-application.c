@@ -11,6 +11,7 @@
 
 #include "sp-add-account-dialog.h"
 #include "sp-application.h"
+#include "sp-dial.h"
 #include "sp-directories-page.h"
 #include "sp-history-window.h"
 #include "sp-preferences-window.h"
@@ -219,6 +220,8 @@ dial (SpApplication *self,
       const char    *number)
 {
   g_autofree char *trimmed = g_strstrip (g_strdup (number ? number : ""));
+  g_autofree char *normalized = NULL;
+  const char *shown;
   DialData *data;
   SpSource *source;
 
@@ -227,10 +230,16 @@ dial (SpApplication *self,
   if (trimmed[0] == '\0')
     return;
 
+  /* A notification names the number as it is dialled ("+81312345678"), as the account's
+   * message does, not the link it came in ("tel:+81-3-1234-5678"); what is no number is
+   * named as typed. */
+  normalized = sp_dial_normalize (trimmed);
+  shown = normalized ? normalized : trimmed;
+
   source = find_dialing_source (self);
   if (source == NULL)
     {
-      g_autofree char *summary = g_strdup_printf (_("Cannot call %s"), trimmed);
+      g_autofree char *summary = g_strdup_printf (_("Cannot call %s"), shown);
 
       sp_notifier_show (sp_engine_get_notifier (self->engine), "dial", summary,
                         _("No account can place calls. Add a pbxis-ws or XiVO account, or enable one."),
@@ -241,7 +250,7 @@ dial (SpApplication *self,
   g_debug ("[%s] Dialling %s", sp_source_get_account_id (source), trimmed);
   data = g_new0 (DialData, 1);
   data->self = g_object_ref (self);
-  data->number = g_strdup (trimmed);
+  data->number = g_strdup (shown);
   sp_source_perform_async (source, SP_SOURCE_ACTION_DIAL, NULL, g_variant_new_string (trimmed),
                            NULL, dial_cb, data);
 }

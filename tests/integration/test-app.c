@@ -213,14 +213,20 @@ no_originate_under_way (gpointer data)
   return sp_test_pbxis_server_get_n_originating (data) == 0;
 }
 
-/* The agent hangs up the call a dial placed, once Asterisk has placed it, before dialling
- * again: each dial here is followed on a phone with no other call. */
+/* Asterisk has placed the dials: the agent talks to the last number, the others on hold. */
+static void
+wait_dials_placed (SpTestPbxisServer *server)
+{
+  g_assert_true (sp_test_wait_until (no_originate_under_way, server, 10000));
+}
+
+/* The agent hangs up every call the dials placed. */
 static void
 end_dialled_calls (SpTestPbxisServer *server)
 {
   const char *call;
 
-  g_assert_true (sp_test_wait_until (no_originate_under_way, server, 10000));
+  wait_dials_placed (server);
   while ((call = sp_test_pbxis_server_get_agent_call (server, "147")) != NULL)
     sp_test_pbxis_server_hangup (server, call, 0, 0);
   sp_test_run_for (300);
@@ -270,11 +276,13 @@ test_app_dial (void)
   g_subprocess_wait_async (app, NULL, wait_cb, &app_exited);
   g_assert_true (sp_test_pbxis_server_wait_for_tickets (server, 1, 15000));
 
-  /* `screenpop --dial` talks to the running instance, which originates from agent 147. */
+  /* `screenpop --dial` talks to the running instance, which originates from agent 147. The
+   * agent dials on without hanging up, as when a customer is put on hold to call a
+   * colleague: the phone then shows only "onhold", and every dial is still placed. */
   dial = spawn (launcher, "--dial", "0312345678", NULL);
   run_to_end (dial);
   g_assert_true (sp_test_pbxis_server_wait_for_request (server, "POST", "/originate/147/0312345678", 10000));
-  end_dialled_calls (server);
+  wait_dials_placed (server);
 
   /* An E.164 number: the server dials its "+" (a raw "+" in the path would be a space). */
   sp_test_pbxis_server_clear_requests (server);
@@ -283,7 +291,7 @@ test_app_dial (void)
   g_assert_true (sp_test_pbxis_server_wait_for_request (server, "POST", "/originate/147/", 10000));
   g_assert_cmpstr (sp_test_pbxis_server_find_request (server, "POST", "/originate/147/")->dialled,
                    ==, "+385915551234");
-  end_dialled_calls (server);
+  wait_dials_placed (server);
 
   /* A tel: link clicked in the browser's CRM, as the desktop file hands it over. */
   sp_test_pbxis_server_clear_requests (server);
@@ -303,19 +311,25 @@ test_app_dial (void)
     guint before;
     gint64 start;
 
+    /* The three were placed, and the agent hangs up: no "Could not call" for any, even
+     * once its 10 s to ring are over (a dial still waiting then would fail, the phone no
+     * longer on hold). */
     end_dialled_calls (server);
+    sp_test_run_for (11000);
+    g_assert_cmpuint (sp_test_notify_count (notify, "Notify"), ==, 0);
 
+    /* A link again: the notification names the number dialled, not the link. */
     sp_test_pbxis_server_set_originate (server, SP_TEST_PBXIS_ORIGINATE_REFUSED, 50);
     before = sp_test_notify_count (notify, "Notify");
     start = g_get_monotonic_time ();
-    refused = spawn (launcher, "--dial", "0312345679", NULL);
+    refused = spawn (launcher, "--dial", "tel:+81-3-1234-5679", NULL);
     run_to_end (refused);
     g_assert_true (sp_test_notify_wait_for (notify, "Notify", before + 1, 25000));
     g_test_message ("Told of the refused dial after %" G_GINT64_FORMAT " ms",
                     (g_get_monotonic_time () - start) / 1000);
     notifies = sp_test_notify_get_calls (notify, "Notify");
     last = g_ptr_array_index (notifies, notifies->len - 1);
-    g_assert_cmpstr (sp_test_notify_call_get_summary (last), ==, "Could not call 0312345679");
+    g_assert_cmpstr (sp_test_notify_call_get_summary (last), ==, "Could not call +81312345679");
     g_assert_nonnull (strstr (sp_test_notify_call_get_body (last), "did not ring"));
   }
 

@@ -1057,6 +1057,207 @@ test_dial_no_answer (Fixture       *fixture,
   assert_direct_call_rings (fixture);
 }
 
+/* The dials of the overlap tests, as typed: the third as a browser hands over a tel: link. */
+static const char * const overlap_typed[] = { "0312345678", "+385915551234", "tel:+81-3-1234-5678" };
+static const char * const overlap_dialled[] = { "0312345678", "+385915551234", "+81312345678" };
+
+typedef struct
+{
+  GAsyncResult *result;
+  gint64        start;
+  gint64        elapsed_ms;
+} DialWait;
+
+static void
+dial_wait_cb (GObject      *object,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  DialWait *wait = user_data;
+
+  wait->result = g_object_ref (result);
+  wait->elapsed_ms = (g_get_monotonic_time () - wait->start) / 1000;
+}
+
+static void
+dial_async (Fixture    *fixture,
+            const char *number,
+            DialWait   *wait)
+{
+  wait->result = NULL;
+  wait->start = g_get_monotonic_time ();
+  sp_source_perform_async (get_source (fixture), SP_SOURCE_ACTION_DIAL, NULL,
+                           g_variant_new_string (number), NULL, dial_wait_cb, wait);
+}
+
+static gboolean
+no_originate_under_way (gpointer data)
+{
+  return sp_test_pbxis_server_get_n_originating (data) == 0;
+}
+
+static gboolean
+finished_enough (gpointer data)
+{
+  gpointer *args = data;
+  Fixture *fixture = args[0];
+
+  return fixture->finished->len >= GPOINTER_TO_UINT (args[1]);
+}
+
+/* Waits up to @timeout_ms for the dial's end; returns its error, or %NULL if it was placed. */
+static GError *
+dial_finish (Fixture  *fixture,
+             DialWait *wait,
+             guint     timeout_ms)
+{
+  GError *error = NULL;
+
+  g_assert_true (sp_test_wait_until (performed_cb_done, &wait->result, timeout_ms));
+  if (sp_source_perform_finish (get_source (fixture), wait->result, &error))
+    g_assert_no_error (error);
+  g_clear_object (&wait->result);
+
+  return error;
+}
+
+/* The agent hangs up every call, the newest first, and each one ends: @n_finished calls
+ * are over in all. */
+static void
+hang_up_all (Fixture *fixture,
+             guint    n_finished)
+{
+  gpointer args[] = { fixture, GUINT_TO_POINTER (n_finished) };
+  const char *call;
+
+  g_assert_true (sp_test_wait_until (no_originate_under_way, fixture->server, 10000));
+  while ((call = sp_test_pbxis_server_get_agent_call (fixture->server, AGENT)) != NULL)
+    sp_test_pbxis_server_hangup (fixture->server, call, 0, 0);
+  g_assert_true (sp_test_wait_until (finished_enough, args, 5000));
+  /* And nothing more ends. */
+  sp_test_run_for (300);
+}
+
+/* The three dials were placed, each as one outgoing call under the number dialled, and
+ * nothing rang in: no incoming call, answered or missed. */
+static void
+assert_overlap_calls (Fixture *fixture,
+                      guint    round)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (overlap_dialled); i++)
+    {
+      g_autofree char *answered = g_strdup_printf ("%s:answered", overlap_dialled[i]);
+
+      g_assert_true (wait_change_count (fixture, answered, round, 3000));
+    }
+  hang_up_all (fixture, round * G_N_ELEMENTS (overlap_dialled));
+  g_assert_cmpuint (count_changes (fixture, "none:ringing"), ==, 0);
+  g_assert_cmpuint (fixture->finished->len, ==, round * G_N_ELEMENTS (overlap_dialled));
+  for (guint i = 0; i < fixture->finished->len; i++)
+    {
+      SpCall *call = g_ptr_array_index (fixture->finished, i);
+
+      g_assert_cmpint (sp_call_get_direction (call), ==, SP_CALL_DIRECTION_OUTGOING);
+      g_assert_true (g_strv_contains ((const char * const *) overlap_dialled,
+                                      sp_call_get_number (call)));
+    }
+  g_assert_cmpuint (sp_test_notify_count (fixture->notify, "Notify"), ==, 0);
+}
+
+/* An agent dials while earlier dialled calls are still on (the customer on hold, a
+ * colleague called): chan_sip shows the phone as onhold as long as a call is held, so pbxis
+ * (which drops a repeated extensionStatus, pbxis.clj pbxis-event-filter) reports neither
+ * the ring nor the pick-up of the next dial; and dials sent in a row overlap in Asterisk, so
+ * the rings and pick-ups of several come mixed. Every placed dial is placed, at Asterisk's
+ * pace (never a "could not call" 10 or 40 s later), and a refused one still fails after its
+ * 10 s. @step_ms is Asterisk's pace. */
+static void
+check_dials_overlap (Fixture *fixture,
+                     guint    step_ms)
+{
+  DialWait waits[G_N_ELEMENTS (overlap_typed)] = { { 0 } };
+  g_autoptr(GError) error = NULL;
+  DialWait refused = { 0 };
+
+  wait_connected (fixture);
+  sp_test_pbxis_server_set_originate (fixture->server, SP_TEST_PBXIS_ORIGINATE_CONNECT, step_ms);
+
+  /* One after the other, each once the last is placed, no call hung up. */
+  for (guint i = 0; i < G_N_ELEMENTS (overlap_typed); i++)
+    {
+      g_autofree char *answered = g_strdup_printf ("%s:answered", overlap_dialled[i]);
+
+      dial_async (fixture, overlap_typed[i], &waits[i]);
+      error = dial_finish (fixture, &waits[i], 15000);
+      g_test_message ("Dial %u, placed on a phone with %u calls, ended after %" G_GINT64_FORMAT " ms",
+                      i, i, waits[i].elapsed_ms);
+      g_assert_no_error (error);
+      g_assert_cmpint (waits[i].elapsed_ms, <, 5000);
+      g_assert_true (wait_change (fixture, answered, 3000));
+      g_assert_true (sp_test_wait_until (no_originate_under_way, fixture->server, 5000));
+    }
+  assert_overlap_calls (fixture, 1);
+
+  /* All three at once: Asterisk works on them together. */
+  for (guint i = 0; i < G_N_ELEMENTS (overlap_typed); i++)
+    dial_async (fixture, overlap_typed[i], &waits[i]);
+  for (guint i = 0; i < G_N_ELEMENTS (overlap_typed); i++)
+    {
+      error = dial_finish (fixture, &waits[i], 15000);
+      g_test_message ("Dial %u of three at once ended after %" G_GINT64_FORMAT " ms", i,
+                      waits[i].elapsed_ms);
+      g_assert_no_error (error);
+      g_assert_cmpint (waits[i].elapsed_ms, <, 5000);
+    }
+  assert_overlap_calls (fixture, 2);
+
+  /* A dial Asterisk refuses while the one before it is under way: the phone never rings
+   * for it, so it fails after its 10 s, and the other is placed. */
+  sp_test_pbxis_server_clear_requests (fixture->server);
+  dial_async (fixture, overlap_typed[0], &waits[0]);
+  g_assert_true (sp_test_pbxis_server_wait_for_request (fixture->server, "POST", "/originate/", 5000));
+  sp_test_pbxis_server_set_originate (fixture->server, SP_TEST_PBXIS_ORIGINATE_REFUSED, step_ms);
+  sp_test_pbxis_server_clear_requests (fixture->server);
+  dial_async (fixture, "0991112222", &refused);
+  g_assert_true (sp_test_pbxis_server_wait_for_request (fixture->server, "POST", "/originate/", 5000));
+  sp_test_pbxis_server_set_originate (fixture->server, SP_TEST_PBXIS_ORIGINATE_CONNECT, step_ms);
+  error = dial_finish (fixture, &waits[0], 15000);
+  g_assert_no_error (error);
+  error = dial_finish (fixture, &refused, 20000);
+  g_test_message ("The refused dial failed after %" G_GINT64_FORMAT " ms", refused.elapsed_ms);
+  g_assert_error (error, SP_SOURCE_ERROR, SP_SOURCE_ERROR_FAILED);
+  g_assert_cmpstr (error->message, ==, "Could not call 0991112222 from " AGENT ": the phone of "
+                   "extension " AGENT " did not ring; Asterisk did not place the call");
+  g_assert_cmpint (refused.elapsed_ms, >=, 9000);
+  g_assert_cmpint (refused.elapsed_ms, <=, 10000 + 5000);
+  g_assert_true (wait_change_count (fixture, "0312345678:answered", 3, 3000));
+  g_assert_cmpuint (count_changes (fixture, "0991112222:answered"), ==, 0);
+  g_assert_cmpuint (count_changes (fixture, "none:ringing"), ==, 0);
+
+  assert_direct_call_rings (fixture);
+}
+
+static void
+test_dials_overlap (Fixture       *fixture,
+                    gconstpointer  data)
+{
+  check_dials_overlap (fixture, 50);
+}
+
+static void
+test_dials_overlap_fast (Fixture       *fixture,
+                         gconstpointer  data)
+{
+  check_dials_overlap (fixture, 5);
+}
+
+static void
+test_dials_overlap_slow (Fixture       *fixture,
+                         gconstpointer  data)
+{
+  check_dials_overlap (fixture, 300);
+}
+
 /* Asterisk 12 and later: no Bridge event, so pbxis never learns the number of an answered
  * call. A direct call is an unknown caller from ring to end; a queue call keeps the number
  * it rang with; a dial is recorded under the number dialled. */
@@ -1644,6 +1845,9 @@ main (int   argc,
   g_test_add ("/pbxis/sse/dial-not-picked-up", Fixture, "sse", fixture_set_up, test_dial_not_picked_up, fixture_tear_down);
   g_test_add ("/pbxis/long-poll/dial-renamed", Fixture, "long-poll", fixture_set_up, test_dial_renamed, fixture_tear_down);
   g_test_add ("/pbxis/websocket/dial-no-answer", Fixture, "websocket", fixture_set_up, test_dial_no_answer, fixture_tear_down);
+  g_test_add ("/pbxis/websocket/dials-overlap", Fixture, "websocket", fixture_set_up, test_dials_overlap, fixture_tear_down);
+  g_test_add ("/pbxis/sse/dials-overlap-fast", Fixture, "sse", fixture_set_up, test_dials_overlap_fast, fixture_tear_down);
+  g_test_add ("/pbxis/long-poll/dials-overlap-slow", Fixture, "long-poll", fixture_set_up, test_dials_overlap_slow, fixture_tear_down);
   g_test_add ("/pbxis/websocket/asterisk12", Fixture, "websocket", fixture_set_up, test_asterisk12, fixture_tear_down);
   g_test_add ("/pbxis/long-poll/asterisk12", Fixture, "long-poll", fixture_set_up, test_asterisk12, fixture_tear_down);
   g_test_add ("/pbxis/websocket/call-waiting", Fixture, "websocket", fixture_set_up, test_call_waiting, fixture_tear_down);

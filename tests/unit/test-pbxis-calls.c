@@ -263,6 +263,47 @@ describe_steps (const char *data,
   return g_string_free (out, FALSE);
 }
 
+/* When a Bridge's number is a dial's: the same digits, or the same number with the
+ * dialplan's prefix; never two numbers that only end alike in a few digits. */
+static void
+test_number_matches (void)
+{
+  static const struct
+  {
+    const char *dialled;
+    const char *named;
+    gboolean    exact;
+    gboolean    inexact;
+  } cases[] = {
+    { "+385915551234", "+385915551234", TRUE, TRUE },
+    { "+385915551234", "385915551234", TRUE, TRUE },
+    { "+385915551234", "00385915551234", TRUE, TRUE },
+    { "+385915551234", "0915551234", FALSE, TRUE },
+    { "0312345678", "+81312345678", FALSE, TRUE },
+    { "0312345678", "0312345679", FALSE, FALSE },
+    { "148", "0148", TRUE, TRUE },
+    { "148", "2148", FALSE, FALSE },
+    { "45678", "1345678", FALSE, FALSE },
+    { "*65", "65", FALSE, FALSE },
+    { "*65", "*65", TRUE, TRUE },
+    { "0312345678", "", FALSE, FALSE },
+    { "0312345678", "anonymous", FALSE, FALSE },
+    { "000", "0", FALSE, FALSE },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_test_message ("%s ~ %s", cases[i].dialled, cases[i].named);
+      g_assert_cmpint (sp_pbxis_number_matches (cases[i].dialled, cases[i].named, TRUE), ==,
+                       cases[i].exact);
+      g_assert_cmpint (sp_pbxis_number_matches (cases[i].dialled, cases[i].named, FALSE), ==,
+                       cases[i].inexact);
+    }
+
+  g_assert_false (sp_pbxis_number_matches (NULL, "0312345678", FALSE));
+  g_assert_false (sp_pbxis_number_matches ("0312345678", NULL, FALSE));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -270,6 +311,7 @@ main (int   argc,
   g_test_init (&argc, &argv, NULL);
 
   sp_test_add_data_cases ("/pbxis/calls", "pbxis-calls", describe_steps, SP_TEST_DATA_NONE, 10);
+  g_test_add_func ("/pbxis/calls/number-matches", test_number_matches);
 
   return g_test_run ();
 }

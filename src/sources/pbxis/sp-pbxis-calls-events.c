@@ -48,6 +48,12 @@
  *    as ever), the pick-up makes it an outgoing call to the number we dialled, and a dial
  *    whose phone does not ring, or is not picked up, fails with a reason within a bounded
  *    time.
+ *  - Dials overlap: an agent dials while an earlier call is on (a customer on hold, a
+ *    colleague called), or sends several in a row. With a call on hold the phone shows
+ *    onhold whatever else rings or is picked up on it, so such a dial shows only its
+ *    Bridge; and dials Asterisk works on together show as ringing, ringinuse (the first
+ *    picked up while the next rings), onhold. So a Bridge naming a waiting dial's number
+ *    (as dialled, or with the dialplan's prefix) is that dial's, picked up.
  */
 
 /* agentComplete follows the end of an answered queue call closely; the end waits this long
@@ -295,7 +301,7 @@ set_party (Agent      *agent,
 
 /* The agent picked up the phone the dial rang: Asterisk now calls the number, an outgoing
  * call in progress, under the number we dialled. */
-static void
+static Call *
 pick_up (SpPbxisCalls *self,
          Agent        *agent,
          SpPbxisDial  *dial,
@@ -307,6 +313,83 @@ pick_up (SpPbxisCalls *self,
   call->answered = TRUE;
   emit (self, agent, call, SP_CALL_EVENT_ANSWERED, events);
   sp_pbxis_dials_succeed (self->dials, dial);
+
+  return call;
+}
+
+/* Our dial @call is connected to what the Bridge names; the dialplan may have written the
+ * number otherwise (or it is the caller id of the outgoing leg). The record keeps the number
+ * we dialled. */
+static void
+bridge (SpPbxisCalls       *self,
+        Call               *call,
+        const SpPbxisEvent *event,
+        const char         *number)
+{
+  if (g_strcmp0 (call->number, number) != 0)
+    g_debug ("[%s] The dial to %s was connected to %s", self->account_id, call->number,
+             number ? number : "(no number)");
+  call->bridged = TRUE;
+  add_unique_id (call, event->unique_id);
+}
+
+/* Our dial picked up and waiting for its Bridge, whose number is @number. */
+static Call *
+find_dialled (Agent      *agent,
+              const char *number,
+              gboolean    exact)
+{
+  for (guint i = 0; i < agent->calls->len; i++)
+    {
+      Call *call = g_ptr_array_index (agent->calls, i);
+
+      if (call->direction == SP_CALL_DIRECTION_OUTGOING && !call->bridged &&
+          sp_pbxis_number_matches (call->number, number, exact))
+        return call;
+    }
+
+  return NULL;
+}
+
+/* A Bridge that names the number of one of our dials is that dial's, picked up or not:
+ * with a call on hold, chan_sip shows the phone as onhold whatever else rings or is picked
+ * up on it (and pbxis drops the repeated status), so a dial from there shows nothing but
+ * its Bridge; and dials sent in a row ring and are picked up in Asterisk together, in an
+ * order the extension status cannot tell apart. The same digits first, then the same number
+ * written with another prefix (the dialplan's). Returns whether the Bridge was a dial's. */
+static gboolean
+connect_dial (SpPbxisCalls       *self,
+              Agent              *agent,
+              const SpPbxisEvent *event,
+              const char         *number,
+              GPtrArray          *events)
+{
+  const gboolean exactness[] = { TRUE, FALSE };
+
+  for (guint i = 0; i < G_N_ELEMENTS (exactness); i++)
+    {
+      Call *call = find_dialled (agent, number, exactness[i]);
+      SpPbxisDial *dial;
+
+      if (call == NULL)
+        {
+          dial = sp_pbxis_dials_find_number (self->dials, agent->agent, number, exactness[i]);
+          if (dial != NULL)
+            {
+              g_debug ("[%s] Dial %u connected before its pick-up was seen", self->account_id,
+                       dial->id);
+              call = pick_up (self, agent, dial, events);
+            }
+        }
+
+      if (call != NULL)
+        {
+          bridge (self, call, event, number);
+          return TRUE;
+        }
+    }
+
+  return FALSE;
 }
 
 /* Events */
@@ -351,17 +434,16 @@ sp_pbxis_calls_handle_phone_number (SpPbxisCalls       *self,
       return;
     }
 
-  /* A Bridge names the newest call that waits for one: our dial, or a direct call. */
+  /* A Bridge of a dial of ours, by its number. */
+  if (event->queue == NULL && number != NULL && connect_dial (self, agent, event, number, events))
+    return;
+
+  /* Else a Bridge names the newest call that waits for one: our dial (under a number the
+   * dialplan rewrote past recognition), or a direct call. */
   call = event->queue == NULL ? find_unnamed (agent) : NULL;
   if (call != NULL && call->direction == SP_CALL_DIRECTION_OUTGOING)
     {
-      /* Our dial, connected; the dialplan may have written the number otherwise (or it is
-       * the caller id of the outgoing leg). The record keeps the number we dialled. */
-      if (g_strcmp0 (call->number, number) != 0)
-        g_debug ("[%s] The dial to %s was connected to %s", self->account_id, call->number,
-                 number ? number : "(no number)");
-      call->bridged = TRUE;
-      add_unique_id (call, event->unique_id);
+      bridge (self, call, event, number);
       return;
     }
 
@@ -457,6 +539,17 @@ sp_pbxis_calls_handle_extension_status (SpPbxisCalls       *self,
        * a fallback pbxis filtered as a repeat). */
       if (event->extension_status == SP_PBXIS_EXTENSION_RINGING)
         end_calls (self, agent, is_answered, now, events);
+
+      dial = sp_pbxis_dials_find_agent (self->dials, agent->agent, SP_PBXIS_DIAL_RINGING);
+      if (event->extension_status == SP_PBXIS_EXTENSION_RINGINUSE &&
+          old == SP_PBXIS_EXTENSION_RINGING && dial != NULL && ringing == NULL &&
+          find_answered (agent) == NULL)
+        {
+          /* It rang for our dial alone, and now a call is up while another rings: the dial
+           * was picked up as the next ring came (dials sent in a row, or a call coming in);
+           * the phone shows no inuse in between. */
+          pick_up (self, agent, dial, events);
+        }
 
       if (ringing != NULL)
         break;

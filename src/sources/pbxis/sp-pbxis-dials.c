@@ -7,6 +7,8 @@
 
 #include "config.h"
 
+#include <string.h>
+
 #include <glib/gi18n.h>
 
 #include "sp-pbxis-dials.h"
@@ -312,6 +314,92 @@ sp_pbxis_dials_originate_failed (SpPbxisDials       *self,
           return;
         }
     }
+}
+
+/* The digits (and the dial plan's "*" and "#") of @number without leading zeros, into @out
+ * (at least SP_PBXIS_MAX_NUMBER + 1 bytes): "+385 91 555-1234" and "0915551234" give
+ * "385915551234" and "915551234". */
+static void
+significant_digits (const char *number,
+                    char       *out)
+{
+  gsize n = 0;
+
+  for (const char *p = number; *p != '\0' && n < SP_PBXIS_MAX_NUMBER; p++)
+    {
+      if ((g_ascii_isdigit (*p) || *p == '*' || *p == '#') && (n > 0 || *p != '0'))
+        out[n++] = *p;
+    }
+  out[n] = '\0';
+}
+
+/**
+ * sp_pbxis_number_matches:
+ * @dialled: a number as we dialled it
+ * @named: a number as a Bridge names the other side
+ * @exact: whether only the same digits count
+ *
+ * Whether @named is @dialled. The dialplan may have written it otherwise (the Bridge names
+ * the extension app_dial dialled): "+385915551234" may come back as "0915551234". Short of
+ * @exact, one may be the other with a prefix taken off or put on, when that leaves at least
+ * six digits, which no prefix is.
+ *
+ * Returns: %TRUE if they match
+ */
+gboolean
+sp_pbxis_number_matches (const char *dialled,
+                         const char *named,
+                         gboolean    exact)
+{
+  char a[SP_PBXIS_MAX_NUMBER + 1];
+  char b[SP_PBXIS_MAX_NUMBER + 1];
+  gsize length_a, length_b;
+
+  if (dialled == NULL || named == NULL)
+    return FALSE;
+
+  significant_digits (dialled, a);
+  significant_digits (named, b);
+  length_a = strlen (a);
+  length_b = strlen (b);
+  if (length_a == 0 || length_b == 0)
+    return FALSE;
+
+  if (length_a == length_b)
+    return strcmp (a, b) == 0;
+  if (exact || MIN (length_a, length_b) < 6)
+    return FALSE;
+
+  return length_a > length_b ? g_str_has_suffix (a, b) : g_str_has_suffix (b, a);
+}
+
+/**
+ * sp_pbxis_dials_find_number:
+ * @agent: the extension
+ * @number: the number a Bridge named
+ * @exact: see sp_pbxis_number_matches()
+ *
+ * Returns: (transfer none) (nullable): the oldest dial of @agent, in any phase, whose number
+ *   is @number
+ */
+SpPbxisDial *
+sp_pbxis_dials_find_number (SpPbxisDials *self,
+                            const char   *agent,
+                            const char   *number,
+                            gboolean      exact)
+{
+  g_return_val_if_fail (self != NULL, NULL);
+
+  for (guint i = 0; i < self->dials->len; i++)
+    {
+      SpPbxisDial *dial = g_ptr_array_index (self->dials, i);
+
+      if (g_strcmp0 (dial->agent, agent) == 0 &&
+          sp_pbxis_number_matches (dial->number, number, exact))
+        return dial;
+    }
+
+  return NULL;
 }
 
 /**

@@ -77,6 +77,10 @@ void          sp_pbxis_dials_cancel          (SpPbxisDials       *self,
 SpPbxisDial  *sp_pbxis_dials_find_agent      (SpPbxisDials       *self,
                                               const char         *agent,
                                               SpPbxisDialPhase    phase);
+SpPbxisDial  *sp_pbxis_dials_find_number     (SpPbxisDials       *self,
+                                              const char         *agent,
+                                              const char         *number,
+                                              gboolean            exact);
 void          sp_pbxis_dials_ring            (SpPbxisDials       *self,
                                               SpPbxisDial        *dial,
                                               gint64              now);
@@ -97,6 +101,10 @@ void          sp_pbxis_dials_expire          (SpPbxisDials       *self,
 void          sp_pbxis_dials_fail_all        (SpPbxisDials       *self);
 guint         sp_pbxis_dials_get_n           (SpPbxisDials       *self);
 GPtrArray    *sp_pbxis_dials_take_results    (SpPbxisDials       *self);
+
+gboolean      sp_pbxis_number_matches        (const char         *dialled,
+                                              const char         *named,
+                                              gboolean            exact);
 
 void          sp_pbxis_dial_result_free      (SpPbxisDialResult  *result);
 
