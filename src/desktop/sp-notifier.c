@@ -673,14 +673,16 @@ pump_cb (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
-/* Sends what waits once the main loop has dispatched what is ready now. */
+/* Sends what waits once the main loop has dispatched what is ready now (at the default
+ * priority, so in the same iteration as the other work a call leaves behind, such as the
+ * history's batch: an iteration of its own costs a call a wake-up more). */
 static void
 send_later (Notifier *state)
 {
   if (state->pump_id != 0)
     return;
 
-  state->pump_id = g_idle_add_full (G_PRIORITY_HIGH, pump_cb, notifier_ref (state),
+  state->pump_id = g_idle_add_full (G_PRIORITY_DEFAULT, pump_cb, notifier_ref (state),
                                     (GDestroyNotify) notifier_unref);
   g_source_set_name_by_id (state->pump_id, "[screenpop] notifier");
 }
