@@ -9,9 +9,9 @@
 
 #include <glib/gi18n.h>
 #include <gsound.h>
-#include <unistd.h>
 
 #include "sp-notifier.h"
+#include "sp-notifier-wire.h"
 
 /*
  * SpNotifier is the only code that talks to the notification server. Every notification
@@ -32,10 +32,13 @@
  *  - what changes while a call is in flight, or while the queue waits, is coalesced: only
  *    the latest content is sent, and a show withdrawn before it was sent is never sent.
  *
- * A ringing call that replaces another (the same caller ringing anew, one call ending as
- * the next one rings) takes over the other's notification: one Notify with its id as
+ * A ringing call that replaces another of the same caller (ringing anew: the same summary,
+ * one call ending as the next one rings) takes over the other's notification: one Notify
+ * with its id as
  * replaces_id updates it in place, instead of a CloseNotification, its reply, the
- * server's NotificationClosed, and a Notify for a new one. At a few hundred calls a
+ * server's NotificationClosed, and a Notify for a new one. Only for the same caller: a
+ * click on the old notification that crosses the take-over reaches the new call, which
+ * must then be the same person's. At a few hundred calls a
  * second that halves what every process on the bus has to do per call (issue 16). For
  * that, a withdraw goes out at the end of the main-loop iteration rather than at once:
  * a show that comes in the same iteration may still take its notification over.
@@ -76,15 +79,7 @@
 /* A server that was not there is asked for its capabilities again, at most this often. */
 #define CAPS_RETRY_US (2 * G_USEC_PER_SEC)
 
-typedef struct
-{
-  char          *summary;
-  char          *body;
-  char          *icon;
-  SpNotifyFlags  flags;
-  GStrv          actions;   /* id, label, id, label… */
-} Content;
-
+typedef SpNotifyContent Content;
 typedef struct _Notifier Notifier;
 
 typedef struct
@@ -118,6 +113,7 @@ struct _Notifier
   guint            signal_ids[2];
   guint            pump_id;       /* withdraws wait for it, see send_later() */
   char            *donor;         /* tag of a withdrawn ringing call whose close waits */
+  char            *donor_summary; /* what it showed */
 };
 
 struct _SpNotifier
@@ -146,23 +142,10 @@ static guint signals [N_SIGNALS];
 static void pump (Notifier *state);
 
 static void
-content_free (Content *content)
-{
-  if (content == NULL)
-    return;
-
-  g_free (content->summary);
-  g_free (content->body);
-  g_free (content->icon);
-  g_strfreev (content->actions);
-  g_free (content);
-}
-
-static void
 entry_free (Entry *entry)
 {
   g_free (entry->tag);
-  content_free (entry->want);
+  sp_notify_content_free (entry->want);
   g_free (entry);
 }
 
@@ -189,6 +172,7 @@ notifier_unref (Notifier *state)
   g_queue_clear (&state->queue);
   g_queue_clear (&state->held);
   g_free (state->donor);
+  g_free (state->donor_summary);
   g_clear_pointer (&state->by_id, g_hash_table_unref);
   g_clear_pointer (&state->entries, g_hash_table_unref);
   g_clear_object (&state->bus);
@@ -284,7 +268,7 @@ entry_set_want (Notifier *state,
   if (entry->held && !is_ringing (content))
     entry_unqueue (state, entry);
 
-  content_free (entry->want);
+  sp_notify_content_free (entry->want);
   entry->want = content;
 
   if (was_placed && !takes_ringing_place (entry))
@@ -375,128 +359,6 @@ update_held (Notifier *state)
       state->n_summarized = 0;
       entry_set_want (state, summary, NULL);
     }
-}
-
-/* What goes on the wire */
-
-static GVariant *
-fdo_notify_args (Entry *entry)
-{
-  Content *content = entry->want;
-  GVariantBuilder actions;
-  GVariantBuilder hints;
-  const char *app_icon = content->icon ? content->icon : "";
-  gint32 timeout;
-  guchar urgency;
-
-  g_variant_builder_init (&actions, G_VARIANT_TYPE_STRING_ARRAY);
-  for (guint i = 0; content->actions != NULL && content->actions[i] != NULL; i++)
-    g_variant_builder_add (&actions, "s", content->actions[i]);
-
-  g_variant_builder_init (&hints, G_VARIANT_TYPE_VARDICT);
-  g_variant_builder_add (&hints, "{sv}", "desktop-entry",
-                         g_variant_new_string (APP_ID APP_ID_SUFFIX));
-
-  /* A picture is the notification's image, in the spec's image-path hint (a file: URI):
-   * daemons that read only the hint ignore a path given as app_icon, which names the app. */
-  if (content->icon != NULL && g_path_is_absolute (content->icon))
-    {
-      g_autofree char *image_uri = g_filename_to_uri (content->icon, NULL, NULL);
-
-      if (image_uri != NULL)
-        g_variant_builder_add (&hints, "{sv}", "image-path", g_variant_new_string (image_uri));
-      app_icon = APP_ID APP_ID_SUFFIX;
-    }
-
-  if (content->flags & SP_NOTIFY_RINGING)
-    g_variant_builder_add (&hints, "{sv}", "category", g_variant_new_string ("call.incoming"));
-  else if (content->flags & SP_NOTIFY_CALL)
-    g_variant_builder_add (&hints, "{sv}", "category", g_variant_new_string ("call.unanswered"));
-
-  if (content->flags & SP_NOTIFY_RINGING)
-    urgency = 2;
-  else if (content->flags & SP_NOTIFY_LOW)
-    urgency = 0;
-  else
-    urgency = 1;
-  g_variant_builder_add (&hints, "{sv}", "urgency", g_variant_new_byte (urgency));
-
-  if (content->flags & (SP_NOTIFY_RINGING | SP_NOTIFY_PING))
-    g_variant_builder_add (&hints, "{sv}", "suppress-sound", g_variant_new_boolean (TRUE));
-
-  /* What libnotify adds by itself. */
-  g_variant_builder_add (&hints, "{sv}", "sender-pid", g_variant_new_int64 (getpid ()));
-
-  /* A ringing call is withdrawn by us when it stops ringing; never let it time out
-   * earlier, nor stay after. */
-  timeout = (content->flags & (SP_NOTIFY_RINGING | SP_NOTIFY_PERSISTENT)) ? 0 : -1;
-
-  return g_variant_new ("(susssasa{sv}i)", _("Screenpop"), entry->id, app_icon, content->summary,
-                        content->body ? content->body : "", &actions, &hints, timeout);
-}
-
-/* As libnotify 0.8 builds it for the portal (notification.c, add_portal_notification). */
-static GVariant *
-portal_add_args (Entry *entry)
-{
-  Content *content = entry->want;
-  GVariantBuilder builder;
-  const char *priority;
-
-  g_variant_builder_init (&builder, G_VARIANT_TYPE_VARDICT);
-  g_variant_builder_add (&builder, "{sv}", "title", g_variant_new_string (content->summary));
-  g_variant_builder_add (&builder, "{sv}", "body",
-                         g_variant_new_string (content->body ? content->body : ""));
-
-  if (content->actions != NULL && content->actions[0] != NULL)
-    {
-      GVariantBuilder buttons;
-
-      g_variant_builder_init (&buttons, G_VARIANT_TYPE ("aa{sv}"));
-      for (guint i = 0; content->actions[i] != NULL && content->actions[i + 1] != NULL; i += 2)
-        {
-          GVariantBuilder button;
-
-          g_variant_builder_init (&button, G_VARIANT_TYPE_VARDICT);
-          g_variant_builder_add (&button, "{sv}", "action",
-                                 g_variant_new_string (content->actions[i]));
-          g_variant_builder_add (&button, "{sv}", "label",
-                                 g_variant_new_string (content->actions[i + 1]));
-          g_variant_builder_add (&buttons, "a{sv}", &button);
-        }
-      g_variant_builder_add (&builder, "{sv}", "buttons", g_variant_builder_end (&buttons));
-    }
-
-  if (content->flags & SP_NOTIFY_RINGING)
-    priority = "urgent";
-  else if (content->flags & SP_NOTIFY_LOW)
-    priority = "low";
-  else
-    priority = "normal";
-  g_variant_builder_add (&builder, "{sv}", "priority", g_variant_new_string (priority));
-
-  if (content->icon != NULL && content->icon[0] != '\0')
-    {
-      g_autoptr(GIcon) icon = NULL;
-      g_autoptr(GVariant) serialized = NULL;
-
-      if (g_path_is_absolute (content->icon))
-        {
-          g_autoptr(GFile) file = g_file_new_for_path (content->icon);
-
-          icon = g_file_icon_new (file);
-        }
-      else
-        {
-          icon = g_themed_icon_new (content->icon);
-        }
-
-      serialized = g_icon_serialize (icon);
-      if (serialized != NULL)
-        g_variant_builder_add (&builder, "{sv}", "icon", serialized);
-    }
-
-  return g_variant_new ("(sa{sv})", entry->tag, &builder);
 }
 
 typedef struct
@@ -591,14 +453,14 @@ send_entry (Notifier *state,
         {
           name = PORTAL_NAME, path = PORTAL_PATH, iface = PORTAL_IFACE;
           method = "AddNotification";
-          args = portal_add_args (entry);
+          args = sp_notify_portal_args (entry->want, entry->tag);
           entry->sent = TRUE;
         }
       else
         {
           name = NOTIFY_NAME, path = NOTIFY_PATH, iface = NOTIFY_IFACE;
           method = "Notify";
-          args = fdo_notify_args (entry);
+          args = sp_notify_fdo_args (entry->want, entry->id);
           reply_type = G_VARIANT_TYPE ("(u)");
         }
     }
@@ -646,7 +508,7 @@ pump (Notifier *state)
 
           entry_unqueue (state, entry);
           entry->dirty = FALSE;
-          content_free (g_steal_pointer (&entry->want));
+          sp_notify_content_free (g_steal_pointer (&entry->want));
           entry_maybe_drop (state, entry);
         }
       return;
@@ -668,6 +530,7 @@ pump_cb (gpointer user_data)
 
   state->pump_id = 0;
   g_clear_pointer (&state->donor, g_free);
+  g_clear_pointer (&state->donor_summary, g_free);
   pump (state);
 
   return G_SOURCE_REMOVE;
@@ -688,11 +551,13 @@ send_later (Notifier *state)
 }
 
 /* @entry, a ringing call new to the server, takes over the notification of the ringing
- * call withdrawn last, if that one's close has not gone out yet. */
+ * call withdrawn last, if that one showed the same caller and its close has not gone out
+ * yet. */
 static void
 take_over_donor (Notifier *state,
                  Entry    *entry)
 {
+  g_autofree char *summary = g_steal_pointer (&state->donor_summary);
   Entry *donor;
 
   if (state->donor == NULL)
@@ -702,7 +567,8 @@ take_over_donor (Notifier *state,
   g_clear_pointer (&state->donor, g_free);
 
   if (donor == NULL || donor == entry || donor->want != NULL || !donor->queued ||
-      donor->in_flight || donor->id == 0 || entry->id != 0 || entry->in_flight || entry->held)
+      donor->in_flight || donor->id == 0 || entry->id != 0 || entry->in_flight || entry->held ||
+      g_strcmp0 (summary, entry->want->summary) != 0)
     return;
 
   entry->id = donor->id;
@@ -728,7 +594,7 @@ forget_closed (Notifier *state,
     {
       gboolean was_placed = takes_ringing_place (entry);
 
-      content_free (g_steal_pointer (&entry->want));
+      sp_notify_content_free (g_steal_pointer (&entry->want));
       if (was_placed)
         state->n_ringing_shown--;
     }
@@ -1143,6 +1009,8 @@ sp_notifier_withdraw (SpNotifier *self,
     {
       g_free (state->donor);
       state->donor = g_strdup (tag);
+      g_free (state->donor_summary);
+      state->donor_summary = g_strdup (entry->want->summary);
     }
 
   entry_set_want (state, entry, NULL);

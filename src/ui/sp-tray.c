@@ -70,6 +70,8 @@ struct _SpTray
   guint            watch_id;
   guint            update_id;   /* the coalesced update, see changed_cb() */
   gint64           updated_at;  /* monotonic µs of the last update */
+  gboolean         dnd;         /* "do-not-disturb" and "missed-seen", kept by their changes */
+  gint64           missed_seen;
   gboolean         registered;
 
   guint            revision;
@@ -243,7 +245,7 @@ item_properties (SpTray *self,
       g_variant_builder_add (&props, "{sv}", "label", g_variant_new_string (_("Do Not Disturb")));
       g_variant_builder_add (&props, "{sv}", "toggle-type", g_variant_new_string ("checkmark"));
       g_variant_builder_add (&props, "{sv}", "toggle-state",
-                             g_variant_new_int32 (g_settings_get_boolean (self->settings, "do-not-disturb")));
+                             g_variant_new_int32 (self->dnd));
     }
   else if (id == ITEM_QUIT)
     {
@@ -366,8 +368,7 @@ emit_item_signal (SpTray     *self,
 static guint
 unseen_missed (SpTray *self)
 {
-  return sp_call_tracker_count_missed_since (self->tracker,
-                                             g_settings_get_int64 (self->settings, "missed-seen"));
+  return sp_call_tracker_count_missed_since (self->tracker, self->missed_seen);
 }
 
 static char *
@@ -446,7 +447,7 @@ update_item (SpTray *self)
         icon_name = "screenpop-disconnected-symbolic";
     }
 
-  if (g_settings_get_boolean (self->settings, "do-not-disturb"))
+  if (self->dnd)
     icon_name = "notifications-disabled-symbolic";
 
   for (guint i = 0; i < n_live; i++)
@@ -538,6 +539,15 @@ changed_cb (SpTray *self)
     self->update_id = g_timeout_add_full (G_PRIORITY_HIGH_IDLE, MAX (1, wait / 1000), update_cb,
                                           self, NULL);
   g_source_set_name_by_id (self->update_id, "[screenpop] tray update");
+}
+
+/* Read here, not on every update: GSettings reads were the most of an update's cost. */
+static void
+settings_changed_cb (SpTray *self)
+{
+  self->dnd = g_settings_get_boolean (self->settings, "do-not-disturb");
+  self->missed_seen = g_settings_get_int64 (self->settings, "missed-seen");
+  changed_cb (self);
 }
 
 static void
@@ -945,10 +955,13 @@ sp_tray_new (GDBusConnection *connection,
                            G_CONNECT_SWAPPED);
   g_signal_connect_object (tracker, "call-changed", G_CALLBACK (changed_cb), self,
                            G_CONNECT_SWAPPED);
-  g_signal_connect_object (settings, "changed::do-not-disturb", G_CALLBACK (changed_cb), self,
-                           G_CONNECT_SWAPPED);
-  g_signal_connect_object (settings, "changed::missed-seen", G_CALLBACK (changed_cb), self,
-                           G_CONNECT_SWAPPED);
+  g_signal_connect_object (settings, "changed::do-not-disturb",
+                           G_CALLBACK (settings_changed_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (settings, "changed::missed-seen",
+                           G_CALLBACK (settings_changed_cb), self, G_CONNECT_SWAPPED);
+  /* Read once the handlers are there: GSettings tells only of changes to keys read. */
+  self->dnd = g_settings_get_boolean (settings, "do-not-disturb");
+  self->missed_seen = g_settings_get_int64 (settings, "missed-seen");
   g_signal_connect_object (sp_call_tracker_get_recent (tracker), "items-changed",
                            G_CALLBACK (changed_cb), self, G_CONNECT_SWAPPED);
   watch_account_sources (self);

@@ -450,10 +450,10 @@ test_order (void)
   g_assert_finalize_object (g_steal_pointer (&notifier));
 }
 
-/* A ringing call that replaces another in one go (a caller ringing anew, one call ending
- * as the next rings) takes the other's notification over: one Notify with its id, no
- * CloseNotification; a withdraw alone still closes, and anything but a ringing call gets
- * a notification of its own. */
+/* A ringing call that replaces another of the same caller in one go (ringing anew: one
+ * call ending as the next rings, the same summary) takes the other's notification over:
+ * one Notify with its id, no CloseNotification; a withdraw alone still closes, and another
+ * caller, or anything but a ringing call, gets a notification of its own. */
 static void
 test_take_over (void)
 {
@@ -468,32 +468,36 @@ test_take_over (void)
   run_for (50);
 
   sp_notifier_withdraw (notifier, "call:a:1");
-  sp_notifier_show (notifier, "call:a:2", "second", NULL, NULL, SP_NOTIFY_RINGING, NULL, 0);
+  sp_notifier_show (notifier, "call:a:2", "first", "again", NULL, SP_NOTIFY_RINGING, NULL, 0);
   g_assert_false (sp_notifier_is_shown (notifier, "call:a:1"));
   g_assert_true (sp_notifier_is_shown (notifier, "call:a:2"));
   g_assert_true (wait_server (2, 1));
   run_for (100);
   log = server_dup_log ();
-  g_assert_cmpstr (log, ==, "Notify 0→1 first; Notify 1→1 second");
+  g_assert_cmpstr (log, ==, "Notify 0→1 first; Notify 1→1 first");
   g_clear_pointer (&log, g_free);
 
   /* Withdrawn with nothing after it: closed, in the same main-loop iteration's end. */
   sp_notifier_withdraw (notifier, "call:a:2");
   g_assert_true (wait_server (3, 0));
 
-  /* What follows a withdraw and is not a ringing call is a notification of its own. */
+  /* Another caller, or what is not a ringing call, is a notification of its own. */
   sp_notifier_show (notifier, "call:a:3", "third", NULL, NULL, SP_NOTIFY_RINGING, NULL, 0);
   g_assert_true (wait_server (4, 1));
   run_for (50);
   sp_notifier_withdraw (notifier, "call:a:3");
-  sp_notifier_show (notifier, "msg:1", "message", NULL, NULL, SP_NOTIFY_NONE, NULL, 0);
+  sp_notifier_show (notifier, "call:a:4", "fourth", NULL, NULL, SP_NOTIFY_RINGING, NULL, 0);
   g_assert_true (wait_server (6, 1));
+  run_for (50);
+  sp_notifier_withdraw (notifier, "call:a:4");
+  sp_notifier_show (notifier, "msg:1", "fourth", NULL, NULL, SP_NOTIFY_NONE, NULL, 0);
+  g_assert_true (wait_server (8, 1));
   sp_notifier_withdraw (notifier, "msg:1");
-  g_assert_true (wait_server (7, 0));
+  g_assert_true (wait_server (9, 0));
   run_for (100);
   log = server_dup_log ();
-  g_assert_cmpstr (log, ==, "Notify 0→1 first; Notify 1→1 second; Close 1; Notify 0→2 third; "
-                   "Close 2; Notify 0→3 message; Close 3");
+  g_assert_cmpstr (log, ==, "Notify 0→1 first; Notify 1→1 first; Close 1; Notify 0→2 third; "
+                   "Close 2; Notify 0→3 fourth; Close 3; Notify 0→4 fourth; Close 4");
 
   g_assert_finalize_object (g_steal_pointer (&notifier));
 }
