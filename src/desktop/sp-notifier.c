@@ -127,6 +127,7 @@ struct _SpNotifier
   gint64         last_ping;
   gboolean       sound_failed;
   gboolean       sound_enabled;
+  gboolean       shut;        /* after sp_notifier_withdraw_all(): shows nothing more */
 };
 
 enum {
@@ -950,6 +951,12 @@ sp_notifier_show (SpNotifier           *self,
   g_return_if_fail (tag != NULL);
   g_return_if_fail (summary != NULL);
 
+  if (self->shut)
+    {
+      g_debug ("Not showing %s: shutting down", tag);
+      return;
+    }
+
   state = self->state;
   content = g_new0 (Content, 1);
   content->summary = g_strdup (summary);
@@ -1048,7 +1055,8 @@ is_busy (Notifier *state)
  *
  * Closes everything: on shutdown, no notification may stay behind with dead buttons.
  * It waits (at most two seconds) for the server to answer what is in flight, so that a
- * notification whose id was not known yet is closed too before the app exits.
+ * notification whose id was not known yet is closed too before the app exits. From then
+ * on the notifier shows nothing more: this is the way out.
  */
 void
 sp_notifier_withdraw_all (SpNotifier *self)
@@ -1060,6 +1068,10 @@ sp_notifier_withdraw_all (SpNotifier *self)
   guint n_tags;
 
   g_return_if_fail (SP_IS_NOTIFIER (self));
+
+  /* What the wait below dispatches (a directory's answer naming a caller, say) must not
+   * put a notification back on screen while the app goes. */
+  self->shut = TRUE;
 
   state = notifier_ref (self->state);
   tags = g_hash_table_get_keys_as_array (state->entries, &n_tags);

@@ -571,7 +571,8 @@ test_burst (void)
 }
 
 /* Shutdown closes what is on screen, including a show whose id the server has not told
- * yet, before it returns. */
+ * yet, before it returns; and nothing shows after it (what its wait dispatches, such as a
+ * directory's answer for a ringing call, must not put a notification back). */
 static void
 test_withdraw_all (void)
 {
@@ -584,9 +585,13 @@ test_withdraw_all (void)
   sp_notifier_show (notifier, "msg:1", "two", NULL, NULL, SP_NOTIFY_NONE, NULL, 0);
   sp_notifier_withdraw_all (notifier);
   g_assert_false (sp_notifier_is_shown (notifier, "call:a:1"));
+  sp_notifier_show (notifier, "call:a:1", "one again", NULL, NULL, SP_NOTIFY_RINGING, NULL, 0);
+  g_assert_false (sp_notifier_is_shown (notifier, "call:a:1"));
   g_assert_finalize_object (g_steal_pointer (&notifier));
 
   g_assert_true (wait_server (4, 0));
+  run_for (300);
+  g_assert_cmpuint (server_log_len (), ==, 4);
 }
 
 static void
