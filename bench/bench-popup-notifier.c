@@ -1625,6 +1625,7 @@ typedef struct
   GQueue             unmatched[N_NUMBERS];  /* frame index + 1, per number, oldest first */
   guint8            *slot;         /* per frame: which of numbers[] */
   gint64            *sent_at;      /* per frame: sent (paced: due), monotonic µs */
+  gint64            *written_at;   /* per frame: when it was actually written */
   gint64            *replied_at;   /* per frame: the server's reply to its Notify */
   guint              n_frames;     /* room in the arrays */
   guint              n_sent;
@@ -1646,7 +1647,8 @@ app_send (AppBench *run,
 
   g_assert (index < run->n_frames);
   run->slot[index] = slot;
-  run->sent_at[index] = due != 0 ? due : g_get_monotonic_time ();
+  run->written_at[index] = g_get_monotonic_time ();
+  run->sent_at[index] = due != 0 ? due : run->written_at[index];
   g_queue_push_tail (&run->unmatched[slot], GUINT_TO_POINTER (index + 1));
   sp_test_popup_server_broadcast_call_in (run->popup, numbers[slot], EXTEN);
 }
@@ -1853,6 +1855,8 @@ app_report_phase (AppBench        *run,
                   gboolean        *met)
 {
   g_autofree gint64 *latency = g_new (gint64, phase->n);
+  g_autofree gint64 *lag = g_new (gint64, phase->n);
+  Percentiles lag_p;
   guint n_shown = 0;
   guint last = phase->first + phase->n - 1;
   double seconds = (run->replied_at[last] - run->sent_at[phase->first]) / (double) G_USEC_PER_SEC;
@@ -1880,6 +1884,9 @@ app_report_phase (AppBench        *run,
     }
 
   p = percentiles (latency, n_shown);
+  for (guint i = phase->first; i <= last; i++)
+    lag[i - phase->first] = run->written_at[i] - run->sent_at[i];
+  lag_p = percentiles (lag, phase->n);
 
   g_print ("[%s] %-9s events: %u  throughput: %.0f events/s  p50: %.2f ms  p99: %.2f ms  "
            "max: %.2f ms  coalesced: %u  (%s)\n",
@@ -1889,6 +1896,11 @@ app_report_phase (AppBench        *run,
              ? "batches of " G_STRINGIFY (BATCH) ", two in flight; latency includes waiting behind them"
              : phase->behind ? "offered at the rate, from when each frame was due: FELL BEHIND"
                              : "offered at the rate, from when each frame was due");
+  if (phase->kind == APP_PACED)
+    g_print ("[%s] %-9s of which this benchmark wrote frames late (behind their time, or "
+             "holding back %u in flight): p50 %.2f ms  p99 %.2f ms  max %.2f ms\n",
+             run->name, phase->label, PACED_MAX_IN_FLIGHT, lag_p.p50_ms, lag_p.p99_ms,
+             lag_p.max_ms);
   g_print ("[%s] %-9s cpu per event: app %.3f ms  notification server %.3f ms  dbus-daemon "
            "%.3f ms  benchmark %.3f ms (the last two with the monitor's copies)\n",
            run->name, phase->label, app_ms, phase->server_cpu / 1000.0 / phase->n,
@@ -2137,6 +2149,7 @@ run_app (ServerKind kind,
   run.n_frames = warmup.n + saturated.n + paced.n + paced_low.n;
   run.slot = g_new0 (guint8, run.n_frames);
   run.sent_at = g_new0 (gint64, run.n_frames);
+  run.written_at = g_new0 (gint64, run.n_frames);
   run.replied_at = g_new0 (gint64, run.n_frames);
   run.server_pid = pid_of_name (connection, NOTIFY_NAME);
   run.bus_pid = pid_of_name (connection, "org.freedesktop.DBus");
@@ -2309,6 +2322,7 @@ out:
   g_async_queue_unref (run.monitor.queue);
   g_free (run.slot);
   g_free (run.sent_at);
+  g_free (run.written_at);
   g_free (run.replied_at);
   g_free (run.last_other);
 
