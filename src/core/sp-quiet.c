@@ -31,6 +31,7 @@ struct _SpQuiet
   GSettings        *settings;
   SpScreenLock     *lock;
   SpLockScreenMode  lock_mode;   /* as last told: a change is notified once */
+  gboolean          dnd;         /* "do-not-disturb", kept up to date by its changes */
 };
 
 enum {
@@ -64,6 +65,13 @@ update_lock_mode (SpQuiet *self)
 
   self->lock_mode = mode;
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LOCK_MODE]);
+}
+
+/* Asked on every call event: kept here rather than read from GSettings each time. */
+static void
+dnd_changed_cb (SpQuiet *self)
+{
+  self->dnd = g_settings_get_boolean (self->settings, "do-not-disturb");
 }
 
 static void
@@ -142,8 +150,11 @@ sp_quiet_new (GSettings *settings)
 
   g_signal_connect_object (settings, "changed::lock-screen",
                            G_CALLBACK (update_lock_mode), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (settings, "changed::do-not-disturb",
+                           G_CALLBACK (dnd_changed_cb), self, G_CONNECT_SWAPPED);
   /* GSettings tells of changes only to keys that were read. */
   g_settings_get_enum (settings, "lock-screen");
+  dnd_changed_cb (self);
 
   return self;
 }
@@ -190,8 +201,7 @@ sp_quiet_is_quiet (SpQuiet   *self,
   g_return_val_if_fail (SP_IS_QUIET (self), TRUE);
   g_return_val_if_fail (account == NULL || SP_IS_ACCOUNT (account), TRUE);
 
-  return g_settings_get_boolean (self->settings, "do-not-disturb") ||
-         (account != NULL && sp_account_get_muted (account));
+  return self->dnd || (account != NULL && sp_account_get_muted (account));
 }
 
 /**

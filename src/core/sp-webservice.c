@@ -174,7 +174,7 @@ set_last_error (SpWebservice *self,
 static char *
 dup_webservice_url (SpAccount *account)
 {
-  return g_settings_get_string (sp_account_get_settings (account), "webservice-url");
+  return sp_account_dup_webservice_url (account);
 }
 
 static gboolean

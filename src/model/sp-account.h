@@ -43,6 +43,7 @@ gboolean      sp_account_matches_extension  (SpAccount   *self,
 guint         sp_account_get_ring_timeout   (SpAccount   *self);
 char         *sp_account_dup_url_template   (SpAccount   *self);
 SpTrigger     sp_account_get_url_trigger    (SpAccount   *self);
+char         *sp_account_dup_webservice_url (SpAccount   *self);
 char        **sp_account_dup_allowed_schemes (SpAccount  *self);
 char         *sp_account_dup_option         (SpAccount   *self,
                                              const char  *key);

@@ -28,6 +28,8 @@
 #define WATCHER_PATH "/StatusNotifierWatcher"
 #define WATCHER_IFACE "org.kde.StatusNotifierWatcher"
 #define MAX_RECENT 5
+/* Changes reach the host at most this often while calls keep coming (see changed_cb()). */
+#define UPDATE_INTERVAL_US (100 * 1000)
 /* What a host shows while Status is NeedsAttention: a call rings. */
 #define ATTENTION_ICON_NAME "screenpop-ringing-symbolic"
 /* While missed calls are not seen yet (in the window): the icon (the handset with the
@@ -66,7 +68,10 @@ struct _SpTray
   guint            item_id;
   guint            menu_id;
   guint            watch_id;
-  guint            update_id;   /* the coalesced update, at most one per main-loop iteration */
+  guint            update_id;   /* the coalesced update, see changed_cb() */
+  gint64           updated_at;  /* monotonic µs of the last update */
+  gboolean         dnd;         /* "do-not-disturb" and "missed-seen", kept by their changes */
+  gint64           missed_seen;
   gboolean         registered;
 
   guint            revision;
@@ -240,7 +245,7 @@ item_properties (SpTray *self,
       g_variant_builder_add (&props, "{sv}", "label", g_variant_new_string (_("Do Not Disturb")));
       g_variant_builder_add (&props, "{sv}", "toggle-type", g_variant_new_string ("checkmark"));
       g_variant_builder_add (&props, "{sv}", "toggle-state",
-                             g_variant_new_int32 (g_settings_get_boolean (self->settings, "do-not-disturb")));
+                             g_variant_new_int32 (self->dnd));
     }
   else if (id == ITEM_QUIT)
     {
@@ -363,16 +368,15 @@ emit_item_signal (SpTray     *self,
 static guint
 unseen_missed (SpTray *self)
 {
-  return sp_call_tracker_count_missed_since (self->tracker,
-                                             g_settings_get_int64 (self->settings, "missed-seen"));
+  return sp_call_tracker_count_missed_since (self->tracker, self->missed_seen);
 }
 
 static char *
-dup_tooltip (SpTray *self)
+dup_tooltip (SpTray *self,
+             guint   n_missed)
 {
   g_autoptr(GString) text = g_string_new (NULL);
   guint n_accounts = g_list_model_get_n_items (G_LIST_MODEL (self->accounts));
-  guint n_missed = unseen_missed (self);
   guint n_live = g_list_model_get_n_items (G_LIST_MODEL (self->tracker));
 
   /* Who is calling comes first: the reason the item asks for attention. */
@@ -424,10 +428,10 @@ update_item (SpTray *self)
 {
   const char *icon_name = APP_ID APP_ID_SUFFIX;
   const char *status = "Active";
-  g_autofree char *tooltip = dup_tooltip (self);
+  guint n_missed = unseen_missed (self);
+  g_autofree char *tooltip = dup_tooltip (self, n_missed);
   guint n_accounts = g_list_model_get_n_items (G_LIST_MODEL (self->accounts));
   guint n_live = g_list_model_get_n_items (G_LIST_MODEL (self->tracker));
-  guint n_missed = unseen_missed (self);
   const char *overlay_icon_name = n_missed > 0 ? MISSED_OVERLAY_ICON_NAME : "";
   gboolean icon_changed;
   gboolean status_changed;
@@ -443,7 +447,7 @@ update_item (SpTray *self)
         icon_name = "screenpop-disconnected-symbolic";
     }
 
-  if (g_settings_get_boolean (self->settings, "do-not-disturb"))
+  if (self->dnd)
     icon_name = "notifications-disabled-symbolic";
 
   for (guint i = 0; i < n_live; i++)
@@ -504,6 +508,7 @@ update_cb (gpointer user_data)
   SpTray *self = user_data;
 
   self->update_id = 0;
+  self->updated_at = g_get_monotonic_time ();
   /* An account may have a new source since last time. */
   watch_account_sources (self);
   update_item (self);
@@ -514,15 +519,35 @@ update_cb (gpointer user_data)
 
 /* Every call change used to rebuild the tooltip and signal the host at once: a quarter of
  * a call event's cost (issue 16). Changes are gathered and sent once, after the main loop
- * has dispatched what is ready now, before it redraws. */
+ * has dispatched what is ready now, before it redraws; and while calls keep coming, at
+ * most every UPDATE_INTERVAL_US, because at a few hundred calls a second each one has a
+ * main-loop iteration of its own and the update would again cost more than the call. The
+ * notification is what tells of a call at once; the tray follows within a tenth of a
+ * second. */
 static void
 changed_cb (SpTray *self)
 {
+  gint64 wait;
+
   if (self->update_id != 0)
     return;
 
-  self->update_id = g_idle_add_full (G_PRIORITY_HIGH_IDLE, update_cb, self, NULL);
+  wait = self->updated_at + UPDATE_INTERVAL_US - g_get_monotonic_time ();
+  if (self->updated_at == 0 || wait <= 0)
+    self->update_id = g_idle_add_full (G_PRIORITY_HIGH_IDLE, update_cb, self, NULL);
+  else
+    self->update_id = g_timeout_add_full (G_PRIORITY_HIGH_IDLE, MAX (1, wait / 1000), update_cb,
+                                          self, NULL);
   g_source_set_name_by_id (self->update_id, "[screenpop] tray update");
+}
+
+/* Read here, not on every update: GSettings reads were the most of an update's cost. */
+static void
+settings_changed_cb (SpTray *self)
+{
+  self->dnd = g_settings_get_boolean (self->settings, "do-not-disturb");
+  self->missed_seen = g_settings_get_int64 (self->settings, "missed-seen");
+  changed_cb (self);
 }
 
 static void
@@ -930,10 +955,13 @@ sp_tray_new (GDBusConnection *connection,
                            G_CONNECT_SWAPPED);
   g_signal_connect_object (tracker, "call-changed", G_CALLBACK (changed_cb), self,
                            G_CONNECT_SWAPPED);
-  g_signal_connect_object (settings, "changed::do-not-disturb", G_CALLBACK (changed_cb), self,
-                           G_CONNECT_SWAPPED);
-  g_signal_connect_object (settings, "changed::missed-seen", G_CALLBACK (changed_cb), self,
-                           G_CONNECT_SWAPPED);
+  g_signal_connect_object (settings, "changed::do-not-disturb",
+                           G_CALLBACK (settings_changed_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (settings, "changed::missed-seen",
+                           G_CALLBACK (settings_changed_cb), self, G_CONNECT_SWAPPED);
+  /* Read once the handlers are there: GSettings tells only of changes to keys read. */
+  self->dnd = g_settings_get_boolean (settings, "do-not-disturb");
+  self->missed_seen = g_settings_get_int64 (settings, "missed-seen");
   g_signal_connect_object (sp_call_tracker_get_recent (tracker), "items-changed",
                            G_CALLBACK (changed_cb), self, G_CONNECT_SWAPPED);
   watch_account_sources (self);

@@ -451,6 +451,58 @@ test_order (void)
   g_assert_finalize_object (g_steal_pointer (&notifier));
 }
 
+/* A ringing call that replaces another of the same caller in one go (ringing anew: one
+ * call ending as the next rings, the same summary) takes the other's notification over:
+ * one Notify with its id, no CloseNotification; a withdraw alone still closes, and another
+ * caller, or anything but a ringing call, gets a notification of its own. */
+static void
+test_take_over (void)
+{
+  g_autoptr(SpNotifier) notifier = NULL;
+  g_autofree char *log = NULL;
+
+  server_reset (10, FALSE);
+  notifier = sp_notifier_new ();
+
+  sp_notifier_show (notifier, "call:a:1", "first", NULL, NULL, SP_NOTIFY_RINGING, NULL, 0);
+  g_assert_true (wait_server (1, 1));
+  run_for (50);
+
+  sp_notifier_withdraw (notifier, "call:a:1");
+  sp_notifier_show (notifier, "call:a:2", "first", "again", NULL, SP_NOTIFY_RINGING, NULL, 0);
+  g_assert_false (sp_notifier_is_shown (notifier, "call:a:1"));
+  g_assert_true (sp_notifier_is_shown (notifier, "call:a:2"));
+  g_assert_true (wait_server (2, 1));
+  run_for (100);
+  log = server_dup_log ();
+  g_assert_cmpstr (log, ==, "Notify 0→1 first; Notify 1→1 first");
+  g_clear_pointer (&log, g_free);
+
+  /* Withdrawn with nothing after it: closed, in the same main-loop iteration's end. */
+  sp_notifier_withdraw (notifier, "call:a:2");
+  g_assert_true (wait_server (3, 0));
+
+  /* Another caller, or what is not a ringing call, is a notification of its own. */
+  sp_notifier_show (notifier, "call:a:3", "third", NULL, NULL, SP_NOTIFY_RINGING, NULL, 0);
+  g_assert_true (wait_server (4, 1));
+  run_for (50);
+  sp_notifier_withdraw (notifier, "call:a:3");
+  sp_notifier_show (notifier, "call:a:4", "fourth", NULL, NULL, SP_NOTIFY_RINGING, NULL, 0);
+  g_assert_true (wait_server (6, 1));
+  run_for (50);
+  sp_notifier_withdraw (notifier, "call:a:4");
+  sp_notifier_show (notifier, "msg:1", "fourth", NULL, NULL, SP_NOTIFY_NONE, NULL, 0);
+  g_assert_true (wait_server (8, 1));
+  sp_notifier_withdraw (notifier, "msg:1");
+  g_assert_true (wait_server (9, 0));
+  run_for (100);
+  log = server_dup_log ();
+  g_assert_cmpstr (log, ==, "Notify 0→1 first; Notify 1→1 first; Close 1; Notify 0→2 third; "
+                   "Close 2; Notify 0→3 fourth; Close 3; Notify 0→4 fourth; Close 4");
+
+  g_assert_finalize_object (g_steal_pointer (&notifier));
+}
+
 /* A burst of 2 000 ringing calls against a slow server: at most a few calls in flight, a
  * summary instead of 2 000 notifications, every call still counted; and when they end,
  * nothing is left open. */
@@ -520,7 +572,8 @@ test_burst (void)
 }
 
 /* Shutdown closes what is on screen, including a show whose id the server has not told
- * yet, before it returns. */
+ * yet, before it returns; and nothing shows after it (what its wait dispatches, such as a
+ * directory's answer for a ringing call, must not put a notification back). */
 static void
 test_withdraw_all (void)
 {
@@ -533,9 +586,13 @@ test_withdraw_all (void)
   sp_notifier_show (notifier, "msg:1", "two", NULL, NULL, SP_NOTIFY_NONE, NULL, 0);
   sp_notifier_withdraw_all (notifier);
   g_assert_false (sp_notifier_is_shown (notifier, "call:a:1"));
+  sp_notifier_show (notifier, "call:a:1", "one again", NULL, NULL, SP_NOTIFY_RINGING, NULL, 0);
+  g_assert_false (sp_notifier_is_shown (notifier, "call:a:1"));
   g_assert_finalize_object (g_steal_pointer (&notifier));
 
   g_assert_true (wait_server (4, 0));
+  run_for (300);
+  g_assert_cmpuint (server_log_len (), ==, 4);
 }
 
 static void
@@ -616,6 +673,7 @@ main (int   argc,
 
   g_test_add_func ("/notifier/withdraw-before-id", test_withdraw_before_id);
   g_test_add_func ("/notifier/order", test_order);
+  g_test_add_func ("/notifier/take-over", test_take_over);
   g_test_add_func ("/notifier/burst", test_burst);
   g_test_add_func ("/notifier/withdraw-all", test_withdraw_all);
   g_test_add_func ("/notifier/portal", test_portal);
