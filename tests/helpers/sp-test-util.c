@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include <glib/gstdio.h>
+#include <glib-unix.h>
 
 #include "sp-test-util.h"
 
@@ -165,6 +166,55 @@ sp_test_dbus_up (GTestDBus *bus)
       if (flags >= 0 && (flags & FD_CLOEXEC) == 0)
         fcntl (fd, F_SETFD, flags | FD_CLOEXEC);
     }
+}
+
+/**
+ * sp_test_start_xvfb:
+ * @screen: the screen's geometry and depth, e.g. "1280x800x24"
+ * @display: (out): the new server's display, e.g. ":3"
+ *
+ * Starts an X server of the test's own, on a display number it picks itself, and returns
+ * once it accepts clients. Tests that look at windows from outside (xdotool, a tray host)
+ * use one, so that nothing else on the machine's display (another xvfb-run that took the
+ * same number and replaced its socket, another test's window) gets in the way.
+ *
+ * Returns: (transfer full): the server; force it to exit when done
+ */
+GSubprocess *
+sp_test_start_xvfb (const char  *screen,
+                    char       **display)
+{
+  /* Silent: a server left behind by a test that aborted must not hold the test's output
+   * open (meson would wait for it until the timeout). */
+  g_autoptr(GSubprocessLauncher) launcher =
+    g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE | G_SUBPROCESS_FLAGS_STDERR_SILENCE);
+  g_autoptr(GError) error = NULL;
+  GSubprocess *xvfb;
+  char number[16] = { 0 };
+  gsize length = 0;
+  int fds[2];
+
+  g_assert_true (g_unix_open_pipe (fds, FD_CLOEXEC, &error));
+  g_subprocess_launcher_take_fd (launcher, fds[1], 3);
+  xvfb = g_subprocess_launcher_spawn (launcher, &error, "Xvfb", "-displayfd", "3",
+                                      "-screen", "0", screen, "-nolisten", "tcp", NULL);
+  g_assert_no_error (error);
+
+  /* Xvfb writes its display number, then a newline, once it accepts clients. */
+  while (length < sizeof number - 1)
+    {
+      gssize n = read (fds[0], number + length, 1);
+
+      g_assert_cmpint (n, ==, 1);
+      if (number[length] == '\n')
+        break;
+      length++;
+    }
+  number[length] = '\0';
+  close (fds[0]);
+  *display = g_strconcat (":", number, NULL);
+
+  return xvfb;
 }
 
 /**

@@ -18,6 +18,8 @@ void      sp_test_run_for                 (guint            ms);
 guint16   sp_test_find_free_port          (void);
 void      sp_test_remove_tree             (const char      *path);
 void      sp_test_dbus_up                 (GTestDBus       *bus);
+GSubprocess *sp_test_start_xvfb           (const char      *screen,
+                                           char           **display);
 GTlsCertificate *sp_test_make_self_signed (const char      *dir,
                                            char           **fingerprint);
 

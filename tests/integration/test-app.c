@@ -599,8 +599,15 @@ test_app_window_size (void)
   SpTestNotify *notify = sp_test_notify_start (NULL);
   g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_NONE);
   g_autofree char *config = g_dir_make_tmp ("screenpop-size-XXXXXX", NULL);
+  g_autofree char *display = NULL;
+  g_autoptr(GSubprocess) xvfb = sp_test_start_xvfb ("1280x800x24", &display);
   int width = 0, height = 0;
 
+  /* The app and xdotool on an X server of this test's own (the notification mock restores
+   * the display it found when it stops). */
+  g_setenv ("DISPLAY", display, TRUE);
+  g_subprocess_launcher_setenv (launcher, "DISPLAY", display, TRUE);
+  instances[n_instances++] = atoi (g_subprocess_get_identifier (xvfb));
   g_subprocess_launcher_setenv (launcher, "GSETTINGS_BACKEND", "keyfile", TRUE);
   g_subprocess_launcher_setenv (launcher, "XDG_CONFIG_HOME", config, TRUE);
 
@@ -653,6 +660,8 @@ test_app_window_size (void)
     }
 
   sp_test_remove_tree (config);
+  g_subprocess_force_exit (xvfb);
+  g_subprocess_wait (xvfb, NULL, NULL);
   sp_test_notify_stop (notify);
 }
 

@@ -100,32 +100,9 @@ find_xfconfd (void)
 static void
 start_xvfb (Fixture *fixture)
 {
-  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_NONE);
-  g_autoptr(GError) error = NULL;
   g_autofree char *screen = g_strdup_printf ("%dx%dx24", SCREEN_WIDTH, PANEL_HEIGHT + 16);
-  char number[16] = { 0 };
-  gsize length = 0;
-  int fds[2];
 
-  g_assert_true (g_unix_open_pipe (fds, FD_CLOEXEC, &error));
-  g_subprocess_launcher_take_fd (launcher, fds[1], 3);
-  fixture->xvfb = g_subprocess_launcher_spawn (launcher, &error, "Xvfb", "-displayfd", "3",
-                                               "-screen", "0", screen, "-nolisten", "tcp", NULL);
-  g_assert_no_error (error);
-
-  /* Xvfb writes its display number, then a newline, once it accepts clients. */
-  while (length < sizeof number - 1)
-    {
-      gssize n = read (fds[0], number + length, 1);
-
-      g_assert_cmpint (n, ==, 1);
-      if (number[length] == '\n')
-        break;
-      length++;
-    }
-  number[length] = '\0';
-  close (fds[0]);
-  fixture->display = g_strconcat (":", number, NULL);
+  fixture->xvfb = sp_test_start_xvfb (screen, &fixture->display);
 }
 
 static gboolean
