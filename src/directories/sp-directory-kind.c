@@ -12,18 +12,19 @@
 #include <glib/gi18n.h>
 #include <gmodule.h>
 
-#include "sp-carddav-directory.h"
 #include "sp-directory-kind.h"
 #include "sp-eds-directory.h"
-#include "sp-file-directory.h"
 #include "sp-http-directory.h"
 #include "sp-ldap-directory.h"
 
-/* Two kinds live in loadable modules, opened when a directory of the kind is first made or
- * its form lists its choices: Evolution Data Server's libebook and OpenLDAP's libldap (with
- * GnuTLS and SASL) are over 3 MB resident in every process that links them, mostly pages
- * touched while the dynamic linker relocates them, in a program that, started in the
- * background, mostly has no such directory (bench-popup-notifier, issue 16). The module
+/* The kinds that need big libraries live in loadable modules, opened when a directory of the
+ * kind is first made or its form lists its choices: libebook-contacts for vCards (with
+ * libedataserver, Camel, NSS and libxml2), Evolution Data Server's libebook, OpenLDAP's
+ * libldap (with GnuTLS and SASL): over 5 MB resident in every process that links them,
+ * mostly pages touched while the dynamic linker relocates them, in a program that, started
+ * in the background, mostly has no directory at all (bench-popup-notifier, issue 16).
+ * "vcard" holds the vCard and CSV file and CardDAV kinds, "eds" the GNOME Contacts kind (with
+ * a copy of the vCard reading), "ldap" the LDAP kind. The module
  * resolves the program's own functions (SpDirectory, SpPhoneNumber, …) against the
  * program, which exports them (export_dynamic in src/meson.build). Modules are looked for in
  * $SCREENPOP_MODULE_DIR (the build tree: the tests and `meson devenv`), else where they are
@@ -34,6 +35,7 @@ typedef struct
   gsize       loaded;     /* the GModule, once: g_once_init_*() */
 } KindModule;
 
+static KindModule vcard_module = { "vcard" };
 static KindModule ldap_module = { "ldap" };
 static KindModule eds_module = { "eds" };
 
@@ -77,6 +79,18 @@ module_type (KindModule *kind_module,
   GType (*get_type) (void) = kind_module_symbol (kind_module, get_type_symbol);
 
   return get_type != NULL ? get_type () : G_TYPE_INVALID;
+}
+
+static GType
+file_get_type (void)
+{
+  return module_type (&vcard_module, "sp_file_directory_get_type");
+}
+
+static GType
+carddav_get_type (void)
+{
+  return module_type (&vcard_module, "sp_carddav_directory_get_type");
 }
 
 static GType
@@ -197,9 +211,9 @@ static const SpDirectoryField eds_fields[] = {
 
 static const SpDirectoryKind kinds[] = {
   { "ldap", N_("LDAP Directory"), ldap_get_type, ldap_fields },
-  { "carddav", N_("CardDAV Address Book"), sp_carddav_directory_get_type, carddav_fields },
+  { "carddav", N_("CardDAV Address Book"), carddav_get_type, carddav_fields },
   { "eds", N_("GNOME Contacts"), eds_get_type, eds_fields },
-  { "file", N_("vCard or CSV File"), sp_file_directory_get_type, file_fields },
+  { "file", N_("vCard or CSV File"), file_get_type, file_fields },
   { "http", N_("CRM Lookup over HTTP"), sp_http_directory_get_type, http_fields },
   { "redmine", N_("Redmine Issues"), sp_http_directory_get_type, redmine_fields },
 };
