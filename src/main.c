@@ -10,6 +10,9 @@
 #include <gtk/gtk.h>
 #include <locale.h>
 #include <signal.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 
 #include "sp-application.h"
 
@@ -40,6 +43,20 @@ maybe_disable_gl (int    argc,
   g_unsetenv ("GDK_DISABLE");
 }
 
+/* glibc gives each thread that allocates an arena of its own (up to 8 per core): GDBus's
+ * worker, dconf's, GTask's pool each keep their own heap, about 1 MB resident in all for a
+ * program that allocates little outside its main thread (bench-popup-notifier: peak 39.5 MB
+ * against 38.5 MB with a single arena, same CPU per event). So one arena, set before the
+ * first thread starts; MALLOC_ARENA_MAX or GLIBC_TUNABLES of one's own are left alone. */
+static void
+limit_malloc_arenas (void)
+{
+#if defined(__GLIBC__) && defined(M_ARENA_MAX)
+  if (g_getenv ("MALLOC_ARENA_MAX") == NULL && g_getenv ("GLIBC_TUNABLES") == NULL)
+    mallopt (M_ARENA_MAX, 1);
+#endif
+}
+
 static gboolean
 quit_on_signal (gpointer user_data)
 {
@@ -54,6 +71,7 @@ main (int   argc,
 {
   g_autoptr(SpApplication) app = NULL;
 
+  limit_malloc_arenas ();
   maybe_disable_gl (argc, argv);
 
   setlocale (LC_ALL, "");

@@ -10,13 +10,117 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <gmodule.h>
 
-#include "sp-carddav-directory.h"
 #include "sp-directory-kind.h"
 #include "sp-eds-directory.h"
-#include "sp-file-directory.h"
 #include "sp-http-directory.h"
 #include "sp-ldap-directory.h"
+
+/* The kinds that need big libraries live in loadable modules, opened when a directory of the
+ * kind is first made or its form lists its choices: libebook-contacts for vCards (with
+ * libedataserver, Camel, NSS and libxml2), Evolution Data Server's libebook, OpenLDAP's
+ * libldap (with GnuTLS and SASL): over 5 MB resident in every process that links them,
+ * mostly pages touched while the dynamic linker relocates them, in a program that, started
+ * in the background, mostly has no directory at all (bench-popup-notifier, issue 16).
+ * "vcard" holds the vCard and CSV file and CardDAV kinds, "eds" the GNOME Contacts kind (with
+ * a copy of the vCard reading), "ldap" the LDAP kind. The module
+ * resolves the program's own functions (SpDirectory, SpPhoneNumber, …) against the
+ * program, which exports them (export_dynamic in src/meson.build). Modules are looked for in
+ * $SCREENPOP_MODULE_DIR (the build tree: the tests and `meson devenv`), else where they are
+ * installed. */
+typedef struct
+{
+  const char *name;       /* "ldap": libscreenpop-ldap.so */
+  gsize       loaded;     /* the GModule, once: g_once_init_*() */
+} KindModule;
+
+static KindModule vcard_module = { "vcard" };
+static KindModule ldap_module = { "ldap" };
+static KindModule eds_module = { "eds" };
+
+static gpointer
+kind_module_symbol (KindModule *kind_module,
+                    const char *symbol)
+{
+  gpointer address = NULL;
+
+  /* The editor lists choices in a worker thread: the first opening may race another. */
+  if (g_once_init_enter (&kind_module->loaded))
+    {
+      const char *dir = g_getenv ("SCREENPOP_MODULE_DIR");
+      g_autofree char *module_name = g_strconcat ("screenpop-", kind_module->name, NULL);
+      g_autofree char *path = g_module_build_path (dir != NULL && *dir != '\0' ? dir : PKGLIBDIR,
+                                                   module_name);
+      GModule *module = g_module_open (path, G_MODULE_BIND_LAZY | G_MODULE_BIND_LOCAL);
+
+      if (module == NULL)
+        g_warning ("Cannot load the %s directories (%s): %s", kind_module->name, path,
+                   g_module_error ());
+      else
+        g_module_make_resident (module);   /* it registers GTypes: never unloaded */
+
+      /* 1 for a module that did not load: tried once, not at every lookup. */
+      g_once_init_leave (&kind_module->loaded, module != NULL ? (gsize) module : 1);
+    }
+
+  if (kind_module->loaded != 1 &&
+      !g_module_symbol ((GModule *) kind_module->loaded, symbol, &address))
+    g_warning ("%s has no %s: %s", g_module_name ((GModule *) kind_module->loaded), symbol,
+               g_module_error ());
+
+  return address;
+}
+
+static GType
+module_type (KindModule *kind_module,
+             const char *get_type_symbol)
+{
+  GType (*get_type) (void) = kind_module_symbol (kind_module, get_type_symbol);
+
+  return get_type != NULL ? get_type () : G_TYPE_INVALID;
+}
+
+static GType
+file_get_type (void)
+{
+  return module_type (&vcard_module, "sp_file_directory_get_type");
+}
+
+static GType
+carddav_get_type (void)
+{
+  return module_type (&vcard_module, "sp_carddav_directory_get_type");
+}
+
+static GType
+ldap_get_type (void)
+{
+  return module_type (&ldap_module, "sp_ldap_directory_get_type");
+}
+
+static GType
+eds_get_type (void)
+{
+  return module_type (&eds_module, "sp_eds_directory_get_type");
+}
+
+static GPtrArray *
+eds_list_books (GCancellable  *cancellable,
+                GError       **error)
+{
+  SpDirectoryListChoices list_books = kind_module_symbol (&eds_module, "sp_eds_directory_list_books");
+
+  if (list_books == NULL)
+    {
+      /* A broken installation, not a user's mistake: the log says which file is missing. */
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
+                           "libscreenpop-eds is missing");
+      return NULL;
+    }
+
+  return list_books (cancellable, error);
+}
 
 static const SpDirectoryField file_fields[] = {
   { SP_DIRECTORY_KEY_URL, N_("File"),
@@ -101,15 +205,15 @@ static const SpDirectoryField carddav_fields[] = {
 static const SpDirectoryField eds_fields[] = {
   { SP_EDS_DIRECTORY_OPTION_BOOK, N_("Address Book"),
     N_("“All address books” searches every enabled one, online accounts’ too"),
-    SP_DIRECTORY_FIELD_CHOICE, N_("All address books"), sp_eds_directory_list_books },
+    SP_DIRECTORY_FIELD_CHOICE, N_("All address books"), eds_list_books },
   { NULL }
 };
 
 static const SpDirectoryKind kinds[] = {
-  { "ldap", N_("LDAP Directory"), sp_ldap_directory_get_type, ldap_fields },
-  { "carddav", N_("CardDAV Address Book"), sp_carddav_directory_get_type, carddav_fields },
-  { "eds", N_("GNOME Contacts"), sp_eds_directory_get_type, eds_fields },
-  { "file", N_("vCard or CSV File"), sp_file_directory_get_type, file_fields },
+  { "ldap", N_("LDAP Directory"), ldap_get_type, ldap_fields },
+  { "carddav", N_("CardDAV Address Book"), carddav_get_type, carddav_fields },
+  { "eds", N_("GNOME Contacts"), eds_get_type, eds_fields },
+  { "file", N_("vCard or CSV File"), file_get_type, file_fields },
   { "http", N_("CRM Lookup over HTTP"), sp_http_directory_get_type, http_fields },
   { "redmine", N_("Redmine Issues"), sp_http_directory_get_type, redmine_fields },
 };
@@ -172,6 +276,7 @@ sp_directory_new_for_id (const char *id)
   g_autoptr(GSettings) settings = sp_directory_settings_new (id);
   g_autofree char *kind_id = g_settings_get_string (settings, SP_DIRECTORY_KEY_KIND);
   const SpDirectoryKind *kind = sp_directory_kind_lookup (kind_id);
+  GType type;
 
   if (kind == NULL)
     {
@@ -180,5 +285,9 @@ sp_directory_new_for_id (const char *id)
       return NULL;
     }
 
-  return g_object_new (kind->get_type (), "id", id, "settings", settings, NULL);
+  type = kind->get_type ();
+  if (type == G_TYPE_INVALID)
+    return NULL;   /* its module did not load: logged */
+
+  return g_object_new (type, "id", id, "settings", settings, NULL);
 }

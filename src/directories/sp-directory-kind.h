@@ -71,7 +71,8 @@ typedef struct
  * SpDirectoryKind:
  * @id: the kind as stored in the settings ("file", "ldap", …)
  * @label: (translatable): what Preferences calls it
- * @get_type: the #SpDirectory subclass
+ * @get_type: the #SpDirectory subclass; %G_TYPE_INVALID when the kind's module cannot be
+ *   loaded (logged)
  * @fields: its form, %NULL-key terminated
  *
  * One row of the registry of directory kinds: the one place that knows them all.
