@@ -2606,8 +2606,8 @@ main (int   argc,
     /* Wall-clock figures depend on what else the machine does; say what it did. */
     if (getloadavg (load, 3) < 0)
       load[0] = -1;
-    g_print ("popup-notifier benchmark: %d CALL_IN frames per run for extension %s, each with "
-             "a new number (in-process runs: after %u warm-up frames); load average %.2f on "
+    g_print ("popup-notifier benchmark: %d CALL_IN frames per run for extension %s, from "
+             "callers taking turns (in-process runs: after %u warm-up frames); load average %.2f on "
              "%u CPUs; ping: %s\n", n_events, EXTEN, WARMUP_EVENTS, load[0],
              g_get_num_processors (),
              g_getenv ("CANBERRA_DRIVER") ? g_getenv ("CANBERRA_DRIVER") : "default sound driver");
