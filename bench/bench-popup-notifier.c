@@ -505,6 +505,42 @@ read_status_kb (GPid        pid,
   return -1;
 }
 
+/* Context switches of every thread of @pid, voluntary or not: each wake-up of the app
+ * costs one, so they say how many times an event makes it run (issue 16). */
+static gint64
+read_switches (GPid pid)
+{
+  g_autofree char *dir_path = g_strdup_printf ("/proc/%d/task", (int) pid);
+  g_autoptr(GDir) dir = g_dir_open (dir_path, 0, NULL);
+  const char *tid;
+  gint64 total = 0;
+
+  if (dir == NULL)
+    return -1;
+
+  while ((tid = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *path = g_build_filename (dir_path, tid, "status", NULL);
+      g_autofree char *contents = NULL;
+      g_auto(GStrv) lines = NULL;
+
+      if (!g_file_get_contents (path, &contents, NULL, NULL))
+        continue;
+      lines = g_strsplit (contents, "\n", -1);
+      for (guint i = 0; lines[i] != NULL; i++)
+        {
+          const char *colon = strchr (lines[i], ':');
+
+          if (colon != NULL &&
+              (g_str_has_prefix (lines[i], "voluntary_ctxt_switches:") ||
+               g_str_has_prefix (lines[i], "nonvoluntary_ctxt_switches:")))
+            total += g_ascii_strtoll (colon + 1, NULL, 10);
+        }
+    }
+
+  return total;
+}
+
 /* The pipeline in this process */
 
 typedef enum
@@ -1607,6 +1643,7 @@ typedef struct
   guint         behind;    /* paced: ticks on which it could not send what was due */
   gint64        start;
   gint64        app_cpu;   /* µs of CPU the app spent in the phase */
+  gint64        app_switches;  /* the app's context switches in the phase, all threads */
   gint64        server_cpu;
   gint64        bus_cpu;
   gint64        bench_cpu;  /* this process: the frames, the monitor, the pacing */
@@ -1788,6 +1825,7 @@ app_run_phase (AppBench *run,
   gint64 server_cpu = process_cpu_usec (run->server_pid);
   gint64 bus_cpu = process_cpu_usec (run->bus_pid);
   gint64 bench_cpu = self_cpu_usec ();
+  gint64 switches = read_switches (run->app_pid);
   guint last;
 
   phase->first = run->n_sent;
@@ -1811,6 +1849,7 @@ app_run_phase (AppBench *run,
     g_source_remove (tick_id);
 
   phase->app_cpu = app_cpu_usec (run) - app_cpu;
+  phase->app_switches = read_switches (run->app_pid) - switches;
   phase->server_cpu = process_cpu_usec (run->server_pid) - server_cpu;
   phase->bus_cpu = process_cpu_usec (run->bus_pid) - bus_cpu;
   phase->bench_cpu = self_cpu_usec () - bench_cpu;
@@ -1905,6 +1944,10 @@ app_report_phase (AppBench        *run,
            "%.3f ms  benchmark %.3f ms (the last two with the monitor's copies)\n",
            run->name, phase->label, app_ms, phase->server_cpu / 1000.0 / phase->n,
            phase->bus_cpu / 1000.0 / phase->n, phase->bench_cpu / 1000.0 / phase->n);
+  g_print ("[%s] %-9s context switches of the app (all its threads): %.2f per event, "
+           "%.0f per second\n", run->name, phase->label,
+           (double) phase->app_switches / phase->n,
+           phase->app_switches / (seconds > 0 ? seconds : 1.0));
 
   if (phase->kind == APP_SATURATED)
     {
@@ -2563,8 +2606,8 @@ main (int   argc,
     /* Wall-clock figures depend on what else the machine does; say what it did. */
     if (getloadavg (load, 3) < 0)
       load[0] = -1;
-    g_print ("popup-notifier benchmark: %d CALL_IN frames per run for extension %s, each with "
-             "a new number (in-process runs: after %u warm-up frames); load average %.2f on "
+    g_print ("popup-notifier benchmark: %d CALL_IN frames per run for extension %s, from "
+             "callers taking turns (in-process runs: after %u warm-up frames); load average %.2f on "
              "%u CPUs; ping: %s\n", n_events, EXTEN, WARMUP_EVENTS, load[0],
              g_get_num_processors (),
              g_getenv ("CANBERRA_DRIVER") ? g_getenv ("CANBERRA_DRIVER") : "default sound driver");

@@ -13,6 +13,7 @@
 #include <sqlite3.h>
 
 #include "sp-history.h"
+#include "sp-history-checkpointer.h"
 
 /*
  * The call history: every finished call, in SQLite in the user data directory. A call is
@@ -41,6 +42,7 @@ struct _SpHistory
   sqlite3_stmt *insert;       /* prepared once: add_call() runs for every call */
   sqlite3_stmt *insert_open;  /* prepared once: write_open_call() runs for every ring */
   guint         commit_id;    /* the batch's transaction is open until this runs */
+  SpHistoryCheckpointer *checkpointer;  /* the WAL's checkpoints, off the main thread */
 };
 
 enum {
@@ -252,6 +254,7 @@ sp_history_finalize (GObject *object)
   SpHistory *self = (SpHistory *)object;
 
   commit_batch (self);
+  g_clear_pointer (&self->checkpointer, sp_history_checkpointer_free);
   g_clear_pointer (&self->insert, sqlite3_finalize);
   g_clear_pointer (&self->insert_open, sqlite3_finalize);
   g_clear_pointer (&self->db, sqlite3_close);
@@ -346,9 +349,13 @@ sp_history_new (const char  *path,
       return NULL;
     }
 
-  /* One writer, the app itself: WAL keeps the writes off the main loop's back. */
+  /* One writer, the app itself: WAL keeps the writes off the main loop's back, and with
+   * synchronous = NORMAL a commit is an append to the WAL without a sync (a commit survives
+   * a crash of the app, if not of the machine). The checkpoints, with their syncs, run on a
+   * thread (sp-history-checkpointer.c). */
   sqlite3_busy_timeout (self->db, 500);
   sqlite3_exec (self->db, "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;", NULL, NULL, NULL);
+  self->checkpointer = sp_history_checkpointer_new (self->db, path);
 
   if (!migrate (self, error))
     return NULL;

@@ -107,6 +107,39 @@ test_locale_region (void)
     g_assert_nonnull (region);
 }
 
+/* Parses are cached by text and region (issue 16): the same text parsed again gives an equal
+ * number that the caller owns, and the same text in another region is parsed for that
+ * region, not served from the first. Many distinct numbers (past the cache's bound) still
+ * parse right. */
+static void
+test_cache (void)
+{
+  g_autoptr(SpPhoneNumber) first = sp_phone_number_parse ("0312345678", "JP");
+  g_autoptr(SpPhoneNumber) again = sp_phone_number_parse ("0312345678", "JP");
+  g_autoptr(SpPhoneNumber) berlin_in_jp = sp_phone_number_parse ("03012345678", "JP");
+  g_autoptr(SpPhoneNumber) berlin = sp_phone_number_parse ("03012345678", "DE");
+
+  g_assert_true (first != again);
+  g_assert_cmpstr (first->e164, ==, "+81312345678");
+  g_assert_cmpstr (again->e164, ==, "+81312345678");
+  g_assert_cmpstr (again->display, ==, first->display);
+  g_assert_cmpstr (berlin_in_jp->e164, ==, NULL);
+  g_assert_cmpstr (berlin->e164, ==, "+493012345678");
+
+  for (guint i = 0; i < 2000; i++)
+    {
+      g_autofree char *text = g_strdup_printf ("03%08u", 10000000 + i);
+      g_autofree char *e164 = g_strdup_printf ("+813%08u", 10000000 + i);
+      g_autoptr(SpPhoneNumber) number = sp_phone_number_parse (text, "JP");
+
+      g_assert_cmpstr (number->e164, ==, e164);
+    }
+
+  g_clear_pointer (&again, sp_phone_number_free);
+  again = sp_phone_number_parse ("0312345678", "JP");
+  g_assert_cmpstr (again->e164, ==, "+81312345678");
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -116,6 +149,7 @@ main (int   argc,
   g_test_add_func ("/phone-number/table", test_table);
   g_test_add_func ("/phone-number/variants", test_variants);
   g_test_add_func ("/phone-number/locale-region", test_locale_region);
+  g_test_add_func ("/phone-number/cache", test_cache);
 
   return g_test_run ();
 }
