@@ -16,6 +16,11 @@
 #define TOMBSTONE_USEC (10 * G_TIME_SPAN_MINUTE)
 #define TOMBSTONE_PRUNE_AT 1024
 #define DEFAULT_RING_TIMEOUT 120
+/* How many calls may ring at once before the oldest ring is taken as rung out. No desk, and
+ * no supervisor's view of a whole PBX, has this many; a server that sends more (a flood, a
+ * loop, a popup-notifier daemon that never reports an end) would otherwise keep every ring
+ * alive for its whole timeout: 100 000 rings held 140 MB. */
+#define MAX_RINGING 500
 
 typedef struct
 {
@@ -289,6 +294,41 @@ sp_call_tracker_new (void)
   return g_object_new (SP_TYPE_CALL_TRACKER, NULL);
 }
 
+/* Beyond MAX_RINGING calls ringing, the oldest ringing one is expired as if its ring timed
+ * out (outcome unknown, in the history as such), so that memory stays bounded whatever a
+ * server sends. Answered calls are never cut short. */
+static void
+limit_ringing (SpCallTracker *self)
+{
+  static gint64 last_said;
+  guint n_ringing = 0;
+  Entry *oldest = NULL;
+
+  for (guint i = 0; i < self->live->len; i++)
+    {
+      Entry *entry = g_ptr_array_index (self->live, i);
+
+      if (entry->expires_at == 0)
+        continue;
+      if (oldest == NULL)
+        oldest = entry;
+      n_ringing++;
+    }
+  if (n_ringing <= MAX_RINGING || oldest == NULL)
+    return;
+
+  if (g_get_monotonic_time () - last_said > G_TIME_SPAN_MINUTE || last_said == 0)
+    {
+      last_said = g_get_monotonic_time ();
+      g_message ("More than %d calls ringing at once (account %s): the oldest rings are taken "
+                 "as rung out", MAX_RINGING, sp_call_get_account_id (oldest->call));
+    }
+
+  oldest->expires_at = 0;
+  sp_call_expire (oldest->call);
+  emit_changed (self, oldest, TRUE);
+}
+
 /**
  * sp_call_tracker_push:
  * @self: a tracker
@@ -354,6 +394,9 @@ sp_call_tracker_push (SpCallTracker *self,
     }
 
   emit_changed (self, entry, state_changed);
+
+  if (self->live->len > MAX_RINGING)
+    limit_ringing (self);
 }
 
 /**

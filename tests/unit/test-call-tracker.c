@@ -181,6 +181,46 @@ test_tracker_expiry (void)
   g_ptr_array_unref (recorder.states);
 }
 
+/* A server that sends ring after ring and never an end (a flood, a popup-notifier daemon)
+ * cannot keep more than 500 calls ringing: beyond, the oldest ring is taken as rung out.
+ * An answered call is never cut short. Before, every ring stayed for its whole timeout
+ * (100 000 rings held 140 MB). */
+static void
+test_tracker_ringing_bounded (void)
+{
+  g_autoptr(SpCallTracker) tracker = sp_call_tracker_new ();
+  Recorder recorder = { g_ptr_array_new_with_free_func (g_free) };
+  guint n_expired = 0;
+
+  push (tracker, "talking", SP_CALL_EVENT_RINGING, "0311112222");
+  push (tracker, "talking", SP_CALL_EVENT_ANSWERED, NULL);
+  g_signal_connect (tracker, "call-changed", G_CALLBACK (changed_cb), &recorder);
+
+  for (guint i = 0; i < 600; i++)
+    {
+      g_autofree char *id = g_strdup_printf ("ring-%u", i);
+      g_autofree char *number = g_strdup_printf ("03%08u", i);
+
+      push (tracker, id, SP_CALL_EVENT_RINGING, number);
+    }
+
+  /* 500 ringing and the answered call. */
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (tracker)), ==, 501);
+  g_assert_nonnull (sp_call_tracker_lookup (tracker, "acc", "talking"));
+  g_assert_null (sp_call_tracker_lookup (tracker, "acc", "ring-99"));
+  g_assert_nonnull (sp_call_tracker_lookup (tracker, "acc", "ring-100"));
+  g_assert_nonnull (sp_call_tracker_lookup (tracker, "acc", "ring-599"));
+  for (guint i = 0; i < recorder.states->len; i++)
+    if (g_str_has_suffix (g_ptr_array_index (recorder.states, i), ":expired"))
+      {
+        g_assert_true (g_str_has_prefix (g_ptr_array_index (recorder.states, i), "ring-"));
+        n_expired++;
+      }
+  g_assert_cmpuint (n_expired, ==, 100);
+
+  g_ptr_array_unref (recorder.states);
+}
+
 static void
 items_changed_cb (GListModel *model,
                   guint       position,
@@ -259,6 +299,7 @@ main (int   argc,
   g_test_add_func ("/call-tracker/lifecycle", test_tracker_lifecycle);
   g_test_add_func ("/call-tracker/missed-and-outgoing", test_tracker_missed_and_outgoing);
   g_test_add_func ("/call-tracker/expiry", test_tracker_expiry);
+  g_test_add_func ("/call-tracker/ringing-bounded", test_tracker_ringing_bounded);
   g_test_add_func ("/call-tracker/list-model", test_tracker_list_model);
   g_test_add_func ("/call-tracker/accounts-apart", test_tracker_accounts_apart);
   g_test_add_func ("/call-tracker/vars-and-title", test_tracker_vars_and_title);
