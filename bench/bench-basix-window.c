@@ -35,6 +35,7 @@
 
 #include "sp-basix-source.h"
 #include "sp-basix-window.h"
+#include "sp-test-util.h"
 
 #define ROUNDS 7
 
@@ -56,15 +57,6 @@ static gint64 max_gap_cpu;
  * work done without yielding, which the load of the machine does not inflate. */
 static gint64 max_cpu;
 
-static gint64
-thread_cpu_time (void)
-{
-  struct timespec ts;
-
-  clock_gettime (CLOCK_THREAD_CPUTIME_ID, &ts);
-  return (gint64) ts.tv_sec * G_USEC_PER_SEC + ts.tv_nsec / 1000;
-}
-
 /* The longest frame GTK drew (layout and paint), a part of the stall that the view's own
  * code does not do but causes. */
 static gint64 paint_start;
@@ -82,7 +74,7 @@ static void
 before_paint_cb (GdkFrameClock *clock)
 {
   paint_start = g_get_monotonic_time ();
-  phase_mark = thread_cpu_time ();
+  phase_mark = sp_test_thread_cpu_usec ();
   memset (phases, 0, sizeof phases);
 }
 
@@ -90,7 +82,7 @@ static void
 phase_cb (GdkFrameClock *clock,
           gpointer       user_data)
 {
-  gint64 now = thread_cpu_time ();
+  gint64 now = sp_test_thread_cpu_usec ();
 
   if (g_getenv ("BENCH_TRACE") && now - phase_mark > 5000)
     {
@@ -118,7 +110,7 @@ static gboolean
 tick_cb (gpointer user_data)
 {
   gint64 now = g_get_monotonic_time ();
-  gint64 cpu = thread_cpu_time ();
+  gint64 cpu = sp_test_thread_cpu_usec ();
 
   if (last_tick != 0 && now - last_tick > max_gap)
     {

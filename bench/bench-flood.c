@@ -39,7 +39,6 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
 
 #include <gio/gio.h>
 
@@ -47,6 +46,7 @@
 #include "sp-source.h"
 #include "sp-test-engine.h"
 #include "sp-test-popup-server.h"
+#include "sp-test-util.h"
 
 #define NOTIFY_NAME "org.freedesktop.Notifications"
 #define NOTIFY_PATH "/org/freedesktop/Notifications"
@@ -267,25 +267,12 @@ typedef struct
   gboolean on;
 } Ticker;
 
-/* CPU time of this thread: a gap between two ticks in which the thread did little work
- * was the machine running others (2 cores shared by many processes here), not a stall of
- * ours. */
-static gint64
-thread_cpu_usec (void)
-{
-  struct timespec ts;
-
-  clock_gettime (CLOCK_THREAD_CPUTIME_ID, &ts);
-
-  return (gint64) ts.tv_sec * G_USEC_PER_SEC + ts.tv_nsec / 1000;
-}
-
 static gboolean
 tick_cb (gpointer user_data)
 {
   Ticker *ticker = user_data;
   gint64 now = g_get_monotonic_time ();
-  gint64 cpu = thread_cpu_usec ();
+  gint64 cpu = sp_test_thread_cpu_usec ();
 
   if (ticker->on && ticker->last != 0)
     {

@@ -10,6 +10,7 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <glib/gstdio.h>
@@ -128,6 +129,25 @@ sp_test_find_free_port (void)
   g_assert_no_error (error);
 
   return port;
+}
+
+/**
+ * sp_test_thread_cpu_usec:
+ *
+ * The CPU time of the calling thread, for stall measurements: a gap between two ticks in
+ * which the thread did little work was the machine running others (two cores shared by many
+ * processes), not a stall of ours.
+ *
+ * Returns: microseconds of CPU time this thread has used
+ */
+gint64
+sp_test_thread_cpu_usec (void)
+{
+  struct timespec ts;
+
+  clock_gettime (CLOCK_THREAD_CPUTIME_ID, &ts);
+
+  return (gint64) ts.tv_sec * G_USEC_PER_SEC + ts.tv_nsec / 1000;
 }
 
 /**

@@ -15,6 +15,7 @@ gboolean  sp_test_wait_until              (SpTestCondition  condition,
                                            gpointer         user_data,
                                            guint            timeout_ms);
 void      sp_test_run_for                 (guint            ms);
+gint64    sp_test_thread_cpu_usec         (void);
 guint16   sp_test_find_free_port          (void);
 void      sp_test_remove_tree             (const char      *path);
 void      sp_test_dbus_up                 (GTestDBus       *bus);

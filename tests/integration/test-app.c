@@ -172,6 +172,15 @@ watch_instances (void)
   signal (SIGSEGV, kill_instances_on_abort);
 }
 
+/* @proc is killed if the test aborts or exits with it still running. */
+static void
+watch_instance (GSubprocess *proc)
+{
+  g_assert_cmpint (n_instances, <, MAX_INSTANCES);
+  instances[n_instances] = atoi (g_subprocess_get_identifier (proc));
+  n_instances++;
+}
+
 static GSubprocess *
 spawn (GSubprocessLauncher *launcher,
        const char          *first,
@@ -191,9 +200,7 @@ spawn (GSubprocessLauncher *launcher,
 
   proc = g_subprocess_launcher_spawnv (launcher, (const char * const *) argv->pdata, &error);
   g_assert_no_error (error);
-  g_assert_cmpint (n_instances, <, MAX_INSTANCES);
-  instances[n_instances] = atoi (g_subprocess_get_identifier (proc));
-  n_instances++;
+  watch_instance (proc);
   return proc;
 }
 
@@ -607,7 +614,7 @@ test_app_window_size (void)
    * the display it found when it stops). */
   g_setenv ("DISPLAY", display, TRUE);
   g_subprocess_launcher_setenv (launcher, "DISPLAY", display, TRUE);
-  instances[n_instances++] = atoi (g_subprocess_get_identifier (xvfb));
+  watch_instance (xvfb);
   g_subprocess_launcher_setenv (launcher, "GSETTINGS_BACKEND", "keyfile", TRUE);
   g_subprocess_launcher_setenv (launcher, "XDG_CONFIG_HOME", config, TRUE);
 

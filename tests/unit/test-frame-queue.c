@@ -10,9 +10,9 @@
 #include "config.h"
 
 #include <string.h>
-#include <time.h>
 
 #include "sp-frame-queue.h"
+#include "sp-test-util.h"
 
 #define FRAME_COST_US 200
 
@@ -54,23 +54,11 @@ typedef struct
   gint64 worst;
 } Stall;
 
-/* CPU time of this thread: a gap between two ticks in which the thread did little work was
- * the machine running others (two cores shared by many processes), not a stall of ours. */
-static gint64
-thread_cpu_usec (void)
-{
-  struct timespec ts;
-
-  clock_gettime (CLOCK_THREAD_CPUTIME_ID, &ts);
-
-  return (gint64) ts.tv_sec * G_USEC_PER_SEC + ts.tv_nsec / 1000;
-}
-
 static gboolean
 tick_cb (gpointer user_data)
 {
   Stall *stall = user_data;
-  gint64 now = thread_cpu_usec ();
+  gint64 now = sp_test_thread_cpu_usec ();
 
   if (stall->last != 0)
     stall->worst = MAX (stall->worst, now - stall->last);
