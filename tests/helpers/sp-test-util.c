@@ -195,8 +195,8 @@ sp_test_dbus_up (GTestDBus *bus)
  *
  * Starts an X server of the test's own, on a display number it picks itself, and returns
  * once it accepts clients. Tests that look at windows from outside (xdotool, a tray host)
- * use one, so that nothing else on the machine's display (another xvfb-run that took the
- * same number and replaced its socket, another test's window) gets in the way.
+ * use one, so that nothing else on the machine's display (another test's window) gets in
+ * the way.
  *
  * Returns: (transfer full): the server; force it to exit when done
  */
@@ -216,8 +216,12 @@ sp_test_start_xvfb (const char  *screen,
 
   g_assert_true (g_unix_open_pipe (fds, FD_CLOEXEC, &error));
   g_subprocess_launcher_take_fd (launcher, fds[1], 3);
+  /* -noreset: an X server resets when its last client goes, and refuses connections for
+   * that moment; an app started just after another quit then fails with "cannot open
+   * display". */
   xvfb = g_subprocess_launcher_spawn (launcher, &error, "Xvfb", "-displayfd", "3",
-                                      "-screen", "0", screen, "-nolisten", "tcp", NULL);
+                                      "-screen", "0", screen, "-nolisten", "tcp", "-noreset",
+                                      NULL);
   g_assert_no_error (error);
 
   /* Xvfb writes its display number, then a newline, once it accepts clients. */
